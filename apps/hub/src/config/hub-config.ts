@@ -18,6 +18,8 @@ export interface HubConfig {
     passwordMinLength: number;
     /** Failures before each further attempt is slowed down. */
     slowAfterFailures: number;
+    /** Added delay per failure past `slowAfterFailures`, capped at ten steps. */
+    slowDelayMs: number;
     /** Failures that lock the account for `lockMinutes`. */
     lockAfterFailures: number;
     lockMinutes: number;
@@ -133,6 +135,7 @@ export function loadHubConfig(env: Env): HubConfig {
       sessionHours: integer(env, 'HUB_SESSION_HOURS', 12, 1, 24 * 30),
       passwordMinLength,
       slowAfterFailures,
+      slowDelayMs: integer(env, 'HUB_LOGIN_SLOW_DELAY_MS', 500, 0, 10000),
       lockAfterFailures,
       lockMinutes: integer(env, 'HUB_LOGIN_LOCK_MINUTES', 15, 1, 24 * 60),
       oneSessionPerAccount: flag(env, 'HUB_ONE_SESSION_PER_ACCOUNT', false),

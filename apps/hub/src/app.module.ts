@@ -1,0 +1,24 @@
+// The hub: one module per capability.
+import { Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { AuditModule } from './audit/audit.module';
+import { CommonModule } from './common/common.module';
+import { HubConfigModule } from './config/config.module';
+import { HUB_CONFIG, HubConfig } from './config/hub-config';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { loggerParams } from './logging';
+import { StaffModule } from './staff/staff.module';
+
+@Module({
+  imports: [
+    HubConfigModule,
+    LoggerModule.forRootAsync({ inject: [HUB_CONFIG], useFactory: (config: HubConfig) => loggerParams(config) }),
+    DatabaseModule,
+    CommonModule,
+    AuditModule,
+    StaffModule,
+    HealthModule,
+  ],
+})
+export class AppModule {}

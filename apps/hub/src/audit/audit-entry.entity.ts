@@ -1,0 +1,38 @@
+// One line of the append-only audit log: who did what to which thing, and when.
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { timeColumn } from '../database/iso-date.transformer';
+
+export type AuditActorType = 'staff' | 'device' | 'system';
+
+@Entity('audit_entries')
+export class AuditEntryEntity {
+  @PrimaryGeneratedColumn({ name: 'seq' })
+  seq: number;
+
+  @Column({ ...timeColumn(), name: 'at' })
+  at: Date;
+
+  @Column({ name: 'actor_type', type: 'varchar', length: 16 })
+  actorType: AuditActorType;
+
+  @Column({ name: 'actor_id', type: 'varchar', length: 36, nullable: true })
+  actorId: string | null;
+
+  @Column({ name: 'actor_label', type: 'varchar', length: 128, nullable: true })
+  actorLabel: string | null;
+
+  @Column({ type: 'varchar', length: 64 })
+  action: string;
+
+  @Column({ name: 'target_type', type: 'varchar', length: 32, nullable: true })
+  targetType: string | null;
+
+  @Column({ name: 'target_id', type: 'varchar', length: 64, nullable: true })
+  targetId: string | null;
+
+  @Column({ type: 'text', nullable: true })
+  detail: string | null;
+
+  @Column({ name: 'correlation_id', type: 'varchar', length: 64, nullable: true })
+  correlationId: string | null;
+}

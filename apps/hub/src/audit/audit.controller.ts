@@ -1,0 +1,63 @@
+// The audit log's reader, for the safeguarding lead and ICT: a filtered page, or a CSV export.
+import { Controller, Get, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { stringify } from 'csv-stringify';
+import type { Response } from 'express';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { Roles } from '../common/access';
+import type { AuditFilter } from './audit.repository';
+import { AuditService } from './audit.service';
+import { AuditQueryDto } from './dto/audit-query.dto';
+
+function toFilter(query: AuditQueryDto): AuditFilter {
+  return {
+    actor: query.actor,
+    action: query.action,
+    targetType: query.targetType,
+    targetId: query.targetId,
+    from: query.from ? new Date(query.from) : undefined,
+    to: query.to ? new Date(query.to) : undefined,
+  };
+}
+
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('audit')
+export class AuditController {
+  constructor(private readonly audit: AuditService) {}
+
+  @Get()
+  @Roles('safeguarding', 'ict')
+  list(@Query() query: AuditQueryDto) {
+    return this.audit.find(toFilter(query), query.page, query.pageSize);
+  }
+
+  @Get('export.csv')
+  @Roles('safeguarding', 'ict')
+  @ApiProduces('text/csv')
+  async exportCsv(@Query() query: AuditQueryDto, @Res() response: Response): Promise<void> {
+    response.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    response.setHeader('Content-Disposition', 'attachment; filename="audit-log.csv"');
+    const rows = Readable.from(
+      (async function* (entries) {
+        for await (const entry of entries) {
+          yield {
+            ...entry,
+            detail: entry.detail ? JSON.stringify(entry.detail) : '',
+          };
+        }
+      })(this.audit.findAll(toFilter(query))),
+    );
+    await pipeline(
+      rows,
+      stringify({
+        header: true,
+        // A cell starting with = + - @ would run as a formula in a spreadsheet.
+        escape_formulas: true,
+        columns: ['id', 'at', 'actorType', 'actorId', 'actor', 'action', 'targetType', 'targetId', 'detail', 'correlationId'],
+      }),
+      response,
+    );
+  }
+}

@@ -1,0 +1,148 @@
+// The audit log: every state-changing staff action and every device command is written here,
+// in the same transaction as the change itself, and read by safeguarding and ICT.
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { currentCorrelationId } from '../common/request-context';
+import type { Principal } from '../common/roles';
+import { HUB_CONFIG, HubConfig } from '../config/hub-config';
+import type { Tx } from '../database/transaction-runner';
+import { AuditEntryEntity } from './audit-entry.entity';
+import { AuditFilter, AuditRepository } from './audit.repository';
+
+export type AuditActor = Principal | { kind: 'system' };
+
+export interface AuditRecord {
+  actor: AuditActor;
+  action: string;
+  targetType?: string;
+  targetId?: string;
+  detail?: Record<string, unknown>;
+}
+
+export interface AuditEntryView {
+  id: number;
+  at: string;
+  actorType: string;
+  actorId: string | null;
+  actor: string | null;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  detail: Record<string, unknown> | null;
+  correlationId: string | null;
+}
+
+// Keys that must never reach the log, whatever a caller passes in `detail`.
+const SECRET_KEY = /pass(word)?|token|secret|proof|private|key|csr|bytes/i;
+
+export function scrubDetail(detail: Record<string, unknown> | undefined): Record<string, unknown> | null {
+  if (!detail) {
+    return null;
+  }
+  const clean: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(detail)) {
+    if (SECRET_KEY.test(key)) {
+      continue;
+    }
+    clean[key] =
+      value && typeof value === 'object' && !Array.isArray(value)
+        ? scrubDetail(value as Record<string, unknown>)
+        : value;
+  }
+  return clean;
+}
+
+export function toAuditEntryView(entry: AuditEntryEntity): AuditEntryView {
+  return {
+    id: entry.seq,
+    at: entry.at.toISOString(),
+    actorType: entry.actorType,
+    actorId: entry.actorId,
+    actor: entry.actorLabel,
+    action: entry.action,
+    targetType: entry.targetType,
+    targetId: entry.targetId,
+    detail: entry.detail ? (JSON.parse(entry.detail) as Record<string, unknown>) : null,
+    correlationId: entry.correlationId,
+  };
+}
+
+@Injectable()
+export class AuditService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(AuditService.name);
+  private retentionTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly repository: AuditRepository,
+    private readonly clock: Clock,
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
+  ) {}
+
+  /** Appends entries within the caller's transaction, so the log and the change stand or fall together. */
+  async record(tx: Tx, ...records: AuditRecord[]): Promise<void> {
+    if (records.length === 0) {
+      return;
+    }
+    const at = this.clock.now();
+    const correlationId = currentCorrelationId();
+    await this.repository.append(
+      tx,
+      records.map((record) => {
+        const detail = scrubDetail(record.detail);
+        return {
+          at,
+          actorType: record.actor.kind,
+          actorId: record.actor.kind === 'system' ? null : record.actor.id,
+          actorLabel:
+            record.actor.kind === 'staff' ? record.actor.username : record.actor.kind === 'system' ? 'hub' : null,
+          action: record.action,
+          targetType: record.targetType ?? null,
+          targetId: record.targetId ?? null,
+          detail: detail ? JSON.stringify(detail) : null,
+          correlationId,
+        };
+      }),
+    );
+  }
+
+  async find(filter: AuditFilter, page: number, pageSize: number) {
+    const [entries, total] = await this.repository.find(filter, (page - 1) * pageSize, pageSize);
+    return { items: entries.map(toAuditEntryView), total, page, pageSize };
+  }
+
+  /** Every matching entry, newest first, a page at a time (for the CSV export). */
+  async *findAll(filter: AuditFilter): AsyncGenerator<AuditEntryView> {
+    const pageSize = 1000;
+    for (let offset = 0; ; offset += pageSize) {
+      const [entries] = await this.repository.find(filter, offset, pageSize);
+      for (const entry of entries) {
+        yield toAuditEntryView(entry);
+      }
+      if (entries.length < pageSize) {
+        return;
+      }
+    }
+  }
+
+  onModuleInit(): void {
+    const day = 24 * 60 * 60 * 1000;
+    this.retentionTimer = setInterval(() => void this.applyRetention(), day);
+    this.retentionTimer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.retentionTimer) {
+      clearInterval(this.retentionTimer);
+    }
+  }
+
+  /** Deletes entries older than the retention setting (GDPR: kept only as long as needed). */
+  async applyRetention(): Promise<number> {
+    const cutoff = new Date(this.clock.nowMs() - this.config.auditRetentionDays * 24 * 60 * 60 * 1000);
+    const removed = await this.repository.deleteOlderThan(cutoff);
+    if (removed > 0) {
+      this.logger.log(`Removed ${removed} audit entries past the retention period`);
+    }
+    return removed;
+  }
+}

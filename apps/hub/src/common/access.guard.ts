@@ -1,0 +1,80 @@
+// Applies each route's access rule: who is asking (bearer token or device proof) and whether
+// their roles allow it. 401 when we do not know who it is, 403 when they may not.
+import {
+  CanActivate,
+  ExecutionContext,
+  ForbiddenException,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { ModuleRef, Reflector } from '@nestjs/core';
+import {
+  ACCESS_KEY,
+  AccessRule,
+  DeviceAuthenticator,
+  RequestWithPrincipal,
+  StaffAuthenticator,
+} from './access';
+import { hasAnyRole } from './roles';
+
+@Injectable()
+export class AccessGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') {
+      return true; // sockets authenticate in their connection middleware
+    }
+    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (!rule) {
+      throw new ForbiddenException('This route states no access rule');
+    }
+    if (rule.kind === 'public') {
+      return true;
+    }
+    const request = context.switchToHttp().getRequest<RequestWithPrincipal>();
+    const [scheme, credential] = splitAuthorization(request.headers.authorization);
+    if (rule.kind === 'device') {
+      if (scheme !== 'device' || !credential) {
+        throw new UnauthorizedException('A device proof is required');
+      }
+      const device = await this.moduleRef
+        .get(DeviceAuthenticator, { strict: false })
+        .authenticateProof(credential);
+      if (!device) {
+        throw new UnauthorizedException('The device proof was refused');
+      }
+      request.principal = device;
+      return true;
+    }
+    if (scheme !== 'bearer' || !credential) {
+      throw new UnauthorizedException('Sign in first: a bearer token is required');
+    }
+    const staff = await this.moduleRef.get(StaffAuthenticator, { strict: false }).authenticate(credential);
+    if (!staff) {
+      throw new UnauthorizedException('The sign-in has expired or is not valid');
+    }
+    request.principal = staff;
+    if (rule.roles !== 'any' && !hasAnyRole(staff, rule.roles)) {
+      throw new ForbiddenException(`This needs one of the roles: ${rule.roles.join(', ')}`);
+    }
+    return true;
+  }
+}
+
+function splitAuthorization(header: string | undefined): [string | null, string | null] {
+  if (!header) {
+    return [null, null];
+  }
+  const space = header.indexOf(' ');
+  if (space < 0) {
+    return [null, null];
+  }
+  return [header.slice(0, space).toLowerCase(), header.slice(space + 1).trim() || null];
+}

@@ -1,0 +1,59 @@
+// The one place errors become answers: {statusCode, message}, never a stack trace. Library
+// errors are mapped to their HTTP status here; anything unknown is a 500 that is logged.
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+
+type ErrorMapping = [new (...args: never[]) => Error, number];
+
+/** Library error classes and the status each one means; modules add theirs at boot. */
+export const LIBRARY_ERROR_STATUS: ErrorMapping[] = [];
+
+export function mapLibraryError(errorClass: new (...args: never[]) => Error, status: number): void {
+  LIBRARY_ERROR_STATUS.push([errorClass, status]);
+}
+
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') {
+      return;
+    }
+    const response = host.switchToHttp().getResponse<Response>();
+    const { statusCode, message } = this.describe(exception);
+    if (statusCode >= 500) {
+      this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+    }
+    if (response.headersSent) {
+      return;
+    }
+    response.status(statusCode).json({ statusCode, message });
+  }
+
+  private describe(exception: unknown): { statusCode: number; message: string } {
+    if (exception instanceof HttpException) {
+      const body = exception.getResponse();
+      const raw = typeof body === 'string' ? body : (body as { message?: unknown }).message;
+      const message = Array.isArray(raw) ? raw.join('; ') : typeof raw === 'string' ? raw : exception.message;
+      return { statusCode: exception.getStatus(), message };
+    }
+    for (const [errorClass, status] of LIBRARY_ERROR_STATUS) {
+      if (exception instanceof errorClass) {
+        return { statusCode: status, message: exception.message };
+      }
+    }
+    // body-parser's errors carry their own status (bad JSON, too large).
+    const parserError = exception as { type?: string; status?: number };
+    if (parserError?.type === 'entity.parse.failed') {
+      return { statusCode: 400, message: 'The request body is not valid JSON' };
+    }
+    if (parserError?.type === 'entity.too.large') {
+      return { statusCode: 413, message: 'The request body is too large' };
+    }
+    if (typeof parserError?.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
+      return { statusCode: parserError.status, message: 'The request could not be read' };
+    }
+    return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, message: 'Internal server error' };
+  }
+}

@@ -1,0 +1,22 @@
+// Boots the hub: validated configuration, migrations (run by the database module), listen.
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module';
+import { configureHub } from './bootstrap';
+import { ConfigError, HUB_CONFIG, HubConfig, loadHubConfig } from './config/hub-config';
+
+async function main(): Promise<void> {
+  // Validate before Nest starts, so a bad setting gives one clear line and nothing else.
+  loadHubConfig(process.env);
+  const app = await NestFactory.create(AppModule, { bufferLogs: true });
+  configureHub(app);
+  const config = app.get<HubConfig>(HUB_CONFIG);
+  await app.listen(config.port, config.host);
+  process.stdout.write(`Hub listening on http://localhost:${config.port} (data in ${config.dataDir})\n`);
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof ConfigError ? error.message : error instanceof Error ? error.message : String(error);
+  process.stderr.write(`The hub could not start: ${message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,41 @@
+// Sign in, sign out, and who am I.
+import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AnyStaff, CurrentStaff, Public, RequestWithPrincipal } from '../common/access';
+import type { StaffPrincipal } from '../common/roles';
+import { AuthService } from './auth.service';
+import { LoginDto, LoginResponseDto, StaffUserDto } from './dto/staff.dto';
+
+export function bearerToken(request: RequestWithPrincipal): string {
+  return (request.headers.authorization ?? '').replace(/^bearer\s+/i, '');
+}
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Post('login')
+  @Public()
+  @HttpCode(200)
+  @ApiOkResponse({ type: LoginResponseDto })
+  login(@Body() body: LoginDto): Promise<LoginResponseDto> {
+    return this.auth.login(body.username, body.password) as Promise<LoginResponseDto>;
+  }
+
+  @Post('logout')
+  @AnyStaff()
+  @HttpCode(204)
+  @ApiBearerAuth()
+  async logout(@CurrentStaff() staff: StaffPrincipal, @Req() request: RequestWithPrincipal): Promise<void> {
+    await this.auth.logout(staff, bearerToken(request));
+  }
+
+  @Get('me')
+  @AnyStaff()
+  @ApiBearerAuth()
+  @ApiOkResponse({ type: StaffUserDto })
+  me(@CurrentStaff() staff: StaffPrincipal): StaffUserDto {
+    return { id: staff.id, username: staff.username, displayName: staff.displayName, roles: staff.roles };
+  }
+}

@@ -1,0 +1,161 @@
+// Request and response shapes for staff accounts, sign-in and the AUP.
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
+import { STAFF_ROLES, StaffRole } from '../../common/roles';
+
+export class LoginDto {
+  @ApiProperty()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
+  username: string;
+
+  @ApiProperty()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(256)
+  password: string;
+}
+
+export class StaffUserDto {
+  @ApiProperty() id: string;
+  @ApiProperty() username: string;
+  @ApiProperty() displayName: string;
+  @ApiProperty({ enum: STAFF_ROLES, isArray: true }) roles: StaffRole[];
+}
+
+export class LoginResponseDto {
+  @ApiProperty() accessToken: string;
+  @ApiProperty() expiresAt: string;
+  @ApiProperty({ type: StaffUserDto }) user: StaffUserDto;
+}
+
+export class CreateStaffDto {
+  @ApiProperty({ description: 'Lowercase letters, digits, dot, dash or underscore' })
+  @Matches(/^[a-z0-9][a-z0-9._-]{1,63}$/, {
+    message: 'username must be 2 to 64 lowercase letters, digits, dots, dashes or underscores',
+  })
+  username: string;
+
+  @ApiProperty()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(128)
+  displayName: string;
+
+  @ApiProperty({ description: 'At least 6 characters with upper and lower case, a number and a symbol' })
+  @IsString()
+  @MaxLength(256)
+  password: string;
+
+  @ApiProperty({ enum: STAFF_ROLES, isArray: true })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(STAFF_ROLES.length)
+  @ArrayUnique()
+  @IsIn(STAFF_ROLES, { each: true, message: `roles must each be one of ${STAFF_ROLES.join(', ')}` })
+  roles: StaffRole[];
+}
+
+export class UpdateStaffDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(128)
+  displayName?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  password?: string;
+
+  @ApiPropertyOptional({ enum: STAFF_ROLES, isArray: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(STAFF_ROLES.length)
+  @ArrayUnique()
+  @IsIn(STAFF_ROLES, { each: true, message: `roles must each be one of ${STAFF_ROLES.join(', ')}` })
+  roles?: StaffRole[];
+
+  @ApiPropertyOptional({ description: 'Disable (true) or re-enable (false); accounts are never deleted' })
+  @IsOptional()
+  @IsBoolean()
+  disabled?: boolean;
+}
+
+export class ChangeOwnPasswordDto {
+  @ApiProperty()
+  @IsString()
+  @MaxLength(256)
+  currentPassword: string;
+
+  @ApiProperty()
+  @IsString()
+  @MaxLength(256)
+  newPassword: string;
+}
+
+export class StaffListQueryDto {
+  @ApiPropertyOptional({ default: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  page = 1;
+
+  @ApiPropertyOptional({ default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  pageSize = 50;
+
+  @ApiPropertyOptional({ description: 'Include disabled accounts' })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  includeDisabled?: 'true' | 'false';
+}
+
+export class StaffAccountDto {
+  @ApiProperty() id: string;
+  @ApiProperty() username: string;
+  @ApiProperty() displayName: string;
+  @ApiProperty({ enum: STAFF_ROLES, isArray: true }) roles: StaffRole[];
+  @ApiProperty() disabled: boolean;
+  @ApiProperty() createdAt: string;
+  @ApiProperty() updatedAt: string;
+}
+
+export class PublishAupDto {
+  @ApiProperty({ description: 'The full text of the acceptable use policy' })
+  @IsString()
+  @MinLength(20)
+  @MaxLength(200000)
+  text: string;
+}
+
+export class AcceptAupDto {
+  @ApiProperty({ description: 'The SHA-256 version of the AUP text being accepted (from GET /api/aup)' })
+  @Matches(/^[0-9a-f]{64}$/, { message: 'version must be the 64 hex characters of GET /api/aup' })
+  version: string;
+}

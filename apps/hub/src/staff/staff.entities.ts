@@ -1,0 +1,111 @@
+// Staff accounts, their sign-in sessions, login throttling and AUP versions/acceptances.
+import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import type { StaffRole } from '../common/roles';
+import { timeColumn } from '../database/iso-date.transformer';
+
+@Entity('staff_accounts')
+export class StaffAccountEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  @Column({ type: 'varchar', length: 64, unique: true })
+  username: string;
+
+  @Column({ name: 'display_name', type: 'varchar', length: 128 })
+  displayName: string;
+
+  @Column({ name: 'password_hash', type: 'varchar', length: 255 })
+  passwordHash: string;
+
+  @Column({ type: 'simple-array' })
+  roles: StaffRole[];
+
+  @Column({ type: 'boolean', default: false })
+  disabled: boolean;
+
+  @Column({ ...timeColumn(), name: 'created_at' })
+  createdAt: Date;
+
+  @Column({ ...timeColumn(), name: 'updated_at' })
+  updatedAt: Date;
+
+  @Column({ ...timeColumn(), name: 'password_changed_at' })
+  passwordChangedAt: Date;
+}
+
+@Entity('staff_sessions')
+export class StaffSessionEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  @Column({ name: 'token_hash', type: 'varchar', length: 64, unique: true })
+  tokenHash: string;
+
+  @Column({ name: 'staff_id', type: 'varchar', length: 36 })
+  staffId: string;
+
+  @Column({ ...timeColumn(), name: 'created_at' })
+  createdAt: Date;
+
+  @Column({ ...timeColumn(), name: 'expires_at' })
+  expiresAt: Date;
+
+  @Column({ ...timeColumn({ nullable: true }), name: 'revoked_at' })
+  revokedAt: Date | null;
+}
+
+@Entity('login_throttles')
+export class LoginThrottleEntity {
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  username: string;
+
+  @Column({ type: 'integer', default: 0 })
+  failures: number;
+
+  @Column({ ...timeColumn(), name: 'last_failure_at' })
+  lastFailureAt: Date;
+
+  @Column({ ...timeColumn({ nullable: true }), name: 'locked_until' })
+  lockedUntil: Date | null;
+}
+
+@Entity('aup_versions')
+export class AupVersionEntity {
+  @PrimaryGeneratedColumn({ name: 'seq' })
+  seq: number;
+
+  @Column({ type: 'varchar', length: 64, unique: true })
+  hash: string;
+
+  @Column({ type: 'text' })
+  text: string;
+
+  @Column({ name: 'created_by', type: 'varchar', length: 36, nullable: true })
+  createdBy: string | null;
+
+  @Column({ ...timeColumn(), name: 'created_at' })
+  createdAt: Date;
+}
+
+@Entity('aup_acceptances')
+export class AupAcceptanceEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  @Column({ name: 'staff_id', type: 'varchar', length: 36 })
+  staffId: string;
+
+  @Column({ name: 'aup_hash', type: 'varchar', length: 64 })
+  aupHash: string;
+
+  @Column({ ...timeColumn(), name: 'accepted_at' })
+  acceptedAt: Date;
+}
+
+export const STAFF_ENTITIES = [
+  StaffAccountEntity,
+  StaffSessionEntity,
+  LoginThrottleEntity,
+  AupVersionEntity,
+  AupAcceptanceEntity,
+];
