@@ -2,10 +2,13 @@
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AuditModule } from './audit/audit.module';
+import { CommandsModule } from './commands/commands.module';
 import { CommonModule } from './common/common.module';
 import { HubConfigModule } from './config/config.module';
 import { HUB_CONFIG, HubConfig } from './config/hub-config';
 import { DatabaseModule } from './database/database.module';
+import { DevicesModule } from './devices/devices.module';
+import { EnrollmentModule } from './enrollment/enrollment.module';
 import { HealthModule } from './health/health.module';
 import { loggerParams } from './logging';
 import { StaffModule } from './staff/staff.module';
@@ -18,6 +21,9 @@ import { StaffModule } from './staff/staff.module';
     CommonModule,
     AuditModule,
     StaffModule,
+    DevicesModule,
+    EnrollmentModule,
+    CommandsModule,
     HealthModule,
   ],
 })

@@ -5,14 +5,15 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
-import { runWithRequestContext } from './common/request-context';
+import { requestIdFor, runWithRequestContext } from './common/request-context';
 import { createValidationPipe } from './common/validation';
 
 export function configureHub(app: INestApplication): INestApplication {
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix('api');
-  app.use((request: Request & { id?: unknown }, _response: Response, next: NextFunction) => {
-    runWithRequestContext({ correlationId: String(request.id ?? '') }, next);
+  // Runs before pino-http (module middleware is mounted later), so it assigns the request id.
+  app.use((request: Request & { id?: unknown }, response: Response, next: NextFunction) => {
+    runWithRequestContext({ correlationId: requestIdFor(request, response) }, next);
   });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());

@@ -167,9 +167,14 @@ describe(resolvePolicy.name, () => {
 
   it('decides each leaf on its own, so one layer can win some leaves and lose others', () => {
     const resolved = resolvePolicy([
-      layer('school', 'baseline', { camera: { allowed: false }, passcode: { minLength: 8 } }, {
-        enforced: ['passcode.minLength'],
-      }),
+      layer(
+        'school',
+        'baseline',
+        { camera: { allowed: false }, passcode: { minLength: 8 } },
+        {
+          enforced: ['passcode.minLength'],
+        },
+      ),
       layer('ipad7', 'device', { camera: { allowed: true }, passcode: { minLength: 4 } }),
     ]);
     expect(resolved.settings.camera.allowed).toBe(true);
@@ -253,7 +258,9 @@ describe(resolvePolicy.name, () => {
           layer('school', 'baseline', { wifi: { allowedSsids: ['School'] } }),
           layer('ipad7', 'device', {
             wifi: {
-              networks: [{ ssid: 'Staff', security: 'wpa2', password: 'password123', autoJoin: true }],
+              networks: [
+                { ssid: 'Staff', security: 'wpa2', password: 'password123', autoJoin: true },
+              ],
             },
           }),
         ]),
@@ -282,7 +289,9 @@ describe(resolvePolicy.name, () => {
 
     it('refuses an enforced path that the layer does not set', () => {
       const error = refusal(() =>
-        resolvePolicy([layer('school', 'baseline', cameraOff, { enforced: ['photos.autoUpload'] })]),
+        resolvePolicy([
+          layer('school', 'baseline', cameraOff, { enforced: ['photos.autoUpload'] }),
+        ]),
       );
       expect(error.field).toBe('enforced[0]');
       expect(error.message).toContain('photos.autoUpload');

@@ -202,10 +202,7 @@ function best(
 
 // A merged policy that fails validation failed because of where its leaves came from: say which
 // layer decided the leaf at fault, so the fix can be made in the right profile.
-function explainConflict(
-  error: unknown,
-  decidedBy: Record<SettingPath, SettingDecision>,
-): unknown {
+function explainConflict(error: unknown, decidedBy: Record<SettingPath, SettingDecision>): unknown {
   if (!(error instanceof PolicyValidationError)) {
     return error;
   }

@@ -67,7 +67,10 @@ describe(validatePartialSettings.name, () => {
     [{ apps: { mode: 'kiosk' } }, 'apps.mode'],
     [{ screen: { autoLockMinutes: '5' } }, 'screen.autoLockMinutes'],
     [{ passcode: { minLength: 6.5 } }, 'passcode.minLength'],
-    [{ wifi: { networks: [{ ssid: 'S', security: 'wep', autoJoin: true }] } }, 'wifi.networks[0].security'],
+    [
+      { wifi: { networks: [{ ssid: 'S', security: 'wep', autoJoin: true }] } },
+      'wifi.networks[0].security',
+    ],
     [{ wifi: { networks: [{ ssid: 'S', security: 'open' }] } }, 'wifi.networks[0].autoJoin'],
   ])('refuses wrong types (%j)', (input, field) => {
     expectRefused(input, field);
@@ -132,14 +135,16 @@ describe(validatePartialSettings.name, () => {
 
     it('accepts an allowlist holding every protected app', () => {
       const allowed = [...PROTECTED_APP_IDS, 'com.example.maths'];
-      expect(validatePartialSettings({ apps: { mode: 'allowlist', allowed } }).apps?.allowed).toEqual(
-        allowed,
-      );
+      expect(
+        validatePartialSettings({ apps: { mode: 'allowlist', allowed } }).apps?.allowed,
+      ).toEqual(allowed);
     });
   });
 
   describe('Wi-Fi networks', () => {
-    const network = (extra: object) => ({ wifi: { networks: [{ ssid: 'School', autoJoin: true, ...extra }] } });
+    const network = (extra: object) => ({
+      wifi: { networks: [{ ssid: 'School', autoJoin: true, ...extra }] },
+    });
 
     it.each(['wpa2', 'wpa3'])('requires a password for %s', (security) => {
       expectRefused(network({ security }), 'wifi.networks[0].password');
@@ -155,12 +160,19 @@ describe(validatePartialSettings.name, () => {
     });
 
     it('refuses a password on an open network', () => {
-      expectRefused(network({ security: 'open', password: 'password123' }), 'wifi.networks[0].password');
+      expectRefused(
+        network({ security: 'open', password: 'password123' }),
+        'wifi.networks[0].password',
+      );
     });
 
     it('accepts passwords of 8 and 63 characters, and an open network without one', () => {
-      expect(() => validatePartialSettings(network({ security: 'wpa3', password: '8 chars!' }))).not.toThrow();
-      expect(() => validatePartialSettings(network({ security: 'wpa2', password: 'p'.repeat(63) }))).not.toThrow();
+      expect(() =>
+        validatePartialSettings(network({ security: 'wpa3', password: '8 chars!' })),
+      ).not.toThrow();
+      expect(() =>
+        validatePartialSettings(network({ security: 'wpa2', password: 'p'.repeat(63) })),
+      ).not.toThrow();
       expect(() => validatePartialSettings(network({ security: 'open' }))).not.toThrow();
     });
 
@@ -183,7 +195,9 @@ describe(validatePartialSettings.name, () => {
         {
           wifi: {
             allowedSsids: ['School'],
-            networks: [{ ssid: 'Staff', security: 'wpa2', password: 'password123', autoJoin: true }],
+            networks: [
+              { ssid: 'Staff', security: 'wpa2', password: 'password123', autoJoin: true },
+            ],
           },
         },
         'wifi.networks[0].ssid',
@@ -193,7 +207,12 @@ describe(validatePartialSettings.name, () => {
 
   it('refuses an app that is both allowed and blocked', () => {
     expectRefused(
-      { apps: { allowed: [...PROTECTED_APP_IDS, 'com.example.game'], blocked: ['com.example.game'] } },
+      {
+        apps: {
+          allowed: [...PROTECTED_APP_IDS, 'com.example.game'],
+          blocked: ['com.example.game'],
+        },
+      },
       'apps.blocked',
     );
   });
@@ -272,9 +291,9 @@ describe(diffSettings.name, () => {
     const a = { wifi: { networks: [{ ssid: 'S', security: 'open' as const, autoJoin: true }] } };
     const b = { wifi: { networks: [{ autoJoin: true, security: 'open' as const, ssid: 'S' }] } };
     expect(diffSettings(a, b)).toEqual([]);
-    expect(diffSettings(a, { wifi: { networks: [{ ...b.wifi.networks[0], autoJoin: false }] } })).toEqual([
-      'wifi.networks',
-    ]);
+    expect(
+      diffSettings(a, { wifi: { networks: [{ ...b.wifi.networks[0], autoJoin: false }] } }),
+    ).toEqual(['wifi.networks']);
   });
 
   it('finds every leaf between the baseline and an empty profile', () => {

@@ -96,16 +96,15 @@ export class PolicyValidationError extends Error {
 
 type LeafValidator = (value: unknown, field: string) => void;
 
-const GROUP_KEYS: { [G in keyof PolicySettings]: readonly (keyof PolicySettings[G] & string)[] } =
-  {
-    camera: ['allowed'],
-    wifi: ['allowedSsids', 'allowUserAddedNetworks', 'networks'],
-    apps: ['mode', 'allowed', 'blocked', 'allowInstall'],
-    screen: ['autoLockMinutes', 'requirePasscode'],
-    passcode: ['minLength', 'requireMixedCase', 'requireNumber', 'requireSymbol'],
-    removableMedia: ['allowed', 'requireEncryption'],
-    photos: ['autoUpload', 'deleteAfterUpload'],
-  };
+const GROUP_KEYS: { [G in keyof PolicySettings]: readonly (keyof PolicySettings[G] & string)[] } = {
+  camera: ['allowed'],
+  wifi: ['allowedSsids', 'allowUserAddedNetworks', 'networks'],
+  apps: ['mode', 'allowed', 'blocked', 'allowInstall'],
+  screen: ['autoLockMinutes', 'requirePasscode'],
+  passcode: ['minLength', 'requireMixedCase', 'requireNumber', 'requireSymbol'],
+  removableMedia: ['allowed', 'requireEncryption'],
+  photos: ['autoUpload', 'deleteAfterUpload'],
+};
 
 const LEAF_VALIDATORS: Record<SettingPath, LeafValidator> = {
   'camera.allowed': checkBoolean,
@@ -148,13 +147,13 @@ const LEAF_VALIDATORS: Record<SettingPath, LeafValidator> = {
  */
 export function validatePartialSettings(input: unknown): PartialPolicySettings {
   checkGroups(input, false);
-  return structuredClone(input) as PartialPolicySettings;
+  return cloneSettings(input as PartialPolicySettings);
 }
 
 /** Checks a complete PolicySettings: every group and every leaf present and valid. */
 export function validateSettings(input: unknown): PolicySettings {
   checkGroups(input, true);
-  return structuredClone(input) as PolicySettings;
+  return cloneSettings(input as PolicySettings);
 }
 
 /** Reads one leaf of a (partial) settings object; `undefined` when the profile does not set it. */
@@ -239,7 +238,10 @@ function checkCombinations(settings: PartialPolicySettings): void {
   if (allowed !== undefined && blocked !== undefined) {
     const both = blocked.filter((id) => allowed.includes(id));
     if (both.length > 0) {
-      fail('apps.blocked', `apps.blocked lists apps that apps.allowed also lists: ${both.join(', ')}`);
+      fail(
+        'apps.blocked',
+        `apps.blocked lists apps that apps.allowed also lists: ${both.join(', ')}`,
+      );
     }
   }
 }
@@ -367,8 +369,25 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return false;
   }
-  const prototype = Object.getPrototypeOf(value) as unknown;
-  return prototype === Object.prototype || prototype === null;
+  // Compared by shape, not by identity with this realm's Object.prototype, so objects made in
+  // another realm (a vm context, structuredClone under Jest) are still recognised.
+  const prototype = Object.getPrototypeOf(value) as object | null;
+  return prototype === null || Object.getPrototypeOf(prototype) === null;
+}
+
+/** A deep copy of validated, JSON-shaped data (plain objects, arrays and primitives). */
+export function cloneSettings<T>(value: T): T {
+  if (Array.isArray(value)) {
+    return value.map((item: unknown) => cloneSettings(item)) as T;
+  }
+  if (typeof value === 'object' && value !== null) {
+    const copy: Record<string, unknown> = {};
+    for (const [key, inner] of Object.entries(value)) {
+      copy[key] = cloneSettings(inner);
+    }
+    return copy as T;
+  }
+  return value;
 }
 
 function fail(field: string, message: string): never {

@@ -1,13 +1,14 @@
-// Cross-cutting pieces every route relies on: the access guard and the route access check.
+// Cross-cutting pieces every route relies on: the access guard, the route access check and the in-process event bus.
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { AccessGuard } from './access.guard';
+import { HubEvents } from './hub-events';
 import { RouteAccessCheck } from './route-access.check';
 
 @Global()
 @Module({
   imports: [DiscoveryModule],
-  providers: [{ provide: APP_GUARD, useClass: AccessGuard }, RouteAccessCheck],
-  exports: [RouteAccessCheck],
+  providers: [{ provide: APP_GUARD, useClass: AccessGuard }, RouteAccessCheck, HubEvents],
+  exports: [RouteAccessCheck, HubEvents],
 })
 export class CommonModule {}

@@ -137,6 +137,10 @@ function restrictions(settings: PolicySettings): PlistDict {
     allowCamera: settings.camera.allowed,
     allowAppInstallation: settings.apps.allowInstall,
     allowUIAppInstallation: settings.apps.allowInstall,
+    // iPadOS cannot tell an encrypted drive from a plain one, so "encrypted only" can be honoured
+    // only by refusing USB drives in Files altogether.
+    allowFilesUSBDriveAccess:
+      settings.removableMedia.allowed && !settings.removableMedia.requireEncryption,
   };
   // Only with networks to join: on a supervised iPad this leaves only profile-installed networks,
   // and with none pushed it would cut the device off from the hub that could fix it.
@@ -256,7 +260,11 @@ function plistLines(value: PlistValue, depth: number): string[] {
     if (value.length === 0) {
       return [`${pad}<array/>`];
     }
-    return [`${pad}<array>`, ...value.flatMap((item) => plistLines(item, depth + 1)), `${pad}</array>`];
+    return [
+      `${pad}<array>`,
+      ...value.flatMap((item) => plistLines(item, depth + 1)),
+      `${pad}</array>`,
+    ];
   }
   const entries = Object.entries(value);
   return [

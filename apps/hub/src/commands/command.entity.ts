@@ -1,0 +1,62 @@
+// One command for one device in the durable queue, with its delivery state and answer.
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { timeColumn } from '../database/iso-date.transformer';
+
+export const COMMAND_STATUSES = ['pending', 'sent', 'acknowledged', 'error', 'not_now', 'expired'] as const;
+export type CommandStatus = (typeof COMMAND_STATUSES)[number];
+/** Statuses after which a command is never delivered again. */
+export const FINAL_STATUSES: readonly CommandStatus[] = ['acknowledged', 'error', 'expired'];
+
+@Entity('commands')
+export class CommandEntity {
+  /** Issue order: commands for one device are delivered by ascending seq. */
+  @PrimaryGeneratedColumn({ name: 'seq' })
+  seq: number;
+
+  @Column({ type: 'varchar', length: 36, unique: true })
+  id: string;
+
+  @Column({ name: 'device_id', type: 'varchar', length: 36 })
+  deviceId: string;
+
+  @Column({ type: 'varchar', length: 32 })
+  type: string;
+
+  /** The payload as JSON. */
+  @Column({ type: 'text' })
+  payload: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  status: CommandStatus;
+
+  @Column({ ...timeColumn(), name: 'issued_at' })
+  issuedAt: Date;
+
+  @Column({ ...timeColumn({ nullable: true }), name: 'expires_at' })
+  expiresAt: Date | null;
+
+  @Column({ ...timeColumn({ nullable: true }), name: 'sent_at' })
+  sentAt: Date | null;
+
+  @Column({ ...timeColumn({ nullable: true }), name: 'answered_at' })
+  answeredAt: Date | null;
+
+  /** For a `not_now` answer: not before this time. */
+  @Column({ ...timeColumn({ nullable: true }), name: 'next_attempt_at' })
+  nextAttemptAt: Date | null;
+
+  @Column({ type: 'integer', default: 0 })
+  attempts: number;
+
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  detail: string | null;
+
+  @Column({ name: 'issued_by_type', type: 'varchar', length: 16 })
+  issuedByType: 'staff' | 'system';
+
+  @Column({ name: 'issued_by_id', type: 'varchar', length: 36, nullable: true })
+  issuedById: string | null;
+
+  @Column({ name: 'group_id', type: 'varchar', length: 36, nullable: true })
+  groupId: string | null;
+}

@@ -1,0 +1,37 @@
+// In-process events between modules that must not import each other: the device link tells
+// the command queue that a device came or went or reported its state; the queue tells the
+// link that commands are waiting. One typed emitter, so a handler's failure is logged, not lost.
+import { Injectable, Logger } from '@nestjs/common';
+import { EventEmitter } from 'node:events';
+import type { DeviceState } from '@app/devices';
+
+export interface HubEventMap {
+  'device.connected': { deviceId: string };
+  'device.disconnected': { deviceId: string };
+  'device.state': { deviceId: string; state: DeviceState };
+  'device.revoked': { deviceId: string };
+  'commands.queued': { deviceIds: readonly string[] };
+}
+
+@Injectable()
+export class HubEvents {
+  private readonly logger = new Logger(HubEvents.name);
+  private readonly emitter = new EventEmitter().setMaxListeners(50);
+
+  emit<K extends keyof HubEventMap>(event: K, payload: HubEventMap[K]): void {
+    this.emitter.emit(event, payload);
+  }
+
+  on<K extends keyof HubEventMap>(event: K, handler: (payload: HubEventMap[K]) => void | Promise<void>): void {
+    this.emitter.on(event, (payload: HubEventMap[K]) => {
+      try {
+        const result = handler(payload);
+        if (result instanceof Promise) {
+          result.catch((error: unknown) => this.logger.error(`${event} handler failed: ${String(error)}`));
+        }
+      } catch (error) {
+        this.logger.error(`${event} handler failed: ${String(error)}`);
+      }
+    });
+  }
+}

@@ -1,0 +1,96 @@
+// The devices connected to this hub right now, and the one typed way to send them events.
+import { Injectable } from '@nestjs/common';
+import type { Namespace, Socket } from 'socket.io';
+import type { CommandAnswer, CommandEnvelope, DeviceToHubEvents, HubToDeviceEvents } from '@app/devices';
+
+export type DeviceSocket = Socket<DeviceToHubEvents, HubToDeviceEvents, Record<string, never>, { deviceId: string }>;
+export type DeviceNamespace = Namespace<DeviceToHubEvents, HubToDeviceEvents, Record<string, never>, { deviceId: string }>;
+
+export type SendOutcome =
+  | { outcome: 'answered'; answer: unknown }
+  | { outcome: 'timeout' }
+  | { outcome: 'gone' };
+
+export const deviceRoom = (deviceId: string) => `device:${deviceId}`;
+export const groupRoom = (groupId: string) => `group:${groupId}`;
+
+@Injectable()
+export class DeviceConnections {
+  private readonly sockets = new Map<string, DeviceSocket>();
+  private namespace: DeviceNamespace | null = null;
+
+  attach(namespace: DeviceNamespace): void {
+    this.namespace = namespace;
+  }
+
+  /** Registers a device's socket; a second connection from the same device replaces the first. */
+  add(deviceId: string, socket: DeviceSocket): void {
+    const previous = this.sockets.get(deviceId);
+    this.sockets.set(deviceId, socket);
+    if (previous && previous.id !== socket.id) {
+      previous.disconnect(true);
+    }
+  }
+
+  /** Forgets a socket if it is still the device's current one; true when it was. */
+  remove(deviceId: string, socket: DeviceSocket): boolean {
+    if (this.sockets.get(deviceId)?.id !== socket.id) {
+      return false;
+    }
+    this.sockets.delete(deviceId);
+    return true;
+  }
+
+  get(deviceId: string): DeviceSocket | undefined {
+    return this.sockets.get(deviceId);
+  }
+
+  isConnected(deviceId: string): boolean {
+    return this.sockets.has(deviceId);
+  }
+
+  get count(): number {
+    return this.sockets.size;
+  }
+
+  /** Drops every connection of a device at once (revocation). */
+  disconnect(deviceId: string): void {
+    this.namespace?.in(deviceRoom(deviceId)).disconnectSockets(true);
+    this.sockets.get(deviceId)?.disconnect(true);
+  }
+
+  async joinGroup(deviceIds: readonly string[], groupId: string, join: boolean): Promise<void> {
+    for (const deviceId of deviceIds) {
+      const socket = this.sockets.get(deviceId);
+      if (socket) {
+        await (join ? socket.join(groupRoom(groupId)) : socket.leave(groupRoom(groupId)));
+      }
+    }
+  }
+
+  /**
+   * Sends one command and waits for the device's answer, the timeout, or the socket closing,
+   * whichever comes first.
+   */
+  sendCommand(socket: DeviceSocket, command: CommandEnvelope, timeoutMs: number): Promise<SendOutcome> {
+    return new Promise<SendOutcome>((resolve) => {
+      let settled = false;
+      const settle = (outcome: SendOutcome) => {
+        if (!settled) {
+          settled = true;
+          socket.off('disconnect', onDisconnect);
+          resolve(outcome);
+        }
+      };
+      const onDisconnect = () => settle({ outcome: 'gone' });
+      if (socket.disconnected) {
+        settle({ outcome: 'gone' });
+        return;
+      }
+      socket.once('disconnect', onDisconnect);
+      socket.timeout(timeoutMs).emit('command', command, (error: Error | null, answer: CommandAnswer) => {
+        settle(error ? (socket.connected ? { outcome: 'timeout' } : { outcome: 'gone' }) : { outcome: 'answered', answer });
+      });
+    });
+  }
+}

@@ -1,0 +1,25 @@
+// What a device may ask about itself over HTTP with its proof: its record and the state staff
+// want in force (an agent uses it to check its enrolment after a long time offline).
+import { Controller, Get } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { CurrentDevice, DeviceProof } from '../common/access';
+import type { DevicePrincipal } from '../common/roles';
+import { DevicesService, toDeviceDto } from './devices.service';
+
+@ApiTags('device')
+@Controller('device')
+export class DeviceSelfController {
+  constructor(private readonly devices: DevicesService) {}
+
+  @Get('self')
+  @DeviceProof()
+  async self(@CurrentDevice() device: DevicePrincipal) {
+    const record = toDeviceDto(await this.devices.mustFind(device.id), this.devices.isConnected(device.id));
+    return {
+      id: record.id,
+      serialNumber: record.serialNumber,
+      status: record.status,
+      desiredState: record.desiredState,
+    };
+  }
+}

@@ -1,0 +1,133 @@
+// Enrolled devices, their groups, revoked certificates and the proof nonces already used.
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { timeColumn } from '../database/iso-date.transformer';
+
+export type DeviceStatus = 'active' | 'revoked';
+
+@Entity('devices')
+export class DeviceEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  @Column({ name: 'serial_number', type: 'varchar', length: 128, unique: true })
+  serialNumber: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  platform: string;
+
+  @Column({ type: 'varchar', length: 128, nullable: true })
+  model: string | null;
+
+  @Column({ name: 'os_version', type: 'varchar', length: 64, nullable: true })
+  osVersion: string | null;
+
+  @Column({ type: 'varchar', length: 128, nullable: true })
+  name: string | null;
+
+  @Column({ name: 'asset_tag', type: 'varchar', length: 64, nullable: true })
+  assetTag: string | null;
+
+  @Column({ type: 'varchar', length: 16 })
+  status: DeviceStatus;
+
+  @Column({ name: 'certificate_pem', type: 'text' })
+  certificatePem: string;
+
+  @Column({ name: 'certificate_serial', type: 'varchar', length: 64 })
+  certificateSerial: string;
+
+  @Column({ ...timeColumn(), name: 'enrolled_at' })
+  enrolledAt: Date;
+
+  @Column({ ...timeColumn({ nullable: true }), name: 'revoked_at' })
+  revokedAt: Date | null;
+
+  @Column({ type: 'boolean', default: false })
+  online: boolean;
+
+  @Column({ ...timeColumn({ nullable: true }), name: 'last_seen_at' })
+  lastSeenAt: Date | null;
+
+  /** The last `state` the device reported, as JSON. */
+  @Column({ name: 'reported_state', type: 'text', nullable: true })
+  reportedState: string | null;
+
+  @Column({ ...timeColumn({ nullable: true }), name: 'reported_at' })
+  reportedAt: Date | null;
+
+  /** The lock staff want in force (`device.lock` payload as JSON), or null for unlocked. */
+  @Column({ name: 'desired_lock', type: 'text', nullable: true })
+  desiredLock: string | null;
+
+  /** The app staff want the device kept in, or null. */
+  @Column({ name: 'desired_app_lock', type: 'varchar', length: 255, nullable: true })
+  desiredAppLock: string | null;
+
+  @Column({ ...timeColumn(), name: 'created_at' })
+  createdAt: Date;
+}
+
+@Entity('revoked_certificates')
+export class RevokedCertificateEntity {
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  serial: string;
+
+  @Column({ name: 'device_id', type: 'varchar', length: 36 })
+  deviceId: string;
+
+  @Column({ type: 'varchar', length: 32 })
+  reason: 'reenrolled' | 'revoked';
+
+  @Column({ ...timeColumn(), name: 'revoked_at' })
+  revokedAt: Date;
+}
+
+@Entity('device_groups')
+export class DeviceGroupEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  @Column({ type: 'varchar', length: 128, unique: true })
+  name: string;
+
+  @Column({ type: 'varchar', length: 500, nullable: true })
+  description: string | null;
+
+  @Column({ ...timeColumn(), name: 'created_at' })
+  createdAt: Date;
+
+  @Column({ ...timeColumn(), name: 'updated_at' })
+  updatedAt: Date;
+}
+
+@Entity('device_group_members')
+export class DeviceGroupMemberEntity {
+  @PrimaryColumn({ name: 'group_id', type: 'varchar', length: 36 })
+  groupId: string;
+
+  @PrimaryColumn({ name: 'device_id', type: 'varchar', length: 36 })
+  deviceId: string;
+
+  @Column({ ...timeColumn(), name: 'added_at' })
+  addedAt: Date;
+}
+
+@Entity('device_nonces')
+export class DeviceNonceEntity {
+  @PrimaryColumn({ name: 'device_id', type: 'varchar', length: 36 })
+  deviceId: string;
+
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  nonce: string;
+
+  @Column({ ...timeColumn(), name: 'expires_at' })
+  expiresAt: Date;
+}
+
+export const DEVICE_ENTITIES = [
+  DeviceEntity,
+  RevokedCertificateEntity,
+  DeviceGroupEntity,
+  DeviceGroupMemberEntity,
+  DeviceNonceEntity,
+];

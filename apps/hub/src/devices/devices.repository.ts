@@ -1,0 +1,221 @@
+// All database access for devices, groups, memberships and proof nonces.
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Brackets, In, Repository } from 'typeorm';
+import type { Tx } from '../database/transaction-runner';
+import {
+  DeviceEntity,
+  DeviceGroupEntity,
+  DeviceGroupMemberEntity,
+  DeviceNonceEntity,
+  RevokedCertificateEntity,
+} from './device.entities';
+
+export interface DeviceFilter {
+  groupId?: string;
+  platform?: string;
+  online?: boolean;
+  status?: string;
+  search?: string;
+}
+
+export interface PresenceUpdate {
+  deviceId: string;
+  online: boolean;
+  lastSeenAt: Date;
+  reportedState?: string;
+  reportedAt?: Date;
+}
+
+// Bound parameters per statement stay well under SQLite's limit.
+const CHUNK = 500;
+
+function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) {
+    out.push(items.slice(i, i + size));
+  }
+  return out;
+}
+
+@Injectable()
+export class DevicesRepository {
+  constructor(
+    @InjectRepository(DeviceEntity) private readonly devices: Repository<DeviceEntity>,
+    @InjectRepository(DeviceGroupEntity) private readonly groups: Repository<DeviceGroupEntity>,
+    @InjectRepository(DeviceGroupMemberEntity) private readonly members: Repository<DeviceGroupMemberEntity>,
+    @InjectRepository(DeviceNonceEntity) private readonly nonces: Repository<DeviceNonceEntity>,
+  ) {}
+
+  findById(id: string): Promise<DeviceEntity | null> {
+    return this.devices.findOneBy({ id });
+  }
+
+  findBySerial(serialNumber: string): Promise<DeviceEntity | null> {
+    return this.devices.findOneBy({ serialNumber });
+  }
+
+  async findByIds(ids: readonly string[]): Promise<DeviceEntity[]> {
+    const found: DeviceEntity[] = [];
+    for (const part of chunks(ids)) {
+      found.push(...(await this.devices.findBy({ id: In(part) })));
+    }
+    return found;
+  }
+
+  async findPage(filter: DeviceFilter, offset: number, limit: number): Promise<[DeviceEntity[], number]> {
+    const query = this.devices.createQueryBuilder('d');
+    if (filter.groupId) {
+      query.innerJoin(DeviceGroupMemberEntity, 'm', 'm.device_id = d.id AND m.group_id = :groupId', {
+        groupId: filter.groupId,
+      });
+    }
+    if (filter.platform) {
+      query.andWhere('d.platform = :platform', { platform: filter.platform });
+    }
+    if (filter.online !== undefined) {
+      query.andWhere('d.online = :online', { online: filter.online });
+    }
+    if (filter.status) {
+      query.andWhere('d.status = :status', { status: filter.status });
+    }
+    if (filter.search) {
+      const like = `%${filter.search.toLowerCase().replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+      query.andWhere(
+        new Brackets((where) => {
+          where
+            .where("LOWER(d.name) LIKE :like ESCAPE '\\'", { like })
+            .orWhere("LOWER(d.serial_number) LIKE :like ESCAPE '\\'", { like })
+            .orWhere("LOWER(d.asset_tag) LIKE :like ESCAPE '\\'", { like });
+        }),
+      );
+    }
+    return query.orderBy('d.name', 'ASC').addOrderBy('d.serial_number', 'ASC').skip(offset).take(limit).getManyAndCount();
+  }
+
+  async insertDevice(tx: Tx, device: DeviceEntity): Promise<void> {
+    await tx.insert(DeviceEntity, device);
+  }
+
+  async updateDevice(tx: Tx, id: string, changes: Partial<DeviceEntity>): Promise<void> {
+    await tx.update(DeviceEntity, { id }, changes);
+  }
+
+  async insertRevokedCertificate(tx: Tx, row: RevokedCertificateEntity): Promise<void> {
+    await tx.insert(RevokedCertificateEntity, row);
+  }
+
+  /** Sets the desired lock and/or single app of many devices at once. */
+  async setDesired(
+    tx: Tx,
+    deviceIds: readonly string[],
+    changes: { desiredLock?: string | null; desiredAppLock?: string | null },
+  ): Promise<void> {
+    for (const part of chunks(deviceIds)) {
+      await tx.update(DeviceEntity, { id: In(part) }, changes);
+    }
+  }
+
+  async applyPresence(tx: Tx, updates: readonly PresenceUpdate[]): Promise<void> {
+    for (const update of updates) {
+      const changes: Partial<DeviceEntity> = { online: update.online, lastSeenAt: update.lastSeenAt };
+      if (update.reportedState !== undefined) {
+        changes.reportedState = update.reportedState;
+        changes.reportedAt = update.reportedAt ?? update.lastSeenAt;
+      }
+      await tx.update(DeviceEntity, { id: update.deviceId }, changes);
+    }
+  }
+
+  async markAllOffline(tx: Tx): Promise<void> {
+    await tx.update(DeviceEntity, { online: true }, { online: false });
+  }
+
+  // Groups and memberships
+
+  findGroup(id: string): Promise<DeviceGroupEntity | null> {
+    return this.groups.findOneBy({ id });
+  }
+
+  findGroupByName(name: string): Promise<DeviceGroupEntity | null> {
+    return this.groups.findOneBy({ name });
+  }
+
+  async findGroupsByIds(ids: readonly string[]): Promise<DeviceGroupEntity[]> {
+    return ids.length === 0 ? [] : this.groups.findBy({ id: In([...ids]) });
+  }
+
+  async listGroupsWithCounts(): Promise<{ group: DeviceGroupEntity; members: number }[]> {
+    const groups = await this.groups.find({ order: { name: 'ASC' } });
+    const counts = await this.members
+      .createQueryBuilder('m')
+      .select('m.group_id', 'groupId')
+      .addSelect('COUNT(*)', 'count')
+      .groupBy('m.group_id')
+      .getRawMany<{ groupId: string; count: string | number }>();
+    const byGroup = new Map(counts.map((row) => [row.groupId, Number(row.count)]));
+    return groups.map((group) => ({ group, members: byGroup.get(group.id) ?? 0 }));
+  }
+
+  async saveGroup(tx: Tx, group: DeviceGroupEntity): Promise<void> {
+    await tx.save(DeviceGroupEntity, group);
+  }
+
+  async addMembers(tx: Tx, groupId: string, deviceIds: readonly string[], at: Date): Promise<void> {
+    for (const part of chunks(deviceIds, 300)) {
+      await tx
+        .createQueryBuilder()
+        .insert()
+        .into(DeviceGroupMemberEntity)
+        .values(part.map((deviceId) => ({ groupId, deviceId, addedAt: at })))
+        .orIgnore()
+        .execute();
+    }
+  }
+
+  async removeMember(tx: Tx, groupId: string, deviceId: string): Promise<boolean> {
+    const result = await tx.delete(DeviceGroupMemberEntity, { groupId, deviceId });
+    return (result.affected ?? 0) > 0;
+  }
+
+  async memberIds(groupId: string, onlyActive = true): Promise<string[]> {
+    const query = this.members
+      .createQueryBuilder('m')
+      .select('m.device_id', 'deviceId')
+      .where('m.group_id = :groupId', { groupId });
+    if (onlyActive) {
+      query.innerJoin(DeviceEntity, 'd', "d.id = m.device_id AND d.status = 'active'");
+    }
+    const rows = await query.getRawMany<{ deviceId: string }>();
+    return rows.map((row) => row.deviceId);
+  }
+
+  async groupIdsOf(deviceId: string): Promise<string[]> {
+    const rows = await this.members.find({ where: { deviceId }, select: { groupId: true } });
+    return rows.map((row) => row.groupId);
+  }
+
+  // Proof nonces
+
+  async insertNonces(tx: Tx, rows: readonly DeviceNonceEntity[]): Promise<void> {
+    for (const part of chunks(rows, 300)) {
+      await tx.createQueryBuilder().insert().into(DeviceNonceEntity).values(part).orIgnore().execute();
+    }
+  }
+
+  liveNonces(now: Date): Promise<DeviceNonceEntity[]> {
+    return this.nonces
+      .createQueryBuilder('n')
+      .where('n.expires_at > :now', { now: now.toISOString() })
+      .getMany();
+  }
+
+  async deleteExpiredNonces(tx: Tx, now: Date): Promise<void> {
+    await tx
+      .createQueryBuilder()
+      .delete()
+      .from(DeviceNonceEntity)
+      .where('expires_at <= :now', { now: now.toISOString() })
+      .execute();
+  }
+}

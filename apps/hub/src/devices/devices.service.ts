@@ -1,0 +1,151 @@
+// Device records: who is enrolled, who is online, what each device reported and what staff
+// want in force; revocation. The link's connect/disconnect/state events pass through here.
+import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import type { DeviceState } from '@app/devices';
+import { AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock';
+import { HubEvents } from '../common/hub-events';
+import type { StaffPrincipal } from '../common/roles';
+import { TransactionRunner } from '../database/transaction-runner';
+import { DeviceConnections, DeviceNamespace, DeviceSocket, deviceRoom, groupRoom } from './device-connections';
+import { DeviceEntity } from './device.entities';
+import { DeviceFilter, DevicesRepository } from './devices.repository';
+import { DeviceDto, UpdateDeviceDto } from './dto/device.dto';
+import { PresenceWriter } from './presence.writer';
+
+/** What the command queue tells the devices module about a device's queue; provided by commands. */
+export abstract class DeviceCommandsReader {
+  abstract pendingFor(deviceId: string): Promise<unknown[]>;
+}
+
+export function toDeviceDto(device: DeviceEntity, online: boolean): DeviceDto {
+  const lock = device.desiredLock ? (JSON.parse(device.desiredLock) as { message?: string; reason: string }) : null;
+  return {
+    id: device.id,
+    serialNumber: device.serialNumber,
+    platform: device.platform,
+    model: device.model,
+    osVersion: device.osVersion,
+    name: device.name,
+    assetTag: device.assetTag,
+    status: device.status,
+    online,
+    lastSeenAt: device.lastSeenAt?.toISOString() ?? null,
+    enrolledAt: device.enrolledAt.toISOString(),
+    revokedAt: device.revokedAt?.toISOString() ?? null,
+    reportedState: device.reportedState ? (JSON.parse(device.reportedState) as Record<string, unknown>) : null,
+    reportedAt: device.reportedAt?.toISOString() ?? null,
+    desiredState: { locked: lock !== null, lock, appLock: device.desiredAppLock },
+  };
+}
+
+@Injectable()
+export class DevicesService {
+  private readonly logger = new Logger(DevicesService.name);
+
+  constructor(
+    private readonly devices: DevicesRepository,
+    private readonly connections: DeviceConnections,
+    private readonly presence: PresenceWriter,
+    private readonly events: HubEvents,
+    private readonly tx: TransactionRunner,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  attachNamespace(namespace: DeviceNamespace): void {
+    this.connections.attach(namespace);
+  }
+
+  async deviceConnected(socket: DeviceSocket): Promise<void> {
+    const deviceId = socket.data.deviceId;
+    const groupIds = await this.devices.groupIdsOf(deviceId);
+    if (socket.disconnected) {
+      return;
+    }
+    await socket.join([deviceRoom(deviceId), ...groupIds.map(groupRoom)]);
+    this.connections.add(deviceId, socket);
+    this.presence.record({ deviceId, online: true, lastSeenAt: this.clock.now() });
+    this.events.emit('device.connected', { deviceId });
+  }
+
+  deviceDisconnected(socket: DeviceSocket): void {
+    const deviceId = socket.data.deviceId;
+    if (deviceId && this.connections.remove(deviceId, socket)) {
+      this.presence.record({ deviceId, online: false, lastSeenAt: this.clock.now() });
+      this.events.emit('device.disconnected', { deviceId });
+    }
+  }
+
+  stateReported(deviceId: string, state: DeviceState): void {
+    const now = this.clock.now();
+    this.presence.record({ deviceId, online: true, lastSeenAt: now, reportedState: JSON.stringify(state), reportedAt: now });
+    this.events.emit('device.state', { deviceId, state });
+  }
+
+  isConnected(deviceId: string): boolean {
+    return this.connections.isConnected(deviceId);
+  }
+
+  async list(filter: DeviceFilter, page: number, pageSize: number) {
+    await this.presence.flush();
+    const [devices, total] = await this.devices.findPage(filter, (page - 1) * pageSize, pageSize);
+    return {
+      items: devices.map((device) => toDeviceDto(device, this.connections.isConnected(device.id))),
+      total,
+      page,
+      pageSize,
+    };
+  }
+
+  async mustFind(id: string): Promise<DeviceEntity> {
+    const device = await this.devices.findById(id);
+    if (!device) {
+      throw new NotFoundException(`No device ${id}`);
+    }
+    return device;
+  }
+
+  async get(id: string) {
+    await this.presence.flush();
+    const device = await this.mustFind(id);
+    const groupIds = await this.devices.groupIdsOf(id);
+    const pendingCommands = await this.moduleRef.get(DeviceCommandsReader, { strict: false }).pendingFor(id);
+    return { ...toDeviceDto(device, this.connections.isConnected(id)), groupIds, pendingCommands };
+  }
+
+  async update(actor: StaffPrincipal, id: string, input: UpdateDeviceDto): Promise<DeviceDto> {
+    const device = await this.mustFind(id);
+    const changes: Partial<DeviceEntity> = {};
+    if (input.name !== undefined) {
+      changes.name = input.name.trim();
+    }
+    if (input.assetTag !== undefined) {
+      changes.assetTag = input.assetTag.trim();
+    }
+    await this.tx.run(async (tx) => {
+      await this.devices.updateDevice(tx, id, changes);
+      await this.audit.record(tx, { actor, action: 'device.updated', targetType: 'device', targetId: id, detail: { changed: Object.keys(changes) } });
+    });
+    return toDeviceDto({ ...device, ...changes }, this.connections.isConnected(id));
+  }
+
+  /** Revokes a device: its certificate is refused from now on and a live connection is dropped. */
+  async revoke(actor: StaffPrincipal, id: string): Promise<DeviceDto> {
+    const device = await this.mustFind(id);
+    if (device.status === 'revoked') {
+      throw new ConflictException('This device is already revoked');
+    }
+    const now = this.clock.now();
+    await this.tx.run(async (tx) => {
+      await this.devices.updateDevice(tx, id, { status: 'revoked', revokedAt: now, online: false });
+      await this.devices.insertRevokedCertificate(tx, { serial: device.certificateSerial, deviceId: id, reason: 'revoked', revokedAt: now });
+      await this.audit.record(tx, { actor, action: 'device.revoked', targetType: 'device', targetId: id, detail: { serialNumber: device.serialNumber } });
+    });
+    this.connections.disconnect(id);
+    this.events.emit('device.revoked', { deviceId: id });
+    return toDeviceDto({ ...device, status: 'revoked', revokedAt: now }, false);
+  }
+}

@@ -1,0 +1,150 @@
+// Request and response shapes for devices and groups.
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
+import { PLATFORMS } from '@app/devices';
+
+export class DeviceListQueryDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUUID()
+  groupId?: string;
+
+  @ApiPropertyOptional({ enum: PLATFORMS })
+  @IsOptional()
+  @IsIn(PLATFORMS)
+  platform?: string;
+
+  @ApiPropertyOptional({ enum: ['true', 'false'] })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  online?: 'true' | 'false';
+
+  @ApiPropertyOptional({ enum: ['active', 'revoked'] })
+  @IsOptional()
+  @IsIn(['active', 'revoked'])
+  status?: 'active' | 'revoked';
+
+  @ApiPropertyOptional({ description: 'Part of the name, serial number or asset tag' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  search?: string;
+
+  @ApiPropertyOptional({ default: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  page = 1;
+
+  @ApiPropertyOptional({ default: 50, maximum: 500 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  pageSize = 50;
+}
+
+export class UpdateDeviceDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(128)
+  name?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(64)
+  assetTag?: string;
+}
+
+export class CreateGroupDto {
+  @ApiProperty()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(128)
+  name: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  description?: string;
+}
+
+export class UpdateGroupDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(128)
+  name?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  description?: string;
+}
+
+export class GroupMembersDto {
+  @ApiProperty({ type: [String] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10000)
+  @ArrayUnique()
+  @IsUUID('4', { each: true })
+  deviceIds: string[];
+}
+
+export interface DesiredStateDto {
+  locked: boolean;
+  lock: { message?: string; reason: string } | null;
+  appLock: string | null;
+}
+
+export interface DeviceDto {
+  id: string;
+  serialNumber: string;
+  platform: string;
+  model: string | null;
+  osVersion: string | null;
+  name: string | null;
+  assetTag: string | null;
+  status: string;
+  online: boolean;
+  lastSeenAt: string | null;
+  enrolledAt: string;
+  revokedAt: string | null;
+  reportedState: Record<string, unknown> | null;
+  reportedAt: string | null;
+  desiredState: DesiredStateDto;
+}
+
+export interface GroupDto {
+  id: string;
+  name: string;
+  description: string | null;
+  members: number;
+  createdAt: string;
+  updatedAt: string;
+}

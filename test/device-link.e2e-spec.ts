@@ -1,0 +1,196 @@
+// The live command link end to end: enrol, connect, deliver, answer, order, redeliver, expire,
+// retry, restore desired state, revoke.
+import { io } from 'socket.io-client';
+import { makeProof, SimulatedEnforcer } from '@app/devices';
+import { startHub, TestHub } from './support/hub';
+import { connectTestDevice, createEnrollmentToken, enrollTestDevice, TestDevice, waitFor, waitForConnect } from './support/devices';
+
+describe('device link', () => {
+  let hub: TestHub;
+  let admin: string;
+  let token: string;
+  const devices: TestDevice[] = [];
+
+  beforeAll(async () => {
+    hub = await startHub();
+    admin = await hub.login();
+    token = await createEnrollmentToken(hub, admin, { maxUses: 100 });
+  });
+
+  afterEach(() => {
+    for (const device of devices.splice(0)) {
+      device.client.destroy();
+    }
+  });
+
+  afterAll(() => hub.close());
+
+  async function onlineDevice(enforcer?: SimulatedEnforcer): Promise<TestDevice> {
+    const identity = await enrollTestDevice(hub, token);
+    const device = connectTestDevice(identity, { enforcer });
+    devices.push(device);
+    await waitForConnect(device);
+    return device;
+  }
+
+  const command = (deviceId: string, body: object) =>
+    hub.http.post(`/api/devices/${deviceId}/commands`).set('Authorization', `Bearer ${admin}`).send(body);
+  const commands = async (deviceId: string) =>
+    (await hub.http.get(`/api/devices/${deviceId}/commands?pageSize=100`).set('Authorization', `Bearer ${admin}`)).body.items as {
+      id: string;
+      type: string;
+      status: string;
+      detail: string | null;
+    }[];
+  const statusOf = async (deviceId: string, id: string) => (await commands(deviceId)).find((c) => c.id === id)?.status;
+
+  it('enrols a device, which connects, shows online and reports its state', async () => {
+    const device = await onlineDevice();
+    const detail = await waitFor(async () => {
+      const response = await hub.http.get(`/api/devices/${device.identity.deviceId}`).set('Authorization', `Bearer ${admin}`);
+      return response.body.reportedState ? response.body : null;
+    }, 'reported state');
+    expect(detail).toMatchObject({ online: true, status: 'active', reportedState: { locked: false, appLock: null } });
+    expect(device.identity.certificatePem).toContain('BEGIN CERTIFICATE');
+  });
+
+  it('delivers a lock, which the device acknowledges and the audit log records', async () => {
+    const device = await onlineDevice();
+    const issued = await command(device.identity.deviceId, { type: 'device.lock', payload: { reason: 'class', message: 'Eyes on me' } });
+    expect(issued.status).toBe(201);
+    await waitFor(async () => (await statusOf(device.identity.deviceId, issued.body.id)) === 'acknowledged', 'acknowledged');
+    expect(device.enforcer.currentState().locked).toBe(true);
+    const audit = await hub.http
+      .get(`/api/audit?targetId=${device.identity.deviceId}&action=command.`)
+      .set('Authorization', `Bearer ${admin}`);
+    const actions = (audit.body.items as { action: string }[]).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['command.issued', 'command.acknowledged']));
+  });
+
+  it('delivers commands issued while offline in order, one at a time, on reconnecting', async () => {
+    const identity = await enrollTestDevice(hub, token);
+    const ids: string[] = [];
+    for (const body of [
+      { type: 'device.lock', payload: { reason: 'class' } },
+      { type: 'message.show', payload: { text: 'one' } },
+      { type: 'device.unlock', payload: {} },
+      { type: 'message.show', payload: { text: 'two' } },
+    ]) {
+      ids.push((await command(identity.deviceId, body)).body.id as string);
+    }
+    const enforcer = new SimulatedEnforcer({ actionDelayMs: 30 });
+    let running = 0;
+    let most = 0;
+    const execute = enforcer.execute.bind(enforcer);
+    enforcer.execute = async (cmd) => {
+      running += 1;
+      most = Math.max(most, running);
+      try {
+        return await execute(cmd);
+      } finally {
+        running -= 1;
+      }
+    };
+    const device = connectTestDevice(identity, { enforcer });
+    devices.push(device);
+    await waitFor(() => enforcer.executed.length >= 4, 'four commands');
+    expect(enforcer.executed.map((c) => c.id)).toEqual(ids);
+    expect(most).toBe(1);
+  });
+
+  it('sends again a command whose answer was lost, and the device does not act twice', async () => {
+    const enforcer = new SimulatedEnforcer({ actionDelayMs: 400 });
+    const device = await onlineDevice(enforcer);
+    const issued = await command(device.identity.deviceId, { type: 'message.show', payload: { text: 'hello' } });
+    await waitFor(() => enforcer.executed.length === 0 && device.client.connected, 'in flight');
+    // Drop the connection while the device is acting: the answer cannot reach the hub.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    device.client.close();
+    await waitFor(async () => (await statusOf(device.identity.deviceId, issued.body.id)) === 'sent', 'sent, unanswered');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    device.client.connect();
+    await waitFor(async () => (await statusOf(device.identity.deviceId, issued.body.id)) === 'acknowledged', 'acknowledged after reconnect');
+    expect(enforcer.executed.filter((c) => c.id === issued.body.id)).toHaveLength(1);
+  });
+
+  it('never delivers an expired command', async () => {
+    const identity = await enrollTestDevice(hub, token);
+    const expiresAt = new Date(hub.clock.nowMs() + 60_000).toISOString();
+    const issued = await command(identity.deviceId, { type: 'message.show', payload: { text: 'soon stale' }, expiresAt });
+    hub.clock.advance(61_000);
+    try {
+      await waitFor(async () => (await statusOf(identity.deviceId, issued.body.id)) === 'expired', 'expired');
+    } finally {
+      hub.clock.advance(-61_000);
+    }
+    const device = connectTestDevice(identity);
+    devices.push(device);
+    await waitForConnect(device);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(device.enforcer.executed).toHaveLength(0);
+  });
+
+  it('retries a not_now command no sooner than 30 s later, and later commands are not held up', async () => {
+    const enforcer = new SimulatedEnforcer();
+    enforcer.notNowTypes.add('photos.sync');
+    const device = await onlineDevice(enforcer);
+    const sync = await command(device.identity.deviceId, { type: 'photos.sync', payload: {} });
+    await waitFor(async () => (await statusOf(device.identity.deviceId, sync.body.id)) === 'not_now', 'not_now');
+    const message = await command(device.identity.deviceId, { type: 'message.show', payload: { text: 'after' } });
+    await waitFor(async () => (await statusOf(device.identity.deviceId, message.body.id)) === 'acknowledged', 'later command');
+    enforcer.notNowTypes.delete('photos.sync');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await statusOf(device.identity.deviceId, sync.body.id)).toBe('not_now');
+    hub.clock.advance(31_000);
+    try {
+      await waitFor(async () => (await statusOf(device.identity.deviceId, sync.body.id)) === 'acknowledged', 'retried');
+    } finally {
+      hub.clock.advance(-31_000);
+    }
+  });
+
+  it('locks again a device that reports itself unlocked while it should be locked', async () => {
+    const device = await onlineDevice();
+    await command(device.identity.deviceId, { type: 'device.lock', payload: { reason: 'class' } });
+    await waitFor(() => device.enforcer.currentState().locked, 'locked');
+    device.enforcer.simulateUserUnlock();
+    await waitFor(() => device.enforcer.executed.filter((c) => c.type === 'device.lock').length === 2, 'locked again');
+    expect(device.enforcer.currentState().locked).toBe(true);
+  });
+
+  it('drops the live socket of a revoked device and refuses it afterwards', async () => {
+    const device = await onlineDevice();
+    const errors: string[] = [];
+    device.client.on('connect_error', (error) => errors.push(error.message));
+    const disconnected = new Promise((resolve) => device.client.once('disconnect', resolve));
+    const revoked = await hub.http.delete(`/api/devices/${device.identity.deviceId}`).set('Authorization', `Bearer ${admin}`);
+    expect(revoked.status).toBe(200);
+    await disconnected;
+    device.client.connect();
+    await waitFor(() => errors.includes('unauthorized'), 'refused');
+  });
+
+  it('refuses replayed, stale and forged proofs', async () => {
+    const identity = await enrollTestDevice(hub, token);
+    const tryConnect = (proof: string) =>
+      new Promise<string>((resolve) => {
+        const socket = io(`${hub.url}/device`, { auth: { proof }, transports: ['websocket'], reconnection: false, forceNew: true });
+        socket.on('connect', () => {
+          socket.disconnect();
+          resolve('connected');
+        });
+        socket.on('connect_error', (error) => resolve(error.message));
+      });
+    const proof = makeProof(identity.deviceId, identity.privateKeyPem);
+    expect(await tryConnect(proof)).toBe('connected');
+    expect(await tryConnect(proof)).toBe('unauthorized');
+    expect(await tryConnect(makeProof(identity.deviceId, identity.privateKeyPem, { now: Date.now() - 301_000 }))).toBe('unauthorized');
+    const { privateKey } = await import('node:crypto').then((c) => c.generateKeyPairSync('rsa', { modulusLength: 2048 }));
+    expect(await tryConnect(makeProof(identity.deviceId, privateKey))).toBe('unauthorized');
+    expect(await tryConnect('garbage')).toBe('unauthorized');
+    // Over HTTP: the same rules, answered 401.
+    const fresh = makeProof(identity.deviceId, identity.privateKeyPem);
+    expect((await hub.http.get('/api/device/self').set('Authorization', `Device ${fresh}`)).status).toBe(200);
+    expect((await hub.http.get('/api/device/self').set('Authorization', `Device ${fresh}`)).status).toBe(401);
+  });
+});

@@ -1,0 +1,62 @@
+// A hub restarted over the same data directory keeps its staff, their sessions, AUP acceptances
+// and the audit log, and does not recreate or reset the first admin.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ADMIN_PASSWORD, createStaff, startHub, TestHub } from './support/hub';
+
+describe('restarting the hub', () => {
+  let hub: TestHub | undefined;
+  afterEach(async () => {
+    await hub?.close();
+    hub = undefined;
+  });
+
+  it('keeps staff, sessions, AUP acceptances and the audit log', async () => {
+    hub = await startHub();
+    const dataDir = hub.dataDir;
+    const admin = await hub.login();
+    const teacher = await createStaff(hub, admin, 'rosa', ['teacher', 'trip_leader']);
+    const aup = await hub.http.get('/api/aup').set('Authorization', `Bearer ${teacher.token}`);
+    const accepted = await hub.http
+      .post('/api/staff/me/aup-acceptance')
+      .set('Authorization', `Bearer ${teacher.token}`)
+      .send({ version: aup.body.version });
+    expect(accepted.status).toBe(201);
+    const staffBefore = (await hub.http.get('/api/staff').set('Authorization', `Bearer ${admin}`)).body;
+    const auditBefore = (await hub.http.get('/api/audit').query({ pageSize: 500 }).set('Authorization', `Bearer ${admin}`)).body;
+    await hub.close();
+
+    expect(fs.existsSync(path.join(dataDir, 'hub.sqlite'))).toBe(true);
+    // A different HUB_ADMIN_PASSWORD only matters for a brand new hub.
+    hub = await startHub({ dataDir, env: { HUB_ADMIN_PASSWORD: 'Another-Admin2!' } });
+
+    const me = await hub.http.get('/api/auth/me').set('Authorization', `Bearer ${teacher.token}`);
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({ id: teacher.id, username: 'rosa', roles: ['teacher', 'trip_leader'] });
+
+    const staffAfter = (await hub.http.get('/api/staff').set('Authorization', `Bearer ${admin}`)).body;
+    expect(staffAfter).toEqual(staffBefore);
+
+    const aupAfter = await hub.http.get('/api/aup').set('Authorization', `Bearer ${teacher.token}`);
+    expect(aupAfter.body).toMatchObject({ version: aup.body.version, acceptedAt: accepted.body.acceptedAt });
+
+    const auditAfter = (await hub.http.get('/api/audit').query({ pageSize: 500 }).set('Authorization', `Bearer ${admin}`)).body;
+    expect(auditAfter).toEqual(auditBefore);
+
+    expect((await hub.http.post('/api/auth/login').send({ username: 'admin', password: ADMIN_PASSWORD })).status).toBe(200);
+    expect((await hub.http.post('/api/auth/login').send({ username: 'admin', password: 'Another-Admin2!' })).status).toBe(401);
+  });
+
+  it('keeps a lock-out across a restart', async () => {
+    hub = await startHub({ env: { HUB_LOGIN_SLOW_AFTER: '2', HUB_LOGIN_LOCK_AFTER: '3' } });
+    const dataDir = hub.dataDir;
+    for (let i = 0; i < 3; i++) {
+      await hub.http.post('/api/auth/login').send({ username: 'admin', password: 'Guess-Pass1!' });
+    }
+    await hub.close();
+
+    hub = await startHub({ dataDir, env: { HUB_LOGIN_SLOW_AFTER: '2', HUB_LOGIN_LOCK_AFTER: '3' } });
+    const response = await hub.http.post('/api/auth/login').send({ username: 'admin', password: ADMIN_PASSWORD });
+    expect(response.status).toBe(429);
+  });
+});

@@ -1,0 +1,107 @@
+// Real devices for end-to-end tests: enrolled over HTTP with a real CSR, connected with the
+// real DeviceClient over Socket.IO, acting through the simulated enforcer.
+import {
+  createDeviceKeyPair,
+  DeviceClient,
+  DeviceIdentity,
+  DeviceKeyPair,
+  enrollDevice,
+  MemoryJournal,
+  SimulatedEnforcer,
+} from '@app/devices';
+import type { TestHub } from './hub';
+
+let sharedKeys: Promise<DeviceKeyPair> | null = null;
+
+/** One key pair for the test devices of a file: RSA generation is slow and not under test. */
+export function testKeys(): Promise<DeviceKeyPair> {
+  sharedKeys ??= createDeviceKeyPair();
+  return sharedKeys;
+}
+
+export async function createEnrollmentToken(
+  hub: TestHub,
+  adminToken: string,
+  body: { groupIds?: string[]; maxUses?: number; ttlMinutes?: number; label?: string } = {},
+): Promise<string> {
+  const response = await hub.http
+    .post('/api/enrollment-tokens')
+    .set('Authorization', `Bearer ${adminToken}`)
+    .send({ maxUses: 50, ...body });
+  if (response.status !== 201) {
+    throw new Error(`token: ${response.status} ${JSON.stringify(response.body)}`);
+  }
+  return (response.body as { token: string }).token;
+}
+
+export interface TestDevice {
+  identity: DeviceIdentity;
+  enforcer: SimulatedEnforcer;
+  journal: MemoryJournal;
+  client: DeviceClient;
+}
+
+let serialCounter = 0;
+
+export async function enrollTestDevice(
+  hub: TestHub,
+  token: string,
+  options: { serialNumber?: string; assetTag?: string; name?: string } = {},
+): Promise<DeviceIdentity> {
+  serialCounter += 1;
+  return enrollDevice({
+    hubUrl: hub.url,
+    token,
+    keys: await testKeys(),
+    device: {
+      serialNumber: options.serialNumber ?? `TEST-${process.pid}-${serialCounter}`,
+      platform: 'linux',
+      model: 'Test laptop',
+      name: options.name ?? `Laptop ${serialCounter}`,
+      assetTag: options.assetTag,
+    },
+  });
+}
+
+/** A client for an identity; connects unless told not to. */
+export function connectTestDevice(
+  identity: DeviceIdentity,
+  options: { enforcer?: SimulatedEnforcer; journal?: MemoryJournal; connect?: boolean } = {},
+): TestDevice {
+  const enforcer = options.enforcer ?? new SimulatedEnforcer();
+  const journal = options.journal ?? new MemoryJournal();
+  const client = new DeviceClient({
+    hubUrl: identity.hubUrl,
+    deviceId: identity.deviceId,
+    privateKeyPem: identity.privateKeyPem,
+    enforcer,
+    journal,
+    autoConnect: options.connect ?? true,
+    reconnectionDelay: 100,
+    reconnectionDelayMax: 500,
+  });
+  return { identity, enforcer, journal, client };
+}
+
+export async function waitFor<T>(
+  check: () => T | Promise<T>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await check();
+    if (last) {
+      return last as NonNullable<T>;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`Timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+}
+
+export function waitForConnect(device: TestDevice): Promise<void> {
+  return device.client.connected
+    ? Promise.resolve()
+    : new Promise((resolve) => device.client.once('connect', () => resolve()));
+}
