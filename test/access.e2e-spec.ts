@@ -19,7 +19,9 @@ describe('route access', () => {
     routes = hub.app.get(RouteAccessCheck).routes();
     const admin = await hub.login();
     for (const role of STAFF_ROLES) {
-      tokenFor[role] = (await createStaff(hub, admin, `only-${role.replace('_', '-')}`, [role])).token;
+      tokenFor[role] = (
+        await createStaff(hub, admin, `only-${role.replace('_', '-')}`, [role])
+      ).token;
     }
   });
   afterAll(() => hub.close());
@@ -62,9 +64,12 @@ describe('route access', () => {
     const publicRoutes = routes.filter((route) => route.rule?.kind === 'public').map(describeRoute);
     // Enrolment routes carry their own credential (an enrolment token), so they may be public too.
     const unexpected = publicRoutes.filter(
-      (name) => !['POST /api/auth/login', 'GET /api/health'].includes(name) && !/\/enrol/.test(name),
+      (name) =>
+        !['POST /api/auth/login', 'GET /api/health'].includes(name) && !/\/enrol/.test(name),
     );
-    expect(publicRoutes).toEqual(expect.arrayContaining(['POST /api/auth/login', 'GET /api/health']));
+    expect(publicRoutes).toEqual(
+      expect.arrayContaining(['POST /api/auth/login', 'GET /api/health']),
+    );
     expect(unexpected).toEqual([]);
   });
 
@@ -128,7 +133,9 @@ describe('route access', () => {
       expect.arrayContaining(['/api/staff', '/api/staff/{id}', '/api/auth/login', '/api/audit']),
     );
     const login = response.body.paths['/api/auth/login'].post;
-    expect(login.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/LoginDto');
+    expect(login.requestBody.content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/LoginDto',
+    );
     expect(Object.keys(response.body.components.schemas.CreateStaffDto.properties).sort()).toEqual([
       'displayName',
       'password',

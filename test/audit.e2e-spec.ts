@@ -103,7 +103,12 @@ describe('the audit log', () => {
       const created = await hub.http
         .post('/api/staff')
         .set('Authorization', as(admin))
-        .send({ username: 'fran', displayName: 'Fran', password: 'Fran-Pass1!', roles: ['office'] });
+        .send({
+          username: 'fran',
+          displayName: 'Fran',
+          password: 'Fran-Pass1!',
+          roles: ['office'],
+        });
       secrets.push('Fran-Pass1!');
 
       expect(await rowsOf(created)).toEqual([
@@ -167,7 +172,9 @@ describe('the audit log', () => {
     });
 
     it('records signing in and out and changing one’s own password, as that person', async () => {
-      const signIn = await hub.http.post('/api/auth/login').send({ username: 'tariq', password: 'Staff-Pass1!' });
+      const signIn = await hub.http
+        .post('/api/auth/login')
+        .send({ username: 'tariq', password: 'Staff-Pass1!' });
       const token = signIn.body.accessToken as string;
       secrets.push(token);
       const changed = await hub.http
@@ -178,7 +185,12 @@ describe('the audit log', () => {
       const signOut = await hub.http.post('/api/auth/logout').set('Authorization', as(token));
 
       const expected = (action: string) =>
-        expect.objectContaining({ actorId: teacher.id, actor: 'tariq', action, targetId: teacher.id });
+        expect.objectContaining({
+          actorId: teacher.id,
+          actor: 'tariq',
+          action,
+          targetId: teacher.id,
+        });
       expect(await rowsOf(signIn)).toEqual([expected('staff.signed_in')]);
       expect(await rowsOf(changed)).toEqual([expected('staff.password_changed')]);
       expect(await rowsOf(signOut)).toEqual([expected('staff.signed_out')]);
@@ -187,14 +199,22 @@ describe('the audit log', () => {
     it('records publishing and accepting the AUP', async () => {
       const text = 'The audit test AUP: use the devices for school work.';
       const version = createHash('sha256').update(text).digest('hex');
-      const published = await hub.http.put('/api/aup').set('Authorization', as(admin)).send({ text });
+      const published = await hub.http
+        .put('/api/aup')
+        .set('Authorization', as(admin))
+        .send({ text });
       const accepted = await hub.http
         .post('/api/staff/me/aup-acceptance')
         .set('Authorization', as(safeguarding.token))
         .send({ version });
 
       expect(await rowsOf(published)).toEqual([
-        expect.objectContaining({ actor: 'admin', action: 'aup.published', targetType: 'aup', targetId: version }),
+        expect.objectContaining({
+          actor: 'admin',
+          action: 'aup.published',
+          targetType: 'aup',
+          targetId: version,
+        }),
       ]);
       expect(await rowsOf(accepted)).toEqual([
         expect.objectContaining({
@@ -215,7 +235,9 @@ describe('the audit log', () => {
       .post('/api/staff')
       .set('Authorization', as(safeguarding.token))
       .send({ username: 'ivy', displayName: 'Ivy', password: 'Ivy-Pass1!', roles: ['ict'] });
-    const unsigned = await hub.http.put('/api/aup').send({ text: 'Nobody signed in wrote this policy text.' });
+    const unsigned = await hub.http
+      .put('/api/aup')
+      .send({ text: 'Nobody signed in wrote this policy text.' });
     const invalid = await hub.http
       .post('/api/staff')
       .set('Authorization', as(admin))
@@ -224,11 +246,17 @@ describe('the audit log', () => {
       .post('/api/staff')
       .set('Authorization', as(admin))
       .send({ username: 'fran', displayName: 'Fran 2', password: 'Fran-Pass1!', roles: ['ict'] });
-    const wrongPassword = await hub.http.post('/api/auth/login').send({ username: 'admin', password: 'Nope-Nope1!' });
+    const wrongPassword = await hub.http
+      .post('/api/auth/login')
+      .send({ username: 'admin', password: 'Nope-Nope1!' });
 
-    expect([forbidden.status, unsigned.status, invalid.status, duplicate.status, wrongPassword.status]).toEqual([
-      403, 401, 400, 409, 401,
-    ]);
+    expect([
+      forbidden.status,
+      unsigned.status,
+      invalid.status,
+      duplicate.status,
+      wrongPassword.status,
+    ]).toEqual([403, 401, 400, 409, 401]);
     const after = await audit();
     expect(after.total).toBe(before.total);
     expect(after.items).toEqual(before.items);
@@ -236,11 +264,17 @@ describe('the audit log', () => {
 
   describe('reading it', () => {
     it('is for safeguarding and ICT only', async () => {
-      expect((await hub.http.get('/api/audit').set('Authorization', as(safeguarding.token))).status).toBe(200);
+      expect(
+        (await hub.http.get('/api/audit').set('Authorization', as(safeguarding.token))).status,
+      ).toBe(200);
       const office = await createStaff(hub, admin, 'otto', ['office', 'teacher', 'trip_leader']);
       secrets.push(office.token);
-      expect((await hub.http.get('/api/audit').set('Authorization', as(office.token))).status).toBe(403);
-      expect((await hub.http.get('/api/audit/export.csv').set('Authorization', as(office.token))).status).toBe(403);
+      expect((await hub.http.get('/api/audit').set('Authorization', as(office.token))).status).toBe(
+        403,
+      );
+      expect(
+        (await hub.http.get('/api/audit/export.csv').set('Authorization', as(office.token))).status,
+      ).toBe(403);
       expect((await hub.http.get('/api/audit')).status).toBe(401);
       expect((await hub.http.get('/api/audit/export.csv')).status).toBe(401);
     });
@@ -251,7 +285,9 @@ describe('the audit log', () => {
       expect(new Set(created.items.map((row) => row.action))).toEqual(new Set(['staff.created']));
 
       const aup = await audit({ action: 'aup.' });
-      expect(new Set(aup.items.map((row) => row.action))).toEqual(new Set(['aup.published', 'aup.accepted']));
+      expect(new Set(aup.items.map((row) => row.action))).toEqual(
+        new Set(['aup.published', 'aup.accepted']),
+      );
     });
 
     it('filters by actor, by username or by id', async () => {
@@ -286,7 +322,9 @@ describe('the audit log', () => {
       const first = await audit({ pageSize: 3, page: 1 });
       const second = await audit({ pageSize: 3, page: 2 });
 
-      expect(all.items.map((row) => row.id)).toEqual([...all.items.map((row) => row.id)].sort((a, b) => b - a));
+      expect(all.items.map((row) => row.id)).toEqual(
+        [...all.items.map((row) => row.id)].sort((a, b) => b - a),
+      );
       expect(first).toMatchObject({ total: all.total, page: 1, pageSize: 3 });
       expect([...first.items, ...second.items]).toEqual(all.items.slice(0, 6));
       expect((await audit({ pageSize: 3, page: 1000 })).items).toEqual([]);
@@ -294,7 +332,10 @@ describe('the audit log', () => {
 
     it('refuses a bad filter or page size, naming it', async () => {
       const bad = async (query: Record<string, string>) => {
-        const response = await hub.http.get('/api/audit').query(query).set('Authorization', as(admin));
+        const response = await hub.http
+          .get('/api/audit')
+          .query(query)
+          .set('Authorization', as(admin));
         return [response.status, response.body.message as string] as const;
       };
       const [pageStatus, pageMessage] = await bad({ pageSize: '501' });
@@ -322,7 +363,9 @@ describe('the audit log', () => {
       expect(rows[0].join(',')).toBe(CSV_HEADER);
       const { items } = await audit({ action: 'staff.created', pageSize: 500 });
       expect(rows.slice(1).map((row) => Number(row[0]))).toEqual(items.map((row) => row.id));
-      const fran = rows.find((row) => row[7] === items.find((i) => i.detail?.username === 'fran')?.targetId);
+      const fran = rows.find(
+        (row) => row[7] === items.find((i) => i.detail?.username === 'fran')?.targetId,
+      );
       expect(fran?.slice(4, 6)).toEqual(['admin', 'staff.created']);
       expect(JSON.parse(fran?.[8] ?? '')).toEqual({ username: 'fran', roles: ['office'] });
     });

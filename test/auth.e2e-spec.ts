@@ -35,7 +35,9 @@ describe('signing in', () => {
   const attempt = (username: string, password: string) => timedSignIn(hub, username, password);
 
   it('answers a good sign-in with a token, its expiry and who signed in', async () => {
-    const response = await hub.http.post('/api/auth/login').send({ username: 'una', password: PASSWORD });
+    const response = await hub.http
+      .post('/api/auth/login')
+      .send({ username: 'una', password: PASSWORD });
 
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
@@ -55,14 +57,20 @@ describe('signing in', () => {
   });
 
   it('signs in whatever the case of the username', async () => {
-    const response = await hub.http.post('/api/auth/login').send({ username: ' UNA ', password: PASSWORD });
+    const response = await hub.http
+      .post('/api/auth/login')
+      .send({ username: ' UNA ', password: PASSWORD });
     expect(response.status).toBe(200);
     expect(response.body.user.username).toBe('una');
   });
 
   it('gives the same 401 for an unknown username and a wrong password', async () => {
-    const unknown = await hub.http.post('/api/auth/login').send({ username: 'nobody', password: PASSWORD });
-    const wrong = await hub.http.post('/api/auth/login').send({ username: 'una', password: 'Wrong-Pass1!' });
+    const unknown = await hub.http
+      .post('/api/auth/login')
+      .send({ username: 'nobody', password: PASSWORD });
+    const wrong = await hub.http
+      .post('/api/auth/login')
+      .send({ username: 'una', password: 'Wrong-Pass1!' });
 
     expect(unknown.status).toBe(401);
     expect(wrong.status).toBe(401);
@@ -94,8 +102,12 @@ describe('signing in', () => {
     const out = await hub.http.post('/api/auth/logout').set('Authorization', `Bearer ${first}`);
     expect(out.status).toBe(204);
 
-    expect((await hub.http.get('/api/auth/me').set('Authorization', `Bearer ${first}`)).status).toBe(401);
-    expect((await hub.http.get('/api/auth/me').set('Authorization', `Bearer ${second}`)).status).toBe(200);
+    expect(
+      (await hub.http.get('/api/auth/me').set('Authorization', `Bearer ${first}`)).status,
+    ).toBe(401);
+    expect(
+      (await hub.http.get('/api/auth/me').set('Authorization', `Bearer ${second}`)).status,
+    ).toBe(200);
   });
 
   it('starts the failure count again after a good sign-in', async () => {
@@ -137,9 +149,7 @@ describe('signing in', () => {
   });
 
   it('audits the lock-out of an account', async () => {
-    const tess = await hub.http
-      .get('/api/staff')
-      .set('Authorization', `Bearer ${adminToken}`);
+    const tess = await hub.http.get('/api/staff').set('Authorization', `Bearer ${adminToken}`);
     const tessId = (tess.body.items as { id: string; username: string }[]).find(
       (account) => account.username === 'tess',
     )?.id;

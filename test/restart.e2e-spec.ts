@@ -22,8 +22,14 @@ describe('restarting the hub', () => {
       .set('Authorization', `Bearer ${teacher.token}`)
       .send({ version: aup.body.version });
     expect(accepted.status).toBe(201);
-    const staffBefore = (await hub.http.get('/api/staff').set('Authorization', `Bearer ${admin}`)).body;
-    const auditBefore = (await hub.http.get('/api/audit').query({ pageSize: 500 }).set('Authorization', `Bearer ${admin}`)).body;
+    const staffBefore = (await hub.http.get('/api/staff').set('Authorization', `Bearer ${admin}`))
+      .body;
+    const auditBefore = (
+      await hub.http
+        .get('/api/audit')
+        .query({ pageSize: 500 })
+        .set('Authorization', `Bearer ${admin}`)
+    ).body;
     await hub.close();
 
     expect(fs.existsSync(path.join(dataDir, 'hub.sqlite'))).toBe(true);
@@ -32,19 +38,41 @@ describe('restarting the hub', () => {
 
     const me = await hub.http.get('/api/auth/me').set('Authorization', `Bearer ${teacher.token}`);
     expect(me.status).toBe(200);
-    expect(me.body).toMatchObject({ id: teacher.id, username: 'rosa', roles: ['teacher', 'trip_leader'] });
+    expect(me.body).toMatchObject({
+      id: teacher.id,
+      username: 'rosa',
+      roles: ['teacher', 'trip_leader'],
+    });
 
-    const staffAfter = (await hub.http.get('/api/staff').set('Authorization', `Bearer ${admin}`)).body;
+    const staffAfter = (await hub.http.get('/api/staff').set('Authorization', `Bearer ${admin}`))
+      .body;
     expect(staffAfter).toEqual(staffBefore);
 
     const aupAfter = await hub.http.get('/api/aup').set('Authorization', `Bearer ${teacher.token}`);
-    expect(aupAfter.body).toMatchObject({ version: aup.body.version, acceptedAt: accepted.body.acceptedAt });
+    expect(aupAfter.body).toMatchObject({
+      version: aup.body.version,
+      acceptedAt: accepted.body.acceptedAt,
+    });
 
-    const auditAfter = (await hub.http.get('/api/audit').query({ pageSize: 500 }).set('Authorization', `Bearer ${admin}`)).body;
+    const auditAfter = (
+      await hub.http
+        .get('/api/audit')
+        .query({ pageSize: 500 })
+        .set('Authorization', `Bearer ${admin}`)
+    ).body;
     expect(auditAfter).toEqual(auditBefore);
 
-    expect((await hub.http.post('/api/auth/login').send({ username: 'admin', password: ADMIN_PASSWORD })).status).toBe(200);
-    expect((await hub.http.post('/api/auth/login').send({ username: 'admin', password: 'Another-Admin2!' })).status).toBe(401);
+    expect(
+      (await hub.http.post('/api/auth/login').send({ username: 'admin', password: ADMIN_PASSWORD }))
+        .status,
+    ).toBe(200);
+    expect(
+      (
+        await hub.http
+          .post('/api/auth/login')
+          .send({ username: 'admin', password: 'Another-Admin2!' })
+      ).status,
+    ).toBe(401);
   });
 
   it('keeps a lock-out across a restart', async () => {
@@ -55,8 +83,13 @@ describe('restarting the hub', () => {
     }
     await hub.close();
 
-    hub = await startHub({ dataDir, env: { HUB_LOGIN_SLOW_AFTER: '2', HUB_LOGIN_LOCK_AFTER: '3' } });
-    const response = await hub.http.post('/api/auth/login').send({ username: 'admin', password: ADMIN_PASSWORD });
+    hub = await startHub({
+      dataDir,
+      env: { HUB_LOGIN_SLOW_AFTER: '2', HUB_LOGIN_LOCK_AFTER: '3' },
+    });
+    const response = await hub.http
+      .post('/api/auth/login')
+      .send({ username: 'admin', password: ADMIN_PASSWORD });
     expect(response.status).toBe(429);
   });
 });

@@ -27,7 +27,12 @@ describe('staff accounts', () => {
       const created = await hub.http
         .post('/api/staff')
         .set('Authorization', as(admin))
-        .send({ username: 'olive', displayName: ' Olive Office ', password: PASSWORD, roles: ['office', 'trip_leader'] });
+        .send({
+          username: 'olive',
+          displayName: ' Olive Office ',
+          password: PASSWORD,
+          roles: ['office', 'trip_leader'],
+        });
 
       expect(created.status).toBe(201);
       expect(created.body).toEqual({
@@ -40,11 +45,15 @@ describe('staff accounts', () => {
         updatedAt: expect.any(String),
       });
 
-      const fetched = await hub.http.get(`/api/staff/${created.body.id}`).set('Authorization', as(admin));
+      const fetched = await hub.http
+        .get(`/api/staff/${created.body.id}`)
+        .set('Authorization', as(admin));
       expect(fetched.status).toBe(200);
       expect(fetched.body).toEqual(created.body);
 
-      const signedIn = await hub.http.post('/api/auth/login').send({ username: 'olive', password: PASSWORD });
+      const signedIn = await hub.http
+        .post('/api/auth/login')
+        .send({ username: 'olive', password: PASSWORD });
       expect(signedIn.status).toBe(200);
       expect(signedIn.body.user.roles).toEqual(['office', 'trip_leader']);
     });
@@ -57,7 +66,10 @@ describe('staff accounts', () => {
 
       expect(page.status).toBe(200);
       expect(page.body.total).toBeGreaterThanOrEqual(3);
-      expect(page.body.items.map((a: { username: string }) => a.username)).toEqual(['admin', 'olive']);
+      expect(page.body.items.map((a: { username: string }) => a.username)).toEqual([
+        'admin',
+        'olive',
+      ]);
       const next = await hub.http
         .get('/api/staff')
         .query({ pageSize: 2, page: 2 })
@@ -66,7 +78,9 @@ describe('staff accounts', () => {
     });
 
     it('answers 404 for an account that does not exist and 400 for an id that is not one', async () => {
-      const missing = await hub.http.get(`/api/staff/${randomUUID()}`).set('Authorization', as(admin));
+      const missing = await hub.http
+        .get(`/api/staff/${randomUUID()}`)
+        .set('Authorization', as(admin));
       const malformed = await hub.http.get('/api/staff/not-an-id').set('Authorization', as(admin));
       expect(missing.status).toBe(404);
       expect(malformed.status).toBe(400);
@@ -81,10 +95,18 @@ describe('staff accounts', () => {
         .send({ displayName: 'Petra Pastoral', roles: ['teacher', 'safeguarding'] });
 
       expect(updated.status).toBe(200);
-      expect(updated.body).toMatchObject({ displayName: 'Petra Pastoral', roles: ['teacher', 'safeguarding'] });
+      expect(updated.body).toMatchObject({
+        displayName: 'Petra Pastoral',
+        roles: ['teacher', 'safeguarding'],
+      });
       const me = await hub.http.get('/api/auth/me').set('Authorization', as(person.token));
-      expect(me.body).toMatchObject({ displayName: 'Petra Pastoral', roles: ['teacher', 'safeguarding'] });
-      expect((await hub.http.get('/api/audit').set('Authorization', as(person.token))).status).toBe(200);
+      expect(me.body).toMatchObject({
+        displayName: 'Petra Pastoral',
+        roles: ['teacher', 'safeguarding'],
+      });
+      expect((await hub.http.get('/api/audit').set('Authorization', as(person.token))).status).toBe(
+        200,
+      );
     });
 
     it('does not let ICT disable their own account or drop their own ict role', async () => {
@@ -112,7 +134,9 @@ describe('staff accounts', () => {
     });
 
     it('ends its sessions at once and stops it signing in, with the usual 401', async () => {
-      expect((await hub.http.get('/api/auth/me').set('Authorization', as(dina.token))).status).toBe(200);
+      expect((await hub.http.get('/api/auth/me').set('Authorization', as(dina.token))).status).toBe(
+        200,
+      );
 
       const disabled = await hub.http
         .patch(`/api/staff/${dina.id}`)
@@ -121,8 +145,12 @@ describe('staff accounts', () => {
       expect(disabled.status).toBe(200);
       expect(disabled.body.disabled).toBe(true);
 
-      expect((await hub.http.get('/api/auth/me').set('Authorization', as(dina.token))).status).toBe(401);
-      const signIn = await hub.http.post('/api/auth/login').send({ username: 'dina', password: PASSWORD });
+      expect((await hub.http.get('/api/auth/me').set('Authorization', as(dina.token))).status).toBe(
+        401,
+      );
+      const signIn = await hub.http
+        .post('/api/auth/login')
+        .send({ username: 'dina', password: PASSWORD });
       expect(signIn.status).toBe(401);
       expect(signIn.body).toEqual({ statusCode: 401, message: 'Wrong username or password' });
     });
@@ -135,7 +163,9 @@ describe('staff accounts', () => {
 
       expect(await usernames({})).not.toContain('dina');
       expect(await usernames({ includeDisabled: 'true' })).toContain('dina');
-      expect((await hub.http.get(`/api/staff/${dina.id}`).set('Authorization', as(admin))).body.disabled).toBe(true);
+      expect(
+        (await hub.http.get(`/api/staff/${dina.id}`).set('Authorization', as(admin))).body.disabled,
+      ).toBe(true);
     });
 
     it('lets it sign in again once re-enabled', async () => {
@@ -144,7 +174,10 @@ describe('staff accounts', () => {
         .set('Authorization', as(admin))
         .send({ disabled: false });
       expect(enabled.body.disabled).toBe(false);
-      expect((await hub.http.post('/api/auth/login').send({ username: 'dina', password: PASSWORD })).status).toBe(200);
+      expect(
+        (await hub.http.post('/api/auth/login').send({ username: 'dina', password: PASSWORD }))
+          .status,
+      ).toBe(200);
     });
   });
 
@@ -158,9 +191,20 @@ describe('staff accounts', () => {
         .send({ password: 'Reset-Pass2!' });
 
       expect(reset.status).toBe(200);
-      expect((await hub.http.get('/api/auth/me').set('Authorization', as(person.token))).status).toBe(401);
-      expect((await hub.http.post('/api/auth/login').send({ username: 'percy', password: PASSWORD })).status).toBe(401);
-      expect((await hub.http.post('/api/auth/login').send({ username: 'percy', password: 'Reset-Pass2!' })).status).toBe(200);
+      expect(
+        (await hub.http.get('/api/auth/me').set('Authorization', as(person.token))).status,
+      ).toBe(401);
+      expect(
+        (await hub.http.post('/api/auth/login').send({ username: 'percy', password: PASSWORD }))
+          .status,
+      ).toBe(401);
+      expect(
+        (
+          await hub.http
+            .post('/api/auth/login')
+            .send({ username: 'percy', password: 'Reset-Pass2!' })
+        ).status,
+      ).toBe(200);
     });
 
     it('lets a person change their own password, keeping this session and ending the others', async () => {
@@ -178,7 +222,9 @@ describe('staff accounts', () => {
         .set('Authorization', as(person.token))
         .send({ currentPassword: PASSWORD, newPassword: 'carlanew' });
       expect(weak.status).toBe(400);
-      expect(weak.body.message).toBe('newPassword must have upper and lower case letters, a number, a symbol');
+      expect(weak.body.message).toBe(
+        'newPassword must have upper and lower case letters, a number, a symbol',
+      );
 
       const changed = await hub.http
         .patch('/api/staff/me/password')
@@ -186,10 +232,23 @@ describe('staff accounts', () => {
         .send({ currentPassword: PASSWORD, newPassword: 'Carla-New2?' });
       expect(changed.status).toBe(204);
 
-      expect((await hub.http.get('/api/auth/me').set('Authorization', as(person.token))).status).toBe(200);
-      expect((await hub.http.get('/api/auth/me').set('Authorization', as(otherSession))).status).toBe(401);
-      expect((await hub.http.post('/api/auth/login').send({ username: 'carla', password: PASSWORD })).status).toBe(401);
-      expect((await hub.http.post('/api/auth/login').send({ username: 'carla', password: 'Carla-New2?' })).status).toBe(200);
+      expect(
+        (await hub.http.get('/api/auth/me').set('Authorization', as(person.token))).status,
+      ).toBe(200);
+      expect(
+        (await hub.http.get('/api/auth/me').set('Authorization', as(otherSession))).status,
+      ).toBe(401);
+      expect(
+        (await hub.http.post('/api/auth/login').send({ username: 'carla', password: PASSWORD }))
+          .status,
+      ).toBe(401);
+      expect(
+        (
+          await hub.http
+            .post('/api/auth/login')
+            .send({ username: 'carla', password: 'Carla-New2?' })
+        ).status,
+      ).toBe(200);
     });
   });
 
@@ -209,7 +268,9 @@ describe('staff accounts', () => {
       expect(create.body).toEqual({ statusCode: 403, message: 'This needs one of the roles: ict' });
       expect(list.status).toBe(403);
       expect(promote.status).toBe(403);
-      const sneaky = await hub.http.post('/api/auth/login').send({ username: 'sneaky', password: PASSWORD });
+      const sneaky = await hub.http
+        .post('/api/auth/login')
+        .send({ username: 'sneaky', password: PASSWORD });
       expect(sneaky.status).toBe(401);
       const me = await hub.http.get('/api/auth/me').set('Authorization', as(teacher.token));
       expect(me.body.roles).toEqual(['teacher']);
@@ -232,12 +293,18 @@ describe('staff accounts', () => {
       ...fields,
     });
     const create = (body: unknown) =>
-      hub.http.post('/api/staff').set('Authorization', as(admin)).send(body as object);
+      hub.http
+        .post('/api/staff')
+        .set('Authorization', as(admin))
+        .send(body as object);
 
     it('refuses an unknown field, naming it', async () => {
       const response = await create(newAccount({ isAdmin: true }));
       expect(response.status).toBe(400);
-      expect(response.body).toEqual({ statusCode: 400, message: 'isAdmin: property isAdmin should not exist' });
+      expect(response.body).toEqual({
+        statusCode: 400,
+        message: 'isAdmin: property isAdmin should not exist',
+      });
     });
 
     it('refuses a weak password, naming each rule it breaks', async () => {
@@ -246,18 +313,26 @@ describe('staff accounts', () => {
       expect(response.body.message).toBe(
         'password must have at least 6 characters, upper and lower case letters, a number, a symbol',
       );
-      expect((await create(newAccount({ password: 'Abcdef1' }))).body.message).toBe('password must have a symbol');
+      expect((await create(newAccount({ password: 'Abcdef1' }))).body.message).toBe(
+        'password must have a symbol',
+      );
     });
 
     it('refuses a bad username or role, naming the field', async () => {
       const username = await create(newAccount({ username: 'Has Spaces' }));
       const role = await create(newAccount({ roles: ['headteacher'] }));
-      const missing = await create({ displayName: 'No Name', password: PASSWORD, roles: ['teacher'] });
+      const missing = await create({
+        displayName: 'No Name',
+        password: PASSWORD,
+        roles: ['teacher'],
+      });
 
       expect(username.status).toBe(400);
       expect(username.body.message).toMatch(/^username must be/);
       expect(role.status).toBe(400);
-      expect(role.body.message).toContain('roles must each be one of ict, teacher, office, trip_leader, safeguarding');
+      expect(role.body.message).toContain(
+        'roles must each be one of ict, teacher, office, trip_leader, safeguarding',
+      );
       expect(missing.status).toBe(400);
       expect(missing.body.message).toMatch(/^username/);
     });
@@ -314,11 +389,14 @@ describe('staff accounts', () => {
       expect(stale.status).toBe(409);
       expect(malformed.status).toBe(400);
       expect(malformed.body.message).toContain('version');
-      expect((await hub.http.get('/api/aup').set('Authorization', as(teacher.token))).body.acceptedAt).toBeNull();
+      expect(
+        (await hub.http.get('/api/aup').set('Authorization', as(teacher.token))).body.acceptedAt,
+      ).toBeNull();
     });
 
     it('records who accepted which version and when', async () => {
-      const { text } = (await hub.http.get('/api/aup').set('Authorization', as(teacher.token))).body;
+      const { text } = (await hub.http.get('/api/aup').set('Authorization', as(teacher.token)))
+        .body;
       const before = hub.clock.nowMs();
 
       const accepted = await hub.http
@@ -332,7 +410,9 @@ describe('staff accounts', () => {
       const aup = await hub.http.get('/api/aup').set('Authorization', as(teacher.token));
       expect(aup.body.acceptedAt).toBe(accepted.body.acceptedAt);
 
-      const acceptances = await hub.http.get('/api/aup/acceptances').set('Authorization', as(admin));
+      const acceptances = await hub.http
+        .get('/api/aup/acceptances')
+        .set('Authorization', as(admin));
       expect(acceptances.status).toBe(200);
       expect(acceptances.body).toEqual({
         version: sha256(text),
@@ -351,17 +431,24 @@ describe('staff accounts', () => {
         .put('/api/aup')
         .set('Authorization', as(teacher.token))
         .send({ text: 'A teacher should not be able to publish this policy.' });
-      const acceptances = await hub.http.get('/api/aup/acceptances').set('Authorization', as(teacher.token));
+      const acceptances = await hub.http
+        .get('/api/aup/acceptances')
+        .set('Authorization', as(teacher.token));
 
       expect(publish.status).toBe(403);
       expect(acceptances.status).toBe(403);
     });
 
     it('asks everyone to accept again when ICT publishes a new text', async () => {
-      const oldVersion = (await hub.http.get('/api/aup').set('Authorization', as(teacher.token))).body.version;
-      const text = 'Our school acceptable use policy, second edition.\n\n1. Be kind to the laptops.\n';
+      const oldVersion = (await hub.http.get('/api/aup').set('Authorization', as(teacher.token)))
+        .body.version;
+      const text =
+        'Our school acceptable use policy, second edition.\n\n1. Be kind to the laptops.\n';
 
-      const published = await hub.http.put('/api/aup').set('Authorization', as(admin)).send({ text });
+      const published = await hub.http
+        .put('/api/aup')
+        .set('Authorization', as(admin))
+        .send({ text });
 
       expect(published.status).toBe(200);
       expect(published.body).toEqual({ version: sha256(text), publishedAt: expect.any(String) });
@@ -374,10 +461,15 @@ describe('staff accounts', () => {
         .send({ version: oldVersion });
       expect(stale.status).toBe(409);
 
-      const acceptances = await hub.http.get('/api/aup/acceptances').set('Authorization', as(admin));
+      const acceptances = await hub.http
+        .get('/api/aup/acceptances')
+        .set('Authorization', as(admin));
       expect(acceptances.body).toEqual({ version: sha256(text), items: [] });
 
-      const republished = await hub.http.put('/api/aup').set('Authorization', as(admin)).send({ text });
+      const republished = await hub.http
+        .put('/api/aup')
+        .set('Authorization', as(admin))
+        .send({ text });
       expect(republished.status).toBe(409);
     });
   });

@@ -29,7 +29,9 @@ export function makeDataDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'hub-test-'));
 }
 
-export async function startHub(options: { dataDir?: string; env?: Record<string, string> } = {}): Promise<TestHub> {
+export async function startHub(
+  options: { dataDir?: string; env?: Record<string, string> } = {},
+): Promise<TestHub> {
   const dataDir = options.dataDir ?? makeDataDir();
   const config = loadHubConfig({
     HUB_DATA_DIR: dataDir,
@@ -63,7 +65,9 @@ export async function startHub(options: { dataDir?: string; env?: Record<string,
     async login(username = 'admin', password = ADMIN_PASSWORD) {
       const response = await http.post('/api/auth/login').send({ username, password });
       if (response.status !== 200) {
-        throw new Error(`login ${username} failed: ${response.status} ${JSON.stringify(response.body)}`);
+        throw new Error(
+          `login ${username} failed: ${response.status} ${JSON.stringify(response.body)}`,
+        );
       }
       return (response.body as { accessToken: string }).accessToken;
     },

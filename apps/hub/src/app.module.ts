@@ -11,12 +11,16 @@ import { DevicesModule } from './devices/devices.module';
 import { EnrollmentModule } from './enrollment/enrollment.module';
 import { HealthModule } from './health/health.module';
 import { loggerParams } from './logging';
+import { PoliciesModule } from './policies/policies.module';
 import { StaffModule } from './staff/staff.module';
 
 @Module({
   imports: [
     HubConfigModule,
-    LoggerModule.forRootAsync({ inject: [HUB_CONFIG], useFactory: (config: HubConfig) => loggerParams(config) }),
+    LoggerModule.forRootAsync({
+      inject: [HUB_CONFIG],
+      useFactory: (config: HubConfig) => loggerParams(config),
+    }),
     DatabaseModule,
     CommonModule,
     AuditModule,
@@ -24,6 +28,7 @@ import { StaffModule } from './staff/staff.module';
     DevicesModule,
     EnrollmentModule,
     CommandsModule,
+    PoliciesModule,
     HealthModule,
   ],
 })

@@ -22,7 +22,9 @@ export function configureHub(app: INestApplication): INestApplication {
     app,
     new DocumentBuilder()
       .setTitle('Classroom device hub')
-      .setDescription('The school hub for tablets and loan laptops: staff API and device enrolment.')
+      .setDescription(
+        'The school hub for tablets and loan laptops: staff API and device enrolment.',
+      )
       .setVersion('1')
       .addBearerAuth()
       .build(),

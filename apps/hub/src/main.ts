@@ -7,16 +7,24 @@ import { ConfigError, HUB_CONFIG, HubConfig, loadHubConfig } from './config/hub-
 
 async function main(): Promise<void> {
   // Validate before Nest starts, so a bad setting gives one clear line and nothing else.
+  // eslint-disable-next-line no-restricted-properties -- the same check HubConfigModule makes
   loadHubConfig(process.env);
   const app = await NestFactory.create(AppModule, { bufferLogs: true });
   configureHub(app);
   const config = app.get<HubConfig>(HUB_CONFIG);
   await app.listen(config.port, config.host);
-  process.stdout.write(`Hub listening on http://localhost:${config.port} (data in ${config.dataDir})\n`);
+  process.stdout.write(
+    `Hub listening on http://localhost:${config.port} (data in ${config.dataDir})\n`,
+  );
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof ConfigError ? error.message : error instanceof Error ? error.message : String(error);
+  const message =
+    error instanceof ConfigError
+      ? error.message
+      : error instanceof Error
+        ? error.message
+        : String(error);
   process.stderr.write(`The hub could not start: ${message}\n`);
   process.exit(1);
 });

@@ -1,113 +1,15 @@
 // DeviceClient against a real Socket.IO server on the /device namespace that checks proofs the
-// way the hub does (signature, freshness, single use).
+// way the hub does (signature, freshness, single use): the stand-in hub.
 
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Server, type Socket as ServerSocket } from 'socket.io';
 import { DeviceClient, isUnauthorizedError } from './client';
 import { SimulatedEnforcer } from './enforcer';
 import { createDeviceKeyPair, type DeviceKeyPair } from './identity';
 import { MemoryJournal } from './journal';
-import { isProofFresh, parseProof, verifyProofSignature } from './proof';
-import {
-  DEVICE_NAMESPACE,
-  UNAUTHORIZED_MESSAGE,
-  type CommandAnswer,
-  type CommandEnvelope,
-  type DeviceState,
-  type DeviceToHubEvents,
-  type HubToDeviceEvents,
-} from './protocol';
-import { validateDeviceState } from './validation';
-
-type HubSocket = ServerSocket<DeviceToHubEvents, HubToDeviceEvents>;
-
-class TestHub {
-  readonly devices = new Map<string, string>();
-  readonly seenNonces = new Set<string>();
-  readonly proofs: string[] = [];
-  readonly states: DeviceState[] = [];
-  readonly sockets: HubSocket[] = [];
-  url = '';
-  private readonly http = createServer();
-  private readonly io = new Server<DeviceToHubEvents, HubToDeviceEvents>(this.http);
-  private waiters: Array<() => void> = [];
-
-  async start(): Promise<void> {
-    const nsp = this.io.of(DEVICE_NAMESPACE);
-    nsp.use((socket, next) => {
-      try {
-        const proof = (socket.handshake.auth as { proof?: unknown }).proof;
-        const parsed = parseProof(proof as string);
-        const key = this.devices.get(parsed.deviceId);
-        const ok =
-          key !== undefined &&
-          verifyProofSignature(parsed, key) &&
-          isProofFresh(parsed, Date.now()) &&
-          !this.seenNonces.has(`${parsed.deviceId}:${parsed.nonce}`);
-        if (!ok) {
-          throw new Error('refused');
-        }
-        this.seenNonces.add(`${parsed.deviceId}:${parsed.nonce}`);
-        this.proofs.push(proof as string);
-        next();
-      } catch {
-        next(new Error(UNAUTHORIZED_MESSAGE));
-      }
-    });
-    nsp.on('connection', (socket) => {
-      this.sockets.push(socket);
-      socket.on('state', (state, ack) => {
-        const checked = validateDeviceState(state);
-        if (checked.ok) {
-          this.states.push(checked.payload);
-        }
-        ack?.(checked.ok ? { ok: true } : { ok: false, error: checked.errors.join('; ') });
-        this.wake();
-      });
-      this.wake();
-    });
-    await new Promise<void>((resolve) => this.http.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.http.address() as AddressInfo).port}`;
-  }
-
-  async close(): Promise<void> {
-    await this.io.close();
-  }
-
-  /** Resolves when the condition holds, checking after every connection and state event. */
-  async until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!condition()) {
-      if (Date.now() > deadline) {
-        throw new Error('timed out waiting for the test hub');
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 50);
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
-  }
-
-  get socket(): HubSocket {
-    return this.sockets[this.sockets.length - 1];
-  }
-
-  send(command: CommandEnvelope, socket: HubSocket = this.socket): Promise<CommandAnswer> {
-    return socket.timeout(5000).emitWithAck('command', command);
-  }
-
-  private wake(): void {
-    const waiters = this.waiters;
-    this.waiters = [];
-    waiters.forEach((wake) => wake());
-  }
-}
+import { parseProof } from './proof';
+import type { CommandAnswer, CommandEnvelope } from './protocol';
+import { StandInHub } from './testing/stand-in-hub';
 
 function command<T extends CommandEnvelope['type']>(
   type: T,
@@ -120,7 +22,7 @@ function command<T extends CommandEnvelope['type']>(
 describe(DeviceClient.name, () => {
   let keys: DeviceKeyPair;
   let strangerKeys: DeviceKeyPair;
-  let hub: TestHub;
+  let hub: StandInHub;
   let deviceId: string;
   let enforcer: SimulatedEnforcer;
   let journal: MemoryJournal;
@@ -131,8 +33,7 @@ describe(DeviceClient.name, () => {
   });
 
   beforeEach(async () => {
-    hub = new TestHub();
-    await hub.start();
+    hub = await StandInHub.start();
     deviceId = randomUUID();
     hub.devices.set(deviceId, keys.publicKeyPem);
     enforcer = new SimulatedEnforcer({ initialState: { battery: 80, pendingPhotos: 2 } });
@@ -157,13 +58,13 @@ describe(DeviceClient.name, () => {
   async function connect(): Promise<void> {
     client.connect();
     await once(client, 'connect');
-    await hub.until(() => hub.states.length > 0);
+    await hub.until(() => hub.statesOf().length > 0);
   }
 
   it('reports its state on connecting', async () => {
     await connect();
     expect(client.connected).toBe(true);
-    expect(hub.states).toEqual([
+    expect(hub.statesOf()).toEqual([
       { locked: false, appLock: null, policyVersion: null, battery: 80, pendingPhotos: 2 },
     ]);
   });
@@ -184,13 +85,13 @@ describe(DeviceClient.name, () => {
   it('reports the new state after a command changes it, and not after one that does not', async () => {
     await connect();
     await hub.send(command('device.lock', { reason: 'lost' }));
-    await hub.until(() => hub.states.length === 2);
-    expect(hub.states[1]).toMatchObject({ locked: true });
+    await hub.until(() => hub.statesOf().length === 2);
+    expect(hub.statesOf()[1]).toMatchObject({ locked: true });
 
     await hub.send(command('message.show', { text: 'Tidy up', from: 'Mr Ali' }));
     await hub.send(command('app.lock', { appId: 'com.apple.Keynote' }));
-    await hub.until(() => hub.states.length === 3);
-    expect(hub.states[2]).toMatchObject({ locked: true, appLock: 'com.apple.Keynote' });
+    await hub.until(() => hub.statesOf().length === 3);
+    expect(hub.statesOf()[2]).toMatchObject({ locked: true, appLock: 'com.apple.Keynote' });
     expect(enforcer.messages).toEqual([{ text: 'Tidy up', from: 'Mr Ali' }]);
   });
 
@@ -262,14 +163,14 @@ describe(DeviceClient.name, () => {
     await connect();
     enforcer.actionDelayMs = 150;
     const lock = command('device.lock', { reason: 'admin' });
-    const firstSocket = hub.socket;
+    const firstSocket = hub.socket();
 
     // The hub gives up on the answer and drops the device, as it does after 30 s.
     void hub.send(lock, firstSocket).catch(() => undefined);
     await new Promise((resolve) => setTimeout(resolve, 20));
     firstSocket.disconnect(true);
 
-    await hub.until(() => hub.sockets.length === 2 && hub.socket.connected);
+    await hub.until(() => hub.sockets.length === 2 && hub.socket().connected);
     const answer = await hub.send(lock);
 
     expect(answer).toEqual({ status: 'acknowledged' });
@@ -318,12 +219,12 @@ describe(DeviceClient.name, () => {
   it('reports a change made on the device itself', async () => {
     await connect();
     await hub.send(command('device.lock', { reason: 'class' }));
-    await hub.until(() => hub.states.length === 2);
+    await hub.until(() => hub.statesOf().length === 2);
 
     enforcer.simulateUserUnlock();
 
-    await hub.until(() => hub.states.length === 3);
-    expect(hub.states[2]).toMatchObject({ locked: false });
+    await hub.until(() => hub.statesOf().length === 3);
+    expect(hub.statesOf()[2]).toMatchObject({ locked: false });
   });
 
   it('surfaces a state the hub refuses as a warning', async () => {
@@ -349,7 +250,7 @@ describe(DeviceClient.name, () => {
     expect(answer).toEqual({ status: 'acknowledged' });
     expect(answered).toEqual([['device.unenroll', { status: 'acknowledged' }]]);
     expect(enforcer.unenrolled).toBe(true);
-    await hub.until(() => !hub.socket.connected);
+    await hub.until(() => !hub.socket().connected);
     expect(client.connected).toBe(false);
     expect(() => client.connect()).toThrow('unenrolled');
   });

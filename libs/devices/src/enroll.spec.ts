@@ -1,122 +1,44 @@
 // Enrolment against a small stand-in hub that signs requests with its own CA, as protocol
 // section 1 describes.
 
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import * as forge from 'node-forge';
 import { enrollDevice, EnrollmentError, InvalidHubUrlError, normaliseHubUrl } from './enroll';
 import { createDeviceKeyPair, type DeviceKeyPair } from './identity';
 import { makeProof, parseProof, verifyProofSignature } from './proof';
-import type { EnrollRequest } from './protocol';
-
-interface StandInHub {
-  url: string;
-  requests: EnrollRequest[];
-  /** Replace the answer for the next requests. */
-  answer?: (request: EnrollRequest) => { status: number; body: unknown };
-  close(): Promise<void>;
-}
-
-function makeCa(keys: DeviceKeyPair) {
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = forge.pki.publicKeyFromPem(keys.publicKeyPem);
-  cert.serialNumber = '01';
-  cert.validity.notBefore = new Date(Date.now() - 60_000);
-  cert.validity.notAfter = new Date(Date.now() + 86_400_000);
-  const name = [{ name: 'commonName', value: 'Test hub CA' }];
-  cert.setSubject(name);
-  cert.setIssuer(name);
-  cert.setExtensions([{ name: 'basicConstraints', cA: true }]);
-  const key = forge.pki.privateKeyFromPem(keys.privateKeyPem);
-  cert.sign(key, forge.md.sha256.create());
-  return { cert, key };
-}
-
-function signCsr(csrPem: string, ca: ReturnType<typeof makeCa>): string {
-  const csr = forge.pki.certificationRequestFromPem(csrPem);
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = csr.publicKey as forge.pki.rsa.PublicKey;
-  cert.serialNumber = '02';
-  cert.validity.notBefore = new Date(Date.now() - 60_000);
-  cert.validity.notAfter = new Date(Date.now() + 86_400_000);
-  cert.setSubject(csr.subject.attributes);
-  cert.setIssuer(ca.cert.subject.attributes);
-  cert.sign(ca.key, forge.md.sha256.create());
-  return forge.pki.certificateToPem(cert);
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) {
-    chunks.push(chunk as Buffer);
-  }
-  return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-}
-
-async function startStandInHub(caKeys: DeviceKeyPair): Promise<StandInHub> {
-  const ca = makeCa(caKeys);
-  const hub: StandInHub = { url: '', requests: [], close: async () => undefined };
-  const server: Server = createServer((req, res) => {
-    void (async () => {
-      const body = (await readJson(req)) as EnrollRequest;
-      hub.requests.push(body);
-      const reply = hub.answer
-        ? hub.answer(body)
-        : body.token !== 'good-token'
-          ? { status: 401, body: { statusCode: 401, message: 'Unauthorized' } }
-          : {
-              status: 201,
-              body: {
-                deviceId: randomUUID(),
-                certificate: signCsr(body.csr, ca),
-                caCertificate: forge.pki.certificateToPem(ca.cert),
-              },
-            };
-      res.writeHead(req.url === '/api/enroll' ? reply.status : 404, {
-        'content-type': 'application/json',
-      });
-      res.end(JSON.stringify(reply.body));
-    })();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  hub.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-  hub.close = () => new Promise((resolve) => server.close(() => resolve()));
-  return hub;
-}
+import { makeStandInCa, signCsr, StandInHub } from './testing/stand-in-hub';
 
 describe('enrollDevice', () => {
   let hub: StandInHub;
   let deviceKeys: DeviceKeyPair;
 
   beforeAll(async () => {
-    const [caKeys, keys] = await Promise.all([createDeviceKeyPair(), createDeviceKeyPair()]);
-    deviceKeys = keys;
-    hub = await startStandInHub(caKeys);
+    [deviceKeys, hub] = await Promise.all([createDeviceKeyPair(), StandInHub.start()]);
+    hub.tokens.set('good-token', 100);
   });
 
   afterAll(() => hub.close());
 
   beforeEach(() => {
-    hub.requests = [];
-    hub.answer = undefined;
+    hub.enrollRequests.length = 0;
+    hub.enrollAnswer = undefined;
   });
 
   it('trades a token and a CSR for a device id and a certificate for its own key', async () => {
     const identity = await enrollDevice({
-      hubUrl: hub.url,
+      hubUrl: `${hub.url}/`,
       token: 'good-token',
       device: { serialNumber: 'C02ABC123', platform: 'linux', osVersion: '6.8.0' },
       keys: deviceKeys,
     });
 
     expect(identity.serialNumber).toBe('C02ABC123');
-    expect(identity.hubUrl).toBe(hub.url.replace(/\/$/, ''));
+    expect(identity.hubUrl).toBe(hub.url);
     expect(identity.privateKeyPem).toBe(deviceKeys.privateKeyPem);
     const certificate = forge.pki.certificateFromPem(identity.certificatePem);
     expect(certificate.subject.getField('CN').value).toBe('C02ABC123');
 
-    const [request] = hub.requests;
+    const [request] = hub.enrollRequests;
     expect(request.device).toEqual({
       serialNumber: 'C02ABC123',
       platform: 'linux',
@@ -155,7 +77,7 @@ describe('enrollDevice', () => {
   });
 
   it("fails with status 400 and passes on the hub's reasons", async () => {
-    hub.answer = () => ({
+    hub.enrollAnswer = () => ({
       status: 400,
       body: { statusCode: 400, message: 'device.platform must be one of ipados, linux' },
     });
@@ -173,9 +95,8 @@ describe('enrollDevice', () => {
   });
 
   it('refuses a certificate issued for another key', async () => {
-    const stranger = await createDeviceKeyPair();
-    const ca = makeCa(stranger);
-    hub.answer = () => {
+    const [stranger, ca] = await Promise.all([createDeviceKeyPair(), makeStandInCa()]);
+    hub.enrollAnswer = () => {
       const otherCsr = forge.pki.createCertificationRequest();
       otherCsr.publicKey = forge.pki.publicKeyFromPem(stranger.publicKeyPem);
       otherCsr.setSubject([{ name: 'commonName', value: 'SN-5' }]);
@@ -185,7 +106,7 @@ describe('enrollDevice', () => {
         body: {
           deviceId: randomUUID(),
           certificate: signCsr(forge.pki.certificationRequestToPem(otherCsr), ca),
-          caCertificate: forge.pki.certificateToPem(ca.cert),
+          caCertificate: ca.pem,
         },
       };
     };
@@ -200,7 +121,7 @@ describe('enrollDevice', () => {
   });
 
   it('refuses a 201 without the certificates', async () => {
-    hub.answer = () => ({ status: 201, body: { deviceId: randomUUID() } });
+    hub.enrollAnswer = () => ({ status: 201, body: { deviceId: randomUUID() } });
     await expect(
       enrollDevice({
         hubUrl: hub.url,
@@ -212,7 +133,7 @@ describe('enrollDevice', () => {
   });
 
   it('fails without a status when the hub cannot be reached', async () => {
-    const closed = await startStandInHub(deviceKeys);
+    const closed = await StandInHub.start();
     await closed.close();
     const attempt = enrollDevice({
       hubUrl: closed.url,

@@ -55,7 +55,18 @@ export class AuditController {
         header: true,
         // A cell starting with = + - @ would run as a formula in a spreadsheet.
         escape_formulas: true,
-        columns: ['id', 'at', 'actorType', 'actorId', 'actor', 'action', 'targetType', 'targetId', 'detail', 'correlationId'],
+        columns: [
+          'id',
+          'at',
+          'actorType',
+          'actorId',
+          'actor',
+          'action',
+          'targetType',
+          'targetId',
+          'detail',
+          'correlationId',
+        ],
       }),
       response,
     );

@@ -16,7 +16,9 @@ export interface AuditFilter {
 
 @Injectable()
 export class AuditRepository {
-  constructor(@InjectRepository(AuditEntryEntity) private readonly entries: Repository<AuditEntryEntity>) {}
+  constructor(
+    @InjectRepository(AuditEntryEntity) private readonly entries: Repository<AuditEntryEntity>,
+  ) {}
 
   async append(tx: Tx, rows: Omit<AuditEntryEntity, 'seq'>[]): Promise<void> {
     // Chunked so a fan-out to thousands of devices stays within SQLite's bound-parameter limit.
@@ -25,7 +27,11 @@ export class AuditRepository {
     }
   }
 
-  async find(filter: AuditFilter, offset: number, limit: number): Promise<[AuditEntryEntity[], number]> {
+  async find(
+    filter: AuditFilter,
+    offset: number,
+    limit: number,
+  ): Promise<[AuditEntryEntity[], number]> {
     const query = this.entries.createQueryBuilder('e');
     if (filter.actor) {
       query.andWhere('(e.actor_id = :actor OR e.actor_label = :actor)', { actor: filter.actor });

@@ -35,7 +35,9 @@ export interface AuditEntryView {
 // Keys that must never reach the log, whatever a caller passes in `detail`.
 const SECRET_KEY = /pass(word)?|token|secret|proof|private|key|csr|bytes/i;
 
-export function scrubDetail(detail: Record<string, unknown> | undefined): Record<string, unknown> | null {
+export function scrubDetail(
+  detail: Record<string, unknown> | undefined,
+): Record<string, unknown> | null {
   if (!detail) {
     return null;
   }
@@ -94,7 +96,11 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
           actorType: record.actor.kind,
           actorId: record.actor.kind === 'system' ? null : record.actor.id,
           actorLabel:
-            record.actor.kind === 'staff' ? record.actor.username : record.actor.kind === 'system' ? 'hub' : null,
+            record.actor.kind === 'staff'
+              ? record.actor.username
+              : record.actor.kind === 'system'
+                ? 'hub'
+                : null,
           action: record.action,
           targetType: record.targetType ?? null,
           targetId: record.targetId ?? null,
@@ -138,7 +144,9 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
 
   /** Deletes entries older than the retention setting (GDPR: kept only as long as needed). */
   async applyRetention(): Promise<number> {
-    const cutoff = new Date(this.clock.nowMs() - this.config.auditRetentionDays * 24 * 60 * 60 * 1000);
+    const cutoff = new Date(
+      this.clock.nowMs() - this.config.auditRetentionDays * 24 * 60 * 60 * 1000,
+    );
     const removed = await this.repository.deleteOlderThan(cutoff);
     if (removed > 0) {
       this.logger.log(`Removed ${removed} audit entries past the retention period`);

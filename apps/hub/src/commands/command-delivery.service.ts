@@ -8,13 +8,18 @@ import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { HubEvents } from '../common/hub-events';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
-import { TransactionRunner } from '../database/transaction-runner';
+import { BatchWriter } from '../database/batch-writer';
+import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { DeviceConnections } from '../devices/device-connections';
 import { CommandEntity } from './command.entity';
 import { CommandsRepository } from './commands.repository';
 
 const SWEEP_MS = 1000;
 const EXPIRE_BATCH = 1000;
+
+type DeliveryWrite =
+  | { kind: 'sent'; command: CommandEntity; at: Date }
+  | { kind: 'answer'; command: CommandEntity; at: Date; answer: ParsedAnswer; nextAttemptAt: Date | null };
 
 interface ParsedAnswer {
   status: 'acknowledged' | 'error' | 'not_now';
@@ -55,6 +60,7 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
   private sweepTimer: NodeJS.Timeout | null = null;
   private lastExpirySweep = 0;
   private stopped = false;
+  private readonly writes: BatchWriter<DeliveryWrite>;
 
   constructor(
     private readonly commands: CommandsRepository,
@@ -64,7 +70,12 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
     private readonly events: HubEvents,
     private readonly clock: Clock,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
-  ) {}
+  ) {
+    // Sends and answers from many devices share transactions. Losing an unflushed answer in a
+    // crash is safe: the command is still open, is sent again, and the device answers it again
+    // from its journal without acting twice.
+    this.writes = new BatchWriter(tx, (t, items) => this.writeDeliveries(t, items));
+  }
 
   onModuleInit(): void {
     this.events.on('device.connected', ({ deviceId }) => this.wake(deviceId));
@@ -123,7 +134,7 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
         await this.expire([command]);
         continue;
       }
-      await this.tx.run((tx) => this.commands.markSent(tx, command.id, now));
+      await this.writes.add({ kind: 'sent', command, at: now });
       const sent = await this.connections.sendCommand(socket, toEnvelope(command), this.config.commands.ackTimeoutMs);
       if (sent.outcome === 'gone') {
         return; // still `sent`: delivered again on the next connection
@@ -138,21 +149,48 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
   }
 
   private async recordAnswer(deviceId: string, command: CommandEntity, raw: unknown): Promise<void> {
-    const answer = parseAnswer(raw) ?? { status: 'error' as const, detail: 'The device gave an answer that is not in the protocol' };
+    const answer = parseAnswer(raw) ?? {
+      status: 'error' as const,
+      detail: 'The device gave an answer that is not in the protocol',
+    };
     const now = this.clock.now();
-    const nextAttemptAt = answer.status === 'not_now' ? new Date(now.getTime() + this.config.commands.notNowRetryMs) : null;
-    await this.tx.run(async (tx) => {
-      const recorded = await this.commands.recordAnswer(tx, command.id, { status: answer.status, answeredAt: now, detail: answer.detail, nextAttemptAt });
+    const nextAttemptAt =
+      answer.status === 'not_now' ? new Date(now.getTime() + this.config.commands.notNowRetryMs) : null;
+    await this.writes.add({ kind: 'answer', command, at: now, answer, nextAttemptAt });
+    this.events.emit('command.answered', {
+      deviceId,
+      commandId: command.id,
+      type: command.type,
+      payload: command.payload,
+      status: answer.status,
+      detail: answer.detail,
+    });
+  }
+
+  private async writeDeliveries(tx: Tx, items: DeliveryWrite[]): Promise<void> {
+    const audit = [];
+    for (const item of items) {
+      if (item.kind === 'sent') {
+        await this.commands.markSent(tx, item.command.id, item.at);
+        continue;
+      }
+      const recorded = await this.commands.recordAnswer(tx, item.command.id, {
+        status: item.answer.status,
+        answeredAt: item.at,
+        detail: item.answer.detail,
+        nextAttemptAt: item.nextAttemptAt,
+      });
       if (recorded) {
-        await this.audit.record(tx, {
-          actor: { kind: 'device', id: deviceId },
-          action: `command.${answer.status}`,
+        audit.push({
+          actor: { kind: 'device' as const, id: item.command.deviceId },
+          action: `command.${item.answer.status}`,
           targetType: 'device',
-          targetId: deviceId,
-          detail: { commandId: command.id, type: command.type, detail: answer.detail ?? undefined },
+          targetId: item.command.deviceId,
+          detail: { commandId: item.command.id, type: item.command.type, detail: item.answer.detail ?? undefined },
         });
       }
-    });
+    }
+    await this.audit.record(tx, ...audit);
   }
 
   private async noteRetry(deviceId: string): Promise<void> {

@@ -114,4 +114,19 @@ export class CommandsRepository {
         .execute();
     }
   }
+
+  /** Retires open, undelivered commands of a type that a newer one replaces. */
+  async supersedeOpen(tx: Tx, deviceIds: readonly string[], type: string, at: Date, detail: string): Promise<void> {
+    for (let i = 0; i < deviceIds.length; i += CHUNK) {
+      await tx
+        .createQueryBuilder()
+        .update(CommandEntity)
+        .set({ status: 'expired', answeredAt: at, detail })
+        .where("type = :type AND status IN ('pending', 'not_now') AND device_id IN (:...ids)", {
+          type,
+          ids: deviceIds.slice(i, i + CHUNK),
+        })
+        .execute();
+    }
+  }
 }

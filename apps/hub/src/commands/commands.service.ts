@@ -175,6 +175,15 @@ export class CommandsService extends DeviceCommandsReader {
     );
   }
 
+  /** Retires still-undelivered commands of a type for these devices (a newer one replaces them). */
+  supersede(tx: Tx, deviceIds: readonly string[], type: CommandType, detail: string): Promise<void> {
+    return this.commands.supersedeOpen(tx, deviceIds, type, this.clock.now(), detail);
+  }
+
+  countOpen(deviceId: string, types: readonly CommandType[]): Promise<number> {
+    return this.commands.countOpenOfTypes(deviceId, types);
+  }
+
   async listForDevice(deviceId: string, status: CommandStatus | undefined, page: number, pageSize: number) {
     await this.devices.mustFind(deviceId);
     const [rows, total] = await this.commands.findPageForDevice(deviceId, status, (page - 1) * pageSize, pageSize);

@@ -56,7 +56,9 @@ export class AccessGuard implements CanActivate {
     if (scheme !== 'bearer' || !credential) {
       throw new UnauthorizedException('Sign in first: a bearer token is required');
     }
-    const staff = await this.moduleRef.get(StaffAuthenticator, { strict: false }).authenticate(credential);
+    const staff = await this.moduleRef
+      .get(StaffAuthenticator, { strict: false })
+      .authenticate(credential);
     if (!staff) {
       throw new UnauthorizedException('The sign-in has expired or is not valid');
     }

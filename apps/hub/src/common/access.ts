@@ -7,9 +7,7 @@ import type { DevicePrincipal, Principal, StaffPrincipal, StaffRole } from './ro
 export const ACCESS_KEY = 'hub:access';
 
 export type AccessRule =
-  | { kind: 'public' }
-  | { kind: 'staff'; roles: readonly StaffRole[] | 'any' }
-  | { kind: 'device' };
+  { kind: 'public' } | { kind: 'staff'; roles: readonly StaffRole[] | 'any' } | { kind: 'device' };
 
 /** Anyone may call it (login, health, enrolment with its own token). */
 export const Public = () => SetMetadata(ACCESS_KEY, { kind: 'public' } satisfies AccessRule);
@@ -24,21 +22,25 @@ export const DeviceProof = () => SetMetadata(ACCESS_KEY, { kind: 'device' } sati
 
 export type RequestWithPrincipal = Request & { principal?: Principal; id?: string };
 
-export const CurrentStaff = createParamDecorator((_: unknown, ctx: ExecutionContext): StaffPrincipal => {
-  const principal = ctx.switchToHttp().getRequest<RequestWithPrincipal>().principal;
-  if (principal?.kind !== 'staff') {
-    throw new Error('CurrentStaff used on a route that does not require staff');
-  }
-  return principal;
-});
+export const CurrentStaff = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): StaffPrincipal => {
+    const principal = ctx.switchToHttp().getRequest<RequestWithPrincipal>().principal;
+    if (principal?.kind !== 'staff') {
+      throw new Error('CurrentStaff used on a route that does not require staff');
+    }
+    return principal;
+  },
+);
 
-export const CurrentDevice = createParamDecorator((_: unknown, ctx: ExecutionContext): DevicePrincipal => {
-  const principal = ctx.switchToHttp().getRequest<RequestWithPrincipal>().principal;
-  if (principal?.kind !== 'device') {
-    throw new Error('CurrentDevice used on a route that does not require a device');
-  }
-  return principal;
-});
+export const CurrentDevice = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): DevicePrincipal => {
+    const principal = ctx.switchToHttp().getRequest<RequestWithPrincipal>().principal;
+    if (principal?.kind !== 'device') {
+      throw new Error('CurrentDevice used on a route that does not require a device');
+    }
+    return principal;
+  },
+);
 
 /** Who checks a staff bearer token; provided by the staff module. */
 export abstract class StaffAuthenticator {

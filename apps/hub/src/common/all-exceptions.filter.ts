@@ -1,6 +1,13 @@
 // The one place errors become answers: {statusCode, message}, never a stack trace. Library
 // errors are mapped to their HTTP status here; anything unknown is a 500 that is logged.
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
 import type { Response } from 'express';
 
 type ErrorMapping = [new (...args: never[]) => Error, number];
@@ -35,7 +42,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const body = exception.getResponse();
       const raw = typeof body === 'string' ? body : (body as { message?: unknown }).message;
-      const message = Array.isArray(raw) ? raw.join('; ') : typeof raw === 'string' ? raw : exception.message;
+      const message = Array.isArray(raw)
+        ? raw.join('; ')
+        : typeof raw === 'string'
+          ? raw
+          : exception.message;
       return { statusCode: exception.getStatus(), message };
     }
     for (const [errorClass, status] of LIBRARY_ERROR_STATUS) {
@@ -51,7 +62,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (parserError?.type === 'entity.too.large') {
       return { statusCode: 413, message: 'The request body is too large' };
     }
-    if (typeof parserError?.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
+    if (
+      typeof parserError?.status === 'number' &&
+      parserError.status >= 400 &&
+      parserError.status < 500
+    ) {
       return { statusCode: parserError.status, message: 'The request could not be read' };
     }
     return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, message: 'Internal server error' };

@@ -11,6 +11,16 @@ export interface HubEventMap {
   'device.state': { deviceId: string; state: DeviceState };
   'device.revoked': { deviceId: string };
   'commands.queued': { deviceIds: readonly string[] };
+  'command.answered': {
+    deviceId: string;
+    commandId: string;
+    type: string;
+    payload: string;
+    status: 'acknowledged' | 'error' | 'not_now';
+    detail: string | null;
+  };
+  'device.enrolled': { deviceId: string };
+  'group.members.changed': { groupId: string; deviceIds: readonly string[] };
 }
 
 @Injectable()

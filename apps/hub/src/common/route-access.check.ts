@@ -37,7 +37,8 @@ export class RouteAccessCheck implements OnApplicationBootstrap {
       }
       const prototype = Object.getPrototypeOf(instance) as object;
       const base = ([] as string[]).concat(
-        (Reflect.getMetadata(PATH_METADATA, wrapper.metatype) as string | string[] | undefined) ?? '',
+        (Reflect.getMetadata(PATH_METADATA, wrapper.metatype) as string | string[] | undefined) ??
+          '',
       )[0];
       for (const name of this.scanner.getAllMethodNames(prototype)) {
         const handler = (prototype as Record<string, unknown>)[name] as object;
@@ -50,7 +51,12 @@ export class RouteAccessCheck implements OnApplicationBootstrap {
         )[0];
         routes.push({
           method: RequestMethod[method],
-          path: '/' + ['api', base, sub].filter((p) => p && p !== '/').map(trimSlashes).join('/'),
+          path:
+            '/' +
+            ['api', base, sub]
+              .filter((p) => p && p !== '/')
+              .map(trimSlashes)
+              .join('/'),
           rule: this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_KEY, [
             handler as () => void,
             wrapper.metatype as () => void,

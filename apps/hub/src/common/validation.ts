@@ -7,7 +7,11 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
     const field = parent ? `${parent}.${error.property}` : error.property;
     for (const text of Object.values(error.constraints ?? {})) {
       // class-validator says "property x should not exist" for unknown fields: keep the path.
-      messages.push(text.startsWith(error.property) ? `${field}${text.slice(error.property.length)}` : `${field}: ${text}`);
+      messages.push(
+        text.startsWith(error.property)
+          ? `${field}${text.slice(error.property.length)}`
+          : `${field}: ${text}`,
+      );
     }
     if (error.children?.length) {
       messages.push(...flattenValidationErrors(error.children, field));
@@ -21,6 +25,7 @@ export function createValidationPipe(): ValidationPipe {
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
-    exceptionFactory: (errors) => new BadRequestException(flattenValidationErrors(errors).join('; ')),
+    exceptionFactory: (errors) =>
+      new BadRequestException(flattenValidationErrors(errors).join('; ')),
   });
 }

@@ -42,7 +42,15 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_LEVELS: readonly LogLevel[] = [
+  'fatal',
+  'error',
+  'warn',
+  'info',
+  'debug',
+  'trace',
+  'silent',
+];
 
 function text(env: Env, name: string): string | undefined {
   const value = env[name];
@@ -96,7 +104,10 @@ function database(env: Env, dataDir: string): HubConfig['database'] {
   if (raw.startsWith('sqlite:')) {
     const file = raw.slice('sqlite:'.length);
     if (file === '') {
-      throw new ConfigError('HUB_DB', "sqlite: needs a file path, as in 'sqlite:./data/hub.sqlite'");
+      throw new ConfigError(
+        'HUB_DB',
+        "sqlite: needs a file path, as in 'sqlite:./data/hub.sqlite'",
+      );
     }
     return { type: 'sqlite', path: path.resolve(file) };
   }
@@ -113,14 +124,23 @@ export function loadHubConfig(env: Env): HubConfig {
   const dataDir = path.resolve(text(env, 'HUB_DATA_DIR') ?? './data');
   const logLevel = (text(env, 'HUB_LOG_LEVEL') ?? 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevel as LogLevel)) {
-    throw new ConfigError('HUB_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`);
+    throw new ConfigError(
+      'HUB_LOG_LEVEL',
+      `must be one of ${LOG_LEVELS.join(', ')}, got '${logLevel}'`,
+    );
   }
   const passwordMinLength = integer(env, 'HUB_PASSWORD_MIN_LENGTH', 6, 6, 128);
-  const adminPassword = env.HUB_ADMIN_PASSWORD === undefined || env.HUB_ADMIN_PASSWORD === '' ? null : env.HUB_ADMIN_PASSWORD;
+  const adminPassword =
+    env.HUB_ADMIN_PASSWORD === undefined || env.HUB_ADMIN_PASSWORD === ''
+      ? null
+      : env.HUB_ADMIN_PASSWORD;
   const slowAfterFailures = integer(env, 'HUB_LOGIN_SLOW_AFTER', 3, 1, 100);
   const lockAfterFailures = integer(env, 'HUB_LOGIN_LOCK_AFTER', 10, 2, 1000);
   if (lockAfterFailures <= slowAfterFailures) {
-    throw new ConfigError('HUB_LOGIN_LOCK_AFTER', `must be more than HUB_LOGIN_SLOW_AFTER (${slowAfterFailures})`);
+    throw new ConfigError(
+      'HUB_LOGIN_LOCK_AFTER',
+      `must be more than HUB_LOGIN_SLOW_AFTER (${slowAfterFailures})`,
+    );
   }
   return {
     port: integer(env, 'HUB_PORT', 8080, 0, 65535),

@@ -3,11 +3,17 @@
 import type { ValueTransformer } from 'typeorm';
 
 export const isoDate: ValueTransformer = {
-  to: (value: Date | null | undefined) => (value instanceof Date ? value.toISOString() : (value ?? null)),
+  to: (value: Date | null | undefined) =>
+    value instanceof Date ? value.toISOString() : (value ?? null),
   from: (value: string | null) => (value === null || value === undefined ? null : new Date(value)),
 };
 
 /** Column options for a time column. */
 export function timeColumn(options: { nullable?: boolean } = {}) {
-  return { type: 'varchar' as const, length: 30, transformer: isoDate, nullable: options.nullable ?? false };
+  return {
+    type: 'varchar' as const,
+    length: 30,
+    transformer: isoDate,
+    nullable: options.nullable ?? false,
+  };
 }

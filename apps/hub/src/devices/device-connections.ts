@@ -75,22 +75,24 @@ export class DeviceConnections {
   sendCommand(socket: DeviceSocket, command: CommandEnvelope, timeoutMs: number): Promise<SendOutcome> {
     return new Promise<SendOutcome>((resolve) => {
       let settled = false;
-      const settle = (outcome: SendOutcome) => {
+      // Our own timer rather than socket.timeout(): socket.io keeps that one armed after a
+      // disconnect, holding a 30 s timer per dropped device.
+      const timer = setTimeout(() => settle({ outcome: socket.connected ? 'timeout' : 'gone' }), timeoutMs);
+      const onDisconnect = () => settle({ outcome: 'gone' });
+      function settle(outcome: SendOutcome): void {
         if (!settled) {
           settled = true;
+          clearTimeout(timer);
           socket.off('disconnect', onDisconnect);
           resolve(outcome);
         }
-      };
-      const onDisconnect = () => settle({ outcome: 'gone' });
+      }
       if (socket.disconnected) {
         settle({ outcome: 'gone' });
         return;
       }
       socket.once('disconnect', onDisconnect);
-      socket.timeout(timeoutMs).emit('command', command, (error: Error | null, answer: CommandAnswer) => {
-        settle(error ? (socket.connected ? { outcome: 'timeout' } : { outcome: 'gone' }) : { outcome: 'answered', answer });
-      });
+      socket.emit('command', command, (answer: CommandAnswer) => settle({ outcome: 'answered', answer }));
     });
   }
 }

@@ -63,6 +63,20 @@ export class DeviceEntity {
   @Column({ name: 'desired_app_lock', type: 'varchar', length: 255, nullable: true })
   desiredAppLock: string | null;
 
+  /** The policy version the device should run (its resolved settings' hash). */
+  @Column({ name: 'desired_policy_version', type: 'varchar', length: 64, nullable: true })
+  desiredPolicyVersion: string | null;
+
+  /** Compliance with the desired policy: pending, applied or failed. */
+  @Column({ name: 'policy_status', type: 'varchar', length: 16, nullable: true })
+  policyStatus: 'pending' | 'applied' | 'failed' | null;
+
+  @Column({ name: 'policy_detail', type: 'varchar', length: 500, nullable: true })
+  policyDetail: string | null;
+
+  @Column({ ...timeColumn({ nullable: true }), name: 'policy_changed_at' })
+  policyChangedAt: Date | null;
+
   @Column({ ...timeColumn(), name: 'created_at' })
   createdAt: Date;
 }

@@ -66,7 +66,9 @@ export class DevicesRepository {
   async findPage(filter: DeviceFilter, offset: number, limit: number): Promise<[DeviceEntity[], number]> {
     const query = this.devices.createQueryBuilder('d');
     if (filter.groupId) {
-      query.innerJoin(DeviceGroupMemberEntity, 'm', 'm.device_id = d.id AND m.group_id = :groupId', {
+      // A subquery, not a join: TypeORM pages a joined query with a DISTINCT wrapper that cannot
+      // resolve the raw-column ORDER BY below, and answered every group-filtered list with a 500.
+      query.andWhere('d.id IN (SELECT m.device_id FROM device_group_members m WHERE m.group_id = :groupId)', {
         groupId: filter.groupId,
       });
     }
@@ -217,5 +219,89 @@ export class DevicesRepository {
       .from(DeviceNonceEntity)
       .where('expires_at <= :now', { now: now.toISOString() })
       .execute();
+  }
+
+  // Policy compliance
+
+  async activeDeviceIds(): Promise<string[]> {
+    const rows = await this.devices.find({ where: { status: 'active' }, select: { id: true } });
+    return rows.map((row) => row.id);
+  }
+
+  /** Group memberships of these devices (all active devices when `deviceIds` is omitted). */
+  async memberships(deviceIds?: readonly string[]): Promise<{ deviceId: string; groupId: string }[]> {
+    if (!deviceIds) {
+      return this.members.find({ select: { deviceId: true, groupId: true } });
+    }
+    const rows: { deviceId: string; groupId: string }[] = [];
+    for (const part of chunks(deviceIds)) {
+      rows.push(...(await this.members.find({ where: { deviceId: In(part) }, select: { deviceId: true, groupId: true } })));
+    }
+    return rows;
+  }
+
+  async policyStates(deviceIds: readonly string[]): Promise<Pick<DeviceEntity, 'id' | 'status' | 'desiredPolicyVersion' | 'policyStatus'>[]> {
+    const rows: Pick<DeviceEntity, 'id' | 'status' | 'desiredPolicyVersion' | 'policyStatus'>[] = [];
+    for (const part of chunks(deviceIds)) {
+      rows.push(
+        ...(await this.devices.find({
+          where: { id: In(part) },
+          select: { id: true, status: true, desiredPolicyVersion: true, policyStatus: true },
+        })),
+      );
+    }
+    return rows;
+  }
+
+  async setPolicyState(
+    tx: Tx,
+    deviceIds: readonly string[],
+    changes: Pick<DeviceEntity, 'policyStatus' | 'policyDetail' | 'policyChangedAt'> & { desiredPolicyVersion?: string },
+  ): Promise<void> {
+    for (const part of chunks(deviceIds)) {
+      await tx.update(DeviceEntity, { id: In(part) }, changes);
+    }
+  }
+
+  /** Active devices per policy status. */
+  async countByPolicyStatus(deviceIds?: readonly string[]): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    const parts = deviceIds ? chunks(deviceIds) : [null];
+    for (const part of parts) {
+      const query = this.devices
+        .createQueryBuilder('d')
+        .select("COALESCE(d.policy_status, 'none')", 'status')
+        .addSelect('COUNT(*)', 'count')
+        .where("d.status = 'active'")
+        .groupBy("COALESCE(d.policy_status, 'none')");
+      if (part) {
+        query.andWhere('d.id IN (:...ids)', { ids: part });
+      }
+      for (const row of await query.getRawMany<{ status: string; count: string | number }>()) {
+        counts[row.status] = (counts[row.status] ?? 0) + Number(row.count);
+      }
+    }
+    return counts;
+  }
+
+  /** Active devices with a policy status, optionally within a set of ids. */
+  async findByPolicyStatus(
+    status: string | undefined,
+    deviceIds: readonly string[] | undefined,
+    offset: number,
+    limit: number,
+  ): Promise<[DeviceEntity[], number]> {
+    const query = this.devices.createQueryBuilder('d').where("d.status = 'active'");
+    if (status) {
+      query.andWhere(status === 'none' ? 'd.policy_status IS NULL' : 'd.policy_status = :status', { status });
+    }
+    if (deviceIds) {
+      if (deviceIds.length === 0) {
+        return [[], 0];
+      }
+      // The id set comes from policy assignments: a group's members or every device.
+      query.andWhere('d.id IN (:...ids)', { ids: [...deviceIds] });
+    }
+    return query.orderBy('d.name', 'ASC').addOrderBy('d.serial_number', 'ASC').skip(offset).take(limit).getManyAndCount();
   }
 }

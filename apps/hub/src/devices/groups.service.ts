@@ -3,6 +3,7 @@ import { BadRequestException, ConflictException, Injectable, NotFoundException }
 import { randomUUID } from 'node:crypto';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
+import { HubEvents } from '../common/hub-events';
 import type { StaffPrincipal } from '../common/roles';
 import { TransactionRunner } from '../database/transaction-runner';
 import { DeviceConnections } from './device-connections';
@@ -29,6 +30,7 @@ export class GroupsService {
     private readonly tx: TransactionRunner,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly events: HubEvents,
   ) {}
 
   async create(actor: StaffPrincipal, input: CreateGroupDto): Promise<GroupDto> {
@@ -95,6 +97,7 @@ export class GroupsService {
       await this.audit.record(tx, { actor, action: 'group.members_added', targetType: 'group', targetId: id, detail: { count: deviceIds.length } });
     });
     await this.connections.joinGroup(deviceIds, id, true);
+    this.events.emit('group.members.changed', { groupId: id, deviceIds });
     return this.get(id);
   }
 
@@ -107,6 +110,7 @@ export class GroupsService {
       await this.audit.record(tx, { actor, action: 'group.member_removed', targetType: 'group', targetId: id, detail: { deviceId } });
     });
     await this.connections.joinGroup([deviceId], id, false);
+    this.events.emit('group.members.changed', { groupId: id, deviceIds: [deviceId] });
   }
 
   /** The active devices in a group, for commands and policies. */

@@ -152,6 +152,28 @@ export class CertificateAuthority implements OnModuleInit {
     return { certificatePem: forge.pki.certificateToPem(cert), serial: cert.serialNumber, notAfter: cert.validity.notAfter };
   }
 
+  /**
+   * The hub's profile-signing identity (for .mobileconfig files), issued by this CA on first
+   * use and kept beside it.
+   */
+  profileSigner(): { certificatePem: string; privateKeyPem: string; chainPems: string[] } {
+    const dir = path.join(this.config.dataDir, 'ca');
+    const keyFile = path.join(dir, 'profile-signing.key.pem');
+    const certFile = path.join(dir, 'profile-signing.cert.pem');
+    if (!fs.existsSync(keyFile) || !fs.existsSync(certFile)) {
+      const issued = this.issueSigningCertificate('Classroom Device Hub profile signing');
+      fs.writeFileSync(`${keyFile}.tmp`, issued.privateKeyPem, { mode: 0o600 });
+      fs.writeFileSync(`${certFile}.tmp`, issued.certificatePem, { mode: 0o644 });
+      fs.renameSync(`${keyFile}.tmp`, keyFile);
+      fs.renameSync(`${certFile}.tmp`, certFile);
+    }
+    return {
+      certificatePem: fs.readFileSync(certFile, 'utf8'),
+      privateKeyPem: fs.readFileSync(keyFile, 'utf8'),
+      chainPems: [this.caCertPem],
+    };
+  }
+
   /** A certificate for signing what the hub publishes (configuration profiles), issued by this CA. */
   issueSigningCertificate(commonName: string): { certificatePem: string; privateKeyPem: string } {
     const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });

@@ -6,6 +6,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { EnrollResponse } from '@app/devices';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
+import { HubEvents } from '../common/hub-events';
 import type { StaffPrincipal } from '../common/roles';
 import { TransactionRunner } from '../database/transaction-runner';
 import { DeviceConnections } from '../devices/device-connections';
@@ -45,6 +46,7 @@ export class EnrollmentService {
     private readonly tx: TransactionRunner,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly events: HubEvents,
   ) {}
 
   async createToken(actor: StaffPrincipal, input: CreateEnrollmentTokenDto) {
@@ -99,6 +101,9 @@ export class EnrollmentService {
 
   async enroll(input: EnrollDto): Promise<EnrollResponse> {
     const now = this.clock.now();
+    if (!input.token) {
+      throw new UnauthorizedException(INVALID_TOKEN);
+    }
     const token = await this.tokens.findByHash(hashToken(input.token));
     if (!token || token.revokedAt || token.expiresAt <= now || token.uses >= token.maxUses) {
       throw new UnauthorizedException(INVALID_TOKEN);
@@ -157,6 +162,10 @@ export class EnrollmentService {
           reportedAt: null,
           desiredLock: null,
           desiredAppLock: null,
+          desiredPolicyVersion: null,
+          policyStatus: null,
+          policyDetail: null,
+          policyChangedAt: null,
           createdAt: now,
         };
         await this.devices.insertDevice(tx, device);
@@ -178,6 +187,7 @@ export class EnrollmentService {
       // The old certificate is revoked: a connection made with it ends now.
       this.connections.disconnect(deviceId);
     }
+    this.events.emit('device.enrolled', { deviceId });
     return { deviceId, certificate: issued.certificatePem, caCertificate: this.ca.certificatePem };
   }
 }

@@ -67,8 +67,18 @@ export class AupService implements OnApplicationBootstrap {
     }
     const now = this.clock.now();
     await this.tx.run(async (tx) => {
-      await this.staff.insertAup(tx, { hash, text, createdBy: actor.kind === 'staff' ? actor.id : null, createdAt: now });
-      await this.audit.record(tx, { actor, action: 'aup.published', targetType: 'aup', targetId: hash });
+      await this.staff.insertAup(tx, {
+        hash,
+        text,
+        createdBy: actor.kind === 'staff' ? actor.id : null,
+        createdAt: now,
+      });
+      await this.audit.record(tx, {
+        actor,
+        action: 'aup.published',
+        targetType: 'aup',
+        targetId: hash,
+      });
     });
     return { version: hash, publishedAt: now.toISOString() };
   }
@@ -84,8 +94,18 @@ export class AupService implements OnApplicationBootstrap {
     }
     const acceptedAt = this.clock.now();
     await this.tx.run(async (tx) => {
-      await this.staff.insertAcceptance(tx, { id: randomUUID(), staffId: actor.id, aupHash: version, acceptedAt });
-      await this.audit.record(tx, { actor, action: 'aup.accepted', targetType: 'aup', targetId: version });
+      await this.staff.insertAcceptance(tx, {
+        id: randomUUID(),
+        staffId: actor.id,
+        aupHash: version,
+        acceptedAt,
+      });
+      await this.audit.record(tx, {
+        actor,
+        action: 'aup.accepted',
+        targetType: 'aup',
+        targetId: version,
+      });
     });
     return { version, acceptedAt: acceptedAt.toISOString() };
   }
@@ -104,7 +124,10 @@ export class AupService implements OnApplicationBootstrap {
     const rows = await this.staff.findAcceptances(current.hash);
     return {
       version: current.hash,
-      items: rows.map((row) => ({ staffId: row.staffId, acceptedAt: row.acceptedAt.toISOString() })),
+      items: rows.map((row) => ({
+        staffId: row.staffId,
+        acceptedAt: row.acceptedAt.toISOString(),
+      })),
     };
   }
 }

@@ -27,7 +27,10 @@ export class AuthController {
   @AnyStaff()
   @HttpCode(204)
   @ApiBearerAuth()
-  async logout(@CurrentStaff() staff: StaffPrincipal, @Req() request: RequestWithPrincipal): Promise<void> {
+  async logout(
+    @CurrentStaff() staff: StaffPrincipal,
+    @Req() request: RequestWithPrincipal,
+  ): Promise<void> {
     await this.auth.logout(staff, bearerToken(request));
   }
 
@@ -36,6 +39,11 @@ export class AuthController {
   @ApiBearerAuth()
   @ApiOkResponse({ type: StaffUserDto })
   me(@CurrentStaff() staff: StaffPrincipal): StaffUserDto {
-    return { id: staff.id, username: staff.username, displayName: staff.displayName, roles: staff.roles };
+    return {
+      id: staff.id,
+      username: staff.username,
+      displayName: staff.displayName,
+      roles: staff.roles,
+    };
   }
 }

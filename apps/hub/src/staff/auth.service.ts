@@ -1,6 +1,12 @@
 // Signing in and out: argon2 password checks, bearer sessions stored only as hashes, and
 // throttling that slows repeated failures and then locks the account for a while.
-import { HttpException, HttpStatus, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  HttpException,
+  HttpStatus,
+  Inject,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
 import * as argon2 from 'argon2';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -97,16 +103,30 @@ export class AuthService extends StaffAuthenticator {
         expiresAt,
         revokedAt: null,
       });
-      await this.audit.record(tx, { actor: principal, action: 'staff.signed_in', targetType: 'staff', targetId: account.id });
+      await this.audit.record(tx, {
+        actor: principal,
+        action: 'staff.signed_in',
+        targetType: 'staff',
+        targetId: account.id,
+      });
     });
     return {
       accessToken: token,
       expiresAt: expiresAt.toISOString(),
-      user: { id: account.id, username: account.username, displayName: account.displayName, roles: account.roles },
+      user: {
+        id: account.id,
+        username: account.username,
+        displayName: account.displayName,
+        roles: account.roles,
+      },
     };
   }
 
-  private async recordFailure(username: string, failures: number, account: StaffAccountEntity | null): Promise<void> {
+  private async recordFailure(
+    username: string,
+    failures: number,
+    account: StaffAccountEntity | null,
+  ): Promise<void> {
     const now = this.clock.now();
     const lock = failures >= this.config.auth.lockAfterFailures;
     const row: LoginThrottleEntity = {
@@ -136,7 +156,12 @@ export class AuthService extends StaffAuthenticator {
     }
     await this.tx.run(async (tx) => {
       await this.staff.revokeSession(tx, session.id, this.clock.now());
-      await this.audit.record(tx, { actor: principal, action: 'staff.signed_out', targetType: 'staff', targetId: principal.id });
+      await this.audit.record(tx, {
+        actor: principal,
+        action: 'staff.signed_out',
+        targetType: 'staff',
+        targetId: principal.id,
+      });
     });
   }
 

@@ -1,5 +1,17 @@
 // Staff accounts (ICT), a person's own password and AUP acceptance (anyone signed in).
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query, Req } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Put,
+  Query,
+  Req,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AnyStaff, CurrentStaff, RequestWithPrincipal, Roles } from '../common/access';
 import type { StaffPrincipal } from '../common/roles';
@@ -27,7 +39,10 @@ export class StaffController {
 
   @Post()
   @Roles('ict')
-  create(@CurrentStaff() actor: StaffPrincipal, @Body() body: CreateStaffDto): Promise<StaffAccountDto> {
+  create(
+    @CurrentStaff() actor: StaffPrincipal,
+    @Body() body: CreateStaffDto,
+  ): Promise<StaffAccountDto> {
     return this.staff.create(actor, body);
   }
 
@@ -45,7 +60,12 @@ export class StaffController {
     @Body() body: ChangeOwnPasswordDto,
     @Req() request: RequestWithPrincipal,
   ): Promise<void> {
-    await this.staff.changeOwnPassword(actor, body.currentPassword, body.newPassword, bearerToken(request));
+    await this.staff.changeOwnPassword(
+      actor,
+      body.currentPassword,
+      body.newPassword,
+      bearerToken(request),
+    );
   }
 
   @Post('me/aup-acceptance')

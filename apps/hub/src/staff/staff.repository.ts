@@ -16,9 +16,11 @@ export class StaffRepository {
   constructor(
     @InjectRepository(StaffAccountEntity) private readonly accounts: Repository<StaffAccountEntity>,
     @InjectRepository(StaffSessionEntity) private readonly sessions: Repository<StaffSessionEntity>,
-    @InjectRepository(LoginThrottleEntity) private readonly throttles: Repository<LoginThrottleEntity>,
+    @InjectRepository(LoginThrottleEntity)
+    private readonly throttles: Repository<LoginThrottleEntity>,
     @InjectRepository(AupVersionEntity) private readonly aupVersions: Repository<AupVersionEntity>,
-    @InjectRepository(AupAcceptanceEntity) private readonly acceptances: Repository<AupAcceptanceEntity>,
+    @InjectRepository(AupAcceptanceEntity)
+    private readonly acceptances: Repository<AupAcceptanceEntity>,
   ) {}
 
   countAccounts(): Promise<number> {
@@ -33,7 +35,11 @@ export class StaffRepository {
     return this.accounts.findOneBy({ username });
   }
 
-  findPage(offset: number, limit: number, includeDisabled: boolean): Promise<[StaffAccountEntity[], number]> {
+  findPage(
+    offset: number,
+    limit: number,
+    includeDisabled: boolean,
+  ): Promise<[StaffAccountEntity[], number]> {
     return this.accounts.findAndCount({
       where: includeDisabled ? {} : { disabled: false },
       order: { username: 'ASC' },

@@ -60,7 +60,9 @@ export class StaffService implements OnApplicationBootstrap {
     if (password) {
       const problems = passwordProblems(password, this.config.auth.passwordMinLength);
       if (problems.length > 0) {
-        throw new Error(`HUB_ADMIN_PASSWORD: ${describePasswordProblems('the password', problems)}`);
+        throw new Error(
+          `HUB_ADMIN_PASSWORD: ${describePasswordProblems('the password', problems)}`,
+        );
       }
     } else {
       // Base64url gives letters and digits; the suffix guarantees every class the rule asks for.
@@ -80,7 +82,13 @@ export class StaffService implements OnApplicationBootstrap {
     };
     await this.tx.run(async (tx) => {
       await this.staff.saveAccount(tx, account);
-      await this.audit.record(tx, { actor: { kind: 'system' }, action: 'staff.created', targetType: 'staff', targetId: account.id, detail: { username: 'admin', roles: account.roles } });
+      await this.audit.record(tx, {
+        actor: { kind: 'system' },
+        action: 'staff.created',
+        targetType: 'staff',
+        targetId: account.id,
+        detail: { username: 'admin', roles: account.roles },
+      });
     });
     if (!this.config.adminPassword) {
       // Printed once, to the console only (not the structured log), for the person installing the hub.
@@ -130,7 +138,11 @@ export class StaffService implements OnApplicationBootstrap {
   }
 
   async list(page: number, pageSize: number, includeDisabled: boolean) {
-    const [accounts, total] = await this.staff.findPage((page - 1) * pageSize, pageSize, includeDisabled);
+    const [accounts, total] = await this.staff.findPage(
+      (page - 1) * pageSize,
+      pageSize,
+      includeDisabled,
+    );
     return { items: accounts.map(toStaffAccountDto), total, page, pageSize };
   }
 
@@ -151,8 +163,13 @@ export class StaffService implements OnApplicationBootstrap {
     if (input.password !== undefined) {
       this.checkPassword('password', input.password);
     }
-    if (actor.id === id && (input.disabled === true || (input.roles && !input.roles.includes('ict')))) {
-      throw new ConflictException('You cannot disable your own account or remove your own ict role');
+    if (
+      actor.id === id &&
+      (input.disabled === true || (input.roles && !input.roles.includes('ict')))
+    ) {
+      throw new ConflictException(
+        'You cannot disable your own account or remove your own ict role',
+      );
     }
     const now = this.clock.now();
     const changed: string[] = [];
@@ -194,7 +211,12 @@ export class StaffService implements OnApplicationBootstrap {
     return toStaffAccountDto(account);
   }
 
-  async changeOwnPassword(actor: StaffPrincipal, currentPassword: string, newPassword: string, currentToken: string): Promise<void> {
+  async changeOwnPassword(
+    actor: StaffPrincipal,
+    currentPassword: string,
+    newPassword: string,
+    currentToken: string,
+  ): Promise<void> {
     const account = await this.mustFind(actor.id);
     if (!(await argon2.verify(account.passwordHash, currentPassword))) {
       throw new UnauthorizedException('The current password is wrong');
@@ -209,7 +231,12 @@ export class StaffService implements OnApplicationBootstrap {
       await this.staff.saveAccount(tx, account);
       // Other sign-ins end; the one that changed the password stays.
       await this.staff.revokeSessions(tx, account.id, now, session?.id);
-      await this.audit.record(tx, { actor, action: 'staff.password_changed', targetType: 'staff', targetId: account.id });
+      await this.audit.record(tx, {
+        actor,
+        action: 'staff.password_changed',
+        targetType: 'staff',
+        targetId: account.id,
+      });
     });
   }
 }

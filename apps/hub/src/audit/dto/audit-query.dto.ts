@@ -1,7 +1,16 @@
 // Filters for reading the audit log.
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import {
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 
 export class AuditQueryDto {
   @ApiPropertyOptional({ description: 'Staff id, username or device id' })
@@ -10,7 +19,9 @@ export class AuditQueryDto {
   @MaxLength(128)
   actor?: string;
 
-  @ApiPropertyOptional({ description: 'An action such as "staff.created", or a prefix ending in "." such as "command."' })
+  @ApiPropertyOptional({
+    description: 'An action such as "staff.created", or a prefix ending in "." such as "command."',
+  })
   @IsOptional()
   @Matches(/^[a-z_.]{1,64}$/, { message: 'action must be lowercase letters, dots and underscores' })
   action?: string;

@@ -34,7 +34,13 @@ export class CreateStaffAndAudit1764000000000 implements MigrationInterface {
           timeCol('expires_at'),
           timeCol('revoked_at', true),
         ],
-        foreignKeys: [{ columnNames: ['staff_id'], referencedTableName: 'staff_accounts', referencedColumnNames: ['id'] }],
+        foreignKeys: [
+          {
+            columnNames: ['staff_id'],
+            referencedTableName: 'staff_accounts',
+            referencedColumnNames: ['id'],
+          },
+        ],
         indices: [{ columnNames: ['staff_id'] }],
       }),
     );
@@ -71,8 +77,16 @@ export class CreateStaffAndAudit1764000000000 implements MigrationInterface {
           timeCol('accepted_at'),
         ],
         foreignKeys: [
-          { columnNames: ['staff_id'], referencedTableName: 'staff_accounts', referencedColumnNames: ['id'] },
-          { columnNames: ['aup_hash'], referencedTableName: 'aup_versions', referencedColumnNames: ['hash'] },
+          {
+            columnNames: ['staff_id'],
+            referencedTableName: 'staff_accounts',
+            referencedColumnNames: ['id'],
+          },
+          {
+            columnNames: ['aup_hash'],
+            referencedTableName: 'aup_versions',
+            referencedColumnNames: ['hash'],
+          },
         ],
         uniques: [{ columnNames: ['staff_id', 'aup_hash'] }],
       }),
@@ -102,7 +116,14 @@ export class CreateStaffAndAudit1764000000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of ['audit_entries', 'aup_acceptances', 'aup_versions', 'login_throttles', 'staff_sessions', 'staff_accounts']) {
+    for (const table of [
+      'audit_entries',
+      'aup_acceptances',
+      'aup_versions',
+      'login_throttles',
+      'staff_sessions',
+      'staff_accounts',
+    ]) {
       await queryRunner.dropTable(table);
     }
   }

@@ -6,7 +6,13 @@ export function idColumn(name = 'id'): TableColumnOptions {
 }
 
 export function seqColumn(name = 'seq'): TableColumnOptions {
-  return { name, type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' };
+  return {
+    name,
+    type: 'integer',
+    isPrimary: true,
+    isGenerated: true,
+    generationStrategy: 'increment',
+  };
 }
 
 /** ISO 8601 UTC text; see iso-date.transformer.ts. */

@@ -1,5 +1,10 @@
 // Every migration, in order. Add new ones at the end; never edit one that has landed.
 import { CreateStaffAndAudit1764000000000 } from './1764000000000-CreateStaffAndAudit';
 import { AddDevicesEnrollmentAndCommands1764100000000 } from './1764100000000-AddDevicesEnrollmentAndCommands';
+import { AddPolicies1764200000000 } from './1764200000000-AddPolicies';
 
-export const MIGRATIONS = [CreateStaffAndAudit1764000000000, AddDevicesEnrollmentAndCommands1764100000000];
+export const MIGRATIONS = [
+  CreateStaffAndAudit1764000000000,
+  AddDevicesEnrollmentAndCommands1764100000000,
+  AddPolicies1764200000000,
+];

@@ -88,11 +88,13 @@ export class EnrollDeviceInfoDto {
 }
 
 export class EnrollDto {
+  // Optional here: a missing token is refused by the service with the same 401 as an unknown,
+  // expired or used-up one (protocol section 1), not as a 400 that tells them apart.
   @ApiProperty()
+  @IsOptional()
   @IsString()
-  @MinLength(1)
   @MaxLength(256)
-  token: string;
+  token?: string;
 
   @ApiProperty({ description: 'PKCS#10 request (PEM), common name = serial number' })
   @IsString()

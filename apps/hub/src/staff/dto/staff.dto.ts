@@ -59,7 +59,9 @@ export class CreateStaffDto {
   @MaxLength(128)
   displayName: string;
 
-  @ApiProperty({ description: 'At least 6 characters with upper and lower case, a number and a symbol' })
+  @ApiProperty({
+    description: 'At least 6 characters with upper and lower case, a number and a symbol',
+  })
   @IsString()
   @MaxLength(256)
   password: string;
@@ -96,7 +98,9 @@ export class UpdateStaffDto {
   @IsIn(STAFF_ROLES, { each: true, message: `roles must each be one of ${STAFF_ROLES.join(', ')}` })
   roles?: StaffRole[];
 
-  @ApiPropertyOptional({ description: 'Disable (true) or re-enable (false); accounts are never deleted' })
+  @ApiPropertyOptional({
+    description: 'Disable (true) or re-enable (false); accounts are never deleted',
+  })
   @IsOptional()
   @IsBoolean()
   disabled?: boolean;
@@ -155,7 +159,9 @@ export class PublishAupDto {
 }
 
 export class AcceptAupDto {
-  @ApiProperty({ description: 'The SHA-256 version of the AUP text being accepted (from GET /api/aup)' })
+  @ApiProperty({
+    description: 'The SHA-256 version of the AUP text being accepted (from GET /api/aup)',
+  })
   @Matches(/^[0-9a-f]{64}$/, { message: 'version must be the 64 hex characters of GET /api/aup' })
   version: string;
 }

@@ -1,0 +1,155 @@
+// Whether each device runs the policy it should: `pending` once queued, `applied` when the
+// device reports the desired version, `failed` when it answers the apply with an error. Also
+// puts a policy back when a device reports another version than the one it should run.
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import type { DeviceState } from '@app/devices';
+import { Clock } from '../common/clock';
+import { HubEvents } from '../common/hub-events';
+import { BatchWriter } from '../database/batch-writer';
+import { TransactionRunner } from '../database/transaction-runner';
+import { CommandsService } from '../commands/commands.service';
+import { DevicesRepository } from '../devices/devices.repository';
+import { PoliciesRepository } from './policies.repository';
+import { PoliciesService } from './policies.service';
+
+interface ComplianceChange {
+  deviceId: string;
+  status: 'applied' | 'failed';
+  detail: string | null;
+}
+
+@Injectable()
+export class ComplianceService implements OnModuleInit {
+  private readonly logger = new Logger(ComplianceService.name);
+  private readonly writes: BatchWriter<ComplianceChange>;
+
+  constructor(
+    private readonly devices: DevicesRepository,
+    private readonly policies: PoliciesRepository,
+    private readonly policyService: PoliciesService,
+    private readonly commands: CommandsService,
+    private readonly events: HubEvents,
+    private readonly clock: Clock,
+    tx: TransactionRunner,
+  ) {
+    this.writes = new BatchWriter(tx, async (t, changes) => {
+      const now = this.clock.now();
+      for (const change of changes) {
+        await this.devices.setPolicyState(t, [change.deviceId], {
+          policyStatus: change.status,
+          policyDetail: change.detail,
+          policyChangedAt: now,
+        });
+      }
+    });
+  }
+
+  onModuleInit(): void {
+    this.events.on('device.state', ({ deviceId, state }) => this.stateReported(deviceId, state));
+    this.events.on('command.answered', async (answer) => {
+      if (answer.type !== 'policy.apply' || answer.status !== 'error') {
+        return;
+      }
+      const device = await this.devices.findById(answer.deviceId);
+      const version = (JSON.parse(answer.payload) as { policyVersion?: string }).policyVersion;
+      if (device && version === device.desiredPolicyVersion) {
+        await this.writes.add({ deviceId: answer.deviceId, status: 'failed', detail: answer.detail ?? 'The device could not apply the policy' });
+      }
+    });
+    this.events.on('device.enrolled', ({ deviceId }) => this.policyService.refreshDevices([deviceId], true));
+    this.events.on('group.members.changed', ({ deviceIds }) => this.policyService.refreshDevices(deviceIds));
+  }
+
+  private async stateReported(deviceId: string, state: DeviceState): Promise<void> {
+    const device = await this.devices.findById(deviceId);
+    if (!device || device.status !== 'active' || !device.desiredPolicyVersion) {
+      return;
+    }
+    if (state.policyVersion === device.desiredPolicyVersion) {
+      if (device.policyStatus !== 'applied') {
+        await this.writes.add({ deviceId, status: 'applied', detail: null });
+      }
+      return;
+    }
+    // The device runs something else. Unless an apply is on its way or it already failed with
+    // this version, send the policy again (a reset device, a restored backup).
+    if (device.policyStatus === 'failed' || (await this.commands.countOpen(deviceId, ['policy.apply'])) > 0) {
+      return;
+    }
+    this.logger.log('A device reported a policy other than its own; sending it again');
+    await this.policyService.refreshDevices([deviceId], true);
+  }
+
+  /** Devices by compliance status, overall and for each policy's reach. */
+  async summary() {
+    const [policies, assignments, activeIds, memberships] = await Promise.all([
+      this.policies.all(),
+      this.policies.allAssignments(),
+      this.devices.activeDeviceIds(),
+      this.devices.memberships(),
+    ]);
+    const byStatus = await this.devices.countByPolicyStatus();
+    const byPolicy = [];
+    for (const policy of policies) {
+      const ids = this.reachOf(policy.id, assignments, activeIds, memberships);
+      const counts = ids.length > 0 ? await this.devices.countByPolicyStatus(ids) : {};
+      byPolicy.push({ policyId: policy.id, name: policy.name, devices: ids.length, ...statusCounts(counts) });
+    }
+    return { devices: activeIds.length, byStatus: statusCounts(byStatus), byPolicy };
+  }
+
+  async devicesWith(status: string | undefined, policyId: string | undefined, page: number, pageSize: number) {
+    let ids: string[] | undefined;
+    if (policyId) {
+      const [assignments, activeIds, memberships] = await Promise.all([
+        this.policies.allAssignments(),
+        this.devices.activeDeviceIds(),
+        this.devices.memberships(),
+      ]);
+      ids = this.reachOf(policyId, assignments, activeIds, memberships);
+    }
+    const [devices, total] = await this.devices.findByPolicyStatus(status, ids, (page - 1) * pageSize, pageSize);
+    return {
+      items: devices.map((d) => ({
+        id: d.id,
+        name: d.name,
+        serialNumber: d.serialNumber,
+        assetTag: d.assetTag,
+        status: d.policyStatus ?? 'none',
+        desiredVersion: d.desiredPolicyVersion,
+        reportedVersion: d.reportedState ? ((JSON.parse(d.reportedState) as { policyVersion?: string | null }).policyVersion ?? null) : null,
+        detail: d.policyDetail,
+        since: d.policyChangedAt?.toISOString() ?? null,
+      })),
+      total,
+      page,
+      pageSize,
+    };
+  }
+
+  /** The active devices a policy is assigned to, through the baseline, a group or directly. */
+  private reachOf(
+    policyId: string,
+    assignments: { policyId: string; scope: string; targetId: string | null }[],
+    activeIds: string[],
+    memberships: { deviceId: string; groupId: string }[],
+  ): string[] {
+    const mine = assignments.filter((a) => a.policyId === policyId);
+    if (mine.some((a) => a.scope === 'baseline')) {
+      return activeIds;
+    }
+    const active = new Set(activeIds);
+    const groups = new Set(mine.filter((a) => a.scope === 'group').map((a) => a.targetId));
+    const reach = new Set(mine.filter((a) => a.scope === 'device').map((a) => a.targetId as string));
+    for (const { deviceId, groupId } of memberships) {
+      if (groups.has(groupId)) {
+        reach.add(deviceId);
+      }
+    }
+    return [...reach].filter((id) => active.has(id));
+  }
+}
+
+function statusCounts(counts: Record<string, number>) {
+  return { pending: counts.pending ?? 0, applied: counts.applied ?? 0, failed: counts.failed ?? 0, none: counts.none ?? 0 };
+}

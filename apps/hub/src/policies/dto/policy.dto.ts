@@ -1,0 +1,107 @@
+// Request shapes for policies and assignments. The settings themselves are checked by
+// @app/policy, which names the field that is wrong.
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+
+export class CreatePolicyDto {
+  @ApiProperty()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(128)
+  name: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  description?: string;
+
+  @ApiProperty({ description: 'The settings this profile sets (PolicySettings, any subset)', type: 'object', additionalProperties: true })
+  @IsObject()
+  settings: Record<string, unknown>;
+
+  @ApiPropertyOptional({ description: 'Setting paths (e.g. "camera.allowed") that narrower profiles may not change', type: [String] })
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  enforced?: string[];
+}
+
+export class UpdatePolicyDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(128)
+  name?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  description?: string;
+
+  @ApiPropertyOptional({ description: 'Replaces the settings the profile sets', type: 'object', additionalProperties: true })
+  @IsOptional()
+  @IsObject()
+  settings?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  enforced?: string[];
+}
+
+export class RollbackPolicyDto {
+  @ApiProperty({ description: 'The revision to go back to; this makes a new revision' })
+  @IsInt()
+  @Min(1)
+  revision: number;
+}
+
+export class AssignPolicyDto {
+  @ApiProperty({ enum: ['baseline', 'group', 'device'] })
+  @IsIn(['baseline', 'group', 'device'])
+  scope: 'baseline' | 'group' | 'device';
+
+  @ApiPropertyOptional({ description: 'The group or device; omitted for the baseline' })
+  @ValidateIf((o: AssignPolicyDto) => o.scope !== 'baseline')
+  @IsUUID()
+  targetId?: string;
+
+  @ApiPropertyOptional({ default: 0, description: 'Settles disagreeing profiles in the same scope: higher wins' })
+  @IsOptional()
+  @IsInt()
+  @Min(-1000)
+  @Max(1000)
+  priority?: number;
+}
+
+export class ComplianceQueryDto {
+  @ApiPropertyOptional({ enum: ['pending', 'applied', 'failed', 'none'] })
+  @IsOptional()
+  @IsIn(['pending', 'applied', 'failed', 'none'])
+  status?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUUID()
+  policyId?: string;
+
+  @ApiPropertyOptional({ default: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  page = 1;
+
+  @ApiPropertyOptional({ default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  pageSize = 100;
+}

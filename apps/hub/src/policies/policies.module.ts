@@ -1,0 +1,19 @@
+// Policy profiles: the school's rules as data, resolved per device, pushed and proved applied.
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CommandsModule } from '../commands/commands.module';
+import { DevicesModule } from '../devices/devices.module';
+import { EnrollmentModule } from '../enrollment/enrollment.module';
+import { ComplianceService } from './compliance.service';
+import { PoliciesController } from './policies.controller';
+import { PoliciesRepository } from './policies.repository';
+import { PoliciesService } from './policies.service';
+import { PolicyRolloutService } from './policy-rollout.service';
+import { POLICY_ENTITIES } from './policy.entities';
+
+@Module({
+  imports: [TypeOrmModule.forFeature(POLICY_ENTITIES), DevicesModule, CommandsModule, EnrollmentModule],
+  controllers: [PoliciesController],
+  providers: [PoliciesRepository, PolicyRolloutService, PoliciesService, ComplianceService],
+})
+export class PoliciesModule {}

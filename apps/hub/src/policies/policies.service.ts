@@ -1,0 +1,383 @@
+// Policy profiles as ICT writes them: create, change (with a revision each time), roll back,
+// assign to the baseline, a group or a device. Every change is resolved for every affected
+// device before anything is written, then written in one transaction with its fan-out.
+import {
+  BadRequestException,
+  ConflictException,
+  Injectable,
+  NotFoundException,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import {
+  compileMobileconfig,
+  diffSettings,
+  PartialPolicySettings,
+  PolicyValidationError,
+  resolvePolicy,
+  SCHOOL_BASELINE,
+  SettingPath,
+  signMobileconfig,
+  validatePolicyLayer,
+} from '@app/policy';
+import { AuditActor, AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock';
+import type { StaffPrincipal } from '../common/roles';
+import { TransactionRunner } from '../database/transaction-runner';
+import { DevicesRepository } from '../devices/devices.repository';
+import { CertificateAuthority } from '../enrollment/certificate-authority';
+import { AssignPolicyDto, CreatePolicyDto, UpdatePolicyDto } from './dto/policy.dto';
+import { PoliciesRepository } from './policies.repository';
+import { layerOf, PolicyRolloutService, PolicyWorld, RolloutPlan } from './policy-rollout.service';
+import { PolicyAssignmentEntity, PolicyEntity, PolicyRevisionEntity } from './policy.entities';
+
+export const BASELINE_POLICY_NAME = 'School baseline';
+
+function toPolicyDto(policy: PolicyEntity, assignments: PolicyAssignmentEntity[]) {
+  return {
+    id: policy.id,
+    name: policy.name,
+    description: policy.description,
+    settings: JSON.parse(policy.settings) as PartialPolicySettings,
+    enforced: JSON.parse(policy.enforced) as SettingPath[],
+    revision: policy.revision,
+    assignments: assignments
+      .filter((a) => a.policyId === policy.id)
+      .map((a) => ({ id: a.id, scope: a.scope, targetId: a.targetId, priority: a.priority })),
+    createdAt: policy.createdAt.toISOString(),
+    updatedAt: policy.updatedAt.toISOString(),
+  };
+}
+
+/** Checks a profile's settings and enforced list the way the resolver will read them. */
+function checkProfile(settings: unknown, enforced: unknown): { settings: PartialPolicySettings; enforced: SettingPath[] } {
+  try {
+    const layer = validatePolicyLayer({ id: 'profile', name: 'profile', scope: 'group', priority: 0, settings, enforced });
+    return { settings: layer.settings, enforced: layer.enforced };
+  } catch (error) {
+    if (error instanceof PolicyValidationError) {
+      // The layer wrapper is ours, not the caller's: name the field as they sent it.
+      const field = error.field.startsWith('settings') || error.field === 'enforced' ? error.field : `settings.${error.field}`;
+      throw new BadRequestException(`${field}: ${error.message.replace(/^policy layer profile: /, '')}`);
+    }
+    throw error;
+  }
+}
+
+@Injectable()
+export class PoliciesService implements OnApplicationBootstrap {
+  // Policy changes plan against the current policies, so they are made one at a time.
+  private serial: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly policies: PoliciesRepository,
+    private readonly devices: DevicesRepository,
+    private readonly rollout: PolicyRolloutService,
+    private readonly ca: CertificateAuthority,
+    private readonly tx: TransactionRunner,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** A new hub starts with the baseline drawn from the schools' AUPs. */
+  async onApplicationBootstrap(): Promise<void> {
+    if ((await this.policies.count()) > 0) {
+      return;
+    }
+    const now = this.clock.now();
+    const policy: PolicyEntity = {
+      id: randomUUID(),
+      name: BASELINE_POLICY_NAME,
+      description: 'Drawn from the schools’ acceptable use policies: camera off, strong passcodes, auto-lock, no user Wi-Fi or app installs, encrypted removable media, photos moved to the school store.',
+      settings: JSON.stringify(SCHOOL_BASELINE),
+      enforced: '[]',
+      revision: 1,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.tx.run(async (tx) => {
+      await this.policies.savePolicy(tx, policy);
+      await this.policies.insertRevision(tx, this.revisionOf(policy, { kind: 'system' }, Object.keys(SCHOOL_BASELINE) as SettingPath[], 'shipped default'));
+      await this.policies.insertAssignment(tx, { id: randomUUID(), policyId: policy.id, scope: 'baseline', targetId: null, priority: 0, createdAt: now });
+      await this.audit.record(tx, { actor: { kind: 'system' }, action: 'policy.created', targetType: 'policy', targetId: policy.id, detail: { name: policy.name } });
+    });
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.serial.then(work);
+    this.serial = result.catch(() => undefined);
+    return result;
+  }
+
+  private revisionOf(policy: PolicyEntity, actor: AuditActor, changed: SettingPath[] | string[], note: string | null): PolicyRevisionEntity {
+    return {
+      id: randomUUID(),
+      policyId: policy.id,
+      revision: policy.revision,
+      name: policy.name,
+      settings: policy.settings,
+      enforced: policy.enforced,
+      changed: JSON.stringify(changed),
+      note,
+      changedByType: actor.kind === 'staff' ? 'staff' : 'system',
+      changedById: actor.kind === 'staff' ? actor.id : null,
+      changedAt: this.clock.now(),
+    };
+  }
+
+  /** Plans the rollout of a changed world, refusing a change that makes any device's policies conflict. */
+  private async planOrRefuse(world: PolicyWorld): Promise<RolloutPlan> {
+    const plan = await this.rollout.plan(world);
+    if (plan.conflicts.length > 0) {
+      const { error } = plan.conflicts[0];
+      throw new BadRequestException(
+        `${error.field}: ${error.message} (this change would make the policies of ${plan.conflicts.length} device(s) conflict)`,
+      );
+    }
+    return plan;
+  }
+
+  async list() {
+    const [policies, assignments] = await Promise.all([this.policies.all(), this.policies.allAssignments()]);
+    return policies.map((policy) => toPolicyDto(policy, assignments));
+  }
+
+  private async mustFind(id: string): Promise<PolicyEntity> {
+    const policy = await this.policies.findById(id);
+    if (!policy) {
+      throw new NotFoundException(`No policy ${id}`);
+    }
+    return policy;
+  }
+
+  async get(id: string) {
+    return toPolicyDto(await this.mustFind(id), await this.policies.allAssignments());
+  }
+
+  async create(actor: StaffPrincipal, input: CreatePolicyDto) {
+    const profile = checkProfile(input.settings, input.enforced ?? []);
+    return this.exclusive(async () => {
+      if (await this.policies.findByName(input.name.trim())) {
+        throw new ConflictException(`A policy named ${input.name.trim()} already exists`);
+      }
+      const now = this.clock.now();
+      const policy: PolicyEntity = {
+        id: randomUUID(),
+        name: input.name.trim(),
+        description: input.description?.trim() ?? null,
+        settings: JSON.stringify(profile.settings),
+        enforced: JSON.stringify(profile.enforced),
+        revision: 1,
+        createdAt: now,
+        updatedAt: now,
+      };
+      await this.tx.run(async (tx) => {
+        await this.policies.savePolicy(tx, policy);
+        await this.policies.insertRevision(tx, this.revisionOf(policy, actor, diffSettings({}, profile.settings), null));
+        await this.audit.record(tx, { actor, action: 'policy.created', targetType: 'policy', targetId: policy.id, detail: { name: policy.name } });
+      });
+      return toPolicyDto(policy, []);
+    });
+  }
+
+  async update(actor: StaffPrincipal, id: string, input: UpdatePolicyDto, note: string | null = null) {
+    return this.exclusive(async () => {
+      const policy = await this.mustFind(id);
+      const before = JSON.parse(policy.settings) as PartialPolicySettings;
+      const profile = checkProfile(input.settings ?? before, input.enforced ?? JSON.parse(policy.enforced));
+      if (input.name !== undefined && input.name.trim() !== policy.name) {
+        if (await this.policies.findByName(input.name.trim())) {
+          throw new ConflictException(`A policy named ${input.name.trim()} already exists`);
+        }
+      }
+      const changed = diffSettings(before, profile.settings);
+      const enforcedChanged = JSON.stringify(profile.enforced) !== policy.enforced;
+      const updated: PolicyEntity = {
+        ...policy,
+        name: input.name?.trim() ?? policy.name,
+        description: input.description !== undefined ? input.description.trim() : policy.description,
+        settings: JSON.stringify(profile.settings),
+        enforced: JSON.stringify(profile.enforced),
+        revision: policy.revision + 1,
+        updatedAt: this.clock.now(),
+      };
+      const world = await this.rollout.loadWorld();
+      world.policies.set(id, updated);
+      const plan = await this.planOrRefuse(world);
+      await this.tx.run(async (tx) => {
+        await this.policies.savePolicy(tx, updated);
+        await this.policies.insertRevision(tx, this.revisionOf(updated, actor, enforcedChanged ? [...changed, 'enforced'] : changed, note));
+        await this.audit.record(tx, {
+          actor,
+          action: note ? 'policy.rolled_back' : 'policy.updated',
+          targetType: 'policy',
+          targetId: id,
+          detail: { revision: updated.revision, changed, devicesAffected: this.rollout.changedDeviceIds(plan).length },
+        });
+        await this.rollout.apply(tx, actor, plan);
+      });
+      this.rollout.announce(plan);
+      return toPolicyDto(updated, world.assignments);
+    });
+  }
+
+  async revisions(id: string) {
+    await this.mustFind(id);
+    return (await this.policies.revisionsOf(id)).map((r) => ({
+      revision: r.revision,
+      name: r.name,
+      settings: JSON.parse(r.settings) as PartialPolicySettings,
+      enforced: JSON.parse(r.enforced) as SettingPath[],
+      changed: JSON.parse(r.changed) as string[],
+      note: r.note,
+      changedBy: { type: r.changedByType, id: r.changedById },
+      changedAt: r.changedAt.toISOString(),
+    }));
+  }
+
+  async rollback(actor: StaffPrincipal, id: string, revision: number) {
+    const old = await this.policies.findRevision(id, revision);
+    if (!old) {
+      throw new NotFoundException(`Policy ${id} has no revision ${revision}`);
+    }
+    return this.update(
+      actor,
+      id,
+      { name: old.name, settings: JSON.parse(old.settings) as Record<string, unknown>, enforced: JSON.parse(old.enforced) as string[] },
+      `rolled back to revision ${revision}`,
+    );
+  }
+
+  async assign(actor: StaffPrincipal, policyId: string, input: AssignPolicyDto) {
+    return this.exclusive(async () => {
+      await this.mustFind(policyId);
+      const targetId = input.scope === 'baseline' ? null : (input.targetId as string);
+      if (input.scope === 'group' && !(await this.devices.findGroup(targetId as string))) {
+        throw new NotFoundException(`No group ${targetId}`);
+      }
+      if (input.scope === 'device' && !(await this.devices.findById(targetId as string))) {
+        throw new NotFoundException(`No device ${targetId}`);
+      }
+      const world = await this.rollout.loadWorld();
+      if (world.assignments.some((a) => a.policyId === policyId && a.scope === input.scope && a.targetId === targetId)) {
+        throw new ConflictException('This policy is already assigned there');
+      }
+      const assignment: PolicyAssignmentEntity = {
+        id: randomUUID(),
+        policyId,
+        scope: input.scope,
+        targetId,
+        priority: input.priority ?? 0,
+        createdAt: this.clock.now(),
+      };
+      world.assignments.push(assignment);
+      const plan = await this.planOrRefuse(world);
+      await this.tx.run(async (tx) => {
+        await this.policies.insertAssignment(tx, assignment);
+        await this.audit.record(tx, {
+          actor,
+          action: 'policy.assigned',
+          targetType: 'policy',
+          targetId: policyId,
+          detail: { scope: assignment.scope, to: targetId ?? undefined, priority: assignment.priority },
+        });
+        await this.rollout.apply(tx, actor, plan);
+      });
+      this.rollout.announce(plan);
+      return { id: assignment.id, policyId, scope: assignment.scope, targetId, priority: assignment.priority };
+    });
+  }
+
+  async unassign(actor: StaffPrincipal, policyId: string, assignmentId: string): Promise<void> {
+    await this.exclusive(async () => {
+      const assignment = await this.policies.findAssignment(assignmentId);
+      if (!assignment || assignment.policyId !== policyId) {
+        throw new NotFoundException(`Policy ${policyId} has no assignment ${assignmentId}`);
+      }
+      const world = await this.rollout.loadWorld();
+      world.assignments = world.assignments.filter((a) => a.id !== assignmentId);
+      const plan = await this.planOrRefuse(world);
+      await this.tx.run(async (tx) => {
+        await this.policies.deleteAssignment(tx, assignmentId);
+        await this.audit.record(tx, {
+          actor,
+          action: 'policy.unassigned',
+          targetType: 'policy',
+          targetId: policyId,
+          detail: { scope: assignment.scope, from: assignment.targetId ?? undefined },
+        });
+        await this.rollout.apply(tx, actor, plan);
+      });
+      this.rollout.announce(plan);
+    });
+  }
+
+  /** Re-plans these devices (they joined or left a group, or enrolled), as the hub itself. */
+  async refreshDevices(deviceIds: readonly string[], force = false): Promise<void> {
+    await this.exclusive(async () => {
+      const plan = await this.rollout.plan(await this.rollout.loadWorld(), deviceIds, force);
+      if (plan.byVersion.size === 0 && plan.conflicts.length === 0) {
+        return;
+      }
+      await this.tx.run((tx) => this.rollout.apply(tx, { kind: 'system' }, plan));
+      this.rollout.announce(plan);
+    });
+  }
+
+  /** A device's resolved policy and which profile decided each setting. */
+  async devicePolicy(deviceId: string) {
+    const device = await this.devices.findById(deviceId);
+    if (!device) {
+      throw new NotFoundException(`No device ${deviceId}`);
+    }
+    const world = await this.rollout.loadWorld();
+    const resolved = await this.rollout.resolveDevice(world, deviceId);
+    const policyIdOf = new Map(world.assignments.map((a) => [a.id, a.policyId]));
+    const decidedBy = Object.fromEntries(
+      Object.entries(resolved.decidedBy).map(([path, decision]) => [
+        path,
+        { policyId: decision.layerId ? (policyIdOf.get(decision.layerId) ?? null) : null, policy: decision.name, scope: decision.scope },
+      ]),
+    );
+    const reported = device.reportedState ? (JSON.parse(device.reportedState) as { policyVersion?: string | null }) : null;
+    return {
+      deviceId,
+      version: resolved.version,
+      settings: resolved.settings,
+      decidedBy,
+      compliance: {
+        status: device.policyStatus,
+        desiredVersion: device.desiredPolicyVersion,
+        reportedVersion: reported?.policyVersion ?? null,
+        detail: device.policyDetail,
+      },
+    };
+  }
+
+  async deviceMobileconfig(deviceId: string): Promise<{ fileName: string; body: Buffer }> {
+    const policy = await this.devicePolicy(deviceId);
+    const device = await this.devices.findById(deviceId);
+    const xml = compileMobileconfig(policy.settings, {
+      identifier: `org.devicehub.policy.device.${deviceId}`,
+      displayName: `School policy for ${device?.name ?? device?.serialNumber ?? 'this device'}`,
+      organization: 'Classroom Device Hub',
+      description: 'Installed by the school. Removing it may be reported to ICT.',
+    });
+    return { fileName: `device-${deviceId}.mobileconfig`, body: signMobileconfig(xml, this.ca.profileSigner(), () => this.clock.now()) };
+  }
+
+  /** One policy on its own over the built-in defaults, as a signed profile. */
+  async policyMobileconfig(policyId: string): Promise<{ fileName: string; body: Buffer }> {
+    const policy = await this.mustFind(policyId);
+    const resolved = resolvePolicy([
+      layerOf({ id: policy.id, policyId, scope: 'baseline', targetId: null, priority: 0, createdAt: policy.createdAt }, policy),
+    ]);
+    const xml = compileMobileconfig(resolved.settings, {
+      identifier: `org.devicehub.policy.${policyId}`,
+      displayName: policy.name,
+      organization: 'Classroom Device Hub',
+      description: policy.description ?? undefined,
+    });
+    return { fileName: `policy-${policyId}.mobileconfig`, body: signMobileconfig(xml, this.ca.profileSigner(), () => this.clock.now()) };
+  }
+}

@@ -1,0 +1,188 @@
+// Works out each device's resolved policy from the baseline, its groups and itself, and queues
+// one `policy.apply` for every device whose resolved version changed, all in the caller's
+// transaction: a newer policy replaces one still waiting, so a device never has two in flight.
+import { Injectable } from '@nestjs/common';
+import {
+  compileAgentPayload,
+  PolicyLayer,
+  PolicyValidationError,
+  resolvePolicy,
+  ResolvedPolicy,
+  SettingPath,
+} from '@app/policy';
+import type { AuditActor } from '../audit/audit.service';
+import { Clock } from '../common/clock';
+import { HubEvents } from '../common/hub-events';
+import type { Tx } from '../database/transaction-runner';
+import { CommandsService } from '../commands/commands.service';
+import { DevicesRepository } from '../devices/devices.repository';
+import { PolicyAssignmentEntity, PolicyEntity } from './policy.entities';
+import { PoliciesRepository } from './policies.repository';
+
+/** Every policy and assignment: small, so a change is resolved against it in memory first. */
+export interface PolicyWorld {
+  policies: Map<string, PolicyEntity>;
+  assignments: PolicyAssignmentEntity[];
+}
+
+export interface RolloutPlan {
+  /** Devices whose policy changes, grouped by their new version. */
+  byVersion: Map<string, { deviceIds: string[]; resolved: ResolvedPolicy }>;
+  /** Devices whose layers do not combine into valid settings, with the reason. */
+  conflicts: { deviceId: string; error: PolicyValidationError }[];
+  deviceCount: number;
+}
+
+export function layerOf(assignment: PolicyAssignmentEntity, policy: PolicyEntity): PolicyLayer {
+  return {
+    id: assignment.id,
+    name: policy.name,
+    scope: assignment.scope,
+    priority: assignment.priority,
+    settings: JSON.parse(policy.settings) as PolicyLayer['settings'],
+    enforced: JSON.parse(policy.enforced) as SettingPath[],
+  };
+}
+
+@Injectable()
+export class PolicyRolloutService {
+  constructor(
+    private readonly policies: PoliciesRepository,
+    private readonly devices: DevicesRepository,
+    private readonly commands: CommandsService,
+    private readonly events: HubEvents,
+    private readonly clock: Clock,
+  ) {}
+
+  async loadWorld(): Promise<PolicyWorld> {
+    const [policies, assignments] = await Promise.all([this.policies.all(), this.policies.allAssignments()]);
+    return { policies: new Map(policies.map((p) => [p.id, p])), assignments };
+  }
+
+  layersFor(world: PolicyWorld, deviceId: string, groupIds: ReadonlySet<string>): PolicyLayer[] {
+    const layers: PolicyLayer[] = [];
+    for (const assignment of world.assignments) {
+      const applies =
+        assignment.scope === 'baseline' ||
+        (assignment.scope === 'group' && groupIds.has(assignment.targetId ?? '')) ||
+        (assignment.scope === 'device' && assignment.targetId === deviceId);
+      const policy = world.policies.get(assignment.policyId);
+      if (applies && policy) {
+        layers.push(layerOf(assignment, policy));
+      }
+    }
+    return layers;
+  }
+
+  /** Resolves many devices; devices with the same layers share one resolution. */
+  async resolveDevices(world: PolicyWorld, deviceIds: readonly string[]) {
+    const groupsOf = new Map<string, Set<string>>();
+    for (const { deviceId, groupId } of await this.devices.memberships(deviceIds)) {
+      let set = groupsOf.get(deviceId);
+      if (!set) {
+        set = new Set();
+        groupsOf.set(deviceId, set);
+      }
+      set.add(groupId);
+    }
+    const cache = new Map<string, ResolvedPolicy | PolicyValidationError>();
+    const results = new Map<string, ResolvedPolicy | PolicyValidationError>();
+    for (const deviceId of deviceIds) {
+      const layers = this.layersFor(world, deviceId, groupsOf.get(deviceId) ?? new Set());
+      const key = layers.map((layer) => layer.id).sort().join(',');
+      let result = cache.get(key);
+      if (!result) {
+        try {
+          result = resolvePolicy(layers);
+        } catch (error) {
+          if (!(error instanceof PolicyValidationError)) {
+            throw error;
+          }
+          result = error;
+        }
+        cache.set(key, result);
+      }
+      results.set(deviceId, result);
+    }
+    return results;
+  }
+
+  async resolveDevice(world: PolicyWorld, deviceId: string): Promise<ResolvedPolicy> {
+    const result = (await this.resolveDevices(world, [deviceId])).get(deviceId);
+    if (!result || result instanceof PolicyValidationError) {
+      throw result ?? new Error('device not resolved');
+    }
+    return result;
+  }
+
+  /**
+   * Which devices need a new `policy.apply`: every active device (or those given) whose
+   * resolved version differs from the one it should run, or all of them when `force`.
+   */
+  async plan(world: PolicyWorld, deviceIds?: readonly string[], force = false): Promise<RolloutPlan> {
+    const ids = deviceIds ?? (await this.devices.activeDeviceIds());
+    const states = (await this.devices.policyStates(ids)).filter((state) => state.status === 'active');
+    const resolved = await this.resolveDevices(world, states.map((state) => state.id));
+    const plan: RolloutPlan = { byVersion: new Map(), conflicts: [], deviceCount: states.length };
+    for (const state of states) {
+      const result = resolved.get(state.id);
+      if (!result) {
+        continue;
+      }
+      if (result instanceof PolicyValidationError) {
+        plan.conflicts.push({ deviceId: state.id, error: result });
+        continue;
+      }
+      if (!force && result.version === state.desiredPolicyVersion) {
+        continue;
+      }
+      const entry = plan.byVersion.get(result.version) ?? { deviceIds: [], resolved: result };
+      entry.deviceIds.push(state.id);
+      plan.byVersion.set(result.version, entry);
+    }
+    return plan;
+  }
+
+  changedDeviceIds(plan: RolloutPlan): string[] {
+    return [...plan.byVersion.values()].flatMap((entry) => entry.deviceIds);
+  }
+
+  /** Writes the plan inside `tx`: retire waiting applies, queue new ones, mark devices pending. */
+  async apply(tx: Tx, actor: AuditActor, plan: RolloutPlan): Promise<void> {
+    const now = this.clock.now();
+    const changed = this.changedDeviceIds(plan);
+    await this.commands.supersede(tx, changed, 'policy.apply', 'replaced by a newer policy');
+    for (const [version, { deviceIds, resolved }] of plan.byVersion) {
+      const request = { type: 'policy.apply' as const, payload: { ...compileAgentPayload(resolved) }, expiresAt: null };
+      const rows = this.commands.buildRows(actor, deviceIds, request, null);
+      await this.commands.queue(tx, actor, rows, request);
+      await this.devices.setPolicyState(tx, deviceIds, {
+        desiredPolicyVersion: version,
+        policyStatus: 'pending',
+        policyDetail: null,
+        policyChangedAt: now,
+      });
+    }
+    if (plan.conflicts.length > 0) {
+      const byMessage = new Map<string, string[]>();
+      for (const { deviceId, error } of plan.conflicts) {
+        byMessage.set(`${error.field}: ${error.message}`, [...(byMessage.get(`${error.field}: ${error.message}`) ?? []), deviceId]);
+      }
+      for (const [message, deviceIds] of byMessage) {
+        await this.devices.setPolicyState(tx, deviceIds, {
+          policyStatus: 'failed',
+          policyDetail: `The policies for this device conflict: ${message}`.slice(0, 500),
+          policyChangedAt: now,
+        });
+      }
+    }
+  }
+
+  /** Wakes delivery for the devices a committed plan queued commands for. */
+  announce(plan: RolloutPlan): void {
+    const deviceIds = this.changedDeviceIds(plan);
+    if (deviceIds.length > 0) {
+      this.events.emit('commands.queued', { deviceIds });
+    }
+  }
+}

@@ -1,0 +1,55 @@
+// Lint for the TypeScript in apps/, libs/, test/ and bench/: typescript-eslint's recommended
+// rules plus the type-aware checks that catch a forgotten await, and braces on every block.
+// @ts-check
+import { defineConfig, globalIgnores } from 'eslint/config';
+import tseslint from 'typescript-eslint';
+
+export default defineConfig(
+  globalIgnores([
+    '**/dist/',
+    '**/node_modules/',
+    'coverage/',
+    'data/',
+    'bench/results/',
+    // The console has its own toolchain (a later issue).
+    'apps/teacher-console/',
+    // Tool configuration in plain JavaScript (Jest, this file).
+    '*.{js,cjs,mjs}',
+    'test/*.{js,cjs,mjs}',
+  ]),
+  {
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+  },
+  {
+    files: ['apps/**/*.ts', 'libs/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    extends: [tseslint.configs.recommended],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+      curly: ['error', 'all'],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
+    },
+  },
+  {
+    // Configuration is read once, in config/hub-config.ts; nothing else in the hub reads the
+    // environment (../shared/engineering.md).
+    files: ['apps/hub/src/**/*.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read settings from HubConfig (config/hub-config.ts), not process.env.',
+        },
+      ],
+    },
+  },
+);

@@ -1,0 +1,236 @@
+// Configuration as the person installing the hub meets it: the real entry point started as a
+// child process, stopping with one line that names a bad setting, or starting and printing the
+// first admin password once.
+import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { ConfigError, loadHubConfig } from '../apps/hub/src/config/hub-config';
+import { makeDataDir } from './support/hub';
+
+const ROOT = path.join(__dirname, '..');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Starts apps/hub/src/main.ts with only these settings (nothing inherited from this shell). */
+function startMain(settings: Record<string, string>): {
+  child: ChildProcess;
+  output: () => Run;
+  exited: Promise<Run>;
+} {
+  const child = spawn(
+    process.execPath,
+    [
+      '-r',
+      'ts-node/register/transpile-only',
+      '-r',
+      'tsconfig-paths/register',
+      'apps/hub/src/main.ts',
+    ],
+    {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        TS_NODE_PROJECT: 'tsconfig.json',
+        HUB_DATA_DIR: makeDataDir(),
+        ...settings,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const output = () => ({ code: child.exitCode, stdout, stderr });
+  const exited = new Promise<Run>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr })),
+  );
+  return { child, output, exited };
+}
+
+function runMain(settings: Record<string, string>): Promise<Run> {
+  return startMain(settings).exited;
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function waitFor(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+// Each child compiles the hub on the fly: allow for a busy CI machine.
+const CHILD_TIMEOUT_MS = 90_000;
+
+describe('starting the hub from main.ts', () => {
+  let badPort: Promise<Run>;
+  let postgres: Promise<Run>;
+  let weakAdmin: Promise<Run>;
+
+  beforeAll(() => {
+    // Started together; each test awaits its own.
+    badPort = runMain({ HUB_PORT: 'abc' });
+    postgres = runMain({ HUB_DB: 'postgres://x' });
+    weakAdmin = runMain({ HUB_PORT: '0', HUB_ADMIN_PASSWORD: 'password' });
+  });
+
+  it(
+    'stops with a one-line message naming HUB_PORT when the port is not a number',
+    async () => {
+      const run = await badPort;
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe(
+        "The hub could not start: HUB_PORT: must be a whole number from 0 to 65535, got 'abc'\n",
+      );
+    },
+    CHILD_TIMEOUT_MS,
+  );
+
+  it(
+    'stops with a message naming HUB_DB for a PostgreSQL URL, which is not supported yet',
+    async () => {
+      const run = await postgres;
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/^The hub could not start: HUB_DB: PostgreSQL is not supported/);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    },
+    CHILD_TIMEOUT_MS,
+  );
+
+  it(
+    'stops with a message naming HUB_ADMIN_PASSWORD when the first admin password is weak',
+    async () => {
+      const run = await weakAdmin;
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(
+        'The hub could not start: HUB_ADMIN_PASSWORD: the password must have upper and lower case letters, a number, a symbol',
+      );
+      expect(run.stdout + run.stderr).not.toMatch(/\n\s+at .*\.(ts|js):\d+/);
+    },
+    CHILD_TIMEOUT_MS,
+  );
+
+  it(
+    'on first start creates admin, prints its password once and answers health',
+    async () => {
+      const port = await freePort();
+      const hub = startMain({
+        HUB_PORT: String(port),
+        HUB_HOST: '127.0.0.1',
+        HUB_LOG_LEVEL: 'info',
+      });
+      try {
+        await waitFor(
+          () => hub.output().stdout.includes('Hub listening') || hub.output().code !== null,
+          'the hub',
+        );
+        const { stdout } = hub.output();
+        expect(stdout).toContain(`Hub listening on http://localhost:${port}`);
+
+        const password = /username "admin", password "([^"]+)"/.exec(stdout)?.[1] ?? '';
+        expect(password).not.toBe('');
+        // Printed once, for the person installing the hub, and nowhere in the structured log.
+        expect(stdout.split(password)).toHaveLength(2);
+        expect(stdout).toContain('change it now');
+
+        const base = `http://127.0.0.1:${port}`;
+        const health = await fetch(`${base}/api/health`);
+        expect(health.status).toBe(200);
+        expect(await health.json()).toMatchObject({ status: 'ok', database: 'ok' });
+
+        const login = await fetch(`${base}/api/auth/login`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ username: 'admin', password }),
+        });
+        expect(login.status).toBe(200);
+      } finally {
+        hub.child.kill('SIGTERM');
+        await hub.exited;
+      }
+    },
+    CHILD_TIMEOUT_MS,
+  );
+});
+
+describe('loadHubConfig', () => {
+  const dataDir = makeDataDir();
+  const load = (env: Record<string, string>) => loadHubConfig({ HUB_DATA_DIR: dataDir, ...env });
+  const problem = (env: Record<string, string>) => {
+    try {
+      load(env);
+    } catch (error) {
+      return error instanceof ConfigError ? error.message : `not a ConfigError: ${String(error)}`;
+    }
+    return 'accepted';
+  };
+
+  it('has the documented defaults', () => {
+    const config = loadHubConfig({});
+    expect(config).toMatchObject({
+      port: 8080,
+      dataDir: path.resolve('data'),
+      database: { type: 'sqlite', path: path.resolve('data', 'hub.sqlite') },
+      storeDir: path.resolve('data', 'store'),
+      adminPassword: null,
+      logLevel: 'info',
+      auth: {
+        sessionHours: 12,
+        passwordMinLength: 6,
+        slowAfterFailures: 3,
+        lockAfterFailures: 10,
+        lockMinutes: 15,
+      },
+    });
+  });
+
+  it('follows HUB_DATA_DIR for the database and the store unless they are set', () => {
+    expect(load({})).toMatchObject({
+      database: { path: path.join(dataDir, 'hub.sqlite') },
+      storeDir: path.join(dataDir, 'store'),
+    });
+    expect(
+      load({ HUB_DB: 'sqlite:/tmp/elsewhere.sqlite', HUB_STORE_DIR: '/srv/store' }),
+    ).toMatchObject({
+      database: { path: '/tmp/elsewhere.sqlite' },
+      storeDir: '/srv/store',
+    });
+  });
+
+  it.each([
+    [{ HUB_PORT: '70000' }, 'HUB_PORT'],
+    [{ HUB_PORT: '80.5' }, 'HUB_PORT'],
+    [{ HUB_DB: 'mysql://x' }, 'HUB_DB'],
+    [{ HUB_DB: 'sqlite:' }, 'HUB_DB'],
+    [{ HUB_LOG_LEVEL: 'loud' }, 'HUB_LOG_LEVEL'],
+    [{ HUB_TIME_ZONE: 'Mars/Olympus' }, 'HUB_TIME_ZONE'],
+    [{ HUB_PASSWORD_MIN_LENGTH: '4' }, 'HUB_PASSWORD_MIN_LENGTH'],
+    [{ HUB_LOGIN_SLOW_AFTER: '5', HUB_LOGIN_LOCK_AFTER: '5' }, 'HUB_LOGIN_LOCK_AFTER'],
+    [{ HUB_ONE_SESSION_PER_ACCOUNT: 'maybe' }, 'HUB_ONE_SESSION_PER_ACCOUNT'],
+    [{ HUB_AUDIT_RETENTION_DAYS: '7' }, 'HUB_AUDIT_RETENTION_DAYS'],
+  ])('refuses %j, naming %s', (env, setting) => {
+    expect(problem(env)).toMatch(new RegExp(`^${setting}: `));
+  });
+
+  it('does not create anything while reading the settings', () => {
+    load({ HUB_STORE_DIR: path.join(dataDir, 'not-yet') });
+    expect(fs.existsSync(path.join(dataDir, 'not-yet'))).toBe(false);
+  });
+});

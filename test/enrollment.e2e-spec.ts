@@ -1,0 +1,338 @@
+// Enrolment end to end (protocol section 1): tokens, the enrolment request and everything it
+// refuses, groups from the token, re-enrolment by serial number, and the hub's CA on disk.
+import { createHash, generateKeyPairSync, randomUUID, X509Certificate } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { io } from 'socket.io-client';
+import {
+  createCsr,
+  createDeviceKeyPair,
+  DeviceIdentity,
+  DeviceKeyPair,
+  enrollDevice,
+  makeProof,
+} from '@app/devices';
+import { createStaff, startHub, TestHub } from './support/hub';
+import {
+  connectTestDevice,
+  createEnrollmentToken,
+  enrollTestDevice,
+  testKeys,
+  TestDevice,
+  waitFor,
+  waitForConnect,
+} from './support/devices';
+
+interface ErrorBody {
+  statusCode: number;
+  message: string;
+}
+
+describe('enrolment', () => {
+  let hub: TestHub;
+  let admin: string;
+  let keys: DeviceKeyPair;
+  let serialCounter = 0;
+  const devices: TestDevice[] = [];
+
+  beforeAll(async () => {
+    hub = await startHub();
+    admin = await hub.login();
+    keys = await testKeys();
+  });
+
+  afterEach(() => {
+    for (const device of devices.splice(0)) {
+      device.client.destroy();
+    }
+  });
+
+  afterAll(() => hub.close());
+
+  const nextSerial = () => `ENR-${process.pid}-${++serialCounter}`;
+
+  /** A valid enrolment body for a fresh serial number, to break one part of at a time. */
+  function enrollBody(token: string | undefined, serialNumber = nextSerial(), pair = keys) {
+    return {
+      ...(token === undefined ? {} : { token }),
+      csr: createCsr(serialNumber, pair),
+      device: { serialNumber, platform: 'linux', model: 'Test laptop' },
+    };
+  }
+
+  const enroll = (body: object) => hub.http.post('/api/enroll').send(body);
+
+  const createToken = (bearer: string, body: object) =>
+    hub.http.post('/api/enrollment-tokens').set('Authorization', `Bearer ${bearer}`).send(body);
+
+  /** Connects a raw socket with a proof signed by `privateKeyPem`: 'connected' or the error. */
+  function tryConnect(deviceId: string, privateKeyPem: string): Promise<string> {
+    return new Promise<string>((resolve) => {
+      const socket = io(`${hub.url}/device`, {
+        auth: { proof: makeProof(deviceId, privateKeyPem) },
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+      });
+      socket.on('connect', () => {
+        socket.disconnect();
+        resolve('connected');
+      });
+      socket.on('connect_error', (error) => {
+        socket.disconnect();
+        resolve(error.message);
+      });
+    });
+  }
+
+  it('refuses missing, unknown, expired and used-up tokens alike with 401', async () => {
+    const missing = await enroll(enrollBody(undefined));
+    const empty = await enroll(enrollBody(''));
+    const unknown = await enroll(enrollBody('not-a-token-the-hub-ever-issued-0123456789'));
+
+    const shortLived = await createEnrollmentToken(hub, admin, { ttlMinutes: 1 });
+    hub.clock.advance(61_000);
+    let expired: Awaited<ReturnType<typeof enroll>>;
+    try {
+      expired = await enroll(enrollBody(shortLived));
+    } finally {
+      hub.clock.advance(-61_000);
+    }
+
+    const single = await createEnrollmentToken(hub, admin, { maxUses: 1 });
+    expect((await enroll(enrollBody(single))).status).toBe(201);
+    const usedUp = await enroll(enrollBody(single));
+
+    for (const response of [missing, empty, unknown, expired, usedUp]) {
+      expect(response.status).toBe(401);
+    }
+    expect(empty.body).toEqual(missing.body);
+    expect(unknown.body).toEqual(missing.body);
+    expect(expired.body).toEqual(missing.body);
+    expect(usedUp.body).toEqual(missing.body);
+    // The body says nothing about which of the four it was.
+    expect(JSON.stringify(missing.body)).not.toMatch(/expired|used|unknown|missing/i);
+  });
+
+  it('answers 400 naming the field for a body that does not validate', async () => {
+    const token = await createEnrollmentToken(hub, admin, { maxUses: 10 });
+
+    const noDevice: Partial<ReturnType<typeof enrollBody>> = enrollBody(token);
+    delete noDevice.device;
+    const missingDevice = await enroll(noDevice);
+    expect(missingDevice.status).toBe(400);
+    expect((missingDevice.body as ErrorBody).message).toMatch(/\bdevice\b/);
+
+    const badPlatform = enrollBody(token);
+    const platform = await enroll({ ...badPlatform, device: { ...badPlatform.device, platform: 'palmos' } });
+    expect(platform.status).toBe(400);
+    expect((platform.body as ErrorBody).message).toContain('device.platform');
+
+    const unknownField = await enroll({ ...enrollBody(token), colour: 'blue' });
+    expect(unknownField.status).toBe(400);
+    expect((unknownField.body as ErrorBody).message).toContain('colour');
+
+    const nested = enrollBody(token);
+    const unknownNested = await enroll({ ...nested, device: { ...nested.device, colour: 'blue' } });
+    expect(unknownNested.status).toBe(400);
+    expect((unknownNested.body as ErrorBody).message).toContain('device.colour');
+
+    // None of these used the token up.
+    const list = await hub.http.get('/api/enrollment-tokens').set('Authorization', `Bearer ${admin}`);
+    expect((list.body as { uses: number; maxUses: number }[]).find((t) => t.maxUses === 10)?.uses).toBe(0);
+  });
+
+  it('refuses a garbage CSR, one for another serial number and one with a 1024-bit key', async () => {
+    const token = await createEnrollmentToken(hub, admin, { maxUses: 10 });
+
+    const garbage = await enroll({ ...enrollBody(token), csr: 'this is not a certificate request' });
+    expect(garbage.status).toBe(400);
+    expect((garbage.body as ErrorBody).message).toMatch(/csr/);
+
+    const pem = enrollBody(token);
+    const truncated = await enroll({ ...pem, csr: pem.csr.slice(0, 200) + pem.csr.slice(-40) });
+    expect(truncated.status).toBe(400);
+
+    const serial = nextSerial();
+    const otherName = await enroll({ ...enrollBody(token, serial), csr: createCsr(`${serial}-X`, keys) });
+    expect(otherName.status).toBe(400);
+    expect((otherName.body as ErrorBody).message).toMatch(/common name/);
+
+    const weak = generateKeyPairSync('rsa', {
+      modulusLength: 1024,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+    const weakKey = await enroll(
+      enrollBody(token, nextSerial(), { privateKeyPem: weak.privateKey, publicKeyPem: weak.publicKey }),
+    );
+    expect(weakKey.status).toBe(400);
+    expect((weakKey.body as ErrorBody).message).toMatch(/2048/);
+
+    // A CSR signed by a key other than the one it carries does not verify.
+    const other = await createDeviceKeyPair();
+    const s = nextSerial();
+    const mismatched = await enroll(
+      enrollBody(token, s, { privateKeyPem: other.privateKeyPem, publicKeyPem: keys.publicKeyPem }),
+    );
+    expect(mismatched.status).toBe(400);
+
+    // None of these used the token up.
+    const list = await hub.http.get('/api/enrollment-tokens').set('Authorization', `Bearer ${admin}`);
+    const rows = list.body as { uses: number; maxUses: number }[];
+    expect(rows.filter((t) => t.maxUses === 10).every((t) => t.uses === 0)).toBe(true);
+  });
+
+  it('lets only ICT create tokens', async () => {
+    const teacher = await createStaff(hub, admin, 'enrol-teacher', ['teacher']);
+    expect((await createToken(teacher.token, {})).status).toBe(403);
+    expect((await hub.http.get('/api/enrollment-tokens').set('Authorization', `Bearer ${teacher.token}`)).status).toBe(403);
+    expect((await hub.http.post('/api/enrollment-tokens').send({})).status).toBe(401);
+    const ict = await createStaff(hub, admin, 'enrol-ict', ['ict']);
+    const created = await createToken(ict.token, { ttlMinutes: 5 });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ token: expect.any(String), maxUses: 1 });
+    const expiresIn = Date.parse(created.body.expiresAt as string) - hub.clock.nowMs();
+    expect(expiresIn).toBeGreaterThan(4 * 60_000);
+    expect(expiresIn).toBeLessThanOrEqual(5 * 60_000);
+  });
+
+  it("puts the device in the token's groups, and refuses unknown groups", async () => {
+    const groupIds: string[] = [];
+    for (const name of ['Enrol 7B', 'Enrol trolley']) {
+      const group = await hub.http.post('/api/groups').set('Authorization', `Bearer ${admin}`).send({ name });
+      expect(group.status).toBe(201);
+      groupIds.push(group.body.id as string);
+    }
+    const token = await createEnrollmentToken(hub, admin, { groupIds });
+    const identity = await enrollTestDevice(hub, token);
+    for (const groupId of groupIds) {
+      const group = await hub.http.get(`/api/groups/${groupId}`).set('Authorization', `Bearer ${admin}`);
+      expect(group.body.deviceIds).toEqual([identity.deviceId]);
+    }
+    const detail = await hub.http.get(`/api/devices/${identity.deviceId}`).set('Authorization', `Bearer ${admin}`);
+    expect([...(detail.body.groupIds as string[])].sort()).toEqual([...groupIds].sort());
+
+    const unknown = await createToken(admin, { groupIds: [groupIds[0], randomUUID()] });
+    expect(unknown.status).toBe(400);
+    expect((unknown.body as ErrorBody).message).toContain('groupIds');
+  });
+
+  it('re-enrols a serial number: same device, same groups and history, old identity refused, old connection dropped', async () => {
+    const group = await hub.http.post('/api/groups').set('Authorization', `Bearer ${admin}`).send({ name: 'Re-enrol set' });
+    const serialNumber = nextSerial();
+    const first = await enrollTestDevice(hub, await createEnrollmentToken(hub, admin, { groupIds: [group.body.id] }), {
+      serialNumber,
+    });
+    const message = await hub.http
+      .post(`/api/devices/${first.deviceId}/commands`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ type: 'message.show', payload: { text: 'before re-enrolment' } });
+    const old = connectTestDevice(first);
+    devices.push(old);
+    await waitForConnect(old);
+    await waitFor(() => old.enforcer.executed.length === 1, 'the first message');
+    const refusals: string[] = [];
+    old.client.on('connect_error', (error) => refusals.push(error.message));
+    const dropped = new Promise<string>((resolve) => old.client.once('disconnect', resolve));
+
+    // The same machine wiped and enrolled again: a new key pair, a token without groups.
+    const newKeys = await createDeviceKeyPair();
+    const second = await enrollDevice({
+      hubUrl: hub.url,
+      token: await createEnrollmentToken(hub, admin),
+      keys: newKeys,
+      device: { serialNumber, platform: 'linux', name: 'Re-enrolled laptop' },
+    });
+    expect(second.deviceId).toBe(first.deviceId);
+    expect(await dropped).toBe('io server disconnect');
+    // The old client tries again with its old key and is refused.
+    await waitFor(() => refusals.includes('unauthorized'), 'the old identity refused');
+    expect(await tryConnect(first.deviceId, first.privateKeyPem)).toBe('unauthorized');
+    expect(await tryConnect(second.deviceId, second.privateKeyPem)).toBe('connected');
+    expect(
+      (await hub.http.get('/api/device/self').set('Authorization', `Device ${makeProof(first.deviceId, first.privateKeyPem)}`))
+        .status,
+    ).toBe(401);
+
+    const groupAfter = await hub.http.get(`/api/groups/${group.body.id}`).set('Authorization', `Bearer ${admin}`);
+    expect(groupAfter.body.deviceIds).toEqual([first.deviceId]);
+    const history = await hub.http.get(`/api/devices/${first.deviceId}/commands`).set('Authorization', `Bearer ${admin}`);
+    expect((history.body.items as { id: string; status: string }[]).find((c) => c.id === message.body.id)).toMatchObject({
+      status: 'acknowledged',
+    });
+    const detail = await hub.http.get(`/api/devices/${first.deviceId}`).set('Authorization', `Bearer ${admin}`);
+    expect(detail.body).toMatchObject({ status: 'active', serialNumber, name: 'Re-enrolled laptop' });
+    const list = await hub.http.get('/api/devices').query({ search: serialNumber }).set('Authorization', `Bearer ${admin}`);
+    expect(list.body.total).toBe(1);
+
+    const fresh = connectTestDevice(second);
+    devices.push(fresh);
+    await waitForConnect(fresh);
+  });
+
+  it('issues a certificate for the serial number, signed by the CA it returns, with the CA key kept private', async () => {
+    const token = await createEnrollmentToken(hub, admin);
+    const serialNumber = nextSerial();
+    const response = await enroll(enrollBody(token, serialNumber));
+    expect(response.status).toBe(201);
+    const body = response.body as { deviceId: string; certificate: string; caCertificate: string };
+    const certificate = new X509Certificate(body.certificate);
+    const ca = new X509Certificate(body.caCertificate);
+    expect(certificate.verify(ca.publicKey)).toBe(true);
+    expect(certificate.subject.split('\n')).toContain(`CN=${serialNumber}`);
+    expect(certificate.checkIssued(ca)).toBe(true);
+    expect(certificate.ca).toBe(false);
+    expect(certificate.publicKey.export({ type: 'spki', format: 'pem' })).toBe(keys.publicKeyPem);
+    // Not signed by some other CA: a certificate of another hub does not verify.
+    const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    expect(certificate.verify(stranger.publicKey)).toBe(false);
+
+    const keyFile = path.join(hub.dataDir, 'ca', 'ca.key.pem');
+    expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(path.join(hub.dataDir, 'ca', 'ca.cert.pem'), 'utf8')).toBe(body.caCertificate);
+  });
+
+  it('keeps tokens only as hashes and never shows them again', async () => {
+    const created = await createToken(admin, { label: 'Hashed only', maxUses: 3 });
+    const token = created.body.token as string;
+    // At least 128 bits of randomness: base64url of 16 bytes or more.
+    expect(token).toMatch(/^[A-Za-z0-9_-]{22,}$/);
+    const identity: DeviceIdentity = await enrollTestDevice(hub, token);
+    expect(identity.deviceId).toBeTruthy();
+
+    const list = await hub.http.get('/api/enrollment-tokens').set('Authorization', `Bearer ${admin}`);
+    expect(list.status).toBe(200);
+    const row = (list.body as Record<string, unknown>[]).find((t) => t.id === created.body.id);
+    expect(row).toMatchObject({ label: 'Hashed only', maxUses: 3, uses: 1, usable: true });
+    const hash = createHash('sha256').update(token).digest('hex');
+    const listed = JSON.stringify(list.body);
+    expect(listed).not.toContain(token);
+    expect(listed).not.toContain(hash);
+    expect(Object.keys(row ?? {})).not.toEqual(expect.arrayContaining(['token']));
+
+    // Nothing in the data directory (database, its journal, anything else) holds the token.
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory()) {
+          walk(full);
+        } else {
+          files.push(full);
+        }
+      }
+    };
+    walk(hub.dataDir);
+    expect(files).toContain(path.join(hub.dataDir, 'hub.sqlite'));
+    for (const file of files) {
+      expect({ file, found: fs.readFileSync(file).includes(Buffer.from(token, 'utf8')) }).toEqual({
+        file,
+        found: false,
+      });
+    }
+    // ...while the hash is there: the search itself works.
+    const stored = files.some((file) => fs.readFileSync(file).includes(Buffer.from(hash, 'utf8')));
+    expect(stored).toBe(true);
+  });
+});

@@ -1,0 +1,150 @@
+// The real hub process, killed without warning and started again over the same data directory,
+// still delivers every command that was waiting, in the order it was issued.
+import { ChildProcess, spawn } from 'node:child_process';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import request from 'supertest';
+import { enrollDevice } from '@app/devices';
+import { ADMIN_PASSWORD, makeDataDir } from './support/hub';
+import { connectTestDevice, testKeys, TestDevice, waitFor, waitForConnect } from './support/devices';
+
+const ROOT = path.join(__dirname, '..');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface HubProcess {
+  child: ChildProcess;
+  output: () => string;
+}
+
+const children: ChildProcess[] = [];
+
+/** Starts `apps/hub/src/main.ts` as its own process and waits until it answers its health check. */
+async function startHubProcess(dataDir: string, port: number): Promise<HubProcess> {
+  const child = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/hub/src/main.ts'],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        TS_NODE_PROJECT: 'tsconfig.json',
+        HUB_DATA_DIR: dataDir,
+        HUB_PORT: String(port),
+        HUB_HOST: '127.0.0.1',
+        HUB_ADMIN_PASSWORD: ADMIN_PASSWORD,
+        HUB_LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  children.push(child);
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const hub = { child, output: () => output.slice(-4000) };
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`the hub exited (${child.exitCode ?? child.signalCode}):\n${hub.output()}`);
+    }
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/api/health`);
+      if (response.status === 200) {
+        return hub;
+      }
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`the hub did not answer /api/health within 60 s:\n${hub.output()}`);
+}
+
+function kill(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
+describe('a hub killed and restarted over the same data directory', () => {
+  let device: TestDevice | undefined;
+
+  afterAll(async () => {
+    device?.client.destroy();
+    await Promise.all(children.map(kill));
+  });
+
+  it('delivers every command that was waiting, in issue order, and keeps staff signed in', async () => {
+    const dataDir = makeDataDir();
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const http = request(url);
+
+    const first = await startHubProcess(dataDir, port);
+    const login = await http.post('/api/auth/login').send({ username: 'admin', password: ADMIN_PASSWORD });
+    expect(login.status).toBe(200);
+    const bearer = login.body.accessToken as string;
+    const created = await http.post('/api/enrollment-tokens').set('Authorization', `Bearer ${bearer}`).send({});
+    expect(created.status).toBe(201);
+    const identity = await enrollDevice({
+      hubUrl: url,
+      token: created.body.token as string,
+      keys: await testKeys(),
+      device: { serialNumber: `RESTART-${process.pid}`, platform: 'linux', name: 'Restart laptop' },
+    });
+
+    const ids: string[] = [];
+    for (const body of [
+      { type: 'device.lock', payload: { reason: 'class', message: 'Wait' } },
+      { type: 'message.show', payload: { text: 'one' } },
+      { type: 'message.show', payload: { text: 'two' } },
+      { type: 'device.unlock', payload: {} },
+      { type: 'message.show', payload: { text: 'three' } },
+    ]) {
+      const issued = await http.post(`/api/devices/${identity.deviceId}/commands`).set('Authorization', `Bearer ${bearer}`).send(body);
+      expect(issued.status).toBe(201);
+      ids.push(issued.body.id as string);
+    }
+    await kill(first.child);
+    expect(first.child.signalCode).toBe('SIGKILL');
+
+    await startHubProcess(dataDir, port);
+    const me = await http.get('/api/auth/me').set('Authorization', `Bearer ${bearer}`);
+    expect(me.status).toBe(200);
+    expect(me.body.username).toBe('admin');
+    const waiting = await http.get(`/api/devices/${identity.deviceId}`).set('Authorization', `Bearer ${bearer}`);
+    expect((waiting.body.pendingCommands as { id: string }[]).map((c) => c.id)).toEqual(ids);
+
+    device = connectTestDevice(identity);
+    await waitForConnect(device);
+    const enforcer = device.enforcer;
+    await waitFor(() => enforcer.executed.length >= 5, 'five commands', 20_000);
+    expect(enforcer.executed.map((c) => c.id)).toEqual(ids);
+    expect(enforcer.messages.map((m) => m.text)).toEqual(['one', 'two', 'three']);
+    expect(enforcer.currentState().locked).toBe(false);
+
+    const statuses = await waitFor(async () => {
+      const list = await http
+        .get(`/api/devices/${identity.deviceId}/commands?pageSize=100`)
+        .set('Authorization', `Bearer ${bearer}`);
+      const byId = new Map((list.body.items as { id: string; status: string }[]).map((c) => [c.id, c.status]));
+      const all = ids.map((id) => byId.get(id));
+      return all.every((status) => status === 'acknowledged') ? all : null;
+    }, 'all five acknowledged');
+    expect(statuses).toHaveLength(5);
+  }, 120_000);
+});
