@@ -32,14 +32,24 @@ interface CommandRow {
   attempts: number;
 }
 
+/** Every new device is first sent the school's baseline policy; these tests look past it. */
+const notPolicy = <T extends { type: string }>(commands: T[]): T[] =>
+  commands.filter((c) => c.type !== 'policy.apply');
+
 /** Small HTTP helpers over one hub for one staff token. */
 function staffApi(hub: TestHub, bearer: () => string) {
   return {
     command: (deviceId: string, body: object, token = bearer()) =>
-      hub.http.post(`/api/devices/${deviceId}/commands`).set('Authorization', `Bearer ${token}`).send(body),
+      hub.http
+        .post(`/api/devices/${deviceId}/commands`)
+        .set('Authorization', `Bearer ${token}`)
+        .send(body),
     commands: async (deviceId: string): Promise<CommandRow[]> =>
-      (await hub.http.get(`/api/devices/${deviceId}/commands?pageSize=100`).set('Authorization', `Bearer ${bearer()}`)).body
-        .items as CommandRow[],
+      (
+        await hub.http
+          .get(`/api/devices/${deviceId}/commands?pageSize=100`)
+          .set('Authorization', `Bearer ${bearer()}`)
+      ).body.items as CommandRow[],
     async commandById(deviceId: string, id: string): Promise<CommandRow | undefined> {
       return (await this.commands(deviceId)).find((c) => c.id === id);
     },
@@ -73,7 +83,8 @@ describe('issuing commands', () => {
   afterAll(() => hub.close());
 
   const api = () => staffApi(hub, () => admin);
-  const get = (url: string, bearer = admin) => hub.http.get(url).set('Authorization', `Bearer ${bearer}`);
+  const get = (url: string, bearer = admin) =>
+    hub.http.get(url).set('Authorization', `Bearer ${bearer}`);
 
   async function online(identity: DeviceIdentity): Promise<TestDevice> {
     const device = connectTestDevice(identity);
@@ -83,7 +94,10 @@ describe('issuing commands', () => {
   }
 
   async function createGroup(name: string): Promise<string> {
-    const group = await hub.http.post('/api/groups').set('Authorization', `Bearer ${admin}`).send({ name });
+    const group = await hub.http
+      .post('/api/groups')
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ name });
     expect(group.status).toBe(201);
     return group.body.id as string;
   }
@@ -94,7 +108,10 @@ describe('issuing commands', () => {
       [{ payload: {} }, 'type'],
       [{ type: 'device.lock', payload: { reason: 'nap' } }, 'payload.reason'],
       [{ type: 'device.lock', payload: {} }, 'payload.reason'],
-      [{ type: 'device.lock', payload: { reason: 'class', message: 'm'.repeat(201) } }, 'payload.message'],
+      [
+        { type: 'device.lock', payload: { reason: 'class', message: 'm'.repeat(201) } },
+        'payload.message',
+      ],
       [{ type: 'message.show', payload: { text: 'x'.repeat(501) } }, 'payload.text'],
       [{ type: 'message.show', payload: { text: '' } }, 'payload.text'],
       [{ type: 'app.lock', payload: {} }, 'payload.appId'],
@@ -106,13 +123,19 @@ describe('issuing commands', () => {
     for (const [body, field] of cases) {
       const response = await api().command(offline.deviceId, body);
       expect({ body, status: response.status }).toEqual({ body, status: 400 });
-      expect({ body, message: response.body.message }).toEqual({ body, message: expect.stringContaining(field) });
+      expect({ body, message: response.body.message }).toEqual({
+        body,
+        message: expect.stringContaining(field),
+      });
     }
     // The exact message for the first: it lists what is allowed.
-    const unknown = await api().command(offline.deviceId, { type: 'device.selfdestruct', payload: {} });
+    const unknown = await api().command(offline.deviceId, {
+      type: 'device.selfdestruct',
+      payload: {},
+    });
     expect(unknown.body.message).toMatch(/^type must be one of .*device\.lock/);
     // Nothing was queued by any of them.
-    expect(await api().commands(offline.deviceId)).toEqual([]);
+    expect(notPolicy(await api().commands(offline.deviceId))).toEqual([]);
   });
 
   it('never lets staff send policy.apply, which the hub sends from policies', async () => {
@@ -125,21 +148,56 @@ describe('issuing commands', () => {
   });
 
   it('lets a teacher lock for class, but not for lost, nor unenrol; office sends nothing', async () => {
-    const classLock = await api().command(offline.deviceId, { type: 'device.lock', payload: { reason: 'class' } }, teacher);
+    const classLock = await api().command(
+      offline.deviceId,
+      { type: 'device.lock', payload: { reason: 'class' } },
+      teacher,
+    );
     expect(classLock.status).toBe(201);
-    expect(classLock.body).toMatchObject({ type: 'device.lock', status: 'pending', deviceId: offline.deviceId });
-    const lost = await api().command(offline.deviceId, { type: 'device.lock', payload: { reason: 'lost' } }, teacher);
+    expect(classLock.body).toMatchObject({
+      type: 'device.lock',
+      status: 'pending',
+      deviceId: offline.deviceId,
+    });
+    const lost = await api().command(
+      offline.deviceId,
+      { type: 'device.lock', payload: { reason: 'lost' } },
+      teacher,
+    );
     expect(lost.status).toBe(403);
-    const unenroll = await api().command(offline.deviceId, { type: 'device.unenroll', payload: {} }, teacher);
+    const unenroll = await api().command(
+      offline.deviceId,
+      { type: 'device.unenroll', payload: {} },
+      teacher,
+    );
     expect(unenroll.status).toBe(403);
-    const fromOffice = await api().command(offline.deviceId, { type: 'device.lock', payload: { reason: 'class' } }, office);
+    const fromOffice = await api().command(
+      offline.deviceId,
+      { type: 'device.lock', payload: { reason: 'class' } },
+      office,
+    );
     expect(fromOffice.status).toBe(403);
-    const message = await api().command(offline.deviceId, { type: 'message.show', payload: { text: 'hi' } }, office);
+    const message = await api().command(
+      offline.deviceId,
+      { type: 'message.show', payload: { text: 'hi' } },
+      office,
+    );
     expect(message.status).toBe(403);
-    expect((await hub.http.post(`/api/devices/${offline.deviceId}/commands`).send({ type: 'device.unlock', payload: {} })).status).toBe(401);
+    expect(
+      (
+        await hub.http
+          .post(`/api/devices/${offline.deviceId}/commands`)
+          .send({ type: 'device.unlock', payload: {} })
+      ).status,
+    ).toBe(401);
     // Only the one class lock was queued; ICT may lock for lost.
-    expect((await api().commands(offline.deviceId)).map((c) => c.id)).toEqual([classLock.body.id]);
-    const ictLost = await api().command(offline.deviceId, { type: 'device.lock', payload: { reason: 'lost' } });
+    expect(notPolicy(await api().commands(offline.deviceId)).map((c) => c.id)).toEqual([
+      classLock.body.id,
+    ]);
+    const ictLost = await api().command(offline.deviceId, {
+      type: 'device.lock',
+      payload: { reason: 'lost' },
+    });
     expect(ictLost.status).toBe(201);
   });
 
@@ -150,8 +208,17 @@ describe('issuing commands', () => {
     expect(notUuid.status).toBe(400);
 
     const revoked = await enrollTestDevice(hub, token);
-    expect((await hub.http.delete(`/api/devices/${revoked.deviceId}`).set('Authorization', `Bearer ${admin}`)).status).toBe(200);
-    const toRevoked = await api().command(revoked.deviceId, { type: 'device.lock', payload: { reason: 'lost' } });
+    expect(
+      (
+        await hub.http
+          .delete(`/api/devices/${revoked.deviceId}`)
+          .set('Authorization', `Bearer ${admin}`)
+      ).status,
+    ).toBe(200);
+    const toRevoked = await api().command(revoked.deviceId, {
+      type: 'device.lock',
+      payload: { reason: 'lost' },
+    });
     expect(toRevoked.status).toBe(409);
 
     const identity = await enrollTestDevice(hub, token);
@@ -162,17 +229,22 @@ describe('issuing commands', () => {
     });
     expect(past.status).toBe(400);
     expect(past.body.message).toContain('expiresAt');
-    expect(await api().commands(identity.deviceId)).toEqual([]);
+    expect(notPolicy(await api().commands(identity.deviceId))).toEqual([]);
   });
 
   it('sends a group command to every active member: the connected ones now, the offline one when it connects', async () => {
     const groupId = await createGroup('Commands 8C');
-    const groupToken = await createEnrollmentToken(hub, admin, { groupIds: [groupId], maxUses: 10 });
+    const groupToken = await createEnrollmentToken(hub, admin, {
+      groupIds: [groupId],
+      maxUses: 10,
+    });
     const first = await online(await enrollTestDevice(hub, groupToken));
     const second = await online(await enrollTestDevice(hub, groupToken));
     const absent = await enrollTestDevice(hub, groupToken);
     const revoked = await enrollTestDevice(hub, groupToken);
-    await hub.http.delete(`/api/devices/${revoked.deviceId}`).set('Authorization', `Bearer ${admin}`);
+    await hub.http
+      .delete(`/api/devices/${revoked.deviceId}`)
+      .set('Authorization', `Bearer ${admin}`);
 
     const issued = await hub.http
       .post(`/api/groups/${groupId}/commands`)
@@ -180,15 +252,23 @@ describe('issuing commands', () => {
       .send({ type: 'device.lock', payload: { reason: 'class', message: 'Eyes front' } });
     expect(issued.status).toBe(201);
     expect(issued.body.count).toBe(3);
-    const byDevice = new Map((issued.body.commands as { id: string; deviceId: string }[]).map((c) => [c.deviceId, c.id]));
-    expect([...byDevice.keys()].sort()).toEqual([first.identity.deviceId, second.identity.deviceId, absent.deviceId].sort());
+    const byDevice = new Map(
+      (issued.body.commands as { id: string; deviceId: string }[]).map((c) => [c.deviceId, c.id]),
+    );
+    expect([...byDevice.keys()].sort()).toEqual(
+      [first.identity.deviceId, second.identity.deviceId, absent.deviceId].sort(),
+    );
 
     for (const device of [first, second]) {
       const id = byDevice.get(device.identity.deviceId) as string;
-      await waitFor(async () => (await api().commandById(device.identity.deviceId, id))?.status === 'acknowledged', 'acknowledged');
+      await waitFor(
+        async () =>
+          (await api().commandById(device.identity.deviceId, id))?.status === 'acknowledged',
+        'acknowledged',
+      );
       expect(device.enforcer.currentState().locked).toBe(true);
       expect(device.enforcer.lockMessage).toBe('Eyes front');
-      expect(device.enforcer.executed.map((c) => c.id)).toEqual([id]);
+      expect(notPolicy(device.enforcer.executed).map((c) => c.id)).toEqual([id]);
     }
 
     // The offline member: locked in the hub's eyes, its lock waiting.
@@ -199,13 +279,18 @@ describe('issuing commands', () => {
       desiredState: { locked: true, lock: { reason: 'class', message: 'Eyes front' } },
       groupIds: [groupId],
     });
-    expect(detail.body.pendingCommands).toEqual([expect.objectContaining({ id: absentId, type: 'device.lock', status: 'pending' })]);
+    expect(notPolicy(detail.body.pendingCommands as CommandRow[])).toEqual([
+      expect.objectContaining({ id: absentId, type: 'device.lock', status: 'pending' }),
+    ]);
 
     const late = await online(absent);
-    await waitFor(async () => (await api().commandById(absent.deviceId, absentId))?.status === 'acknowledged', 'acknowledged late');
+    await waitFor(
+      async () => (await api().commandById(absent.deviceId, absentId))?.status === 'acknowledged',
+      'acknowledged late',
+    );
     expect(late.enforcer.currentState().locked).toBe(true);
     const after = await get(`/api/devices/${absent.deviceId}`);
-    expect(after.body.pendingCommands).toEqual([]);
+    expect(notPolicy(after.body.pendingCommands as CommandRow[])).toEqual([]);
     expect(after.body.desiredState.locked).toBe(true);
 
     // An empty group: 201 with nothing queued; an unknown group: 404.
@@ -254,7 +339,8 @@ describe('issuing commands', () => {
     await online(identities[3]);
 
     const list = (query: Record<string, string | number>) => get('/api/devices').query(query);
-    const idsOf = (response: { body: { items: { id: string }[] } }) => response.body.items.map((d) => d.id);
+    const idsOf = (response: { body: { items: { id: string }[] } }) =>
+      response.body.items.map((d) => d.id);
 
     const all = await list({ groupId });
     expect(all.body.total).toBe(5);
@@ -315,39 +401,58 @@ describe('a device that does not answer in time', () => {
 
   it('is disconnected, gets the command again on reconnecting, and acts once', async () => {
     const identity = await enrollTestDevice(hub, await createEnrollmentToken(hub, admin));
-    const enforcer = new SimulatedEnforcer({ actionDelayMs: 1500 });
-    const execute = enforcer.execute.bind(enforcer);
-    enforcer.execute = (command) => {
-      const answer = execute(command); // reads the delay now: only the first action is slow
-      enforcer.actionDelayMs = 0;
-      return answer;
-    };
+    const enforcer = new SimulatedEnforcer();
     device = connectTestDevice(identity, { enforcer });
     const received: { id: string; replayed: boolean }[] = [];
     const disconnects: string[] = [];
-    device.client.on('command', (command, _answer, info) => received.push({ id: command.id, replayed: info.replayed }));
+    device.client.on('command', (command, _answer, info) =>
+      received.push({ id: command.id, replayed: info.replayed }),
+    );
     device.client.on('disconnect', (reason) => disconnects.push(reason));
     await waitForConnect(device);
+    await waitFor(() => enforcer.currentState().policyVersion !== null, 'baseline policy applied');
+
+    // The next action takes longer than the hub waits for an answer; the ones after are quick.
+    enforcer.actionDelayMs = 1500;
+    const execute = enforcer.execute.bind(enforcer);
+    enforcer.execute = (command) => {
+      const answer = execute(command); // reads the delay now
+      enforcer.actionDelayMs = 0;
+      return answer;
+    };
 
     const api = staffApi(hub, () => admin);
-    const issued = await api.command(identity.deviceId, { type: 'message.show', payload: { text: 'slowly' } });
+    const issued = await api.command(identity.deviceId, {
+      type: 'message.show',
+      payload: { text: 'slowly' },
+    });
     expect(issued.status).toBe(201);
     await waitFor(() => disconnects.length > 0, 'the hub dropping the slow device');
     expect(disconnects[0]).toBe('io server disconnect');
-    expect((await api.commandById(identity.deviceId, issued.body.id as string))?.status).toBe('sent');
+    expect((await api.commandById(identity.deviceId, issued.body.id as string))?.status).toBe(
+      'sent',
+    );
 
     const final = await waitFor(async () => {
       const row = await api.commandById(identity.deviceId, issued.body.id as string);
       return row?.status === 'acknowledged' ? row : null;
     }, 'acknowledged after reconnecting');
     expect(final.attempts).toBeGreaterThanOrEqual(2);
-    expect(enforcer.executed.map((c) => c.id)).toEqual([issued.body.id]);
+    expect(notPolicy(enforcer.executed).map((c) => c.id)).toEqual([issued.body.id]);
     expect(received.filter((r) => r.id === issued.body.id && r.replayed)).not.toHaveLength(0);
     expect(device.client.connected).toBe(true);
 
     // Now quick again: the next command goes through without a disconnect.
-    const next = await api.command(identity.deviceId, { type: 'message.show', payload: { text: 'quickly' } });
-    await waitFor(async () => (await api.commandById(identity.deviceId, next.body.id as string))?.status === 'acknowledged', 'next');
+    const next = await api.command(identity.deviceId, {
+      type: 'message.show',
+      payload: { text: 'quickly' },
+    });
+    await waitFor(
+      async () =>
+        (await api.commandById(identity.deviceId, next.body.id as string))?.status ===
+        'acknowledged',
+      'next',
+    );
     expect(disconnects).toHaveLength(1);
   });
 });
@@ -408,7 +513,12 @@ describe('malformed device events', () => {
     expect(missing.ok).toBe(false);
     expect(missing.error).toMatch(/locked/);
     expect(missing.error).toMatch(/battery/);
-    const extra = await ack('state', { locked: false, appLock: null, policyVersion: null, root: true });
+    const extra = await ack('state', {
+      locked: false,
+      appLock: null,
+      policyVersion: null,
+      root: true,
+    });
     expect(extra).toMatchObject({ ok: false, error: expect.stringContaining('root') });
     for (const notAnObject of ['locked', 42, null, [true], true]) {
       const answer = await ack('state', notAnObject);
@@ -421,22 +531,39 @@ describe('malformed device events', () => {
     socket.emit('state');
 
     // The rogue's bad reports changed nothing the hub keeps about it, and it is still connected.
-    const rogueDetail = await hub.http.get(`/api/devices/${rogue.deviceId}`).set('Authorization', `Bearer ${admin}`);
+    const rogueDetail = await hub.http
+      .get(`/api/devices/${rogue.deviceId}`)
+      .set('Authorization', `Bearer ${admin}`);
     expect(rogueDetail.body).toMatchObject({ online: true, reportedState: null });
-    expect(await ack('state', { locked: false, appLock: null, policyVersion: null, battery: 50 })).toEqual({ ok: true });
+    expect(
+      await ack('state', { locked: false, appLock: null, policyVersion: null, battery: 50 }),
+    ).toEqual({ ok: true });
 
     // A message over the size limit: the hub may drop that socket, and nothing else.
     const dropped = new Promise<string>((resolve) => socket.once('disconnect', resolve));
-    const huge = ack('state', { locked: false, appLock: null, policyVersion: null, osVersion: 'x'.repeat(300 * 1024) }).then(
+    const huge = ack('state', {
+      locked: false,
+      appLock: null,
+      policyVersion: null,
+      osVersion: 'x'.repeat(300 * 1024),
+    }).then(
       (answer) => `answered ${JSON.stringify(answer)}`,
       () => 'no answer',
     );
     const outcome = await Promise.race([dropped.then((reason) => `dropped: ${reason}`), huge]);
     expect(outcome).toMatch(/^dropped|^answered \{"ok":false/);
 
-    const lock = await api.command(bystander.identity.deviceId, { type: 'device.lock', payload: { reason: 'class' } });
+    const lock = await api.command(bystander.identity.deviceId, {
+      type: 'device.lock',
+      payload: { reason: 'class' },
+    });
     expect(lock.status).toBe(201);
-    await waitFor(async () => (await api.commandById(bystander.identity.deviceId, lock.body.id as string))?.status === 'acknowledged', 'lock');
+    await waitFor(
+      async () =>
+        (await api.commandById(bystander.identity.deviceId, lock.body.id as string))?.status ===
+        'acknowledged',
+      'lock',
+    );
     expect(bystander.enforcer.currentState().locked).toBe(true);
     expect(bystander.client.connected).toBe(true);
     expect((await hub.http.get('/api/health')).status).toBe(200);
@@ -446,23 +573,32 @@ describe('malformed device events', () => {
     expect(again.connected).toBe(true);
   });
 
-  it("records an answer that is not in the protocol as an error", async () => {
+  it('records an answer that is not in the protocol as an error', async () => {
     const api = staffApi(hub, () => admin);
     const identity = await enrollTestDevice(hub, token);
     const socket = await rawSocket(identity);
     const received: CommandEnvelope[] = [];
     const answers: unknown[] = [{ status: 'maybe' }, { status: 'acknowledged', detail: 42 }, 'yes'];
     socket.on('command', (command: CommandEnvelope, reply: (answer: unknown) => void) => {
+      if (command.type === 'policy.apply') {
+        reply({ status: 'acknowledged' } satisfies CommandAnswer);
+        return;
+      }
       received.push(command);
       reply(answers[received.length - 1] ?? ({ status: 'acknowledged' } satisfies CommandAnswer));
     });
     const ids: string[] = [];
     for (const text of ['one', 'two', 'three', 'four']) {
-      ids.push((await api.command(identity.deviceId, { type: 'message.show', payload: { text } })).body.id as string);
+      ids.push(
+        (await api.command(identity.deviceId, { type: 'message.show', payload: { text } })).body
+          .id as string,
+      );
     }
     const rows = await waitFor(async () => {
       const all = await Promise.all(ids.map((id) => api.commandById(identity.deviceId, id)));
-      return all.every((row) => row && row.status !== 'pending' && row.status !== 'sent') ? all : null;
+      return all.every((row) => row && row.status !== 'pending' && row.status !== 'sent')
+        ? all
+        : null;
     }, 'all four answered');
     expect(rows.map((row) => row?.status)).toEqual(['error', 'error', 'error', 'acknowledged']);
     for (const row of rows.slice(0, 3)) {

@@ -124,7 +124,10 @@ describe('enrolment', () => {
     expect((missingDevice.body as ErrorBody).message).toMatch(/\bdevice\b/);
 
     const badPlatform = enrollBody(token);
-    const platform = await enroll({ ...badPlatform, device: { ...badPlatform.device, platform: 'palmos' } });
+    const platform = await enroll({
+      ...badPlatform,
+      device: { ...badPlatform.device, platform: 'palmos' },
+    });
     expect(platform.status).toBe(400);
     expect((platform.body as ErrorBody).message).toContain('device.platform');
 
@@ -138,14 +141,21 @@ describe('enrolment', () => {
     expect((unknownNested.body as ErrorBody).message).toContain('device.colour');
 
     // None of these used the token up.
-    const list = await hub.http.get('/api/enrollment-tokens').set('Authorization', `Bearer ${admin}`);
-    expect((list.body as { uses: number; maxUses: number }[]).find((t) => t.maxUses === 10)?.uses).toBe(0);
+    const list = await hub.http
+      .get('/api/enrollment-tokens')
+      .set('Authorization', `Bearer ${admin}`);
+    expect(
+      (list.body as { uses: number; maxUses: number }[]).find((t) => t.maxUses === 10)?.uses,
+    ).toBe(0);
   });
 
   it('refuses a garbage CSR, one for another serial number and one with a 1024-bit key', async () => {
     const token = await createEnrollmentToken(hub, admin, { maxUses: 10 });
 
-    const garbage = await enroll({ ...enrollBody(token), csr: 'this is not a certificate request' });
+    const garbage = await enroll({
+      ...enrollBody(token),
+      csr: 'this is not a certificate request',
+    });
     expect(garbage.status).toBe(400);
     expect((garbage.body as ErrorBody).message).toMatch(/csr/);
 
@@ -154,7 +164,10 @@ describe('enrolment', () => {
     expect(truncated.status).toBe(400);
 
     const serial = nextSerial();
-    const otherName = await enroll({ ...enrollBody(token, serial), csr: createCsr(`${serial}-X`, keys) });
+    const otherName = await enroll({
+      ...enrollBody(token, serial),
+      csr: createCsr(`${serial}-X`, keys),
+    });
     expect(otherName.status).toBe(400);
     expect((otherName.body as ErrorBody).message).toMatch(/common name/);
 
@@ -164,7 +177,10 @@ describe('enrolment', () => {
       privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
     });
     const weakKey = await enroll(
-      enrollBody(token, nextSerial(), { privateKeyPem: weak.privateKey, publicKeyPem: weak.publicKey }),
+      enrollBody(token, nextSerial(), {
+        privateKeyPem: weak.privateKey,
+        publicKeyPem: weak.publicKey,
+      }),
     );
     expect(weakKey.status).toBe(400);
     expect((weakKey.body as ErrorBody).message).toMatch(/2048/);
@@ -178,7 +194,9 @@ describe('enrolment', () => {
     expect(mismatched.status).toBe(400);
 
     // None of these used the token up.
-    const list = await hub.http.get('/api/enrollment-tokens').set('Authorization', `Bearer ${admin}`);
+    const list = await hub.http
+      .get('/api/enrollment-tokens')
+      .set('Authorization', `Bearer ${admin}`);
     const rows = list.body as { uses: number; maxUses: number }[];
     expect(rows.filter((t) => t.maxUses === 10).every((t) => t.uses === 0)).toBe(true);
   });
@@ -186,7 +204,10 @@ describe('enrolment', () => {
   it('lets only ICT create tokens', async () => {
     const teacher = await createStaff(hub, admin, 'enrol-teacher', ['teacher']);
     expect((await createToken(teacher.token, {})).status).toBe(403);
-    expect((await hub.http.get('/api/enrollment-tokens').set('Authorization', `Bearer ${teacher.token}`)).status).toBe(403);
+    expect(
+      (await hub.http.get('/api/enrollment-tokens').set('Authorization', `Bearer ${teacher.token}`))
+        .status,
+    ).toBe(403);
     expect((await hub.http.post('/api/enrollment-tokens').send({})).status).toBe(401);
     const ict = await createStaff(hub, admin, 'enrol-ict', ['ict']);
     const created = await createToken(ict.token, { ttlMinutes: 5 });
@@ -200,17 +221,24 @@ describe('enrolment', () => {
   it("puts the device in the token's groups, and refuses unknown groups", async () => {
     const groupIds: string[] = [];
     for (const name of ['Enrol 7B', 'Enrol trolley']) {
-      const group = await hub.http.post('/api/groups').set('Authorization', `Bearer ${admin}`).send({ name });
+      const group = await hub.http
+        .post('/api/groups')
+        .set('Authorization', `Bearer ${admin}`)
+        .send({ name });
       expect(group.status).toBe(201);
       groupIds.push(group.body.id as string);
     }
     const token = await createEnrollmentToken(hub, admin, { groupIds });
     const identity = await enrollTestDevice(hub, token);
     for (const groupId of groupIds) {
-      const group = await hub.http.get(`/api/groups/${groupId}`).set('Authorization', `Bearer ${admin}`);
+      const group = await hub.http
+        .get(`/api/groups/${groupId}`)
+        .set('Authorization', `Bearer ${admin}`);
       expect(group.body.deviceIds).toEqual([identity.deviceId]);
     }
-    const detail = await hub.http.get(`/api/devices/${identity.deviceId}`).set('Authorization', `Bearer ${admin}`);
+    const detail = await hub.http
+      .get(`/api/devices/${identity.deviceId}`)
+      .set('Authorization', `Bearer ${admin}`);
     expect([...(detail.body.groupIds as string[])].sort()).toEqual([...groupIds].sort());
 
     const unknown = await createToken(admin, { groupIds: [groupIds[0], randomUUID()] });
@@ -219,11 +247,18 @@ describe('enrolment', () => {
   });
 
   it('re-enrols a serial number: same device, same groups and history, old identity refused, old connection dropped', async () => {
-    const group = await hub.http.post('/api/groups').set('Authorization', `Bearer ${admin}`).send({ name: 'Re-enrol set' });
+    const group = await hub.http
+      .post('/api/groups')
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ name: 'Re-enrol set' });
     const serialNumber = nextSerial();
-    const first = await enrollTestDevice(hub, await createEnrollmentToken(hub, admin, { groupIds: [group.body.id] }), {
-      serialNumber,
-    });
+    const first = await enrollTestDevice(
+      hub,
+      await createEnrollmentToken(hub, admin, { groupIds: [group.body.id] }),
+      {
+        serialNumber,
+      },
+    );
     const message = await hub.http
       .post(`/api/devices/${first.deviceId}/commands`)
       .set('Authorization', `Bearer ${admin}`)
@@ -231,7 +266,7 @@ describe('enrolment', () => {
     const old = connectTestDevice(first);
     devices.push(old);
     await waitForConnect(old);
-    await waitFor(() => old.enforcer.executed.length === 1, 'the first message');
+    await waitFor(() => old.enforcer.messages.length === 1, 'the first message');
     const refusals: string[] = [];
     old.client.on('connect_error', (error) => refusals.push(error.message));
     const dropped = new Promise<string>((resolve) => old.client.once('disconnect', resolve));
@@ -251,19 +286,39 @@ describe('enrolment', () => {
     expect(await tryConnect(first.deviceId, first.privateKeyPem)).toBe('unauthorized');
     expect(await tryConnect(second.deviceId, second.privateKeyPem)).toBe('connected');
     expect(
-      (await hub.http.get('/api/device/self').set('Authorization', `Device ${makeProof(first.deviceId, first.privateKeyPem)}`))
-        .status,
+      (
+        await hub.http
+          .get('/api/device/self')
+          .set('Authorization', `Device ${makeProof(first.deviceId, first.privateKeyPem)}`)
+      ).status,
     ).toBe(401);
 
-    const groupAfter = await hub.http.get(`/api/groups/${group.body.id}`).set('Authorization', `Bearer ${admin}`);
+    const groupAfter = await hub.http
+      .get(`/api/groups/${group.body.id}`)
+      .set('Authorization', `Bearer ${admin}`);
     expect(groupAfter.body.deviceIds).toEqual([first.deviceId]);
-    const history = await hub.http.get(`/api/devices/${first.deviceId}/commands`).set('Authorization', `Bearer ${admin}`);
-    expect((history.body.items as { id: string; status: string }[]).find((c) => c.id === message.body.id)).toMatchObject({
+    const history = await hub.http
+      .get(`/api/devices/${first.deviceId}/commands`)
+      .set('Authorization', `Bearer ${admin}`);
+    expect(
+      (history.body.items as { id: string; status: string }[]).find(
+        (c) => c.id === message.body.id,
+      ),
+    ).toMatchObject({
       status: 'acknowledged',
     });
-    const detail = await hub.http.get(`/api/devices/${first.deviceId}`).set('Authorization', `Bearer ${admin}`);
-    expect(detail.body).toMatchObject({ status: 'active', serialNumber, name: 'Re-enrolled laptop' });
-    const list = await hub.http.get('/api/devices').query({ search: serialNumber }).set('Authorization', `Bearer ${admin}`);
+    const detail = await hub.http
+      .get(`/api/devices/${first.deviceId}`)
+      .set('Authorization', `Bearer ${admin}`);
+    expect(detail.body).toMatchObject({
+      status: 'active',
+      serialNumber,
+      name: 'Re-enrolled laptop',
+    });
+    const list = await hub.http
+      .get('/api/devices')
+      .query({ search: serialNumber })
+      .set('Authorization', `Bearer ${admin}`);
     expect(list.body.total).toBe(1);
 
     const fresh = connectTestDevice(second);
@@ -290,7 +345,9 @@ describe('enrolment', () => {
 
     const keyFile = path.join(hub.dataDir, 'ca', 'ca.key.pem');
     expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
-    expect(fs.readFileSync(path.join(hub.dataDir, 'ca', 'ca.cert.pem'), 'utf8')).toBe(body.caCertificate);
+    expect(fs.readFileSync(path.join(hub.dataDir, 'ca', 'ca.cert.pem'), 'utf8')).toBe(
+      body.caCertificate,
+    );
   });
 
   it('keeps tokens only as hashes and never shows them again', async () => {
@@ -301,7 +358,9 @@ describe('enrolment', () => {
     const identity: DeviceIdentity = await enrollTestDevice(hub, token);
     expect(identity.deviceId).toBeTruthy();
 
-    const list = await hub.http.get('/api/enrollment-tokens').set('Authorization', `Bearer ${admin}`);
+    const list = await hub.http
+      .get('/api/enrollment-tokens')
+      .set('Authorization', `Bearer ${admin}`);
     expect(list.status).toBe(200);
     const row = (list.body as Record<string, unknown>[]).find((t) => t.id === created.body.id);
     expect(row).toMatchObject({ label: 'Hashed only', maxUses: 3, uses: 1, usable: true });

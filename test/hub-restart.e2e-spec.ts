@@ -1,12 +1,19 @@
 // The real hub process, killed without warning and started again over the same data directory,
 // still delivers every command that was waiting, in the order it was issued.
 import { ChildProcess, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import request from 'supertest';
 import { enrollDevice } from '@app/devices';
 import { ADMIN_PASSWORD, makeDataDir } from './support/hub';
-import { connectTestDevice, testKeys, TestDevice, waitFor, waitForConnect } from './support/devices';
+import {
+  connectTestDevice,
+  testKeys,
+  TestDevice,
+  waitFor,
+  waitForConnect,
+} from './support/devices';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -27,12 +34,19 @@ interface HubProcess {
 }
 
 const children: ChildProcess[] = [];
+const dataDirs: string[] = [];
 
 /** Starts `apps/hub/src/main.ts` as its own process and waits until it answers its health check. */
 async function startHubProcess(dataDir: string, port: number): Promise<HubProcess> {
   const child = spawn(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/hub/src/main.ts'],
+    [
+      '-r',
+      'ts-node/register/transpile-only',
+      '-r',
+      'tsconfig-paths/register',
+      'apps/hub/src/main.ts',
+    ],
     {
       cwd: ROOT,
       env: {
@@ -86,19 +100,28 @@ describe('a hub killed and restarted over the same data directory', () => {
   afterAll(async () => {
     device?.client.destroy();
     await Promise.all(children.map(kill));
+    for (const dir of dataDirs) {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('delivers every command that was waiting, in issue order, and keeps staff signed in', async () => {
     const dataDir = makeDataDir();
+    dataDirs.push(dataDir);
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const http = request(url);
 
     const first = await startHubProcess(dataDir, port);
-    const login = await http.post('/api/auth/login').send({ username: 'admin', password: ADMIN_PASSWORD });
+    const login = await http
+      .post('/api/auth/login')
+      .send({ username: 'admin', password: ADMIN_PASSWORD });
     expect(login.status).toBe(200);
     const bearer = login.body.accessToken as string;
-    const created = await http.post('/api/enrollment-tokens').set('Authorization', `Bearer ${bearer}`).send({});
+    const created = await http
+      .post('/api/enrollment-tokens')
+      .set('Authorization', `Bearer ${bearer}`)
+      .send({});
     expect(created.status).toBe(201);
     const identity = await enrollDevice({
       hubUrl: url,
@@ -115,7 +138,10 @@ describe('a hub killed and restarted over the same data directory', () => {
       { type: 'device.unlock', payload: {} },
       { type: 'message.show', payload: { text: 'three' } },
     ]) {
-      const issued = await http.post(`/api/devices/${identity.deviceId}/commands`).set('Authorization', `Bearer ${bearer}`).send(body);
+      const issued = await http
+        .post(`/api/devices/${identity.deviceId}/commands`)
+        .set('Authorization', `Bearer ${bearer}`)
+        .send(body);
       expect(issued.status).toBe(201);
       ids.push(issued.body.id as string);
     }
@@ -126,14 +152,21 @@ describe('a hub killed and restarted over the same data directory', () => {
     const me = await http.get('/api/auth/me').set('Authorization', `Bearer ${bearer}`);
     expect(me.status).toBe(200);
     expect(me.body.username).toBe('admin');
-    const waiting = await http.get(`/api/devices/${identity.deviceId}`).set('Authorization', `Bearer ${bearer}`);
-    expect((waiting.body.pendingCommands as { id: string }[]).map((c) => c.id)).toEqual(ids);
+    const waiting = await http
+      .get(`/api/devices/${identity.deviceId}`)
+      .set('Authorization', `Bearer ${bearer}`);
+    // Every new device is first sent the school's baseline policy; look past it.
+    const notPolicy = <T extends { type: string }>(commands: T[]) =>
+      commands.filter((c) => c.type !== 'policy.apply');
+    expect(
+      notPolicy(waiting.body.pendingCommands as { id: string; type: string }[]).map((c) => c.id),
+    ).toEqual(ids);
 
     device = connectTestDevice(identity);
     await waitForConnect(device);
     const enforcer = device.enforcer;
-    await waitFor(() => enforcer.executed.length >= 5, 'five commands', 20_000);
-    expect(enforcer.executed.map((c) => c.id)).toEqual(ids);
+    await waitFor(() => notPolicy(enforcer.executed).length >= 5, 'five commands', 20_000);
+    expect(notPolicy(enforcer.executed).map((c) => c.id)).toEqual(ids);
     expect(enforcer.messages.map((m) => m.text)).toEqual(['one', 'two', 'three']);
     expect(enforcer.currentState().locked).toBe(false);
 
@@ -141,7 +174,9 @@ describe('a hub killed and restarted over the same data directory', () => {
       const list = await http
         .get(`/api/devices/${identity.deviceId}/commands?pageSize=100`)
         .set('Authorization', `Bearer ${bearer}`);
-      const byId = new Map((list.body.items as { id: string; status: string }[]).map((c) => [c.id, c.status]));
+      const byId = new Map(
+        (list.body.items as { id: string; status: string }[]).map((c) => [c.id, c.status]),
+      );
       const all = ids.map((id) => byId.get(id));
       return all.every((status) => status === 'acknowledged') ? all : null;
     }, 'all five acknowledged');

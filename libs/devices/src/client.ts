@@ -243,19 +243,25 @@ export class DeviceClient extends EventEmitter<DeviceClientEvents> {
         (ack as (answer: CommandAnswer) => void)(answer);
       }
     };
-    void this.answer(received).then(({ command, answer, replayed }) => {
-      reply(answer);
-      if (!command) {
-        this.emit('invalid_command', received, answer);
-        return;
-      }
-      this.emit('command', command, answer, { replayed });
-      if (command.type === 'device.unenroll' && answer.status === 'acknowledged' && !replayed) {
-        this.finishUnenrolment();
-      } else {
-        this.reportStateIfChanged();
-      }
-    });
+    void this.answer(received).then(
+      ({ command, answer, replayed }) => {
+        reply(answer);
+        if (!command) {
+          this.emit('invalid_command', received, answer);
+          return;
+        }
+        this.emit('command', command, answer, { replayed });
+        if (command.type === 'device.unenroll' && answer.status === 'acknowledged' && !replayed) {
+          this.finishUnenrolment();
+        } else {
+          this.reportStateIfChanged();
+        }
+      },
+      (error: unknown) => {
+        // Only a journal that cannot be read gets here; say so rather than leave the hub waiting.
+        reply({ status: 'error', detail: clip(`the device could not answer: ${String(error)}`) });
+      },
+    );
   }
 
   private async answer(

@@ -19,7 +19,7 @@ export const PROOF_VERSION = 'v1';
 export const PROOF_WINDOW_MS = 300_000;
 
 /**
- * Longest proof accepted. A 2048-bit key makes proofs of about 460 characters; the limit leaves
+ * Longest proof accepted. A 2048-bit key makes proofs of about 420 characters; the limit leaves
  * room for keys up to 8192 bits ("2048 bits or more") and refuses anything larger unread.
  */
 export const PROOF_MAX_LENGTH = 2048;

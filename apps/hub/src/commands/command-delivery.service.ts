@@ -16,6 +16,8 @@ import { CommandsRepository } from './commands.repository';
 
 const SWEEP_MS = 1000;
 const EXPIRE_BATCH = 1000;
+/** Open commands fetched per query while delivering to one device. */
+const DELIVERY_BATCH = 20;
 
 type DeliveryWrite =
   | { kind: 'sent'; command: CommandEntity; at: Date }
@@ -78,12 +80,11 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
   }
 
   onModuleInit(): void {
-    this.events.on('device.connected', ({ deviceId }) => this.wake(deviceId));
-    this.events.on('commands.queued', ({ deviceIds }) => {
-      for (const deviceId of deviceIds) {
-        this.wake(deviceId);
-      }
+    this.events.on('device.connected', async ({ deviceId }) => {
+      this.wake(deviceId);
+      await this.noteRetry(deviceId);
     });
+    this.events.on('commands.queued', ({ deviceIds }) => this.wakeMany(deviceIds));
     this.events.on('device.disconnected', ({ deviceId }) => {
       this.retryAt.delete(deviceId);
     });
@@ -98,6 +99,37 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
     }
   }
 
+  /**
+   * Wakes many devices with one query for all their open commands, rather than one each: a
+   * class lock or a policy change reaches its devices without a read per device.
+   */
+  async wakeMany(deviceIds: readonly string[]): Promise<void> {
+    const idle: string[] = [];
+    for (const deviceId of deviceIds) {
+      if (this.delivering.has(deviceId)) {
+        this.wakeAgain.add(deviceId);
+      } else if (this.connections.isConnected(deviceId)) {
+        idle.push(deviceId);
+      }
+    }
+    if (idle.length === 0 || this.stopped) {
+      return;
+    }
+    for (const deviceId of idle) {
+      this.delivering.add(deviceId);
+    }
+    let prefetched: Map<string, CommandEntity[]>;
+    try {
+      prefetched = await this.commands.findDeliverableForDevices(idle, this.clock.now());
+    } catch (error) {
+      idle.forEach((deviceId) => this.delivering.delete(deviceId));
+      throw error;
+    }
+    for (const deviceId of idle) {
+      this.runDelivery(deviceId, prefetched.get(deviceId) ?? []);
+    }
+  }
+
   /** Starts delivering to a device if it is connected here and not already being served. */
   wake(deviceId: string): void {
     if (this.stopped || !this.connections.isConnected(deviceId)) {
@@ -108,7 +140,12 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
       return;
     }
     this.delivering.add(deviceId);
-    this.deliver(deviceId)
+    this.runDelivery(deviceId, null);
+  }
+
+  /** Delivers to a device already marked as being served, then serves it again if woken meanwhile. */
+  private runDelivery(deviceId: string, prefetched: CommandEntity[] | null): void {
+    this.deliver(deviceId, prefetched)
       .catch((error: unknown) => this.logger.error(`Delivery to a device failed: ${String(error)}`))
       .finally(() => {
         this.delivering.delete(deviceId);
@@ -118,33 +155,46 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
       });
   }
 
-  private async deliver(deviceId: string): Promise<void> {
-    for (;;) {
-      const socket = this.connections.get(deviceId);
-      if (!socket || this.stopped) {
+  private async deliver(deviceId: string, prefetched: CommandEntity[] | null): Promise<void> {
+    for (let first = true; ; first = false) {
+      if (!this.connections.isConnected(deviceId) || this.stopped) {
         return;
       }
-      const now = this.clock.now();
-      const command = await this.commands.findNextDeliverable(deviceId, now);
-      if (!command) {
-        await this.noteRetry(deviceId);
+      const batch =
+        first && prefetched
+          ? prefetched
+          : await this.commands.findDeliverable(deviceId, this.clock.now(), DELIVERY_BATCH);
+      for (const command of batch) {
+        const socket = this.connections.get(deviceId);
+        if (!socket || this.stopped) {
+          return;
+        }
+        const now = this.clock.now();
+        if (command.expiresAt && command.expiresAt <= now) {
+          await this.expire([command]);
+          continue;
+        }
+        // Not awaited: the answer's write is queued after it in the same ordered batches, and a
+        // lost `sent` mark changes nothing (the command is open either way).
+        this.writes.add({ kind: 'sent', command, at: now }).catch((error: unknown) => {
+          this.logger.error(`Could not mark a command sent: ${String(error)}`);
+        });
+        const sent = await this.connections.sendCommand(socket, toEnvelope(command), this.config.commands.ackTimeoutMs);
+        if (sent.outcome === 'gone') {
+          return; // still open: delivered again on the next connection
+        }
+        if (sent.outcome === 'timeout') {
+          this.logger.warn(`A device did not answer command ${command.id} in time; dropping its connection`);
+          socket.disconnect(true);
+          return;
+        }
+        await this.recordAnswer(deviceId, command, sent.answer);
+      }
+      // A prefetch or a short batch was everything open; a command queued since wakes the
+      // device again.
+      if ((first && prefetched) || batch.length < DELIVERY_BATCH) {
         return;
       }
-      if (command.expiresAt && command.expiresAt <= now) {
-        await this.expire([command]);
-        continue;
-      }
-      await this.writes.add({ kind: 'sent', command, at: now });
-      const sent = await this.connections.sendCommand(socket, toEnvelope(command), this.config.commands.ackTimeoutMs);
-      if (sent.outcome === 'gone') {
-        return; // still `sent`: delivered again on the next connection
-      }
-      if (sent.outcome === 'timeout') {
-        this.logger.warn(`A device did not answer command ${command.id} in time; dropping its connection`);
-        socket.disconnect(true);
-        return;
-      }
-      await this.recordAnswer(deviceId, command, sent.answer);
     }
   }
 
@@ -157,6 +207,10 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
     const nextAttemptAt =
       answer.status === 'not_now' ? new Date(now.getTime() + this.config.commands.notNowRetryMs) : null;
     await this.writes.add({ kind: 'answer', command, at: now, answer, nextAttemptAt });
+    if (nextAttemptAt) {
+      const known = this.retryAt.get(deviceId);
+      this.retryAt.set(deviceId, Math.min(known ?? Infinity, nextAttemptAt.getTime()));
+    }
     this.events.emit('command.answered', {
       deviceId,
       commandId: command.id,
@@ -167,26 +221,41 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
     });
   }
 
+  /** One batch of sends and answers: a statement per kind of write, not per command. */
   private async writeDeliveries(tx: Tx, items: DeliveryWrite[]): Promise<void> {
-    const audit = [];
+    const sentAt = new Map<number, string[]>();
+    const answers = new Map<string, { items: Extract<DeliveryWrite, { kind: 'answer' }>[] }>();
     for (const item of items) {
       if (item.kind === 'sent') {
-        await this.commands.markSent(tx, item.command.id, item.at);
+        sentAt.set(item.at.getTime(), [...(sentAt.get(item.at.getTime()) ?? []), item.command.id]);
         continue;
       }
-      const recorded = await this.commands.recordAnswer(tx, item.command.id, {
-        status: item.answer.status,
-        answeredAt: item.at,
-        detail: item.answer.detail,
-        nextAttemptAt: item.nextAttemptAt,
-      });
-      if (recorded) {
+      const key = JSON.stringify([item.answer.status, item.answer.detail, item.at.getTime(), item.nextAttemptAt?.getTime() ?? null]);
+      const group = answers.get(key) ?? { items: [] };
+      group.items.push(item);
+      answers.set(key, group);
+    }
+    // Sends first: a command's `sent` always comes before its answer.
+    for (const [at, ids] of sentAt) {
+      await this.commands.markSent(tx, ids, new Date(at));
+    }
+    const audit = [];
+    for (const { items: group } of answers.values()) {
+      const { answer, at, nextAttemptAt } = group[0];
+      const recorded = new Set(
+        await this.commands.recordAnswers(
+          tx,
+          group.map((item) => item.command.id),
+          { status: answer.status, answeredAt: at, detail: answer.detail, nextAttemptAt },
+        ),
+      );
+      for (const item of group.filter((i) => recorded.has(i.command.id))) {
         audit.push({
           actor: { kind: 'device' as const, id: item.command.deviceId },
-          action: `command.${item.answer.status}`,
+          action: `command.${answer.status}`,
           targetType: 'device',
           targetId: item.command.deviceId,
-          detail: { commandId: item.command.id, type: item.command.type, detail: item.answer.detail ?? undefined },
+          detail: { commandId: item.command.id, type: item.command.type, detail: answer.detail ?? undefined },
         });
       }
     }

@@ -24,10 +24,10 @@ export class CommandsRepository {
   }
 
   /**
-   * The device's next command to deliver: the oldest open one, skipping a `not_now` whose
-   * retry time has not come.
+   * The device's open commands in issue order, skipping any `not_now` whose retry time has not
+   * come: what to deliver next, one after another.
    */
-  findNextDeliverable(deviceId: string, now: Date): Promise<CommandEntity | null> {
+  findDeliverable(deviceId: string, now: Date, limit: number): Promise<CommandEntity[]> {
     return this.commands
       .createQueryBuilder('c')
       .where('c.device_id = :deviceId', { deviceId })
@@ -36,8 +36,30 @@ export class CommandsRepository {
         { now: now.toISOString() },
       )
       .orderBy('c.seq', 'ASC')
-      .limit(1)
-      .getOne();
+      .limit(limit)
+      .getMany();
+  }
+
+  /** The deliverable commands of many devices in one query per chunk, grouped by device. */
+  async findDeliverableForDevices(deviceIds: readonly string[], now: Date): Promise<Map<string, CommandEntity[]>> {
+    const byDevice = new Map<string, CommandEntity[]>();
+    for (let i = 0; i < deviceIds.length; i += 500) {
+      const rows = await this.commands
+        .createQueryBuilder('c')
+        .where('c.device_id IN (:...ids)', { ids: deviceIds.slice(i, i + 500) })
+        .andWhere(
+          "(c.status IN ('pending', 'sent') OR (c.status = 'not_now' AND c.next_attempt_at <= :now))",
+          { now: now.toISOString() },
+        )
+        .orderBy('c.seq', 'ASC')
+        .getMany();
+      for (const row of rows) {
+        const list = byDevice.get(row.deviceId) ?? [];
+        list.push(row);
+        byDevice.set(row.deviceId, list);
+      }
+    }
+    return byDevice;
   }
 
   /** When the device's earliest `not_now` command may be tried again. */
@@ -68,28 +90,43 @@ export class CommandsRepository {
     });
   }
 
-  async markSent(tx: Tx, id: string, at: Date): Promise<void> {
-    await tx
-      .createQueryBuilder()
-      .update(CommandEntity)
-      .set({ status: 'sent', sentAt: at, attempts: () => 'attempts + 1' })
-      .where('id = :id', { id })
-      .execute();
+  /** Marks commands as sent (one statement for many); a command with a final answer stays as it is. */
+  async markSent(tx: Tx, ids: readonly string[], at: Date): Promise<void> {
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      await tx
+        .createQueryBuilder()
+        .update(CommandEntity)
+        .set({ status: 'sent', sentAt: at, attempts: () => 'attempts + 1' })
+        .where("id IN (:...ids) AND status IN ('pending', 'sent', 'not_now')", { ids: ids.slice(i, i + CHUNK) })
+        .execute();
+    }
   }
 
-  /** Records an answer unless the command already has a final one; true when it was recorded. */
-  async recordAnswer(
+  /**
+   * Records the same answer for many commands, skipping any that already have a final one;
+   * returns the ids it recorded.
+   */
+  async recordAnswers(
     tx: Tx,
-    id: string,
+    ids: readonly string[],
     changes: { status: CommandStatus; answeredAt: Date; detail: string | null; nextAttemptAt: Date | null },
-  ): Promise<boolean> {
-    const result = await tx
-      .createQueryBuilder()
-      .update(CommandEntity)
-      .set(changes)
-      .where("id = :id AND status IN ('pending', 'sent', 'not_now')", { id })
-      .execute();
-    return (result.affected ?? 0) === 1;
+  ): Promise<string[]> {
+    const recorded: string[] = [];
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const part = ids.slice(i, i + CHUNK);
+      const open = await tx
+        .createQueryBuilder(CommandEntity, 'c')
+        .select('c.id', 'id')
+        .where("c.id IN (:...ids) AND c.status IN ('pending', 'sent', 'not_now')", { ids: part })
+        .getRawMany<{ id: string }>();
+      if (open.length === 0) {
+        continue;
+      }
+      const openIds = open.map((row) => row.id);
+      await tx.createQueryBuilder().update(CommandEntity).set(changes).where('id IN (:...ids)', { ids: openIds }).execute();
+      recorded.push(...openIds);
+    }
+    return recorded;
   }
 
   /** Open commands whose expiry has passed. */

@@ -3,27 +3,25 @@
 // survives a reconnection, a reboot or a pulled cable.
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { DeviceState } from '@app/devices';
+import type { DeviceSnapshot } from '../common/hub-events';
 import { HubEvents } from '../common/hub-events';
-import { DevicesRepository } from '../devices/devices.repository';
 import { CommandsRepository } from './commands.repository';
 import { CommandsService } from './commands.service';
 
 @Injectable()
 export class DesiredStateService implements OnModuleInit {
   constructor(
-    private readonly devices: DevicesRepository,
     private readonly commands: CommandsRepository,
     private readonly issuer: CommandsService,
     private readonly events: HubEvents,
   ) {}
 
   onModuleInit(): void {
-    this.events.on('device.state', ({ deviceId, state }) => this.reconcile(deviceId, state));
+    this.events.on('device.state', ({ deviceId, state, device }) => this.reconcile(deviceId, state, device));
   }
 
-  async reconcile(deviceId: string, state: DeviceState): Promise<void> {
-    const device = await this.devices.findById(deviceId);
-    if (!device || device.status !== 'active') {
+  async reconcile(deviceId: string, state: DeviceState, device: DeviceSnapshot): Promise<void> {
+    if (device.status !== 'active') {
       return;
     }
     const system = { kind: 'system' as const };

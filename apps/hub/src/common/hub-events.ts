@@ -5,10 +5,19 @@ import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
 import type { DeviceState } from '@app/devices';
 
+/** What the state handlers need of a device, read once per report and shared. */
+export interface DeviceSnapshot {
+  status: string;
+  desiredLock: string | null;
+  desiredAppLock: string | null;
+  desiredPolicyVersion: string | null;
+  policyStatus: string | null;
+}
+
 export interface HubEventMap {
   'device.connected': { deviceId: string };
   'device.disconnected': { deviceId: string };
-  'device.state': { deviceId: string; state: DeviceState };
+  'device.state': { deviceId: string; state: DeviceState; device: DeviceSnapshot };
   'device.revoked': { deviceId: string };
   'commands.queued': { deviceIds: readonly string[] };
   'command.answered': {

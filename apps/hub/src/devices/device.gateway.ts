@@ -70,7 +70,9 @@ export class DeviceGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     if (!result.ok) {
       return { ok: false, error: result.errors.join('; ') };
     }
-    this.devices.stateReported(socket.data.deviceId, result.payload);
+    this.devices.stateReported(socket.data.deviceId, result.payload).catch((error: unknown) => {
+      this.logger.error(`Could not take a state report: ${String(error)}`);
+    });
     return { ok: true };
   }
 }

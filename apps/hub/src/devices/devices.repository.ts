@@ -118,14 +118,45 @@ export class DevicesRepository {
     }
   }
 
+  /**
+   * Writes many devices' presence in one statement per chunk (`CASE id WHEN ...`, standard SQL),
+   * not one UPDATE per device: a reconnect storm touches every device at once.
+   */
   async applyPresence(tx: Tx, updates: readonly PresenceUpdate[]): Promise<void> {
-    for (const update of updates) {
-      const changes: Partial<DeviceEntity> = { online: update.online, lastSeenAt: update.lastSeenAt };
-      if (update.reportedState !== undefined) {
-        changes.reportedState = update.reportedState;
-        changes.reportedAt = update.reportedAt ?? update.lastSeenAt;
+    for (const part of chunks(updates, 150)) {
+      const params: Record<string, unknown> = {};
+      const online: string[] = [];
+      const seen: string[] = [];
+      const state: string[] = [];
+      const stateAt: string[] = [];
+      part.forEach((update, i) => {
+        params[`id${i}`] = update.deviceId;
+        params[`on${i}`] = update.online;
+        params[`seen${i}`] = update.lastSeenAt.toISOString();
+        online.push(`WHEN :id${i} THEN :on${i}`);
+        seen.push(`WHEN :id${i} THEN :seen${i}`);
+        if (update.reportedState !== undefined) {
+          params[`st${i}`] = update.reportedState;
+          params[`sa${i}`] = (update.reportedAt ?? update.lastSeenAt).toISOString();
+          state.push(`WHEN :id${i} THEN :st${i}`);
+          stateAt.push(`WHEN :id${i} THEN :sa${i}`);
+        }
+      });
+      const changes: Record<string, () => string> = {
+        online: () => `CASE id ${online.join(' ')} END`,
+        lastSeenAt: () => `CASE id ${seen.join(' ')} END`,
+      };
+      if (state.length > 0) {
+        changes.reportedState = () => `CASE id ${state.join(' ')} ELSE reported_state END`;
+        changes.reportedAt = () => `CASE id ${stateAt.join(' ')} ELSE reported_at END`;
       }
-      await tx.update(DeviceEntity, { id: update.deviceId }, changes);
+      await tx
+        .createQueryBuilder()
+        .update(DeviceEntity)
+        .set(changes)
+        .where('id IN (:...ids)', { ids: part.map((update) => update.deviceId) })
+        .setParameters(params)
+        .execute();
     }
   }
 

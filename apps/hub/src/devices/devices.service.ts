@@ -43,6 +43,8 @@ export function toDeviceDto(device: DeviceEntity, online: boolean): DeviceDto {
 @Injectable()
 export class DevicesService {
   private readonly logger = new Logger(DevicesService.name);
+  /** Device reads asked for in the same tick, answered by one query. */
+  private pendingReads = new Map<string, ((device: DeviceEntity | null) => void)[]>();
 
   constructor(
     private readonly devices: DevicesRepository,
@@ -79,10 +81,35 @@ export class DevicesService {
     }
   }
 
-  stateReported(deviceId: string, state: DeviceState): void {
+  async stateReported(deviceId: string, state: DeviceState): Promise<void> {
     const now = this.clock.now();
     this.presence.record({ deviceId, online: true, lastSeenAt: now, reportedState: JSON.stringify(state), reportedAt: now });
-    this.events.emit('device.state', { deviceId, state });
+    const device = await this.readSoon(deviceId);
+    if (device) {
+      this.events.emit('device.state', { deviceId, state, device });
+    }
+  }
+
+  /** Reads a device together with the others asked for in the same tick (a class reporting at once). */
+  private readSoon(deviceId: string): Promise<DeviceEntity | null> {
+    return new Promise((resolve, reject) => {
+      if (this.pendingReads.size === 0) {
+        setImmediate(() => {
+          const batch = this.pendingReads;
+          this.pendingReads = new Map();
+          this.devices.findByIds([...batch.keys()]).then(
+            (devices) => {
+              const byId = new Map(devices.map((device) => [device.id, device]));
+              for (const [id, waiters] of batch) {
+                waiters.forEach((done) => done(byId.get(id) ?? null));
+              }
+            },
+            (error: unknown) => reject(error),
+          );
+        });
+      }
+      this.pendingReads.set(deviceId, [...(this.pendingReads.get(deviceId) ?? []), resolve]);
+    });
   }
 
   isConnected(deviceId: string): boolean {

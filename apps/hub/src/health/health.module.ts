@@ -1,6 +1,8 @@
-// The health check.
+// The health check and the operating figures.
 import { Module } from '@nestjs/common';
+import { DevicesModule } from '../devices/devices.module';
 import { HealthController } from './health.controller';
+import { MetricsController } from './metrics.controller';
 
-@Module({ controllers: [HealthController] })
+@Module({ imports: [DevicesModule], controllers: [HealthController, MetricsController] })
 export class HealthModule {}

@@ -4,7 +4,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type { DeviceState } from '@app/devices';
 import { Clock } from '../common/clock';
-import { HubEvents } from '../common/hub-events';
+import { DeviceSnapshot, HubEvents } from '../common/hub-events';
 import { BatchWriter } from '../database/batch-writer';
 import { TransactionRunner } from '../database/transaction-runner';
 import { CommandsService } from '../commands/commands.service';
@@ -34,18 +34,23 @@ export class ComplianceService implements OnModuleInit {
   ) {
     this.writes = new BatchWriter(tx, async (t, changes) => {
       const now = this.clock.now();
+      const groups = new Map<string, ComplianceChange[]>();
       for (const change of changes) {
-        await this.devices.setPolicyState(t, [change.deviceId], {
-          policyStatus: change.status,
-          policyDetail: change.detail,
-          policyChangedAt: now,
-        });
+        const key = JSON.stringify([change.status, change.detail]);
+        groups.set(key, [...(groups.get(key) ?? []), change]);
+      }
+      for (const group of groups.values()) {
+        await this.devices.setPolicyState(
+          t,
+          group.map((change) => change.deviceId),
+          { policyStatus: group[0].status, policyDetail: group[0].detail, policyChangedAt: now },
+        );
       }
     });
   }
 
   onModuleInit(): void {
-    this.events.on('device.state', ({ deviceId, state }) => this.stateReported(deviceId, state));
+    this.events.on('device.state', ({ deviceId, state, device }) => this.stateReported(deviceId, state, device));
     this.events.on('command.answered', async (answer) => {
       if (answer.type !== 'policy.apply' || answer.status !== 'error') {
         return;
@@ -60,9 +65,8 @@ export class ComplianceService implements OnModuleInit {
     this.events.on('group.members.changed', ({ deviceIds }) => this.policyService.refreshDevices(deviceIds));
   }
 
-  private async stateReported(deviceId: string, state: DeviceState): Promise<void> {
-    const device = await this.devices.findById(deviceId);
-    if (!device || device.status !== 'active' || !device.desiredPolicyVersion) {
+  private async stateReported(deviceId: string, state: DeviceState, device: DeviceSnapshot): Promise<void> {
+    if (device.status !== 'active' || !device.desiredPolicyVersion) {
       return;
     }
     if (state.policyVersion === device.desiredPolicyVersion) {

@@ -1,0 +1,52 @@
+// Operating figures for ICT and the benchmarks: connected devices, memory, event-loop delay
+// and the command queue by status.
+import { Controller, Get, HttpCode, OnModuleDestroy, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
+import { DataSource } from 'typeorm';
+import { Roles } from '../common/access';
+import { DeviceConnections } from '../devices/device-connections';
+
+const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+
+@ApiTags('health')
+@ApiBearerAuth()
+@Controller('metrics')
+export class MetricsController implements OnModuleDestroy {
+  private readonly loop: IntervalHistogram = monitorEventLoopDelay({ resolution: 10 });
+
+  constructor(
+    private readonly connections: DeviceConnections,
+    private readonly dataSource: DataSource,
+  ) {
+    this.loop.enable();
+  }
+
+  onModuleDestroy(): void {
+    this.loop.disable();
+  }
+
+  @Get()
+  @Roles('ict')
+  async metrics() {
+    const rows = await this.dataSource.query<{ status: string; count: number | string }[]>(
+      'SELECT status, COUNT(*) AS count FROM commands GROUP BY status',
+    );
+    const memory = process.memoryUsage();
+    return {
+      connectedDevices: this.connections.count,
+      rssMb: Math.round(memory.rss / 1048576),
+      heapUsedMb: Math.round(memory.heapUsed / 1048576),
+      eventLoopDelayMs: { p50: ms(this.loop.percentile(50)), p99: ms(this.loop.percentile(99)), max: ms(this.loop.max) },
+      commands: Object.fromEntries(rows.map((row) => [row.status, Number(row.count)])),
+    };
+  }
+
+  /** Starts a new event-loop delay measurement (a benchmark calls it before its run). */
+  @Post('event-loop/reset')
+  @Roles('ict')
+  @HttpCode(204)
+  resetEventLoop(): void {
+    this.loop.reset();
+  }
+}
