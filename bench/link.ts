@@ -4,7 +4,18 @@
 // acknowledgements for a class lock (100 rounds), and a reconnect storm after a hub restart.
 import { CommandAnswer, CommandEnvelope } from '@app/devices';
 import { runSimulator } from '../apps/device-agent/src/simulate';
-import { dataDir, HubProcess, numberArg, percentile, rssOf, sleep, StaffApi, startSimulator, stopChild, waitUntil } from './support';
+import {
+  dataDir,
+  HubProcess,
+  numberArg,
+  percentile,
+  rssOf,
+  sleep,
+  StaffApi,
+  startSimulator,
+  stopChild,
+  waitUntil,
+} from './support';
 
 const CLASS_SIZE = 30;
 
@@ -14,7 +25,9 @@ async function main(): Promise<void> {
   const background = total - CLASS_SIZE;
   const dir = dataDir('link');
   const hub = new HubProcess(dir, numberArg('port', 18181));
-  console.log(`bench:link — ${total} devices (${background} in a simulator process, ${CLASS_SIZE} here), ${rounds} rounds`);
+  console.log(
+    `bench:link — ${total} devices (${background} in a simulator process, ${CLASS_SIZE} here), ${rounds} rounds`,
+  );
   await hub.start();
   const api = new StaffApi(hub.url);
   await api.login();
@@ -22,7 +35,13 @@ async function main(): Promise<void> {
   const classGroup = await api.group('bench-class');
 
   const enrolStarted = Date.now();
-  const simulator = startSimulator(hub.url, await api.enrollmentToken([everyone], background), background, 'background', dir);
+  const simulator = startSimulator(
+    hub.url,
+    await api.enrollmentToken([everyone], background),
+    background,
+    'background',
+    dir,
+  );
   const answered = new Map<string, number>();
   const classDevices = await runSimulator({
     hubUrl: hub.url,
@@ -31,33 +50,59 @@ async function main(): Promise<void> {
     group: 'class',
     stateFile: `${dir}/class.json`,
     clientOptions: { reconnectionDelay: 1000, reconnectionDelayMax: 5000 },
-    onAnswer: (_deviceId: string, command: CommandEnvelope, _answer: CommandAnswer, atMs: number) => {
+    onAnswer: (
+      _deviceId: string,
+      command: CommandEnvelope,
+      _answer: CommandAnswer,
+      atMs: number,
+    ) => {
       answered.set(command.id, atMs);
     },
   });
   try {
-    const connectMs = await waitUntil('every device connected', async () => (await api.metrics()).connectedDevices >= total, 30 * 60_000, 1000);
-    console.log(`enrolled (new or reused) and connected ${total} devices in ${((Date.now() - enrolStarted) / 1000).toFixed(1)} s (connected ${(connectMs / 1000).toFixed(1)} s after the class)`);
+    const connectMs = await waitUntil(
+      'every device connected',
+      async () => (await api.metrics()).connectedDevices >= total,
+      30 * 60_000,
+      1000,
+    );
+    console.log(
+      `enrolled (new or reused) and connected ${total} devices in ${((Date.now() - enrolStarted) / 1000).toFixed(1)} s (connected ${(connectMs / 1000).toFixed(1)} s after the class)`,
+    );
     await sleep(3000); // let the baseline policy applies settle
     await api.call('POST', '/api/metrics/event-loop/reset');
     await sleep(5000);
     const idle = await api.metrics();
     console.log(
-      `held: ${idle.connectedDevices} connected; hub RSS ${idle.rssMb} MB (${(idle.rssMb * 1024 / idle.connectedDevices).toFixed(1)} KB a device), heap ${idle.heapUsedMb} MB; event-loop delay idle p50 ${idle.eventLoopDelayMs.p50} ms, p99 ${idle.eventLoopDelayMs.p99} ms`,
+      `held: ${idle.connectedDevices} connected; hub RSS ${idle.rssMb} MB (${((idle.rssMb * 1024) / idle.connectedDevices).toFixed(1)} KB a device), heap ${idle.heapUsedMb} MB; event-loop delay idle p50 ${idle.eventLoopDelayMs.p50} ms, p99 ${idle.eventLoopDelayMs.p99} ms`,
     );
 
     // A teacher locks and unlocks the class, round after round.
     await api.call('POST', '/api/metrics/event-loop/reset');
     const latencies: number[] = [];
     for (let round = 0; round < rounds; round += 1) {
-      const body = round % 2 === 0 ? { type: 'device.lock', payload: { reason: 'class', message: 'Eyes on the board' } } : { type: 'device.unlock', payload: {} };
+      const body =
+        round % 2 === 0
+          ? { type: 'device.lock', payload: { reason: 'class', message: 'Eyes on the board' } }
+          : { type: 'device.unlock', payload: {} };
       const started = Date.now();
-      const issued = await api.call<{ commands: { id: string }[] }>('POST', `/api/groups/${classGroup}/commands`, body);
+      const issued = await api.call<{ commands: { id: string }[] }>(
+        'POST',
+        `/api/groups/${classGroup}/commands`,
+        body,
+      );
       if (issued.commands.length !== CLASS_SIZE) {
         throw new Error(`expected ${CLASS_SIZE} commands, got ${issued.commands.length}`);
       }
-      await waitUntil('30 acknowledgements', async () => issued.commands.every((c) => answered.has(c.id)), 30_000, 1);
-      latencies.push(Math.max(...issued.commands.map((c) => answered.get(c.id) as number)) - started);
+      await waitUntil(
+        '30 acknowledgements',
+        async () => issued.commands.every((c) => answered.has(c.id)),
+        30_000,
+        1,
+      );
+      latencies.push(
+        Math.max(...issued.commands.map((c) => answered.get(c.id) as number)) - started,
+      );
     }
     const during = await api.metrics();
     console.log(
@@ -73,8 +118,16 @@ async function main(): Promise<void> {
     const restarted = Date.now();
     const bootMs = await hub.start();
     await api.login();
-    const storm = await api.call<{ count: number }>('POST', `/api/groups/${everyone}/commands`, { type: 'message.show', payload: { text: 'The hub is back' } });
-    const allBack = await waitUntil('all reconnected', async () => (await api.metrics()).connectedDevices >= total, 10 * 60_000, 200);
+    const storm = await api.call<{ count: number }>('POST', `/api/groups/${everyone}/commands`, {
+      type: 'message.show',
+      payload: { text: 'The hub is back' },
+    });
+    const allBack = await waitUntil(
+      'all reconnected',
+      async () => (await api.metrics()).connectedDevices >= total,
+      10 * 60_000,
+      200,
+    );
     const delivered = await waitUntil(
       'all pending delivered',
       async () => {

@@ -17,11 +17,15 @@ export function dataDir(name: string): string {
 function spawnNode(args: string[], env: Record<string, string>, logFile: string): ChildProcess {
   const log = fs.openSync(logFile, 'a');
   const quoted = args.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
-  return spawn('bash', ['-c', `ulimit -n 65536 2>/dev/null || ulimit -n 20000; exec node ${quoted}`], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', log, log],
-  });
+  return spawn(
+    'bash',
+    ['-c', `ulimit -n 65536 2>/dev/null || ulimit -n 20000; exec node ${quoted}`],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', log, log],
+    },
+  );
 }
 
 export class HubProcess {
@@ -63,7 +67,9 @@ export class HubProcess {
         // not listening yet
       }
       if (this.child.exitCode !== null) {
-        throw new Error(`the hub exited (${this.child.exitCode}); see ${path.join(this.dir, 'hub.log')}`);
+        throw new Error(
+          `the hub exited (${this.child.exitCode}); see ${path.join(this.dir, 'hub.log')}`,
+        );
       }
       await sleep(100);
     }
@@ -83,7 +89,13 @@ export class HubProcess {
   }
 }
 
-export function startSimulator(hubUrl: string, token: string, devices: number, group: string, dir: string): ChildProcess {
+export function startSimulator(
+  hubUrl: string,
+  token: string,
+  devices: number,
+  group: string,
+  dir: string,
+): ChildProcess {
   return spawnNode(
     [
       '--max-old-space-size=4096',
@@ -123,7 +135,10 @@ export class StaffApi {
   constructor(private readonly url: string) {}
 
   async login(): Promise<void> {
-    const body = await this.call<{ accessToken: string }>('POST', '/api/auth/login', { username: 'admin', password: ADMIN_PASSWORD });
+    const body = await this.call<{ accessToken: string }>('POST', '/api/auth/login', {
+      username: 'admin',
+      password: ADMIN_PASSWORD,
+    });
     this.bearer = body.accessToken;
   }
 
@@ -143,11 +158,19 @@ export class StaffApi {
   /** The group with this name, made if missing. */
   async group(name: string): Promise<string> {
     const groups = await this.call<{ id: string; name: string }[]>('GET', '/api/groups');
-    return groups.find((g) => g.name === name)?.id ?? (await this.call<{ id: string }>('POST', '/api/groups', { name })).id;
+    return (
+      groups.find((g) => g.name === name)?.id ??
+      (await this.call<{ id: string }>('POST', '/api/groups', { name })).id
+    );
   }
 
   async enrollmentToken(groupIds: string[], maxUses: number): Promise<string> {
-    const body = await this.call<{ token: string }>('POST', '/api/enrollment-tokens', { groupIds, maxUses, ttlMinutes: 24 * 60, label: 'benchmark' });
+    const body = await this.call<{ token: string }>('POST', '/api/enrollment-tokens', {
+      groupIds,
+      maxUses,
+      ttlMinutes: 24 * 60,
+      label: 'benchmark',
+    });
     return body.token;
   }
 
@@ -172,7 +195,12 @@ export function percentile(values: number[], p: number): number {
   return sorted[index];
 }
 
-export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, everyMs = 250): Promise<number> {
+export async function waitUntil(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  everyMs = 250,
+): Promise<number> {
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
     if (await check()) {

@@ -3,7 +3,14 @@
 import { io } from 'socket.io-client';
 import { makeProof, SimulatedEnforcer } from '@app/devices';
 import { startHub, TestHub } from './support/hub';
-import { connectTestDevice, createEnrollmentToken, enrollTestDevice, TestDevice, waitFor, waitForConnect } from './support/devices';
+import {
+  connectTestDevice,
+  createEnrollmentToken,
+  enrollTestDevice,
+  TestDevice,
+  waitFor,
+  waitForConnect,
+} from './support/devices';
 
 describe('device link', () => {
   let hub: TestHub;
@@ -31,7 +38,10 @@ describe('device link', () => {
     devices.push(device);
     await waitForConnect(device);
     // Every new device first receives the school baseline policy; start from there.
-    await waitFor(() => device.enforcer.currentState().policyVersion !== null, 'baseline policy applied');
+    await waitFor(
+      () => device.enforcer.currentState().policyVersion !== null,
+      'baseline policy applied',
+    );
     return device;
   }
 
@@ -39,31 +49,51 @@ describe('device link', () => {
     device.enforcer.executed.filter((c) => c.type !== 'policy.apply');
 
   const command = (deviceId: string, body: object) =>
-    hub.http.post(`/api/devices/${deviceId}/commands`).set('Authorization', `Bearer ${admin}`).send(body);
+    hub.http
+      .post(`/api/devices/${deviceId}/commands`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send(body);
   const commands = async (deviceId: string) =>
-    (await hub.http.get(`/api/devices/${deviceId}/commands?pageSize=100`).set('Authorization', `Bearer ${admin}`)).body.items as {
+    (
+      await hub.http
+        .get(`/api/devices/${deviceId}/commands?pageSize=100`)
+        .set('Authorization', `Bearer ${admin}`)
+    ).body.items as {
       id: string;
       type: string;
       status: string;
       detail: string | null;
     }[];
-  const statusOf = async (deviceId: string, id: string) => (await commands(deviceId)).find((c) => c.id === id)?.status;
+  const statusOf = async (deviceId: string, id: string) =>
+    (await commands(deviceId)).find((c) => c.id === id)?.status;
 
   it('enrols a device, which connects, shows online and reports its state', async () => {
     const device = await onlineDevice();
     const detail = await waitFor(async () => {
-      const response = await hub.http.get(`/api/devices/${device.identity.deviceId}`).set('Authorization', `Bearer ${admin}`);
+      const response = await hub.http
+        .get(`/api/devices/${device.identity.deviceId}`)
+        .set('Authorization', `Bearer ${admin}`);
       return response.body.reportedState ? response.body : null;
     }, 'reported state');
-    expect(detail).toMatchObject({ online: true, status: 'active', reportedState: { locked: false, appLock: null } });
+    expect(detail).toMatchObject({
+      online: true,
+      status: 'active',
+      reportedState: { locked: false, appLock: null },
+    });
     expect(device.identity.certificatePem).toContain('BEGIN CERTIFICATE');
   });
 
   it('delivers a lock, which the device acknowledges and the audit log records', async () => {
     const device = await onlineDevice();
-    const issued = await command(device.identity.deviceId, { type: 'device.lock', payload: { reason: 'class', message: 'Eyes on me' } });
+    const issued = await command(device.identity.deviceId, {
+      type: 'device.lock',
+      payload: { reason: 'class', message: 'Eyes on me' },
+    });
     expect(issued.status).toBe(201);
-    await waitFor(async () => (await statusOf(device.identity.deviceId, issued.body.id)) === 'acknowledged', 'acknowledged');
+    await waitFor(
+      async () => (await statusOf(device.identity.deviceId, issued.body.id)) === 'acknowledged',
+      'acknowledged',
+    );
     expect(device.enforcer.currentState().locked).toBe(true);
     const audit = await hub.http
       .get(`/api/audit?targetId=${device.identity.deviceId}&action=command.`)
@@ -106,25 +136,41 @@ describe('device link', () => {
   it('sends again a command whose answer was lost, and the device does not act twice', async () => {
     const enforcer = new SimulatedEnforcer({ actionDelayMs: 400 });
     const device = await onlineDevice(enforcer);
-    const issued = await command(device.identity.deviceId, { type: 'message.show', payload: { text: 'hello' } });
+    const issued = await command(device.identity.deviceId, {
+      type: 'message.show',
+      payload: { text: 'hello' },
+    });
     await waitFor(() => notPolicy(device).length === 0 && device.client.connected, 'in flight');
     // Drop the connection while the device is acting: the answer cannot reach the hub.
     await new Promise((resolve) => setTimeout(resolve, 100));
     device.client.close();
-    await waitFor(async () => (await statusOf(device.identity.deviceId, issued.body.id)) === 'sent', 'sent, unanswered');
+    await waitFor(
+      async () => (await statusOf(device.identity.deviceId, issued.body.id)) === 'sent',
+      'sent, unanswered',
+    );
     await new Promise((resolve) => setTimeout(resolve, 500));
     device.client.connect();
-    await waitFor(async () => (await statusOf(device.identity.deviceId, issued.body.id)) === 'acknowledged', 'acknowledged after reconnect');
+    await waitFor(
+      async () => (await statusOf(device.identity.deviceId, issued.body.id)) === 'acknowledged',
+      'acknowledged after reconnect',
+    );
     expect(enforcer.executed.filter((c) => c.id === issued.body.id)).toHaveLength(1);
   });
 
   it('never delivers an expired command', async () => {
     const identity = await enrollTestDevice(hub, token);
     const expiresAt = new Date(hub.clock.nowMs() + 60_000).toISOString();
-    const issued = await command(identity.deviceId, { type: 'message.show', payload: { text: 'soon stale' }, expiresAt });
+    const issued = await command(identity.deviceId, {
+      type: 'message.show',
+      payload: { text: 'soon stale' },
+      expiresAt,
+    });
     hub.clock.advance(61_000);
     try {
-      await waitFor(async () => (await statusOf(identity.deviceId, issued.body.id)) === 'expired', 'expired');
+      await waitFor(
+        async () => (await statusOf(identity.deviceId, issued.body.id)) === 'expired',
+        'expired',
+      );
     } finally {
       hub.clock.advance(-61_000);
     }
@@ -140,15 +186,27 @@ describe('device link', () => {
     enforcer.notNowTypes.add('photos.sync');
     const device = await onlineDevice(enforcer);
     const sync = await command(device.identity.deviceId, { type: 'photos.sync', payload: {} });
-    await waitFor(async () => (await statusOf(device.identity.deviceId, sync.body.id)) === 'not_now', 'not_now');
-    const message = await command(device.identity.deviceId, { type: 'message.show', payload: { text: 'after' } });
-    await waitFor(async () => (await statusOf(device.identity.deviceId, message.body.id)) === 'acknowledged', 'later command');
+    await waitFor(
+      async () => (await statusOf(device.identity.deviceId, sync.body.id)) === 'not_now',
+      'not_now',
+    );
+    const message = await command(device.identity.deviceId, {
+      type: 'message.show',
+      payload: { text: 'after' },
+    });
+    await waitFor(
+      async () => (await statusOf(device.identity.deviceId, message.body.id)) === 'acknowledged',
+      'later command',
+    );
     enforcer.notNowTypes.delete('photos.sync');
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(await statusOf(device.identity.deviceId, sync.body.id)).toBe('not_now');
     hub.clock.advance(31_000);
     try {
-      await waitFor(async () => (await statusOf(device.identity.deviceId, sync.body.id)) === 'acknowledged', 'retried');
+      await waitFor(
+        async () => (await statusOf(device.identity.deviceId, sync.body.id)) === 'acknowledged',
+        'retried',
+      );
     } finally {
       hub.clock.advance(-31_000);
     }
@@ -159,7 +217,10 @@ describe('device link', () => {
     await command(device.identity.deviceId, { type: 'device.lock', payload: { reason: 'class' } });
     await waitFor(() => device.enforcer.currentState().locked, 'locked');
     device.enforcer.simulateUserUnlock();
-    await waitFor(() => device.enforcer.executed.filter((c) => c.type === 'device.lock').length === 2, 'locked again');
+    await waitFor(
+      () => device.enforcer.executed.filter((c) => c.type === 'device.lock').length === 2,
+      'locked again',
+    );
     expect(device.enforcer.currentState().locked).toBe(true);
   });
 
@@ -168,7 +229,9 @@ describe('device link', () => {
     const errors: string[] = [];
     device.client.on('connect_error', (error) => errors.push(error.message));
     const disconnected = new Promise((resolve) => device.client.once('disconnect', resolve));
-    const revoked = await hub.http.delete(`/api/devices/${device.identity.deviceId}`).set('Authorization', `Bearer ${admin}`);
+    const revoked = await hub.http
+      .delete(`/api/devices/${device.identity.deviceId}`)
+      .set('Authorization', `Bearer ${admin}`);
     expect(revoked.status).toBe(200);
     await disconnected;
     device.client.connect();
@@ -179,7 +242,12 @@ describe('device link', () => {
     const identity = await enrollTestDevice(hub, token);
     const tryConnect = (proof: string) =>
       new Promise<string>((resolve) => {
-        const socket = io(`${hub.url}/device`, { auth: { proof }, transports: ['websocket'], reconnection: false, forceNew: true });
+        const socket = io(`${hub.url}/device`, {
+          auth: { proof },
+          transports: ['websocket'],
+          reconnection: false,
+          forceNew: true,
+        });
         socket.on('connect', () => {
           socket.disconnect();
           resolve('connected');
@@ -189,13 +257,23 @@ describe('device link', () => {
     const proof = makeProof(identity.deviceId, identity.privateKeyPem);
     expect(await tryConnect(proof)).toBe('connected');
     expect(await tryConnect(proof)).toBe('unauthorized');
-    expect(await tryConnect(makeProof(identity.deviceId, identity.privateKeyPem, { now: Date.now() - 301_000 }))).toBe('unauthorized');
-    const { privateKey } = await import('node:crypto').then((c) => c.generateKeyPairSync('rsa', { modulusLength: 2048 }));
+    expect(
+      await tryConnect(
+        makeProof(identity.deviceId, identity.privateKeyPem, { now: Date.now() - 301_000 }),
+      ),
+    ).toBe('unauthorized');
+    const { privateKey } = await import('node:crypto').then((c) =>
+      c.generateKeyPairSync('rsa', { modulusLength: 2048 }),
+    );
     expect(await tryConnect(makeProof(identity.deviceId, privateKey))).toBe('unauthorized');
     expect(await tryConnect('garbage')).toBe('unauthorized');
     // Over HTTP: the same rules, answered 401.
     const fresh = makeProof(identity.deviceId, identity.privateKeyPem);
-    expect((await hub.http.get('/api/device/self').set('Authorization', `Device ${fresh}`)).status).toBe(200);
-    expect((await hub.http.get('/api/device/self').set('Authorization', `Device ${fresh}`)).status).toBe(401);
+    expect(
+      (await hub.http.get('/api/device/self').set('Authorization', `Device ${fresh}`)).status,
+    ).toBe(200);
+    expect(
+      (await hub.http.get('/api/device/self').set('Authorization', `Device ${fresh}`)).status,
+    ).toBe(401);
   });
 });

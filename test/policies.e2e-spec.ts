@@ -7,7 +7,14 @@ import * as path from 'node:path';
 import { SimulatedEnforcer } from '@app/devices';
 import { policyVersion, SCHOOL_BASELINE } from '@app/policy';
 import { startHub, TestHub } from './support/hub';
-import { connectTestDevice, createEnrollmentToken, enrollTestDevice, TestDevice, waitFor, waitForConnect } from './support/devices';
+import {
+  connectTestDevice,
+  createEnrollmentToken,
+  enrollTestDevice,
+  TestDevice,
+  waitFor,
+  waitForConnect,
+} from './support/devices';
 
 describe('policies', () => {
   let hub: TestHub;
@@ -22,7 +29,9 @@ describe('policies', () => {
     admin = await hub.login();
     token = await createEnrollmentToken(hub, admin, { maxUses: 100 });
     const list = await hub.http.get('/api/policies').set(auth());
-    baselineId = (list.body as { id: string; name: string }[]).find((p) => p.name === 'School baseline')!.id;
+    baselineId = (list.body as { id: string; name: string }[]).find(
+      (p) => p.name === 'School baseline',
+    )!.id;
   });
 
   afterAll(async () => {
@@ -44,7 +53,12 @@ describe('policies', () => {
       version: string;
       settings: typeof SCHOOL_BASELINE;
       decidedBy: Record<string, { policy: string; scope: string }>;
-      compliance: { status: string; desiredVersion: string; reportedVersion: string | null; detail: string | null };
+      compliance: {
+        status: string;
+        desiredVersion: string;
+        reportedVersion: string | null;
+        detail: string | null;
+      };
     };
 
   it('ships the AUP baseline and applies it to a newly enrolled device', async () => {
@@ -55,33 +69,56 @@ describe('policies', () => {
     }, 'applied');
     expect(policy.version).toBe(policyVersion(SCHOOL_BASELINE));
     expect(policy.settings.camera.allowed).toBe(false);
-    expect(policy.decidedBy['camera.allowed']).toMatchObject({ policy: 'School baseline', scope: 'baseline' });
+    expect(policy.decidedBy['camera.allowed']).toMatchObject({
+      policy: 'School baseline',
+      scope: 'baseline',
+    });
     expect(device.enforcer.currentState().policyVersion).toBe(policy.version);
   });
 
   it('pushes a baseline change to connected and offline devices; compliance moves to applied', async () => {
     const online = await onlineDevice();
     const offlineIdentity = await enrollTestDevice(hub, token);
-    await waitFor(async () => (await compliance(online.identity.deviceId)).compliance.status === 'applied', 'first applied');
+    await waitFor(
+      async () => (await compliance(online.identity.deviceId)).compliance.status === 'applied',
+      'first applied',
+    );
     const changed = await hub.http
       .patch(`/api/policies/${baselineId}`)
       .set(auth())
-      .send({ settings: { ...SCHOOL_BASELINE, screen: { autoLockMinutes: 3, requirePasscode: true } } });
+      .send({
+        settings: { ...SCHOOL_BASELINE, screen: { autoLockMinutes: 3, requirePasscode: true } },
+      });
     expect(changed.status).toBe(200);
     expect(changed.body.revision).toBe(2);
     const version = (await compliance(online.identity.deviceId)).version;
-    await waitFor(() => online.enforcer.currentState().policyVersion === version, 'online device applied');
-    await waitFor(async () => (await compliance(online.identity.deviceId)).compliance.status === 'applied', 'applied');
+    await waitFor(
+      () => online.enforcer.currentState().policyVersion === version,
+      'online device applied',
+    );
+    await waitFor(
+      async () => (await compliance(online.identity.deviceId)).compliance.status === 'applied',
+      'applied',
+    );
     expect((await compliance(offlineIdentity.deviceId)).compliance.status).toBe('pending');
     const offline = connectTestDevice(offlineIdentity);
     devices.push(offline);
-    await waitFor(() => offline.enforcer.currentState().policyVersion === version, 'offline device applied on connect');
+    await waitFor(
+      () => offline.enforcer.currentState().policyVersion === version,
+      'offline device applied on connect',
+    );
     const summary = await hub.http.get('/api/compliance').set(auth());
     expect(summary.status).toBe(200);
-    expect(summary.body.byPolicy.find((p: { name: string }) => p.name === 'School baseline').devices).toBeGreaterThanOrEqual(2);
+    expect(
+      summary.body.byPolicy.find((p: { name: string }) => p.name === 'School baseline').devices,
+    ).toBeGreaterThanOrEqual(2);
     // A newer change replaced, rather than joined, any apply still waiting: at most one open per device.
-    const open = await hub.http.get(`/api/devices/${offlineIdentity.deviceId}/commands?status=pending`).set(auth());
-    expect((open.body.items as { type: string }[]).filter((c) => c.type === 'policy.apply').length).toBeLessThanOrEqual(1);
+    const open = await hub.http
+      .get(`/api/devices/${offlineIdentity.deviceId}/commands?status=pending`)
+      .set(auth());
+    expect(
+      (open.body.items as { type: string }[]).filter((c) => c.type === 'policy.apply').length,
+    ).toBeLessThanOrEqual(1);
   });
 
   it('shows failed with the device’s detail when it cannot apply', async () => {
@@ -94,27 +131,53 @@ describe('policies', () => {
     }, 'failed');
     expect(c.compliance.detail).toContain('passcode rules need a reboot');
     const listed = await hub.http.get('/api/compliance/devices?status=failed').set(auth());
-    expect((listed.body.items as { id: string }[]).map((d) => d.id)).toContain(device.identity.deviceId);
+    expect((listed.body.items as { id: string }[]).map((d) => d.id)).toContain(
+      device.identity.deviceId,
+    );
   });
 
   it('lets a group policy with a higher priority win, and a baseline-enforced setting beat it', async () => {
     const device = await onlineDevice();
     const group = await hub.http.post('/api/groups').set(auth()).send({ name: 'Year 5 iPads' });
-    await hub.http.post(`/api/groups/${group.body.id}/members`).set(auth()).send({ deviceIds: [device.identity.deviceId] });
-    const low = await hub.http.post('/api/policies').set(auth()).send({ name: 'Camera lessons', settings: { camera: { allowed: true }, screen: { autoLockMinutes: 10 } } });
-    const high = await hub.http.post('/api/policies').set(auth()).send({ name: 'Short lock', settings: { screen: { autoLockMinutes: 2 } } });
+    await hub.http
+      .post(`/api/groups/${group.body.id}/members`)
+      .set(auth())
+      .send({ deviceIds: [device.identity.deviceId] });
+    const low = await hub.http
+      .post('/api/policies')
+      .set(auth())
+      .send({
+        name: 'Camera lessons',
+        settings: { camera: { allowed: true }, screen: { autoLockMinutes: 10 } },
+      });
+    const high = await hub.http
+      .post('/api/policies')
+      .set(auth())
+      .send({ name: 'Short lock', settings: { screen: { autoLockMinutes: 2 } } });
     expect(low.status).toBe(201);
-    await hub.http.post(`/api/policies/${low.body.id}/assignments`).set(auth()).send({ scope: 'group', targetId: group.body.id, priority: 1 });
-    await hub.http.post(`/api/policies/${high.body.id}/assignments`).set(auth()).send({ scope: 'group', targetId: group.body.id, priority: 5 });
+    await hub.http
+      .post(`/api/policies/${low.body.id}/assignments`)
+      .set(auth())
+      .send({ scope: 'group', targetId: group.body.id, priority: 1 });
+    await hub.http
+      .post(`/api/policies/${high.body.id}/assignments`)
+      .set(auth())
+      .send({ scope: 'group', targetId: group.body.id, priority: 5 });
     let c = await compliance(device.identity.deviceId);
     expect(c.settings.camera.allowed).toBe(true);
     expect(c.settings.screen.autoLockMinutes).toBe(2);
     expect(c.decidedBy['screen.autoLockMinutes'].policy).toBe('Short lock');
-    await hub.http.patch(`/api/policies/${baselineId}`).set(auth()).send({ enforced: ['camera.allowed'] });
+    await hub.http
+      .patch(`/api/policies/${baselineId}`)
+      .set(auth())
+      .send({ enforced: ['camera.allowed'] });
     c = await compliance(device.identity.deviceId);
     expect(c.settings.camera.allowed).toBe(false);
     expect(c.decidedBy['camera.allowed'].policy).toBe('School baseline');
-    await waitFor(() => device.enforcer.currentState().policyVersion === c.version, 'device has the enforced version');
+    await waitFor(
+      () => device.enforcer.currentState().policyVersion === c.version,
+      'device has the enforced version',
+    );
   });
 
   it('refuses bad settings with the field named', async () => {
@@ -122,7 +185,10 @@ describe('policies', () => {
       [{ name: 'x1', settings: { camera: { allowed: 'yes' } } }, 'camera.allowed'],
       [{ name: 'x2', settings: { screen: { autoLockMinutes: 9999 } } }, 'screen.autoLockMinutes'],
       [{ name: 'x3', settings: { telepathy: true } }, 'telepathy'],
-      [{ name: 'x4', settings: { apps: { mode: 'allowlist', allowed: ['com.example.maths'] } } }, 'apps.allowed'],
+      [
+        { name: 'x4', settings: { apps: { mode: 'allowlist', allowed: ['com.example.maths'] } } },
+        'apps.allowed',
+      ],
     ];
     for (const [body, field] of cases) {
       const response = await hub.http.post('/api/policies').set(auth()).send(body);
@@ -132,13 +198,24 @@ describe('policies', () => {
   });
 
   it('keeps revisions and rolls back to one', async () => {
-    const created = await hub.http.post('/api/policies').set(auth()).send({ name: 'Rollback me', settings: { camera: { allowed: true } } });
-    await hub.http.patch(`/api/policies/${created.body.id}`).set(auth()).send({ settings: { camera: { allowed: false } } });
-    const rolled = await hub.http.post(`/api/policies/${created.body.id}/rollback`).set(auth()).send({ revision: 1 });
+    const created = await hub.http
+      .post('/api/policies')
+      .set(auth())
+      .send({ name: 'Rollback me', settings: { camera: { allowed: true } } });
+    await hub.http
+      .patch(`/api/policies/${created.body.id}`)
+      .set(auth())
+      .send({ settings: { camera: { allowed: false } } });
+    const rolled = await hub.http
+      .post(`/api/policies/${created.body.id}/rollback`)
+      .set(auth())
+      .send({ revision: 1 });
     expect(rolled.status).toBe(200);
     expect(rolled.body.settings).toEqual({ camera: { allowed: true } });
     const revisions = await hub.http.get(`/api/policies/${created.body.id}/revisions`).set(auth());
-    expect((revisions.body as { revision: number; note: string | null }[]).map((r) => r.revision)).toEqual([3, 2, 1]);
+    expect(
+      (revisions.body as { revision: number; note: string | null }[]).map((r) => r.revision),
+    ).toEqual([3, 2, 1]);
     expect(revisions.body[0].note).toBe('rolled back to revision 1');
   });
 
@@ -158,9 +235,24 @@ describe('policies', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'profile-'));
     fs.writeFileSync(path.join(dir, 'p.der'), response.body as Buffer);
     fs.writeFileSync(path.join(dir, 'ca.pem'), device.identity.caCertificatePem);
-    const xml = execFileSync('openssl', ['smime', '-verify', '-inform', 'DER', '-in', path.join(dir, 'p.der'), '-CAfile', path.join(dir, 'ca.pem'), '-purpose', 'any'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    }).toString();
+    const xml = execFileSync(
+      'openssl',
+      [
+        'smime',
+        '-verify',
+        '-inform',
+        'DER',
+        '-in',
+        path.join(dir, 'p.der'),
+        '-CAfile',
+        path.join(dir, 'ca.pem'),
+        '-purpose',
+        'any',
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    ).toString();
     expect(xml).toContain('com.apple.applicationaccess');
     expect(xml).toContain('<key>allowCamera</key>');
   });

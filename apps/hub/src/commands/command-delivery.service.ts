@@ -21,7 +21,13 @@ const DELIVERY_BATCH = 20;
 
 type DeliveryWrite =
   | { kind: 'sent'; command: CommandEntity; at: Date }
-  | { kind: 'answer'; command: CommandEntity; at: Date; answer: ParsedAnswer; nextAttemptAt: Date | null };
+  | {
+      kind: 'answer';
+      command: CommandEntity;
+      at: Date;
+      answer: ParsedAnswer;
+      nextAttemptAt: Date | null;
+    };
 
 interface ParsedAnswer {
   status: 'acknowledged' | 'error' | 'not_now';
@@ -33,7 +39,10 @@ export function parseAnswer(answer: unknown): ParsedAnswer | null {
     return null;
   }
   const { status, detail } = answer as { status?: unknown; detail?: unknown };
-  if (typeof status !== 'string' || !(COMMAND_ANSWER_STATUSES as readonly string[]).includes(status)) {
+  if (
+    typeof status !== 'string' ||
+    !(COMMAND_ANSWER_STATUSES as readonly string[]).includes(status)
+  ) {
     return null;
   }
   if (detail !== undefined && typeof detail !== 'string') {
@@ -179,12 +188,18 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
         this.writes.add({ kind: 'sent', command, at: now }).catch((error: unknown) => {
           this.logger.error(`Could not mark a command sent: ${String(error)}`);
         });
-        const sent = await this.connections.sendCommand(socket, toEnvelope(command), this.config.commands.ackTimeoutMs);
+        const sent = await this.connections.sendCommand(
+          socket,
+          toEnvelope(command),
+          this.config.commands.ackTimeoutMs,
+        );
         if (sent.outcome === 'gone') {
           return; // still open: delivered again on the next connection
         }
         if (sent.outcome === 'timeout') {
-          this.logger.warn(`A device did not answer command ${command.id} in time; dropping its connection`);
+          this.logger.warn(
+            `A device did not answer command ${command.id} in time; dropping its connection`,
+          );
           socket.disconnect(true);
           return;
         }
@@ -198,14 +213,20 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
     }
   }
 
-  private async recordAnswer(deviceId: string, command: CommandEntity, raw: unknown): Promise<void> {
+  private async recordAnswer(
+    deviceId: string,
+    command: CommandEntity,
+    raw: unknown,
+  ): Promise<void> {
     const answer = parseAnswer(raw) ?? {
       status: 'error' as const,
       detail: 'The device gave an answer that is not in the protocol',
     };
     const now = this.clock.now();
     const nextAttemptAt =
-      answer.status === 'not_now' ? new Date(now.getTime() + this.config.commands.notNowRetryMs) : null;
+      answer.status === 'not_now'
+        ? new Date(now.getTime() + this.config.commands.notNowRetryMs)
+        : null;
     await this.writes.add({ kind: 'answer', command, at: now, answer, nextAttemptAt });
     if (nextAttemptAt) {
       const known = this.retryAt.get(deviceId);
@@ -230,7 +251,12 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
         sentAt.set(item.at.getTime(), [...(sentAt.get(item.at.getTime()) ?? []), item.command.id]);
         continue;
       }
-      const key = JSON.stringify([item.answer.status, item.answer.detail, item.at.getTime(), item.nextAttemptAt?.getTime() ?? null]);
+      const key = JSON.stringify([
+        item.answer.status,
+        item.answer.detail,
+        item.at.getTime(),
+        item.nextAttemptAt?.getTime() ?? null,
+      ]);
       const group = answers.get(key) ?? { items: [] };
       group.items.push(item);
       answers.set(key, group);
@@ -255,7 +281,11 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
           action: `command.${answer.status}`,
           targetType: 'device',
           targetId: item.command.deviceId,
-          detail: { commandId: item.command.id, type: item.command.type, detail: answer.detail ?? undefined },
+          detail: {
+            commandId: item.command.id,
+            type: item.command.type,
+            detail: answer.detail ?? undefined,
+          },
         });
       }
     }
@@ -277,7 +307,11 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
     }
     const now = this.clock.now();
     await this.tx.run(async (tx) => {
-      await this.commands.markExpired(tx, commands.map((c) => c.id), now);
+      await this.commands.markExpired(
+        tx,
+        commands.map((c) => c.id),
+        now,
+      );
       await this.audit.record(
         tx,
         ...commands.map((command) => ({

@@ -2,7 +2,14 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { timeColumn } from '../database/iso-date.transformer';
 
-export const COMMAND_STATUSES = ['pending', 'sent', 'acknowledged', 'error', 'not_now', 'expired'] as const;
+export const COMMAND_STATUSES = [
+  'pending',
+  'sent',
+  'acknowledged',
+  'error',
+  'not_now',
+  'expired',
+] as const;
 export type CommandStatus = (typeof COMMAND_STATUSES)[number];
 /** Statuses after which a command is never delivered again. */
 export const FINAL_STATUSES: readonly CommandStatus[] = ['acknowledged', 'error', 'expired'];

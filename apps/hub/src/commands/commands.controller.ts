@@ -15,13 +15,21 @@ export class CommandsController {
   /** Teachers may lock, unlock, keep in one app, message and sync; everything else is ICT's. */
   @Post('devices/:id/commands')
   @Roles('ict', 'teacher')
-  issueToDevice(@CurrentStaff() actor: StaffPrincipal, @Param('id', new ParseUUIDPipe()) id: string, @Body() body: IssueCommandDto) {
+  issueToDevice(
+    @CurrentStaff() actor: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: IssueCommandDto,
+  ) {
     return this.commands.issueToDevice(actor, id, body);
   }
 
   @Post('groups/:id/commands')
   @Roles('ict', 'teacher')
-  issueToGroup(@CurrentStaff() actor: StaffPrincipal, @Param('id', new ParseUUIDPipe()) id: string, @Body() body: IssueCommandDto) {
+  issueToGroup(
+    @CurrentStaff() actor: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: IssueCommandDto,
+  ) {
     return this.commands.issueToGroup(actor, id, body);
   }
 

@@ -10,7 +10,9 @@ const OPEN: CommandStatus[] = ['pending', 'sent', 'not_now'];
 
 @Injectable()
 export class CommandsRepository {
-  constructor(@InjectRepository(CommandEntity) private readonly commands: Repository<CommandEntity>) {}
+  constructor(
+    @InjectRepository(CommandEntity) private readonly commands: Repository<CommandEntity>,
+  ) {}
 
   /** Inserts many commands in the caller's transaction (multi-row inserts, not one save each). */
   async insertMany(tx: Tx, rows: Omit<CommandEntity, 'seq'>[]): Promise<void> {
@@ -41,7 +43,10 @@ export class CommandsRepository {
   }
 
   /** The deliverable commands of many devices in one query per chunk, grouped by device. */
-  async findDeliverableForDevices(deviceIds: readonly string[], now: Date): Promise<Map<string, CommandEntity[]>> {
+  async findDeliverableForDevices(
+    deviceIds: readonly string[],
+    now: Date,
+  ): Promise<Map<string, CommandEntity[]>> {
     const byDevice = new Map<string, CommandEntity[]>();
     for (let i = 0; i < deviceIds.length; i += 500) {
       const rows = await this.commands
@@ -73,7 +78,11 @@ export class CommandsRepository {
   }
 
   openForDevice(deviceId: string): Promise<CommandEntity[]> {
-    return this.commands.find({ where: { deviceId, status: In(OPEN) }, order: { seq: 'ASC' }, take: 500 });
+    return this.commands.find({
+      where: { deviceId, status: In(OPEN) },
+      order: { seq: 'ASC' },
+      take: 500,
+    });
   }
 
   /** Open commands of these types for a device (to avoid queueing a duplicate restore). */
@@ -81,7 +90,12 @@ export class CommandsRepository {
     return this.commands.count({ where: { deviceId, status: In(OPEN), type: In([...types]) } });
   }
 
-  findPageForDevice(deviceId: string, status: CommandStatus | undefined, offset: number, limit: number) {
+  findPageForDevice(
+    deviceId: string,
+    status: CommandStatus | undefined,
+    offset: number,
+    limit: number,
+  ) {
     return this.commands.findAndCount({
       where: status ? { deviceId, status } : { deviceId },
       order: { seq: 'DESC' },
@@ -97,7 +111,9 @@ export class CommandsRepository {
         .createQueryBuilder()
         .update(CommandEntity)
         .set({ status: 'sent', sentAt: at, attempts: () => 'attempts + 1' })
-        .where("id IN (:...ids) AND status IN ('pending', 'sent', 'not_now')", { ids: ids.slice(i, i + CHUNK) })
+        .where("id IN (:...ids) AND status IN ('pending', 'sent', 'not_now')", {
+          ids: ids.slice(i, i + CHUNK),
+        })
         .execute();
     }
   }
@@ -109,7 +125,12 @@ export class CommandsRepository {
   async recordAnswers(
     tx: Tx,
     ids: readonly string[],
-    changes: { status: CommandStatus; answeredAt: Date; detail: string | null; nextAttemptAt: Date | null },
+    changes: {
+      status: CommandStatus;
+      answeredAt: Date;
+      detail: string | null;
+      nextAttemptAt: Date | null;
+    },
   ): Promise<string[]> {
     const recorded: string[] = [];
     for (let i = 0; i < ids.length; i += CHUNK) {
@@ -123,7 +144,12 @@ export class CommandsRepository {
         continue;
       }
       const openIds = open.map((row) => row.id);
-      await tx.createQueryBuilder().update(CommandEntity).set(changes).where('id IN (:...ids)', { ids: openIds }).execute();
+      await tx
+        .createQueryBuilder()
+        .update(CommandEntity)
+        .set(changes)
+        .where('id IN (:...ids)', { ids: openIds })
+        .execute();
       recorded.push(...openIds);
     }
     return recorded;
@@ -133,9 +159,12 @@ export class CommandsRepository {
   findExpired(now: Date, limit: number): Promise<CommandEntity[]> {
     return this.commands
       .createQueryBuilder('c')
-      .where("c.status IN ('pending', 'sent', 'not_now') AND c.expires_at IS NOT NULL AND c.expires_at <= :now", {
-        now: now.toISOString(),
-      })
+      .where(
+        "c.status IN ('pending', 'sent', 'not_now') AND c.expires_at IS NOT NULL AND c.expires_at <= :now",
+        {
+          now: now.toISOString(),
+        },
+      )
       .orderBy('c.seq', 'ASC')
       .limit(limit)
       .getMany();
@@ -147,13 +176,21 @@ export class CommandsRepository {
         .createQueryBuilder()
         .update(CommandEntity)
         .set({ status: 'expired', answeredAt: at })
-        .where("id IN (:...ids) AND status IN ('pending', 'sent', 'not_now')", { ids: ids.slice(i, i + CHUNK) })
+        .where("id IN (:...ids) AND status IN ('pending', 'sent', 'not_now')", {
+          ids: ids.slice(i, i + CHUNK),
+        })
         .execute();
     }
   }
 
   /** Retires open, undelivered commands of a type that a newer one replaces. */
-  async supersedeOpen(tx: Tx, deviceIds: readonly string[], type: string, at: Date, detail: string): Promise<void> {
+  async supersedeOpen(
+    tx: Tx,
+    deviceIds: readonly string[],
+    type: string,
+    at: Date,
+    detail: string,
+  ): Promise<void> {
     for (let i = 0; i < deviceIds.length; i += CHUNK) {
       await tx
         .createQueryBuilder()

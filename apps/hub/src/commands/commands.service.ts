@@ -1,6 +1,11 @@
 // Issuing commands: checks who may send what, writes one row per device in one transaction
 // with its audit entries and the devices' new desired state, then wakes the delivery.
-import { BadRequestException, ConflictException, ForbiddenException, Injectable } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  ForbiddenException,
+  Injectable,
+} from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { CommandType, validateCommandPayload } from '@app/devices';
 import { AuditActor, AuditService } from '../audit/audit.service';
@@ -16,7 +21,14 @@ import { CommandsRepository } from './commands.repository';
 import { CommandDto, IssueCommandDto } from './dto/command.dto';
 
 /** What a teacher may do to a class's devices; everything else is ICT's. */
-const TEACHER_COMMANDS: readonly CommandType[] = ['device.lock', 'device.unlock', 'app.lock', 'app.unlock', 'message.show', 'photos.sync'];
+const TEACHER_COMMANDS: readonly CommandType[] = [
+  'device.lock',
+  'device.unlock',
+  'app.lock',
+  'app.unlock',
+  'message.show',
+  'photos.sync',
+];
 /** Issued only by the hub itself, from policies. */
 const HUB_ONLY_COMMANDS: readonly CommandType[] = ['policy.apply'];
 
@@ -63,7 +75,9 @@ export class CommandsService extends DeviceCommandsReader {
   checkStaffCommand(actor: StaffPrincipal, input: IssueCommandDto): CommandRequest {
     const type = input.type as CommandType;
     if (HUB_ONLY_COMMANDS.includes(type)) {
-      throw new BadRequestException(`type ${type} is sent by the hub when policies change; edit the policy instead`);
+      throw new BadRequestException(
+        `type ${type} is sent by the hub when policies change; edit the policy instead`,
+      );
     }
     const payload: Record<string, unknown> = { ...(input.payload ?? {}) };
     if (type === 'message.show') {
@@ -75,9 +89,15 @@ export class CommandsService extends DeviceCommandsReader {
       throw new BadRequestException(checked.errors.join('; '));
     }
     if (!hasAnyRole(actor, ['ict'])) {
-      const lockReason = type === 'device.lock' ? (payload as { reason?: string }).reason : undefined;
-      if (!TEACHER_COMMANDS.includes(type) || (lockReason !== undefined && lockReason !== 'class')) {
-        throw new ForbiddenException(`Only ICT may send ${type}${lockReason ? ` with reason ${lockReason}` : ''}`);
+      const lockReason =
+        type === 'device.lock' ? (payload as { reason?: string }).reason : undefined;
+      if (
+        !TEACHER_COMMANDS.includes(type) ||
+        (lockReason !== undefined && lockReason !== 'class')
+      ) {
+        throw new ForbiddenException(
+          `Only ICT may send ${type}${lockReason ? ` with reason ${lockReason}` : ''}`,
+        );
       }
     }
     let expiresAt: Date | null = null;
@@ -90,7 +110,11 @@ export class CommandsService extends DeviceCommandsReader {
     return { type, payload, expiresAt };
   }
 
-  async issueToDevice(actor: StaffPrincipal, deviceId: string, input: IssueCommandDto): Promise<CommandDto> {
+  async issueToDevice(
+    actor: StaffPrincipal,
+    deviceId: string,
+    input: IssueCommandDto,
+  ): Promise<CommandDto> {
     const request = this.checkStaffCommand(actor, input);
     const device = await this.devices.mustFind(deviceId);
     if (device.status !== 'active') {
@@ -105,11 +129,20 @@ export class CommandsService extends DeviceCommandsReader {
     await this.groups.mustFind(groupId);
     const deviceIds = await this.groups.activeMemberIds(groupId);
     const commands = await this.issue(actor, deviceIds, request, groupId);
-    return { groupId, count: commands.length, commands: commands.map((c) => ({ id: c.id, deviceId: c.deviceId })) };
+    return {
+      groupId,
+      count: commands.length,
+      commands: commands.map((c) => ({ id: c.id, deviceId: c.deviceId })),
+    };
   }
 
   /** Queues the same command for many devices: one transaction, bulk inserts. */
-  async issue(actor: StaffPrincipal | { kind: 'system' }, deviceIds: readonly string[], request: CommandRequest, groupId: string | null): Promise<CommandDto[]> {
+  async issue(
+    actor: StaffPrincipal | { kind: 'system' },
+    deviceIds: readonly string[],
+    request: CommandRequest,
+    groupId: string | null,
+  ): Promise<CommandDto[]> {
     if (deviceIds.length === 0) {
       return [];
     }
@@ -121,7 +154,12 @@ export class CommandsService extends DeviceCommandsReader {
     return rows.map((row) => toCommandDto({ ...row, seq: 0 }));
   }
 
-  buildRows(actor: AuditActor, deviceIds: readonly string[], request: CommandRequest, groupId: string | null): Omit<CommandEntity, 'seq'>[] {
+  buildRows(
+    actor: AuditActor,
+    deviceIds: readonly string[],
+    request: CommandRequest,
+    groupId: string | null,
+  ): Omit<CommandEntity, 'seq'>[] {
     const now = this.clock.now();
     const payload = JSON.stringify(request.payload);
     return deviceIds.map((deviceId) => ({
@@ -144,18 +182,27 @@ export class CommandsService extends DeviceCommandsReader {
   }
 
   /** Inserts rows, their audit entries and the desired state they imply, inside `tx`. */
-  async queue(tx: Tx, actor: AuditActor, rows: Omit<CommandEntity, 'seq'>[], request: CommandRequest): Promise<void> {
+  async queue(
+    tx: Tx,
+    actor: AuditActor,
+    rows: Omit<CommandEntity, 'seq'>[],
+    request: CommandRequest,
+  ): Promise<void> {
     await this.commands.insertMany(tx, rows);
     const deviceIds = rows.map((row) => row.deviceId);
     switch (request.type) {
       case 'device.lock':
-        await this.devicesRepository.setDesired(tx, deviceIds, { desiredLock: JSON.stringify(request.payload) });
+        await this.devicesRepository.setDesired(tx, deviceIds, {
+          desiredLock: JSON.stringify(request.payload),
+        });
         break;
       case 'device.unlock':
         await this.devicesRepository.setDesired(tx, deviceIds, { desiredLock: null });
         break;
       case 'app.lock':
-        await this.devicesRepository.setDesired(tx, deviceIds, { desiredAppLock: String(request.payload.appId) });
+        await this.devicesRepository.setDesired(tx, deviceIds, {
+          desiredAppLock: String(request.payload.appId),
+        });
         break;
       case 'app.unlock':
         await this.devicesRepository.setDesired(tx, deviceIds, { desiredAppLock: null });
@@ -170,13 +217,23 @@ export class CommandsService extends DeviceCommandsReader {
         action: 'command.issued',
         targetType: 'device',
         targetId: row.deviceId,
-        detail: { commandId: row.id, type: row.type, groupId: row.groupId ?? undefined, expiresAt: row.expiresAt?.toISOString() },
+        detail: {
+          commandId: row.id,
+          type: row.type,
+          groupId: row.groupId ?? undefined,
+          expiresAt: row.expiresAt?.toISOString(),
+        },
       })),
     );
   }
 
   /** Retires still-undelivered commands of a type for these devices (a newer one replaces them). */
-  supersede(tx: Tx, deviceIds: readonly string[], type: CommandType, detail: string): Promise<void> {
+  supersede(
+    tx: Tx,
+    deviceIds: readonly string[],
+    type: CommandType,
+    detail: string,
+  ): Promise<void> {
     return this.commands.supersedeOpen(tx, deviceIds, type, this.clock.now(), detail);
   }
 
@@ -184,9 +241,19 @@ export class CommandsService extends DeviceCommandsReader {
     return this.commands.countOpenOfTypes(deviceId, types);
   }
 
-  async listForDevice(deviceId: string, status: CommandStatus | undefined, page: number, pageSize: number) {
+  async listForDevice(
+    deviceId: string,
+    status: CommandStatus | undefined,
+    page: number,
+    pageSize: number,
+  ) {
     await this.devices.mustFind(deviceId);
-    const [rows, total] = await this.commands.findPageForDevice(deviceId, status, (page - 1) * pageSize, pageSize);
+    const [rows, total] = await this.commands.findPageForDevice(
+      deviceId,
+      status,
+      (page - 1) * pageSize,
+      pageSize,
+    );
     return { items: rows.map(toCommandDto), total, page, pageSize };
   }
 

@@ -17,7 +17,9 @@ export class DesiredStateService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.events.on('device.state', ({ deviceId, state, device }) => this.reconcile(deviceId, state, device));
+    this.events.on('device.state', ({ deviceId, state, device }) =>
+      this.reconcile(deviceId, state, device),
+    );
   }
 
   async reconcile(deviceId: string, state: DeviceState, device: DeviceSnapshot): Promise<void> {
@@ -26,22 +28,34 @@ export class DesiredStateService implements OnModuleInit {
     }
     const system = { kind: 'system' as const };
     const wantLocked = device.desiredLock !== null;
-    if (wantLocked !== state.locked && (await this.commands.countOpenOfTypes(deviceId, ['device.lock', 'device.unlock'])) === 0) {
+    if (
+      wantLocked !== state.locked &&
+      (await this.commands.countOpenOfTypes(deviceId, ['device.lock', 'device.unlock'])) === 0
+    ) {
       await this.issuer.issue(
         system,
         [deviceId],
         wantLocked
-          ? { type: 'device.lock', payload: JSON.parse(device.desiredLock as string) as Record<string, unknown>, expiresAt: null }
+          ? {
+              type: 'device.lock',
+              payload: JSON.parse(device.desiredLock as string) as Record<string, unknown>,
+              expiresAt: null,
+            }
           : { type: 'device.unlock', payload: {}, expiresAt: null },
         null,
       );
     }
     const wantApp = device.desiredAppLock;
-    if ((wantApp ?? null) !== (state.appLock ?? null) && (await this.commands.countOpenOfTypes(deviceId, ['app.lock', 'app.unlock'])) === 0) {
+    if (
+      (wantApp ?? null) !== (state.appLock ?? null) &&
+      (await this.commands.countOpenOfTypes(deviceId, ['app.lock', 'app.unlock'])) === 0
+    ) {
       await this.issuer.issue(
         system,
         [deviceId],
-        wantApp ? { type: 'app.lock', payload: { appId: wantApp }, expiresAt: null } : { type: 'app.unlock', payload: {}, expiresAt: null },
+        wantApp
+          ? { type: 'app.lock', payload: { appId: wantApp }, expiresAt: null }
+          : { type: 'app.unlock', payload: {}, expiresAt: null },
         null,
       );
     }

@@ -41,12 +41,17 @@ export class HubEvents {
     this.emitter.emit(event, payload);
   }
 
-  on<K extends keyof HubEventMap>(event: K, handler: (payload: HubEventMap[K]) => void | Promise<void>): void {
+  on<K extends keyof HubEventMap>(
+    event: K,
+    handler: (payload: HubEventMap[K]) => void | Promise<void>,
+  ): void {
     this.emitter.on(event, (payload: HubEventMap[K]) => {
       try {
         const result = handler(payload);
         if (result instanceof Promise) {
-          result.catch((error: unknown) => this.logger.error(`${event} handler failed: ${String(error)}`));
+          result.catch((error: unknown) =>
+            this.logger.error(`${event} handler failed: ${String(error)}`),
+          );
         }
       } catch (error) {
         this.logger.error(`${event} handler failed: ${String(error)}`);

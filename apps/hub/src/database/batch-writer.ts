@@ -33,7 +33,12 @@ export class BatchWriter<T> {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
       try {
-        await this.tx.run((tx) => this.write(tx, batch.map((waiting) => waiting.item)));
+        await this.tx.run((tx) =>
+          this.write(
+            tx,
+            batch.map((waiting) => waiting.item),
+          ),
+        );
         batch.forEach((waiting) => waiting.resolve());
       } catch (error) {
         batch.forEach((waiting) => waiting.reject(error));

@@ -1,15 +1,28 @@
 // The devices connected to this hub right now, and the one typed way to send them events.
 import { Injectable } from '@nestjs/common';
 import type { Namespace, Socket } from 'socket.io';
-import type { CommandAnswer, CommandEnvelope, DeviceToHubEvents, HubToDeviceEvents } from '@app/devices';
+import type {
+  CommandAnswer,
+  CommandEnvelope,
+  DeviceToHubEvents,
+  HubToDeviceEvents,
+} from '@app/devices';
 
-export type DeviceSocket = Socket<DeviceToHubEvents, HubToDeviceEvents, Record<string, never>, { deviceId: string }>;
-export type DeviceNamespace = Namespace<DeviceToHubEvents, HubToDeviceEvents, Record<string, never>, { deviceId: string }>;
+export type DeviceSocket = Socket<
+  DeviceToHubEvents,
+  HubToDeviceEvents,
+  Record<string, never>,
+  { deviceId: string }
+>;
+export type DeviceNamespace = Namespace<
+  DeviceToHubEvents,
+  HubToDeviceEvents,
+  Record<string, never>,
+  { deviceId: string }
+>;
 
 export type SendOutcome =
-  | { outcome: 'answered'; answer: unknown }
-  | { outcome: 'timeout' }
-  | { outcome: 'gone' };
+  { outcome: 'answered'; answer: unknown } | { outcome: 'timeout' } | { outcome: 'gone' };
 
 export const deviceRoom = (deviceId: string) => `device:${deviceId}`;
 export const groupRoom = (groupId: string) => `group:${groupId}`;
@@ -72,12 +85,19 @@ export class DeviceConnections {
    * Sends one command and waits for the device's answer, the timeout, or the socket closing,
    * whichever comes first.
    */
-  sendCommand(socket: DeviceSocket, command: CommandEnvelope, timeoutMs: number): Promise<SendOutcome> {
+  sendCommand(
+    socket: DeviceSocket,
+    command: CommandEnvelope,
+    timeoutMs: number,
+  ): Promise<SendOutcome> {
     return new Promise<SendOutcome>((resolve) => {
       let settled = false;
       // Our own timer rather than socket.timeout(): socket.io keeps that one armed after a
       // disconnect, holding a 30 s timer per dropped device.
-      const timer = setTimeout(() => settle({ outcome: socket.connected ? 'timeout' : 'gone' }), timeoutMs);
+      const timer = setTimeout(
+        () => settle({ outcome: socket.connected ? 'timeout' : 'gone' }),
+        timeoutMs,
+      );
       const onDisconnect = () => settle({ outcome: 'gone' });
       function settle(outcome: SendOutcome): void {
         if (!settled) {
@@ -92,7 +112,9 @@ export class DeviceConnections {
         return;
       }
       socket.once('disconnect', onDisconnect);
-      socket.emit('command', command, (answer: CommandAnswer) => settle({ outcome: 'answered', answer }));
+      socket.emit('command', command, (answer: CommandAnswer) =>
+        settle({ outcome: 'answered', answer }),
+      );
     });
   }
 }

@@ -14,7 +14,10 @@ export class DeviceSelfController {
   @Get('self')
   @DeviceProof()
   async self(@CurrentDevice() device: DevicePrincipal) {
-    const record = toDeviceDto(await this.devices.mustFind(device.id), this.devices.isConnected(device.id));
+    const record = toDeviceDto(
+      await this.devices.mustFind(device.id),
+      this.devices.isConnected(device.id),
+    );
     return {
       id: record.id,
       serialNumber: record.serialNumber,

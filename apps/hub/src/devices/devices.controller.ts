@@ -1,11 +1,28 @@
 // Devices and groups over HTTP. Reading is for every staff role that works with devices;
 // changing them is ICT's.
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentStaff, Roles } from '../common/access';
 import type { StaffPrincipal } from '../common/roles';
 import { DevicesService } from './devices.service';
-import { CreateGroupDto, DeviceListQueryDto, GroupMembersDto, UpdateDeviceDto, UpdateGroupDto } from './dto/device.dto';
+import {
+  CreateGroupDto,
+  DeviceListQueryDto,
+  GroupMembersDto,
+  UpdateDeviceDto,
+  UpdateGroupDto,
+} from './dto/device.dto';
 import { GroupsService } from './groups.service';
 
 @ApiTags('devices')
@@ -38,7 +55,11 @@ export class DevicesController {
 
   @Patch(':id')
   @Roles('ict')
-  update(@CurrentStaff() actor: StaffPrincipal, @Param('id', new ParseUUIDPipe()) id: string, @Body() body: UpdateDeviceDto) {
+  update(
+    @CurrentStaff() actor: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: UpdateDeviceDto,
+  ) {
     return this.devices.update(actor, id, body);
   }
 
@@ -75,13 +96,21 @@ export class GroupsController {
 
   @Patch(':id')
   @Roles('ict')
-  update(@CurrentStaff() actor: StaffPrincipal, @Param('id', new ParseUUIDPipe()) id: string, @Body() body: UpdateGroupDto) {
+  update(
+    @CurrentStaff() actor: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: UpdateGroupDto,
+  ) {
     return this.groups.update(actor, id, body);
   }
 
   @Post(':id/members')
   @Roles('ict')
-  addMembers(@CurrentStaff() actor: StaffPrincipal, @Param('id', new ParseUUIDPipe()) id: string, @Body() body: GroupMembersDto) {
+  addMembers(
+    @CurrentStaff() actor: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: GroupMembersDto,
+  ) {
     return this.groups.addMembers(actor, id, body.deviceIds);
   }
 

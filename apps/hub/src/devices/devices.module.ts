@@ -28,6 +28,12 @@ import { PresenceWriter } from './presence.writer';
     GroupsService,
     DeviceGateway,
   ],
-  exports: [DevicesService, GroupsService, DevicesRepository, DeviceConnections, DeviceAuthenticator],
+  exports: [
+    DevicesService,
+    GroupsService,
+    DevicesRepository,
+    DeviceConnections,
+    DeviceAuthenticator,
+  ],
 })
 export class DevicesModule {}

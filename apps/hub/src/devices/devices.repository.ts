@@ -43,7 +43,8 @@ export class DevicesRepository {
   constructor(
     @InjectRepository(DeviceEntity) private readonly devices: Repository<DeviceEntity>,
     @InjectRepository(DeviceGroupEntity) private readonly groups: Repository<DeviceGroupEntity>,
-    @InjectRepository(DeviceGroupMemberEntity) private readonly members: Repository<DeviceGroupMemberEntity>,
+    @InjectRepository(DeviceGroupMemberEntity)
+    private readonly members: Repository<DeviceGroupMemberEntity>,
     @InjectRepository(DeviceNonceEntity) private readonly nonces: Repository<DeviceNonceEntity>,
   ) {}
 
@@ -63,14 +64,21 @@ export class DevicesRepository {
     return found;
   }
 
-  async findPage(filter: DeviceFilter, offset: number, limit: number): Promise<[DeviceEntity[], number]> {
+  async findPage(
+    filter: DeviceFilter,
+    offset: number,
+    limit: number,
+  ): Promise<[DeviceEntity[], number]> {
     const query = this.devices.createQueryBuilder('d');
     if (filter.groupId) {
       // A subquery, not a join: TypeORM pages a joined query with a DISTINCT wrapper that cannot
       // resolve the raw-column ORDER BY below, and answered every group-filtered list with a 500.
-      query.andWhere('d.id IN (SELECT m.device_id FROM device_group_members m WHERE m.group_id = :groupId)', {
-        groupId: filter.groupId,
-      });
+      query.andWhere(
+        'd.id IN (SELECT m.device_id FROM device_group_members m WHERE m.group_id = :groupId)',
+        {
+          groupId: filter.groupId,
+        },
+      );
     }
     if (filter.platform) {
       query.andWhere('d.platform = :platform', { platform: filter.platform });
@@ -92,7 +100,12 @@ export class DevicesRepository {
         }),
       );
     }
-    return query.orderBy('d.name', 'ASC').addOrderBy('d.serial_number', 'ASC').skip(offset).take(limit).getManyAndCount();
+    return query
+      .orderBy('d.name', 'ASC')
+      .addOrderBy('d.serial_number', 'ASC')
+      .skip(offset)
+      .take(limit)
+      .getManyAndCount();
   }
 
   async insertDevice(tx: Tx, device: DeviceEntity): Promise<void> {
@@ -232,7 +245,13 @@ export class DevicesRepository {
 
   async insertNonces(tx: Tx, rows: readonly DeviceNonceEntity[]): Promise<void> {
     for (const part of chunks(rows, 300)) {
-      await tx.createQueryBuilder().insert().into(DeviceNonceEntity).values(part).orIgnore().execute();
+      await tx
+        .createQueryBuilder()
+        .insert()
+        .into(DeviceNonceEntity)
+        .values(part)
+        .orIgnore()
+        .execute();
     }
   }
 
@@ -260,19 +279,29 @@ export class DevicesRepository {
   }
 
   /** Group memberships of these devices (all active devices when `deviceIds` is omitted). */
-  async memberships(deviceIds?: readonly string[]): Promise<{ deviceId: string; groupId: string }[]> {
+  async memberships(
+    deviceIds?: readonly string[],
+  ): Promise<{ deviceId: string; groupId: string }[]> {
     if (!deviceIds) {
       return this.members.find({ select: { deviceId: true, groupId: true } });
     }
     const rows: { deviceId: string; groupId: string }[] = [];
     for (const part of chunks(deviceIds)) {
-      rows.push(...(await this.members.find({ where: { deviceId: In(part) }, select: { deviceId: true, groupId: true } })));
+      rows.push(
+        ...(await this.members.find({
+          where: { deviceId: In(part) },
+          select: { deviceId: true, groupId: true },
+        })),
+      );
     }
     return rows;
   }
 
-  async policyStates(deviceIds: readonly string[]): Promise<Pick<DeviceEntity, 'id' | 'status' | 'desiredPolicyVersion' | 'policyStatus'>[]> {
-    const rows: Pick<DeviceEntity, 'id' | 'status' | 'desiredPolicyVersion' | 'policyStatus'>[] = [];
+  async policyStates(
+    deviceIds: readonly string[],
+  ): Promise<Pick<DeviceEntity, 'id' | 'status' | 'desiredPolicyVersion' | 'policyStatus'>[]> {
+    const rows: Pick<DeviceEntity, 'id' | 'status' | 'desiredPolicyVersion' | 'policyStatus'>[] =
+      [];
     for (const part of chunks(deviceIds)) {
       rows.push(
         ...(await this.devices.find({
@@ -287,7 +316,9 @@ export class DevicesRepository {
   async setPolicyState(
     tx: Tx,
     deviceIds: readonly string[],
-    changes: Pick<DeviceEntity, 'policyStatus' | 'policyDetail' | 'policyChangedAt'> & { desiredPolicyVersion?: string },
+    changes: Pick<DeviceEntity, 'policyStatus' | 'policyDetail' | 'policyChangedAt'> & {
+      desiredPolicyVersion?: string;
+    },
   ): Promise<void> {
     for (const part of chunks(deviceIds)) {
       await tx.update(DeviceEntity, { id: In(part) }, changes);
@@ -324,7 +355,9 @@ export class DevicesRepository {
   ): Promise<[DeviceEntity[], number]> {
     const query = this.devices.createQueryBuilder('d').where("d.status = 'active'");
     if (status) {
-      query.andWhere(status === 'none' ? 'd.policy_status IS NULL' : 'd.policy_status = :status', { status });
+      query.andWhere(status === 'none' ? 'd.policy_status IS NULL' : 'd.policy_status = :status', {
+        status,
+      });
     }
     if (deviceIds) {
       if (deviceIds.length === 0) {
@@ -333,6 +366,11 @@ export class DevicesRepository {
       // The id set comes from policy assignments: a group's members or every device.
       query.andWhere('d.id IN (:...ids)', { ids: [...deviceIds] });
     }
-    return query.orderBy('d.name', 'ASC').addOrderBy('d.serial_number', 'ASC').skip(offset).take(limit).getManyAndCount();
+    return query
+      .orderBy('d.name', 'ASC')
+      .addOrderBy('d.serial_number', 'ASC')
+      .skip(offset)
+      .take(limit)
+      .getManyAndCount();
   }
 }

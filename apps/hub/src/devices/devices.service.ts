@@ -8,7 +8,13 @@ import { Clock } from '../common/clock';
 import { HubEvents } from '../common/hub-events';
 import type { StaffPrincipal } from '../common/roles';
 import { TransactionRunner } from '../database/transaction-runner';
-import { DeviceConnections, DeviceNamespace, DeviceSocket, deviceRoom, groupRoom } from './device-connections';
+import {
+  DeviceConnections,
+  DeviceNamespace,
+  DeviceSocket,
+  deviceRoom,
+  groupRoom,
+} from './device-connections';
 import { DeviceEntity } from './device.entities';
 import { DeviceFilter, DevicesRepository } from './devices.repository';
 import { DeviceDto, UpdateDeviceDto } from './dto/device.dto';
@@ -20,7 +26,9 @@ export abstract class DeviceCommandsReader {
 }
 
 export function toDeviceDto(device: DeviceEntity, online: boolean): DeviceDto {
-  const lock = device.desiredLock ? (JSON.parse(device.desiredLock) as { message?: string; reason: string }) : null;
+  const lock = device.desiredLock
+    ? (JSON.parse(device.desiredLock) as { message?: string; reason: string })
+    : null;
   return {
     id: device.id,
     serialNumber: device.serialNumber,
@@ -34,7 +42,9 @@ export function toDeviceDto(device: DeviceEntity, online: boolean): DeviceDto {
     lastSeenAt: device.lastSeenAt?.toISOString() ?? null,
     enrolledAt: device.enrolledAt.toISOString(),
     revokedAt: device.revokedAt?.toISOString() ?? null,
-    reportedState: device.reportedState ? (JSON.parse(device.reportedState) as Record<string, unknown>) : null,
+    reportedState: device.reportedState
+      ? (JSON.parse(device.reportedState) as Record<string, unknown>)
+      : null,
     reportedAt: device.reportedAt?.toISOString() ?? null,
     desiredState: { locked: lock !== null, lock, appLock: device.desiredAppLock },
   };
@@ -44,7 +54,10 @@ export function toDeviceDto(device: DeviceEntity, online: boolean): DeviceDto {
 export class DevicesService {
   private readonly logger = new Logger(DevicesService.name);
   /** Device reads asked for in the same tick, answered by one query. */
-  private pendingReads = new Map<string, ((device: DeviceEntity | null) => void)[]>();
+  private pendingReads = new Map<
+    string,
+    { resolve: (device: DeviceEntity | null) => void; reject: (error: unknown) => void }[]
+  >();
 
   constructor(
     private readonly devices: DevicesRepository,
@@ -83,7 +96,13 @@ export class DevicesService {
 
   async stateReported(deviceId: string, state: DeviceState): Promise<void> {
     const now = this.clock.now();
-    this.presence.record({ deviceId, online: true, lastSeenAt: now, reportedState: JSON.stringify(state), reportedAt: now });
+    this.presence.record({
+      deviceId,
+      online: true,
+      lastSeenAt: now,
+      reportedState: JSON.stringify(state),
+      reportedAt: now,
+    });
     const device = await this.readSoon(deviceId);
     if (device) {
       this.events.emit('device.state', { deviceId, state, device });
@@ -101,14 +120,21 @@ export class DevicesService {
             (devices) => {
               const byId = new Map(devices.map((device) => [device.id, device]));
               for (const [id, waiters] of batch) {
-                waiters.forEach((done) => done(byId.get(id) ?? null));
+                waiters.forEach((waiter) => waiter.resolve(byId.get(id) ?? null));
               }
             },
-            (error: unknown) => reject(error),
+            (error: unknown) => {
+              for (const waiters of batch.values()) {
+                waiters.forEach((waiter) => waiter.reject(error));
+              }
+            },
           );
         });
       }
-      this.pendingReads.set(deviceId, [...(this.pendingReads.get(deviceId) ?? []), resolve]);
+      this.pendingReads.set(deviceId, [
+        ...(this.pendingReads.get(deviceId) ?? []),
+        { resolve, reject },
+      ]);
     });
   }
 
@@ -139,7 +165,9 @@ export class DevicesService {
     await this.presence.flush();
     const device = await this.mustFind(id);
     const groupIds = await this.devices.groupIdsOf(id);
-    const pendingCommands = await this.moduleRef.get(DeviceCommandsReader, { strict: false }).pendingFor(id);
+    const pendingCommands = await this.moduleRef
+      .get(DeviceCommandsReader, { strict: false })
+      .pendingFor(id);
     return { ...toDeviceDto(device, this.connections.isConnected(id)), groupIds, pendingCommands };
   }
 
@@ -154,7 +182,13 @@ export class DevicesService {
     }
     await this.tx.run(async (tx) => {
       await this.devices.updateDevice(tx, id, changes);
-      await this.audit.record(tx, { actor, action: 'device.updated', targetType: 'device', targetId: id, detail: { changed: Object.keys(changes) } });
+      await this.audit.record(tx, {
+        actor,
+        action: 'device.updated',
+        targetType: 'device',
+        targetId: id,
+        detail: { changed: Object.keys(changes) },
+      });
     });
     return toDeviceDto({ ...device, ...changes }, this.connections.isConnected(id));
   }
@@ -168,8 +202,19 @@ export class DevicesService {
     const now = this.clock.now();
     await this.tx.run(async (tx) => {
       await this.devices.updateDevice(tx, id, { status: 'revoked', revokedAt: now, online: false });
-      await this.devices.insertRevokedCertificate(tx, { serial: device.certificateSerial, deviceId: id, reason: 'revoked', revokedAt: now });
-      await this.audit.record(tx, { actor, action: 'device.revoked', targetType: 'device', targetId: id, detail: { serialNumber: device.serialNumber } });
+      await this.devices.insertRevokedCertificate(tx, {
+        serial: device.certificateSerial,
+        deviceId: id,
+        reason: 'revoked',
+        revokedAt: now,
+      });
+      await this.audit.record(tx, {
+        actor,
+        action: 'device.revoked',
+        targetType: 'device',
+        targetId: id,
+        detail: { serialNumber: device.serialNumber },
+      });
     });
     this.connections.disconnect(id);
     this.events.emit('device.revoked', { deviceId: id });

@@ -1,5 +1,10 @@
 // Device groups (a class set of iPads, the loan laptops, a trip kit) and their members.
-import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
@@ -39,16 +44,30 @@ export class GroupsService {
       throw new ConflictException(`A group named ${name} already exists`);
     }
     const now = this.clock.now();
-    const group: DeviceGroupEntity = { id: randomUUID(), name, description: input.description?.trim() ?? null, createdAt: now, updatedAt: now };
+    const group: DeviceGroupEntity = {
+      id: randomUUID(),
+      name,
+      description: input.description?.trim() ?? null,
+      createdAt: now,
+      updatedAt: now,
+    };
     await this.tx.run(async (tx) => {
       await this.devices.saveGroup(tx, group);
-      await this.audit.record(tx, { actor, action: 'group.created', targetType: 'group', targetId: group.id, detail: { name } });
+      await this.audit.record(tx, {
+        actor,
+        action: 'group.created',
+        targetType: 'group',
+        targetId: group.id,
+        detail: { name },
+      });
     });
     return toGroupDto(group, 0);
   }
 
   async list(): Promise<GroupDto[]> {
-    return (await this.devices.listGroupsWithCounts()).map(({ group, members }) => toGroupDto(group, members));
+    return (await this.devices.listGroupsWithCounts()).map(({ group, members }) =>
+      toGroupDto(group, members),
+    );
   }
 
   async mustFind(id: string): Promise<DeviceGroupEntity> {
@@ -80,7 +99,13 @@ export class GroupsService {
     group.updatedAt = this.clock.now();
     await this.tx.run(async (tx) => {
       await this.devices.saveGroup(tx, group);
-      await this.audit.record(tx, { actor, action: 'group.updated', targetType: 'group', targetId: id, detail: { name: group.name } });
+      await this.audit.record(tx, {
+        actor,
+        action: 'group.updated',
+        targetType: 'group',
+        targetId: id,
+        detail: { name: group.name },
+      });
     });
     return toGroupDto(group, (await this.devices.memberIds(id, false)).length);
   }
@@ -90,11 +115,19 @@ export class GroupsService {
     const found = new Set((await this.devices.findByIds(deviceIds)).map((device) => device.id));
     const unknown = deviceIds.filter((deviceId) => !found.has(deviceId));
     if (unknown.length > 0) {
-      throw new BadRequestException(`deviceIds: no such devices: ${unknown.slice(0, 10).join(', ')}`);
+      throw new BadRequestException(
+        `deviceIds: no such devices: ${unknown.slice(0, 10).join(', ')}`,
+      );
     }
     await this.tx.run(async (tx) => {
       await this.devices.addMembers(tx, id, deviceIds, this.clock.now());
-      await this.audit.record(tx, { actor, action: 'group.members_added', targetType: 'group', targetId: id, detail: { count: deviceIds.length } });
+      await this.audit.record(tx, {
+        actor,
+        action: 'group.members_added',
+        targetType: 'group',
+        targetId: id,
+        detail: { count: deviceIds.length },
+      });
     });
     await this.connections.joinGroup(deviceIds, id, true);
     this.events.emit('group.members.changed', { groupId: id, deviceIds });
@@ -107,7 +140,13 @@ export class GroupsService {
       if (!(await this.devices.removeMember(tx, id, deviceId))) {
         throw new NotFoundException(`Device ${deviceId} is not in this group`);
       }
-      await this.audit.record(tx, { actor, action: 'group.member_removed', targetType: 'group', targetId: id, detail: { deviceId } });
+      await this.audit.record(tx, {
+        actor,
+        action: 'group.member_removed',
+        targetType: 'group',
+        targetId: id,
+        detail: { deviceId },
+      });
     });
     await this.connections.joinGroup([deviceId], id, false);
     this.events.emit('group.members.changed', { groupId: id, deviceIds: [deviceId] });

@@ -65,7 +65,9 @@ export class NonceStore implements OnModuleInit, OnApplicationShutdown {
     if (rows.length > 0) {
       this.flushing = this.flushing
         .then(() => this.tx.run((tx) => this.devices.insertNonces(tx, rows)))
-        .catch((error: unknown) => this.logger.error(`Could not store proof nonces: ${String(error)}`));
+        .catch((error: unknown) =>
+          this.logger.error(`Could not store proof nonces: ${String(error)}`),
+        );
     }
     return this.flushing;
   }

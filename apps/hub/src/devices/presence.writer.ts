@@ -52,7 +52,9 @@ export class PresenceWriter implements OnModuleInit, OnApplicationShutdown {
     if (updates.length > 0) {
       this.flushing = this.flushing
         .then(() => this.tx.run((tx) => this.devices.applyPresence(tx, updates)))
-        .catch((error: unknown) => this.logger.error(`Could not store device presence: ${String(error)}`));
+        .catch((error: unknown) =>
+          this.logger.error(`Could not store device presence: ${String(error)}`),
+        );
     }
     return this.flushing;
   }

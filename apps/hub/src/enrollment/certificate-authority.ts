@@ -38,7 +38,9 @@ function signCertificate(cert: forge.pki.Certificate, key: crypto.KeyObject): vo
   cert.signatureOid = oid;
   cert.siginfo.algorithmOid = oid;
   // getTBSCertificate is public in node-forge but missing from its type definitions.
-  const pki = forge.pki as typeof forge.pki & { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 };
+  const pki = forge.pki as typeof forge.pki & {
+    getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1;
+  };
   const tbs = pki.getTBSCertificate(cert);
   (cert as unknown as { tbsCertificate: forge.asn1.Asn1 }).tbsCertificate = tbs;
   const der = Buffer.from(forge.asn1.toDer(tbs).getBytes(), 'binary');
@@ -70,7 +72,9 @@ export class CertificateAuthority implements OnModuleInit {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 3072 });
     const cert = forge.pki.createCertificate();
-    cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
+    cert.publicKey = forge.pki.publicKeyFromPem(
+      publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    );
     cert.serialNumber = randomSerial();
     const now = this.clock.now();
     cert.validity.notBefore = new Date(now.getTime() - 60_000);
@@ -84,13 +88,21 @@ export class CertificateAuthority implements OnModuleInit {
     cert.setIssuer(name);
     cert.setExtensions([
       { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+      {
+        name: 'keyUsage',
+        keyCertSign: true,
+        cRLSign: true,
+        digitalSignature: true,
+        critical: true,
+      },
       { name: 'subjectKeyIdentifier' },
     ]);
     signCertificate(cert, privateKey);
     const certPem = forge.pki.certificateToPem(cert);
     // Write both, then rename, so a crash never leaves a key without its certificate.
-    fs.writeFileSync(`${keyFile}.tmp`, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    fs.writeFileSync(`${keyFile}.tmp`, privateKey.export({ type: 'pkcs8', format: 'pem' }), {
+      mode: 0o600,
+    });
     fs.writeFileSync(`${certFile}.tmp`, certPem, { mode: 0o644 });
     fs.renameSync(`${keyFile}.tmp`, keyFile);
     fs.renameSync(`${certFile}.tmp`, certFile);
@@ -125,7 +137,11 @@ export class CertificateAuthority implements OnModuleInit {
       throw new InvalidCsrError('csr signature does not verify');
     }
     const publicKey = csr.publicKey as forge.pki.rsa.PublicKey | null;
-    if (!publicKey || typeof publicKey.n?.bitLength !== 'function' || publicKey.n.bitLength() < 2048) {
+    if (
+      !publicKey ||
+      typeof publicKey.n?.bitLength !== 'function' ||
+      publicKey.n.bitLength() < 2048
+    ) {
       throw new InvalidCsrError('csr must carry an RSA key of 2048 bits or more');
     }
     const commonName = csr.subject.getField('CN') as { value?: string } | null;
@@ -149,7 +165,11 @@ export class CertificateAuthority implements OnModuleInit {
       { name: 'extKeyUsage', clientAuth: true },
     ]);
     signCertificate(cert, this.caKey);
-    return { certificatePem: forge.pki.certificateToPem(cert), serial: cert.serialNumber, notAfter: cert.validity.notAfter };
+    return {
+      certificatePem: forge.pki.certificateToPem(cert),
+      serial: cert.serialNumber,
+      notAfter: cert.validity.notAfter,
+    };
   }
 
   /**
@@ -178,7 +198,9 @@ export class CertificateAuthority implements OnModuleInit {
   issueSigningCertificate(commonName: string): { certificatePem: string; privateKeyPem: string } {
     const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
     const cert = forge.pki.createCertificate();
-    cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString());
+    cert.publicKey = forge.pki.publicKeyFromPem(
+      publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    );
     cert.serialNumber = randomSerial();
     const now = this.clock.now();
     cert.validity.notBefore = new Date(now.getTime() - 5 * 60_000);

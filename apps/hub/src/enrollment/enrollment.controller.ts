@@ -1,5 +1,14 @@
 // Enrolment tokens (ICT) and the enrolment endpoint devices call with a token.
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentStaff, Public, Roles } from '../common/access';
 import type { StaffPrincipal } from '../common/roles';
@@ -29,7 +38,10 @@ export class EnrollmentController {
   @Roles('ict')
   @HttpCode(204)
   @ApiBearerAuth()
-  async revokeToken(@CurrentStaff() actor: StaffPrincipal, @Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
+  async revokeToken(
+    @CurrentStaff() actor: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<void> {
     await this.enrollment.revokeToken(actor, id);
   }
 

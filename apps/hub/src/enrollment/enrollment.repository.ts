@@ -7,7 +7,10 @@ import { EnrollmentTokenEntity } from './enrollment-token.entity';
 
 @Injectable()
 export class EnrollmentRepository {
-  constructor(@InjectRepository(EnrollmentTokenEntity) private readonly tokens: Repository<EnrollmentTokenEntity>) {}
+  constructor(
+    @InjectRepository(EnrollmentTokenEntity)
+    private readonly tokens: Repository<EnrollmentTokenEntity>,
+  ) {}
 
   async insertToken(tx: Tx, token: EnrollmentTokenEntity): Promise<void> {
     await tx.insert(EnrollmentTokenEntity, token);

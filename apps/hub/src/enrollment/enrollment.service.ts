@@ -54,7 +54,9 @@ export class EnrollmentService {
     const groups = await this.devices.findGroupsByIds(groupIds);
     if (groups.length !== groupIds.length) {
       const known = new Set(groups.map((group) => group.id));
-      throw new BadRequestException(`groupIds: no such groups: ${groupIds.filter((id) => !known.has(id)).join(', ')}`);
+      throw new BadRequestException(
+        `groupIds: no such groups: ${groupIds.filter((id) => !known.has(id)).join(', ')}`,
+      );
     }
     const token = randomBytes(24).toString('base64url'); // 192 bits
     const now = this.clock.now();
@@ -77,7 +79,12 @@ export class EnrollmentService {
         action: 'enrollment_token.created',
         targetType: 'enrollment_token',
         targetId: row.id,
-        detail: { label: row.label, groupIds, maxUses: row.maxUses, expiresAt: row.expiresAt.toISOString() },
+        detail: {
+          label: row.label,
+          groupIds,
+          maxUses: row.maxUses,
+          expiresAt: row.expiresAt.toISOString(),
+        },
       });
     });
     return { id: row.id, token, expiresAt: row.expiresAt.toISOString(), maxUses: row.maxUses };
@@ -95,7 +102,12 @@ export class EnrollmentService {
     }
     await this.tx.run(async (tx) => {
       await this.tokens.revoke(tx, id, this.clock.now());
-      await this.audit.record(tx, { actor, action: 'enrollment_token.revoked', targetType: 'enrollment_token', targetId: id });
+      await this.audit.record(tx, {
+        actor,
+        action: 'enrollment_token.revoked',
+        targetType: 'enrollment_token',
+        targetId: id,
+      });
     });
   }
 
@@ -180,7 +192,12 @@ export class EnrollmentService {
         action: existing ? 'device.reenrolled' : 'device.enrolled',
         targetType: 'device',
         targetId: deviceId,
-        detail: { serialNumber: info.serialNumber, platform: info.platform, tokenId: token.id, groupIds: token.groupIds },
+        detail: {
+          serialNumber: info.serialNumber,
+          platform: info.platform,
+          tokenId: token.id,
+          groupIds: token.groupIds,
+        },
       });
     });
     if (existing) {

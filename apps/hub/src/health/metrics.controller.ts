@@ -37,7 +37,11 @@ export class MetricsController implements OnModuleDestroy {
       connectedDevices: this.connections.count,
       rssMb: Math.round(memory.rss / 1048576),
       heapUsedMb: Math.round(memory.heapUsed / 1048576),
-      eventLoopDelayMs: { p50: ms(this.loop.percentile(50)), p99: ms(this.loop.percentile(99)), max: ms(this.loop.max) },
+      eventLoopDelayMs: {
+        p50: ms(this.loop.percentile(50)),
+        p99: ms(this.loop.percentile(99)),
+        max: ms(this.loop.max),
+      },
       commands: Object.fromEntries(rows.map((row) => [row.status, Number(row.count)])),
     };
   }

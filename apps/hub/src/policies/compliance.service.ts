@@ -1,7 +1,7 @@
 // Whether each device runs the policy it should: `pending` once queued, `applied` when the
 // device reports the desired version, `failed` when it answers the apply with an error. Also
 // puts a policy back when a device reports another version than the one it should run.
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { DeviceState } from '@app/devices';
 import { Clock } from '../common/clock';
 import { DeviceSnapshot, HubEvents } from '../common/hub-events';
@@ -19,9 +19,12 @@ interface ComplianceChange {
 }
 
 @Injectable()
-export class ComplianceService implements OnModuleInit {
+export class ComplianceService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(ComplianceService.name);
   private readonly writes: BatchWriter<ComplianceChange>;
+  /** Devices that enrolled or changed groups, re-planned together a moment later. */
+  private toRefresh = new Map<string, boolean>();
+  private refreshTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly devices: DevicesRepository,
@@ -50,7 +53,9 @@ export class ComplianceService implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    this.events.on('device.state', ({ deviceId, state, device }) => this.stateReported(deviceId, state, device));
+    this.events.on('device.state', ({ deviceId, state, device }) =>
+      this.stateReported(deviceId, state, device),
+    );
     this.events.on('command.answered', async (answer) => {
       if (answer.type !== 'policy.apply' || answer.status !== 'error') {
         return;
@@ -58,14 +63,53 @@ export class ComplianceService implements OnModuleInit {
       const device = await this.devices.findById(answer.deviceId);
       const version = (JSON.parse(answer.payload) as { policyVersion?: string }).policyVersion;
       if (device && version === device.desiredPolicyVersion) {
-        await this.writes.add({ deviceId: answer.deviceId, status: 'failed', detail: answer.detail ?? 'The device could not apply the policy' });
+        await this.writes.add({
+          deviceId: answer.deviceId,
+          status: 'failed',
+          detail: answer.detail ?? 'The device could not apply the policy',
+        });
       }
     });
-    this.events.on('device.enrolled', ({ deviceId }) => this.policyService.refreshDevices([deviceId], true));
-    this.events.on('group.members.changed', ({ deviceIds }) => this.policyService.refreshDevices(deviceIds));
+    // A newly enrolled device gets its policy even if its record already had that version.
+    this.events.on('device.enrolled', ({ deviceId }) => this.refreshSoon([deviceId], true));
+    this.events.on('group.members.changed', ({ deviceIds }) => this.refreshSoon(deviceIds, false));
   }
 
-  private async stateReported(deviceId: string, state: DeviceState, device: DeviceSnapshot): Promise<void> {
+  onApplicationShutdown(): void {
+    if (this.refreshTimer) {
+      clearTimeout(this.refreshTimer);
+    }
+  }
+
+  /** Gathers devices for 200 ms so a batch of enrolments is one plan and one transaction. */
+  private refreshSoon(deviceIds: readonly string[], force: boolean): void {
+    for (const deviceId of deviceIds) {
+      this.toRefresh.set(deviceId, force || (this.toRefresh.get(deviceId) ?? false));
+    }
+    if (this.refreshTimer) {
+      return;
+    }
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = null;
+      const batch = this.toRefresh;
+      this.toRefresh = new Map();
+      const forced = [...batch].filter(([, force]) => force).map(([id]) => id);
+      const others = [...batch].filter(([, force]) => !force).map(([id]) => id);
+      const work = [
+        forced.length > 0 ? this.policyService.refreshDevices(forced, true) : null,
+        others.length > 0 ? this.policyService.refreshDevices(others, false) : null,
+      ];
+      Promise.all(work).catch((error: unknown) =>
+        this.logger.error(`Policy refresh failed: ${String(error)}`),
+      );
+    }, 200);
+  }
+
+  private async stateReported(
+    deviceId: string,
+    state: DeviceState,
+    device: DeviceSnapshot,
+  ): Promise<void> {
     if (device.status !== 'active' || !device.desiredPolicyVersion) {
       return;
     }
@@ -77,7 +121,10 @@ export class ComplianceService implements OnModuleInit {
     }
     // The device runs something else. Unless an apply is on its way or it already failed with
     // this version, send the policy again (a reset device, a restored backup).
-    if (device.policyStatus === 'failed' || (await this.commands.countOpen(deviceId, ['policy.apply'])) > 0) {
+    if (
+      device.policyStatus === 'failed' ||
+      (await this.commands.countOpen(deviceId, ['policy.apply'])) > 0
+    ) {
       return;
     }
     this.logger.log('A device reported a policy other than its own; sending it again');
@@ -97,12 +144,22 @@ export class ComplianceService implements OnModuleInit {
     for (const policy of policies) {
       const ids = this.reachOf(policy.id, assignments, activeIds, memberships);
       const counts = ids.length > 0 ? await this.devices.countByPolicyStatus(ids) : {};
-      byPolicy.push({ policyId: policy.id, name: policy.name, devices: ids.length, ...statusCounts(counts) });
+      byPolicy.push({
+        policyId: policy.id,
+        name: policy.name,
+        devices: ids.length,
+        ...statusCounts(counts),
+      });
     }
     return { devices: activeIds.length, byStatus: statusCounts(byStatus), byPolicy };
   }
 
-  async devicesWith(status: string | undefined, policyId: string | undefined, page: number, pageSize: number) {
+  async devicesWith(
+    status: string | undefined,
+    policyId: string | undefined,
+    page: number,
+    pageSize: number,
+  ) {
     let ids: string[] | undefined;
     if (policyId) {
       const [assignments, activeIds, memberships] = await Promise.all([
@@ -112,7 +169,12 @@ export class ComplianceService implements OnModuleInit {
       ]);
       ids = this.reachOf(policyId, assignments, activeIds, memberships);
     }
-    const [devices, total] = await this.devices.findByPolicyStatus(status, ids, (page - 1) * pageSize, pageSize);
+    const [devices, total] = await this.devices.findByPolicyStatus(
+      status,
+      ids,
+      (page - 1) * pageSize,
+      pageSize,
+    );
     return {
       items: devices.map((d) => ({
         id: d.id,
@@ -121,7 +183,10 @@ export class ComplianceService implements OnModuleInit {
         assetTag: d.assetTag,
         status: d.policyStatus ?? 'none',
         desiredVersion: d.desiredPolicyVersion,
-        reportedVersion: d.reportedState ? ((JSON.parse(d.reportedState) as { policyVersion?: string | null }).policyVersion ?? null) : null,
+        reportedVersion: d.reportedState
+          ? ((JSON.parse(d.reportedState) as { policyVersion?: string | null }).policyVersion ??
+            null)
+          : null,
         detail: d.policyDetail,
         since: d.policyChangedAt?.toISOString() ?? null,
       })),
@@ -144,7 +209,9 @@ export class ComplianceService implements OnModuleInit {
     }
     const active = new Set(activeIds);
     const groups = new Set(mine.filter((a) => a.scope === 'group').map((a) => a.targetId));
-    const reach = new Set(mine.filter((a) => a.scope === 'device').map((a) => a.targetId as string));
+    const reach = new Set(
+      mine.filter((a) => a.scope === 'device').map((a) => a.targetId as string),
+    );
     for (const { deviceId, groupId } of memberships) {
       if (groups.has(groupId)) {
         reach.add(deviceId);
@@ -155,5 +222,10 @@ export class ComplianceService implements OnModuleInit {
 }
 
 function statusCounts(counts: Record<string, number>) {
-  return { pending: counts.pending ?? 0, applied: counts.applied ?? 0, failed: counts.failed ?? 0, none: counts.none ?? 0 };
+  return {
+    pending: counts.pending ?? 0,
+    applied: counts.applied ?? 0,
+    failed: counts.failed ?? 0,
+    none: counts.none ?? 0,
+  };
 }

@@ -1,12 +1,30 @@
 // Policies, their assignments and history (ICT); each device's resolved policy and signed
 // Apple profile; compliance.
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentStaff, Roles } from '../common/access';
 import type { StaffPrincipal } from '../common/roles';
 import { ComplianceService } from './compliance.service';
-import { AssignPolicyDto, ComplianceQueryDto, CreatePolicyDto, RollbackPolicyDto, UpdatePolicyDto } from './dto/policy.dto';
+import {
+  AssignPolicyDto,
+  ComplianceQueryDto,
+  CreatePolicyDto,
+  RollbackPolicyDto,
+  UpdatePolicyDto,
+} from './dto/policy.dto';
 import { PoliciesService } from './policies.service';
 
 function sendProfile(response: Response, profile: { fileName: string; body: Buffer }): void {
@@ -44,7 +62,11 @@ export class PoliciesController {
 
   @Patch('policies/:id')
   @Roles('ict')
-  update(@CurrentStaff() actor: StaffPrincipal, @Param('id', new ParseUUIDPipe()) id: string, @Body() body: UpdatePolicyDto) {
+  update(
+    @CurrentStaff() actor: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: UpdatePolicyDto,
+  ) {
     return this.policies.update(actor, id, body);
   }
 
@@ -57,13 +79,21 @@ export class PoliciesController {
   @Post('policies/:id/rollback')
   @Roles('ict')
   @HttpCode(200)
-  rollback(@CurrentStaff() actor: StaffPrincipal, @Param('id', new ParseUUIDPipe()) id: string, @Body() body: RollbackPolicyDto) {
+  rollback(
+    @CurrentStaff() actor: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: RollbackPolicyDto,
+  ) {
     return this.policies.rollback(actor, id, body.revision);
   }
 
   @Post('policies/:id/assignments')
   @Roles('ict')
-  assign(@CurrentStaff() actor: StaffPrincipal, @Param('id', new ParseUUIDPipe()) id: string, @Body() body: AssignPolicyDto) {
+  assign(
+    @CurrentStaff() actor: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: AssignPolicyDto,
+  ) {
     return this.policies.assign(actor, id, body);
   }
 
@@ -81,7 +111,10 @@ export class PoliciesController {
   @Get('policies/:id/profile.mobileconfig')
   @Roles('ict')
   @ApiProduces('application/x-apple-aspen-config')
-  async policyProfile(@Param('id', new ParseUUIDPipe()) id: string, @Res() response: Response): Promise<void> {
+  async policyProfile(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Res() response: Response,
+  ): Promise<void> {
     sendProfile(response, await this.policies.policyMobileconfig(id));
   }
 
@@ -94,7 +127,10 @@ export class PoliciesController {
   @Get('devices/:id/profile.mobileconfig')
   @Roles('ict')
   @ApiProduces('application/x-apple-aspen-config')
-  async deviceProfile(@Param('id', new ParseUUIDPipe()) id: string, @Res() response: Response): Promise<void> {
+  async deviceProfile(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Res() response: Response,
+  ): Promise<void> {
     sendProfile(response, await this.policies.deviceMobileconfig(id));
   }
 

@@ -12,7 +12,12 @@ import { PolicyRolloutService } from './policy-rollout.service';
 import { POLICY_ENTITIES } from './policy.entities';
 
 @Module({
-  imports: [TypeOrmModule.forFeature(POLICY_ENTITIES), DevicesModule, CommandsModule, EnrollmentModule],
+  imports: [
+    TypeOrmModule.forFeature(POLICY_ENTITIES),
+    DevicesModule,
+    CommandsModule,
+    EnrollmentModule,
+  ],
   controllers: [PoliciesController],
   providers: [PoliciesRepository, PolicyRolloutService, PoliciesService, ComplianceService],
 })

@@ -9,8 +9,10 @@ import { PolicyAssignmentEntity, PolicyEntity, PolicyRevisionEntity } from './po
 export class PoliciesRepository {
   constructor(
     @InjectRepository(PolicyEntity) private readonly policies: Repository<PolicyEntity>,
-    @InjectRepository(PolicyRevisionEntity) private readonly revisions: Repository<PolicyRevisionEntity>,
-    @InjectRepository(PolicyAssignmentEntity) private readonly assignments: Repository<PolicyAssignmentEntity>,
+    @InjectRepository(PolicyRevisionEntity)
+    private readonly revisions: Repository<PolicyRevisionEntity>,
+    @InjectRepository(PolicyAssignmentEntity)
+    private readonly assignments: Repository<PolicyAssignmentEntity>,
   ) {}
 
   count(): Promise<number> {

@@ -50,15 +50,30 @@ function toPolicyDto(policy: PolicyEntity, assignments: PolicyAssignmentEntity[]
 }
 
 /** Checks a profile's settings and enforced list the way the resolver will read them. */
-function checkProfile(settings: unknown, enforced: unknown): { settings: PartialPolicySettings; enforced: SettingPath[] } {
+function checkProfile(
+  settings: unknown,
+  enforced: unknown,
+): { settings: PartialPolicySettings; enforced: SettingPath[] } {
   try {
-    const layer = validatePolicyLayer({ id: 'profile', name: 'profile', scope: 'group', priority: 0, settings, enforced });
+    const layer = validatePolicyLayer({
+      id: 'profile',
+      name: 'profile',
+      scope: 'group',
+      priority: 0,
+      settings,
+      enforced,
+    });
     return { settings: layer.settings, enforced: layer.enforced };
   } catch (error) {
     if (error instanceof PolicyValidationError) {
       // The layer wrapper is ours, not the caller's: name the field as they sent it.
-      const field = error.field.startsWith('settings') || error.field === 'enforced' ? error.field : `settings.${error.field}`;
-      throw new BadRequestException(`${field}: ${error.message.replace(/^policy layer profile: /, '')}`);
+      const field =
+        error.field.startsWith('settings') || error.field === 'enforced'
+          ? error.field
+          : `settings.${error.field}`;
+      throw new BadRequestException(
+        `${field}: ${error.message.replace(/^policy layer profile: /, '')}`,
+      );
     }
     throw error;
   }
@@ -88,7 +103,8 @@ export class PoliciesService implements OnApplicationBootstrap {
     const policy: PolicyEntity = {
       id: randomUUID(),
       name: BASELINE_POLICY_NAME,
-      description: 'Drawn from the schools’ acceptable use policies: camera off, strong passcodes, auto-lock, no user Wi-Fi or app installs, encrypted removable media, photos moved to the school store.',
+      description:
+        'Drawn from the schools’ acceptable use policies: camera off, strong passcodes, auto-lock, no user Wi-Fi or app installs, encrypted removable media, photos moved to the school store.',
       settings: JSON.stringify(SCHOOL_BASELINE),
       enforced: '[]',
       revision: 1,
@@ -97,9 +113,30 @@ export class PoliciesService implements OnApplicationBootstrap {
     };
     await this.tx.run(async (tx) => {
       await this.policies.savePolicy(tx, policy);
-      await this.policies.insertRevision(tx, this.revisionOf(policy, { kind: 'system' }, Object.keys(SCHOOL_BASELINE) as SettingPath[], 'shipped default'));
-      await this.policies.insertAssignment(tx, { id: randomUUID(), policyId: policy.id, scope: 'baseline', targetId: null, priority: 0, createdAt: now });
-      await this.audit.record(tx, { actor: { kind: 'system' }, action: 'policy.created', targetType: 'policy', targetId: policy.id, detail: { name: policy.name } });
+      await this.policies.insertRevision(
+        tx,
+        this.revisionOf(
+          policy,
+          { kind: 'system' },
+          Object.keys(SCHOOL_BASELINE) as SettingPath[],
+          'shipped default',
+        ),
+      );
+      await this.policies.insertAssignment(tx, {
+        id: randomUUID(),
+        policyId: policy.id,
+        scope: 'baseline',
+        targetId: null,
+        priority: 0,
+        createdAt: now,
+      });
+      await this.audit.record(tx, {
+        actor: { kind: 'system' },
+        action: 'policy.created',
+        targetType: 'policy',
+        targetId: policy.id,
+        detail: { name: policy.name },
+      });
     });
   }
 
@@ -109,7 +146,12 @@ export class PoliciesService implements OnApplicationBootstrap {
     return result;
   }
 
-  private revisionOf(policy: PolicyEntity, actor: AuditActor, changed: SettingPath[] | string[], note: string | null): PolicyRevisionEntity {
+  private revisionOf(
+    policy: PolicyEntity,
+    actor: AuditActor,
+    changed: SettingPath[] | string[],
+    note: string | null,
+  ): PolicyRevisionEntity {
     return {
       id: randomUUID(),
       policyId: policy.id,
@@ -138,7 +180,10 @@ export class PoliciesService implements OnApplicationBootstrap {
   }
 
   async list() {
-    const [policies, assignments] = await Promise.all([this.policies.all(), this.policies.allAssignments()]);
+    const [policies, assignments] = await Promise.all([
+      this.policies.all(),
+      this.policies.allAssignments(),
+    ]);
     return policies.map((policy) => toPolicyDto(policy, assignments));
   }
 
@@ -173,18 +218,35 @@ export class PoliciesService implements OnApplicationBootstrap {
       };
       await this.tx.run(async (tx) => {
         await this.policies.savePolicy(tx, policy);
-        await this.policies.insertRevision(tx, this.revisionOf(policy, actor, diffSettings({}, profile.settings), null));
-        await this.audit.record(tx, { actor, action: 'policy.created', targetType: 'policy', targetId: policy.id, detail: { name: policy.name } });
+        await this.policies.insertRevision(
+          tx,
+          this.revisionOf(policy, actor, diffSettings({}, profile.settings), null),
+        );
+        await this.audit.record(tx, {
+          actor,
+          action: 'policy.created',
+          targetType: 'policy',
+          targetId: policy.id,
+          detail: { name: policy.name },
+        });
       });
       return toPolicyDto(policy, []);
     });
   }
 
-  async update(actor: StaffPrincipal, id: string, input: UpdatePolicyDto, note: string | null = null) {
+  async update(
+    actor: StaffPrincipal,
+    id: string,
+    input: UpdatePolicyDto,
+    note: string | null = null,
+  ) {
     return this.exclusive(async () => {
       const policy = await this.mustFind(id);
       const before = JSON.parse(policy.settings) as PartialPolicySettings;
-      const profile = checkProfile(input.settings ?? before, input.enforced ?? JSON.parse(policy.enforced));
+      const profile = checkProfile(
+        input.settings ?? before,
+        input.enforced ?? JSON.parse(policy.enforced),
+      );
       if (input.name !== undefined && input.name.trim() !== policy.name) {
         if (await this.policies.findByName(input.name.trim())) {
           throw new ConflictException(`A policy named ${input.name.trim()} already exists`);
@@ -195,7 +257,8 @@ export class PoliciesService implements OnApplicationBootstrap {
       const updated: PolicyEntity = {
         ...policy,
         name: input.name?.trim() ?? policy.name,
-        description: input.description !== undefined ? input.description.trim() : policy.description,
+        description:
+          input.description !== undefined ? input.description.trim() : policy.description,
         settings: JSON.stringify(profile.settings),
         enforced: JSON.stringify(profile.enforced),
         revision: policy.revision + 1,
@@ -206,13 +269,25 @@ export class PoliciesService implements OnApplicationBootstrap {
       const plan = await this.planOrRefuse(world);
       await this.tx.run(async (tx) => {
         await this.policies.savePolicy(tx, updated);
-        await this.policies.insertRevision(tx, this.revisionOf(updated, actor, enforcedChanged ? [...changed, 'enforced'] : changed, note));
+        await this.policies.insertRevision(
+          tx,
+          this.revisionOf(
+            updated,
+            actor,
+            enforcedChanged ? [...changed, 'enforced'] : changed,
+            note,
+          ),
+        );
         await this.audit.record(tx, {
           actor,
           action: note ? 'policy.rolled_back' : 'policy.updated',
           targetType: 'policy',
           targetId: id,
-          detail: { revision: updated.revision, changed, devicesAffected: this.rollout.changedDeviceIds(plan).length },
+          detail: {
+            revision: updated.revision,
+            changed,
+            devicesAffected: this.rollout.changedDeviceIds(plan).length,
+          },
         });
         await this.rollout.apply(tx, actor, plan);
       });
@@ -243,7 +318,11 @@ export class PoliciesService implements OnApplicationBootstrap {
     return this.update(
       actor,
       id,
-      { name: old.name, settings: JSON.parse(old.settings) as Record<string, unknown>, enforced: JSON.parse(old.enforced) as string[] },
+      {
+        name: old.name,
+        settings: JSON.parse(old.settings) as Record<string, unknown>,
+        enforced: JSON.parse(old.enforced) as string[],
+      },
       `rolled back to revision ${revision}`,
     );
   }
@@ -259,7 +338,11 @@ export class PoliciesService implements OnApplicationBootstrap {
         throw new NotFoundException(`No device ${targetId}`);
       }
       const world = await this.rollout.loadWorld();
-      if (world.assignments.some((a) => a.policyId === policyId && a.scope === input.scope && a.targetId === targetId)) {
+      if (
+        world.assignments.some(
+          (a) => a.policyId === policyId && a.scope === input.scope && a.targetId === targetId,
+        )
+      ) {
         throw new ConflictException('This policy is already assigned there');
       }
       const assignment: PolicyAssignmentEntity = {
@@ -279,12 +362,22 @@ export class PoliciesService implements OnApplicationBootstrap {
           action: 'policy.assigned',
           targetType: 'policy',
           targetId: policyId,
-          detail: { scope: assignment.scope, to: targetId ?? undefined, priority: assignment.priority },
+          detail: {
+            scope: assignment.scope,
+            to: targetId ?? undefined,
+            priority: assignment.priority,
+          },
         });
         await this.rollout.apply(tx, actor, plan);
       });
       this.rollout.announce(plan);
-      return { id: assignment.id, policyId, scope: assignment.scope, targetId, priority: assignment.priority };
+      return {
+        id: assignment.id,
+        policyId,
+        scope: assignment.scope,
+        targetId,
+        priority: assignment.priority,
+      };
     });
   }
 
@@ -336,10 +429,16 @@ export class PoliciesService implements OnApplicationBootstrap {
     const decidedBy = Object.fromEntries(
       Object.entries(resolved.decidedBy).map(([path, decision]) => [
         path,
-        { policyId: decision.layerId ? (policyIdOf.get(decision.layerId) ?? null) : null, policy: decision.name, scope: decision.scope },
+        {
+          policyId: decision.layerId ? (policyIdOf.get(decision.layerId) ?? null) : null,
+          policy: decision.name,
+          scope: decision.scope,
+        },
       ]),
     );
-    const reported = device.reportedState ? (JSON.parse(device.reportedState) as { policyVersion?: string | null }) : null;
+    const reported = device.reportedState
+      ? (JSON.parse(device.reportedState) as { policyVersion?: string | null })
+      : null;
     return {
       deviceId,
       version: resolved.version,
@@ -363,14 +462,27 @@ export class PoliciesService implements OnApplicationBootstrap {
       organization: 'Classroom Device Hub',
       description: 'Installed by the school. Removing it may be reported to ICT.',
     });
-    return { fileName: `device-${deviceId}.mobileconfig`, body: signMobileconfig(xml, this.ca.profileSigner(), () => this.clock.now()) };
+    return {
+      fileName: `device-${deviceId}.mobileconfig`,
+      body: signMobileconfig(xml, this.ca.profileSigner(), () => this.clock.now()),
+    };
   }
 
   /** One policy on its own over the built-in defaults, as a signed profile. */
   async policyMobileconfig(policyId: string): Promise<{ fileName: string; body: Buffer }> {
     const policy = await this.mustFind(policyId);
     const resolved = resolvePolicy([
-      layerOf({ id: policy.id, policyId, scope: 'baseline', targetId: null, priority: 0, createdAt: policy.createdAt }, policy),
+      layerOf(
+        {
+          id: policy.id,
+          policyId,
+          scope: 'baseline',
+          targetId: null,
+          priority: 0,
+          createdAt: policy.createdAt,
+        },
+        policy,
+      ),
     ]);
     const xml = compileMobileconfig(resolved.settings, {
       identifier: `org.devicehub.policy.${policyId}`,
@@ -378,6 +490,9 @@ export class PoliciesService implements OnApplicationBootstrap {
       organization: 'Classroom Device Hub',
       description: policy.description ?? undefined,
     });
-    return { fileName: `policy-${policyId}.mobileconfig`, body: signMobileconfig(xml, this.ca.profileSigner(), () => this.clock.now()) };
+    return {
+      fileName: `policy-${policyId}.mobileconfig`,
+      body: signMobileconfig(xml, this.ca.profileSigner(), () => this.clock.now()),
+    };
   }
 }

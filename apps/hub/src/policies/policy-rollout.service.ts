@@ -55,7 +55,10 @@ export class PolicyRolloutService {
   ) {}
 
   async loadWorld(): Promise<PolicyWorld> {
-    const [policies, assignments] = await Promise.all([this.policies.all(), this.policies.allAssignments()]);
+    const [policies, assignments] = await Promise.all([
+      this.policies.all(),
+      this.policies.allAssignments(),
+    ]);
     return { policies: new Map(policies.map((p) => [p.id, p])), assignments };
   }
 
@@ -89,7 +92,10 @@ export class PolicyRolloutService {
     const results = new Map<string, ResolvedPolicy | PolicyValidationError>();
     for (const deviceId of deviceIds) {
       const layers = this.layersFor(world, deviceId, groupsOf.get(deviceId) ?? new Set());
-      const key = layers.map((layer) => layer.id).sort().join(',');
+      const key = layers
+        .map((layer) => layer.id)
+        .sort()
+        .join(',');
       let result = cache.get(key);
       if (!result) {
         try {
@@ -119,10 +125,19 @@ export class PolicyRolloutService {
    * Which devices need a new `policy.apply`: every active device (or those given) whose
    * resolved version differs from the one it should run, or all of them when `force`.
    */
-  async plan(world: PolicyWorld, deviceIds?: readonly string[], force = false): Promise<RolloutPlan> {
+  async plan(
+    world: PolicyWorld,
+    deviceIds?: readonly string[],
+    force = false,
+  ): Promise<RolloutPlan> {
     const ids = deviceIds ?? (await this.devices.activeDeviceIds());
-    const states = (await this.devices.policyStates(ids)).filter((state) => state.status === 'active');
-    const resolved = await this.resolveDevices(world, states.map((state) => state.id));
+    const states = (await this.devices.policyStates(ids)).filter(
+      (state) => state.status === 'active',
+    );
+    const resolved = await this.resolveDevices(
+      world,
+      states.map((state) => state.id),
+    );
     const plan: RolloutPlan = { byVersion: new Map(), conflicts: [], deviceCount: states.length };
     for (const state of states) {
       const result = resolved.get(state.id);
@@ -153,7 +168,11 @@ export class PolicyRolloutService {
     const changed = this.changedDeviceIds(plan);
     await this.commands.supersede(tx, changed, 'policy.apply', 'replaced by a newer policy');
     for (const [version, { deviceIds, resolved }] of plan.byVersion) {
-      const request = { type: 'policy.apply' as const, payload: { ...compileAgentPayload(resolved) }, expiresAt: null };
+      const request = {
+        type: 'policy.apply' as const,
+        payload: { ...compileAgentPayload(resolved) },
+        expiresAt: null,
+      };
       const rows = this.commands.buildRows(actor, deviceIds, request, null);
       await this.commands.queue(tx, actor, rows, request);
       await this.devices.setPolicyState(tx, deviceIds, {
@@ -166,7 +185,10 @@ export class PolicyRolloutService {
     if (plan.conflicts.length > 0) {
       const byMessage = new Map<string, string[]>();
       for (const { deviceId, error } of plan.conflicts) {
-        byMessage.set(`${error.field}: ${error.message}`, [...(byMessage.get(`${error.field}: ${error.message}`) ?? []), deviceId]);
+        byMessage.set(`${error.field}: ${error.message}`, [
+          ...(byMessage.get(`${error.field}: ${error.message}`) ?? []),
+          deviceId,
+        ]);
       }
       for (const [message, deviceIds] of byMessage) {
         await this.devices.setPolicyState(tx, deviceIds, {

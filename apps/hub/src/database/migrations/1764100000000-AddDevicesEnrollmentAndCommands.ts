@@ -31,7 +31,11 @@ export class AddDevicesEnrollmentAndCommands1764100000000 implements MigrationIn
           { name: 'desired_app_lock', type: 'varchar', length: '255', isNullable: true },
           timeCol('created_at'),
         ],
-        indices: [{ columnNames: ['asset_tag'] }, { columnNames: ['platform'] }, { columnNames: ['online'] }],
+        indices: [
+          { columnNames: ['asset_tag'] },
+          { columnNames: ['platform'] },
+          { columnNames: ['online'] },
+        ],
       }),
     );
     await queryRunner.createTable(
@@ -66,8 +70,16 @@ export class AddDevicesEnrollmentAndCommands1764100000000 implements MigrationIn
           timeCol('added_at'),
         ],
         foreignKeys: [
-          { columnNames: ['group_id'], referencedTableName: 'device_groups', referencedColumnNames: ['id'] },
-          { columnNames: ['device_id'], referencedTableName: 'devices', referencedColumnNames: ['id'] },
+          {
+            columnNames: ['group_id'],
+            referencedTableName: 'device_groups',
+            referencedColumnNames: ['id'],
+          },
+          {
+            columnNames: ['device_id'],
+            referencedTableName: 'devices',
+            referencedColumnNames: ['id'],
+          },
         ],
         indices: [{ columnNames: ['device_id'] }],
       }),
@@ -121,14 +133,31 @@ export class AddDevicesEnrollmentAndCommands1764100000000 implements MigrationIn
           { name: 'issued_by_id', type: 'varchar', length: '36', isNullable: true },
           { name: 'group_id', type: 'varchar', length: '36', isNullable: true },
         ],
-        foreignKeys: [{ columnNames: ['device_id'], referencedTableName: 'devices', referencedColumnNames: ['id'] }],
-        indices: [{ columnNames: ['device_id', 'status', 'seq'] }, { columnNames: ['status', 'expires_at'] }],
+        foreignKeys: [
+          {
+            columnNames: ['device_id'],
+            referencedTableName: 'devices',
+            referencedColumnNames: ['id'],
+          },
+        ],
+        indices: [
+          { columnNames: ['device_id', 'status', 'seq'] },
+          { columnNames: ['status', 'expires_at'] },
+        ],
       }),
     );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of ['commands', 'enrollment_tokens', 'device_nonces', 'device_group_members', 'device_groups', 'revoked_certificates', 'devices']) {
+    for (const table of [
+      'commands',
+      'enrollment_tokens',
+      'device_nonces',
+      'device_group_members',
+      'device_groups',
+      'revoked_certificates',
+      'devices',
+    ]) {
       await queryRunner.dropTable(table);
     }
   }

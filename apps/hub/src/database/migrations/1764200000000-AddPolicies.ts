@@ -38,7 +38,13 @@ export class AddPolicies1764200000000 implements MigrationInterface {
           { name: 'changed_by_id', type: 'varchar', length: '36', isNullable: true },
           timeCol('changed_at'),
         ],
-        foreignKeys: [{ columnNames: ['policy_id'], referencedTableName: 'policies', referencedColumnNames: ['id'] }],
+        foreignKeys: [
+          {
+            columnNames: ['policy_id'],
+            referencedTableName: 'policies',
+            referencedColumnNames: ['id'],
+          },
+        ],
         uniques: [{ columnNames: ['policy_id', 'revision'] }],
       }),
     );
@@ -53,20 +59,41 @@ export class AddPolicies1764200000000 implements MigrationInterface {
           { name: 'priority', type: 'integer', default: 0 },
           timeCol('created_at'),
         ],
-        foreignKeys: [{ columnNames: ['policy_id'], referencedTableName: 'policies', referencedColumnNames: ['id'] }],
+        foreignKeys: [
+          {
+            columnNames: ['policy_id'],
+            referencedTableName: 'policies',
+            referencedColumnNames: ['id'],
+          },
+        ],
         indices: [{ columnNames: ['scope', 'target_id'] }, { columnNames: ['policy_id'] }],
       }),
     );
     await queryRunner.addColumns('devices', [
-      new TableColumn({ name: 'desired_policy_version', type: 'varchar', length: '64', isNullable: true }),
+      new TableColumn({
+        name: 'desired_policy_version',
+        type: 'varchar',
+        length: '64',
+        isNullable: true,
+      }),
       new TableColumn({ name: 'policy_status', type: 'varchar', length: '16', isNullable: true }),
       new TableColumn({ name: 'policy_detail', type: 'varchar', length: '500', isNullable: true }),
-      new TableColumn({ name: 'policy_changed_at', type: 'varchar', length: '30', isNullable: true }),
+      new TableColumn({
+        name: 'policy_changed_at',
+        type: 'varchar',
+        length: '30',
+        isNullable: true,
+      }),
     ]);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const column of ['policy_changed_at', 'policy_detail', 'policy_status', 'desired_policy_version']) {
+    for (const column of [
+      'policy_changed_at',
+      'policy_detail',
+      'policy_status',
+      'desired_policy_version',
+    ]) {
       await queryRunner.dropColumn('devices', column);
     }
     await queryRunner.dropTable('policy_assignments');

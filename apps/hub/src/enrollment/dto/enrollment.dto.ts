@@ -36,7 +36,10 @@ export class CreateEnrollmentTokenDto {
   @Max(100000)
   maxUses?: number;
 
-  @ApiPropertyOptional({ default: 60, description: 'Minutes until the token expires (at most 30 days)' })
+  @ApiPropertyOptional({
+    default: 60,
+    description: 'Minutes until the token expires (at most 30 days)',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)

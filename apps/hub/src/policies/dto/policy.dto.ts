@@ -2,7 +2,20 @@
 // @app/policy, which names the field that is wrong.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import {
+  IsArray,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
 
 export class CreatePolicyDto {
   @ApiProperty()
@@ -17,11 +30,18 @@ export class CreatePolicyDto {
   @MaxLength(500)
   description?: string;
 
-  @ApiProperty({ description: 'The settings this profile sets (PolicySettings, any subset)', type: 'object', additionalProperties: true })
+  @ApiProperty({
+    description: 'The settings this profile sets (PolicySettings, any subset)',
+    type: 'object',
+    additionalProperties: true,
+  })
   @IsObject()
   settings: Record<string, unknown>;
 
-  @ApiPropertyOptional({ description: 'Setting paths (e.g. "camera.allowed") that narrower profiles may not change', type: [String] })
+  @ApiPropertyOptional({
+    description: 'Setting paths (e.g. "camera.allowed") that narrower profiles may not change',
+    type: [String],
+  })
   @IsOptional()
   @IsArray()
   @IsString({ each: true })
@@ -42,7 +62,11 @@ export class UpdatePolicyDto {
   @MaxLength(500)
   description?: string;
 
-  @ApiPropertyOptional({ description: 'Replaces the settings the profile sets', type: 'object', additionalProperties: true })
+  @ApiPropertyOptional({
+    description: 'Replaces the settings the profile sets',
+    type: 'object',
+    additionalProperties: true,
+  })
   @IsOptional()
   @IsObject()
   settings?: Record<string, unknown>;
@@ -71,7 +95,10 @@ export class AssignPolicyDto {
   @IsUUID()
   targetId?: string;
 
-  @ApiPropertyOptional({ default: 0, description: 'Settles disagreeing profiles in the same scope: higher wins' })
+  @ApiPropertyOptional({
+    default: 0,
+    description: 'Settles disagreeing profiles in the same scope: higher wins',
+  })
   @IsOptional()
   @IsInt()
   @Min(-1000)
