@@ -1,6 +1,7 @@
 // Boots the hub: validated configuration, migrations (run by the database module), listen.
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import type { Server } from 'node:http';
 import { AppModule } from './app.module';
 import { configureHub } from './bootstrap';
 import { ConfigError, HUB_CONFIG, HubConfig, loadHubConfig } from './config/hub-config';
@@ -12,7 +13,13 @@ async function main(): Promise<void> {
   const app = await NestFactory.create(AppModule, { bufferLogs: true });
   configureHub(app);
   const config = app.get<HubConfig>(HUB_CONFIG);
-  await app.listen(config.port, config.host);
+  await app.init();
+  // A deeper accept queue than Node's 511: after a restart every device reconnects at once.
+  const server = app.getHttpServer() as Server;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port: config.port, host: config.host, backlog: 4096 }, resolve);
+  });
   process.stdout.write(
     `Hub listening on http://localhost:${config.port} (data in ${config.dataDir})\n`,
   );

@@ -68,6 +68,7 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
   private readonly wakeAgain = new Set<string>();
   /** Devices with a `not_now` command, and when it may be tried again. */
   private readonly retryAt = new Map<string, number>();
+  private readonly connectedBatch = new Set<string>();
   private sweepTimer: NodeJS.Timeout | null = null;
   private lastExpirySweep = 0;
   private stopped = false;
@@ -89,10 +90,7 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
   }
 
   onModuleInit(): void {
-    this.events.on('device.connected', async ({ deviceId }) => {
-      this.wake(deviceId);
-      await this.noteRetry(deviceId);
-    });
+    this.events.on('device.connected', ({ deviceId }) => this.wakeConnectedSoon(deviceId));
     this.events.on('commands.queued', ({ deviceIds }) => this.wakeMany(deviceIds));
     this.events.on('device.disconnected', ({ deviceId }) => {
       this.retryAt.delete(deviceId);
@@ -106,6 +104,19 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
     if (this.sweepTimer) {
       clearInterval(this.sweepTimer);
     }
+  }
+
+  /** Devices that connected in the same tick are woken with one query (a reconnect storm). */
+  private wakeConnectedSoon(deviceId: string): void {
+    if (this.connectedBatch.size === 0) {
+      setImmediate(() => {
+        const ids = [...this.connectedBatch];
+        this.connectedBatch.clear();
+        this.wakeMany(ids).catch((error: unknown) => this.logger.error(`Delivery on connect failed: ${String(error)}`));
+        this.noteRetries(ids).catch((error: unknown) => this.logger.error(`Retry times not read: ${String(error)}`));
+      });
+    }
+    this.connectedBatch.add(deviceId);
   }
 
   /**
@@ -292,12 +303,10 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
     await this.audit.record(tx, ...audit);
   }
 
-  private async noteRetry(deviceId: string): Promise<void> {
-    const at = await this.commands.nextRetryAt(deviceId);
-    if (at) {
+  /** Remembers when each of these devices' `not_now` commands may be tried again. */
+  private async noteRetries(deviceIds: readonly string[]): Promise<void> {
+    for (const [deviceId, at] of await this.commands.nextRetryTimes(deviceIds)) {
       this.retryAt.set(deviceId, at.getTime());
-    } else {
-      this.retryAt.delete(deviceId);
     }
   }
 

@@ -67,14 +67,20 @@ export class CommandsRepository {
     return byDevice;
   }
 
-  /** When the device's earliest `not_now` command may be tried again. */
-  async nextRetryAt(deviceId: string): Promise<Date | null> {
-    const row = await this.commands
-      .createQueryBuilder('c')
-      .select('MIN(c.next_attempt_at)', 'at')
-      .where("c.device_id = :deviceId AND c.status = 'not_now'", { deviceId })
-      .getRawOne<{ at: string | null }>();
-    return row?.at ? new Date(row.at) : null;
+  /** When each device's earliest `not_now` command may be tried again (devices with none are left out). */
+  async nextRetryTimes(deviceIds: readonly string[]): Promise<Map<string, Date>> {
+    const times = new Map<string, Date>();
+    for (let i = 0; i < deviceIds.length; i += 500) {
+      const rows = await this.commands
+        .createQueryBuilder('c')
+        .select('c.device_id', 'deviceId')
+        .addSelect('MIN(c.next_attempt_at)', 'at')
+        .where("c.device_id IN (:...ids) AND c.status = 'not_now'", { ids: deviceIds.slice(i, i + 500) })
+        .groupBy('c.device_id')
+        .getRawMany<{ deviceId: string; at: string }>();
+      rows.forEach((row) => times.set(row.deviceId, new Date(row.at)));
+    }
+    return times;
   }
 
   openForDevice(deviceId: string): Promise<CommandEntity[]> {

@@ -7,6 +7,7 @@ import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { HubEvents } from '../common/hub-events';
 import type { StaffPrincipal } from '../common/roles';
+import { BatchLoader } from '../database/batch-loader';
 import { TransactionRunner } from '../database/transaction-runner';
 import {
   DeviceConnections,
@@ -53,11 +54,18 @@ export function toDeviceDto(device: DeviceEntity, online: boolean): DeviceDto {
 @Injectable()
 export class DevicesService {
   private readonly logger = new Logger(DevicesService.name);
-  /** Device reads asked for in the same tick, answered by one query. */
-  private pendingReads = new Map<
-    string,
-    { resolve: (device: DeviceEntity | null) => void; reject: (error: unknown) => void }[]
-  >();
+  /** Device rows and group ids asked for in the same tick, answered by one query each. */
+  private readonly deviceReads = new BatchLoader<string, DeviceEntity | null>(async (ids) => {
+    const devices = await this.devices.findByIds(ids);
+    return new Map(devices.map((device) => [device.id, device]));
+  }, null);
+  private readonly groupReads = new BatchLoader<string, string[]>(async (ids) => {
+    const byDevice = new Map<string, string[]>();
+    for (const { deviceId, groupId } of await this.devices.memberships(ids)) {
+      byDevice.set(deviceId, [...(byDevice.get(deviceId) ?? []), groupId]);
+    }
+    return byDevice;
+  }, []);
 
   constructor(
     private readonly devices: DevicesRepository,
@@ -76,7 +84,7 @@ export class DevicesService {
 
   async deviceConnected(socket: DeviceSocket): Promise<void> {
     const deviceId = socket.data.deviceId;
-    const groupIds = await this.devices.groupIdsOf(deviceId);
+    const groupIds = await this.groupReads.load(deviceId);
     if (socket.disconnected) {
       return;
     }
@@ -109,33 +117,9 @@ export class DevicesService {
     }
   }
 
-  /** Reads a device together with the others asked for in the same tick (a class reporting at once). */
-  private readSoon(deviceId: string): Promise<DeviceEntity | null> {
-    return new Promise((resolve, reject) => {
-      if (this.pendingReads.size === 0) {
-        setImmediate(() => {
-          const batch = this.pendingReads;
-          this.pendingReads = new Map();
-          this.devices.findByIds([...batch.keys()]).then(
-            (devices) => {
-              const byId = new Map(devices.map((device) => [device.id, device]));
-              for (const [id, waiters] of batch) {
-                waiters.forEach((waiter) => waiter.resolve(byId.get(id) ?? null));
-              }
-            },
-            (error: unknown) => {
-              for (const waiters of batch.values()) {
-                waiters.forEach((waiter) => waiter.reject(error));
-              }
-            },
-          );
-        });
-      }
-      this.pendingReads.set(deviceId, [
-        ...(this.pendingReads.get(deviceId) ?? []),
-        { resolve, reject },
-      ]);
-    });
+  /** A device's row, read together with the others asked for in the same tick. */
+  readSoon(deviceId: string): Promise<DeviceEntity | null> {
+    return this.deviceReads.load(deviceId);
   }
 
   isConnected(deviceId: string): boolean {
