@@ -2,6 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { bulkInsert } from '../database/bulk-insert';
 import type { Tx } from '../database/transaction-runner';
 import { AuditEntryEntity } from './audit-entry.entity';
 
@@ -21,10 +22,7 @@ export class AuditRepository {
   ) {}
 
   async append(tx: Tx, rows: Omit<AuditEntryEntity, 'seq'>[]): Promise<void> {
-    // Chunked so a fan-out to thousands of devices stays within SQLite's bound-parameter limit.
-    for (let i = 0; i < rows.length; i += 500) {
-      await tx.insert(AuditEntryEntity, rows.slice(i, i + 500));
-    }
+    await bulkInsert(tx, AuditEntryEntity, rows);
   }
 
   async find(

@@ -2,6 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
+import { bulkInsert } from '../database/bulk-insert';
 import type { Tx } from '../database/transaction-runner';
 import { CommandEntity, CommandStatus } from './command.entity';
 
@@ -16,9 +17,7 @@ export class CommandsRepository {
 
   /** Inserts many commands in the caller's transaction (multi-row inserts, not one save each). */
   async insertMany(tx: Tx, rows: Omit<CommandEntity, 'seq'>[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += CHUNK) {
-      await tx.insert(CommandEntity, rows.slice(i, i + CHUNK));
-    }
+    await bulkInsert(tx, CommandEntity, rows);
   }
 
   findById(id: string): Promise<CommandEntity | null> {
