@@ -136,40 +136,32 @@ export class DevicesRepository {
    * not one UPDATE per device: a reconnect storm touches every device at once.
    */
   async applyPresence(tx: Tx, updates: readonly PresenceUpdate[]): Promise<void> {
+    const driver = tx.connection.driver;
     for (const part of chunks(updates, 150)) {
-      const params: Record<string, unknown> = {};
+      const params: unknown[] = [];
+      const slot = (value: unknown) => {
+        params.push(value);
+        return driver.createParameter(`p${params.length}`, params.length - 1);
+      };
       const online: string[] = [];
       const seen: string[] = [];
       const state: string[] = [];
       const stateAt: string[] = [];
-      part.forEach((update, i) => {
-        params[`id${i}`] = update.deviceId;
-        params[`on${i}`] = update.online;
-        params[`seen${i}`] = update.lastSeenAt.toISOString();
-        online.push(`WHEN :id${i} THEN :on${i}`);
-        seen.push(`WHEN :id${i} THEN :seen${i}`);
+      for (const update of part) {
+        online.push(`WHEN ${slot(update.deviceId)} THEN ${slot(update.online)}`);
+        seen.push(`WHEN ${slot(update.deviceId)} THEN ${slot(update.lastSeenAt.toISOString())}`);
         if (update.reportedState !== undefined) {
-          params[`st${i}`] = update.reportedState;
-          params[`sa${i}`] = (update.reportedAt ?? update.lastSeenAt).toISOString();
-          state.push(`WHEN :id${i} THEN :st${i}`);
-          stateAt.push(`WHEN :id${i} THEN :sa${i}`);
+          state.push(`WHEN ${slot(update.deviceId)} THEN ${slot(update.reportedState)}`);
+          stateAt.push(`WHEN ${slot(update.deviceId)} THEN ${slot((update.reportedAt ?? update.lastSeenAt).toISOString())}`);
         }
-      });
-      const changes: Record<string, () => string> = {
-        online: () => `CASE id ${online.join(' ')} END`,
-        lastSeenAt: () => `CASE id ${seen.join(' ')} END`,
-      };
-      if (state.length > 0) {
-        changes.reportedState = () => `CASE id ${state.join(' ')} ELSE reported_state END`;
-        changes.reportedAt = () => `CASE id ${stateAt.join(' ')} ELSE reported_at END`;
       }
-      await tx
-        .createQueryBuilder()
-        .update(DeviceEntity)
-        .set(changes)
-        .where('id IN (:...ids)', { ids: part.map((update) => update.deviceId) })
-        .setParameters(params)
-        .execute();
+      const sets = [`online = CASE id ${online.join(' ')} END`, `last_seen_at = CASE id ${seen.join(' ')} END`];
+      if (state.length > 0) {
+        sets.push(`reported_state = CASE id ${state.join(' ')} ELSE reported_state END`);
+        sets.push(`reported_at = CASE id ${stateAt.join(' ')} ELSE reported_at END`);
+      }
+      const ids = part.map((update) => slot(update.deviceId));
+      await tx.query(`UPDATE devices SET ${sets.join(', ')} WHERE id IN (${ids.join(', ')})`, params);
     }
   }
 

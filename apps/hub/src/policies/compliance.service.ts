@@ -127,8 +127,8 @@ export class ComplianceService implements OnModuleInit, OnApplicationShutdown {
     ) {
       return;
     }
-    this.logger.log('A device reported a policy other than its own; sending it again');
-    await this.policyService.refreshDevices([deviceId], true);
+    // Batched: a whole fleet restarting reports at once.
+    this.refreshSoon([deviceId], true);
   }
 
   /** Devices by compliance status, overall and for each policy's reach. */
