@@ -83,7 +83,7 @@ async function main(): Promise<void> {
         5,
       );
       const times = (appliedAt.get(version) ?? []).map((at) => at - t0);
-      const compliantMs = await waitUntil(
+      await waitUntil(
         'compliance applied',
         async () =>
           (await api.call<{ byStatus: { applied: number } }>('GET', '/api/compliance')).byStatus

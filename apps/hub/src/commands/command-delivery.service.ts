@@ -112,8 +112,12 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
       setImmediate(() => {
         const ids = [...this.connectedBatch];
         this.connectedBatch.clear();
-        this.wakeMany(ids).catch((error: unknown) => this.logger.error(`Delivery on connect failed: ${String(error)}`));
-        this.noteRetries(ids).catch((error: unknown) => this.logger.error(`Retry times not read: ${String(error)}`));
+        this.wakeMany(ids).catch((error: unknown) =>
+          this.logger.error(`Delivery on connect failed: ${String(error)}`),
+        );
+        this.noteRetries(ids).catch((error: unknown) =>
+          this.logger.error(`Retry times not read: ${String(error)}`),
+        );
       });
     }
     this.connectedBatch.add(deviceId);

@@ -74,7 +74,9 @@ export class CommandsRepository {
         .createQueryBuilder('c')
         .select('c.device_id', 'deviceId')
         .addSelect('MIN(c.next_attempt_at)', 'at')
-        .where("c.device_id IN (:...ids) AND c.status = 'not_now'", { ids: deviceIds.slice(i, i + 500) })
+        .where("c.device_id IN (:...ids) AND c.status = 'not_now'", {
+          ids: deviceIds.slice(i, i + 500),
+        })
         .groupBy('c.device_id')
         .getRawMany<{ deviceId: string; at: string }>();
       rows.forEach((row) => times.set(row.deviceId, new Date(row.at)));

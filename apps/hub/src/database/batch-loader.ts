@@ -1,7 +1,10 @@
 // Answers many single-key reads asked for in the same tick with one query: ten thousand
 // devices reconnecting at once become a few dozen `IN (...)` reads instead of ten thousand.
 export class BatchLoader<K, V> {
-  private waiting = new Map<K, { resolve: (value: V) => void; reject: (error: unknown) => void }[]>();
+  private waiting = new Map<
+    K,
+    { resolve: (value: V) => void; reject: (error: unknown) => void }[]
+  >();
 
   /** `loadMany` returns a value for every key it knows; `fallback` answers the rest. */
   constructor(

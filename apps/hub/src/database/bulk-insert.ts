@@ -8,13 +8,19 @@ import type { Tx } from './transaction-runner';
 /** Rows per statement: 100 rows of ~16 columns stays far below every driver's parameter limit. */
 const ROWS_PER_STATEMENT = 100;
 
-export async function bulkInsert<T extends ObjectLiteral>(tx: Tx, entity: EntityTarget<T>, rows: readonly Partial<T>[]): Promise<void> {
+export async function bulkInsert<T extends ObjectLiteral>(
+  tx: Tx,
+  entity: EntityTarget<T>,
+  rows: readonly Partial<T>[],
+): Promise<void> {
   if (rows.length === 0) {
     return;
   }
   const metadata = tx.connection.getMetadata(entity);
   const driver = tx.connection.driver;
-  const columns = metadata.columns.filter((column) => !column.isGenerated && rows[0][column.propertyName as keyof T] !== undefined);
+  const columns = metadata.columns.filter(
+    (column) => !column.isGenerated && rows[0][column.propertyName as keyof T] !== undefined,
+  );
   const head = `INSERT INTO ${driver.escape(metadata.tableName)} (${columns.map((c) => driver.escape(c.databaseName)).join(', ')}) VALUES `;
   for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
     const part = rows.slice(start, start + ROWS_PER_STATEMENT);

@@ -138,30 +138,29 @@ export class DevicesRepository {
   async applyPresence(tx: Tx, updates: readonly PresenceUpdate[]): Promise<void> {
     const driver = tx.connection.driver;
     for (const part of chunks(updates, 150)) {
+      // Placeholders are numbered in the order they appear in the text (positional on SQLite).
       const params: unknown[] = [];
       const slot = (value: unknown) => {
         params.push(value);
         return driver.createParameter(`p${params.length}`, params.length - 1);
       };
-      const online: string[] = [];
-      const seen: string[] = [];
-      const state: string[] = [];
-      const stateAt: string[] = [];
-      for (const update of part) {
-        online.push(`WHEN ${slot(update.deviceId)} THEN ${slot(update.online)}`);
-        seen.push(`WHEN ${slot(update.deviceId)} THEN ${slot(update.lastSeenAt.toISOString())}`);
-        if (update.reportedState !== undefined) {
-          state.push(`WHEN ${slot(update.deviceId)} THEN ${slot(update.reportedState)}`);
-          stateAt.push(`WHEN ${slot(update.deviceId)} THEN ${slot((update.reportedAt ?? update.lastSeenAt).toISOString())}`);
-        }
+      const cases = (pairs: [string, unknown][]) =>
+        pairs.map(([id, value]) => `WHEN ${slot(id)} THEN ${slot(value)}`).join(' ');
+      const withState = part.filter((update) => update.reportedState !== undefined);
+      const sets = [
+        `online = CASE id ${cases(part.map((u) => [u.deviceId, u.online]))} END`,
+        `last_seen_at = CASE id ${cases(part.map((u) => [u.deviceId, u.lastSeenAt.toISOString()]))} END`,
+      ];
+      if (withState.length > 0) {
+        sets.push(
+          `reported_state = CASE id ${cases(withState.map((u) => [u.deviceId, u.reportedState]))} ELSE reported_state END`,
+        );
+        sets.push(
+          `reported_at = CASE id ${cases(withState.map((u) => [u.deviceId, (u.reportedAt ?? u.lastSeenAt).toISOString()]))} ELSE reported_at END`,
+        );
       }
-      const sets = [`online = CASE id ${online.join(' ')} END`, `last_seen_at = CASE id ${seen.join(' ')} END`];
-      if (state.length > 0) {
-        sets.push(`reported_state = CASE id ${state.join(' ')} ELSE reported_state END`);
-        sets.push(`reported_at = CASE id ${stateAt.join(' ')} ELSE reported_at END`);
-      }
-      const ids = part.map((update) => slot(update.deviceId));
-      await tx.query(`UPDATE devices SET ${sets.join(', ')} WHERE id IN (${ids.join(', ')})`, params);
+      const ids = part.map((update) => slot(update.deviceId)).join(', ');
+      await tx.query(`UPDATE devices SET ${sets.join(', ')} WHERE id IN (${ids})`, params);
     }
   }
 

@@ -95,10 +95,13 @@ export class ComplianceService implements OnModuleInit, OnApplicationShutdown {
       this.toRefresh = new Map();
       const forced = [...batch].filter(([, force]) => force).map(([id]) => id);
       const others = [...batch].filter(([, force]) => !force).map(([id]) => id);
-      const work = [
-        forced.length > 0 ? this.policyService.refreshDevices(forced, true) : null,
-        others.length > 0 ? this.policyService.refreshDevices(others, false) : null,
-      ];
+      const work: Promise<void>[] = [];
+      if (forced.length > 0) {
+        work.push(this.policyService.refreshDevices(forced, true));
+      }
+      if (others.length > 0) {
+        work.push(this.policyService.refreshDevices(others, false));
+      }
       Promise.all(work).catch((error: unknown) =>
         this.logger.error(`Policy refresh failed: ${String(error)}`),
       );
