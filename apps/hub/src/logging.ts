@@ -1,11 +1,14 @@
 // Structured logs with a correlation id per request; credentials are never written.
 import type { IncomingMessage } from 'node:http';
+import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import { requestIdFor } from './common/request-context';
 import type { HubConfig } from './config/hub-config';
 
 export function loggerParams(config: HubConfig): Params {
   return {
+    // Express 5 names the wildcard; nestjs-pino's default `*` prints a warning at every start.
+    forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
     pinoHttp: {
       level: config.logLevel,
       genReqId: requestIdFor,
