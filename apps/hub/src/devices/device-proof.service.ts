@@ -6,24 +6,17 @@ import { X509Certificate, KeyObject } from 'node:crypto';
 import { isProofFresh, parseProof, PROOF_WINDOW_MS, verifyProofSignature } from '@app/devices';
 import { DeviceAuthenticator } from '../common/access';
 import { Clock } from '../common/clock';
-import { BatchLoader } from '../database/batch-loader';
 import type { DevicePrincipal } from '../common/roles';
-import { DeviceEntity } from './device.entities';
-import { DevicesRepository } from './devices.repository';
+import { DevicesService } from './devices.service';
 import { NonceStore } from './nonce-store';
 
 @Injectable()
 export class DeviceProofService extends DeviceAuthenticator {
   // Parsed public keys by certificate serial: parsing a PEM costs more than verifying a proof.
   private readonly keys = new Map<string, KeyObject>();
-  /** A reconnect storm checks thousands of proofs at once: their devices are read together. */
-  private readonly deviceReads = new BatchLoader<string, DeviceEntity | null>(async (ids) => {
-    const devices = await this.devices.findByIds(ids);
-    return new Map(devices.map((device) => [device.id, device]));
-  }, null);
 
   constructor(
-    private readonly devices: DevicesRepository,
+    private readonly devices: DevicesService,
     private readonly nonces: NonceStore,
     private readonly clock: Clock,
   ) {
@@ -41,7 +34,8 @@ export class DeviceProofService extends DeviceAuthenticator {
     if (!isProofFresh(parsed, now, PROOF_WINDOW_MS)) {
       return null;
     }
-    const device = await this.deviceReads.load(parsed.deviceId);
+    // Batched: a reconnect storm checks thousands of proofs at once.
+    const device = await this.devices.readSoon(parsed.deviceId);
     if (!device || device.status !== 'active') {
       return null;
     }

@@ -23,7 +23,7 @@ import {
 import { AuditActor, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import type { StaffPrincipal } from '../common/roles';
-import { TransactionRunner } from '../database/transaction-runner';
+import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { DevicesRepository } from '../devices/devices.repository';
 import { CertificateAuthority } from '../enrollment/certificate-authority';
 import { AssignPolicyDto, CreatePolicyDto, UpdatePolicyDto } from './dto/policy.dto';
@@ -179,6 +179,25 @@ export class PoliciesService implements OnApplicationBootstrap {
     return plan;
   }
 
+  /**
+   * Commits a change to the policies: resolves every device against the changed world first
+   * (refusing a conflict), then writes the change and its fan-out in one transaction, then wakes
+   * delivery.
+   */
+  private async commitChange(
+    actor: AuditActor,
+    world: PolicyWorld,
+    write: (tx: Tx, plan: RolloutPlan) => Promise<void>,
+  ): Promise<RolloutPlan> {
+    const plan = await this.planOrRefuse(world);
+    await this.tx.run(async (tx) => {
+      await write(tx, plan);
+      await this.rollout.apply(tx, actor, plan);
+    });
+    this.rollout.announce(plan);
+    return plan;
+  }
+
   async list() {
     const [policies, assignments] = await Promise.all([
       this.policies.all(),
@@ -266,8 +285,7 @@ export class PoliciesService implements OnApplicationBootstrap {
       };
       const world = await this.rollout.loadWorld();
       world.policies.set(id, updated);
-      const plan = await this.planOrRefuse(world);
-      await this.tx.run(async (tx) => {
+      await this.commitChange(actor, world, async (tx, plan) => {
         await this.policies.savePolicy(tx, updated);
         await this.policies.insertRevision(
           tx,
@@ -289,9 +307,7 @@ export class PoliciesService implements OnApplicationBootstrap {
             devicesAffected: this.rollout.changedDeviceIds(plan).length,
           },
         });
-        await this.rollout.apply(tx, actor, plan);
       });
-      this.rollout.announce(plan);
       return toPolicyDto(updated, world.assignments);
     });
   }
@@ -354,8 +370,7 @@ export class PoliciesService implements OnApplicationBootstrap {
         createdAt: this.clock.now(),
       };
       world.assignments.push(assignment);
-      const plan = await this.planOrRefuse(world);
-      await this.tx.run(async (tx) => {
+      await this.commitChange(actor, world, async (tx) => {
         await this.policies.insertAssignment(tx, assignment);
         await this.audit.record(tx, {
           actor,
@@ -368,9 +383,7 @@ export class PoliciesService implements OnApplicationBootstrap {
             priority: assignment.priority,
           },
         });
-        await this.rollout.apply(tx, actor, plan);
       });
-      this.rollout.announce(plan);
       return {
         id: assignment.id,
         policyId,
@@ -389,8 +402,7 @@ export class PoliciesService implements OnApplicationBootstrap {
       }
       const world = await this.rollout.loadWorld();
       world.assignments = world.assignments.filter((a) => a.id !== assignmentId);
-      const plan = await this.planOrRefuse(world);
-      await this.tx.run(async (tx) => {
+      await this.commitChange(actor, world, async (tx) => {
         await this.policies.deleteAssignment(tx, assignmentId);
         await this.audit.record(tx, {
           actor,
@@ -399,9 +411,7 @@ export class PoliciesService implements OnApplicationBootstrap {
           targetId: policyId,
           detail: { scope: assignment.scope, from: assignment.targetId ?? undefined },
         });
-        await this.rollout.apply(tx, actor, plan);
       });
-      this.rollout.announce(plan);
     });
   }
 

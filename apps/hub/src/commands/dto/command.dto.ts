@@ -1,9 +1,9 @@
 // Issuing commands and reading the queue.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsObject, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsISO8601, IsObject, IsOptional } from 'class-validator';
 import { COMMAND_TYPES } from '@app/devices';
 import { COMMAND_STATUSES, CommandStatus } from '../command.entity';
+import { PageQueryDto } from '../../common/page-query.dto';
 
 export class IssueCommandDto {
   @ApiProperty({ enum: COMMAND_TYPES })
@@ -21,26 +21,11 @@ export class IssueCommandDto {
   expiresAt?: string;
 }
 
-export class CommandListQueryDto {
+export class CommandListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: COMMAND_STATUSES })
   @IsOptional()
   @IsIn(COMMAND_STATUSES)
   status?: CommandStatus;
-
-  @ApiPropertyOptional({ default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  page = 1;
-
-  @ApiPropertyOptional({ default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  pageSize = 50;
 }
 
 export interface CommandDto {

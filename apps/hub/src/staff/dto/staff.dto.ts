@@ -1,6 +1,5 @@
 // Request and response shapes for staff accounts, sign-in and the AUP.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -8,16 +7,14 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
-  IsInt,
   IsOptional,
   IsString,
   Matches,
-  Max,
   MaxLength,
-  Min,
   MinLength,
 } from 'class-validator';
 import { STAFF_ROLES, StaffRole } from '../../common/roles';
+import { PageQueryDto } from '../../common/page-query.dto';
 
 export class LoginDto {
   @ApiProperty()
@@ -118,22 +115,7 @@ export class ChangeOwnPasswordDto {
   newPassword: string;
 }
 
-export class StaffListQueryDto {
-  @ApiPropertyOptional({ default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  page = 1;
-
-  @ApiPropertyOptional({ default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  pageSize = 50;
-
+export class StaffListQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Include disabled accounts' })
   @IsOptional()
   @IsIn(['true', 'false'])
