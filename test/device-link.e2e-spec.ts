@@ -238,6 +238,16 @@ describe('device link', () => {
     await waitFor(() => errors.includes('unauthorized'), 'refused');
   });
 
+  it('shows ICT the connected devices and the queue in the operating figures', async () => {
+    await onlineDevice();
+    const metrics = await hub.http.get('/api/metrics').set('Authorization', `Bearer ${admin}`);
+    expect(metrics.status).toBe(200);
+    expect(metrics.body.connectedDevices).toBeGreaterThanOrEqual(1);
+    expect(metrics.body.commands.acknowledged).toBeGreaterThanOrEqual(1);
+    expect(metrics.body.rssMb).toBeGreaterThan(0);
+    expect(typeof metrics.body.eventLoopDelayMs.p99).toBe('number');
+  });
+
   it('refuses replayed, stale and forged proofs', async () => {
     const identity = await enrollTestDevice(hub, token);
     const tryConnect = (proof: string) =>

@@ -210,4 +210,15 @@ export class CommandsRepository {
         .execute();
     }
   }
+
+  /** How many commands are in each status (operating figures). */
+  async countByStatus(): Promise<Record<string, number>> {
+    const rows = await this.commands
+      .createQueryBuilder('c')
+      .select('c.status', 'status')
+      .addSelect('COUNT(*)', 'count')
+      .groupBy('c.status')
+      .getRawMany<{ status: string; count: number | string }>();
+    return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
+  }
 }

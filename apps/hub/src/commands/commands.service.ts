@@ -237,6 +237,10 @@ export class CommandsService extends DeviceCommandsReader {
     return this.commands.supersedeOpen(tx, deviceIds, type, this.clock.now(), detail);
   }
 
+  countByStatus(): Promise<Record<string, number>> {
+    return this.commands.countByStatus();
+  }
+
   countOpen(deviceId: string, types: readonly CommandType[]): Promise<number> {
     return this.commands.countOpenOfTypes(deviceId, types);
   }

@@ -3,8 +3,8 @@
 import { Controller, Get, HttpCode, OnModuleDestroy, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
-import { DataSource } from 'typeorm';
 import { Roles } from '../common/access';
+import { CommandsService } from '../commands/commands.service';
 import { DeviceConnections } from '../devices/device-connections';
 
 const ms = (ns: number) => Math.round(ns / 1e4) / 100;
@@ -17,7 +17,7 @@ export class MetricsController implements OnModuleDestroy {
 
   constructor(
     private readonly connections: DeviceConnections,
-    private readonly dataSource: DataSource,
+    private readonly commands: CommandsService,
   ) {
     this.loop.enable();
   }
@@ -29,9 +29,6 @@ export class MetricsController implements OnModuleDestroy {
   @Get()
   @Roles('ict')
   async metrics() {
-    const rows = await this.dataSource.query<{ status: string; count: number | string }[]>(
-      'SELECT status, COUNT(*) AS count FROM commands GROUP BY status',
-    );
     const memory = process.memoryUsage();
     return {
       connectedDevices: this.connections.count,
@@ -42,7 +39,7 @@ export class MetricsController implements OnModuleDestroy {
         p99: ms(this.loop.percentile(99)),
         max: ms(this.loop.max),
       },
-      commands: Object.fromEntries(rows.map((row) => [row.status, Number(row.count)])),
+      commands: await this.commands.countByStatus(),
     };
   }
 
