@@ -257,37 +257,44 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
     });
   }
 
-  /** One batch of sends and answers: a statement per kind of write, not per command. */
+  /**
+   * One batch of sends and answers: a statement per kind of write, not per command. Times are
+   * the latest in the batch (a batch spans milliseconds), so commands group by what they say;
+   * for `not_now` that only makes the retry a little later, which the protocol allows.
+   */
   private async writeDeliveries(tx: Tx, items: DeliveryWrite[]): Promise<void> {
-    const sentAt = new Map<number, string[]>();
-    const answers = new Map<string, { items: Extract<DeliveryWrite, { kind: 'answer' }>[] }>();
-    for (const item of items) {
-      if (item.kind === 'sent') {
-        sentAt.set(item.at.getTime(), [...(sentAt.get(item.at.getTime()) ?? []), item.command.id]);
-        continue;
-      }
-      const key = JSON.stringify([
-        item.answer.status,
-        item.answer.detail,
-        item.at.getTime(),
-        item.nextAttemptAt?.getTime() ?? null,
-      ]);
-      const group = answers.get(key) ?? { items: [] };
-      group.items.push(item);
-      answers.set(key, group);
-    }
+    const sent = items.filter((item) => item.kind === 'sent');
+    const answers = items.filter(
+      (item): item is Extract<DeliveryWrite, { kind: 'answer' }> => item.kind === 'answer',
+    );
+    const latest = (dates: Date[]) => new Date(Math.max(...dates.map((date) => date.getTime())));
     // Sends first: a command's `sent` always comes before its answer.
-    for (const [at, ids] of sentAt) {
-      await this.commands.markSent(tx, ids, new Date(at));
+    if (sent.length > 0) {
+      await this.commands.markSent(
+        tx,
+        sent.map((item) => item.command.id),
+        latest(sent.map((item) => item.at)),
+      );
+    }
+    const groups = new Map<string, Extract<DeliveryWrite, { kind: 'answer' }>[]>();
+    for (const item of answers) {
+      const key = JSON.stringify([item.answer.status, item.answer.detail]);
+      groups.set(key, [...(groups.get(key) ?? []), item]);
     }
     const audit = [];
-    for (const { items: group } of answers.values()) {
-      const { answer, at, nextAttemptAt } = group[0];
+    for (const group of groups.values()) {
+      const { answer } = group[0];
+      const retries = group.flatMap((item) => (item.nextAttemptAt ? [item.nextAttemptAt] : []));
       const recorded = new Set(
         await this.commands.recordAnswers(
           tx,
           group.map((item) => item.command.id),
-          { status: answer.status, answeredAt: at, detail: answer.detail, nextAttemptAt },
+          {
+            status: answer.status,
+            answeredAt: latest(group.map((item) => item.at)),
+            detail: answer.detail,
+            nextAttemptAt: retries.length > 0 ? latest(retries) : null,
+          },
         ),
       );
       for (const item of group.filter((i) => recorded.has(i.command.id))) {
@@ -341,11 +348,20 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
   /** Every second: wake devices whose `not_now` retry is due; now and then, expire old commands. */
   private async sweep(): Promise<void> {
     const now = this.clock.nowMs();
+    const due: string[] = [];
     for (const [deviceId, at] of this.retryAt) {
       if (at <= now) {
         this.retryAt.delete(deviceId);
+        due.push(deviceId);
         this.wake(deviceId);
       }
+    }
+    if (due.length > 0) {
+      // The stored retry time can be a little later than ours (answers are written in batches):
+      // read it back, so a device whose retry was not due yet is woken again when it is.
+      await this.noteRetries(due).catch((error: unknown) => {
+        this.logger.error(`Retry times not read: ${String(error)}`);
+      });
     }
     if (now - this.lastExpirySweep >= 2 * SWEEP_MS) {
       this.lastExpirySweep = now;
