@@ -2,6 +2,7 @@
 // retry, restore desired state, revoke.
 import { io } from 'socket.io-client';
 import { makeProof, SimulatedEnforcer } from '@app/devices';
+import { CommandRetentionService } from '../apps/hub/src/commands/command-retention.service';
 import { startHub, TestHub } from './support/hub';
 import {
   connectTestDevice,
@@ -246,6 +247,38 @@ describe('device link', () => {
     expect(metrics.body.commands.acknowledged).toBeGreaterThanOrEqual(1);
     expect(metrics.body.rssMb).toBeGreaterThan(0);
     expect(typeof metrics.body.eventLoopDelayMs.p99).toBe('number');
+  });
+
+  it('forgets finished commands past the retention period but keeps waiting ones', async () => {
+    const device = await onlineDevice();
+    const done = await command(device.identity.deviceId, {
+      type: 'message.show',
+      payload: { text: 'old news' },
+    });
+    await waitFor(
+      async () => (await statusOf(device.identity.deviceId, done.body.id)) === 'acknowledged',
+      'acknowledged',
+    );
+    device.client.close();
+    await waitFor(async () => {
+      const detail = await hub.http
+        .get(`/api/devices/${device.identity.deviceId}`)
+        .set('Authorization', `Bearer ${admin}`);
+      return detail.body.online === false;
+    }, 'offline');
+    const waiting = await command(device.identity.deviceId, {
+      type: 'message.show',
+      payload: { text: 'still to come' },
+    });
+    hub.clock.advance(91 * 24 * 3600 * 1000);
+    try {
+      await hub.app.get(CommandRetentionService).applyRetention();
+    } finally {
+      hub.clock.advance(-91 * 24 * 3600 * 1000);
+    }
+    const ids = (await commands(device.identity.deviceId)).map((c) => c.id);
+    expect(ids).not.toContain(done.body.id);
+    expect(ids).toContain(waiting.body.id);
   });
 
   it('refuses replayed, stale and forged proofs', async () => {

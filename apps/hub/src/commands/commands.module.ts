@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DeviceCommandsReader } from '../devices/devices.service';
 import { DevicesModule } from '../devices/devices.module';
 import { CommandDeliveryService } from './command-delivery.service';
+import { CommandRetentionService } from './command-retention.service';
 import { CommandEntity } from './command.entity';
 import { CommandsController } from './commands.controller';
 import { CommandsRepository } from './commands.repository';
@@ -19,6 +20,7 @@ import { DesiredStateService } from './desired-state.service';
     { provide: DeviceCommandsReader, useExisting: CommandsService },
     CommandDeliveryService,
     DesiredStateService,
+    CommandRetentionService,
   ],
   exports: [CommandsService],
 })

@@ -221,4 +221,17 @@ export class CommandsRepository {
       .getRawMany<{ status: string; count: number | string }>();
     return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
   }
+
+  /** Deletes answered and expired commands older than `cutoff`; open ones are never touched. */
+  async deleteFinishedBefore(tx: Tx, cutoff: Date): Promise<number> {
+    const result = await tx
+      .createQueryBuilder()
+      .delete()
+      .from(CommandEntity)
+      .where("status IN ('acknowledged', 'error', 'expired') AND answered_at < :cutoff", {
+        cutoff: cutoff.toISOString(),
+      })
+      .execute();
+    return result.affected ?? 0;
+  }
 }

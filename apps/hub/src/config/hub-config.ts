@@ -27,7 +27,7 @@ export interface HubConfig {
   };
   aupFile: string | null;
   auditRetentionDays: number;
-  commands: { ackTimeoutMs: number; notNowRetryMs: number };
+  commands: { ackTimeoutMs: number; notNowRetryMs: number; retentionDays: number };
 }
 
 export class ConfigError extends Error {
@@ -165,6 +165,7 @@ export function loadHubConfig(env: Env): HubConfig {
     commands: {
       ackTimeoutMs: integer(env, 'HUB_COMMAND_ACK_TIMEOUT_MS', 30000, 1000, 600000),
       notNowRetryMs: integer(env, 'HUB_COMMAND_RETRY_MS', 30000, 30000, 86400000),
+      retentionDays: integer(env, 'HUB_COMMAND_RETENTION_DAYS', 90, 1, 36500),
     },
   };
 }
