@@ -161,6 +161,19 @@ describe('starting the hub from main.ts', () => {
           body: JSON.stringify({ username: 'admin', password }),
         });
         expect(login.status).toBe(200);
+
+        // The hub's own log lines reach the structured log (not only the request lines).
+        await waitFor(
+          () => hub.output().stdout.includes('"context":"StaffService"'),
+          'the start-up log',
+        );
+        const firstAdmin = hub
+          .output()
+          .stdout.split('\n')
+          .find((line) => line.includes('"context":"StaffService"'));
+        expect(JSON.parse(firstAdmin ?? '{}')).toMatchObject({
+          msg: 'Created the first admin account',
+        });
       } finally {
         hub.child.kill('SIGTERM');
         await hub.exited;

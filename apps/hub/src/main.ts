@@ -14,6 +14,8 @@ async function main(): Promise<void> {
   configureHub(app);
   const config = app.get<HubConfig>(HUB_CONFIG);
   await app.init();
+  // app.listen() would flush the logs buffered during start-up; listening ourselves, we must.
+  app.flushLogs();
   // A deeper accept queue than Node's 511: after a restart every device reconnects at once.
   const server = app.getHttpServer() as Server;
   await new Promise<void>((resolve, reject) => {
