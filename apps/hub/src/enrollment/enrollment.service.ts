@@ -2,10 +2,11 @@
 // certificate request and gets a certificate from the hub CA. A serial number enrolled before
 // is re-enrolled: its old certificate is revoked and its record, history and groups are kept.
 import { BadRequestException, Injectable, UnauthorizedException } from '@nestjs/common';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { EnrollResponse } from '@app/devices';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
+import { hashToken } from '../common/token-hash';
 import { HubEvents } from '../common/hub-events';
 import type { StaffPrincipal } from '../common/roles';
 import { TransactionRunner } from '../database/transaction-runner';
@@ -18,10 +19,6 @@ import { EnrollmentTokenEntity } from './enrollment-token.entity';
 import { EnrollmentRepository } from './enrollment.repository';
 
 const INVALID_TOKEN = 'The enrolment token is not valid';
-
-function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
 
 function toTokenView(token: EnrollmentTokenEntity, now: Date) {
   return {

@@ -8,10 +8,11 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import * as argon2 from 'argon2';
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StaffAuthenticator } from '../common/access';
 import { Clock } from '../common/clock';
+import { hashToken } from '../common/token-hash';
 import type { StaffPrincipal } from '../common/roles';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { AuditService } from '../audit/audit.service';
@@ -26,10 +27,6 @@ export interface LoginResult {
 }
 
 const WRONG_CREDENTIALS = 'Wrong username or password';
-
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
 
 export function toPrincipal(account: StaffAccountEntity): StaffPrincipal {
   return {

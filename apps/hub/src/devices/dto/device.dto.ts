@@ -1,5 +1,5 @@
 // Request and response shapes for devices and groups.
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -73,20 +73,7 @@ export class CreateGroupDto {
   description?: string;
 }
 
-export class UpdateGroupDto {
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(128)
-  name?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  description?: string;
-}
+export class UpdateGroupDto extends PartialType(CreateGroupDto) {}
 
 export class GroupMembersDto {
   @ApiProperty({ type: [String] })
