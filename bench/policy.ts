@@ -49,7 +49,9 @@ async function main(): Promise<void> {
       if (command.type === 'policy.apply' && answer.status === 'acknowledged') {
         const version = command.payload.policyVersion;
         applied.set(version, (applied.get(version) ?? 0) + 1);
-        appliedAt.set(version, [...(appliedAt.get(version) ?? []), atMs]);
+        const times = appliedAt.get(version) ?? [];
+        times.push(atMs);
+        appliedAt.set(version, times);
       }
     },
   });
@@ -95,6 +97,9 @@ async function main(): Promise<void> {
         50,
       );
       const metrics = await api.metrics();
+      console.log(
+        `  first acknowledgement ${Math.min(...times)} ms, 10% ${percentile(times, 10)} ms, 50% ${percentile(times, 50)} ms, 90% ${percentile(times, 90)} ms`,
+      );
       console.log(
         `round ${round + 1} (revision ${response.revision}): request ${requestMs} ms; acknowledged by 99% in ${percentile(times, 99)} ms, by all in ${Math.max(...times)} ms; compliance all applied ${Date.now() - t0} ms after the change; hub event-loop delay p99 ${metrics.eventLoopDelayMs.p99} ms (max ${metrics.eventLoopDelayMs.max} ms), RSS ${metrics.rssMb} MB`,
       );

@@ -107,6 +107,25 @@ describe('policies', () => {
       () => offline.enforcer.currentState().policyVersion === version,
       'offline device applied on connect',
     );
+    // The safeguarding lead's log holds the change, once, with how many devices it reached; the
+    // devices' own applies and answers are their compliance and command history, not log lines.
+    const changeRows = (
+      await hub.http.get('/api/audit').query({ pageSize: 500 }).set(auth())
+    ).body.items.filter(
+      (row: { correlationId: string }) => row.correlationId === changed.headers['x-request-id'],
+    ) as { action: string; targetId: string; detail: { devicesAffected: number } }[];
+    expect(changeRows.map((row) => row.action)).toEqual(['policy.updated']);
+    expect(changeRows[0].targetId).toBe(baselineId);
+    expect(changeRows[0].detail.devicesAffected).toBeGreaterThanOrEqual(2);
+    const commandRows = await hub.http
+      .get('/api/audit')
+      .query({ action: 'command.', pageSize: 500 })
+      .set(auth());
+    expect(
+      (commandRows.body.items as { detail: { type?: string } }[]).filter(
+        (row) => row.detail.type === 'policy.apply',
+      ),
+    ).toEqual([]);
     const summary = await hub.http.get('/api/compliance').set(auth());
     expect(summary.status).toBe(200);
     expect(

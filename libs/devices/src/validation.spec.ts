@@ -232,6 +232,16 @@ describe('validateDeviceState', () => {
   it('refuses something that is not an object', () => {
     expect(errorsOf(validateDeviceState('locked'))).toEqual(['state must be an object']);
   });
+
+  it('refuses a __proto__ or constructor field sent as JSON, as it would any unknown field', () => {
+    const sent = JSON.parse(
+      '{"locked": false, "appLock": null, "policyVersion": null, "__proto__": {"locked": true}}',
+    ) as unknown;
+    expect(errorsOf(validateDeviceState(sent))).toEqual(['state.__proto__ should not exist']);
+    expect(errorsOf(validateDeviceState({ ...minimal, constructor: 'x' }))).toEqual([
+      'state.constructor should not exist',
+    ]);
+  });
 });
 
 describe('validateCommandAnswer', () => {

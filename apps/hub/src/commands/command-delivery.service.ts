@@ -11,8 +11,9 @@ import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { BatchWriter } from '../database/batch-writer';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { DeviceConnections } from '../devices/device-connections';
-import { CommandEntity } from './command.entity';
+import { CommandEntity, HUB_ONLY_COMMANDS } from './command.entity';
 import { CommandsRepository } from './commands.repository';
+import { groupBy } from '../common/group-by';
 
 const SWEEP_MS = 1000;
 const EXPIRE_BATCH = 1000;
@@ -51,11 +52,30 @@ export function parseAnswer(answer: unknown): ParsedAnswer | null {
   return { status: status as ParsedAnswer['status'], detail: detail ? detail.slice(0, 500) : null };
 }
 
+/**
+ * Parsed payloads by their JSON: the thousands of commands of one fan-out carry one payload, so
+ * it is parsed once and their envelopes share it (nothing changes an envelope once made).
+ */
+const parsedPayloads = new Map<string, Record<string, unknown>>();
+const PARSED_PAYLOADS_KEPT = 64;
+
+function parsePayload(json: string): Record<string, unknown> {
+  let payload = parsedPayloads.get(json);
+  if (!payload) {
+    if (parsedPayloads.size >= PARSED_PAYLOADS_KEPT) {
+      parsedPayloads.clear();
+    }
+    payload = JSON.parse(json) as Record<string, unknown>;
+    parsedPayloads.set(json, payload);
+  }
+  return payload;
+}
+
 export function toEnvelope(command: CommandEntity): CommandEnvelope {
   return {
     id: command.id,
     type: command.type,
-    payload: JSON.parse(command.payload) as Record<string, unknown>,
+    payload: parsePayload(command.payload),
     issuedAt: command.issuedAt.toISOString(),
     ...(command.expiresAt ? { expiresAt: command.expiresAt.toISOString() } : {}),
   } as CommandEnvelope;
@@ -276,11 +296,9 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
         latest(sent.map((item) => item.at)),
       );
     }
-    const groups = new Map<string, Extract<DeliveryWrite, { kind: 'answer' }>[]>();
-    for (const item of answers) {
-      const key = JSON.stringify([item.answer.status, item.answer.detail]);
-      groups.set(key, [...(groups.get(key) ?? []), item]);
-    }
+    const groups = groupBy(answers, (item) =>
+      JSON.stringify([item.answer.status, item.answer.detail]),
+    );
     const audit = [];
     for (const group of groups.values()) {
       const { answer } = group[0];
@@ -297,7 +315,9 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
           },
         ),
       );
-      for (const item of group.filter((i) => recorded.has(i.command.id))) {
+      for (const item of group.filter(
+        (i) => recorded.has(i.command.id) && !HUB_ONLY_COMMANDS.includes(i.command.type),
+      )) {
         audit.push({
           actor: { kind: 'device' as const, id: item.command.deviceId },
           action: `command.${answer.status}`,

@@ -11,6 +11,14 @@ export const COMMAND_STATUSES = [
   'expired',
 ] as const;
 export type CommandStatus = (typeof COMMAND_STATUSES)[number];
+/**
+ * Commands only the hub issues (a policy change's fan-out). They are not written to the audit
+ * log one device at a time: the change that caused them has its own entry (who edited which
+ * policy, how many devices it reached), and each device's outcome is its compliance status and
+ * its command history. A baseline change would otherwise put 10,000 lines in the log the
+ * safeguarding lead reads.
+ */
+export const HUB_ONLY_COMMANDS: readonly string[] = ['policy.apply'];
 /** Statuses after which a command is never delivered again. */
 export const FINAL_STATUSES: readonly CommandStatus[] = ['acknowledged', 'error', 'expired'];
 

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { bulkInsert } from '../database/bulk-insert';
+import { getManyPlain } from '../database/plain-rows';
 import type { Tx } from '../database/transaction-runner';
 import { CommandEntity, CommandStatus } from './command.entity';
 
@@ -29,16 +30,17 @@ export class CommandsRepository {
    * come: what to deliver next, one after another.
    */
   findDeliverable(deviceId: string, now: Date, limit: number): Promise<CommandEntity[]> {
-    return this.commands
-      .createQueryBuilder('c')
-      .where('c.device_id = :deviceId', { deviceId })
-      .andWhere(
-        "(c.status IN ('pending', 'sent') OR (c.status = 'not_now' AND c.next_attempt_at <= :now))",
-        { now: now.toISOString() },
-      )
-      .orderBy('c.seq', 'ASC')
-      .limit(limit)
-      .getMany();
+    return getManyPlain(
+      this.commands
+        .createQueryBuilder('c')
+        .where('c.device_id = :deviceId', { deviceId })
+        .andWhere(
+          "(c.status IN ('pending', 'sent') OR (c.status = 'not_now' AND c.next_attempt_at <= :now))",
+          { now: now.toISOString() },
+        )
+        .orderBy('c.seq', 'ASC')
+        .limit(limit),
+    );
   }
 
   /** The deliverable commands of many devices in one query per chunk, grouped by device. */
@@ -48,15 +50,16 @@ export class CommandsRepository {
   ): Promise<Map<string, CommandEntity[]>> {
     const byDevice = new Map<string, CommandEntity[]>();
     for (let i = 0; i < deviceIds.length; i += 500) {
-      const rows = await this.commands
-        .createQueryBuilder('c')
-        .where('c.device_id IN (:...ids)', { ids: deviceIds.slice(i, i + 500) })
-        .andWhere(
-          "(c.status IN ('pending', 'sent') OR (c.status = 'not_now' AND c.next_attempt_at <= :now))",
-          { now: now.toISOString() },
-        )
-        .orderBy('c.seq', 'ASC')
-        .getMany();
+      const rows = await getManyPlain(
+        this.commands
+          .createQueryBuilder('c')
+          .where('c.device_id IN (:...ids)', { ids: deviceIds.slice(i, i + 500) })
+          .andWhere(
+            "(c.status IN ('pending', 'sent') OR (c.status = 'not_now' AND c.next_attempt_at <= :now))",
+            { now: now.toISOString() },
+          )
+          .orderBy('c.seq', 'ASC'),
+      );
       for (const row of rows) {
         const list = byDevice.get(row.deviceId) ?? [];
         list.push(row);

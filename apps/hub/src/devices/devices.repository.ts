@@ -265,7 +265,11 @@ export class DevicesRepository {
   // Policy compliance
 
   async activeDeviceIds(): Promise<string[]> {
-    const rows = await this.devices.find({ where: { status: 'active' }, select: { id: true } });
+    const rows = await this.devices
+      .createQueryBuilder('d')
+      .select('d.id', 'id')
+      .where("d.status = 'active'")
+      .getRawMany<{ id: string }>();
     return rows.map((row) => row.id);
   }
 
@@ -273,16 +277,20 @@ export class DevicesRepository {
   async memberships(
     deviceIds?: readonly string[],
   ): Promise<{ deviceId: string; groupId: string }[]> {
+    const query = () =>
+      this.members
+        .createQueryBuilder('m')
+        .select('m.device_id', 'deviceId')
+        .addSelect('m.group_id', 'groupId');
     if (!deviceIds) {
-      return this.members.find({ select: { deviceId: true, groupId: true } });
+      return query().getRawMany();
     }
     const rows: { deviceId: string; groupId: string }[] = [];
     for (const part of chunks(deviceIds)) {
       rows.push(
-        ...(await this.members.find({
-          where: { deviceId: In(part) },
-          select: { deviceId: true, groupId: true },
-        })),
+        ...(await query()
+          .where('m.device_id IN (:...ids)', { ids: part })
+          .getRawMany<{ deviceId: string; groupId: string }>()),
       );
     }
     return rows;
@@ -295,10 +303,16 @@ export class DevicesRepository {
       [];
     for (const part of chunks(deviceIds)) {
       rows.push(
-        ...(await this.devices.find({
-          where: { id: In(part) },
-          select: { id: true, status: true, desiredPolicyVersion: true, policyStatus: true },
-        })),
+        ...(await this.devices
+          .createQueryBuilder('d')
+          .select('d.id', 'id')
+          .addSelect('d.status', 'status')
+          .addSelect('d.desired_policy_version', 'desiredPolicyVersion')
+          .addSelect('d.policy_status', 'policyStatus')
+          .where('d.id IN (:...ids)', { ids: part })
+          .getRawMany<
+            Pick<DeviceEntity, 'id' | 'status' | 'desiredPolicyVersion' | 'policyStatus'>
+          >()),
       );
     }
     return rows;

@@ -20,6 +20,7 @@ import { DeviceEntity } from './device.entities';
 import { DeviceFilter, DevicesRepository } from './devices.repository';
 import { DeviceDto, UpdateDeviceDto } from './dto/device.dto';
 import { PresenceWriter } from './presence.writer';
+import { groupBy } from '../common/group-by';
 
 /** What the command queue tells the devices module about a device's queue; provided by commands. */
 export abstract class DeviceCommandsReader {
@@ -60,11 +61,8 @@ export class DevicesService {
     return new Map(devices.map((device) => [device.id, device]));
   }, null);
   private readonly groupReads = new BatchLoader<string, string[]>(async (ids) => {
-    const byDevice = new Map<string, string[]>();
-    for (const { deviceId, groupId } of await this.devices.memberships(ids)) {
-      byDevice.set(deviceId, [...(byDevice.get(deviceId) ?? []), groupId]);
-    }
-    return byDevice;
+    const byDevice = groupBy(await this.devices.memberships(ids), (row) => row.deviceId);
+    return new Map([...byDevice].map(([deviceId, rows]) => [deviceId, rows.map((r) => r.groupId)]));
   }, []);
 
   constructor(

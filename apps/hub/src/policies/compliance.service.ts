@@ -11,6 +11,7 @@ import { CommandsService } from '../commands/commands.service';
 import { DevicesRepository } from '../devices/devices.repository';
 import { PoliciesRepository } from './policies.repository';
 import { PoliciesService } from './policies.service';
+import { groupBy } from '../common/group-by';
 
 interface ComplianceChange {
   deviceId: string;
@@ -37,11 +38,7 @@ export class ComplianceService implements OnModuleInit, OnApplicationShutdown {
   ) {
     this.writes = new BatchWriter(tx, async (t, changes) => {
       const now = this.clock.now();
-      const groups = new Map<string, ComplianceChange[]>();
-      for (const change of changes) {
-        const key = JSON.stringify([change.status, change.detail]);
-        groups.set(key, [...(groups.get(key) ?? []), change]);
-      }
+      const groups = groupBy(changes, (change) => JSON.stringify([change.status, change.detail]));
       for (const group of groups.values()) {
         await this.devices.setPolicyState(
           t,

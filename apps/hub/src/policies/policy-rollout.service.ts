@@ -18,6 +18,7 @@ import { CommandsService } from '../commands/commands.service';
 import { DevicesRepository } from '../devices/devices.repository';
 import { PolicyAssignmentEntity, PolicyEntity } from './policy.entities';
 import { PoliciesRepository } from './policies.repository';
+import { groupBy } from '../common/group-by';
 
 /** Every policy and assignment: small, so a change is resolved against it in memory first. */
 export interface PolicyWorld {
@@ -62,7 +63,13 @@ export class PolicyRolloutService {
     return { policies: new Map(policies.map((p) => [p.id, p])), assignments };
   }
 
-  layersFor(world: PolicyWorld, deviceId: string, groupIds: ReadonlySet<string>): PolicyLayer[] {
+  /** `parsed` keeps each assignment's layer, so resolving many devices parses each policy once. */
+  layersFor(
+    world: PolicyWorld,
+    deviceId: string,
+    groupIds: ReadonlySet<string>,
+    parsed = new Map<string, PolicyLayer>(),
+  ): PolicyLayer[] {
     const layers: PolicyLayer[] = [];
     for (const assignment of world.assignments) {
       const applies =
@@ -71,7 +78,12 @@ export class PolicyRolloutService {
         (assignment.scope === 'device' && assignment.targetId === deviceId);
       const policy = world.policies.get(assignment.policyId);
       if (applies && policy) {
-        layers.push(layerOf(assignment, policy));
+        let layer = parsed.get(assignment.id);
+        if (!layer) {
+          layer = layerOf(assignment, policy);
+          parsed.set(assignment.id, layer);
+        }
+        layers.push(layer);
       }
     }
     return layers;
@@ -90,8 +102,10 @@ export class PolicyRolloutService {
     }
     const cache = new Map<string, ResolvedPolicy | PolicyValidationError>();
     const results = new Map<string, ResolvedPolicy | PolicyValidationError>();
+    const parsed = new Map<string, PolicyLayer>();
+    const noGroups = new Set<string>();
     for (const deviceId of deviceIds) {
-      const layers = this.layersFor(world, deviceId, groupsOf.get(deviceId) ?? new Set());
+      const layers = this.layersFor(world, deviceId, groupsOf.get(deviceId) ?? noGroups, parsed);
       const key = layers
         .map((layer) => layer.id)
         .sort()
@@ -183,14 +197,9 @@ export class PolicyRolloutService {
       });
     }
     if (plan.conflicts.length > 0) {
-      const byMessage = new Map<string, string[]>();
-      for (const { deviceId, error } of plan.conflicts) {
-        byMessage.set(`${error.field}: ${error.message}`, [
-          ...(byMessage.get(`${error.field}: ${error.message}`) ?? []),
-          deviceId,
-        ]);
-      }
-      for (const [message, deviceIds] of byMessage) {
+      const byMessage = groupBy(plan.conflicts, ({ error }) => `${error.field}: ${error.message}`);
+      for (const [message, conflicts] of byMessage) {
+        const deviceIds = conflicts.map((conflict) => conflict.deviceId);
         await this.devices.setPolicyState(tx, deviceIds, {
           policyStatus: 'failed',
           policyDetail: `The policies for this device conflict: ${message}`.slice(0, 500),
