@@ -227,3 +227,17 @@ export function rssOf(pid: number | undefined): number {
     return 0;
   }
 }
+
+/** CPU time a process has used so far (user and system, all its threads), in milliseconds. */
+export function cpuMsOf(pid: number | undefined): number {
+  if (!pid) {
+    return 0;
+  }
+  try {
+    // Fields 14 and 15 of /proc/<pid>/stat, after the command name in parentheses.
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}

@@ -525,6 +525,10 @@ describe('malformed device events', () => {
       expect({ notAnObject, ok: answer.ok }).toEqual({ notAnObject, ok: false });
       expect(answer.error).toMatch(/object/);
     }
+    expect(await ack('self-destruct', { now: true })).toEqual({
+      ok: false,
+      error: 'self-destruct is not a device event',
+    });
     socket.emit('state', 'no ack asked for');
     socket.emit('self-destruct', { now: true });
     socket.emit('command', { id: 'x' });

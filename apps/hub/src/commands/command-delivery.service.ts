@@ -11,7 +11,7 @@ import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { BatchWriter } from '../database/batch-writer';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { DeviceConnections } from '../devices/device-connections';
-import { CommandEntity, HUB_ONLY_COMMANDS } from './command.entity';
+import { DeliverableCommand, HUB_ONLY_COMMANDS } from './command.entity';
 import { CommandsRepository } from './commands.repository';
 import { groupBy } from '../common/group-by';
 
@@ -21,10 +21,10 @@ const EXPIRE_BATCH = 1000;
 const DELIVERY_BATCH = 20;
 
 type DeliveryWrite =
-  | { kind: 'sent'; command: CommandEntity; at: Date }
+  | { kind: 'sent'; command: DeliverableCommand; at: Date }
   | {
       kind: 'answer';
-      command: CommandEntity;
+      command: DeliverableCommand;
       at: Date;
       answer: ParsedAnswer;
       nextAttemptAt: Date | null;
@@ -71,7 +71,7 @@ function parsePayload(json: string): Record<string, unknown> {
   return payload;
 }
 
-export function toEnvelope(command: CommandEntity): CommandEnvelope {
+export function toEnvelope(command: DeliverableCommand): CommandEnvelope {
   return {
     id: command.id,
     type: command.type,
@@ -162,7 +162,7 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
     for (const deviceId of idle) {
       this.delivering.add(deviceId);
     }
-    let prefetched: Map<string, CommandEntity[]>;
+    let prefetched: Map<string, DeliverableCommand[]>;
     try {
       prefetched = await this.commands.findDeliverableForDevices(idle, this.clock.now());
     } catch (error) {
@@ -188,7 +188,7 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
   }
 
   /** Delivers to a device already marked as being served, then serves it again if woken meanwhile. */
-  private runDelivery(deviceId: string, prefetched: CommandEntity[] | null): void {
+  private runDelivery(deviceId: string, prefetched: DeliverableCommand[] | null): void {
     this.deliver(deviceId, prefetched)
       .catch((error: unknown) => this.logger.error(`Delivery to a device failed: ${String(error)}`))
       .finally(() => {
@@ -199,7 +199,7 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
       });
   }
 
-  private async deliver(deviceId: string, prefetched: CommandEntity[] | null): Promise<void> {
+  private async deliver(deviceId: string, prefetched: DeliverableCommand[] | null): Promise<void> {
     for (let first = true; ; first = false) {
       if (!this.connections.isConnected(deviceId) || this.stopped) {
         return;
@@ -250,7 +250,7 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
 
   private async recordAnswer(
     deviceId: string,
-    command: CommandEntity,
+    command: DeliverableCommand,
     raw: unknown,
   ): Promise<void> {
     const answer = parseAnswer(raw) ?? {
@@ -341,7 +341,7 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
     }
   }
 
-  private async expire(commands: CommandEntity[]): Promise<void> {
+  private async expire(commands: DeliverableCommand[]): Promise<void> {
     if (commands.length === 0) {
       return;
     }

@@ -75,3 +75,9 @@ export class CommandEntity {
   @Column({ name: 'group_id', type: 'varchar', length: 36, nullable: true })
   groupId: string | null;
 }
+
+/** What delivering a command needs of its row. */
+export type DeliverableCommand = Pick<
+  CommandEntity,
+  'seq' | 'id' | 'deviceId' | 'type' | 'payload' | 'issuedAt' | 'expiresAt'
+>;

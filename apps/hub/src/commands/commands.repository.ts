@@ -1,14 +1,37 @@
 // Database access for the command queue.
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { bulkInsert } from '../database/bulk-insert';
 import { getManyPlain } from '../database/plain-rows';
 import type { Tx } from '../database/transaction-runner';
-import { CommandEntity, CommandStatus } from './command.entity';
+import { CommandEntity, CommandStatus, DeliverableCommand } from './command.entity';
 
 const CHUNK = 200;
-const OPEN: CommandStatus[] = ['pending', 'sent', 'not_now'];
+
+type RawDeliverable = Omit<DeliverableCommand, 'seq' | 'issuedAt' | 'expiresAt'> & {
+  seq: number | string;
+  issuedAt: string;
+  expiresAt: string | null;
+};
+
+function toDeliverable(row: RawDeliverable): DeliverableCommand {
+  return {
+    seq: Number(row.seq),
+    id: row.id,
+    deviceId: row.deviceId,
+    type: row.type,
+    payload: row.payload,
+    issuedAt: new Date(row.issuedAt),
+    expiresAt: row.expiresAt === null ? null : new Date(row.expiresAt),
+  };
+}
+/**
+ * Open commands, in the words of the open-commands index (migration 1764300000000). A query that
+ * repeats it exactly may use that small index; any other wording falls back to the history.
+ */
+const OPEN = "status IN ('pending', 'sent', 'not_now')";
+const OPEN_C = `c.${OPEN}`;
 
 @Injectable()
 export class CommandsRepository {
@@ -26,43 +49,51 @@ export class CommandsRepository {
   }
 
   /**
-   * The device's open commands in issue order, skipping any `not_now` whose retry time has not
-   * come: what to deliver next, one after another.
+   * Open commands in issue order, skipping any `not_now` whose retry time has not come: what to
+   * deliver next. Only the columns delivery uses, read as plain rows: a policy change reads
+   * thousands at once.
    */
-  findDeliverable(deviceId: string, now: Date, limit: number): Promise<CommandEntity[]> {
-    return getManyPlain(
+  private deliverableQuery(now: Date) {
+    return (
       this.commands
         .createQueryBuilder('c')
-        .where('c.device_id = :deviceId', { deviceId })
-        .andWhere(
-          "(c.status IN ('pending', 'sent') OR (c.status = 'not_now' AND c.next_attempt_at <= :now))",
-          { now: now.toISOString() },
-        )
+        .select('c.seq', 'seq')
+        .addSelect('c.id', 'id')
+        .addSelect('c.device_id', 'deviceId')
+        .addSelect('c.type', 'type')
+        .addSelect('c.payload', 'payload')
+        .addSelect('c.issued_at', 'issuedAt')
+        .addSelect('c.expires_at', 'expiresAt')
+        // Written so the (device, status, seq) index narrows by status too, not only by device.
+        .where(`${OPEN_C} AND (c.status <> 'not_now' OR c.next_attempt_at <= :now)`, {
+          now: now.toISOString(),
+        })
         .orderBy('c.seq', 'ASC')
-        .limit(limit),
     );
+  }
+
+  /** One device's next commands to deliver, one after another. */
+  async findDeliverable(deviceId: string, now: Date, limit: number): Promise<DeliverableCommand[]> {
+    const rows = await this.deliverableQuery(now)
+      .andWhere('c.device_id = :deviceId', { deviceId })
+      .limit(limit)
+      .getRawMany<RawDeliverable>();
+    return rows.map(toDeliverable);
   }
 
   /** The deliverable commands of many devices in one query per chunk, grouped by device. */
   async findDeliverableForDevices(
     deviceIds: readonly string[],
     now: Date,
-  ): Promise<Map<string, CommandEntity[]>> {
-    const byDevice = new Map<string, CommandEntity[]>();
+  ): Promise<Map<string, DeliverableCommand[]>> {
+    const byDevice = new Map<string, DeliverableCommand[]>();
     for (let i = 0; i < deviceIds.length; i += 500) {
-      const rows = await getManyPlain(
-        this.commands
-          .createQueryBuilder('c')
-          .where('c.device_id IN (:...ids)', { ids: deviceIds.slice(i, i + 500) })
-          .andWhere(
-            "(c.status IN ('pending', 'sent') OR (c.status = 'not_now' AND c.next_attempt_at <= :now))",
-            { now: now.toISOString() },
-          )
-          .orderBy('c.seq', 'ASC'),
-      );
+      const rows = await this.deliverableQuery(now)
+        .andWhere('c.device_id IN (:...ids)', { ids: deviceIds.slice(i, i + 500) })
+        .getRawMany<RawDeliverable>();
       for (const row of rows) {
         const list = byDevice.get(row.deviceId) ?? [];
-        list.push(row);
+        list.push(toDeliverable(row));
         byDevice.set(row.deviceId, list);
       }
     }
@@ -77,7 +108,7 @@ export class CommandsRepository {
         .createQueryBuilder('c')
         .select('c.device_id', 'deviceId')
         .addSelect('MIN(c.next_attempt_at)', 'at')
-        .where("c.device_id IN (:...ids) AND c.status = 'not_now'", {
+        .where(`c.device_id IN (:...ids) AND ${OPEN_C} AND c.status = 'not_now'`, {
           ids: deviceIds.slice(i, i + 500),
         })
         .groupBy('c.device_id')
@@ -88,16 +119,24 @@ export class CommandsRepository {
   }
 
   openForDevice(deviceId: string): Promise<CommandEntity[]> {
-    return this.commands.find({
-      where: { deviceId, status: In(OPEN) },
-      order: { seq: 'ASC' },
-      take: 500,
-    });
+    return getManyPlain(
+      this.commands
+        .createQueryBuilder('c')
+        .where(`c.device_id = :deviceId AND ${OPEN_C}`, { deviceId })
+        .orderBy('c.seq', 'ASC')
+        .limit(500),
+    );
   }
 
   /** Open commands of these types for a device (to avoid queueing a duplicate restore). */
   countOpenOfTypes(deviceId: string, types: readonly string[]): Promise<number> {
-    return this.commands.count({ where: { deviceId, status: In(OPEN), type: In([...types]) } });
+    return this.commands
+      .createQueryBuilder('c')
+      .where(`c.device_id = :deviceId AND ${OPEN_C} AND c.type IN (:...types)`, {
+        deviceId,
+        types,
+      })
+      .getCount();
   }
 
   findPageForDevice(
@@ -206,7 +245,7 @@ export class CommandsRepository {
         .createQueryBuilder()
         .update(CommandEntity)
         .set({ status: 'expired', answeredAt: at, detail })
-        .where("type = :type AND status IN ('pending', 'not_now') AND device_id IN (:...ids)", {
+        .where(`type = :type AND ${OPEN} AND status <> 'sent' AND device_id IN (:...ids)`, {
           type,
           ids: deviceIds.slice(i, i + CHUNK),
         })

@@ -18,9 +18,17 @@ export async function bulkInsert<T extends ObjectLiteral>(
   }
   const metadata = tx.connection.getMetadata(entity);
   const driver = tx.connection.driver;
-  const columns = metadata.columns.filter(
-    (column) => !column.isGenerated && rows[0][column.propertyName as keyof T] !== undefined,
-  );
+  // A column every row leaves empty is left out, when the database would store NULL anyway:
+  // a fan-out's rows have half a dozen such columns, and each was a parameter per row to bind.
+  const columns = metadata.columns.filter((column) => {
+    if (column.isGenerated || rows[0][column.propertyName as keyof T] === undefined) {
+      return false;
+    }
+    const storesNullWhenLeftOut = column.isNullable && column.default === undefined;
+    return (
+      !storesNullWhenLeftOut || rows.some((row) => row[column.propertyName as keyof T] !== null)
+    );
+  });
   const head = `INSERT INTO ${driver.escape(metadata.tableName)} (${columns.map((c) => driver.escape(c.databaseName)).join(', ')}) VALUES `;
   for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
     const part = rows.slice(start, start + ROWS_PER_STATEMENT);

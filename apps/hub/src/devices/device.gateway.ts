@@ -1,17 +1,24 @@
 // The /device Socket.IO namespace (protocol section 3): the proof is checked in the connection
 // middleware, each socket joins its device and group rooms, and `state` reports are validated
 // and handed to the devices service. One call deep; the rules live in the services.
+//
+// Device events are taken from the socket itself rather than through @SubscribeMessage: Nest's
+// message pipeline (an RxJS chain with pipes, guards and interceptors for every message) cost
+// more than handling the report when thousands of devices answer a policy change at once. The
+// device proved who it is when it connected; nothing else guards these events.
 import { Logger } from '@nestjs/common';
 import {
-  ConnectedSocket,
-  MessageBody,
   OnGatewayConnection,
   OnGatewayDisconnect,
   OnGatewayInit,
-  SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
-import { DEVICE_NAMESPACE, UNAUTHORIZED_MESSAGE, validateDeviceState } from '@app/devices';
+import {
+  DEVICE_NAMESPACE,
+  StateAck,
+  UNAUTHORIZED_MESSAGE,
+  validateDeviceState,
+} from '@app/devices';
 import { DeviceProofService } from './device-proof.service';
 import { DeviceNamespace, DeviceSocket } from './device-connections';
 import { DevicesService } from './devices.service';
@@ -57,6 +64,15 @@ export class DeviceGateway implements OnGatewayInit, OnGatewayConnection, OnGate
   }
 
   async handleConnection(socket: DeviceSocket): Promise<void> {
+    // Listening starts before anything is awaited: a device reports its state as soon as it is in.
+    socket.on('state', (body: unknown, ack?: unknown) => {
+      answer(ack, this.handleState(socket, body));
+    });
+    socket.onAny((event: string, ...args: unknown[]) => {
+      if (event !== 'state') {
+        answer(args[args.length - 1], { ok: false, error: `${event} is not a device event` });
+      }
+    });
     await this.devices.deviceConnected(socket);
   }
 
@@ -64,8 +80,7 @@ export class DeviceGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     this.devices.deviceDisconnected(socket);
   }
 
-  @SubscribeMessage('state')
-  handleState(@ConnectedSocket() socket: DeviceSocket, @MessageBody() body: unknown) {
+  handleState(socket: DeviceSocket, body: unknown): StateAck {
     const result = validateDeviceState(body);
     if (!result.ok) {
       return { ok: false, error: result.errors.join('; ') };
@@ -74,5 +89,12 @@ export class DeviceGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       this.logger.error(`Could not take a state report: ${String(error)}`);
     });
     return { ok: true };
+  }
+}
+
+/** Acknowledges an event, when the device asked for an acknowledgement. */
+function answer(ack: unknown, result: StateAck): void {
+  if (typeof ack === 'function') {
+    (ack as (result: StateAck) => void)(result);
   }
 }

@@ -2,6 +2,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, In, Repository } from 'typeorm';
+import type { DeviceSnapshot } from '../common/hub-events';
+import { getManyPlain } from '../database/plain-rows';
 import type { Tx } from '../database/transaction-runner';
 import {
   DeviceEntity,
@@ -59,7 +61,32 @@ export class DevicesRepository {
   async findByIds(ids: readonly string[]): Promise<DeviceEntity[]> {
     const found: DeviceEntity[] = [];
     for (const part of chunks(ids)) {
-      found.push(...(await this.devices.findBy({ id: In(part) })));
+      found.push(
+        ...(await getManyPlain(
+          this.devices.createQueryBuilder('d').where('d.id IN (:...ids)', { ids: part }),
+        )),
+      );
+    }
+    return found;
+  }
+
+  /** The desired state and policy status of each device, by id (no certificates, no history). */
+  async snapshots(ids: readonly string[]): Promise<Map<string, DeviceSnapshot>> {
+    const found = new Map<string, DeviceSnapshot>();
+    for (const part of chunks(ids)) {
+      const rows = await this.devices
+        .createQueryBuilder('d')
+        .select('d.id', 'id')
+        .addSelect('d.status', 'status')
+        .addSelect('d.desired_lock', 'desiredLock')
+        .addSelect('d.desired_app_lock', 'desiredAppLock')
+        .addSelect('d.desired_policy_version', 'desiredPolicyVersion')
+        .addSelect('d.policy_status', 'policyStatus')
+        .where('d.id IN (:...ids)', { ids: part })
+        .getRawMany<DeviceSnapshot & { id: string }>();
+      for (const { id, ...snapshot } of rows) {
+        found.set(id, snapshot);
+      }
     }
     return found;
   }

@@ -5,7 +5,7 @@ import { ModuleRef } from '@nestjs/core';
 import type { DeviceState } from '@app/devices';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
-import { HubEvents } from '../common/hub-events';
+import { DeviceSnapshot, HubEvents } from '../common/hub-events';
 import type { StaffPrincipal } from '../common/roles';
 import { BatchLoader } from '../database/batch-loader';
 import { TransactionRunner } from '../database/transaction-runner';
@@ -56,6 +56,11 @@ export function toDeviceDto(device: DeviceEntity, online: boolean): DeviceDto {
 export class DevicesService {
   private readonly logger = new Logger(DevicesService.name);
   /** Device rows and group ids asked for in the same tick, answered by one query each. */
+  /** What the state handlers need of each reporting device, read together per tick. */
+  private readonly snapshotReads = new BatchLoader<string, DeviceSnapshot | null>(
+    (ids) => this.devices.snapshots(ids),
+    null,
+  );
   private readonly deviceReads = new BatchLoader<string, DeviceEntity | null>(async (ids) => {
     const devices = await this.devices.findByIds(ids);
     return new Map(devices.map((device) => [device.id, device]));
@@ -109,7 +114,7 @@ export class DevicesService {
       reportedState: JSON.stringify(state),
       reportedAt: now,
     });
-    const device = await this.readSoon(deviceId);
+    const device = await this.snapshotReads.load(deviceId);
     if (device) {
       this.events.emit('device.state', { deviceId, state, device });
     }

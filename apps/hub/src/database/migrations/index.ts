@@ -2,9 +2,11 @@
 import { CreateStaffAndAudit1764000000000 } from './1764000000000-CreateStaffAndAudit';
 import { AddDevicesEnrollmentAndCommands1764100000000 } from './1764100000000-AddDevicesEnrollmentAndCommands';
 import { AddPolicies1764200000000 } from './1764200000000-AddPolicies';
+import { IndexOpenCommands1764300000000 } from './1764300000000-IndexOpenCommands';
 
 export const MIGRATIONS = [
   CreateStaffAndAudit1764000000000,
   AddDevicesEnrollmentAndCommands1764100000000,
   AddPolicies1764200000000,
+  IndexOpenCommands1764300000000,
 ];
