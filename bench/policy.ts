@@ -1,7 +1,7 @@
 // npm run bench:policy — a baseline change reaching 5,000 connected devices. A real hub process
 // and 5,000 simulated devices in this process (each answer timed where the device makes it);
 // prints the time until 99% and 100% have acknowledged the new policy and until the hub's
-// compliance shows them applied, with the hub's event-loop delay.
+// compliance shows them applied, with the hub's event-loop delay and the CPU each side used.
 import { CommandAnswer, CommandEnvelope } from '@app/devices';
 import { SCHOOL_BASELINE } from '@app/policy';
 import { runSimulator } from '../apps/device-agent/src/simulate';
@@ -75,7 +75,8 @@ async function main(): Promise<void> {
       10 * 60_000,
       1000,
     );
-    for (let round = 0; round < rounds; round += 1) {
+    /** One baseline change, timed from the request until compliance shows every device applied. */
+    const change = async (label: string) => {
       // A value no earlier round or run left in place, so every device has something to apply.
       const current = (
         await api.call<{ settings: typeof SCHOOL_BASELINE }>('GET', `/api/policies/${baseline.id}`)
@@ -109,19 +110,40 @@ async function main(): Promise<void> {
         'compliance applied',
         async () => (await appliedCount(api)) >= total,
         5 * 60_000,
-        50,
+        20,
       );
+      const complianceMs = Date.now() - t0;
       const hubCpuMs = cpuMsOf(hub.pid) - hubCpu0;
       const ownCpu = process.cpuUsage(ownCpu0);
       const metrics = await api.metrics();
+      const figures = {
+        ack99: percentile(times, 99),
+        ackAll: Math.max(...times),
+        complianceMs,
+      };
       console.log(
-        `  first acknowledgement ${Math.min(...times)} ms, 10% ${percentile(times, 10)} ms, 50% ${percentile(times, 50)} ms, 90% ${percentile(times, 90)} ms; CPU used until compliance showed all applied: hub ${Math.round(hubCpuMs)} ms, simulated devices ${Math.round((ownCpu.user + ownCpu.system) / 1000)} ms`,
+        `${label} (revision ${response.revision}): request ${requestMs} ms; acknowledged by 99% in ${figures.ack99} ms, by all in ${figures.ackAll} ms; compliance all applied ${complianceMs} ms after the change; hub event-loop delay p99 ${metrics.eventLoopDelayMs.p99} ms (max ${metrics.eventLoopDelayMs.max} ms), RSS ${metrics.rssMb} MB, heap ${metrics.heapUsedMb} MB`,
       );
       console.log(
-        `round ${round + 1} (revision ${response.revision}): request ${requestMs} ms; acknowledged by 99% in ${percentile(times, 99)} ms, by all in ${Math.max(...times)} ms; compliance all applied ${Date.now() - t0} ms after the change; hub event-loop delay p99 ${metrics.eventLoopDelayMs.p99} ms (max ${metrics.eventLoopDelayMs.max} ms), RSS ${metrics.rssMb} MB`,
+        `  acknowledged: first ${Math.min(...times)} ms, 10% ${percentile(times, 10)} ms, 50% ${percentile(times, 50)} ms, 90% ${percentile(times, 90)} ms; CPU used: hub ${Math.round(hubCpuMs)} ms, simulated devices ${Math.round((ownCpu.user + ownCpu.system) / 1000)} ms`,
       );
       await sleep(2000);
+      return figures;
+    };
+
+    // The simulator runs 5,000 devices' code in one process, so its first policy.apply runs
+    // before V8 has optimised that path (real devices each run their own). One change warms it;
+    // it is printed, and not counted.
+    await change('warm-up change (not counted)');
+    const measured: Awaited<ReturnType<typeof change>>[] = [];
+    for (let round = 0; round < rounds; round += 1) {
+      measured.push(await change(`round ${round + 1}`));
     }
+    const summary = (pick: (figures: (typeof measured)[number]) => number) =>
+      `median ${percentile(measured.map(pick), 50)} ms, worst ${Math.max(...measured.map(pick))} ms`;
+    console.log(
+      `over ${rounds} changes: 99% acknowledged ${summary((f) => f.ack99)}; all acknowledged ${summary((f) => f.ackAll)}; compliance all applied ${summary((f) => f.complianceMs)}`,
+    );
   } finally {
     await devices.stop();
     await hub.stop();

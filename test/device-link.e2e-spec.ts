@@ -82,6 +82,19 @@ describe('device link', () => {
       reportedState: { locked: false, appLock: null },
     });
     expect(device.identity.certificatePem).toContain('BEGIN CERTIFICATE');
+
+    // Gone offline, it keeps the last state it reported, with when it was last seen.
+    device.client.close();
+    const offline = await waitFor(async () => {
+      const response = await hub.http
+        .get(`/api/devices/${device.identity.deviceId}`)
+        .set('Authorization', `Bearer ${admin}`);
+      return response.body.online === false ? response.body : null;
+    }, 'offline');
+    expect(offline.reportedState).toEqual(detail.reportedState);
+    expect(detail.reportedAt).toEqual(expect.any(String));
+    expect(offline.reportedAt).toBe(detail.reportedAt);
+    expect(Date.parse(offline.lastSeenAt)).toBeGreaterThanOrEqual(Date.parse(detail.lastSeenAt));
   });
 
   it('delivers a lock, which the device acknowledges and the audit log records', async () => {
