@@ -110,7 +110,7 @@ async function main(): Promise<void> {
         'compliance applied',
         async () => (await appliedCount(api)) >= total,
         5 * 60_000,
-        20,
+        50,
       );
       const complianceMs = Date.now() - t0;
       const hubCpuMs = cpuMsOf(hub.pid) - hubCpu0;
