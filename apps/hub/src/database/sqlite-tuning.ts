@@ -7,14 +7,22 @@
 // SQLite normally checkpoints (copies the WAL back into the database file and fsyncs it) inside
 // whichever commit pushes the WAL past 1,000 pages. A policy fan-out to 5,000 devices writes
 // several thousand pages, so that commit paid a checkpoint of 0.3 to 1 s while every other write
-// waited behind it. Here the hub's own connection never checkpoints; a second connection to the
-// same file does it every second, on another thread, without blocking the writer (PASSIVE).
+// waited behind it. Here the hub's own connection never checkpoints by itself; a second
+// connection to the same file copies the WAL back every second, on another thread, without
+// blocking the writer (PASSIVE). After a quiet moment the hub's next write starts the WAL again
+// from the beginning, as SQLite does once everything in it is copied. A hub that never stops
+// writing (presence, answers) never has that moment, and its WAL grew without end; so once the
+// WAL passes 64 MB, the hub's own connection, between two transactions, copies the little the
+// second connection has not yet, which lets its next write start the WAL again.
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import sqlite3 from 'sqlite3';
 import { DataSource } from 'typeorm';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
+import { TransactionRunner } from './transaction-runner';
 
 const CHECKPOINT_EVERY_MS = 1000;
+/** WAL pages (4 KiB, so 64 MB) after which the hub's own connection makes the WAL restart. */
+const RESTART_AFTER_PAGES = 16_384;
 /** After a checkpoint, a WAL larger than this is cut back to it. */
 const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 /** Pages kept in memory (negative: KiB). The default 2 MB made large fan-outs re-read indexes. */
@@ -26,9 +34,11 @@ export class SqliteTuning implements OnModuleInit, OnApplicationShutdown {
   private checkpointer: sqlite3.Database | null = null;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  private stopping = false;
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly tx: TransactionRunner,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
   ) {}
 
@@ -54,7 +64,7 @@ export class SqliteTuning implements OnModuleInit, OnApplicationShutdown {
     if (!db || this.running) {
       return this.running ?? Promise.resolve();
     }
-    this.running = run(db, 'PRAGMA wal_checkpoint(PASSIVE)')
+    this.running = this.copyBack(db)
       .catch((error: unknown) => {
         // A checkpoint that could not run is tried again; the WAL keeps every commit meanwhile.
         this.logger.warn(`WAL checkpoint did not run: ${String(error)}`);
@@ -65,7 +75,18 @@ export class SqliteTuning implements OnModuleInit, OnApplicationShutdown {
     return this.running;
   }
 
+  private async copyBack(db: sqlite3.Database): Promise<void> {
+    const result = await get<{ busy: number; log: number; checkpointed: number }>(
+      db,
+      'PRAGMA wal_checkpoint(PASSIVE)',
+    );
+    if (result && result.log >= RESTART_AFTER_PAGES && !this.stopping) {
+      await this.tx.between((manager) => manager.query('PRAGMA wal_checkpoint(PASSIVE)'));
+    }
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     if (this.timer) {
       clearInterval(this.timer);
       this.timer = null;
@@ -85,6 +106,14 @@ function openDatabase(file: string): Promise<sqlite3.Database> {
       error ? reject(error) : resolve(db),
     );
   });
+}
+
+function get<T>(db: sqlite3.Database, sql: string): Promise<T | undefined> {
+  return new Promise((resolve, reject) =>
+    db.get(sql, (error: Error | null, row: T | undefined) =>
+      error ? reject(error) : resolve(row),
+    ),
+  );
 }
 
 function run(db: sqlite3.Database, sql: string): Promise<void> {

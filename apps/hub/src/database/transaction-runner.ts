@@ -22,6 +22,16 @@ export class TransactionRunner {
     return result;
   }
 
+  /**
+   * Runs `work` on the connection between two queued transactions, outside any: for statements
+   * SQLite refuses inside a transaction (a WAL checkpoint).
+   */
+  between<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const result = this.tail.then(() => work(this.dataSource.manager));
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
   /** The manager for reads outside a transaction. */
   get reader(): EntityManager {
     return this.dataSource.manager;
