@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   if (!baseline) {
     throw new Error('no School baseline policy');
   }
-  const applied = new Map<string, number>(); // policyVersion -> count of devices acknowledging it
+  /** When each device acknowledged each policy version (ms since the epoch). */
   const appliedAt = new Map<string, number[]>();
   const started = Date.now();
   const devices = await runSimulator({
@@ -57,7 +57,6 @@ async function main(): Promise<void> {
     ) => {
       if (command.type === 'policy.apply' && answer.status === 'acknowledged') {
         const version = command.payload.policyVersion;
-        applied.set(version, (applied.get(version) ?? 0) + 1);
         const times = appliedAt.get(version) ?? [];
         times.push(atMs);
         appliedAt.set(version, times);
@@ -101,7 +100,7 @@ async function main(): Promise<void> {
       ).version;
       await waitUntil(
         'all acknowledged',
-        async () => (applied.get(version) ?? 0) >= total,
+        async () => (appliedAt.get(version)?.length ?? 0) >= total,
         5 * 60_000,
         5,
       );

@@ -1,7 +1,8 @@
-// The audit log: every state-changing staff action and every device command is written here,
-// in the same transaction as the change itself, and read by safeguarding and ICT.
+// The audit log: every state-changing staff action and every command staff send to devices is
+// written here, in the same transaction as the change itself, and read by safeguarding and ICT.
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Clock } from '../common/clock';
+import { DailyTask, DAY_MS } from '../common/daily-task';
 import { currentCorrelationId } from '../common/request-context';
 import type { Principal } from '../common/roles';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
@@ -72,7 +73,9 @@ export function toAuditEntryView(entry: AuditEntryEntity): AuditEntryView {
 @Injectable()
 export class AuditService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(AuditService.name);
-  private retentionTimer: NodeJS.Timeout | null = null;
+  private readonly daily = new DailyTask(this.logger, 'Audit retention', () =>
+    this.applyRetention(),
+  );
 
   constructor(
     private readonly repository: AuditRepository,
@@ -131,22 +134,16 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
-    const day = 24 * 60 * 60 * 1000;
-    this.retentionTimer = setInterval(() => void this.applyRetention(), day);
-    this.retentionTimer.unref();
+    this.daily.start({ now: false });
   }
 
   onApplicationShutdown(): void {
-    if (this.retentionTimer) {
-      clearInterval(this.retentionTimer);
-    }
+    this.daily.stop();
   }
 
   /** Deletes entries older than the retention setting (GDPR: kept only as long as needed). */
   async applyRetention(): Promise<number> {
-    const cutoff = new Date(
-      this.clock.nowMs() - this.config.auditRetentionDays * 24 * 60 * 60 * 1000,
-    );
+    const cutoff = new Date(this.clock.nowMs() - this.config.auditRetentionDays * DAY_MS);
     const removed = await this.repository.deleteOlderThan(cutoff);
     if (removed > 0) {
       this.logger.log(`Removed ${removed} audit entries past the retention period`);

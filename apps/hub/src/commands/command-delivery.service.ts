@@ -7,13 +7,13 @@ import { COMMAND_ANSWER_STATUSES, CommandEnvelope } from '@app/devices';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { HubEvents } from '../common/hub-events';
+import { groupBy } from '../common/group-by';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { BatchWriter } from '../database/batch-writer';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { DeviceConnections } from '../devices/device-connections';
 import { DeliverableCommand, HUB_ONLY_COMMANDS } from './command.entity';
 import { CommandsRepository } from './commands.repository';
-import { groupBy } from '../common/group-by';
 
 const SWEEP_MS = 1000;
 const EXPIRE_BATCH = 1000;

@@ -1,6 +1,6 @@
 // Keeps the command history only as long as the school wants it (GDPR): answered and expired
 // commands older than HUB_COMMAND_RETENTION_DAYS are deleted once a day. The audit log keeps
-// its own record of every command for its own retention period.
+// its own record of every command staff sent, for its own retention period.
 import {
   Inject,
   Injectable,
@@ -9,16 +9,17 @@ import {
   OnApplicationShutdown,
 } from '@nestjs/common';
 import { Clock } from '../common/clock';
+import { DailyTask, DAY_MS } from '../common/daily-task';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { TransactionRunner } from '../database/transaction-runner';
 import { CommandsRepository } from './commands.repository';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
 @Injectable()
 export class CommandRetentionService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(CommandRetentionService.name);
-  private timer: NodeJS.Timeout | null = null;
+  private readonly daily = new DailyTask(this.logger, 'Command retention', () =>
+    this.applyRetention(),
+  );
 
   constructor(
     private readonly commands: CommandsRepository,
@@ -28,19 +29,11 @@ export class CommandRetentionService implements OnApplicationBootstrap, OnApplic
   ) {}
 
   onApplicationBootstrap(): void {
-    const run = () =>
-      this.applyRetention().catch((error: unknown) => {
-        this.logger.error(`Command retention failed: ${String(error)}`);
-      });
-    void run();
-    this.timer = setInterval(() => void run(), DAY_MS);
-    this.timer.unref();
+    this.daily.start({ now: true });
   }
 
   onApplicationShutdown(): void {
-    if (this.timer) {
-      clearInterval(this.timer);
-    }
+    this.daily.stop();
   }
 
   /** Deletes finished commands past the retention period; returns how many. */

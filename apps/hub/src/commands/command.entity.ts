@@ -21,6 +21,10 @@ export type CommandStatus = (typeof COMMAND_STATUSES)[number];
 export const HUB_ONLY_COMMANDS: readonly string[] = ['policy.apply'];
 /** Statuses after which a command is never delivered again. */
 export const FINAL_STATUSES: readonly CommandStatus[] = ['acknowledged', 'error', 'expired'];
+/** Statuses of a command still to be delivered or answered. */
+export const OPEN_STATUSES: readonly CommandStatus[] = COMMAND_STATUSES.filter(
+  (status) => !FINAL_STATUSES.includes(status),
+);
 
 @Entity('commands')
 export class CommandEntity {

@@ -3,9 +3,16 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { bulkInsert } from '../database/bulk-insert';
+import { chunks } from '../database/chunks';
 import { getManyPlain } from '../database/plain-rows';
 import type { Tx } from '../database/transaction-runner';
-import { CommandEntity, CommandStatus, DeliverableCommand } from './command.entity';
+import {
+  CommandEntity,
+  CommandStatus,
+  DeliverableCommand,
+  FINAL_STATUSES,
+  OPEN_STATUSES,
+} from './command.entity';
 
 const CHUNK = 200;
 
@@ -30,7 +37,8 @@ function toDeliverable(row: RawDeliverable): DeliverableCommand {
  * Open commands, in the words of the open-commands index (migration 1764300000000). A query that
  * repeats it exactly may use that small index; any other wording falls back to the history.
  */
-const OPEN = "status IN ('pending', 'sent', 'not_now')";
+const sqlList = (values: readonly string[]) => values.map((value) => `'${value}'`).join(', ');
+const OPEN = `status IN (${sqlList(OPEN_STATUSES)})`;
 const OPEN_C = `c.${OPEN}`;
 /**
  * The same commands, for queries that find them by id. Worded as NOT IN on purpose: with no
@@ -38,7 +46,8 @@ const OPEN_C = `c.${OPEN}`;
  * through the (status, expiry) index instead of looking the ids up, 50 ms a batch once a school
  * had tens of thousands of commands waiting for offline devices.
  */
-const NOT_FINAL = "status NOT IN ('acknowledged', 'error', 'expired')";
+const NOT_FINAL = `status NOT IN (${sqlList(FINAL_STATUSES)})`;
+const FINAL = `status IN (${sqlList(FINAL_STATUSES)})`;
 
 @Injectable()
 export class CommandsRepository {
@@ -99,9 +108,9 @@ export class CommandsRepository {
     now: Date,
   ): Promise<Map<string, DeliverableCommand[]>> {
     const byDevice = new Map<string, DeliverableCommand[]>();
-    for (let i = 0; i < deviceIds.length; i += 500) {
+    for (const part of chunks(deviceIds)) {
       const rows = await this.deliverableQuery(now)
-        .andWhere('c.device_id IN (:...ids)', { ids: deviceIds.slice(i, i + 500) })
+        .andWhere('c.device_id IN (:...ids)', { ids: part })
         .orderBy('c.seq', 'ASC')
         .getRawMany<RawDeliverable>();
       for (const row of rows) {
@@ -116,13 +125,13 @@ export class CommandsRepository {
   /** When each device's earliest `not_now` command may be tried again (devices with none are left out). */
   async nextRetryTimes(deviceIds: readonly string[]): Promise<Map<string, Date>> {
     const times = new Map<string, Date>();
-    for (let i = 0; i < deviceIds.length; i += 500) {
+    for (const part of chunks(deviceIds)) {
       const rows = await this.commands
         .createQueryBuilder('c')
         .select('c.device_id', 'deviceId')
         .addSelect('MIN(c.next_attempt_at)', 'at')
         .where(`c.device_id IN (:...ids) AND ${OPEN_C} AND c.status = 'not_now'`, {
-          ids: deviceIds.slice(i, i + 500),
+          ids: part,
         })
         .groupBy('c.device_id')
         .getRawMany<{ deviceId: string; at: string }>();
@@ -168,13 +177,13 @@ export class CommandsRepository {
 
   /** Marks commands as sent (one statement for many); a command with a final answer stays as it is. */
   async markSent(tx: Tx, ids: readonly string[], at: Date): Promise<void> {
-    for (let i = 0; i < ids.length; i += CHUNK) {
+    for (const part of chunks(ids, CHUNK)) {
       await tx
         .createQueryBuilder()
         .update(CommandEntity)
         .set({ status: 'sent', sentAt: at, attempts: () => 'attempts + 1' })
         .where(`id IN (:...ids) AND ${NOT_FINAL}`, {
-          ids: ids.slice(i, i + CHUNK),
+          ids: part,
         })
         .execute();
     }
@@ -195,8 +204,7 @@ export class CommandsRepository {
     },
   ): Promise<string[]> {
     const recorded: string[] = [];
-    for (let i = 0; i < ids.length; i += CHUNK) {
-      const part = ids.slice(i, i + CHUNK);
+    for (const part of chunks(ids, CHUNK)) {
       const open = await tx
         .createQueryBuilder(CommandEntity, 'c')
         .select('c.id', 'id')
@@ -233,13 +241,13 @@ export class CommandsRepository {
   }
 
   async markExpired(tx: Tx, ids: readonly string[], at: Date): Promise<void> {
-    for (let i = 0; i < ids.length; i += CHUNK) {
+    for (const part of chunks(ids, CHUNK)) {
       await tx
         .createQueryBuilder()
         .update(CommandEntity)
         .set({ status: 'expired', answeredAt: at })
         .where(`id IN (:...ids) AND ${NOT_FINAL}`, {
-          ids: ids.slice(i, i + CHUNK),
+          ids: part,
         })
         .execute();
     }
@@ -253,14 +261,14 @@ export class CommandsRepository {
     at: Date,
     detail: string,
   ): Promise<void> {
-    for (let i = 0; i < deviceIds.length; i += CHUNK) {
+    for (const part of chunks(deviceIds, CHUNK)) {
       await tx
         .createQueryBuilder()
         .update(CommandEntity)
         .set({ status: 'expired', answeredAt: at, detail })
         .where(`type = :type AND ${OPEN} AND status <> 'sent' AND device_id IN (:...ids)`, {
           type,
-          ids: deviceIds.slice(i, i + CHUNK),
+          ids: part,
         })
         .execute();
     }
@@ -283,7 +291,7 @@ export class CommandsRepository {
       .createQueryBuilder()
       .delete()
       .from(CommandEntity)
-      .where("status IN ('acknowledged', 'error', 'expired') AND answered_at < :cutoff", {
+      .where(`${FINAL} AND answered_at < :cutoff`, {
         cutoff: cutoff.toISOString(),
       })
       .execute();

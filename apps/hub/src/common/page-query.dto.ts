@@ -3,19 +3,26 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
-export class PageQueryDto {
-  @ApiPropertyOptional({ default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  page = 1;
+/** A page query whose `pageSize` defaults to `defaultSize` and may go up to `maxSize`. */
+export function PageQuery(defaultSize: number, maxSize: number) {
+  class PageQueryOf {
+    @ApiPropertyOptional({ type: Number, default: 1 })
+    @IsOptional()
+    @Type(() => Number)
+    @IsInt()
+    @Min(1)
+    page = 1;
 
-  @ApiPropertyOptional({ default: 50, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  pageSize = 50;
+    @ApiPropertyOptional({ type: Number, default: defaultSize, maximum: maxSize })
+    @IsOptional()
+    @Type(() => Number)
+    @IsInt()
+    @Min(1)
+    @Max(maxSize)
+    pageSize = defaultSize;
+  }
+  return PageQueryOf;
 }
+
+/** The usual page: 50 by default, at most 500. */
+export class PageQueryDto extends PageQuery(50, 500) {}

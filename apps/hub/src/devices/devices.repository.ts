@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, In, Repository } from 'typeorm';
 import type { DeviceSnapshot } from '../common/hub-events';
+import { chunks } from '../database/chunks';
 import { getManyPlain } from '../database/plain-rows';
 import type { Tx } from '../database/transaction-runner';
 import {
@@ -27,17 +28,6 @@ export interface PresenceUpdate {
   lastSeenAt: Date;
   reportedState?: string;
   reportedAt?: Date;
-}
-
-// Bound parameters per statement stay well under SQLite's limit.
-const CHUNK = 500;
-
-function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) {
-    out.push(items.slice(i, i + size));
-  }
-  return out;
 }
 
 @Injectable()
@@ -158,10 +148,6 @@ export class DevicesRepository {
     }
   }
 
-  /**
-   * Writes many devices' presence in one statement per chunk (`CASE id WHEN ...`, standard SQL),
-   * not one UPDATE per device: a reconnect storm touches every device at once.
-   */
   /**
    * Writes many devices' presence in one statement per chunk: the new values travel as a VALUES
    * list joined to the devices by id (UPDATE ... FROM, in SQLite and PostgreSQL alike). This was

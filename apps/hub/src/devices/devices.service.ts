@@ -5,6 +5,7 @@ import { ModuleRef } from '@nestjs/core';
 import type { DeviceState } from '@app/devices';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
+import { groupBy } from '../common/group-by';
 import { DeviceSnapshot, HubEvents } from '../common/hub-events';
 import type { StaffPrincipal } from '../common/roles';
 import { BatchLoader } from '../database/batch-loader';
@@ -20,7 +21,6 @@ import { DeviceEntity } from './device.entities';
 import { DeviceFilter, DevicesRepository } from './devices.repository';
 import { DeviceDto, UpdateDeviceDto } from './dto/device.dto';
 import { PresenceWriter } from './presence.writer';
-import { groupBy } from '../common/group-by';
 
 /** What the command queue tells the devices module about a device's queue; provided by commands. */
 export abstract class DeviceCommandsReader {
@@ -55,16 +55,18 @@ export function toDeviceDto(device: DeviceEntity, online: boolean): DeviceDto {
 @Injectable()
 export class DevicesService {
   private readonly logger = new Logger(DevicesService.name);
-  /** Device rows and group ids asked for in the same tick, answered by one query each. */
-  /** What the state handlers need of each reporting device, read together per tick. */
+  // Device reads asked for in the same tick are answered by one query per kind.
+  /** What the state handlers need of each reporting device. */
   private readonly snapshotReads = new BatchLoader<string, DeviceSnapshot | null>(
     (ids) => this.devices.snapshots(ids),
     null,
   );
+  /** Whole device rows (the proof check needs the certificate). */
   private readonly deviceReads = new BatchLoader<string, DeviceEntity | null>(async (ids) => {
     const devices = await this.devices.findByIds(ids);
     return new Map(devices.map((device) => [device.id, device]));
   }, null);
+  /** The groups each connecting device is in. */
   private readonly groupReads = new BatchLoader<string, string[]>(async (ids) => {
     const byDevice = groupBy(await this.devices.memberships(ids), (row) => row.deviceId);
     return new Map([...byDevice].map(([deviceId, rows]) => [deviceId, rows.map((r) => r.groupId)]));

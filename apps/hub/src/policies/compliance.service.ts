@@ -5,13 +5,13 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import type { DeviceState } from '@app/devices';
 import { Clock } from '../common/clock';
 import { DeviceSnapshot, HubEvents } from '../common/hub-events';
+import { groupBy } from '../common/group-by';
 import { BatchWriter } from '../database/batch-writer';
 import { TransactionRunner } from '../database/transaction-runner';
 import { CommandsService } from '../commands/commands.service';
 import { DevicesRepository } from '../devices/devices.repository';
 import { PoliciesRepository } from './policies.repository';
 import { PoliciesService } from './policies.service';
-import { groupBy } from '../common/group-by';
 
 interface ComplianceChange {
   deviceId: string;

@@ -13,12 +13,12 @@ import {
 import type { AuditActor } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { HubEvents } from '../common/hub-events';
+import { groupBy } from '../common/group-by';
 import type { Tx } from '../database/transaction-runner';
 import { CommandsService } from '../commands/commands.service';
 import { DevicesRepository } from '../devices/devices.repository';
 import { PolicyAssignmentEntity, PolicyEntity } from './policy.entities';
 import { PoliciesRepository } from './policies.repository';
-import { groupBy } from '../common/group-by';
 
 /** Every policy and assignment: small, so a change is resolved against it in memory first. */
 export interface PolicyWorld {

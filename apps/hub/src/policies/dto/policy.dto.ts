@@ -1,7 +1,6 @@
 // Request shapes for policies and assignments. The settings themselves are checked by
 // @app/policy, which names the field that is wrong.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   IsArray,
   IsIn,
@@ -16,6 +15,7 @@ import {
   MinLength,
   ValidateIf,
 } from 'class-validator';
+import { PageQuery } from '../../common/page-query.dto';
 
 export class CreatePolicyDto {
   @ApiProperty()
@@ -106,7 +106,8 @@ export class AssignPolicyDto {
   priority?: number;
 }
 
-export class ComplianceQueryDto {
+/** Compliance lists the devices behind a number: 100 by default, at most 1,000. */
+export class ComplianceQueryDto extends PageQuery(100, 1000) {
   @ApiPropertyOptional({ enum: ['pending', 'applied', 'failed', 'none'] })
   @IsOptional()
   @IsIn(['pending', 'applied', 'failed', 'none'])
@@ -116,19 +117,4 @@ export class ComplianceQueryDto {
   @IsOptional()
   @IsUUID()
   policyId?: string;
-
-  @ApiPropertyOptional({ default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  page = 1;
-
-  @ApiPropertyOptional({ default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  pageSize = 100;
 }
