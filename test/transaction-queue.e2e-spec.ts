@@ -1,0 +1,61 @@
+// SQLite has one connection, shared by every statement the hub makes. A statement made while
+// another unit of work holds a transaction open must neither see that transaction's rows nor be
+// rolled back with it (issue 8, item 5): the audit retention's delete and the audit reader are
+// the cases here, but the queue holds for any statement made outside `TransactionRunner`.
+import { AuditRepository } from '../apps/hub/src/audit/audit.repository';
+import { TransactionRunner } from '../apps/hub/src/database/transaction-runner';
+import { startHub, TestHub } from './support/hub';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** An audit row written by hand, as SQL for the hub's SQLite connection. */
+function insertEntry(action: string, at: string): [string, unknown[]] {
+  return [
+    `INSERT INTO audit_entries (at, actor_type, action) VALUES (?, 'system', ?)`,
+    [at, action],
+  ];
+}
+
+describe('statements outside a transaction', () => {
+  let hub: TestHub;
+  let token: string;
+
+  beforeAll(async () => {
+    hub = await startHub();
+    token = await hub.login();
+  });
+  afterAll(() => hub.close());
+
+  it('neither see another transaction’s uncommitted rows nor roll back with it', async () => {
+    const tx = hub.app.get(TransactionRunner);
+    const audit = hub.app.get(AuditRepository);
+    // A committed entry old enough for retention to delete.
+    await tx.run((t) => t.query(...insertEntry('test.ancient', '2001-01-01T00:00:00.000Z')));
+
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const failing = tx.run(async (t) => {
+      await t.query(...insertEntry('test.uncommitted', new Date().toISOString()));
+      await gate;
+      throw new Error('this change is rolled back');
+    });
+    // While that transaction is open: a staff read of the log, and the retention's delete.
+    const read = hub.http
+      .get('/api/audit?action=test.uncommitted')
+      .set('Authorization', `Bearer ${token}`)
+      .then((response) => response);
+    const retention = audit.deleteOlderThan(new Date('2002-01-01T00:00:00.000Z'));
+    await sleep(150);
+    release();
+
+    await expect(failing).rejects.toThrow('this change is rolled back');
+    const seen = await read;
+    expect(seen.status).toBe(200);
+    expect((seen.body as { total: number }).total).toBe(0);
+    expect(await retention).toBe(1);
+    const ancient = await hub.http
+      .get('/api/audit?action=test.ancient')
+      .set('Authorization', `Bearer ${token}`);
+    expect((ancient.body as { total: number }).total).toBe(0);
+  });
+});
