@@ -3,6 +3,8 @@
 // secrets anywhere in it.
 import { createHash } from 'node:crypto';
 import type { Response } from 'supertest';
+import { AuditService } from '../apps/hub/src/audit/audit.service';
+import { TransactionRunner } from '../apps/hub/src/database/transaction-runner';
 import { ADMIN_PASSWORD, createStaff, startHub, TestHub } from './support/hub';
 
 interface AuditRow {
@@ -382,6 +384,67 @@ describe('the audit log', () => {
       const response = await hub.http.get('/api/audit/export.csv').set('Authorization', as(admin));
       const cells = parseCsv(response.text).flat();
       expect(cells.filter((cell) => /^[=+\-@\t\r]/.test(cell))).toEqual([]);
+    });
+  });
+
+  describe('the CSV export of a long log (item 22)', () => {
+    /** Appends `count` entries at once, as a burst of real changes would. */
+    async function append(count: number, action = 'test.bulk'): Promise<void> {
+      const auditService = hub.app.get(AuditService);
+      await hub.app.get(TransactionRunner).run((tx) =>
+        auditService.record(
+          tx,
+          ...Array.from({ length: count }, (_, i) => ({
+            actor: { kind: 'system' as const },
+            action,
+            targetType: 'test',
+            targetId: String(i),
+          })),
+        ),
+      );
+    }
+
+    it('reads each entry once, leaving out entries appended while it runs', async () => {
+      await append(2500);
+      const entries = hub.app.get(AuditService).findAll({});
+      const seen: number[] = [];
+      // Past the first page of 1,000, into the second: then 1,200 entries arrive.
+      for (let i = 0; i < 1500; i++) {
+        const next = await entries.next();
+        seen.push((next.value as AuditRow).id);
+      }
+      const newestAtStart = seen[0];
+      await append(1200, 'test.during');
+      for await (const entry of entries) {
+        seen.push(entry.id);
+      }
+
+      expect(new Set(seen).size).toBe(seen.length);
+      expect(seen.every((id, i) => i === 0 || id < seen[i - 1])).toBe(true);
+      expect(Math.max(...seen)).toBe(newestAtStart);
+      const before = (await audit({ to: '2999-01-01T00:00:00Z' })).total - 1200;
+      expect(seen.length).toBe(before);
+    });
+
+    it('exports every entry of a log many pages long once, newest first', async () => {
+      const { total } = await audit({ pageSize: 1 });
+      expect(total).toBeGreaterThan(3700);
+      const response = await hub.http.get('/api/audit/export.csv').set('Authorization', as(admin));
+      expect(response.status).toBe(200);
+      const ids = parseCsv(response.text)
+        .slice(1)
+        .map((row) => Number(row[0]));
+      expect(ids.length).toBe(total);
+      expect(ids.every((id, i) => i === 0 || id < ids[i - 1])).toBe(true);
+      const filtered = parseCsv(
+        (
+          await hub.http
+            .get('/api/audit/export.csv')
+            .query({ action: 'test.during' })
+            .set('Authorization', as(admin))
+        ).text,
+      ).slice(1);
+      expect(filtered).toHaveLength(1200);
     });
   });
 

@@ -64,7 +64,31 @@ describe('command queue indexes', () => {
       'replacing a waiting policy',
       () =>
         dataSource.transaction((tx) =>
-          commands.supersedeOpen(tx, devices, 'policy.apply', new Date(), 'replaced'),
+          commands.supersedeOpen(tx, devices, ['policy.apply'], new Date(), 'replaced'),
+        ),
+    ],
+    [
+      'replacing waiting locks and unlocks',
+      () =>
+        dataSource.transaction((tx) =>
+          commands.supersedeOpen(
+            tx,
+            devices,
+            ['device.lock', 'device.unlock'],
+            new Date(),
+            'replaced',
+          ),
+        ),
+    ],
+    [
+      'cancelling a device’s queue',
+      () => dataSource.transaction((tx) => commands.cancelOpenForDevice(tx, devices[0])),
+    ],
+    [
+      'open commands of some types, in a transaction',
+      () =>
+        dataSource.transaction((tx) =>
+          commands.countOpenOfTypes(devices[0], ['device.lock', 'device.unlock'], tx),
         ),
     ],
   ])('%s uses the open-commands index', async (_what, work) => {

@@ -19,9 +19,11 @@ interface Run {
 /** Starts apps/hub/src/main.ts with only these settings (nothing inherited from this shell). */
 function startMain(settings: Record<string, string>): {
   child: ChildProcess;
+  dataDir: string;
   output: () => Run;
   exited: Promise<Run>;
 } {
+  const dataDir = settings.HUB_DATA_DIR ?? makeDataDir();
   const child = spawn(
     process.execPath,
     [
@@ -37,8 +39,8 @@ function startMain(settings: Record<string, string>): {
         PATH: process.env.PATH,
         HOME: process.env.HOME,
         TS_NODE_PROJECT: 'tsconfig.json',
-        HUB_DATA_DIR: makeDataDir(),
         ...settings,
+        HUB_DATA_DIR: dataDir,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -51,7 +53,15 @@ function startMain(settings: Record<string, string>): {
   const exited = new Promise<Run>((resolve) =>
     child.on('close', (code) => resolve({ code, stdout, stderr })),
   );
-  return { child, output, exited };
+  return { child, dataDir, output, exited };
+}
+
+/** Every file under `dir`, at any depth. */
+function filesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? filesUnder(full) : [full];
+  });
 }
 
 function runMain(settings: Record<string, string>): Promise<Run> {
@@ -128,6 +138,33 @@ describe('starting the hub from main.ts', () => {
   );
 
   it(
+    'stops before migrations and the first admin when the port is in use, naming HUB_PORT',
+    async () => {
+      const taken = net.createServer();
+      await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+      const { port } = taken.address() as net.AddressInfo;
+      const dataDir = makeDataDir();
+      try {
+        const run = await runMain({
+          HUB_PORT: String(port),
+          HUB_HOST: '127.0.0.1',
+          HUB_DATA_DIR: dataDir,
+        });
+        expect(run.code).toBe(1);
+        expect(run.stderr).toBe(
+          `The hub could not start: HUB_PORT: port ${port} on 127.0.0.1 is already in use by another program\n`,
+        );
+        // No database, so no admin account whose password would have scrolled away.
+        expect(fs.readdirSync(dataDir)).toEqual([]);
+        expect(run.stdout).not.toContain('password');
+      } finally {
+        await new Promise<void>((resolve) => taken.close(() => resolve()));
+      }
+    },
+    CHILD_TIMEOUT_MS,
+  );
+
+  it(
     'on first start creates admin, prints its password once and answers health',
     async () => {
       const port = await freePort();
@@ -144,11 +181,27 @@ describe('starting the hub from main.ts', () => {
         const { stdout } = hub.output();
         expect(stdout).toContain(`Hub listening on http://localhost:${port}`);
 
-        const password = /username "admin", password "([^"]+)"/.exec(stdout)?.[1] ?? '';
+        // A plain block framed by rules, apart from the JSON lines (issue 8 item 20).
+        const block = /\n(=+)\n((?:.*\n)*?)\1\n/.exec(stdout)?.[2] ?? '';
+        expect(block).toContain('username: admin');
+        const password = /^\s+password: (\S+)$/m.exec(block)?.[1] ?? '';
         expect(password).not.toBe('');
+        for (const line of block.split('\n')) {
+          expect(line.startsWith('{')).toBe(false);
+        }
         // Printed once, for the person installing the hub, and nowhere in the structured log.
         expect(stdout.split(password)).toHaveLength(2);
         expect(stdout).toContain('change it now');
+
+        // Only the hub's user can read its data (issue 8 item 15).
+        const dataDir = hub.dataDir;
+        expect(fs.statSync(dataDir).mode & 0o777).toBe(0o700);
+        for (const file of filesUnder(dataDir)) {
+          expect({ file, mode: fs.statSync(file).mode & 0o777 }).toEqual({ file, mode: 0o600 });
+        }
+        expect(filesUnder(dataDir).map((file) => path.basename(file))).toEqual(
+          expect.arrayContaining(['hub.sqlite', 'hub.sqlite-wal']),
+        );
 
         const base = `http://127.0.0.1:${port}`;
         const health = await fetch(`${base}/api/health`);

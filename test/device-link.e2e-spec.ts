@@ -122,7 +122,8 @@ describe('device link', () => {
     for (const body of [
       { type: 'device.lock', payload: { reason: 'class' } },
       { type: 'message.show', payload: { text: 'one' } },
-      { type: 'device.unlock', payload: {} },
+      // Not an unlock: a newer unlock would retire the waiting lock (issue 8 item 8).
+      { type: 'app.lock', payload: { appId: 'org.example.maths' } },
       { type: 'message.show', payload: { text: 'two' } },
     ]) {
       ids.push((await command(identity.deviceId, body)).body.id as string);

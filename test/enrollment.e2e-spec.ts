@@ -12,6 +12,7 @@ import {
   enrollDevice,
   makeProof,
 } from '@app/devices';
+import { DeviceProofService } from '../apps/hub/src/devices/device-proof.service';
 import { createStaff, startHub, TestHub } from './support/hub';
 import {
   connectTestDevice,
@@ -271,11 +272,12 @@ describe('enrolment', () => {
     old.client.on('connect_error', (error) => refusals.push(error.message));
     const dropped = new Promise<string>((resolve) => old.client.once('disconnect', resolve));
 
-    // The same machine wiped and enrolled again: a new key pair, a token without groups.
+    // The same machine wiped and enrolled again: a new key pair, a re-enrolment token without
+    // groups (the device was never revoked, so an ordinary token is refused: see below).
     const newKeys = await createDeviceKeyPair();
     const second = await enrollDevice({
       hubUrl: hub.url,
-      token: await createEnrollmentToken(hub, admin),
+      token: await createEnrollmentToken(hub, admin, { reenrol: true }),
       keys: newKeys,
       device: { serialNumber, platform: 'linux', name: 'Re-enrolled laptop' },
     });
@@ -393,5 +395,205 @@ describe('enrolment', () => {
     // ...while the hash is there: the search itself works.
     const stored = files.some((file) => fs.readFileSync(file).includes(Buffer.from(hash, 'utf8')));
     expect(stored).toBe(true);
+  });
+
+  // Issue 8 items 3, 10, 11 and 12: re-enrolment that is safe to repeat, race and attack.
+
+  const tokenUses = async (tokenId: string) => {
+    const list = await hub.http
+      .get('/api/enrollment-tokens')
+      .set('Authorization', `Bearer ${admin}`);
+    return (list.body as { id: string; uses: number }[]).find((t) => t.id === tokenId)?.uses;
+  };
+
+  const auditOf = async (action: string, targetId: string) => {
+    const response = await hub.http
+      .get('/api/audit')
+      .query({ action, targetId })
+      .set('Authorization', `Bearer ${admin}`);
+    expect(response.status).toBe(200);
+    return response.body.items as { action: string; detail: Record<string, unknown> | null }[];
+  };
+
+  it('refuses to re-enrol an enrolled device with an ordinary token (409, audited, token kept), and allows it with a re-enrolment token', async () => {
+    const serialNumber = nextSerial();
+    const first = await enroll(enrollBody(await createEnrollmentToken(hub, admin), serialNumber));
+    expect(first.status).toBe(201);
+    const deviceId = first.body.deviceId as string;
+
+    const readDevice = () =>
+      hub.http.get(`/api/devices/${deviceId}`).set('Authorization', `Bearer ${admin}`);
+    const before = (await readDevice()).body as { enrolledAt: string };
+
+    // Someone who read the serial off the case, with any ordinary token.
+    const created = await createToken(admin, { maxUses: 5, label: 'ordinary' });
+    expect(created.body).toMatchObject({ reenrol: false });
+    const takeover = await enroll(enrollBody(created.body.token as string, serialNumber));
+    expect(takeover.status).toBe(409);
+    expect((takeover.body as ErrorBody).message).toMatch(/already enrolled/);
+    expect((takeover.body as ErrorBody).message).toMatch(/re-enrolment token|revoked/);
+    expect(await tokenUses(created.body.id as string)).toBe(0);
+    const refused = await auditOf('device.reenrolment_refused', deviceId);
+    expect(refused).toHaveLength(1);
+    expect(refused[0].detail).toMatchObject({ serialNumber });
+    // The real device is untouched: same enrolment, still active, its key still accepted.
+    expect((await readDevice()).body).toMatchObject({
+      status: 'active',
+      enrolledAt: before.enrolledAt,
+    });
+    expect(await tryConnect(deviceId, keys.privateKeyPem)).toBe('connected');
+
+    // Only ICT makes re-enrolment tokens.
+    const teacher = await createStaff(hub, admin, 'reenrol-teacher', ['teacher']);
+    expect((await createToken(teacher.token, { reenrol: true })).status).toBe(403);
+    expect((await createToken(admin, { reenrol: 'yes' })).status).toBe(400);
+    const reenrol = await createToken(admin, { reenrol: true });
+    expect(reenrol.body).toMatchObject({ reenrol: true });
+    const listed = await hub.http
+      .get('/api/enrollment-tokens')
+      .set('Authorization', `Bearer ${admin}`);
+    expect((listed.body as { id: string }[]).find((t) => t.id === reenrol.body.id)).toMatchObject({
+      reenrol: true,
+    });
+    const wiped = await createDeviceKeyPair();
+    const again = await enroll(enrollBody(reenrol.body.token as string, serialNumber, wiped));
+    expect(again.status).toBe(201);
+    expect(again.body.deviceId).toBe(deviceId);
+    expect(await tryConnect(deviceId, wiped.privateKeyPem)).toBe('connected');
+    // A re-enrolment token enrols a new serial too.
+    const reenrolMany = await createEnrollmentToken(hub, admin, { reenrol: true, maxUses: 2 });
+    expect((await enroll(enrollBody(reenrolMany))).status).toBe(201);
+  });
+
+  it('re-enrols a revoked device with any valid token, again and again (the revoked certificate is not a 500)', async () => {
+    const serialNumber = nextSerial();
+    const token = await createEnrollmentToken(hub, admin, { maxUses: 10 });
+    const first = await enroll(enrollBody(token, serialNumber));
+    expect(first.status).toBe(201);
+    const deviceId = first.body.deviceId as string;
+    const proofKeys = hub.app.get(DeviceProofService, { strict: false }).keys;
+    for (let round = 0; round < 2; round += 1) {
+      expect(await tryConnect(deviceId, keys.privateKeyPem)).toBe('connected');
+      expect(proofKeys.has(deviceId)).toBe(true);
+      const revoked = await hub.http
+        .delete(`/api/devices/${deviceId}`)
+        .set('Authorization', `Bearer ${admin}`);
+      expect(revoked.status).toBe(200);
+      const twice = await hub.http
+        .delete(`/api/devices/${deviceId}`)
+        .set('Authorization', `Bearer ${admin}`);
+      expect(twice.status).toBe(409);
+      // Its key is no longer kept for proofs (issue 8 item 21).
+      expect(proofKeys.has(deviceId)).toBe(false);
+      const again = await enroll(enrollBody(token, serialNumber));
+      expect(again.status).toBe(201);
+      expect(again.body.deviceId).toBe(deviceId);
+      const detail = await hub.http
+        .get(`/api/devices/${deviceId}`)
+        .set('Authorization', `Bearer ${admin}`);
+      expect(detail.body).toMatchObject({ status: 'active', revokedAt: null });
+    }
+    const reenrolled = await auditOf('device.reenrolled', deviceId);
+    expect(reenrolled.map((entry) => entry.detail?.wasRevoked)).toEqual([true, true]);
+  });
+
+  it('gives concurrent enrolments of one serial one winner and a 409 for the rest, never a 500', async () => {
+    const token = await createEnrollmentToken(hub, admin, { maxUses: 50, reenrol: true });
+    const ordinary = await createEnrollmentToken(hub, admin, { maxUses: 50 });
+    // A new serial enrolled eight times at once.
+    const serialNumber = nextSerial();
+    const body = enrollBody(ordinary, serialNumber);
+    const fresh = await Promise.all(Array.from({ length: 8 }, () => enroll(body)));
+    expect(fresh.map((r) => r.status).sort()).toEqual([201, ...Array(7).fill(409)]);
+    for (const loser of fresh.filter((r) => r.status === 409)) {
+      expect((loser.body as ErrorBody).message).toContain(serialNumber);
+    }
+    const list = await hub.http
+      .get('/api/devices')
+      .query({ search: serialNumber })
+      .set('Authorization', `Bearer ${admin}`);
+    expect(list.body.total).toBe(1);
+
+    // An enrolled serial re-enrolled eight times at once with a re-enrolment token.
+    const again = await Promise.all(
+      Array.from({ length: 8 }, () => enroll(enrollBody(token, serialNumber))),
+    );
+    const statuses = again.map((r) => r.status);
+    expect(statuses).not.toContain(500);
+    expect(statuses.filter((status) => status === 201).length).toBeGreaterThanOrEqual(1);
+    expect(statuses.every((status) => status === 201 || status === 409)).toBe(true);
+    // The device holds the certificate of the last winner, and only that one connects.
+    const winners = again.filter((r) => r.status === 201);
+    const detail = await hub.http
+      .get(`/api/devices/${winners[0].body.deviceId}`)
+      .set('Authorization', `Bearer ${admin}`);
+    expect(detail.body.status).toBe('active');
+  });
+
+  it('cancels the commands queued for the old enrolment, and re-asserts the lost lock and the policy to the new one', async () => {
+    const serialNumber = nextSerial();
+    const first = await enrollTestDevice(hub, await createEnrollmentToken(hub, admin), {
+      serialNumber,
+    });
+    const send = (type: string, payload: object) =>
+      hub.http
+        .post(`/api/devices/${first.deviceId}/commands`)
+        .set('Authorization', `Bearer ${admin}`)
+        .send({ type, payload });
+    // The device is offline: everything waits in its queue.
+    const lock = await send('device.lock', { reason: 'lost', message: 'Return to ICT' });
+    const message = await send('message.show', { text: 'For the old enrolment', from: 'ICT' });
+    const unenroll = await send('device.unenroll', {});
+    for (const response of [lock, message, unenroll]) {
+      expect(response.status).toBe(201);
+    }
+
+    // Wiped and enrolled again.
+    const newKeys = await createDeviceKeyPair();
+    const second = await enrollDevice({
+      hubUrl: hub.url,
+      token: await createEnrollmentToken(hub, admin, { reenrol: true }),
+      keys: newKeys,
+      device: { serialNumber, platform: 'linux' },
+    });
+    expect(second.deviceId).toBe(first.deviceId);
+
+    const history = await hub.http
+      .get(`/api/devices/${first.deviceId}/commands`)
+      .set('Authorization', `Bearer ${admin}`);
+    const byId = new Map(
+      (history.body.items as { id: string; status: string }[]).map((c) => [c.id, c.status]),
+    );
+    for (const queued of [lock, message, unenroll]) {
+      expect(byId.get(queued.body.id as string)).toBe('cancelled');
+    }
+    const cancelled = await auditOf('command.cancelled', first.deviceId);
+    // (The first enrolment's policy.apply, if already queued, was cancelled too.)
+    const cancelledIds = cancelled.map((entry) => entry.detail?.commandId as string);
+    expect(cancelledIds).toEqual(
+      expect.arrayContaining([lock, message, unenroll].map((r) => r.body.id as string)),
+    );
+    expect(cancelledIds.every((id) => byId.get(id) === 'cancelled')).toBe(true);
+
+    const device = connectTestDevice(second);
+    devices.push(device);
+    await waitForConnect(device);
+    // The lost lock is still wanted, so it is sent again; so is the policy.
+    await waitFor(() => device.enforcer.currentState().locked, 'the lost lock re-asserted');
+    await waitFor(
+      () => device.enforcer.executed.some((c) => c.type === 'policy.apply'),
+      'the policy re-asserted',
+    );
+    // Give anything else queued a moment to arrive: the old queue must not.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const types = device.enforcer.executed.map((c) => c.type);
+    expect(types).not.toContain('message.show');
+    expect(types).not.toContain('device.unenroll');
+    expect(device.enforcer.messages).toEqual([]);
+    expect(device.client.connected).toBe(true);
+    const detail = await hub.http
+      .get(`/api/devices/${first.deviceId}`)
+      .set('Authorization', `Bearer ${admin}`);
+    expect(detail.body.desiredState).toMatchObject({ locked: true, lock: { reason: 'lost' } });
   });
 });

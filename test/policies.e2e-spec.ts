@@ -6,7 +6,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { SimulatedEnforcer } from '@app/devices';
 import { policyVersion, SCHOOL_BASELINE } from '@app/policy';
-import { startHub, TestHub } from './support/hub';
+import { HubEvents } from '../apps/hub/src/common/hub-events';
+import { TransactionRunner } from '../apps/hub/src/database/transaction-runner';
+import { DevicesRepository } from '../apps/hub/src/devices/devices.repository';
+import { createStaff, startHub, TestHub } from './support/hub';
 import {
   connectTestDevice,
   createEnrollmentToken,
@@ -153,6 +156,144 @@ describe('policies', () => {
     expect((listed.body.items as { id: string }[]).map((d) => d.id)).toContain(
       device.identity.deviceId,
     );
+  });
+
+  it('never shows a Wi-Fi password in a command payload, to any role, nor in the audit log', async () => {
+    const secret = 'Staff-Only-Pass-42';
+    const identity = await enrollTestDevice(hub, token);
+    const policy = await hub.http
+      .post('/api/policies')
+      .set(auth())
+      .send({
+        name: 'Staff Wi-Fi',
+        settings: {
+          wifi: {
+            networks: [{ ssid: 'StaffNet', security: 'wpa2', password: secret, autoJoin: true }],
+          },
+        },
+      });
+    expect(policy.status).toBe(201);
+    const assigned = await hub.http
+      .post(`/api/policies/${policy.body.id}/assignments`)
+      .set(auth())
+      .send({ scope: 'device', targetId: identity.deviceId });
+    expect(assigned.status).toBe(201);
+    const version = (await compliance(identity.deviceId)).version;
+
+    const staff: Record<string, string> = { ict: admin };
+    for (const role of ['teacher', 'safeguarding', 'office']) {
+      staff[role] = (await createStaff(hub, admin, `wifi-${role}`, [role])).token;
+    }
+    const reads: [string, string][] = [
+      ['teacher', `/api/devices/${identity.deviceId}/commands`],
+      ['safeguarding', `/api/devices/${identity.deviceId}/commands`],
+      ['ict', `/api/devices/${identity.deviceId}/commands`],
+      ['office', `/api/devices/${identity.deviceId}`],
+      ['teacher', `/api/devices/${identity.deviceId}`],
+      ['ict', `/api/devices/${identity.deviceId}`],
+      ['ict', '/api/audit?pageSize=500'],
+      ['safeguarding', '/api/audit?pageSize=500'],
+    ];
+    for (const [role, url] of reads) {
+      const response = await hub.http.get(url).set({ Authorization: `Bearer ${staff[role]}` });
+      expect({ role, url, status: response.status }).toEqual({ role, url, status: 200 });
+      expect({ role, url, leaked: response.text.includes(secret) }).toEqual({
+        role,
+        url,
+        leaked: false,
+      });
+    }
+    // What staff see: the version, and that the network has a password.
+    const listed = await hub.http
+      .get(`/api/devices/${identity.deviceId}/commands`)
+      .set({ Authorization: `Bearer ${staff.teacher}` });
+    const apply = (
+      listed.body.items as { type: string; payload: { policyVersion: string; settings: any } }[]
+    ).find((c) => c.type === 'policy.apply' && c.payload.policyVersion === version);
+    expect(apply?.payload.settings.wifi.networks).toEqual([
+      { ssid: 'StaffNet', security: 'wpa2', password: '[redacted]', autoJoin: true },
+    ]);
+    // The device itself still gets the password it needs.
+    const device = connectTestDevice(identity);
+    devices.push(device);
+    await waitFor(() => device.enforcer.currentState().policyVersion === version, 'applied');
+    const received = device.enforcer.executed.find(
+      (c) => c.type === 'policy.apply' && c.payload.policyVersion === version,
+    );
+    expect(JSON.stringify(received?.payload)).toContain(secret);
+  });
+
+  it('never marks compliance for a version the device no longer should run', async () => {
+    const events = hub.app.get(HubEvents);
+    const tx = hub.app.get(TransactionRunner);
+    const repository = hub.app.get(DevicesRepository);
+    const newer = 'f'.repeat(64);
+    /** What a rollout landing at that moment would write: a newer desired version, pending. */
+    const moveOn = (deviceId: string) =>
+      void tx.run((t) =>
+        repository.setPolicyState(t, [deviceId], {
+          desiredPolicyVersion: newer,
+          policyStatus: 'pending',
+          policyDetail: null,
+          policyChangedAt: new Date(),
+        }),
+      );
+
+    // A report of the old version, read just before a rollout moves the device on.
+    const reporting = await onlineDevice();
+    const reportingId = reporting.identity.deviceId;
+    await waitFor(
+      async () => (await compliance(reportingId)).compliance.status === 'applied',
+      'applied',
+    );
+    await new Promise<void>((resolve) => {
+      void tx
+        .run((t) =>
+          repository.setPolicyState(t, [reportingId], {
+            policyStatus: 'pending',
+            policyDetail: null,
+            policyChangedAt: new Date(),
+          }),
+        )
+        .then(() => resolve());
+    });
+    let armed = true;
+    events.on('device.state', ({ deviceId }) => {
+      if (armed && deviceId === reportingId) {
+        armed = false;
+        moveOn(deviceId);
+      }
+    });
+    reporting.enforcer.simulateLocalChange({ battery: 41 });
+    await waitFor(() => !armed, 'the report');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await compliance(reportingId)).compliance).toMatchObject({
+      desiredVersion: newer,
+      status: 'pending',
+    });
+
+    // A failed answer to the old version, arriving as a rollout moves the device on.
+    const enforcer = new SimulatedEnforcer();
+    enforcer.failTypes.set('policy.apply', 'cannot apply now');
+    let failing: string | undefined;
+    let answered = false;
+    events.on('command.answered', ({ deviceId, type, status }) => {
+      if (deviceId === failing && type === 'policy.apply' && status === 'error' && !answered) {
+        answered = true;
+        moveOn(deviceId);
+      }
+    });
+    const identity = await enrollTestDevice(hub, token);
+    failing = identity.deviceId;
+    const device = connectTestDevice(identity, { enforcer });
+    devices.push(device);
+    await waitFor(() => answered, 'the failed answer');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await compliance(identity.deviceId)).compliance).toMatchObject({
+      desiredVersion: newer,
+      status: 'pending',
+      detail: null,
+    });
   });
 
   it('lets a group policy with a higher priority win, and a baseline-enforced setting beat it', async () => {

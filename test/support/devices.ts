@@ -22,7 +22,13 @@ export function testKeys(): Promise<DeviceKeyPair> {
 export async function createEnrollmentToken(
   hub: TestHub,
   adminToken: string,
-  body: { groupIds?: string[]; maxUses?: number; ttlMinutes?: number; label?: string } = {},
+  body: {
+    groupIds?: string[];
+    maxUses?: number;
+    ttlMinutes?: number;
+    label?: string;
+    reenrol?: boolean;
+  } = {},
 ): Promise<string> {
   const response = await hub.http
     .post('/api/enrollment-tokens')

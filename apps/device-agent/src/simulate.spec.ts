@@ -161,6 +161,18 @@ describe('runSimulator', () => {
     ]);
   });
 
+  it('says how to re-enrol serials the hub already has when it answers 409', async () => {
+    hub.enrollAnswer = () => ({
+      status: 409,
+      body: { statusCode: 409, message: 'Device SIM-class-4b-00001 is already enrolled.' },
+    });
+    await expect(simulate({ hubUrl: hub.url, token: 'fleet', devices: 1 })).rejects.toThrow(
+      /already enrolled[\s\S]*re-enrolment token \(POST \/api\/enrollment-tokens with "reenrol": true\)/,
+    );
+    // A refusal is not retried: one request.
+    expect(hub.enrollRequests).toHaveLength(1);
+  });
+
   it('refuses a state file from another hub', async () => {
     const first = await simulate({
       hubUrl: hub.url,

@@ -26,7 +26,10 @@ import { AGENT_VERSION, writePrivateFile } from './agent-state';
 
 export interface SimulatorOptions {
   hubUrl: string;
-  /** An enrolment token with enough uses for the devices not enrolled yet. */
+  /**
+   * An enrolment token with enough uses for the devices not enrolled yet. Serials the hub has
+   * already enrolled (state lost, --fresh, unenrolled) need a re-enrolment token.
+   */
   token?: string;
   devices: number;
   /** Names the serial numbers (SIM-<group>-00001) and the state file; default "default". */
@@ -192,8 +195,15 @@ export async function runSimulator(opts: SimulatorOptions): Promise<SimulatorHan
     );
     await saver.save(state);
     if (refusal) {
+      // A serial the hub already has (its identity here was lost, --fresh, or the hub unenrolled
+      // it) is re-enrolled only with a re-enrolment token (protocol 1.1 section 1).
+      const hint =
+        refusal instanceof EnrollmentError && refusal.status === 409
+          ? '; to re-enrol devices this hub already has, pass a re-enrolment token ' +
+            '(POST /api/enrollment-tokens with "reenrol": true)'
+          : '';
       throw new SimulatorError(
-        `enrolled ${enrolledNow} of ${missing.length} devices, then: ${refusal.message} (saved in ${stateFile})`,
+        `enrolled ${enrolledNow} of ${missing.length} devices, then: ${refusal.message} (saved in ${stateFile})${hint}`,
       );
     }
     log(`enrolled ${enrolledNow} devices; identities saved in ${stateFile}`);

@@ -1,11 +1,13 @@
 // Everything that turns the Nest application into the hub, shared by main.ts and the tests:
 // prefix, pipes, filters, request context, API description, shutdown hooks.
 import type { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { requestIdFor, runWithRequestContext } from './common/request-context';
+import { refuseUnsafeInput } from './common/unsafe-input.middleware';
 import { createValidationPipe } from './common/validation';
 
 export function configureHub(app: INestApplication): INestApplication {
@@ -15,6 +17,14 @@ export function configureHub(app: INestApplication): INestApplication {
   app.use((request: Request & { id?: unknown }, response: Response, next: NextFunction) => {
     runWithRequestContext({ correlationId: requestIdFor(request, response) }, next);
   });
+  // The same parsers Nest would mount (it skips its own when these are present), mounted here so
+  // that the check on what they parsed runs before every route (issue 8 items 18 and 19).
+  const express = app as NestExpressApplication;
+  // 1 MB: the longest body a route takes is an AUP text of 200,000 characters (up to 800 KB as
+  // UTF-8); anything larger gets 413.
+  express.useBodyParser('json', { limit: '1mb' });
+  express.useBodyParser('urlencoded', { extended: true });
+  app.use(refuseUnsafeInput);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();

@@ -105,7 +105,11 @@ function refusalMessage(status: number, text: string): string {
       ? 'the enrolment token is missing, unknown, expired or used up'
       : status === 400
         ? 'the hub refused the request as invalid'
-        : 'the hub refused the enrolment';
+        : status === 409
+          ? // Protocol 1.1 section 1: an enrolled, unrevoked serial needs a re-enrolment token.
+            'this serial number is already enrolled with the hub; re-enrolling it needs a ' +
+            're-enrolment token from ICT, or the device revoked first'
+          : 'the hub refused the enrolment';
   let said = '';
   try {
     const message = (JSON.parse(text) as { message?: unknown }).message;

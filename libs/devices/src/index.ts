@@ -3,6 +3,7 @@
 
 export * from './protocol';
 export * from './validation';
+export * from './input-rules';
 export * from './proof';
 export * from './identity';
 export * from './enroll';

@@ -145,6 +145,8 @@ export interface EnrollmentTokenRequest {
   maxUses?: number;
   ttlMinutes?: number;
   label?: string;
+  /** Since 1.1: may re-enrol a serial whose device is enrolled and not revoked. */
+  reenrol?: boolean;
 }
 
 export interface EnrollmentTokenResponse {

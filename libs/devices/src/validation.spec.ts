@@ -286,7 +286,7 @@ describe('validateCommandEnvelope', () => {
       'command.id must be a UUID',
     ]);
     expect(errorsOf(validateCommandEnvelope({ ...envelope, issuedAt: 'yesterday' }))).toEqual([
-      'command.issuedAt must be a valid ISO 8601 date string',
+      'command.issuedAt must be an RFC 3339 date-time with a time zone, such as 2027-01-31T08:00:00Z',
     ]);
     expect(errorsOf(validateCommandEnvelope({ ...envelope, payload: { reason: 'x' } }))).toEqual([
       'payload.reason must be one of class, lost, admin',

@@ -35,6 +35,7 @@ export {
 } from './compile/agent';
 export {
   MobileconfigError,
+  MobileconfigTextError,
   compileMobileconfig,
   signMobileconfig,
   type MobileconfigOptions,

@@ -86,6 +86,10 @@ describe(validatePartialSettings.name, () => {
     // 11 three-byte characters are 33 bytes: an SSID is measured in bytes, not characters.
     [{ wifi: { allowedSsids: ['€'.repeat(11)] } }, 'wifi.allowedSsids[0]'],
     [{ wifi: { allowedSsids: ['School', 'School'] } }, 'wifi.allowedSsids[1]'],
+    // Text a .mobileconfig cannot carry (issue 8 item 17): controls, lone surrogates, U+FFFF.
+    [{ wifi: { allowedSsids: ['Sch\u0001ol'] } }, 'wifi.allowedSsids[0]'],
+    [{ wifi: { allowedSsids: ['School\ud800'] } }, 'wifi.allowedSsids[0]'],
+    [{ apps: { blocked: ['com.example.\uffff'] } }, 'apps.blocked[0]'],
     [{ apps: { blocked: [''] } }, 'apps.blocked[0]'],
     [{ apps: { blocked: ['a'.repeat(256)] } }, 'apps.blocked[0]'],
     [{ apps: { blocked: [' com.example.game'] } }, 'apps.blocked[0]'],

@@ -361,8 +361,13 @@ function checkOneOf(value: unknown, field: string, choices: readonly string[]): 
   }
 }
 
+// Also what XML cannot carry (U+FFFE, U+FFFF, lone surrogates): these values reach a
+// .mobileconfig, which would otherwise fail only when it is made (issue 8 item 17).
 function hasControlCharacters(value: string): boolean {
-  return /[\u0000-\u001f\u007f-\u009f]/.test(value);
+  return (
+    /[\u0000-\u001f\u007f-\u009f\ufffe\uffff]/.test(value) ||
+    /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(value)
+  );
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

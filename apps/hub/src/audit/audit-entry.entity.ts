@@ -2,7 +2,7 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { timeColumn } from '../database/iso-date.transformer';
 
-export type AuditActorType = 'staff' | 'device' | 'system';
+export type AuditActorType = 'staff' | 'device' | 'system' | 'shell';
 
 @Entity('audit_entries')
 export class AuditEntryEntity {

@@ -1,7 +1,7 @@
 // Reads and appends audit entries. There is deliberately no update; deletion is retention only.
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { Repository, SelectQueryBuilder } from 'typeorm';
 import { bulkInsert } from '../database/bulk-insert';
 import type { Tx } from '../database/transaction-runner';
 import { AuditEntryEntity } from './audit-entry.entity';
@@ -25,11 +25,37 @@ export class AuditRepository {
     await bulkInsert(tx, AuditEntryEntity, rows);
   }
 
+  /** One page of matching entries, newest first, and how many match in all (for the reader). */
   async find(
     filter: AuditFilter,
     offset: number,
     limit: number,
   ): Promise<[AuditEntryEntity[], number]> {
+    return this.filtered(filter)
+      .orderBy('e.seq', 'DESC')
+      .skip(offset)
+      .take(limit)
+      .getManyAndCount();
+  }
+
+  /**
+   * Up to `limit` matching entries older than entry `beforeSeq` (all of them when null), newest
+   * first: keyset paging for the CSV export, so each page costs the same however deep it is, and
+   * entries appended meanwhile (higher `seq`) are never read, let alone twice (issue 8 item 22).
+   */
+  async findBefore(
+    filter: AuditFilter,
+    beforeSeq: number | null,
+    limit: number,
+  ): Promise<AuditEntryEntity[]> {
+    const query = this.filtered(filter);
+    if (beforeSeq !== null) {
+      query.andWhere('e.seq < :beforeSeq', { beforeSeq });
+    }
+    return query.orderBy('e.seq', 'DESC').limit(limit).getMany();
+  }
+
+  private filtered(filter: AuditFilter): SelectQueryBuilder<AuditEntryEntity> {
     const query = this.entries.createQueryBuilder('e');
     if (filter.actor) {
       query.andWhere('(e.actor_id = :actor OR e.actor_label = :actor)', { actor: filter.actor });
@@ -54,7 +80,7 @@ export class AuditRepository {
     if (filter.to) {
       query.andWhere('e.at < :to', { to: filter.to.toISOString() });
     }
-    return query.orderBy('e.seq', 'DESC').skip(offset).take(limit).getManyAndCount();
+    return query;
   }
 
   async deleteOlderThan(cutoff: Date): Promise<number> {

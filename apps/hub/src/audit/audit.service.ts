@@ -10,7 +10,11 @@ import type { Tx } from '../database/transaction-runner';
 import { AuditEntryEntity } from './audit-entry.entity';
 import { AuditFilter, AuditRepository } from './audit.repository';
 
-export type AuditActor = Principal | { kind: 'system' };
+/**
+ * Who made a change: a signed-in principal, the hub itself, or someone at the server's shell
+ * (the admin command, issue 8 item 20), named by their operating-system user.
+ */
+export type AuditActor = Principal | { kind: 'system' } | { kind: 'shell'; osUser: string };
 
 export interface AuditRecord {
   actor: AuditActor;
@@ -97,13 +101,18 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
         return {
           at,
           actorType: record.actor.kind,
-          actorId: record.actor.kind === 'system' ? null : record.actor.id,
+          actorId:
+            record.actor.kind === 'system' || record.actor.kind === 'shell'
+              ? null
+              : record.actor.id,
           actorLabel:
             record.actor.kind === 'staff'
               ? record.actor.username
               : record.actor.kind === 'system'
                 ? 'hub'
-                : null,
+                : record.actor.kind === 'shell'
+                  ? record.actor.osUser.slice(0, 128)
+                  : null,
           action: record.action,
           targetType: record.targetType ?? null,
           targetId: record.targetId ?? null,
@@ -119,17 +128,23 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
     return { items: entries.map(toAuditEntryView), total, page, pageSize };
   }
 
-  /** Every matching entry, newest first, a page at a time (for the CSV export). */
-  async *findAll(filter: AuditFilter): AsyncGenerator<AuditEntryView> {
-    const pageSize = 1000;
-    for (let offset = 0; ; offset += pageSize) {
-      const [entries] = await this.repository.find(filter, offset, pageSize);
+  /**
+   * Every matching entry, newest first, `pageSize` at a time (for the CSV export). Pages by key:
+   * each page is the entries below the last `seq` read, so the export is linear, and what it
+   * covers is fixed by its first page: entries appended while it runs come after that page's
+   * newest and are left out, never duplicated (issue 8 item 22).
+   */
+  async *findAll(filter: AuditFilter, pageSize = 1000): AsyncGenerator<AuditEntryView> {
+    let beforeSeq: number | null = null;
+    for (;;) {
+      const entries = await this.repository.findBefore(filter, beforeSeq, pageSize);
       for (const entry of entries) {
         yield toAuditEntryView(entry);
       }
       if (entries.length < pageSize) {
         return;
       }
+      beforeSeq = entries[entries.length - 1].seq;
     }
   }
 

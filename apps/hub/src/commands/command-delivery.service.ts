@@ -14,6 +14,7 @@ import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { DeviceConnections } from '../devices/device-connections';
 import { DeliverableCommand, HUB_ONLY_COMMANDS } from './command.entity';
 import { CommandsRepository } from './commands.repository';
+import { DesiredStateRepository } from './desired-state.repository';
 
 const SWEEP_MS = 1000;
 const EXPIRE_BATCH = 1000;
@@ -21,7 +22,13 @@ const EXPIRE_BATCH = 1000;
 const DELIVERY_BATCH = 20;
 
 type DeliveryWrite =
-  | { kind: 'sent'; command: DeliverableCommand; at: Date }
+  | {
+      kind: 'sent';
+      command: DeliverableCommand;
+      at: Date;
+      /** Set by the write when the command was still open and is now marked sent. */
+      claimed: boolean;
+    }
   | {
       kind: 'answer';
       command: DeliverableCommand;
@@ -96,6 +103,7 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
 
   constructor(
     private readonly commands: CommandsRepository,
+    private readonly desired: DesiredStateRepository,
     private readonly connections: DeviceConnections,
     private readonly tx: TransactionRunner,
     private readonly audit: AuditService,
@@ -215,14 +223,19 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
         }
         const now = this.clock.now();
         if (command.expiresAt && command.expiresAt <= now) {
-          await this.expire([command]);
+          // Never sent past its expiry. A command sent before on a connection that is gone
+          // expires here too: nobody is waiting for its answer any more.
+          await this.expire([command.id], false);
           continue;
         }
-        // Not awaited: the answer's write is queued after it in the same ordered batches, and a
-        // lost `sent` mark changes nothing (the command is open either way).
-        this.writes.add({ kind: 'sent', command, at: now }).catch((error: unknown) => {
-          this.logger.error(`Could not mark a command sent: ${String(error)}`);
-        });
+        // Marked sent before it is sent, under the condition that it is still open: a command
+        // retired since it was fetched (a newer lock or unlock, an expiry, a cancellation) is
+        // not sent (issue 8 item 8). Writes of many devices share a transaction.
+        const claim: DeliveryWrite = { kind: 'sent', command, at: now, claimed: false };
+        await this.writes.add(claim);
+        if (!claim.claimed) {
+          continue;
+        }
         const sent = await this.connections.sendCommand(
           socket,
           toEnvelope(command),
@@ -283,18 +296,25 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
    * for `not_now` that only makes the retry a little later, which the protocol allows.
    */
   private async writeDeliveries(tx: Tx, items: DeliveryWrite[]): Promise<void> {
-    const sent = items.filter((item) => item.kind === 'sent');
+    const sent = items.filter(
+      (item): item is Extract<DeliveryWrite, { kind: 'sent' }> => item.kind === 'sent',
+    );
     const answers = items.filter(
       (item): item is Extract<DeliveryWrite, { kind: 'answer' }> => item.kind === 'answer',
     );
     const latest = (dates: Date[]) => new Date(Math.max(...dates.map((date) => date.getTime())));
     // Sends first: a command's `sent` always comes before its answer.
     if (sent.length > 0) {
-      await this.commands.markSent(
-        tx,
-        sent.map((item) => item.command.id),
-        latest(sent.map((item) => item.at)),
+      const marked = new Set(
+        await this.commands.markSent(
+          tx,
+          sent.map((item) => item.command.id),
+          latest(sent.map((item) => item.at)),
+        ),
       );
+      for (const item of sent) {
+        item.claimed = marked.has(item.command.id);
+      }
     }
     const groups = groupBy(answers, (item) =>
       JSON.stringify([item.answer.status, item.answer.detail]),
@@ -341,20 +361,23 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
     }
   }
 
-  private async expire(commands: DeliverableCommand[]): Promise<void> {
-    if (commands.length === 0) {
+  /**
+   * Expires these commands where they are still open and past their expiry (only unsent ones
+   * when `unsentOnly`: the sweep leaves a sent command to its answer, issue 8 item 9), audits
+   * exactly those it expired, and ends the desired lock or single app any of them had set
+   * (item 7). Conditional updates: an answer recorded meanwhile wins.
+   */
+  private async expire(ids: readonly string[], unsentOnly: boolean): Promise<void> {
+    if (ids.length === 0) {
       return;
     }
     const now = this.clock.now();
     await this.tx.run(async (tx) => {
-      await this.commands.markExpired(
-        tx,
-        commands.map((c) => c.id),
-        now,
-      );
+      const expired = await this.commands.markExpired(tx, ids, now, unsentOnly);
+      await this.desired.endSetBy(tx, expired);
       await this.audit.record(
         tx,
-        ...commands.map((command) => ({
+        ...expired.map((command) => ({
           actor: { kind: 'system' as const },
           action: 'command.expired',
           targetType: 'device',
@@ -386,7 +409,7 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
     if (now - this.lastExpirySweep >= 2 * SWEEP_MS) {
       this.lastExpirySweep = now;
       try {
-        await this.expire(await this.commands.findExpired(this.clock.now(), EXPIRE_BATCH));
+        await this.expire(await this.commands.findExpired(this.clock.now(), EXPIRE_BATCH), true);
       } catch (error) {
         this.logger.error(`Expiry sweep failed: ${String(error)}`);
       }

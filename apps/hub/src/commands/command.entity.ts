@@ -9,6 +9,8 @@ export const COMMAND_STATUSES = [
   'error',
   'not_now',
   'expired',
+  // Retired without being answered: queued for an enrolment that has since been replaced.
+  'cancelled',
 ] as const;
 export type CommandStatus = (typeof COMMAND_STATUSES)[number];
 /**
@@ -20,11 +22,41 @@ export type CommandStatus = (typeof COMMAND_STATUSES)[number];
  */
 export const HUB_ONLY_COMMANDS: readonly string[] = ['policy.apply'];
 /** Statuses after which a command is never delivered again. */
-export const FINAL_STATUSES: readonly CommandStatus[] = ['acknowledged', 'error', 'expired'];
+export const FINAL_STATUSES: readonly CommandStatus[] = [
+  'acknowledged',
+  'error',
+  'expired',
+  'cancelled',
+];
 /** Statuses of a command still to be delivered or answered. */
 export const OPEN_STATUSES: readonly CommandStatus[] = COMMAND_STATUSES.filter(
   (status) => !FINAL_STATUSES.includes(status),
 );
+
+/**
+ * Who owns a lock, weakest first (issue 8 item 6): `class` (a teacher's), `admin` (ICT's, any
+ * reason but lost), `lost` (ICT's with reason `lost`). A party may lift or replace a lock only if
+ * it is at least as strong as the lock's owner.
+ */
+export const LOCK_OWNERS = ['class', 'admin', 'lost'] as const;
+export type LockOwner = (typeof LOCK_OWNERS)[number];
+
+/** Whether `party` may lift or replace a lock owned by `owner` (null: there is no lock). */
+export function mayOverride(party: LockOwner, owner: LockOwner | null): boolean {
+  return owner === null || LOCK_OWNERS.indexOf(party) >= LOCK_OWNERS.indexOf(owner);
+}
+
+/**
+ * Commands that replace the open ones of these types for the same device (issue 8 item 8): a
+ * newer lock or unlock makes any waiting lock or unlock pointless, and delivering them after it
+ * (a `not_now` retried later) would undo it. `policy.apply` replaces its own kind in the rollout.
+ */
+export const SUPERSEDES: Readonly<Record<string, readonly string[]>> = {
+  'device.lock': ['device.lock', 'device.unlock'],
+  'device.unlock': ['device.lock', 'device.unlock'],
+  'app.lock': ['app.lock', 'app.unlock'],
+  'app.unlock': ['app.lock', 'app.unlock'],
+};
 
 @Entity('commands')
 export class CommandEntity {

@@ -9,6 +9,7 @@ import { CommandEntity } from './command.entity';
 import { CommandsController } from './commands.controller';
 import { CommandsRepository } from './commands.repository';
 import { CommandsService } from './commands.service';
+import { DesiredStateRepository } from './desired-state.repository';
 import { DesiredStateService } from './desired-state.service';
 
 @Module({
@@ -16,12 +17,13 @@ import { DesiredStateService } from './desired-state.service';
   controllers: [CommandsController],
   providers: [
     CommandsRepository,
+    DesiredStateRepository,
     CommandsService,
     { provide: DeviceCommandsReader, useExisting: CommandsService },
     CommandDeliveryService,
     DesiredStateService,
     CommandRetentionService,
   ],
-  exports: [CommandsService],
+  exports: [CommandsService, CommandsRepository],
 })
 export class CommandsModule {}

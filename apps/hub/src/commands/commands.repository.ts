@@ -5,6 +5,7 @@ import { Repository } from 'typeorm';
 import { bulkInsert } from '../database/bulk-insert';
 import { chunks } from '../database/chunks';
 import { getManyPlain } from '../database/plain-rows';
+import { forUpdate } from '../database/row-lock';
 import type { Tx } from '../database/transaction-runner';
 import {
   CommandEntity,
@@ -48,6 +49,15 @@ const OPEN_C = `c.${OPEN}`;
  */
 const NOT_FINAL = `status NOT IN (${sqlList(FINAL_STATUSES)})`;
 const FINAL = `status IN (${sqlList(FINAL_STATUSES)})`;
+/** Open and never sent, or answered `not_now` (nobody waits for an answer to it). */
+const UNSENT = `status <> 'sent'`;
+
+/** A command a conditional update changed: enough to audit it and to follow up on it. */
+export interface ChangedCommand {
+  id: string;
+  deviceId: string;
+  type: string;
+}
 
 @Injectable()
 export class CommandsRepository {
@@ -150,10 +160,12 @@ export class CommandsRepository {
     return rows.sort((a, b) => a.seq - b.seq).slice(0, 500);
   }
 
-  /** Open commands of these types for a device (to avoid queueing a duplicate restore). */
-  countOpenOfTypes(deviceId: string, types: readonly string[]): Promise<number> {
-    return this.commands
-      .createQueryBuilder('c')
+  /**
+   * Open commands of these types for a device (to avoid queueing a duplicate restore). Pass the
+   * transaction that decides on the count, so that the count and the insert are one unit.
+   */
+  countOpenOfTypes(deviceId: string, types: readonly string[], tx?: Tx): Promise<number> {
+    return (tx ? tx.createQueryBuilder(CommandEntity, 'c') : this.commands.createQueryBuilder('c'))
       .where(`c.device_id = :deviceId AND ${OPEN_C} AND c.type IN (:...types)`, {
         deviceId,
         types,
@@ -175,18 +187,61 @@ export class CommandsRepository {
     });
   }
 
-  /** Marks commands as sent (one statement for many); a command with a final answer stays as it is. */
-  async markSent(tx: Tx, ids: readonly string[], at: Date): Promise<void> {
-    for (const part of chunks(ids, CHUNK)) {
+  /**
+   * Changes the commands matching `condition` (no table alias; `:name` parameters) to `changes`
+   * and returns exactly those it changed, in issue order: they are read and locked, then updated
+   * under the same condition, in the caller's transaction (see database/row-lock.ts). A status
+   * change that depends on the current status is decided here, never by a read in one statement
+   * and a write in the next (issue 8 items 8 and 9).
+   */
+  private async changeWhere(
+    tx: Tx,
+    condition: string,
+    params: Record<string, unknown>,
+    changes: Partial<Omit<CommandEntity, 'attempts'>> & { attempts?: () => string },
+  ): Promise<ChangedCommand[]> {
+    const rows = await forUpdate(
+      tx
+        .createQueryBuilder(CommandEntity, 'c')
+        .select('c.seq', 'seq')
+        .addSelect('c.id', 'id')
+        .addSelect('c.device_id', 'deviceId')
+        .addSelect('c.type', 'type')
+        .where(condition, params),
+    ).getRawMany<ChangedCommand & { seq: number | string }>();
+    if (rows.length === 0) {
+      return [];
+    }
+    for (const part of chunks(rows, CHUNK)) {
       await tx
         .createQueryBuilder()
         .update(CommandEntity)
-        .set({ status: 'sent', sentAt: at, attempts: () => 'attempts + 1' })
-        .where(`id IN (:...ids) AND ${NOT_FINAL}`, {
-          ids: part,
-        })
+        .set(changes)
+        .where(`id IN (:...changedIds) AND ${NOT_FINAL}`, { changedIds: part.map((r) => r.id) })
         .execute();
     }
+    return rows
+      .sort((a, b) => Number(a.seq) - Number(b.seq))
+      .map(({ id, deviceId, type }) => ({ id, deviceId, type }));
+  }
+
+  /**
+   * Marks commands as sent, only those still open (a command retired since it was fetched, by a
+   * newer lock or an expiry, is left alone), and returns the ids it marked: only those may be
+   * sent (issue 8 item 8).
+   */
+  async markSent(tx: Tx, ids: readonly string[], at: Date): Promise<string[]> {
+    const marked: string[] = [];
+    for (const part of chunks(ids, CHUNK)) {
+      const changed = await this.changeWhere(
+        tx,
+        `id IN (:...ids) AND ${NOT_FINAL}`,
+        { ids: part },
+        { status: 'sent', sentAt: at, attempts: () => 'attempts + 1' },
+      );
+      marked.push(...changed.map((row) => row.id));
+    }
+    return marked;
   }
 
   /**
@@ -205,73 +260,102 @@ export class CommandsRepository {
   ): Promise<string[]> {
     const recorded: string[] = [];
     for (const part of chunks(ids, CHUNK)) {
-      const open = await tx
-        .createQueryBuilder(CommandEntity, 'c')
-        .select('c.id', 'id')
-        .where(`c.id IN (:...ids) AND c.${NOT_FINAL}`, { ids: part })
-        .getRawMany<{ id: string }>();
-      if (open.length === 0) {
-        continue;
-      }
-      const openIds = open.map((row) => row.id);
-      await tx
-        .createQueryBuilder()
-        .update(CommandEntity)
-        .set(changes)
-        .where('id IN (:...ids)', { ids: openIds })
-        .execute();
-      recorded.push(...openIds);
+      const changed = await this.changeWhere(
+        tx,
+        `id IN (:...ids) AND ${NOT_FINAL}`,
+        { ids: part },
+        changes,
+      );
+      recorded.push(...changed.map((row) => row.id));
     }
     return recorded;
   }
 
-  /** Open commands whose expiry has passed. */
-  findExpired(now: Date, limit: number): Promise<CommandEntity[]> {
-    return this.commands
+  /**
+   * Commands due to expire: past their expiry and not waiting for an answer (pending, or
+   * answered `not_now`). A sent command is left to its answer, which is recorded even if it
+   * comes after the expiry (issue 8 item 9).
+   */
+  async findExpired(now: Date, limit: number): Promise<string[]> {
+    const rows = await this.commands
       .createQueryBuilder('c')
+      .select('c.id', 'id')
       .where(
-        "c.status IN ('pending', 'sent', 'not_now') AND c.expires_at IS NOT NULL AND c.expires_at <= :now",
-        {
-          now: now.toISOString(),
-        },
+        "c.status IN ('pending', 'not_now') AND c.expires_at IS NOT NULL AND c.expires_at <= :now",
+        { now: now.toISOString() },
       )
       .orderBy('c.seq', 'ASC')
       .limit(limit)
-      .getMany();
+      .getRawMany<{ id: string }>();
+    return rows.map((row) => row.id);
   }
 
-  async markExpired(tx: Tx, ids: readonly string[], at: Date): Promise<void> {
+  /**
+   * Expires these commands where they are still open and past their expiry, and returns those
+   * it expired (only they are audited, issue 8 item 9). `unsentOnly` leaves sent commands to
+   * their answer (the sweep); delivery passes false for a command it was about to send again,
+   * whose earlier send went unanswered on a connection that is gone.
+   */
+  async markExpired(
+    tx: Tx,
+    ids: readonly string[],
+    at: Date,
+    unsentOnly = true,
+  ): Promise<ChangedCommand[]> {
+    const expired: ChangedCommand[] = [];
     for (const part of chunks(ids, CHUNK)) {
-      await tx
-        .createQueryBuilder()
-        .update(CommandEntity)
-        .set({ status: 'expired', answeredAt: at })
-        .where(`id IN (:...ids) AND ${NOT_FINAL}`, {
-          ids: part,
-        })
-        .execute();
+      expired.push(
+        ...(await this.changeWhere(
+          tx,
+          `id IN (:...ids) AND ${NOT_FINAL}${unsentOnly ? ` AND ${UNSENT}` : ''}` +
+            ' AND expires_at IS NOT NULL AND expires_at <= :at',
+          { ids: part, at: at.toISOString() },
+          { status: 'expired', answeredAt: at },
+        )),
+      );
     }
+    return expired;
   }
 
-  /** Retires open, undelivered commands of a type that a newer one replaces. */
+  /**
+   * Retires the open, unsent commands of these types for these devices (a newer command
+   * replaces them, issue 8 item 8) and returns those it retired. A sent command is left to its
+   * answer: the device already has it, and the newer command follows it.
+   */
   async supersedeOpen(
     tx: Tx,
     deviceIds: readonly string[],
-    type: string,
+    types: readonly string[],
     at: Date,
     detail: string,
-  ): Promise<void> {
+  ): Promise<ChangedCommand[]> {
+    const retired: ChangedCommand[] = [];
     for (const part of chunks(deviceIds, CHUNK)) {
-      await tx
-        .createQueryBuilder()
-        .update(CommandEntity)
-        .set({ status: 'expired', answeredAt: at, detail })
-        .where(`type = :type AND ${OPEN} AND status <> 'sent' AND device_id IN (:...ids)`, {
-          type,
-          ids: part,
-        })
-        .execute();
+      retired.push(
+        ...(await this.changeWhere(
+          tx,
+          `device_id IN (:...deviceIds) AND ${OPEN} AND ${UNSENT} AND type IN (:...types)`,
+          { deviceIds: part, types },
+          { status: 'expired', answeredAt: at, detail },
+        )),
+      );
     }
+    return retired;
+  }
+
+  /**
+   * Cancels every open command of a device, sent ones included (status `cancelled`): the
+   * enrolment they were queued for has ended (revoked, or re-enrolled: protocol 1.1 section 1,
+   * issue 8 items 11 and 21). Returns the cancelled ids in issue order; the caller audits them.
+   */
+  async cancelOpenForDevice(tx: Tx, deviceId: string, at: Date = new Date()): Promise<string[]> {
+    const cancelled = await this.changeWhere(
+      tx,
+      `device_id = :deviceId AND ${OPEN}`,
+      { deviceId },
+      { status: 'cancelled', answeredAt: at, detail: 'the enrolment it was queued for ended' },
+    );
+    return cancelled.map((row) => row.id);
   }
 
   /** How many commands are in each status (operating figures). */

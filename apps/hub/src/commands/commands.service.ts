@@ -14,10 +14,17 @@ import { HubEvents } from '../common/hub-events';
 import { hasAnyRole, StaffPrincipal } from '../common/roles';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { DeviceCommandsReader, DevicesService } from '../devices/devices.service';
-import { DevicesRepository } from '../devices/devices.repository';
 import { GroupsService } from '../devices/groups.service';
-import { CommandEntity, CommandStatus, HUB_ONLY_COMMANDS } from './command.entity';
+import {
+  CommandEntity,
+  CommandStatus,
+  HUB_ONLY_COMMANDS,
+  LockOwner,
+  mayOverride,
+  SUPERSEDES,
+} from './command.entity';
 import { CommandsRepository } from './commands.repository';
+import { DesiredKind, DesiredStateRepository } from './desired-state.repository';
 import { CommandDto, IssueCommandDto } from './dto/command.dto';
 
 /** What a teacher may do to a class's devices; everything else is ICT's. */
@@ -30,12 +37,48 @@ const TEACHER_COMMANDS: readonly CommandType[] = [
   'photos.sync',
 ];
 
+/** Which desired state each lock-type command sets (the others set none). */
+const DESIRED_KIND: Partial<Record<string, DesiredKind>> = {
+  'device.lock': 'lock',
+  'device.unlock': 'lock',
+  'app.lock': 'appLock',
+  'app.unlock': 'appLock',
+};
+
+/** Payload keys whose values are secrets (a Wi-Fi network's password in `policy.apply`). */
+const SECRET_KEY = /^(password|passphrase|psk|secret|token)$/i;
+/** What staff see instead of a secret. */
+export const REDACTED = '[redacted]';
+
+/**
+ * A copy of a command payload fit to show staff of any role: every value under a secret key
+ * (`password` and the like, at any depth) is replaced by `[redacted]`; the rest, such as a
+ * `policy.apply`'s `policyVersion`, is kept. Issue 8 item 14: a teacher, who may not read a
+ * policy, could read the staff Wi-Fi password in the commands sent to a device. ICT reads
+ * passwords from the policy itself.
+ */
+export function redactPayload(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    return value.map(redactPayload);
+  }
+  if (value === null || typeof value !== 'object') {
+    return value;
+  }
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).map(([key, inner]) => [
+      key,
+      SECRET_KEY.test(key) && inner !== undefined && inner !== null ? REDACTED : redactPayload(inner),
+    ]),
+  );
+}
+
+/** A command as staff see it: the payload with its secrets redacted (issue 8 item 14). */
 export function toCommandDto(command: CommandEntity): CommandDto {
   return {
     id: command.id,
     deviceId: command.deviceId,
     type: command.type,
-    payload: JSON.parse(command.payload) as Record<string, unknown>,
+    payload: redactPayload(JSON.parse(command.payload)) as Record<string, unknown>,
     status: command.status,
     issuedAt: command.issuedAt.toISOString(),
     expiresAt: command.expiresAt?.toISOString() ?? null,
@@ -52,14 +95,74 @@ export interface CommandRequest {
   type: CommandType;
   payload: Record<string, unknown>;
   expiresAt: Date | null;
+  /**
+   * A command the hub queues to put back the desired state a device reported lost: it leaves
+   * the desired state, its owner and the command that set it as they are.
+   */
+  restore?: boolean;
+}
+
+/** A device a lock-type command was not queued for: a stronger party owns its lock. */
+export interface RefusedDevice {
+  deviceId: string;
+  owner: LockOwner;
+}
+
+/** What issuing a command to some devices did. */
+export interface IssueOutcome {
+  commands: CommandDto[];
+  /** Devices left out because a stronger party owns their lock (issue 8 item 6). */
+  refused: RefusedDevice[];
+  /** Devices left out because they are revoked (or gone). */
+  inactive: string[];
+}
+
+/**
+ * How strong a party is when it lifts or replaces a lock (issue 8 item 6): ICT may lift or
+ * replace any lock, lost ones included; anyone else (a teacher) only a class lock.
+ */
+export function partyOf(actor: AuditActor): LockOwner {
+  return actor.kind !== 'staff' || hasAnyRole(actor as StaffPrincipal, ['ict']) ? 'lost' : 'class';
+}
+
+/**
+ * The owner of the lock a command sets (issue 8 item 6): `lost` for a lock with reason `lost`
+ * (only ICT may send it), `admin` for any other lock or single app that ICT (or the hub) sets,
+ * `class` for a teacher's. Null for an unlock.
+ */
+export function ownerOf(actor: AuditActor, request: CommandRequest): LockOwner | null {
+  if (request.type === 'device.lock' && request.payload.reason === 'lost') {
+    return 'lost';
+  }
+  if (request.type !== 'device.lock' && request.type !== 'app.lock') {
+    return null;
+  }
+  return partyOf(actor) === 'lost' ? 'admin' : 'class';
+}
+
+const OWNER_WORDS: Record<LockOwner, string> = {
+  lost: 'ICT as lost',
+  admin: 'ICT',
+  class: 'a teacher',
+};
+
+/** Why a party may not lift or replace a lock (the 403's message). */
+function refusalMessage(kind: DesiredKind, owner: LockOwner, deviceIds: readonly string[]): string {
+  const what =
+    kind === 'lock'
+      ? `locked by ${OWNER_WORDS[owner]}`
+      : `kept in an app by ${OWNER_WORDS[owner]}`;
+  const lockName = kind === 'lock' ? 'lock' : 'single-app lock';
+  const devices = deviceIds.length === 1 ? 'This device is' : `Devices ${deviceIds.join(', ')} are`;
+  return `${devices} ${what}; only ICT may lift or replace that ${lockName}`;
 }
 
 @Injectable()
 export class CommandsService extends DeviceCommandsReader {
   constructor(
     private readonly commands: CommandsRepository,
+    private readonly desired: DesiredStateRepository,
     private readonly devices: DevicesService,
-    private readonly devicesRepository: DevicesRepository,
     private readonly groups: GroupsService,
     private readonly tx: TransactionRunner,
     private readonly audit: AuditService,
@@ -108,48 +211,105 @@ export class CommandsService extends DeviceCommandsReader {
     return { type, payload, expiresAt };
   }
 
+  /**
+   * Queues a staff command for one device. 404 for an unknown device, 409 for a revoked one,
+   * 403 when a stronger party owns the lock it would lift or replace (issue 8 item 6).
+   */
   async issueToDevice(
     actor: StaffPrincipal,
     deviceId: string,
     input: IssueCommandDto,
   ): Promise<CommandDto> {
     const request = this.checkStaffCommand(actor, input);
-    const device = await this.devices.mustFind(deviceId);
-    if (device.status !== 'active') {
-      throw new ConflictException('This device is revoked; re-enrol it first');
-    }
-    const [command] = await this.issue(actor, [deviceId], request, null);
-    return command;
+    await this.devices.mustFind(deviceId);
+    const outcome = await this.issue(actor, [deviceId], request, null, { allOrNothing: true });
+    return outcome.commands[0];
   }
 
+  /**
+   * Queues a staff command for every active member of a group. Members whose lock a stronger
+   * party owns are skipped and listed in `skipped` with the owner (issue 8 item 6, see
+   * docs/decisions.md): their lock stays, which is what a class lock or unlock wants of them.
+   */
   async issueToGroup(actor: StaffPrincipal, groupId: string, input: IssueCommandDto) {
     const request = this.checkStaffCommand(actor, input);
     await this.groups.mustFind(groupId);
     const deviceIds = await this.groups.activeMemberIds(groupId);
-    const commands = await this.issue(actor, deviceIds, request, groupId);
+    const outcome = await this.issue(actor, deviceIds, request, groupId);
     return {
       groupId,
-      count: commands.length,
-      commands: commands.map((c) => ({ id: c.id, deviceId: c.deviceId })),
+      count: outcome.commands.length,
+      commands: outcome.commands.map((c) => ({ id: c.id, deviceId: c.deviceId })),
+      skipped: outcome.refused.map(({ deviceId, owner }) => ({
+        deviceId,
+        lockOwner: owner,
+        reason: refusalMessage(DESIRED_KIND[request.type] ?? 'lock', owner, [deviceId]),
+      })),
     };
   }
 
-  /** Queues the same command for many devices: one transaction, bulk inserts. */
+  /**
+   * Queues the same command for many devices: one transaction, bulk inserts. Inside it the
+   * devices' rows are read (and locked) to leave out revoked ones and, for a lock-type command,
+   * those whose lock a stronger party owns (issue 8 item 6): decided and written in one unit,
+   * so nothing changes between the check and the write. With `allOrNothing` (one device asked
+   * for by name), a left-out device is an error instead: 403 for a stronger lock, 409 revoked.
+   */
   async issue(
-    actor: StaffPrincipal | { kind: 'system' },
+    actor: AuditActor,
     deviceIds: readonly string[],
     request: CommandRequest,
     groupId: string | null,
-  ): Promise<CommandDto[]> {
+    options: { allOrNothing?: boolean } = {},
+  ): Promise<IssueOutcome> {
     if (deviceIds.length === 0) {
-      return [];
+      return { commands: [], refused: [], inactive: [] };
     }
-    const rows = this.buildRows(actor, deviceIds, request, groupId);
-    await this.tx.run(async (tx) => {
-      await this.queue(tx, actor, rows, request);
+    const kind = DESIRED_KIND[request.type];
+    const party = partyOf(actor);
+    const { rows, refused, inactive } = await this.tx.run(async (tx) => {
+      const current = await this.desired.readForUpdate(tx, deviceIds);
+      const allowed: string[] = [];
+      const left: RefusedDevice[] = [];
+      const gone: string[] = [];
+      for (const deviceId of deviceIds) {
+        const device = current.get(deviceId);
+        if (!device || device.status !== 'active') {
+          gone.push(deviceId);
+          continue;
+        }
+        const owner =
+          kind === 'lock'
+            ? device.desiredLockOwner
+            : kind === 'appLock'
+              ? device.desiredAppLockOwner
+              : null;
+        if (kind && !request.restore && !mayOverride(party, owner)) {
+          left.push({ deviceId, owner: owner as LockOwner });
+          continue;
+        }
+        allowed.push(deviceId);
+      }
+      if (options.allOrNothing && gone.length > 0) {
+        throw new ConflictException('This device is revoked; re-enrol it first');
+      }
+      if (options.allOrNothing && left.length > 0) {
+        throw new ForbiddenException(
+          refusalMessage(
+            kind ?? 'lock',
+            left[0].owner,
+            left.map((r) => r.deviceId),
+          ),
+        );
+      }
+      const built = this.buildRows(actor, allowed, request, groupId);
+      await this.queue(tx, actor, built, request);
+      return { rows: built, refused: left, inactive: gone };
     });
-    this.events.emit('commands.queued', { deviceIds });
-    return rows.map((row) => toCommandDto({ ...row, seq: 0 }));
+    if (rows.length > 0) {
+      this.events.emit('commands.queued', { deviceIds: rows.map((row) => row.deviceId) });
+    }
+    return { commands: rows.map((row) => toCommandDto({ ...row, seq: 0 })), refused, inactive };
   }
 
   buildRows(
@@ -181,40 +341,63 @@ export class CommandsService extends DeviceCommandsReader {
     }));
   }
 
-  /** Inserts rows, their audit entries and the desired state they imply, inside `tx`. */
+  /**
+   * Inserts rows, their audit entries and the desired state they imply, inside `tx`. A lock or
+   * unlock first retires the open, unsent locks and unlocks of the same devices, and likewise
+   * for single-app locks (issue 8 item 8), so a `not_now` retried later cannot overtake it. The
+   * desired state records its owner and the command that set it (items 6 and 7); a restore
+   * (`request.restore`) leaves it as it is.
+   */
   async queue(
     tx: Tx,
     actor: AuditActor,
     rows: Omit<CommandEntity, 'seq'>[],
     request: CommandRequest,
   ): Promise<void> {
-    await this.commands.insertMany(tx, rows);
+    if (rows.length === 0) {
+      return;
+    }
     const deviceIds = rows.map((row) => row.deviceId);
-    switch (request.type) {
-      case 'device.lock':
-        await this.devicesRepository.setDesired(tx, deviceIds, {
-          desiredLock: JSON.stringify(request.payload),
-        });
-        break;
-      case 'device.unlock':
-        await this.devicesRepository.setDesired(tx, deviceIds, { desiredLock: null });
-        break;
-      case 'app.lock':
-        await this.devicesRepository.setDesired(tx, deviceIds, {
-          desiredAppLock: String(request.payload.appId),
-        });
-        break;
-      case 'app.unlock':
-        await this.devicesRepository.setDesired(tx, deviceIds, { desiredAppLock: null });
-        break;
-      default:
-        break;
+    const replaces = SUPERSEDES[request.type];
+    const superseded = replaces
+      ? await this.commands.supersedeOpen(
+          tx,
+          deviceIds,
+          replaces,
+          this.clock.now(),
+          `replaced by a newer ${request.type}`,
+        )
+      : [];
+    await this.commands.insertMany(tx, rows);
+    const kind = DESIRED_KIND[request.type];
+    if (kind && !request.restore) {
+      const value =
+        request.type === 'device.lock'
+          ? JSON.stringify(request.payload)
+          : request.type === 'app.lock'
+            ? String(request.payload.appId)
+            : null;
+      await this.desired.set(
+        tx,
+        kind,
+        value,
+        ownerOf(actor, request),
+        new Map(rows.map((row) => [row.deviceId, row.id])),
+      );
     }
     if (HUB_ONLY_COMMANDS.includes(request.type)) {
       return; // the change that made them has its own audit entry
     }
+    const byDevice = new Map(rows.map((row) => [row.deviceId, row.id]));
     await this.audit.record(
       tx,
+      ...superseded.map((old) => ({
+        actor,
+        action: 'command.superseded',
+        targetType: 'device',
+        targetId: old.deviceId,
+        detail: { commandId: old.id, type: old.type, by: byDevice.get(old.deviceId) },
+      })),
       ...rows.map((row) => ({
         actor,
         action: 'command.issued',
@@ -231,13 +414,38 @@ export class CommandsService extends DeviceCommandsReader {
   }
 
   /** Retires still-undelivered commands of a type for these devices (a newer one replaces them). */
-  supersede(
+  async supersede(
     tx: Tx,
     deviceIds: readonly string[],
     type: CommandType,
     detail: string,
   ): Promise<void> {
-    return this.commands.supersedeOpen(tx, deviceIds, type, this.clock.now(), detail);
+    await this.commands.supersedeOpen(tx, deviceIds, [type], this.clock.now(), detail);
+  }
+
+  /**
+   * Cancels a device's open commands inside `tx` (status `cancelled`, one `command.cancelled`
+   * audit entry each) because its enrolment ended: revoked (issue 8 item 21) or re-enrolled.
+   * Its desired state is kept, to be re-asserted if it enrols again. Returns the cancelled ids.
+   */
+  async cancelOpenFor(
+    tx: Tx,
+    actor: AuditActor,
+    deviceId: string,
+    reason: 'revoked' | 'reenrolled',
+  ): Promise<string[]> {
+    const cancelled = await this.commands.cancelOpenForDevice(tx, deviceId, this.clock.now());
+    await this.audit.record(
+      tx,
+      ...cancelled.map((commandId) => ({
+        actor,
+        action: 'command.cancelled',
+        targetType: 'device',
+        targetId: deviceId,
+        detail: { commandId, reason },
+      })),
+    );
+    return cancelled;
   }
 
   countByStatus(): Promise<Record<string, number>> {

@@ -5,14 +5,20 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { DeviceState } from '@app/devices';
 import type { DeviceSnapshot } from '../common/hub-events';
 import { HubEvents } from '../common/hub-events';
+import { TransactionRunner } from '../database/transaction-runner';
 import { CommandsRepository } from './commands.repository';
-import { CommandsService } from './commands.service';
+import { CommandRequest, CommandsService } from './commands.service';
+import { DesiredStateRepository } from './desired-state.repository';
+
+const SYSTEM = { kind: 'system' as const };
 
 @Injectable()
 export class DesiredStateService implements OnModuleInit {
   constructor(
     private readonly commands: CommandsRepository,
+    private readonly desired: DesiredStateRepository,
     private readonly issuer: CommandsService,
+    private readonly tx: TransactionRunner,
     private readonly events: HubEvents,
   ) {}
 
@@ -22,42 +28,67 @@ export class DesiredStateService implements OnModuleInit {
     );
   }
 
+  /**
+   * Queues the commands that put back a device's desired lock and single app, where its report
+   * differs and no lock (or single-app) command is already open for it. The desired state, the
+   * open commands and the insert are read and written in one transaction, with the device's
+   * row locked: two reports at once queue one restore, not two (issue 8 item 3). The snapshot
+   * only saves the transaction when nothing differs.
+   */
   async reconcile(deviceId: string, state: DeviceState, device: DeviceSnapshot): Promise<void> {
-    if (device.status !== 'active') {
+    if (
+      device.status !== 'active' ||
+      ((device.desiredLock !== null) === state.locked &&
+        (device.desiredAppLock ?? null) === (state.appLock ?? null))
+    ) {
       return;
     }
-    const system = { kind: 'system' as const };
-    const wantLocked = device.desiredLock !== null;
-    if (
-      wantLocked !== state.locked &&
-      (await this.commands.countOpenOfTypes(deviceId, ['device.lock', 'device.unlock'])) === 0
-    ) {
-      await this.issuer.issue(
-        system,
-        [deviceId],
-        wantLocked
-          ? {
-              type: 'device.lock',
-              payload: JSON.parse(device.desiredLock as string) as Record<string, unknown>,
-              expiresAt: null,
-            }
-          : { type: 'device.unlock', payload: {}, expiresAt: null },
-        null,
-      );
-    }
-    const wantApp = device.desiredAppLock;
-    if (
-      (wantApp ?? null) !== (state.appLock ?? null) &&
-      (await this.commands.countOpenOfTypes(deviceId, ['app.lock', 'app.unlock'])) === 0
-    ) {
-      await this.issuer.issue(
-        system,
-        [deviceId],
-        wantApp
-          ? { type: 'app.lock', payload: { appId: wantApp }, expiresAt: null }
-          : { type: 'app.unlock', payload: {}, expiresAt: null },
-        null,
-      );
+    const queued = await this.tx.run(async (tx) => {
+      const current = (await this.desired.readForUpdate(tx, [deviceId])).get(deviceId);
+      if (!current || current.status !== 'active') {
+        return false;
+      }
+      const restores: CommandRequest[] = [];
+      const wantLocked = current.desiredLock !== null;
+      if (
+        wantLocked !== state.locked &&
+        (await this.commands.countOpenOfTypes(deviceId, ['device.lock', 'device.unlock'], tx)) ===
+          0
+      ) {
+        restores.push(
+          wantLocked
+            ? {
+                type: 'device.lock',
+                payload: JSON.parse(current.desiredLock as string) as Record<string, unknown>,
+                expiresAt: null,
+                restore: true,
+              }
+            : { type: 'device.unlock', payload: {}, expiresAt: null, restore: true },
+        );
+      }
+      const wantApp = current.desiredAppLock;
+      if (
+        (wantApp ?? null) !== (state.appLock ?? null) &&
+        (await this.commands.countOpenOfTypes(deviceId, ['app.lock', 'app.unlock'], tx)) === 0
+      ) {
+        restores.push(
+          wantApp
+            ? { type: 'app.lock', payload: { appId: wantApp }, expiresAt: null, restore: true }
+            : { type: 'app.unlock', payload: {}, expiresAt: null, restore: true },
+        );
+      }
+      for (const request of restores) {
+        await this.issuer.queue(
+          tx,
+          SYSTEM,
+          this.issuer.buildRows(SYSTEM, [deviceId], request, null),
+          request,
+        );
+      }
+      return restores.length > 0;
+    });
+    if (queued) {
+      this.events.emit('commands.queued', { deviceIds: [deviceId] });
     }
   }
 }

@@ -8,12 +8,18 @@ import {
   HttpStatus,
   Logger,
 } from '@nestjs/common';
+import { MobileconfigTextError } from '@app/policy';
 import type { Response } from 'express';
 
 type ErrorMapping = [new (...args: never[]) => Error, number];
 
-/** Library error classes and the status each one means; modules add theirs at boot. */
-export const LIBRARY_ERROR_STATUS: ErrorMapping[] = [];
+/**
+ * Library error classes and the status each one means; modules add theirs at boot. Only errors
+ * that always mean bad input belong here (issue 8 item 17): a profile whose stored text XML
+ * cannot carry (from before such text was refused on the way in) is 422, while a signer that
+ * cannot sign stays a 500.
+ */
+export const LIBRARY_ERROR_STATUS: ErrorMapping[] = [[MobileconfigTextError, 422]];
 
 export function mapLibraryError(errorClass: new (...args: never[]) => Error, status: number): void {
   LIBRARY_ERROR_STATUS.push([errorClass, status]);
@@ -33,6 +39,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     }
     if (response.headersSent) {
+      // Too late for a status line: end the connection rather than leave the client waiting
+      // for the rest of a body that will never come.
+      if (!response.writableEnded) {
+        response.destroy();
+      }
       return;
     }
     response.status(statusCode).json({ statusCode, message });

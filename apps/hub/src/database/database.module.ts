@@ -2,8 +2,7 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import sqlite3 from 'sqlite3';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { prepareDataDir } from '../config/data-dir';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { MIGRATIONS } from './migrations';
 import { SqliteTuning } from './sqlite-tuning';
@@ -24,7 +23,8 @@ const quietSqlite3: typeof sqlite3 = Object.assign(Object.create(sqlite3) as typ
     TypeOrmModule.forRootAsync({
       inject: [HUB_CONFIG],
       useFactory: (config: HubConfig) => {
-        fs.mkdirSync(path.dirname(config.database.path), { recursive: true });
+        // Private before SQLite opens it (issue 8 item 15): see prepareDataDir.
+        prepareDataDir(config);
         return {
           type: 'sqlite' as const,
           driver: quietSqlite3,

@@ -63,6 +63,23 @@ export class DeviceEntity {
   @Column({ name: 'desired_app_lock', type: 'varchar', length: 255, nullable: true })
   desiredAppLock: string | null;
 
+  /**
+   * Who owns the desired lock and single app (`class` < `admin` < `lost`, issue 8 item 6), and
+   * which command set each: the lock ends if that command expires undelivered (item 7). Kept by
+   * the command queue (commands/desired-state.repository.ts).
+   */
+  @Column({ name: 'desired_lock_owner', type: 'varchar', length: 16, nullable: true })
+  desiredLockOwner: 'class' | 'admin' | 'lost' | null;
+
+  @Column({ name: 'desired_lock_command_id', type: 'varchar', length: 36, nullable: true })
+  desiredLockCommandId: string | null;
+
+  @Column({ name: 'desired_app_lock_owner', type: 'varchar', length: 16, nullable: true })
+  desiredAppLockOwner: 'class' | 'admin' | 'lost' | null;
+
+  @Column({ name: 'desired_app_lock_command_id', type: 'varchar', length: 36, nullable: true })
+  desiredAppLockCommandId: string | null;
+
   /** The policy version the device should run (its resolved settings' hash). */
   @Column({ name: 'desired_policy_version', type: 'varchar', length: 64, nullable: true })
   desiredPolicyVersion: string | null;

@@ -133,19 +133,54 @@ export class DevicesRepository {
     await tx.update(DeviceEntity, { id }, changes);
   }
 
-  async insertRevokedCertificate(tx: Tx, row: RevokedCertificateEntity): Promise<void> {
-    await tx.insert(RevokedCertificateEntity, row);
+  /**
+   * Re-enrols a device: writes `changes` only if the device is still in the state the enrolment
+   * decided on (same certificate, same status). False when a concurrent enrolment or revocation
+   * got there first (issue 8 item 3: one winner, and the loser is told).
+   */
+  async reenrolDevice(
+    tx: Tx,
+    id: string,
+    expected: Pick<DeviceEntity, 'certificateSerial' | 'status'>,
+    changes: Partial<DeviceEntity>,
+  ): Promise<boolean> {
+    const result = await tx
+      .createQueryBuilder()
+      .update(DeviceEntity)
+      .set(changes)
+      .where('id = :id AND certificate_serial = :serial AND status = :status', {
+        id,
+        serial: expected.certificateSerial,
+        status: expected.status,
+      })
+      .execute();
+    return (result.affected ?? 0) === 1;
   }
 
-  /** Sets the desired lock and/or single app of many devices at once. */
-  async setDesired(
-    tx: Tx,
-    deviceIds: readonly string[],
-    changes: { desiredLock?: string | null; desiredAppLock?: string | null },
-  ): Promise<void> {
-    for (const part of chunks(deviceIds)) {
-      await tx.update(DeviceEntity, { id: In(part) }, changes);
-    }
+  /** Revokes an active device; false when it was not active (already revoked, or gone). */
+  async revokeDevice(tx: Tx, id: string, at: Date): Promise<boolean> {
+    const result = await tx
+      .createQueryBuilder()
+      .update(DeviceEntity)
+      .set({ status: 'revoked', revokedAt: at, online: false })
+      .where("id = :id AND status = 'active'", { id })
+      .execute();
+    return (result.affected ?? 0) === 1;
+  }
+
+  /**
+   * Records a revoked certificate. A certificate is revoked once: a revoked device's certificate
+   * is already here when it re-enrols, so a second row for it is ignored (issue 8 item 10: the
+   * duplicate key answered that re-enrolment with a 500).
+   */
+  async insertRevokedCertificate(tx: Tx, row: RevokedCertificateEntity): Promise<void> {
+    await tx
+      .createQueryBuilder()
+      .insert()
+      .into(RevokedCertificateEntity)
+      .values(row)
+      .orIgnore()
+      .execute();
   }
 
   /**
@@ -188,10 +223,6 @@ export class DevicesRepository {
     return this.groups.findOneBy({ id });
   }
 
-  findGroupByName(name: string): Promise<DeviceGroupEntity | null> {
-    return this.groups.findOneBy({ name });
-  }
-
   async findGroupsByIds(ids: readonly string[]): Promise<DeviceGroupEntity[]> {
     return ids.length === 0 ? [] : this.groups.findBy({ id: In([...ids]) });
   }
@@ -208,8 +239,28 @@ export class DevicesRepository {
     return groups.map((group) => ({ group, members: byGroup.get(group.id) ?? 0 }));
   }
 
-  async saveGroup(tx: Tx, group: DeviceGroupEntity): Promise<void> {
-    await tx.save(DeviceGroupEntity, group);
+  /** Inserts a new group; a duplicate name fails with a unique violation (the caller's 409). */
+  async insertGroup(tx: Tx, group: DeviceGroupEntity): Promise<void> {
+    await tx.insert(DeviceGroupEntity, group);
+  }
+
+  /**
+   * Writes only the columns a change changes, so two edits of different fields at once both
+   * stand (issue 8 item 3). False when there is no such group. A duplicate name fails with a
+   * unique violation.
+   */
+  async updateGroup(
+    tx: Tx,
+    id: string,
+    changes: Partial<Pick<DeviceGroupEntity, 'name' | 'description' | 'updatedAt'>>,
+  ): Promise<boolean> {
+    const result = await tx.update(DeviceGroupEntity, { id }, changes);
+    return (result.affected ?? 0) === 1;
+  }
+
+  /** A group read inside a transaction (what a change left). */
+  findGroupIn(tx: Tx, id: string): Promise<DeviceGroupEntity | null> {
+    return tx.findOneBy(DeviceGroupEntity, { id });
   }
 
   async addMembers(tx: Tx, groupId: string, deviceIds: readonly string[], at: Date): Promise<void> {
@@ -341,6 +392,27 @@ export class DevicesRepository {
   ): Promise<void> {
     for (const part of chunks(deviceIds)) {
       await tx.update(DeviceEntity, { id: In(part) }, changes);
+    }
+  }
+
+  /**
+   * Records a device's answer about one policy version (applied or failed), only on devices
+   * whose desired version is still that one: one conditional statement per chunk, so a late
+   * answer about an older version never marks a device that has moved on (issue 8 item 4).
+   */
+  async setPolicyOutcome(
+    tx: Tx,
+    deviceIds: readonly string[],
+    version: string,
+    changes: Pick<DeviceEntity, 'policyStatus' | 'policyDetail' | 'policyChangedAt'>,
+  ): Promise<void> {
+    for (const part of chunks(deviceIds)) {
+      await tx
+        .createQueryBuilder()
+        .update(DeviceEntity)
+        .set(changes)
+        .where('id IN (:...ids) AND desired_policy_version = :version', { ids: part, version })
+        .execute();
     }
   }
 

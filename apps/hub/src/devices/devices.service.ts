@@ -3,13 +3,13 @@
 import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { DeviceState } from '@app/devices';
-import { AuditService } from '../audit/audit.service';
+import { AuditActor, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { groupBy } from '../common/group-by';
 import { DeviceSnapshot, HubEvents } from '../common/hub-events';
 import type { StaffPrincipal } from '../common/roles';
 import { BatchLoader } from '../database/batch-loader';
-import { TransactionRunner } from '../database/transaction-runner';
+import { TransactionRunner, Tx } from '../database/transaction-runner';
 import {
   DeviceConnections,
   DeviceNamespace,
@@ -22,9 +22,16 @@ import { DeviceFilter, DevicesRepository } from './devices.repository';
 import { DeviceDto, UpdateDeviceDto } from './dto/device.dto';
 import { PresenceWriter } from './presence.writer';
 
-/** What the command queue tells the devices module about a device's queue; provided by commands. */
+/** What the devices module asks of the command queue; provided by commands. */
 export abstract class DeviceCommandsReader {
   abstract pendingFor(deviceId: string): Promise<unknown[]>;
+  /** Cancels a device's open commands inside `tx` and audits each (issue 8 item 21). */
+  abstract cancelOpenFor(
+    tx: Tx,
+    actor: AuditActor,
+    deviceId: string,
+    reason: 'revoked' | 'reenrolled',
+  ): Promise<string[]>;
 }
 
 export function toDeviceDto(device: DeviceEntity, online: boolean): DeviceDto {
@@ -48,7 +55,13 @@ export function toDeviceDto(device: DeviceEntity, online: boolean): DeviceDto {
       ? (JSON.parse(device.reportedState) as Record<string, unknown>)
       : null,
     reportedAt: device.reportedAt?.toISOString() ?? null,
-    desiredState: { locked: lock !== null, lock, appLock: device.desiredAppLock },
+    desiredState: {
+      locked: lock !== null,
+      lock,
+      appLock: device.desiredAppLock,
+      lockOwner: lock !== null ? device.desiredLockOwner : null,
+      appLockOwner: device.desiredAppLock !== null ? device.desiredAppLockOwner : null,
+    },
   };
 }
 
@@ -190,19 +203,30 @@ export class DevicesService {
     }
     const now = this.clock.now();
     await this.tx.run(async (tx) => {
-      await this.devices.updateDevice(tx, id, { status: 'revoked', revokedAt: now, online: false });
+      // Conditional: of two revocations at once (or a revocation racing a re-enrolment), one
+      // wins and the other is told, rather than both writing and auditing.
+      if (!(await this.devices.revokeDevice(tx, id, now))) {
+        throw new ConflictException('This device is already revoked');
+      }
       await this.devices.insertRevokedCertificate(tx, {
         serial: device.certificateSerial,
         deviceId: id,
         reason: 'revoked',
         revokedAt: now,
       });
+      // Nothing queued for this enrolment may ever reach a device again (issue 8 item 21).
+      const cancelled = await this.moduleRef
+        .get(DeviceCommandsReader, { strict: false })
+        .cancelOpenFor(tx, actor, id, 'revoked');
       await this.audit.record(tx, {
         actor,
         action: 'device.revoked',
         targetType: 'device',
         targetId: id,
-        detail: { serialNumber: device.serialNumber },
+        detail: {
+          serialNumber: device.serialNumber,
+          ...(cancelled.length > 0 ? { cancelledCommands: cancelled.length } : {}),
+        },
       });
     });
     this.connections.disconnect(id);

@@ -11,10 +11,19 @@ import { Clock } from '../common/clock';
 import { HubEvents } from '../common/hub-events';
 import type { StaffPrincipal } from '../common/roles';
 import { TransactionRunner } from '../database/transaction-runner';
+import { isUniqueViolation } from '../database/unique-violation';
 import { DeviceConnections } from './device-connections';
 import { DeviceGroupEntity } from './device.entities';
 import { DevicesRepository } from './devices.repository';
 import { CreateGroupDto, GroupDto, UpdateGroupDto } from './dto/device.dto';
+
+/** A unique violation on a group write is a taken name: 409, not 500 (issue 8 item 3). */
+function rethrowNameClash(error: unknown, name: string): never {
+  if (isUniqueViolation(error)) {
+    throw new ConflictException(`A group named ${name} already exists`);
+  }
+  throw error;
+}
 
 export function toGroupDto(group: DeviceGroupEntity, members: number): GroupDto {
   return {
@@ -38,11 +47,9 @@ export class GroupsService {
     private readonly events: HubEvents,
   ) {}
 
+  /** Creates a group; 409 if the name is taken, even by a request at the same moment. */
   async create(actor: StaffPrincipal, input: CreateGroupDto): Promise<GroupDto> {
     const name = input.name.trim();
-    if (await this.devices.findGroupByName(name)) {
-      throw new ConflictException(`A group named ${name} already exists`);
-    }
     const now = this.clock.now();
     const group: DeviceGroupEntity = {
       id: randomUUID(),
@@ -51,16 +58,18 @@ export class GroupsService {
       createdAt: now,
       updatedAt: now,
     };
-    await this.tx.run(async (tx) => {
-      await this.devices.saveGroup(tx, group);
-      await this.audit.record(tx, {
-        actor,
-        action: 'group.created',
-        targetType: 'group',
-        targetId: group.id,
-        detail: { name },
-      });
-    });
+    await this.tx
+      .run(async (tx) => {
+        await this.devices.insertGroup(tx, group);
+        await this.audit.record(tx, {
+          actor,
+          action: 'group.created',
+          targetType: 'group',
+          targetId: group.id,
+          detail: { name },
+        });
+      })
+      .catch((error: unknown) => rethrowNameClash(error, name));
     return toGroupDto(group, 0);
   }
 
@@ -84,29 +93,37 @@ export class GroupsService {
     return { ...toGroupDto(group, memberIds.length), deviceIds: memberIds };
   }
 
+  /**
+   * Renames or re-describes a group, writing only the fields given: two edits at once of
+   * different fields both stand (issue 8 item 3). 404 for no such group, 409 for a taken name.
+   */
   async update(actor: StaffPrincipal, id: string, input: UpdateGroupDto): Promise<GroupDto> {
-    const group = await this.mustFind(id);
-    if (input.name !== undefined && input.name.trim() !== group.name) {
-      const clash = await this.devices.findGroupByName(input.name.trim());
-      if (clash) {
-        throw new ConflictException(`A group named ${input.name.trim()} already exists`);
-      }
-      group.name = input.name.trim();
+    const changes: Partial<Pick<DeviceGroupEntity, 'name' | 'description' | 'updatedAt'>> = {};
+    if (input.name !== undefined) {
+      changes.name = input.name.trim();
     }
     if (input.description !== undefined) {
-      group.description = input.description.trim();
+      changes.description = input.description.trim();
     }
-    group.updatedAt = this.clock.now();
-    await this.tx.run(async (tx) => {
-      await this.devices.saveGroup(tx, group);
-      await this.audit.record(tx, {
-        actor,
-        action: 'group.updated',
-        targetType: 'group',
-        targetId: id,
-        detail: { name: group.name },
-      });
-    });
+    changes.updatedAt = this.clock.now();
+    const group = await this.tx
+      .run(async (tx) => {
+        if (!(await this.devices.updateGroup(tx, id, changes))) {
+          throw new NotFoundException(`No group ${id}`);
+        }
+        await this.audit.record(tx, {
+          actor,
+          action: 'group.updated',
+          targetType: 'group',
+          targetId: id,
+          detail: {
+            changed: Object.keys(changes).filter((key) => key !== 'updatedAt'),
+            ...(changes.name !== undefined ? { name: changes.name } : {}),
+          },
+        });
+        return (await this.devices.findGroupIn(tx, id)) as DeviceGroupEntity;
+      })
+      .catch((error: unknown) => rethrowNameClash(error, changes.name ?? ''));
     return toGroupDto(group, (await this.devices.memberIds(id, false)).length);
   }
 

@@ -22,6 +22,13 @@ export class EnrollmentTokenEntity {
   @Column({ type: 'integer', default: 0 })
   uses: number;
 
+  /**
+   * Made for re-enrolment: may re-enrol a serial whose device is enrolled and not revoked
+   * (protocol 1.1 section 1). It enrols new devices too.
+   */
+  @Column({ type: 'boolean', default: false })
+  reenrol: boolean;
+
   @Column({ ...timeColumn(), name: 'expires_at' })
   expiresAt: Date;
 

@@ -1,7 +1,15 @@
 // Enrolment (protocol section 1): ICT issues tokens; a device presents one with its own key's
 // certificate request and gets a certificate from the hub CA. A serial number enrolled before
-// is re-enrolled: its old certificate is revoked and its record, history and groups are kept.
-import { BadRequestException, Injectable, UnauthorizedException } from '@nestjs/common';
+// is re-enrolled: its old certificate is revoked, its record, history, groups and desired state
+// are kept, and the commands queued for the old enrolment are cancelled. An enrolled, unrevoked
+// device is re-enrolled only with a token made for re-enrolment (protocol 1.1 section 1).
+import {
+  BadRequestException,
+  ConflictException,
+  Injectable,
+  Logger,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { EnrollResponse } from '@app/devices';
 import { AuditService } from '../audit/audit.service';
@@ -10,6 +18,8 @@ import { hashToken } from '../common/token-hash';
 import { HubEvents } from '../common/hub-events';
 import type { StaffPrincipal } from '../common/roles';
 import { TransactionRunner } from '../database/transaction-runner';
+import { isUniqueViolation } from '../database/unique-violation';
+import { CommandsRepository } from '../commands/commands.repository';
 import { DeviceConnections } from '../devices/device-connections';
 import { DeviceEntity } from '../devices/device.entities';
 import { DevicesRepository } from '../devices/devices.repository';
@@ -19,6 +29,9 @@ import { EnrollmentTokenEntity } from './enrollment-token.entity';
 import { EnrollmentRepository } from './enrollment.repository';
 
 const INVALID_TOKEN = 'The enrolment token is not valid';
+const CONCURRENT_ENROLMENT = (serialNumber: string) =>
+  `Device ${serialNumber} was enrolled by another request at the same moment; enrol it again ` +
+  'only if this device should replace that enrolment';
 
 function toTokenView(token: EnrollmentTokenEntity, now: Date) {
   return {
@@ -27,6 +40,7 @@ function toTokenView(token: EnrollmentTokenEntity, now: Date) {
     groupIds: token.groupIds,
     maxUses: token.maxUses,
     uses: token.uses,
+    reenrol: token.reenrol,
     expiresAt: token.expiresAt.toISOString(),
     createdAt: token.createdAt.toISOString(),
     usable: !token.revokedAt && token.expiresAt > now && token.uses < token.maxUses,
@@ -35,6 +49,8 @@ function toTokenView(token: EnrollmentTokenEntity, now: Date) {
 
 @Injectable()
 export class EnrollmentService {
+  private readonly logger = new Logger(EnrollmentService.name);
+
   constructor(
     private readonly tokens: EnrollmentRepository,
     private readonly devices: DevicesRepository,
@@ -44,6 +60,7 @@ export class EnrollmentService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly events: HubEvents,
+    private readonly commands: CommandsRepository,
   ) {}
 
   async createToken(actor: StaffPrincipal, input: CreateEnrollmentTokenDto) {
@@ -64,6 +81,7 @@ export class EnrollmentService {
       groupIds,
       maxUses: input.maxUses ?? 1,
       uses: 0,
+      reenrol: input.reenrol ?? false,
       expiresAt: new Date(now.getTime() + (input.ttlMinutes ?? 60) * 60_000),
       createdBy: actor.id,
       createdAt: now,
@@ -81,10 +99,17 @@ export class EnrollmentService {
           groupIds,
           maxUses: row.maxUses,
           expiresAt: row.expiresAt.toISOString(),
+          reenrol: row.reenrol,
         },
       });
     });
-    return { id: row.id, token, expiresAt: row.expiresAt.toISOString(), maxUses: row.maxUses };
+    return {
+      id: row.id,
+      token,
+      expiresAt: row.expiresAt.toISOString(),
+      maxUses: row.maxUses,
+      reenrol: row.reenrol,
+    };
   }
 
   async listTokens() {
@@ -108,6 +133,19 @@ export class EnrollmentService {
     });
   }
 
+  /**
+   * Enrols a device (protocol 1.1 section 1) and returns its id and certificate.
+   *
+   * - 401 for a missing, unknown, expired, revoked or used-up token (one body for all).
+   * - 409 for a serial whose device is enrolled and not revoked, unless the token was made for
+   *   re-enrolment (issue 8 item 12): the refusal is audited and does not use the token.
+   * - 409 when another enrolment of the same serial won a race (issue 8 item 3).
+   * - 400 for a CSR that does not parse, verify, carry RSA >= 2048 or name the serial.
+   *
+   * A re-enrolment keeps the record, groups and desired state, revokes the old certificate and
+   * cancels the commands queued for the old enrolment (issue 8 item 11); the desired lock and
+   * policy are then re-asserted to the new enrolment by the usual reconcile.
+   */
   async enroll(input: EnrollDto): Promise<EnrollResponse> {
     const now = this.clock.now();
     if (!input.token) {
@@ -119,17 +157,20 @@ export class EnrollmentService {
     }
     const info = input.device;
     const existing = await this.devices.findBySerial(info.serialNumber);
+    if (existing?.status === 'active' && !token.reenrol) {
+      await this.refuseTakeover(existing, token);
+    }
     const deviceId = existing?.id ?? randomUUID();
     let issued;
     try {
-      issued = this.ca.signDeviceRequest(input.csr, info.serialNumber, deviceId);
+      issued = await this.ca.signDeviceRequest(input.csr, info.serialNumber, deviceId);
     } catch (error) {
       if (error instanceof InvalidCsrError) {
         throw new BadRequestException(error.message);
       }
       throw error;
     }
-    await this.tx.run(async (tx) => {
+    const cancelled = await this.tx.run(async (tx) => {
       if (!(await this.tokens.takeUse(tx, token.id))) {
         throw new UnauthorizedException(INVALID_TOKEN);
       }
@@ -140,21 +181,34 @@ export class EnrollmentService {
         name: info.name ?? existing?.name ?? null,
         assetTag: info.assetTag ?? existing?.assetTag ?? null,
       };
+      let cancelledIds: string[] = [];
       if (existing) {
+        // Only if nobody re-enrolled or revoked it since it was read: otherwise the decision
+        // above (token kind, old certificate) was made about another state.
+        const won = await this.devices.reenrolDevice(
+          tx,
+          deviceId,
+          { certificateSerial: existing.certificateSerial, status: existing.status },
+          {
+            ...described,
+            status: 'active',
+            certificatePem: issued.certificatePem,
+            certificateSerial: issued.serial,
+            enrolledAt: now,
+            revokedAt: null,
+          },
+        );
+        if (!won) {
+          throw new ConflictException(CONCURRENT_ENROLMENT(info.serialNumber));
+        }
         await this.devices.insertRevokedCertificate(tx, {
           serial: existing.certificateSerial,
           deviceId,
           reason: 'reenrolled',
           revokedAt: now,
         });
-        await this.devices.updateDevice(tx, deviceId, {
-          ...described,
-          status: 'active',
-          certificatePem: issued.certificatePem,
-          certificateSerial: issued.serial,
-          enrolledAt: now,
-          revokedAt: null,
-        });
+        // Commands queued for the old enrolment are never delivered to the new one.
+        cancelledIds = await this.commands.cancelOpenForDevice(tx, deviceId, now);
       } else {
         const device: DeviceEntity = {
           id: deviceId,
@@ -171,37 +225,93 @@ export class EnrollmentService {
           reportedAt: null,
           desiredLock: null,
           desiredAppLock: null,
+          desiredLockOwner: null,
+          desiredLockCommandId: null,
+          desiredAppLockOwner: null,
+          desiredAppLockCommandId: null,
           desiredPolicyVersion: null,
           policyStatus: null,
           policyDetail: null,
           policyChangedAt: null,
           createdAt: now,
         };
-        await this.devices.insertDevice(tx, device);
-      }
-      if (token.groupIds.length > 0) {
-        for (const groupId of token.groupIds) {
-          await this.devices.addMembers(tx, groupId, [deviceId], now);
+        try {
+          await this.devices.insertDevice(tx, device);
+        } catch (error) {
+          // Another enrolment of this serial inserted it first (seen on PostgreSQL, where
+          // transactions are not queued).
+          if (isUniqueViolation(error)) {
+            throw new ConflictException(CONCURRENT_ENROLMENT(info.serialNumber));
+          }
+          throw error;
         }
       }
-      await this.audit.record(tx, {
-        actor: { kind: 'device', id: deviceId },
-        action: existing ? 'device.reenrolled' : 'device.enrolled',
-        targetType: 'device',
-        targetId: deviceId,
-        detail: {
-          serialNumber: info.serialNumber,
-          platform: info.platform,
-          tokenId: token.id,
-          groupIds: token.groupIds,
+      for (const groupId of token.groupIds) {
+        await this.devices.addMembers(tx, groupId, [deviceId], now);
+      }
+      const deviceActor = { kind: 'device' as const, id: deviceId };
+      await this.audit.record(
+        tx,
+        {
+          actor: deviceActor,
+          action: existing ? 'device.reenrolled' : 'device.enrolled',
+          targetType: 'device',
+          targetId: deviceId,
+          detail: {
+            serialNumber: info.serialNumber,
+            platform: info.platform,
+            tokenId: token.id,
+            groupIds: token.groupIds,
+            ...(existing ? { wasRevoked: existing.status === 'revoked' } : {}),
+            ...(cancelledIds.length > 0 ? { cancelledCommands: cancelledIds.length } : {}),
+          },
         },
-      });
+        ...cancelledIds.map((commandId) => ({
+          actor: { kind: 'system' as const },
+          action: 'command.cancelled',
+          targetType: 'device',
+          targetId: deviceId,
+          detail: { commandId, reason: 'reenrolled' },
+        })),
+      );
+      return cancelledIds;
     });
     if (existing) {
       // The old certificate is revoked: a connection made with it ends now.
       this.connections.disconnect(deviceId);
     }
     this.events.emit('device.enrolled', { deviceId });
+    if (cancelled.length > 0) {
+      this.logger.log(`Re-enrolment of ${deviceId} cancelled ${cancelled.length} queued commands`);
+    }
     return { deviceId, certificate: issued.certificatePem, caCertificate: this.ca.certificatePem };
+  }
+
+  /**
+   * Refuses to re-enrol an enrolled, unrevoked device with an ordinary token (issue 8 item 12):
+   * a serial number is printed on the case, so it proves nothing. Audited, so ICT sees the
+   * attempt; the token's use is not taken (nothing was enrolled).
+   */
+  private async refuseTakeover(
+    existing: DeviceEntity,
+    token: EnrollmentTokenEntity,
+  ): Promise<never> {
+    await this.tx.run((tx) =>
+      this.audit.record(tx, {
+        actor: { kind: 'system' },
+        action: 'device.reenrolment_refused',
+        targetType: 'device',
+        targetId: existing.id,
+        detail: {
+          serialNumber: existing.serialNumber,
+          tokenId: token.id,
+          reason: 'enrolled and not revoked; the token is not a re-enrolment token',
+        },
+      }),
+    );
+    throw new ConflictException(
+      `Device ${existing.serialNumber} is already enrolled. Re-enrolling it needs a re-enrolment ` +
+        'token (POST /api/enrollment-tokens with reenrol: true) or the device revoked first',
+    );
   }
 }

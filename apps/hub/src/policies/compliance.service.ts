@@ -13,8 +13,10 @@ import { DevicesRepository } from '../devices/devices.repository';
 import { PoliciesRepository } from './policies.repository';
 import { PoliciesService } from './policies.service';
 
+/** A device's answer about one policy version; recorded only if that is still its desired one. */
 interface ComplianceChange {
   deviceId: string;
+  version: string;
   status: 'applied' | 'failed';
   detail: string | null;
 }
@@ -38,11 +40,16 @@ export class ComplianceService implements OnModuleInit, OnApplicationShutdown {
   ) {
     this.writes = new BatchWriter(tx, async (t, changes) => {
       const now = this.clock.now();
-      const groups = groupBy(changes, (change) => JSON.stringify([change.status, change.detail]));
+      const groups = groupBy(changes, (change) =>
+        JSON.stringify([change.version, change.status, change.detail]),
+      );
+      // Conditional on the version (issue 8 item 4): the desired version may have moved on
+      // since the report or answer was read, and a late word about the old one is no news.
       for (const group of groups.values()) {
-        await this.devices.setPolicyState(
+        await this.devices.setPolicyOutcome(
           t,
           group.map((change) => change.deviceId),
+          group[0].version,
           { policyStatus: group[0].status, policyDetail: group[0].detail, policyChangedAt: now },
         );
       }
@@ -57,11 +64,11 @@ export class ComplianceService implements OnModuleInit, OnApplicationShutdown {
       if (answer.type !== 'policy.apply' || answer.status !== 'error') {
         return;
       }
-      const device = await this.devices.findById(answer.deviceId);
       const version = (JSON.parse(answer.payload) as { policyVersion?: string }).policyVersion;
-      if (device && version === device.desiredPolicyVersion) {
+      if (version) {
         await this.writes.add({
           deviceId: answer.deviceId,
+          version,
           status: 'failed',
           detail: answer.detail ?? 'The device could not apply the policy',
         });
@@ -115,7 +122,12 @@ export class ComplianceService implements OnModuleInit, OnApplicationShutdown {
     }
     if (state.policyVersion === device.desiredPolicyVersion) {
       if (device.policyStatus !== 'applied') {
-        await this.writes.add({ deviceId, status: 'applied', detail: null });
+        await this.writes.add({
+          deviceId,
+          version: device.desiredPolicyVersion,
+          status: 'applied',
+          detail: null,
+        });
       }
       return;
     }

@@ -474,7 +474,7 @@ export class PoliciesService implements OnApplicationBootstrap {
     });
     return {
       fileName: `device-${deviceId}.mobileconfig`,
-      body: signMobileconfig(xml, this.ca.profileSigner(), () => this.clock.now()),
+      body: await signMobileconfig(xml, await this.ca.profileSigner(), () => this.clock.now()),
     };
   }
 
@@ -502,7 +502,7 @@ export class PoliciesService implements OnApplicationBootstrap {
     });
     return {
       fileName: `policy-${policyId}.mobileconfig`,
-      body: signMobileconfig(xml, this.ca.profileSigner(), () => this.clock.now()),
+      body: await signMobileconfig(xml, await this.ca.profileSigner(), () => this.clock.now()),
     };
   }
 }

@@ -17,7 +17,7 @@ import type { StaffPrincipal } from '../common/roles';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { AuditService } from '../audit/audit.service';
 import { TransactionRunner } from '../database/transaction-runner';
-import { LoginThrottleEntity, StaffAccountEntity } from './staff.entities';
+import { StaffAccountEntity } from './staff.entities';
 import { StaffRepository } from './staff.repository';
 
 export interface LoginResult {
@@ -27,6 +27,16 @@ export interface LoginResult {
 }
 
 const WRONG_CREDENTIALS = 'Wrong username or password';
+
+function tooManyFailures(lockedUntil: Date): HttpException {
+  return new HttpException(
+    {
+      statusCode: HttpStatus.TOO_MANY_REQUESTS,
+      message: `Too many failed sign-ins: try again after ${lockedUntil.toISOString()}`,
+    },
+    HttpStatus.TOO_MANY_REQUESTS,
+  );
+}
 
 export function toPrincipal(account: StaffAccountEntity): StaffPrincipal {
   return {
@@ -53,21 +63,39 @@ export class AuthService extends StaffAuthenticator {
     super();
   }
 
+  /**
+   * Signs a member of staff in and returns a bearer token.
+   *
+   * Every attempt is counted first, with an atomic increment, and what to do is decided from
+   * that count (issue 8 item 1): the slow-down before the password check, and the lock once the
+   * count reaches HUB_LOGIN_LOCK_AFTER. So however many attempts arrive at once, no more than
+   * that many passwords are ever checked before the lock. A good sign-in clears the count.
+   *
+   * @throws HttpException 429 while the username is locked (unknown usernames lock the same way)
+   * @throws UnauthorizedException 401 for a wrong username or password, or a disabled account
+   */
   async login(rawUsername: string, password: string): Promise<LoginResult> {
     const username = rawUsername.trim().toLowerCase();
     const now = this.clock.now();
-    const throttle = await this.staff.findThrottle(username);
-    if (throttle?.lockedUntil && throttle.lockedUntil > now) {
-      throw new HttpException(
-        {
-          statusCode: HttpStatus.TOO_MANY_REQUESTS,
-          message: `Too many failed sign-ins: try again after ${throttle.lockedUntil.toISOString()}`,
-        },
-        HttpStatus.TOO_MANY_REQUESTS,
-      );
+    const lockMs = this.config.auth.lockMinutes * 60 * 1000;
+    const lockUntil = new Date(now.getTime() + lockMs);
+    // Failures are forgotten after as long a quiet spell as a lock lasts (see StaffCleanupService).
+    const staleBefore = new Date(now.getTime() - lockMs);
+    const { attempt, lockedUntil } = await this.tx.run((tx) =>
+      this.staff.countAttempt(
+        tx,
+        username,
+        now,
+        this.config.auth.lockAfterFailures,
+        lockUntil,
+        staleBefore,
+      ),
+    );
+    if (attempt === null) {
+      throw tooManyFailures(lockedUntil ?? lockUntil);
     }
-    const failures = throttle && !throttle.lockedUntil ? throttle.failures : 0;
-    const over = failures - this.config.auth.slowAfterFailures + 1;
+    // Attempt n follows n - 1 failures: each one past HUB_LOGIN_SLOW_AFTER waits a step longer.
+    const over = attempt - this.config.auth.slowAfterFailures;
     if (over > 0) {
       await sleep(Math.min(over, 10) * this.config.auth.slowDelayMs);
     }
@@ -77,23 +105,35 @@ export class AuthService extends StaffAuthenticator {
       ? await argon2.verify(account.passwordHash, password)
       : await argon2.verify(await this.decoyHash, password).then(() => false);
     if (!account || !passwordOk || account.disabled) {
-      await this.recordFailure(username, failures + 1, account);
+      if (attempt >= this.config.auth.lockAfterFailures && account) {
+        await this.tx.run((tx) =>
+          this.audit.record(tx, {
+            actor: { kind: 'system' },
+            action: 'staff.locked_out',
+            targetType: 'staff',
+            targetId: account.id,
+            detail: { minutes: this.config.auth.lockMinutes },
+          }),
+        );
+      }
       throw new UnauthorizedException(WRONG_CREDENTIALS);
     }
 
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(now.getTime() + this.config.auth.sessionHours * 3600 * 1000);
     const principal = toPrincipal(account);
-    await this.tx.run(async (tx) => {
-      const sessionId = randomUUID();
-      if (throttle) {
-        await this.staff.clearThrottle(tx, username);
+    const signedIn = await this.tx.run(async (tx) => {
+      // The password was checked against what was read before the (slow) check: a password
+      // change or a disable that committed meanwhile wins, and no session outlives it (item 2).
+      if (!(await this.staff.lockIfStillValid(tx, account.id, account.passwordHash))) {
+        return false;
       }
+      await this.staff.clearThrottle(tx, username);
       if (this.config.auth.oneSessionPerAccount) {
         await this.staff.revokeSessions(tx, account.id, now);
       }
       await this.staff.insertSession(tx, {
-        id: sessionId,
+        id: randomUUID(),
         tokenHash: hashToken(token),
         staffId: account.id,
         createdAt: now,
@@ -106,7 +146,11 @@ export class AuthService extends StaffAuthenticator {
         targetType: 'staff',
         targetId: account.id,
       });
+      return true;
     });
+    if (!signedIn) {
+      throw new UnauthorizedException(WRONG_CREDENTIALS);
+    }
     return {
       accessToken: token,
       expiresAt: expiresAt.toISOString(),
@@ -117,33 +161,6 @@ export class AuthService extends StaffAuthenticator {
         roles: account.roles,
       },
     };
-  }
-
-  private async recordFailure(
-    username: string,
-    failures: number,
-    account: StaffAccountEntity | null,
-  ): Promise<void> {
-    const now = this.clock.now();
-    const lock = failures >= this.config.auth.lockAfterFailures;
-    const row: LoginThrottleEntity = {
-      username,
-      failures: lock ? 0 : failures,
-      lastFailureAt: now,
-      lockedUntil: lock ? new Date(now.getTime() + this.config.auth.lockMinutes * 60 * 1000) : null,
-    };
-    await this.tx.run(async (tx) => {
-      await this.staff.saveThrottle(tx, row);
-      if (lock && account) {
-        await this.audit.record(tx, {
-          actor: { kind: 'system' },
-          action: 'staff.locked_out',
-          targetType: 'staff',
-          targetId: account.id,
-          detail: { minutes: this.config.auth.lockMinutes },
-        });
-      }
-    });
   }
 
   async logout(principal: StaffPrincipal, token: string): Promise<void> {

@@ -1,5 +1,7 @@
 // The schools' password rule: at least six characters (more if configured) with upper and
 // lower case, a number and a symbol.
+import { randomBytes } from 'node:crypto';
+
 export function passwordProblems(password: string, minLength: number): string[] {
   const problems: string[] = [];
   if (password.length < minLength) {
@@ -22,4 +24,13 @@ export function passwordProblems(password: string, minLength: number): string[] 
 
 export function describePasswordProblems(field: string, problems: string[]): string {
   return `${field} must have ${problems.join(', ')}`;
+}
+
+/**
+ * A password that meets the rule: base64url letters and digits (at least `minLength` of them,
+ * 16 at least), and a suffix that guarantees every class the rule asks for.
+ */
+export function generatePassword(minLength = 6): string {
+  const bytes = Math.max(12, Math.ceil((minLength * 3) / 4));
+  return `${randomBytes(bytes).toString('base64url')}-Aa1`;
 }

@@ -85,6 +85,14 @@ export class AupVersionEntity {
 
   @Column({ ...timeColumn(), name: 'created_at' })
   createdAt: Date;
+
+  /** Order of publication: the highest is the current version (an older text can be again). */
+  @Column({ name: 'published_seq', type: 'integer', nullable: true })
+  publishedSeq: number | null;
+
+  /** When this text last became the current version. */
+  @Column({ ...timeColumn({ nullable: true }), name: 'published_at' })
+  publishedAt: Date | null;
 }
 
 @Entity('aup_acceptances')

@@ -8,6 +8,7 @@ import { AuthService } from './auth.service';
 import { AupController, StaffController } from './staff.controller';
 import { STAFF_ENTITIES } from './staff.entities';
 import { StaffRepository } from './staff.repository';
+import { StaffCleanupService } from './staff-cleanup.service';
 import { StaffService } from './staff.service';
 
 @Module({
@@ -18,8 +19,9 @@ import { StaffService } from './staff.service';
     AuthService,
     StaffService,
     AupService,
+    StaffCleanupService,
     { provide: StaffAuthenticator, useExisting: AuthService },
   ],
-  exports: [StaffAuthenticator, AupService],
+  exports: [StaffAuthenticator, AupService, StaffService],
 })
 export class StaffModule {}

@@ -16,8 +16,6 @@ export class StaffRepository {
   constructor(
     @InjectRepository(StaffAccountEntity) private readonly accounts: Repository<StaffAccountEntity>,
     @InjectRepository(StaffSessionEntity) private readonly sessions: Repository<StaffSessionEntity>,
-    @InjectRepository(LoginThrottleEntity)
-    private readonly throttles: Repository<LoginThrottleEntity>,
     @InjectRepository(AupVersionEntity) private readonly aupVersions: Repository<AupVersionEntity>,
     @InjectRepository(AupAcceptanceEntity)
     private readonly acceptances: Repository<AupAcceptanceEntity>,
@@ -48,8 +46,55 @@ export class StaffRepository {
     });
   }
 
-  async saveAccount(tx: Tx, account: StaffAccountEntity): Promise<void> {
-    await tx.save(StaffAccountEntity, account);
+  /** Inserts a new account; a taken username fails with a unique violation (see isUniqueViolation). */
+  async insertAccount(tx: Tx, account: StaffAccountEntity): Promise<void> {
+    await tx.insert(StaffAccountEntity, account);
+  }
+
+  /**
+   * Writes only the given columns of one account, and only while `condition` still holds (for
+   * example the password hash that was checked, or `disabled: false`). Never a whole entity read
+   * before a slow step: a change made meanwhile by someone else survives (issue 8 item 2).
+   *
+   * @returns whether the row was changed (false: no such account, or the condition failed)
+   */
+  async updateAccountWhere(
+    tx: Tx,
+    id: string,
+    condition: Partial<Pick<StaffAccountEntity, 'passwordHash' | 'disabled'>>,
+    changes: Partial<
+      Pick<
+        StaffAccountEntity,
+        'displayName' | 'roles' | 'passwordHash' | 'disabled' | 'updatedAt' | 'passwordChangedAt'
+      >
+    >,
+  ): Promise<boolean> {
+    const result = await tx.update(StaffAccountEntity, { id, ...condition }, changes);
+    return (result.affected ?? 0) > 0;
+  }
+
+  /**
+   * Whether the account still has this password hash and is enabled, taking the row's write
+   * lock on PostgreSQL (a no-op update) so that a password change or a disable that commits
+   * meanwhile waits for this transaction, and its session revocation then covers what this one
+   * creates. On SQLite the transaction queue already orders them.
+   */
+  async lockIfStillValid(tx: Tx, id: string, passwordHash: string): Promise<boolean> {
+    const result = await tx
+      .createQueryBuilder()
+      .update(StaffAccountEntity)
+      .set({ passwordHash: () => 'password_hash' })
+      .where('id = :id AND password_hash = :passwordHash AND disabled = :disabled', {
+        id,
+        passwordHash,
+        disabled: false,
+      })
+      .execute();
+    return (result.affected ?? 0) > 0;
+  }
+
+  findByIdIn(tx: Tx, id: string): Promise<StaffAccountEntity | null> {
+    return tx.findOneBy(StaffAccountEntity, { id });
   }
 
   async insertSession(tx: Tx, session: StaffSessionEntity): Promise<void> {
@@ -76,20 +121,119 @@ export class StaffRepository {
     await tx.update(StaffSessionEntity, { id: sessionId, revokedAt: IsNull() }, { revokedAt: at });
   }
 
-  findThrottle(username: string): Promise<LoginThrottleEntity | null> {
-    return this.throttles.findOneBy({ username });
+  /**
+   * Counts one sign-in attempt for `username` with an atomic increment and says what it was
+   * (issue 8 item 1). Attempts made while the username is locked are not counted; the first
+   * attempt after a lock has ended, or after a quiet spell since `staleBefore`, starts the count
+   * again at 1. The attempt that brings the count
+   * to `lockAfter` sets the lock, until `lockUntil`.
+   *
+   * Portable: the row is created if missing (insert or ignore), then one conditional UPDATE
+   * increments it, then it is read back in the same transaction. On PostgreSQL the UPDATE holds
+   * the row's lock until commit, so concurrent attempts are counted one after another; on SQLite
+   * the transaction queue does the same.
+   *
+   * @returns `attempt`: this attempt's number (1-based) when it was counted, or `null` when the
+   *   username was already locked; `lockedUntil`: the lock in force after this attempt, if any
+   */
+  async countAttempt(
+    tx: Tx,
+    username: string,
+    now: Date,
+    lockAfter: number,
+    lockUntil: Date,
+    staleBefore: Date,
+  ): Promise<{ attempt: number | null; lockedUntil: Date | null }> {
+    await tx
+      .createQueryBuilder()
+      .insert()
+      .into(LoginThrottleEntity)
+      .values({ username, failures: 0, lastFailureAt: now, lockedUntil: null })
+      .orIgnore()
+      .execute();
+    // A lock that has ended, or failures older than `staleBefore`, count as none: the count
+    // starts again (so the clean-up that deletes such rows changes nothing anyone sees).
+    const nextCount =
+      'CASE WHEN locked_until IS NULL AND last_failure_at >= :staleBefore THEN failures + 1 ELSE 1 END';
+    const counted = await tx
+      .createQueryBuilder()
+      .update(LoginThrottleEntity)
+      .set({
+        failures: () => nextCount,
+        lockedUntil: () => `CASE WHEN ${nextCount} >= :lockAfter THEN :lockUntil ELSE NULL END`,
+        lastFailureAt: now,
+      })
+      .where('username = :username AND (locked_until IS NULL OR locked_until <= :now)', {
+        username,
+        now: now.toISOString(),
+      })
+      .setParameters({
+        lockAfter,
+        lockUntil: lockUntil.toISOString(),
+        staleBefore: staleBefore.toISOString(),
+      })
+      .execute();
+    const row = await tx.findOneBy(LoginThrottleEntity, { username });
+    return {
+      attempt: (counted.affected ?? 0) > 0 && row ? row.failures : null,
+      lockedUntil: row?.lockedUntil ?? null,
+    };
   }
 
-  async saveThrottle(tx: Tx, throttle: LoginThrottleEntity): Promise<void> {
-    await tx.save(LoginThrottleEntity, throttle);
+  /**
+   * Deletes throttle rows that no longer hold anything back: no lock in force and no attempt
+   * since `staleBefore`. Bounds the table, which gains a row for any username anyone guesses
+   * (issue 8 item 21).
+   *
+   * @returns how many rows were removed
+   */
+  async deleteStaleThrottles(tx: Tx, now: Date, staleBefore: Date): Promise<number> {
+    const result = await tx
+      .createQueryBuilder()
+      .delete()
+      .from(LoginThrottleEntity)
+      .where('last_failure_at < :staleBefore', { staleBefore: staleBefore.toISOString() })
+      .andWhere('(locked_until IS NULL OR locked_until <= :now)', { now: now.toISOString() })
+      .execute();
+    return result.affected ?? 0;
+  }
+
+  /**
+   * Deletes sessions that can no longer be used: expired, or revoked, before `before`.
+   *
+   * @returns how many rows were removed
+   */
+  async deleteEndedSessions(tx: Tx, before: Date): Promise<number> {
+    const result = await tx
+      .createQueryBuilder()
+      .delete()
+      .from(StaffSessionEntity)
+      .where('expires_at <= :before OR revoked_at <= :before', { before: before.toISOString() })
+      .execute();
+    return result.affected ?? 0;
   }
 
   async clearThrottle(tx: Tx, username: string): Promise<void> {
     await tx.delete(LoginThrottleEntity, { username });
   }
 
+  /** The version published last (a republished older text counts from its republication). */
   currentAup(): Promise<AupVersionEntity | null> {
-    return this.aupVersions.findOne({ where: {}, order: { seq: 'DESC' } });
+    return this.aupVersions.findOne({ where: {}, order: { publishedSeq: 'DESC', seq: 'DESC' } });
+  }
+
+  /** The next publication number, read inside the publishing transaction. */
+  async nextAupPublishedSeq(tx: Tx): Promise<number> {
+    const row = await tx
+      .createQueryBuilder(AupVersionEntity, 'aup')
+      .select('MAX(aup.published_seq)', 'max')
+      .getRawOne<{ max: number | string | null }>();
+    return Number(row?.max ?? 0) + 1;
+  }
+
+  /** Makes an already published text the current version again. */
+  async republishAup(tx: Tx, hash: string, publishedSeq: number, at: Date): Promise<void> {
+    await tx.update(AupVersionEntity, { hash }, { publishedSeq, publishedAt: at });
   }
 
   findAupByHash(hash: string): Promise<AupVersionEntity | null> {

@@ -11,15 +11,17 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import * as argon2 from 'argon2';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { hashToken } from '../common/token-hash';
 import { STAFF_ROLES, StaffPrincipal } from '../common/roles';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { TransactionRunner } from '../database/transaction-runner';
+import { isUniqueViolation } from '../database/unique-violation';
 import { CreateStaffDto, StaffAccountDto, UpdateStaffDto } from './dto/staff.dto';
-import { describePasswordProblems, passwordProblems } from './password-rules';
+import { describePasswordProblems, generatePassword, passwordProblems } from './password-rules';
+import { framedBlock } from './plain-block';
 import { StaffAccountEntity } from './staff.entities';
 import { StaffRepository } from './staff.repository';
 
@@ -51,7 +53,13 @@ export class StaffService implements OnApplicationBootstrap {
     await this.ensureFirstAdmin();
   }
 
-  /** On a hub with no accounts, creates `admin` with every role. */
+  /**
+   * On a hub with no accounts, creates `admin` with every role. A generated password is printed
+   * once, as a framed plain-text block on stdout that stands apart from the JSON log (issue 8
+   * item 20). A second hub racing on the same database loses quietly (unique username).
+   *
+   * @throws Error naming HUB_ADMIN_PASSWORD when the configured password breaks the rule
+   */
   async ensureFirstAdmin(): Promise<void> {
     if ((await this.staff.countAccounts()) > 0) {
       return;
@@ -65,8 +73,7 @@ export class StaffService implements OnApplicationBootstrap {
         );
       }
     } else {
-      // Base64url gives letters and digits; the suffix guarantees every class the rule asks for.
-      password = `${randomBytes(12).toString('base64url')}-Aa1`;
+      password = generatePassword();
     }
     const now = this.clock.now();
     const account: StaffAccountEntity = {
@@ -80,21 +87,35 @@ export class StaffService implements OnApplicationBootstrap {
       updatedAt: now,
       passwordChangedAt: now,
     };
-    await this.tx.run(async (tx) => {
-      await this.staff.saveAccount(tx, account);
-      await this.audit.record(tx, {
-        actor: { kind: 'system' },
-        action: 'staff.created',
-        targetType: 'staff',
-        targetId: account.id,
-        detail: { username: 'admin', roles: account.roles },
+    try {
+      await this.tx.run(async (tx) => {
+        await this.staff.insertAccount(tx, account);
+        await this.audit.record(tx, {
+          actor: { kind: 'system' },
+          action: 'staff.created',
+          targetType: 'staff',
+          targetId: account.id,
+          detail: { username: 'admin', roles: account.roles },
+        });
       });
-    });
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        return;
+      }
+      throw error;
+    }
     if (!this.config.adminPassword) {
       // Printed once, to the console only (not the structured log), for the person installing the hub.
       process.stdout.write(
-        `\nCreated the first account: username "admin", password "${password}".\n` +
-          'Sign in and change it now (PATCH /api/staff/me/password); it is not shown again.\n\n',
+        framedBlock([
+          'Created the first account of this hub.',
+          '',
+          '  username: admin',
+          `  password: ${password}`,
+          '',
+          'Sign in and change it now (PATCH /api/staff/me/password): it is not shown again.',
+          'Lost it? On this server run: npm run admin -- reset-password admin',
+        ]),
       );
     }
     this.logger.log('Created the first admin account');
@@ -107,10 +128,18 @@ export class StaffService implements OnApplicationBootstrap {
     }
   }
 
+  /**
+   * Creates an account. Two requests for one username at once give one account and a 409 for
+   * the other (issue 8 item 3): the unique key decides, not the read before it.
+   *
+   * @throws BadRequestException 400 for a password that breaks the rule
+   * @throws ConflictException 409 when the username is taken
+   */
   async create(actor: StaffPrincipal, input: CreateStaffDto): Promise<StaffAccountDto> {
     this.checkPassword('password', input.password);
+    const taken = () => new ConflictException(`username ${input.username} is already taken`);
     if (await this.staff.findByUsername(input.username)) {
-      throw new ConflictException(`username ${input.username} is already taken`);
+      throw taken();
     }
     const now = this.clock.now();
     const account: StaffAccountEntity = {
@@ -124,16 +153,23 @@ export class StaffService implements OnApplicationBootstrap {
       updatedAt: now,
       passwordChangedAt: now,
     };
-    await this.tx.run(async (tx) => {
-      await this.staff.saveAccount(tx, account);
-      await this.audit.record(tx, {
-        actor,
-        action: 'staff.created',
-        targetType: 'staff',
-        targetId: account.id,
-        detail: { username: account.username, roles: account.roles },
+    try {
+      await this.tx.run(async (tx) => {
+        await this.staff.insertAccount(tx, account);
+        await this.audit.record(tx, {
+          actor,
+          action: 'staff.created',
+          targetType: 'staff',
+          targetId: account.id,
+          detail: { username: account.username, roles: account.roles },
+        });
       });
-    });
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw taken();
+      }
+      throw error;
+    }
     return toStaffAccountDto(account);
   }
 
@@ -158,8 +194,18 @@ export class StaffService implements OnApplicationBootstrap {
     return account;
   }
 
+  /**
+   * ICT changes an account: display name, roles, password, disabled. Only the columns that
+   * change are written, from a read made inside the transaction, after the (slow) password hash:
+   * a change made meanwhile by someone else is kept (issue 8 item 2). Enabling or disabling is
+   * conditional on the state it starts from.
+   *
+   * @throws NotFoundException 404 for an unknown id
+   * @throws ConflictException 409 for ICT disabling themselves or dropping their own ict role,
+   *   or when someone else enabled or disabled the account at the same moment
+   */
   async update(actor: StaffPrincipal, id: string, input: UpdateStaffDto): Promise<StaffAccountDto> {
-    const account = await this.mustFind(id);
+    await this.mustFind(id);
     if (input.password !== undefined) {
       this.checkPassword('password', input.password);
     }
@@ -171,46 +217,76 @@ export class StaffService implements OnApplicationBootstrap {
         'You cannot disable your own account or remove your own ict role',
       );
     }
+    // The slow step comes first, outside the transaction; nothing read before it is written back.
+    const passwordHash =
+      input.password !== undefined ? await argon2.hash(input.password) : undefined;
     const now = this.clock.now();
-    const changed: string[] = [];
-    if (input.displayName !== undefined && input.displayName.trim() !== account.displayName) {
-      account.displayName = input.displayName.trim();
-      changed.push('displayName');
-    }
-    if (input.roles !== undefined) {
-      account.roles = input.roles;
-      changed.push('roles');
-    }
-    if (input.password !== undefined) {
-      account.passwordHash = await argon2.hash(input.password);
-      account.passwordChangedAt = now;
-      changed.push('password');
-    }
-    const disabling = input.disabled === true && !account.disabled;
-    if (input.disabled !== undefined && input.disabled !== account.disabled) {
-      account.disabled = input.disabled;
-      changed.push('disabled');
-    }
-    if (changed.length === 0) {
-      return toStaffAccountDto(account);
-    }
-    account.updatedAt = now;
-    await this.tx.run(async (tx) => {
-      await this.staff.saveAccount(tx, account);
-      if (disabling || changed.includes('password')) {
-        await this.staff.revokeSessions(tx, account.id, now);
+    const updated = await this.tx.run(async (tx) => {
+      const account = await this.staff.findByIdIn(tx, id);
+      if (!account) {
+        throw new NotFoundException(`No staff account ${id}`);
       }
+      const changes: Parameters<StaffRepository['updateAccountWhere']>[3] = {};
+      const changed: string[] = [];
+      if (input.displayName !== undefined && input.displayName.trim() !== account.displayName) {
+        changes.displayName = input.displayName.trim();
+        changed.push('displayName');
+      }
+      if (input.roles !== undefined) {
+        changes.roles = input.roles;
+        changed.push('roles');
+      }
+      if (passwordHash !== undefined) {
+        changes.passwordHash = passwordHash;
+        changes.passwordChangedAt = now;
+        changed.push('password');
+      }
+      const disabling = input.disabled === true && !account.disabled;
+      if (input.disabled !== undefined && input.disabled !== account.disabled) {
+        changes.disabled = input.disabled;
+        changed.push('disabled');
+      }
+      if (changed.length === 0) {
+        return account;
+      }
+      changes.updatedAt = now;
+      const written = await this.staff.updateAccountWhere(
+        tx,
+        id,
+        changes.disabled !== undefined ? { disabled: account.disabled } : {},
+        changes,
+      );
+      if (!written) {
+        throw new ConflictException(
+          `Staff account ${id} was enabled or disabled by someone else at the same moment; read it again`,
+        );
+      }
+      if (disabling || passwordHash !== undefined) {
+        await this.staff.revokeSessions(tx, id, now);
+      }
+      const after = (await this.staff.findByIdIn(tx, id)) ?? account;
       await this.audit.record(tx, {
         actor,
         action: disabling ? 'staff.disabled' : 'staff.updated',
         targetType: 'staff',
-        targetId: account.id,
-        detail: { changed, roles: account.roles, disabled: account.disabled },
+        targetId: id,
+        detail: { changed, roles: after.roles, disabled: after.disabled },
       });
+      return after;
     });
-    return toStaffAccountDto(account);
+    return toStaffAccountDto(updated);
   }
 
+  /**
+   * A person changes their own password. The new hash is written only if the account still has
+   * the password that was checked and is still enabled: ICT disabling the account (or resetting
+   * its password) while the hash is being made wins (issue 8 item 2). This session stays; the
+   * others end.
+   *
+   * @throws UnauthorizedException 401 when the current password is wrong
+   * @throws BadRequestException 400 for a new password that breaks the rule
+   * @throws ConflictException 409 when the account was disabled or its password changed meanwhile
+   */
   async changeOwnPassword(
     actor: StaffPrincipal,
     currentPassword: string,
@@ -222,13 +298,21 @@ export class StaffService implements OnApplicationBootstrap {
       throw new UnauthorizedException('The current password is wrong');
     }
     this.checkPassword('newPassword', newPassword);
+    const newHash = await argon2.hash(newPassword);
     const now = this.clock.now();
-    account.passwordHash = await argon2.hash(newPassword);
-    account.passwordChangedAt = now;
-    account.updatedAt = now;
     const session = await this.staff.findSessionByHash(hashToken(currentToken));
     await this.tx.run(async (tx) => {
-      await this.staff.saveAccount(tx, account);
+      const written = await this.staff.updateAccountWhere(
+        tx,
+        account.id,
+        { passwordHash: account.passwordHash, disabled: false },
+        { passwordHash: newHash, passwordChangedAt: now, updatedAt: now },
+      );
+      if (!written) {
+        throw new ConflictException(
+          'The password was not changed: the account was disabled or its password was changed meanwhile',
+        );
+      }
       // Other sign-ins end; the one that changed the password stays.
       await this.staff.revokeSessions(tx, account.id, now, session?.id);
       await this.audit.record(tx, {

@@ -1,13 +1,13 @@
 // Filters for reading the audit log.
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsOptional, Matches } from 'class-validator';
+import { IsPlainText, IsRfc3339 } from '../../common/input-rules';
 import { PageQueryDto } from '../../common/page-query.dto';
 
 export class AuditQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Staff id, username or device id' })
   @IsOptional()
-  @IsString()
-  @MaxLength(128)
+  @IsPlainText({ max: 128 })
   actor?: string;
 
   @ApiPropertyOptional({
@@ -24,17 +24,20 @@ export class AuditQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsString()
-  @MaxLength(64)
+  @IsPlainText({ max: 64 })
   targetId?: string;
 
-  @ApiPropertyOptional({ description: 'ISO 8601 time, inclusive' })
+  @ApiPropertyOptional({
+    description: 'RFC 3339 time with a zone (2027-01-31T08:00:00Z), inclusive',
+  })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsRfc3339()
   from?: string;
 
-  @ApiPropertyOptional({ description: 'ISO 8601 time, exclusive' })
+  @ApiPropertyOptional({
+    description: 'RFC 3339 time with a zone (2027-01-31T08:00:00Z), exclusive',
+  })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsRfc3339()
   to?: string;
 }

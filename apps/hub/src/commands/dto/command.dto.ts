@@ -1,9 +1,10 @@
 // Issuing commands and reading the queue.
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsObject, IsOptional } from 'class-validator';
+import { IsIn, IsObject, IsOptional } from 'class-validator';
 import { COMMAND_TYPES } from '@app/devices';
 import { COMMAND_STATUSES, CommandStatus } from '../command.entity';
 import { PageQueryDto } from '../../common/page-query.dto';
+import { IsRfc3339 } from '../../common/input-rules';
 
 export class IssueCommandDto {
   @ApiProperty({ enum: COMMAND_TYPES })
@@ -15,9 +16,12 @@ export class IssueCommandDto {
   @IsObject()
   payload?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ description: 'ISO 8601 time after which the command is never delivered' })
+  @ApiPropertyOptional({
+    description:
+      'RFC 3339 time with a zone (2027-01-31T08:00:00Z) after which it is never delivered',
+  })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsRfc3339()
   expiresAt?: string;
 }
 

@@ -3,10 +3,16 @@ import { CreateStaffAndAudit1764000000000 } from './1764000000000-CreateStaffAnd
 import { AddDevicesEnrollmentAndCommands1764100000000 } from './1764100000000-AddDevicesEnrollmentAndCommands';
 import { AddPolicies1764200000000 } from './1764200000000-AddPolicies';
 import { IndexOpenCommands1764300000000 } from './1764300000000-IndexOpenCommands';
+import { AddAupRepublishingAndStaffCleanupIndexes1764400000000 } from './1764400000000-AddAupRepublishingAndStaffCleanupIndexes';
+import { AddLockOwnersToDesiredState1764500000000 } from './1764500000000-AddLockOwnersToDesiredState';
+import { AddReenrolmentTokens1764600000000 } from './1764600000000-AddReenrolmentTokens';
 
 export const MIGRATIONS = [
   CreateStaffAndAudit1764000000000,
   AddDevicesEnrollmentAndCommands1764100000000,
   AddPolicies1764200000000,
   IndexOpenCommands1764300000000,
+  AddAupRepublishingAndStaffCleanupIndexes1764400000000,
+  AddLockOwnersToDesiredState1764500000000,
+  AddReenrolmentTokens1764600000000,
 ];

@@ -7,13 +7,11 @@ import {
   IsArray,
   IsIn,
   IsOptional,
-  IsString,
   IsUUID,
-  MaxLength,
-  MinLength,
 } from 'class-validator';
 import { PLATFORMS } from '@app/devices';
 import { PageQueryDto } from '../../common/page-query.dto';
+import { IsPlainText } from '../../common/input-rules';
 
 export class DeviceListQueryDto extends PageQueryDto {
   @ApiPropertyOptional()
@@ -38,38 +36,30 @@ export class DeviceListQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ description: 'Part of the name, serial number or asset tag' })
   @IsOptional()
-  @IsString()
-  @MaxLength(128)
+  @IsPlainText({ max: 128 })
   search?: string;
 }
 
 export class UpdateDeviceDto {
   @ApiPropertyOptional()
   @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(128)
+  @IsPlainText({ max: 128 })
   name?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(64)
+  @IsPlainText({ max: 64 })
   assetTag?: string;
 }
 
 export class CreateGroupDto {
   @ApiProperty()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(128)
+  @IsPlainText({ max: 128 })
   name: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ description: 'May be several lines; an empty string clears it' })
   @IsOptional()
-  @IsString()
-  @MaxLength(500)
+  @IsPlainText({ max: 500, multiline: true, allowEmpty: true })
   description?: string;
 }
 
@@ -89,6 +79,10 @@ export interface DesiredStateDto {
   locked: boolean;
   lock: { message?: string; reason: string } | null;
   appLock: string | null;
+  /** Who owns the lock: `class` (a teacher), `admin` (ICT) or `lost` (ICT); issue 8 item 6. */
+  lockOwner: 'class' | 'admin' | 'lost' | null;
+  /** Who owns the single-app lock: `class` or `admin`. */
+  appLockOwner: 'class' | 'admin' | 'lost' | null;
 }
 
 export interface DeviceDto {

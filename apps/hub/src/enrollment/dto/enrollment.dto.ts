@@ -5,6 +5,7 @@ import {
   ArrayMaxSize,
   ArrayUnique,
   IsArray,
+  IsBoolean,
   IsDefined,
   IsIn,
   IsInt,
@@ -19,6 +20,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PLATFORMS, Platform } from '@app/devices';
+import { IsPlainText } from '../../common/input-rules';
 
 export class CreateEnrollmentTokenDto {
   @ApiPropertyOptional({ type: [String], description: 'Groups the enrolled devices join' })
@@ -48,9 +50,18 @@ export class CreateEnrollmentTokenDto {
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsString()
-  @MaxLength(128)
+  @IsPlainText({ max: 128 })
   label?: string;
+
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'A re-enrolment token: may re-enrol a serial number whose device is enrolled and not revoked ' +
+      '(a wiped or replaced device). Any other token gets 409 for such a serial.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  reenrol?: boolean;
 }
 
 export class EnrollDeviceInfoDto {
@@ -66,20 +77,17 @@ export class EnrollDeviceInfoDto {
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsString()
-  @MaxLength(128)
+  @IsPlainText({ max: 128 })
   model?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsString()
-  @MaxLength(64)
+  @IsPlainText({ max: 64 })
   osVersion?: string;
 
   @ApiPropertyOptional()
   @IsOptional()
-  @IsString()
-  @MaxLength(128)
+  @IsPlainText({ max: 128 })
   name?: string;
 
   @ApiPropertyOptional()

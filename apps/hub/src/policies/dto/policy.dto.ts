@@ -10,24 +10,20 @@ import {
   IsString,
   IsUUID,
   Max,
-  MaxLength,
   Min,
-  MinLength,
   ValidateIf,
 } from 'class-validator';
 import { PageQuery } from '../../common/page-query.dto';
+import { IsPlainText } from '../../common/input-rules';
 
 export class CreatePolicyDto {
   @ApiProperty()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(128)
+  @IsPlainText({ max: 128 })
   name: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ description: 'May be several lines; an empty string clears it' })
   @IsOptional()
-  @IsString()
-  @MaxLength(500)
+  @IsPlainText({ max: 500, multiline: true, allowEmpty: true })
   description?: string;
 
   @ApiProperty({
@@ -51,15 +47,12 @@ export class CreatePolicyDto {
 export class UpdatePolicyDto {
   @ApiPropertyOptional()
   @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(128)
+  @IsPlainText({ max: 128 })
   name?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ description: 'May be several lines; an empty string clears it' })
   @IsOptional()
-  @IsString()
-  @MaxLength(500)
+  @IsPlainText({ max: 500, multiline: true, allowEmpty: true })
   description?: string;
 
   @ApiPropertyOptional({

@@ -15,12 +15,11 @@ import {
 } from 'class-validator';
 import { STAFF_ROLES, StaffRole } from '../../common/roles';
 import { PageQueryDto } from '../../common/page-query.dto';
+import { IsPlainText } from '../../common/input-rules';
 
 export class LoginDto {
   @ApiProperty()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(64)
+  @IsPlainText({ max: 64 })
   username: string;
 
   @ApiProperty()
@@ -51,9 +50,7 @@ export class CreateStaffDto {
   username: string;
 
   @ApiProperty()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(128)
+  @IsPlainText({ max: 128 })
   displayName: string;
 
   @ApiProperty({
@@ -75,9 +72,7 @@ export class CreateStaffDto {
 export class UpdateStaffDto {
   @ApiPropertyOptional()
   @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(128)
+  @IsPlainText({ max: 128 })
   displayName?: string;
 
   @ApiPropertyOptional()
@@ -134,9 +129,7 @@ export class StaffAccountDto {
 
 export class PublishAupDto {
   @ApiProperty({ description: 'The full text of the acceptable use policy' })
-  @IsString()
-  @MinLength(20)
-  @MaxLength(200000)
+  @IsPlainText({ min: 20, max: 200000, multiline: true, trim: false })
   text: string;
 }
 

@@ -1,0 +1,62 @@
+// The decorators every DTO uses for times and for text people type, so the whole API takes one
+// form of each (issue 8, items 16 and 17). The rules themselves live in @app/devices, where the
+// protocol's payload checks use them too.
+import { applyDecorators } from '@nestjs/common';
+import { Transform } from 'class-transformer';
+import { ValidateBy, ValidationArguments, ValidationOptions } from 'class-validator';
+import { plainTextProblem, PlainTextRule, rfc3339Problem } from '@app/devices';
+
+/**
+ * The value must be an RFC 3339 date-time with a time zone (`2027-01-31T08:00:00Z`,
+ * `2027-01-31T09:00:00+01:00`) naming a real instant; anything else is a 400 that names the
+ * field. Use it for every time the API takes instead of IsISO8601/IsDateString, which let
+ * through forms `new Date()` cannot read (week dates) and days that do not exist. Issue 8 item 16.
+ */
+export function IsRfc3339(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isRfc3339',
+      validator: {
+        validate: (value: unknown) => rfc3339Problem(value) === null,
+        defaultMessage: (args?: ValidationArguments) =>
+          `${args?.property ?? 'value'} ${rfc3339Problem(args?.value) ?? 'is not valid'}`,
+      },
+    },
+    options,
+  );
+}
+
+/**
+ * The value must be text that a profile, a CSV and PostgreSQL can all carry (see
+ * `plainTextProblem`: not blank, no control characters, no lone surrogates, `max` characters at
+ * most). Surrounding spaces are trimmed before the check and the trimmed text is what the
+ * handler receives, so names are stored without them (unless `trim: false`). Use it on every free-text field that comes
+ * in. Issue 8 item 17.
+ */
+export function IsPlainText(
+  rule: PlainTextRule & {
+    /** false keeps surrounding spaces (the AUP, whose version is the hash of its exact text). */
+    trim?: boolean;
+  },
+  options?: ValidationOptions,
+): PropertyDecorator {
+  return applyDecorators(
+    // Blank text is left as sent, so it is refused as blank rather than stored as empty.
+    Transform(({ value }: { value: unknown }) =>
+      rule.trim !== false && typeof value === 'string' && value.trim() !== ''
+        ? value.trim()
+        : value,
+    ),
+    ValidateBy(
+      {
+        name: 'isPlainText',
+        validator: {
+          validate: (value: unknown) => plainTextProblem(value, rule) === null,
+          defaultMessage: (args?: ValidationArguments) =>
+            `${args?.property ?? 'value'} ${plainTextProblem(args?.value, rule) ?? 'is not valid'}`,
+        },
+      },
+      options,
+    ),
+  );
+}

@@ -1,0 +1,18 @@
+// Row locks for "read, decide, write" inside one transaction (engineering guide, Data: a state
+// change that depends on the current state is one conditional statement or a row lock).
+// PostgreSQL takes `FOR UPDATE` row locks, so a concurrent transaction waits for this one to end
+// and then sees its writes. SQLite has no row locks and needs none here: the hub's transactions
+// run one at a time (TransactionRunner), so nothing else can change a row read inside one.
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+
+/**
+ * Locks the rows `query` reads until the transaction ends, where the database has row locks
+ * (PostgreSQL); returns the same builder. Use it only inside a transaction.
+ */
+export function forUpdate<T extends ObjectLiteral>(
+  query: SelectQueryBuilder<T>,
+): SelectQueryBuilder<T> {
+  return query.connection.driver.options.type === 'postgres'
+    ? query.setLock('pessimistic_write')
+    : query;
+}

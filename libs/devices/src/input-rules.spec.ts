@@ -1,0 +1,96 @@
+import { isRfc3339, plainTextProblem, rfc3339Problem } from './input-rules';
+
+describe('rfc3339Problem', () => {
+  it.each([
+    '2027-01-31T08:00:00Z',
+    '2027-01-31T08:00:00.5Z',
+    '2027-01-31T08:00:00.123456789Z',
+    '2027-01-31T09:00:00+01:00',
+    '2027-01-31T03:00:00-05:00',
+    '2028-02-29T00:00:00Z',
+    '2027-12-31T23:59:59+14:00',
+  ])('takes %s', (value) => {
+    expect(rfc3339Problem(value)).toBeNull();
+    expect(isRfc3339(value)).toBe(true);
+  });
+
+  it.each([
+    '2027-W05-3',
+    '2027-031T08:00:00Z',
+    '2027-01-31',
+    '2027-01-31T08:00:00',
+    '2027-01-31T08:00Z',
+    '20270131T080000Z',
+    '2027-01-31 08:00:00Z',
+    '2027-01-31t08:00:00z',
+    '2027-02-30T08:00:00Z',
+    '2027-02-29T08:00:00Z',
+    '2027-04-31T08:00:00Z',
+    '2027-13-01T08:00:00Z',
+    '2027-00-10T08:00:00Z',
+    '2027-01-31T24:00:00Z',
+    '2027-01-31T08:60:00Z',
+    '2027-12-31T23:59:60Z',
+    '2027-01-31T08:00:00+24:00',
+    '+275760-09-13T00:00:00Z',
+    ' 2027-01-31T08:00:00Z',
+    '',
+  ])('refuses %j', (value) => {
+    expect(rfc3339Problem(value)).toMatch(/^must be an RFC 3339 date-time with a time zone/);
+  });
+
+  it('refuses what is not a string', () => {
+    expect(isRfc3339(Date.now())).toBe(false);
+    expect(isRfc3339(['2027-01-31T08:00:00Z'])).toBe(false);
+  });
+});
+
+describe('plainTextProblem', () => {
+  const name = { max: 10 };
+
+  it('takes ordinary text, in any script, with spaces inside', () => {
+    expect(plainTextProblem('Year 7 Maths', { max: 20 })).toBeNull();
+    expect(plainTextProblem('Zoë 😀 日本', name)).toBeNull();
+  });
+
+  it('refuses blank text and what is not a string', () => {
+    expect(plainTextProblem('   ', name)).toBe('must not be blank');
+    expect(plainTextProblem('', name)).toBe('must not be blank');
+    expect(plainTextProblem(7, name)).toBe('must be a string');
+  });
+
+  it('refuses control characters, naming the first', () => {
+    expect(plainTextProblem('a\u0001b', name)).toBe(
+      'must not contain control characters (found U+0001)',
+    );
+    expect(plainTextProblem('a\u0000', name)).toMatch(/U\+0000/);
+    expect(plainTextProblem('a\u007f', name)).toMatch(/U\+007F/);
+    expect(plainTextProblem('a\u0085', name)).toMatch(/U\+0085/);
+    expect(plainTextProblem('a\uffff', name)).toMatch(/U\+FFFF/);
+  });
+
+  it('takes line breaks and tabs only in multi-line text', () => {
+    expect(plainTextProblem('a\nb', name)).toMatch(/^must be one line/);
+    expect(plainTextProblem('a\tb', name)).toMatch(/^must be one line/);
+    expect(plainTextProblem('a\r\nb\tc', { max: 10, multiline: true })).toBeNull();
+  });
+
+  it('refuses lone surrogates but takes pairs', () => {
+    expect(plainTextProblem('a\ud800', name)).toMatch(/lone surrogate/);
+    expect(plainTextProblem('\udc00a', name)).toMatch(/lone surrogate/);
+    expect(plainTextProblem('\ud83d\ude00', name)).toBeNull();
+  });
+
+  it('counts the length once surrounding spaces are trimmed', () => {
+    expect(plainTextProblem(`  ${'x'.repeat(10)}  `, name)).toBeNull();
+    expect(plainTextProblem('x'.repeat(11), name)).toBe('must be at most 10 characters');
+    expect(plainTextProblem('short', { min: 20, max: 100 })).toBe('must be 20 to 100 characters');
+  });
+
+  it('takes the empty string only when asked, and blank only when asked', () => {
+    expect(plainTextProblem('', { max: 10, allowEmpty: true })).toBeNull();
+    expect(plainTextProblem('  ', { max: 10, allowEmpty: true })).toBe('must not be blank');
+    expect(plainTextProblem('  ', { max: 10, allowBlank: true })).toBeNull();
+    expect(plainTextProblem(' \u0000', { max: 10, allowBlank: true })).toMatch(/U\+0000/);
+  });
+});

@@ -1,0 +1,120 @@
+// The two rules every text and every time that crosses the hub's edge is held to, shared by the
+// hub's DTO decorators and the protocol's payload checks so both refuse the same input (issue 8,
+// items 16 and 17). Each check returns what is wrong, in words that follow the field's name, or
+// null when the value is fine.
+
+/**
+ * RFC 3339 section 5.6 `date-time`, in the one form the hub takes: upper-case `T`, seconds,
+ * an optional fraction of 1 to 9 digits and a zone (`Z` or `+hh:mm`/`-hh:mm`).
+ */
+const RFC3339 =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|([+-])(\d{2}):(\d{2}))$/;
+
+/** What an RFC 3339 time looks like, for messages and the API description. */
+export const RFC3339_EXAMPLE = '2027-01-31T08:00:00Z';
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/**
+ * Checks that `value` is an RFC 3339 date-time with a time zone that names a real instant:
+ * week dates (`2027-W05-3`), ordinal dates, dates without a time or zone, impossible days
+ * (`2027-02-30`) and leap seconds (which a JavaScript `Date` cannot hold) are all refused.
+ * Returns the problem, to follow the field's name, or null.
+ */
+export function rfc3339Problem(value: unknown): string | null {
+  const wrong = `must be an RFC 3339 date-time with a time zone, such as ${RFC3339_EXAMPLE}`;
+  if (typeof value !== 'string') {
+    return wrong;
+  }
+  const match = RFC3339.exec(value);
+  if (!match) {
+    return wrong;
+  }
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number);
+  const offsetHour = match[8] === undefined ? 0 : Number(match[8]);
+  const offsetMinute = match[9] === undefined ? 0 : Number(match[9]);
+  if (
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > daysInMonth(year, month) ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 59 ||
+    offsetHour > 23 ||
+    offsetMinute > 59
+  ) {
+    return `${wrong}; ${value} is not a real time`;
+  }
+  // The checks above should make this impossible; keep it so nothing unparseable ever passes.
+  return Number.isFinite(Date.parse(value)) ? null : `${wrong}; ${value} is not a real time`;
+}
+
+/** True when `value` passes `rfc3339Problem`. */
+export function isRfc3339(value: unknown): value is string {
+  return rfc3339Problem(value) === null;
+}
+
+export interface PlainTextRule {
+  /** Longest text allowed, in UTF-16 code units (what `String.length` counts), after trimming. */
+  max: number;
+  /** Shortest text allowed after trimming; 1 unless given (so blank text is refused). */
+  min?: number;
+  /** Allows line breaks (`\n`, `\r`) and tabs, for messages and descriptions. */
+  multiline?: boolean;
+  /** Allows exactly the empty string, to clear an optional text (blank is still refused). */
+  allowEmpty?: boolean;
+  /** Allows empty and blank text: for what devices report, where the hub only needs it clean. */
+  allowBlank?: boolean;
+}
+
+// C0 controls, DEL and C1 controls (tab, LF and CR are judged separately) and the two
+// non-characters XML cannot hold.
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]/;
+const LINE_BREAK_OR_TAB = /[\t\n\r]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function codePoint(text: string, pattern: RegExp): string {
+  const found = pattern.exec(text);
+  const code = found ? found[0].charCodeAt(0) : 0;
+  return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/**
+ * Checks text that people type and that the hub stores, shows, exports to CSV or writes into a
+ * configuration profile: a string, not blank, without control characters (U+0000, which
+ * PostgreSQL refuses, and the rest, which XML cannot carry), lone surrogates or the
+ * non-characters U+FFFE/U+FFFF, and within the length limits once surrounding spaces are
+ * trimmed. Line breaks and tabs are allowed only in multi-line text. Returns the problem, to
+ * follow the field's name, or null. Callers that store the text store it trimmed.
+ */
+export function plainTextProblem(value: unknown, rule: PlainTextRule): string | null {
+  if (typeof value !== 'string') {
+    return 'must be a string';
+  }
+  if ((rule.allowEmpty || rule.allowBlank) && value === '') {
+    return null;
+  }
+  if (CONTROL.test(value)) {
+    return `must not contain control characters (found ${codePoint(value, CONTROL)})`;
+  }
+  if (!rule.multiline && LINE_BREAK_OR_TAB.test(value)) {
+    return `must be one line, without line breaks or tabs (found ${codePoint(value, LINE_BREAK_OR_TAB)})`;
+  }
+  if (LONE_SURROGATE.test(value)) {
+    return 'must be valid Unicode text (found a lone surrogate)';
+  }
+  const trimmed = value.trim();
+  if (trimmed.length === 0 && !rule.allowBlank) {
+    return 'must not be blank';
+  }
+  const min = rule.allowBlank ? 0 : (rule.min ?? 1);
+  if (trimmed.length < min || trimmed.length > rule.max) {
+    return min <= 1
+      ? `must be at most ${rule.max} characters`
+      : `must be ${min} to ${rule.max} characters`;
+  }
+  return null;
+}

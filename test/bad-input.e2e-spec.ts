@@ -1,0 +1,383 @@
+// Input that once reached a 500 (issue 8, items 16 to 19): times in forms `new Date()` cannot
+// read, text a profile or PostgreSQL cannot carry, keys that name an object's prototype and
+// bodies nested thousands deep. Each is refused with a 400 that names what was wrong, on every
+// route the hub serves.
+import { randomUUID } from 'node:crypto';
+import * as http from 'node:http';
+import { DataSource } from 'typeorm';
+import { RouteAccess, RouteAccessCheck } from '../apps/hub/src/common/route-access.check';
+import { createEnrollmentToken, enrollTestDevice } from './support/devices';
+import { startHub, TestHub } from './support/hub';
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/** `{"a":{"a":...}}` nested `depth` levels deep. */
+function nested(depth: number): string {
+  return '{"a":'.repeat(depth - 1) + '{}' + '}'.repeat(depth - 1);
+}
+
+/** A GET answered by Node's own client, which reports a connection dropped without a status. */
+function rawGet(url: string, token: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers: { Authorization: `Bearer ${token}` } }, (response) => {
+        let body = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (body += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+        response.on('error', reject);
+      })
+      .on('error', reject);
+  });
+}
+
+describe('bad input', () => {
+  let hub: TestHub;
+  let admin: string;
+  let deviceId: string;
+  let routes: RouteAccess[];
+
+  const as = () => `Bearer ${admin}`;
+
+  beforeAll(async () => {
+    hub = await startHub();
+    admin = await hub.login();
+    routes = hub.app.get(RouteAccessCheck).routes();
+    const token = await createEnrollmentToken(hub, admin);
+    deviceId = (await enrollTestDevice(hub, token)).deviceId;
+  });
+  afterAll(() => hub.close());
+
+  /** Calls a route as admin with every `:param` a fresh UUID and `body` sent as raw JSON. */
+  function callRoute(route: RouteAccess, body: string, query = '') {
+    const path = route.path.replace(/:[A-Za-z0-9_]+/g, () => randomUUID()) + query;
+    const method = (route.method === 'ALL' ? 'get' : route.method.toLowerCase()) as Method;
+    return hub.http[method](path)
+      .set('Authorization', as())
+      .set('Content-Type', 'application/json')
+      .send(body);
+  }
+
+  describe('times (item 16)', () => {
+    const BAD_TIMES = [
+      '2027-W05-3',
+      '2027-031T08:00:00Z',
+      '2027-01-31',
+      '2027-01-31T08:00:00',
+      '2027-02-30T08:00:00Z',
+      '2027-02-29T08:00:00Z',
+      '2027-01-31T24:00:00Z',
+      '2027-12-31T23:59:60Z',
+      '+275760-09-13T00:00:00Z',
+    ];
+
+    it.each(BAD_TIMES)('refuses expiresAt %s on a command with a 400 naming it', async (time) => {
+      const response = await hub.http
+        .post(`/api/devices/${deviceId}/commands`)
+        .set('Authorization', as())
+        .send({ type: 'photos.sync', payload: {}, expiresAt: time });
+      expect([response.status, response.body.statusCode]).toEqual([400, 400]);
+      expect(response.body.message).toMatch(/^expiresAt must be an RFC 3339 date-time/);
+    });
+
+    it('takes expiresAt in UTC or with an offset', async () => {
+      for (const expiresAt of ['2099-01-31T08:00:00Z', '2099-01-31T09:00:00.250+01:00']) {
+        const response = await hub.http
+          .post(`/api/devices/${deviceId}/commands`)
+          .set('Authorization', as())
+          .send({ type: 'photos.sync', payload: {}, expiresAt });
+        expect(response.status).toBe(201);
+        expect(response.body.expiresAt).toMatch(/^2099-01-31T08:00:00\.(000|250)Z$/);
+      }
+    });
+
+    it.each(BAD_TIMES)('refuses the audit filters from and to = %s, naming them', async (time) => {
+      for (const field of ['from', 'to']) {
+        const response = await hub.http
+          .get('/api/audit')
+          .query({ [field]: time })
+          .set('Authorization', as());
+        expect(response.status).toBe(400);
+        expect(response.body.message).toMatch(new RegExp(`^${field} must be an RFC 3339`));
+      }
+    });
+
+    it('answers a bad time in the CSV export with a status line and a JSON 400', async () => {
+      for (const query of ['to=2027-W05-3', 'from=2027-02-30T00:00:00Z']) {
+        const response = await rawGet(`${hub.url}/api/audit/export.csv?${query}`, admin);
+        expect(response.status).toBe(400);
+        expect(JSON.parse(response.body)).toEqual({
+          statusCode: 400,
+          message: expect.stringMatching(/^(from|to) must be an RFC 3339 date-time/),
+        });
+      }
+    });
+
+    it('takes a time with an offset in the audit filters', async () => {
+      const response = await hub.http
+        .get('/api/audit')
+        .query({ from: '2000-01-01T00:00:00+01:00', to: '2999-01-01T00:00:00Z' })
+        .set('Authorization', as());
+      expect(response.status).toBe(200);
+      expect(response.body.total).toBeGreaterThan(0);
+    });
+  });
+
+  describe('text (item 17)', () => {
+    const CONTROL = 'Year 7\u0001';
+    const NUL = 'Year\u0000 7';
+    const LONE = 'Year 7 \ud800';
+
+    async function send(method: Method, path: string, body: object) {
+      const response = await hub.http[method](path).set('Authorization', as()).send(body);
+      return [response.status, response.body.message as string] as const;
+    }
+
+    it('refuses a policy name or description that is blank or holds a control character', async () => {
+      const cases: [object, RegExp][] = [
+        [{ name: '   ', settings: {} }, /^name must not be blank/],
+        [
+          { name: CONTROL, settings: {} },
+          /^name must not contain control characters \(found U\+0001\)/,
+        ],
+        [
+          { name: NUL, settings: {} },
+          /^name must not contain control characters \(found U\+0000\)/,
+        ],
+        [{ name: LONE, settings: {} }, /^name must be valid Unicode text/],
+        [{ name: 'Two\nlines', settings: {} }, /^name must be one line/],
+        [{ name: 'Fine', description: 'a\u0001', settings: {} }, /^description must not contain/],
+        [{ name: 'Fine', description: '  ', settings: {} }, /^description must not be blank/],
+      ];
+      for (const [body, message] of cases) {
+        const [status, text] = await send('post', '/api/policies', body);
+        expect([status, text]).toEqual([400, expect.stringMatching(message)]);
+      }
+      const policy = await hub.http
+        .post('/api/policies')
+        .set('Authorization', as())
+        .send({ name: 'Fine', settings: {} });
+      const [status, text] = await send('patch', `/api/policies/${policy.body.id}`, {
+        name: CONTROL,
+      });
+      expect([status, text]).toEqual([400, expect.stringMatching(/^name must not contain/)]);
+    });
+
+    it('stores a name trimmed, and a description over several lines; its profile is made', async () => {
+      const created = await hub.http
+        .post('/api/policies')
+        .set('Authorization', as())
+        .send({ name: '  Year 7 iPads  ', description: 'For Year 7.\nAll day.', settings: {} });
+      expect(created.status).toBe(201);
+      expect(created.body.name).toBe('Year 7 iPads');
+      const profile = await hub.http
+        .get(`/api/policies/${created.body.id}/profile.mobileconfig`)
+        .set('Authorization', as());
+      expect(profile.status).toBe(200);
+    });
+
+    it('refuses such text in every other field that takes it', async () => {
+      const group = await hub.http
+        .post('/api/groups')
+        .set('Authorization', as())
+        .send({ name: 'Form 7B' });
+      const staff = await hub.http
+        .post('/api/staff')
+        .set('Authorization', as())
+        .send({
+          username: 'kim',
+          displayName: 'Kim',
+          password: 'Staff-Pass1!',
+          roles: ['teacher'],
+        });
+      const cases: [Method, string, object, string][] = [
+        ['post', '/api/groups', { name: CONTROL }, 'name'],
+        ['post', '/api/groups', { name: ' ' }, 'name'],
+        ['post', '/api/groups', { name: 'G', description: NUL }, 'description'],
+        ['patch', `/api/groups/${group.body.id}`, { name: LONE }, 'name'],
+        ['patch', `/api/devices/${deviceId}`, { name: CONTROL }, 'name'],
+        ['patch', `/api/devices/${deviceId}`, { assetTag: NUL }, 'assetTag'],
+        [
+          'post',
+          '/api/staff',
+          { username: 'lee', displayName: ' ', password: 'Staff-Pass1!', roles: ['teacher'] },
+          'displayName',
+        ],
+        ['patch', `/api/staff/${staff.body.id}`, { displayName: CONTROL }, 'displayName'],
+        ['post', '/api/auth/login', { username: NUL, password: 'x' }, 'username'],
+        ['post', '/api/enrollment-tokens', { label: CONTROL }, 'label'],
+        ['put', '/api/aup', { text: `${'Be kind online. '.repeat(3)}\u0000` }, 'text'],
+        [
+          'post',
+          `/api/devices/${deviceId}/commands`,
+          { type: 'message.show', payload: { text: CONTROL, from: 'Office' } },
+          'payload.text',
+        ],
+        [
+          'post',
+          `/api/devices/${deviceId}/commands`,
+          { type: 'message.show', payload: { text: ' \n ', from: 'Office' } },
+          'payload.text',
+        ],
+        [
+          'post',
+          `/api/devices/${deviceId}/commands`,
+          { type: 'device.lock', payload: { reason: 'class', message: NUL } },
+          'payload.message',
+        ],
+        [
+          'post',
+          '/api/policies',
+          { name: 'Wi-Fi', settings: { wifi: { allowedSsids: ['School\ud800'] } } },
+          'settings.wifi.allowedSsids[0]',
+        ],
+      ];
+      const answers = [];
+      for (const [method, path, body, field] of cases) {
+        const [status, message] = await send(method, path, body);
+        answers.push(
+          `${method} ${path} ${field}: ${status} ${message?.startsWith(field) ? 'names it' : message}`,
+        );
+      }
+      expect(answers).toEqual(
+        cases.map(([method, path, , field]) => `${method} ${path} ${field}: 400 names it`),
+      );
+      const queries: [string, string][] = [
+        ['/api/audit', 'actor'],
+        ['/api/audit', 'targetId'],
+        ['/api/devices', 'search'],
+      ];
+      for (const [path, field] of queries) {
+        const response = await hub.http
+          .get(path)
+          .query({ [field]: NUL })
+          .set('Authorization', as());
+        expect([response.status, response.body.message]).toEqual([
+          400,
+          expect.stringMatching(new RegExp(`^${field} must not contain`)),
+        ]);
+      }
+    });
+
+    it('refuses such a device name at enrolment', async () => {
+      const token = await createEnrollmentToken(hub, admin);
+      await expect(enrollTestDevice(hub, token, { name: CONTROL })).rejects.toThrow(
+        /device\.name must not contain control characters/,
+      );
+    });
+
+    it('answers 422, not 500, for a profile whose stored name XML cannot carry', async () => {
+      const created = await hub.http
+        .post('/api/policies')
+        .set('Authorization', as())
+        .send({ name: 'Legacy', settings: {} });
+      // As a row saved before names were checked would be.
+      await hub.app
+        .get(DataSource)
+        .query('UPDATE policies SET name = $1 WHERE id = $2', [CONTROL, created.body.id]);
+      const profile = await hub.http
+        .get(`/api/policies/${created.body.id}/profile.mobileconfig`)
+        .set('Authorization', as());
+      expect(profile.status).toBe(422);
+      expect(profile.body).toEqual({
+        statusCode: 422,
+        message: 'profile text contains characters that XML cannot carry',
+      });
+    });
+  });
+
+  describe('on every route', () => {
+    it('refuses __proto__ and constructor keys at any depth with a 400 (item 18)', async () => {
+      const bodies = [
+        '{"__proto__": {"isAdmin": true}}',
+        '{"constructor": {"prototype": {"isAdmin": true}}}',
+        '{"name": "x", "settings": {"camera": {"__proto__": {"allowed": false}}}}',
+        '{"device": {"serialNumber": "S1", "constructor": {"prototype": {"x": 1}}}}',
+        '[{"__proto__": {}}]',
+      ];
+      const answers: string[] = [];
+      for (const route of routes) {
+        for (const body of bodies) {
+          const response = await callRoute(route, body);
+          const named = /the key (__proto__|constructor) is not allowed/.test(
+            response.body.message,
+          );
+          answers.push(`${route.method} ${route.path} ${body}: ${response.status} ${named}`);
+        }
+      }
+      expect(answers.filter((answer) => !answer.endsWith(': 400 true'))).toEqual([]);
+      expect(answers.length).toBeGreaterThan(100);
+    });
+
+    it('refuses them in the query string too', async () => {
+      for (const query of ['?__proto__=1', '?constructor=1', '?a[__proto__]=1']) {
+        const response = await hub.http.get(`/api/audit${query}`).set('Authorization', as());
+        expect(response.status).toBe(400);
+      }
+    });
+
+    it('still takes an ordinary body afterwards, and nothing was polluted', async () => {
+      expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+      const response = await hub.http
+        .patch(`/api/devices/${deviceId}`)
+        .set('Authorization', as())
+        .send({ name: 'Laptop renamed' });
+      expect([response.status, response.body.name]).toEqual([200, 'Laptop renamed']);
+    });
+
+    it('refuses a body nested 5,000 deep with a 400, even without credentials (item 19)', async () => {
+      const deep = nested(5000);
+      expect(deep.length).toBeGreaterThan(29_000);
+      const answers: string[] = [];
+      for (const route of routes) {
+        const response = await callRoute(route, deep);
+        answers.push(`${route.method} ${route.path}: ${response.status} ${response.body.message}`);
+      }
+      for (const path of ['/api/auth/login', '/api/enroll']) {
+        const response = await hub.http
+          .post(path)
+          .set('Content-Type', 'application/json')
+          .send(deep);
+        answers.push(
+          `POST ${path} without credentials: ${response.status} ${response.body.message}`,
+        );
+      }
+      expect(
+        answers.filter(
+          (answer) => !answer.endsWith(': 400 The request body nests deeper than 32 levels'),
+        ),
+      ).toEqual([]);
+    });
+
+    it('refuses 33 levels and takes 32', async () => {
+      const at = async (depth: number) => {
+        const response = await hub.http
+          .post('/api/auth/login')
+          .set('Content-Type', 'application/json')
+          .send(`{"username": ${nested(depth - 1)}}`);
+        return `${response.status} ${response.body.message}`;
+      };
+      expect(await at(33)).toBe('400 The request body nests deeper than 32 levels');
+      // 32 levels passes that check and is then refused by validation, as any wrong body is.
+      expect(await at(32)).toMatch(/^400 username must be a string/);
+      const arrays = await hub.http
+        .post('/api/auth/login')
+        .set('Content-Type', 'application/json')
+        .send('['.repeat(40) + ']'.repeat(40));
+      expect(arrays.body.message).toBe('The request body nests deeper than 32 levels');
+    });
+
+    it('refuses a page past the last with a 400, not a database error', async () => {
+      for (const path of ['/api/audit', '/api/devices', '/api/staff']) {
+        const response = await hub.http
+          .get(path)
+          .query({ page: '9007199254740991' })
+          .set('Authorization', as());
+        expect([response.status, response.body.message]).toEqual([
+          400,
+          expect.stringMatching(/^page must not be greater than/),
+        ]);
+      }
+    });
+  });
+});

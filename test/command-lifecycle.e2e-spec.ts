@@ -1,0 +1,316 @@
+// The life of a command where it meets another (issue 8): an expiring lock ends its desired
+// state with it (item 7); a newer lock or unlock retires the waiting ones, even one already
+// fetched for sending (item 8); an answer after the expiry still counts (item 9); two reports
+// at once queue one restore (item 3); revoking a device cancels its queue (item 21).
+import { io, Socket } from 'socket.io-client';
+import { CommandEnvelope, DeviceIdentity, makeProof, SimulatedEnforcer } from '@app/devices';
+import { startHub, TestHub } from './support/hub';
+import {
+  connectTestDevice,
+  createEnrollmentToken,
+  enrollTestDevice,
+  TestDevice,
+  waitFor,
+  waitForConnect,
+} from './support/devices';
+
+interface CommandRow {
+  id: string;
+  type: string;
+  status: string;
+  detail: string | null;
+  issuedBy: { type: string; id: string | null };
+}
+
+describe('command lifecycle', () => {
+  let hub: TestHub;
+  let admin: string;
+  let token: string;
+  const devices: TestDevice[] = [];
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    hub = await startHub();
+    admin = await hub.login();
+    token = await createEnrollmentToken(hub, admin, { maxUses: 100 });
+  });
+
+  afterEach(() => {
+    for (const device of devices.splice(0)) {
+      device.client.destroy();
+    }
+    for (const socket of sockets.splice(0)) {
+      socket.disconnect();
+    }
+  });
+
+  afterAll(() => hub.close());
+
+  const auth = () => ({ Authorization: `Bearer ${admin}` });
+  const send = (deviceId: string, body: object) =>
+    hub.http.post(`/api/devices/${deviceId}/commands`).set(auth()).send(body);
+  const commandsOf = async (deviceId: string) =>
+    (
+      (await hub.http.get(`/api/devices/${deviceId}/commands?pageSize=100`).set(auth())).body
+        .items as CommandRow[]
+    ).filter((c) => c.type !== 'policy.apply');
+  const commandById = async (deviceId: string, id: string) =>
+    (await commandsOf(deviceId)).find((c) => c.id === id);
+  const auditOf = async (commandId: string) =>
+    (
+      (await hub.http.get('/api/audit?action=command.&pageSize=500').set(auth())).body.items as {
+        action: string;
+        detail: { commandId?: string };
+      }[]
+    )
+      .filter((entry) => entry.detail?.commandId === commandId)
+      .map((entry) => entry.action)
+      .sort();
+
+  async function online(identity: DeviceIdentity, enforcer?: SimulatedEnforcer) {
+    const device = connectTestDevice(identity, { enforcer });
+    devices.push(device);
+    await waitForConnect(device);
+    await waitFor(() => device.enforcer.currentState().policyVersion !== null, 'baseline applied');
+    return device;
+  }
+
+  /** Moves the hub's clock on until the expiry sweep has run, then back. */
+  async function afterExpiry(deviceId: string, commandId: string) {
+    hub.clock.advance(61_000);
+    try {
+      await waitFor(
+        async () => (await commandById(deviceId, commandId))?.status === 'expired',
+        'expired',
+      );
+    } finally {
+      hub.clock.advance(-61_000);
+    }
+  }
+
+  it('ends the desired lock of a lock that expired undelivered: the device is not locked later', async () => {
+    const identity = await enrollTestDevice(hub, token);
+    const lock = await send(identity.deviceId, {
+      type: 'device.lock',
+      payload: { reason: 'class' },
+      expiresAt: new Date(hub.clock.nowMs() + 60_000).toISOString(),
+    });
+    expect(lock.status).toBe(201);
+    await afterExpiry(identity.deviceId, lock.body.id as string);
+    const detail = await hub.http.get(`/api/devices/${identity.deviceId}`).set(auth());
+    expect(detail.body.desiredState).toMatchObject({ locked: false, lock: null, lockOwner: null });
+
+    // The device connects unlocked and reports so: nothing locks it.
+    const device = await online(identity);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(device.enforcer.executed.filter((c) => c.type === 'device.lock')).toEqual([]);
+    expect(device.enforcer.currentState().locked).toBe(false);
+    expect((await commandsOf(identity.deviceId)).map((c) => [c.type, c.status])).toEqual([
+      ['device.lock', 'expired'],
+    ]);
+  });
+
+  it('keeps the desired lock of a newer command when an older expiring one expires', async () => {
+    const identity = await enrollTestDevice(hub, token);
+    const first = await send(identity.deviceId, {
+      type: 'app.lock',
+      payload: { appId: 'org.school.old' },
+      expiresAt: new Date(hub.clock.nowMs() + 60_000).toISOString(),
+    });
+    // A newer single-app lock without expiry retires the first and owns the desired state.
+    await send(identity.deviceId, { type: 'app.lock', payload: { appId: 'org.school.new' } });
+    expect((await commandById(identity.deviceId, first.body.id as string))?.status).toBe(
+      'expired',
+    );
+    hub.clock.advance(61_000);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 2500)); // a sweep or two
+    } finally {
+      hub.clock.advance(-61_000);
+    }
+    const detail = await hub.http.get(`/api/devices/${identity.deviceId}`).set(auth());
+    expect(detail.body.desiredState).toMatchObject({ appLock: 'org.school.new' });
+  });
+
+  it('retires a lock answered not_now when an unlock follows: the device ends unlocked', async () => {
+    const enforcer = new SimulatedEnforcer();
+    enforcer.notNowTypes.add('device.lock');
+    const device = await online(await enrollTestDevice(hub, token), enforcer);
+    const id = device.identity.deviceId;
+    const lock = await send(id, { type: 'device.lock', payload: { reason: 'admin' } });
+    await waitFor(
+      async () => (await commandById(id, lock.body.id as string))?.status === 'not_now',
+      'not_now',
+    );
+    const unlock = await send(id, { type: 'device.unlock', payload: {} });
+    await waitFor(
+      async () => (await commandById(id, unlock.body.id as string))?.status === 'acknowledged',
+      'unlock acknowledged',
+    );
+    expect(await commandById(id, lock.body.id as string)).toMatchObject({
+      status: 'expired',
+      detail: 'replaced by a newer device.unlock',
+    });
+    expect(await auditOf(lock.body.id as string)).toEqual([
+      'command.issued',
+      'command.not_now',
+      'command.superseded',
+    ]);
+
+    // The device could lock now, and the retry time comes: the old lock is not sent again.
+    enforcer.notNowTypes.delete('device.lock');
+    hub.clock.advance(31_000);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+    } finally {
+      hub.clock.advance(-31_000);
+    }
+    expect(enforcer.executed.filter((c) => c.type === 'device.lock')).toEqual([]);
+    expect(enforcer.currentState().locked).toBe(false);
+    const detail = await hub.http.get(`/api/devices/${id}`).set(auth());
+    expect(detail.body.desiredState.locked).toBe(false);
+  });
+
+  it('does not send a lock retired after it was fetched for sending', async () => {
+    const identity = await enrollTestDevice(hub, token);
+    // Queued while offline: fetched together on connecting, sent one after another.
+    const message = await send(identity.deviceId, {
+      type: 'message.show',
+      payload: { text: 'slow to read' },
+    });
+    const lock = await send(identity.deviceId, {
+      type: 'device.lock',
+      payload: { reason: 'class' },
+    });
+    const enforcer = new SimulatedEnforcer({ actionDelayMs: 600 });
+    const received: string[] = [];
+    const execute = enforcer.execute.bind(enforcer);
+    enforcer.execute = (command) => {
+      received.push(command.id); // as it starts acting on it
+      return execute(command);
+    };
+    const device = connectTestDevice(identity, { enforcer });
+    devices.push(device);
+    // While the device reads the message, with the lock fetched and next in line, ICT unlocks.
+    await waitFor(() => received.includes(message.body.id as string), 'message received');
+    const unlock = await send(identity.deviceId, { type: 'device.unlock', payload: {} });
+    await waitFor(
+      async () =>
+        (await commandById(identity.deviceId, unlock.body.id as string))?.status ===
+        'acknowledged',
+      'unlock acknowledged',
+    );
+    expect(received).not.toContain(lock.body.id);
+    expect(enforcer.executed.filter((c) => c.type === 'device.lock')).toEqual([]);
+    expect((await commandById(identity.deviceId, lock.body.id as string))?.status).toBe('expired');
+  });
+
+  it('records an answer that comes after the expiry of a command sent before it', async () => {
+    const enforcer = new SimulatedEnforcer();
+    const device = await online(await enrollTestDevice(hub, token), enforcer);
+    const id = device.identity.deviceId;
+    enforcer.actionDelayMs = 3000;
+    const message = await send(id, {
+      type: 'message.show',
+      payload: { text: 'answered late' },
+      expiresAt: new Date(hub.clock.nowMs() + 60_000).toISOString(),
+    });
+    await waitFor(
+      async () => (await commandById(id, message.body.id as string))?.status === 'sent',
+      'sent',
+    );
+    // The expiry passes while the device is acting; the sweep runs meanwhile.
+    hub.clock.advance(61_000);
+    try {
+      await waitFor(
+        async () =>
+          (await commandById(id, message.body.id as string))?.status === 'acknowledged',
+        'acknowledged after its expiry',
+      );
+    } finally {
+      hub.clock.advance(-61_000);
+    }
+    expect(await auditOf(message.body.id as string)).toEqual([
+      'command.acknowledged',
+      'command.issued',
+    ]);
+  });
+
+  it('queues one restore when a device reports the lost lock several times at once', async () => {
+    const identity = await enrollTestDevice(hub, token);
+    const socket = io(`${hub.url}/device`, {
+      auth: { proof: makeProof(identity.deviceId, identity.privateKeyPem) },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
+    sockets.push(socket);
+    const locks: string[] = [];
+    // Acknowledges everything but restores: those stay sent, as on a device slow to lock.
+    socket.on('command', (command: CommandEnvelope, reply: (answer: object) => void) => {
+      if (command.type === 'device.lock' && locks.length > 0) {
+        locks.push(command.id);
+        return;
+      }
+      if (command.type === 'device.lock') {
+        locks.push(command.id);
+      }
+      reply({ status: 'acknowledged' });
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
+    const lock = await send(identity.deviceId, {
+      type: 'device.lock',
+      payload: { reason: 'class' },
+    });
+    await waitFor(
+      async () =>
+        (await commandById(identity.deviceId, lock.body.id as string))?.status === 'acknowledged',
+      'lock acknowledged',
+    );
+    for (let i = 0; i < 6; i += 1) {
+      socket.emit('state', { locked: false, appLock: null, policyVersion: null });
+    }
+    await waitFor(() => locks.length >= 2, 'a restore');
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    const restores = (await commandsOf(identity.deviceId)).filter(
+      (c) => c.type === 'device.lock' && c.issuedBy.type === 'system',
+    );
+    expect(restores).toHaveLength(1);
+    expect(locks).toHaveLength(2);
+  });
+
+  it('cancels the open commands of a revoked device, and audits each', async () => {
+    const identity = await enrollTestDevice(hub, token);
+    const ids: string[] = [];
+    for (const body of [
+      { type: 'message.show', payload: { text: 'never read' } },
+      { type: 'device.lock', payload: { reason: 'lost' } },
+    ]) {
+      ids.push((await send(identity.deviceId, body)).body.id as string);
+    }
+    const revoked = await hub.http.delete(`/api/devices/${identity.deviceId}`).set(auth());
+    expect(revoked.status).toBe(200);
+    const all = (
+      (await hub.http.get(`/api/devices/${identity.deviceId}/commands?pageSize=100`).set(auth()))
+        .body.items as CommandRow[]
+    ).map((c) => c.status);
+    expect(all.length).toBeGreaterThanOrEqual(2); // and the baseline policy, if queued by then
+    expect(new Set(all)).toEqual(new Set(['cancelled']));
+    const detail = await hub.http.get(`/api/devices/${identity.deviceId}`).set(auth());
+    expect(detail.body.pendingCommands).toEqual([]);
+    for (const id of ids) {
+      expect(await auditOf(id)).toEqual(['command.cancelled', 'command.issued']);
+    }
+    // The desired state is kept for a later re-enrolment.
+    expect(detail.body.desiredState).toMatchObject({ locked: true, lockOwner: 'lost' });
+    // Only cancelled commands are listed under that status.
+    const cancelled = await hub.http
+      .get(`/api/devices/${identity.deviceId}/commands?status=cancelled`)
+      .set(auth());
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.total).toBe(all.length);
+  });
+});

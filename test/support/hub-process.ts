@@ -1,0 +1,86 @@
+// The real hub as its own process (apps/hub/src/main.ts through ts-node), for specs that kill it
+// without warning and start it again over the same data directory.
+import { ChildProcess, spawn } from 'node:child_process';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { ADMIN_PASSWORD } from './hub';
+
+const ROOT = path.join(__dirname, '..', '..');
+
+export interface HubProcess {
+  child: ChildProcess;
+  url: string;
+  /** The last 4,000 characters the process wrote. */
+  output(): string;
+}
+
+/** A TCP port nothing listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts the hub on `port` over `dataDir` and resolves once `/api/health` answers 200. */
+export async function startHubProcess(dataDir: string, port: number): Promise<HubProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      '-r',
+      'ts-node/register/transpile-only',
+      '-r',
+      'tsconfig-paths/register',
+      'apps/hub/src/main.ts',
+    ],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        TS_NODE_PROJECT: 'tsconfig.json',
+        HUB_DATA_DIR: dataDir,
+        HUB_PORT: String(port),
+        HUB_HOST: '127.0.0.1',
+        HUB_ADMIN_PASSWORD: ADMIN_PASSWORD,
+        HUB_LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const hub: HubProcess = { child, url, output: () => output.slice(-4000) };
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`the hub exited (${child.exitCode ?? child.signalCode}):\n${hub.output()}`);
+    }
+    try {
+      if ((await fetch(`${url}/api/health`)).status === 200) {
+        return hub;
+      }
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`the hub did not answer /api/health within 60 s:\n${hub.output()}`);
+}
+
+/** Kills the process without warning (a crash or a pulled plug) and resolves once it is gone. */
+export function killHubProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
