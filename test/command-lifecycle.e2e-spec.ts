@@ -119,9 +119,7 @@ describe('command lifecycle', () => {
     });
     // A newer single-app lock without expiry retires the first and owns the desired state.
     await send(identity.deviceId, { type: 'app.lock', payload: { appId: 'org.school.new' } });
-    expect((await commandById(identity.deviceId, first.body.id as string))?.status).toBe(
-      'expired',
-    );
+    expect((await commandById(identity.deviceId, first.body.id as string))?.status).toBe('expired');
     hub.clock.advance(61_000);
     try {
       await new Promise((resolve) => setTimeout(resolve, 2500)); // a sweep or two
@@ -196,8 +194,7 @@ describe('command lifecycle', () => {
     const unlock = await send(identity.deviceId, { type: 'device.unlock', payload: {} });
     await waitFor(
       async () =>
-        (await commandById(identity.deviceId, unlock.body.id as string))?.status ===
-        'acknowledged',
+        (await commandById(identity.deviceId, unlock.body.id as string))?.status === 'acknowledged',
       'unlock acknowledged',
     );
     expect(received).not.toContain(lock.body.id);
@@ -223,8 +220,7 @@ describe('command lifecycle', () => {
     hub.clock.advance(61_000);
     try {
       await waitFor(
-        async () =>
-          (await commandById(id, message.body.id as string))?.status === 'acknowledged',
+        async () => (await commandById(id, message.body.id as string))?.status === 'acknowledged',
         'acknowledged after its expiry',
       );
     } finally {

@@ -172,9 +172,9 @@ describe('lock ownership', () => {
       const issued = await toGroup(type, payload);
       expect(issued.status).toBe(201);
       expect(issued.body.count).toBe(2);
-      expect((issued.body.commands as { deviceId: string }[]).map((c) => c.deviceId).sort()).toEqual(
-        others.map((d) => d.deviceId).sort(),
-      );
+      expect(
+        (issued.body.commands as { deviceId: string }[]).map((c) => c.deviceId).sort(),
+      ).toEqual(others.map((d) => d.deviceId).sort());
       expect(issued.body.skipped).toEqual([
         {
           deviceId: lost.deviceId,

@@ -53,5 +53,5 @@ describe('device proofs across a hub crash', () => {
     }
     // The device itself is fine: a fresh proof is accepted.
     expect((await self(makeProof(identity.deviceId, keys.privateKeyPem))).status).toBe(200);
-  });
+  }, 180_000);
 });

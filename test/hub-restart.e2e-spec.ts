@@ -135,7 +135,8 @@ describe('a hub killed and restarted over the same data directory', () => {
       { type: 'device.lock', payload: { reason: 'class', message: 'Wait' } },
       { type: 'message.show', payload: { text: 'one' } },
       { type: 'message.show', payload: { text: 'two' } },
-      { type: 'device.unlock', payload: {} },
+      // Not an unlock: a newer unlock would retire the waiting lock (issue 8 item 8).
+      { type: 'app.lock', payload: { appId: 'org.school.reader' } },
       { type: 'message.show', payload: { text: 'three' } },
     ]) {
       const issued = await http
@@ -168,7 +169,7 @@ describe('a hub killed and restarted over the same data directory', () => {
     await waitFor(() => notPolicy(enforcer.executed).length >= 5, 'five commands', 20_000);
     expect(notPolicy(enforcer.executed).map((c) => c.id)).toEqual(ids);
     expect(enforcer.messages.map((m) => m.text)).toEqual(['one', 'two', 'three']);
-    expect(enforcer.currentState().locked).toBe(false);
+    expect(enforcer.currentState()).toMatchObject({ locked: true, appLock: 'org.school.reader' });
 
     const statuses = await waitFor(async () => {
       const list = await http

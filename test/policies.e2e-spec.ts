@@ -208,7 +208,10 @@ describe('policies', () => {
       .get(`/api/devices/${identity.deviceId}/commands`)
       .set({ Authorization: `Bearer ${staff.teacher}` });
     const apply = (
-      listed.body.items as { type: string; payload: { policyVersion: string; settings: any } }[]
+      listed.body.items as {
+        type: string;
+        payload: { policyVersion: string; settings: { wifi: { networks: unknown[] } } };
+      }[]
     ).find((c) => c.type === 'policy.apply' && c.payload.policyVersion === version);
     expect(apply?.payload.settings.wifi.networks).toEqual([
       { ssid: 'StaffNet', security: 'wpa2', password: '[redacted]', autoJoin: true },
@@ -275,16 +278,16 @@ describe('policies', () => {
     // A failed answer to the old version, arriving as a rollout moves the device on.
     const enforcer = new SimulatedEnforcer();
     enforcer.failTypes.set('policy.apply', 'cannot apply now');
-    let failing: string | undefined;
+    const identity = await enrollTestDevice(hub, token);
     let answered = false;
     events.on('command.answered', ({ deviceId, type, status }) => {
-      if (deviceId === failing && type === 'policy.apply' && status === 'error' && !answered) {
-        answered = true;
-        moveOn(deviceId);
+      if (deviceId === identity.deviceId && type === 'policy.apply' && status === 'error') {
+        if (!answered) {
+          answered = true;
+          moveOn(deviceId);
+        }
       }
     });
-    const identity = await enrollTestDevice(hub, token);
-    failing = identity.deviceId;
     const device = connectTestDevice(identity, { enforcer });
     devices.push(device);
     await waitFor(() => answered, 'the failed answer');

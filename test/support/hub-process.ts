@@ -62,11 +62,13 @@ export async function startHubProcess(dataDir: string, port: number): Promise<Hu
       throw new Error(`the hub exited (${child.exitCode ?? child.signalCode}):\n${hub.output()}`);
     }
     try {
-      if ((await fetch(`${url}/api/health`)).status === 200) {
+      // With a timeout: during start-up the port is held by a listener that never answers.
+      const health = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2000) });
+      if (health.status === 200) {
         return hub;
       }
     } catch {
-      // Not listening yet.
+      // Not listening yet, or not answering yet.
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

@@ -20,7 +20,9 @@ async function holdPort(port: number, host: string): Promise<net.Server | null> 
   if (port === 0) {
     return null;
   }
-  const holder = net.createServer();
+  // Nothing is served while the port is held: a health probe or a device that connects during
+  // start-up is cut off at once (it retries), so no open connection delays the hand-over.
+  const holder = net.createServer((socket) => socket.destroy());
   try {
     await new Promise<void>((resolve, reject) => {
       holder.once('error', reject);

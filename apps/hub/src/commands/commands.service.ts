@@ -67,7 +67,9 @@ export function redactPayload(value: unknown): unknown {
   return Object.fromEntries(
     Object.entries(value as Record<string, unknown>).map(([key, inner]) => [
       key,
-      SECRET_KEY.test(key) && inner !== undefined && inner !== null ? REDACTED : redactPayload(inner),
+      SECRET_KEY.test(key) && inner !== undefined && inner !== null
+        ? REDACTED
+        : redactPayload(inner),
     ]),
   );
 }
@@ -149,9 +151,7 @@ const OWNER_WORDS: Record<LockOwner, string> = {
 /** Why a party may not lift or replace a lock (the 403's message). */
 function refusalMessage(kind: DesiredKind, owner: LockOwner, deviceIds: readonly string[]): string {
   const what =
-    kind === 'lock'
-      ? `locked by ${OWNER_WORDS[owner]}`
-      : `kept in an app by ${OWNER_WORDS[owner]}`;
+    kind === 'lock' ? `locked by ${OWNER_WORDS[owner]}` : `kept in an app by ${OWNER_WORDS[owner]}`;
   const lockName = kind === 'lock' ? 'lock' : 'single-app lock';
   const devices = deviceIds.length === 1 ? 'This device is' : `Devices ${deviceIds.join(', ')} are`;
   return `${devices} ${what}; only ICT may lift or replace that ${lockName}`;

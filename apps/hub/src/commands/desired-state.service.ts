@@ -52,8 +52,7 @@ export class DesiredStateService implements OnModuleInit {
       const wantLocked = current.desiredLock !== null;
       if (
         wantLocked !== state.locked &&
-        (await this.commands.countOpenOfTypes(deviceId, ['device.lock', 'device.unlock'], tx)) ===
-          0
+        (await this.commands.countOpenOfTypes(deviceId, ['device.lock', 'device.unlock'], tx)) === 0
       ) {
         restores.push(
           wantLocked

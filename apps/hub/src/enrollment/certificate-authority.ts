@@ -157,7 +157,7 @@ export class CertificateAuthority implements OnModuleInit {
     fs.writeFileSync(`${keyFile}.tmp`, privateKey.export({ type: 'pkcs8', format: 'pem' }), {
       mode: 0o600,
     });
-    fs.writeFileSync(`${certFile}.tmp`, certPem, { mode: 0o644 });
+    fs.writeFileSync(`${certFile}.tmp`, certPem, { mode: 0o600 });
     fs.renameSync(`${keyFile}.tmp`, keyFile);
     fs.renameSync(`${certFile}.tmp`, certFile);
     this.caKey = privateKey;
@@ -255,7 +255,7 @@ export class CertificateAuthority implements OnModuleInit {
         'Classroom Device Hub profile signing',
       ));
       await fs.promises.writeFile(`${keyFile}.tmp`, privateKeyPem, { mode: 0o600 });
-      await fs.promises.writeFile(`${certFile}.tmp`, certificatePem, { mode: 0o644 });
+      await fs.promises.writeFile(`${certFile}.tmp`, certificatePem, { mode: 0o600 });
       await fs.promises.rename(`${keyFile}.tmp`, keyFile);
       await fs.promises.rename(`${certFile}.tmp`, certFile);
     }
