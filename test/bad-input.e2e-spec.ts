@@ -69,6 +69,10 @@ describe('bad input', () => {
       '2027-01-31T24:00:00Z',
       '2027-12-31T23:59:60Z',
       '+275760-09-13T00:00:00Z',
+      // Real instants, but outside years 0000-9999 in UTC: stored as "+010000-..." they sorted
+      // before every ordinary time (a command expired at once, a filter matched everything).
+      '9999-12-31T23:00:00-02:00',
+      '0000-01-01T00:30:00+01:00',
     ];
 
     it.each(BAD_TIMES)('refuses expiresAt %s on a command with a 400 naming it', async (time) => {
@@ -283,6 +287,98 @@ describe('bad input', () => {
         statusCode: 422,
         message: 'profile text contains characters that XML cannot carry',
       });
+    });
+  });
+
+  describe('null and empty bodies', () => {
+    it('refuses null in any optional field of a body with a 400 naming it, never a 500', async () => {
+      const group = await hub.http
+        .post('/api/groups')
+        .set('Authorization', as())
+        .send({ name: 'Null probe group' });
+      const policy = await hub.http
+        .post('/api/policies')
+        .set('Authorization', as())
+        .send({ name: 'Null probe policy', settings: { camera: { allowed: true } } });
+      const staff = await hub.http
+        .post('/api/staff')
+        .set('Authorization', as())
+        .send({
+          username: 'null.probe',
+          displayName: 'Null probe',
+          password: 'Staff-Pass1!',
+          roles: ['teacher'],
+        });
+      const cases: [Method, string, Record<string, unknown>, string][] = [
+        ['patch', `/api/devices/${deviceId}`, {}, 'name'],
+        ['patch', `/api/devices/${deviceId}`, {}, 'assetTag'],
+        ['post', '/api/groups', { name: 'Null group' }, 'description'],
+        ['patch', `/api/groups/${group.body.id}`, {}, 'name'],
+        ['patch', `/api/groups/${group.body.id}`, {}, 'description'],
+        ['patch', `/api/staff/${staff.body.id}`, {}, 'displayName'],
+        ['patch', `/api/staff/${staff.body.id}`, {}, 'password'],
+        ['patch', `/api/staff/${staff.body.id}`, {}, 'roles'],
+        ['patch', `/api/staff/${staff.body.id}`, {}, 'disabled'],
+        ['post', '/api/policies', { name: 'Null policy', settings: {} }, 'description'],
+        ['post', '/api/policies', { name: 'Null policy', settings: {} }, 'enforced'],
+        ['patch', `/api/policies/${policy.body.id}`, {}, 'name'],
+        ['patch', `/api/policies/${policy.body.id}`, {}, 'description'],
+        ['patch', `/api/policies/${policy.body.id}`, {}, 'settings'],
+        ['patch', `/api/policies/${policy.body.id}`, {}, 'enforced'],
+        [
+          'post',
+          `/api/policies/${policy.body.id}/assignments`,
+          { scope: 'device', targetId: deviceId },
+          'priority',
+        ],
+        ['post', `/api/devices/${deviceId}/commands`, { type: 'photos.sync' }, 'payload'],
+        ['post', `/api/devices/${deviceId}/commands`, { type: 'photos.sync' }, 'expiresAt'],
+        ['post', '/api/enrollment-tokens', {}, 'groupIds'],
+        ['post', '/api/enrollment-tokens', {}, 'maxUses'],
+        ['post', '/api/enrollment-tokens', {}, 'ttlMinutes'],
+        ['post', '/api/enrollment-tokens', {}, 'label'],
+        ['post', '/api/enrollment-tokens', {}, 'reenrol'],
+      ];
+      const answers: string[] = [];
+      for (const [method, path, body, field] of cases) {
+        const response = await hub.http[method](path)
+          .set('Authorization', as())
+          .send({ ...body, [field]: null });
+        const named =
+          typeof response.body.message === 'string' && response.body.message.includes(field);
+        answers.push(`${method} ${path} ${field}: ${response.status} ${named}`);
+      }
+      expect(answers.filter((answer) => !answer.endsWith(': 400 true'))).toEqual([]);
+    });
+
+    it('holds a device’s asset tag to the enrolment form when ICT changes it', async () => {
+      const answers: string[] = [];
+      for (const assetTag of ['../../etc', 'Room 7/iPad', '.hidden', 'x'.repeat(65)]) {
+        const response = await hub.http
+          .patch(`/api/devices/${deviceId}`)
+          .set('Authorization', as())
+          .send({ assetTag });
+        answers.push(`${response.status} ${String(response.body.message).startsWith('assetTag')}`);
+      }
+      expect(answers).toEqual(Array(4).fill('400 true'));
+      const good = await hub.http
+        .patch(`/api/devices/${deviceId}`)
+        .set('Authorization', as())
+        .send({ assetTag: 'IPAD-07.b_2' });
+      expect([good.status, good.body.assetTag]).toEqual([200, 'IPAD-07.b_2']);
+    });
+
+    it('answers an empty change of a device with the device as it is, not a 500', async () => {
+      const before = await hub.http.get(`/api/devices/${deviceId}`).set('Authorization', as());
+      const response = await hub.http
+        .patch(`/api/devices/${deviceId}`)
+        .set('Authorization', as())
+        .send({});
+      expect([response.status, response.body.id, response.body.name]).toEqual([
+        200,
+        deviceId,
+        before.body.name,
+      ]);
     });
   });
 

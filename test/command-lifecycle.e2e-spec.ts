@@ -169,6 +169,119 @@ describe('command lifecycle', () => {
     expect(detail.body.desiredState.locked).toBe(false);
   });
 
+  it('retires a lock answered not_now after an unlock was issued while it was on its way', async () => {
+    const identity = await enrollTestDevice(hub, token);
+    const socket = io(`${hub.url}/device`, {
+      auth: { proof: makeProof(identity.deviceId, identity.privateKeyPem) },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
+    sockets.push(socket);
+    const received: CommandEnvelope[] = [];
+    const replies = new Map<string, (answer: object) => void>();
+    socket.on('command', (command: CommandEnvelope, reply: (answer: object) => void) => {
+      received.push(command);
+      if (command.type === 'device.lock') {
+        replies.set(command.id, reply); // the device is busy: it answers later
+      } else {
+        reply({ status: 'acknowledged' });
+      }
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
+    const lock = await send(identity.deviceId, {
+      type: 'device.lock',
+      payload: { reason: 'admin' },
+    });
+    const lockId = lock.body.id as string;
+    await waitFor(() => replies.get(lockId), 'lock sent');
+    // ICT unlocks while the lock is with the device, unanswered: it cannot be retired yet.
+    const unlock = await send(identity.deviceId, { type: 'device.unlock', payload: {} });
+    expect(unlock.status).toBe(201);
+    (replies.get(lockId) as (answer: object) => void)({ status: 'not_now' });
+    await waitFor(
+      async () =>
+        (await commandById(identity.deviceId, unlock.body.id as string))?.status === 'acknowledged',
+      'unlock acknowledged',
+    );
+    // The lock's retry time comes: it must not be sent again after the unlock.
+    hub.clock.advance(31_000);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+    } finally {
+      hub.clock.advance(-31_000);
+    }
+    expect(received.filter((c) => c.type === 'device.lock').map((c) => c.id)).toEqual([lockId]);
+    expect(await commandById(identity.deviceId, lockId)).toMatchObject({
+      status: 'expired',
+      detail: 'replaced by a newer device.unlock',
+    });
+    expect(await auditOf(lockId)).toEqual([
+      'command.issued',
+      'command.not_now',
+      'command.superseded',
+    ]);
+  });
+
+  it('keeps a device’s answer detail to plain text: no control characters reach staff', async () => {
+    const identity = await enrollTestDevice(hub, token);
+    const socket = io(`${hub.url}/device`, {
+      auth: { proof: makeProof(identity.deviceId, identity.privateKeyPem) },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
+    sockets.push(socket);
+    socket.on('command', (command: CommandEnvelope, reply: (answer: object) => void) => {
+      reply(
+        command.type === 'message.show'
+          ? { status: 'error', detail: `screen\u0000 off\u0007 ${'é'.repeat(488)}\ud83d\ude00` }
+          : { status: 'acknowledged' },
+      );
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
+    const message = await send(identity.deviceId, {
+      type: 'message.show',
+      payload: { text: 'hello' },
+    });
+    const answered = await waitFor(async () => {
+      const row = await commandById(identity.deviceId, message.body.id as string);
+      return row?.status === 'error' ? row : null;
+    }, 'error recorded');
+    const detail = answered.detail as string;
+    expect(detail.startsWith('screen off ')).toBe(true);
+    expect(detail.length).toBeLessThanOrEqual(500);
+    expect(detail).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/);
+    expect(detail).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])/);
+  });
+
+  it('lets a teacher whose name ends in an emoji at the 100th character send a message', async () => {
+    const name = `${'a'.repeat(99)}\ud83d\ude00 b`;
+    const created = await hub.http
+      .post('/api/staff')
+      .set(auth())
+      .send({
+        username: 'emoji.teacher',
+        displayName: name,
+        password: 'Staff-Pass1!',
+        roles: ['teacher'],
+      });
+    expect(created.status).toBe(201);
+    const teacher = await hub.login('emoji.teacher', 'Staff-Pass1!');
+    const identity = await enrollTestDevice(hub, token);
+    const message = await hub.http
+      .post(`/api/devices/${identity.deviceId}/commands`)
+      .set('Authorization', `Bearer ${teacher}`)
+      .send({ type: 'message.show', payload: { text: 'Eyes on the board' } });
+    expect([message.status, message.body.payload?.from]).toEqual([201, 'a'.repeat(99)]);
+  });
+
   it('does not send a lock retired after it was fetched for sending', async () => {
     const identity = await enrollTestDevice(hub, token);
     // Queued while offline: fetched together on connecting, sent one after another.

@@ -285,6 +285,21 @@ describe('staff paths under concurrency', () => {
       }
       expect((await throttleOf('quiet'))?.failures).toBe(LOCK_AFTER - 1);
     });
+
+    it('keeps no throttle row for a name no account can have (longer than the column once lower-cased)', async () => {
+      const throttles = hub.app.get(DataSource).getRepository(LoginThrottleEntity);
+      const before = await throttles.count();
+      // 64 characters as sent; 128 in lower case ('İ' becomes 'i' and a combining dot), which
+      // PostgreSQL's varchar(64) refuses with an error: a 500.
+      for (const username of ['İ'.repeat(64), 'Ada Lovelace', 'ops/admin']) {
+        const response = await signIn(username, WRONG);
+        expect([response.status, response.body.message]).toEqual([
+          401,
+          'Wrong username or password',
+        ]);
+      }
+      expect(await throttles.count()).toBe(before);
+    });
   });
 });
 

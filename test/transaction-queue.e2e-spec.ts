@@ -58,4 +58,29 @@ describe('statements outside a transaction', () => {
       .set('Authorization', `Bearer ${token}`);
     expect((ancient.body as { total: number }).total).toBe(0);
   });
+
+  it('queues a statement from work a finished unit left behind (a timer it set)', async () => {
+    const tx = hub.app.get(TransactionRunner);
+    const audit = hub.app.get(AuditRepository);
+    // A unit of work that starts a read it does not wait for: the read runs after it ended.
+    let late!: Promise<number>;
+    await tx.run(async () => {
+      late = new Promise<number>((resolve, reject) => {
+        setTimeout(() => {
+          audit.find({ action: 'test.late' }, 0, 10).then(([, total]) => resolve(total), reject);
+        }, 100);
+      });
+    });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const failing = tx.run(async (t) => {
+      await t.query(...insertEntry('test.late', new Date().toISOString()));
+      await gate;
+      throw new Error('this change is rolled back');
+    });
+    await sleep(300); // the late read is made while that transaction is open
+    release();
+    await expect(failing).rejects.toThrow('this change is rolled back');
+    expect(await late).toBe(0);
+  });
 });

@@ -49,7 +49,17 @@ export function rfc3339Problem(value: unknown): string | null {
     return `${wrong}; ${value} is not a real time`;
   }
   // The checks above should make this impossible; keep it so nothing unparseable ever passes.
-  return Number.isFinite(Date.parse(value)) ? null : `${wrong}; ${value} is not a real time`;
+  const instant = Date.parse(value);
+  if (!Number.isFinite(instant)) {
+    return `${wrong}; ${value} is not a real time`;
+  }
+  // The hub stores times in UTC as text and compares them as text: an offset that moves the
+  // instant out of years 0000 to 9999 (9999-12-31T23:00:00-02:00) would be stored as
+  // "+010000-..." and sort before every ordinary time.
+  const utcYear = new Date(instant).getUTCFullYear();
+  return utcYear >= 0 && utcYear <= 9999
+    ? null
+    : `${wrong}; ${value} is outside the years 0000 to 9999`;
 }
 
 /** True when `value` passes `rfc3339Problem`. */
@@ -117,4 +127,19 @@ export function plainTextProblem(value: unknown, rule: PlainTextRule): string | 
       : `must be ${min} to ${rule.max} characters`;
   }
   return null;
+}
+
+/**
+ * Text a device sent that the hub keeps and shows as it is, made plain rather than refused (a
+ * command's answer must be recorded whatever its detail says): control characters (tabs and
+ * line breaks excepted), lone surrogates and U+FFFE/U+FFFF are removed, and the text is cut to
+ * `max` UTF-16 code units without splitting a character in two.
+ */
+export function toPlainText(value: string, max: number): string {
+  const clean = value.replace(new RegExp(`${CONTROL.source}|${LONE_SURROGATE.source}`, 'g'), '');
+  if (clean.length <= max) {
+    return clean;
+  }
+  const cut = clean.slice(0, max);
+  return /[\ud800-\udbff]$/.test(cut) ? cut.slice(0, -1) : cut;
 }

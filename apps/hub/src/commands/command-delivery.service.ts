@@ -3,7 +3,7 @@
 // sooner than the retry interval; no answer within the timeout drops the connection so the
 // device reconnects and gets the command again; an expired command is never sent.
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { COMMAND_ANSWER_STATUSES, CommandEnvelope } from '@app/devices';
+import { COMMAND_ANSWER_STATUSES, CommandEnvelope, toPlainText } from '@app/devices';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { HubEvents } from '../common/hub-events';
@@ -12,7 +12,7 @@ import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { BatchWriter } from '../database/batch-writer';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { DeviceConnections } from '../devices/device-connections';
-import { DeliverableCommand, HUB_ONLY_COMMANDS } from './command.entity';
+import { DeliverableCommand, HUB_ONLY_COMMANDS, replacedBy } from './command.entity';
 import { CommandsRepository } from './commands.repository';
 import { DesiredStateRepository } from './desired-state.repository';
 
@@ -56,7 +56,10 @@ export function parseAnswer(answer: unknown): ParsedAnswer | null {
   if (detail !== undefined && typeof detail !== 'string') {
     return null;
   }
-  return { status: status as ParsedAnswer['status'], detail: detail ? detail.slice(0, 500) : null };
+  // Kept and shown to staff (and exported to CSV, and stored where PostgreSQL refuses U+0000):
+  // plain text, never a reason to lose the answer itself (issue 8 item 17).
+  const plain = detail ? toPlainText(detail, 500) : '';
+  return { status: status as ParsedAnswer['status'], detail: plain === '' ? null : plain };
 }
 
 /**
@@ -349,6 +352,31 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
             detail: answer.detail ?? undefined,
           },
         });
+      }
+      if (answer.status === 'not_now') {
+        // A lock or unlock (or policy) issued while this one was on its way could not retire it
+        // then; retried later, it would overtake the newer one (issue 8 item 8). Retire it now.
+        const byType = groupBy(
+          group.filter((item) => recorded.has(item.command.id)),
+          (item) => item.command.type,
+        );
+        for (const [type, items] of byType) {
+          const retired = await this.commands.retireOvertaken(
+            tx,
+            items.map((item) => item.command.id),
+            replacedBy(type),
+            latest(items.map((item) => item.at)),
+          );
+          for (const old of retired.filter((row) => !HUB_ONLY_COMMANDS.includes(row.type))) {
+            audit.push({
+              actor: { kind: 'system' as const },
+              action: 'command.superseded',
+              targetType: 'device',
+              targetId: old.deviceId,
+              detail: { commandId: old.id, type: old.type, by: old.by },
+            });
+          }
+        }
       }
     }
     await this.audit.record(tx, ...audit);

@@ -58,6 +58,19 @@ export const SUPERSEDES: Readonly<Record<string, readonly string[]>> = {
   'app.unlock': ['app.lock', 'app.unlock'],
 };
 
+/**
+ * The types of the newer commands that replace an older one of `type` for the same device: those
+ * whose SUPERSEDES lists it, and for a policy a newer policy. A command answered `not_now` after
+ * one of these was issued (it was on its way, so it could not be retired then) is retired on
+ * that answer, rather than tried again after the newer one (issue 8 item 8).
+ */
+export function replacedBy(type: string): string[] {
+  if (type === 'policy.apply') {
+    return ['policy.apply'];
+  }
+  return Object.keys(SUPERSEDES).filter((newer) => SUPERSEDES[newer].includes(type));
+}
+
 @Entity('commands')
 export class CommandEntity {
   /** Issue order: commands for one device are delivered by ascending seq. */

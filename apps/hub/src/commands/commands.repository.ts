@@ -344,6 +344,69 @@ export class CommandsRepository {
   }
 
   /**
+   * Retires those of these commands that are answered `not_now` and that a newer command of one
+   * of `replacers` for the same device has replaced: they were on their way when it was issued,
+   * so `supersedeOpen` left them to their answer, and a retry would now overtake the newer one
+   * (issue 8 item 8). Returns each retired command with the newest command that replaced it.
+   */
+  async retireOvertaken(
+    tx: Tx,
+    ids: readonly string[],
+    replacers: readonly string[],
+    at: Date,
+  ): Promise<(ChangedCommand & { by: string; byType: string })[]> {
+    if (ids.length === 0 || replacers.length === 0) {
+      return [];
+    }
+    const newest = new Map<string, { by: string; byType: string; bySeq: number }>();
+    for (const part of chunks(ids, CHUNK)) {
+      const rows = await tx
+        .createQueryBuilder(CommandEntity, 'c')
+        .innerJoin(
+          CommandEntity,
+          'n',
+          'n.device_id = c.device_id AND n.seq > c.seq AND n.type IN (:...replacers)',
+          { replacers },
+        )
+        .select('c.id', 'id')
+        .addSelect('n.id', 'by')
+        .addSelect('n.type', 'byType')
+        .addSelect('n.seq', 'bySeq')
+        .where("c.id IN (:...ids) AND c.status = 'not_now'", { ids: part })
+        .getRawMany<{ id: string; by: string; byType: string; bySeq: number | string }>();
+      for (const row of rows) {
+        const known = newest.get(row.id);
+        if (!known || Number(row.bySeq) > known.bySeq) {
+          newest.set(row.id, { by: row.by, byType: row.byType, bySeq: Number(row.bySeq) });
+        }
+      }
+    }
+    const retired: (ChangedCommand & { by: string; byType: string })[] = [];
+    const byType = new Map<string, string[]>();
+    for (const [id, { byType: type }] of newest) {
+      byType.set(type, [...(byType.get(type) ?? []), id]);
+    }
+    for (const [type, typeIds] of byType) {
+      const changed = await this.changeWhere(
+        tx,
+        "id IN (:...ids) AND status = 'not_now'",
+        { ids: typeIds },
+        {
+          status: 'expired',
+          answeredAt: at,
+          nextAttemptAt: null,
+          detail: `replaced by a newer ${type}`,
+        },
+      );
+      for (const row of changed) {
+        const by = newest.get(row.id) as { by: string; byType: string };
+        retired.push({ ...row, by: by.by, byType: by.byType });
+      }
+    }
+    return retired;
+  }
+
+  /**
    * Cancels every open command of a device, sent ones included (status `cancelled`): the
    * enrolment they were queued for has ended (revoked, or re-enrolled: protocol 1.1 section 1,
    * issue 8 items 11 and 21). Returns the cancelled ids in issue order; the caller audits them.

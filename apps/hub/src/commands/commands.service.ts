@@ -7,7 +7,12 @@ import {
   Injectable,
 } from '@nestjs/common';
 import { v7 as timeOrderedUuid } from 'uuid';
-import { CommandType, validateCommandPayload } from '@app/devices';
+import {
+  CommandType,
+  MESSAGE_FROM_MAX_LENGTH,
+  toPlainText,
+  validateCommandPayload,
+} from '@app/devices';
 import { AuditActor, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { HubEvents } from '../common/hub-events';
@@ -183,7 +188,8 @@ export class CommandsService extends DeviceCommandsReader {
     const payload: Record<string, unknown> = { ...(input.payload ?? {}) };
     if (type === 'message.show') {
       // The sender is whoever is signed in, not what the request claims.
-      payload.from = actor.displayName.slice(0, 100);
+      // Cut whole characters: half an emoji would be refused below as a lone surrogate.
+      payload.from = toPlainText(actor.displayName, MESSAGE_FROM_MAX_LENGTH);
     }
     const checked = validateCommandPayload(type, payload);
     if (!checked.ok) {

@@ -3,7 +3,7 @@
 // protocol's payload checks use them too.
 import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { ValidateBy, ValidationArguments, ValidationOptions } from 'class-validator';
+import { ValidateBy, ValidateIf, ValidationArguments, ValidationOptions } from 'class-validator';
 import { plainTextProblem, PlainTextRule, rfc3339Problem } from '@app/devices';
 
 /**
@@ -59,4 +59,16 @@ export function IsPlainText(
       options,
     ),
   );
+}
+
+/**
+ * The field may be left out of a request body. `null` is not the same as left out: it is
+ * checked like any other value, so the field's own rules refuse it with a 400 that names it.
+ * class-validator's IsOptional lets null past every rule, and services that test a field with
+ * `!== undefined` then met it: `null.trim()`, or a NOT NULL column, answered 500 (issue 8,
+ * inputs that reach a 500). Use it for every optional field of a body; query strings never
+ * carry null, so their DTOs keep IsOptional.
+ */
+export function IsOmittable(options?: ValidationOptions): PropertyDecorator {
+  return ValidateIf((_object: unknown, value: unknown) => value !== undefined, options);
 }

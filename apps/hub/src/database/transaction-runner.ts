@@ -19,8 +19,13 @@ export type Tx = EntityManager;
 @Injectable()
 export class TransactionRunner {
   private tail: Promise<unknown> = Promise.resolve();
-  /** Set while a queued unit of work runs: its statements go straight to the connection. */
-  private readonly inQueue = new AsyncLocalStorage<true>();
+  /**
+   * The queued unit of work a statement comes from, if any: while it runs, its statements go
+   * straight to the connection. Work it started that outlives it (a timer, a batched read, an
+   * event handler) carries the same store, so the unit is marked ended when it settles and such
+   * late statements are queued like any other.
+   */
+  private readonly inQueue = new AsyncLocalStorage<{ running: boolean }>();
   private readonly queued: boolean;
 
   constructor(private readonly dataSource: DataSource) {
@@ -58,7 +63,12 @@ export class TransactionRunner {
   }
 
   private enqueue<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(() => this.inQueue.run(true, work));
+    const result = this.tail.then(() => {
+      const unit = { running: true };
+      return this.inQueue.run(unit, work).finally(() => {
+        unit.running = false;
+      });
+    });
     this.tail = result.catch(() => undefined);
     return result;
   }
@@ -72,7 +82,7 @@ export class TransactionRunner {
     const runner: QueryRunner = this.dataSource.driver.createQueryRunner('master');
     const direct = runner.query.bind(runner) as QueryRunner['query'];
     runner.query = ((...args: Parameters<QueryRunner['query']>) =>
-      this.inQueue.getStore()
+      this.inQueue.getStore()?.running
         ? direct(...args)
         : this.enqueue(() => direct(...args))) as QueryRunner['query'];
   }

@@ -182,6 +182,11 @@ export class DevicesService {
     if (input.assetTag !== undefined) {
       changes.assetTag = input.assetTag.trim();
     }
+    if (Object.keys(changes).length === 0) {
+      // Nothing to write (an UPDATE with no columns is a database error, once a 500), nothing
+      // to audit: the device as it is.
+      return toDeviceDto(device, this.connections.isConnected(id));
+    }
     await this.tx.run(async (tx) => {
       await this.devices.updateDevice(tx, id, changes);
       await this.audit.record(tx, {

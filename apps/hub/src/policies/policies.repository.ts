@@ -31,8 +31,33 @@ export class PoliciesRepository {
     return this.policies.findOneBy({ name });
   }
 
-  async savePolicy(tx: Tx, policy: PolicyEntity): Promise<void> {
-    await tx.save(PolicyEntity, policy);
+  /** Inserts a new policy; a taken name fails with a unique violation (the caller's 409). */
+  async insertPolicy(tx: Tx, policy: PolicyEntity): Promise<void> {
+    await tx.insert(PolicyEntity, policy);
+  }
+
+  /**
+   * Writes a policy's new revision only if it is still at the revision the change was made
+   * from: never a save() of what was read before the change was worked out (issue 8 item 3:
+   * two hubs, or two requests, editing one policy at once would both write "revision n + 1").
+   * A taken name fails with a unique violation.
+   *
+   * @returns false when someone else changed the policy meanwhile (or it is gone)
+   */
+  async updatePolicyFrom(tx: Tx, fromRevision: number, policy: PolicyEntity): Promise<boolean> {
+    const result = await tx.update(
+      PolicyEntity,
+      { id: policy.id, revision: fromRevision },
+      {
+        name: policy.name,
+        description: policy.description,
+        settings: policy.settings,
+        enforced: policy.enforced,
+        revision: policy.revision,
+        updatedAt: policy.updatedAt,
+      },
+    );
+    return (result.affected ?? 0) === 1;
   }
 
   async insertRevision(tx: Tx, revision: PolicyRevisionEntity): Promise<void> {

@@ -24,6 +24,7 @@ import { AuditActor, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import type { StaffPrincipal } from '../common/roles';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
+import { isUniqueViolation } from '../database/unique-violation';
 import { DevicesRepository } from '../devices/devices.repository';
 import { CertificateAuthority } from '../enrollment/certificate-authority';
 import { AssignPolicyDto, CreatePolicyDto, UpdatePolicyDto } from './dto/policy.dto';
@@ -32,6 +33,17 @@ import { layerOf, PolicyRolloutService, PolicyWorld, RolloutPlan } from './polic
 import { PolicyAssignmentEntity, PolicyEntity, PolicyRevisionEntity } from './policy.entities';
 
 export const BASELINE_POLICY_NAME = 'School baseline';
+
+/**
+ * A unique violation on a policy write is a taken name (the check before it can be overtaken by
+ * another hub): 409, not 500 (issue 8 item 3).
+ */
+function rethrowNameClash(error: unknown, name: string): never {
+  if (isUniqueViolation(error, 'name')) {
+    throw new ConflictException(`A policy named ${name} already exists`);
+  }
+  throw error;
+}
 
 function toPolicyDto(policy: PolicyEntity, assignments: PolicyAssignmentEntity[]) {
   return {
@@ -112,7 +124,7 @@ export class PoliciesService implements OnApplicationBootstrap {
       updatedAt: now,
     };
     await this.tx.run(async (tx) => {
-      await this.policies.savePolicy(tx, policy);
+      await this.policies.insertPolicy(tx, policy);
       await this.policies.insertRevision(
         tx,
         this.revisionOf(
@@ -235,20 +247,22 @@ export class PoliciesService implements OnApplicationBootstrap {
         createdAt: now,
         updatedAt: now,
       };
-      await this.tx.run(async (tx) => {
-        await this.policies.savePolicy(tx, policy);
-        await this.policies.insertRevision(
-          tx,
-          this.revisionOf(policy, actor, diffSettings({}, profile.settings), null),
-        );
-        await this.audit.record(tx, {
-          actor,
-          action: 'policy.created',
-          targetType: 'policy',
-          targetId: policy.id,
-          detail: { name: policy.name },
-        });
-      });
+      await this.tx
+        .run(async (tx) => {
+          await this.policies.insertPolicy(tx, policy);
+          await this.policies.insertRevision(
+            tx,
+            this.revisionOf(policy, actor, diffSettings({}, profile.settings), null),
+          );
+          await this.audit.record(tx, {
+            actor,
+            action: 'policy.created',
+            targetType: 'policy',
+            targetId: policy.id,
+            detail: { name: policy.name },
+          });
+        })
+        .catch((error: unknown) => rethrowNameClash(error, policy.name));
       return toPolicyDto(policy, []);
     });
   }
@@ -286,7 +300,11 @@ export class PoliciesService implements OnApplicationBootstrap {
       const world = await this.rollout.loadWorld();
       world.policies.set(id, updated);
       await this.commitChange(actor, world, async (tx, plan) => {
-        await this.policies.savePolicy(tx, updated);
+        if (!(await this.policies.updatePolicyFrom(tx, policy.revision, updated))) {
+          throw new ConflictException(
+            `Policy ${id} was changed by someone else at the same moment; read it again`,
+          );
+        }
         await this.policies.insertRevision(
           tx,
           this.revisionOf(
@@ -307,7 +325,7 @@ export class PoliciesService implements OnApplicationBootstrap {
             devicesAffected: this.rollout.changedDeviceIds(plan).length,
           },
         });
-      });
+      }).catch((error: unknown) => rethrowNameClash(error, updated.name));
       return toPolicyDto(updated, world.assignments);
     });
   }

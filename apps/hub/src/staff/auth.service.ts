@@ -17,6 +17,7 @@ import type { StaffPrincipal } from '../common/roles';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { AuditService } from '../audit/audit.service';
 import { TransactionRunner } from '../database/transaction-runner';
+import { USERNAME_PATTERN } from './dto/staff.dto';
 import { StaffAccountEntity } from './staff.entities';
 import { StaffRepository } from './staff.repository';
 
@@ -76,6 +77,14 @@ export class AuthService extends StaffAuthenticator {
    */
   async login(rawUsername: string, password: string): Promise<LoginResult> {
     const username = rawUsername.trim().toLowerCase();
+    if (!USERNAME_PATTERN.test(username)) {
+      // No account can have this name. It is not counted: a throttle row would only grow the
+      // table (issue 8 item 21), and lower-casing can lengthen text past the column ('İ' is two
+      // characters in lower case), which PostgreSQL refuses with an error, a 500. The password
+      // is still checked against the decoy, so the answer takes as long as any other.
+      await argon2.verify(await this.decoyHash, password);
+      throw new UnauthorizedException(WRONG_CREDENTIALS);
+    }
     const now = this.clock.now();
     const lockMs = this.config.auth.lockMinutes * 60 * 1000;
     const lockUntil = new Date(now.getTime() + lockMs);

@@ -4,7 +4,7 @@ import { IsIn, IsObject, IsOptional } from 'class-validator';
 import { COMMAND_TYPES } from '@app/devices';
 import { COMMAND_STATUSES, CommandStatus } from '../command.entity';
 import { PageQueryDto } from '../../common/page-query.dto';
-import { IsRfc3339 } from '../../common/input-rules';
+import { IsOmittable, IsRfc3339 } from '../../common/input-rules';
 
 export class IssueCommandDto {
   @ApiProperty({ enum: COMMAND_TYPES })
@@ -12,7 +12,7 @@ export class IssueCommandDto {
   type: string;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, default: {} })
-  @IsOptional()
+  @IsOmittable()
   @IsObject()
   payload?: Record<string, unknown>;
 
@@ -20,7 +20,7 @@ export class IssueCommandDto {
     description:
       'RFC 3339 time with a zone (2027-01-31T08:00:00Z) after which it is never delivered',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsRfc3339()
   expiresAt?: string;
 }

@@ -8,10 +8,11 @@ import {
   IsIn,
   IsOptional,
   IsUUID,
+  Matches,
 } from 'class-validator';
 import { PLATFORMS } from '@app/devices';
 import { PageQueryDto } from '../../common/page-query.dto';
-import { IsPlainText } from '../../common/input-rules';
+import { IsOmittable, IsPlainText } from '../../common/input-rules';
 
 export class DeviceListQueryDto extends PageQueryDto {
   @ApiPropertyOptional()
@@ -42,13 +43,17 @@ export class DeviceListQueryDto extends PageQueryDto {
 
 export class UpdateDeviceDto {
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOmittable()
   @IsPlainText({ max: 128 })
   name?: string;
 
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsPlainText({ max: 64 })
+  @ApiPropertyOptional({ description: 'The same form as at enrolment' })
+  @IsOmittable()
+  // The same rule as at enrolment: the tag names the device's photos on the network store
+  // (protocol section 5), so a slash or "..", allowed here before, must never reach it.
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
+    message: 'assetTag must be 1 to 64 letters, digits, dots, dashes or underscores',
+  })
   assetTag?: string;
 }
 
@@ -58,12 +63,13 @@ export class CreateGroupDto {
   name: string;
 
   @ApiPropertyOptional({ description: 'May be several lines; an empty string clears it' })
-  @IsOptional()
+  @IsOmittable()
   @IsPlainText({ max: 500, multiline: true, allowEmpty: true })
   description?: string;
 }
 
-export class UpdateGroupDto extends PartialType(CreateGroupDto) {}
+// null is checked, not skipped, as IsOmittable does (PartialType's default lets it through).
+export class UpdateGroupDto extends PartialType(CreateGroupDto, { skipNullProperties: false }) {}
 
 export class GroupMembersDto {
   @ApiProperty({ type: [String] })

@@ -20,11 +20,11 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PLATFORMS, Platform } from '@app/devices';
-import { IsPlainText } from '../../common/input-rules';
+import { IsOmittable, IsPlainText } from '../../common/input-rules';
 
 export class CreateEnrollmentTokenDto {
   @ApiPropertyOptional({ type: [String], description: 'Groups the enrolled devices join' })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(50)
   @ArrayUnique()
@@ -32,7 +32,7 @@ export class CreateEnrollmentTokenDto {
   groupIds?: string[];
 
   @ApiPropertyOptional({ default: 1, maximum: 100000 })
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(1)
   @Max(100000)
@@ -42,14 +42,14 @@ export class CreateEnrollmentTokenDto {
     default: 60,
     description: 'Minutes until the token expires (at most 30 days)',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(1)
   @Max(30 * 24 * 60)
   ttlMinutes?: number;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOmittable()
   @IsPlainText({ max: 128 })
   label?: string;
 
@@ -59,7 +59,7 @@ export class CreateEnrollmentTokenDto {
       'A re-enrolment token: may re-enrol a serial number whose device is enrolled and not revoked ' +
       '(a wiped or replaced device). Any other token gets 409 for such a serial.',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   reenrol?: boolean;
 }

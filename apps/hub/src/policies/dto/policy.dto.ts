@@ -14,7 +14,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { PageQuery } from '../../common/page-query.dto';
-import { IsPlainText } from '../../common/input-rules';
+import { IsOmittable, IsPlainText } from '../../common/input-rules';
 
 export class CreatePolicyDto {
   @ApiProperty()
@@ -22,7 +22,7 @@ export class CreatePolicyDto {
   name: string;
 
   @ApiPropertyOptional({ description: 'May be several lines; an empty string clears it' })
-  @IsOptional()
+  @IsOmittable()
   @IsPlainText({ max: 500, multiline: true, allowEmpty: true })
   description?: string;
 
@@ -38,7 +38,7 @@ export class CreatePolicyDto {
     description: 'Setting paths (e.g. "camera.allowed") that narrower profiles may not change',
     type: [String],
   })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @IsString({ each: true })
   enforced?: string[];
@@ -46,12 +46,12 @@ export class CreatePolicyDto {
 
 export class UpdatePolicyDto {
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOmittable()
   @IsPlainText({ max: 128 })
   name?: string;
 
   @ApiPropertyOptional({ description: 'May be several lines; an empty string clears it' })
-  @IsOptional()
+  @IsOmittable()
   @IsPlainText({ max: 500, multiline: true, allowEmpty: true })
   description?: string;
 
@@ -60,12 +60,12 @@ export class UpdatePolicyDto {
     type: 'object',
     additionalProperties: true,
   })
-  @IsOptional()
+  @IsOmittable()
   @IsObject()
   settings?: Record<string, unknown>;
 
   @ApiPropertyOptional({ type: [String] })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @IsString({ each: true })
   enforced?: string[];
@@ -92,7 +92,7 @@ export class AssignPolicyDto {
     default: 0,
     description: 'Settles disagreeing profiles in the same scope: higher wins',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(-1000)
   @Max(1000)

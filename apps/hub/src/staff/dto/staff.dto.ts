@@ -15,7 +15,7 @@ import {
 } from 'class-validator';
 import { STAFF_ROLES, StaffRole } from '../../common/roles';
 import { PageQueryDto } from '../../common/page-query.dto';
-import { IsPlainText } from '../../common/input-rules';
+import { IsOmittable, IsPlainText } from '../../common/input-rules';
 
 export class LoginDto {
   @ApiProperty()
@@ -42,9 +42,12 @@ export class LoginResponseDto {
   @ApiProperty({ type: StaffUserDto }) user: StaffUserDto;
 }
 
+/** What a staff username is: every account's, so no other text can name one. */
+export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{1,63}$/;
+
 export class CreateStaffDto {
   @ApiProperty({ description: 'Lowercase letters, digits, dot, dash or underscore' })
-  @Matches(/^[a-z0-9][a-z0-9._-]{1,63}$/, {
+  @Matches(USERNAME_PATTERN, {
     message: 'username must be 2 to 64 lowercase letters, digits, dots, dashes or underscores',
   })
   username: string;
@@ -71,18 +74,18 @@ export class CreateStaffDto {
 
 export class UpdateStaffDto {
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOmittable()
   @IsPlainText({ max: 128 })
   displayName?: string;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(256)
   password?: string;
 
   @ApiPropertyOptional({ enum: STAFF_ROLES, isArray: true })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(STAFF_ROLES.length)
@@ -93,7 +96,7 @@ export class UpdateStaffDto {
   @ApiPropertyOptional({
     description: 'Disable (true) or re-enable (false); accounts are never deleted',
   })
-  @IsOptional()
+  @IsOmittable()
   @IsBoolean()
   disabled?: boolean;
 }
