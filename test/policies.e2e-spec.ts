@@ -143,6 +143,48 @@ describe('policies', () => {
     ).toBeLessThanOrEqual(1);
   });
 
+  it('shows applied when a device acknowledges the version it already runs', async () => {
+    // Re-enrolment sends the current policy again; the device already runs it, so its state does
+    // not change and it reports none: the acknowledgement alone must mark it applied.
+    const first = await onlineDevice();
+    await waitFor(
+      async () => (await compliance(first.identity.deviceId)).compliance.status === 'applied',
+      'first applied',
+    );
+    const serialNumber = `REENROL-${first.identity.deviceId}`;
+    first.client.destroy();
+    const identity = await enrollTestDevice(hub, token, { serialNumber });
+    const runsIt = connectTestDevice(identity);
+    devices.push(runsIt);
+    await waitFor(
+      async () => (await compliance(identity.deviceId)).compliance.status === 'applied',
+      'applied once',
+    );
+    const version = runsIt.enforcer.currentState().policyVersion;
+    runsIt.client.destroy();
+    const again = await enrollTestDevice(
+      hub,
+      await createEnrollmentToken(hub, admin, { reenrol: true }),
+      { serialNumber },
+    );
+    expect(again.deviceId).toBe(identity.deviceId);
+    const reconnected = connectTestDevice(again, { enforcer: runsIt.enforcer });
+    devices.push(reconnected);
+    await waitFor(async () => {
+      const commands = await hub.http.get(`/api/devices/${identity.deviceId}/commands`).set(auth());
+      return (
+        (commands.body.items as { type: string; status: string }[]).filter(
+          (c) => c.type === 'policy.apply' && c.status === 'acknowledged',
+        ).length >= 2
+      );
+    }, 'the second apply acknowledged');
+    await waitFor(
+      async () => (await compliance(identity.deviceId)).compliance.status === 'applied',
+      'applied after re-enrolment',
+    );
+    expect(reconnected.enforcer.currentState().policyVersion).toBe(version);
+  });
+
   it('shows failed with the device’s detail when it cannot apply', async () => {
     const enforcer = new SimulatedEnforcer();
     enforcer.failTypes.set('policy.apply', 'passcode rules need a reboot');

@@ -61,18 +61,29 @@ export class ComplianceService implements OnModuleInit, OnApplicationShutdown {
       this.stateReported(deviceId, state, device),
     );
     this.events.on('command.answered', async (answer) => {
-      if (answer.type !== 'policy.apply' || answer.status !== 'error') {
+      if (
+        answer.type !== 'policy.apply' ||
+        (answer.status !== 'error' && answer.status !== 'acknowledged')
+      ) {
         return;
       }
       const version = (JSON.parse(answer.payload) as { policyVersion?: string }).policyVersion;
-      if (version) {
-        await this.writes.add({
-          deviceId: answer.deviceId,
-          version,
-          status: 'failed',
-          detail: answer.detail ?? 'The device could not apply the policy',
-        });
+      if (!version) {
+        return;
       }
+      // An acknowledged apply is applied (protocol section 3), whether or not the device's state
+      // changed: a device sent again the version it already runs reports no new state, and was
+      // left pending for ever. Conditional on the version, like every compliance write.
+      await this.writes.add(
+        answer.status === 'acknowledged'
+          ? { deviceId: answer.deviceId, version, status: 'applied', detail: null }
+          : {
+              deviceId: answer.deviceId,
+              version,
+              status: 'failed',
+              detail: answer.detail ?? 'The device could not apply the policy',
+            },
+      );
     });
     // A newly enrolled device gets its policy even if its record already had that version.
     this.events.on('device.enrolled', ({ deviceId }) => this.refreshSoon([deviceId], true));
