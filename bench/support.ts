@@ -170,6 +170,9 @@ export class StaffApi {
       maxUses,
       ttlMinutes: 24 * 60,
       label: 'benchmark',
+      // A run stopped mid-enrolment leaves serials the hub has and the simulator did not save;
+      // the next run re-enrols them, which protocol 1.1 section 1 allows only with this token.
+      reenrol: true,
     });
     return body.token;
   }
