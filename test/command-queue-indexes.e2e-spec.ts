@@ -1,6 +1,7 @@
 // The command queue's hot queries use the small index of open commands. A query that words its
 // `status IN (...)` condition differently from the index still works, only by walking every
 // device's whole history instead, so nothing else would notice until a school's queue is large.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { DataSource } from 'typeorm';
 import { CommandsRepository } from '../apps/hub/src/commands/commands.repository';
 import { startHub, TestHub } from './support/hub';
@@ -23,21 +24,29 @@ describe('command queue indexes', () => {
   afterAll(() => hub.close());
 
   /** Runs `work` and returns every statement it sent to SQLite, with its parameters. */
+  const capture = new AsyncLocalStorage<symbol>();
+
   async function statementsOf(work: () => Promise<unknown>) {
     const handle = (dataSource.driver as unknown as { databaseConnection: SqliteHandle })
       .databaseConnection;
     const seen: { sql: string; params: unknown[] }[] = [];
     const { all, run } = handle;
+    // Only the work's own statements: the hub's timers (the expiry sweep) share the connection.
+    const mine = Symbol('work');
     handle.all = function (sql, params, callback) {
-      seen.push({ sql, params });
+      if (capture.getStore() === mine) {
+        seen.push({ sql, params });
+      }
       return all.call(this, sql, params, callback);
     };
     handle.run = function (sql, params, callback) {
-      seen.push({ sql, params });
+      if (capture.getStore() === mine) {
+        seen.push({ sql, params });
+      }
       return run.call(this, sql, params, callback);
     };
     try {
-      await work();
+      await capture.run(mine, work);
     } finally {
       handle.all = all;
       handle.run = run;
