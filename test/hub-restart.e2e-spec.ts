@@ -1,12 +1,15 @@
 // The real hub process, killed without warning and started again over the same data directory,
 // still delivers every command that was waiting, in the order it was issued.
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
-import * as path from 'node:path';
 import request from 'supertest';
 import { enrollDevice } from '@app/devices';
 import { ADMIN_PASSWORD, makeDataDir } from './support/hub';
+import {
+  freePort,
+  killHubProcess,
+  startHubProcess as startSupportHubProcess,
+} from './support/hub-process';
 import {
   connectTestDevice,
   testKeys,
@@ -15,84 +18,17 @@ import {
   waitForConnect,
 } from './support/devices';
 
-const ROOT = path.join(__dirname, '..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-interface HubProcess {
-  child: ChildProcess;
-  output: () => string;
-}
-
 const children: ChildProcess[] = [];
 const dataDirs: string[] = [];
 
-/** Starts `apps/hub/src/main.ts` as its own process and waits until it answers its health check. */
-async function startHubProcess(dataDir: string, port: number): Promise<HubProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      '-r',
-      'ts-node/register/transpile-only',
-      '-r',
-      'tsconfig-paths/register',
-      'apps/hub/src/main.ts',
-    ],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        TS_NODE_PROJECT: 'tsconfig.json',
-        HUB_DATA_DIR: dataDir,
-        HUB_PORT: String(port),
-        HUB_HOST: '127.0.0.1',
-        HUB_ADMIN_PASSWORD: ADMIN_PASSWORD,
-        HUB_LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  children.push(child);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const hub = { child, output: () => output.slice(-4000) };
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`the hub exited (${child.exitCode ?? child.signalCode}):\n${hub.output()}`);
-    }
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}/api/health`);
-      if (response.status === 200) {
-        return hub;
-      }
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`the hub did not answer /api/health within 60 s:\n${hub.output()}`);
+/** The support module's hub process, remembered so afterAll can stop it. */
+async function startHubProcess(dataDir: string, port: number) {
+  const hub = await startSupportHubProcess(dataDir, port);
+  children.push(hub.child);
+  return hub;
 }
 
-function kill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return Promise.resolve();
-  }
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
+const kill = killHubProcess;
 
 describe('a hub killed and restarted over the same data directory', () => {
   let device: TestDevice | undefined;
