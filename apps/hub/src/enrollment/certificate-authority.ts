@@ -29,10 +29,18 @@ export interface IssuedCertificate {
 const DEVICE_CERT_YEARS = 5;
 const CA_YEARS = 20;
 
-function randomSerial(): string {
-  // Positive 128-bit serial (leading nibble < 8 keeps the DER integer positive).
-  const bytes = crypto.randomBytes(16);
-  bytes[0] &= 0x7f;
+/**
+ * A random certificate serial number, as the hex of its DER INTEGER content octets (what forge's
+ * `serialNumber` holds): 16 octets, 126 of their bits random. RFC 5280 4.1.2.2 wants it positive
+ * and at most 20 octets; X.690 8.3.2 wants it minimal, with no leading 0x00 octet before one whose
+ * top bit is clear. forge writes the hex as it is, so a serial that began with zero octets was a
+ * certificate OpenSSL (Node's X509Certificate, every device) refuses as "illegal padding": about
+ * one enrolment in 100,000. The top bits 01 make every serial positive and minimal.
+ * `randomBytes` is for tests (a source of zero octets).
+ */
+export function randomSerial(randomBytes: (size: number) => Buffer = crypto.randomBytes): string {
+  const bytes = randomBytes(16);
+  bytes[0] = (bytes[0] & 0x3f) | 0x40;
   return bytes.toString('hex');
 }
 
