@@ -140,6 +140,11 @@ export class StaffApi {
       password: ADMIN_PASSWORD,
     });
     this.bearer = body.accessToken;
+    // Nothing else is open to an account that has not accepted the current AUP (issue 9).
+    const aup = await this.call<{ version: string; acceptedAt: string | null }>('GET', '/api/aup');
+    if (aup.acceptedAt === null) {
+      await this.call('POST', '/api/staff/me/aup-acceptance', { version: aup.version });
+    }
   }
 
   async call<T>(method: string, route: string, body?: unknown): Promise<T> {

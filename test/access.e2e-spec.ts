@@ -65,7 +65,16 @@ describe('route access', () => {
     // Enrolment routes carry their own credential (an enrolment token), so they may be public too.
     const unexpected = publicRoutes.filter(
       (name) =>
-        !['POST /api/auth/login', 'GET /api/health'].includes(name) && !/\/enrol/.test(name),
+        ![
+          'POST /api/auth/login',
+          'GET /api/health',
+          // The device protocol's description, like /api/docs (issue 9).
+          'GET /api/docs/asyncapi.json',
+          // The hub's CA, for devices and iPads to trust it, and the school's name (issue 9).
+          'GET /api/ca.pem',
+          'GET /api/ca.mobileconfig',
+          'GET /api/school',
+        ].includes(name) && !/\/enrol/.test(name),
     );
     expect(publicRoutes).toEqual(
       expect.arrayContaining(['POST /api/auth/login', 'GET /api/health']),

@@ -5,22 +5,27 @@ import { createHash } from 'node:crypto';
 import type { Response } from 'supertest';
 import { AuditService } from '../apps/hub/src/audit/audit.service';
 import { TransactionRunner } from '../apps/hub/src/database/transaction-runner';
-import { ADMIN_PASSWORD, createStaff, startHub, TestHub } from './support/hub';
+import { acceptAup, ADMIN_PASSWORD, createStaff, startHub, TestHub } from './support/hub';
 
 interface AuditRow {
   id: number;
   at: string;
+  atLocal: string;
   actorType: string;
   actorId: string | null;
   actor: string | null;
+  actorName: string | null;
   action: string;
   targetType: string | null;
   targetId: string | null;
+  targetLabel: string | null;
   detail: Record<string, unknown> | null;
+  detailText: string;
   correlationId: string | null;
 }
 
-const CSV_HEADER = 'id,at,actorType,actorId,actor,action,targetType,targetId,detail,correlationId';
+const CSV_HEADER =
+  'id,at,actorType,actorId,actor,actorName,action,targetType,targetId,targetLabel,detail,correlationId';
 
 /** RFC 4180 rows: quoted cells may hold commas, doubled quotes and line breaks. */
 function parseCsv(text: string): string[][] {
@@ -117,13 +122,18 @@ describe('the audit log', () => {
         {
           id: expect.any(Number),
           at: expect.any(String),
+          // The test hub runs in Europe/London, which is UTC in winter and UTC+1 in summer.
+          atLocal: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+0[01]:00$/),
           actorType: 'staff',
           actorId: adminId,
           actor: 'admin',
+          actorName: 'Administrator',
           action: 'staff.created',
           targetType: 'staff',
           targetId: created.body.id,
+          targetLabel: 'Fran (fran)',
           detail: { username: 'fran', roles: ['office'] },
+          detailText: 'username: fran; roles: office',
           correlationId: requestId(created),
         },
       ]);
@@ -157,7 +167,12 @@ describe('the audit log', () => {
           actor: 'admin',
           action: 'staff.updated',
           targetId: person.id,
-          detail: { changed: ['displayName'], roles: ['teacher'], disabled: false },
+          detail: {
+            changed: ['displayName'],
+            roles: ['teacher'],
+            disabled: false,
+            previousDisplayName: 'hal',
+          },
         }),
       ]);
       expect(await rowsOf(reset)).toEqual([
@@ -209,6 +224,8 @@ describe('the audit log', () => {
         .post('/api/staff/me/aup-acceptance')
         .set('Authorization', as(safeguarding.token))
         .send({ version });
+      // A new version gates everyone, its publisher too, until they accept it (issue 9).
+      await acceptAup(hub, admin);
 
       expect(await rowsOf(published)).toEqual([
         expect.objectContaining({
@@ -366,10 +383,17 @@ describe('the audit log', () => {
       const { items } = await audit({ action: 'staff.created', pageSize: 500 });
       expect(rows.slice(1).map((row) => Number(row[0]))).toEqual(items.map((row) => row.id));
       const fran = rows.find(
-        (row) => row[7] === items.find((i) => i.detail?.username === 'fran')?.targetId,
+        (row) => row[8] === items.find((i) => i.detail?.username === 'fran')?.targetId,
       );
-      expect(fran?.slice(4, 6)).toEqual(['admin', 'staff.created']);
-      expect(JSON.parse(fran?.[8] ?? '')).toEqual({ username: 'fran', roles: ['office'] });
+      expect(fran?.slice(4, 11)).toEqual([
+        'admin',
+        'Administrator',
+        'staff.created',
+        'staff',
+        fran?.[8],
+        'Fran (fran)',
+        'username: fran; roles: office',
+      ]);
     });
 
     it('never starts a cell with a spreadsheet formula, even for a name that is one', async () => {
@@ -397,8 +421,7 @@ describe('the audit log', () => {
           ...Array.from({ length: count }, (_, i) => ({
             actor: { kind: 'system' as const },
             action,
-            targetType: 'test',
-            targetId: String(i),
+            target: { type: 'test', id: String(i), label: null },
           })),
         ),
       );

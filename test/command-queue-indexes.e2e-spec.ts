@@ -5,13 +5,18 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { DataSource } from 'typeorm';
 import { CommandsRepository } from '../apps/hub/src/commands/commands.repository';
 import { startHub, TestHub } from './support/hub';
+import { sqliteOnly } from './support/test-database';
 
 interface SqliteHandle {
   all(sql: string, params: unknown[], callback: (...args: unknown[]) => void): unknown;
   run(sql: string, params: unknown[], callback: (...args: unknown[]) => void): unknown;
 }
 
-describe('command queue indexes', () => {
+const describeSqlite = sqliteOnly(
+  'reads SQLite query plans (EXPLAIN QUERY PLAN) through its one connection',
+);
+
+describeSqlite('command queue indexes', () => {
   let hub: TestHub;
   let dataSource: DataSource;
   let commands: CommandsRepository;

@@ -114,11 +114,13 @@ describe('starting the hub from main.ts', () => {
   );
 
   it(
-    'stops with a message naming HUB_DB for a PostgreSQL URL, which is not supported yet',
+    'stops with a message naming HUB_DB for a PostgreSQL URL that names no database',
     async () => {
       const run = await postgres;
       expect(run.code).toBe(1);
-      expect(run.stderr).toMatch(/^The hub could not start: HUB_DB: PostgreSQL is not supported/);
+      expect(run.stderr).toBe(
+        "The hub could not start: HUB_DB: needs a database name, as in 'postgres://hub@127.0.0.1:5432/hub'\n",
+      );
       expect(run.stderr.trim().split('\n')).toHaveLength(1);
     },
     CHILD_TIMEOUT_MS,
@@ -264,7 +266,9 @@ describe('loadHubConfig', () => {
         lockAfterFailures: 10,
         lockMinutes: 15,
       },
+      requireAup: true,
     });
+    expect(loadHubConfig({ HUB_REQUIRE_AUP: 'false' }).requireAup).toBe(false);
   });
 
   it('follows HUB_DATA_DIR for the database and the store unless they are set', () => {
@@ -280,16 +284,36 @@ describe('loadHubConfig', () => {
     });
   });
 
+  it('takes a PostgreSQL URL for HUB_DB (issue 10), and never repeats its password', () => {
+    expect(load({ HUB_DB: 'postgres://hub:secret@db.school.internal:5433/hub' }).database).toEqual({
+      type: 'postgres',
+      url: 'postgres://hub:secret@db.school.internal:5433/hub',
+    });
+    expect(load({ HUB_DB: 'postgresql://hub@127.0.0.1/hub?sslmode=require' }).database).toEqual({
+      type: 'postgres',
+      url: 'postgresql://hub@127.0.0.1/hub?sslmode=require',
+    });
+    expect(problem({ HUB_DB: 'postgres://hub:secret@db.school.internal' })).toBe(
+      "HUB_DB: needs a database name, as in 'postgres://hub@127.0.0.1:5432/hub'",
+    );
+    expect(problem({ HUB_DB: 'mysql://hub:secret@db/hub' })).toBe(
+      "HUB_DB: must be 'sqlite:<file>' or 'postgres://user@host:port/database', got 'mysql://hub:***@db/hub'",
+    );
+  });
+
   it.each([
     [{ HUB_PORT: '70000' }, 'HUB_PORT'],
     [{ HUB_PORT: '80.5' }, 'HUB_PORT'],
     [{ HUB_DB: 'mysql://x' }, 'HUB_DB'],
     [{ HUB_DB: 'sqlite:' }, 'HUB_DB'],
+    [{ HUB_DB: 'postgres://' }, 'HUB_DB'],
+    [{ HUB_DB: 'postgresql://hub@db.school.internal:5432' }, 'HUB_DB'],
     [{ HUB_LOG_LEVEL: 'loud' }, 'HUB_LOG_LEVEL'],
     [{ HUB_TIME_ZONE: 'Mars/Olympus' }, 'HUB_TIME_ZONE'],
     [{ HUB_PASSWORD_MIN_LENGTH: '4' }, 'HUB_PASSWORD_MIN_LENGTH'],
     [{ HUB_LOGIN_SLOW_AFTER: '5', HUB_LOGIN_LOCK_AFTER: '5' }, 'HUB_LOGIN_LOCK_AFTER'],
     [{ HUB_ONE_SESSION_PER_ACCOUNT: 'maybe' }, 'HUB_ONE_SESSION_PER_ACCOUNT'],
+    [{ HUB_REQUIRE_AUP: 'paper' }, 'HUB_REQUIRE_AUP'],
     [{ HUB_AUDIT_RETENTION_DAYS: '7' }, 'HUB_AUDIT_RETENTION_DAYS'],
   ])('refuses %j, naming %s', (env, setting) => {
     expect(problem(env)).toMatch(new RegExp(`^${setting}: `));

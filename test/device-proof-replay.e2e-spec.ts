@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import request from 'supertest';
 import { enrollDevice, makeProof } from '@app/devices';
-import { ADMIN_PASSWORD, makeDataDir } from './support/hub';
+import { acceptAup, ADMIN_PASSWORD, makeDataDir } from './support/hub';
 import { testKeys } from './support/devices';
 import { freePort, HubProcess, killHubProcess, startHubProcess } from './support/hub-process';
 
@@ -26,6 +26,7 @@ describe('device proofs across a hub crash', () => {
     const login = await http
       .post('/api/auth/login')
       .send({ username: 'admin', password: ADMIN_PASSWORD });
+    await acceptAup(http, login.body.accessToken as string);
     const created = await http
       .post('/api/enrollment-tokens')
       .set('Authorization', `Bearer ${login.body.accessToken as string}`)

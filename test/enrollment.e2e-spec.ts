@@ -4,6 +4,7 @@ import { createHash, generateKeyPairSync, randomUUID, X509Certificate } from 'no
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { io } from 'socket.io-client';
+import { DataSource } from 'typeorm';
 import {
   createCsr,
   createDeviceKeyPair,
@@ -14,6 +15,7 @@ import {
 } from '@app/devices';
 import { DeviceProofService } from '../apps/hub/src/devices/device-proof.service';
 import { createStaff, startHub, TestHub } from './support/hub';
+import { ON_POSTGRES, postgresTableText } from './support/test-database';
 import {
   connectTestDevice,
   createEnrollmentToken,
@@ -385,15 +387,22 @@ describe('enrolment', () => {
       }
     };
     walk(hub.dataDir);
-    expect(files).toContain(path.join(hub.dataDir, 'hub.sqlite'));
-    for (const file of files) {
-      expect({ file, found: fs.readFileSync(file).includes(Buffer.from(token, 'utf8')) }).toEqual({
-        file,
+    const stores = files.map((file) => ({ store: file, bytes: fs.readFileSync(file) }));
+    if (ON_POSTGRES) {
+      // The database is on the server: every row of every table, as text.
+      const rows = await postgresTableText(hub.app.get(DataSource));
+      stores.push({ store: 'the PostgreSQL database', bytes: Buffer.from(rows, 'utf8') });
+    } else {
+      expect(files).toContain(path.join(hub.dataDir, 'hub.sqlite'));
+    }
+    for (const { store, bytes } of stores) {
+      expect({ store, found: bytes.includes(Buffer.from(token, 'utf8')) }).toEqual({
+        store,
         found: false,
       });
     }
     // ...while the hash is there: the search itself works.
-    const stored = files.some((file) => fs.readFileSync(file).includes(Buffer.from(hash, 'utf8')));
+    const stored = stores.some(({ bytes }) => bytes.includes(Buffer.from(hash, 'utf8')));
     expect(stored).toBe(true);
   });
 

@@ -4,7 +4,7 @@ import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import request from 'supertest';
 import { enrollDevice } from '@app/devices';
-import { ADMIN_PASSWORD, makeDataDir } from './support/hub';
+import { acceptAup, ADMIN_PASSWORD, makeDataDir } from './support/hub';
 import {
   freePort,
   killHubProcess,
@@ -54,6 +54,7 @@ describe('a hub killed and restarted over the same data directory', () => {
       .send({ username: 'admin', password: ADMIN_PASSWORD });
     expect(login.status).toBe(200);
     const bearer = login.body.accessToken as string;
+    await acceptAup(http, bearer);
     const created = await http
       .post('/api/enrollment-tokens')
       .set('Authorization', `Bearer ${bearer}`)

@@ -1,4 +1,5 @@
-// End-to-end specs: the real AppModule, a real SQLite file, real HTTP and Socket.IO.
+// End-to-end specs: the real AppModule, a real SQLite file (or PostgreSQL with HUB_TEST_DB), real
+// HTTP and Socket.IO.
 process.env.TZ = 'UTC';
 const path = require('path');
 const root = path.join(__dirname, '..');
@@ -11,6 +12,10 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(root, 'tsconfig.spec.json') }] },
   moduleNameMapper: require(path.join(root, 'jest.paths')),
   testEnvironment: 'node',
+  // HUB_TEST_DB=postgres://... (npm run test:postgres): one prefix for the run's databases.
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  setupFilesAfterEnv: ['<rootDir>/test/support/per-file.ts'],
   testTimeout: 30000,
   maxWorkers: 2,
 };

@@ -8,6 +8,7 @@ import { DataSource } from 'typeorm';
 import { SqliteTuning } from '../apps/hub/src/database/sqlite-tuning';
 import { TransactionRunner } from '../apps/hub/src/database/transaction-runner';
 import { startHub, TestHub } from './support/hub';
+import { sqliteOnly } from './support/test-database';
 
 /** Frames in the WAL now, as another program opening the file would see them. */
 function walFrames(file: string): Promise<number> {
@@ -29,7 +30,9 @@ function walFrames(file: string): Promise<number> {
   });
 }
 
-describe('the SQLite WAL', () => {
+const describeSqlite = sqliteOnly('PostgreSQL has no WAL file for the hub to checkpoint');
+
+describeSqlite('the SQLite WAL', () => {
   let hub: TestHub;
 
   beforeAll(async () => {

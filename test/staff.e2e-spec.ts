@@ -1,6 +1,6 @@
 // Staff accounts as ICT manages them, a person's own password, and AUP acceptance.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { createStaff, startHub, TestHub } from './support/hub';
+import { acceptAup, createStaff, startHub, TestHub } from './support/hub';
 
 const PASSWORD = 'Staff-Pass1!';
 
@@ -364,8 +364,16 @@ describe('staff accounts', () => {
   });
 
   describe('the acceptable use policy', () => {
+    /** Someone who has not accepted yet (the AUP gate leaves these routes open to them). */
+    let reader: { id: string; token: string };
+    beforeAll(async () => {
+      reader = await createStaff(hub, admin, 'rhea', ['teacher'], 'Staff-Pass1!', {
+        acceptAup: false,
+      });
+    });
+
     it('gives staff the current text, versioned by its SHA-256, not yet accepted', async () => {
-      const aup = await hub.http.get('/api/aup').set('Authorization', as(teacher.token));
+      const aup = await hub.http.get('/api/aup').set('Authorization', as(reader.token));
 
       expect(aup.status).toBe(200);
       expect(aup.body).toEqual({
@@ -379,49 +387,49 @@ describe('staff accounts', () => {
     it('refuses acceptance of a version that is not the current one', async () => {
       const stale = await hub.http
         .post('/api/staff/me/aup-acceptance')
-        .set('Authorization', as(teacher.token))
+        .set('Authorization', as(reader.token))
         .send({ version: sha256('some older text') });
       const malformed = await hub.http
         .post('/api/staff/me/aup-acceptance')
-        .set('Authorization', as(teacher.token))
+        .set('Authorization', as(reader.token))
         .send({ version: 'latest' });
 
       expect(stale.status).toBe(409);
       expect(malformed.status).toBe(400);
       expect(malformed.body.message).toContain('version');
       expect(
-        (await hub.http.get('/api/aup').set('Authorization', as(teacher.token))).body.acceptedAt,
+        (await hub.http.get('/api/aup').set('Authorization', as(reader.token))).body.acceptedAt,
       ).toBeNull();
     });
 
     it('records who accepted which version and when', async () => {
-      const { text } = (await hub.http.get('/api/aup').set('Authorization', as(teacher.token)))
-        .body;
+      const { text } = (await hub.http.get('/api/aup').set('Authorization', as(reader.token))).body;
       const before = hub.clock.nowMs();
 
       const accepted = await hub.http
         .post('/api/staff/me/aup-acceptance')
-        .set('Authorization', as(teacher.token))
+        .set('Authorization', as(reader.token))
         .send({ version: sha256(text) });
 
       expect(accepted.status).toBe(201);
       expect(accepted.body).toEqual({ version: sha256(text), acceptedAt: expect.any(String) });
       expect(Date.parse(accepted.body.acceptedAt)).toBeGreaterThanOrEqual(before - 1);
-      const aup = await hub.http.get('/api/aup').set('Authorization', as(teacher.token));
+      const aup = await hub.http.get('/api/aup').set('Authorization', as(reader.token));
       expect(aup.body.acceptedAt).toBe(accepted.body.acceptedAt);
 
       const acceptances = await hub.http
         .get('/api/aup/acceptances')
         .set('Authorization', as(admin));
       expect(acceptances.status).toBe(200);
-      expect(acceptances.body).toEqual({
-        version: sha256(text),
-        items: [{ staffId: teacher.id, acceptedAt: accepted.body.acceptedAt }],
-      });
+      // Everyone the tests signed in has accepted too (they must, to use the hub).
+      expect(acceptances.body.version).toBe(sha256(text));
+      expect(
+        (acceptances.body.items as { staffId: string }[]).filter((i) => i.staffId === reader.id),
+      ).toEqual([{ staffId: reader.id, acceptedAt: accepted.body.acceptedAt }]);
 
       const again = await hub.http
         .post('/api/staff/me/aup-acceptance')
-        .set('Authorization', as(teacher.token))
+        .set('Authorization', as(reader.token))
         .send({ version: sha256(text) });
       expect(again.body.acceptedAt).toBe(accepted.body.acceptedAt);
     });
@@ -429,18 +437,18 @@ describe('staff accounts', () => {
     it('lets only ICT publish a text and only ICT or safeguarding see acceptances', async () => {
       const publish = await hub.http
         .put('/api/aup')
-        .set('Authorization', as(teacher.token))
+        .set('Authorization', as(reader.token))
         .send({ text: 'A teacher should not be able to publish this policy.' });
       const acceptances = await hub.http
         .get('/api/aup/acceptances')
-        .set('Authorization', as(teacher.token));
+        .set('Authorization', as(reader.token));
 
       expect(publish.status).toBe(403);
       expect(acceptances.status).toBe(403);
     });
 
     it('asks everyone to accept again when ICT publishes a new text', async () => {
-      const oldVersion = (await hub.http.get('/api/aup').set('Authorization', as(teacher.token)))
+      const oldVersion = (await hub.http.get('/api/aup').set('Authorization', as(reader.token)))
         .body.version;
       const text =
         'Our school acceptable use policy, second edition.\n\n1. Be kind to the laptops.\n';
@@ -452,19 +460,26 @@ describe('staff accounts', () => {
 
       expect(published.status).toBe(200);
       expect(published.body).toEqual({ version: sha256(text), publishedAt: expect.any(String) });
-      const aup = await hub.http.get('/api/aup').set('Authorization', as(teacher.token));
+      const aup = await hub.http.get('/api/aup').set('Authorization', as(reader.token));
       expect(aup.body).toMatchObject({ version: sha256(text), text, acceptedAt: null });
 
       const stale = await hub.http
         .post('/api/staff/me/aup-acceptance')
-        .set('Authorization', as(teacher.token))
+        .set('Authorization', as(reader.token))
         .send({ version: oldVersion });
       expect(stale.status).toBe(409);
 
+      // ICT must accept the new text too before reading anything (issue 9): only they have.
+      await acceptAup(hub, admin);
+      const adminId = (await hub.http.get('/api/auth/me').set('Authorization', as(admin))).body
+        .id as string;
       const acceptances = await hub.http
         .get('/api/aup/acceptances')
         .set('Authorization', as(admin));
-      expect(acceptances.body).toEqual({ version: sha256(text), items: [] });
+      expect(acceptances.body).toEqual({
+        version: sha256(text),
+        items: [{ staffId: adminId, acceptedAt: expect.any(String) }],
+      });
 
       const republished = await hub.http
         .put('/api/aup')

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runAdmin } from '../apps/hub/src/admin';
 import { makeDataDir, startHub, TestHub, createStaff } from './support/hub';
+import { ON_POSTGRES, serverUrl } from './support/test-database';
 
 const PASSWORD = 'Staff-Pass1!';
 const as = (token: string) => `Bearer ${token}`;
@@ -40,7 +41,9 @@ describe('the data dir (item 15)', () => {
     const hub = await startHub({ dataDir });
     try {
       const names = modesUnder(dataDir).map(({ entry }) => entry);
-      expect(names).toEqual(expect.arrayContaining(['hub.sqlite', 'hub.sqlite-wal', 'ca']));
+      // On PostgreSQL the database is the server's; the data dir holds the CA.
+      const made = ON_POSTGRES ? ['ca'] : ['hub.sqlite', 'hub.sqlite-wal', 'ca'];
+      expect(names).toEqual(expect.arrayContaining(made));
       expectPrivate(dataDir);
     } finally {
       await hub.close();
@@ -63,8 +66,11 @@ describe('the data dir (item 15)', () => {
       }
     };
     loosen(dataDir);
-    fs.writeFileSync(path.join(dataDir, 'hub.sqlite-shm'), '', { mode: 0o644, flag: 'a' });
-    expect(fs.statSync(path.join(dataDir, 'hub.sqlite')).mode & 0o777).toBe(0o644);
+    if (!ON_POSTGRES) {
+      fs.writeFileSync(path.join(dataDir, 'hub.sqlite-shm'), '', { mode: 0o644, flag: 'a' });
+      expect(fs.statSync(path.join(dataDir, 'hub.sqlite')).mode & 0o777).toBe(0o644);
+    }
+    expect(fs.statSync(path.join(dataDir, 'ca', 'ca.key.pem')).mode & 0o777).toBe(0o644);
 
     hub = await startHub({ dataDir });
     try {
@@ -92,7 +98,7 @@ describe('npm run admin -- reset-password USER (item 20)', () => {
     let err = '';
     const code = await runAdmin(
       args,
-      { HUB_DATA_DIR: hub.dataDir, HUB_LOG_LEVEL: 'silent', ...env },
+      { HUB_DATA_DIR: hub.dataDir, HUB_LOG_LEVEL: 'silent', ...hub.databaseEnv, ...env },
       { out: (text) => (out += text), err: (text) => (err += text) },
     );
     return { code, out, err };
@@ -172,7 +178,11 @@ describe('npm run admin -- reset-password USER (item 20)', () => {
     });
 
     const elsewhere = path.join(makeDataDir(), 'not-a-hub');
-    const wrongDir = await admin_(['reset-password', 'admin'], { HUB_DATA_DIR: elsewhere });
+    const wrongDir = await admin_(['reset-password', 'admin'], {
+      HUB_DATA_DIR: elsewhere,
+      // On PostgreSQL: a database that does not exist, which the command must not create.
+      ...(ON_POSTGRES ? { HUB_DB: serverUrl('hub_test_no_such_database') } : {}),
+    });
     expect(wrongDir.code).toBe(1);
     expect(wrongDir.err).toMatch(/^There is no hub database at /);
     expect(fs.existsSync(elsewhere)).toBe(false);

@@ -2,9 +2,11 @@
 // another unit of work holds a transaction open must neither see that transaction's rows nor be
 // rolled back with it (issue 8, item 5): the audit retention's delete and the audit reader are
 // the cases here, but the queue holds for any statement made outside `TransactionRunner`.
+// PostgreSQL has a pool of connections and no queue: its side is in database-dialects.e2e-spec.ts.
 import { AuditRepository } from '../apps/hub/src/audit/audit.repository';
 import { TransactionRunner } from '../apps/hub/src/database/transaction-runner';
 import { startHub, TestHub } from './support/hub';
+import { sqliteOnly } from './support/test-database';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -16,7 +18,11 @@ function insertEntry(action: string, at: string): [string, unknown[]] {
   ];
 }
 
-describe('statements outside a transaction', () => {
+const describeSqlite = sqliteOnly(
+  'PostgreSQL runs each transaction on its own pooled connection, with no queue',
+);
+
+describeSqlite('statements outside a transaction, on the one SQLite connection', () => {
   let hub: TestHub;
   let token: string;
 

@@ -1,9 +1,12 @@
 // The real hub as its own process (apps/hub/src/main.ts through ts-node), for specs that kill it
-// without warning and start it again over the same data directory.
+// without warning and start it again over the same data directory. With HUB_TEST_DB it runs on
+// that data directory's PostgreSQL database (test-database.ts), which a restart finds again.
 import { ChildProcess, spawn } from 'node:child_process';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { trustCa, trustingFetch } from '@app/devices';
 import { ADMIN_PASSWORD } from './hub';
+import { databaseEnv } from './test-database';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -12,6 +15,15 @@ export interface HubProcess {
   url: string;
   /** The last 4,000 characters the process wrote. */
   output(): string;
+  /** Everything the process wrote to stdout (the structured log and the plain lines). */
+  stdout(): string;
+}
+
+export interface HubProcessOptions {
+  /** More settings, over the defaults (HUB_LOG_LEVEL, HUB_TLS_CERT and HUB_TLS_KEY...). */
+  env?: Record<string, string>;
+  /** With HUB_TLS_CERT: the CA (PEM) that signed it, trusted by the start-up health check. */
+  ca?: string;
 }
 
 /** A TCP port nothing listens on right now. */
@@ -27,7 +39,12 @@ export function freePort(): Promise<number> {
 }
 
 /** Starts the hub on `port` over `dataDir` and resolves once `/api/health` answers 200. */
-export async function startHubProcess(dataDir: string, port: number): Promise<HubProcess> {
+export async function startHubProcess(
+  dataDir: string,
+  port: number,
+  options: HubProcessOptions = {},
+): Promise<HubProcess> {
+  const database = await databaseEnv(dataDir);
   const child = spawn(
     process.execPath,
     [
@@ -47,15 +64,23 @@ export async function startHubProcess(dataDir: string, port: number): Promise<Hu
         HUB_HOST: '127.0.0.1',
         HUB_ADMIN_PASSWORD: ADMIN_PASSWORD,
         HUB_LOG_LEVEL: 'warn',
+        ...database,
+        ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  const hub: HubProcess = { child, url, output: () => output.slice(-4000) };
+  let stdout = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-4000);
+    stdout += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+  const tls = options.env?.HUB_TLS_CERT !== undefined;
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const get = options.ca ? trustingFetch(trustCa(options.ca)) : fetch;
+  const hub: HubProcess = { child, url, output: () => output, stdout: () => stdout };
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
@@ -63,7 +88,7 @@ export async function startHubProcess(dataDir: string, port: number): Promise<Hu
     }
     try {
       // With a timeout: during start-up the port is held by a listener that never answers.
-      const health = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2000) });
+      const health = await get(`${url}/api/health`, { signal: AbortSignal.timeout(2000) });
       if (health.status === 200) {
         return hub;
       }

@@ -140,11 +140,12 @@ function parseLine(raw: string): JournalLine | undefined {
       (COMMAND_ANSWER_STATUSES as readonly string[]).includes(status)
     ) {
       const detail = line.answer?.detail;
-      return {
-        id: line.id,
-        answer: typeof detail === 'string' ? { status, detail } : { status },
-        at: String(line.at),
-      };
+      const unenforced = line.answer?.unenforced;
+      const answer: CommandAnswer = typeof detail === 'string' ? { status, detail } : { status };
+      if (Array.isArray(unenforced) && unenforced.every((path) => typeof path === 'string')) {
+        answer.unenforced = unenforced;
+      }
+      return { id: line.id, answer, at: String(line.at) };
     }
   } catch {
     // fall through

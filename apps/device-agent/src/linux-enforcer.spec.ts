@@ -7,15 +7,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommandEnvelope } from '@app/devices';
 import { AGENT_VERSION, POLICY_FILE } from './agent-state';
-import { LinuxDesktopEnforcer, unenforceableSettings, type CommandRunner } from './linux-enforcer';
+import { PROTECTED_APP_IDS } from '@app/policy';
+import { LinuxDesktopEnforcer, type CommandRunner } from './linux-enforcer';
+import { RootedSystemWriter } from './system-writer';
 
 const VERSION = 'b'.repeat(64);
 const RESTRICTIVE = {
   camera: { allowed: false },
   wifi: { allowedSsids: ['School'], allowUserAddedNetworks: true, networks: [] },
-  apps: { mode: 'open', allowed: [], blocked: [], allowInstall: true },
-  screen: { autoLockMinutes: 0, requirePasscode: false },
-  passcode: { minLength: 0, requireMixedCase: false, requireNumber: false, requireSymbol: false },
+  apps: { mode: 'open', allowed: [...PROTECTED_APP_IDS], blocked: [], allowInstall: true },
+  screen: { autoLockMinutes: 5, requirePasscode: false },
+  passcode: { minLength: 4, requireMixedCase: false, requireNumber: false, requireSymbol: false },
   removableMedia: { allowed: true, requireEncryption: false },
   photos: { autoUpload: false, deleteAfterUpload: false },
 };
@@ -51,6 +53,8 @@ describe(LinuxDesktopEnforcer.name, () => {
     return LinuxDesktopEnforcer.create({
       stateDir: dir,
       run,
+      // Not root: the policy's enforcers change nothing (enforcers/enforcers.spec.ts as root).
+      system: new RootedSystemWriter({ root: join(dir, 'root'), isRoot: false, run }),
       sysRoot: join(dir, 'no-sys'),
       forgetIdentity: () => {
         forgotten += 1;
@@ -131,8 +135,17 @@ describe(LinuxDesktopEnforcer.name, () => {
 
     expect(answer).toEqual({
       status: 'acknowledged',
-      detail: 'saved; not enforced on this device: camera.allowed, wifi.allowedSsids',
+      unenforced: [
+        'camera.allowed',
+        'wifi.allowedSsids',
+        'screen.autoLockMinutes',
+        'passcode.minLength',
+      ],
+      detail:
+        'not enforced: screen.autoLockMinutes, wifi.allowedSsids, camera.allowed (the agent is ' +
+        'not running as root); passcode.minLength (the Linux agent cannot enforce it)',
     });
+    expect(ran).toEqual([]);
     expect(enforcer.currentState().policyVersion).toBe(VERSION);
     const file = join(dir, POLICY_FILE);
     expect((await stat(file)).mode & 0o777).toBe(0o600);
@@ -205,37 +218,42 @@ describe(LinuxDesktopEnforcer.name, () => {
   });
 });
 
-describe('unenforceableSettings', () => {
-  it('lists nothing for a policy that restricts nothing', () => {
-    expect(
-      unenforceableSettings({
-        ...RESTRICTIVE,
-        camera: { allowed: true },
-        wifi: { allowedSsids: [], allowUserAddedNetworks: true, networks: [] },
-      }),
-    ).toEqual([]);
+describe(`${LinuxDesktopEnforcer.name} policy answers`, () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'linux-enforcer-'));
   });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
 
-  it('lists every restriction it cannot put into effect', () => {
-    expect(
-      unenforceableSettings({
-        camera: { allowed: false },
-        wifi: { allowedSsids: [], allowUserAddedNetworks: false, networks: [{ ssid: 'School' }] },
-        apps: { mode: 'allowlist', allowInstall: false },
-        screen: { autoLockMinutes: 5, requirePasscode: true },
-        passcode: {
-          minLength: 6,
-          requireMixedCase: true,
-          requireNumber: true,
-          requireSymbol: true,
-        },
-        removableMedia: { allowed: false, requireEncryption: true },
-      }),
-    ).toEqual([
-      'camera.allowed',
-      'wifi.allowUserAddedNetworks',
-      'wifi.networks',
+  async function apply(settings: object) {
+    const enforcer = await LinuxDesktopEnforcer.create({
+      stateDir: dir,
+      run: () => Promise.resolve({ stdout: '' }),
+      sysRoot: join(dir, 'no-sys'),
+      system: new RootedSystemWriter({ root: join(dir, 'root'), isRoot: false }),
+      forgetIdentity: () => Promise.resolve(),
+    });
+    return enforcer.execute(command('policy.apply', { policyVersion: VERSION, settings }));
+  }
+
+  it('names every restriction a desktop cannot enforce, and not those that ask for nothing', async () => {
+    const answer = await apply({
+      ...RESTRICTIVE,
+      camera: { allowed: true },
+      wifi: { allowedSsids: [], allowUserAddedNetworks: true, networks: [] },
+      apps: {
+        mode: 'allowlist',
+        allowed: [...PROTECTED_APP_IDS],
+        blocked: [],
+        allowInstall: false,
+      },
+      screen: { autoLockMinutes: 5, requirePasscode: true },
+      passcode: { minLength: 6, requireMixedCase: true, requireNumber: true, requireSymbol: true },
+      photos: { autoUpload: true, deleteAfterUpload: true },
+    });
+    expect(answer.unenforced).toEqual([
       'apps.mode',
+      'apps.allowed',
       'apps.allowInstall',
       'screen.autoLockMinutes',
       'screen.requirePasscode',
@@ -243,8 +261,18 @@ describe('unenforceableSettings', () => {
       'passcode.requireMixedCase',
       'passcode.requireNumber',
       'passcode.requireSymbol',
-      'removableMedia.allowed',
-      'removableMedia.requireEncryption',
     ]);
+  });
+
+  it('answers error, and keeps no policy, when the settings are not a valid policy', async () => {
+    const answer = await apply({
+      ...RESTRICTIVE,
+      screen: { autoLockMinutes: 0, requirePasscode: false },
+    });
+    expect(answer).toEqual({
+      status: 'error',
+      detail: 'the policy is not valid: screen.autoLockMinutes must be between 1 and 60',
+    });
+    await expect(stat(join(dir, POLICY_FILE))).rejects.toThrow();
   });
 });

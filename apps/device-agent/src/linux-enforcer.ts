@@ -1,8 +1,8 @@
 // Carries out commands on a Linux desktop or netbook: locks the session through systemd-logind,
-// shows messages with notify-send, keeps the policy, and answers honestly about what a desktop
-// agent cannot enforce (single-app mode, camera and network restrictions...).
+// shows messages with notify-send, and applies the policy through its enforcers (./enforcers:
+// screen lock, Wi-Fi, removable media, camera), answering honestly with every setting it could
+// not enforce (protocol 1.1 `unenforced`). Run as root through its systemd unit to enforce any.
 
-import { execFile } from 'node:child_process';
 import { readdir, readFile, rm, statfs } from 'node:fs/promises';
 import { release } from 'node:os';
 import { join } from 'node:path';
@@ -16,21 +16,31 @@ import {
   type MessageShowPayload,
   type PolicyApplyPayload,
 } from '@app/devices';
+import {
+  PLATFORM_SUPPORT,
+  PolicyValidationError,
+  SETTING_PATHS,
+  settingRestricts,
+  validateSettings,
+  type PolicySettings,
+} from '@app/policy';
 import { AGENT_VERSION, POLICY_FILE, writePrivateFile } from './agent-state';
+import { LINUX_SETTING_ENFORCERS, type SettingEnforcer, type Unenforced } from './enforcers';
+import {
+  describeFailure,
+  execFileRunner,
+  RootedSystemWriter,
+  type CommandRunner,
+  type SystemWriter,
+} from './system-writer';
 
-/** Runs a program without a shell and resolves with its output; rejects if it fails. */
-export type CommandRunner = (file: string, args: string[]) => Promise<{ stdout: string }>;
+export { execFileRunner, type CommandRunner } from './system-writer';
 
-export const execFileRunner: CommandRunner = (file, args) =>
-  new Promise((resolve, reject) => {
-    execFile(file, args, { timeout: 10_000, windowsHide: true }, (error, stdout, stderr) => {
-      if (error) {
-        reject(Object.assign(error, { stderr: String(stderr) }));
-      } else {
-        resolve({ stdout: String(stdout) });
-      }
-    });
-  });
+/** Why a setting no enforcer claims is reported: PLATFORM_SUPPORT says the agent cannot. */
+export const NO_LINUX_ENFORCER = 'the Linux agent cannot enforce it';
+
+/** The longest `detail` the agent sends with an answer; the hub keeps 500 characters. */
+const DETAIL_MAX = 500;
 
 export interface LinuxDesktopEnforcerOptions {
   stateDir: string;
@@ -44,6 +54,10 @@ export interface LinuxDesktopEnforcerOptions {
   run?: CommandRunner;
   /** Where /sys is (tests point it elsewhere). */
   sysRoot?: string;
+  /** How the policy's enforcers change the system; the real one (as this user) by default. */
+  system?: SystemWriter;
+  /** The policy's enforcers; LINUX_SETTING_ENFORCERS by default. */
+  enforcers?: readonly SettingEnforcer[];
 }
 
 interface StoredPolicy {
@@ -61,9 +75,13 @@ export class LinuxDesktopEnforcer implements Enforcer {
   private watchTimer: NodeJS.Timeout | null = null;
   private readonly listeners = new StateChangeListeners();
   private readonly run: CommandRunner;
+  private readonly system: SystemWriter;
+  private readonly enforcers: readonly SettingEnforcer[];
 
   private constructor(private readonly opts: LinuxDesktopEnforcerOptions) {
     this.run = opts.run ?? execFileRunner;
+    this.system = opts.system ?? new RootedSystemWriter({ run: this.run });
+    this.enforcers = opts.enforcers ?? LINUX_SETTING_ENFORCERS;
   }
 
   static async create(opts: LinuxDesktopEnforcerOptions): Promise<LinuxDesktopEnforcer> {
@@ -93,6 +111,10 @@ export class LinuxDesktopEnforcer implements Enforcer {
       case 'photos.sync':
         return { status: 'acknowledged', detail: 'this device keeps no photos to upload' };
       case 'device.unenroll':
+        // The school's rules go with the school's enrolment.
+        for (const enforcer of this.enforcers) {
+          await enforcer.remove(this.system).catch(() => undefined);
+        }
         await rm(join(this.opts.stateDir, POLICY_FILE), { force: true });
         await this.opts.forgetIdentity();
         this.policyVersion = null;
@@ -181,20 +203,62 @@ export class LinuxDesktopEnforcer implements Enforcer {
     return { status: 'acknowledged' };
   }
 
+  /**
+   * Saves the policy, has each enforcer put its settings into effect, and answers with every
+   * setting that asks for something and is not enforced (protocol 1.1 `unenforced`): those no
+   * enforcer claims (PLATFORM_SUPPORT says a Linux desktop cannot), and those an enforcer could
+   * not enforce this time (not root, a tool missing, a program failing). The detail says why.
+   */
   private async applyPolicy(payload: PolicyApplyPayload): Promise<CommandAnswer> {
+    let settings: PolicySettings;
+    try {
+      settings = validateSettings(payload.settings);
+    } catch (error) {
+      if (error instanceof PolicyValidationError) {
+        return { status: 'error', detail: `the policy is not valid: ${error.message}` };
+      }
+      throw error;
+    }
     const stored: StoredPolicy = { ...payload, appliedAt: new Date().toISOString() };
     await writePrivateFile(
       join(this.opts.stateDir, POLICY_FILE),
       `${JSON.stringify(stored, null, 2)}\n`,
     );
     this.policyVersion = payload.policyVersion;
-    const unenforced = unenforceableSettings(payload.settings);
-    return unenforced.length > 0
-      ? {
-          status: 'acknowledged',
-          detail: `saved; not enforced on this device: ${unenforced.join(', ')}`,
-        }
-      : { status: 'acknowledged' };
+
+    const unenforced: Unenforced[] = [];
+    for (const enforcer of this.enforcers) {
+      try {
+        unenforced.push(...(await enforcer.apply(settings, this.system)));
+      } catch (error) {
+        // A file that could not be written: none of its settings holds for certain.
+        const reason = `could not write its configuration: ${describeWriteFailure(error)}`;
+        unenforced.push(
+          ...enforcer.settings
+            .filter((path) => settingRestricts(path, settings))
+            .map((path) => ({ path, reason })),
+        );
+      }
+    }
+    const claimed = new Set(this.enforcers.flatMap((enforcer) => enforcer.settings));
+    for (const path of SETTING_PATHS) {
+      if (
+        !claimed.has(path) &&
+        PLATFORM_SUPPORT[path].linux.support !== 'n/a' &&
+        settingRestricts(path, settings)
+      ) {
+        unenforced.push({ path, reason: NO_LINUX_ENFORCER });
+      }
+    }
+    if (unenforced.length === 0) {
+      return { status: 'acknowledged' };
+    }
+    const ordered = SETTING_PATHS.filter((path) => unenforced.some((u) => u.path === path));
+    return {
+      status: 'acknowledged',
+      unenforced: ordered,
+      detail: clip(`not enforced: ${describeUnenforced(unenforced)}`, DETAIL_MAX),
+    };
   }
 
   private async showMessage(payload: MessageShowPayload): Promise<CommandAnswer> {
@@ -277,52 +341,20 @@ export class LinuxDesktopEnforcer implements Enforcer {
   }
 }
 
-/** The restrictions in a policy that this agent saves but cannot put into effect. */
-export function unenforceableSettings(settings: object): string[] {
-  const at = (path: string): unknown =>
-    path
-      .split('.')
-      .reduce<unknown>(
-        (value, key) => (value as Record<string, unknown> | undefined)?.[key],
-        settings,
-      );
-  const nonEmpty = (path: string) => Array.isArray(at(path)) && (at(path) as unknown[]).length > 0;
-  const checks: Array<[string, boolean]> = [
-    ['camera.allowed', at('camera.allowed') === false],
-    ['wifi.allowedSsids', nonEmpty('wifi.allowedSsids')],
-    ['wifi.allowUserAddedNetworks', at('wifi.allowUserAddedNetworks') === false],
-    ['wifi.networks', nonEmpty('wifi.networks')],
-    ['apps.mode', at('apps.mode') !== undefined && at('apps.mode') !== 'open'],
-    ['apps.allowInstall', at('apps.allowInstall') === false],
-    [
-      'screen.autoLockMinutes',
-      typeof at('screen.autoLockMinutes') === 'number' &&
-        (at('screen.autoLockMinutes') as number) > 0,
-    ],
-    ['screen.requirePasscode', at('screen.requirePasscode') === true],
-    [
-      'passcode.minLength',
-      typeof at('passcode.minLength') === 'number' && (at('passcode.minLength') as number) > 0,
-    ],
-    ['passcode.requireMixedCase', at('passcode.requireMixedCase') === true],
-    ['passcode.requireNumber', at('passcode.requireNumber') === true],
-    ['passcode.requireSymbol', at('passcode.requireSymbol') === true],
-    ['removableMedia.allowed', at('removableMedia.allowed') === false],
-    ['removableMedia.requireEncryption', at('removableMedia.requireEncryption') === true],
-  ];
-  return checks.filter(([, restricted]) => restricted).map(([path]) => path);
+/** `a, b (reason); c (other reason)`: the settings grouped by why, in the order first seen. */
+export function describeUnenforced(unenforced: readonly Unenforced[]): string {
+  const byReason = new Map<string, string[]>();
+  for (const { path, reason } of unenforced) {
+    byReason.set(reason, [...(byReason.get(reason) ?? []), path]);
+  }
+  return [...byReason].map(([reason, paths]) => `${paths.join(', ')} (${reason})`).join('; ');
 }
 
-function describeFailure(program: string, error: unknown): string {
-  const failure = error as NodeJS.ErrnoException & { code?: string | number; stderr?: string };
-  if (failure.code === 'ENOENT') {
-    return `${program} is not installed`;
-  }
-  const stderr = typeof failure.stderr === 'string' ? failure.stderr.trim().split('\n')[0] : '';
-  if (stderr) {
-    return `${program} failed: ${stderr.slice(0, 200)}`;
-  }
-  return typeof failure.code === 'number'
-    ? `${program} exited with ${failure.code}`
-    : `${program} failed`;
+function describeWriteFailure(error: unknown): string {
+  const failure = error as NodeJS.ErrnoException;
+  return failure.code ? `${failure.code} ${failure.path ?? ''}`.trim() : String(error);
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -26,6 +26,7 @@ import {
   saveIdentity,
 } from './agent-state';
 import { FileJournal } from './file-journal';
+import { chooseTrust, loadTrust, saveTrust } from './hub-trust';
 import { LinuxDesktopEnforcer } from './linux-enforcer';
 import { simulatorMain } from './simulate';
 
@@ -34,10 +35,16 @@ const USAGE = `device-agent ${AGENT_VERSION}
 usage:
   device-agent enroll --hub URL --token T [--state-dir DIR] [--serial S] [--name N]
                       [--asset-tag A] [--platform linux] [--force]
+                      [--ca FILE] [--ca-fingerprint SHA256]
   device-agent run [--state-dir DIR] [--session ID] [--simulate]
   device-agent simulate --hub URL --devices N [--token T] [--group G] ...   (see simulate --help)
 
-The state directory defaults to ${DEFAULT_STATE_DIR}.`;
+The state directory defaults to ${DEFAULT_STATE_DIR}.
+
+An https:// hub is trusted through Node's built-in roots, plus --ca FILE (or HUB_CA_FILE) if
+given. --ca-fingerprint fetches the hub's own CA (GET /api/ca.pem) and trusts it only if its
+SHA-256 fingerprint is the one the hub printed at start. The CA is kept in the state directory
+for every later run.`;
 
 class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -59,6 +66,8 @@ async function enroll(argv: string[]): Promise<number> {
       'asset-tag': { type: 'string' },
       platform: { type: 'string', default: 'linux' },
       force: { type: 'boolean' },
+      ca: { type: 'string' },
+      'ca-fingerprint': { type: 'string' },
     },
     strict: true,
   });
@@ -79,9 +88,15 @@ async function enroll(argv: string[]): Promise<number> {
     (text) => text.trim().slice(0, 100) || undefined,
     () => undefined,
   );
+  const trust = await chooseTrust({
+    hubUrl: values.hub,
+    caFile: values.ca ?? (process.env.HUB_CA_FILE || undefined),
+    caFingerprint: values['ca-fingerprint'],
+  });
   const identity = await enrollDevice({
     hubUrl: values.hub,
     token: values.token,
+    trust,
     device: {
       serialNumber,
       platform: values.platform as Platform,
@@ -92,6 +107,7 @@ async function enroll(argv: string[]): Promise<number> {
     },
   });
   await saveIdentity(stateDir, { ...identity, platform: values.platform as Platform });
+  await saveTrust(stateDir, trust);
   log(
     `enrolled serial ${serialNumber} as device ${identity.deviceId}; identity saved in ${stateDir}`,
   );
@@ -131,6 +147,7 @@ async function run(argv: string[]): Promise<number> {
 
   const client = new DeviceClient({
     hubUrl: identity.hubUrl,
+    trust: await loadTrust(stateDir),
     deviceId: identity.deviceId,
     privateKeyPem: identity.privateKeyPem,
     enforcer,

@@ -20,9 +20,11 @@ import {
   type CommandEnvelope,
   type DeviceClientOptions,
   type DeviceKeyPair,
+  type HubTrust,
   type SimulatedEnforcerOptions,
 } from '@app/devices';
 import { AGENT_VERSION, writePrivateFile } from './agent-state';
+import { chooseTrust } from './hub-trust';
 
 export interface SimulatorOptions {
   hubUrl: string;
@@ -60,6 +62,8 @@ export interface SimulatorOptions {
   ) => void;
   /** Progress lines (enrolment, connection); default silent. */
   log?: (line: string) => void;
+  /** For an https:// hub: the CA to trust besides Node's built-in roots (see chooseTrust). */
+  trust?: HubTrust;
   /** Aborting stops enrolment and connection, saving what was enrolled. */
   signal?: AbortSignal;
 }
@@ -175,6 +179,7 @@ export async function runSimulator(opts: SimulatorOptions): Promise<SimulatorHan
         try {
           const identity = await enrolWithRetry({
             hubUrl,
+            trust: opts.trust,
             token: opts.token as string,
             device: { serialNumber, platform: 'ipados', model: 'Simulated device' },
             keys: state.keys[keyIndex],
@@ -225,6 +230,7 @@ export async function runSimulator(opts: SimulatorOptions): Promise<SimulatorHan
     const client = new DeviceClient({
       ...opts.clientOptions,
       hubUrl,
+      trust: opts.trust,
       deviceId,
       privateKeyPem: keyObjects[keyIndex % keyObjects.length],
       enforcer,
@@ -396,7 +402,11 @@ class StateSaver {
 // The command line.
 
 const USAGE = `usage: simulate --hub URL --devices N [--token T] [--group G] [--concurrency C]
-                [--connect-concurrency C] [--state-file F] [--key-pool K] [--fresh]`;
+                [--connect-concurrency C] [--state-file F] [--key-pool K] [--fresh]
+                [--ca FILE] [--ca-fingerprint SHA256]
+
+For an https:// hub: --ca FILE (or HUB_CA_FILE) trusts that CA besides Node's built-in roots;
+--ca-fingerprint trusts the hub's own CA (GET /api/ca.pem) if its SHA-256 is the one given.`;
 
 export async function simulatorMain(argv: string[]): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
@@ -413,6 +423,8 @@ export async function simulatorMain(argv: string[]): Promise<number> {
         'state-file': { type: 'string' },
         'key-pool': { type: 'string' },
         fresh: { type: 'boolean' },
+        ca: { type: 'string' },
+        'ca-fingerprint': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -456,8 +468,15 @@ export async function simulatorMain(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   try {
+    const trust = await chooseTrust({
+      hubUrl: values.hub,
+      caFile: (values.ca as string | undefined) ?? (process.env.HUB_CA_FILE || undefined),
+      caFingerprint: values['ca-fingerprint'] as string | undefined,
+      signal: controller.signal,
+    });
     handle = await runSimulator({
       hubUrl: values.hub,
+      trust,
       token: values.token as string | undefined,
       devices,
       group: values.group as string | undefined,

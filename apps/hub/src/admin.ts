@@ -4,22 +4,37 @@
 //
 //   reset-password USER   sets a new password (HUB_NEW_PASSWORD, or a generated one), ends the
 //                         account's sessions, clears its sign-in lock, audits the shell user
+//   backup FILE [--force] copies the hub, running or not, into one file (backup/hub-backup.ts)
+//   restore FILE          puts a backup in place of a stopped hub's data (backup/hub-restore.ts)
 import 'reflect-metadata';
 import { DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { AuditModule } from './audit/audit.module';
+import * as path from 'node:path';
+import { AuditEntryEntity } from './audit/audit-entry.entity';
+import { AuditRepository } from './audit/audit.repository';
+import { AuditService } from './audit/audit.service';
+import { BackupManifest, BadBackupError } from './backup/backup-archive';
+import { backUpHub, BackupRefusedError } from './backup/hub-backup';
+import { restoreHub } from './backup/hub-restore';
+import { NotAHubDatabaseError } from './backup/sqlite-file';
 import { Clock, SystemClock } from './common/clock';
 import { ConfigError, HUB_CONFIG, HubConfig, loadHubConfig } from './config/hub-config';
 import { DatabaseModule } from './database/database.module';
+import { describeDatabase, hubDatabaseExists } from './database/hub-database';
+import { TransactionRunner } from './database/transaction-runner';
 import { framedBlock } from './staff/plain-block';
 import { ShellCommandError, StaffShellService } from './staff/staff-shell.service';
 import { STAFF_ENTITIES } from './staff/staff.entities';
 import { StaffRepository } from './staff/staff.repository';
 
-const USAGE = 'Usage: npm run admin -- reset-password USERNAME   (HUB_NEW_PASSWORD to choose it)';
+const USAGE = [
+  'Usage: npm run admin -- reset-password USERNAME   (HUB_NEW_PASSWORD to choose it)',
+  '       npm run admin -- backup FILE [--force]      a copy of the hub, running or not, in FILE',
+  "       npm run admin -- restore FILE               FILE in place of this hub's data (hub stopped)",
+  "Run them with the hub's HUB_* settings (at least HUB_DATA_DIR or HUB_DB, and HUB_PORT).",
+].join('\n');
 
 /** Where the commands write: the console, or a test's buffers. */
 export interface AdminOutput {
@@ -27,17 +42,23 @@ export interface AdminOutput {
   err: (text: string) => void;
 }
 
-/** Only what the shell commands need: configuration, database, audit log, staff accounts. */
+/**
+ * Only what the shell commands need: configuration, database, audit log, staff accounts. The
+ * audit log's service and repository, not AuditModule: that also records the hub's own start
+ * and stop, which a shell command is not.
+ */
 @Module({})
 class AdminModule {
   static forConfig(config: HubConfig): DynamicModule {
     return {
       module: AdminModule,
       global: true,
-      imports: [DatabaseModule, AuditModule, TypeOrmModule.forFeature(STAFF_ENTITIES)],
+      imports: [DatabaseModule, TypeOrmModule.forFeature([...STAFF_ENTITIES, AuditEntryEntity])],
       providers: [
         { provide: HUB_CONFIG, useValue: config },
         { provide: Clock, useClass: SystemClock },
+        AuditRepository,
+        AuditService,
         StaffRepository,
         StaffShellService,
       ],
@@ -54,20 +75,41 @@ function shellUser(): string {
   }
 }
 
+/** A command's words after its name, checked: null when they do not fit the command. */
+function parseArgs(
+  args: string[],
+): { command: 'reset-password' | 'backup' | 'restore'; target: string; force: boolean } | null {
+  const [command, ...rest] = args;
+  const force = command === 'backup' && rest.includes('--force');
+  const words = rest.filter((word) => !(force && word === '--force'));
+  if (
+    (command !== 'reset-password' && command !== 'backup' && command !== 'restore') ||
+    words.length !== 1 ||
+    words[0] === '' ||
+    words[0].startsWith('--')
+  ) {
+    return null;
+  }
+  return { command, target: words[0], force };
+}
+
 /**
  * Runs one admin command and returns the process exit code: 0 done, 1 refused (a bad setting,
- * no hub database there, unknown account, weak password), 2 not a command.
+ * no hub database there, unknown account, weak password; a backup file that exists, a hub that
+ * is running, a damaged backup or one from a newer hub), 2 not a command.
  *
  * @param args the words after `npm run admin --`
  * @param env the HUB_* settings, as the hub reads them, plus HUB_NEW_PASSWORD
+ * @param clock the time a backup is stamped with and restored files are renamed by
  */
 export async function runAdmin(
   args: string[],
   env: Record<string, string | undefined>,
   output: AdminOutput,
+  clock: Clock = new SystemClock(),
 ): Promise<number> {
-  const [command, username, ...rest] = args;
-  if (command !== 'reset-password' || !username || rest.length > 0) {
+  const parsed = parseArgs(args);
+  if (!parsed) {
     output.err(`${USAGE}\n`);
     return 2;
   }
@@ -78,10 +120,44 @@ export async function runAdmin(
     output.err(`${error instanceof ConfigError ? error.message : String(error)}\n`);
     return 1;
   }
-  if (!fs.existsSync(config.database.path)) {
+  if (parsed.command !== 'reset-password' && config.database.type !== 'sqlite') {
+    output.err(
+      `${parsed.command} copies a SQLite hub; this hub is on PostgreSQL (HUB_DB): back that database up with pg_dump, and the data dir's ca/ folder with it\n`,
+    );
+    return 1;
+  }
+  try {
+    if (parsed.command === 'backup') {
+      return await backup(config, env, parsed.target, parsed.force, clock, output);
+    }
+    if (parsed.command === 'restore') {
+      return await restore(config, parsed.target, clock, output);
+    }
+    return await resetPassword(config, parsed.target, env, output);
+  } catch (error) {
+    if (
+      error instanceof ShellCommandError ||
+      error instanceof BackupRefusedError ||
+      error instanceof BadBackupError ||
+      error instanceof NotAHubDatabaseError
+    ) {
+      output.err(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+async function resetPassword(
+  config: HubConfig,
+  username: string,
+  env: Record<string, string | undefined>,
+  output: AdminOutput,
+): Promise<number> {
+  if (!(await hubDatabaseExists(config.database))) {
     // Opening it would make an empty database: the settings are not the hub's.
     output.err(
-      `There is no hub database at ${config.database.path}: run this with the hub's HUB_DATA_DIR (or HUB_DB)\n`,
+      `There is no hub database at ${describeDatabase(config.database)}: run this with the hub's HUB_DATA_DIR (or HUB_DB)\n`,
     );
     return 1;
   }
@@ -109,15 +185,123 @@ export async function runAdmin(
       ]),
     );
     return 0;
-  } catch (error) {
-    if (error instanceof ShellCommandError) {
-      output.err(`${error.message}\n`);
-      return 1;
-    }
-    throw error;
   } finally {
     await app.close();
   }
+}
+
+async function backup(
+  config: HubConfig,
+  env: Record<string, string | undefined>,
+  file: string,
+  force: boolean,
+  clock: Clock,
+  output: AdminOutput,
+): Promise<number> {
+  const schoolName = env.HUB_SCHOOL_NAME?.trim() ? config.schoolName : null;
+  const result = await backUpHub(config, env, file, { force, clock, schoolName });
+  const { manifest } = result;
+  for (const warning of result.warnings) {
+    output.err(`Warning: ${warning}\n`);
+  }
+  output.out(
+    [
+      `Backed up the hub to ${result.file} (${result.bytes} bytes, readable by this user only).`,
+      `  taken at:        ${manifest.createdAt}`,
+      `  hub version:     ${manifest.hubVersion}`,
+      `  migration level: ${manifest.migration.timestamp} (${manifest.migration.name})`,
+      ...(manifest.schoolName === null ? [] : [`  school:          ${manifest.schoolName}`]),
+      `  files:           ${Object.keys(manifest.files).join(', ')}`,
+      `  settings kept:   ${Object.keys(manifest.settings).join(', ') || '(none set)'}`,
+      'It holds password hashes, Wi-Fi passwords and the CA key: keep it as safe as the server.',
+      `The store (${config.storeDir}) is not in it: back that up with the school's own files.`,
+      '',
+    ].join('\n'),
+  );
+  return 0;
+}
+
+/**
+ * Writes `hub.restored` (actor: the shell user) into the restored database, so that the log
+ * itself says it was rewound to the backup's time. Opening it runs this hub's migrations, as
+ * its next start would.
+ */
+async function auditRestore(config: HubConfig, manifest: BackupManifest, file: string) {
+  const app = await NestFactory.createApplicationContext(AdminModule.forConfig(config), {
+    logger: false,
+  });
+  try {
+    await app.get(TransactionRunner).run((tx) =>
+      app.get(AuditService).record(tx, {
+        actor: { kind: 'shell', osUser: shellUser() },
+        action: 'hub.restored',
+        target: null,
+        detail: {
+          from: file,
+          takenAt: manifest.createdAt,
+          madeByVersion: manifest.hubVersion,
+          migration: manifest.migration.name,
+        },
+      }),
+    );
+  } finally {
+    await app.close();
+  }
+}
+
+async function restore(
+  config: HubConfig,
+  file: string,
+  clock: Clock,
+  output: AdminOutput,
+): Promise<number> {
+  const result = await restoreHub(config, file, { clock });
+  const { manifest } = result;
+  const settings = Object.entries(manifest.settings).map(([name, value]) => `    ${name}=${value}`);
+  output.out(
+    [
+      `Restored the backup ${path.resolve(file)}.`,
+      `  taken at:        ${manifest.createdAt}`,
+      `  hub version:     ${manifest.hubVersion}`,
+      `  migration level: ${manifest.migration.timestamp} (${manifest.migration.name})` +
+        (manifest.migration.name === result.hubLevel.name
+          ? ''
+          : `, brought up to this hub's ${result.hubLevel.timestamp}`),
+      ...(manifest.schoolName === null ? [] : [`  school:          ${manifest.schoolName}`]),
+      `  contents:        ${Object.entries(result.counts)
+        .map(([table, count]) => `${count} ${table.replace(/_/g, ' ')}`)
+        .join(', ')}`,
+      'Written (readable by this user only):',
+      ...result.restored.map((target) => `    ${target}`),
+      ...(result.movedAside.length === 0
+        ? ['Nothing was in the way.']
+        : [
+            'Moved aside (delete them once the restored hub works):',
+            ...result.movedAside.map(({ from, to }) => `    ${from} -> ${to}`),
+          ]),
+      ...(manifest.aupFile !== null && config.aupFile === null
+        ? [
+            `The backup's AUP text (from ${manifest.aupFile}) is in ${path.join(config.dataDir, 'aup.txt')}:`,
+            `set HUB_AUP_FILE=${path.join(config.dataDir, 'aup.txt')} for the hub to keep it as its AUP.`,
+          ]
+        : []),
+      ...(settings.length === 0
+        ? []
+        : ['The hub that made it had these settings (secrets are never kept):', ...settings]),
+      'The audit log says so (hub.restored): what happened after the backup was taken is not in it.',
+      'Start the hub with the same settings. Devices reconnect with the certificates they have.',
+      '',
+    ].join('\n'),
+  );
+  try {
+    await auditRestore(config, manifest, path.resolve(file));
+  } catch (error) {
+    output.err(
+      `The files are restored, but hub.restored could not be written to its audit log: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    return 1;
+  }
+  return 0;
 }
 
 if (require.main === module) {

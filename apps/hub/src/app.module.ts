@@ -1,6 +1,7 @@
 // The hub: one module per capability.
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { ApiDocsModule } from './api-docs/api-docs.module';
 import { AuditModule } from './audit/audit.module';
 import { CommandsModule } from './commands/commands.module';
 import { CommonModule } from './common/common.module';
@@ -10,8 +11,10 @@ import { DatabaseModule } from './database/database.module';
 import { DevicesModule } from './devices/devices.module';
 import { EnrollmentModule } from './enrollment/enrollment.module';
 import { HealthModule } from './health/health.module';
+import { LiveModule } from './live/live.module';
 import { loggerParams } from './logging';
 import { PoliciesModule } from './policies/policies.module';
+import { SchoolModule } from './school/school.module';
 import { StaffModule } from './staff/staff.module';
 
 @Module({
@@ -30,6 +33,9 @@ import { StaffModule } from './staff/staff.module';
     CommandsModule,
     PoliciesModule,
     HealthModule,
+    LiveModule,
+    SchoolModule,
+    ApiDocsModule,
   ],
 })
 export class AppModule {}

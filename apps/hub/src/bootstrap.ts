@@ -2,9 +2,10 @@
 // prefix, pipes, filters, request context, API description, shutdown hooks.
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
+import { buildOpenApiDocument } from './api-docs/openapi';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { requestIdFor, runWithRequestContext } from './common/request-context';
 import { refuseUnsafeInput } from './common/unsafe-input.middleware';
@@ -28,17 +29,7 @@ export function configureHub(app: INestApplication): INestApplication {
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Classroom device hub')
-      .setDescription(
-        'The school hub for tablets and loan laptops: staff API and device enrolment.',
-      )
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
+  const document = buildOpenApiDocument(app);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
   return app;
 }

@@ -1,12 +1,17 @@
 // Boots the hub: private files, validated configuration, the port held, migrations (run by the
-// database module), the first admin, listen.
+// database module), the first admin, listen (HTTP, or HTTPS with HUB_TLS_*), then say where.
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Server } from 'node:http';
+import type { Server as TlsServer } from 'node:https';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import { AppModule } from './app.module';
 import { configureHub } from './bootstrap';
+import { describeAddresses, hubAddresses } from './config/addresses';
 import { ConfigError, HUB_CONFIG, HubConfig, loadHubConfig } from './config/hub-config';
+import { CertificateAuthority } from './enrollment/certificate-authority';
 
 /**
  * Binds the hub's port before anything else happens (issue 8 item 20): a port in use must stop
@@ -50,7 +55,11 @@ async function main(): Promise<void> {
   // eslint-disable-next-line no-restricted-properties -- the same check HubConfigModule makes
   const checked = loadHubConfig(process.env);
   const holder = await holdPort(checked.port, checked.host);
-  const app = await NestFactory.create(AppModule, { bufferLogs: true });
+  // With HUB_TLS_CERT and HUB_TLS_KEY the one port serves HTTPS and, through it, WSS.
+  const app = await NestFactory.create(AppModule, {
+    bufferLogs: true,
+    ...(checked.tls ? { httpsOptions: { cert: checked.tls.cert, key: checked.tls.key } } : {}),
+  });
   configureHub(app);
   const config = app.get<HubConfig>(HUB_CONFIG);
   await app.init();
@@ -65,9 +74,61 @@ async function main(): Promise<void> {
     server.once('error', reject);
     server.listen({ port: config.port, host: config.host, backlog: 4096 }, resolve);
   });
+  if (config.tls) {
+    reloadCertificateOnHangUp(server as TlsServer);
+  }
+  announce(config, (server.address() as net.AddressInfo).port, app.get(CertificateAuthority));
+}
+
+/**
+ * Says where the hub can be reached, as one structured log line and as plain lines for the
+ * person who started it: the URLs devices on the network can use (not only localhost), or that
+ * HUB_HOST keeps it to this machine, and the CA fingerprint an agent is given at enrolment.
+ */
+function announce(config: HubConfig, port: number, ca: CertificateAuthority): void {
+  const scheme = config.tls ? 'https' : 'http';
+  const addresses = hubAddresses(config.host, port, scheme, os.networkInterfaces());
+  const caFingerprint = ca.certificateFingerprint;
+  new Logger('Hub').log({
+    msg: 'Hub listening',
+    host: config.host,
+    port,
+    tls: config.tls !== null,
+    local: addresses.local,
+    network: addresses.network,
+    loopbackOnly: addresses.loopbackOnly,
+    caFingerprint,
+  });
   process.stdout.write(
-    `Hub listening on http://localhost:${config.port} (data in ${config.dataDir})\n`,
+    [
+      `Hub listening on ${addresses.local} (data in ${config.dataDir})`,
+      ...describeAddresses(addresses, config.host),
+      `CA fingerprint (SHA-256, for device-agent --ca-fingerprint): ${caFingerprint}`,
+      '',
+    ].join('\n'),
   );
+}
+
+/**
+ * SIGHUP reads HUB_TLS_CERT and HUB_TLS_KEY again and serves the new pair to new connections,
+ * so a renewed certificate needs no restart (`systemctl reload classroom-hub`). A pair that does
+ * not load is refused and the old one kept.
+ */
+function reloadCertificateOnHangUp(server: TlsServer): void {
+  const logger = new Logger('Hub');
+  process.on('SIGHUP', () => {
+    try {
+      // eslint-disable-next-line no-restricted-properties -- the same check as at start
+      const tls = loadHubConfig(process.env).tls;
+      if (!tls) {
+        throw new ConfigError('HUB_TLS_CERT', 'is no longer set; keeping the certificate in use');
+      }
+      server.setSecureContext({ cert: tls.cert, key: tls.key });
+      logger.log(`Reloaded the TLS certificate from ${tls.certFile}`);
+    } catch (error) {
+      logger.error(`Kept the TLS certificate in use: ${(error as Error).message}`);
+    }
+  });
 }
 
 main().catch((error: unknown) => {

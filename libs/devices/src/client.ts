@@ -9,6 +9,7 @@ import { normaliseHubUrl } from './enroll';
 import type { Enforcer } from './enforcer';
 import { MemoryJournal, type CommandJournal } from './journal';
 import { makeProof } from './proof';
+import { trustAgent, type HubTrust } from './trust';
 import {
   COMMAND_ANSWER_STATUSES,
   DEVICE_NAMESPACE,
@@ -20,7 +21,7 @@ import {
   type HubToDeviceEvents,
   type StateAck,
 } from './protocol';
-import { validateCommandEnvelope } from './validation';
+import { validateCommandAnswer, validateCommandEnvelope } from './validation';
 
 const DEVICE_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DETAIL_MAX_LENGTH = 1000;
@@ -46,6 +47,11 @@ export interface DeviceClientOptions {
   retryUnauthorizedMs?: number;
   /** How long to wait for the hub to acknowledge a `state` event; default 10 s. */
   stateAckTimeoutMs?: number;
+  /**
+   * For an https:// hub whose certificate Node's built-in roots do not vouch for: the CA to trust
+   * as well. One HTTPS agent is shared by every client given the same trust object.
+   */
+  trust?: HubTrust;
   /** The clock that goes into proofs; defaults to Date.now. */
   now?: () => number;
   /** Anything else for socket.io-client (overrides the defaults above). */
@@ -132,6 +138,10 @@ export class DeviceClient extends EventEmitter<DeviceClientEvents> {
       randomizationFactor: opts.randomizationFactor ?? 0.5,
       // A function, so that every connection and reconnection carries a fresh, single-use proof.
       auth: (cb) => cb({ proof: makeProof(this.deviceId, this.key, { now: this.now() }) }),
+      // engine.io-client hands the agent to ws; its typings know only the browser's boolean.
+      ...(opts.trust && this.hubUrl.startsWith('https:')
+        ? { agent: trustAgent(opts.trust) as unknown as string }
+        : {}),
       ...opts.socketOptions,
     });
 
@@ -304,7 +314,7 @@ export class DeviceClient extends EventEmitter<DeviceClientEvents> {
   private async execute(command: CommandEnvelope): Promise<CommandAnswer> {
     let answer: CommandAnswer;
     try {
-      answer = checkAnswer(await this.enforcer.execute(command));
+      answer = checkAnswer(await this.enforcer.execute(command), command.type);
     } catch (error) {
       answer = {
         status: 'error',
@@ -366,13 +376,27 @@ export class DeviceClient extends EventEmitter<DeviceClientEvents> {
   }
 }
 
-function checkAnswer(answer: CommandAnswer): CommandAnswer {
+function checkAnswer(answer: CommandAnswer, type: CommandEnvelope['type']): CommandAnswer {
   if (!answer || !(COMMAND_ANSWER_STATUSES as readonly string[]).includes(answer.status)) {
     return { status: 'error', detail: 'the device gave no valid answer' };
   }
-  return typeof answer.detail === 'string'
-    ? { status: answer.status, detail: clip(answer.detail) }
-    : { status: answer.status };
+  const checked: CommandAnswer =
+    typeof answer.detail === 'string'
+      ? { status: answer.status, detail: clip(answer.detail) }
+      : { status: answer.status };
+  // Protocol 1.1: the settings an applied policy could not enforce travel with the answer, and
+  // only there; an enforcer's list that breaks the protocol's rules is the enforcer's fault.
+  if (answer.unenforced !== undefined && type === 'policy.apply') {
+    const list = validateCommandAnswer({ status: answer.status, unenforced: answer.unenforced });
+    if (!list.ok) {
+      return {
+        status: 'error',
+        detail: clip(`the device gave no valid answer: ${list.errors[0]}`),
+      };
+    }
+    checked.unenforced = [...answer.unenforced];
+  }
+  return checked;
 }
 
 function clip(text: string): string {

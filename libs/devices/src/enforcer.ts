@@ -50,6 +50,8 @@ export interface SimulatedEnforcerOptions {
    * so that ten thousand devices do not hold every command ever sent.
    */
   historyLimit?: number;
+  /** Settings every `policy.apply` is acknowledged as not enforcing (see `unenforcedSettings`). */
+  unenforcedSettings?: string[];
 }
 
 /** A device that does what it is told in memory, with knobs for tests. */
@@ -67,6 +69,11 @@ export class SimulatedEnforcer implements Enforcer {
   declinedCount = 0;
   /** Messages shown to the user, newest last (bounded like the history). */
   readonly messages: MessageShowPayload[] = [];
+  /**
+   * Settings a `policy.apply` is acknowledged as not enforcing (protocol 1.1 `unenforced`), as a
+   * device on a platform that cannot hold them would answer; null answers without a list.
+   */
+  unenforcedSettings: string[] | null = null;
   /** The last policy's settings. */
   settings: object | null = null;
   lockMessage: string | null = null;
@@ -81,6 +88,7 @@ export class SimulatedEnforcer implements Enforcer {
     this.state = { locked: false, appLock: null, policyVersion: null, ...opts.initialState };
     this.actionDelayMs = opts.actionDelayMs ?? 0;
     this.historyLimit = opts.historyLimit ?? Number.POSITIVE_INFINITY;
+    this.unenforcedSettings = opts.unenforcedSettings ? [...opts.unenforcedSettings] : null;
   }
 
   async execute(command: CommandEnvelope): Promise<CommandAnswer> {
@@ -116,6 +124,9 @@ export class SimulatedEnforcer implements Enforcer {
       case 'policy.apply':
         this.settings = command.payload.settings;
         this.state.policyVersion = command.payload.policyVersion;
+        if (this.unenforcedSettings) {
+          return { status: 'acknowledged', unenforced: [...this.unenforcedSettings] };
+        }
         break;
       case 'message.show':
         this.remember(this.messages, command.payload);

@@ -9,6 +9,7 @@ import {
   type EnrollRequest,
   type EnrollResponse,
 } from './protocol';
+import { isUntrustedCertificateError, trustingFetch, type HubTrust } from './trust';
 
 /** Everything a device keeps after enrolling; the private key must be stored privately. */
 export interface DeviceIdentity {
@@ -26,7 +27,12 @@ export interface EnrollOptions {
   device: EnrollDeviceInfo;
   /** Defaults to a fresh 2048-bit key pair. */
   keys?: DeviceKeyPair;
-  /** Defaults to the global fetch. */
+  /**
+   * For an https:// hub whose certificate Node's built-in roots do not vouch for: the CA to trust
+   * as well (`trustCa`, `fetchPinnedCa`). Ignored when `fetch` is given.
+   */
+  trust?: HubTrust;
+  /** Defaults to the global fetch (or one that trusts `trust`). */
   fetch?: typeof fetch;
   signal?: AbortSignal;
 }
@@ -52,7 +58,7 @@ export async function enrollDevice(opts: EnrollOptions): Promise<DeviceIdentity>
     device: opts.device,
   };
 
-  const doFetch = opts.fetch ?? fetch;
+  const doFetch = opts.fetch ?? (opts.trust ? trustingFetch(opts.trust) : fetch);
   let response: Response;
   try {
     response = await doFetch(`${hubUrl}${ENROLL_PATH}`, {
@@ -62,7 +68,10 @@ export async function enrollDevice(opts: EnrollOptions): Promise<DeviceIdentity>
       signal: opts.signal,
     });
   } catch (error) {
-    throw new EnrollmentError(`could not reach the hub at ${hubUrl}: ${describe(error)}`);
+    const hint = isUntrustedCertificateError(error)
+      ? "; the hub's TLS certificate is not trusted here: give the CA that signed it"
+      : '';
+    throw new EnrollmentError(`could not reach the hub at ${hubUrl}: ${describe(error)}${hint}`);
   }
 
   const text = await response.text().catch(() => '');

@@ -2,7 +2,9 @@
 // and the device client. Apps import from here, never from the files behind it.
 
 export * from './protocol';
+export * from './staff-events';
 export * from './validation';
+export * from './schemas';
 export * from './input-rules';
 export * from './proof';
 export * from './identity';
@@ -10,3 +12,4 @@ export * from './enroll';
 export * from './enforcer';
 export * from './journal';
 export * from './client';
+export * from './trust';

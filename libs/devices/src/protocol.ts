@@ -100,9 +100,20 @@ export type CommandEnvelope = { [T in CommandType]: CommandEnvelopeOf<T> }[Comma
 export const COMMAND_ANSWER_STATUSES = ['acknowledged', 'error', 'not_now'] as const;
 export type CommandAnswerStatus = (typeof COMMAND_ANSWER_STATUSES)[number];
 
+/** At most this many entries in an answer's `unenforced` list (section 4 has 18 settings). */
+export const UNENFORCED_MAX_ENTRIES = 64;
+/** At most this many characters in one `unenforced` entry. */
+export const SETTING_PATH_MAX_LENGTH = 100;
+
 export interface CommandAnswer {
   status: CommandAnswerStatus;
   detail?: string;
+  /**
+   * Since 1.1, only in an `acknowledged` answer to `policy.apply`: the settings the device
+   * accepted but cannot enforce on its platform, as dotted paths of section 4
+   * (`"wifi.allowedSsids"`). Absent when everything is enforced, or from a 1.0 device.
+   */
+  unenforced?: string[];
 }
 
 /** What a device reports about itself (protocol section 3, `state`). */

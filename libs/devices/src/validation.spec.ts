@@ -265,6 +265,48 @@ describe('validateCommandAnswer', () => {
       'answer.code should not exist',
     ]);
   });
+
+  it('accepts an acknowledged answer listing settings it could not enforce (protocol 1.1)', () => {
+    expect(
+      validateCommandAnswer({
+        status: 'acknowledged',
+        unenforced: ['wifi.allowedSsids', 'apps.mode'],
+      }),
+    ).toEqual({
+      ok: true,
+      payload: { status: 'acknowledged', unenforced: ['wifi.allowedSsids', 'apps.mode'] },
+    });
+    expect(validateCommandAnswer({ status: 'acknowledged', unenforced: [] }).ok).toBe(true);
+  });
+
+  it('refuses an unenforced list with another status, of another form, too long or repeated', () => {
+    expect(
+      errorsOf(validateCommandAnswer({ status: 'error', unenforced: ['camera.allowed'] })),
+    ).toEqual(['answer.unenforced is only allowed with status acknowledged']);
+    for (const unenforced of [
+      'camera.allowed',
+      [3],
+      ['camera'],
+      ['a.b c'],
+      ['x.'.repeat(60) + 'y'],
+    ]) {
+      expect(errorsOf(validateCommandAnswer({ status: 'acknowledged', unenforced }))).toEqual([
+        'answer.unenforced must be an array of dotted setting paths (such as wifi.allowedSsids)',
+      ]);
+    }
+    const many = Array.from({ length: 65 }, (_, i) => `group.setting${i}`);
+    expect(errorsOf(validateCommandAnswer({ status: 'acknowledged', unenforced: many }))).toEqual([
+      'answer.unenforced must contain no more than 64 elements',
+    ]);
+    expect(
+      errorsOf(
+        validateCommandAnswer({
+          status: 'acknowledged',
+          unenforced: ['camera.allowed', 'camera.allowed'],
+        }),
+      ),
+    ).toEqual(['answer.unenforced must not list a setting twice']);
+  });
 });
 
 describe('validateCommandEnvelope', () => {

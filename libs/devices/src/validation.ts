@@ -1,176 +1,130 @@
 // The checks the hub and every device run on what crosses the /device namespace (protocol
 // section 3): a command's payload, a whole command as a device receives it, a device's answer and
-// its reported state. Each shape is a table of fields, and every refusal names the field.
+// its reported state. Each is the JSON Schema of ./schemas, compiled with ajv once, on first use:
+// the same objects the hub serves as its AsyncAPI document, so what is described is what is
+// checked.
 //
-// These are plain functions over field tables, like the policy settings in @app/policy, rather
-// than class-validator DTOs: at a fan-out every device checks one command and the hub checks one
-// answer and one state report per device, and class-validator (which looks up every decorated
-// class it knows on each call) was the largest cost of all three, 60 to 100 µs a message under
-// load. The messages are the ones class-validator gave, so nothing a device or a person reads
-// changed, except for times and free text, which follow ./input-rules (issue 8, items 16, 17). String formats come from class-validator's own functions (validator.js).
+// Compiled ajv code is at least as fast as the hand-written field tables it replaced (bench/
+// device-validation.ts measures both): at a fan-out every device checks one command and the hub
+// checks one answer and one state report per device. Every refusal names the field, in the words
+// class-validator used before (and ./input-rules for times and free text, issue 8 items 16, 17).
 
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { isUUID } from 'class-validator';
-import { plainTextProblem, rfc3339Problem, type PlainTextRule } from './input-rules';
+import { plainTextProblem, rfc3339Problem } from './input-rules';
 import {
-  APP_ID_MAX_LENGTH,
-  COMMAND_ANSWER_STATUSES,
   COMMAND_TYPES,
   isCommandType,
-  LOCK_MESSAGE_MAX_LENGTH,
-  LOCK_REASONS,
-  MESSAGE_FROM_MAX_LENGTH,
-  MESSAGE_TEXT_MAX_LENGTH,
   type CommandAnswer,
   type CommandEnvelope,
   type CommandPayloadMap,
   type CommandType,
   type DeviceState,
 } from './protocol';
+import {
+  COMMAND_ANSWER_SCHEMA,
+  COMMAND_ENVELOPE_SCHEMA,
+  COMMAND_PAYLOAD_SCHEMAS,
+  DEVICE_STATE_SCHEMA,
+  FIELD_PROBLEMS,
+  PLAIN_TEXT_KEYWORD,
+  type JsonSchema,
+  type PlainTextKeyword,
+} from './schemas';
 
 export type ValidationOutcome<T> = { ok: true; payload: T } | { ok: false; errors: string[] };
 
 /**
- * One field's rules. `type` is checked first and, when it fails, is the only complaint about
- * the field; otherwise every rule that fails is reported. Messages follow the field's name.
+ * The ajv instance that knows the protocol's own keyword and formats (see ./schemas). Exported
+ * for the AsyncAPI document's test, which compiles every payload schema it serves with it.
  */
-interface FieldRule {
-  type: (value: unknown) => string | null;
-  rules?: ((value: never) => string | null)[];
-  /** May be absent. */
-  optional?: boolean;
-  /** May be `null`. */
-  nullable?: boolean;
+export function createProtocolAjv(): Ajv {
+  const ajv = new Ajv({
+    // Every problem, each naming its field, as the field tables gave them.
+    allErrors: true,
+    // The failing value and schema, to word the refusal.
+    verbose: true,
+    // Unknown keywords and formats are mistakes, not annotations.
+    strictSchema: true,
+    // `type: ['string', 'null']` is how the protocol says "or null".
+    allowUnionTypes: true,
+    strictTypes: false,
+    // NaN and Infinity are not numbers a device can mean (JSON cannot carry them anyway).
+    strictNumbers: true,
+    // Only fields the message itself has: `constructor` or `__proto__` are unknown fields.
+    ownProperties: true,
+  });
+  ajv.addFormat('uuid', { type: 'string', validate: (value: string) => isUUID(value) });
+  ajv.addFormat('date-time', {
+    type: 'string',
+    validate: (value: string) => rfc3339Problem(value) === null,
+  });
+  ajv.addKeyword({
+    keyword: PLAIN_TEXT_KEYWORD,
+    type: 'string',
+    schemaType: 'object',
+    errors: true,
+    compile(keyword: PlainTextKeyword) {
+      const rule = { ...keyword, max: Infinity };
+      const check = (value: string): boolean => {
+        const problem = plainTextProblem(value, rule);
+        check.errors = problem
+          ? [{ keyword: PLAIN_TEXT_KEYWORD, message: problem, params: {} }]
+          : [];
+        return problem === null;
+      };
+      check.errors = [] as Partial<ErrorObject>[];
+      return check;
+    },
+  });
+  return ajv;
 }
 
-type Shape = Record<string, FieldRule>;
+let sharedAjv: Ajv | undefined;
 
-// Field types.
+/** Compiles `schema` on first use: a process loads what it checks, not every message's check. */
+function compiledOnFirstUse(schema: JsonSchema): () => ValidateFunction {
+  let compiled: ValidateFunction | undefined;
+  return () => (compiled ??= (sharedAjv ??= createProtocolAjv()).compile(schema));
+}
 
-const string = (value: unknown) => (typeof value === 'string' ? null : 'must be a string');
-const boolean = (value: unknown) => (typeof value === 'boolean' ? null : 'must be a boolean value');
-const integer = (value: unknown) =>
-  typeof value === 'number' && Number.isInteger(value) ? null : 'must be an integer number';
-const finiteNumber = (value: unknown) =>
-  typeof value === 'number' && Number.isFinite(value)
-    ? null
-    : 'must be a number conforming to the specified constraints';
-const object = (value: unknown) =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) ? null : 'must be an object';
-const oneOf = (values: readonly string[]) => (value: unknown) =>
-  typeof value === 'string' && values.includes(value)
-    ? null
-    : `must be one of ${values.join(', ')}`;
-const uuid = (value: unknown) =>
-  typeof value === 'string' && isUUID(value) ? null : 'must be a UUID';
-// Issue 8 item 16: one form of time everywhere, the one the hub writes (toISOString).
-const isoTime = (value: unknown) => rfc3339Problem(value);
+const stateCheck = compiledOnFirstUse(DEVICE_STATE_SCHEMA);
+const answerCheck = compiledOnFirstUse(COMMAND_ANSWER_SCHEMA);
+const envelopeCheck = compiledOnFirstUse(COMMAND_ENVELOPE_SCHEMA);
+const payloadChecks = Object.fromEntries(
+  COMMAND_TYPES.map((type) => [type, compiledOnFirstUse(COMMAND_PAYLOAD_SCHEMAS[type])]),
+) as { [T in CommandType]: () => ValidateFunction };
 
-// Rules on a value of the right type.
-
-const min = (limit: number) => (value: number) =>
-  value >= limit ? null : `must not be less than ${limit}`;
-const max = (limit: number) => (value: number) =>
-  value <= limit ? null : `must not be greater than ${limit}`;
-const maxLength = (limit: number) => (value: string) =>
-  value.length <= limit ? null : `must be shorter than or equal to ${limit} characters`;
-const length = (limit: number) => (value: string) =>
-  value.length >= 1 && value.length <= limit ? null : `must be 1 to ${limit} characters`;
-// Issue 8 item 17: text that reaches a screen, the database (PostgreSQL refuses U+0000) or a CSV.
-// The length has its own rule beside it (with the message devices already know), so not here;
-// nor the empty string, which that rule refuses where it must. Blank text is refused here.
-const plainText = (rule: Omit<PlainTextRule, 'max'>) => (value: string) =>
-  plainTextProblem(value, { ...rule, max: Infinity });
-const policyVersion = (value: string) =>
-  /^[0-9a-f]{64}$/.test(value) ? null : 'must be 64 lowercase hex characters';
-
-// The shapes.
-
-const EMPTY: Shape = {};
-
-export const COMMAND_PAYLOAD_SHAPES: { [T in CommandType]: Shape } = {
-  'device.lock': {
-    message: {
-      type: string,
-      rules: [maxLength(LOCK_MESSAGE_MAX_LENGTH), plainText({ multiline: true, allowEmpty: true })],
-      optional: true,
-    },
-    reason: { type: oneOf(LOCK_REASONS) },
+/**
+ * The compiled checks, by message, each compiled once on first use. Each one's `schema` is the
+ * object from ./schemas that the AsyncAPI document serves.
+ */
+export const DEVICE_MESSAGE_VALIDATORS: {
+  readonly state: ValidateFunction;
+  readonly answer: ValidateFunction;
+  readonly envelope: ValidateFunction;
+  readonly payloads: { readonly [T in CommandType]: ValidateFunction };
+} = Object.freeze({
+  get state() {
+    return stateCheck();
   },
-  'device.unlock': EMPTY,
-  'app.lock': {
-    appId: {
-      type: string,
-      rules: [length(APP_ID_MAX_LENGTH), plainText({ allowEmpty: true })],
-    },
+  get answer() {
+    return answerCheck();
   },
-  'app.unlock': EMPTY,
-  'policy.apply': {
-    policyVersion: { type: string, rules: [policyVersion] },
-    // The settings' own shape is checked by @app/policy, which owns it.
-    settings: { type: object },
+  get envelope() {
+    return envelopeCheck();
   },
-  'message.show': {
-    text: {
-      type: string,
-      rules: [length(MESSAGE_TEXT_MAX_LENGTH), plainText({ multiline: true, allowEmpty: true })],
-    },
-    from: {
-      type: string,
-      rules: [length(MESSAGE_FROM_MAX_LENGTH), plainText({ allowEmpty: true })],
-    },
-  },
-  'photos.sync': EMPTY,
-  'device.unenroll': EMPTY,
-};
+  payloads: Object.freeze(
+    Object.defineProperties(
+      {},
+      Object.fromEntries(
+        COMMAND_TYPES.map((type) => [type, { get: payloadChecks[type], enumerable: true }]),
+      ),
+    ) as { [T in CommandType]: ValidateFunction },
+  ),
+});
 
-/** The envelope around a command; its payload is checked by `validateCommandPayload`. */
-const ENVELOPE: Shape = {
-  id: { type: uuid },
-  type: { type: oneOf(COMMAND_TYPES) },
-  payload: { type: object },
-  issuedAt: { type: isoTime },
-  expiresAt: { type: isoTime, optional: true },
-};
-
-const ANSWER: Shape = {
-  status: { type: oneOf(COMMAND_ANSWER_STATUSES) },
-  detail: {
-    type: string,
-    rules: [maxLength(1000), plainText({ multiline: true, allowBlank: true })],
-    optional: true,
-  },
-};
-
-const STATE: Shape = {
-  locked: { type: boolean },
-  appLock: { type: string, rules: [length(APP_ID_MAX_LENGTH)], nullable: true },
-  policyVersion: { type: string, rules: [policyVersion], nullable: true },
-  battery: { type: integer, rules: [min(0), max(100)], optional: true },
-  charging: { type: boolean, optional: true },
-  storageFreeMb: { type: finiteNumber, rules: [min(0)], optional: true },
-  osVersion: {
-    type: string,
-    rules: [maxLength(100), plainText({ allowBlank: true })],
-    optional: true,
-  },
-  agentVersion: {
-    type: string,
-    rules: [maxLength(100), plainText({ allowBlank: true })],
-    optional: true,
-  },
-  // An SSID is at most 32 octets; characters outside ASCII take more than one, so allow slack.
-  ssid: {
-    type: string,
-    rules: [maxLength(64), plainText({ allowBlank: true })],
-    optional: true,
-    nullable: true,
-  },
-  pendingPhotos: { type: integer, rules: [min(0)], optional: true },
-};
-
-// The checks.
-
-/** Checks a command's payload against the shape for its type. */
+/** Checks a command's payload against the schema for its type. */
 export function validateCommandPayload<T extends CommandType>(
   type: T,
   payload: unknown,
@@ -186,22 +140,25 @@ export function validateCommandPayload(
   if (!isCommandType(type)) {
     return { ok: false, errors: [`type must be one of ${COMMAND_TYPES.join(', ')}`] };
   }
-  return validateShape(COMMAND_PAYLOAD_SHAPES[type], payload, 'payload');
+  return check(payloadChecks[type](), payload, 'payload');
 }
 
 /** Checks a `state` event from a device. */
 export function validateDeviceState(input: unknown): ValidationOutcome<DeviceState> {
-  return validateShape(STATE, input, 'state');
+  return check(stateCheck(), input, 'state');
 }
 
-/** Checks a device's answer to a command. */
+/**
+ * Checks a device's answer to a command. `unenforced` is taken only with `acknowledged`; that
+ * the command was a `policy.apply` is the hub's to check, which knows what the answer is to.
+ */
 export function validateCommandAnswer(input: unknown): ValidationOutcome<CommandAnswer> {
-  return validateShape(ANSWER, input, 'answer');
+  return check(answerCheck(), input, 'answer');
 }
 
 /** Checks a whole command as a device receives it: the envelope, then the payload for its type. */
 export function validateCommandEnvelope(input: unknown): ValidationOutcome<CommandEnvelope> {
-  const envelope = validateShape<{ type: string; payload: unknown }>(ENVELOPE, input, 'command');
+  const envelope = check<{ type: string; payload: unknown }>(envelopeCheck(), input, 'command');
   if (!envelope.ok) {
     return envelope;
   }
@@ -209,50 +166,160 @@ export function validateCommandEnvelope(input: unknown): ValidationOutcome<Comma
   if (!payload.ok) {
     return payload;
   }
+  return { ok: true, payload: input as CommandEnvelope };
+}
+
+/** Runs a compiled check; a valid message is handed back as it was sent. */
+function check<T>(validate: ValidateFunction, input: unknown, root: string): ValidationOutcome<T> {
+  if (validate(input)) {
+    return { ok: true, payload: input as T };
+  }
   return {
-    ok: true,
-    payload: { ...envelope.payload, payload: payload.payload } as CommandEnvelope,
+    ok: false,
+    errors: refusals(validate.schema as JsonSchema, validate.errors ?? [], root),
   };
 }
 
+// Turning ajv's errors into the refusals devices and people read.
+
+interface Refusal {
+  /** The top-level field at fault, or '' for the message itself. */
+  field: string;
+  text: string;
+  /** A wrong type or a missing field is the only thing said about that field. */
+  wrongType: boolean;
+  unknownField: boolean;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  string: 'must be a string',
+  boolean: 'must be a boolean value',
+  integer: 'must be an integer number',
+  number: 'must be a number conforming to the specified constraints',
+  object: 'must be an object',
+  array: 'must be an array',
+  null: 'must be null',
+};
+
 /**
- * Checks `input` field by field: unknown fields first (in the order sent), then each field of
- * the shape in order. Hands back only the fields the shape knows, as they were sent.
+ * The refusals for one message: unknown fields first (in the order sent), then the schema's
+ * fields in its order; for each field, its wrong type alone, or else every rule it breaks.
  */
-function validateShape<T>(shape: Shape, input: unknown, root: string): ValidationOutcome<T> {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    return { ok: false, errors: [`${root} must be an object`] };
-  }
-  const fields = input as Record<string, unknown>;
-  const errors: string[] = [];
-  for (const key of Object.keys(fields)) {
-    // Own fields of the shape only: `__proto__` or `constructor` are unknown fields too.
-    if (!Object.prototype.hasOwnProperty.call(shape, key)) {
-      errors.push(`${root}.${key} should not exist`);
+function refusals(schema: JsonSchema, errors: ErrorObject[], root: string): string[] {
+  const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+  const order = Object.keys(properties);
+  const found: Refusal[] = [];
+  for (const error of errors) {
+    const refusal = describe(error, properties, root);
+    if (refusal) {
+      found.push(refusal);
     }
   }
-  const checked: Record<string, unknown> = {};
-  for (const name of Object.keys(shape)) {
-    const rule = shape[name];
-    const value = Object.prototype.hasOwnProperty.call(fields, name) ? fields[name] : undefined;
-    if ((value === undefined && rule.optional) || (value === null && rule.nullable)) {
-      if (value === null) {
-        checked[name] = null;
-      }
+  const rank = (refusal: Refusal) => (refusal.unknownField ? -1 : order.indexOf(refusal.field));
+  found.sort((a, b) => rank(a) - rank(b));
+  const typeWrong = new Set(found.filter((r) => r.wrongType).map((r) => r.field));
+  const texts: string[] = [];
+  for (const refusal of found) {
+    if (typeWrong.has(refusal.field) && !refusal.wrongType) {
       continue;
     }
-    const wrongType = rule.type(value);
-    if (wrongType) {
-      errors.push(`${root}.${name} ${wrongType}`);
-      continue;
+    if (!texts.includes(refusal.text)) {
+      texts.push(refusal.text);
     }
-    for (const check of rule.rules ?? []) {
-      const problem = check(value as never);
-      if (problem) {
-        errors.push(`${root}.${name} ${problem}`);
-      }
-    }
-    checked[name] = value;
   }
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, payload: checked as T };
+  return texts;
+}
+
+function describe(
+  error: ErrorObject,
+  properties: Record<string, JsonSchema>,
+  root: string,
+): Refusal | null {
+  const segments = error.instancePath.split('/').slice(1);
+  const parent = (error.parentSchema ?? {}) as JsonSchema;
+  const refusal = (field: string, problem: string, wrongType = false): Refusal => ({
+    field,
+    text: `${root}${field ? `.${field}` : ''} ${problem}`,
+    wrongType,
+    unknownField: false,
+  });
+  if (error.keyword === 'if') {
+    // Its `then` said what was wrong.
+    return null;
+  }
+  if (error.keyword === 'additionalProperties') {
+    const name = (error.params as { additionalProperty: string }).additionalProperty;
+    return {
+      field: name,
+      text: `${root}.${name} should not exist`,
+      wrongType: false,
+      unknownField: true,
+    };
+  }
+  if (error.keyword === 'required') {
+    const name = (error.params as { missingProperty: string }).missingProperty;
+    return refusal(name, wrongType(properties[name] ?? {}, undefined), true);
+  }
+  const field = segments[0] ?? '';
+  // Below a field (an entry of a list) the field's own words say what is wrong with it.
+  const fieldSchema = field ? properties[field] : undefined;
+  if (segments.length > 1 && fieldSchema) {
+    const problem = FIELD_PROBLEMS.get(fieldSchema)?.items;
+    if (typeof problem === 'string') {
+      return refusal(field, problem, true);
+    }
+  }
+  const named = FIELD_PROBLEMS.get(parent)?.[error.keyword];
+  if (named) {
+    return typeof named === 'string'
+      ? refusal(field, named, error.keyword === 'type')
+      : refusal(named.field, named.problem);
+  }
+  const at = segments.map((s, i) => (i === 0 ? s : /^\d+$/.test(s) ? `[${s}]` : `.${s}`)).join('');
+  switch (error.keyword) {
+    case 'type':
+    case 'enum':
+    case 'format':
+      return refusal(at, wrongType(parent, error.data), true);
+    case 'minLength':
+    case 'maxLength': {
+      const min = parent.minLength as number | undefined;
+      const max = parent.maxLength as number | undefined;
+      if (min !== undefined && max !== undefined) {
+        return refusal(at, `must be ${min} to ${max} characters`);
+      }
+      return max !== undefined
+        ? refusal(at, `must be shorter than or equal to ${max} characters`)
+        : refusal(at, `must be at least ${min} characters`);
+    }
+    case 'minimum':
+      return refusal(at, `must not be less than ${String(parent.minimum)}`);
+    case 'maximum':
+      return refusal(at, `must not be greater than ${String(parent.maximum)}`);
+    case 'maxItems':
+      return refusal(at, `must contain no more than ${String(parent.maxItems)} elements`);
+    case PLAIN_TEXT_KEYWORD:
+      return refusal(at, error.message ?? 'must be plain text');
+    default:
+      return refusal(at, error.message ?? 'is not valid');
+  }
+}
+
+/** What is said about a value of the wrong type (or a missing one) for `schema`. */
+function wrongType(schema: JsonSchema, value: unknown): string {
+  const named = FIELD_PROBLEMS.get(schema)?.type;
+  if (typeof named === 'string') {
+    return named;
+  }
+  if (schema.format === 'uuid') {
+    return 'must be a UUID';
+  }
+  if (schema.format === 'date-time') {
+    return rfc3339Problem(value) ?? 'must be an RFC 3339 date-time';
+  }
+  if (Array.isArray(schema.enum)) {
+    return `must be one of ${schema.enum.join(', ')}`;
+  }
+  const types = ([] as unknown[]).concat(schema.type).filter((type) => type !== 'null');
+  return TYPE_WORDS[String(types[0])] ?? 'is not valid';
 }

@@ -17,8 +17,22 @@ export {
   type WifiNetwork,
   type WifiSecurity,
 } from './settings';
+export {
+  PARTIAL_POLICY_SETTINGS_SCHEMA,
+  POLICY_SETTINGS_SCHEMA,
+  schemaSettingPaths,
+} from './settings-schema';
 export { canonicalJson, policyVersion } from './version';
 export { SCHOOL_BASELINE } from './baseline';
+export {
+  LINUX_ENFORCER_NAMES,
+  PLATFORM_SUPPORT,
+  settingRestricts,
+  type LinuxEnforcerName,
+  type SettingSupport,
+  type Support,
+} from './platforms';
+export { renderPlatformDoc } from './platforms-doc';
 export {
   POLICY_SCOPES,
   resolvePolicy,
@@ -37,7 +51,9 @@ export {
   MobileconfigError,
   MobileconfigTextError,
   compileMobileconfig,
+  compileTrustProfile,
   signMobileconfig,
   type MobileconfigOptions,
   type MobileconfigSigner,
+  type TrustProfileOptions,
 } from './compile/mobileconfig';

@@ -18,8 +18,16 @@ export class AuditEntryEntity {
   @Column({ name: 'actor_id', type: 'varchar', length: 36, nullable: true })
   actorId: string | null;
 
+  /** The username of a member of staff, the OS user at the shell, `hub` for the hub itself. */
   @Column({ name: 'actor_label', type: 'varchar', length: 128, nullable: true })
   actorLabel: string | null;
+
+  /**
+   * Who acted, as named when the entry was written: a member of staff's display name, a
+   * device's name and asset tag (issue 9). NULL on entries older than that.
+   */
+  @Column({ name: 'actor_name', type: 'varchar', length: 255, nullable: true })
+  actorName: string | null;
 
   @Column({ type: 'varchar', length: 64 })
   action: string;
@@ -29,6 +37,10 @@ export class AuditEntryEntity {
 
   @Column({ name: 'target_id', type: 'varchar', length: 64, nullable: true })
   targetId: string | null;
+
+  /** What the target was called when the entry was written (issue 9); NULL on older entries. */
+  @Column({ name: 'target_label', type: 'varchar', length: 255, nullable: true })
+  targetLabel: string | null;
 
   @Column({ type: 'text', nullable: true })
   detail: string | null;

@@ -1,6 +1,6 @@
 // The audit log's reader, for the safeguarding lead and ICT: a filtered page, or a CSV export.
 import { Controller, Get, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { stringify } from 'csv-stringify';
 import type { Response } from 'express';
 import { pipeline } from 'node:stream/promises';
@@ -8,7 +8,9 @@ import { Readable } from 'node:stream';
 import { Roles } from '../common/access';
 import type { AuditFilter } from './audit.repository';
 import { AuditEntryView, AuditService } from './audit.service';
+import { AuditPageDto } from './dto/audit-entry.dto';
 import { AuditQueryDto } from './dto/audit-query.dto';
+import { ApiRoute } from '../api-docs/openapi';
 
 function toFilter(query: AuditQueryDto): AuditFilter {
   return {
@@ -21,21 +23,28 @@ function toFilter(query: AuditQueryDto): AuditFilter {
   };
 }
 
+/**
+ * The export's columns (issue 9): `at` is the school's time (`HUB_TIME_ZONE`) with its offset,
+ * `actorName` and `targetLabel` the names stored when the entry was written, `detail` readable
+ * text. The JSON API keeps the UTC time and the structured detail.
+ */
 const CSV_COLUMNS = [
   'id',
   'at',
   'actorType',
   'actorId',
   'actor',
+  'actorName',
   'action',
   'targetType',
   'targetId',
+  'targetLabel',
   'detail',
   'correlationId',
 ];
 
 function toCsvRow(entry: AuditEntryView) {
-  return { ...entry, detail: entry.detail ? JSON.stringify(entry.detail) : '' };
+  return { ...entry, at: entry.atLocal, detail: entry.detailText };
 }
 
 @ApiTags('audit')
@@ -46,6 +55,11 @@ export class AuditController {
 
   @Get()
   @Roles('safeguarding', 'ict')
+  @ApiOkResponse({ type: AuditPageDto })
+  @ApiRoute({
+    summary: 'Read the audit log, filtered, a page at a time',
+    ok: 'A page of entries, newest first, with the names they had at the time',
+  })
   list(@Query() query: AuditQueryDto) {
     return this.audit.find(toFilter(query), query.page, query.pageSize);
   }
@@ -53,6 +67,10 @@ export class AuditController {
   @Get('export.csv')
   @Roles('safeguarding', 'ict')
   @ApiProduces('text/csv')
+  @ApiRoute({
+    summary: "Download the filtered audit log as CSV, times in the school's zone",
+    ok: 'The CSV file',
+  })
   async exportCsv(@Query() query: AuditQueryDto, @Res() response: Response): Promise<void> {
     const entries = this.audit.findAll(toFilter(query));
     // The first page is read before anything is sent, so a fault there is still a proper status

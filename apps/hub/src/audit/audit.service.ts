@@ -4,36 +4,49 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { Clock } from '../common/clock';
 import { DailyTask, DAY_MS } from '../common/daily-task';
 import { currentCorrelationId } from '../common/request-context';
-import type { Principal } from '../common/roles';
+import type { StaffPrincipal } from '../common/roles';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import type { Tx } from '../database/transaction-runner';
 import { AuditEntryEntity } from './audit-entry.entity';
+import { AuditDeviceActor, AuditTarget, fitLabel } from './audit-labels';
+import { describeAuditDetail, formatLocalTime } from './audit-text';
 import { AuditFilter, AuditRepository } from './audit.repository';
 
 /**
- * Who made a change: a signed-in principal, the hub itself, or someone at the server's shell
- * (the admin command, issue 8 item 20), named by their operating-system user.
+ * Who made a change: a signed-in member of staff, a device (named as it is now, see
+ * `deviceActor`), the hub itself, or someone at the server's shell (the admin command, issue 8
+ * item 20), named by their operating-system user.
  */
-export type AuditActor = Principal | { kind: 'system' } | { kind: 'shell'; osUser: string };
+export type AuditActor =
+  StaffPrincipal | AuditDeviceActor | { kind: 'system' } | { kind: 'shell'; osUser: string };
 
+/**
+ * One entry to append. `target` is required, with its label as it is now (build it with
+ * `deviceTarget`, `staffTarget`, ... from audit-labels.ts), or null for an entry about the hub
+ * itself: a name left out would be a name lost for good (issue 9).
+ */
 export interface AuditRecord {
   actor: AuditActor;
   action: string;
-  targetType?: string;
-  targetId?: string;
+  target: AuditTarget | null;
   detail?: Record<string, unknown>;
 }
 
+/** An entry as the API answers it (see dto/audit-entry.dto.ts for each field). */
 export interface AuditEntryView {
   id: number;
   at: string;
+  atLocal: string;
   actorType: string;
   actorId: string | null;
   actor: string | null;
+  actorName: string | null;
   action: string;
   targetType: string | null;
   targetId: string | null;
+  targetLabel: string | null;
   detail: Record<string, unknown> | null;
+  detailText: string;
   correlationId: string | null;
 }
 
@@ -59,19 +72,56 @@ export function scrubDetail(
   return clean;
 }
 
-export function toAuditEntryView(entry: AuditEntryEntity): AuditEntryView {
+/**
+ * An entry as staff read it. `at` stays UTC; `atLocal` and the times in `detailText` are in
+ * `timeZone` (`HUB_TIME_ZONE`) with their offset. Entries older than issue 9 have null names.
+ */
+export function toAuditEntryView(entry: AuditEntryEntity, timeZone: string): AuditEntryView {
+  const detail = entry.detail ? (JSON.parse(entry.detail) as Record<string, unknown>) : null;
   return {
     id: entry.seq,
     at: entry.at.toISOString(),
+    atLocal: formatLocalTime(entry.at, timeZone),
     actorType: entry.actorType,
     actorId: entry.actorId,
     actor: entry.actorLabel,
+    actorName: entry.actorName,
     action: entry.action,
     targetType: entry.targetType,
     targetId: entry.targetId,
-    detail: entry.detail ? (JSON.parse(entry.detail) as Record<string, unknown>) : null,
+    targetLabel: entry.targetLabel,
+    detail,
+    detailText: describeAuditDetail(entry.action, detail, timeZone),
     correlationId: entry.correlationId,
   };
+}
+
+/** The actor's username (or shell user, or `hub`): what the `actor` filter matches. */
+function actorLabelOf(actor: AuditActor): string | null {
+  switch (actor.kind) {
+    case 'staff':
+      return actor.username;
+    case 'system':
+      return 'hub';
+    case 'shell':
+      return actor.osUser.slice(0, 128);
+    case 'device':
+      return null;
+  }
+}
+
+/** The actor as a person reads it: a display name, a device's name and asset tag. */
+function actorNameOf(actor: AuditActor): string | null {
+  switch (actor.kind) {
+    case 'staff':
+      return actor.displayName;
+    case 'device':
+      return actor.label;
+    case 'system':
+      return 'hub';
+    case 'shell':
+      return `${actor.osUser} (server shell)`;
+  }
 }
 
 @Injectable()
@@ -87,7 +137,10 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
   ) {}
 
-  /** Appends entries within the caller's transaction, so the log and the change stand or fall together. */
+  /**
+   * Appends entries within the caller's transaction, so the log and the change stand or fall
+   * together. Names and labels are stored as given (cut to 255 characters), never looked up.
+   */
   async record(tx: Tx, ...records: AuditRecord[]): Promise<void> {
     if (records.length === 0) {
       return;
@@ -98,24 +151,17 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
       tx,
       records.map((record) => {
         const detail = scrubDetail(record.detail);
+        const { actor, target } = record;
         return {
           at,
-          actorType: record.actor.kind,
-          actorId:
-            record.actor.kind === 'system' || record.actor.kind === 'shell'
-              ? null
-              : record.actor.id,
-          actorLabel:
-            record.actor.kind === 'staff'
-              ? record.actor.username
-              : record.actor.kind === 'system'
-                ? 'hub'
-                : record.actor.kind === 'shell'
-                  ? record.actor.osUser.slice(0, 128)
-                  : null,
+          actorType: actor.kind,
+          actorId: actor.kind === 'system' || actor.kind === 'shell' ? null : actor.id,
+          actorLabel: actorLabelOf(actor),
+          actorName: fitLabel(actorNameOf(actor)),
           action: record.action,
-          targetType: record.targetType ?? null,
-          targetId: record.targetId ?? null,
+          targetType: target?.type ?? null,
+          targetId: target?.id ?? null,
+          targetLabel: fitLabel(target?.label),
           detail: detail ? JSON.stringify(detail) : null,
           correlationId,
         };
@@ -125,7 +171,12 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
 
   async find(filter: AuditFilter, page: number, pageSize: number) {
     const [entries, total] = await this.repository.find(filter, (page - 1) * pageSize, pageSize);
-    return { items: entries.map(toAuditEntryView), total, page, pageSize };
+    return {
+      items: entries.map((entry) => toAuditEntryView(entry, this.config.timeZone)),
+      total,
+      page,
+      pageSize,
+    };
   }
 
   /**
@@ -139,7 +190,7 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
     for (;;) {
       const entries = await this.repository.findBefore(filter, beforeSeq, pageSize);
       for (const entry of entries) {
-        yield toAuditEntryView(entry);
+        yield toAuditEntryView(entry, this.config.timeZone);
       }
       if (entries.length < pageSize) {
         return;

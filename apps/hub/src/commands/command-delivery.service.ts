@@ -3,7 +3,13 @@
 // sooner than the retry interval; no answer within the timeout drops the connection so the
 // device reconnects and gets the command again; an expired command is never sent.
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { COMMAND_ANSWER_STATUSES, CommandEnvelope, toPlainText } from '@app/devices';
+import {
+  COMMAND_ANSWER_STATUSES,
+  CommandEnvelope,
+  toPlainText,
+  validateCommandAnswer,
+} from '@app/devices';
+import { deviceActor, deviceTarget } from '../audit/audit-labels';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { HubEvents } from '../common/hub-events';
@@ -12,9 +18,21 @@ import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { BatchWriter } from '../database/batch-writer';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { DeviceConnections } from '../devices/device-connections';
+import { DevicesRepository } from '../devices/devices.repository';
 import { DeliverableCommand, HUB_ONLY_COMMANDS, replacedBy } from './command.entity';
 import { CommandsRepository } from './commands.repository';
 import { DesiredStateRepository } from './desired-state.repository';
+
+/**
+ * An audit entry about one device, by the device itself (its answer) or by the hub: written once
+ * the names of all the batch's devices are read in one query (issue 9).
+ */
+interface DeviceAuditEntry {
+  deviceId: string;
+  by: 'device' | 'system';
+  action: string;
+  detail: Record<string, unknown>;
+}
 
 const SWEEP_MS = 1000;
 const EXPIRE_BATCH = 1000;
@@ -40,13 +58,24 @@ type DeliveryWrite =
 interface ParsedAnswer {
   status: 'acknowledged' | 'error' | 'not_now';
   detail: string | null;
+  /** Protocol 1.1: what an acknowledged `policy.apply` could not enforce; null when not sent. */
+  unenforced: string[] | null;
 }
 
-export function parseAnswer(answer: unknown): ParsedAnswer | null {
+/**
+ * Reads a device's answer to a command of type `type`; null when it is not in the protocol.
+ * An `unenforced` list counts only on a `policy.apply` (protocol 1.1, section 3) and must keep
+ * the protocol's rules (libs/devices validateCommandAnswer); on another command it is ignored.
+ */
+export function parseAnswer(answer: unknown, type: string): ParsedAnswer | null {
   if (!answer || typeof answer !== 'object') {
     return null;
   }
-  const { status, detail } = answer as { status?: unknown; detail?: unknown };
+  const { status, detail, unenforced } = answer as {
+    status?: unknown;
+    detail?: unknown;
+    unenforced?: unknown;
+  };
   if (
     typeof status !== 'string' ||
     !(COMMAND_ANSWER_STATUSES as readonly string[]).includes(status)
@@ -59,7 +88,19 @@ export function parseAnswer(answer: unknown): ParsedAnswer | null {
   // Kept and shown to staff (and exported to CSV, and stored where PostgreSQL refuses U+0000):
   // plain text, never a reason to lose the answer itself (issue 8 item 17).
   const plain = detail ? toPlainText(detail, 500) : '';
-  return { status: status as ParsedAnswer['status'], detail: plain === '' ? null : plain };
+  let list: string[] | null = null;
+  if (unenforced !== undefined && type === 'policy.apply') {
+    const checked = validateCommandAnswer({ status, unenforced });
+    if (!checked.ok) {
+      return null;
+    }
+    list = checked.payload.unenforced ?? null;
+  }
+  return {
+    status: status as ParsedAnswer['status'],
+    detail: plain === '' ? null : plain,
+    unenforced: list,
+  };
 }
 
 /**
@@ -113,6 +154,7 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
     private readonly events: HubEvents,
     private readonly clock: Clock,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
+    private readonly devices: DevicesRepository,
   ) {
     // Sends and answers from many devices share transactions. Losing an unflushed answer in a
     // crash is safe: the command is still open, is sent again, and the device answers it again
@@ -239,6 +281,12 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
         if (!claim.claimed) {
           continue;
         }
+        this.events.emit('command.updated', {
+          commandId: command.id,
+          deviceId,
+          type: command.type,
+          status: 'sent',
+        });
         const sent = await this.connections.sendCommand(
           socket,
           toEnvelope(command),
@@ -269,9 +317,10 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
     command: DeliverableCommand,
     raw: unknown,
   ): Promise<void> {
-    const answer = parseAnswer(raw) ?? {
+    const answer = parseAnswer(raw, command.type) ?? {
       status: 'error' as const,
       detail: 'The device gave an answer that is not in the protocol',
+      unenforced: null,
     };
     const now = this.clock.now();
     const nextAttemptAt =
@@ -290,6 +339,7 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
       payload: command.payload,
       status: answer.status,
       detail: answer.detail,
+      unenforced: answer.unenforced,
     });
   }
 
@@ -322,7 +372,7 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
     const groups = groupBy(answers, (item) =>
       JSON.stringify([item.answer.status, item.answer.detail]),
     );
-    const audit = [];
+    const audit: DeviceAuditEntry[] = [];
     for (const group of groups.values()) {
       const { answer } = group[0];
       const retries = group.flatMap((item) => (item.nextAttemptAt ? [item.nextAttemptAt] : []));
@@ -342,10 +392,9 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
         (i) => recorded.has(i.command.id) && !HUB_ONLY_COMMANDS.includes(i.command.type),
       )) {
         audit.push({
-          actor: { kind: 'device' as const, id: item.command.deviceId },
+          deviceId: item.command.deviceId,
+          by: 'device',
           action: `command.${answer.status}`,
-          targetType: 'device',
-          targetId: item.command.deviceId,
           detail: {
             commandId: item.command.id,
             type: item.command.type,
@@ -369,17 +418,45 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
           );
           for (const old of retired.filter((row) => !HUB_ONLY_COMMANDS.includes(row.type))) {
             audit.push({
-              actor: { kind: 'system' as const },
+              deviceId: old.deviceId,
+              by: 'system',
               action: 'command.superseded',
-              targetType: 'device',
-              targetId: old.deviceId,
               detail: { commandId: old.id, type: old.type, by: old.by },
             });
           }
         }
       }
     }
-    await this.audit.record(tx, ...audit);
+    await this.recordForDevices(tx, audit);
+  }
+
+  /** Writes audit entries about devices, naming them as they are now: one read per 500 devices. */
+  private async recordForDevices(tx: Tx, entries: readonly DeviceAuditEntry[]): Promise<void> {
+    if (entries.length === 0) {
+      return;
+    }
+    const names = await this.devices.namesOf(
+      entries.map((entry) => entry.deviceId),
+      tx,
+    );
+    await this.audit.record(
+      tx,
+      ...entries.map(({ deviceId, by, action, detail }) => {
+        // Devices are never deleted; an id with no row is named by its id alone.
+        const device = names.get(deviceId) ?? {
+          id: deviceId,
+          name: `device ${deviceId}`,
+          assetTag: null,
+          serialNumber: '',
+        };
+        return {
+          actor: by === 'device' ? deviceActor(device) : { kind: 'system' as const },
+          action,
+          target: deviceTarget(device),
+          detail,
+        };
+      }),
+    );
   }
 
   /** Remembers when each of these devices' `not_now` commands may be tried again. */
@@ -400,20 +477,28 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
       return;
     }
     const now = this.clock.now();
-    await this.tx.run(async (tx) => {
+    const expired = await this.tx.run(async (tx) => {
       const expired = await this.commands.markExpired(tx, ids, now, unsentOnly);
       await this.desired.endSetBy(tx, expired);
-      await this.audit.record(
+      await this.recordForDevices(
         tx,
-        ...expired.map((command) => ({
-          actor: { kind: 'system' as const },
+        expired.map((command) => ({
+          deviceId: command.deviceId,
+          by: 'system' as const,
           action: 'command.expired',
-          targetType: 'device',
-          targetId: command.deviceId,
           detail: { commandId: command.id, type: command.type },
         })),
       );
+      return expired;
     });
+    for (const command of expired) {
+      this.events.emit('command.updated', {
+        commandId: command.id,
+        deviceId: command.deviceId,
+        type: command.type,
+        status: 'expired',
+      });
+    }
   }
 
   /** Every second: wake devices whose `not_now` retry is due; now and then, expire old commands. */

@@ -5,6 +5,7 @@ import { CurrentStaff, Roles } from '../common/access';
 import type { StaffPrincipal } from '../common/roles';
 import { CommandsService } from './commands.service';
 import { CommandListQueryDto, IssueCommandDto } from './dto/command.dto';
+import { ApiRoute } from '../api-docs/openapi';
 
 @ApiTags('commands')
 @ApiBearerAuth()
@@ -15,6 +16,16 @@ export class CommandsController {
   /** Teachers may lock, unlock, keep in one app, message and sync; everything else is ICT's. */
   @Post('devices/:id/commands')
   @Roles('ict', 'teacher')
+  @ApiRoute({
+    summary: 'Send a command to one device',
+    description:
+      'Queued and delivered when the device is connected, in order. Teachers may lock (reason class), unlock, keep in one app, message and sync photos; everything else is ICT’s.',
+    ok: 'The queued command',
+    errors: {
+      403: 'Not a command your roles may send, or a stronger party owns the lock it would lift or replace; or the AUP is not accepted',
+      409: 'The device is revoked',
+    },
+  })
   issueToDevice(
     @CurrentStaff() actor: StaffPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -25,6 +36,14 @@ export class CommandsController {
 
   @Post('groups/:id/commands')
   @Roles('ict', 'teacher')
+  @ApiRoute({
+    summary: 'Send a command to every device in a group',
+    description: 'One command per device, queued in one transaction.',
+    ok: 'How many commands were queued, and their ids',
+    errors: {
+      403: 'Not a command your roles may send; or the AUP is not accepted',
+    },
+  })
   issueToGroup(
     @CurrentStaff() actor: StaffPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -35,6 +54,10 @@ export class CommandsController {
 
   @Get('devices/:id/commands')
   @Roles('ict', 'teacher', 'safeguarding')
+  @ApiRoute({
+    summary: "Read a device's commands, newest first, a page at a time",
+    ok: 'A page of commands with their status and answers',
+  })
   list(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: CommandListQueryDto) {
     return this.commands.listForDevice(id, query.status, query.page, query.pageSize);
   }

@@ -13,6 +13,7 @@ import {
   toPlainText,
   validateCommandPayload,
 } from '@app/devices';
+import { AuditTarget, DeviceNames, deviceTarget } from '../audit/audit-labels';
 import { AuditActor, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { HubEvents } from '../common/hub-events';
@@ -239,9 +240,9 @@ export class CommandsService extends DeviceCommandsReader {
    */
   async issueToGroup(actor: StaffPrincipal, groupId: string, input: IssueCommandDto) {
     const request = this.checkStaffCommand(actor, input);
-    await this.groups.mustFind(groupId);
+    const group = await this.groups.mustFind(groupId);
     const deviceIds = await this.groups.activeMemberIds(groupId);
-    const outcome = await this.issue(actor, deviceIds, request, groupId);
+    const outcome = await this.issue(actor, deviceIds, request, group);
     return {
       groupId,
       count: outcome.commands.length,
@@ -260,12 +261,13 @@ export class CommandsService extends DeviceCommandsReader {
    * those whose lock a stronger party owns (issue 8 item 6): decided and written in one unit,
    * so nothing changes between the check and the write. With `allOrNothing` (one device asked
    * for by name), a left-out device is an error instead: 403 for a stronger lock, 409 revoked.
+   * The same read gives the devices' names for the audit entries: no query per device.
    */
   async issue(
     actor: AuditActor,
     deviceIds: readonly string[],
     request: CommandRequest,
-    groupId: string | null,
+    group: { id: string; name: string } | null,
     options: { allOrNothing?: boolean } = {},
   ): Promise<IssueOutcome> {
     if (deviceIds.length === 0) {
@@ -308,11 +310,20 @@ export class CommandsService extends DeviceCommandsReader {
           ),
         );
       }
-      const built = this.buildRows(actor, allowed, request, groupId);
-      await this.queue(tx, actor, built, request);
+      const built = this.buildRows(actor, allowed, request, group?.id ?? null);
+      await this.queue(tx, actor, built, request, current, group?.name);
       return { rows: built, refused: left, inactive: gone };
     });
     if (rows.length > 0) {
+      // Announced before delivery is woken, so staff see `pending` before `sent`.
+      for (const row of rows) {
+        this.events.emit('command.updated', {
+          commandId: row.id,
+          deviceId: row.deviceId,
+          type: row.type,
+          status: row.status,
+        });
+      }
       this.events.emit('commands.queued', { deviceIds: rows.map((row) => row.deviceId) });
     }
     return { commands: rows.map((row) => toCommandDto({ ...row, seq: 0 })), refused, inactive };
@@ -353,12 +364,19 @@ export class CommandsService extends DeviceCommandsReader {
    * for single-app locks (issue 8 item 8), so a `not_now` retried later cannot overtake it. The
    * desired state records its owner and the command that set it (items 6 and 7); a restore
    * (`request.restore`) leaves it as it is.
+   *
+   * @param devices the rows' devices' names, as the caller read them with the devices' rows:
+   *   the audit entries name each device as it is now (issue 9). A command type the hub alone
+   *   sends (`policy.apply`) is not audited per device and needs none.
+   * @param groupName the group's name, for a command sent to a group
    */
   async queue(
     tx: Tx,
     actor: AuditActor,
     rows: Omit<CommandEntity, 'seq'>[],
     request: CommandRequest,
+    devices: ReadonlyMap<string, DeviceNames>,
+    groupName?: string,
   ): Promise<void> {
     if (rows.length === 0) {
       return;
@@ -395,24 +413,36 @@ export class CommandsService extends DeviceCommandsReader {
       return; // the change that made them has its own audit entry
     }
     const byDevice = new Map(rows.map((row) => [row.deviceId, row.id]));
+    const targets = new Map<string, AuditTarget>();
+    const targetOf = (deviceId: string): AuditTarget => {
+      let target = targets.get(deviceId);
+      if (!target) {
+        const names = devices.get(deviceId);
+        target = names ? deviceTarget(names) : { type: 'device', id: deviceId, label: null };
+        targets.set(deviceId, target);
+      }
+      return target;
+    };
+    // What the command said (a lock's message, a message's text), as staff may read it.
+    const payload = redactPayload(request.payload) as Record<string, unknown>;
     await this.audit.record(
       tx,
       ...superseded.map((old) => ({
         actor,
         action: 'command.superseded',
-        targetType: 'device',
-        targetId: old.deviceId,
+        target: targetOf(old.deviceId),
         detail: { commandId: old.id, type: old.type, by: byDevice.get(old.deviceId) },
       })),
       ...rows.map((row) => ({
         actor,
         action: 'command.issued',
-        targetType: 'device',
-        targetId: row.deviceId,
+        target: targetOf(row.deviceId),
         detail: {
           commandId: row.id,
           type: row.type,
+          payload,
           groupId: row.groupId ?? undefined,
+          groupName,
           expiresAt: row.expiresAt?.toISOString(),
         },
       })),
@@ -437,17 +467,16 @@ export class CommandsService extends DeviceCommandsReader {
   async cancelOpenFor(
     tx: Tx,
     actor: AuditActor,
-    deviceId: string,
+    device: AuditTarget,
     reason: 'revoked' | 'reenrolled',
   ): Promise<string[]> {
-    const cancelled = await this.commands.cancelOpenForDevice(tx, deviceId, this.clock.now());
+    const cancelled = await this.commands.cancelOpenForDevice(tx, device.id, this.clock.now());
     await this.audit.record(
       tx,
       ...cancelled.map((commandId) => ({
         actor,
         action: 'command.cancelled',
-        targetType: 'device',
-        targetId: deviceId,
+        target: device,
         detail: { commandId, reason },
       })),
     );

@@ -2,14 +2,18 @@
 // them. They live on the devices table, but the command queue alone writes them: issuing a lock
 // or unlock, ending one whose command expired, restoring one a device reports lost.
 import { Injectable } from '@nestjs/common';
+import type { DeviceNames } from '../audit/audit-labels';
 import { chunks } from '../database/chunks';
 import { forUpdate } from '../database/row-lock';
 import type { Tx } from '../database/transaction-runner';
 import { DeviceEntity } from '../devices/device.entities';
 import type { LockOwner } from './command.entity';
 
-/** A device's desired lock and single app, read to decide a command on them. */
-export interface DesiredLocks {
+/**
+ * A device's desired lock and single app, read to decide a command on them, and its names for
+ * the audit entries of the commands queued (issue 9).
+ */
+export interface DesiredLocks extends DeviceNames {
   id: string;
   status: string;
   desiredLock: string | null;
@@ -43,7 +47,7 @@ const ENDED: Record<DesiredKind, Partial<DeviceEntity>> = {
 @Injectable()
 export class DesiredStateRepository {
   /**
-   * Reads these devices' status and desired locks inside `tx`, locking their rows until it ends
+   * Reads these devices' status, desired locks and names inside `tx`, locking their rows until it ends
    * (PostgreSQL; SQLite runs one transaction at a time): what is decided from them (who may
    * lift a lock, whether a restore is queued) stays true until the transaction commits.
    */
@@ -59,6 +63,9 @@ export class DesiredStateRepository {
           .addSelect('d.desired_lock_owner', 'desiredLockOwner')
           .addSelect('d.desired_app_lock', 'desiredAppLock')
           .addSelect('d.desired_app_lock_owner', 'desiredAppLockOwner')
+          .addSelect('d.name', 'name')
+          .addSelect('d.asset_tag', 'assetTag')
+          .addSelect('d.serial_number', 'serialNumber')
           .where('d.id IN (:...ids)', { ids: part }),
       ).getRawMany<DesiredLocks>();
       rows.forEach((row) => found.set(row.id, row));

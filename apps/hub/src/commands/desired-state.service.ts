@@ -76,12 +76,14 @@ export class DesiredStateService implements OnModuleInit {
             : { type: 'app.unlock', payload: {}, expiresAt: null, restore: true },
         );
       }
+      const names = new Map([[deviceId, current]]);
       for (const request of restores) {
         await this.issuer.queue(
           tx,
           SYSTEM,
           this.issuer.buildRows(SYSTEM, [deviceId], request, null),
           request,
+          names,
         );
       }
       return restores.length > 0;

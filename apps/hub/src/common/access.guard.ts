@@ -1,5 +1,6 @@
-// Applies each route's access rule: who is asking (bearer token or device proof) and whether
-// their roles allow it. 401 when we do not know who it is, 403 when they may not.
+// Applies each route's access rule: who is asking (bearer token or device proof), whether their
+// roles allow it, and whether they have accepted the current AUP (issue 9). 401 when we do not
+// know who it is, 403 when they may not.
 import {
   CanActivate,
   ExecutionContext,
@@ -11,6 +12,7 @@ import { ModuleRef, Reflector } from '@nestjs/core';
 import {
   ACCESS_KEY,
   AccessRule,
+  AupGate,
   DeviceAuthenticator,
   RequestWithPrincipal,
   StaffAuthenticator,
@@ -65,6 +67,12 @@ export class AccessGuard implements CanActivate {
     request.principal = staff;
     if (rule.roles !== 'any' && !hasAnyRole(staff, rule.roles)) {
       throw new ForbiddenException(`This needs one of the roles: ${rule.roles.join(', ')}`);
+    }
+    if (rule.aup !== 'exempt') {
+      const refusal = await this.moduleRef.get(AupGate, { strict: false }).refusal(staff.id);
+      if (refusal) {
+        throw new ForbiddenException(refusal);
+      }
     }
     return true;
   }

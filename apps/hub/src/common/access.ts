@@ -6,17 +6,31 @@ import type { DevicePrincipal, Principal, StaffPrincipal, StaffRole } from './ro
 
 export const ACCESS_KEY = 'hub:access';
 
+/**
+ * A staff route is closed to an account that has not accepted the current acceptable use policy
+ * (issue 9), unless its rule says `aup: 'exempt'`: only reading and accepting the AUP, the
+ * account's own details, changing its own password and signing out are.
+ */
 export type AccessRule =
-  { kind: 'public' } | { kind: 'staff'; roles: readonly StaffRole[] | 'any' } | { kind: 'device' };
+  | { kind: 'public' }
+  | { kind: 'staff'; roles: readonly StaffRole[] | 'any'; aup?: 'exempt' }
+  | { kind: 'device' };
 
 /** Anyone may call it (login, health, enrolment with its own token). */
 export const Public = () => SetMetadata(ACCESS_KEY, { kind: 'public' } satisfies AccessRule);
-/** Staff holding at least one of these roles. */
+/** Staff holding at least one of these roles, who have accepted the current AUP. */
 export const Roles = (...roles: StaffRole[]) =>
   SetMetadata(ACCESS_KEY, { kind: 'staff', roles } satisfies AccessRule);
-/** Any signed-in staff member, whatever their roles (their own account, the AUP). */
-export const AnyStaff = () =>
-  SetMetadata(ACCESS_KEY, { kind: 'staff', roles: 'any' } satisfies AccessRule);
+/**
+ * Any signed-in staff member, whatever their roles. Gated by the AUP like every staff route,
+ * unless `{ aup: 'exempt' }`: kept for what someone must reach to accept it (issue 9).
+ */
+export const AnyStaff = (options: { aup?: 'exempt' } = {}) =>
+  SetMetadata(ACCESS_KEY, {
+    kind: 'staff',
+    roles: 'any',
+    ...(options.aup ? { aup: options.aup } : {}),
+  } satisfies AccessRule);
 /** An enrolled device with a fresh proof. */
 export const DeviceProof = () => SetMetadata(ACCESS_KEY, { kind: 'device' } satisfies AccessRule);
 
@@ -45,6 +59,18 @@ export const CurrentDevice = createParamDecorator(
 /** Who checks a staff bearer token; provided by the staff module. */
 export abstract class StaffAuthenticator {
   abstract authenticate(token: string): Promise<StaffPrincipal | null>;
+}
+
+/**
+ * Whether a member of staff may use the hub as far as the acceptable use policy goes; provided
+ * by the staff module. Used by the access guard and the /staff namespace.
+ */
+export abstract class AupGate {
+  /**
+   * @returns null when the account may go on (the current version accepted, or HUB_REQUIRE_AUP
+   *   off), otherwise the message to give it: which version to accept and how
+   */
+  abstract refusal(staffId: string): Promise<string | null>;
 }
 
 /** Who checks a device proof; provided by the devices module. */

@@ -27,9 +27,17 @@ export interface HubEventMap {
     payload: string;
     status: 'acknowledged' | 'error' | 'not_now';
     detail: string | null;
+    /** Protocol 1.1: settings an acknowledged `policy.apply` could not enforce; null when none sent. */
+    unenforced: string[] | null;
   };
   'device.enrolled': { deviceId: string };
   'group.members.changed': { groupId: string; deviceIds: readonly string[] };
+  /** A command's status changed (queued by staff, sent, expired); answers are `command.answered`. */
+  'command.updated': { commandId: string; deviceId: string; type: string; status: string };
+  /** A text became the current AUP version (new, or an older one again): `version` is its hash. */
+  'aup.published': { version: string };
+  /** An account changed or a sign-in of it ended (signed out, disabled, roles, password). */
+  'staff.changed': { staffId: string };
 }
 
 @Injectable()

@@ -9,6 +9,8 @@ export interface RouteAccess {
   method: string;
   path: string;
   rule: AccessRule | undefined;
+  /** The handler method, for what else its decorators say (its status code, in /api/docs). */
+  handler: object;
 }
 
 @Injectable()
@@ -61,6 +63,7 @@ export class RouteAccessCheck implements OnApplicationBootstrap {
             handler as () => void,
             wrapper.metatype as () => void,
           ]),
+          handler,
         });
       }
     }

@@ -48,6 +48,10 @@ function chmodTree(dir: string): void {
  */
 export function prepareDataDir(config: Pick<HubConfig, 'dataDir' | 'database'>): void {
   makePrivateTree(config.dataDir);
+  if (config.database.type !== 'sqlite') {
+    // PostgreSQL keeps its files itself; the data dir still holds the CA.
+    return;
+  }
   const file = config.database.path;
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
   fs.closeSync(fs.openSync(file, 'a', PRIVATE_FILE_MODE));

@@ -1,4 +1,5 @@
-// SQLite settings the TypeORM driver has no option for, and the WAL checkpoints.
+// SQLite settings the TypeORM driver has no option for, and the WAL checkpoints. On PostgreSQL
+// (HUB_DB=postgres://...) none of this applies and it does nothing: the server tunes itself.
 //
 // In WAL mode `synchronous = NORMAL` keeps every committed transaction across a killed process
 // (the WAL is in the OS cache) and skips an fsync per commit; only a power cut can lose the last
@@ -17,7 +18,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import sqlite3 from 'sqlite3';
 import { DataSource } from 'typeorm';
-import { HUB_CONFIG, HubConfig } from '../config/hub-config';
+import { HUB_CONFIG, HubConfig, sqliteFile } from '../config/hub-config';
 import { TransactionRunner } from './transaction-runner';
 
 const CHECKPOINT_EVERY_MS = 1000;
@@ -51,7 +52,7 @@ export class SqliteTuning implements OnModuleInit, OnApplicationShutdown {
     await this.dataSource.query(`PRAGMA cache_size = -${CACHE_KIB}`);
     await this.dataSource.query(`PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
     await this.dataSource.query('PRAGMA wal_autocheckpoint = 0');
-    this.checkpointer = await openDatabase(this.config.database.path);
+    this.checkpointer = await openDatabase(sqliteFile(this.config.database));
     await run(this.checkpointer, 'PRAGMA synchronous = NORMAL');
     await run(this.checkpointer, 'PRAGMA busy_timeout = 5000');
     this.timer = setInterval(() => void this.checkpoint(), CHECKPOINT_EVERY_MS);

@@ -5,6 +5,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { CurrentDevice, DeviceProof } from '../common/access';
 import type { DevicePrincipal } from '../common/roles';
 import { DevicesService, toDeviceDto } from './devices.service';
+import { ApiRoute } from '../api-docs/openapi';
 
 @ApiTags('device')
 @Controller('device')
@@ -13,6 +14,10 @@ export class DeviceSelfController {
 
   @Get('self')
   @DeviceProof()
+  @ApiRoute({
+    summary: 'A device reads its own record and the state staff want in force',
+    ok: 'Its id, serial number, status and desired state',
+  })
   async self(@CurrentDevice() device: DevicePrincipal) {
     const record = toDeviceDto(
       await this.devices.mustFind(device.id),

@@ -84,9 +84,16 @@ export class DeviceEntity {
   @Column({ name: 'desired_policy_version', type: 'varchar', length: 64, nullable: true })
   desiredPolicyVersion: string | null;
 
-  /** Compliance with the desired policy: pending, applied or failed. */
+  /**
+   * Compliance with the desired policy: pending, applied (everything enforced), partial (applied,
+   * with settings the device could not enforce, in `policyUnenforced`) or failed.
+   */
   @Column({ name: 'policy_status', type: 'varchar', length: 16, nullable: true })
-  policyStatus: 'pending' | 'applied' | 'failed' | null;
+  policyStatus: 'pending' | 'applied' | 'partial' | 'failed' | null;
+
+  /** The setting paths the device said it could not enforce (protocol 1.1), as JSON; or null. */
+  @Column({ name: 'policy_unenforced', type: 'text', nullable: true })
+  policyUnenforced: string | null;
 
   @Column({ name: 'policy_detail', type: 'varchar', length: 500, nullable: true })
   policyDetail: string | null;

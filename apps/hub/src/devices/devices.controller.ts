@@ -24,6 +24,7 @@ import {
   UpdateGroupDto,
 } from './dto/device.dto';
 import { GroupsService } from './groups.service';
+import { ApiRoute } from '../api-docs/openapi';
 
 @ApiTags('devices')
 @ApiBearerAuth()
@@ -33,6 +34,10 @@ export class DevicesController {
 
   @Get()
   @Roles('ict', 'teacher', 'office', 'trip_leader')
+  @ApiRoute({
+    summary: 'List devices, filtered, a page at a time',
+    ok: 'A page of devices',
+  })
   list(@Query() query: DeviceListQueryDto) {
     return this.devices.list(
       {
@@ -49,12 +54,20 @@ export class DevicesController {
 
   @Get(':id')
   @Roles('ict', 'teacher', 'office', 'trip_leader')
+  @ApiRoute({
+    summary: 'Read a device: its record, state, groups and compliance',
+    ok: 'The device',
+  })
   get(@Param('id', new ParseUUIDPipe()) id: string) {
     return this.devices.get(id);
   }
 
   @Patch(':id')
   @Roles('ict')
+  @ApiRoute({
+    summary: "Change a device's name, asset tag or notes",
+    ok: 'The device as changed',
+  })
   update(
     @CurrentStaff() actor: StaffPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -65,6 +78,13 @@ export class DevicesController {
 
   @Delete(':id')
   @Roles('ict')
+  @ApiRoute({
+    summary: 'Revoke a device: its certificate stops working and its queue is cancelled',
+    ok: 'The device as revoked',
+    errors: {
+      409: 'The device is already revoked',
+    },
+  })
   revoke(@CurrentStaff() actor: StaffPrincipal, @Param('id', new ParseUUIDPipe()) id: string) {
     return this.devices.revoke(actor, id);
   }
@@ -78,24 +98,46 @@ export class GroupsController {
 
   @Post()
   @Roles('ict')
+  @ApiRoute({
+    summary: 'Create a device group',
+    ok: 'The new group',
+    errors: {
+      409: 'A group with that name already exists',
+    },
+  })
   create(@CurrentStaff() actor: StaffPrincipal, @Body() body: CreateGroupDto) {
     return this.groups.create(actor, body);
   }
 
   @Get()
   @Roles('ict', 'teacher', 'office', 'trip_leader')
+  @ApiRoute({
+    summary: 'List device groups',
+    ok: 'The groups',
+  })
   list() {
     return this.groups.list();
   }
 
   @Get(':id')
   @Roles('ict', 'teacher', 'office', 'trip_leader')
+  @ApiRoute({
+    summary: 'Read a device group and its members',
+    ok: 'The group',
+  })
   get(@Param('id', new ParseUUIDPipe()) id: string) {
     return this.groups.get(id);
   }
 
   @Patch(':id')
   @Roles('ict')
+  @ApiRoute({
+    summary: 'Rename a device group or change its description',
+    ok: 'The group as changed',
+    errors: {
+      409: 'A group with that name already exists',
+    },
+  })
   update(
     @CurrentStaff() actor: StaffPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -106,6 +148,13 @@ export class GroupsController {
 
   @Post(':id/members')
   @Roles('ict')
+  @ApiRoute({
+    summary: 'Add devices to a group',
+    ok: 'The group as changed',
+    errors: {
+      404: 'No such group, or a device id names no device',
+    },
+  })
   addMembers(
     @CurrentStaff() actor: StaffPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -117,6 +166,13 @@ export class GroupsController {
   @Delete(':id/members/:deviceId')
   @Roles('ict')
   @HttpCode(204)
+  @ApiRoute({
+    summary: 'Take a device out of a group',
+    ok: 'Removed',
+    errors: {
+      404: 'No such group, or the device is not in it',
+    },
+  })
   async removeMember(
     @CurrentStaff() actor: StaffPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,

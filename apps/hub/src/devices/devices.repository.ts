@@ -2,8 +2,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, In, Repository } from 'typeorm';
+import type { DeviceNames } from '../audit/audit-labels';
 import type { DeviceSnapshot } from '../common/hub-events';
 import { chunks } from '../database/chunks';
+import { valuesParameter, ValuesColumnType } from '../database/dialect';
 import { getManyPlain } from '../database/plain-rows';
 import type { Tx } from '../database/transaction-runner';
 import {
@@ -56,6 +58,26 @@ export class DevicesRepository {
           this.devices.createQueryBuilder('d').where('d.id IN (:...ids)', { ids: part }),
         )),
       );
+    }
+    return found;
+  }
+
+  /**
+   * What names each device, by id, for the audit log (issue 9): one query per 500 devices,
+   * inside `tx` when given. Unknown ids are left out.
+   */
+  async namesOf(ids: readonly string[], tx?: Tx): Promise<Map<string, DeviceNames>> {
+    const found = new Map<string, DeviceNames>();
+    for (const part of chunks([...new Set(ids)])) {
+      const rows = await (tx ? tx.getRepository(DeviceEntity) : this.devices)
+        .createQueryBuilder('d')
+        .select('d.id', 'id')
+        .addSelect('d.name', 'name')
+        .addSelect('d.asset_tag', 'assetTag')
+        .addSelect('d.serial_number', 'serialNumber')
+        .where('d.id IN (:...ids)', { ids: part })
+        .getRawMany<DeviceNames>();
+      rows.forEach((row) => found.set(row.id, row));
     }
     return found;
   }
@@ -117,12 +139,15 @@ export class DevicesRepository {
         }),
       );
     }
-    return query
-      .orderBy('d.name', 'ASC')
-      .addOrderBy('d.serial_number', 'ASC')
-      .skip(offset)
-      .take(limit)
-      .getManyAndCount();
+    return (
+      query
+        // Unnamed devices first, as SQLite sorts NULL; PostgreSQL would put them last.
+        .orderBy('d.name', 'ASC', 'NULLS FIRST')
+        .addOrderBy('d.serial_number', 'ASC')
+        .skip(offset)
+        .take(limit)
+        .getManyAndCount()
+    );
   }
 
   async insertDevice(tx: Tx, device: DeviceEntity): Promise<void> {
@@ -192,13 +217,13 @@ export class DevicesRepository {
     const driver = tx.connection.driver;
     for (const part of chunks(updates, 150)) {
       const params: unknown[] = [];
-      const slot = (value: unknown) => {
+      const slot = (value: unknown, type: ValuesColumnType = 'text') => {
         params.push(value);
-        return driver.createParameter(`p${params.length}`, params.length - 1);
+        return valuesParameter(driver, params.length - 1, type);
       };
       const rows = part.map(
         (u) =>
-          `(${slot(u.deviceId)}, ${slot(u.online)}, ${slot(u.lastSeenAt.toISOString())}, ${slot(
+          `(${slot(u.deviceId)}, ${slot(u.online, 'boolean')}, ${slot(u.lastSeenAt.toISOString())}, ${slot(
             u.reportedState ?? null,
           )}, ${slot(u.reportedState === undefined ? null : (u.reportedAt ?? u.lastSeenAt).toISOString())})`,
       );
@@ -383,6 +408,10 @@ export class DevicesRepository {
     return rows;
   }
 
+  /**
+   * Sets the policy status the hub decided (pending for a new version, failed for a conflict).
+   * Any list of unenforced settings belonged to the answer before, so it goes.
+   */
   async setPolicyState(
     tx: Tx,
     deviceIds: readonly string[],
@@ -391,28 +420,38 @@ export class DevicesRepository {
     },
   ): Promise<void> {
     for (const part of chunks(deviceIds)) {
-      await tx.update(DeviceEntity, { id: In(part) }, changes);
+      await tx.update(DeviceEntity, { id: In(part) }, { ...changes, policyUnenforced: null });
     }
   }
 
   /**
-   * Records a device's answer about one policy version (applied or failed), only on devices
-   * whose desired version is still that one: one conditional statement per chunk, so a late
-   * answer about an older version never marks a device that has moved on (issue 8 item 4).
+   * Records a device's word about one policy version (applied, partial or failed), only on
+   * devices whose desired version is still that one: one conditional statement per chunk, so a
+   * late answer about an older version never marks a device that has moved on (issue 8 item 4).
+   * With `unlessAcknowledged` (a state report, which carries no list of unenforced settings) a
+   * device already `applied` or `partial` is left as it is, so a report landing after the
+   * device's answer never turns its `partial` back into `applied` (issue 9).
    */
   async setPolicyOutcome(
     tx: Tx,
     deviceIds: readonly string[],
     version: string,
-    changes: Pick<DeviceEntity, 'policyStatus' | 'policyDetail' | 'policyChangedAt'>,
+    changes: Pick<
+      DeviceEntity,
+      'policyStatus' | 'policyDetail' | 'policyChangedAt' | 'policyUnenforced'
+    >,
+    unlessAcknowledged = false,
   ): Promise<void> {
     for (const part of chunks(deviceIds)) {
-      await tx
+      const query = tx
         .createQueryBuilder()
         .update(DeviceEntity)
         .set(changes)
-        .where('id IN (:...ids) AND desired_policy_version = :version', { ids: part, version })
-        .execute();
+        .where('id IN (:...ids) AND desired_policy_version = :version', { ids: part, version });
+      if (unlessAcknowledged) {
+        query.andWhere("(policy_status IS NULL OR policy_status NOT IN ('applied', 'partial'))");
+      }
+      await query.execute();
     }
   }
 
@@ -457,11 +496,14 @@ export class DevicesRepository {
       // The id set comes from policy assignments: a group's members or every device.
       query.andWhere('d.id IN (:...ids)', { ids: [...deviceIds] });
     }
-    return query
-      .orderBy('d.name', 'ASC')
-      .addOrderBy('d.serial_number', 'ASC')
-      .skip(offset)
-      .take(limit)
-      .getManyAndCount();
+    return (
+      query
+        // Unnamed devices first, as SQLite sorts NULL; PostgreSQL would put them last.
+        .orderBy('d.name', 'ASC', 'NULLS FIRST')
+        .addOrderBy('d.serial_number', 'ASC')
+        .skip(offset)
+        .take(limit)
+        .getManyAndCount()
+    );
   }
 }

@@ -3,6 +3,7 @@
 import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { DeviceState } from '@app/devices';
+import { AuditTarget, deviceTarget } from '../audit/audit-labels';
 import { AuditActor, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { groupBy } from '../common/group-by';
@@ -20,16 +21,20 @@ import {
 import { DeviceEntity } from './device.entities';
 import { DeviceFilter, DevicesRepository } from './devices.repository';
 import { DeviceDto, UpdateDeviceDto } from './dto/device.dto';
+import type { DeviceComplianceDto } from './dto/device-compliance.dto';
 import { PresenceWriter } from './presence.writer';
 
 /** What the devices module asks of the command queue; provided by commands. */
 export abstract class DeviceCommandsReader {
   abstract pendingFor(deviceId: string): Promise<unknown[]>;
-  /** Cancels a device's open commands inside `tx` and audits each (issue 8 item 21). */
+  /**
+   * Cancels a device's open commands inside `tx` and audits each (issue 8 item 21), naming the
+   * device by `device` (its `deviceTarget`).
+   */
   abstract cancelOpenFor(
     tx: Tx,
     actor: AuditActor,
-    deviceId: string,
+    device: AuditTarget,
     reason: 'revoked' | 'reenrolled',
   ): Promise<string[]>;
 }
@@ -62,6 +67,33 @@ export function toDeviceDto(device: DeviceEntity, online: boolean): DeviceDto {
       lockOwner: lock !== null ? device.desiredLockOwner : null,
       appLockOwner: device.desiredAppLock !== null ? device.desiredAppLockOwner : null,
     },
+    compliance: toDeviceComplianceDto(device),
+  };
+}
+
+/**
+ * A device's compliance as staff see it. `partial` comes with the settings the device said it
+ * could not enforce (protocol 1.1); every other status has an empty list.
+ */
+export function toDeviceComplianceDto(
+  device: Pick<
+    DeviceEntity,
+    | 'policyStatus'
+    | 'desiredPolicyVersion'
+    | 'policyUnenforced'
+    | 'policyDetail'
+    | 'policyChangedAt'
+  >,
+): DeviceComplianceDto {
+  return {
+    status: device.policyStatus ?? 'none',
+    desiredVersion: device.desiredPolicyVersion,
+    unenforced:
+      device.policyStatus === 'partial' && device.policyUnenforced
+        ? (JSON.parse(device.policyUnenforced) as string[])
+        : [],
+    detail: device.policyDetail,
+    since: device.policyChangedAt?.toISOString() ?? null,
   };
 }
 
@@ -192,9 +224,14 @@ export class DevicesService {
       await this.audit.record(tx, {
         actor,
         action: 'device.updated',
-        targetType: 'device',
-        targetId: id,
-        detail: { changed: Object.keys(changes) },
+        // Named as it is now; what it was called before is in the detail.
+        target: deviceTarget({ ...device, ...changes }),
+        detail: {
+          changed: Object.keys(changes),
+          previous: Object.fromEntries(
+            (Object.keys(changes) as ('name' | 'assetTag')[]).map((key) => [key, device[key]]),
+          ),
+        },
       });
     });
     return toDeviceDto({ ...device, ...changes }, this.connections.isConnected(id));
@@ -222,12 +259,11 @@ export class DevicesService {
       // Nothing queued for this enrolment may ever reach a device again (issue 8 item 21).
       const cancelled = await this.moduleRef
         .get(DeviceCommandsReader, { strict: false })
-        .cancelOpenFor(tx, actor, id, 'revoked');
+        .cancelOpenFor(tx, actor, deviceTarget(device), 'revoked');
       await this.audit.record(tx, {
         actor,
         action: 'device.revoked',
-        targetType: 'device',
-        targetId: id,
+        target: deviceTarget(device),
         detail: {
           serialNumber: device.serialNumber,
           ...(cancelled.length > 0 ? { cancelledCommands: cancelled.length } : {}),

@@ -6,6 +6,7 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { deviceLabel, groupTarget } from '../audit/audit-labels';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { HubEvents } from '../common/hub-events';
@@ -64,8 +65,7 @@ export class GroupsService {
         await this.audit.record(tx, {
           actor,
           action: 'group.created',
-          targetType: 'group',
-          targetId: group.id,
+          target: groupTarget(group),
           detail: { name },
         });
       })
@@ -111,24 +111,24 @@ export class GroupsService {
         if (!(await this.devices.updateGroup(tx, id, changes))) {
           throw new NotFoundException(`No group ${id}`);
         }
+        const updated = (await this.devices.findGroupIn(tx, id)) as DeviceGroupEntity;
         await this.audit.record(tx, {
           actor,
           action: 'group.updated',
-          targetType: 'group',
-          targetId: id,
+          target: groupTarget(updated),
           detail: {
             changed: Object.keys(changes).filter((key) => key !== 'updatedAt'),
             ...(changes.name !== undefined ? { name: changes.name } : {}),
           },
         });
-        return (await this.devices.findGroupIn(tx, id)) as DeviceGroupEntity;
+        return updated;
       })
       .catch((error: unknown) => rethrowNameClash(error, changes.name ?? ''));
     return toGroupDto(group, (await this.devices.memberIds(id, false)).length);
   }
 
   async addMembers(actor: StaffPrincipal, id: string, deviceIds: string[]) {
-    await this.mustFind(id);
+    const group = await this.mustFind(id);
     const found = new Set((await this.devices.findByIds(deviceIds)).map((device) => device.id));
     const unknown = deviceIds.filter((deviceId) => !found.has(deviceId));
     if (unknown.length > 0) {
@@ -141,8 +141,7 @@ export class GroupsService {
       await this.audit.record(tx, {
         actor,
         action: 'group.members_added',
-        targetType: 'group',
-        targetId: id,
+        target: groupTarget(group),
         detail: { count: deviceIds.length },
       });
     });
@@ -152,7 +151,8 @@ export class GroupsService {
   }
 
   async removeMember(actor: StaffPrincipal, id: string, deviceId: string): Promise<void> {
-    await this.mustFind(id);
+    const group = await this.mustFind(id);
+    const device = (await this.devices.namesOf([deviceId])).get(deviceId);
     await this.tx.run(async (tx) => {
       if (!(await this.devices.removeMember(tx, id, deviceId))) {
         throw new NotFoundException(`Device ${deviceId} is not in this group`);
@@ -160,9 +160,8 @@ export class GroupsService {
       await this.audit.record(tx, {
         actor,
         action: 'group.member_removed',
-        targetType: 'group',
-        targetId: id,
-        detail: { deviceId },
+        target: groupTarget(group),
+        detail: { deviceId, ...(device ? { device: deviceLabel(device) } : {}) },
       });
     });
     await this.connections.joinGroup([deviceId], id, false);

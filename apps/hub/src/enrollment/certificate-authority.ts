@@ -179,6 +179,14 @@ export class CertificateAuthority implements OnModuleInit {
   }
 
   /**
+   * The CA certificate's SHA-256 fingerprint (of its DER), as colon-separated upper-case hex:
+   * what an operator passes to `device-agent enroll --ca-fingerprint` to trust GET /api/ca.pem.
+   */
+  get certificateFingerprint(): string {
+    return new crypto.X509Certificate(this.caCertPem).fingerprint256;
+  }
+
+  /**
    * Checks a device's PKCS#10 request (signature, RSA of 2048 bits or more, CN = serial number)
    * and issues its certificate. The signature check and the signing run in the thread pool.
    * Throws `InvalidCsrError` (a 400) naming what is wrong with the request.

@@ -14,6 +14,7 @@ import { CurrentStaff, Public, Roles } from '../common/access';
 import type { StaffPrincipal } from '../common/roles';
 import { CreateEnrollmentTokenDto, EnrollDto } from './dto/enrollment.dto';
 import { EnrollmentService } from './enrollment.service';
+import { ApiRoute } from '../api-docs/openapi';
 
 @ApiTags('enrollment')
 @Controller()
@@ -23,6 +24,10 @@ export class EnrollmentController {
   @Post('enrollment-tokens')
   @Roles('ict')
   @ApiBearerAuth()
+  @ApiRoute({
+    summary: 'Create an enrolment token for devices to enrol with',
+    ok: 'The token (shown only this once), its expiry and how many devices may use it',
+  })
   createToken(@CurrentStaff() actor: StaffPrincipal, @Body() body: CreateEnrollmentTokenDto) {
     return this.enrollment.createToken(actor, body);
   }
@@ -30,6 +35,10 @@ export class EnrollmentController {
   @Get('enrollment-tokens')
   @Roles('ict')
   @ApiBearerAuth()
+  @ApiRoute({
+    summary: 'List enrolment tokens (never the tokens themselves)',
+    ok: 'The tokens, with their uses and expiry',
+  })
   listTokens() {
     return this.enrollment.listTokens();
   }
@@ -38,6 +47,13 @@ export class EnrollmentController {
   @Roles('ict')
   @HttpCode(204)
   @ApiBearerAuth()
+  @ApiRoute({
+    summary: 'Revoke an enrolment token so that no more devices enrol with it',
+    ok: 'Revoked',
+    errors: {
+      404: 'No enrolment token has this id',
+    },
+  })
   async revokeToken(
     @CurrentStaff() actor: StaffPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -48,6 +64,16 @@ export class EnrollmentController {
   /** Public: the enrolment token in the body is the credential. */
   @Post('enroll')
   @Public()
+  @ApiRoute({
+    summary: "Enrol a device: the hub's CA signs its certificate request",
+    description: 'Protocol section 1. The token in the body is the credential.',
+    ok: "The device id, its certificate and the hub's CA certificate (PEM)",
+    errors: {
+      400: 'The body does not validate, or the certificate request does not verify',
+      401: 'The token is missing, unknown, expired or used up (the same answer for all four)',
+      409: "The serial's device is enrolled and not revoked and the token was not made for re-enrolment, or another enrolment of the same serial won",
+    },
+  })
   enroll(@Body() body: EnrollDto) {
     return this.enrollment.enroll(body);
   }

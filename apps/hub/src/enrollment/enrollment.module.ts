@@ -1,18 +1,21 @@
-// Enrolment tokens, certificate requests and the hub's certificate authority.
+// Enrolment tokens, certificate requests and the hub's certificate authority (and its
+// publication: GET /api/ca.pem and /api/ca.mobileconfig).
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CommandsModule } from '../commands/commands.module';
 import { DevicesModule } from '../devices/devices.module';
+import { CaController } from './ca.controller';
 import { CertificateAuthority } from './certificate-authority';
 import { EnrollmentTokenEntity } from './enrollment-token.entity';
 import { EnrollmentController } from './enrollment.controller';
 import { EnrollmentRepository } from './enrollment.repository';
 import { EnrollmentService } from './enrollment.service';
+import { TrustProfileService } from './trust-profile.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([EnrollmentTokenEntity]), DevicesModule, CommandsModule],
-  controllers: [EnrollmentController],
-  providers: [CertificateAuthority, EnrollmentRepository, EnrollmentService],
+  controllers: [EnrollmentController, CaController],
+  providers: [CertificateAuthority, EnrollmentRepository, EnrollmentService, TrustProfileService],
   exports: [CertificateAuthority],
 })
 export class EnrollmentModule {}

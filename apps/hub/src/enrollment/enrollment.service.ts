@@ -12,6 +12,7 @@ import {
 } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { EnrollResponse } from '@app/devices';
+import { deviceActor, deviceTarget, enrollmentTokenTarget } from '../audit/audit-labels';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { hashToken } from '../common/token-hash';
@@ -92,8 +93,7 @@ export class EnrollmentService {
       await this.audit.record(tx, {
         actor,
         action: 'enrollment_token.created',
-        targetType: 'enrollment_token',
-        targetId: row.id,
+        target: enrollmentTokenTarget(row),
         detail: {
           label: row.label,
           groupIds,
@@ -127,8 +127,7 @@ export class EnrollmentService {
       await this.audit.record(tx, {
         actor,
         action: 'enrollment_token.revoked',
-        targetType: 'enrollment_token',
-        targetId: id,
+        target: enrollmentTokenTarget(token),
       });
     });
   }
@@ -232,6 +231,7 @@ export class EnrollmentService {
           desiredPolicyVersion: null,
           policyStatus: null,
           policyDetail: null,
+          policyUnenforced: null,
           policyChangedAt: null,
           createdAt: now,
         };
@@ -249,14 +249,20 @@ export class EnrollmentService {
       for (const groupId of token.groupIds) {
         await this.devices.addMembers(tx, groupId, [deviceId], now);
       }
-      const deviceActor = { kind: 'device' as const, id: deviceId };
+      // Named as it enrolled: the name and asset tag it gave (or kept), and its serial.
+      const names = {
+        id: deviceId,
+        name: described.name,
+        assetTag: described.assetTag,
+        serialNumber: info.serialNumber,
+      };
+      const target = deviceTarget(names);
       await this.audit.record(
         tx,
         {
-          actor: deviceActor,
+          actor: deviceActor(names),
           action: existing ? 'device.reenrolled' : 'device.enrolled',
-          targetType: 'device',
-          targetId: deviceId,
+          target,
           detail: {
             serialNumber: info.serialNumber,
             platform: info.platform,
@@ -269,8 +275,7 @@ export class EnrollmentService {
         ...cancelledIds.map((commandId) => ({
           actor: { kind: 'system' as const },
           action: 'command.cancelled',
-          targetType: 'device',
-          targetId: deviceId,
+          target,
           detail: { commandId, reason: 'reenrolled' },
         })),
       );
@@ -300,8 +305,7 @@ export class EnrollmentService {
       this.audit.record(tx, {
         actor: { kind: 'system' },
         action: 'device.reenrolment_refused',
-        targetType: 'device',
-        targetId: existing.id,
+        target: deviceTarget(existing),
         detail: {
           serialNumber: existing.serialNumber,
           tokenId: token.id,

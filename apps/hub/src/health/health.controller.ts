@@ -3,6 +3,7 @@ import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { Public } from '../common/access';
+import { ApiRoute } from '../api-docs/openapi';
 
 @ApiTags('health')
 @Controller('health')
@@ -13,6 +14,13 @@ export class HealthController {
 
   @Get()
   @Public()
+  @ApiRoute({
+    summary: 'Is the hub up, and is its database answering?',
+    ok: 'Up, with its uptime',
+    errors: {
+      503: 'The database is not answering',
+    },
+  })
   async health() {
     try {
       await this.dataSource.query('SELECT 1');

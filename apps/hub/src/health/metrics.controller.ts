@@ -6,6 +6,7 @@ import { IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { Roles } from '../common/access';
 import { CommandsService } from '../commands/commands.service';
 import { DeviceConnections } from '../devices/device-connections';
+import { ApiRoute } from '../api-docs/openapi';
 
 const ms = (ns: number) => Math.round(ns / 1e4) / 100;
 
@@ -28,6 +29,10 @@ export class MetricsController implements OnModuleDestroy {
 
   @Get()
   @Roles('ict')
+  @ApiRoute({
+    summary: 'Operating figures: connected devices, memory, event-loop delay, commands by status',
+    ok: 'The figures',
+  })
   async metrics() {
     const memory = process.memoryUsage();
     return {
@@ -47,6 +52,10 @@ export class MetricsController implements OnModuleDestroy {
   @Post('event-loop/reset')
   @Roles('ict')
   @HttpCode(204)
+  @ApiRoute({
+    summary: 'Start a new event-loop delay measurement',
+    ok: 'Started',
+  })
   resetEventLoop(): void {
     this.loop.reset();
   }

@@ -1,6 +1,7 @@
 // Whether each device runs the policy it should: `pending` once queued, `applied` when the
-// device reports the desired version, `failed` when it answers the apply with an error. Also
-// puts a policy back when a device reports another version than the one it should run.
+// device acknowledges the apply (or reports the desired version), `partial` when it acknowledges
+// it with a list of settings it cannot enforce (protocol 1.1), `failed` when it answers the apply
+// with an error. Also puts a policy back when a device reports another version than it should run.
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { DeviceState } from '@app/devices';
 import { Clock } from '../common/clock';
@@ -10,15 +11,24 @@ import { BatchWriter } from '../database/batch-writer';
 import { TransactionRunner } from '../database/transaction-runner';
 import { CommandsService } from '../commands/commands.service';
 import { DevicesRepository } from '../devices/devices.repository';
+import { toDeviceComplianceDto } from '../devices/devices.service';
+import type { ComplianceCountsDto } from './dto/compliance.dto';
 import { PoliciesRepository } from './policies.repository';
 import { PoliciesService } from './policies.service';
 
 /** A device's answer about one policy version; recorded only if that is still its desired one. */
-interface ComplianceChange {
+export interface ComplianceChange {
   deviceId: string;
   version: string;
-  status: 'applied' | 'failed';
+  status: 'applied' | 'partial' | 'failed';
   detail: string | null;
+  /** The settings not enforced, for `partial`; null otherwise. */
+  unenforced: string[] | null;
+  /**
+   * From a state report, which says the version but not what is enforced: it must not overwrite
+   * the device's own answer (`applied` or `partial`) about the same version.
+   */
+  fromState: boolean;
 }
 
 @Injectable()
@@ -41,16 +51,29 @@ export class ComplianceService implements OnModuleInit, OnApplicationShutdown {
     this.writes = new BatchWriter(tx, async (t, changes) => {
       const now = this.clock.now();
       const groups = groupBy(changes, (change) =>
-        JSON.stringify([change.version, change.status, change.detail]),
+        JSON.stringify([
+          change.version,
+          change.status,
+          change.detail,
+          change.unenforced,
+          change.fromState,
+        ]),
       );
       // Conditional on the version (issue 8 item 4): the desired version may have moved on
       // since the report or answer was read, and a late word about the old one is no news.
       for (const group of groups.values()) {
+        const [first] = group;
         await this.devices.setPolicyOutcome(
           t,
           group.map((change) => change.deviceId),
-          group[0].version,
-          { policyStatus: group[0].status, policyDetail: group[0].detail, policyChangedAt: now },
+          first.version,
+          {
+            policyStatus: first.status,
+            policyDetail: first.detail,
+            policyUnenforced: first.unenforced ? JSON.stringify(first.unenforced) : null,
+            policyChangedAt: now,
+          },
+          first.fromState,
         );
       }
     });
@@ -73,16 +96,15 @@ export class ComplianceService implements OnModuleInit, OnApplicationShutdown {
       }
       // An acknowledged apply is applied (protocol section 3), whether or not the device's state
       // changed: a device sent again the version it already runs reports no new state, and was
-      // left pending for ever. Conditional on the version, like every compliance write.
+      // left pending for ever. With settings it could not enforce, it is `partial` (issue 9); a
+      // device that sends no list keeps the old meaning. Conditional on the version, like every
+      // compliance write.
       await this.writes.add(
-        answer.status === 'acknowledged'
-          ? { deviceId: answer.deviceId, version, status: 'applied', detail: null }
-          : {
-              deviceId: answer.deviceId,
-              version,
-              status: 'failed',
-              detail: answer.detail ?? 'The device could not apply the policy',
-            },
+        complianceOf(answer.deviceId, version, {
+          status: answer.status,
+          detail: answer.detail,
+          unenforced: answer.unenforced,
+        }),
       );
     });
     // A newly enrolled device gets its policy even if its record already had that version.
@@ -132,12 +154,14 @@ export class ComplianceService implements OnModuleInit, OnApplicationShutdown {
       return;
     }
     if (state.policyVersion === device.desiredPolicyVersion) {
-      if (device.policyStatus !== 'applied') {
+      if (device.policyStatus !== 'applied' && device.policyStatus !== 'partial') {
         await this.writes.add({
           deviceId,
           version: device.desiredPolicyVersion,
           status: 'applied',
           detail: null,
+          unenforced: null,
+          fromState: true,
         });
       }
       return;
@@ -204,14 +228,11 @@ export class ComplianceService implements OnModuleInit, OnApplicationShutdown {
         name: d.name,
         serialNumber: d.serialNumber,
         assetTag: d.assetTag,
-        status: d.policyStatus ?? 'none',
-        desiredVersion: d.desiredPolicyVersion,
+        ...toDeviceComplianceDto(d),
         reportedVersion: d.reportedState
           ? ((JSON.parse(d.reportedState) as { policyVersion?: string | null }).policyVersion ??
             null)
           : null,
-        detail: d.policyDetail,
-        since: d.policyChangedAt?.toISOString() ?? null,
       })),
       total,
       page,
@@ -244,11 +265,42 @@ export class ComplianceService implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
-function statusCounts(counts: Record<string, number>) {
+function statusCounts(counts: Record<string, number>): ComplianceCountsDto {
   return {
     pending: counts.pending ?? 0,
     applied: counts.applied ?? 0,
+    partial: counts.partial ?? 0,
     failed: counts.failed ?? 0,
     none: counts.none ?? 0,
+  };
+}
+
+/**
+ * What a device's answer to a `policy.apply` of `version` makes its compliance: `applied` when
+ * acknowledged with no list or an empty one, `partial` with the list, `failed` on an error.
+ */
+export function complianceOf(
+  deviceId: string,
+  version: string,
+  answer: { status: 'acknowledged' | 'error'; detail: string | null; unenforced: string[] | null },
+): ComplianceChange {
+  if (answer.status === 'error') {
+    return {
+      deviceId,
+      version,
+      status: 'failed',
+      detail: answer.detail ?? 'The device could not apply the policy',
+      unenforced: null,
+      fromState: false,
+    };
+  }
+  const unenforced = answer.unenforced && answer.unenforced.length > 0 ? answer.unenforced : null;
+  return {
+    deviceId,
+    version,
+    status: unenforced ? 'partial' : 'applied',
+    detail: unenforced ? answer.detail : null,
+    unenforced,
+    fromState: false,
   };
 }

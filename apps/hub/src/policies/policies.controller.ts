@@ -13,11 +13,12 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentStaff, Roles } from '../common/access';
 import type { StaffPrincipal } from '../common/roles';
 import { ComplianceService } from './compliance.service';
+import { ComplianceDevicesPageDto, ComplianceSummaryDto } from './dto/compliance.dto';
 import {
   AssignPolicyDto,
   ComplianceQueryDto,
@@ -26,6 +27,7 @@ import {
   UpdatePolicyDto,
 } from './dto/policy.dto';
 import { PoliciesService } from './policies.service';
+import { ApiRoute } from '../api-docs/openapi';
 
 function sendProfile(response: Response, profile: { fileName: string; body: Buffer }): void {
   response.setHeader('Content-Type', 'application/x-apple-aspen-config');
@@ -44,24 +46,46 @@ export class PoliciesController {
 
   @Post('policies')
   @Roles('ict')
+  @ApiRoute({
+    summary: 'Create a policy profile',
+    ok: 'The new policy',
+    errors: {
+      409: 'A policy with that name already exists',
+    },
+  })
   create(@CurrentStaff() actor: StaffPrincipal, @Body() body: CreatePolicyDto) {
     return this.policies.create(actor, body);
   }
 
   @Get('policies')
   @Roles('ict')
+  @ApiRoute({
+    summary: 'List policy profiles',
+    ok: 'Every policy with its current revision',
+  })
   list() {
     return this.policies.list();
   }
 
   @Get('policies/:id')
   @Roles('ict')
+  @ApiRoute({
+    summary: 'Read a policy profile',
+    ok: 'The policy',
+  })
   get(@Param('id', new ParseUUIDPipe()) id: string) {
     return this.policies.get(id);
   }
 
   @Patch('policies/:id')
   @Roles('ict')
+  @ApiRoute({
+    summary: 'Change a policy profile (this makes a new revision)',
+    ok: 'The policy as changed',
+    errors: {
+      409: 'Another policy has that name, or someone changed this one at the same moment',
+    },
+  })
   update(
     @CurrentStaff() actor: StaffPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -72,6 +96,10 @@ export class PoliciesController {
 
   @Get('policies/:id/revisions')
   @Roles('ict')
+  @ApiRoute({
+    summary: "List a policy's revisions, newest first",
+    ok: 'The revisions',
+  })
   revisions(@Param('id', new ParseUUIDPipe()) id: string) {
     return this.policies.revisions(id);
   }
@@ -79,6 +107,13 @@ export class PoliciesController {
   @Post('policies/:id/rollback')
   @Roles('ict')
   @HttpCode(200)
+  @ApiRoute({
+    summary: 'Go back to an earlier revision (as a new revision)',
+    ok: 'The policy as rolled back',
+    errors: {
+      404: 'No such policy, or it has no such revision',
+    },
+  })
   rollback(
     @CurrentStaff() actor: StaffPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -89,6 +124,14 @@ export class PoliciesController {
 
   @Post('policies/:id/assignments')
   @Roles('ict')
+  @ApiRoute({
+    summary: 'Assign a policy to the whole school, a group or a device',
+    ok: 'The assignment',
+    errors: {
+      404: 'No such policy, group or device',
+      409: 'The policy is already assigned there',
+    },
+  })
   assign(
     @CurrentStaff() actor: StaffPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -100,6 +143,13 @@ export class PoliciesController {
   @Delete('policies/:id/assignments/:assignmentId')
   @Roles('ict')
   @HttpCode(204)
+  @ApiRoute({
+    summary: 'Remove an assignment of a policy',
+    ok: 'Removed',
+    errors: {
+      404: 'The policy has no such assignment',
+    },
+  })
   async unassign(
     @CurrentStaff() actor: StaffPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -111,6 +161,10 @@ export class PoliciesController {
   @Get('policies/:id/profile.mobileconfig')
   @Roles('ict')
   @ApiProduces('application/x-apple-aspen-config')
+  @ApiRoute({
+    summary: 'Download a policy as a signed Apple configuration profile',
+    ok: 'The signed .mobileconfig',
+  })
   async policyProfile(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Res() response: Response,
@@ -120,6 +174,10 @@ export class PoliciesController {
 
   @Get('devices/:id/policy')
   @Roles('ict')
+  @ApiRoute({
+    summary: "Read a device's resolved policy and where each setting comes from",
+    ok: 'The resolved settings, their version and their sources',
+  })
   devicePolicy(@Param('id', new ParseUUIDPipe()) id: string) {
     return this.policies.devicePolicy(id);
   }
@@ -127,6 +185,10 @@ export class PoliciesController {
   @Get('devices/:id/profile.mobileconfig')
   @Roles('ict')
   @ApiProduces('application/x-apple-aspen-config')
+  @ApiRoute({
+    summary: "Download a device's resolved policy as a signed Apple configuration profile",
+    ok: 'The signed .mobileconfig',
+  })
   async deviceProfile(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Res() response: Response,
@@ -136,13 +198,23 @@ export class PoliciesController {
 
   @Get('compliance')
   @Roles('ict')
-  complianceSummary() {
+  @ApiOkResponse({ type: ComplianceSummaryDto })
+  @ApiRoute({
+    summary: 'How many devices run their policy: applied, partial, pending or failed',
+    ok: 'The counts, by status',
+  })
+  complianceSummary(): Promise<ComplianceSummaryDto> {
     return this.compliance.summary();
   }
 
   @Get('compliance/devices')
   @Roles('ict')
-  complianceDevices(@Query() query: ComplianceQueryDto) {
+  @ApiOkResponse({ type: ComplianceDevicesPageDto })
+  @ApiRoute({
+    summary: 'List devices by compliance status, a page at a time',
+    ok: 'A page of devices with their status and any settings not enforced',
+  })
+  complianceDevices(@Query() query: ComplianceQueryDto): Promise<ComplianceDevicesPageDto> {
     return this.compliance.devicesWith(query.status, query.policyId, query.page, query.pageSize);
   }
 }

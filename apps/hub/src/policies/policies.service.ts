@@ -4,6 +4,7 @@
 import {
   BadRequestException,
   ConflictException,
+  Inject,
   Injectable,
   NotFoundException,
   OnApplicationBootstrap,
@@ -20,12 +21,15 @@ import {
   signMobileconfig,
   validatePolicyLayer,
 } from '@app/policy';
+import { deviceLabel, policyTarget } from '../audit/audit-labels';
 import { AuditActor, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
+import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import type { StaffPrincipal } from '../common/roles';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { isUniqueViolation } from '../database/unique-violation';
 import { DevicesRepository } from '../devices/devices.repository';
+import { toDeviceComplianceDto } from '../devices/devices.service';
 import { CertificateAuthority } from '../enrollment/certificate-authority';
 import { AssignPolicyDto, CreatePolicyDto, UpdatePolicyDto } from './dto/policy.dto';
 import { PoliciesRepository } from './policies.repository';
@@ -104,6 +108,7 @@ export class PoliciesService implements OnApplicationBootstrap {
     private readonly tx: TransactionRunner,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
   ) {}
 
   /** A new hub starts with the baseline drawn from the schools' AUPs. */
@@ -145,8 +150,7 @@ export class PoliciesService implements OnApplicationBootstrap {
       await this.audit.record(tx, {
         actor: { kind: 'system' },
         action: 'policy.created',
-        targetType: 'policy',
-        targetId: policy.id,
+        target: policyTarget(policy),
         detail: { name: policy.name },
       });
     });
@@ -257,8 +261,7 @@ export class PoliciesService implements OnApplicationBootstrap {
           await this.audit.record(tx, {
             actor,
             action: 'policy.created',
-            targetType: 'policy',
-            targetId: policy.id,
+            target: policyTarget(policy),
             detail: { name: policy.name },
           });
         })
@@ -317,8 +320,7 @@ export class PoliciesService implements OnApplicationBootstrap {
         await this.audit.record(tx, {
           actor,
           action: note ? 'policy.rolled_back' : 'policy.updated',
-          targetType: 'policy',
-          targetId: id,
+          target: policyTarget(updated),
           detail: {
             revision: updated.revision,
             changed,
@@ -363,12 +365,13 @@ export class PoliciesService implements OnApplicationBootstrap {
 
   async assign(actor: StaffPrincipal, policyId: string, input: AssignPolicyDto) {
     return this.exclusive(async () => {
-      await this.mustFind(policyId);
+      const policy = await this.mustFind(policyId);
       const targetId = input.scope === 'baseline' ? null : (input.targetId as string);
-      if (input.scope === 'group' && !(await this.devices.findGroup(targetId as string))) {
+      const targetName = await this.assignmentTargetName(input.scope, targetId);
+      if (input.scope === 'group' && targetName === null) {
         throw new NotFoundException(`No group ${targetId}`);
       }
-      if (input.scope === 'device' && !(await this.devices.findById(targetId as string))) {
+      if (input.scope === 'device' && targetName === null) {
         throw new NotFoundException(`No device ${targetId}`);
       }
       const world = await this.rollout.loadWorld();
@@ -393,11 +396,11 @@ export class PoliciesService implements OnApplicationBootstrap {
         await this.audit.record(tx, {
           actor,
           action: 'policy.assigned',
-          targetType: 'policy',
-          targetId: policyId,
+          target: policyTarget(policy),
           detail: {
             scope: assignment.scope,
             to: targetId ?? undefined,
+            toName: targetName ?? undefined,
             priority: assignment.priority,
           },
         });
@@ -419,18 +422,41 @@ export class PoliciesService implements OnApplicationBootstrap {
         throw new NotFoundException(`Policy ${policyId} has no assignment ${assignmentId}`);
       }
       const world = await this.rollout.loadWorld();
+      const policy = world.policies.get(policyId) ?? (await this.mustFind(policyId));
+      const fromName = await this.assignmentTargetName(assignment.scope, assignment.targetId);
       world.assignments = world.assignments.filter((a) => a.id !== assignmentId);
       await this.commitChange(actor, world, async (tx) => {
         await this.policies.deleteAssignment(tx, assignmentId);
         await this.audit.record(tx, {
           actor,
           action: 'policy.unassigned',
-          targetType: 'policy',
-          targetId: policyId,
-          detail: { scope: assignment.scope, from: assignment.targetId ?? undefined },
+          target: policyTarget(policy),
+          detail: {
+            scope: assignment.scope,
+            from: assignment.targetId ?? undefined,
+            fromName: fromName ?? undefined,
+          },
         });
       });
     });
+  }
+
+  /**
+   * What an assignment's group or device is called now, for the audit log: null for no such
+   * group or device, and for the baseline (which has no target).
+   */
+  private async assignmentTargetName(scope: string, targetId: string | null) {
+    if (targetId === null) {
+      return null;
+    }
+    if (scope === 'group') {
+      return (await this.devices.findGroup(targetId))?.name ?? null;
+    }
+    if (scope === 'device') {
+      const device = await this.devices.findById(targetId);
+      return device ? deviceLabel(device) : null;
+    }
+    return null;
   }
 
   /** Re-plans these devices (they joined or left a group, or enrolled), as the hub itself. */
@@ -473,10 +499,10 @@ export class PoliciesService implements OnApplicationBootstrap {
       settings: resolved.settings,
       decidedBy,
       compliance: {
+        ...toDeviceComplianceDto(device),
+        // null, not `none`, before a policy is planned: what this answer has always said.
         status: device.policyStatus,
-        desiredVersion: device.desiredPolicyVersion,
         reportedVersion: reported?.policyVersion ?? null,
-        detail: device.policyDetail,
       },
     };
   }
@@ -487,7 +513,7 @@ export class PoliciesService implements OnApplicationBootstrap {
     const xml = compileMobileconfig(policy.settings, {
       identifier: `org.devicehub.policy.device.${deviceId}`,
       displayName: `School policy for ${device?.name ?? device?.serialNumber ?? 'this device'}`,
-      organization: 'Classroom Device Hub',
+      organization: this.config.schoolName,
       description: 'Installed by the school. Removing it may be reported to ICT.',
     });
     return {
@@ -515,7 +541,7 @@ export class PoliciesService implements OnApplicationBootstrap {
     const xml = compileMobileconfig(resolved.settings, {
       identifier: `org.devicehub.policy.${policyId}`,
       displayName: policy.name,
-      organization: 'Classroom Device Hub',
+      organization: this.config.schoolName,
       description: policy.description ?? undefined,
     });
     return {

@@ -188,7 +188,8 @@ export class PolicyRolloutService {
         expiresAt: null,
       };
       const rows = this.commands.buildRows(actor, deviceIds, request, null);
-      await this.commands.queue(tx, actor, rows, request);
+      // No names: a policy.apply is not audited per device (the policy change is, once).
+      await this.commands.queue(tx, actor, rows, request, new Map());
       await this.devices.setPolicyState(tx, deviceIds, {
         desiredPolicyVersion: version,
         policyStatus: 'pending',

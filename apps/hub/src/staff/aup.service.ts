@@ -1,10 +1,14 @@
-// The acceptable use policy staff accept before first use: versioned by the SHA-256 of its
-// text, with who accepted which version and when.
+// The acceptable use policy staff accept before using the hub: versioned by the SHA-256 of its
+// text, with who accepted which version and when. It is a gate (issue 9): until an account
+// accepts the current version, the access guard and the /staff namespace refuse it.
 import { ConflictException, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import * as fs from 'node:fs';
 import { createHash, randomUUID } from 'node:crypto';
+import { aupTarget } from '../audit/audit-labels';
 import { AuditService } from '../audit/audit.service';
+import { AupGate } from '../common/access';
 import { Clock } from '../common/clock';
+import { HubEvents } from '../common/hub-events';
 import type { StaffPrincipal } from '../common/roles';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { TransactionRunner } from '../database/transaction-runner';
@@ -16,15 +20,55 @@ export function aupVersionOf(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
+/** What an account that has not accepted `version` is told, on HTTP (403) and on /staff. */
+export function aupRequiredMessage(version: string): string {
+  return (
+    `Accept the acceptable use policy (version ${version}) before using the hub: ` +
+    'GET /api/aup, then POST /api/staff/me/aup-acceptance with its version'
+  );
+}
+
 @Injectable()
-export class AupService implements OnApplicationBootstrap {
+export class AupService extends AupGate implements OnApplicationBootstrap {
   constructor(
     private readonly staff: StaffRepository,
     private readonly tx: TransactionRunner,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly events: HubEvents,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
-  ) {}
+  ) {
+    super();
+  }
+
+  /**
+   * The AUP gate (issue 9): one query per staff request. With HUB_REQUIRE_AUP off, or no
+   * version published (the hub publishes one at start, so only a hub still starting), nothing
+   * is refused.
+   *
+   * @returns null to let the account through, else the message for its 403 or connect_error
+   */
+  async refusal(staffId: string): Promise<string | null> {
+    const version = await this.versionToAccept(staffId);
+    return version ? aupRequiredMessage(version) : null;
+  }
+
+  /**
+   * @returns the current version's hash when this account must accept it before going on,
+   *   null when it may go on (accepted, HUB_REQUIRE_AUP off, or nothing published yet)
+   */
+  async versionToAccept(staffId: string): Promise<string | null> {
+    if (!this.config.requireAup) {
+      return null;
+    }
+    const current = await this.staff.currentAupFor(staffId);
+    return current && !current.accepted ? current.hash : null;
+  }
+
+  /** Which of these accounts have accepted `version` (the /staff namespace after a publish). */
+  acceptedBy(version: string, staffIds: readonly string[]): Promise<Set<string>> {
+    return this.staff.acceptedBy(version, staffIds);
+  }
 
   /**
    * Makes HUB_AUP_FILE (or the built-in text on a new hub) the current version if it is not.
@@ -99,8 +143,8 @@ export class AupService implements OnApplicationBootstrap {
         await this.audit.record(tx, {
           actor,
           action: existing ? 'aup.republished' : 'aup.published',
-          targetType: 'aup',
-          targetId: hash,
+          target: aupTarget(hash),
+          detail: { version: hash },
         });
       });
     } catch (error) {
@@ -113,6 +157,9 @@ export class AupService implements OnApplicationBootstrap {
       }
       throw error;
     }
+    // Everyone who has not accepted this exact text is gated again from the next request; the
+    // /staff namespace drops their live connections.
+    this.events.emit('aup.published', { version: hash });
     return { version: hash, publishedAt: now.toISOString() };
   }
 
@@ -140,11 +187,13 @@ export class AupService implements OnApplicationBootstrap {
           aupHash: version,
           acceptedAt,
         });
+        // Who (the actor), which version (target and detail) and when (the entry's time and
+        // the acceptance's own, which the gate counts).
         await this.audit.record(tx, {
           actor,
           action: 'aup.accepted',
-          targetType: 'aup',
-          targetId: version,
+          target: aupTarget(version),
+          detail: { version, acceptedAt: acceptedAt.toISOString() },
         });
       });
     } catch (error) {

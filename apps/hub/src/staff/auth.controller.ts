@@ -5,6 +5,7 @@ import { AnyStaff, CurrentStaff, Public, RequestWithPrincipal } from '../common/
 import type { StaffPrincipal } from '../common/roles';
 import { AuthService } from './auth.service';
 import { LoginDto, LoginResponseDto, StaffUserDto } from './dto/staff.dto';
+import { ApiRoute } from '../api-docs/openapi';
 
 export function bearerToken(request: RequestWithPrincipal): string {
   return (request.headers.authorization ?? '').replace(/^bearer\s+/i, '');
@@ -19,14 +20,26 @@ export class AuthController {
   @Public()
   @HttpCode(200)
   @ApiOkResponse({ type: LoginResponseDto })
+  @ApiRoute({
+    summary: 'Sign in with a username and password',
+    ok: 'A bearer token and the account',
+    errors: {
+      401: 'Wrong username or password',
+      429: 'Too many failed sign-ins for this username: try again later',
+    },
+  })
   login(@Body() body: LoginDto): Promise<LoginResponseDto> {
     return this.auth.login(body.username, body.password) as Promise<LoginResponseDto>;
   }
 
   @Post('logout')
-  @AnyStaff()
+  @AnyStaff({ aup: 'exempt' })
   @HttpCode(204)
   @ApiBearerAuth()
+  @ApiRoute({
+    summary: 'Sign out: this token stops working',
+    ok: 'Signed out',
+  })
   async logout(
     @CurrentStaff() staff: StaffPrincipal,
     @Req() request: RequestWithPrincipal,
@@ -35,9 +48,13 @@ export class AuthController {
   }
 
   @Get('me')
-  @AnyStaff()
+  @AnyStaff({ aup: 'exempt' })
   @ApiBearerAuth()
   @ApiOkResponse({ type: StaffUserDto })
+  @ApiRoute({
+    summary: 'The signed-in account: name and roles',
+    ok: 'The account',
+  })
   me(@CurrentStaff() staff: StaffPrincipal): StaffUserDto {
     return {
       id: staff.id,

@@ -12,9 +12,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StaffAuthenticator } from '../common/access';
 import { Clock } from '../common/clock';
+import { HubEvents } from '../common/hub-events';
 import { hashToken } from '../common/token-hash';
 import type { StaffPrincipal } from '../common/roles';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
+import { staffTarget } from '../audit/audit-labels';
 import { AuditService } from '../audit/audit.service';
 import { TransactionRunner } from '../database/transaction-runner';
 import { USERNAME_PATTERN } from './dto/staff.dto';
@@ -59,6 +61,7 @@ export class AuthService extends StaffAuthenticator {
     private readonly tx: TransactionRunner,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly events: HubEvents,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
   ) {
     super();
@@ -119,8 +122,7 @@ export class AuthService extends StaffAuthenticator {
           this.audit.record(tx, {
             actor: { kind: 'system' },
             action: 'staff.locked_out',
-            targetType: 'staff',
-            targetId: account.id,
+            target: staffTarget(account),
             detail: { minutes: this.config.auth.lockMinutes },
           }),
         );
@@ -152,8 +154,7 @@ export class AuthService extends StaffAuthenticator {
       await this.audit.record(tx, {
         actor: principal,
         action: 'staff.signed_in',
-        targetType: 'staff',
-        targetId: account.id,
+        target: staffTarget(account),
       });
       return true;
     });
@@ -182,10 +183,10 @@ export class AuthService extends StaffAuthenticator {
       await this.audit.record(tx, {
         actor: principal,
         action: 'staff.signed_out',
-        targetType: 'staff',
-        targetId: principal.id,
+        target: staffTarget(principal),
       });
     });
+    this.events.emit('staff.changed', { staffId: principal.id });
   }
 
   async authenticate(token: string): Promise<StaffPrincipal | null> {

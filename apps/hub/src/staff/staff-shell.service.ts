@@ -2,6 +2,7 @@
 // password for an account whose password is lost, used by `npm run admin -- reset-password`.
 import { Inject, Injectable } from '@nestjs/common';
 import * as argon2 from 'argon2';
+import { staffTarget } from '../audit/audit-labels';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
@@ -65,8 +66,7 @@ export class StaffShellService {
       await this.audit.record(tx, {
         actor: { kind: 'shell', osUser },
         action: 'staff.password_reset',
-        targetType: 'staff',
-        targetId: account.id,
+        target: staffTarget(account),
         detail: { username, via: 'shell' },
       });
     });

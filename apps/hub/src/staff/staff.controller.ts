@@ -1,4 +1,5 @@
-// Staff accounts (ICT), a person's own password and AUP acceptance (anyone signed in).
+// Staff accounts (ICT), a person's own password and AUP acceptance (anyone signed in, before
+// accepting too: these are what the AUP gate leaves open, issue 9).
 import {
   Body,
   Controller,
@@ -27,6 +28,7 @@ import {
   UpdateStaffDto,
 } from './dto/staff.dto';
 import { StaffService } from './staff.service';
+import { ApiRoute } from '../api-docs/openapi';
 
 @ApiTags('staff')
 @ApiBearerAuth()
@@ -39,6 +41,13 @@ export class StaffController {
 
   @Post()
   @Roles('ict')
+  @ApiRoute({
+    summary: 'Create a staff account',
+    ok: 'The new account',
+    errors: {
+      409: 'The username is already taken',
+    },
+  })
   create(
     @CurrentStaff() actor: StaffPrincipal,
     @Body() body: CreateStaffDto,
@@ -48,13 +57,25 @@ export class StaffController {
 
   @Get()
   @Roles('ict')
+  @ApiRoute({
+    summary: 'List staff accounts, a page at a time',
+    ok: 'A page of accounts',
+  })
   list(@Query() query: StaffListQueryDto) {
     return this.staff.list(query.page, query.pageSize, query.includeDisabled === 'true');
   }
 
   @Patch('me/password')
-  @AnyStaff()
+  @AnyStaff({ aup: 'exempt' })
   @HttpCode(204)
+  @ApiRoute({
+    summary: 'Change your own password (other sign-ins end)',
+    ok: 'Changed',
+    errors: {
+      401: 'Not signed in, or the current password is wrong',
+      409: 'The account was disabled or its password changed meanwhile',
+    },
+  })
   async changeOwnPassword(
     @CurrentStaff() actor: StaffPrincipal,
     @Body() body: ChangeOwnPasswordDto,
@@ -69,19 +90,37 @@ export class StaffController {
   }
 
   @Post('me/aup-acceptance')
-  @AnyStaff()
+  @AnyStaff({ aup: 'exempt' })
+  @ApiRoute({
+    summary: 'Accept the current acceptable use policy',
+    ok: 'The acceptance: the version and when',
+    errors: {
+      409: 'That is not the current version',
+    },
+  })
   acceptAup(@CurrentStaff() actor: StaffPrincipal, @Body() body: AcceptAupDto) {
     return this.aup.accept(actor, body.version);
   }
 
   @Get(':id')
   @Roles('ict')
+  @ApiRoute({
+    summary: 'Read a staff account',
+    ok: 'The account',
+  })
   get(@Param('id', new ParseUUIDPipe()) id: string): Promise<StaffAccountDto> {
     return this.staff.get(id);
   }
 
   @Patch(':id')
   @Roles('ict')
+  @ApiRoute({
+    summary: 'Change a staff account: name, roles, disabled, password reset',
+    ok: 'The account as changed',
+    errors: {
+      409: 'You cannot disable yourself or remove your own ict role, or someone changed the account at the same moment',
+    },
+  })
   update(
     @CurrentStaff() actor: StaffPrincipal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -98,19 +137,37 @@ export class AupController {
   constructor(private readonly aup: AupService) {}
 
   @Get()
-  @AnyStaff()
+  @AnyStaff({ aup: 'exempt' })
+  @ApiRoute({
+    summary: 'Read the current acceptable use policy and whether you have accepted it',
+    ok: 'The text, its version (hash) and when you accepted it, if you have',
+    errors: {
+      409: 'No acceptable use policy has been published',
+    },
+  })
   current(@CurrentStaff() actor: StaffPrincipal) {
     return this.aup.current(actor.id);
   }
 
   @Put()
   @Roles('ict')
+  @ApiRoute({
+    summary: 'Publish a new acceptable use policy: everyone must accept it again',
+    ok: 'The new version',
+    errors: {
+      409: 'This text is already the current version',
+    },
+  })
   publish(@CurrentStaff() actor: StaffPrincipal, @Body() body: PublishAupDto) {
     return this.aup.publish(actor, body.text);
   }
 
   @Get('acceptances')
   @Roles('ict', 'safeguarding')
+  @ApiRoute({
+    summary: 'Who accepted which acceptable use policy version, and when',
+    ok: 'The acceptances',
+  })
   acceptances() {
     return this.aup.acceptances();
   }

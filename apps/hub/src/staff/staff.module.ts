@@ -1,7 +1,7 @@
 // Staff accounts, roles, sign-in and AUP acceptance.
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { StaffAuthenticator } from '../common/access';
+import { AupGate, StaffAuthenticator } from '../common/access';
 import { AupService } from './aup.service';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
@@ -21,7 +21,8 @@ import { StaffService } from './staff.service';
     AupService,
     StaffCleanupService,
     { provide: StaffAuthenticator, useExisting: AuthService },
+    { provide: AupGate, useExisting: AupService },
   ],
-  exports: [StaffAuthenticator, AupService, StaffService],
+  exports: [StaffAuthenticator, AupGate, AupService, StaffService],
 })
 export class StaffModule {}

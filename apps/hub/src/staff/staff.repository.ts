@@ -1,7 +1,7 @@
 // All database access for staff accounts, sessions, throttles and the AUP.
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Repository } from 'typeorm';
+import { In, IsNull, Repository } from 'typeorm';
 import type { Tx } from '../database/transaction-runner';
 import {
   AupAcceptanceEntity,
@@ -219,7 +219,11 @@ export class StaffRepository {
 
   /** The version published last (a republished older text counts from its republication). */
   currentAup(): Promise<AupVersionEntity | null> {
-    return this.aupVersions.findOne({ where: {}, order: { publishedSeq: 'DESC', seq: 'DESC' } });
+    // NULLS LAST: never-published versions after the rest, as SQLite sorts NULL in DESC order.
+    return this.aupVersions.findOne({
+      where: {},
+      order: { publishedSeq: { direction: 'DESC', nulls: 'LAST' }, seq: 'DESC' },
+    });
   }
 
   /** The next publication number, read inside the publishing transaction. */
@@ -234,6 +238,42 @@ export class StaffRepository {
   /** Makes an already published text the current version again. */
   async republishAup(tx: Tx, hash: string, publishedSeq: number, at: Date): Promise<void> {
     await tx.update(AupVersionEntity, { hash }, { publishedSeq, publishedAt: at });
+  }
+
+  /**
+   * The current version's hash and whether this member of staff accepted it, in one query: the
+   * AUP gate asks on every staff request.
+   *
+   * @returns null when no version has been published
+   */
+  async currentAupFor(staffId: string): Promise<{ hash: string; accepted: boolean } | null> {
+    const row = await this.aupVersions
+      .createQueryBuilder('aup')
+      .leftJoin(
+        AupAcceptanceEntity,
+        'acceptance',
+        'acceptance.aup_hash = aup.hash AND acceptance.staff_id = :staffId',
+        { staffId },
+      )
+      .select('aup.hash', 'hash')
+      .addSelect('acceptance.id', 'acceptanceId')
+      .orderBy('aup.published_seq', 'DESC', 'NULLS LAST')
+      .addOrderBy('aup.seq', 'DESC')
+      .limit(1)
+      .getRawOne<{ hash: string; acceptanceId: string | null }>();
+    return row ? { hash: row.hash, accepted: row.acceptanceId !== null } : null;
+  }
+
+  /** Which of these accounts accepted this version. */
+  async acceptedBy(aupHash: string, staffIds: readonly string[]): Promise<Set<string>> {
+    if (staffIds.length === 0) {
+      return new Set();
+    }
+    const rows = await this.acceptances.find({
+      select: { staffId: true },
+      where: { aupHash, staffId: In([...staffIds]) },
+    });
+    return new Set(rows.map((row) => row.staffId));
   }
 
   findAupByHash(hash: string): Promise<AupVersionEntity | null> {

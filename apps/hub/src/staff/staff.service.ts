@@ -12,8 +12,10 @@ import {
 } from '@nestjs/common';
 import * as argon2 from 'argon2';
 import { randomUUID } from 'node:crypto';
+import { staffTarget } from '../audit/audit-labels';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
+import { HubEvents } from '../common/hub-events';
 import { hashToken } from '../common/token-hash';
 import { STAFF_ROLES, StaffPrincipal } from '../common/roles';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
@@ -46,6 +48,7 @@ export class StaffService implements OnApplicationBootstrap {
     private readonly tx: TransactionRunner,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly events: HubEvents,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
   ) {}
 
@@ -93,8 +96,7 @@ export class StaffService implements OnApplicationBootstrap {
         await this.audit.record(tx, {
           actor: { kind: 'system' },
           action: 'staff.created',
-          targetType: 'staff',
-          targetId: account.id,
+          target: staffTarget(account),
           detail: { username: 'admin', roles: account.roles },
         });
       });
@@ -159,8 +161,7 @@ export class StaffService implements OnApplicationBootstrap {
         await this.audit.record(tx, {
           actor,
           action: 'staff.created',
-          targetType: 'staff',
-          targetId: account.id,
+          target: staffTarget(account),
           detail: { username: account.username, roles: account.roles },
         });
       });
@@ -221,6 +222,7 @@ export class StaffService implements OnApplicationBootstrap {
     const passwordHash =
       input.password !== undefined ? await argon2.hash(input.password) : undefined;
     const now = this.clock.now();
+    let changedAny = false;
     const updated = await this.tx.run(async (tx) => {
       const account = await this.staff.findByIdIn(tx, id);
       if (!account) {
@@ -264,16 +266,27 @@ export class StaffService implements OnApplicationBootstrap {
       if (disabling || passwordHash !== undefined) {
         await this.staff.revokeSessions(tx, id, now);
       }
+      changedAny = true;
       const after = (await this.staff.findByIdIn(tx, id)) ?? account;
       await this.audit.record(tx, {
         actor,
         action: disabling ? 'staff.disabled' : 'staff.updated',
-        targetType: 'staff',
-        targetId: id,
-        detail: { changed, roles: after.roles, disabled: after.disabled },
+        target: staffTarget(after),
+        detail: {
+          changed,
+          roles: after.roles,
+          disabled: after.disabled,
+          ...(after.displayName !== account.displayName
+            ? { previousDisplayName: account.displayName }
+            : {}),
+        },
       });
       return after;
     });
+    if (changedAny) {
+      // Live connections follow: dropped if the sign-in ended, moved if the roles changed.
+      this.events.emit('staff.changed', { staffId: id });
+    }
     return toStaffAccountDto(updated);
   }
 
@@ -318,9 +331,9 @@ export class StaffService implements OnApplicationBootstrap {
       await this.audit.record(tx, {
         actor,
         action: 'staff.password_changed',
-        targetType: 'staff',
-        targetId: account.id,
+        target: staffTarget(account),
       });
     });
+    this.events.emit('staff.changed', { staffId: account.id });
   }
 }

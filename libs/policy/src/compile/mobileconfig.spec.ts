@@ -11,7 +11,12 @@ import forge from 'node-forge';
 
 import { SCHOOL_BASELINE } from '../baseline';
 import { PROTECTED_APP_IDS, type PolicySettings } from '../settings';
-import { MobileconfigError, compileMobileconfig, signMobileconfig } from './mobileconfig';
+import {
+  MobileconfigError,
+  compileMobileconfig,
+  compileTrustProfile,
+  signMobileconfig,
+} from './mobileconfig';
 
 type Dict = Record<string, unknown>;
 
@@ -469,5 +474,65 @@ describe(signMobileconfig.name, () => {
         privateKeyPem: signer.privateKeyPem,
       }),
     ).rejects.toThrow(MobileconfigError);
+  });
+});
+
+describe(compileTrustProfile.name, () => {
+  function selfSignedCa(): string {
+    const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const key = forge.pki.privateKeyFromPem(
+      keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    ) as forge.pki.rsa.PrivateKey;
+    const certificate = forge.pki.createCertificate();
+    certificate.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
+    certificate.serialNumber = '01';
+    certificate.validity.notBefore = new Date('2026-01-01T00:00:00Z');
+    certificate.validity.notAfter = new Date('2046-01-01T00:00:00Z');
+    certificate.setSubject([{ name: 'commonName', value: 'Hub CA' }]);
+    certificate.setIssuer([{ name: 'commonName', value: 'Hub CA' }]);
+    certificate.setExtensions([{ name: 'basicConstraints', cA: true, critical: true }]);
+    certificate.sign(key, forge.md.sha256.create());
+    return forge.pki.certificateToPem(certificate);
+  }
+
+  const trust = {
+    identifier: 'org.devicehub.ca.0123456789abcdef',
+    displayName: 'Hub certificate',
+    organization: options.organization,
+  };
+
+  it('installs the CA as one root payload, from the school, the same bytes each time', () => {
+    const caCertificatePem = selfSignedCa();
+    const xml = compileTrustProfile({ ...trust, caCertificatePem });
+    expect(compileTrustProfile({ ...trust, caCertificatePem })).toBe(xml);
+    const profile = parsePlist(xml);
+    expect(profile).toMatchObject({
+      PayloadType: 'Configuration',
+      PayloadIdentifier: trust.identifier,
+      PayloadOrganization: options.organization,
+      PayloadUUID: expect.stringMatching(UUID),
+    });
+    const [root] = profile.PayloadContent as Dict[];
+    expect(root).toMatchObject({
+      PayloadType: 'com.apple.security.root',
+      PayloadDisplayName: 'Hub CA',
+      PayloadUUID: expect.stringMatching(UUID),
+    });
+    // The <data> holds the certificate's DER, base64 in lines.
+    const data = /<data>([\s\S]*?)<\/data>/.exec(xml)?.[1].replace(/\s/g, '') ?? '';
+    const der = forge.asn1.toDer(
+      forge.pki.certificateToAsn1(forge.pki.certificateFromPem(caCertificatePem)),
+    );
+    expect(Buffer.from(data, 'base64').toString('binary')).toBe(der.getBytes());
+    // Another CA is another profile.
+    expect(
+      parsePlist(compileTrustProfile({ ...trust, caCertificatePem: selfSignedCa() })).PayloadUUID,
+    ).not.toBe(profile.PayloadUUID);
+  });
+
+  it('refuses a certificate that is not PEM X.509', () => {
+    expect(() => compileTrustProfile({ ...trust, caCertificatePem: 'not a certificate' })).toThrow(
+      MobileconfigError,
+    );
   });
 });

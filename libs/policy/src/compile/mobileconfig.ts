@@ -52,7 +52,7 @@ export class MobileconfigTextError extends MobileconfigError {
 const APPLE_MAX_MIN_LENGTH = 16;
 const APPLE_MAX_INACTIVITY_MINUTES = 15;
 
-type PlistValue = string | number | boolean | PlistValue[] | { [key: string]: PlistValue };
+type PlistValue = string | number | boolean | Buffer | PlistValue[] | { [key: string]: PlistValue };
 type PlistDict = { [key: string]: PlistValue };
 
 /**
@@ -97,6 +97,59 @@ export function compileMobileconfig(settings: PolicySettings, opts: Mobileconfig
     PayloadOrganization: opts.organization,
     ...(opts.description === undefined ? {} : { PayloadDescription: opts.description }),
     PayloadContent: content,
+  };
+  return plistDocument(profile);
+}
+
+export interface TrustProfileOptions {
+  /** The CA certificate to trust, as PEM. */
+  caCertificatePem: string;
+  /** Reverse-DNS identifier of the profile, e.g. `org.devicehub.ca.0123abcd`. */
+  identifier: string;
+  displayName: string;
+  organization: string;
+  description?: string;
+}
+
+/**
+ * The XML plist of a configuration profile that installs one root certificate
+ * (`com.apple.security.root`), so an iPad trusts what that CA signs: the hub's TLS certificate
+ * when the CA issued it, and the hub's signed profiles. Deterministic for the same certificate
+ * and options. Throws `MobileconfigError` for a certificate that is not PEM X.509 or a bad
+ * identifier, `MobileconfigTextError` for text a profile cannot carry.
+ */
+export function compileTrustProfile(opts: TrustProfileOptions): string {
+  checkOptions(opts);
+  let der: Buffer;
+  let commonName: string;
+  try {
+    const certificate = new X509Certificate(opts.caCertificatePem);
+    der = certificate.raw;
+    commonName = /(?:^|\n)CN=([^\n]*)/.exec(certificate.subject)?.[1] ?? 'Certificate authority';
+  } catch {
+    throw new MobileconfigError('caCertificatePem must be a PEM X.509 certificate');
+  }
+  const version = createHash('sha256').update(der).digest('hex');
+  const payloadIdentifier = `${opts.identifier}.root`;
+  const profile: PlistDict = {
+    PayloadType: 'Configuration',
+    PayloadVersion: 1,
+    PayloadIdentifier: opts.identifier,
+    PayloadUUID: derivedUuid(opts.identifier, 'Configuration', version),
+    PayloadDisplayName: opts.displayName,
+    PayloadOrganization: opts.organization,
+    ...(opts.description === undefined ? {} : { PayloadDescription: opts.description }),
+    PayloadContent: [
+      {
+        PayloadType: 'com.apple.security.root',
+        PayloadVersion: 1,
+        PayloadIdentifier: payloadIdentifier,
+        PayloadUUID: derivedUuid(payloadIdentifier, 'com.apple.security.root', version),
+        PayloadDisplayName: commonName,
+        PayloadCertificateFileName: 'hub-ca.cer',
+        PayloadContent: der,
+      },
+    ],
   };
   return plistDocument(profile);
 }
@@ -281,7 +334,9 @@ function wifi(network: WifiNetwork): PlistDict {
   };
 }
 
-function checkOptions(opts: MobileconfigOptions): void {
+function checkOptions(
+  opts: Pick<MobileconfigOptions, 'identifier' | 'displayName' | 'organization' | 'description'>,
+): void {
   if (
     typeof opts.identifier !== 'string' ||
     opts.identifier.length > 255 ||
@@ -342,6 +397,11 @@ function plistLines(value: PlistValue, depth: number): string[] {
   }
   if (typeof value === 'boolean') {
     return [`${pad}<${value ? 'true' : 'false'}/>`];
+  }
+  if (Buffer.isBuffer(value)) {
+    // Base64 in lines of 52, as Apple's own tools write <data>.
+    const lines = value.toString('base64').match(/.{1,52}/g) ?? [];
+    return [`${pad}<data>`, ...lines.map((line) => `${pad}${line}`), `${pad}</data>`];
   }
   if (typeof value === 'number') {
     if (!Number.isSafeInteger(value)) {

@@ -6,6 +6,8 @@ import { IndexOpenCommands1764300000000 } from './1764300000000-IndexOpenCommand
 import { AddAupRepublishingAndStaffCleanupIndexes1764400000000 } from './1764400000000-AddAupRepublishingAndStaffCleanupIndexes';
 import { AddLockOwnersToDesiredState1764500000000 } from './1764500000000-AddLockOwnersToDesiredState';
 import { AddReenrolmentTokens1764600000000 } from './1764600000000-AddReenrolmentTokens';
+import { AddPolicyUnenforced1764700000000 } from './1764700000000-AddPolicyUnenforced';
+import { AddAuditNames1764710000000 } from './1764710000000-AddAuditNames';
 
 export const MIGRATIONS = [
   CreateStaffAndAudit1764000000000,
@@ -15,4 +17,6 @@ export const MIGRATIONS = [
   AddAupRepublishingAndStaffCleanupIndexes1764400000000,
   AddLockOwnersToDesiredState1764500000000,
   AddReenrolmentTokens1764600000000,
+  AddPolicyUnenforced1764700000000,
+  AddAuditNames1764710000000,
 ];

@@ -13,6 +13,7 @@ import {
 import { PLATFORMS } from '@app/devices';
 import { PageQueryDto } from '../../common/page-query.dto';
 import { IsOmittable, IsPlainText } from '../../common/input-rules';
+import type { DeviceComplianceDto } from './device-compliance.dto';
 
 export class DeviceListQueryDto extends PageQueryDto {
   @ApiPropertyOptional()
@@ -107,6 +108,8 @@ export interface DeviceDto {
   reportedState: Record<string, unknown> | null;
   reportedAt: string | null;
   desiredState: DesiredStateDto;
+  /** Compliance with the policy it should run (issue 9). */
+  compliance: DeviceComplianceDto;
 }
 
 export interface GroupDto {

@@ -15,6 +15,10 @@ import {
 } from 'class-validator';
 import { PageQuery } from '../../common/page-query.dto';
 import { IsOmittable, IsPlainText } from '../../common/input-rules';
+import {
+  COMPLIANCE_STATUSES,
+  type ComplianceStatus,
+} from '../../devices/dto/device-compliance.dto';
 
 export class CreatePolicyDto {
   @ApiProperty()
@@ -101,10 +105,10 @@ export class AssignPolicyDto {
 
 /** Compliance lists the devices behind a number: 100 by default, at most 1,000. */
 export class ComplianceQueryDto extends PageQuery(100, 1000) {
-  @ApiPropertyOptional({ enum: ['pending', 'applied', 'failed', 'none'] })
+  @ApiPropertyOptional({ enum: COMPLIANCE_STATUSES })
   @IsOptional()
-  @IsIn(['pending', 'applied', 'failed', 'none'])
-  status?: string;
+  @IsIn(COMPLIANCE_STATUSES)
+  status?: ComplianceStatus;
 
   @ApiPropertyOptional()
   @IsOptional()

@@ -1,0 +1,182 @@
+// The few things backup and restore do to a SQLite file directly, through the sqlite3 driver the
+// hub already uses: an online copy with SQLite's backup API, a check that a copy is whole, and
+// reading its migration level. Not TypeORM: a backup is of the file, not of the entities, and
+// the admin command must not run the hub's migrations on the copy it is checking.
+import sqlite3 from 'sqlite3';
+
+/** The driver's Backup object (lib/sqlite3.js); its type definitions leave it out. */
+interface SqliteBackup {
+  step(pages: number, callback: (error: (Error & { code?: string }) | null) => void): void;
+  finish(callback?: (error: Error | null) => void): void;
+  readonly completed: boolean;
+  readonly failed: boolean;
+}
+
+type BackupCapable = sqlite3.Database & {
+  backup(file: string, callback: (error: Error | null) => void): SqliteBackup;
+};
+
+/** Thrown when a file is not a SQLite database the hub made, or not a whole one. */
+export class NotAHubDatabaseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotAHubDatabaseError';
+  }
+}
+
+function open(file: string, mode: number): Promise<sqlite3.Database> {
+  return new Promise((resolve, reject) => {
+    const db: sqlite3.Database = new sqlite3.Database(file, mode, (error) =>
+      error ? reject(error) : resolve(db),
+    );
+  });
+}
+
+function close(db: sqlite3.Database): Promise<void> {
+  return new Promise((resolve, reject) => db.close((error) => (error ? reject(error) : resolve())));
+}
+
+function all<T>(db: sqlite3.Database, sql: string): Promise<T[]> {
+  return new Promise((resolve, reject) =>
+    db.all(sql, (error: Error | null, rows: T[]) => (error ? reject(error) : resolve(rows))),
+  );
+}
+
+function exec(db: sqlite3.Database, sql: string): Promise<void> {
+  return new Promise((resolve, reject) =>
+    db.exec(sql, (error) => (error ? reject(error) : resolve())),
+  );
+}
+
+const BUSY_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED']);
+const BUSY_RETRY_MS = 100;
+const BUSY_GIVE_UP_MS = 60_000;
+
+/**
+ * Copies the live database at `source` to a new file at `target` with SQLite's online backup
+ * API, while the hub keeps writing to it. All pages are copied in one step (`step(-1)`), which
+ * holds one read transaction on the source for the whole copy: in WAL mode the hub's writers
+ * carry on, and the copy is the database exactly as it was at one commit (a copy in several
+ * steps would start again each time another process wrote). The copy is then made a single
+ * self-contained file (journal mode DELETE, its WAL folded in) and checked with
+ * `PRAGMA quick_check`.
+ *
+ * @throws NotAHubDatabaseError when the copy fails its check
+ * @throws the driver's error when the source cannot be read (SQLITE_BUSY for more than 60 s)
+ */
+export async function copyLiveDatabase(source: string, target: string): Promise<void> {
+  // Read-write because a WAL reader needs to use the -shm index; nothing is written to it.
+  const db = (await open(source, sqlite3.OPEN_READWRITE)) as BackupCapable;
+  try {
+    db.configure('busyTimeout', 5000);
+    const backup = await new Promise<SqliteBackup>((resolve, reject) => {
+      const made: SqliteBackup = db.backup(target, (error) =>
+        error ? reject(error) : resolve(made),
+      );
+    });
+    const giveUpAt = Date.now() + BUSY_GIVE_UP_MS;
+    try {
+      while (!backup.completed) {
+        const error = await new Promise<(Error & { code?: string }) | null>((resolve) =>
+          backup.step(-1, resolve),
+        );
+        if (error && !(BUSY_CODES.has(error.code ?? '') && Date.now() < giveUpAt)) {
+          throw error;
+        }
+        if (error) {
+          await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_MS));
+        } else if (backup.failed) {
+          throw new Error('SQLite stopped the backup');
+        }
+      }
+    } finally {
+      await new Promise<void>((resolve) => backup.finish(() => resolve()));
+    }
+  } finally {
+    await close(db);
+  }
+  const copy = await open(target, sqlite3.OPEN_READWRITE);
+  try {
+    await exec(copy, 'PRAGMA journal_mode = DELETE');
+    await checkWhole(copy, target);
+  } finally {
+    await close(copy);
+  }
+}
+
+async function checkWhole(db: sqlite3.Database, file: string): Promise<void> {
+  let result: { quick_check: string }[];
+  try {
+    result = await all<{ quick_check: string }>(db, 'PRAGMA quick_check');
+  } catch (error) {
+    throw new NotAHubDatabaseError(`${file} is not a SQLite database: ${String(error)}`);
+  }
+  if (result.length !== 1 || result[0].quick_check !== 'ok') {
+    throw new NotAHubDatabaseError(
+      `${file} failed SQLite's check: ${result.map((row) => row.quick_check).join('; ')}`,
+    );
+  }
+}
+
+/** A migration recorded in a database's `migrations` table (TypeORM's). */
+export interface AppliedMigration {
+  timestamp: number;
+  name: string;
+}
+
+/**
+ * The migrations a hub database has had, oldest first, after checking that the file is a whole
+ * SQLite database. Opens it read-only and changes nothing.
+ *
+ * @throws NotAHubDatabaseError for a file that is not SQLite, fails its check, or has no
+ *   migrations table (not a hub's, or a hub that never started)
+ */
+export async function readAppliedMigrations(file: string): Promise<AppliedMigration[]> {
+  let db: sqlite3.Database;
+  try {
+    db = await open(file, sqlite3.OPEN_READONLY);
+  } catch (error) {
+    throw new NotAHubDatabaseError(`${file} cannot be opened as SQLite: ${String(error)}`);
+  }
+  try {
+    await checkWhole(db, file);
+    const tables = await all<{ name: string }>(
+      db,
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'migrations'",
+    );
+    if (tables.length === 0) {
+      throw new NotAHubDatabaseError(`${file} is not a hub database: it has no migrations table`);
+    }
+    const rows = await all<{ timestamp: number | string; name: string }>(
+      db,
+      'SELECT timestamp, name FROM migrations ORDER BY timestamp, id',
+    );
+    return rows.map((row) => ({ timestamp: Number(row.timestamp), name: row.name }));
+  } finally {
+    await close(db);
+  }
+}
+
+/**
+ * Row counts of some tables, for the person restoring to see what came back. A table that does
+ * not exist (an older level) counts as absent rather than failing.
+ */
+export async function countRows(file: string, tables: string[]): Promise<Record<string, number>> {
+  const db = await open(file, sqlite3.OPEN_READONLY);
+  try {
+    const present = new Set(
+      (await all<{ name: string }>(db, "SELECT name FROM sqlite_master WHERE type = 'table'")).map(
+        (row) => row.name,
+      ),
+    );
+    const counts: Record<string, number> = {};
+    for (const table of tables.filter((name) => present.has(name))) {
+      // The names come from the caller's fixed list, never from input.
+      const [row] = await all<{ n: number }>(db, `SELECT COUNT(*) AS n FROM "${table}"`);
+      counts[table] = Number(row.n);
+    }
+    return counts;
+  } finally {
+    await close(db);
+  }
+}

@@ -1,0 +1,301 @@
+// The /staff Socket.IO namespace: live events for signed-in staff (device presence and state,
+// command progress), which the teacher console builds on (issue 11). The bearer token is checked
+// in the connection middleware, the AUP gate too (issue 9); each socket joins only the rooms its
+// roles allow. Events come from the in-process bus and go out as they happen: one emit per room,
+// no database read per event, so the device path does not wait on 30 consoles.
+import { Inject, Logger, OnModuleDestroy } from '@nestjs/common';
+import { OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
+import {
+  AUP_REQUIRED_PREFIX,
+  DeviceState,
+  DeviceStateSummary,
+  HubToStaffEvents,
+  STAFF_NAMESPACE,
+  StaffCommandStatus,
+  StaffToHubEvents,
+  UNAUTHORIZED_MESSAGE,
+} from '@app/devices';
+import type { Namespace, Socket } from 'socket.io';
+import { StaffAuthenticator } from '../common/access';
+import { Clock } from '../common/clock';
+import { HubEvents } from '../common/hub-events';
+import { hasAnyRole, StaffPrincipal, StaffRole } from '../common/roles';
+import { HUB_CONFIG, HubConfig } from '../config/hub-config';
+import { aupRequiredMessage, AupService } from '../staff/aup.service';
+
+/** What the hub keeps on a staff socket. The token stays in memory, to check it again later. */
+export interface StaffSocketData {
+  staffId: string;
+  token: string;
+}
+export type StaffSocket = Socket<
+  StaffToHubEvents,
+  HubToStaffEvents,
+  Record<string, never>,
+  StaffSocketData
+>;
+export type StaffNamespace = Namespace<
+  StaffToHubEvents,
+  HubToStaffEvents,
+  Record<string, never>,
+  StaffSocketData
+>;
+
+/**
+ * The rooms of /staff and who may join each: the same roles as the routes that read the same
+ * things, so the live view shows no more than the API would.
+ */
+export const STAFF_ROOMS = {
+  /** device.online / device.offline: any signed-in member of staff. */
+  presence: { name: 'presence', roles: 'any' },
+  /** device.state: as GET /api/devices. */
+  devices: { name: 'devices', roles: ['ict', 'teacher', 'office', 'trip_leader'] },
+  /** command.updated: as GET /api/devices/:id/commands. */
+  commands: { name: 'commands', roles: ['ict', 'teacher', 'safeguarding'] },
+} as const satisfies Record<string, { name: string; roles: readonly StaffRole[] | 'any' }>;
+
+/** How often every staff socket's sign-in and AUP acceptance is checked again. */
+export const STAFF_RECHECK_MS = 30_000;
+
+/** The rooms a member of staff joins, by their roles. */
+export function staffRoomsFor(principal: StaffPrincipal): string[] {
+  return Object.values(STAFF_ROOMS)
+    .filter((room) => room.roles === 'any' || hasAnyRole(principal, room.roles))
+    .map((room) => room.name);
+}
+
+/** What a console is told of a device's report: no more than a device list shows. */
+export function toStateSummary(state: DeviceState): DeviceStateSummary {
+  return {
+    locked: state.locked,
+    appLock: state.appLock,
+    policyVersion: state.policyVersion,
+    battery: state.battery,
+    charging: state.charging,
+    storageFreeMb: state.storageFreeMb,
+    osVersion: state.osVersion,
+    agentVersion: state.agentVersion,
+    pendingPhotos: state.pendingPhotos,
+  };
+}
+
+const SESSION_ENDED = 'Your sign-in has ended: sign in again';
+
+@WebSocketGateway({
+  namespace: STAFF_NAMESPACE,
+  transports: ['websocket'],
+  maxHttpBufferSize: 256 * 1024,
+  pingInterval: 25_000,
+  pingTimeout: 20_000,
+})
+export class StaffGateway implements OnGatewayInit, OnModuleDestroy {
+  private readonly logger = new Logger(StaffGateway.name);
+  private namespace: StaffNamespace | null = null;
+  private recheckTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly authenticator: StaffAuthenticator,
+    private readonly aup: AupService,
+    private readonly events: HubEvents,
+    private readonly clock: Clock,
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
+  ) {
+    this.events.on('device.connected', ({ deviceId }) =>
+      this.emit(STAFF_ROOMS.presence.name, 'device.online', { deviceId, at: this.now() }),
+    );
+    this.events.on('device.disconnected', ({ deviceId }) =>
+      this.emit(STAFF_ROOMS.presence.name, 'device.offline', { deviceId, at: this.now() }),
+    );
+    this.events.on('device.state', ({ deviceId, state }) => {
+      if (this.listening(STAFF_ROOMS.devices.name)) {
+        this.emit(STAFF_ROOMS.devices.name, 'device.state', {
+          deviceId,
+          state: toStateSummary(state),
+          at: this.now(),
+        });
+      }
+    });
+    this.events.on('command.updated', ({ commandId, deviceId, type, status }) =>
+      this.emit(STAFF_ROOMS.commands.name, 'command.updated', {
+        commandId,
+        deviceId,
+        type,
+        status: status as StaffCommandStatus,
+      }),
+    );
+    this.events.on('command.answered', ({ commandId, deviceId, type, status }) =>
+      this.emit(STAFF_ROOMS.commands.name, 'command.updated', {
+        commandId,
+        deviceId,
+        type,
+        status,
+      }),
+    );
+    this.events.on('aup.published', ({ version }) => this.dropUnaccepted(version));
+    this.events.on('staff.changed', ({ staffId }) =>
+      this.recheck(this.socketsOf((socket) => socket.data.staffId === staffId)),
+    );
+  }
+
+  afterInit(namespace: StaffNamespace): void {
+    this.namespace = namespace;
+    namespace.use((socket, next) => {
+      const token: unknown = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+      if (typeof token !== 'string' || token === '') {
+        next(new Error(UNAUTHORIZED_MESSAGE));
+        return;
+      }
+      this.admit(token)
+        .then((admitted) => {
+          if (typeof admitted === 'string') {
+            next(new Error(admitted));
+            return;
+          }
+          socket.data.staffId = admitted.id;
+          socket.data.token = token;
+          // Joined here, before the connection is announced: no event is missed in between.
+          void socket.join(staffRoomsFor(admitted));
+          next();
+        })
+        .catch((error: unknown) => {
+          this.logger.error(`Staff sign-in check failed: ${String(error)}`);
+          next(new Error(UNAUTHORIZED_MESSAGE));
+        });
+    });
+    // Sessions that end with no event here (expiry, a password reset from the server's shell)
+    // and a publish that raced a connection are caught by this check.
+    this.recheckTimer = setInterval(() => this.recheckAll(), STAFF_RECHECK_MS);
+    this.recheckTimer.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.recheckTimer) {
+      clearInterval(this.recheckTimer);
+      this.recheckTimer = null;
+    }
+    this.namespace?.disconnectSockets(true);
+  }
+
+  /**
+   * Checks a token and the AUP gate for a connection.
+   *
+   * @returns the principal, or the `connect_error` message: `unauthorized`, or
+   *   `aup_required: <what to do>`
+   */
+  async admit(token: string): Promise<StaffPrincipal | string> {
+    const outcome = await this.check(token);
+    if (outcome.kind === 'ended') {
+      return UNAUTHORIZED_MESSAGE;
+    }
+    if (outcome.kind === 'aup') {
+      return `${AUP_REQUIRED_PREFIX}: ${aupRequiredMessage(outcome.version)}`;
+    }
+    return outcome.principal;
+  }
+
+  private async check(
+    token: string,
+  ): Promise<
+    { kind: 'ok'; principal: StaffPrincipal } | { kind: 'ended' } | { kind: 'aup'; version: string }
+  > {
+    const principal = await this.authenticator.authenticate(token);
+    if (!principal) {
+      return { kind: 'ended' };
+    }
+    const version = await this.aup.versionToAccept(principal.id);
+    return version ? { kind: 'aup', version } : { kind: 'ok', principal };
+  }
+
+  /**
+   * Checks these sockets' sign-ins and AUP acceptance again and disconnects those that no longer
+   * pass, telling each why first (`session.ended` or `aup.required`). Those that pass are moved
+   * to the rooms their roles allow now.
+   */
+  recheck(sockets: readonly StaffSocket[]): void {
+    for (const socket of sockets) {
+      this.check(socket.data.token)
+        .then((outcome) => {
+          if (socket.disconnected) {
+            return;
+          }
+          if (outcome.kind === 'ok') {
+            syncRooms(socket, staffRoomsFor(outcome.principal));
+            return;
+          }
+          if (outcome.kind === 'ended') {
+            socket.emit('session.ended', { message: SESSION_ENDED });
+          } else {
+            socket.emit('aup.required', {
+              version: outcome.version,
+              message: aupRequiredMessage(outcome.version),
+            });
+          }
+          socket.disconnect(true);
+        })
+        .catch((error: unknown) => this.logger.error(`Staff recheck failed: ${String(error)}`));
+    }
+  }
+
+  /**
+   * Checks every staff socket again (every STAFF_RECHECK_MS): a sign-in that expired or ended
+   * without an event here, or a publish that raced a connection, ends its socket within that.
+   */
+  recheckAll(): void {
+    this.recheck(this.socketsOf(() => true));
+  }
+
+  /** After a publish: everyone connected who has not accepted that exact text is dropped. */
+  private async dropUnaccepted(version: string): Promise<void> {
+    if (!this.config.requireAup) {
+      return;
+    }
+    const sockets = this.socketsOf(() => true);
+    if (sockets.length === 0) {
+      return;
+    }
+    const accepted = await this.aup.acceptedBy(version, [
+      ...new Set(sockets.map((socket) => socket.data.staffId)),
+    ]);
+    const message = aupRequiredMessage(version);
+    for (const socket of sockets) {
+      if (!accepted.has(socket.data.staffId) && socket.connected) {
+        socket.emit('aup.required', { version, message });
+        socket.disconnect(true);
+      }
+    }
+  }
+
+  private socketsOf(match: (socket: StaffSocket) => boolean): StaffSocket[] {
+    return this.namespace ? [...this.namespace.sockets.values()].filter(match) : [];
+  }
+
+  private listening(room: string): boolean {
+    return (this.namespace?.adapter.rooms.get(room)?.size ?? 0) > 0;
+  }
+
+  /** The one typed way out: an event of the shared map to a room, skipped when nobody is in it. */
+  private emit<E extends keyof HubToStaffEvents>(
+    room: string,
+    event: E,
+    ...args: Parameters<HubToStaffEvents[E]>
+  ): void {
+    if (this.namespace && this.listening(room)) {
+      this.namespace.to(room).emit(event, ...args);
+    }
+  }
+
+  private now(): string {
+    return this.clock.now().toISOString();
+  }
+}
+
+/** Leaves the staff rooms a socket may no longer be in and joins those it may now. */
+function syncRooms(socket: StaffSocket, allowed: readonly string[]): void {
+  for (const room of Object.values(STAFF_ROOMS).map((r) => r.name)) {
+    if (allowed.includes(room) && !socket.rooms.has(room)) {
+      void socket.join(room);
+    } else if (!allowed.includes(room) && socket.rooms.has(room)) {
+      void socket.leave(room);
+    }
+  }
+}

@@ -1,0 +1,89 @@
+// The /staff Socket.IO namespace: what the hub tells signed-in staff live (issue 9; the teacher
+// console builds on it in issue 11). Shared so the hub and the console type the same events.
+// Types and constants only. Payloads carry ids and states, never tokens, proofs or payloads of
+// commands (a message's text stays in the command history, which has its own roles).
+import type { CommandType, DeviceState } from './protocol';
+
+/** The Socket.IO namespace staff connect to. */
+export const STAFF_NAMESPACE = '/staff';
+
+/** `auth` of the Socket.IO handshake: the bearer token from `POST /api/auth/login`. */
+export interface StaffHandshakeAuth {
+  token: string;
+}
+
+/**
+ * How the `connect_error` message of an account that has not accepted the current AUP starts:
+ * `aup_required: Accept the acceptable use policy (version …) …`. An unknown, expired or ended
+ * sign-in gets `unauthorized` (UNAUTHORIZED_MESSAGE), as on /device.
+ */
+export const AUP_REQUIRED_PREFIX = 'aup_required';
+
+/** A command's status as the hub keeps it (see GET /api/devices/:id/commands). */
+export type StaffCommandStatus =
+  'pending' | 'sent' | 'acknowledged' | 'error' | 'not_now' | 'expired' | 'cancelled';
+
+/** `device.online` and `device.offline`: `at` is when the hub saw it (ISO 8601, UTC). */
+export interface DevicePresenceEvent {
+  deviceId: string;
+  at: string;
+}
+
+/** What a device reported of itself, as much as a console list shows. */
+export type DeviceStateSummary = Pick<
+  DeviceState,
+  | 'locked'
+  | 'appLock'
+  | 'policyVersion'
+  | 'battery'
+  | 'charging'
+  | 'storageFreeMb'
+  | 'osVersion'
+  | 'agentVersion'
+  | 'pendingPhotos'
+>;
+
+/** `device.state`: a device reported its state (at most as often as devices report). */
+export interface DeviceStateEvent {
+  deviceId: string;
+  state: DeviceStateSummary;
+  at: string;
+}
+
+/** `command.updated`: a command was queued, sent, answered, or expired. */
+export interface CommandUpdatedEvent {
+  commandId: string;
+  deviceId: string;
+  type: CommandType | string;
+  status: StaffCommandStatus;
+}
+
+/**
+ * `aup.required`: a new AUP version was published that this account has not accepted. The hub
+ * disconnects the socket right after; reconnect once accepted.
+ */
+export interface AupRequiredEvent {
+  version: string;
+  message: string;
+}
+
+/**
+ * `session.ended`: the sign-in behind this socket ended (signed out, expired, password changed,
+ * account disabled). The hub disconnects the socket right after; sign in again.
+ */
+export interface SessionEndedEvent {
+  message: string;
+}
+
+/** Events the hub sends on /staff. Staff send none. */
+export interface HubToStaffEvents {
+  'device.online': (event: DevicePresenceEvent) => void;
+  'device.offline': (event: DevicePresenceEvent) => void;
+  'device.state': (event: DeviceStateEvent) => void;
+  'command.updated': (event: CommandUpdatedEvent) => void;
+  'aup.required': (event: AupRequiredEvent) => void;
+  'session.ended': (event: SessionEndedEvent) => void;
+}
+
+/** Staff only listen on /staff. */
+export type StaffToHubEvents = Record<string, never>;

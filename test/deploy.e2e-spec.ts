@@ -1,0 +1,48 @@
+// The systemd unit in deploy/ is what docs/deploy.md promises (issue 9): its own user, the data
+// directory, the open-file limit, restart on failure and the hardening.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const unit = fs.readFileSync(path.join(__dirname, '..', 'deploy', 'classroom-hub.service'), 'utf8');
+
+/** `Key=value` settings of the unit, ignoring comments. */
+const settings = unit
+  .split('\n')
+  .filter((line) => /^[A-Za-z]+=/.test(line))
+  .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]);
+
+describe('deploy/classroom-hub.service', () => {
+  it('runs the hub as its own user over the data directory, restarted on failure', () => {
+    expect(settings).toEqual(
+      expect.arrayContaining([
+        ['User', 'classroom-hub'],
+        ['Group', 'classroom-hub'],
+        ['WorkingDirectory', '/opt/classroom-hub'],
+        ['EnvironmentFile', '/etc/classroom-hub/hub.env'],
+        ['Environment', 'HUB_DATA_DIR=/var/lib/classroom-hub'],
+        ['ExecStart', '/usr/bin/node dist/apps/hub/src/main.js'],
+        ['LimitNOFILE', '65536'],
+        ['Restart', 'on-failure'],
+      ]),
+    );
+  });
+
+  it('is hardened, with only the data directory writable', () => {
+    expect(settings).toEqual(
+      expect.arrayContaining([
+        ['NoNewPrivileges', 'true'],
+        ['ProtectSystem', 'strict'],
+        ['ReadWritePaths', '/var/lib/classroom-hub'],
+        ['PrivateTmp', 'true'],
+      ]),
+    );
+  });
+
+  it('is linked from the README through the deploy guide', () => {
+    const root = path.join(__dirname, '..');
+    expect(fs.readFileSync(path.join(root, 'README.md'), 'utf8')).toContain('(docs/deploy.md)');
+    const guide = fs.readFileSync(path.join(root, 'docs', 'deploy.md'), 'utf8');
+    expect(guide).toContain('deploy/classroom-hub.service');
+    expect(guide).toContain('## Backup and restore');
+  });
+});

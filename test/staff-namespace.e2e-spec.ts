@@ -1,0 +1,284 @@
+// The /staff Socket.IO namespace (issue 9): staff connect with their bearer token, are refused
+// with `unauthorized` without a live sign-in, and receive the live events their roles allow:
+// device presence for anyone signed in, device state for those who may list devices, command
+// progress for those who may read a device's commands. A sign-in that ends ends the socket.
+import { io, Socket } from 'socket.io-client';
+import type {
+  CommandUpdatedEvent,
+  DevicePresenceEvent,
+  DeviceStateEvent,
+  SessionEndedEvent,
+} from '@app/devices';
+import { StaffGateway } from '../apps/hub/src/live/staff.gateway';
+import {
+  connectTestDevice,
+  createEnrollmentToken,
+  enrollTestDevice,
+  TestDevice,
+  waitFor,
+  waitForConnect,
+} from './support/devices';
+import { createStaff, startHub, TestHub } from './support/hub';
+
+const as = (token: string) => `Bearer ${token}`;
+
+/** A connected staff socket and everything it was sent. */
+interface Watcher {
+  socket: Socket;
+  events: { name: string; body: unknown }[];
+  of<T>(name: string): T[];
+}
+
+function connectStaff(hub: TestHub, token: unknown): Promise<Watcher | string> {
+  const socket = io(`${hub.url}/staff`, {
+    auth: token === undefined ? {} : { token },
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+  });
+  const events: Watcher['events'] = [];
+  socket.onAny((name: string, body: unknown) => events.push({ name, body }));
+  const watcher: Watcher = {
+    socket,
+    events,
+    of: <T>(name: string) => events.filter((e) => e.name === name).map((e) => e.body as T),
+  };
+  return new Promise((resolve) => {
+    socket.once('connect', () => resolve(watcher));
+    socket.once('connect_error', (error) => {
+      socket.close();
+      resolve(error.message);
+    });
+  });
+}
+
+async function mustConnect(hub: TestHub, token: string): Promise<Watcher> {
+  const result = await connectStaff(hub, token);
+  if (typeof result === 'string') {
+    throw new Error(`/staff refused: ${result}`);
+  }
+  return result;
+}
+
+describe('the /staff namespace', () => {
+  let hub: TestHub;
+  let admin: string;
+  let enrolToken: string;
+  const watchers: Watcher[] = [];
+  const devices: TestDevice[] = [];
+
+  beforeAll(async () => {
+    hub = await startHub();
+    admin = await hub.login();
+    enrolToken = await createEnrollmentToken(hub, admin);
+  });
+  afterEach(() => {
+    watchers.splice(0).forEach((watcher) => watcher.socket.disconnect());
+    devices.splice(0).forEach((device) => device.client.close());
+  });
+  afterAll(() => hub.close());
+
+  async function watch(token: string): Promise<Watcher> {
+    const watcher = await mustConnect(hub, token);
+    watchers.push(watcher);
+    return watcher;
+  }
+
+  it('refuses a missing, unknown or ended token with unauthorized', async () => {
+    expect(await connectStaff(hub, undefined)).toBe('unauthorized');
+    expect(await connectStaff(hub, 'x'.repeat(43))).toBe('unauthorized');
+    expect(await connectStaff(hub, 42)).toBe('unauthorized');
+    const person = await createStaff(hub, admin, 'gone', ['teacher']);
+    await hub.http.post('/api/auth/logout').set('Authorization', as(person.token));
+    expect(await connectStaff(hub, person.token)).toBe('unauthorized');
+  });
+
+  it('tells every signed-in member of staff when a device comes online and goes offline', async () => {
+    const office = await createStaff(hub, admin, 'olive', ['office']);
+    const safeguarding = await createStaff(hub, admin, 'sam', ['safeguarding']);
+    const officeWatch = await watch(office.token);
+    const safeguardingWatch = await watch(safeguarding.token);
+    const identity = await enrollTestDevice(hub, enrolToken);
+    const before = Date.now();
+
+    const device = connectTestDevice(identity);
+    devices.push(device);
+    await waitForConnect(device);
+
+    for (const watcher of [officeWatch, safeguardingWatch]) {
+      const online = await waitFor(
+        () =>
+          watcher
+            .of<DevicePresenceEvent>('device.online')
+            .find((e) => e.deviceId === identity.deviceId),
+        'device.online',
+      );
+      expect(Object.keys(online).sort()).toEqual(['at', 'deviceId']);
+      expect(Date.parse(online.at)).toBeGreaterThanOrEqual(before - 5);
+    }
+
+    device.client.close();
+    for (const watcher of [officeWatch, safeguardingWatch]) {
+      await waitFor(
+        () =>
+          watcher
+            .of<DevicePresenceEvent>('device.offline')
+            .some((e) => e.deviceId === identity.deviceId),
+        'device.offline',
+      );
+    }
+  });
+
+  it('sends device state to roles that may list devices, without secrets', async () => {
+    const office = await createStaff(hub, admin, 'oscar', ['office']);
+    const safeguarding = await createStaff(hub, admin, 'sian', ['safeguarding']);
+    const officeWatch = await watch(office.token);
+    const safeguardingWatch = await watch(safeguarding.token);
+    const identity = await enrollTestDevice(hub, enrolToken);
+    const device = connectTestDevice(identity);
+    devices.push(device);
+    await waitForConnect(device);
+
+    device.client.reportState();
+
+    const state = await waitFor(
+      () =>
+        officeWatch
+          .of<DeviceStateEvent>('device.state')
+          .find((e) => e.deviceId === identity.deviceId),
+      'device.state for office',
+    );
+    expect(state).toEqual({
+      deviceId: identity.deviceId,
+      at: expect.any(String),
+      state: expect.objectContaining({ locked: false, appLock: null }),
+    });
+    expect(JSON.stringify(state)).not.toMatch(/proof|token|privateKey|BEGIN/i);
+    // Safeguarding may not list devices: it saw the device come online, and no state.
+    await waitFor(
+      () => safeguardingWatch.of('device.online').length > 0,
+      'device.online for safeguarding',
+    );
+    expect(safeguardingWatch.of('device.state')).toEqual([]);
+  });
+
+  it('sends command progress to roles that may read commands, from queued to answered', async () => {
+    const teacher = await createStaff(hub, admin, 'tara', ['teacher']);
+    const safeguarding = await createStaff(hub, admin, 'saul', ['safeguarding']);
+    const office = await createStaff(hub, admin, 'otto', ['office']);
+    const teacherWatch = await watch(teacher.token);
+    const safeguardingWatch = await watch(safeguarding.token);
+    const officeWatch = await watch(office.token);
+    const identity = await enrollTestDevice(hub, enrolToken);
+    const device = connectTestDevice(identity);
+    devices.push(device);
+    await waitForConnect(device);
+
+    const issued = await hub.http
+      .post(`/api/devices/${identity.deviceId}/commands`)
+      .set('Authorization', as(teacher.token))
+      .send({ type: 'device.lock', payload: { reason: 'class', message: 'Eyes on me' } });
+    expect(issued.status).toBe(201);
+    const commandId = (issued.body as { id: string }).id;
+
+    for (const watcher of [teacherWatch, safeguardingWatch]) {
+      await waitFor(
+        () =>
+          watcher
+            .of<CommandUpdatedEvent>('command.updated')
+            .some((e) => e.commandId === commandId && e.status === 'acknowledged'),
+        'command acknowledged',
+      );
+      expect(
+        watcher.of<CommandUpdatedEvent>('command.updated').filter((e) => e.commandId === commandId),
+      ).toEqual([
+        { commandId, deviceId: identity.deviceId, type: 'device.lock', status: 'pending' },
+        { commandId, deviceId: identity.deviceId, type: 'device.lock', status: 'sent' },
+        { commandId, deviceId: identity.deviceId, type: 'device.lock', status: 'acknowledged' },
+      ]);
+    }
+    // The payload (the lock message) is not in the event; office may not read commands at all.
+    expect(JSON.stringify(teacherWatch.of('command.updated'))).not.toContain('Eyes on me');
+    expect(officeWatch.of('command.updated')).toEqual([]);
+  });
+
+  it('moves a socket to the rooms of the roles ICT gives the account', async () => {
+    const person = await createStaff(hub, admin, 'omar', ['safeguarding']);
+    const watcher = await watch(person.token);
+    const identity = await enrollTestDevice(hub, enrolToken);
+    const device = connectTestDevice(identity);
+    devices.push(device);
+    await waitForConnect(device);
+    device.client.reportState();
+    await waitFor(() => watcher.of('device.online').length > 0, 'device.online');
+    expect(watcher.of('device.state')).toEqual([]);
+
+    const changed = await hub.http
+      .patch(`/api/staff/${person.id}`)
+      .set('Authorization', as(admin))
+      .send({ roles: ['safeguarding', 'office'] });
+    expect(changed.status).toBe(200);
+
+    await waitFor(() => {
+      device.client.reportState();
+      return watcher
+        .of<DeviceStateEvent>('device.state')
+        .some((e) => e.deviceId === identity.deviceId);
+    }, 'device.state after the new role');
+    expect(watcher.socket.connected).toBe(true);
+  });
+
+  describe('a sign-in that ends', () => {
+    async function endedOn(watcher: Watcher): Promise<SessionEndedEvent[]> {
+      await waitFor(() => watcher.socket.disconnected, 'the socket to be dropped');
+      return watcher.of<SessionEndedEvent>('session.ended');
+    }
+
+    it('drops the socket on sign-out', async () => {
+      const person = await createStaff(hub, admin, 'una', ['teacher']);
+      const watcher = await watch(person.token);
+      await hub.http.post('/api/auth/logout').set('Authorization', as(person.token));
+      expect(await endedOn(watcher)).toEqual([{ message: expect.stringMatching(/sign in again/) }]);
+    });
+
+    it('drops the sockets of an account ICT disables', async () => {
+      const person = await createStaff(hub, admin, 'vera', ['teacher']);
+      const watcher = await watch(person.token);
+      const disabled = await hub.http
+        .patch(`/api/staff/${person.id}`)
+        .set('Authorization', as(admin))
+        .send({ disabled: true });
+      expect(disabled.status).toBe(200);
+      expect(await endedOn(watcher)).toHaveLength(1);
+    });
+
+    it('drops the other sessions of someone who changes their password, and keeps this one', async () => {
+      const person = await createStaff(hub, admin, 'wynn', ['teacher']);
+      const other = await hub.login('wynn', 'Staff-Pass1!');
+      const keptWatch = await watch(person.token);
+      const otherWatch = await watch(other);
+      const changed = await hub.http
+        .patch('/api/staff/me/password')
+        .set('Authorization', as(person.token))
+        .send({ currentPassword: 'Staff-Pass1!', newPassword: 'Newer-Pass2!' });
+      expect(changed.status).toBe(204);
+      expect(await endedOn(otherWatch)).toHaveLength(1);
+      // Still there after the check that dropped the other one.
+      hub.app.get(StaffGateway).recheckAll();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(keptWatch.socket.connected).toBe(true);
+    });
+
+    it('drops a socket whose sign-in expired at the next periodic check', async () => {
+      const person = await createStaff(hub, admin, 'xena', ['teacher']);
+      const watcher = await watch(person.token);
+      hub.clock.advance(13 * 3600 * 1000); // past HUB_SESSION_HOURS (12)
+      try {
+        hub.app.get(StaffGateway).recheckAll();
+        expect(await endedOn(watcher)).toHaveLength(1);
+      } finally {
+        hub.clock.advance(-13 * 3600 * 1000);
+      }
+    });
+  });
+});
