@@ -10,8 +10,9 @@ import * as path from 'node:path';
 import { runAdmin } from '../apps/hub/src/admin';
 import { TransactionRunner, Tx } from '../apps/hub/src/database/transaction-runner';
 import { createEnrollmentToken, testKeys } from './support/devices';
-import { startHub, TestHub } from './support/hub';
-import { ON_POSTGRES, TEST_DATABASE_NAME } from './support/test-database';
+import { makeDataDir, startHub, TestHub } from './support/hub';
+import { freePort, startHubProcess } from './support/hub-process';
+import { postgresOnly, serverUrl, TEST_DATABASE_NAME } from './support/test-database';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -102,125 +103,131 @@ describe(`the hub's database, on ${TEST_DATABASE_NAME}`, () => {
   });
 });
 
-// PostgreSQL only: SQLite runs one transaction at a time by design (transaction-queue spec).
-(ON_POSTGRES ? describe : describe.skip)(
-  'transactions on PostgreSQL' + (ON_POSTGRES ? '' : ' [PostgreSQL only: SQLite queues them]'),
-  () => {
-    let hub: TestHub;
-    let admin: string;
+// SQLite runs one transaction at a time by design (transaction-queue spec).
+const describePostgres = postgresOnly('SQLite queues its transactions on one connection');
 
-    beforeAll(async () => {
-      hub = await startHub();
-      admin = await hub.login();
+describePostgres('transactions on PostgreSQL', () => {
+  let hub: TestHub;
+  let admin: string;
+
+  beforeAll(async () => {
+    hub = await startHub();
+    admin = await hub.login();
+  });
+  afterAll(() => hub.close());
+
+  const countOf = async (tx: Tx | TransactionRunner['reader'], action: string) =>
+    Number(
+      (
+        (await tx.query('SELECT COUNT(*) AS n FROM audit_entries WHERE action = $1', [action])) as {
+          n: string;
+        }[]
+      )[0].n,
+    );
+
+  it('run side by side, neither seeing the other’s uncommitted rows', async () => {
+    const runner = hub.app.get(TransactionRunner);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let firstSaw = -1;
+    const first = runner.run(async (tx) => {
+      await insertEntry(tx, 'test.first', new Date().toISOString());
+      await gate;
+      firstSaw = await countOf(tx, 'test.second');
     });
-    afterAll(() => hub.close());
+    await sleep(100);
 
-    const countOf = async (tx: Tx | TransactionRunner['reader'], action: string) =>
-      Number(
-        (
-          (await tx.query('SELECT COUNT(*) AS n FROM audit_entries WHERE action = $1', [
-            action,
-          ])) as { n: string }[]
-        )[0].n,
-      );
-
-    it('run side by side, neither seeing the other’s uncommitted rows', async () => {
-      const runner = hub.app.get(TransactionRunner);
-      let release!: () => void;
-      const gate = new Promise<void>((resolve) => (release = resolve));
-      let firstSaw = -1;
-      const first = runner.run(async (tx) => {
-        await insertEntry(tx, 'test.first', new Date().toISOString());
-        await gate;
-        firstSaw = await countOf(tx, 'test.second');
-      });
-      await sleep(100);
-
-      // The second commits while the first is still open: there is no queue.
-      const secondSaw = await runner.run(async (tx) => {
-        await insertEntry(tx, 'test.second', new Date().toISOString());
-        return { first: await countOf(tx, 'test.first'), second: await countOf(tx, 'test.second') };
-      });
-      expect(secondSaw).toEqual({ first: 0, second: 1 });
-      expect(await countOf(runner.reader, 'test.first')).toBe(0);
-
-      release();
-      await first;
-      // Read committed: the first saw the second's row once that had committed.
-      expect(firstSaw).toBe(1);
-      expect(await countOf(runner.reader, 'test.first')).toBe(1);
+    // The second commits while the first is still open: there is no queue.
+    const secondSaw = await runner.run(async (tx) => {
+      await insertEntry(tx, 'test.second', new Date().toISOString());
+      return { first: await countOf(tx, 'test.first'), second: await countOf(tx, 'test.second') };
     });
+    expect(secondSaw).toEqual({ first: 0, second: 1 });
+    expect(await countOf(runner.reader, 'test.first')).toBe(0);
 
-    it('roll back alone: one that fails leaves the other’s rows', async () => {
-      const runner = hub.app.get(TransactionRunner);
-      let release!: () => void;
-      const gate = new Promise<void>((resolve) => (release = resolve));
-      const failing = runner.run(async (tx) => {
-        await insertEntry(tx, 'test.rolled_back', new Date().toISOString());
-        await gate;
-        throw new Error('this change is rolled back');
-      });
-      await runner.run((tx) => insertEntry(tx, 'test.kept', new Date().toISOString()));
-      release();
-      await expect(failing).rejects.toThrow('this change is rolled back');
-      expect(await countOf(runner.reader, 'test.rolled_back')).toBe(0);
-      expect(await countOf(runner.reader, 'test.kept')).toBe(1);
+    release();
+    await first;
+    // Read committed: the first saw the second's row once that had committed.
+    expect(firstSaw).toBe(1);
+    expect(await countOf(runner.reader, 'test.first')).toBe(1);
+  });
+
+  it('roll back alone: one that fails leaves the other’s rows', async () => {
+    const runner = hub.app.get(TransactionRunner);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const failing = runner.run(async (tx) => {
+      await insertEntry(tx, 'test.rolled_back', new Date().toISOString());
+      await gate;
+      throw new Error('this change is rolled back');
     });
+    await runner.run((tx) => insertEntry(tx, 'test.kept', new Date().toISOString()));
+    release();
+    await expect(failing).rejects.toThrow('this change is rolled back');
+    expect(await countOf(runner.reader, 'test.rolled_back')).toBe(0);
+    expect(await countOf(runner.reader, 'test.kept')).toBe(1);
+  });
 
-    it('answer 409 when a username is taken by a transaction that commits meanwhile', async () => {
-      const runner = hub.app.get(TransactionRunner);
-      let release!: () => void;
-      const gate = new Promise<void>((resolve) => (release = resolve));
-      const now = new Date().toISOString();
-      // Another hub creating "ines": its row is written, not committed, so the request's own
-      // check finds no "ines" and its insert waits on the unique key until this commits.
-      const other = runner.run(async (tx) => {
-        await tx.query(
-          `INSERT INTO staff_accounts (id, username, display_name, password_hash, roles, disabled,
+  it('answer 409 when a username is taken by a transaction that commits meanwhile', async () => {
+    const runner = hub.app.get(TransactionRunner);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const now = new Date().toISOString();
+    // Another hub creating "ines": its row is written, not committed, so the request's own
+    // check finds no "ines" and its insert waits on the unique key until this commits.
+    const other = runner.run(async (tx) => {
+      await tx.query(
+        `INSERT INTO staff_accounts (id, username, display_name, password_hash, roles, disabled,
              created_at, updated_at, password_changed_at)
            VALUES ($1, 'ines', 'Ines (other hub)', 'x', 'teacher', false, $2, $2, $2)`,
-          [randomUUID(), now],
-        );
-        await gate;
-      });
-      await sleep(100);
-      const creating = hub.http
-        .post('/api/staff')
-        .set('Authorization', `Bearer ${admin}`)
-        .send({
-          username: 'ines',
-          displayName: 'Ines',
-          password: 'Staff-Pass1!',
-          roles: ['teacher'],
-        })
-        .then((response) => response);
-      await sleep(500);
-      release();
-      await other;
-
-      const created = await creating;
-      expect(created.status).toBe(409);
-      expect(created.body.message).toMatch(/ines/);
-      const staff = await hub.http.get('/api/staff').set('Authorization', `Bearer ${admin}`);
-      const ines = (staff.body as { items?: unknown[] }).items ?? (staff.body as unknown[]);
-      expect(
-        (ines as { username: string; displayName: string }[]).filter((s) => s.username === 'ines'),
-      ).toEqual([expect.objectContaining({ displayName: 'Ines (other hub)' })]);
-    });
-
-    it('refuse a backup by the admin command, pointing to pg_dump', async () => {
-      let err = '';
-      const file = path.join(hub.dataDir, 'backup.tar.gz');
-      const code = await runAdmin(
-        ['backup', file],
-        { HUB_DATA_DIR: hub.dataDir, HUB_LOG_LEVEL: 'silent', ...hub.databaseEnv },
-        { out: () => undefined, err: (text) => (err += text) },
+        [randomUUID(), now],
       );
-      expect(code).toBe(1);
-      expect(err).toMatch(
-        /this hub is on PostgreSQL \(HUB_DB\): back that database up with pg_dump/,
-      );
-      expect(fs.existsSync(file)).toBe(false);
+      await gate;
     });
-  },
-);
+    await sleep(100);
+    const creating = hub.http
+      .post('/api/staff')
+      .set('Authorization', `Bearer ${admin}`)
+      .send({
+        username: 'ines',
+        displayName: 'Ines',
+        password: 'Staff-Pass1!',
+        roles: ['teacher'],
+      })
+      .then((response) => response);
+    await sleep(500);
+    release();
+    await other;
+
+    const created = await creating;
+    expect(created.status).toBe(409);
+    expect(created.body.message).toMatch(/ines/);
+    const staff = await hub.http.get('/api/staff').set('Authorization', `Bearer ${admin}`);
+    const ines = (staff.body as { items?: unknown[] }).items ?? (staff.body as unknown[]);
+    expect(
+      (ines as { username: string; displayName: string }[]).filter((s) => s.username === 'ines'),
+    ).toEqual([expect.objectContaining({ displayName: 'Ines (other hub)' })]);
+  });
+
+  it('stop the start in one closing line when HUB_DB names a database that is not there', async () => {
+    const starting = startHubProcess(makeDataDir(), await freePort(), {
+      env: { HUB_DB: serverUrl('hub_test_no_such_database') },
+    });
+    await expect(starting).rejects.toThrow(
+      /The hub could not start: database "hub_test_no_such_database" does not exist\n$/,
+    );
+  });
+
+  it('refuse a backup by the admin command, pointing to pg_dump', async () => {
+    let err = '';
+    const file = path.join(hub.dataDir, 'backup.tar.gz');
+    const code = await runAdmin(
+      ['backup', file],
+      { HUB_DATA_DIR: hub.dataDir, HUB_LOG_LEVEL: 'silent', ...hub.databaseEnv },
+      { out: () => undefined, err: (text) => (err += text) },
+    );
+    expect(code).toBe(1);
+    expect(err).toMatch(/this hub is on PostgreSQL \(HUB_DB\): back that database up with pg_dump/);
+    expect(fs.existsSync(file)).toBe(false);
+  });
+});

@@ -21,6 +21,10 @@ const LOCK_MINUTES = 15;
 const as = (token: string) => `Bearer ${token}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// Every case hashes dozens of passwords with argon2 (slow on purpose), and now accepts the AUP for
+// each account: on a loaded 2-core CI machine one case can pass 30 s without anything being wrong.
+jest.setTimeout(120_000);
+
 describe('staff paths under concurrency', () => {
   let hub: TestHub;
   let admin: string;

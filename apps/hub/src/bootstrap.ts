@@ -28,7 +28,9 @@ export function configureHub(app: INestApplication): INestApplication {
   app.use(refuseUnsafeInput);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
-  app.enableShutdownHooks();
+  // SIGTERM (systemd stop) and SIGINT (Ctrl-C) close the hub cleanly. Not SIGHUP, which Nest
+  // would also take by default: that reloads the TLS certificate (`systemctl reload`).
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   const document = buildOpenApiDocument(app);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
   return app;

@@ -58,6 +58,9 @@ async function main(): Promise<void> {
   // With HUB_TLS_CERT and HUB_TLS_KEY the one port serves HTTPS and, through it, WSS.
   const app = await NestFactory.create(AppModule, {
     bufferLogs: true,
+    // A module that cannot start (the database unreachable, HUB_DB naming no database) throws
+    // here, so the start fails with the one-line message below rather than Nest's stack trace.
+    abortOnError: false,
     ...(checked.tls ? { httpsOptions: { cert: checked.tls.cert, key: checked.tls.key } } : {}),
   });
   configureHub(app);
