@@ -14,6 +14,7 @@ import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { TransactionRunner } from '../database/transaction-runner';
 import { isUniqueViolation } from '../database/unique-violation';
 import { DEFAULT_AUP_TEXT } from './default-aup';
+import type { AupVersionEntity } from './staff.entities';
 import { StaffRepository } from './staff.repository';
 
 export function aupVersionOf(text: string): string {
@@ -125,8 +126,19 @@ export class AupService extends AupGate implements OnApplicationBootstrap {
     }
     const existing = await this.staff.findAupByHash(hash);
     const now = this.clock.now();
+    let already: AupVersionEntity | null = null;
     try {
       await this.tx.run(async (tx) => {
+        if (existing) {
+          // Two publications of one older text at once: the second waits for the first, then
+          // finds it current and gives the same answer rather than publishing it again.
+          await this.staff.lockAup(tx, hash);
+          const currentNow = await this.staff.currentAup(tx);
+          if (currentNow?.hash === hash) {
+            already = currentNow;
+            return;
+          }
+        }
         const publishedSeq = await this.staff.nextAupPublishedSeq(tx);
         if (existing) {
           await this.staff.republishAup(tx, hash, publishedSeq, now);
@@ -156,6 +168,13 @@ export class AupService extends AupGate implements OnApplicationBootstrap {
         };
       }
       throw error;
+    }
+    const winner = already as AupVersionEntity | null;
+    if (winner) {
+      return {
+        version: hash,
+        publishedAt: (winner.publishedAt ?? winner.createdAt).toISOString(),
+      };
     }
     // Everyone who has not accepted this exact text is gated again from the next request; the
     // /staff namespace drops their live connections.

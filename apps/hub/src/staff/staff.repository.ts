@@ -2,6 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, Repository } from 'typeorm';
+import { forUpdate } from '../database/row-lock';
 import type { Tx } from '../database/transaction-runner';
 import {
   AupAcceptanceEntity,
@@ -218,9 +219,9 @@ export class StaffRepository {
   }
 
   /** The version published last (a republished older text counts from its republication). */
-  currentAup(): Promise<AupVersionEntity | null> {
+  currentAup(tx?: Tx): Promise<AupVersionEntity | null> {
     // NULLS LAST: never-published versions after the rest, as SQLite sorts NULL in DESC order.
-    return this.aupVersions.findOne({
+    return (tx ? tx.getRepository(AupVersionEntity) : this.aupVersions).findOne({
       where: {},
       order: { publishedSeq: { direction: 'DESC', nulls: 'LAST' }, seq: 'DESC' },
     });
@@ -233,6 +234,19 @@ export class StaffRepository {
       .select('MAX(aup.published_seq)', 'max')
       .getRawOne<{ max: number | string | null }>();
     return Number(row?.max ?? 0) + 1;
+  }
+
+  /**
+   * Locks a version's row until the publishing transaction ends (PostgreSQL; SQLite's
+   * transactions already run one at a time), so two publications of one older text at once
+   * take turns and the second sees the first's (issue 8 item 3, on PostgreSQL).
+   */
+  async lockAup(tx: Tx, hash: string): Promise<void> {
+    await forUpdate(
+      tx.createQueryBuilder(AupVersionEntity, 'aup').select('aup.hash').where('aup.hash = :hash', {
+        hash,
+      }),
+    ).getRawOne();
   }
 
   /** Makes an already published text the current version again. */
