@@ -3,11 +3,7 @@
 // sooner than the retry interval; no answer within the timeout drops the connection so the
 // device reconnects and gets the command again; an expired command is never sent.
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import {
-  CommandEnvelope,
-  toPlainText,
-  validateCommandAnswer,
-} from '@app/devices';
+import { CommandEnvelope, toPlainText, validateCommandAnswer } from '@app/devices';
 import { deviceActor, deviceTarget } from '../audit/audit-labels';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
