@@ -2,6 +2,7 @@
 // acted and what it was done to as they were at the time, so it reads right after a device is
 // renamed or a member of staff leaves; the CSV's times are the school's, with their offset; its
 // detail column is text; and the hub's own starts and stops are in it.
+import { parse } from 'csv-parse/sync';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Response } from 'supertest';
@@ -16,23 +17,7 @@ import {
 } from './support/devices';
 import { freePort, killHubProcess, startHubProcess } from './support/hub-process';
 import { ADMIN_PASSWORD, makeDataDir, startHub, TestHub } from './support/hub';
-
-interface AuditRow {
-  id: number;
-  at: string;
-  atLocal: string;
-  actorType: string;
-  actorId: string | null;
-  actor: string | null;
-  actorName: string | null;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  targetLabel: string | null;
-  detail: Record<string, unknown> | null;
-  detailText: string;
-  correlationId: string | null;
-}
+import type { AuditEntryView } from '../apps/hub/src/audit/audit.service';
 
 /** The school of these tests is in New York: UTC-5 in winter, UTC-4 in summer. */
 const ZONE = { HUB_TIME_ZONE: 'America/New_York' };
@@ -42,45 +27,9 @@ const VERSION = (
   }
 ).version;
 
-/** RFC 4180 rows: quoted cells may hold commas, doubled quotes and line breaks. */
+/** RFC 4180 rows, read by csv-parse: quoted cells may hold commas, doubled quotes and line breaks. */
 function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') {
-        quoted = false;
-      } else {
-        cell += c;
-      }
-    } else if (c === '"') {
-      quoted = true;
-    } else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') {
-        i++;
-      }
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-    } else {
-      cell += c;
-    }
-  }
-  if (cell !== '' || row.length > 0) {
-    row.push(cell);
-    rows.push(row);
-  }
-  return rows;
+  return parse(text) as string[][];
 }
 
 describe('names and times in the audit log', () => {
@@ -89,13 +38,13 @@ describe('names and times in the audit log', () => {
   const dataDir = makeDataDir();
   const as = (token: string) => `Bearer ${token}`;
 
-  async function entries(query: Record<string, string | number> = {}): Promise<AuditRow[]> {
+  async function entries(query: Record<string, string | number> = {}): Promise<AuditEntryView[]> {
     const response = await hub.http
       .get('/api/audit')
       .query({ pageSize: 500, ...query })
       .set('Authorization', as(admin));
     expect(response.status).toBe(200);
-    return (response.body as { items: AuditRow[] }).items;
+    return (response.body as { items: AuditEntryView[] }).items;
   }
 
   /** The CSV export as objects keyed by its header. */
@@ -109,7 +58,7 @@ describe('names and times in the audit log', () => {
     return rows.map((row) => Object.fromEntries(header.map((name, i) => [name, row[i]])));
   }
 
-  const byRequest = (rows: AuditRow[], response: Response) =>
+  const byRequest = (rows: AuditEntryView[], response: Response) =>
     rows.filter((row) => row.correlationId === response.headers['x-request-id']);
 
   beforeAll(async () => {
@@ -429,7 +378,7 @@ describe('the hub’s stop, as a service manager stops it', () => {
         .get('/api/audit')
         .query({ action: 'hub.' })
         .set('Authorization', `Bearer ${token}`);
-      const rows = (response.body as { items: AuditRow[] }).items.reverse();
+      const rows = (response.body as { items: AuditEntryView[] }).items.reverse();
 
       expect(rows.map((row) => row.action)).toEqual([
         'hub.started',

@@ -1,71 +1,19 @@
 // The audit log as the safeguarding lead and ICT read it: one row per change, naming who made it
 // and the request that did, none for a refused request, filters, pages, the CSV export, and no
 // secrets anywhere in it.
+import { parse } from 'csv-parse/sync';
 import { createHash } from 'node:crypto';
 import type { Response } from 'supertest';
-import { AuditService } from '../apps/hub/src/audit/audit.service';
+import { AuditService, type AuditEntryView } from '../apps/hub/src/audit/audit.service';
 import { TransactionRunner } from '../apps/hub/src/database/transaction-runner';
 import { acceptAup, ADMIN_PASSWORD, createStaff, startHub, TestHub } from './support/hub';
-
-interface AuditRow {
-  id: number;
-  at: string;
-  atLocal: string;
-  actorType: string;
-  actorId: string | null;
-  actor: string | null;
-  actorName: string | null;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  targetLabel: string | null;
-  detail: Record<string, unknown> | null;
-  detailText: string;
-  correlationId: string | null;
-}
 
 const CSV_HEADER =
   'id,at,actorType,actorId,actor,actorName,action,targetType,targetId,targetLabel,detail,correlationId';
 
-/** RFC 4180 rows: quoted cells may hold commas, doubled quotes and line breaks. */
+/** RFC 4180 rows, read by csv-parse: quoted cells may hold commas, doubled quotes and line breaks. */
 function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') {
-        quoted = false;
-      } else {
-        cell += c;
-      }
-    } else if (c === '"') {
-      quoted = true;
-    } else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') {
-        i++;
-      }
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-    } else {
-      cell += c;
-    }
-  }
-  if (cell !== '' || row.length > 0) {
-    row.push(cell);
-    rows.push(row);
-  }
-  return rows;
+  return parse(text) as string[][];
 }
 
 describe('the audit log', () => {
@@ -83,11 +31,16 @@ describe('the audit log', () => {
   async function audit(query: Record<string, string | number> = {}, token = admin) {
     const response = await hub.http.get('/api/audit').query(query).set('Authorization', as(token));
     expect(response.status).toBe(200);
-    return response.body as { items: AuditRow[]; total: number; page: number; pageSize: number };
+    return response.body as {
+      items: AuditEntryView[];
+      total: number;
+      page: number;
+      pageSize: number;
+    };
   }
 
   /** The rows written by one request, found by its correlation id. */
-  async function rowsOf(response: Response): Promise<AuditRow[]> {
+  async function rowsOf(response: Response): Promise<AuditEntryView[]> {
     const id = requestId(response);
     expect(id).toMatch(/^[A-Za-z0-9._-]{8,64}$/);
     const { items } = await audit({ pageSize: 500 });
@@ -434,7 +387,7 @@ describe('the audit log', () => {
       // Past the first page of 1,000, into the second: then 1,200 entries arrive.
       for (let i = 0; i < 1500; i++) {
         const next = await entries.next();
-        seen.push((next.value as AuditRow).id);
+        seen.push((next.value as AuditEntryView).id);
       }
       const newestAtStart = seen[0];
       await append(1200, 'test.during');

@@ -6,9 +6,8 @@
 import type { PolicySettings } from '@app/policy';
 import { describeFailure, type SystemWriter } from '../system-writer';
 import {
+  beginApply,
   allUnenforced,
-  NOT_ROOT,
-  wanted,
   writtenBy,
   type SettingEnforcer,
   type Unenforced,
@@ -24,18 +23,11 @@ export const cameraEnforcer: SettingEnforcer = {
   settings: ['camera.allowed'],
 
   async apply(settings: PolicySettings, system: SystemWriter): Promise<Unenforced[]> {
-    const paths = wanted(this, settings);
-    if (paths.length === 0) {
-      await this.remove(system);
-      return [];
+    const start = await beginApply(this, settings, system, 'udevadm');
+    if (!start.ready) {
+      return start.unenforced;
     }
-    if (!system.isRoot) {
-      return allUnenforced(paths, NOT_ROOT);
-    }
-    const udevadm = await system.which('udevadm');
-    if (!udevadm) {
-      return allUnenforced(paths, 'udevadm is not installed');
-    }
+    const { paths, program: udevadm } = start;
     await system.writeFile(
       CAMERA_RULE,
       `${writtenBy('camera.allowed = false')}` +

@@ -7,9 +7,8 @@
 import type { PolicySettings } from '@app/policy';
 import { describeFailure, type SystemWriter } from '../system-writer';
 import {
+  beginApply,
   allUnenforced,
-  NOT_ROOT,
-  wanted,
   writtenBy,
   type SettingEnforcer,
   type Unenforced,
@@ -44,18 +43,11 @@ export const removableMediaEnforcer: SettingEnforcer = {
   settings: ['removableMedia.allowed', 'removableMedia.requireEncryption'],
 
   async apply(settings: PolicySettings, system: SystemWriter): Promise<Unenforced[]> {
-    const paths = wanted(this, settings);
-    if (paths.length === 0) {
-      await this.remove(system);
-      return [];
+    const start = await beginApply(this, settings, system, 'udevadm');
+    if (!start.ready) {
+      return start.unenforced;
     }
-    if (!system.isRoot) {
-      return allUnenforced(paths, NOT_ROOT);
-    }
-    const udevadm = await system.which('udevadm');
-    if (!udevadm) {
-      return allUnenforced(paths, 'udevadm is not installed');
-    }
+    const { paths, program: udevadm } = start;
     const off = !settings.removableMedia.allowed;
     const unenforced: Unenforced[] = [];
     let trigger: string[];

@@ -4,9 +4,8 @@
 import type { PolicySettings } from '@app/policy';
 import { describeFailure, type SystemWriter } from '../system-writer';
 import {
+  beginApply,
   allUnenforced,
-  NOT_ROOT,
-  wanted,
   writtenBy,
   type SettingEnforcer,
   type Unenforced,
@@ -31,18 +30,11 @@ export const screenLockEnforcer: SettingEnforcer = {
   settings: ['screen.autoLockMinutes'],
 
   async apply(settings: PolicySettings, system: SystemWriter): Promise<Unenforced[]> {
-    const paths = wanted(this, settings);
-    if (paths.length === 0) {
-      await this.remove(system);
-      return [];
+    const start = await beginApply(this, settings, system, 'dconf');
+    if (!start.ready) {
+      return start.unenforced;
     }
-    if (!system.isRoot) {
-      return allUnenforced(paths, NOT_ROOT);
-    }
-    const dconf = await system.which('dconf');
-    if (!dconf) {
-      return allUnenforced(paths, 'dconf is not installed');
-    }
+    const { paths, program: dconf } = start;
     if (!(await system.exists(GNOME_SCREENSAVER_SCHEMA))) {
       return allUnenforced(paths, 'no GNOME desktop: only its lock screen is configured');
     }

@@ -45,6 +45,38 @@ export function allUnenforced(paths: readonly SettingPath[], reason: string): Un
 
 export const NOT_ROOT = 'the agent is not running as root';
 
+/** What `beginApply` found: the settings to enforce and the program's path, or the answer now. */
+export type ApplyStart =
+  | { ready: true; paths: SettingPath[]; program: string }
+  | { ready: false; unenforced: Unenforced[] };
+
+/**
+ * The start every enforcer's `apply` shares: settings that ask for nothing take its configuration
+ * away (answer: nothing unenforced); without root, or without `program` on the PATH, every
+ * wanted setting is unenforced with the reason (`missing`, default "<program> is not installed").
+ */
+export async function beginApply(
+  enforcer: SettingEnforcer,
+  settings: PolicySettings,
+  system: SystemWriter,
+  program: string,
+  missing = `${program} is not installed`,
+): Promise<ApplyStart> {
+  const paths = wanted(enforcer, settings);
+  if (paths.length === 0) {
+    await enforcer.remove(system);
+    return { ready: false, unenforced: [] };
+  }
+  if (!system.isRoot) {
+    return { ready: false, unenforced: allUnenforced(paths, NOT_ROOT) };
+  }
+  const found = await system.which(program);
+  if (!found) {
+    return { ready: false, unenforced: allUnenforced(paths, missing) };
+  }
+  return { ready: true, paths, program: found };
+}
+
 /** The header of every file the agent writes, so a person finding it knows where it came from. */
 export function writtenBy(what: string, comment = '#'): string {
   return (

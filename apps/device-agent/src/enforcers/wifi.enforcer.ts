@@ -8,9 +8,8 @@ import type { PolicySettings, WifiNetwork } from '@app/policy';
 import { describeFailure, type SystemWriter } from '../system-writer';
 import { POLKIT_DIR, polkitDenyRule } from './removable-media.enforcer';
 import {
+  beginApply,
   allUnenforced,
-  NOT_ROOT,
-  wanted,
   type SettingEnforcer,
   type Unenforced,
 } from './setting-enforcer';
@@ -61,22 +60,20 @@ export function keyfile(network: WifiNetwork): string {
   return lines.join('\n');
 }
 
+const NM_MISSING = 'NetworkManager (nmcli) is not installed';
+
 export const wifiEnforcer: SettingEnforcer = {
   name: 'wifi',
   settings: ['wifi.allowedSsids', 'wifi.allowUserAddedNetworks', 'wifi.networks'],
 
   async apply(settings: PolicySettings, system: SystemWriter): Promise<Unenforced[]> {
-    const paths = wanted(this, settings);
-    if (paths.length === 0) {
-      await this.remove(system);
-      return [];
+    const start = await beginApply(this, settings, system, 'nmcli', NM_MISSING);
+    if (!start.ready) {
+      return start.unenforced;
     }
-    if (!system.isRoot) {
-      return allUnenforced(paths, NOT_ROOT);
-    }
-    const nmcli = await system.which('nmcli');
-    if (!nmcli || !(await system.exists('/etc/NetworkManager'))) {
-      return allUnenforced(paths, 'NetworkManager (nmcli) is not installed');
+    const { paths, program: nmcli } = start;
+    if (!(await system.exists('/etc/NetworkManager'))) {
+      return allUnenforced(paths, NM_MISSING);
     }
     const { allowedSsids, allowUserAddedNetworks, networks } = settings.wifi;
     const unenforced: Unenforced[] = [];

@@ -1,7 +1,7 @@
 // All database access for devices, groups, memberships and proof nonces.
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Brackets, In, Repository } from 'typeorm';
+import { Brackets, In, Repository, SelectQueryBuilder } from 'typeorm';
 import type { DeviceNames } from '../audit/audit-labels';
 import type { DeviceSnapshot } from '../common/hub-events';
 import { chunks } from '../database/chunks';
@@ -139,15 +139,7 @@ export class DevicesRepository {
         }),
       );
     }
-    return (
-      query
-        // Unnamed devices first, as SQLite sorts NULL; PostgreSQL would put them last.
-        .orderBy('d.name', 'ASC', 'NULLS FIRST')
-        .addOrderBy('d.serial_number', 'ASC')
-        .skip(offset)
-        .take(limit)
-        .getManyAndCount()
-    );
+    return pageByName(query, offset, limit);
   }
 
   async insertDevice(tx: Tx, device: DeviceEntity): Promise<void> {
@@ -496,14 +488,23 @@ export class DevicesRepository {
       // The id set comes from policy assignments: a group's members or every device.
       query.andWhere('d.id IN (:...ids)', { ids: [...deviceIds] });
     }
-    return (
-      query
-        // Unnamed devices first, as SQLite sorts NULL; PostgreSQL would put them last.
-        .orderBy('d.name', 'ASC', 'NULLS FIRST')
-        .addOrderBy('d.serial_number', 'ASC')
-        .skip(offset)
-        .take(limit)
-        .getManyAndCount()
-    );
+    return pageByName(query, offset, limit);
   }
+}
+
+/**
+ * One page of devices in the order staff read them: by name, then serial number. Unnamed devices
+ * come first, as SQLite sorts NULL; PostgreSQL would put them last without NULLS FIRST.
+ */
+function pageByName(
+  query: SelectQueryBuilder<DeviceEntity>,
+  offset: number,
+  limit: number,
+): Promise<[DeviceEntity[], number]> {
+  return query
+    .orderBy('d.name', 'ASC', 'NULLS FIRST')
+    .addOrderBy('d.serial_number', 'ASC')
+    .skip(offset)
+    .take(limit)
+    .getManyAndCount();
 }

@@ -88,17 +88,7 @@ export function compileMobileconfig(settings: PolicySettings, opts: Mobileconfig
     ),
   ];
 
-  const profile: PlistDict = {
-    PayloadType: 'Configuration',
-    PayloadVersion: 1,
-    PayloadIdentifier: opts.identifier,
-    PayloadUUID: derivedUuid(opts.identifier, 'Configuration', version),
-    PayloadDisplayName: opts.displayName,
-    PayloadOrganization: opts.organization,
-    ...(opts.description === undefined ? {} : { PayloadDescription: opts.description }),
-    PayloadContent: content,
-  };
-  return plistDocument(profile);
+  return configurationProfile(opts, version, content);
 }
 
 export interface TrustProfileOptions {
@@ -131,7 +121,29 @@ export function compileTrustProfile(opts: TrustProfileOptions): string {
   }
   const version = createHash('sha256').update(der).digest('hex');
   const payloadIdentifier = `${opts.identifier}.root`;
-  const profile: PlistDict = {
+  return configurationProfile(opts, version, [
+    {
+      PayloadType: 'com.apple.security.root',
+      PayloadVersion: 1,
+      PayloadIdentifier: payloadIdentifier,
+      PayloadUUID: derivedUuid(payloadIdentifier, 'com.apple.security.root', version),
+      PayloadDisplayName: commonName,
+      PayloadCertificateFileName: 'hub-ca.cer',
+      PayloadContent: der,
+    },
+  ]);
+}
+
+/**
+ * The outer `Configuration` dictionary every profile the hub makes shares, as an XML plist: its
+ * UUID derived from the identifier and `version`, so the same content gives the same bytes.
+ */
+function configurationProfile(
+  opts: Pick<MobileconfigOptions, 'identifier' | 'displayName' | 'organization' | 'description'>,
+  version: string,
+  content: PlistDict[],
+): string {
+  return plistDocument({
     PayloadType: 'Configuration',
     PayloadVersion: 1,
     PayloadIdentifier: opts.identifier,
@@ -139,19 +151,8 @@ export function compileTrustProfile(opts: TrustProfileOptions): string {
     PayloadDisplayName: opts.displayName,
     PayloadOrganization: opts.organization,
     ...(opts.description === undefined ? {} : { PayloadDescription: opts.description }),
-    PayloadContent: [
-      {
-        PayloadType: 'com.apple.security.root',
-        PayloadVersion: 1,
-        PayloadIdentifier: payloadIdentifier,
-        PayloadUUID: derivedUuid(payloadIdentifier, 'com.apple.security.root', version),
-        PayloadDisplayName: commonName,
-        PayloadCertificateFileName: 'hub-ca.cer',
-        PayloadContent: der,
-      },
-    ],
-  };
-  return plistDocument(profile);
+    PayloadContent: content,
+  });
 }
 
 const signAsync = promisify(cryptoSign);
