@@ -2,7 +2,7 @@
 // while devices connect and commands are issued and acknowledged, stopped, and restored into a
 // fresh data dir; a hub started there has every device, command and audit row the backup
 // should hold, and the devices reconnect with the certificates they already have.
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,7 +13,13 @@ import { DeviceIdentity, enrollDevice } from '@app/devices';
 import { runAdmin } from '../apps/hub/src/admin';
 import { BackupManifest, fileChecksum, writeArchive } from '../apps/hub/src/backup/backup-archive';
 import { acceptAup, ADMIN_PASSWORD, makeDataDir } from './support/hub';
-import { freePort, HubProcess, killHubProcess, startHubProcess } from './support/hub-process';
+import {
+  freePort,
+  HubProcess,
+  killHubProcess,
+  spawnTypeScript,
+  startHubProcess,
+} from './support/hub-process';
 import { connectTestDevice, testKeys, TestDevice, waitFor } from './support/devices';
 import { sqliteOnly } from './support/test-database';
 
@@ -28,22 +34,11 @@ interface Run {
 /** The admin CLI as ICT runs it: its own process, apps/hub/src/admin.ts through ts-node. */
 function adminProcess(args: string[], env: Record<string, string>): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '-r',
-        'ts-node/register/transpile-only',
-        '-r',
-        'tsconfig-paths/register',
-        'apps/hub/src/admin.ts',
-        ...args,
-      ],
-      {
-        cwd: ROOT,
-        env: { ...process.env, TS_NODE_PROJECT: 'tsconfig.json', HUB_LOG_LEVEL: 'silent', ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawnTypeScript('apps/hub/src/admin.ts', args, {
+      ...process.env,
+      HUB_LOG_LEVEL: 'silent',
+      ...env,
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));

@@ -1,14 +1,13 @@
 // Configuration as the person installing the hub meets it: the real entry point started as a
 // child process, stopping with one line that names a bad setting, or starting and printing the
 // first admin password once.
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawnTypeScript } from './support/hub-process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { ConfigError, loadHubConfig } from '../apps/hub/src/config/hub-config';
 import { makeDataDir } from './support/hub';
-
-const ROOT = path.join(__dirname, '..');
 
 interface Run {
   code: number | null;
@@ -24,27 +23,12 @@ function startMain(settings: Record<string, string>): {
   exited: Promise<Run>;
 } {
   const dataDir = settings.HUB_DATA_DIR ?? makeDataDir();
-  const child = spawn(
-    process.execPath,
-    [
-      '-r',
-      'ts-node/register/transpile-only',
-      '-r',
-      'tsconfig-paths/register',
-      'apps/hub/src/main.ts',
-    ],
-    {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        TS_NODE_PROJECT: 'tsconfig.json',
-        ...settings,
-        HUB_DATA_DIR: dataDir,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawnTypeScript('apps/hub/src/main.ts', [], {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    ...settings,
+    HUB_DATA_DIR: dataDir,
+  });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -26,7 +26,13 @@ import { runSimulator } from '../apps/device-agent/src/simulate';
 import { ConfigError, loadHubConfig } from '../apps/hub/src/config/hub-config';
 import { createEnrollmentToken, testKeys } from './support/devices';
 import { acceptAup, ADMIN_PASSWORD, makeDataDir, startHub, TestHub } from './support/hub';
-import { freePort, HubProcess, killHubProcess, startHubProcess } from './support/hub-process';
+import {
+  freePort,
+  HubProcess,
+  killHubProcess,
+  spawnTypeScript,
+  startHubProcess,
+} from './support/hub-process';
 
 const SCHOOL = 'St Example\'s "Primary" & Nursery';
 
@@ -571,27 +577,11 @@ describe('HUB_TLS_CERT and HUB_TLS_KEY', () => {
   it(
     'stops the real entry point when the certificate comes without its key, naming HUB_TLS_KEY',
     async () => {
-      const { spawn } = await import('node:child_process');
-      const child = spawn(
-        process.execPath,
-        [
-          '-r',
-          'ts-node/register/transpile-only',
-          '-r',
-          'tsconfig-paths/register',
-          'apps/hub/src/main.ts',
-        ],
-        {
-          cwd: path.join(__dirname, '..'),
-          env: {
-            PATH: process.env.PATH,
-            TS_NODE_PROJECT: 'tsconfig.json',
-            HUB_DATA_DIR: makeDataDir(),
-            HUB_TLS_CERT: cert,
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      );
+      const child = spawnTypeScript('apps/hub/src/main.ts', [], {
+        PATH: process.env.PATH,
+        HUB_DATA_DIR: makeDataDir(),
+        HUB_TLS_CERT: cert,
+      });
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       const code = await new Promise<number | null>((resolve) => child.on('close', resolve));

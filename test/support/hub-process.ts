@@ -1,7 +1,8 @@
 // The real hub as its own process (apps/hub/src/main.ts through ts-node), for specs that kill it
 // without warning and start it again over the same data directory. With HUB_TEST_DB it runs on
 // that data directory's PostgreSQL database (test-database.ts), which a restart finds again.
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, ChildProcessByStdio, spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { trustCa, trustingFetch } from '@app/devices';
@@ -26,6 +27,28 @@ export interface HubProcessOptions {
   ca?: string;
 }
 
+/**
+ * Runs one of this repository's TypeScript entry points (`apps/hub/src/main.ts`,
+ * `apps/hub/src/admin.ts`) as its own Node process, through ts-node with the tsconfig path
+ * aliases, from the repository root, with exactly `env` (pass `...process.env` to inherit) and
+ * its stdout and stderr piped.
+ */
+export function spawnTypeScript(
+  entry: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): ChildProcessByStdio<null, Readable, Readable> {
+  return spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', entry, ...args],
+    {
+      cwd: ROOT,
+      env: { TS_NODE_PROJECT: 'tsconfig.json', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+}
+
 /** A TCP port nothing listens on right now. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -45,31 +68,16 @@ export async function startHubProcess(
   options: HubProcessOptions = {},
 ): Promise<HubProcess> {
   const database = await databaseEnv(dataDir);
-  const child = spawn(
-    process.execPath,
-    [
-      '-r',
-      'ts-node/register/transpile-only',
-      '-r',
-      'tsconfig-paths/register',
-      'apps/hub/src/main.ts',
-    ],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        TS_NODE_PROJECT: 'tsconfig.json',
-        HUB_DATA_DIR: dataDir,
-        HUB_PORT: String(port),
-        HUB_HOST: '127.0.0.1',
-        HUB_ADMIN_PASSWORD: ADMIN_PASSWORD,
-        HUB_LOG_LEVEL: 'warn',
-        ...database,
-        ...options.env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawnTypeScript('apps/hub/src/main.ts', [], {
+    ...process.env,
+    HUB_DATA_DIR: dataDir,
+    HUB_PORT: String(port),
+    HUB_HOST: '127.0.0.1',
+    HUB_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    HUB_LOG_LEVEL: 'warn',
+    ...database,
+    ...options.env,
+  });
   let output = '';
   let stdout = '';
   child.stdout?.on('data', (chunk: Buffer) => {
