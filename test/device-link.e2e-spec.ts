@@ -239,6 +239,34 @@ describe('device link', () => {
     expect(device.enforcer.currentState().locked).toBe(true);
   });
 
+  it('locks again a device whose user undoes the lock the moment it is acknowledged', async () => {
+    // The answer and the report that undoes it arrive in one tick; the answer is written in a
+    // batch. Judged before that write, the report would see the lock still open (issue 10).
+    const devices = await Promise.all([onlineDevice(), onlineDevice(), onlineDevice()]);
+    for (const device of devices) {
+      let undone = false;
+      device.client.on('command', (received: { type: string }) => {
+        if (received.type === 'device.lock' && !undone) {
+          undone = true;
+          device.client.reportState(); // locked, as the device reports after any command
+          device.enforcer.simulateUserUnlock();
+        }
+      });
+    }
+    await Promise.all(
+      devices.map((device) =>
+        command(device.identity.deviceId, { type: 'device.lock', payload: { reason: 'class' } }),
+      ),
+    );
+    for (const device of devices) {
+      await waitFor(
+        () => device.enforcer.executed.filter((c) => c.type === 'device.lock').length === 2,
+        'locked again',
+      );
+      expect(device.enforcer.currentState().locked).toBe(true);
+    }
+  });
+
   it('drops the live socket of a revoked device and refuses it afterwards', async () => {
     const device = await onlineDevice();
     const errors: string[] = [];

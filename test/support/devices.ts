@@ -20,7 +20,7 @@ export function testKeys(): Promise<DeviceKeyPair> {
 }
 
 export async function createEnrollmentToken(
-  hub: TestHub,
+  hub: Pick<TestHub, 'http'>,
   adminToken: string,
   body: {
     groupIds?: string[];
@@ -50,20 +50,22 @@ export interface TestDevice {
 let serialCounter = 0;
 
 export async function enrollTestDevice(
-  hub: TestHub,
+  hub: Pick<TestHub, 'url'>,
   token: string,
   options: { serialNumber?: string; assetTag?: string; name?: string } = {},
 ): Promise<DeviceIdentity> {
+  // Taken before the first await: devices enrolled at once each get their own number.
   serialCounter += 1;
+  const number = serialCounter;
   return enrollDevice({
     hubUrl: hub.url,
     token,
     keys: await testKeys(),
     device: {
-      serialNumber: options.serialNumber ?? `TEST-${process.pid}-${serialCounter}`,
+      serialNumber: options.serialNumber ?? `TEST-${process.pid}-${number}`,
       platform: 'linux',
       model: 'Test laptop',
-      name: options.name ?? `Laptop ${serialCounter}`,
+      name: options.name ?? `Laptop ${number}`,
       assetTag: options.assetTag,
     },
   });

@@ -136,6 +136,8 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
   private lastExpirySweep = 0;
   private stopped = false;
   private readonly writes: BatchWriter<DeliveryWrite>;
+  /** Per device, the write of the last answer it gave that may not be committed yet. */
+  private readonly answerWrites = new Map<string, Promise<void>>();
 
   constructor(
     private readonly commands: CommandsRepository,
@@ -304,6 +306,17 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
     }
   }
 
+  /**
+   * Settles once every answer this device has given so far is committed (or failed to be).
+   * A device's answers and state reports arrive in order, but answers are written in batches:
+   * a report that follows an answer waits here, so that it is judged against the command as
+   * answered, not as still open. On SQLite the transaction queue keeps that order already; on
+   * PostgreSQL transactions run side by side (issue 10).
+   */
+  answersWritten(deviceId: string): Promise<void> {
+    return this.answerWrites.get(deviceId) ?? Promise.resolve();
+  }
+
   private async recordAnswer(
     deviceId: string,
     command: DeliverableCommand,
@@ -319,7 +332,18 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
       answer.status === 'not_now'
         ? new Date(now.getTime() + this.config.commands.notNowRetryMs)
         : null;
-    await this.writes.add({ kind: 'answer', command, at: now, answer, nextAttemptAt });
+    const written = this.writes.add({ kind: 'answer', command, at: now, answer, nextAttemptAt });
+    const settled = written.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.answerWrites.set(deviceId, settled);
+    void settled.then(() => {
+      if (this.answerWrites.get(deviceId) === settled) {
+        this.answerWrites.delete(deviceId);
+      }
+    });
+    await written;
     if (nextAttemptAt) {
       const known = this.retryAt.get(deviceId);
       this.retryAt.set(deviceId, Math.min(known ?? Infinity, nextAttemptAt.getTime()));

@@ -6,6 +6,7 @@ import type { DeviceState } from '@app/devices';
 import type { DeviceSnapshot } from '../common/hub-events';
 import { HubEvents } from '../common/hub-events';
 import { TransactionRunner } from '../database/transaction-runner';
+import { CommandDeliveryService } from './command-delivery.service';
 import { CommandsRepository } from './commands.repository';
 import { CommandRequest, CommandsService } from './commands.service';
 import { DesiredStateRepository } from './desired-state.repository';
@@ -20,6 +21,7 @@ export class DesiredStateService implements OnModuleInit {
     private readonly issuer: CommandsService,
     private readonly tx: TransactionRunner,
     private readonly events: HubEvents,
+    private readonly delivery: CommandDeliveryService,
   ) {}
 
   onModuleInit(): void {
@@ -43,6 +45,10 @@ export class DesiredStateService implements OnModuleInit {
     ) {
       return;
     }
+    // A report judged before the answer just ahead of it is written would see that command
+    // still open and restore nothing: a lock answered and then undone on the device at once
+    // would stay undone (issue 10, PostgreSQL).
+    await this.delivery.answersWritten(deviceId);
     const queued = await this.tx.run(async (tx) => {
       const current = (await this.desired.readForUpdate(tx, [deviceId])).get(deviceId);
       if (!current || current.status !== 'active') {

@@ -112,68 +112,51 @@ export class AupService extends AupGate implements OnApplicationBootstrap {
 
   /**
    * Makes `text` the current AUP version: a new version, or an older one made current again
-   * (audited as `aup.republished`; acceptances of that exact text still count). Two requests
-   * publishing one text at once both get the version that won (issue 8 item 3).
+   * (audited as `aup.republished`; acceptances of that exact text still count). Publishing the
+   * text that is already current changes nothing and answers the same, so `PUT /api/aup` is
+   * idempotent (RFC 9110 9.2.2) and two publications of one text, at once or one after the
+   * other, both get the same answer (issue 8 item 3). Publications take turns: a table lock on
+   * PostgreSQL, the transaction queue on SQLite.
    *
    * @returns the version (SHA-256 of the text) and when it became current
-   * @throws ConflictException 409 when the text is already the current version
    */
   async publish(actor: StaffPrincipal | { kind: 'system' }, text: string) {
     const hash = aupVersionOf(text);
-    const current = await this.staff.currentAup();
-    if (current?.hash === hash) {
-      throw new ConflictException('This text is already the current version');
-    }
-    const existing = await this.staff.findAupByHash(hash);
     const now = this.clock.now();
     let already: AupVersionEntity | null = null;
-    try {
-      await this.tx.run(async (tx) => {
-        if (existing) {
-          // Two publications of one older text at once: the second waits for the first, then
-          // finds it current and gives the same answer rather than publishing it again.
-          await this.staff.lockAup(tx, hash);
-          const currentNow = await this.staff.currentAup(tx);
-          if (currentNow?.hash === hash) {
-            already = currentNow;
-            return;
-          }
-        }
-        const publishedSeq = await this.staff.nextAupPublishedSeq(tx);
-        if (existing) {
-          await this.staff.republishAup(tx, hash, publishedSeq, now);
-        } else {
-          await this.staff.insertAup(tx, {
-            hash,
-            text,
-            createdBy: actor.kind === 'staff' ? actor.id : null,
-            createdAt: now,
-            publishedSeq,
-            publishedAt: now,
-          });
-        }
-        await this.audit.record(tx, {
-          actor,
-          action: existing ? 'aup.republished' : 'aup.published',
-          target: aupTarget(hash),
-          detail: { version: hash },
-        });
-      });
-    } catch (error) {
-      const winner = isUniqueViolation(error) ? await this.staff.currentAup() : null;
-      if (winner?.hash === hash) {
-        return {
-          version: hash,
-          publishedAt: (winner.publishedAt ?? winner.createdAt).toISOString(),
-        };
+    await this.tx.run(async (tx) => {
+      await this.staff.lockAupPublication(tx);
+      const current = await this.staff.currentAup(tx);
+      if (current?.hash === hash) {
+        already = current;
+        return;
       }
-      throw error;
-    }
-    const winner = already as AupVersionEntity | null;
-    if (winner) {
+      const existing = await this.staff.findAupByHash(hash, tx);
+      const publishedSeq = await this.staff.nextAupPublishedSeq(tx);
+      if (existing) {
+        await this.staff.republishAup(tx, hash, publishedSeq, now);
+      } else {
+        await this.staff.insertAup(tx, {
+          hash,
+          text,
+          createdBy: actor.kind === 'staff' ? actor.id : null,
+          createdAt: now,
+          publishedSeq,
+          publishedAt: now,
+        });
+      }
+      await this.audit.record(tx, {
+        actor,
+        action: existing ? 'aup.republished' : 'aup.published',
+        target: aupTarget(hash),
+        detail: { version: hash },
+      });
+    });
+    const current = already as AupVersionEntity | null;
+    if (current) {
       return {
         version: hash,
-        publishedAt: (winner.publishedAt ?? winner.createdAt).toISOString(),
+        publishedAt: (current.publishedAt ?? current.createdAt).toISOString(),
       };
     }
     // Everyone who has not accepted this exact text is gated again from the next request; the

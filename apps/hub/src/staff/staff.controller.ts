@@ -152,11 +152,9 @@ export class AupController {
   @Put()
   @Roles('ict')
   @ApiRoute({
-    summary: 'Publish a new acceptable use policy: everyone must accept it again',
-    ok: 'The new version',
-    errors: {
-      409: 'This text is already the current version',
-    },
+    summary:
+      'Publish a new acceptable use policy: everyone must accept it again. Publishing the current text again changes nothing',
+    ok: 'The version now current',
   })
   publish(@CurrentStaff() actor: StaffPrincipal, @Body() body: PublishAupDto) {
     return this.aup.publish(actor, body.text);

@@ -2,7 +2,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, Repository } from 'typeorm';
-import { forUpdate } from '../database/row-lock';
 import type { Tx } from '../database/transaction-runner';
 import {
   AupAcceptanceEntity,
@@ -237,16 +236,16 @@ export class StaffRepository {
   }
 
   /**
-   * Locks a version's row until the publishing transaction ends (PostgreSQL; SQLite's
-   * transactions already run one at a time), so two publications of one older text at once
-   * take turns and the second sees the first's (issue 8 item 3, on PostgreSQL).
+   * Makes AUP publications take turns until this transaction ends: on PostgreSQL a lock on the
+   * versions table that other publishers wait for while readers go on (SHARE ROW EXCLUSIVE
+   * conflicts with itself and with writes); SQLite's transactions already run one at a time.
+   * Without it two publications at once could both read the same next publication number
+   * (issue 8 item 3).
    */
-  async lockAup(tx: Tx, hash: string): Promise<void> {
-    await forUpdate(
-      tx.createQueryBuilder(AupVersionEntity, 'aup').select('aup.hash').where('aup.hash = :hash', {
-        hash,
-      }),
-    ).getRawOne();
+  async lockAupPublication(tx: Tx): Promise<void> {
+    if (tx.connection.driver.options.type === 'postgres') {
+      await tx.query('LOCK TABLE aup_versions IN SHARE ROW EXCLUSIVE MODE');
+    }
   }
 
   /** Makes an already published text the current version again. */
@@ -290,8 +289,8 @@ export class StaffRepository {
     return new Set(rows.map((row) => row.staffId));
   }
 
-  findAupByHash(hash: string): Promise<AupVersionEntity | null> {
-    return this.aupVersions.findOneBy({ hash });
+  findAupByHash(hash: string, tx?: Tx): Promise<AupVersionEntity | null> {
+    return (tx ? tx.getRepository(AupVersionEntity) : this.aupVersions).findOneBy({ hash });
   }
 
   async insertAup(tx: Tx, version: Omit<AupVersionEntity, 'seq'>): Promise<void> {
