@@ -1,4 +1,4 @@
-// Lint for the TypeScript in apps/, libs/, test/ and bench/: typescript-eslint's recommended
+// Lint for the TypeScript in apps/ (the console's .tsx too), libs/, test/ and bench/: typescript-eslint's recommended
 // rules plus the type-aware checks that catch a forgotten await, and braces on every block.
 // @ts-check
 import { defineConfig, globalIgnores } from 'eslint/config';
@@ -11,8 +11,6 @@ export default defineConfig(
     'coverage/',
     'data/',
     'bench/results/',
-    // The console has its own toolchain (a later issue).
-    'apps/teacher-console/',
     // Tool configuration in plain JavaScript (Jest, this file).
     '*.{js,cjs,mjs}',
     'test/*.{js,cjs,mjs}',
@@ -21,7 +19,16 @@ export default defineConfig(
     linterOptions: { reportUnusedDisableDirectives: 'error' },
   },
   {
-    files: ['apps/**/*.ts', 'libs/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    // The console's .tsx and its Vite config are checked against its own tsconfig
+    // (apps/teacher-console/tsconfig.json: DOM, JSX, bundler resolution), found by projectService.
+    files: [
+      'apps/**/*.ts',
+      'apps/**/*.tsx',
+      'apps/teacher-console/vite.config.mts',
+      'libs/**/*.ts',
+      'test/**/*.ts',
+      'bench/**/*.ts',
+    ],
     extends: [tseslint.configs.recommended],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },

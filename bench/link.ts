@@ -2,32 +2,37 @@
 // process hold N devices (default 10,000); this process holds a class of 30 more and measures:
 // how many devices one hub holds (RSS, event-loop delay), staff request to all 30
 // acknowledgements for a class lock (100 rounds), and a reconnect storm after a hub restart.
+// `--db postgres` (or HUB_BENCH_DB=postgres) runs the hub on PostgreSQL (support.ts).
 import { CommandAnswer, CommandEnvelope } from '@app/devices';
 import { runSimulator } from '../apps/device-agent/src/simulate';
 import {
-  dataDir,
+  benchDatabase,
   HubProcess,
   numberArg,
   percentile,
   rssOf,
+  runBench,
   sleep,
   StaffApi,
   startSimulator,
   stopChild,
   waitUntil,
+  writeFigures,
 } from './support';
 
 const CLASS_SIZE = 30;
 
-async function main(): Promise<void> {
+runBench(async (cleanup) => {
   const total = numberArg('devices', 10_000);
   const rounds = numberArg('rounds', 100);
   const background = total - CLASS_SIZE;
-  const dir = dataDir('link');
-  const hub = new HubProcess(dir, numberArg('port', 18181));
+  const database = await benchDatabase('link');
+  const dir = database.dir;
+  const hub = new HubProcess(dir, numberArg('port', 18181), database.env);
   console.log(
-    `bench:link — ${total} devices (${background} in a simulator process, ${CLASS_SIZE} here), ${rounds} rounds`,
+    `bench:link — ${total} devices (${background} in a simulator process, ${CLASS_SIZE} here), ${rounds} rounds, on ${database.label}`,
   );
+  cleanup.add('stop the hub', () => hub.stop());
   await hub.start();
   const api = new StaffApi(hub.url);
   await api.login();
@@ -42,6 +47,7 @@ async function main(): Promise<void> {
     'background',
     dir,
   );
+  cleanup.add('stop the simulator process', () => stopChild(simulator, 'SIGTERM'));
   const answered = new Map<string, number>();
   const classDevices = await runSimulator({
     hubUrl: hub.url,
@@ -59,6 +65,8 @@ async function main(): Promise<void> {
       answered.set(command.id, atMs);
     },
   });
+  cleanup.add('disconnect the class', () => classDevices.stop());
+  const figures: Record<string, number | string> = { database: database.label, devices: total };
   try {
     const connectMs = await waitUntil(
       'every device connected',
@@ -73,6 +81,12 @@ async function main(): Promise<void> {
     await api.call('POST', '/api/metrics/event-loop/reset');
     await sleep(5000);
     const idle = await api.metrics();
+    Object.assign(figures, {
+      heldDevices: idle.connectedDevices,
+      rssMb: idle.rssMb,
+      kbPerDevice: Number(((idle.rssMb * 1024) / idle.connectedDevices).toFixed(1)),
+      idleLoopP99: idle.eventLoopDelayMs.p99,
+    });
     console.log(
       `held: ${idle.connectedDevices} connected; hub RSS ${idle.rssMb} MB (${((idle.rssMb * 1024) / idle.connectedDevices).toFixed(1)} KB a device), heap ${idle.heapUsedMb} MB; event-loop delay idle p50 ${idle.eventLoopDelayMs.p50} ms, p99 ${idle.eventLoopDelayMs.p99} ms`,
     );
@@ -105,6 +119,11 @@ async function main(): Promise<void> {
       );
     }
     const during = await api.metrics();
+    Object.assign(figures, {
+      lockP50: percentile(latencies, 50),
+      lockP99: percentile(latencies, 99),
+      lockMax: Math.max(...latencies),
+    });
     console.log(
       `class lock (${CLASS_SIZE} devices, ${rounds} rounds, ${total} connected): request to all acknowledgements p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms, max ${Math.max(...latencies)} ms; hub event-loop delay p99 ${during.eventLoopDelayMs.p99} ms`,
     );
@@ -141,17 +160,14 @@ async function main(): Promise<void> {
       200,
     );
     const after = await api.metrics();
+    Object.assign(figures, {
+      stormBackS: Number(((Date.now() - restarted - delivered) / 1000).toFixed(1)),
+      stormDeliveredS: Number(((Date.now() - restarted) / 1000).toFixed(1)),
+    });
     console.log(
       `reconnect storm: hub up in ${bootMs} ms; all ${total} back ${((Date.now() - restarted - delivered) / 1000).toFixed(1)} s after the restart (${(allBack / 1000).toFixed(1)} s after it listened); ${total} queued commands for the connected devices all delivered ${((Date.now() - restarted) / 1000).toFixed(1)} s after the restart; hub RSS ${after.rssMb} MB (pid RSS ${rssOf(hub.pid)} MB), event-loop delay p99 ${after.eventLoopDelayMs.p99} ms`,
     );
   } finally {
-    await classDevices.stop();
-    await stopChild(simulator, 'SIGTERM');
-    await hub.stop();
+    writeFigures(figures);
   }
-}
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
 });

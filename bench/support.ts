@@ -3,6 +3,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DataSource } from 'typeorm';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const ADMIN_PASSWORD = 'Bench-Admin1!';
@@ -13,12 +14,23 @@ export function dataDir(name: string): string {
   return dir;
 }
 
+/** Every child process a benchmark started, killed (SIGKILL) if the benchmark exits first. */
+const children = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+    }
+  }
+});
+
 /** Runs a node script with a raised open-file limit (each device is a socket). */
 function spawnNode(args: string[], env: Record<string, string>, logFile: string): ChildProcess {
   const log = fs.openSync(logFile, 'a');
   const quoted = args.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
-  return spawn(
+  const child = spawn(
     'bash',
+    // exec: the child's pid is node's, so signals and /proc figures reach the right process.
     ['-c', `ulimit -n 65536 2>/dev/null || ulimit -n 20000; exec node ${quoted}`],
     {
       cwd: ROOT,
@@ -26,15 +38,78 @@ function spawnNode(args: string[], env: Record<string, string>, logFile: string)
       stdio: ['ignore', log, log],
     },
   );
+  children.add(child);
+  child.once('exit', () => {
+    children.delete(child);
+    fs.closeSync(log);
+  });
+  return child;
+}
+
+/**
+ * Work to do however a benchmark ends (its hubs and simulators stopped, a database dropped):
+ * `add` in the order things are made; `run` undoes them newest first, once, each step's failure
+ * printed and passed over. Ctrl-C or SIGTERM runs them and exits 130.
+ */
+export class Cleanup {
+  private readonly steps: { what: string; undo: () => Promise<void> }[] = [];
+  private running: Promise<void> | null = null;
+
+  constructor() {
+    const onSignal = () => {
+      console.error('stopping: cleaning up');
+      void this.run().finally(() => process.exit(130));
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
+
+  add(what: string, undo: () => Promise<void>): void {
+    this.steps.push({ what, undo });
+  }
+
+  run(): Promise<void> {
+    this.running ??= (async () => {
+      while (this.steps.length > 0) {
+        const step = this.steps.pop() as (typeof this.steps)[number];
+        try {
+          await step.undo();
+        } catch (error) {
+          console.error(`cleanup: ${step.what} failed: ${(error as Error).message}`);
+        }
+      }
+    })();
+    return this.running;
+  }
+}
+
+/**
+ * Runs a benchmark's `main` with a Cleanup, which runs when main ends, fails or is interrupted;
+ * the process exits 1 (with the error printed) if main failed.
+ */
+export function runBench(main: (cleanup: Cleanup) => Promise<void>): void {
+  const cleanup = new Cleanup();
+  main(cleanup)
+    .then(() => cleanup.run())
+    .then(
+      () => process.exit(0),
+      async (error: unknown) => {
+        console.error(error);
+        await cleanup.run();
+        process.exit(1);
+      },
+    );
 }
 
 export class HubProcess {
   private child: ChildProcess | null = null;
   readonly url: string;
 
+  /** `env`: more settings for the hub (HUB_DB, HUB_REDIS...), over the benchmark defaults. */
   constructor(
     readonly dir: string,
     readonly port: number,
+    readonly env: Record<string, string> = {},
   ) {
     this.url = `http://127.0.0.1:${port}`;
   }
@@ -54,6 +129,7 @@ export class HubProcess {
         HUB_HOST: '127.0.0.1',
         HUB_ADMIN_PASSWORD: ADMIN_PASSWORD,
         HUB_LOG_LEVEL: process.env.BENCH_HUB_LOG_LEVEL ?? 'warn',
+        ...this.env,
       },
       path.join(this.dir, 'hub.log'),
     );
@@ -89,6 +165,10 @@ export class HubProcess {
   }
 }
 
+/**
+ * A `simulate` process holding `devices` devices on `hubUrl`, enrolling the ones its state file
+ * (`<dir>/<group>.json`) lacks with `token`; its output goes to `<dir>/<group>.log`.
+ */
 export function startSimulator(
   hubUrl: string,
   token: string,
@@ -119,12 +199,17 @@ export function startSimulator(
   );
 }
 
+/** Sends `signal`, and SIGKILL if the process is still there 15 s later; resolves once it is gone. */
 export function stopChild(child: ChildProcess | null, signal: NodeJS.Signals): Promise<void> {
   if (!child || child.exitCode !== null || child.signalCode !== null) {
     return Promise.resolve();
   }
   return new Promise((resolve) => {
-    child.once('exit', () => resolve());
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
     child.kill(signal);
   });
 }
@@ -221,7 +306,128 @@ export async function waitUntil(
 
 export function numberArg(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
+  if (index < 0) {
+    return fallback;
+  }
+  const value = Number(process.argv[index + 1]);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new Error(`--${name} must be a number, got '${process.argv[index + 1]}'`);
+  }
+  return value;
+}
+
+/** The value after `--name` on the command line, or `fallback`. */
+export function stringArg(name: string, fallback: string): string;
+export function stringArg(name: string, fallback?: string): string | undefined;
+export function stringArg(name: string, fallback?: string): string | undefined {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 && index + 1 < process.argv.length ? process.argv[index + 1] : fallback;
+}
+
+/** The PostgreSQL server benchmarks use unless told otherwise (HUB_BENCH_PG). */
+export const BENCH_POSTGRES =
+  process.env.HUB_BENCH_PG?.trim() || 'postgres://postgres@127.0.0.1:5432';
+
+/** The Redis the cluster benchmark uses unless told otherwise (HUB_BENCH_REDIS). */
+export const BENCH_REDIS = process.env.HUB_BENCH_REDIS?.trim() || 'redis://127.0.0.1:6379';
+
+/** `server` (a postgres:// URL) naming `database` instead of whatever database it names. */
+export function postgresUrl(server: string, database: string): string {
+  const url = new URL(server);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+/** Runs `work` on a connection to the server's `postgres` database, then closes it. */
+export async function withPostgresServer<T>(
+  server: string,
+  work: (db: DataSource) => Promise<T>,
+): Promise<T> {
+  const db = new DataSource({ type: 'postgres', url: postgresUrl(server, 'postgres') });
+  await db.initialize();
+  try {
+    return await work(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** Makes the empty database `name` (a fresh one: any old one of that name is dropped first). */
+export async function createFreshDatabase(server: string, name: string): Promise<void> {
+  await withPostgresServer(server, async (db) => {
+    await db.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await db.query(`CREATE DATABASE "${name}"`);
+  });
+}
+
+export async function dropDatabase(server: string, name: string): Promise<void> {
+  await withPostgresServer(server, (db) =>
+    db.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+  );
+}
+
+/** Where a single-hub benchmark keeps its data: SQLite (the default) or PostgreSQL. */
+export interface BenchDatabase {
+  /** 'SQLite' or 'PostgreSQL', for the printed figures. */
+  label: string;
+  /** The hub's data directory (the CA, the simulators' state files, the logs; SQLite's file). */
+  dir: string;
+  /** Settings for the hub: {} on SQLite, { HUB_DB } on PostgreSQL. */
+  env: Record<string, string>;
+}
+
+/**
+ * The database a single-hub benchmark (`bench`: 'link', 'policy') runs on, from `--db` or
+ * HUB_BENCH_DB: `sqlite` (default), `postgres` (the server HUB_BENCH_PG, by default
+ * postgres://postgres@127.0.0.1:5432), or a postgres:// server URL.
+ *
+ * On PostgreSQL the data lives in the database `bench_<bench>` and the directory
+ * bench/.data/<bench>-postgres, both kept between runs as the SQLite ones are, so enrolled
+ * devices are reused. The two belong together: a directory without its CA (deleted, or never
+ * made) gets a fresh database, whose devices it could not serve otherwise, and an empty directory.
+ *
+ * @throws Error when --db is neither sqlite nor postgres, or the server cannot be reached
+ */
+export async function benchDatabase(bench: string): Promise<BenchDatabase> {
+  const choice = (stringArg('db') ?? process.env.HUB_BENCH_DB ?? 'sqlite').trim();
+  if (choice === 'sqlite') {
+    return { label: 'SQLite', dir: dataDir(bench), env: {} };
+  }
+  let server: string;
+  if (choice === 'postgres' || choice === 'postgresql') {
+    server = BENCH_POSTGRES;
+  } else if (/^postgres(ql)?:\/\//.test(choice)) {
+    server = choice;
+  } else {
+    throw new Error(
+      `--db (HUB_BENCH_DB) must be sqlite, postgres or a postgres:// URL, got '${choice}'`,
+    );
+  }
+  const dir = dataDir(`${bench}-postgres`);
+  const name = `bench_${bench}`;
+  const exists = await withPostgresServer(
+    server,
+    async (db) =>
+      ((await db.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])) as unknown[])
+        .length > 0,
+  );
+  if (!exists || !fs.existsSync(path.join(dir, 'ca'))) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    await createFreshDatabase(server, name);
+  }
+  return { label: 'PostgreSQL', dir, env: { HUB_DB: postgresUrl(server, name) } };
+}
+
+/**
+ * With `--json FILE` on the command line, writes `figures` there (for bench:databases, which
+ * prints the runs side by side); otherwise does nothing.
+ */
+export function writeFigures(figures: Record<string, number | string>): void {
+  const file = stringArg('json');
+  if (file) {
+    fs.writeFileSync(file, JSON.stringify(figures, null, 2));
+  }
 }
 
 export function rssOf(pid: number | undefined): number {

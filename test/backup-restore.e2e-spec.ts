@@ -537,6 +537,39 @@ describeSqlite('npm run admin -- backup FILE / restore FILE', () => {
    * to match again only for changes made through the manifest (a forger's copy); other changes
    * keep the old checksums (damage).
    */
+  it('restores the CA into HUB_CA_DIR and backs it up from there (issue 10)', async () => {
+    const target = folder();
+    const caDir = path.join(folder(), 'cluster-ca');
+    const env = { HUB_DATA_DIR: target, HUB_CA_DIR: caDir, HUB_PORT: String(await freePort()) };
+    const restored = await adminHere(['restore', backupFile], env);
+    expect(restored.code).toBe(0);
+    expect(restored.out).toContain(`    ${caDir}\n`);
+    expect(fs.existsSync(path.join(target, 'ca'))).toBe(false);
+    expect(mode(caDir)).toBe(0o700);
+    expect(fs.readFileSync(path.join(caDir, 'ca.key.pem'))).toEqual(
+      fs.readFileSync(path.join(restoredDir, 'ca', 'ca.key.pem')),
+    );
+
+    const again = path.join(folder(), 'from-ca-dir.tar.gz');
+    const backedUp = await adminHere(['backup', again], env);
+    expect(backedUp.code).toBe(0);
+    const manifest = await readManifest(again);
+    expect(manifest.files['ca/ca.key.pem']).toEqual(
+      await fileChecksum(path.join(caDir, 'ca.key.pem')),
+    );
+
+    // Without HUB_CA_DIR the same data dir has no CA: the backup says where it looked.
+    const withoutCaDir = await adminHere(['backup', path.join(folder(), 'no-ca.tar.gz')], {
+      HUB_DATA_DIR: target,
+      HUB_PORT: env.HUB_PORT,
+    });
+    expect(withoutCaDir).toEqual({
+      code: 1,
+      out: '',
+      err: `There is no hub CA in ${path.join(target, 'ca')}: has this hub ever started?\n`,
+    });
+  });
+
   async function repack(
     file: string,
     change: (dir: string, manifest: BackupManifest) => void | Promise<void>,

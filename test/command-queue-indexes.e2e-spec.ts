@@ -119,7 +119,13 @@ describeSqlite('command queue indexes', () => {
     (_, i) => `0b7e4c7e-8f0a-4f57-9a3e-${String(i).padStart(12, '0')}`,
   );
   it.each([
-    ['marking sent', () => dataSource.transaction((tx) => commands.markSent(tx, ids, new Date()))],
+    [
+      'claiming and marking sent',
+      () =>
+        dataSource.transaction((tx) =>
+          commands.claimAndMarkSent(tx, ids, new Date(), { hub: 'hub-a', until: new Date() }),
+        ),
+    ],
     [
       'recording answers',
       () =>

@@ -255,15 +255,21 @@ describe('loadHubConfig', () => {
     expect(loadHubConfig({ HUB_REQUIRE_AUP: 'false' }).requireAup).toBe(false);
   });
 
-  it('follows HUB_DATA_DIR for the database and the store unless they are set', () => {
+  it('follows HUB_DATA_DIR for the database, the CA and the store unless they are set', () => {
     expect(load({})).toMatchObject({
       database: { path: path.join(dataDir, 'hub.sqlite') },
+      caDir: path.join(dataDir, 'ca'),
       storeDir: path.join(dataDir, 'store'),
     });
     expect(
-      load({ HUB_DB: 'sqlite:/tmp/elsewhere.sqlite', HUB_STORE_DIR: '/srv/store' }),
+      load({
+        HUB_DB: 'sqlite:/tmp/elsewhere.sqlite',
+        HUB_CA_DIR: '/etc/classroom-hub/ca',
+        HUB_STORE_DIR: '/srv/store',
+      }),
     ).toMatchObject({
       database: { path: '/tmp/elsewhere.sqlite' },
+      caDir: '/etc/classroom-hub/ca',
       storeDir: '/srv/store',
     });
   });
@@ -283,6 +289,36 @@ describe('loadHubConfig', () => {
     expect(problem({ HUB_DB: 'mysql://hub:secret@db/hub' })).toBe(
       "HUB_DB: must be 'sqlite:<file>' or 'postgres://user@host:port/database', got 'mysql://hub:***@db/hub'",
     );
+  });
+
+  it('joins a cluster with HUB_REDIS on PostgreSQL only, and never repeats its password', () => {
+    const pg = 'postgres://hub@127.0.0.1:5432/hub';
+    expect(load({}).cluster).toBeNull();
+    expect(load({ HUB_DB: pg, HUB_REDIS: 'redis://:secret@127.0.0.1:6379' }).cluster).toEqual({
+      redisUrl: 'redis://:secret@127.0.0.1:6379',
+      redisPrefix: 'classroom-hub',
+      heartbeatMs: 10_000,
+      deadAfterMs: 30_000,
+    });
+    expect(problem({ HUB_REDIS: 'redis://127.0.0.1:6379' })).toBe(
+      'HUB_REDIS: needs HUB_DB=postgres://...: the hubs of one cluster share one PostgreSQL database',
+    );
+    expect(problem({ HUB_DB: pg, HUB_REDIS: 'http://:secret@127.0.0.1:6379' })).toBe(
+      "HUB_REDIS: must be 'redis://host:port' (or rediss:// for TLS), got 'http://:***@127.0.0.1:6379'",
+    );
+    expect(
+      problem({
+        HUB_DB: pg,
+        HUB_REDIS: 'redis://127.0.0.1',
+        HUB_CLUSTER_HEARTBEAT_MS: '10000',
+        HUB_CLUSTER_DEAD_AFTER_MS: '15000',
+      }),
+    ).toBe(
+      "HUB_CLUSTER_DEAD_AFTER_MS: must be at least twice HUB_CLUSTER_HEARTBEAT_MS (10000), got '15000'",
+    );
+    expect(
+      problem({ HUB_DB: pg, HUB_REDIS: 'redis://127.0.0.1', HUB_REDIS_PREFIX: 'a b' }),
+    ).toMatch(/^HUB_REDIS_PREFIX: /);
   });
 
   it.each([

@@ -46,3 +46,47 @@ describe('deploy/classroom-hub.service', () => {
     expect(guide).toContain('## Backup and restore');
   });
 });
+
+describe('deploy/classroom-hub@.service (a hub of a cluster, issue 10)', () => {
+  const root = path.join(__dirname, '..');
+  const cluster = fs
+    .readFileSync(path.join(root, 'deploy', 'classroom-hub@.service'), 'utf8')
+    .split('\n')
+    .filter((line) => /^[A-Za-z]+=/.test(line))
+    .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]);
+
+  it('runs one hub per instance (its port), on the cluster settings, with the open-file limit', () => {
+    expect(cluster).toEqual(
+      expect.arrayContaining([
+        ['User', 'classroom-hub'],
+        ['EnvironmentFile', '/etc/classroom-hub/cluster.env'],
+        ['Environment', 'HUB_PORT=%i'],
+        ['Environment', 'HUB_DATA_DIR=/var/lib/classroom-hub/hub-%i'],
+        ['Environment', 'HUB_CA_DIR=/var/lib/classroom-hub/ca'],
+        ['Environment', 'HUB_STORE_DIR=/srv/classroom-hub/store'],
+        ['ExecStart', '/usr/bin/node dist/apps/hub/src/main.js'],
+        ['LimitNOFILE', '65536'],
+        ['Restart', 'on-failure'],
+      ]),
+    );
+  });
+
+  it('is hardened as the single hub is, writing only its data and the store', () => {
+    const single = settings.filter(([key]) =>
+      ['NoNewPrivileges', 'ProtectSystem', 'PrivateTmp', 'UMask', 'ProtectHome'].includes(key),
+    );
+    expect(cluster).toEqual(expect.arrayContaining(single));
+    expect(cluster).toContainEqual([
+      'ReadWritePaths',
+      '/var/lib/classroom-hub /srv/classroom-hub/store',
+    ]);
+  });
+
+  it('is explained in the deploy guide, with nginx, PostgreSQL and the copy from SQLite', () => {
+    const guide = fs.readFileSync(path.join(root, 'docs', 'deploy.md'), 'utf8');
+    expect(guide).toContain('deploy/classroom-hub@.service');
+    expect(guide).toContain('## Several hubs');
+    expect(guide).toContain('copy-to-postgres');
+    expect(guide).toContain('HUB_CA_DIR');
+  });
+});

@@ -27,7 +27,8 @@ module.exports = {
         '/test/transaction-queue\\.e2e-spec\\.ts$',
         '/test/backup-restore\\.e2e-spec\\.ts$',
       ]
-    : ['/node_modules/'],
+    : // On SQLite, the specs that need a PostgreSQL server: the copy from SQLite to PostgreSQL.
+      ['/node_modules/', '/test/copy-to-postgres\\.e2e-spec\\.ts$'],
   testTimeout: 30000,
   maxWorkers: 2,
 };

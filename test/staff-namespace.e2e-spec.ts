@@ -5,6 +5,8 @@
 import { io, Socket } from 'socket.io-client';
 import type {
   CommandUpdatedEvent,
+  ComplianceProgressEvent,
+  DevicePresenceChange,
   DevicePresenceEvent,
   DeviceStateEvent,
   SessionEndedEvent,
@@ -129,6 +131,82 @@ describe('the /staff namespace', () => {
     }
   });
 
+  it('tells every signed-in member of staff device.presence: online, then offline, with when', async () => {
+    const teacher = await createStaff(hub, admin, 'petra', ['teacher']);
+    const watcher = await watch(teacher.token);
+    const identity = await enrollTestDevice(hub, enrolToken);
+    const device = connectTestDevice(identity);
+    devices.push(device);
+    await waitForConnect(device);
+    const mine = () =>
+      watcher
+        .of<DevicePresenceChange>('device.presence')
+        .filter((e) => e.deviceId === identity.deviceId);
+    const online = await waitFor(() => mine()[0], 'device.presence online');
+    expect(online).toEqual({
+      deviceId: identity.deviceId,
+      online: true,
+      lastSeenAt: expect.any(String),
+    });
+    const seenOnline = Date.parse(online.lastSeenAt);
+    expect(Math.abs(seenOnline - Date.now())).toBeLessThan(60_000);
+
+    device.client.close();
+    const offline = await waitFor(() => mine()[1], 'device.presence offline');
+    expect(offline).toEqual({
+      deviceId: identity.deviceId,
+      online: false,
+      lastSeenAt: expect.any(String),
+    });
+    expect(Date.parse(offline.lastSeenAt)).toBeGreaterThanOrEqual(seenOnline);
+  });
+
+  it('sends ICT coalesced compliance.progress while devices apply their policy, and nobody else', async () => {
+    const ict = await createStaff(hub, admin, 'ivy', ['ict']);
+    const teacher = await createStaff(hub, admin, 'theo', ['teacher']);
+    const ictWatch = await watch(ict.token);
+    const teacherWatch = await watch(teacher.token);
+    const before = (await hub.http.get('/api/compliance').set('Authorization', as(admin))).body as {
+      byStatus: { applied: number };
+    };
+    const started = Date.now();
+    const count = 12;
+    const identities = await Promise.all(
+      Array.from({ length: count }, () => enrollTestDevice(hub, enrolToken)),
+    );
+    for (const identity of identities) {
+      const device = connectTestDevice(identity);
+      devices.push(device);
+    }
+    const overall = () =>
+      ictWatch.of<ComplianceProgressEvent>('compliance.progress').filter((e) => !e.policyId);
+    // Every new device gets the baseline policy (pending) and applies it. (Devices of the tests
+    // before, closed at once, may stay pending: only this test's are counted.)
+    const done = await waitFor(
+      () => overall().find((e) => e.applied >= before.byStatus.applied + count),
+      'compliance.progress with every new device applied',
+      20_000,
+    );
+    const elapsed = Date.now() - started;
+    expect(done.devices).toBeGreaterThanOrEqual(count);
+    expect(Object.keys(done).sort()).toEqual(
+      ['applied', 'devices', 'failed', 'none', 'partial', 'pending'].sort(),
+    );
+    // Per policy too: the baseline reaches every active device.
+    const baseline = ictWatch
+      .of<ComplianceProgressEvent>('compliance.progress')
+      .filter((e) => e.policyId);
+    expect(baseline.length).toBeGreaterThan(0);
+    // Coalesced: 24 status changes (12 pending, 12 applied), at most one reading per 250 ms.
+    expect(overall().length).toBeLessThanOrEqual(Math.ceil(elapsed / 250) + 1);
+    expect(overall().length).toBeLessThan(2 * count);
+    // Counts only: no device ids. Teachers may not read compliance.
+    expect(JSON.stringify(ictWatch.of('compliance.progress'))).not.toContain(
+      identities[0].deviceId,
+    );
+    expect(teacherWatch.of('compliance.progress')).toEqual([]);
+  });
+
   it('sends device state to roles that may list devices, without secrets', async () => {
     const office = await createStaff(hub, admin, 'oscar', ['office']);
     const safeguarding = await createStaff(hub, admin, 'sian', ['safeguarding']);
@@ -192,9 +270,27 @@ describe('the /staff namespace', () => {
       expect(
         watcher.of<CommandUpdatedEvent>('command.updated').filter((e) => e.commandId === commandId),
       ).toEqual([
-        { commandId, deviceId: identity.deviceId, type: 'device.lock', status: 'pending' },
-        { commandId, deviceId: identity.deviceId, type: 'device.lock', status: 'sent' },
-        { commandId, deviceId: identity.deviceId, type: 'device.lock', status: 'acknowledged' },
+        {
+          commandId,
+          deviceId: identity.deviceId,
+          type: 'device.lock',
+          status: 'pending',
+          detail: null,
+        },
+        {
+          commandId,
+          deviceId: identity.deviceId,
+          type: 'device.lock',
+          status: 'sent',
+          detail: null,
+        },
+        {
+          commandId,
+          deviceId: identity.deviceId,
+          type: 'device.lock',
+          status: 'acknowledged',
+          detail: null,
+        },
       ]);
     }
     // The payload (the lock message) is not in the event; office may not read commands at all.

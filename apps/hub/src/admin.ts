@@ -6,6 +6,8 @@
 //                         account's sessions, clears its sign-in lock, audits the shell user
 //   backup FILE [--force] copies the hub, running or not, into one file (backup/hub-backup.ts)
 //   restore FILE          puts a backup in place of a stopped hub's data (backup/hub-restore.ts)
+//   copy-to-postgres URL  copies a stopped SQLite hub into an empty PostgreSQL database
+//                         (database/copy-to-postgres.ts), for a hub that becomes several
 import 'reflect-metadata';
 import { DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -18,9 +20,20 @@ import { AuditService } from './audit/audit.service';
 import { BackupManifest, BadBackupError } from './backup/backup-archive';
 import { backUpHub, BackupRefusedError } from './backup/hub-backup';
 import { restoreHub } from './backup/hub-restore';
+import { whyHubIsRunning } from './backup/hub-running';
 import { NotAHubDatabaseError } from './backup/sqlite-file';
 import { Clock, SystemClock } from './common/clock';
-import { ConfigError, HUB_CONFIG, HubConfig, loadHubConfig } from './config/hub-config';
+import { HubInstance } from './common/hub-instance';
+import {
+  ConfigError,
+  HUB_CONFIG,
+  HubConfig,
+  loadHubConfig,
+  postgresUrl,
+  redactUrl,
+  sqliteFile,
+} from './config/hub-config';
+import { copySqliteToPostgres, CopyRefusedError, CopyResult } from './database/copy-to-postgres';
 import { DatabaseModule } from './database/database.module';
 import { describeDatabase, hubDatabaseExists } from './database/hub-database';
 import { TransactionRunner } from './database/transaction-runner';
@@ -33,6 +46,7 @@ const USAGE = [
   'Usage: npm run admin -- reset-password USERNAME   (HUB_NEW_PASSWORD to choose it)',
   '       npm run admin -- backup FILE [--force]      a copy of the hub, running or not, in FILE',
   "       npm run admin -- restore FILE               FILE in place of this hub's data (hub stopped)",
+  '       npm run admin -- copy-to-postgres URL       this SQLite hub into an empty PostgreSQL database (hub stopped)',
   "Run them with the hub's HUB_* settings (at least HUB_DATA_DIR or HUB_DB, and HUB_PORT).",
 ].join('\n');
 
@@ -57,12 +71,14 @@ class AdminModule {
       providers: [
         { provide: HUB_CONFIG, useValue: config },
         { provide: Clock, useClass: SystemClock },
+        // DatabaseModule's scheduled-work lease names the process holding it.
+        HubInstance,
         AuditRepository,
         AuditService,
         StaffRepository,
         StaffShellService,
       ],
-      exports: [HUB_CONFIG, Clock],
+      exports: [HUB_CONFIG, Clock, HubInstance],
     };
   }
 }
@@ -75,22 +91,25 @@ function shellUser(): string {
   }
 }
 
+const COMMANDS = ['reset-password', 'backup', 'restore', 'copy-to-postgres'] as const;
+type AdminCommand = (typeof COMMANDS)[number];
+
 /** A command's words after its name, checked: null when they do not fit the command. */
 function parseArgs(
   args: string[],
-): { command: 'reset-password' | 'backup' | 'restore'; target: string; force: boolean } | null {
+): { command: AdminCommand; target: string; force: boolean } | null {
   const [command, ...rest] = args;
   const force = command === 'backup' && rest.includes('--force');
   const words = rest.filter((word) => !(force && word === '--force'));
   if (
-    (command !== 'reset-password' && command !== 'backup' && command !== 'restore') ||
+    !COMMANDS.includes(command as AdminCommand) ||
     words.length !== 1 ||
     words[0] === '' ||
     words[0].startsWith('--')
   ) {
     return null;
   }
-  return { command, target: words[0], force };
+  return { command: command as AdminCommand, target: words[0], force };
 }
 
 /**
@@ -122,7 +141,9 @@ export async function runAdmin(
   }
   if (parsed.command !== 'reset-password' && config.database.type !== 'sqlite') {
     output.err(
-      `${parsed.command} copies a SQLite hub; this hub is on PostgreSQL (HUB_DB): back that database up with pg_dump, and the data dir's ca/ folder with it\n`,
+      parsed.command === 'copy-to-postgres'
+        ? `copy-to-postgres copies a SQLite hub; this hub is on PostgreSQL already (HUB_DB)\n`
+        : `${parsed.command} copies a SQLite hub; this hub is on PostgreSQL (HUB_DB): back that database up with pg_dump, and the CA folder (${config.caDir}) with it (docs/deploy.md)\n`,
     );
     return 1;
   }
@@ -133,13 +154,17 @@ export async function runAdmin(
     if (parsed.command === 'restore') {
       return await restore(config, parsed.target, clock, output);
     }
+    if (parsed.command === 'copy-to-postgres') {
+      return await copyToPostgres(config, parsed.target, output);
+    }
     return await resetPassword(config, parsed.target, env, output);
   } catch (error) {
     if (
       error instanceof ShellCommandError ||
       error instanceof BackupRefusedError ||
       error instanceof BadBackupError ||
-      error instanceof NotAHubDatabaseError
+      error instanceof NotAHubDatabaseError ||
+      error instanceof CopyRefusedError
     ) {
       output.err(`${error.message}\n`);
       return 1;
@@ -302,6 +327,89 @@ async function restore(
     return 1;
   }
   return 0;
+}
+
+/**
+ * Copies this SQLite hub into the empty PostgreSQL database at `url`, then writes
+ * `hub.copied_to_postgres` (actor: the shell user) into the copy's audit log, so that its log
+ * says where its history before that line came from.
+ */
+async function copyToPostgres(config: HubConfig, url: string, output: AdminOutput) {
+  if (!/^postgres(ql)?:\/\//.test(url)) {
+    output.err(`copy-to-postgres needs a postgres:// URL, got '${redactUrl(url)}'\n`);
+    return 1;
+  }
+  try {
+    postgresUrl(url);
+  } catch (error) {
+    output.err(`The PostgreSQL URL ${(error as Error).message.replace(/^HUB_DB: /, '')}\n`);
+    return 1;
+  }
+  const file = sqliteFile(config.database);
+  const running = await whyHubIsRunning(config);
+  if (running) {
+    output.err(
+      `Stop the hub before copying it (what it wrote after the copy would be lost): ${running}\n`,
+    );
+    return 1;
+  }
+  const result = await copySqliteToPostgres(file, url, path.dirname(file));
+  output.out(describeCopy(config, file, url, result));
+  try {
+    await auditCopy({ ...config, database: { type: 'postgres', url } }, file, result);
+  } catch (error) {
+    output.err(
+      `The data is copied, but hub.copied_to_postgres could not be written to its audit log: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    return 1;
+  }
+  return 0;
+}
+
+function describeCopy(config: HubConfig, file: string, url: string, result: CopyResult): string {
+  const width = Math.max(...result.tables.map((t) => t.table.length));
+  return [
+    `Copied the hub in ${file} to ${redactUrl(url)}, in one transaction.`,
+    `  migration level: ${result.migration.timestamp} (${result.migration.name})`,
+    ...(result.broughtUpToDate.length === 0
+      ? []
+      : [
+          `  brought up to it first (on a copy; the SQLite file is unchanged): ${result.broughtUpToDate.join(', ')}`,
+        ]),
+    'Rows copied, by table:',
+    ...result.tables.map(({ table, rows }) => `  ${table.padEnd(width)}  ${rows}`),
+    `  ${'total'.padEnd(width)}  ${result.tables.reduce((sum, t) => sum + t.rows, 0)}`,
+    'Sequences set past the highest id copied (new rows continue from):',
+    ...result.sequences.map(({ table, column, next }) => `  ${table}.${column}: ${next}`),
+    `The SQLite file is unchanged. Start the hub with HUB_DB=${redactUrl(url)}, keeping its CA`,
+    `(${config.caDir}): give every hub of the school a copy of it (HUB_CA_DIR) and one store`,
+    `(HUB_STORE_DIR, ${config.storeDir}). See docs/deploy.md, "Several hubs".`,
+    '',
+  ].join('\n');
+}
+
+async function auditCopy(config: HubConfig, file: string, result: CopyResult): Promise<void> {
+  const app = await NestFactory.createApplicationContext(AdminModule.forConfig(config), {
+    logger: false,
+    // A failure is reported (the data is copied by then), not a silent process.exit.
+    abortOnError: false,
+  });
+  try {
+    await app.get(TransactionRunner).run((tx) =>
+      app.get(AuditService).record(tx, {
+        actor: { kind: 'shell', osUser: shellUser() },
+        action: 'hub.copied_to_postgres',
+        target: null,
+        detail: {
+          from: file,
+          migration: result.migration.name,
+          rows: Object.fromEntries(result.tables.map(({ table, rows }) => [table, rows])),
+        },
+      }),
+    );
+  } finally {
+    await app.close();
+  }
 }
 
 if (require.main === module) {

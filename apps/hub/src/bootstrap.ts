@@ -7,6 +7,8 @@ import type { NextFunction, Request, Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { buildOpenApiDocument } from './api-docs/openapi';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { HUB_CONFIG, HubConfig } from './config/hub-config';
+import { serveConsole } from './console/console-files';
 import { requestIdFor, runWithRequestContext } from './common/request-context';
 import { refuseUnsafeInput } from './common/unsafe-input.middleware';
 import { createValidationPipe } from './common/validation';
@@ -26,6 +28,8 @@ export function configureHub(app: INestApplication): INestApplication {
   express.useBodyParser('json', { limit: '1mb' });
   express.useBodyParser('urlencoded', { extended: true });
   app.use(refuseUnsafeInput);
+  // The staff console at / (its files and its page routes); /api and Socket.IO pass by.
+  serveConsole(express, app.get<HubConfig>(HUB_CONFIG).consoleDir);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   // SIGTERM (systemd stop) and SIGINT (Ctrl-C) close the hub cleanly. Not SIGHUP, which Nest

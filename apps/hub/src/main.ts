@@ -9,6 +9,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import { AppModule } from './app.module';
 import { configureHub } from './bootstrap';
+import { RedisIoAdapter } from './cluster/redis-io.adapter';
 import { describeAddresses, hubAddresses } from './config/addresses';
 import { ConfigError, HUB_CONFIG, HubConfig, loadHubConfig } from './config/hub-config';
 import { CertificateAuthority } from './enrollment/certificate-authority';
@@ -65,6 +66,10 @@ async function main(): Promise<void> {
   });
   configureHub(app);
   const config = app.get<HubConfig>(HUB_CONFIG);
+  if (config.cluster) {
+    // One cluster with the other hubs on this Redis (issue 10): set before the gateways start.
+    app.useWebSocketAdapter(await RedisIoAdapter.connect(app, config.cluster));
+  }
   await app.init();
   // app.listen() would flush the logs buffered during start-up; listening ourselves, we must.
   app.flushLogs();

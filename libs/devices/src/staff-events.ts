@@ -29,6 +29,17 @@ export interface DevicePresenceEvent {
   at: string;
 }
 
+/**
+ * `device.presence`: a device connected (`online: true`) or went away. `lastSeenAt` is when the
+ * hub last heard from it (ISO 8601, UTC): now, as it changes. The console's device list updates
+ * its row from this one event; `device.online`/`device.offline` say the same for older clients.
+ */
+export interface DevicePresenceChange {
+  deviceId: string;
+  online: boolean;
+  lastSeenAt: string;
+}
+
 /** What a device reported of itself, as much as a console list shows. */
 export type DeviceStateSummary = Pick<
   DeviceState,
@@ -56,6 +67,29 @@ export interface CommandUpdatedEvent {
   deviceId: string;
   type: CommandType | string;
   status: StaffCommandStatus;
+  /** The device's words with an answer (an error, why not now), else null. */
+  detail: string | null;
+}
+
+/** Active devices by compliance status (as in GET /api/compliance). */
+export interface ComplianceCounts {
+  pending: number;
+  applied: number;
+  partial: number;
+  failed: number;
+  none: number;
+}
+
+/**
+ * `compliance.progress`: how a policy push is going ("4,212 of 5,000 applied"), overall
+ * (no `policyId`) and for each policy whose counts moved. Coalesced: at most a few a second
+ * however many devices answer, and only counts that changed since the last one are sent.
+ */
+export interface ComplianceProgressEvent extends ComplianceCounts {
+  /** The policy these counts are for (the devices it reaches); absent for all active devices. */
+  policyId?: string;
+  /** Active devices counted: the policy's reach, or all. */
+  devices: number;
 }
 
 /**
@@ -79,8 +113,10 @@ export interface SessionEndedEvent {
 export interface HubToStaffEvents {
   'device.online': (event: DevicePresenceEvent) => void;
   'device.offline': (event: DevicePresenceEvent) => void;
+  'device.presence': (event: DevicePresenceChange) => void;
   'device.state': (event: DeviceStateEvent) => void;
   'command.updated': (event: CommandUpdatedEvent) => void;
+  'compliance.progress': (event: ComplianceProgressEvent) => void;
   'aup.required': (event: AupRequiredEvent) => void;
   'session.ended': (event: SessionEndedEvent) => void;
 }

@@ -6,6 +6,7 @@ import { DailyTask, DAY_MS } from '../common/daily-task';
 import { currentCorrelationId } from '../common/request-context';
 import type { StaffPrincipal } from '../common/roles';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
+import { ScheduledWorkLease } from '../database/scheduled-work-lease';
 import type { Tx } from '../database/transaction-runner';
 import { AuditEntryEntity } from './audit-entry.entity';
 import { AuditDeviceActor, AuditTarget, fitLabel } from './audit-labels';
@@ -135,6 +136,7 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
     private readonly repository: AuditRepository,
     private readonly clock: Clock,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
+    private readonly lease: ScheduledWorkLease,
   ) {}
 
   /**
@@ -200,7 +202,7 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
-    this.daily.start({ now: false });
+    this.daily.start(this.lease);
   }
 
   onApplicationShutdown(): void {

@@ -1,5 +1,5 @@
 // `npm run admin -- backup FILE` (issue 9): a consistent copy of a hub, running or not, in one
-// file: the database copied online with SQLite's backup API, the CA folder, the AUP file's text
+// file: the database copied online with SQLite's backup API, the CA folder (HUB_CA_DIR), the AUP file's text
 // and the settings that are not secrets, each member's SHA-256 in the manifest.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -88,7 +88,7 @@ function placeArchive(source: string, target: string, replace: boolean): void {
 }
 
 /**
- * Backs the hub up into `file`: a gzipped tar (mode 0600) of hub.sqlite, ca/, aup.txt when
+ * Backs the hub up into `file`: a gzipped tar (mode 0600) of hub.sqlite, ca/ (from HUB_CA_DIR), aup.txt when
  * HUB_AUP_FILE is set, and manifest.json. The hub may be running and busy: the database is
  * copied with SQLite's online backup API, as it was at one commit. The work is done in a private
  * folder beside `file`, removed at the end.
@@ -118,7 +118,7 @@ export async function backUpHub(
       `There is no hub database at ${sqliteFile(config.database)}: run this with the hub's HUB_DATA_DIR (or HUB_DB)`,
     );
   }
-  const caDir = path.join(config.dataDir, CA_FOLDER);
+  const caDir = config.caDir;
   if (
     !fs.existsSync(path.join(caDir, 'ca.key.pem')) ||
     !fs.existsSync(path.join(caDir, 'ca.cert.pem'))

@@ -97,7 +97,7 @@ function checkMigrationLevel(
 
 /**
  * Restores `file` (made by `backUpHub`) onto this hub's data: the database at HUB_DB or
- * `<HUB_DATA_DIR>/hub.sqlite`, the CA at `<HUB_DATA_DIR>/ca`, and the AUP text at HUB_AUP_FILE
+ * `<HUB_DATA_DIR>/hub.sqlite`, the CA at HUB_CA_DIR (`<HUB_DATA_DIR>/ca`), and the AUP text at HUB_AUP_FILE
  * (or `<HUB_DATA_DIR>/aup.txt` when that is not set). Files in the way, the database's `-wal`
  * and `-shm` included, are renamed `<name>.before-restore-<time>`; if anything fails part-way
  * they are put back. Other things in the data dir (the store) are left alone.
@@ -131,7 +131,7 @@ export async function restoreHub(
     const db = sqliteFile(config.database);
     const places: { member: string; target: string }[] = [
       { member: DATABASE_MEMBER, target: db },
-      { member: CA_FOLDER, target: path.join(config.dataDir, CA_FOLDER) },
+      { member: CA_FOLDER, target: config.caDir },
     ];
     const aupText =
       manifest.aupFile === null ? null : fs.readFileSync(path.join(staged, AUP_MEMBER));
@@ -158,6 +158,7 @@ export async function restoreHub(
         }
       }
       fs.mkdirSync(path.dirname(db), { recursive: true, mode: PRIVATE_DIR_MODE });
+      fs.mkdirSync(path.dirname(config.caDir), { recursive: true, mode: PRIVATE_DIR_MODE });
       for (const { member, target } of places) {
         move(path.join(staged, member), target);
         restored.push(target);

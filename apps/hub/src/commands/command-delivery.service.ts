@@ -2,15 +2,30 @@
 // time per device, the next only when the previous is answered. `not_now` is tried again no
 // sooner than the retry interval; no answer within the timeout drops the connection so the
 // device reconnects and gets the command again; an expired command is never sent.
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+// Across the hubs of a cluster (issue 10) a command is sent by one hub only: the hub claims it in
+// the same conditional write that marks it sent, and another hub that sees the same device
+// connect (its old socket on one hub, its new one on the other) finds it claimed and tries again
+// shortly. A claim ends with the answer, when the connection goes, or, if its hub died, when it
+// runs out; the command is then sent again and the device answers it from its journal.
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
 import { CommandEnvelope, toPlainText, validateCommandAnswer } from '@app/devices';
 import { deviceActor, deviceTarget } from '../audit/audit-labels';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { HubEvents } from '../common/hub-events';
+import { HubInstance } from '../common/hub-instance';
 import { groupBy } from '../common/group-by';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { BatchWriter } from '../database/batch-writer';
+import { ScheduledWorkLease } from '../database/scheduled-work-lease';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { DeviceConnections } from '../devices/device-connections';
 import { DevicesRepository } from '../devices/devices.repository';
@@ -33,14 +48,24 @@ const SWEEP_MS = 1000;
 const EXPIRE_BATCH = 1000;
 /** Open commands fetched per query while delivering to one device. */
 const DELIVERY_BATCH = 20;
+/**
+ * How long a claim outlasts the answer's timeout: the wait for the answer starts once the claim
+ * is committed, which in a reconnect storm can be seconds later. Past it, another hub may send
+ * the command again (issue 10).
+ */
+const CLAIM_MARGIN_MS = 15_000;
+/** How soon to try again a device whose next command another hub has claimed. */
+const CLAIM_RETRY_MS = 1000;
 
 type DeliveryWrite =
   | {
       kind: 'sent';
       command: DeliverableCommand;
       at: Date;
-      /** Set by the write when the command was still open and is now marked sent. */
+      /** Set by the write when the command was still open and is now claimed and marked sent. */
       claimed: boolean;
+      /** Set by the write when the command is still open but another hub has claimed it. */
+      heldElsewhere: boolean;
     }
   | {
       kind: 'answer';
@@ -125,7 +150,9 @@ export function toEnvelope(command: DeliverableCommand): CommandEnvelope {
 }
 
 @Injectable()
-export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdown {
+export class CommandDeliveryService
+  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   private readonly logger = new Logger(CommandDeliveryService.name);
   private readonly delivering = new Set<string>();
   private readonly wakeAgain = new Set<string>();
@@ -149,6 +176,8 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
     private readonly clock: Clock,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
     private readonly devices: DevicesRepository,
+    private readonly instance: HubInstance,
+    private readonly lease: ScheduledWorkLease,
   ) {
     // Sends and answers from many devices share transactions. Losing an unflushed answer in a
     // crash is safe: the command is still open, is sent again, and the device answers it again
@@ -164,6 +193,28 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
     });
     this.sweepTimer = setInterval(() => void this.sweep(), SWEEP_MS);
     this.sweepTimer.unref();
+  }
+
+  /**
+   * A hub on SQLite is the only hub its file ever has: claims left by its earlier run (a crash)
+   * are stale, and are given up at once rather than when they run out. On PostgreSQL another
+   * hub's claims may be live, so a crashed hub's claims run out by themselves.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.database.type === 'sqlite') {
+      await this.tx.run((tx) => this.commands.releaseAllClaims(tx, null));
+    }
+  }
+
+  /** Stops sending, and gives up this hub's claims so that other hubs may send those commands. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    try {
+      await this.tx.run((tx) => this.commands.releaseAllClaims(tx, this.instance.id));
+    } catch (error) {
+      // They run out by themselves.
+      this.logger.warn(`Could not give up command claims: ${String(error)}`);
+    }
   }
 
   onApplicationShutdown(): void {
@@ -270,8 +321,20 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
         // Marked sent before it is sent, under the condition that it is still open: a command
         // retired since it was fetched (a newer lock or unlock, an expiry, a cancellation) is
         // not sent (issue 8 item 8). Writes of many devices share a transaction.
-        const claim: DeliveryWrite = { kind: 'sent', command, at: now, claimed: false };
+        const claim: DeliveryWrite = {
+          kind: 'sent',
+          command,
+          at: now,
+          claimed: false,
+          heldElsewhere: false,
+        };
         await this.writes.add(claim);
+        if (claim.heldElsewhere) {
+          // Another hub sent it and waits for its answer (the device is connected there too,
+          // or was). Tried again shortly; never a later command before it.
+          this.retryClaimSoon(deviceId);
+          return;
+        }
         if (!claim.claimed) {
           continue;
         }
@@ -287,13 +350,16 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
           this.config.commands.ackTimeoutMs,
         );
         if (sent.outcome === 'gone') {
-          return; // still open: delivered again on the next connection
+          // Still open: delivered again on the next connection, on whichever hub.
+          this.releaseClaim(command);
+          return;
         }
         if (sent.outcome === 'timeout') {
           this.logger.warn(
             `A device did not answer command ${command.id} in time; dropping its connection`,
           );
           socket.disconnect(true);
+          this.releaseClaim(command);
           return;
         }
         await this.recordAnswer(deviceId, command, sent.answer);
@@ -304,6 +370,27 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
         return;
       }
     }
+  }
+
+  /** Wakes a device again soon, when its next command is claimed by another hub. */
+  private retryClaimSoon(deviceId: string): void {
+    const at = this.clock.nowMs() + CLAIM_RETRY_MS;
+    this.retryAt.set(deviceId, Math.min(this.retryAt.get(deviceId) ?? Infinity, at));
+  }
+
+  /**
+   * Gives up this hub's claim on a command whose connection is gone, and wakes the device on
+   * every hub (a cluster event): the hub it has reconnected to sends the command at once rather
+   * than when the claim runs out.
+   */
+  private releaseClaim(command: DeliverableCommand): void {
+    this.tx
+      .run((tx) => this.commands.releaseClaims(tx, [command.id], this.instance.id))
+      .then(() => this.events.emit('commands.queued', { deviceIds: [command.deviceId] }))
+      .catch((error: unknown) =>
+        // It runs out by itself.
+        this.logger.warn(`Could not give up a command claim: ${String(error)}`),
+      );
   }
 
   /**
@@ -374,15 +461,21 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
     const latest = (dates: Date[]) => new Date(Math.max(...dates.map((date) => date.getTime())));
     // Sends first: a command's `sent` always comes before its answer.
     if (sent.length > 0) {
-      const marked = new Set(
-        await this.commands.markSent(
-          tx,
-          sent.map((item) => item.command.id),
-          latest(sent.map((item) => item.at)),
-        ),
+      const at = latest(sent.map((item) => item.at));
+      const claimed = await this.commands.claimAndMarkSent(
+        tx,
+        sent.map((item) => item.command.id),
+        at,
+        {
+          hub: this.instance.id,
+          until: new Date(at.getTime() + this.config.commands.ackTimeoutMs + CLAIM_MARGIN_MS),
+        },
       );
+      const marked = new Set(claimed.sent);
+      const held = new Set(claimed.heldElsewhere);
       for (const item of sent) {
         item.claimed = marked.has(item.command.id);
+        item.heldElsewhere = held.has(item.command.id);
       }
     }
     const groups = groupBy(answers, (item) =>
@@ -517,7 +610,10 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
     }
   }
 
-  /** Every second: wake devices whose `not_now` retry is due; now and then, expire old commands. */
+  /**
+   * Every second: wake devices whose `not_now` retry (or claimed command) is due; now and then,
+   * on the hub that holds the scheduled-work lease, expire old commands.
+   */
   private async sweep(): Promise<void> {
     const now = this.clock.nowMs();
     const due: string[] = [];
@@ -535,7 +631,8 @@ export class CommandDeliveryService implements OnModuleInit, OnApplicationShutdo
         this.logger.error(`Retry times not read: ${String(error)}`);
       });
     }
-    if (now - this.lastExpirySweep >= 2 * SWEEP_MS) {
+    // Expiry is scheduled work: one hub of a cluster does it (issue 10).
+    if (this.lease.isHeld() && now - this.lastExpirySweep >= 2 * SWEEP_MS) {
       this.lastExpirySweep = now;
       try {
         await this.expire(await this.commands.findExpired(this.clock.now(), EXPIRE_BATCH), true);

@@ -1,5 +1,6 @@
 // Keeps the command history only as long as the school wants it (GDPR): answered and expired
-// commands older than HUB_COMMAND_RETENTION_DAYS are deleted once a day. The audit log keeps
+// commands older than HUB_COMMAND_RETENTION_DAYS are deleted once a day, by the hub that holds
+// the scheduled-work lease (issue 10). The audit log keeps
 // its own record of every command staff sent, for its own retention period.
 import {
   Inject,
@@ -11,6 +12,7 @@ import {
 import { Clock } from '../common/clock';
 import { DailyTask, DAY_MS } from '../common/daily-task';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
+import { ScheduledWorkLease } from '../database/scheduled-work-lease';
 import { TransactionRunner } from '../database/transaction-runner';
 import { CommandsRepository } from './commands.repository';
 
@@ -26,10 +28,11 @@ export class CommandRetentionService implements OnApplicationBootstrap, OnApplic
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
+    private readonly lease: ScheduledWorkLease,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.daily.start({ now: true });
+    this.daily.start(this.lease);
   }
 
   onApplicationShutdown(): void {

@@ -123,6 +123,16 @@ export class CommandEntity {
 
   @Column({ name: 'group_id', type: 'varchar', length: 36, nullable: true })
   groupId: string | null;
+
+  /**
+   * The hub (HubInstance id) that sent this command and waits for its answer: no other hub sends
+   * it until `claimedUntil` (issue 10). Null while nobody waits: pending, answered, or released.
+   */
+  @Column({ name: 'claimed_by', type: 'varchar', length: 100, nullable: true })
+  claimedBy?: string | null;
+
+  @Column({ ...timeColumn({ nullable: true }), name: 'claimed_until' })
+  claimedUntil?: Date | null;
 }
 
 /** What delivering a command needs of its row. */

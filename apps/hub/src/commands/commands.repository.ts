@@ -226,22 +226,93 @@ export class CommandsRepository {
   }
 
   /**
-   * Marks commands as sent, only those still open (a command retired since it was fetched, by a
-   * newer lock or an expiry, is left alone), and returns the ids it marked: only those may be
-   * sent (issue 8 item 8).
+   * Claims commands for the hub `hub` and marks them sent, in the caller's transaction: only those
+   * still open (a command retired since it was fetched, by a newer lock or an expiry, is left
+   * alone: issue 8 item 8) and not claimed by another hub whose claim still runs (issue 10: two
+   * hubs that both see a device connect never both send it a command). A claim lasts until
+   * `until` (when the answer is overdue); the one left by a dead hub then runs out, and the
+   * command is sent again, which the device answers from its journal (protocol section 3).
+   *
+   * One conditional statement per 200 commands, the same `sent` write as before with two more
+   * columns; the claim costs a second read only when some command was not claimed.
+   *
+   * @returns `sent`: the ids now claimed by `hub` and marked sent (only those may be sent);
+   *   `heldElsewhere`: the ids still open but claimed by another hub, to try again later
    */
-  async markSent(tx: Tx, ids: readonly string[], at: Date): Promise<string[]> {
-    const marked: string[] = [];
+  async claimAndMarkSent(
+    tx: Tx,
+    ids: readonly string[],
+    at: Date,
+    claim: { hub: string; until: Date },
+  ): Promise<{ sent: string[]; heldElsewhere: string[] }> {
+    const sent: string[] = [];
     for (const part of chunks(ids, CHUNK)) {
       const changed = await this.changeWhere(
         tx,
-        `id IN (:...ids) AND ${NOT_FINAL}`,
-        { ids: part },
-        { status: 'sent', sentAt: at, attempts: () => 'attempts + 1' },
+        `id IN (:...ids) AND ${NOT_FINAL}` +
+          ' AND (claimed_by IS NULL OR claimed_by = :hub OR claimed_until <= :at)',
+        { ids: part, hub: claim.hub, at: at.toISOString() },
+        {
+          status: 'sent',
+          sentAt: at,
+          attempts: () => 'attempts + 1',
+          claimedBy: claim.hub,
+          claimedUntil: claim.until,
+        },
       );
-      marked.push(...changed.map((row) => row.id));
+      sent.push(...changed.map((row) => row.id));
     }
-    return marked;
+    if (sent.length === ids.length) {
+      return { sent, heldElsewhere: [] };
+    }
+    const claimed = new Set(sent);
+    const heldElsewhere: string[] = [];
+    for (const part of chunks(
+      ids.filter((id) => !claimed.has(id)),
+      CHUNK,
+    )) {
+      const rows = await tx
+        .createQueryBuilder(CommandEntity, 'c')
+        .select('c.id', 'id')
+        .where(`c.id IN (:...ids) AND c.${NOT_FINAL}`, { ids: part })
+        .getRawMany<{ id: string }>();
+      heldElsewhere.push(...rows.map((row) => row.id));
+    }
+    return { sent, heldElsewhere };
+  }
+
+  /**
+   * Gives up `hub`'s claim on these commands (its connection to the device is gone, or the
+   * answer is overdue), so that the hub the device reconnects to may send them at once rather
+   * than when the claim runs out. A claim another hub has taken since is left alone.
+   */
+  async releaseClaims(tx: Tx, ids: readonly string[], hub: string): Promise<void> {
+    for (const part of chunks(ids, CHUNK)) {
+      await tx
+        .createQueryBuilder()
+        .update(CommandEntity)
+        .set({ claimedBy: null, claimedUntil: null })
+        .where('id IN (:...ids) AND claimed_by = :hub', { ids: part, hub })
+        .execute();
+    }
+  }
+
+  /**
+   * Gives up every claim `hub` holds (a clean shutdown), or with `hub` null every claim at all:
+   * a SQLite hub at start, the only hub its file ever has, whose earlier run's claims are stale.
+   * Only open commands carry claims, and those few through the open-commands index.
+   */
+  async releaseAllClaims(tx: Tx, hub: string | null): Promise<number> {
+    const result = await tx
+      .createQueryBuilder()
+      .update(CommandEntity)
+      .set({ claimedBy: null, claimedUntil: null })
+      .where(
+        hub === null ? `${OPEN} AND claimed_by IS NOT NULL` : `${OPEN} AND claimed_by = :hub`,
+        { hub },
+      )
+      .execute();
+    return result.affected ?? 0;
   }
 
   /**
@@ -260,11 +331,12 @@ export class CommandsRepository {
   ): Promise<string[]> {
     const recorded: string[] = [];
     for (const part of chunks(ids, CHUNK)) {
+      // Answered: nobody waits for it any more, and a `not_now` may be retried by any hub.
       const changed = await this.changeWhere(
         tx,
         `id IN (:...ids) AND ${NOT_FINAL}`,
         { ids: part },
-        changes,
+        { ...changes, claimedBy: null, claimedUntil: null },
       );
       recorded.push(...changed.map((row) => row.id));
     }

@@ -1,11 +1,15 @@
-// Work the hub does once a day (retention), on a timer that never keeps the process alive;
-// a run that fails is logged, and tried again the next day.
+// Work the hub does once a day (retention), on a timer that never keeps the process alive; a run
+// that fails is logged, and tried again the next day. In a cluster only the hub that holds the
+// scheduled-work lease runs it (issue 10); it runs once straight away whenever a hub gains the
+// lease (at start on a hub on its own), so a takeover never skips a day.
 import type { Logger } from '@nestjs/common';
+import type { ScheduledWorkLease } from '../database/scheduled-work-lease';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
 export class DailyTask {
   private timer: NodeJS.Timeout | null = null;
+  private stopGained: (() => void) | null = null;
 
   constructor(
     private readonly logger: Logger,
@@ -13,16 +17,20 @@ export class DailyTask {
     private readonly work: () => Promise<unknown>,
   ) {}
 
-  /** Runs every day from now on, and once straight away when `now` is set. */
-  start(options: { now: boolean }): void {
-    if (options.now) {
-      this.runOnce();
-    }
-    this.timer = setInterval(() => this.runOnce(), DAY_MS);
+  /** Runs when this hub gains `lease`, then every day while it holds it. */
+  start(lease: ScheduledWorkLease): void {
+    this.stopGained = lease.onGained(() => this.runOnce());
+    this.timer = setInterval(() => {
+      if (lease.isHeld()) {
+        this.runOnce();
+      }
+    }, DAY_MS);
     this.timer.unref();
   }
 
   stop(): void {
+    this.stopGained?.();
+    this.stopGained = null;
     if (this.timer) {
       clearInterval(this.timer);
       this.timer = null;

@@ -3,7 +3,7 @@
 // link that commands are waiting. One typed emitter, so a handler's failure is logged, not lost.
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
-import type { DeviceState } from '@app/devices';
+import type { ComplianceProgressEvent, DeviceState } from '@app/devices';
 
 /** What the state handlers need of a device, read once per report and shared. */
 export interface DeviceSnapshot {
@@ -20,6 +20,17 @@ export interface HubEventMap {
   'device.state': { deviceId: string; state: DeviceState; device: DeviceSnapshot };
   'device.revoked': { deviceId: string };
   'commands.queued': { deviceIds: readonly string[] };
+  /** In a cluster: these devices have just connected to hub `hubId`; other hubs drop theirs. */
+  /**
+   * Devices that connected to hub `hubId`; `connectedAt[i]` is when device `deviceIds[i]`'s
+   * socket there made its handshake (ms since the epoch). Of two connections of one device on
+   * two hubs, the later one stays (ties: the greater hub id) and the other hub drops its own.
+   */
+  'devices.claimed': {
+    hubId: string;
+    deviceIds: readonly string[];
+    connectedAt: readonly number[];
+  };
   'command.answered': {
     deviceId: string;
     commandId: string;
@@ -38,14 +49,51 @@ export interface HubEventMap {
   'aup.published': { version: string };
   /** An account changed or a sign-in of it ended (signed out, disabled, roles, password). */
   'staff.changed': { staffId: string };
+  /** Devices' compliance status changed (a push queued, a device answered): counts to send. */
+  'compliance.changed': { deviceIds: readonly string[] };
+  /** Coalesced compliance counts for the /staff namespace (policies/compliance-progress.ts). */
+  'compliance.progress': ComplianceProgressEvent;
 }
+
+/**
+ * The events that every hub of a cluster must hear wherever they happen (issue 10): commands
+ * queued for a device another hub holds, a device that moved hub, a revocation (each hub caches
+ * proof keys), and what ends staff sockets on every hub. The rest happen on the hub that holds
+ * the device or the request, and stay there.
+ */
+export const CLUSTER_EVENTS = [
+  'commands.queued',
+  'devices.claimed',
+  'device.revoked',
+  'staff.changed',
+  'aup.published',
+] as const satisfies readonly (keyof HubEventMap)[];
+export type ClusterEvent = (typeof CLUSTER_EVENTS)[number];
+
+/** Sends a cluster event to the other hubs (devices/hub-peers.ts). */
+export type PeerSender = <K extends ClusterEvent>(event: K, payload: HubEventMap[K]) => void;
 
 @Injectable()
 export class HubEvents {
   private readonly logger = new Logger(HubEvents.name);
   private readonly emitter = new EventEmitter().setMaxListeners(50);
+  private peers: PeerSender | null = null;
 
+  /** Handles the event here and, for a CLUSTER_EVENTS event in a cluster, on every other hub. */
   emit<K extends keyof HubEventMap>(event: K, payload: HubEventMap[K]): void {
+    this.emitter.emit(event, payload);
+    if (this.peers && isClusterEvent(event)) {
+      this.peers(event, payload as HubEventMap[typeof event]);
+    }
+  }
+
+  /** In a cluster: how CLUSTER_EVENTS reach the other hubs. */
+  attachPeers(send: PeerSender): void {
+    this.peers = send;
+  }
+
+  /** A cluster event another hub emitted: handled here only, never sent on again. */
+  emitFromPeer<K extends ClusterEvent>(event: K, payload: HubEventMap[K]): void {
     this.emitter.emit(event, payload);
   }
 
@@ -66,4 +114,8 @@ export class HubEvents {
       }
     });
   }
+}
+
+function isClusterEvent(event: keyof HubEventMap): event is ClusterEvent {
+  return (CLUSTER_EVENTS as readonly string[]).includes(event);
 }

@@ -1,6 +1,8 @@
 // The staff roles. A person may hold several; the first admin holds them all.
-export const STAFF_ROLES = ['ict', 'teacher', 'office', 'trip_leader', 'safeguarding'] as const;
-export type StaffRole = (typeof STAFF_ROLES)[number];
+// Defined in @app/hub-api, which the console shares.
+import type { StaffRole } from '@app/hub-api';
+export { STAFF_ROLES } from '@app/hub-api';
+export type { StaffRole } from '@app/hub-api';
 
 export interface StaffPrincipal {
   kind: 'staff';

@@ -13,6 +13,12 @@ export interface HubConfig {
   dataDir: string;
   database: HubDatabase;
   adminPassword: string | null;
+  /**
+   * The folder that holds the hub's certificate authority (HUB_CA_DIR, by default
+   * `<dataDir>/ca`). Every hub of a cluster has a copy of the same CA here (issue 10).
+   */
+  caDir: string;
+  /** The school's shared store (HUB_STORE_DIR): one folder for every hub of a cluster. */
   storeDir: string;
   logLevel: LogLevel;
   timeZone: string;
@@ -40,6 +46,32 @@ export interface HubConfig {
   schoolName: string;
   auditRetentionDays: number;
   commands: { ackTimeoutMs: number; notNowRetryMs: number; retentionDays: number };
+  /**
+   * The built console the hub serves at / (HUB_CONSOLE_DIR): `npm run build` writes it to
+   * dist/console in the hub's own folder, the default.
+   */
+  consoleDir: string;
+  /**
+   * The lease that lets one hub of a cluster run the scheduled work (expiry, retention,
+   * clean-ups) at a time (issue 10): held for `leaseMs`, renewed every `renewMs`, so another hub
+   * takes over within `leaseMs + renewMs` of the holder's death (HUB_SCHEDULED_WORK_LEASE_MS,
+   * HUB_SCHEDULED_WORK_RENEW_MS; 40 s and 10 s by default: under a minute).
+   */
+  scheduledWork: { leaseMs: number; renewMs: number };
+  /** Several hubs joined through Redis (HUB_REDIS, issue 10), or null for a hub on its own. */
+  cluster: HubCluster | null;
+}
+
+/**
+ * How this hub joins the others of its cluster: Socket.IO's Redis adapter on `redisUrl`, its
+ * channels named from `redisPrefix`; a liveness row per hub in the shared database, written
+ * every `heartbeatMs`, and a hub silent for `deadAfterMs` taken for dead (its devices offline).
+ */
+export interface HubCluster {
+  redisUrl: string;
+  redisPrefix: string;
+  heartbeatMs: number;
+  deadAfterMs: number;
 }
 
 /**
@@ -154,7 +186,7 @@ function database(env: Env, dataDir: string): HubConfig['database'] {
  *
  * @throws ConfigError naming HUB_DB; the message never repeats a password
  */
-function postgresUrl(raw: string): string {
+export function postgresUrl(raw: string): string {
   let url: URL;
   try {
     url = new URL(raw);
@@ -253,6 +285,53 @@ function tlsFiles(env: Env): HubTls | null {
   return { certFile: path.resolve(certFile), keyFile: path.resolve(keyFile), cert, key };
 }
 
+/**
+ * HUB_REDIS and the settings that go with it. A cluster needs one database every hub shares, so
+ * HUB_REDIS with a SQLite HUB_DB stops the start.
+ *
+ * @throws ConfigError naming the setting that is wrong; the message never repeats a password
+ */
+function cluster(env: Env, db: HubDatabase): HubCluster | null {
+  const raw = text(env, 'HUB_REDIS');
+  if (raw === undefined) {
+    return null;
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('HUB_REDIS', `is not a valid URL: '${redactUrl(raw)}'`);
+  }
+  if (!['redis:', 'rediss:'].includes(url.protocol) || url.hostname === '') {
+    throw new ConfigError(
+      'HUB_REDIS',
+      `must be 'redis://host:port' (or rediss:// for TLS), got '${redactUrl(raw)}'`,
+    );
+  }
+  if (db.type !== 'postgres') {
+    throw new ConfigError(
+      'HUB_REDIS',
+      'needs HUB_DB=postgres://...: the hubs of one cluster share one PostgreSQL database',
+    );
+  }
+  const redisPrefix = text(env, 'HUB_REDIS_PREFIX') ?? 'classroom-hub';
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(redisPrefix)) {
+    throw new ConfigError(
+      'HUB_REDIS_PREFIX',
+      `must be 1 to 64 letters, digits, '_', '.', ':' or '-', got '${redisPrefix}'`,
+    );
+  }
+  const heartbeatMs = integer(env, 'HUB_CLUSTER_HEARTBEAT_MS', 10_000, 100, 60_000);
+  const deadAfterMs = integer(env, 'HUB_CLUSTER_DEAD_AFTER_MS', 30_000, 500, 600_000);
+  if (deadAfterMs < 2 * heartbeatMs) {
+    throw new ConfigError(
+      'HUB_CLUSTER_DEAD_AFTER_MS',
+      `must be at least twice HUB_CLUSTER_HEARTBEAT_MS (${heartbeatMs}), got '${deadAfterMs}'`,
+    );
+  }
+  return { redisUrl: raw, redisPrefix, heartbeatMs, deadAfterMs };
+}
+
 function schoolName(env: Env): string {
   const name = text(env, 'HUB_SCHOOL_NAME') ?? 'School';
   // It goes into every Apple profile: XML 1.0 cannot carry control characters.
@@ -263,6 +342,37 @@ function schoolName(env: Env): string {
     );
   }
   return name;
+}
+
+/**
+ * HUB_SCHEDULED_WORK_LEASE_MS and HUB_SCHEDULED_WORK_RENEW_MS. The lease must outlast two
+ * renewals, so that one slow renewal does not hand the work to another hub.
+ *
+ * @throws ConfigError naming the setting that is out of range
+ */
+function scheduledWork(env: Env): HubConfig['scheduledWork'] {
+  const leaseMs = integer(env, 'HUB_SCHEDULED_WORK_LEASE_MS', 40_000, 1000, 600_000);
+  const renewMs = integer(env, 'HUB_SCHEDULED_WORK_RENEW_MS', 10_000, 100, 300_000);
+  if (renewMs * 2 > leaseMs) {
+    throw new ConfigError(
+      'HUB_SCHEDULED_WORK_RENEW_MS',
+      `must be at most half of HUB_SCHEDULED_WORK_LEASE_MS (${leaseMs}), got '${renewMs}'`,
+    );
+  }
+  return { leaseMs, renewMs };
+}
+
+/**
+ * dist/console in the folder that holds the hub's package.json, found from this file: the same
+ * whether the hub runs from dist/ (npm start, systemd) or from its sources (ts-node, the tests),
+ * and whatever the working directory.
+ */
+function defaultConsoleDir(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) {
+    dir = path.dirname(dir);
+  }
+  return path.join(dir, 'dist', 'console');
 }
 
 export function loadHubConfig(env: Env): HubConfig {
@@ -287,12 +397,14 @@ export function loadHubConfig(env: Env): HubConfig {
       `must be more than HUB_LOGIN_SLOW_AFTER (${slowAfterFailures})`,
     );
   }
+  const db = database(env, dataDir);
   return {
     port: integer(env, 'HUB_PORT', 8080, 0, 65535),
     host: text(env, 'HUB_HOST') ?? '0.0.0.0',
     dataDir,
-    database: database(env, dataDir),
+    database: db,
     adminPassword,
+    caDir: path.resolve(text(env, 'HUB_CA_DIR') ?? path.join(dataDir, 'ca')),
     storeDir: path.resolve(text(env, 'HUB_STORE_DIR') ?? path.join(dataDir, 'store')),
     logLevel: logLevel as LogLevel,
     timeZone: timeZone(env, 'HUB_TIME_ZONE'),
@@ -310,11 +422,14 @@ export function loadHubConfig(env: Env): HubConfig {
     tls: tlsFiles(env),
     schoolName: schoolName(env),
     auditRetentionDays: integer(env, 'HUB_AUDIT_RETENTION_DAYS', 3650, 30, 36500),
+    consoleDir: path.resolve(text(env, 'HUB_CONSOLE_DIR') ?? defaultConsoleDir()),
     commands: {
       ackTimeoutMs: integer(env, 'HUB_COMMAND_ACK_TIMEOUT_MS', 30000, 1000, 600000),
       notNowRetryMs: integer(env, 'HUB_COMMAND_RETRY_MS', 30000, 30000, 86400000),
       retentionDays: integer(env, 'HUB_COMMAND_RETENTION_DAYS', 90, 1, 36500),
     },
+    scheduledWork: scheduledWork(env),
+    cluster: cluster(env, db),
   };
 }
 

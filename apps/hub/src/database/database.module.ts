@@ -2,13 +2,16 @@
 // with the same migrations run at start, never synchronize. What differs between the two stays
 // in this folder: the transaction queue (transaction-runner.ts), SQLite's PRAGMAs and WAL
 // checkpoints (sqlite-tuning.ts), row locks (row-lock.ts), unique violations, and the SQL
-// dialect helpers (dialect.ts).
+// dialect helpers (dialect.ts). And the lease that lets one hub of a cluster run the scheduled
+// work (scheduled-work-lease.ts).
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule, TypeOrmModuleOptions } from '@nestjs/typeorm';
 import sqlite3 from 'sqlite3';
 import { prepareDataDir } from '../config/data-dir';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
+import { HubLeasesRepository } from './hub-leases.repository';
 import { MIGRATIONS } from './migrations';
+import { ScheduledWorkLease } from './scheduled-work-lease';
 import { SqliteTuning } from './sqlite-tuning';
 import { TransactionRunner } from './transaction-runner';
 
@@ -66,7 +69,7 @@ const POSTGRES_POOL_SIZE = 10;
       },
     }),
   ],
-  providers: [TransactionRunner, SqliteTuning],
-  exports: [TransactionRunner],
+  providers: [TransactionRunner, SqliteTuning, HubLeasesRepository, ScheduledWorkLease],
+  exports: [TransactionRunner, ScheduledWorkLease],
 })
 export class DatabaseModule {}

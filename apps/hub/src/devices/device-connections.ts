@@ -66,6 +66,36 @@ export class DeviceConnections {
     return this.sockets.size;
   }
 
+  /** The devices connected to this hub now. */
+  connectedIds(): string[] {
+    return [...this.sockets.keys()];
+  }
+
+  /**
+   * Drops this hub's connections of devices that have connected to hub `otherHubId` of the
+   * cluster since (issue 10), forgotten first: their disconnect is not taken for the device
+   * going offline, which it has not. `connectedAt[i]` is the other connection's handshake time
+   * (ms). Only the older of the two connections is dropped, ties going to the greater hub id:
+   * both hubs judge the same pair the same way, so when a device connects to two hubs at once
+   * exactly one connection stays, never none.
+   */
+  dropMoved(
+    otherHubId: string,
+    deviceIds: readonly string[],
+    connectedAt: readonly number[],
+    ownHubId: string,
+  ): void {
+    deviceIds.forEach((deviceId, i) => {
+      const socket = this.sockets.get(deviceId);
+      const theirs = connectedAt[i] ?? Number.MAX_SAFE_INTEGER;
+      const ours = socket?.handshake.issued ?? 0;
+      if (socket && (ours < theirs || (ours === theirs && ownHubId < otherHubId))) {
+        this.sockets.delete(deviceId);
+        socket.disconnect(true);
+      }
+    });
+  }
+
   /** Drops every connection of a device at once (revocation). */
   disconnect(deviceId: string): void {
     this.namespace?.in(deviceRoom(deviceId)).disconnectSockets(true);

@@ -19,10 +19,8 @@ export class DeviceSelfController {
     ok: 'Its id, serial number, status and desired state',
   })
   async self(@CurrentDevice() device: DevicePrincipal) {
-    const record = toDeviceDto(
-      await this.devices.mustFind(device.id),
-      this.devices.isConnected(device.id),
-    );
+    const found = await this.devices.mustFind(device.id);
+    const record = toDeviceDto(found, this.devices.shownOnline(found));
     return {
       id: record.id,
       serialNumber: record.serialNumber,

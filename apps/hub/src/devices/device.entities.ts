@@ -48,6 +48,13 @@ export class DeviceEntity {
   @Column({ ...timeColumn({ nullable: true }), name: 'last_seen_at' })
   lastSeenAt: Date | null;
 
+  /**
+   * In a cluster (HUB_REDIS), the hub process that holds or last held the device's connection
+   * (`hubs.id`); null on a hub on its own.
+   */
+  @Column({ name: 'hub_id', type: 'varchar', length: 36, nullable: true })
+  hubId: string | null;
+
   /** The last `state` the device reported, as JSON. */
   @Column({ name: 'reported_state', type: 'text', nullable: true })
   reportedState: string | null;
@@ -162,7 +169,24 @@ export class DeviceNonceEntity {
   expiresAt: Date;
 }
 
+/**
+ * A running hub process of a cluster (issue 10), with the time it last said it was alive. A hub
+ * silent for HUB_CLUSTER_DEAD_AFTER_MS is dead: another marks its devices offline and drops it.
+ */
+@Entity('hubs')
+export class HubEntity {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  @Column({ ...timeColumn(), name: 'started_at' })
+  startedAt: Date;
+
+  @Column({ ...timeColumn(), name: 'heartbeat_at' })
+  heartbeatAt: Date;
+}
+
 export const DEVICE_ENTITIES = [
+  HubEntity,
   DeviceEntity,
   RevokedCertificateEntity,
   DeviceGroupEntity,

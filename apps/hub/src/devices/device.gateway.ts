@@ -22,6 +22,7 @@ import {
 import { DeviceProofService } from './device-proof.service';
 import { DeviceNamespace, DeviceSocket } from './device-connections';
 import { DevicesService } from './devices.service';
+import { HubPeers } from './hub-peers';
 
 @WebSocketGateway({
   namespace: DEVICE_NAMESPACE,
@@ -36,10 +37,12 @@ export class DeviceGateway implements OnGatewayInit, OnGatewayConnection, OnGate
   constructor(
     private readonly proofs: DeviceProofService,
     private readonly devices: DevicesService,
+    private readonly peers: HubPeers,
   ) {}
 
   afterInit(namespace: DeviceNamespace): void {
     this.devices.attachNamespace(namespace);
+    this.peers.attach(namespace);
     namespace.use((socket, next) => {
       const proof: unknown = (socket.handshake.auth as { proof?: unknown } | undefined)?.proof;
       if (typeof proof !== 'string') {

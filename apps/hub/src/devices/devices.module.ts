@@ -11,6 +11,7 @@ import { DeviceSelfController } from './device-self.controller';
 import { DevicesRepository } from './devices.repository';
 import { DevicesService } from './devices.service';
 import { GroupsService } from './groups.service';
+import { HubPeers } from './hub-peers';
 import { NonceStore } from './nonce-store';
 import { PresenceWriter } from './presence.writer';
 
@@ -24,6 +25,7 @@ import { PresenceWriter } from './presence.writer';
     DeviceProofService,
     { provide: DeviceAuthenticator, useExisting: DeviceProofService },
     PresenceWriter,
+    HubPeers,
     DevicesService,
     GroupsService,
     DeviceGateway,

@@ -5,6 +5,7 @@ import { Brackets, In, Repository, SelectQueryBuilder } from 'typeorm';
 import type { DeviceNames } from '../audit/audit-labels';
 import type { DeviceSnapshot } from '../common/hub-events';
 import { chunks } from '../database/chunks';
+import { insertReturning } from '../database/insert-returning';
 import { valuesParameter, ValuesColumnType } from '../database/dialect';
 import { getManyPlain } from '../database/plain-rows';
 import type { Tx } from '../database/transaction-runner';
@@ -13,6 +14,7 @@ import {
   DeviceGroupEntity,
   DeviceGroupMemberEntity,
   DeviceNonceEntity,
+  HubEntity,
   RevokedCertificateEntity,
 } from './device.entities';
 
@@ -205,7 +207,16 @@ export class DevicesRepository {
    * list joined to the devices by id (UPDATE ... FROM, in SQLite and PostgreSQL alike). This was
    * a CASE per column, which compared every row with every id in the chunk: four times slower.
    */
-  async applyPresence(tx: Tx, updates: readonly PresenceUpdate[]): Promise<void> {
+  /**
+   * Writes many devices' presence in one statement per 150. With `hubId` (a cluster), an online
+   * device is recorded as held by that hub, and an offline one is written only if no other hub
+   * has taken it since: the old hub's late "gone" must not hide the device's new connection.
+   */
+  async applyPresence(
+    tx: Tx,
+    updates: readonly PresenceUpdate[],
+    hubId: string | null = null,
+  ): Promise<void> {
     const driver = tx.connection.driver;
     for (const part of chunks(updates, 150)) {
       const params: unknown[] = [];
@@ -217,17 +228,85 @@ export class DevicesRepository {
         (u) =>
           `(${slot(u.deviceId)}, ${slot(u.online, 'boolean')}, ${slot(u.lastSeenAt.toISOString())}, ${slot(
             u.reportedState ?? null,
-          )}, ${slot(u.reportedState === undefined ? null : (u.reportedAt ?? u.lastSeenAt).toISOString())})`,
+          )}, ${slot(u.reportedState === undefined ? null : (u.reportedAt ?? u.lastSeenAt).toISOString())}${
+            hubId === null ? '' : `, ${slot(hubId)}`
+          })`,
       );
       // A device with no new report keeps the one it had (NULL here means "unchanged").
       await tx.query(
-        `UPDATE devices SET online = v.column2, last_seen_at = v.column3,
+        hubId === null
+          ? `UPDATE devices SET online = v.column2, last_seen_at = v.column3,
            reported_state = COALESCE(v.column4, devices.reported_state),
            reported_at = COALESCE(v.column5, devices.reported_at)
-         FROM (VALUES ${rows.join(', ')}) AS v WHERE devices.id = v.column1`,
+         FROM (VALUES ${rows.join(', ')}) AS v WHERE devices.id = v.column1`
+          : `UPDATE devices SET online = v.column2, last_seen_at = v.column3,
+           reported_state = COALESCE(v.column4, devices.reported_state),
+           reported_at = COALESCE(v.column5, devices.reported_at),
+           hub_id = CASE WHEN v.column2 THEN v.column6 ELSE devices.hub_id END
+         FROM (VALUES ${rows.join(', ')}) AS v WHERE devices.id = v.column1
+           AND (v.column2 OR devices.hub_id IS NULL OR devices.hub_id = v.column6)`,
         params,
       );
     }
+  }
+
+  // Hubs of a cluster (issue 10)
+
+  /** Records a hub process that has just started, alive at `at`. */
+  async addHub(tx: Tx, id: string, at: Date): Promise<void> {
+    await tx.insert(HubEntity, { id, startedAt: at, heartbeatAt: at });
+  }
+
+  /**
+   * A hub says it is alive at `at`. False when its row is gone: another hub took it for dead
+   * (it was silent too long) and marked its devices offline.
+   */
+  async beatHub(tx: Tx, id: string, at: Date): Promise<boolean> {
+    const result = await tx.update(HubEntity, { id }, { heartbeatAt: at });
+    return (result.affected ?? 0) === 1;
+  }
+
+  /**
+   * Marks offline every online device whose hub is not alive (no heartbeat since `aliveSince`,
+   * or no hub at all), last seen when its hub last said it was alive, then forgets those hubs.
+   *
+   * @returns how many devices were marked offline
+   */
+  async sweepDeadHubs(tx: Tx, aliveSince: Date): Promise<number> {
+    const since = aliveSince.toISOString();
+    const result = await tx
+      .createQueryBuilder()
+      .update(DeviceEntity)
+      .set({
+        online: false,
+        lastSeenAt: () =>
+          'COALESCE((SELECT h.heartbeat_at FROM hubs h WHERE h.id = devices.hub_id), devices.last_seen_at)',
+      })
+      .where('online = :online', { online: true })
+      .andWhere(
+        new Brackets((dead) =>
+          dead
+            .where('hub_id IS NULL')
+            .orWhere(
+              'NOT EXISTS (SELECT 1 FROM hubs h WHERE h.id = devices.hub_id AND h.heartbeat_at >= :since)',
+              { since },
+            ),
+        ),
+      )
+      .execute();
+    await tx
+      .createQueryBuilder()
+      .delete()
+      .from(HubEntity)
+      .where('heartbeat_at < :since', { since })
+      .execute();
+    return result.affected ?? 0;
+  }
+
+  /** A hub that stops cleanly: its devices offline (those no other hub holds now), its row gone. */
+  async leaveCluster(tx: Tx, hubId: string): Promise<void> {
+    await tx.update(DeviceEntity, { hubId, online: true }, { online: false });
+    await tx.delete(HubEntity, { id: hubId });
   }
 
   async markAllOffline(tx: Tx): Promise<void> {
@@ -316,16 +395,29 @@ export class DevicesRepository {
 
   // Proof nonces
 
-  async insertNonces(tx: Tx, rows: readonly DeviceNonceEntity[]): Promise<void> {
-    for (const part of chunks(rows, 300)) {
-      await tx
-        .createQueryBuilder()
-        .insert()
-        .into(DeviceNonceEntity)
-        .values(part)
-        .orIgnore()
-        .execute();
-    }
+  /**
+   * Stores proof nonces as used and returns those that were not used already: a nonce another
+   * hub of the cluster (or this one) stored before and that has not run out by `now` is a
+   * replay (issue 10). The database's primary key decides, one upsert per 300 nonces: a row that
+   * has run out is taken over, any other is left alone and its nonce not returned. Rows go in
+   * key order, so two hubs writing overlapping batches on PostgreSQL never wait on each other
+   * in a circle.
+   *
+   * @returns the keys `${deviceId}:${nonce}` of the nonces now stored for these proofs
+   */
+  async insertNonces(tx: Tx, rows: readonly DeviceNonceEntity[], now: Date): Promise<Set<string>> {
+    const keyOf = (row: { deviceId: string; nonce: string }) => `${row.deviceId}:${row.nonce}`;
+    const sorted = [...rows].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1));
+    const stored = await insertReturning<{ device_id: string; nonce: string }>(tx, {
+      table: 'device_nonces',
+      columns: ['device_id', 'nonce', 'expires_at'],
+      rows: sorted.map((row) => [row.deviceId, row.nonce, row.expiresAt.toISOString()]),
+      onConflict: (param) =>
+        'ON CONFLICT (device_id, nonce) DO UPDATE SET expires_at = excluded.expires_at' +
+        ` WHERE device_nonces.expires_at <= ${param(now.toISOString())}`,
+      returning: ['device_id', 'nonce'],
+    });
+    return new Set(stored.map((row) => keyOf({ deviceId: row.device_id, nonce: row.nonce })));
   }
 
   liveNonces(now: Date): Promise<DeviceNonceEntity[]> {

@@ -1,6 +1,6 @@
 // Device records: who is enrolled, who is online, what each device reported and what staff
 // want in force; revocation. The link's connect/disconnect/state events pass through here.
-import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { DeviceState } from '@app/devices';
 import { AuditTarget, deviceTarget } from '../audit/audit-labels';
@@ -8,7 +8,9 @@ import { AuditActor, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { groupBy } from '../common/group-by';
 import { DeviceSnapshot, HubEvents } from '../common/hub-events';
+import { HubInstance } from '../common/hub-instance';
 import type { StaffPrincipal } from '../common/roles';
+import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { BatchLoader } from '../database/batch-loader';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import {
@@ -126,6 +128,8 @@ export class DevicesService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly moduleRef: ModuleRef,
+    private readonly instance: HubInstance,
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
   ) {}
 
   attachNamespace(namespace: DeviceNamespace): void {
@@ -141,7 +145,26 @@ export class DevicesService {
     await socket.join([deviceRoom(deviceId), ...groupIds.map(groupRoom)]);
     this.connections.add(deviceId, socket);
     this.presence.record({ deviceId, online: true, lastSeenAt: this.clock.now() });
+    if (this.config.cluster) {
+      // Any older connection of the device to another hub is dropped there (hub-peers.ts).
+      this.events.emit('devices.claimed', {
+        hubId: this.instance.id,
+        deviceIds: [deviceId],
+        connectedAt: [socket.handshake.issued],
+      });
+    }
     this.events.emit('device.connected', { deviceId });
+  }
+
+  /**
+   * Whether staff see the device online: connected here, or, in a cluster, recorded online by
+   * the other hub that holds it (that hub's presence writes, swept when it dies).
+   */
+  shownOnline(device: Pick<DeviceEntity, 'id' | 'online' | 'hubId'>): boolean {
+    return (
+      this.connections.isConnected(device.id) ||
+      (this.config.cluster !== null && device.online && device.hubId !== this.instance.id)
+    );
   }
 
   deviceDisconnected(socket: DeviceSocket): void {
@@ -180,7 +203,7 @@ export class DevicesService {
     await this.presence.flush();
     const [devices, total] = await this.devices.findPage(filter, (page - 1) * pageSize, pageSize);
     return {
-      items: devices.map((device) => toDeviceDto(device, this.connections.isConnected(device.id))),
+      items: devices.map((device) => toDeviceDto(device, this.shownOnline(device))),
       total,
       page,
       pageSize,
@@ -202,7 +225,7 @@ export class DevicesService {
     const pendingCommands = await this.moduleRef
       .get(DeviceCommandsReader, { strict: false })
       .pendingFor(id);
-    return { ...toDeviceDto(device, this.connections.isConnected(id)), groupIds, pendingCommands };
+    return { ...toDeviceDto(device, this.shownOnline(device)), groupIds, pendingCommands };
   }
 
   async update(actor: StaffPrincipal, id: string, input: UpdateDeviceDto): Promise<DeviceDto> {
@@ -217,7 +240,7 @@ export class DevicesService {
     if (Object.keys(changes).length === 0) {
       // Nothing to write (an UPDATE with no columns is a database error, once a 500), nothing
       // to audit: the device as it is.
-      return toDeviceDto(device, this.connections.isConnected(id));
+      return toDeviceDto(device, this.shownOnline(device));
     }
     await this.tx.run(async (tx) => {
       await this.devices.updateDevice(tx, id, changes);
@@ -234,7 +257,7 @@ export class DevicesService {
         },
       });
     });
-    return toDeviceDto({ ...device, ...changes }, this.connections.isConnected(id));
+    return toDeviceDto({ ...device, ...changes }, this.shownOnline(device));
   }
 
   /** Revokes a device: its certificate is refused from now on and a live connection is dropped. */

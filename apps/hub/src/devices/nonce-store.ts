@@ -4,8 +4,14 @@
 // (issue 8 item 13; it used to be written up to 100 ms later). Writes are batched: every claim
 // that arrives while one batch is being written goes into the next, so a reconnect storm costs
 // a handful of transactions, not one per device.
+//
+// Across the hubs of a cluster (issue 10) the memory of each is not shared: the database is the
+// arbiter. A nonce's row is inserted under its primary key (device, nonce), and a proof whose
+// nonce another hub stored first is refused, whatever this hub's memory says. The memory only
+// refuses early the replays this hub has already seen.
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Clock } from '../common/clock';
+import { ScheduledWorkLease } from '../database/scheduled-work-lease';
 import { TransactionRunner } from '../database/transaction-runner';
 import type { DeviceNonceEntity } from './device.entities';
 import { DevicesRepository } from './devices.repository';
@@ -14,6 +20,7 @@ const PRUNE_MS = 60_000;
 
 interface PendingNonce {
   row: DeviceNonceEntity;
+  key: string;
   settle: (stored: boolean) => void;
 }
 
@@ -30,13 +37,20 @@ export class NonceStore implements OnModuleInit, OnApplicationShutdown {
     private readonly devices: DevicesRepository,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
+    private readonly lease: ScheduledWorkLease,
   ) {}
 
   async onModuleInit(): Promise<void> {
     for (const row of await this.devices.liveNonces(this.clock.now())) {
       this.seen.set(`${row.deviceId}:${row.nonce}`, row.expiresAt.getTime());
     }
-    this.pruneTimer = setInterval(() => void this.prune(), PRUNE_MS);
+    this.pruneTimer = setInterval(
+      () =>
+        void this.prune().catch((error: unknown) =>
+          this.logger.error(`Nonce prune failed: ${String(error)}`),
+        ),
+      PRUNE_MS,
+    );
     this.pruneTimer.unref();
   }
 
@@ -49,8 +63,9 @@ export class NonceStore implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * Resolves true the first time a device uses a nonce within its window, once that use is
-   * stored; false for a replay, or if the use could not be stored (the proof is then refused:
-   * a use the hub cannot remember could be replayed after a restart).
+   * stored; false for a replay (seen here, or stored by another hub of the cluster), or if the
+   * use could not be stored (the proof is then refused: a use the hub cannot remember could be
+   * replayed after a restart).
    *
    * @param expiresAtMs Unix ms until which the nonce is remembered (after that, its proof is
    *   stale anyway)
@@ -64,7 +79,11 @@ export class NonceStore implements OnModuleInit, OnApplicationShutdown {
     // Marked at once, so a replay racing the write is refused too.
     this.seen.set(key, expiresAtMs);
     return new Promise<boolean>((settle) => {
-      this.pending.push({ row: { deviceId, nonce, expiresAt: new Date(expiresAtMs) }, settle });
+      this.pending.push({
+        row: { deviceId, nonce, expiresAt: new Date(expiresAtMs) },
+        key,
+        settle,
+      });
       this.writing ??= this.writeBatches();
     });
   }
@@ -82,27 +101,32 @@ export class NonceStore implements OnModuleInit, OnApplicationShutdown {
     while (this.pending.length > 0) {
       const batch = this.pending;
       this.pending = [];
-      let stored = true;
+      let stored = new Set<string>();
       try {
-        await this.tx.run((tx) =>
+        const now = this.clock.now();
+        stored = await this.tx.run((tx) =>
           this.devices.insertNonces(
             tx,
             batch.map((entry) => entry.row),
+            now,
           ),
         );
       } catch (error) {
-        stored = false;
         this.logger.error(
           `Could not store proof nonces; those proofs are refused: ${String(error)}`,
         );
       }
       for (const entry of batch) {
-        entry.settle(stored);
+        entry.settle(stored.has(entry.key));
       }
     }
     this.writing = null;
   }
 
+  /**
+   * Forgets nonces that have run out: every hub from its own memory, and the hub that holds the
+   * scheduled-work lease from the database (issue 10).
+   */
   private async prune(): Promise<void> {
     const now = this.clock.nowMs();
     for (const [key, expires] of this.seen) {
@@ -110,6 +134,8 @@ export class NonceStore implements OnModuleInit, OnApplicationShutdown {
         this.seen.delete(key);
       }
     }
-    await this.tx.run((tx) => this.devices.deleteExpiredNonces(tx, new Date(now)));
+    if (this.lease.isHeld()) {
+      await this.tx.run((tx) => this.devices.deleteExpiredNonces(tx, new Date(now)));
+    }
   }
 }

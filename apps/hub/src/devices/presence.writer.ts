@@ -1,8 +1,18 @@
 // Writes who is online, when each device was last seen and what it last reported, in one
 // transaction every few hundred milliseconds: ten thousand devices reconnecting must not mean
 // ten thousand separate writes.
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+//
+// In a cluster (HUB_REDIS, issue 10) each device row also names the hub that holds it, and each
+// hub keeps a liveness row (`hubs`) that it beats every HUB_CLUSTER_HEARTBEAT_MS. A hub that
+// starts, and every live hub on each beat, marks offline the devices of hubs silent for
+// HUB_CLUSTER_DEAD_AFTER_MS: a hub that died does not leave its devices shown online for ever.
+// A hub on its own marks every device offline at start and at shutdown, as before.
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { HubInstance } from '../common/hub-instance';
+import { HUB_CONFIG, HubCluster, HubConfig } from '../config/hub-config';
 import { TransactionRunner } from '../database/transaction-runner';
+import { DeviceConnections } from './device-connections';
 import { DevicesRepository, PresenceUpdate } from './devices.repository';
 
 const FLUSH_MS = 200;
@@ -13,20 +23,54 @@ export class PresenceWriter implements OnModuleInit, OnApplicationShutdown {
   private pending = new Map<string, PresenceUpdate>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
+  private readonly cluster: HubCluster | null;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private beating: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly devices: DevicesRepository,
     private readonly tx: TransactionRunner,
-  ) {}
+    private readonly connections: DeviceConnections,
+    private readonly instance: HubInstance,
+    private readonly clock: Clock,
+    @Inject(HUB_CONFIG) config: HubConfig,
+  ) {
+    this.cluster = config.cluster;
+  }
 
   async onModuleInit(): Promise<void> {
-    // Nobody is connected to a hub that has just started.
-    await this.tx.run((tx) => this.devices.markAllOffline(tx));
+    const cluster = this.cluster;
+    if (!cluster) {
+      // Nobody is connected to a hub that has just started.
+      await this.tx.run((tx) => this.devices.markAllOffline(tx));
+      return;
+    }
+    // Other hubs of the cluster hold their devices: only those of dead hubs go offline.
+    const now = this.clock.now();
+    await this.tx.run(async (tx) => {
+      await this.devices.addHub(tx, this.instance.id, now);
+      await this.devices.sweepDeadHubs(tx, new Date(now.getTime() - cluster.deadAfterMs));
+    });
+    this.heartbeat = setInterval(() => {
+      this.beating = this.beat(cluster).catch((error: unknown) =>
+        this.logger.error(`Hub heartbeat failed: ${String(error)}`),
+      );
+    }, cluster.heartbeatMs);
+    this.heartbeat.unref();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    if (this.heartbeat) {
+      clearInterval(this.heartbeat);
+      this.heartbeat = null;
+    }
+    await this.beating;
     await this.flush();
-    await this.tx.run((tx) => this.devices.markAllOffline(tx));
+    await this.tx.run((tx) =>
+      this.cluster
+        ? this.devices.leaveCluster(tx, this.instance.id)
+        : this.devices.markAllOffline(tx),
+    );
   }
 
   record(update: PresenceUpdate): void {
@@ -50,12 +94,36 @@ export class PresenceWriter implements OnModuleInit, OnApplicationShutdown {
     const updates = [...this.pending.values()];
     this.pending = new Map();
     if (updates.length > 0) {
+      const hubId = this.cluster ? this.instance.id : null;
       this.flushing = this.flushing
-        .then(() => this.tx.run((tx) => this.devices.applyPresence(tx, updates)))
+        .then(() => this.tx.run((tx) => this.devices.applyPresence(tx, updates, hubId)))
         .catch((error: unknown) =>
           this.logger.error(`Could not store device presence: ${String(error)}`),
         );
     }
     return this.flushing;
+  }
+
+  /**
+   * Says this hub is alive and sweeps the devices of dead hubs. A hub found taken for dead (it
+   * stalled past the limit, and another marked its devices offline) joins again and records
+   * the devices it still holds as online.
+   */
+  private async beat(cluster: HubCluster): Promise<void> {
+    const now = this.clock.now();
+    const rejoined = await this.tx.run(async (tx) => {
+      const alive = await this.devices.beatHub(tx, this.instance.id, now);
+      if (!alive) {
+        await this.devices.addHub(tx, this.instance.id, now);
+      }
+      await this.devices.sweepDeadHubs(tx, new Date(now.getTime() - cluster.deadAfterMs));
+      return !alive;
+    });
+    if (rejoined) {
+      this.logger.warn('This hub was taken for dead by the cluster; recording its devices again');
+      for (const deviceId of this.connections.connectedIds()) {
+        this.record({ deviceId, online: true, lastSeenAt: now });
+      }
+    }
   }
 }

@@ -1,5 +1,7 @@
-// The hub's own certificate authority: made on first start and kept in the data directory
-// (key mode 0600). node-forge builds and parses the X.509 structures; Node's crypto makes and
+// The hub's own certificate authority: made on first start and kept in HUB_CA_DIR (by default
+// `<HUB_DATA_DIR>/ca`, key mode 0600), the same on every hub of a cluster (issue 10). The
+// database records its fingerprint, and a hub whose CA is not the one that signed the
+// database's devices refuses to start. node-forge builds and parses the X.509 structures; Node's crypto makes and
 // checks every RSA signature and makes every key, asynchronously (libuv's thread pool), so CA
 // work never stalls the event loop that serves every device and staff request (issue 8 item 23:
 // a first profile's key took 400 ms on the loop, each profile's forge signature 35-50 ms, each
@@ -11,7 +13,20 @@ import * as fs from 'node:fs';
 import { promisify } from 'node:util';
 import * as path from 'node:path';
 import { Clock } from '../common/clock';
-import { HUB_CONFIG, HubConfig } from '../config/hub-config';
+import { ConfigError, HUB_CONFIG, HubConfig } from '../config/hub-config';
+import { CaTrustRepository, DatabaseTrust } from './ca-trust.repository';
+
+/**
+ * The CA in HUB_CA_DIR is not the one that signed this database's devices, or there is none and
+ * the database already has devices (issue 10). A ConfigError naming HUB_CA_DIR: the hub stops
+ * with one line saying which CA the database expects and what to copy where.
+ */
+export class UntrustedCaError extends ConfigError {
+  constructor(message: string) {
+    super('HUB_CA_DIR', message);
+    this.name = 'UntrustedCaError';
+  }
+}
 
 export class InvalidCsrError extends Error {
   constructor(message: string) {
@@ -100,6 +115,47 @@ async function csrSignatureVerifies(
   }
 }
 
+/**
+ * Refuses to make a new CA for a database that already trusts one: every enrolled device would
+ * be cut off from enrolment and profiles of the CA it knows, and the school left with two.
+ *
+ * @throws UntrustedCaError when the database has a recorded CA or any device
+ */
+function refuseNewCa(dir: string, known: DatabaseTrust): void {
+  if (known.recordedFingerprint !== null) {
+    throw new UntrustedCaError(
+      `there is no CA in ${dir}, and this database's devices trust the CA with SHA-256 ` +
+        `${known.recordedFingerprint}: copy that CA folder from another hub of the school ` +
+        `(or a backup) to ${dir} rather than making a new one`,
+    );
+  }
+  if (known.deviceCount > 0) {
+    throw new UntrustedCaError(
+      `there is no CA in ${dir}, and this database has ${known.deviceCount} enrolled devices ` +
+        `signed by a CA: copy that CA folder (or restore it from a backup) to ${dir} rather ` +
+        'than making a new one',
+    );
+  }
+}
+
+/** Whether the PEM certificate's signature verifies with `caKey`; false for one that does not parse. */
+function signedBy(pem: string, caKey: crypto.KeyObject): boolean {
+  try {
+    return new crypto.X509Certificate(pem).verify(caKey);
+  } catch {
+    return false;
+  }
+}
+
+/** A certificate's issuer on one line, for the refusal's message. */
+function issuerOf(pem: string): string {
+  try {
+    return `"${new crypto.X509Certificate(pem).issuer.replace(/\n/g, ', ')}"`;
+  } catch {
+    return 'a certificate that does not parse';
+  }
+}
+
 /** The hub's profile-signing identity, kept in memory once loaded or made. */
 export interface ProfileSigner {
   certificatePem: string;
@@ -119,18 +175,63 @@ export class CertificateAuthority implements OnModuleInit {
   constructor(
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
     private readonly clock: Clock,
+    private readonly trust: CaTrustRepository,
   ) {}
 
+  /**
+   * Loads the CA from HUB_CA_DIR, or makes one there if the database has no devices and no CA
+   * recorded; then checks it is the database's CA and records its fingerprint if none is.
+   *
+   * @throws UntrustedCaError when the database's devices were signed by another CA
+   */
   async onModuleInit(): Promise<void> {
-    const dir = path.join(this.config.dataDir, 'ca');
+    const dir = this.config.caDir;
     const keyFile = path.join(dir, 'ca.key.pem');
     const certFile = path.join(dir, 'ca.cert.pem');
+    const known = await this.trust.read();
     if (fs.existsSync(keyFile) && fs.existsSync(certFile)) {
       this.caKey = crypto.createPrivateKey(fs.readFileSync(keyFile, 'utf8'));
       this.caCertPem = fs.readFileSync(certFile, 'utf8');
       this.caCert = forge.pki.certificateFromPem(this.caCertPem);
-      return;
+    } else {
+      refuseNewCa(dir, known);
+      await this.createCa(dir, keyFile, certFile);
     }
+    await this.checkDatabaseTrust(known);
+  }
+
+  /**
+   * Throws unless this CA is the one the database's devices were signed by: the recorded
+   * fingerprint, or (a database from a version that recorded none) the CA whose signature the
+   * first and latest device certificates carry. Then records the fingerprint if none is; of two
+   * hubs with different CAs starting at once on a new database, the second refuses.
+   */
+  private async checkDatabaseTrust(known: DatabaseTrust): Promise<void> {
+    const ours = this.certificateFingerprint;
+    const dir = this.config.caDir;
+    if (known.recordedFingerprint === null) {
+      const caKey = new crypto.X509Certificate(this.caCertPem).publicKey;
+      for (const pem of known.sampleCertificates) {
+        if (!signedBy(pem, caKey)) {
+          throw new UntrustedCaError(
+            `the CA in ${dir} (SHA-256 ${ours}) did not sign this database's devices ` +
+              `(${known.deviceCount} enrolled; one was issued by ${issuerOf(pem)}): ` +
+              `put the CA folder of the hub that enrolled them in ${dir}`,
+          );
+        }
+      }
+    }
+    const recorded =
+      known.recordedFingerprint ?? (await this.trust.recordFingerprint(ours, this.clock.now()));
+    if (recorded !== ours) {
+      throw new UntrustedCaError(
+        `the CA in ${dir} (SHA-256 ${ours}) is not the one this database's devices trust ` +
+          `(SHA-256 ${recorded}): copy that CA folder from another hub of the school to ${dir}`,
+      );
+    }
+  }
+
+  private async createCa(dir: string, keyFile: string, certFile: string): Promise<void> {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const { privateKey, publicKey } = await rsaKeyPair(3072);
     const cert = forge.pki.createCertificate();
@@ -171,7 +272,7 @@ export class CertificateAuthority implements OnModuleInit {
     this.caKey = privateKey;
     this.caCert = cert;
     this.caCertPem = certPem;
-    this.logger.log('Created the hub certificate authority');
+    this.logger.log(`Created the hub certificate authority in ${dir}`);
   }
 
   get certificatePem(): string {
@@ -256,7 +357,7 @@ export class CertificateAuthority implements OnModuleInit {
   }
 
   private async loadProfileSigner(): Promise<ProfileSigner> {
-    const dir = path.join(this.config.dataDir, 'ca');
+    const dir = this.config.caDir;
     const keyFile = path.join(dir, 'profile-signing.key.pem');
     const certFile = path.join(dir, 'profile-signing.cert.pem');
     let certificatePem: string;

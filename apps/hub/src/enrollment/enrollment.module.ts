@@ -4,18 +4,31 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CommandsModule } from '../commands/commands.module';
 import { DevicesModule } from '../devices/devices.module';
+import { DeviceEntity } from '../devices/device.entities';
 import { CaController } from './ca.controller';
+import { CaTrustRepository } from './ca-trust.repository';
 import { CertificateAuthority } from './certificate-authority';
 import { EnrollmentTokenEntity } from './enrollment-token.entity';
 import { EnrollmentController } from './enrollment.controller';
 import { EnrollmentRepository } from './enrollment.repository';
 import { EnrollmentService } from './enrollment.service';
+import { HubIdentityEntity } from './hub-identity.entity';
 import { TrustProfileService } from './trust-profile.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([EnrollmentTokenEntity]), DevicesModule, CommandsModule],
+  imports: [
+    TypeOrmModule.forFeature([EnrollmentTokenEntity, HubIdentityEntity, DeviceEntity]),
+    DevicesModule,
+    CommandsModule,
+  ],
   controllers: [EnrollmentController, CaController],
-  providers: [CertificateAuthority, EnrollmentRepository, EnrollmentService, TrustProfileService],
+  providers: [
+    CertificateAuthority,
+    CaTrustRepository,
+    EnrollmentRepository,
+    EnrollmentService,
+    TrustProfileService,
+  ],
   exports: [CertificateAuthority],
 })
 export class EnrollmentModule {}

@@ -220,6 +220,7 @@ export class EnrollmentService {
           revokedAt: null,
           online: false,
           lastSeenAt: null,
+          hubId: null,
           reportedState: null,
           reportedAt: null,
           desiredLock: null,

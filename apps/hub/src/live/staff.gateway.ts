@@ -2,7 +2,8 @@
 // command progress), which the teacher console builds on (issue 11). The bearer token is checked
 // in the connection middleware, the AUP gate too (issue 9); each socket joins only the rooms its
 // roles allow. Events come from the in-process bus and go out as they happen: one emit per room,
-// no database read per event, so the device path does not wait on 30 consoles.
+// no database read per event, so the device path does not wait on 30 consoles. In a cluster
+// (HUB_REDIS) the room emits reach the staff of every hub through the Redis adapter.
 import { Inject, Logger, OnModuleDestroy } from '@nestjs/common';
 import { OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import {
@@ -46,12 +47,14 @@ export type StaffNamespace = Namespace<
  * things, so the live view shows no more than the API would.
  */
 export const STAFF_ROOMS = {
-  /** device.online / device.offline: any signed-in member of staff. */
+  /** device.presence (and device.online / device.offline): any signed-in member of staff. */
   presence: { name: 'presence', roles: 'any' },
   /** device.state: as GET /api/devices. */
   devices: { name: 'devices', roles: ['ict', 'teacher', 'office', 'trip_leader'] },
   /** command.updated: as GET /api/devices/:id/commands. */
   commands: { name: 'commands', roles: ['ict', 'teacher', 'safeguarding'] },
+  /** compliance.progress: as GET /api/compliance. */
+  compliance: { name: 'compliance', roles: ['ict'] },
 } as const satisfies Record<string, { name: string; roles: readonly StaffRole[] | 'any' }>;
 
 /** How often every staff socket's sign-in and AUP acceptance is checked again. */
@@ -100,12 +103,24 @@ export class StaffGateway implements OnGatewayInit, OnModuleDestroy {
     private readonly clock: Clock,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
   ) {
-    this.events.on('device.connected', ({ deviceId }) =>
-      this.emit(STAFF_ROOMS.presence.name, 'device.online', { deviceId, at: this.now() }),
-    );
-    this.events.on('device.disconnected', ({ deviceId }) =>
-      this.emit(STAFF_ROOMS.presence.name, 'device.offline', { deviceId, at: this.now() }),
-    );
+    this.events.on('device.connected', ({ deviceId }) => {
+      const at = this.now();
+      this.emit(STAFF_ROOMS.presence.name, 'device.online', { deviceId, at });
+      this.emit(STAFF_ROOMS.presence.name, 'device.presence', {
+        deviceId,
+        online: true,
+        lastSeenAt: at,
+      });
+    });
+    this.events.on('device.disconnected', ({ deviceId }) => {
+      const at = this.now();
+      this.emit(STAFF_ROOMS.presence.name, 'device.offline', { deviceId, at });
+      this.emit(STAFF_ROOMS.presence.name, 'device.presence', {
+        deviceId,
+        online: false,
+        lastSeenAt: at,
+      });
+    });
     this.events.on('device.state', ({ deviceId, state }) => {
       if (this.listening(STAFF_ROOMS.devices.name)) {
         this.emit(STAFF_ROOMS.devices.name, 'device.state', {
@@ -121,15 +136,21 @@ export class StaffGateway implements OnGatewayInit, OnModuleDestroy {
         deviceId,
         type,
         status: status as StaffCommandStatus,
+        detail: null,
       }),
     );
-    this.events.on('command.answered', ({ commandId, deviceId, type, status }) =>
+    this.events.on('command.answered', ({ commandId, deviceId, type, status, detail }) =>
       this.emit(STAFF_ROOMS.commands.name, 'command.updated', {
         commandId,
         deviceId,
         type,
         status,
+        detail,
       }),
+    );
+    // Already coalesced by the policies module (a few a second during a push).
+    this.events.on('compliance.progress', (progress) =>
+      this.emit(STAFF_ROOMS.compliance.name, 'compliance.progress', progress),
     );
     this.events.on('aup.published', ({ version }) => this.dropUnaccepted(version));
     this.events.on('staff.changed', ({ staffId }) =>
@@ -269,8 +290,13 @@ export class StaffGateway implements OnGatewayInit, OnModuleDestroy {
     return this.namespace ? [...this.namespace.sockets.values()].filter(match) : [];
   }
 
+  /**
+   * Whether anyone may be in the room. In a cluster the staff in it may be on any hub, and this
+   * hub's adapter knows only its own sockets: the event goes out through Redis to every hub, sent
+   * once, by the hub where it happened (the one that holds the device, or took the request).
+   */
   private listening(room: string): boolean {
-    return (this.namespace?.adapter.rooms.get(room)?.size ?? 0) > 0;
+    return this.config.cluster !== null || (this.namespace?.adapter.rooms.get(room)?.size ?? 0) > 0;
   }
 
   /** The one typed way out: an event of the shared map to a room, skipped when nobody is in it. */

@@ -106,6 +106,8 @@ export class ComplianceService implements OnModuleInit, OnApplicationShutdown {
           unenforced: answer.unenforced,
         }),
       );
+      // Committed: the console's counts move (coalesced in compliance-progress.ts).
+      this.events.emit('compliance.changed', { deviceIds: [answer.deviceId] });
     });
     // A newly enrolled device gets its policy even if its record already had that version.
     this.events.on('device.enrolled', ({ deviceId }) => this.refreshSoon([deviceId], true));
@@ -163,6 +165,7 @@ export class ComplianceService implements OnModuleInit, OnApplicationShutdown {
           unenforced: null,
           fromState: true,
         });
+        this.events.emit('compliance.changed', { deviceIds: [deviceId] });
       }
       return;
     }

@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { CommandsModule } from '../commands/commands.module';
 import { DevicesModule } from '../devices/devices.module';
 import { EnrollmentModule } from '../enrollment/enrollment.module';
+import { ComplianceProgress } from './compliance-progress';
 import { ComplianceService } from './compliance.service';
 import { PoliciesController } from './policies.controller';
 import { PoliciesRepository } from './policies.repository';
@@ -19,6 +20,12 @@ import { POLICY_ENTITIES } from './policy.entities';
     EnrollmentModule,
   ],
   controllers: [PoliciesController],
-  providers: [PoliciesRepository, PolicyRolloutService, PoliciesService, ComplianceService],
+  providers: [
+    PoliciesRepository,
+    PolicyRolloutService,
+    PoliciesService,
+    ComplianceService,
+    ComplianceProgress,
+  ],
 })
 export class PoliciesModule {}

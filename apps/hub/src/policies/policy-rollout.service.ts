@@ -210,11 +210,16 @@ export class PolicyRolloutService {
     }
   }
 
-  /** Wakes delivery for the devices a committed plan queued commands for. */
+  /** Wakes delivery for the devices a committed plan queued commands for; counts move too. */
   announce(plan: RolloutPlan): void {
     const deviceIds = this.changedDeviceIds(plan);
     if (deviceIds.length > 0) {
       this.events.emit('commands.queued', { deviceIds });
+    }
+    // Devices made pending, or failed for conflicting policies: new counts for the console.
+    const conflicted = plan.conflicts.map((conflict) => conflict.deviceId);
+    if (deviceIds.length > 0 || conflicted.length > 0) {
+      this.events.emit('compliance.changed', { deviceIds: [...deviceIds, ...conflicted] });
     }
   }
 }

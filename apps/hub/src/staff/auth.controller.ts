@@ -1,5 +1,7 @@
 // Sign in, sign out, and who am I.
-import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Req } from '@nestjs/common';
+import type { PasswordRule } from '@app/hub-api';
+import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AnyStaff, CurrentStaff, Public, RequestWithPrincipal } from '../common/access';
 import type { StaffPrincipal } from '../common/roles';
@@ -14,7 +16,10 @@ export function bearerToken(request: RequestWithPrincipal): string {
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
+  ) {}
 
   @Post('login')
   @Public()
@@ -45,6 +50,19 @@ export class AuthController {
     @Req() request: RequestWithPrincipal,
   ): Promise<void> {
     await this.auth.logout(staff, bearerToken(request));
+  }
+
+  /** The console shows the rule as someone types a new password (issue 11). */
+  @Get('password-rule')
+  @AnyStaff({ aup: 'exempt' })
+  @ApiBearerAuth()
+  @ApiRoute({
+    summary:
+      'What a new password needs: at least minLength characters (HUB_PASSWORD_MIN_LENGTH) with upper and lower case, a number and a symbol',
+    ok: 'The minimum length',
+  })
+  passwordRule(): PasswordRule {
+    return { minLength: this.config.auth.passwordMinLength };
   }
 
   @Get('me')

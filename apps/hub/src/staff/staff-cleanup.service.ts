@@ -1,7 +1,8 @@
 // Keeps the staff tables bounded (issue 8 item 21): sessions that have ended (expired or signed
 // out) and sign-in throttle rows that no longer hold anything back are deleted every few
 // minutes. Throttle rows are made for any username anyone guesses, without signing in, so they
-// must go as soon as they stop mattering, not once a day.
+// must go as soon as they stop mattering, not once a day. In a cluster, the hub that holds the
+// scheduled-work lease does it (issue 10).
 import {
   Inject,
   Injectable,
@@ -11,6 +12,7 @@ import {
 } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
+import { ScheduledWorkLease } from '../database/scheduled-work-lease';
 import { TransactionRunner } from '../database/transaction-runner';
 import { StaffRepository } from './staff.repository';
 
@@ -21,26 +23,34 @@ export const STAFF_CLEANUP_EVERY_MS = 10 * 60 * 1000;
 export class StaffCleanupService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(StaffCleanupService.name);
   private timer: NodeJS.Timeout | null = null;
+  private stopGained: (() => void) | null = null;
 
   constructor(
     private readonly staff: StaffRepository,
     private readonly tx: TransactionRunner,
     private readonly clock: Clock,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
+    private readonly lease: ScheduledWorkLease,
   ) {}
 
+  /** Runs when this hub gains the scheduled-work lease, then every 10 minutes while it holds it. */
   onApplicationBootstrap(): void {
     const run = () =>
       void this.cleanUp().catch((error: unknown) => {
         // Tried again at the next run; nothing depends on the rows being gone.
         this.logger.error(`Staff clean-up failed: ${String(error)}`);
       });
-    run();
-    this.timer = setInterval(run, STAFF_CLEANUP_EVERY_MS);
+    this.stopGained = this.lease.onGained(run);
+    this.timer = setInterval(() => {
+      if (this.lease.isHeld()) {
+        run();
+      }
+    }, STAFF_CLEANUP_EVERY_MS);
     this.timer.unref();
   }
 
   onApplicationShutdown(): void {
+    this.stopGained?.();
     if (this.timer) {
       clearInterval(this.timer);
       this.timer = null;

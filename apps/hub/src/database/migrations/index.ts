@@ -8,6 +8,9 @@ import { AddLockOwnersToDesiredState1764500000000 } from './1764500000000-AddLoc
 import { AddReenrolmentTokens1764600000000 } from './1764600000000-AddReenrolmentTokens';
 import { AddPolicyUnenforced1764700000000 } from './1764700000000-AddPolicyUnenforced';
 import { AddAuditNames1764710000000 } from './1764710000000-AddAuditNames';
+import { AddHubLiveness1764740000000 } from './1764740000000-AddHubLiveness';
+import { AddCommandClaimsAndHubLeases1764750000000 } from './1764750000000-AddCommandClaimsAndHubLeases';
+import { AddHubIdentity1764760000000 } from './1764760000000-AddHubIdentity';
 
 export const MIGRATIONS = [
   CreateStaffAndAudit1764000000000,
@@ -19,4 +22,7 @@ export const MIGRATIONS = [
   AddReenrolmentTokens1764600000000,
   AddPolicyUnenforced1764700000000,
   AddAuditNames1764710000000,
+  AddHubLiveness1764740000000,
+  AddCommandClaimsAndHubLeases1764750000000,
+  AddHubIdentity1764760000000,
 ];

@@ -1,0 +1,114 @@
+// The console's one connection to the hub's /staff Socket.IO namespace, typed by the event map
+// the hub shares (libs/devices/src/staff-events.ts). Opened once the person is signed in and has
+// accepted the AUP, closed at sign-out. Screens listen with useStaffEvent and update their
+// TanStack Query caches from it; there is no second store of the same data.
+import {
+  AUP_REQUIRED_PREFIX,
+  STAFF_NAMESPACE,
+  type HubToStaffEvents,
+  type StaffToHubEvents,
+} from '@app/devices/staff-events';
+import { useEffect, useRef, useSyncExternalStore } from 'react';
+import { io, type Socket } from 'socket.io-client';
+
+export type StaffSocket = Socket<HubToStaffEvents, StaffToHubEvents>;
+
+/** What the connection is doing, for a "Live updates paused" notice. */
+export type LiveStatus = 'off' | 'connecting' | 'live' | 'reconnecting';
+
+let socket: StaffSocket | null = null;
+let status: LiveStatus = 'off';
+const statusListeners = new Set<() => void>();
+
+function setStatus(next: LiveStatus): void {
+  status = next;
+  statusListeners.forEach((listener) => listener());
+}
+
+export interface StaffSocketHooks {
+  /** The sign-in ended (connect_error `unauthorized`, or `session.ended`). */
+  unauthorized(): void;
+  /** The account must accept a new AUP first (`aup_required…`, or `aup.required`). */
+  aupRequired(): void;
+}
+
+/**
+ * Opens the /staff connection with this token (websocket only, as the hub serves it), closing
+ * any other first. Reconnects on its own after a network drop; gives up on a refusal.
+ */
+export function openStaffSocket(token: string, hooks: StaffSocketHooks): StaffSocket {
+  closeStaffSocket();
+  const next: StaffSocket = io(STAFF_NAMESPACE, {
+    auth: { token },
+    transports: ['websocket'],
+  });
+  setStatus('connecting');
+  next.on('connect', () => setStatus('live'));
+  next.on('disconnect', () => setStatus(next.active ? 'reconnecting' : 'off'));
+  next.on('connect_error', (error) => {
+    if (error.message === 'unauthorized') {
+      hooks.unauthorized();
+    } else if (error.message.startsWith(AUP_REQUIRED_PREFIX)) {
+      hooks.aupRequired();
+    }
+    setStatus(next.active ? 'reconnecting' : 'off');
+  });
+  next.on('session.ended', () => hooks.unauthorized());
+  next.on('aup.required', () => hooks.aupRequired());
+  socket = next;
+  return next;
+}
+
+/** Closes the connection (sign-out, a new AUP to accept). */
+export function closeStaffSocket(): void {
+  if (socket) {
+    socket.removeAllListeners();
+    socket.disconnect();
+    socket = null;
+  }
+  setStatus('off');
+}
+
+/** The connection's status, re-rendering when it changes. */
+export function useLiveStatus(): LiveStatus {
+  return useSyncExternalStore(
+    (listener) => {
+      statusListeners.add(listener);
+      return () => statusListeners.delete(listener);
+    },
+    () => status,
+  );
+}
+
+/**
+ * Calls `handler` for every `event` the hub sends while the component is mounted. The latest
+ * handler is always the one called, so it may close over props and state freely.
+ *
+ * @example
+ *   useStaffEvent('device.presence', (event) =>
+ *     queryClient.invalidateQueries({ queryKey: ['/api/devices'] }));
+ */
+export function useStaffEvent<E extends keyof HubToStaffEvents>(
+  event: E,
+  handler: HubToStaffEvents[E],
+): void {
+  const latest = useRef(handler);
+  latest.current = handler;
+  const live = useLiveStatus();
+  useEffect(() => {
+    const current = socket;
+    if (!current) {
+      return;
+    }
+    const listener = ((...args: Parameters<HubToStaffEvents[E]>) =>
+      (latest.current as (...a: Parameters<HubToStaffEvents[E]>) => void)(
+        ...args,
+      )) as HubToStaffEvents[E];
+    // Socket.IO's typed `on` does not narrow a generic event name; the map keeps it honest.
+    (current as unknown as { on(e: string, l: unknown): void }).on(event, listener);
+    return () => {
+      (current as unknown as { off(e: string, l: unknown): void }).off(event, listener);
+    };
+    // `live`: subscribe again on the socket opened after sign-in.
+  }, [event, live]);
+}

@@ -1,0 +1,36 @@
+// Everyone's first page: who they are, their roles, and the pages their roles open.
+import { STAFF_ROLE_LABELS } from '@app/hub-api';
+import { Link } from 'react-router-dom';
+import { useSession } from '../auth/session';
+import { navigationFor } from '../routes';
+import { Page } from '../ui';
+
+export default function HomePage() {
+  const { user, allows } = useSession();
+  if (!user) {
+    return null;
+  }
+  const pages = navigationFor(allows).filter((route) => route.path !== '/');
+  return (
+    <Page title={`Hello, ${user.displayName}`}>
+      <dl className="facts">
+        <div>
+          <dt>Username</dt>
+          <dd>{user.username}</dd>
+        </div>
+        <div>
+          <dt>Your roles</dt>
+          <dd>{user.roles.map((role) => STAFF_ROLE_LABELS[role]).join(', ')}</dd>
+        </div>
+      </dl>
+      <h2>Your pages</h2>
+      <ul className="link-list">
+        {pages.map((route) => (
+          <li key={route.path}>
+            <Link to={route.path}>{route.label}</Link>
+          </li>
+        ))}
+      </ul>
+    </Page>
+  );
+}

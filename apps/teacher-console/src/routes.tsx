@@ -1,0 +1,43 @@
+// The console's screens: one row per route, with who may open it. The navigation, the home
+// page's links and the "You don't have access to this page" check are all made from this table,
+// so a screen is added here and nowhere else:
+//
+//   { path: '/devices', label: 'Devices', roles: ['ict'],
+//     page: lazy(() => import('./devices/devices-page')) },
+//
+// `roles` are the same as the hub's for the route the page reads (the hub refuses anyway).
+// Pages are loaded when first opened (route-level code splitting keeps the first screen small);
+// a page module's default export is its component.
+import type { StaffRole } from '@app/hub-api';
+import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
+
+export interface AppRoute {
+  /** React Router path ('/devices/:deviceId'). */
+  path: string;
+  /** The navigation link's text; leave out for pages opened from another (a device's detail). */
+  label?: string;
+  /** Who may open it: one of these roles, or 'any' signed-in member of staff. */
+  roles: readonly StaffRole[] | 'any';
+  page: LazyExoticComponent<ComponentType>;
+}
+
+export const APP_ROUTES: AppRoute[] = [
+  { path: '/', label: 'Home', roles: 'any', page: lazy(() => import('./home/home-page')) },
+  {
+    path: '/operating-figures',
+    label: 'Operating figures',
+    roles: ['ict'],
+    page: lazy(() => import('./health/operating-figures-page')),
+  },
+  {
+    path: '/account/password',
+    label: 'Change password',
+    roles: 'any',
+    page: lazy(() => import('./account/change-password-page')),
+  },
+];
+
+/** The navigation's links for an account: labelled routes it may open, in table order. */
+export function navigationFor(allows: (roles: AppRoute['roles']) => boolean): AppRoute[] {
+  return APP_ROUTES.filter((route) => route.label && allows(route.roles));
+}

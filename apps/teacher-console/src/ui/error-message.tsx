@@ -1,0 +1,30 @@
+// Where a page or form says what went wrong, in plain words, announced to screen readers.
+import { describeError } from '../api/client';
+
+export interface ErrorMessageProps {
+  /** An ApiError (its plain words) or anything thrown; nothing is shown for null/undefined. */
+  error: unknown;
+  /** Words before the error ("Could not sign in."). */
+  title?: string;
+}
+
+export function ErrorMessage({ error, title }: ErrorMessageProps) {
+  if (error === null || error === undefined) {
+    return null;
+  }
+  return (
+    <div className="error-message" role="alert">
+      {title ? <strong>{title} </strong> : null}
+      {describeError(error)}
+    </div>
+  );
+}
+
+/** A polite status line: "Loading devices…", "Saved.". */
+export function StatusMessage({ children }: { children: React.ReactNode }) {
+  return (
+    <p className="status-message" role="status">
+      {children}
+    </p>
+  );
+}

@@ -1,0 +1,7 @@
+// @app/hub-api: the shapes of the hub's HTTP API that the console reads, and the few rules both
+// sides apply (staff roles, the password rule). Types and plain functions only: no Nest, no
+// Node built-ins, so the browser bundle can import it as it is.
+
+export * from './roles';
+export * from './password-rule';
+export * from './responses';

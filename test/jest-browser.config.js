@@ -1,0 +1,18 @@
+// Browser specs: Debian's Chromium through playwright-core against a real hub process serving
+// the built console (built first if stale). One at a time: each starts a hub and a browser.
+process.env.TZ = 'UTC';
+const path = require('path');
+const root = path.join(__dirname, '..');
+
+module.exports = {
+  rootDir: root,
+  roots: ['<rootDir>/test/browser'],
+  testRegex: '.*\\.browser-spec\\.ts$',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(root, 'tsconfig.spec.json') }] },
+  moduleNameMapper: require(path.join(root, 'jest.paths')),
+  testEnvironment: 'node',
+  globalSetup: '<rootDir>/test/support/browser-global-setup.ts',
+  testTimeout: 120000,
+  maxWorkers: 1,
+};
