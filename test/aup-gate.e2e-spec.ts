@@ -27,6 +27,8 @@ const EXEMPT = [
   'POST /api/staff/me/aup-acceptance',
   'GET /api/auth/me',
   'PATCH /api/staff/me/password',
+  // The rule the change-password form shows as you type (issue 11): it goes with the form.
+  'GET /api/auth/password-rule',
   'POST /api/auth/logout',
 ];
 
@@ -151,6 +153,10 @@ describe('the AUP gate', () => {
     expect([aup.status, aup.body.acceptedAt]).toEqual([200, null]);
     const me = await hub.http.get('/api/auth/me').set('Authorization', as(person.token));
     expect([me.status, me.body.username]).toEqual([200, 'pam']);
+    const rule = await hub.http
+      .get('/api/auth/password-rule')
+      .set('Authorization', as(person.token));
+    expect([rule.status, typeof rule.body.minLength]).toEqual([200, 'number']);
     const password = await hub.http
       .patch('/api/staff/me/password')
       .set('Authorization', as(person.token))
