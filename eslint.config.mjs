@@ -1,4 +1,4 @@
-// Lint for the TypeScript in apps/ (the console's .tsx too), libs/, test/ and bench/: typescript-eslint's recommended
+// Lint for the TypeScript in apps/ (the console's .tsx too), libs/, test/, bench/ and scripts/: typescript-eslint's recommended
 // rules plus the type-aware checks that catch a forgotten await, and braces on every block.
 // @ts-check
 import { defineConfig, globalIgnores } from 'eslint/config';
@@ -28,6 +28,7 @@ export default defineConfig(
       'libs/**/*.ts',
       'test/**/*.ts',
       'bench/**/*.ts',
+      'scripts/**/*.ts',
     ],
     extends: [tseslint.configs.recommended],
     languageOptions: {

@@ -65,14 +65,30 @@ runBench(async (cleanup) => {
   const background = total - 2 * CLASS_SIZE - fleet;
   const fleetOn = { A: Math.ceil(fleet / 2), B: Math.floor(fleet / 2) };
 
-  const database = `bench_cluster_${process.pid}`;
+  // --reuse NAME: the database and data directory a run with --keep left (enrolling 25,000
+  // devices takes a while); otherwise a fresh database, dropped at the end unless --keep.
+  const reuse = stringArg('reuse');
+  if (reuse !== undefined && !/^bench_cluster_\d+$/.test(reuse)) {
+    throw new Error(
+      `--reuse takes a name a --keep run printed (bench_cluster_<pid>), got '${reuse}'`,
+    );
+  }
+  const keep = reuse !== undefined || process.argv.includes('--keep');
+  const database = reuse ?? `bench_cluster_${process.pid}`;
   const redisPrefix = `bench_cluster_${process.pid}_${crypto.randomBytes(3).toString('hex')}`;
-  const runDir = dataDir(`cluster-${process.pid}`);
+  if (reuse !== undefined && !fs.existsSync(path.join(dataDir(database), 'hub-a', 'ca'))) {
+    throw new Error(`--reuse ${reuse}: bench/.data/${reuse} holds no hub data`);
+  }
+  const runDir = dataDir(database);
   const simDir = path.join(runDir, 'simulators');
   fs.mkdirSync(simDir, { recursive: true });
   let finished = false;
   cleanup.add('remove the data directory', async () => {
-    if (finished) {
+    if (keep) {
+      console.log(
+        `kept the database ${database} and bench/.data/${database}: run again with --reuse ${database}; remove them with: psql ${server} -c 'DROP DATABASE ${database}' && rm -r bench/.data/${database}`,
+      );
+    } else if (finished) {
       fs.rmSync(runDir, { recursive: true, force: true });
     } else {
       console.error(`the hubs' and simulators' logs are kept in ${runDir}`);
@@ -82,8 +98,12 @@ runBench(async (cleanup) => {
   console.log(
     `bench:cluster — ${total} devices on two hubs (${background} in ${simulatorCount} simulator processes; ${2 * CLASS_SIZE} in two classes and a policy fleet of ${fleet} in this process), ${rounds} lock rounds, ${policyRounds} policy changes; PostgreSQL database ${database}, Redis prefix ${redisPrefix}`,
   );
-  await createFreshDatabase(server, database);
-  cleanup.add(`drop the database ${database}`, () => dropDatabase(server, database));
+  if (reuse === undefined) {
+    await createFreshDatabase(server, database);
+  }
+  if (!keep) {
+    cleanup.add(`drop the database ${database}`, () => dropDatabase(server, database));
+  }
   const env = {
     HUB_DB: postgresUrl(server, database),
     HUB_REDIS: redisUrl,
@@ -97,7 +117,7 @@ runBench(async (cleanup) => {
   for (const name of ['A', 'B'] as const) {
     const dir = path.join(runDir, `hub-${name.toLowerCase()}`);
     fs.mkdirSync(dir, { recursive: true });
-    if (name === 'B') {
+    if (name === 'B' && !fs.existsSync(path.join(dir, 'ca'))) {
       fs.cpSync(path.join(hubs[0].process.dir, 'ca'), path.join(dir, 'ca'), { recursive: true });
     }
     const hub = new HubProcess(dir, basePort + hubs.length, env);
@@ -277,10 +297,15 @@ runBench(async (cleanup) => {
   );
 
   // A policy for the fleet's group (half the fleet on each hub), changed through hub A.
-  const policy = await a.api.call<{ id: string }>('POST', '/api/policies', {
-    name: 'Bench cluster fleet',
-    settings: { screen: { autoLockMinutes: 5, requirePasscode: true } },
-  });
+  const policyName = 'Bench cluster fleet';
+  const policy =
+    (await a.api.call<{ id: string; name: string }[]>('GET', '/api/policies')).find(
+      (p) => p.name === policyName,
+    ) ??
+    (await a.api.call<{ id: string }>('POST', '/api/policies', {
+      name: policyName,
+      settings: { screen: { autoLockMinutes: 5, requirePasscode: true } },
+    }));
   const appliedCount = async () =>
     (
       await a.api.call<{ total: number }>(
@@ -288,16 +313,24 @@ runBench(async (cleanup) => {
         `/api/compliance/devices?status=applied&policyId=${policy.id}&pageSize=1`,
       )
     ).total;
-  await a.api.call('POST', `/api/policies/${policy.id}/assignments`, {
-    scope: 'group',
-    targetId: fleetGroup,
-  });
-  await waitUntil(
-    'the fleet policy applied on every fleet device',
-    async () => (await appliedCount()) >= fleet,
-    10 * 60_000,
-    1000,
-  );
+  if (reuse === undefined) {
+    await a.api.call('POST', `/api/policies/${policy.id}/assignments`, {
+      scope: 'group',
+      targetId: fleetGroup,
+    });
+  }
+  try {
+    await waitUntil(
+      'the fleet policy applied on every fleet device',
+      async () => (await appliedCount()) >= fleet,
+      5 * 60_000,
+      1000,
+    );
+  } catch {
+    console.log(
+      `  COMPLIANCE NEVER CAUGHT UP with the fleet policy's assignment: ${await appliedCount()} of ${fleet} applied after 5 minutes (see the hub logs); going on`,
+    );
+  }
   const change = (label: string) =>
     timePolicyChange({
       label,

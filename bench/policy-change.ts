@@ -56,13 +56,19 @@ export interface PolicyChangeOptions {
   hubs: MeasuredHub[];
   /** How often to ask for the compliance count once every device acknowledged; default 50 ms. */
   compliancePollMs?: number;
+  /**
+   * How long after the last acknowledgement compliance may take to show every device applied
+   * before the change is reported as "compliance never caught up" (default 60 s).
+   */
+  complianceTimeoutMs?: number;
 }
 
 export interface PolicyChangeFigures {
   requestMs: number;
   ack99: number;
   ackAll: number;
-  complianceMs: number;
+  /** Null when compliance did not show every device applied in time (printed, with the count). */
+  complianceMs: number | null;
 }
 
 /**
@@ -70,7 +76,7 @@ export interface PolicyChangeFigures {
  * device has something to apply), then waits for every acknowledgement and for compliance; prints
  * two lines of figures and returns them.
  *
- * @throws Error when not every device acknowledged, or compliance did not catch up, in 5 minutes
+ * @throws Error when not every device acknowledged in 5 minutes
  */
 export async function timePolicyChange(opts: PolicyChangeOptions): Promise<PolicyChangeFigures> {
   const { api, policyId } = opts;
@@ -103,13 +109,23 @@ export async function timePolicyChange(opts: PolicyChangeOptions): Promise<Polic
     5,
   );
   const times = opts.acks.times(version).map((at) => at - t0);
-  await waitUntil(
-    'compliance applied',
-    async () => (await opts.appliedCount()) >= opts.devices,
-    5 * 60_000,
-    opts.compliancePollMs ?? 50,
-  );
-  const complianceMs = Date.now() - t0;
+  let complianceMs: number | null;
+  let complianceText: string;
+  try {
+    await waitUntil(
+      'compliance applied',
+      async () => (await opts.appliedCount()) >= opts.devices,
+      opts.complianceTimeoutMs ?? 60_000,
+      opts.compliancePollMs ?? 50,
+    );
+    complianceMs = Date.now() - t0;
+    complianceText = `compliance all applied ${complianceMs} ms after the change`;
+  } catch {
+    // Every device acknowledged, yet the hub did not record it: a hub fault the figures must
+    // show (see the hub's log), not a reason to stop the run.
+    complianceMs = null;
+    complianceText = `COMPLIANCE NEVER CAUGHT UP: ${await opts.appliedCount()} of ${opts.devices} applied ${Math.round((Date.now() - t0) / 1000)} s after the change (see the hub log)`;
+  }
   const ownCpu = process.cpuUsage(ownCpu0);
   const hubLines = await Promise.all(
     opts.hubs.map(async (hub, i) => {
@@ -125,7 +141,7 @@ export async function timePolicyChange(opts: PolicyChangeOptions): Promise<Polic
     complianceMs,
   };
   console.log(
-    `${opts.label} (revision ${response.revision}): request ${requestMs} ms; acknowledged by 99% in ${figures.ack99} ms, by all in ${figures.ackAll} ms; compliance all applied ${complianceMs} ms after the change; ${hubLines.join('; ')}`,
+    `${opts.label} (revision ${response.revision}): request ${requestMs} ms; acknowledged by 99% in ${figures.ack99} ms, by all in ${figures.ackAll} ms; ${complianceText}; ${hubLines.join('; ')}`,
   );
   console.log(
     `  acknowledged: first ${Math.min(...times)} ms, 10% ${percentile(times, 10)} ms, 50% ${percentile(times, 50)} ms, 90% ${percentile(times, 90)} ms; CPU used by the simulated devices in this process ${Math.round((ownCpu.user + ownCpu.system) / 1000)} ms`,
@@ -137,9 +153,18 @@ export async function timePolicyChange(opts: PolicyChangeOptions): Promise<Polic
 /** "median X ms, worst Y ms" of one figure over the counted changes. */
 export function summarise(
   measured: PolicyChangeFigures[],
-  pick: (figures: PolicyChangeFigures) => number,
-): { median: number; worst: number; text: string } {
-  const median = percentile(measured.map(pick), 50);
-  const worst = Math.max(...measured.map(pick));
-  return { median, worst, text: `median ${median} ms, worst ${worst} ms` };
+  pick: (figures: PolicyChangeFigures) => number | null,
+): { median: number | string; worst: number | string; text: string } {
+  const values = measured.map(pick).filter((value): value is number => value !== null);
+  const missing = measured.length - values.length;
+  if (values.length === 0) {
+    return { median: 'never', worst: 'never', text: 'never (in any change)' };
+  }
+  const median = percentile(values, 50);
+  const worst = missing > 0 ? 'never' : Math.max(...values);
+  const text =
+    missing > 0
+      ? `median ${median} ms of the ${values.length} that got there; never in ${missing} of ${measured.length}`
+      : `median ${median} ms, worst ${worst} ms`;
+  return { median, worst, text };
 }

@@ -213,6 +213,11 @@ export function smallTouchTargets(page: Page): Promise<string[]> {
       if (box.width === 0 || box.height === 0) {
         continue;
       }
+      // Hidden from people and out of the tab order (react-aria's Select keeps such a native
+      // <select> for the browser's autofill): not something anyone touches.
+      if (element.closest('[aria-hidden="true"]') && element.tabIndex < 0) {
+        continue;
+      }
       if (element.tagName === 'A' && element.closest('p, li:not(.link-list li):not(.nav li)')) {
         continue;
       }

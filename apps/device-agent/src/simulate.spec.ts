@@ -100,6 +100,32 @@ describe('runSimulator', () => {
     expect((await stat(stateFile)).mode & 0o777).toBe(0o600);
   });
 
+  it('enrols as an iPad by default, or as describeDevice says', async () => {
+    running = await simulate({ hubUrl: hub.url, token: 'fleet', devices: 1 });
+    await running.stop();
+    running = await runSimulator({
+      hubUrl: hub.url,
+      token: 'fleet',
+      devices: 2,
+      group: 'loan',
+      stateFile: join(dir, '.sim', 'loan.json'),
+      keyPoolSize: 1,
+      describeDevice: (serialNumber, index) => ({
+        platform: 'linux',
+        name: `Loan ${index + 1}`,
+        assetTag: `LOAN-${index + 1}`,
+      }),
+    });
+
+    const enrolled = hub.enrollRequests.map((request) => request.device);
+    enrolled.sort((a, b) => a.serialNumber.localeCompare(b.serialNumber));
+    expect(enrolled).toEqual([
+      { serialNumber: 'SIM-class-4b-00001', platform: 'ipados', model: 'Simulated device' },
+      { serialNumber: 'SIM-loan-00001', platform: 'linux', name: 'Loan 1', assetTag: 'LOAN-1' },
+      { serialNumber: 'SIM-loan-00002', platform: 'linux', name: 'Loan 2', assetTag: 'LOAN-2' },
+    ]);
+  });
+
   it('reuses saved identities and enrols only the devices that are missing', async () => {
     const first = await simulate({
       hubUrl: hub.url,

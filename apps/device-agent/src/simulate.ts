@@ -20,6 +20,7 @@ import {
   type CommandEnvelope,
   type DeviceClientOptions,
   type DeviceKeyPair,
+  type EnrollDeviceInfo,
   type HubTrust,
   type SimulatedEnforcerOptions,
 } from '@app/devices';
@@ -46,6 +47,11 @@ export interface SimulatorOptions {
   keyPoolSize?: number;
   /** Forget saved identities and enrol every device again. */
   fresh?: boolean;
+  /**
+   * What each device tells the hub at enrolment besides its serial number: platform, model, name,
+   * asset tag. Default: an iPad-like device (`ipados`, model "Simulated device"), unnamed.
+   */
+  describeDevice?: (serialNumber: string, index: number) => Omit<EnrollDeviceInfo, 'serialNumber'>;
   /** Options for each device's SimulatedEnforcer, or a factory for it. */
   enforcer?:
     SimulatedEnforcerOptions | ((serialNumber: string, index: number) => SimulatedEnforcer);
@@ -181,7 +187,13 @@ export async function runSimulator(opts: SimulatorOptions): Promise<SimulatorHan
             hubUrl,
             trust: opts.trust,
             token: opts.token as string,
-            device: { serialNumber, platform: 'ipados', model: 'Simulated device' },
+            device: {
+              serialNumber,
+              ...(opts.describeDevice?.(serialNumber, index) ?? {
+                platform: 'ipados',
+                model: 'Simulated device',
+              }),
+            },
             keys: state.keys[keyIndex],
           });
           const device = { serialNumber, deviceId: identity.deviceId, keyIndex };

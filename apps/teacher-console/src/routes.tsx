@@ -24,10 +24,63 @@ export interface AppRoute {
 export const APP_ROUTES: AppRoute[] = [
   { path: '/', label: 'Home', roles: 'any', page: lazy(() => import('./home/home-page')) },
   {
+    path: '/devices',
+    label: 'Devices',
+    roles: ['ict'],
+    page: lazy(() => import('./devices/devices-page')),
+  },
+  {
+    path: '/devices/:deviceId',
+    roles: ['ict'],
+    page: lazy(() => import('./devices/device-detail-page')),
+  },
+  {
+    path: '/enrol',
+    label: 'Enrol',
+    roles: ['ict'],
+    page: lazy(() => import('./enrol/enrol-page')),
+  },
+  {
+    path: '/groups',
+    label: 'Groups',
+    roles: ['ict'],
+    page: lazy(() => import('./groups/groups-page')),
+  },
+  { path: '/groups/:groupId', roles: ['ict'], page: lazy(() => import('./groups/group-page')) },
+  {
+    path: '/policies',
+    label: 'Policies',
+    roles: ['ict'],
+    page: lazy(() => import('./policies/policies-page')),
+  },
+  {
+    path: '/policies/:policyId',
+    roles: ['ict'],
+    page: lazy(() => import('./policies/policy-page')),
+  },
+  {
+    path: '/compliance',
+    label: 'Compliance',
+    roles: ['ict'],
+    page: lazy(() => import('./compliance/compliance-page')),
+  },
+  {
     path: '/operating-figures',
     label: 'Operating figures',
     roles: ['ict'],
     page: lazy(() => import('./health/operating-figures-page')),
+  },
+  {
+    path: '/staff',
+    label: 'Staff',
+    roles: ['ict'],
+    page: lazy(() => import('./staff/staff-page')),
+  },
+  {
+    path: '/audit',
+    label: 'Audit log',
+    roles: ['safeguarding', 'ict'],
+    page: lazy(() => import('./audit/audit-page')),
   },
   {
     path: '/account/password',

@@ -52,3 +52,283 @@ export interface Page<T> {
   page: number;
   pageSize: number;
 }
+
+/** A staff account as ICT sees it: GET/POST /api/staff, GET/PATCH /api/staff/:id. */
+export interface StaffAccount {
+  id: string;
+  username: string;
+  displayName: string;
+  roles: StaffRole[];
+  /** Disabled accounts cannot sign in; accounts are never deleted. */
+  disabled: boolean;
+  /** ISO 8601, UTC. */
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One entry of the audit log: GET /api/audit (a Page of these). */
+export interface AuditEntry {
+  /** Order of writing: a later entry has a larger id. */
+  id: number;
+  /** ISO 8601, UTC. */
+  at: string;
+  /** The same moment in the school's time zone, with its offset. */
+  atLocal: string;
+  actorType: 'staff' | 'device' | 'system' | 'shell';
+  actorId: string | null;
+  /** Username, OS user at the shell, or `hub`. */
+  actor: string | null;
+  /** Who acted, named as they were at the time; null on old entries. */
+  actorName: string | null;
+  /** e.g. `command.issued`, `staff.created`. */
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  /** What the target was called at the time; null on old entries. */
+  targetLabel: string | null;
+  detail: Record<string, unknown> | null;
+  /** The detail as readable text; empty for none. */
+  detailText: string;
+  correlationId: string | null;
+}
+
+/** GET /api/aup/acceptances: who accepted the current AUP version, and when. */
+export interface AupAcceptances {
+  /** The current version (SHA-256), or null when none is published. */
+  version: string | null;
+  items: { staffId: string; acceptedAt: string }[];
+}
+
+/** GET /api/metrics (ICT): the hub's operating figures. */
+export interface HubMetrics {
+  connectedDevices: number;
+  rssMb: number;
+  heapUsedMb: number;
+  eventLoopDelayMs: { p50: number; p99: number; max: number };
+  /** Commands by status (pending, sent, acknowledged, error, not_now, expired). */
+  commands: Record<string, number>;
+}
+
+/** What the hub wants a device to be (DesiredStateDto in the hub's devices/dto/device.dto.ts). */
+export interface DeviceDesiredState {
+  locked: boolean;
+  lock: { message?: string; reason: string } | null;
+  appLock: string | null;
+  /** Who owns the lock: `class` (a teacher), `admin` (ICT) or `lost` (ICT). */
+  lockOwner: 'class' | 'admin' | 'lost' | null;
+  appLockOwner: 'class' | 'admin' | 'lost' | null;
+}
+
+/** A device's compliance with the policy it should run (DeviceComplianceDto). */
+export interface DeviceCompliance {
+  status: 'pending' | 'applied' | 'partial' | 'failed' | 'none';
+  /** The policy version it should run (lowercase hex SHA-256), or null. */
+  desiredVersion: string | null;
+  /** Dotted setting paths the device accepted but cannot enforce (status `partial`). */
+  unenforced: string[];
+  detail: string | null;
+  /** ISO 8601, UTC. */
+  since: string | null;
+}
+
+/** A device as GET /api/devices lists it (a Page of these); DeviceDto in the hub. */
+export interface Device {
+  id: string;
+  serialNumber: string;
+  /** ipados, android, chromeos, windows, macos or linux. */
+  platform: string;
+  model: string | null;
+  osVersion: string | null;
+  name: string | null;
+  assetTag: string | null;
+  /** `active` or `revoked`. */
+  status: string;
+  online: boolean;
+  /** ISO 8601, UTC; null before it first connected. */
+  lastSeenAt: string | null;
+  enrolledAt: string;
+  revokedAt: string | null;
+  /** The device's last report (protocol DeviceState: locked, appLock, battery, ...). */
+  reportedState: Record<string, unknown> | null;
+  reportedAt: string | null;
+  desiredState: DeviceDesiredState;
+  compliance: DeviceCompliance;
+}
+
+/** A command to a device: GET /api/devices/:id/commands (a Page), POST answers one. */
+export interface DeviceCommand {
+  id: string;
+  deviceId: string;
+  /** device.lock, device.unlock, message.show, ... */
+  type: string;
+  payload: Record<string, unknown>;
+  status: 'pending' | 'sent' | 'acknowledged' | 'error' | 'not_now' | 'expired' | 'cancelled';
+  issuedAt: string;
+  expiresAt: string | null;
+  sentAt: string | null;
+  answeredAt: string | null;
+  attempts: number;
+  /** The device's words with an answer (an error, why not now). */
+  detail: string | null;
+  issuedBy: { type: string; id: string | null };
+  groupId: string | null;
+}
+
+/** GET /api/devices/:id: the device, its groups and its open commands. */
+export interface DeviceDetail extends Device {
+  groupIds: string[];
+  pendingCommands: DeviceCommand[];
+}
+
+/** GET /api/devices/:id/policy (ICT): the resolved settings and the profile behind each one. */
+export interface DevicePolicy {
+  deviceId: string;
+  version: string;
+  /** PolicySettings (libs/policy), by section. */
+  settings: Record<string, Record<string, unknown>>;
+  /** By dotted setting path: the profile that decided it (`built-in default` with scope `default`). */
+  decidedBy: Record<
+    string,
+    {
+      policyId: string | null;
+      policy: string;
+      scope: 'baseline' | 'group' | 'device' | 'overlay' | 'default';
+    }
+  >;
+  compliance: Omit<DeviceCompliance, 'status'> & {
+    status: DeviceCompliance['status'] | null;
+    reportedVersion: string | null;
+  };
+}
+
+/** POST /api/enrollment-tokens (ICT): the new token, shown only this once (the hub keeps a hash). */
+export interface NewEnrolmentToken {
+  id: string;
+  /** 192 random bits, base64url: what a device enrols with. */
+  token: string;
+  /** ISO 8601, UTC. */
+  expiresAt: string;
+  maxUses: number;
+  /** A re-enrolment token may re-enrol a device that is enrolled and not revoked. */
+  reenrol: boolean;
+}
+
+/** GET /api/enrollment-tokens (ICT): a token as listed, never the token itself. */
+export interface EnrolmentTokenView {
+  id: string;
+  label: string | null;
+  /** Groups the devices enrolled with it join. */
+  groupIds: string[];
+  maxUses: number;
+  uses: number;
+  reenrol: boolean;
+  /** ISO 8601, UTC. */
+  expiresAt: string;
+  createdAt: string;
+  /** Not revoked, not expired and not used up. */
+  usable: boolean;
+}
+
+/** A device group: GET /api/groups (a list of these), POST /api/groups, PATCH /api/groups/:id. */
+export interface DeviceGroup {
+  id: string;
+  name: string;
+  description: string | null;
+  /** How many devices are in it (revoked ones included). */
+  members: number;
+  /** ISO 8601, UTC. */
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** GET /api/groups/:id and POST /api/groups/:id/members: the group and its members' ids. */
+export interface DeviceGroupDetail extends DeviceGroup {
+  deviceIds: string[];
+}
+
+/**
+ * The fields of a device in GET /api/devices (a Page of these) that the Groups screen reads to
+ * name a device; the hub's DeviceDto has more.
+ */
+export interface GroupMemberDevice {
+  id: string;
+  serialNumber: string;
+  platform: string;
+  name: string | null;
+  assetTag: string | null;
+  /** `active` or `revoked`. */
+  status: string;
+  online: boolean;
+}
+
+/** Where a policy applies: the whole school, a group or one device (GET /api/policies). */
+export interface PolicyAssignment {
+  id: string;
+  scope: 'baseline' | 'group' | 'device';
+  /** The group or device; null for the baseline. */
+  targetId: string | null;
+  /** Settles disagreeing policies in the same scope: higher wins (-1000 to 1000). */
+  priority: number;
+}
+
+/**
+ * A policy profile: GET /api/policies (a list of these), GET/PATCH /api/policies/:id.
+ * `settings` is PartialPolicySettings and `enforced` SettingPath[] from @app/policy/settings
+ * (typed loosely here so this library stays free of the policy library).
+ */
+export interface Policy {
+  id: string;
+  name: string;
+  description: string | null;
+  settings: Record<string, Record<string, unknown>>;
+  /** Setting paths ("camera.allowed") this policy sets and narrower ones may not change. */
+  enforced: string[];
+  /** Goes up by one with every change (and rollback). */
+  revision: number;
+  assignments: PolicyAssignment[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One revision of a policy: GET /api/policies/:id/revisions (newest first). */
+export interface PolicyRevision {
+  revision: number;
+  name: string;
+  settings: Record<string, Record<string, unknown>>;
+  enforced: string[];
+  /** The setting paths this revision changed, and `enforced` when the enforced list changed. */
+  changed: string[];
+  /** e.g. `rolled back to revision 2`, `shipped default`. */
+  note: string | null;
+  changedBy: { type: 'staff' | 'system'; id: string | null };
+  /** ISO 8601, UTC. */
+  changedAt: string;
+}
+
+/** Active devices per compliance status (GET /api/compliance). */
+export interface ComplianceCountsByStatus {
+  pending: number;
+  applied: number;
+  partial: number;
+  failed: number;
+  /** No policy planned yet. */
+  none: number;
+}
+
+/** GET /api/compliance (ICT): how many devices run their policy, overall and per policy. */
+export interface ComplianceSummary {
+  /** Active devices. */
+  devices: number;
+  byStatus: ComplianceCountsByStatus;
+  byPolicy: (ComplianceCountsByStatus & { policyId: string; name: string; devices: number })[];
+}
+
+/** GET /api/compliance/devices (a Page of these): a device behind a compliance number. */
+export interface ComplianceDevice extends DeviceCompliance {
+  id: string;
+  name: string | null;
+  serialNumber: string;
+  assetTag: string | null;
+  /** The policy version the device last reported running. */
+  reportedVersion: string | null;
+}

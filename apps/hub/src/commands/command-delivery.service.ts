@@ -196,12 +196,13 @@ export class CommandDeliveryService
   }
 
   /**
-   * A hub on SQLite is the only hub its file ever has: claims left by its earlier run (a crash)
-   * are stale, and are given up at once rather than when they run out. On PostgreSQL another
-   * hub's claims may be live, so a crashed hub's claims run out by themselves.
+   * A hub outside a cluster (no HUB_REDIS: SQLite, or PostgreSQL on its own) is the only hub
+   * its database has: claims left by its earlier run (a crash) are stale, and are given up at
+   * once rather than when they run out, 45 s later. In a cluster another hub's claims may be
+   * live, so a crashed hub's claims run out by themselves.
    */
   async onApplicationBootstrap(): Promise<void> {
-    if (this.config.database.type === 'sqlite') {
+    if (!this.config.cluster) {
       await this.tx.run((tx) => this.commands.releaseAllClaims(tx, null));
     }
   }

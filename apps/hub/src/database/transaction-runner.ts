@@ -16,6 +16,22 @@ import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 /** An open transaction, passed from a service to the repositories that take part in it. */
 export type Tx = EntityManager;
 
+/**
+ * PostgreSQL's SQLSTATEs for a transaction it rolled back to break a deadlock (`40P01`) or a
+ * serialization conflict (`40001`): the transaction did nothing, and running it again is the
+ * documented remedy (PostgreSQL manual, 13.2 and Appendix A).
+ */
+const RETRYABLE_STATES = new Set(['40P01', '40001']);
+/** Tries of one unit of work on PostgreSQL before its error is given to the caller. */
+const MAX_TRIES = 5;
+
+/** Whether `error` (TypeORM's QueryFailedError, or the pg error itself) is worth one more try. */
+export function isRetryableConflict(error: unknown): boolean {
+  const fields = error as { code?: unknown; driverError?: { code?: unknown } } | null;
+  const code = fields?.driverError?.code ?? fields?.code;
+  return typeof code === 'string' && RETRYABLE_STATES.has(code);
+}
+
 @Injectable()
 export class TransactionRunner {
   private tail: Promise<unknown> = Promise.resolve();
@@ -38,12 +54,26 @@ export class TransactionRunner {
   /**
    * Runs `work` in one transaction and resolves with its result once committed; rejects with
    * whatever `work` threw, after rolling back. On SQLite, units of work run one after another.
+   * On PostgreSQL, transactions run side by side; one that PostgreSQL rolls back to break a
+   * deadlock (two batches touching the same device rows in different orders, e.g. presence and
+   * compliance under a policy push) is run again, up to 5 tries in all, after a short random
+   * wait, so no write is lost to it. `work` must therefore only touch the database through `tx`
+   * and keep its other effects until it returns (as every unit of work here does).
    */
-  run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    if (!this.queued) {
-      return this.dataSource.transaction(work);
+  async run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    if (this.queued) {
+      return this.enqueue(() => this.dataSource.transaction(work));
     }
-    return this.enqueue(() => this.dataSource.transaction(work));
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.dataSource.transaction(work);
+      } catch (error) {
+        if (attempt >= MAX_TRIES || !isRetryableConflict(error)) {
+          throw error;
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+      }
+    }
   }
 
   /**

@@ -22,6 +22,8 @@ export interface ApiRequest {
    * that the sign-in ended: the caller shows it beside the field and the session goes on.
    */
   checksPassword?: boolean;
+  /** Read a 2xx body as a Blob (a file to save: the audit log's CSV) rather than JSON or text. */
+  as?: 'blob';
 }
 
 /**
@@ -108,6 +110,9 @@ export async function api<T>(path: string, request: ApiRequest = {}): Promise<T>
   if (response.ok) {
     if (response.status === 204) {
       return undefined as T;
+    }
+    if (request.as === 'blob') {
+      return (await response.blob()) as T;
     }
     const type = response.headers.get('Content-Type') ?? '';
     return (type.includes('json') ? await response.json() : await response.text()) as T;

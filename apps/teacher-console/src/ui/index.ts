@@ -1,9 +1,20 @@
 // The few shared pieces every screen builds on. Screens import from here ('../ui').
 export { Button, type ButtonProps } from './button';
+export { CheckboxGroup, type CheckboxGroupProps } from './checkbox-group';
 export { ConfirmDialog, type ConfirmDialogProps } from './confirm-dialog';
+export { CopyText, type CopyTextProps } from './copy-text';
 export { Dialog, type DialogProps } from './dialog';
 export { ErrorMessage, StatusMessage, type ErrorMessageProps } from './error-message';
 export { Page, type PageProps } from './page';
+export { Pager, type PagerProps } from './pager';
+export { Select, type SelectProps } from './select';
+export {
+  SearchPicker,
+  type SearchPickerItem,
+  type SearchPickerProps,
+} from './search-picker';
 export { DataTable, type DataColumn, type DataTableProps } from './table';
 export { TextField, type TextFieldProps } from './text-field';
+export { Switch, type SwitchProps } from './switch';
+export { TextArea, type TextAreaProps } from './text-area';
 export { Link, type LinkProps } from 'react-aria-components';

@@ -1,0 +1,68 @@
+// The audit log's filters as the page holds them (in the address, so a filtered view can be
+// reloaded or shared) and as the hub's GET /api/audit and /api/audit/export.csv take them.
+import type { ApiQuery } from '../api/client';
+
+/** What a person types: dates are the school day's `YYYY-MM-DD` from a date field. */
+export interface AuditFilters {
+  actor: string;
+  action: string;
+  targetType: string;
+  targetId: string;
+  /** First day included, `YYYY-MM-DD`, or ''. */
+  fromDate: string;
+  /** Last day included, `YYYY-MM-DD`, or ''. */
+  toDate: string;
+}
+
+export const FILTER_KEYS = [
+  'actor',
+  'action',
+  'targetType',
+  'targetId',
+  'fromDate',
+  'toDate',
+] as const satisfies readonly (keyof AuditFilters)[];
+
+export const NO_FILTERS: AuditFilters = {
+  actor: '',
+  action: '',
+  targetType: '',
+  targetId: '',
+  fromDate: '',
+  toDate: '',
+};
+
+/** The filters in an address's search parameters (missing ones are ''). */
+export function filtersFrom(params: URLSearchParams): AuditFilters {
+  const filters = { ...NO_FILTERS };
+  for (const key of FILTER_KEYS) {
+    filters[key] = params.get(key) ?? '';
+  }
+  return filters;
+}
+
+/** Midnight at the start of a `YYYY-MM-DD` day in this browser's zone, plus `days`, as RFC 3339. */
+function startOfDay(date: string, days = 0): string | undefined {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  if (!match) {
+    return undefined;
+  }
+  const day = new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3]) + days);
+  return Number.isNaN(day.getTime()) ? undefined : day.toISOString();
+}
+
+/**
+ * The hub's query for these filters: `from` is the first day's midnight (inclusive), `to` the
+ * midnight after the last day (the hub's `to` is exclusive), both in the browser's zone as UTC
+ * RFC 3339. Empty filters are left out.
+ */
+export function auditQuery(filters: AuditFilters): ApiQuery {
+  return {
+    actor: filters.actor.trim(),
+    action: filters.action.trim().toLowerCase(),
+    targetType: filters.targetType.trim().toLowerCase(),
+    targetId: filters.targetId.trim(),
+    from: startOfDay(filters.fromDate),
+    to: startOfDay(filters.toDate, 1),
+  };
+}

@@ -1,0 +1,219 @@
+// Safeguarding and ICT: the audit log, newest first, filtered by person, action, target and
+// dates, a page at a time from the hub (GET /api/audit), and exported as CSV with the same
+// filters (GET /api/audit/export.csv, fetched with the bearer token and saved as a file). Below
+// it, who accepted the current acceptable use policy, and when.
+import type { AuditEntry, Page as ListPage } from '@app/hub-api';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { Form } from 'react-aria-components';
+import { useSearchParams } from 'react-router-dom';
+import { api, apiQuery } from '../api/client';
+import { Button, DataTable, ErrorMessage, Page, Pager, StatusMessage, TextField } from '../ui';
+import { fieldErrors } from '../staff/field-errors';
+import { AupAcceptancesSection } from './aup-acceptances';
+import {
+  auditQuery,
+  FILTER_KEYS,
+  filtersFrom,
+  NO_FILTERS,
+  type AuditFilters,
+} from './audit-filters';
+import { saveBlob } from './download';
+
+const PAGE_SIZE = 50;
+
+/** `2026-12-01T09:15:02+00:00` → `2026-12-01 09:15:02`: the school's own clock time. */
+function schoolTime(atLocal: string): string {
+  return atLocal.slice(0, 19).replace('T', ' ');
+}
+
+export default function AuditPage() {
+  const [params, setParams] = useSearchParams();
+  const applied = filtersFrom(params);
+  const page = Math.max(1, Number(params.get('page')) || 1);
+  const [draft, setDraft] = useState<AuditFilters>(applied);
+  const query = auditQuery(applied);
+  const entries = useQuery(
+    apiQuery<ListPage<AuditEntry>>('/api/audit', { ...query, page, pageSize: PAGE_SIZE }),
+  );
+  const exportCsv = useMutation({
+    mutationFn: () => api<Blob>('/api/audit/export.csv', { query, as: 'blob' }),
+    onSuccess: (blob) => saveBlob(blob, 'audit-log.csv'),
+  });
+
+  const apply = (filters: AuditFilters, toPage = 1) => {
+    const next = new URLSearchParams();
+    for (const key of FILTER_KEYS) {
+      if (filters[key].trim()) {
+        next.set(key, filters[key].trim());
+      }
+    }
+    if (toPage > 1) {
+      next.set('page', String(toPage));
+    }
+    setParams(next);
+    exportCsv.reset();
+  };
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    apply(draft);
+  };
+  const set = (key: keyof AuditFilters) => (value: string) =>
+    setDraft((old) => ({ ...old, [key]: value }));
+
+  const { byField, form } = fieldErrors(entries.error, [
+    'actor',
+    'action',
+    'targetType',
+    'targetId',
+    'from',
+    'to',
+  ] as const);
+  const data = entries.data;
+
+  return (
+    <Page
+      title="Audit log"
+      actions={
+        <Button
+          variant="primary"
+          onPress={() => exportCsv.mutate()}
+          isPending={exportCsv.isPending}
+        >
+          Export CSV
+        </Button>
+      }
+    >
+      <ErrorMessage error={exportCsv.error} title="Could not export the CSV." />
+      {exportCsv.isSuccess ? (
+        <StatusMessage>The CSV of the filtered log was downloaded (audit-log.csv).</StatusMessage>
+      ) : null}
+      <Form className="filter-form" onSubmit={submit} aria-label="Filter the audit log">
+        <TextField
+          label="Person"
+          description="A username, or a staff or device id"
+          value={draft.actor}
+          onChange={set('actor')}
+          errorMessage={byField.actor}
+        />
+        <TextField
+          label="Action"
+          description="e.g. command.issued, or command. for every command action"
+          value={draft.action}
+          onChange={set('action')}
+          errorMessage={byField.action}
+        />
+        <TextField
+          label="Target type"
+          description="e.g. device, staff, group, policy, aup"
+          value={draft.targetType}
+          onChange={set('targetType')}
+          errorMessage={byField.targetType}
+        />
+        <TextField
+          label="Target id"
+          description="The device's, person's or group's id"
+          value={draft.targetId}
+          onChange={set('targetId')}
+          errorMessage={byField.targetId}
+        />
+        <TextField
+          label="From (day)"
+          type="date"
+          value={draft.fromDate}
+          onChange={set('fromDate')}
+          errorMessage={byField.from}
+        />
+        <TextField
+          label="To (day, included)"
+          type="date"
+          value={draft.toDate}
+          onChange={set('toDate')}
+          errorMessage={byField.to}
+        />
+        <div className="filter-actions">
+          <Button type="submit" variant="primary">
+            Filter
+          </Button>
+          <Button
+            onPress={() => {
+              setDraft(NO_FILTERS);
+              apply(NO_FILTERS);
+            }}
+          >
+            Clear filters
+          </Button>
+        </div>
+      </Form>
+      {form ? <ErrorMessage error={entries.error} title="Could not read the audit log." /> : null}
+      {!data ? (
+        entries.isPending ? (
+          <StatusMessage>Loading the audit log…</StatusMessage>
+        ) : null
+      ) : (
+        <>
+          <DataTable
+            label="Audit log entries"
+            columns={[
+              {
+                id: 'at',
+                name: 'When (school time)',
+                cell: (row) => {
+                  const [day, clock] = schoolTime(row.atLocal).split(' ');
+                  return (
+                    <time dateTime={row.at} className="audit-when">
+                      <span>{day}</span> <span>{clock}</span>
+                    </time>
+                  );
+                },
+              },
+              {
+                id: 'actor',
+                name: 'Who',
+                cell: (row) => (
+                  <span className="staff-name">
+                    {row.actorName ?? row.actor ?? row.actorType}
+                    {row.actorName && row.actor && row.actor !== row.actorName ? (
+                      <span className="staff-username">{row.actor}</span>
+                    ) : null}
+                  </span>
+                ),
+              },
+              { id: 'action', name: 'Action', isRowHeader: true, cell: (row) => row.action },
+              {
+                id: 'target',
+                name: 'Target',
+                cell: (row) =>
+                  row.targetLabel ??
+                  (row.targetType ? `${row.targetType} ${row.targetId ?? ''}`.trim() : '—'),
+              },
+              {
+                id: 'detail',
+                name: 'Detail',
+                cell: (row) => <span className="audit-detail">{row.detailText || '—'}</span>,
+              },
+            ]}
+            rows={data.items}
+            rowKey={(row) => row.id}
+            emptyText="No entries match these filters."
+          />
+          <Pager
+            label="Audit log pages"
+            page={data.page}
+            pageSize={data.pageSize}
+            total={data.total}
+            noun={['entry', 'entries']}
+            onPageChange={(next) => apply(applied, next)}
+          />
+        </>
+      )}
+      <AupAcceptancesSection
+        onShowAll={() => {
+          const filters = { ...NO_FILTERS, action: 'aup.accepted' };
+          setDraft(filters);
+          apply(filters);
+        }}
+      />
+    </Page>
+  );
+}

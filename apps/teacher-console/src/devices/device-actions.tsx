@@ -1,0 +1,266 @@
+// What ICT can do to one device from its detail page: lock (with a reason and an optional
+// message), unlock, send a message, download its signed .mobileconfig (Apple devices), revoke.
+// Each sends one request to the hub; the hub's refusal is shown beside the button or field that
+// caused it, in its own words.
+import type { DeviceCommand, DeviceDetail } from '@app/hub-api';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api, ApiError } from '../api/client';
+import { useSession } from '../auth/session';
+import { Button, ConfirmDialog, Dialog, ErrorMessage, Select, TextField } from '../ui';
+import { commandsPath, DEVICES_PATH, devicePath, policyPath } from './device-live';
+import { deviceLabel, isApple, LOCK_REASON_WORDS } from './device-words';
+
+/** LOCK_MESSAGE_MAX_LENGTH, MESSAGE_TEXT_MAX_LENGTH, MESSAGE_FROM_MAX_LENGTH (protocol.ts). */
+const LOCK_MESSAGE_MAX = 200;
+const MESSAGE_TEXT_MAX = 500;
+const MESSAGE_FROM_MAX = 100;
+
+/** A hub error that names this payload field ("payload.message must be …"), for beside it. */
+function fieldError(error: unknown, field: string): string | null {
+  return error instanceof ApiError &&
+    error.status === 400 &&
+    new RegExp(field, 'i').test(error.message)
+    ? error.message
+    : null;
+}
+
+/** Sends a command to the device; afterwards its detail and command list are read again. */
+function useIssueCommand(deviceId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (command: { type: string; payload?: Record<string, unknown> }) =>
+      api<DeviceCommand>(commandsPath(deviceId), { method: 'POST', body: command }),
+    onSuccess: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: [commandsPath(deviceId)] }),
+        queryClient.invalidateQueries({ queryKey: [devicePath(deviceId)] }),
+      ]),
+  });
+}
+
+export function DeviceActions({ device }: { device: DeviceDetail }) {
+  const queryClient = useQueryClient();
+  const unlock = useIssueCommand(device.id);
+  const [downloadError, setDownloadError] = useState<unknown>(null);
+  const { token } = useSession();
+  const revoked = device.status === 'revoked';
+
+  const downloadProfile = async () => {
+    setDownloadError(null);
+    try {
+      await saveProfile(device, token);
+    } catch (error) {
+      setDownloadError(error);
+    }
+  };
+
+  return (
+    <div className="device-actions">
+      <div className="device-action-buttons">
+        <LockDialog device={device} isDisabled={revoked} />
+        <Button
+          onPress={() => unlock.mutate({ type: 'device.unlock', payload: {} })}
+          isPending={unlock.isPending}
+          isDisabled={revoked}
+        >
+          Unlock
+        </Button>
+        <MessageDialog device={device} isDisabled={revoked} />
+        {isApple(device) ? (
+          <Button onPress={() => void downloadProfile()} isDisabled={revoked}>
+            Download .mobileconfig
+          </Button>
+        ) : null}
+        <ConfirmDialog
+          triggerLabel="Revoke"
+          title={`Revoke ${deviceLabel(device)}?`}
+          confirmLabel="Revoke device"
+          isDisabled={revoked}
+          onConfirm={async () => {
+            await api(devicePath(device.id), { method: 'DELETE' });
+            await Promise.all([
+              queryClient.invalidateQueries({ queryKey: [devicePath(device.id)] }),
+              queryClient.invalidateQueries({ queryKey: [commandsPath(device.id)] }),
+              queryClient.invalidateQueries({ queryKey: [policyPath(device.id)] }),
+              queryClient.invalidateQueries({ queryKey: [DEVICES_PATH] }),
+            ]);
+          }}
+        >
+          <p>
+            Its certificate stops working at once and its waiting commands are cancelled. It cannot
+            connect again until it is enrolled again with a new token.
+          </p>
+        </ConfirmDialog>
+      </div>
+      {revoked ? <p className="status-message">This device is revoked.</p> : null}
+      <ErrorMessage error={unlock.error} title="Could not unlock." />
+      <ErrorMessage error={downloadError} title="Could not download the profile." />
+    </div>
+  );
+}
+
+function LockDialog({ device, isDisabled }: { device: DeviceDetail; isDisabled: boolean }) {
+  const lock = useIssueCommand(device.id);
+  const [isOpen, setOpen] = useState(false);
+  const [reason, setReason] = useState('admin');
+  const [message, setMessage] = useState('');
+  const messageError = fieldError(lock.error, 'message');
+  return (
+    <Dialog
+      title={`Lock ${deviceLabel(device)}`}
+      isOpen={isOpen}
+      onOpenChange={(open) => {
+        setOpen(open);
+        lock.reset();
+      }}
+      trigger={
+        <Button variant="primary" isDisabled={isDisabled}>
+          Lock
+        </Button>
+      }
+    >
+      {(close) => (
+        <form
+          className="form"
+          onSubmit={(event) => {
+            event.preventDefault();
+            const text = message.trim();
+            lock.mutate(
+              { type: 'device.lock', payload: { reason, ...(text ? { message: text } : {}) } },
+              { onSuccess: () => setOpen(false) },
+            );
+          }}
+        >
+          <Select
+            label="Reason"
+            value={reason}
+            onChange={setReason}
+            options={Object.entries(LOCK_REASON_WORDS).map(([value, label]) => ({
+              value,
+              label,
+            }))}
+            description="Held by ICT and Lost can only be lifted by ICT."
+          />
+          <TextField
+            label="Message on the screen (optional)"
+            value={message}
+            onChange={setMessage}
+            maxLength={LOCK_MESSAGE_MAX}
+            errorMessage={messageError}
+          />
+          {messageError ? null : <ErrorMessage error={lock.error} title="Could not lock." />}
+          <div className="dialog-actions">
+            <Button onPress={close} isDisabled={lock.isPending}>
+              Cancel
+            </Button>
+            <Button type="submit" variant="primary" isPending={lock.isPending}>
+              Lock device
+            </Button>
+          </div>
+        </form>
+      )}
+    </Dialog>
+  );
+}
+
+function MessageDialog({ device, isDisabled }: { device: DeviceDetail; isDisabled: boolean }) {
+  const send = useIssueCommand(device.id);
+  const { user } = useSession();
+  const [isOpen, setOpen] = useState(false);
+  const [text, setText] = useState('');
+  const [from, setFrom] = useState(user?.displayName ?? '');
+  const textError = fieldError(send.error, 'text');
+  const fromError = fieldError(send.error, 'from');
+  return (
+    <Dialog
+      title={`Send a message to ${deviceLabel(device)}`}
+      isOpen={isOpen}
+      onOpenChange={(open) => {
+        setOpen(open);
+        send.reset();
+      }}
+      trigger={<Button isDisabled={isDisabled}>Send message</Button>}
+    >
+      {(close) => (
+        <form
+          className="form"
+          onSubmit={(event) => {
+            event.preventDefault();
+            send.mutate(
+              { type: 'message.show', payload: { text: text.trim(), from: from.trim() } },
+              {
+                onSuccess: () => {
+                  setText('');
+                  setOpen(false);
+                },
+              },
+            );
+          }}
+        >
+          <TextField
+            label="Message"
+            value={text}
+            onChange={setText}
+            maxLength={MESSAGE_TEXT_MAX}
+            isRequired
+            errorMessage={textError}
+          />
+          <TextField
+            label="From"
+            value={from}
+            onChange={setFrom}
+            maxLength={MESSAGE_FROM_MAX}
+            isRequired
+            errorMessage={fromError}
+          />
+          {textError || fromError ? null : (
+            <ErrorMessage error={send.error} title="Could not send the message." />
+          )}
+          <div className="dialog-actions">
+            <Button onPress={close} isDisabled={send.isPending}>
+              Cancel
+            </Button>
+            <Button type="submit" variant="primary" isPending={send.isPending}>
+              Send
+            </Button>
+          </div>
+        </form>
+      )}
+    </Dialog>
+  );
+}
+
+/**
+ * Fetches the device's signed profile (it needs the bearer token, so it cannot be a plain link)
+ * and hands it to the browser as a download.
+ *
+ * @throws ApiError with the hub's words when it refuses
+ */
+async function saveProfile(device: DeviceDetail, token: string | null): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(`${devicePath(device.id)}/profile.mobileconfig`, {
+      headers: token ? { Authorization: `Bearer ${token}` } : {},
+    });
+  } catch {
+    throw new ApiError(0, 'The hub could not be reached. Check the network and try again.');
+  }
+  if (!response.ok) {
+    const body = (await response.json().catch(() => null)) as { message?: unknown } | null;
+    throw new ApiError(
+      response.status,
+      typeof body?.message === 'string' && response.status < 500
+        ? body.message
+        : `The hub could not make the profile (status ${response.status}).`,
+    );
+  }
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = `${deviceLabel(device).replace(/[^A-Za-z0-9._-]+/g, '-')}.mobileconfig`;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,0 +1,79 @@
+// The hub names the field at fault in a policy's errors ("settings.screen.autoLockMinutes:
+// screen.autoLockMinutes must be between 1 and 60", apps/hub/src/policies/policies.service.ts,
+// from PolicyValidationError in libs/policy). This turns such a message into the form field it
+// belongs to and plain words for beside that field.
+import type { SettingPath } from '@app/policy/settings';
+import { ApiError } from '../api/client';
+import { SETTING_FIELDS, settingLabel } from './policy-form';
+
+/**
+ * Where an error shows: a setting (`screen.autoLockMinutes`), one network's field
+ * (`wifi.networks[0].password`), a setting's enforced switch (`camera.allowed#enforced`), or
+ * `name` / `description`.
+ */
+export type FieldKey = string;
+
+export interface FieldErrors {
+  /** Errors by field key; empty when the error names no field of the form. */
+  byField: Record<FieldKey, string>;
+  /** The error as a whole, for the top of the form. */
+  error: unknown;
+}
+
+const FIELD_AT_START =
+  /^(?:settings\.)?([a-z]+\.[a-z]+(?:\[\d+\](?:\.[a-z]+)?)?|enforced\[\d+\])\s*:\s*/i;
+
+/** Puts setting names for people in place of the dotted paths in the hub's words. */
+function plainWords(text: string): string {
+  const paths = (Object.keys(SETTING_FIELDS) as SettingPath[]).sort((a, b) => b.length - a.length);
+  let out = text;
+  for (const path of paths) {
+    out = out.split(path).join(`“${settingLabel(path)}”`);
+  }
+  return out.charAt(0).toUpperCase() + out.slice(1);
+}
+
+/**
+ * Reads an error from saving a policy. `sentEnforced` is the enforced list as sent, to find the
+ * setting an `enforced[i]` error is about.
+ */
+export function fieldErrorsOf(error: unknown, sentEnforced: readonly string[]): FieldErrors {
+  const byField: Record<FieldKey, string> = {};
+  if (!(error instanceof ApiError) || error.status >= 500) {
+    return { byField, error };
+  }
+  const message = error.message;
+  const match = FIELD_AT_START.exec(message);
+  if (match) {
+    const field = match[1];
+    // The rest repeats the path first ("screen.autoLockMinutes must be …"): say it without it.
+    let rest = message.slice(match[0].length);
+    if (rest.toLowerCase().startsWith(field.toLowerCase())) {
+      rest = rest.slice(field.length).trim();
+    }
+    const enforcedIndex = /^enforced\[(\d+)\]$/i.exec(field);
+    if (enforcedIndex) {
+      const path = sentEnforced[Number(enforcedIndex[1])];
+      if (path) {
+        byField[`${path}#enforced`] = plainWords(rest);
+      }
+    } else {
+      const [, group, key, index, sub] = /^([a-z]+)\.([a-z]+)(?:\[(\d+)\](?:\.([a-z]+))?)?$/i.exec(
+        field,
+      ) as RegExpExecArray;
+      const path = `${group}.${key}` as SettingPath;
+      if (SETTING_FIELDS[path]) {
+        if (SETTING_FIELDS[path].kind === 'networks' && index !== undefined) {
+          byField[sub ? `${path}[${index}].${sub}` : path] = plainWords(rest);
+        } else if (index !== undefined) {
+          byField[path] = `Line ${Number(index) + 1}: ${plainWords(rest)}`;
+        } else {
+          byField[path] = plainWords(rest);
+        }
+      }
+    }
+  } else if (/^(name|description)\b/i.test(message) || /^A policy named /.test(message)) {
+    byField[/^description/i.test(message) ? 'description' : 'name'] = message;
+  }
+  return { byField, error };
+}

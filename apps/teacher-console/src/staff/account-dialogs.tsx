@@ -1,0 +1,360 @@
+// The Staff screen's dialogs: create an account, change its roles, reset its password, disable
+// it (after a confirmation) or enable it again. Each calls the hub, shows its errors beside the
+// field they name, and refreshes the list (its query key is the API path).
+import {
+  passwordRuleChecks,
+  STAFF_ROLE_LABELS,
+  STAFF_ROLES,
+  type PasswordRule,
+  type StaffAccount,
+  type StaffRole,
+} from '@app/hub-api';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { Form } from 'react-aria-components';
+import { api, apiQuery } from '../api/client';
+import { Button, CheckboxGroup, Dialog, ErrorMessage, TextField } from '../ui';
+import { fieldErrors } from './field-errors';
+
+const ROLE_OPTIONS = STAFF_ROLES.map((role) => ({ value: role, label: STAFF_ROLE_LABELS[role] }));
+
+/** Refreshes every page of the accounts list after a change. */
+function useRefreshStaff() {
+  const queryClient = useQueryClient();
+  return () => queryClient.invalidateQueries({ queryKey: ['/api/staff'] });
+}
+
+/** The hub's rule under a new-password field, ticked off as it is typed. */
+function PasswordRuleList({ password }: { password: string }) {
+  const rule = useQuery({
+    ...apiQuery<PasswordRule>('/api/auth/password-rule'),
+    staleTime: Infinity,
+  });
+  const checks = passwordRuleChecks(password, rule.data?.minLength ?? 6);
+  return (
+    <span>
+      <span className="rule-intro">The password needs:</span>
+      <ul className="rule-list" aria-live="polite">
+        {checks.map((check) => (
+          <li key={check.text} className={check.met ? 'rule-met' : 'rule-unmet'}>
+            <span aria-hidden="true">{check.met ? '✓ ' : '• '}</span>
+            {check.text}
+            <span className="visually-hidden">{check.met ? ': done' : ': not yet'}</span>
+          </li>
+        ))}
+      </ul>
+    </span>
+  );
+}
+
+const CREATE_FIELDS = ['username', 'displayName', 'password', 'roles'] as const;
+
+/** "New account": username, display name, first password and roles. */
+export function CreateAccountDialog() {
+  const [isOpen, setOpen] = useState(false);
+  const [username, setUsername] = useState('');
+  const [displayName, setDisplayName] = useState('');
+  const [password, setPassword] = useState('');
+  const [roles, setRoles] = useState<string[]>(['teacher']);
+  const refresh = useRefreshStaff();
+  const create = useMutation({
+    mutationFn: () =>
+      api<StaffAccount>('/api/staff', {
+        method: 'POST',
+        body: { username: username.trim(), displayName: displayName.trim(), password, roles },
+      }),
+    onSuccess: async () => {
+      await refresh();
+      setOpen(false);
+    },
+  });
+  const open = (next: boolean) => {
+    setOpen(next);
+    if (next) {
+      setUsername('');
+      setDisplayName('');
+      setPassword('');
+      setRoles(['teacher']);
+      create.reset();
+    }
+  };
+  const { byField, form } = fieldErrors(create.error, CREATE_FIELDS);
+  // A taken username is a 409 that names it: beside the username too.
+  const usernameError =
+    byField.username ?? (form && /already taken/i.test(form) ? form : undefined);
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    create.mutate();
+  };
+  return (
+    <Dialog
+      title="New staff account"
+      isOpen={isOpen}
+      onOpenChange={open}
+      trigger={<Button variant="primary">New account</Button>}
+    >
+      {(close) => (
+        <Form className="form" onSubmit={submit}>
+          <TextField
+            label="Username"
+            description="Lowercase letters, digits, dots, dashes or underscores; used to sign in."
+            autoComplete="off"
+            value={username}
+            onChange={setUsername}
+            errorMessage={usernameError}
+            isRequired
+          />
+          <TextField
+            label="Display name"
+            description="How the console and the audit log name them, e.g. Ms Patel."
+            value={displayName}
+            onChange={setDisplayName}
+            errorMessage={byField.displayName}
+            isRequired
+          />
+          <TextField
+            label="First password"
+            type="password"
+            autoComplete="new-password"
+            value={password}
+            onChange={setPassword}
+            description={<PasswordRuleList password={password} />}
+            errorMessage={byField.password}
+            isRequired
+          />
+          <CheckboxGroup
+            label="Roles"
+            options={ROLE_OPTIONS}
+            value={roles}
+            onChange={setRoles}
+            errorMessage={
+              byField.roles ?? (roles.length === 0 ? 'Choose at least one role.' : null)
+            }
+          />
+          {form && form !== usernameError ? <ErrorMessage error={create.error} /> : null}
+          <div className="dialog-actions">
+            <Button onPress={close} isDisabled={create.isPending}>
+              Cancel
+            </Button>
+            <Button
+              type="submit"
+              variant="primary"
+              isPending={create.isPending}
+              isDisabled={roles.length === 0}
+            >
+              Create account
+            </Button>
+          </div>
+        </Form>
+      )}
+    </Dialog>
+  );
+}
+
+interface AccountProps {
+  account: StaffAccount;
+}
+
+/** "Roles" on a row: tick the roles the account holds. */
+export function RolesDialog({ account, isSelf }: AccountProps & { isSelf: boolean }) {
+  const [isOpen, setOpen] = useState(false);
+  const [roles, setRoles] = useState<string[]>(account.roles);
+  const refresh = useRefreshStaff();
+  const save = useMutation({
+    mutationFn: () =>
+      api<StaffAccount>(`/api/staff/${account.id}`, { method: 'PATCH', body: { roles } }),
+    onSuccess: async () => {
+      await refresh();
+      setOpen(false);
+    },
+  });
+  const { byField, form } = fieldErrors(save.error, ['roles'] as const);
+  return (
+    <Dialog
+      title={`Roles of ${account.displayName}`}
+      isOpen={isOpen}
+      onOpenChange={(next) => {
+        setOpen(next);
+        if (next) {
+          setRoles(account.roles);
+          save.reset();
+        }
+      }}
+      trigger={<Button aria-label={`Roles of ${account.displayName}`}>Roles</Button>}
+    >
+      {(close) => (
+        <Form
+          className="form"
+          onSubmit={(event) => {
+            event.preventDefault();
+            save.mutate();
+          }}
+        >
+          <CheckboxGroup
+            label="Roles"
+            description={
+              isSelf ? 'You cannot remove your own ICT role.' : 'What this person may open and do.'
+            }
+            options={ROLE_OPTIONS}
+            value={roles}
+            onChange={(next) => setRoles(next as StaffRole[])}
+            errorMessage={
+              byField.roles ?? form ?? (roles.length === 0 ? 'Choose at least one role.' : null)
+            }
+          />
+          <div className="dialog-actions">
+            <Button onPress={close} isDisabled={save.isPending}>
+              Cancel
+            </Button>
+            <Button
+              type="submit"
+              variant="primary"
+              isPending={save.isPending}
+              isDisabled={roles.length === 0}
+            >
+              Save roles
+            </Button>
+          </div>
+        </Form>
+      )}
+    </Dialog>
+  );
+}
+
+/** "Reset password" on a row: ICT sets a new password; the person's sign-ins end. */
+export function ResetPasswordDialog({ account }: AccountProps) {
+  const [isOpen, setOpen] = useState(false);
+  const [password, setPassword] = useState('');
+  const refresh = useRefreshStaff();
+  const reset = useMutation({
+    mutationFn: () =>
+      api<StaffAccount>(`/api/staff/${account.id}`, { method: 'PATCH', body: { password } }),
+    onSuccess: async () => {
+      await refresh();
+      setOpen(false);
+    },
+  });
+  const { byField, form } = fieldErrors(reset.error, ['password'] as const);
+  return (
+    <Dialog
+      title={`Reset the password of ${account.displayName}`}
+      isOpen={isOpen}
+      onOpenChange={(next) => {
+        setOpen(next);
+        if (next) {
+          setPassword('');
+          reset.reset();
+        }
+      }}
+      trigger={
+        <Button aria-label={`Reset password of ${account.displayName}`}>Reset password</Button>
+      }
+    >
+      {(close) => (
+        <Form
+          className="form"
+          onSubmit={(event) => {
+            event.preventDefault();
+            reset.mutate();
+          }}
+        >
+          <p className="dialog-body">
+            Their sign-ins end now. Give them the new password in person; they can change it after
+            signing in.
+          </p>
+          <TextField
+            label="New password"
+            type="password"
+            autoComplete="new-password"
+            value={password}
+            onChange={setPassword}
+            description={<PasswordRuleList password={password} />}
+            errorMessage={byField.password ?? form}
+            isRequired
+          />
+          <div className="dialog-actions">
+            <Button onPress={close} isDisabled={reset.isPending}>
+              Cancel
+            </Button>
+            <Button type="submit" variant="primary" isPending={reset.isPending}>
+              Set password
+            </Button>
+          </div>
+        </Form>
+      )}
+    </Dialog>
+  );
+}
+
+/** "Disable" on a row, after a confirmation: the account cannot sign in; its sign-ins end. */
+export function DisableAccountDialog({ account }: AccountProps) {
+  const [isOpen, setOpen] = useState(false);
+  const refresh = useRefreshStaff();
+  const disable = useMutation({
+    mutationFn: () =>
+      api<StaffAccount>(`/api/staff/${account.id}`, { method: 'PATCH', body: { disabled: true } }),
+    onSuccess: async () => {
+      await refresh();
+      setOpen(false);
+    },
+  });
+  return (
+    <Dialog
+      title={`Disable ${account.displayName}?`}
+      role="alertdialog"
+      isOpen={isOpen}
+      onOpenChange={(next) => {
+        setOpen(next);
+        disable.reset();
+      }}
+      trigger={
+        <Button variant="danger" aria-label={`Disable ${account.displayName}`}>
+          Disable
+        </Button>
+      }
+    >
+      {(close) => (
+        <>
+          <p className="dialog-body">
+            {account.displayName} ({account.username}) will be signed out everywhere and cannot sign
+            in until the account is enabled again. Nothing they did is removed.
+          </p>
+          <ErrorMessage error={disable.error} />
+          <div className="dialog-actions">
+            <Button onPress={close} isDisabled={disable.isPending}>
+              Cancel
+            </Button>
+            <Button variant="danger" onPress={() => disable.mutate()} isPending={disable.isPending}>
+              Disable account
+            </Button>
+          </div>
+        </>
+      )}
+    </Dialog>
+  );
+}
+
+/** "Enable" on a disabled account's row: it may sign in again. */
+export function EnableAccountButton({ account }: AccountProps) {
+  const refresh = useRefreshStaff();
+  const enable = useMutation({
+    mutationFn: () =>
+      api<StaffAccount>(`/api/staff/${account.id}`, {
+        method: 'PATCH',
+        body: { disabled: false },
+      }),
+    onSuccess: () => refresh(),
+  });
+  return (
+    <span className="row-action-with-error">
+      <Button
+        aria-label={`Enable ${account.displayName}`}
+        onPress={() => enable.mutate()}
+        isPending={enable.isPending}
+      >
+        Enable
+      </Button>
+      <ErrorMessage error={enable.error} title="Could not enable." />
+    </span>
+  );
+}

@@ -1,0 +1,260 @@
+// The Policies and Compliance screens in a real browser (issue 11): with simulated devices in a
+// group, ICT assigns the group's policy to it and turns the camera off in the policy's editor;
+// the Compliance screen, open in another tab, shows the push's progress live and reaches all
+// applied without a reload, and opens onto the devices behind a number. A bad value shows the
+// hub's error beside its field; a rollback happens only after a confirmation. On every screen at
+// both iPad sizes: no serious or critical axe violation, no sideways scrolling, 44 px targets,
+// no Content-Security-Policy violation.
+import type { Page } from 'playwright-core';
+import type { ComplianceSummary, Policy } from '@app/hub-api';
+import {
+  ADMIN_PASSWORD,
+  apiSignIn,
+  Browser,
+  callApi,
+  ConsoleHub,
+  createStaffAccount,
+  IPAD_SIZES,
+  launchBrowser,
+  screenshot,
+  scrollsSideways,
+  seriousAxeViolations,
+  signInWithForm,
+  smallTouchTargets,
+  startConsoleHub,
+} from '../support/browser';
+import { connectTestDevice, enrollTestDevice, TestDevice, waitFor } from '../support/devices';
+
+const DEVICES = 3;
+
+describe('the Policies and Compliance screens', () => {
+  let hub: ConsoleHub;
+  let browser: Browser;
+  let page: Page;
+  let adminToken: string;
+  let ict: { username: string; password: string };
+  let policy: Policy;
+  const devices: TestDevice[] = [];
+
+  beforeAll(async () => {
+    [hub, browser] = await Promise.all([startConsoleHub(), launchBrowser()]);
+    adminToken = await apiSignIn(hub.url, 'admin', ADMIN_PASSWORD);
+    ict = await createStaffAccount(hub.url, adminToken, 'ivan', ['ict']);
+    await apiSignIn(hub.url, ict.username, ict.password);
+    // Setup through the API: a group of devices, and a policy for it that lets the camera work.
+    const group = await callApi<{ id: string }>(hub.url, 'POST', '/api/groups', adminToken, {
+      name: 'Year 4 Oak',
+    });
+    const { token } = await callApi<{ token: string }>(
+      hub.url,
+      'POST',
+      '/api/enrollment-tokens',
+      adminToken,
+      { groupIds: [group.id], maxUses: DEVICES },
+    );
+    for (let i = 1; i <= DEVICES; i += 1) {
+      const identity = await enrollTestDevice({ url: hub.url }, token, { name: `Oak iPad ${i}` });
+      devices.push(connectTestDevice(identity));
+    }
+    policy = await callApi<Policy>(hub.url, 'POST', '/api/policies', adminToken, {
+      name: 'Year 4 Oak tablets',
+      description: 'The class takes photos for its nature diary.',
+      settings: { camera: { allowed: true } },
+    });
+    await waitForAllApplied();
+  });
+  afterAll(async () => {
+    devices.forEach((device) => device.client.close());
+    await browser?.close();
+    await hub?.close();
+  });
+  beforeEach(async () => {
+    page = await browser.newPage();
+  });
+  afterEach(async () => {
+    await page.close();
+    // No CSP violation or uncaught error on any page of the test.
+    expect(browser.problems.splice(0)).toEqual([]);
+  });
+
+  /** Waits until every device has applied its policy, as the hub counts it. */
+  async function waitForAllApplied(): Promise<void> {
+    await waitFor(
+      async () => {
+        const summary = await callApi<ComplianceSummary>(
+          hub.url,
+          'GET',
+          '/api/compliance',
+          adminToken,
+        );
+        return summary.devices === DEVICES && summary.byStatus.applied === DEVICES;
+      },
+      'every device to apply its policy',
+      20_000,
+    );
+  }
+
+  /** Checks the screen as it is now at both iPad sizes, and takes its screenshots. */
+  async function checkScreen(name: string, on: Page = page): Promise<void> {
+    for (const size of IPAD_SIZES) {
+      await on.setViewportSize({ width: size.width, height: size.height });
+      await on.waitForTimeout(100);
+      const seen = {
+        screen: name,
+        size: size.name,
+        axe: await seriousAxeViolations(on),
+        sideways: await scrollsSideways(on),
+        smallTargets: await smallTouchTargets(on),
+      };
+      expect(seen).toEqual({
+        screen: name,
+        size: size.name,
+        axe: [],
+        sideways: false,
+        smallTargets: [],
+      });
+      await screenshot(on, `${name}-${size.width}x${size.height}`);
+    }
+    await on.setViewportSize({ width: 1024, height: 768 });
+  }
+
+  async function signIn(on: Page): Promise<void> {
+    await on.goto(`${hub.url}/sign-in`);
+    await signInWithForm(on, ict.username, ict.password);
+    await on.getByRole('heading', { name: 'Hello, Ivan' }).waitFor();
+  }
+
+  it('turns the camera off in the group’s policy; Compliance reaches all applied live', async () => {
+    await signIn(page);
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Policies' })
+      .click();
+    await page.getByRole('heading', { name: 'Policies', level: 1 }).waitFor();
+    await page.getByRole('link', { name: 'School baseline' }).waitFor();
+    await checkScreen('policies');
+
+    // Assign the policy to the group through its screen, with a priority.
+    await page.getByRole('link', { name: 'Year 4 Oak tablets' }).click();
+    await page.getByRole('heading', { name: 'Year 4 Oak tablets', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Assign to a group' }).click();
+    const assign = page.getByRole('dialog', { name: 'Assign to a group' });
+    await assign.getByLabel('Priority').fill('5');
+    await checkScreen('policy-assign');
+    await assign.getByRole('button', { name: 'Assign' }).click();
+    await assign.waitFor({ state: 'hidden' });
+    const assignments = page.getByRole('grid', { name: 'Where this policy applies' });
+    const groupRow = assignments.getByRole('row').filter({ hasText: 'Year 4 Oak (group)' });
+    expect(await groupRow.getByRole('gridcell').allTextContents()).toEqual([
+      '5',
+      'Remove from Year 4 Oak (group)',
+    ]);
+    await waitForAllApplied();
+    expect(devices.map((d) => (d.enforcer.settings as { camera: object }).camera)).toEqual(
+      Array.from({ length: DEVICES }, () => ({ allowed: true })),
+    );
+    await checkScreen('policy-editor');
+
+    // Compliance, open in a second tab, watches the push: never reloaded.
+    const watcher = await browser.newPage();
+    await signIn(watcher);
+    await watcher
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Compliance' })
+      .click();
+    await watcher.getByText(`${DEVICES} of ${DEVICES} applied`).waitFor();
+    await watcher.evaluate('window.sameDocument = true');
+
+    // The devices take a moment each, so the push is seen in progress.
+    devices.forEach((device) => (device.enforcer.actionDelayMs = 2_500));
+    const camera = page.getByRole('switch', { name: 'Camera allowed', exact: true });
+    expect(await camera.isChecked()).toBe(true);
+    await camera.uncheck();
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved as revision 2' }).waitFor();
+
+    await watcher
+      .getByRole('progressbar', { name: 'All devices: policy push in progress' })
+      .waitFor();
+    await watcher.getByText(`0 of ${DEVICES} applied`).waitFor();
+    await screenshot(watcher, 'compliance-push-in-progress-1024x768');
+    await watcher.getByText(`${DEVICES} of ${DEVICES} applied`).waitFor({ timeout: 20_000 });
+    expect(await watcher.getByRole('progressbar').count()).toBe(0);
+    expect(await watcher.evaluate('window.sameDocument')).toBe(true);
+    devices.forEach((device) => (device.enforcer.actionDelayMs = 0));
+    expect(devices.map((d) => (d.enforcer.settings as { camera: object }).camera)).toEqual(
+      Array.from({ length: DEVICES }, () => ({ allowed: false })),
+    );
+    page = watcher; // checked and closed by afterEach from here
+    await checkScreen('compliance');
+
+    // The number opens onto the devices behind it.
+    const byPolicy = page.getByRole('grid', { name: 'Devices by policy' });
+    await byPolicy.getByRole('link', { name: `${DEVICES} applied of Year 4 Oak tablets` }).click();
+    const list = page.getByRole('grid', { name: 'Applied devices of Year 4 Oak tablets' });
+    await list.getByRole('link', { name: 'Oak iPad 3' }).waitFor();
+    expect((await list.getByRole('rowheader').allTextContents()).sort()).toEqual([
+      'Oak iPad 1',
+      'Oak iPad 2',
+      'Oak iPad 3',
+    ]);
+    await checkScreen('compliance-devices');
+  }, 300_000);
+
+  it('shows the hub’s error beside the field with the bad value', async () => {
+    await signIn(page);
+    await page.goto(`${hub.url}/policies/${policy.id}`);
+    await page.getByRole('heading', { name: 'Year 4 Oak tablets', level: 1 }).waitFor();
+    await page.getByRole('switch', { name: 'Set here (Lock the screen after (minutes))' }).check();
+    const minutes = page.getByLabel('Lock the screen after (minutes)', { exact: true });
+    await minutes.fill('90');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    const field = page.locator('.field').filter({ has: minutes });
+    await field.locator('.field-error').filter({ hasText: 'Must be between 1 and 60' }).waitFor();
+    expect(await minutes.getAttribute('aria-invalid')).toBe('true');
+    await page.getByRole('alert').filter({ hasText: 'Could not save' }).waitFor();
+    await checkScreen('policy-editor-error');
+
+    // Nothing was saved: still revision 2, without an auto-lock setting.
+    const stored = await callApi<Policy>(hub.url, 'GET', `/api/policies/${policy.id}`, adminToken);
+    expect([stored.revision, stored.settings]).toEqual([2, { camera: { allowed: false } }]);
+  });
+
+  it('rolls back to an earlier revision after a confirmation', async () => {
+    await signIn(page);
+    await page.goto(`${hub.url}/policies/${policy.id}`);
+    const history = page.getByRole('grid', { name: 'Revision history' });
+    const current = history.getByRole('row').filter({ hasText: '2 (current)' });
+    await current.waitFor();
+    // Who changed what, and when.
+    const cells = await current.getByRole('gridcell').allTextContents();
+    expect([cells[1], cells[2]]).toEqual(['Ivan (ivan)', 'Camera allowed']);
+
+    await history.getByRole('button', { name: 'Roll back to revision 1' }).click();
+    const confirm = page.getByRole('alertdialog', { name: 'Roll back to revision 1?' });
+    await confirm.waitFor();
+    await checkScreen('policy-rollback-confirm');
+    // Cancelling changes nothing.
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.waitFor({ state: 'hidden' });
+    expect(
+      (await callApi<Policy>(hub.url, 'GET', `/api/policies/${policy.id}`, adminToken)).revision,
+    ).toBe(2);
+
+    await history.getByRole('button', { name: 'Roll back to revision 1' }).click();
+    await confirm.getByRole('button', { name: 'Roll back' }).click();
+    await confirm.waitFor({ state: 'hidden' });
+    const rolledBack = history.getByRole('row').filter({ hasText: '3 (current)' });
+    await rolledBack.waitFor();
+    expect((await rolledBack.getByRole('gridcell').allTextContents())[2]).toBe(
+      'Rolled back to revision 1: Camera allowed',
+    );
+    expect(
+      await page.getByRole('switch', { name: 'Camera allowed', exact: true }).isChecked(),
+    ).toBe(true);
+    const stored = await callApi<Policy>(hub.url, 'GET', `/api/policies/${policy.id}`, adminToken);
+    expect([stored.revision, stored.settings]).toEqual([3, { camera: { allowed: true } }]);
+    await waitForAllApplied();
+    await checkScreen('policy-rolled-back');
+  });
+});

@@ -1,0 +1,258 @@
+// ICT's Staff screen and the safeguarding lead's audit log in a real browser (issue 11): ICT
+// creates a teacher and a safeguarding account through the form (a bad username is said beside
+// its field), changes a role, disables one and resets a password; a lock reaches a connected
+// simulated device; the safeguarding account, signing in with the reset password, filters the
+// log by action and exports the CSV, whose downloaded file holds the lock. On every screen at
+// both iPad sizes: axe with no serious or critical violation, no sideways scrolling, 44 px
+// targets. Also the operating figures in words.
+import * as fs from 'node:fs';
+import type { Page } from 'playwright-core';
+import {
+  ADMIN_PASSWORD,
+  apiSignIn,
+  Browser,
+  callApi,
+  ConsoleHub,
+  createStaffAccount,
+  IPAD_SIZES,
+  launchBrowser,
+  screenshot,
+  scrollsSideways,
+  seriousAxeViolations,
+  signInWithForm,
+  smallTouchTargets,
+  startConsoleHub,
+} from '../support/browser';
+import { connectTestDevice, enrollTestDevice, TestDevice, waitFor } from '../support/devices';
+
+describe('the Staff screen and the audit log', () => {
+  let hub: ConsoleHub;
+  let browser: Browser;
+  let adminToken: string;
+  let page: Page;
+  const devices: TestDevice[] = [];
+
+  beforeAll(async () => {
+    [hub, browser] = await Promise.all([startConsoleHub(), launchBrowser()]);
+    adminToken = await apiSignIn(hub.url, 'admin', ADMIN_PASSWORD);
+    // ICT signs in through the console; the AUP is accepted already (the shell's spec covers it).
+    await createStaffAccount(hub.url, adminToken, 'ivy', ['ict']);
+    await apiSignIn(hub.url, 'ivy', 'Staff-Pass1!');
+  });
+  afterAll(async () => {
+    devices.forEach((device) => device.client.close());
+    await browser?.close();
+    await hub?.close();
+  });
+  beforeEach(async () => {
+    page = await browser.newPage();
+  });
+  afterEach(async () => {
+    await page.close();
+    // No CSP violation or uncaught error on any page of the test.
+    expect(browser.problems.splice(0)).toEqual([]);
+  });
+
+  /** Checks the screen as it is now at both iPad sizes, and takes its screenshots. */
+  async function checkScreen(name: string): Promise<void> {
+    for (const size of IPAD_SIZES) {
+      await page.setViewportSize({ width: size.width, height: size.height });
+      await page.waitForTimeout(100);
+      const seen = {
+        screen: name,
+        size: size.name,
+        axe: await seriousAxeViolations(page),
+        sideways: await scrollsSideways(page),
+        smallTargets: await smallTouchTargets(page),
+      };
+      expect(seen).toEqual({
+        screen: name,
+        size: size.name,
+        axe: [],
+        sideways: false,
+        smallTargets: [],
+      });
+      await screenshot(page, `${name}-${size.width}x${size.height}`);
+    }
+    await page.setViewportSize({ width: 1024, height: 768 });
+  }
+
+  /** The accounts table's row for a person, found by their display name. */
+  const accountRow = (name: string) =>
+    page.getByRole('grid', { name: 'Staff accounts' }).getByRole('row').filter({ hasText: name });
+
+  it('ICT creates accounts, sets a role, disables one and resets a password', async () => {
+    await page.goto(`${hub.url}/staff`);
+    await page.waitForURL(/\/sign-in\?next=%2Fstaff$/);
+    await signInWithForm(page, 'ivy', 'Staff-Pass1!');
+    await page.getByRole('heading', { name: 'Staff', exact: true }).waitFor();
+    await accountRow('Ivy').waitFor();
+    await checkScreen('staff');
+
+    // A username the hub refuses: its words appear beside the Username field.
+    await page.getByRole('button', { name: 'New account' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New staff account' });
+    await dialog.getByLabel('Username').fill('Tess Teacher');
+    await dialog.getByLabel('Display name').fill('Tess Teacher');
+    await dialog.getByLabel('First password').fill('Teach-Pass1!');
+    await dialog.getByRole('button', { name: 'Create account' }).click();
+    const usernameError = dialog
+      .locator('.field')
+      .filter({ has: page.getByLabel('Username') })
+      .locator('.field-error');
+    await usernameError.filter({ hasText: 'lowercase letters' }).waitFor();
+    expect(await dialog.getByLabel('Username').getAttribute('aria-invalid')).toBe('true');
+    await checkScreen('staff-new-account-error');
+
+    await dialog.getByLabel('Username').fill('tess');
+    await dialog.getByRole('button', { name: 'Create account' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await accountRow('Tess Teacher').waitFor();
+    expect(await accountRow('Tess Teacher').textContent()).toContain('Teacher');
+
+    // A safeguarding account: Teacher (ticked at first) off, Safeguarding on.
+    await page.getByRole('button', { name: 'New account' }).click();
+    await dialog.getByLabel('Username').fill('sam');
+    await dialog.getByLabel('Display name').fill('Sam Safe');
+    await dialog.getByLabel('First password').fill('Safe-Pass1!');
+    await dialog.getByRole('checkbox', { name: 'Teacher' }).uncheck();
+    await dialog.getByRole('checkbox', { name: 'Safeguarding' }).check();
+    await checkScreen('staff-new-account');
+    await dialog.getByRole('button', { name: 'Create account' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await accountRow('Sam Safe').waitFor();
+    expect(await accountRow('Sam Safe').getByRole('gridcell').nth(0).textContent()).toBe(
+      'Safeguarding',
+    );
+
+    // Tess also leads trips.
+    await page.getByRole('button', { name: 'Roles of Tess Teacher' }).click();
+    const roles = page.getByRole('dialog', { name: 'Roles of Tess Teacher' });
+    await roles.getByRole('checkbox', { name: 'Trip leader' }).check();
+    await checkScreen('staff-roles');
+    await roles.getByRole('button', { name: 'Save roles' }).click();
+    await roles.waitFor({ state: 'detached' });
+    await accountRow('Tess Teacher').filter({ hasText: 'Teacher, Trip leader' }).waitFor();
+
+    // Disable Tess, after a confirmation: the row says so in words and she cannot sign in.
+    await page.getByRole('button', { name: 'Disable Tess Teacher' }).click();
+    const confirm = page.getByRole('alertdialog', { name: 'Disable Tess Teacher?' });
+    await checkScreen('staff-disable');
+    await confirm.getByRole('button', { name: 'Disable account' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    await accountRow('Tess Teacher').filter({ hasText: 'Disabled' }).waitFor();
+    await page.getByRole('button', { name: 'Enable Tess Teacher' }).waitFor();
+    await expect(apiSignIn(hub.url, 'tess', 'Teach-Pass1!', false)).rejects.toThrow(/401/);
+
+    // Reset Sam's password; a password the rule refuses first, said beside the field.
+    await page.getByRole('button', { name: 'Reset password of Sam Safe' }).click();
+    const reset = page.getByRole('dialog', { name: 'Reset the password of Sam Safe' });
+    await reset.getByLabel('New password').fill('weakpass');
+    await reset.getByRole('button', { name: 'Set password' }).click();
+    await reset.locator('.field-error').filter({ hasText: 'Password must have' }).waitFor();
+    await checkScreen('staff-reset-password-error');
+    await reset.getByLabel('New password').fill('New-Safe-Pass2!');
+    await reset.getByRole('button', { name: 'Set password' }).click();
+    await reset.waitFor({ state: 'detached' });
+    await expect(apiSignIn(hub.url, 'sam', 'Safe-Pass1!', false)).rejects.toThrow(/401/);
+    await checkScreen('staff-after');
+  });
+
+  it('shows the operating figures in words', async () => {
+    await page.goto(`${hub.url}/operating-figures`);
+    await signInWithForm(page, 'ivy', 'Staff-Pass1!');
+    await page.getByRole('heading', { name: 'Operating figures' }).waitFor();
+    await page.getByText('Devices connected now').waitFor();
+    expect(await page.getByText('Keeping up').or(page.getByText('Busy:')).count()).toBe(1);
+    const statuses = page.getByRole('grid', { name: 'Commands by status' }).getByRole('rowheader');
+    expect(await statuses.allTextContents()).toEqual([
+      'Pending',
+      'Sent',
+      'Acknowledged',
+      'Error',
+      'Not now',
+      'Expired',
+      'Cancelled',
+    ]);
+    await checkScreen('operating-figures');
+  });
+
+  it('safeguarding filters the audit log by action and exports the CSV with the lock', async () => {
+    // A tablet connected to the hub is locked by ICT and acknowledges it.
+    const { token } = await callApi<{ token: string }>(
+      hub.url,
+      'POST',
+      '/api/enrollment-tokens',
+      adminToken,
+      { maxUses: 1 },
+    );
+    const identity = await enrollTestDevice({ url: hub.url }, token, { name: 'Oak tablet 7' });
+    const device = connectTestDevice(identity);
+    devices.push(device);
+    await waitFor(() => device.client.connected, 'the tablet to connect');
+    const lock = await callApi<{ id: string }>(
+      hub.url,
+      'POST',
+      `/api/devices/${identity.deviceId}/commands`,
+      adminToken,
+      { type: 'device.lock', payload: { reason: 'class', message: 'Eyes on the board' } },
+    );
+    await waitFor(async () => {
+      const list = await callApi<{ items: { id: string; status: string }[] }>(
+        hub.url,
+        'GET',
+        `/api/devices/${identity.deviceId}/commands`,
+        adminToken,
+      );
+      return list.items.find((command) => command.id === lock.id)?.status === 'acknowledged';
+    }, 'the lock to be acknowledged');
+
+    // Sam signs in with the password ICT set, and accepts the AUP first.
+    await page.goto(`${hub.url}/audit`);
+    await signInWithForm(page, 'sam', 'New-Safe-Pass2!');
+    await page.getByRole('button', { name: 'I accept' }).click();
+    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Audit log' }).waitFor();
+    expect(await nav.getByRole('link', { name: 'Staff' }).count()).toBe(0);
+    const entries = page.getByRole('grid', { name: 'Audit log entries' });
+    await entries.getByRole('row').filter({ hasText: 'staff.created' }).first().waitFor();
+
+    // Who accepted the AUP: Sam, by name, just now.
+    const acceptances = page.getByRole('grid', {
+      name: 'Acceptances of the current acceptable use policy',
+    });
+    await acceptances.getByRole('row').filter({ hasText: 'Sam Safe' }).waitFor();
+    await checkScreen('audit-log');
+
+    await page.getByLabel('Action').fill('command.issued');
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await page.waitForURL(/action=command.issued/);
+    await entries.getByRole('row').filter({ hasText: 'Oak tablet 7' }).waitFor();
+    await page.getByText('(1 entry)').waitFor();
+    const actions = await entries.getByRole('rowheader').allTextContents();
+    expect(actions).toEqual(['command.issued']);
+    expect(await entries.textContent()).toContain('Eyes on the board');
+    await checkScreen('audit-log-filtered');
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export CSV' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('audit-log.csv');
+    const file = await download.path();
+    const csv = fs.readFileSync(file, 'utf8');
+    const lines = csv.trim().split(/\r?\n/);
+    expect(lines[0]).toBe(
+      'id,at,actorType,actorId,actor,actorName,action,targetType,targetId,targetLabel,detail,correlationId',
+    );
+    // The same filter as the screen: the lock and nothing else.
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain('command.issued');
+    expect(lines[1]).toContain(identity.deviceId);
+    expect(lines[1]).toContain('Oak tablet 7');
+    expect(lines[1]).toMatch(/lock/);
+    expect(lines[1]).toContain('Eyes on the board');
+    await page.getByText('The CSV of the filtered log was downloaded').waitFor();
+  });
+});
