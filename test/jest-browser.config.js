@@ -15,4 +15,7 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/browser-global-setup.ts',
   testTimeout: 120000,
   maxWorkers: 1,
+  // In band, a timer a client library leaves behind would keep Jest (and CI) waiting for ever
+  // after the last spec; the specs close what they open, this only ends the run.
+  forceExit: true,
 };

@@ -228,8 +228,9 @@ describe('the Staff screen and the audit log', () => {
     await page.getByLabel('Action').fill('command.issued');
     await page.getByRole('button', { name: 'Filter', exact: true }).click();
     await page.waitForURL(/action=command.issued/);
-    await entries.getByRole('row').filter({ hasText: 'Oak tablet 7' }).waitFor();
+    // The filtered page has come when the count says one entry (the unfiltered one showed more).
     await page.getByText('(1 entry)').waitFor();
+    await entries.getByRole('row').filter({ hasText: 'Oak tablet 7' }).waitFor();
     const actions = await entries.getByRole('rowheader').allTextContents();
     expect(actions).toEqual(['command.issued']);
     expect(await entries.textContent()).toContain('Eyes on the board');
