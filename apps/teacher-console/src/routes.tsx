@@ -65,12 +65,6 @@ export const APP_ROUTES: AppRoute[] = [
     page: lazy(() => import('./compliance/compliance-page')),
   },
   {
-    path: '/operating-figures',
-    label: 'Operating figures',
-    roles: ['ict'],
-    page: lazy(() => import('./health/operating-figures-page')),
-  },
-  {
     path: '/staff',
     label: 'Staff',
     roles: ['ict'],
@@ -81,6 +75,12 @@ export const APP_ROUTES: AppRoute[] = [
     label: 'Audit log',
     roles: ['safeguarding', 'ict'],
     page: lazy(() => import('./audit/audit-page')),
+  },
+  {
+    path: '/operating-figures',
+    label: 'Operating figures',
+    roles: ['ict'],
+    page: lazy(() => import('./health/operating-figures-page')),
   },
   {
     path: '/account/password',

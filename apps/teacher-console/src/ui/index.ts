@@ -8,11 +8,7 @@ export { ErrorMessage, StatusMessage, type ErrorMessageProps } from './error-mes
 export { Page, type PageProps } from './page';
 export { Pager, type PagerProps } from './pager';
 export { Select, type SelectProps } from './select';
-export {
-  SearchPicker,
-  type SearchPickerItem,
-  type SearchPickerProps,
-} from './search-picker';
+export { SearchPicker, type SearchPickerItem, type SearchPickerProps } from './search-picker';
 export { DataTable, type DataColumn, type DataTableProps } from './table';
 export { TextField, type TextFieldProps } from './text-field';
 export { Switch, type SwitchProps } from './switch';
