@@ -7,19 +7,16 @@
 // 44 px targets, no Content-Security-Policy violation.
 import type { Page } from 'playwright-core';
 import {
+  checkScreen as checkScreenAt,
   ADMIN_PASSWORD,
   apiSignIn,
   Browser,
   callApi,
   ConsoleHub,
   createStaffAccount,
-  IPAD_SIZES,
   launchBrowser,
   screenshot,
-  scrollsSideways,
-  seriousAxeViolations,
   signInWithForm,
-  smallTouchTargets,
   startConsoleHub,
 } from '../support/browser';
 import { connectTestDevice, enrollTestDevice, TestDevice, waitFor } from '../support/devices';
@@ -55,28 +52,8 @@ describe('the Devices screens', () => {
   });
 
   /** Checks the screen as it is now at both iPad sizes, and takes its screenshots. */
-  async function checkScreen(name: string): Promise<void> {
-    for (const size of IPAD_SIZES) {
-      await page.setViewportSize({ width: size.width, height: size.height });
-      await page.waitForTimeout(100);
-      const seen = {
-        screen: name,
-        size: size.name,
-        axe: await seriousAxeViolations(page),
-        sideways: await scrollsSideways(page),
-        smallTargets: await smallTouchTargets(page),
-      };
-      expect(seen).toEqual({
-        screen: name,
-        size: size.name,
-        axe: [],
-        sideways: false,
-        smallTargets: [],
-      });
-      await screenshot(page, `${name}-${size.width}x${size.height}`);
-    }
-    await page.setViewportSize({ width: 1024, height: 768 });
-  }
+  /** Checks the screen at both iPad sizes (test/support/browser.ts). */
+  const checkScreen = (name: string) => checkScreenAt(page, name);
 
   /** The device list's row for a device, found by the link that names it. */
   const rowOf = (label: string) =>

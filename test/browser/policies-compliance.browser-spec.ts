@@ -8,19 +8,16 @@
 import type { Page } from 'playwright-core';
 import type { ComplianceSummary, Policy } from '@app/hub-api';
 import {
+  checkScreen as checkScreenAt,
   ADMIN_PASSWORD,
   apiSignIn,
   Browser,
   callApi,
   ConsoleHub,
   createStaffAccount,
-  IPAD_SIZES,
   launchBrowser,
   screenshot,
-  scrollsSideways,
-  seriousAxeViolations,
   signInWithForm,
-  smallTouchTargets,
   startConsoleHub,
 } from '../support/browser';
 import { connectTestDevice, enrollTestDevice, TestDevice, waitFor } from '../support/devices';
@@ -95,28 +92,8 @@ describe('the Policies and Compliance screens', () => {
   }
 
   /** Checks the screen as it is now at both iPad sizes, and takes its screenshots. */
-  async function checkScreen(name: string, on: Page = page): Promise<void> {
-    for (const size of IPAD_SIZES) {
-      await on.setViewportSize({ width: size.width, height: size.height });
-      await on.waitForTimeout(100);
-      const seen = {
-        screen: name,
-        size: size.name,
-        axe: await seriousAxeViolations(on),
-        sideways: await scrollsSideways(on),
-        smallTargets: await smallTouchTargets(on),
-      };
-      expect(seen).toEqual({
-        screen: name,
-        size: size.name,
-        axe: [],
-        sideways: false,
-        smallTargets: [],
-      });
-      await screenshot(on, `${name}-${size.width}x${size.height}`);
-    }
-    await on.setViewportSize({ width: 1024, height: 768 });
-  }
+  /** Checks the screen at both iPad sizes (test/support/browser.ts), on `on` or the test's page. */
+  const checkScreen = (name: string, on: Page = page) => checkScreenAt(on, name);
 
   async function signIn(on: Page): Promise<void> {
     await on.goto(`${hub.url}/sign-in`);

@@ -8,19 +8,15 @@
 import * as fs from 'node:fs';
 import type { Page } from 'playwright-core';
 import {
+  checkScreen as checkScreenAt,
   ADMIN_PASSWORD,
   apiSignIn,
   Browser,
   callApi,
   ConsoleHub,
   createStaffAccount,
-  IPAD_SIZES,
   launchBrowser,
-  screenshot,
-  scrollsSideways,
-  seriousAxeViolations,
   signInWithForm,
-  smallTouchTargets,
   startConsoleHub,
 } from '../support/browser';
 import { connectTestDevice, enrollTestDevice, TestDevice, waitFor } from '../support/devices';
@@ -54,28 +50,8 @@ describe('the Staff screen and the audit log', () => {
   });
 
   /** Checks the screen as it is now at both iPad sizes, and takes its screenshots. */
-  async function checkScreen(name: string): Promise<void> {
-    for (const size of IPAD_SIZES) {
-      await page.setViewportSize({ width: size.width, height: size.height });
-      await page.waitForTimeout(100);
-      const seen = {
-        screen: name,
-        size: size.name,
-        axe: await seriousAxeViolations(page),
-        sideways: await scrollsSideways(page),
-        smallTargets: await smallTouchTargets(page),
-      };
-      expect(seen).toEqual({
-        screen: name,
-        size: size.name,
-        axe: [],
-        sideways: false,
-        smallTargets: [],
-      });
-      await screenshot(page, `${name}-${size.width}x${size.height}`);
-    }
-    await page.setViewportSize({ width: 1024, height: 768 });
-  }
+  /** Checks the screen at both iPad sizes (test/support/browser.ts). */
+  const checkScreen = (name: string) => checkScreenAt(page, name);
 
   /** The accounts table's row for a person, found by their display name. */
   const accountRow = (name: string) =>

@@ -239,3 +239,32 @@ export async function screenshot(page: Page, name: string): Promise<void> {
     await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
   }
 }
+
+/**
+ * Checks the screen `page` shows now at both iPad sizes (issue 11): no serious or critical axe
+ * violation, no sideways scrolling, no touch target under 44 px; takes its screenshots (saved
+ * when SCREENSHOT_DIR is set) and leaves the page at 1024×768. Fails the test naming the screen
+ * and the size.
+ */
+export async function checkScreen(page: Page, name: string): Promise<void> {
+  for (const size of IPAD_SIZES) {
+    await page.setViewportSize({ width: size.width, height: size.height });
+    await page.waitForTimeout(100);
+    const seen = {
+      screen: name,
+      size: size.name,
+      axe: await seriousAxeViolations(page),
+      sideways: await scrollsSideways(page),
+      smallTargets: await smallTouchTargets(page),
+    };
+    expect(seen).toEqual({
+      screen: name,
+      size: size.name,
+      axe: [],
+      sideways: false,
+      smallTargets: [],
+    });
+    await screenshot(page, `${name}-${size.width}x${size.height}`);
+  }
+  await page.setViewportSize({ width: 1024, height: 768 });
+}
