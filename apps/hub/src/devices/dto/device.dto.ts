@@ -13,7 +13,6 @@ import {
 import { PLATFORMS } from '@app/devices';
 import { PageQueryDto } from '../../common/page-query.dto';
 import { IsOmittable, IsPlainText } from '../../common/input-rules';
-import type { DeviceComplianceDto } from './device-compliance.dto';
 
 export class DeviceListQueryDto extends PageQueryDto {
   @ApiPropertyOptional()
@@ -82,35 +81,11 @@ export class GroupMembersDto {
   deviceIds: string[];
 }
 
-export interface DesiredStateDto {
-  locked: boolean;
-  lock: { message?: string; reason: string } | null;
-  appLock: string | null;
-  /** Who owns the lock: `class` (a teacher), `admin` (ICT) or `lost` (ICT); issue 8 item 6. */
-  lockOwner: 'class' | 'admin' | 'lost' | null;
-  /** Who owns the single-app lock: `class` or `admin`. */
-  appLockOwner: 'class' | 'admin' | 'lost' | null;
-}
-
-export interface DeviceDto {
-  id: string;
-  serialNumber: string;
-  platform: string;
-  model: string | null;
-  osVersion: string | null;
-  name: string | null;
-  assetTag: string | null;
-  status: string;
-  online: boolean;
-  lastSeenAt: string | null;
-  enrolledAt: string;
-  revokedAt: string | null;
-  reportedState: Record<string, unknown> | null;
-  reportedAt: string | null;
-  desiredState: DesiredStateDto;
-  /** Compliance with the policy it should run (issue 9). */
-  compliance: DeviceComplianceDto;
-}
+/** What the console reads too: one definition, in libs/hub-api (issue 11). */
+export type {
+  DeviceDesiredState as DesiredStateDto,
+  Device as DeviceDto,
+} from '@app/hub-api/responses';
 
 export interface GroupDto {
   id: string;
