@@ -5,10 +5,17 @@
 import type { ComplianceDevice, ComplianceSummary, Page as ApiPage } from '@app/hub-api';
 import type { ComplianceProgressEvent } from '@app/devices/staff-events';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useSearchParams } from 'react-router-dom';
 import { apiQuery } from '../api/client';
 import { useStaffEvent } from '../api/staff-socket';
-import { DataTable, ErrorMessage, Link, Page, Pager, StatusMessage } from '../ui';
+import {
+  DataTable,
+  ErrorMessage,
+  Link,
+  Page,
+  Pager,
+  StatusMessage,
+  useAddressFilters,
+} from '../ui';
 
 type Status = 'applied' | 'partial' | 'pending' | 'failed' | 'none';
 
@@ -79,7 +86,7 @@ function Progress({
 
 export default function CompliancePage() {
   const queryClient = useQueryClient();
-  const [params, setParams] = useSearchParams();
+  const [params, change] = useAddressFilters();
   const summary = useQuery(apiQuery<ComplianceSummary>('/api/compliance'));
   useStaffEvent('compliance.progress', (event) => {
     queryClient.setQueryData<ComplianceSummary>(['/api/compliance'], (current) =>
@@ -180,11 +187,7 @@ export default function CompliancePage() {
               policyId={policyId}
               title={`${status ? (STATUSES.find((s) => s.status === status)?.label ?? status) : 'All'} devices${policyName ? ` of ${policyName}` : ''}`}
               page={page}
-              onPageChange={(next) => {
-                const search = new URLSearchParams(params);
-                search.set('page', String(next));
-                setParams(search);
-              }}
+              onPageChange={(next) => change({ page: String(next) })}
             />
           ) : null}
         </>

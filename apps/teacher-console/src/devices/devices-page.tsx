@@ -5,7 +5,6 @@
 import type { Device, Page as ApiPage } from '@app/hub-api';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { useSearchParams } from 'react-router-dom';
 import { apiQuery } from '../api/client';
 import {
   DataTable,
@@ -16,6 +15,7 @@ import {
   Select,
   StatusMessage,
   TextField,
+  useAddressFilters,
 } from '../ui';
 import { DEVICES_PATH, useLiveDeviceList } from './device-live';
 import { COMPLIANCE_WORDS, deviceLabel, formatTime, PLATFORM_LABELS } from './device-words';
@@ -34,32 +34,12 @@ interface GroupName {
 const ANY = '';
 
 export default function DevicesPage() {
-  const [params, setParams] = useSearchParams();
+  const [params, change] = useAddressFilters();
   const search = params.get('q') ?? '';
   const groupId = params.get('group') ?? ANY;
   const platform = params.get('platform') ?? ANY;
   const online = params.get('online') ?? ANY;
   const page = Math.max(1, Number(params.get('page')) || 1);
-
-  /** Changes some filters; any change but the page's goes back to page 1. */
-  const change = (next: Record<string, string>) =>
-    setParams(
-      (current) => {
-        const merged = new URLSearchParams(current);
-        for (const [key, value] of Object.entries(next)) {
-          if (value) {
-            merged.set(key, value);
-          } else {
-            merged.delete(key);
-          }
-        }
-        if (!('page' in next)) {
-          merged.delete('page');
-        }
-        return merged;
-      },
-      { replace: true },
-    );
 
   const [typed, setTyped] = useState(search);
   useEffect(() => {

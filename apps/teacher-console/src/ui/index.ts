@@ -1,4 +1,5 @@
 // The few shared pieces every screen builds on. Screens import from here ('../ui').
+export { useAddressFilters, type FilterChange } from './address-filters';
 export { Button, type ButtonProps } from './button';
 export { CheckboxGroup, type CheckboxGroupProps } from './checkbox-group';
 export { ConfirmDialog, type ConfirmDialogProps } from './confirm-dialog';
