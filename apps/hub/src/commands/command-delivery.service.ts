@@ -32,6 +32,7 @@ import { DevicesRepository } from '../devices/devices.repository';
 import { DeliverableCommand, HUB_ONLY_COMMANDS, replacedBy } from './command.entity';
 import { CommandsRepository } from './commands.repository';
 import { DesiredStateRepository } from './desired-state.repository';
+import { DeliveryLanes } from './delivery-lanes';
 
 /**
  * An audit entry about one device, by the device itself (its answer) or by the hub: written once
@@ -56,6 +57,12 @@ const DELIVERY_BATCH = 20;
 const CLAIM_MARGIN_MS = 15_000;
 /** How soon to try again a device whose next command another hub has claimed. */
 const CLAIM_RETRY_MS = 1000;
+/**
+ * A wake of at most this many devices (a class, a trip's kit, one device) is urgent: its sends
+ * and writes go ahead of a larger fan-out's (a policy change, a reconnect storm), which shares
+ * the event loop a slice at a time (issue 12, delivery-lanes.ts).
+ */
+export const URGENT_WAKE_MAX = 200;
 
 type DeliveryWrite =
   | {
@@ -155,7 +162,9 @@ export class CommandDeliveryService
 {
   private readonly logger = new Logger(CommandDeliveryService.name);
   private readonly delivering = new Set<string>();
-  private readonly wakeAgain = new Set<string>();
+  /** Devices woken while being served, and whether any of those wakes was urgent. */
+  private readonly wakeAgain = new Map<string, boolean>();
+  private readonly lanes = new DeliveryLanes();
   /** Devices with a `not_now` command, and when it may be tried again. */
   private readonly retryAt = new Map<string, number>();
   private readonly connectedBatch = new Set<string>();
@@ -247,10 +256,11 @@ export class CommandDeliveryService
    * class lock or a policy change reaches its devices without a read per device.
    */
   async wakeMany(deviceIds: readonly string[]): Promise<void> {
+    const urgent = deviceIds.length <= URGENT_WAKE_MAX;
     const idle: string[] = [];
     for (const deviceId of deviceIds) {
       if (this.delivering.has(deviceId)) {
-        this.wakeAgain.add(deviceId);
+        this.wakeAgain.set(deviceId, urgent || (this.wakeAgain.get(deviceId) ?? false));
       } else if (this.connections.isConnected(deviceId)) {
         idle.push(deviceId);
       }
@@ -269,36 +279,53 @@ export class CommandDeliveryService
       throw error;
     }
     for (const deviceId of idle) {
-      this.runDelivery(deviceId, prefetched.get(deviceId) ?? []);
+      this.runDelivery(deviceId, prefetched.get(deviceId) ?? [], urgent);
     }
   }
 
-  /** Starts delivering to a device if it is connected here and not already being served. */
-  wake(deviceId: string): void {
+  /**
+   * Starts delivering to a device if it is connected here and not already being served.
+   * @param urgent false when many devices are woken this way at once (the retry sweep).
+   */
+  wake(deviceId: string, urgent = true): void {
     if (this.stopped || !this.connections.isConnected(deviceId)) {
       return;
     }
     if (this.delivering.has(deviceId)) {
-      this.wakeAgain.add(deviceId);
+      this.wakeAgain.set(deviceId, urgent || (this.wakeAgain.get(deviceId) ?? false));
       return;
     }
     this.delivering.add(deviceId);
-    this.runDelivery(deviceId, null);
+    this.runDelivery(deviceId, null, urgent);
   }
 
   /** Delivers to a device already marked as being served, then serves it again if woken meanwhile. */
-  private runDelivery(deviceId: string, prefetched: DeliverableCommand[] | null): void {
-    this.deliver(deviceId, prefetched)
+  private runDelivery(
+    deviceId: string,
+    prefetched: DeliverableCommand[] | null,
+    urgent: boolean,
+  ): void {
+    this.deliver(deviceId, prefetched, urgent)
       .catch((error: unknown) => this.logger.error(`Delivery to a device failed: ${String(error)}`))
       .finally(() => {
         this.delivering.delete(deviceId);
-        if (this.wakeAgain.delete(deviceId)) {
-          this.wake(deviceId);
+        const again = this.wakeAgain.get(deviceId);
+        if (again !== undefined) {
+          this.wakeAgain.delete(deviceId);
+          this.wake(deviceId, again);
         }
       });
   }
 
-  private async deliver(deviceId: string, prefetched: DeliverableCommand[] | null): Promise<void> {
+  /**
+   * Sends a device its open commands, oldest first, one at a time. An urgent delivery's writes
+   * and sends go ahead of a bulk one's; a bulk delivery sends in its lane's turn.
+   */
+  private async deliver(
+    deviceId: string,
+    prefetched: DeliverableCommand[] | null,
+    urgent: boolean,
+  ): Promise<void> {
     for (let first = true; ; first = false) {
       if (!this.connections.isConnected(deviceId) || this.stopped) {
         return;
@@ -329,7 +356,7 @@ export class CommandDeliveryService
           claimed: false,
           heldElsewhere: false,
         };
-        await this.writes.add(claim);
+        await this.writes.add(claim, urgent);
         if (claim.heldElsewhere) {
           // Another hub sent it and waits for its answer (the device is connected there too,
           // or was). Tried again shortly; never a later command before it.
@@ -345,6 +372,7 @@ export class CommandDeliveryService
           type: command.type,
           status: 'sent',
         });
+        await this.lanes.turn(urgent);
         const sent = await this.connections.sendCommand(
           socket,
           toEnvelope(command),
@@ -363,7 +391,7 @@ export class CommandDeliveryService
           this.releaseClaim(command);
           return;
         }
-        await this.recordAnswer(deviceId, command, sent.answer);
+        await this.recordAnswer(deviceId, command, sent.answer, urgent);
       }
       // A prefetch or a short batch was everything open; a command queued since wakes the
       // device again.
@@ -409,6 +437,7 @@ export class CommandDeliveryService
     deviceId: string,
     command: DeliverableCommand,
     raw: unknown,
+    urgent: boolean,
   ): Promise<void> {
     const answer = parseAnswer(raw, command.type) ?? {
       status: 'error' as const,
@@ -420,7 +449,10 @@ export class CommandDeliveryService
       answer.status === 'not_now'
         ? new Date(now.getTime() + this.config.commands.notNowRetryMs)
         : null;
-    const written = this.writes.add({ kind: 'answer', command, at: now, answer, nextAttemptAt });
+    const written = this.writes.add(
+      { kind: 'answer', command, at: now, answer, nextAttemptAt },
+      urgent,
+    );
     const settled = written.then(
       () => undefined,
       () => undefined,
@@ -622,8 +654,10 @@ export class CommandDeliveryService
       if (at <= now) {
         this.retryAt.delete(deviceId);
         due.push(deviceId);
-        this.wake(deviceId);
       }
+    }
+    for (const deviceId of due) {
+      this.wake(deviceId, due.length <= URGENT_WAKE_MAX);
     }
     if (due.length > 0) {
       // The stored retry time can be a little later than ours (answers are written in batches):
