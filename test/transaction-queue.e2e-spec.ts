@@ -89,4 +89,39 @@ describeSqlite('statements outside a transaction, on the one SQLite connection',
     await expect(failing).rejects.toThrow('this change is rolled back');
     expect(await late).toBe(0);
   });
+
+  it("lets a person's request go ahead of queued background batches, and never starves them", async () => {
+    const tx = hub.app.get(TransactionRunner);
+    const order: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    // A background batch holds the connection; three more batches and then ten requests queue.
+    const running = tx.run(
+      async () => {
+        await gate;
+        order.push('batch-0');
+      },
+      { background: true },
+    );
+    await sleep(20); // it has the connection
+    const batches = [1, 2, 3].map((n) =>
+      tx.run(async () => void order.push(`batch-${n}`), { background: true }),
+    );
+    const requests = Array.from({ length: 10 }, (_, n) =>
+      tx.run(async () => void order.push(`request-${n}`)),
+    );
+    await sleep(50);
+    release();
+    await Promise.all([running, ...batches, ...requests]);
+    expect(order).toEqual([
+      'batch-0',
+      // Requests first, eight in a row at most while a batch waits; then the batches get turns.
+      ...Array.from({ length: 8 }, (_, n) => `request-${n}`),
+      'batch-1',
+      'request-8',
+      'request-9',
+      'batch-2',
+      'batch-3',
+    ]);
+  });
 });

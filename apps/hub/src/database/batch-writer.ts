@@ -1,7 +1,8 @@
 // Groups many small writes that arrive together into one transaction. Each caller's promise
 // settles when its own write is committed, so nothing is reported done before it is on disk;
 // while one batch commits, the next one gathers. An urgent write (a class's lock among a
-// policy change's thousands) goes into the next batch ahead of the others (issue 12).
+// policy change's thousands) goes into the next batch ahead of the others, and a batch of only
+// non-urgent writes runs in the transaction queue's background lane (issue 12).
 import type { TransactionRunner, Tx } from './transaction-runner';
 
 interface Waiting<T> {
@@ -42,13 +43,17 @@ export class BatchWriter<T> {
   private async drain(): Promise<void> {
     while (this.urgent.length + this.queue.length > 0) {
       const batch = this.urgent.splice(0, this.maxBatch);
+      // A batch with no urgent write is background work: on SQLite a person's request goes first.
+      const background = batch.length === 0;
       batch.push(...this.queue.splice(0, this.maxBatch - batch.length));
       try {
-        await this.tx.run((tx) =>
-          this.write(
-            tx,
-            batch.map((waiting) => waiting.item),
-          ),
+        await this.tx.run(
+          (tx) =>
+            this.write(
+              tx,
+              batch.map((waiting) => waiting.item),
+            ),
+          { background },
         );
         batch.forEach((waiting) => waiting.resolve());
       } catch (error) {

@@ -9,6 +9,11 @@
 // connection's query method is wrapped once, here, and a statement is let straight through only
 // when it is made from inside `run` or `between`, which an AsyncLocalStorage tells. No
 // repository can reach the connection around the queue by accident.
+//
+// The queue has two lanes (issue 12): background work (the batched writes of thousands of
+// devices' sends, answers and compliance) waits while a person's request is waiting, so a
+// teacher's lock does not queue behind a policy change's batches; after 8 units of the first
+// lane in a row, one background unit goes, so the batches are never starved.
 import { Injectable } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
@@ -25,6 +30,18 @@ const RETRYABLE_STATES = new Set(['40P01', '40001']);
 /** Tries of one unit of work on PostgreSQL before its error is given to the caller. */
 const MAX_TRIES = 5;
 
+/** Units of the first lane run in a row, at most, while background work waits. */
+const FIRST_LANE_RUN = 8;
+
+/** How a unit of work is queued on SQLite. */
+export interface RunOptions {
+  /**
+   * Batched work for many devices that no person is waiting on at this moment: on SQLite it
+   * waits while a person's request waits (at most 8 of those in a row). Ignored on PostgreSQL.
+   */
+  background?: boolean;
+}
+
 /** Whether `error` (TypeORM's QueryFailedError, or the pg error itself) is worth one more try. */
 export function isRetryableConflict(error: unknown): boolean {
   const fields = error as { code?: unknown; driverError?: { code?: unknown } } | null;
@@ -34,7 +51,12 @@ export function isRetryableConflict(error: unknown): boolean {
 
 @Injectable()
 export class TransactionRunner {
-  private tail: Promise<unknown> = Promise.resolve();
+  /** Units waiting to start, by lane; one runs at a time. */
+  private readonly firstLane: Array<() => void> = [];
+  private readonly backgroundLane: Array<() => void> = [];
+  private running = false;
+  /** First-lane units started in a row while background units waited. */
+  private firstInARow = 0;
   /**
    * The queued unit of work a statement comes from, if any: while it runs, its statements go
    * straight to the connection. Work it started that outlives it (a timer, a batched read, an
@@ -59,10 +81,11 @@ export class TransactionRunner {
    * compliance under a policy push) is run again, up to 5 tries in all, after a short random
    * wait, so no write is lost to it. `work` must therefore only touch the database through `tx`
    * and keep its other effects until it returns (as every unit of work here does).
+   * @param options `background: true` for batched work no person waits on (SQLite's lanes).
    */
-  async run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+  async run<T>(work: (tx: Tx) => Promise<T>, options: RunOptions = {}): Promise<T> {
     if (this.queued) {
-      return this.enqueue(() => this.dataSource.transaction(work));
+      return this.enqueue(() => this.dataSource.transaction(work), options.background === true);
     }
     for (let attempt = 1; ; attempt += 1) {
       try {
@@ -92,15 +115,45 @@ export class TransactionRunner {
     return this.dataSource.manager;
   }
 
-  private enqueue<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(() => {
-      const unit = { running: true };
-      return this.inQueue.run(unit, work).finally(() => {
-        unit.running = false;
-      });
+  private enqueue<T>(work: () => Promise<T>, background = false): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const start = () => {
+        const unit = { running: true };
+        this.inQueue
+          .run(unit, work)
+          .then(resolve, reject)
+          .finally(() => {
+            unit.running = false;
+            this.running = false;
+            this.startNext();
+          });
+      };
+      (background ? this.backgroundLane : this.firstLane).push(start);
+      if (!this.running) {
+        // As before the lanes: the unit starts on a later tick, never inside its caller.
+        this.running = true;
+        queueMicrotask(() => this.startNext(true));
+      }
     });
-    this.tail = result.catch(() => undefined);
-    return result;
+  }
+
+  /** Starts the next unit: the first lane's, unless 8 of those have gone while background waited. */
+  private startNext(reserved = false): void {
+    if (this.running && !reserved) {
+      return;
+    }
+    const takeBackground =
+      this.backgroundLane.length > 0 &&
+      (this.firstLane.length === 0 || this.firstInARow >= FIRST_LANE_RUN);
+    const start = takeBackground ? this.backgroundLane.shift() : this.firstLane.shift();
+    if (!start) {
+      this.running = false;
+      return;
+    }
+    this.firstInARow =
+      takeBackground || this.backgroundLane.length === 0 ? 0 : this.firstInARow + 1;
+    this.running = true;
+    start();
   }
 
   /**

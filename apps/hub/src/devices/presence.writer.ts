@@ -17,6 +17,9 @@ import { DevicesRepository, PresenceUpdate } from './devices.repository';
 
 const FLUSH_MS = 200;
 
+/** Presence updates in one flush above which the write is background work. */
+const BACKGROUND_PRESENCE = 200;
+
 @Injectable()
 export class PresenceWriter implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(PresenceWriter.name);
@@ -96,7 +99,13 @@ export class PresenceWriter implements OnModuleInit, OnApplicationShutdown {
     if (updates.length > 0) {
       const hubId = this.cluster ? this.instance.id : null;
       this.flushing = this.flushing
-        .then(() => this.tx.run((tx) => this.devices.applyPresence(tx, updates, hubId)))
+        .then(() =>
+          // Thousands at once (a reconnect storm) is background work: a person's request goes
+          // first on SQLite's queue (issue 12).
+          this.tx.run((tx) => this.devices.applyPresence(tx, updates, hubId), {
+            background: updates.length > BACKGROUND_PRESENCE,
+          }),
+        )
         .catch((error: unknown) =>
           this.logger.error(`Could not store device presence: ${String(error)}`),
         );
