@@ -13,6 +13,8 @@ import { setUpDemoSchool } from './demo/demo-school';
 /** The screens the README shows, by their navigation link; those not in the console are skipped. */
 const EXPECTED_SCREENS = [
   'Home',
+  'My classes',
+  'Manage classes',
   'Devices',
   'Enrol',
   'Groups',
@@ -35,6 +37,7 @@ const FOLLOW_ON_SCREENS: Array<{
   show?: string;
 }> = [
   { name: 'device-detail', from: 'Devices', open: { role: 'link', name: 'Oak 01' } },
+  { name: 'class', from: 'My classes', open: { role: 'link', name: 'Year 4 Oak' } },
   {
     name: 'enrol-token',
     from: 'Enrol',

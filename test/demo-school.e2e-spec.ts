@@ -6,7 +6,16 @@ import type { ChildProcessByStdio } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
-import type { Device, DeviceCommand, Page } from '@app/hub-api';
+import type {
+  Asset,
+  ClassDto,
+  ClassSessionView,
+  Device,
+  DeviceCommand,
+  Loan,
+  Page,
+  TripSummary,
+} from '@app/hub-api';
 import { STAFF_ROLES } from '@app/hub-api';
 import { HubClient } from '../scripts/demo/hub-client';
 import { setUpDemoSchool, type DemoSchool } from '../scripts/demo/demo-school';
@@ -93,6 +102,33 @@ describe('the demo school', () => {
       );
       expect(Date.now() - started).toBeLessThan(60_000);
 
+      // The loan laptops are assets; three are lent, LOAN-001 overdue (issue 13).
+      const loans = await ict.get<Page<Loan>>('/api/loans?status=open&pageSize=10');
+      const overdue = await ict.get<Page<Loan>>('/api/loans?status=overdue&pageSize=10');
+      expect(
+        [...loans.items, ...overdue.items].map((loan) => [loan.assetTag, loan.borrowerName]).sort(),
+      ).toEqual([
+        ['LOAN-001', 'Jo Brown'],
+        ['LOAN-002', 'Kim Wilson'],
+        ['LOAN-003', 'Lee Morgan'],
+      ]);
+      expect(overdue.items.map((loan) => loan.assetTag)).toEqual(['LOAN-001']);
+      const assets = await ict.get<Page<Asset>>('/api/assets?kind=laptop&pageSize=100');
+      expect(assets.items.filter((asset) => asset.deviceId !== null)).toHaveLength(10);
+      // The trip leader's trip: five tablets checked out, two back.
+      const leader = await HubClient.signIn(
+        hub.url,
+        'tripleader',
+        accountOf(school, 'trip_leader'),
+        {
+          acceptAup: true,
+        },
+      );
+      const trips = await leader.get<Page<TripSummary>>('/api/trips');
+      expect(trips.items.map((trip) => [trip.name, trip.status, trip.kitCounts])).toEqual([
+        ['Year 4 museum visit', 'out', { ready: 0, out: 3, back: 2, lost: 0 }],
+      ]);
+
       // The tablets answer commands: a lock reaches acknowledged.
       const tablet = online.items[0];
       const lock = await ict.post<DeviceCommand>(`/api/devices/${tablet.id}/commands`, {
@@ -104,6 +140,18 @@ describe('the demo school', () => {
         const found = commands.items.find((command) => command.id === lock.id);
         return found?.status === 'acknowledged' ? found : undefined;
       });
+
+      // The class (issue 12): the demo teacher's "Year 4 Oak" over the 30 tablets, with lessons.
+      const teacher = await HubClient.signIn(hub.url, 'teacher', accountOf(school, 'teacher'), {
+        acceptAup: true,
+      });
+      const classes = await teacher.get<ClassDto[]>('/api/classes');
+      expect(classes.map((item) => item.name)).toEqual(['Year 4 Oak']);
+      expect(classes[0].timetable).toContainEqual({ weekday: 1, start: '09:00', end: '10:00' });
+      const view = await teacher.get<ClassSessionView>(`/api/classes/${classes[0].id}/session`);
+      expect(view.tiles.map((tile) => tile.name).sort()).toEqual(
+        Array.from({ length: 30 }, (_, i) => `Oak ${String(i + 1).padStart(2, '0')}`),
+      );
     });
   });
 

@@ -9,6 +9,10 @@ import type { DeviceGroup, NewEnrolmentToken, StaffRole } from '@app/hub-api';
 import { STAFF_ROLE_LABELS, STAFF_ROLES } from '@app/hub-api';
 import type { PartialPolicySettings } from '@app/policy/settings';
 import { runSimulator, type SimulatorHandle } from '../../apps/device-agent/src/simulate';
+import { addClass } from './demo-classes';
+import { addLoans } from './demo-loans';
+import { addTripPhotos, simulatorStateFile } from './demo-photos';
+import { addTrip } from './demo-trips';
 import { HubClient } from './hub-client';
 
 /** One member of staff the demo made, with the password to sign in with. */
@@ -78,16 +82,26 @@ export async function setUpDemoSchool(
   log(`created ${accounts.length} staff accounts`);
   const groups = {
     [TABLET_GROUP]: await addGroup(admin, TABLET_GROUP, 'The class tablets of Year 4 Oak'),
-    [LAPTOP_GROUP]: await addGroup(admin, LAPTOP_GROUP, 'Laptops the office lends to pupils'),
+    [LAPTOP_GROUP]: await addGroup(admin, LAPTOP_GROUP, 'Laptops the office lends to staff'),
   };
   await addPolicies(admin, groups[TABLET_GROUP]);
-  log('created the groups and policies');
+  await addClass(admin, groups[TABLET_GROUP], DEMO_STAFF.teacher.username);
+  log('created the groups, policies and the class');
   const tablets = await addTablets(admin, groups[TABLET_GROUP], options.stateDir, log);
   let laptops: SimulatorHandle;
   try {
     laptops = await addLoanLaptops(admin, groups[LAPTOP_GROUP], options.stateDir, log);
   } catch (error) {
     await tablets.stop();
+    throw error;
+  }
+  try {
+    await addLoans(admin, log);
+    const trip = await addTrip(admin, DEMO_STAFF.trip_leader.username, log);
+    const oakIdentities = simulatorStateFile(options.stateDir, 'oak');
+    await addTripPhotos(admin.hubUrl, trip, tablets, oakIdentities, log);
+  } catch (error) {
+    await Promise.all([tablets.stop(), laptops.stop()]);
     throw error;
   }
   return {

@@ -37,7 +37,12 @@ export function makeDataDir(): string {
 }
 
 export async function startHub(
-  options: { dataDir?: string; env?: Record<string, string> } = {},
+  options: {
+    dataDir?: string;
+    env?: Record<string, string>;
+    /** Starts the hub's clock this far ahead of real time (a hub that was down for a while). */
+    clockOffsetMs?: number;
+  } = {},
 ): Promise<TestHub> {
   const dataDir = options.dataDir ?? makeDataDir();
   const database = await databaseEnv(dataDir);
@@ -53,6 +58,7 @@ export async function startHub(
     ...options.env,
   });
   const clock = new AdjustableClock();
+  clock.advance(options.clockOffsetMs ?? 0);
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
     .overrideProvider(HUB_CONFIG)
     .useValue(config)

@@ -28,6 +28,7 @@ import {
 import { FileJournal } from './file-journal';
 import { chooseTrust, loadTrust, saveTrust } from './hub-trust';
 import { LinuxDesktopEnforcer } from './linux-enforcer';
+import { PhotoSync, PhotoSyncEnforcer } from './photo-sync';
 import { simulatorMain } from './simulate';
 
 const USAGE = `device-agent ${AGENT_VERSION}
@@ -36,7 +37,7 @@ usage:
   device-agent enroll --hub URL --token T [--state-dir DIR] [--serial S] [--name N]
                       [--asset-tag A] [--platform linux] [--force]
                       [--ca FILE] [--ca-fingerprint SHA256]
-  device-agent run [--state-dir DIR] [--session ID] [--simulate]
+  device-agent run [--state-dir DIR] [--session ID] [--simulate] [--photos DIR]
   device-agent simulate --hub URL --devices N [--token T] [--group G] ...   (see simulate --help)
 
 The state directory defaults to ${DEFAULT_STATE_DIR}.
@@ -44,7 +45,10 @@ The state directory defaults to ${DEFAULT_STATE_DIR}.
 An https:// hub is trusted through Node's built-in roots, plus --ca FILE (or HUB_CA_FILE) if
 given. --ca-fingerprint fetches the hub's own CA (GET /api/ca.pem) and trusts it only if its
 SHA-256 fingerprint is the one the hub printed at start. The CA is kept in the state directory
-for every later run.`;
+for every later run.
+
+--photos DIR watches DIR for new pictures and uploads them to the hub's photo store; each is
+deleted here only once the hub has given its receipt, and only if the policy says so.`;
 
 class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -121,6 +125,7 @@ async function run(argv: string[]): Promise<number> {
       'state-dir': { type: 'string' },
       session: { type: 'string' },
       simulate: { type: 'boolean' },
+      photos: { type: 'string' },
     },
     strict: true,
   });
@@ -145,9 +150,27 @@ async function run(argv: string[]): Promise<number> {
     enforcer = linux;
   }
 
+  const trust = await loadTrust(stateDir);
+  let photos: PhotoSync | undefined;
+  if (values.photos) {
+    photos = new PhotoSync({
+      device: {
+        hubUrl: identity.hubUrl,
+        deviceId: identity.deviceId,
+        privateKeyPem: identity.privateKeyPem,
+        trust,
+      },
+      dir: resolve(values.photos),
+      stateDir,
+      log,
+    });
+    await photos.start();
+    enforcer = new PhotoSyncEnforcer(enforcer, photos);
+  }
+
   const client = new DeviceClient({
     hubUrl: identity.hubUrl,
-    trust: await loadTrust(stateDir),
+    trust,
     deviceId: identity.deviceId,
     privateKeyPem: identity.privateKeyPem,
     enforcer,
@@ -186,6 +209,7 @@ async function run(argv: string[]): Promise<number> {
   const stopped = new Promise<number>((resolveExit) => {
     const shutdown = (code: number) => {
       linux?.stopWatching();
+      void photos?.stop();
       client.destroy();
       void journal.close().then(() => resolveExit(code));
     };

@@ -2,7 +2,9 @@
 import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiDocsModule } from './api-docs/api-docs.module';
+import { AssetsModule } from './assets/assets.module';
 import { AuditModule } from './audit/audit.module';
+import { ClassroomModule } from './classroom/classroom.module';
 import { CommandsModule } from './commands/commands.module';
 import { CommonModule } from './common/common.module';
 import { HubConfigModule } from './config/config.module';
@@ -13,9 +15,12 @@ import { EnrollmentModule } from './enrollment/enrollment.module';
 import { HealthModule } from './health/health.module';
 import { LiveModule } from './live/live.module';
 import { loggerParams } from './logging';
+import { LoansModule } from './loans/loans.module';
+import { PhotosModule } from './photos/photos.module';
 import { PoliciesModule } from './policies/policies.module';
 import { SchoolModule } from './school/school.module';
 import { StaffModule } from './staff/staff.module';
+import { TripsModule } from './trips/trips.module';
 
 @Module({
   imports: [
@@ -32,9 +37,14 @@ import { StaffModule } from './staff/staff.module';
     EnrollmentModule,
     CommandsModule,
     PoliciesModule,
+    ClassroomModule,
+    AssetsModule,
+    LoansModule,
+    TripsModule,
     HealthModule,
     LiveModule,
     SchoolModule,
+    PhotosModule,
     ApiDocsModule,
   ],
 })

@@ -24,6 +24,89 @@ export interface AppRoute {
 export const APP_ROUTES: AppRoute[] = [
   { path: '/', label: 'Home', roles: 'any', page: lazy(() => import('./home/home-page')) },
   {
+    path: '/classes',
+    label: 'My classes',
+    roles: ['teacher', 'ict'],
+    page: lazy(() => import('./classes/classes-page')),
+  },
+  {
+    path: '/classes/:classId',
+    roles: ['teacher', 'ict'],
+    page: lazy(() => import('./classes/class-page')),
+  },
+  {
+    path: '/manage-classes',
+    label: 'Manage classes',
+    roles: ['ict'],
+    page: lazy(() => import('./classes/manage-classes-page')),
+  },
+  {
+    path: '/manage-classes/new',
+    roles: ['ict'],
+    page: lazy(() => import('./classes/class-edit-page')),
+  },
+  {
+    path: '/manage-classes/:classId',
+    roles: ['ict'],
+    page: lazy(() => import('./classes/class-edit-page')),
+  },
+  // Issue 13: the office desk and assets (office, ICT), trips (trip leaders, ICT).
+  {
+    path: '/desk',
+    label: 'Office desk',
+    roles: ['office', 'ict'],
+    page: lazy(() => import('./loans/office-desk-page')),
+  },
+  {
+    path: '/loans/overdue',
+    label: 'Overdue loans',
+    roles: ['office', 'ict'],
+    page: lazy(() => import('./loans/overdue-page')),
+  },
+  {
+    path: '/inventory',
+    label: 'Assets',
+    roles: ['office', 'ict'],
+    page: lazy(() => import('./assets/assets-page')),
+  },
+  {
+    path: '/inventory/import',
+    roles: ['office', 'ict'],
+    page: lazy(() => import('./assets/import-page')),
+  },
+  {
+    path: '/inventory/labels',
+    roles: ['office', 'ict'],
+    page: lazy(() => import('./assets/labels-page')),
+  },
+  {
+    path: '/inventory/:assetId',
+    roles: ['office', 'ict'],
+    page: lazy(() => import('./assets/asset-page')),
+  },
+  {
+    path: '/trips',
+    label: 'Trips',
+    roles: ['trip_leader', 'ict'],
+    page: lazy(() => import('./trips/trips-page')),
+  },
+  {
+    path: '/trips/new',
+    roles: ['trip_leader', 'ict'],
+    page: lazy(() => import('./trips/new-trip-page')),
+  },
+  {
+    path: '/trips/:tripId',
+    roles: ['trip_leader', 'ict'],
+    page: lazy(() => import('./trips/trip-page')),
+  },
+  {
+    path: '/photos',
+    label: 'Photos',
+    roles: ['ict', 'safeguarding', 'trip_leader'],
+    page: lazy(() => import('./photos/photos-page')),
+  },
+  {
     path: '/devices',
     label: 'Devices',
     roles: ['ict'],

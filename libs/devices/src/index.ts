@@ -13,3 +13,4 @@ export * from './enforcer';
 export * from './journal';
 export * from './client';
 export * from './trust';
+export * from './photo-upload';

@@ -2,6 +2,7 @@
 // console builds on it in issue 11). Shared so the hub and the console type the same events.
 // Types and constants only. Payloads carry ids and states, never tokens, proofs or payloads of
 // commands (a message's text stays in the command history, which has its own roles).
+import type { ClassHubToStaffEvents, ClassStaffToHubEvents } from '@app/hub-api/classes';
 import type { CommandType, DeviceState } from './protocol';
 
 /** The Socket.IO namespace staff connect to. */
@@ -109,8 +110,8 @@ export interface SessionEndedEvent {
   message: string;
 }
 
-/** Events the hub sends on /staff. Staff send none. */
-export interface HubToStaffEvents {
+/** Events the hub sends on /staff (the class events only to clients watching that class). */
+export interface HubToStaffEvents extends ClassHubToStaffEvents {
   'device.online': (event: DevicePresenceEvent) => void;
   'device.offline': (event: DevicePresenceEvent) => void;
   'device.presence': (event: DevicePresenceChange) => void;
@@ -121,5 +122,5 @@ export interface HubToStaffEvents {
   'session.ended': (event: SessionEndedEvent) => void;
 }
 
-/** Staff only listen on /staff. */
-export type StaffToHubEvents = Record<string, never>;
+/** Staff send only `class.watch` and `class.unwatch` on /staff (issue 12). */
+export type StaffToHubEvents = ClassStaffToHubEvents;

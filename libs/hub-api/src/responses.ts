@@ -61,6 +61,8 @@ export interface StaffAccount {
   roles: StaffRole[];
   /** Disabled accounts cannot sign in; accounts are never deleted. */
   disabled: boolean;
+  /** Where loan reminders are emailed (issue 13), or null. */
+  email: string | null;
   /** ISO 8601, UTC. */
   createdAt: string;
   updatedAt: string;

@@ -76,6 +76,16 @@ export function aupTarget(hash: string): AuditTarget {
   return { type: 'aup', id: hash, label: `AUP version ${hash.slice(0, 12)}` };
 }
 
+/** An asset of the register (issue 13), by its tag and kind: `asset tag LOAN-001 (laptop)`. */
+export function assetTarget(asset: { id: string; assetTag: string; kind: string }): AuditTarget {
+  return { type: 'asset', id: asset.id, label: `asset tag ${asset.assetTag} (${asset.kind})` };
+}
+
+/** A trip (issue 13), by its name. */
+export function tripTarget(trip: { id: string; name: string }): AuditTarget {
+  return { type: 'trip', id: trip.id, label: trip.name };
+}
+
 /** Cuts a name to what the column holds, by whole characters. */
 export function fitLabel(label: string | null | undefined): string | null {
   if (label === null || label === undefined) {

@@ -108,6 +108,12 @@ export interface CommandRequest {
    * the desired state, its owner and the command that set it as they are.
    */
   restore?: boolean;
+  /**
+   * The party acting, when not the sender's own (issue 12): a class session acts as `class`
+   * whoever presses the button, ICT included, so its locks are class locks that its end lifts,
+   * and it never lifts or replaces an ICT or lost lock.
+   */
+  party?: LockOwner;
 }
 
 /** A device a lock-type command was not queued for: a stronger party owns its lock. */
@@ -145,7 +151,7 @@ export function ownerOf(actor: AuditActor, request: CommandRequest): LockOwner |
   if (request.type !== 'device.lock' && request.type !== 'app.lock') {
     return null;
   }
-  return partyOf(actor) === 'lost' ? 'admin' : 'class';
+  return (request.party ?? partyOf(actor)) === 'lost' ? 'admin' : 'class';
 }
 
 const OWNER_WORDS: Record<LockOwner, string> = {
@@ -273,60 +279,91 @@ export class CommandsService extends DeviceCommandsReader {
     if (deviceIds.length === 0) {
       return { commands: [], refused: [], inactive: [] };
     }
-    const kind = DESIRED_KIND[request.type];
-    const party = partyOf(actor);
-    const { rows, refused, inactive } = await this.tx.run(async (tx) => {
-      const current = await this.desired.readForUpdate(tx, deviceIds);
-      const allowed: string[] = [];
-      const left: RefusedDevice[] = [];
-      const gone: string[] = [];
-      for (const deviceId of deviceIds) {
-        const device = current.get(deviceId);
-        if (!device || device.status !== 'active') {
-          gone.push(deviceId);
-          continue;
-        }
-        const owner =
-          kind === 'lock'
-            ? device.desiredLockOwner
-            : kind === 'appLock'
-              ? device.desiredAppLockOwner
-              : null;
-        if (kind && !request.restore && !mayOverride(party, owner)) {
-          left.push({ deviceId, owner: owner as LockOwner });
-          continue;
-        }
-        allowed.push(deviceId);
-      }
-      if (options.allOrNothing && gone.length > 0) {
-        throw new ConflictException('This device is revoked; re-enrol it first');
-      }
-      if (options.allOrNothing && left.length > 0) {
-        throw new ForbiddenException(
-          refusalMessage(
-            kind ?? 'lock',
-            left[0].owner,
-            left.map((r) => r.deviceId),
-          ),
-        );
-      }
-      const built = this.buildRows(actor, allowed, request, group?.id ?? null);
-      await this.queue(tx, actor, built, request, current, group?.name);
-      return { rows: built, refused: left, inactive: gone };
-    });
-    if (rows.length > 0) {
-      // Announced before delivery is woken, so staff see `pending` before `sent`.
-      for (const row of rows) {
-        this.events.emit('command.updated', {
-          commandId: row.id,
-          deviceId: row.deviceId,
-          type: row.type,
-          status: row.status,
-        });
-      }
-      this.events.emit('commands.queued', { deviceIds: rows.map((row) => row.deviceId) });
+    const issued = await this.tx.run((tx) =>
+      this.issueIn(tx, actor, deviceIds, request, group, options),
+    );
+    this.announceIssued(issued);
+    return issued;
+  }
+
+  /**
+   * What `issue` does inside its transaction, in the caller's `tx` (issue 12: a class action
+   * takes its sequence number and queues its commands in one transaction, so the order the
+   * actions commit in is the order of their numbers). Call `announceIssued` once `tx` commits.
+   */
+  async issueIn(
+    tx: Tx,
+    actor: AuditActor,
+    deviceIds: readonly string[],
+    request: CommandRequest,
+    group: { id: string; name: string } | null,
+    options: { allOrNothing?: boolean } = {},
+  ): Promise<IssueOutcome> {
+    if (deviceIds.length === 0) {
+      return { commands: [], refused: [], inactive: [] };
     }
-    return { commands: rows.map((row) => toCommandDto({ ...row, seq: 0 })), refused, inactive };
+    const kind = DESIRED_KIND[request.type];
+    const party = request.party ?? partyOf(actor);
+    const current = await this.desired.readForUpdate(tx, deviceIds);
+    const allowed: string[] = [];
+    const left: RefusedDevice[] = [];
+    const gone: string[] = [];
+    for (const deviceId of deviceIds) {
+      const device = current.get(deviceId);
+      if (!device || device.status !== 'active') {
+        gone.push(deviceId);
+        continue;
+      }
+      const owner =
+        kind === 'lock'
+          ? device.desiredLockOwner
+          : kind === 'appLock'
+            ? device.desiredAppLockOwner
+            : null;
+      if (kind && !request.restore && !mayOverride(party, owner)) {
+        left.push({ deviceId, owner: owner as LockOwner });
+        continue;
+      }
+      allowed.push(deviceId);
+    }
+    if (options.allOrNothing && gone.length > 0) {
+      throw new ConflictException('This device is revoked; re-enrol it first');
+    }
+    if (options.allOrNothing && left.length > 0) {
+      throw new ForbiddenException(
+        refusalMessage(
+          kind ?? 'lock',
+          left[0].owner,
+          left.map((r) => r.deviceId),
+        ),
+      );
+    }
+    const rows = this.buildRows(actor, allowed, request, group?.id ?? null);
+    await this.queue(tx, actor, rows, request, current, group?.name);
+    return {
+      commands: rows.map((row) => toCommandDto({ ...row, seq: 0 })),
+      refused: left,
+      inactive: gone,
+    };
+  }
+
+  /** Tells staff and delivery about commands `issueIn` queued, once its transaction committed. */
+  announceIssued(outcome: IssueOutcome): void {
+    if (outcome.commands.length === 0) {
+      return;
+    }
+    // Announced before delivery is woken, so staff see `pending` before `sent`.
+    for (const command of outcome.commands) {
+      this.events.emit('command.updated', {
+        commandId: command.id,
+        deviceId: command.deviceId,
+        type: command.type,
+        status: command.status,
+      });
+    }
+    this.events.emit('commands.queued', {
+      deviceIds: outcome.commands.map((command) => command.deviceId),
+    });
   }
 
   buildRows(

@@ -60,6 +60,31 @@ export interface HubConfig {
   scheduledWork: { leaseMs: number; renewMs: number };
   /** Several hubs joined through Redis (HUB_REDIS, issue 10), or null for a hub on its own. */
   cluster: HubCluster | null;
+  /**
+   * Outgoing email (issue 13: loan reminders): `smtpUrl` is HUB_SMTP_URL (`smtp://host:25`,
+   * `smtps://user:pass@host:465`), null to send none; `from` is HUB_MAIL_FROM.
+   */
+  mail: { smtpUrl: string | null; from: string };
+  /**
+   * Loan reminders (issue 13): how often the hub that runs the scheduled work looks for reminders
+   * due (HUB_REMINDER_CHECK_MS, 60 s by default).
+   */
+  reminders: { checkMs: number };
+  /** Photo sync (issue 14); see HubPhotos. */
+  photos: HubPhotos;
+}
+
+/**
+ * Photo sync (issue 14): the largest upload (HUB_PHOTO_MAX_MB, 50), how long a partial upload is
+ * kept (HUB_PHOTO_PARTIAL_HOURS, 24), how often an unavailable store is tried again
+ * (HUB_PHOTO_STORE_RETRY_MS, 10 s) and how many thumbnails are made at once
+ * (HUB_PHOTO_THUMBNAIL_CONCURRENCY, 1).
+ */
+export interface HubPhotos {
+  maxBytes: number;
+  partialHours: number;
+  storeRetryMs: number;
+  thumbnailConcurrency: number;
 }
 
 /**
@@ -430,7 +455,39 @@ export function loadHubConfig(env: Env): HubConfig {
     },
     scheduledWork: scheduledWork(env),
     cluster: cluster(env, db),
+    photos: {
+      maxBytes: integer(env, 'HUB_PHOTO_MAX_MB', 50, 1, 10_000) * 1024 * 1024,
+      partialHours: integer(env, 'HUB_PHOTO_PARTIAL_HOURS', 24, 1, 24 * 365),
+      storeRetryMs: integer(env, 'HUB_PHOTO_STORE_RETRY_MS', 10_000, 100, 600_000),
+      thumbnailConcurrency: integer(env, 'HUB_PHOTO_THUMBNAIL_CONCURRENCY', 1, 1, 16),
+    },
+    mail: mail(env),
+    reminders: { checkMs: integer(env, 'HUB_REMINDER_CHECK_MS', 60_000, 100, 3_600_000) },
   };
+}
+
+/**
+ * HUB_SMTP_URL (smtp:// or smtps://, parsed by the WHATWG URL parser) and HUB_MAIL_FROM (an
+ * address, by default `hub@localhost`). A malformed URL stops the start naming the setting.
+ */
+function mail(env: Env): HubConfig['mail'] {
+  const smtpUrl = text(env, 'HUB_SMTP_URL') ?? null;
+  if (smtpUrl !== null) {
+    let protocol = '';
+    try {
+      protocol = new URL(smtpUrl).protocol;
+    } catch {
+      throw new ConfigError('HUB_SMTP_URL', 'must be a URL such as smtp://mail.school.lan:25');
+    }
+    if (protocol !== 'smtp:' && protocol !== 'smtps:') {
+      throw new ConfigError('HUB_SMTP_URL', `must start smtp:// or smtps://, got '${protocol}'`);
+    }
+  }
+  const from = text(env, 'HUB_MAIL_FROM') ?? 'hub@localhost';
+  if (!/^[^\s@<>]+@[^\s@<>]+$/.test(from)) {
+    throw new ConfigError('HUB_MAIL_FROM', `must be an email address, got '${from}'`);
+  }
+  return { smtpUrl, from };
 }
 
 export const HUB_CONFIG = Symbol('HUB_CONFIG');

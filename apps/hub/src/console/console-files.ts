@@ -14,9 +14,11 @@ const REACT_ARIA_PRESS_STYLE = "'sha256-38RhXrc7EdReTKsOm23ZPOCUgniTUUcjky8QOOrQ
 
 /**
  * The console's Content-Security-Policy: scripts, styles and connections from the hub itself
- * only (the /staff socket over ws: or wss:), images also as data: URLs (the enrolment QR code),
- * never framed. React and react-aria-components set style properties through the DOM (CSSOM),
- * which `style-src 'self'` allows; no inline <style> or style attribute markup is served.
+ * only (the /staff socket over ws: or wss:), images also as data: URLs (the enrolment QR code)
+ * and blob: URLs (photos and thumbnails: fetched with the bearer token, which an <img> cannot
+ * send, and shown from memory), never framed. React and react-aria-components set style
+ * properties through the DOM (CSSOM), which `style-src 'self'` allows; no inline <style> or
+ * style attribute markup is served.
  * One exception, pinned by its hash: React Aria's usePress (switches, checkboxes) prepends a fixed
  * `<style>` to the head, `@layer { [data-react-aria-pressable] { touch-action: pan-x pan-y
  * pinch-zoom; } }`, so a touch on a control is not taken for a scroll.
@@ -26,7 +28,7 @@ export const CONSOLE_CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "connect-src 'self' ws: wss:",
-  "img-src 'self' data:",
+  "img-src 'self' data: blob:",
   `style-src 'self' ${REACT_ARIA_PRESS_STYLE}`,
   "font-src 'self'",
   "object-src 'none'",

@@ -5,7 +5,17 @@
 // no database read per event, so the device path does not wait on 30 consoles. In a cluster
 // (HUB_REDIS) the room emits reach the staff of every hub through the Redis adapter.
 import { Inject, Logger, OnModuleDestroy } from '@nestjs/common';
-import { OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
+import {
+  ConnectedSocket,
+  MessageBody,
+  OnGatewayDisconnect,
+  OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import type { ClassUnwatchAck, ClassWatchAck } from '@app/hub-api';
 import {
   AUP_REQUIRED_PREFIX,
   DeviceState,
@@ -17,6 +27,9 @@ import {
   UNAUTHORIZED_MESSAGE,
 } from '@app/devices';
 import type { Namespace, Socket } from 'socket.io';
+import { ClassSessionsService } from '../classroom/class-sessions.service';
+import { ClassTilesService } from '../classroom/class-tiles.service';
+import { ClassWatchDto } from '../classroom/dto/class.dto';
 import { StaffAuthenticator } from '../common/access';
 import { Clock } from '../common/clock';
 import { HubEvents } from '../common/hub-events';
@@ -28,6 +41,13 @@ import { aupRequiredMessage, AupService } from '../staff/aup.service';
 export interface StaffSocketData {
   staffId: string;
   token: string;
+  /** The classes this socket watches (`class.watch`, issue 12). */
+  watching?: Set<string>;
+}
+
+/** The room of a watched class's `class.tile` and `class.session` events. */
+export function classRoom(classId: string): string {
+  return `class:${classId}`;
 }
 export type StaffSocket = Socket<
   StaffToHubEvents,
@@ -91,7 +111,7 @@ const SESSION_ENDED = 'Your sign-in has ended: sign in again';
   pingInterval: 25_000,
   pingTimeout: 20_000,
 })
-export class StaffGateway implements OnGatewayInit, OnModuleDestroy {
+export class StaffGateway implements OnGatewayInit, OnGatewayDisconnect, OnModuleDestroy {
   private readonly logger = new Logger(StaffGateway.name);
   private namespace: StaffNamespace | null = null;
   private recheckTimer: NodeJS.Timeout | null = null;
@@ -102,7 +122,16 @@ export class StaffGateway implements OnGatewayInit, OnModuleDestroy {
     private readonly events: HubEvents,
     private readonly clock: Clock,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
+    private readonly classSessions: ClassSessionsService,
+    classTiles: ClassTilesService,
   ) {
+    // Issue 12: a watched class's tiles and session, to the sockets that sent `class.watch`.
+    classTiles.onTile((classId, tile) =>
+      this.namespace?.to(classRoom(classId)).emit('class.tile', { classId, tile }),
+    );
+    classTiles.onSession((classId, session) =>
+      this.namespace?.to(classRoom(classId)).emit('class.session', { classId, session }),
+    );
     this.events.on('device.connected', ({ deviceId }) => {
       const at = this.now();
       this.emit(STAFF_ROOMS.presence.name, 'device.online', { deviceId, at });
@@ -187,6 +216,67 @@ export class StaffGateway implements OnGatewayInit, OnModuleDestroy {
     // and a publish that raced a connection are caught by this check.
     this.recheckTimer = setInterval(() => this.recheckAll(), STAFF_RECHECK_MS);
     this.recheckTimer.unref();
+  }
+
+  /**
+   * `class.watch {classId}` (issue 12): acknowledged `{ok: true, session, tiles}` and followed
+   * by `class.tile` whenever a tile changes, or `{ok: false, error}`: `forbidden` for a class
+   * this person may not see (a teacher of another class), `not_found` (ICT, no such class),
+   * `invalid` for a body that is not `{classId: uuid}`. Roles are read again on each watch.
+   */
+  @SubscribeMessage('class.watch')
+  async watchClass(
+    @ConnectedSocket() socket: StaffSocket,
+    @MessageBody() body: unknown,
+  ): Promise<ClassWatchAck> {
+    const classId = await validClassId(body);
+    if (classId === null) {
+      return { ok: false, error: 'invalid' };
+    }
+    const principal = await this.authenticator.authenticate(socket.data.token);
+    if (!principal) {
+      return { ok: false, error: 'forbidden' };
+    }
+    const watching = (socket.data.watching ??= new Set());
+    if (watching.has(classId)) {
+      // Already followed: just the tiles now.
+      this.classSessions.unwatch(classId);
+      watching.delete(classId);
+    }
+    const answer = await this.classSessions.watch(principal, classId);
+    if (!answer.ok || socket.disconnected) {
+      if (answer.ok) {
+        this.classSessions.unwatch(classId);
+      }
+      return answer.ok ? { ok: false, error: 'forbidden' } : answer;
+    }
+    watching.add(classId);
+    await socket.join(classRoom(classId));
+    return answer;
+  }
+
+  /** `class.unwatch {classId}`: no more `class.tile` for that class. */
+  @SubscribeMessage('class.unwatch')
+  async unwatchClass(
+    @ConnectedSocket() socket: StaffSocket,
+    @MessageBody() body: unknown,
+  ): Promise<ClassUnwatchAck> {
+    const classId = await validClassId(body);
+    if (classId === null) {
+      return { ok: false, error: 'invalid' };
+    }
+    if (socket.data.watching?.delete(classId)) {
+      this.classSessions.unwatch(classId);
+      await socket.leave(classRoom(classId));
+    }
+    return { ok: true };
+  }
+
+  handleDisconnect(socket: StaffSocket): void {
+    for (const classId of socket.data.watching ?? []) {
+      this.classSessions.unwatch(classId);
+    }
+    socket.data.watching?.clear();
   }
 
   onModuleDestroy(): void {
@@ -313,6 +403,16 @@ export class StaffGateway implements OnGatewayInit, OnModuleDestroy {
   private now(): string {
     return this.clock.now().toISOString();
   }
+}
+
+/** The class id of a `class.watch`/`class.unwatch` body, or null when it is not `{classId: uuid}`. */
+async function validClassId(body: unknown): Promise<string | null> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return null;
+  }
+  const dto = plainToInstance(ClassWatchDto, body);
+  const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
+  return errors.length === 0 ? dto.classId : null;
 }
 
 /** Leaves the staff rooms a socket may no longer be in and joins those it may now. */

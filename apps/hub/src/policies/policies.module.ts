@@ -11,10 +11,13 @@ import { PoliciesRepository } from './policies.repository';
 import { PoliciesService } from './policies.service';
 import { PolicyRolloutService } from './policy-rollout.service';
 import { POLICY_ENTITIES } from './policy.entities';
+import { PolicyOverlayEntity } from './policy-overlay.entity';
+import { PolicyOverlaysRepository } from './policy-overlays.repository';
+import { PolicyOverlaysService } from './policy-overlays.service';
 
 @Module({
   imports: [
-    TypeOrmModule.forFeature(POLICY_ENTITIES),
+    TypeOrmModule.forFeature([...POLICY_ENTITIES, PolicyOverlayEntity]),
     DevicesModule,
     CommandsModule,
     EnrollmentModule,
@@ -26,6 +29,9 @@ import { POLICY_ENTITIES } from './policy.entities';
     PoliciesService,
     ComplianceService,
     ComplianceProgress,
+    PolicyOverlaysRepository,
+    PolicyOverlaysService,
   ],
+  exports: [PolicyOverlaysService],
 })
 export class PoliciesModule {}

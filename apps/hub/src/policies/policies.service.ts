@@ -97,9 +97,6 @@ function checkProfile(
 
 @Injectable()
 export class PoliciesService implements OnApplicationBootstrap {
-  // Policy changes plan against the current policies, so they are made one at a time.
-  private serial: Promise<unknown> = Promise.resolve();
-
   constructor(
     private readonly policies: PoliciesRepository,
     private readonly devices: DevicesRepository,
@@ -157,9 +154,7 @@ export class PoliciesService implements OnApplicationBootstrap {
   }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const result = this.serial.then(work);
-    this.serial = result.catch(() => undefined);
-    return result;
+    return this.rollout.exclusive(work);
   }
 
   private revisionOf(

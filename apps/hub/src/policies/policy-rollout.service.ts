@@ -2,6 +2,7 @@
 // one `policy.apply` for every device whose resolved version changed, all in the caller's
 // transaction: a newer policy replaces one still waiting, so a device never has two in flight.
 import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import {
   compileAgentPayload,
   PolicyLayer,
@@ -19,11 +20,49 @@ import { CommandsService } from '../commands/commands.service';
 import { DevicesRepository } from '../devices/devices.repository';
 import { PolicyAssignmentEntity, PolicyEntity } from './policy.entities';
 import { PoliciesRepository } from './policies.repository';
+import { PolicyOverlayEntity } from './policy-overlay.entity';
+import { PolicyOverlaysRepository } from './policy-overlays.repository';
 
 /** Every policy and assignment: small, so a change is resolved against it in memory first. */
 export interface PolicyWorld {
   policies: Map<string, PolicyEntity>;
   assignments: PolicyAssignmentEntity[];
+  /** Policy overlays in force (issue 12), by device: the narrowest layer of each. */
+  overlays: Map<string, PolicyOverlayEntity[]>;
+}
+
+/** Overlays by device, for a PolicyWorld. */
+export function overlaysByDevice(
+  overlays: readonly PolicyOverlayEntity[],
+): Map<string, PolicyOverlayEntity[]> {
+  const byDevice = new Map<string, PolicyOverlayEntity[]>();
+  for (const overlay of overlays) {
+    const list = byDevice.get(overlay.deviceId) ?? [];
+    list.push(overlay);
+    byDevice.set(overlay.deviceId, list);
+  }
+  return byDevice;
+}
+
+/**
+ * An overlay as a policy layer (scope `overlay`, the narrowest). Of two overlays on one device
+ * that set the same setting, the later one wins (priority is when it was applied, in ms). The
+ * id names the source and the settings, so devices with the same overlay share one resolution.
+ */
+export function overlayLayer(overlay: PolicyOverlayEntity): PolicyLayer {
+  const priority = overlay.appliedAt.getTime();
+  const digest = createHash('sha256')
+    .update(`${priority}:${overlay.settings}`)
+    .digest('hex')
+    .slice(0, 16);
+  return {
+    id: `overlay:${overlay.sourceKind}:${overlay.sourceId}:${digest}`,
+    name: overlay.label,
+    scope: 'overlay',
+    priority,
+    settings: JSON.parse(overlay.settings) as PolicyLayer['settings'],
+    enforced: [],
+  };
 }
 
 export interface RolloutPlan {
@@ -47,20 +86,40 @@ export function layerOf(assignment: PolicyAssignmentEntity, policy: PolicyEntity
 
 @Injectable()
 export class PolicyRolloutService {
+  // Policy changes and overlays plan against the current policies, so they are made one at a
+  // time on this hub (PoliciesService and PolicyOverlaysService share this queue).
+  private serial: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly policies: PoliciesRepository,
+    private readonly overlays: PolicyOverlaysRepository,
     private readonly devices: DevicesRepository,
     private readonly commands: CommandsService,
     private readonly events: HubEvents,
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * Runs `work` after every policy change or overlay change this hub started before it: each
+   * plans against the policies as the one before it left them.
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.serial.then(work);
+    this.serial = result.catch(() => undefined);
+    return result;
+  }
+
   async loadWorld(): Promise<PolicyWorld> {
-    const [policies, assignments] = await Promise.all([
+    const [policies, assignments, overlays] = await Promise.all([
       this.policies.all(),
       this.policies.allAssignments(),
+      this.overlays.all(),
     ]);
-    return { policies: new Map(policies.map((p) => [p.id, p])), assignments };
+    return {
+      policies: new Map(policies.map((p) => [p.id, p])),
+      assignments,
+      overlays: overlaysByDevice(overlays),
+    };
   }
 
   /** `parsed` keeps each assignment's layer, so resolving many devices parses each policy once. */
@@ -85,6 +144,9 @@ export class PolicyRolloutService {
         }
         layers.push(layer);
       }
+    }
+    for (const overlay of world.overlays.get(deviceId) ?? []) {
+      layers.push(overlayLayer(overlay));
     }
     return layers;
   }

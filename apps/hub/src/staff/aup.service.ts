@@ -11,7 +11,7 @@ import { Clock } from '../common/clock';
 import { HubEvents } from '../common/hub-events';
 import type { StaffPrincipal } from '../common/roles';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
-import { TransactionRunner } from '../database/transaction-runner';
+import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { isUniqueViolation } from '../database/unique-violation';
 import { DEFAULT_AUP_TEXT } from './default-aup';
 import type { AupVersionEntity } from './staff.entities';
@@ -188,6 +188,7 @@ export class AupService extends AupGate implements OnApplicationBootstrap {
           staffId: actor.id,
           aupHash: version,
           acceptedAt,
+          witnessedBy: null,
         });
         // Who (the actor), which version (target and detail) and when (the entry's time and
         // the acceptance's own, which the gate counts).
@@ -208,6 +209,64 @@ export class AupService extends AupGate implements OnApplicationBootstrap {
       throw error;
     }
     return { version, acceptedAt: acceptedAt.toISOString() };
+  }
+
+  /**
+   * The AUP gate of a loan (issue 13: staff accept the AUP before they use school equipment),
+   * read inside the loan's transaction.
+   *
+   * @returns the current version and whether `staffId` accepted it; null when the school does not
+   *   require acceptance (HUB_REQUIRE_AUP off) or nothing is published
+   */
+  async loanGate(tx: Tx, staffId: string): Promise<{ version: string; accepted: boolean } | null> {
+    if (!this.config.requireAup) {
+      return null;
+    }
+    const current = await this.staff.currentAup(tx);
+    if (!current) {
+      return null;
+    }
+    const accepted = await this.staff.findAcceptanceIn(tx, staffId, current.hash);
+    return { version: current.hash, accepted: accepted !== null };
+  }
+
+  /**
+   * Records, inside the caller's transaction (a loan's, issue 13), that `borrower` accepted AUP
+   * `version` in person at the desk, witnessed by `witness` (the office clerk): the text's hash,
+   * the time and the witness are stored, and `aup.accepted_at_desk` is audited with the clerk as
+   * actor. An acceptance already on record is kept as it was.
+   *
+   * @returns when the acceptance on record was made
+   */
+  async acceptAtDesk(
+    tx: Tx,
+    witness: StaffPrincipal,
+    borrower: { id: string; displayName: string; username: string },
+    version: string,
+  ): Promise<Date> {
+    const acceptedAt = this.clock.now();
+    const onRecord = await this.staff.insertAcceptanceIfAbsent(tx, {
+      id: randomUUID(),
+      staffId: borrower.id,
+      aupHash: version,
+      acceptedAt,
+      witnessedBy: witness.id,
+    });
+    if (onRecord.witnessedBy === witness.id && onRecord.acceptedAt.getTime() === acceptedAt.getTime()) {
+      await this.audit.record(tx, {
+        actor: witness,
+        action: 'aup.accepted_at_desk',
+        target: aupTarget(version),
+        detail: {
+          version,
+          acceptedAt: acceptedAt.toISOString(),
+          borrowerId: borrower.id,
+          borrower: `${borrower.displayName} (${borrower.username})`,
+          witnessedBy: witness.id,
+        },
+      });
+    }
+    return onRecord.acceptedAt;
   }
 
   /** Whether a member of staff has accepted the current version (loans require it). */

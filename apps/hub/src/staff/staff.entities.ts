@@ -23,6 +23,10 @@ export class StaffAccountEntity {
   @Column({ type: 'boolean', default: false })
   disabled: boolean;
 
+  /** Where loan reminders go (issue 13), or null for none. */
+  @Column({ type: 'varchar', length: 254, nullable: true })
+  email: string | null;
+
   @Column({ ...timeColumn(), name: 'created_at' })
   createdAt: Date;
 
@@ -108,6 +112,10 @@ export class AupAcceptanceEntity {
 
   @Column({ ...timeColumn(), name: 'accepted_at' })
   acceptedAt: Date;
+
+  /** The office clerk who saw it accepted in person at the desk (issue 13), or null. */
+  @Column({ name: 'witnessed_by', type: 'varchar', length: 36, nullable: true })
+  witnessedBy: string | null;
 }
 
 export const STAFF_ENTITIES = [

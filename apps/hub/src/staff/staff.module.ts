@@ -23,6 +23,6 @@ import { StaffService } from './staff.service';
     { provide: StaffAuthenticator, useExisting: AuthService },
     { provide: AupGate, useExisting: AupService },
   ],
-  exports: [StaffAuthenticator, AupGate, AupService, StaffService],
+  exports: [StaffAuthenticator, AupGate, AupService, StaffService, StaffRepository],
 })
 export class StaffModule {}

@@ -65,7 +65,13 @@ export class StaffRepository {
     changes: Partial<
       Pick<
         StaffAccountEntity,
-        'displayName' | 'roles' | 'passwordHash' | 'disabled' | 'updatedAt' | 'passwordChangedAt'
+        | 'displayName'
+        | 'roles'
+        | 'passwordHash'
+        | 'disabled'
+        | 'updatedAt'
+        | 'passwordChangedAt'
+        | 'email'
       >
     >,
   ): Promise<boolean> {
@@ -303,6 +309,31 @@ export class StaffRepository {
 
   async insertAcceptance(tx: Tx, acceptance: AupAcceptanceEntity): Promise<void> {
     await tx.insert(AupAcceptanceEntity, acceptance);
+  }
+
+  /** An acceptance read inside a transaction (a loan's AUP gate, issue 13). */
+  findAcceptanceIn(tx: Tx, staffId: string, aupHash: string): Promise<AupAcceptanceEntity | null> {
+    return tx.getRepository(AupAcceptanceEntity).findOneBy({ staffId, aupHash });
+  }
+
+  /**
+   * Inserts an acceptance unless this account already accepted that version (the unique key on
+   * staff and version decides, on both databases, without aborting the transaction).
+   *
+   * @returns the acceptance now on record: this one, or the one that was there first
+   */
+  async insertAcceptanceIfAbsent(
+    tx: Tx,
+    acceptance: AupAcceptanceEntity,
+  ): Promise<AupAcceptanceEntity> {
+    await tx
+      .createQueryBuilder()
+      .insert()
+      .into(AupAcceptanceEntity)
+      .values(acceptance)
+      .orIgnore()
+      .execute();
+    return (await this.findAcceptanceIn(tx, acceptance.staffId, acceptance.aupHash)) ?? acceptance;
   }
 
   findAcceptances(aupHash: string): Promise<AupAcceptanceEntity[]> {

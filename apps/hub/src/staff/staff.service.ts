@@ -34,6 +34,7 @@ export function toStaffAccountDto(account: StaffAccountEntity): StaffAccountDto 
     displayName: account.displayName,
     roles: account.roles,
     disabled: account.disabled,
+    email: account.email ?? null,
     createdAt: account.createdAt.toISOString(),
     updatedAt: account.updatedAt.toISOString(),
   };
@@ -86,6 +87,7 @@ export class StaffService implements OnApplicationBootstrap {
       passwordHash: await argon2.hash(password),
       roles: [...STAFF_ROLES],
       disabled: false,
+      email: null,
       createdAt: now,
       updatedAt: now,
       passwordChangedAt: now,
@@ -151,6 +153,7 @@ export class StaffService implements OnApplicationBootstrap {
       passwordHash: await argon2.hash(input.password),
       roles: input.roles,
       disabled: false,
+      email: input.email ?? null,
       createdAt: now,
       updatedAt: now,
       passwordChangedAt: now,
@@ -237,6 +240,10 @@ export class StaffService implements OnApplicationBootstrap {
       if (input.roles !== undefined) {
         changes.roles = input.roles;
         changed.push('roles');
+      }
+      if (input.email !== undefined && input.email !== account.email) {
+        changes.email = input.email;
+        changed.push('email');
       }
       if (passwordHash !== undefined) {
         changes.passwordHash = passwordHash;

@@ -16,6 +16,8 @@ export interface ApiRequest {
   query?: ApiQuery;
   /** Sent as JSON. */
   body?: unknown;
+  /** Sent as it is instead of JSON (a CSV file to import), with its Content-Type. */
+  text?: { content: string; contentType: string };
   signal?: AbortSignal;
   /**
    * A 401 from this call means a password given in it was wrong (changing your password), not
@@ -92,13 +94,15 @@ export async function api<T>(path: string, request: ApiRequest = {}): Promise<T>
   }
   if (request.body !== undefined) {
     headers['Content-Type'] = 'application/json';
+  } else if (request.text) {
+    headers['Content-Type'] = request.text.contentType;
   }
   let response: Response;
   try {
     response = await fetch(apiUrl(path, request.query), {
       method: request.method ?? 'GET',
       headers,
-      body: request.body === undefined ? undefined : JSON.stringify(request.body),
+      body: request.body === undefined ? request.text?.content : JSON.stringify(request.body),
       signal: request.signal,
     });
   } catch (error) {

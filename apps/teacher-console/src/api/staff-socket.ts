@@ -69,6 +69,38 @@ export function closeStaffSocket(): void {
   setStatus('off');
 }
 
+/** How long an acknowledged emit waits for the hub before giving up. */
+const ACK_TIMEOUT_MS = 10_000;
+
+/** The hub's acknowledgement of `event` (the last argument of its listener). */
+export type StaffAck<E extends keyof StaffToHubEvents> =
+  Parameters<StaffToHubEvents[E]> extends [unknown, (answer: infer A) => void] ? A : never;
+
+/**
+ * Sends `event` on the /staff connection and resolves with the hub's acknowledgement
+ * (`class.watch` answers `{ ok: true, tiles, ... }` or `{ ok: false, error }`).
+ *
+ * @throws Error when there is no open connection, or the hub did not answer within 10 s
+ */
+export async function emitWithAck<E extends keyof StaffToHubEvents>(
+  event: E,
+  request: Parameters<StaffToHubEvents[E]>[0],
+): Promise<StaffAck<E>> {
+  if (!socket?.connected) {
+    throw new Error('The live connection to the hub is not open.');
+  }
+  // Socket.IO's typed emitWithAck does not narrow a generic event name; the map keeps it honest.
+  const target = socket.timeout(ACK_TIMEOUT_MS) as unknown as {
+    emitWithAck(e: string, r: unknown): Promise<StaffAck<E>>;
+  };
+  return target.emitWithAck(event, request);
+}
+
+/** Whether the /staff connection is open now (an acknowledged emit can be sent). */
+export function isStaffSocketLive(): boolean {
+  return socket?.connected === true;
+}
+
 /** The connection's status, re-rendering when it changes. */
 export function useLiveStatus(): LiveStatus {
   return useSyncExternalStore(

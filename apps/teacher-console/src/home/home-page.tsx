@@ -4,6 +4,7 @@ import { Link } from 'react-router-dom';
 import { useSession } from '../auth/session';
 import { navigationFor } from '../routes';
 import { Page } from '../ui';
+import { MyLoans } from './my-loans';
 
 export default function HomePage() {
   const { user, allows } = useSession();
@@ -23,6 +24,7 @@ export default function HomePage() {
           <dd>{user.roles.map((role) => STAFF_ROLE_LABELS[role]).join(', ')}</dd>
         </div>
       </dl>
+      <MyLoans userId={user.id} />
       <h2>Your pages</h2>
       <ul className="link-list">
         {pages.map((route) => (

@@ -11,6 +11,9 @@ import { AddAuditNames1764710000000 } from './1764710000000-AddAuditNames';
 import { AddHubLiveness1764740000000 } from './1764740000000-AddHubLiveness';
 import { AddCommandClaimsAndHubLeases1764750000000 } from './1764750000000-AddCommandClaimsAndHubLeases';
 import { AddHubIdentity1764760000000 } from './1764760000000-AddHubIdentity';
+import { AddClassesAndPolicyOverlays1764770000000 } from './1764770000000-AddClassesAndPolicyOverlays';
+import { AddAssetsLoansAndTrips1764780000000 } from './1764780000000-AddAssetsLoansAndTrips';
+import { AddPhotos1764790000000 } from './1764790000000-AddPhotos';
 
 export const MIGRATIONS = [
   CreateStaffAndAudit1764000000000,
@@ -25,4 +28,7 @@ export const MIGRATIONS = [
   AddHubLiveness1764740000000,
   AddCommandClaimsAndHubLeases1764750000000,
   AddHubIdentity1764760000000,
+  AddClassesAndPolicyOverlays1764770000000,
+  AddAssetsLoansAndTrips1764780000000,
+  AddPhotos1764790000000,
 ];

@@ -6,12 +6,14 @@ import {
   ArrayUnique,
   IsArray,
   IsBoolean,
+  IsEmail,
   IsIn,
   IsOptional,
   IsString,
   Matches,
   MaxLength,
   MinLength,
+  ValidateIf,
 } from 'class-validator';
 import { STAFF_ROLES, StaffRole } from '../../common/roles';
 import { PageQueryDto } from '../../common/page-query.dto';
@@ -70,6 +72,12 @@ export class CreateStaffDto {
   @ArrayUnique()
   @IsIn(STAFF_ROLES, { each: true, message: `roles must each be one of ${STAFF_ROLES.join(', ')}` })
   roles: StaffRole[];
+
+  @ApiPropertyOptional({ description: 'Where loan reminders are emailed (issue 13)' })
+  @IsOmittable()
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
+  email?: string;
 }
 
 export class UpdateStaffDto {
@@ -99,6 +107,13 @@ export class UpdateStaffDto {
   @IsOmittable()
   @IsBoolean()
   disabled?: boolean;
+
+  @ApiPropertyOptional({ description: 'Where loan reminders are emailed; null removes it' })
+  @IsOmittable()
+  @ValidateIf((_object: unknown, value: unknown) => value !== null)
+  @IsEmail({}, { message: 'email must be an email address or null' })
+  @MaxLength(254)
+  email?: string | null;
 }
 
 export class ChangeOwnPasswordDto {
@@ -126,6 +141,7 @@ export class StaffAccountDto {
   @ApiProperty() displayName: string;
   @ApiProperty({ enum: STAFF_ROLES, isArray: true }) roles: StaffRole[];
   @ApiProperty() disabled: boolean;
+  @ApiProperty({ type: String, nullable: true }) email: string | null;
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
 }

@@ -1,0 +1,328 @@
+// `device-agent run --photos DIR` (issue 14): watches a folder for new pictures (a laptop's camera
+// roll, a trip camera's import folder), uploads each to the hub with tus, resumable across
+// restarts, asks for its receipt, and deletes its own copy only after a 200 receipt whose sha256
+// is that of the file, when the policy says `deleteAfterUpload`. Offline, photos wait and are
+// sent when the hub answers again. `photos.sync` sends them now; the count still to send is
+// reported as `pendingPhotos` in the device's state.
+import { watch, type FSWatcher } from 'node:fs';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import {
+  fetchPhotoReceipt,
+  photoKindOf,
+  photoSha256,
+  PhotoUploadError,
+  StateChangeListeners,
+  uploadPhoto,
+  type CommandAnswer,
+  type CommandEnvelope,
+  type DeviceState,
+  type Enforcer,
+  type PhotoDevice,
+  type PhotoReceiptBody,
+} from '@app/devices';
+
+/** The file in the state dir that remembers upload URLs (to resume) and the photo policy. */
+export const PHOTO_JOURNAL_FILE = 'photo-uploads.json';
+/** Extensions taken as pictures; the content decides the kind. */
+const PICTURE = /\.(jpe?g|png|heic)$/i;
+/** A file changed this recently may still be being written by the camera import. */
+const SETTLE_MS = 1500;
+
+interface PhotoJournal {
+  /** By file name: the SHA-256 the upload was made for and its URL at the hub. */
+  uploads: Record<string, { sha256: string; uploadUrl: string }>;
+  /** The photo settings of the last policy applied (protocol section 4 `photos`). */
+  policy: { autoUpload: boolean; deleteAfterUpload: boolean } | null;
+}
+
+/**
+ * Whether a device may delete its copy: only with a receipt (a 200) whose sha256 is the SHA-256
+ * of the file as it is now (protocol section 5; the AUP: deleted from the device only once the
+ * school has it).
+ */
+export function mayDeletePhoto(fileSha256: string, receipt: PhotoReceiptBody | null): boolean {
+  return receipt !== null && receipt.sha256 === fileSha256 && /^[0-9a-f]{64}$/.test(fileSha256);
+}
+
+export interface PhotoSyncOptions {
+  device: PhotoDevice;
+  /** The folder to watch. */
+  dir: string;
+  /** The agent's state dir (PHOTO_JOURNAL_FILE goes there). */
+  stateDir: string;
+  /** Overrides the policy's deleteAfterUpload (tests); otherwise the last policy decides. */
+  deleteAfterUpload?: boolean;
+  /** How often to look again without a change (offline catch-up, receipts), ms; default 30 s. */
+  intervalMs?: number;
+  /** Bytes per PATCH (tus chunk); default 8 MiB. */
+  chunkSize?: number;
+  /** How long to ask for a receipt after an upload before leaving it to the next pass, ms. */
+  receiptWaitMs?: number;
+  log?: (line: string) => void;
+}
+
+export class PhotoSync {
+  private journal: PhotoJournal = { uploads: {}, policy: null };
+  private watcher: FSWatcher | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private readonly abort = new AbortController();
+  private pending = 0;
+  private readonly listeners = new StateChangeListeners();
+
+  constructor(private readonly options: PhotoSyncOptions) {}
+
+  /** Photos in the folder not yet confirmed by a receipt (protocol section 3 `pendingPhotos`). */
+  get pendingPhotos(): number {
+    return this.pending;
+  }
+
+  /** Whether photos upload on their own (the policy's autoUpload; true before any policy). */
+  get autoUpload(): boolean {
+    return this.journal.policy?.autoUpload ?? true;
+  }
+
+  /** Reads the journal, watches the folder and makes a first pass. */
+  async start(): Promise<void> {
+    this.journal = await readJournal(this.journalPath());
+    await fs.mkdir(this.options.dir, { recursive: true });
+    this.watcher = watch(this.options.dir, () => this.onChange());
+    this.timer = setInterval(() => this.onChange(), this.options.intervalMs ?? 30_000);
+    this.timer.unref();
+    await this.countPending();
+    this.onChange();
+  }
+
+  /** Stops watching and any upload under way (it resumes at the next start). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.watcher?.close();
+    if (this.timer) {
+      clearInterval(this.timer);
+    }
+    this.abort.abort();
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Calls `listener` when pendingPhotos changes. */
+  onPendingChange(listener: () => void): () => void {
+    return this.listeners.add(listener);
+  }
+
+  /** Remembers the photo settings of an applied policy. */
+  async policyApplied(photos: { autoUpload: boolean; deleteAfterUpload: boolean }): Promise<void> {
+    this.journal.policy = { ...photos };
+    await this.saveJournal();
+  }
+
+  /**
+   * One pass now (the `photos.sync` command), whatever autoUpload says; resolves when it ends.
+   * A pass already running goes round once more.
+   */
+  async syncNow(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      await this.running;
+      return;
+    }
+    this.running = this.pass()
+      .catch((error: unknown) => this.log(`photo sync: ${String(error)}`))
+      .finally(() => {
+        this.running = null;
+      });
+    await this.running;
+    if (this.again && !this.stopped) {
+      this.again = false;
+      await this.syncNow();
+    }
+  }
+
+  private onChange(): void {
+    if (this.stopped) {
+      return;
+    }
+    if (this.autoUpload) {
+      void this.syncNow();
+    } else {
+      void this.countPending();
+    }
+  }
+
+  private async pass(): Promise<void> {
+    for (const name of await this.pictures()) {
+      if (this.stopped) {
+        return;
+      }
+      try {
+        await this.syncOne(name);
+      } catch (error) {
+        if (error instanceof PhotoUploadError && error.status === 0) {
+          this.log('photo sync: the hub cannot be reached; photos wait');
+          break; // offline: the next pass catches up
+        }
+        if ((error as Error).name === 'AbortError') {
+          return;
+        }
+        this.log(`photo sync: ${name}: ${(error as Error).message}`);
+      }
+    }
+    await this.countPending();
+  }
+
+  private async syncOne(name: string): Promise<void> {
+    const file = path.join(this.options.dir, name);
+    const bytes = await fs.readFile(file).catch(() => null);
+    const kind = bytes ? photoKindOf(bytes) : null;
+    if (!bytes || !kind) {
+      return; // gone, or not a picture: never sent
+    }
+    const sha256 = photoSha256(bytes);
+    let receipt = await fetchPhotoReceipt(this.options.device, sha256);
+    if (!receipt) {
+      const known = this.journal.uploads[name];
+      const stat = await fs.stat(file);
+      await uploadPhoto(this.options.device, {
+        bytes,
+        sha256,
+        contentType: kind,
+        takenAt: stat.mtime.toISOString(),
+        uploadUrl: known?.sha256 === sha256 ? known.uploadUrl : null,
+        chunkSize: this.options.chunkSize,
+        signal: this.abort.signal,
+        onUploadUrl: (uploadUrl) => {
+          this.journal.uploads[name] = { sha256, uploadUrl };
+          void this.saveJournal();
+        },
+      });
+      receipt = await this.waitForReceipt(sha256);
+    }
+    if (!receipt) {
+      return; // the store is unavailable: the photo stays here until it has its receipt
+    }
+    delete this.journal.uploads[name];
+    await this.saveJournal();
+    const deleteAfterUpload =
+      this.options.deleteAfterUpload ?? this.journal.policy?.deleteAfterUpload ?? false;
+    if (!deleteAfterUpload) {
+      return;
+    }
+    // Hashed again: a file changed since it was read is a different photo, never deleted.
+    const now = await fs.readFile(file).catch(() => null);
+    if (now && mayDeletePhoto(photoSha256(now), receipt)) {
+      await fs.unlink(file);
+      this.log(`photo stored at the hub and deleted here (${sha256.slice(0, 8)})`);
+    }
+  }
+
+  private async waitForReceipt(sha256: string): Promise<PhotoReceiptBody | null> {
+    const deadline = Date.now() + (this.options.receiptWaitMs ?? 5000);
+    for (;;) {
+      const receipt = await fetchPhotoReceipt(this.options.device, sha256);
+      if (receipt || Date.now() >= deadline || this.stopped) {
+        return receipt;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
+  /** Picture files of the folder that have settled, oldest first. */
+  private async pictures(): Promise<string[]> {
+    const entries = await fs.readdir(this.options.dir, { withFileTypes: true }).catch(() => []);
+    const found: { name: string; mtime: number }[] = [];
+    for (const entry of entries) {
+      if (!entry.isFile() || entry.name.startsWith('.') || !PICTURE.test(entry.name)) {
+        continue;
+      }
+      const stat = await fs.stat(path.join(this.options.dir, entry.name)).catch(() => null);
+      if (stat && Date.now() - stat.mtimeMs >= SETTLE_MS) {
+        found.push({ name: entry.name, mtime: stat.mtimeMs });
+      }
+    }
+    return found.sort((a, b) => a.mtime - b.mtime).map((f) => f.name);
+  }
+
+  private async countPending(): Promise<void> {
+    const entries = await fs.readdir(this.options.dir).catch(() => [] as string[]);
+    const deleting =
+      this.options.deleteAfterUpload ?? this.journal.policy?.deleteAfterUpload ?? false;
+    // Without deleting, a stored photo stays in the folder: only those in the journal wait.
+    const count = deleting
+      ? entries.filter((n) => !n.startsWith('.') && PICTURE.test(n)).length
+      : Object.keys(this.journal.uploads).length;
+    if (count !== this.pending) {
+      this.pending = count;
+      this.listeners.notify();
+    }
+  }
+
+  private journalPath(): string {
+    return path.join(this.options.stateDir, PHOTO_JOURNAL_FILE);
+  }
+
+  private async saveJournal(): Promise<void> {
+    const file = this.journalPath();
+    const temporary = `${file}.tmp`;
+    await fs.writeFile(temporary, JSON.stringify(this.journal), { mode: 0o600 });
+    await fs.rename(temporary, file);
+  }
+
+  private log(line: string): void {
+    this.options.log?.(line);
+  }
+}
+
+async function readJournal(file: string): Promise<PhotoJournal> {
+  try {
+    const parsed = JSON.parse(await fs.readFile(file, 'utf8')) as Partial<PhotoJournal>;
+    return { uploads: parsed.uploads ?? {}, policy: parsed.policy ?? null };
+  } catch {
+    return { uploads: {}, policy: null };
+  }
+}
+
+/**
+ * An Enforcer with photo sync added: `photos.sync` makes a pass now, `policy.apply` also tells
+ * photo sync the photo settings, and the state carries `pendingPhotos`. Everything else goes to
+ * the platform's own enforcer.
+ */
+export class PhotoSyncEnforcer implements Enforcer {
+  constructor(
+    private readonly inner: Enforcer,
+    private readonly photos: PhotoSync,
+  ) {}
+
+  async execute(command: CommandEnvelope): Promise<CommandAnswer> {
+    if (command.type === 'photos.sync') {
+      await this.photos.syncNow();
+      return { status: 'acknowledged' };
+    }
+    const answer = await this.inner.execute(command);
+    if (command.type === 'policy.apply' && answer.status === 'acknowledged') {
+      const photos = (command.payload.settings as { photos?: unknown }).photos as
+        { autoUpload?: unknown; deleteAfterUpload?: unknown } | undefined;
+      if (photos) {
+        await this.photos.policyApplied({
+          autoUpload: photos.autoUpload !== false,
+          deleteAfterUpload: photos.deleteAfterUpload === true,
+        });
+      }
+    }
+    return answer;
+  }
+
+  currentState(): DeviceState {
+    return { ...this.inner.currentState(), pendingPhotos: this.photos.pendingPhotos };
+  }
+
+  onStateChange(listener: () => void): () => void {
+    const stopInner = this.inner.onStateChange(listener);
+    const stopPhotos = this.photos.onPendingChange(listener);
+    return () => {
+      stopInner();
+      stopPhotos();
+    };
+  }
+}

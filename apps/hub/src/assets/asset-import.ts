@@ -1,0 +1,153 @@
+// Reading a CSV of assets (issue 13): the header names the columns by their JSON names, in any
+// order; each data row is checked on its own and refused rows are reported by line (the header is
+// line 1) and field. Parsing is csv-parse's; this file only checks what it gives.
+import { parse } from 'csv-parse/sync';
+import { ASSET_IMPORT_COLUMNS, ASSET_KINDS } from '@app/hub-api';
+import type { AssetKind, ImportRowError } from '@app/hub-api';
+import { plainTextProblem } from '@app/devices';
+import { ASSET_TAG_PATTERN, ASSET_TAG_RULE } from './dto/asset.dto';
+import { tagKeyOf } from './asset.entity';
+
+/** A row that passed its own checks (a tag already in the hub is checked by the caller). */
+export interface ImportRow {
+  row: number;
+  assetTag: string;
+  kind: AssetKind;
+  serialNumber: string | null;
+  model: string | null;
+  condition: string | null;
+  notes: string | null;
+}
+
+/** What the file gave: rows that passed their own checks, and the refused ones. */
+export interface ParsedImport {
+  rows: ImportRow[];
+  errors: ImportRowError[];
+}
+
+/** The longest file the import takes: 2 MB (about 20,000 rows); more is a 413. */
+export const IMPORT_MAX_BYTES = 2 * 1024 * 1024;
+
+const LIMITS: Record<string, { max: number; multiline?: boolean }> = {
+  serialNumber: { max: 128 },
+  model: { max: 128 },
+  condition: { max: 200 },
+  notes: { max: 1000, multiline: true },
+};
+
+/**
+ * Parses and checks an asset CSV. Header problems (an unknown or repeated column, or no
+ * `assetTag`/`kind` column) are reported on line 1 and no row is read. A row is refused for an
+ * empty or malformed tag, a tag repeated in the file (the first one stands), an unknown kind, or
+ * a field that breaks the plain-text rule; a blank optional field is null.
+ *
+ * @throws nothing: a file csv-parse cannot read (an unclosed quote) is one error on its line
+ */
+export function parseAssetCsv(text: string): ParsedImport {
+  const errors: ImportRowError[] = [];
+  let records: { record: Record<string, string>; info: { lines: number }; raw: string }[];
+  let header: string[] = [];
+  try {
+    records = parse(text.replace(/^\uFEFF/, ''), {
+      columns: (names: string[]) => {
+        header = names.map((name) => name.trim());
+        return header;
+      },
+      info: true,
+      raw: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      trim: true,
+    }) as typeof records;
+  } catch (error) {
+    const line = (error as { lines?: number }).lines ?? 1;
+    return {
+      rows: [],
+      errors: [
+        { row: line, field: 'file', message: `cannot be read as CSV: ${(error as Error).message}` },
+      ],
+    };
+  }
+  const known = new Set<string>(ASSET_IMPORT_COLUMNS);
+  const seenColumns = new Set<string>();
+  for (const name of header) {
+    if (!known.has(name)) {
+      errors.push({
+        row: 1,
+        field: name || '(blank)',
+        message: `unknown column; the columns are ${ASSET_IMPORT_COLUMNS.join(', ')}`,
+      });
+    } else if (seenColumns.has(name)) {
+      errors.push({ row: 1, field: name, message: 'column named twice' });
+    }
+    seenColumns.add(name);
+  }
+  for (const required of ['assetTag', 'kind']) {
+    if (header.length > 0 && !seenColumns.has(required)) {
+      errors.push({ row: 1, field: required, message: 'required column missing' });
+    }
+  }
+  if (header.length === 0) {
+    errors.push({ row: 1, field: 'file', message: 'the file is empty: it needs a header line' });
+  }
+  if (errors.length > 0) {
+    return { rows: [], errors };
+  }
+  const rows: ImportRow[] = [];
+  const firstLineOfTag = new Map<string, number>();
+  for (const { record, info, raw } of records) {
+    // info.lines is the record's last line; a quoted field may span several.
+    const row = info.lines - (raw.replace(/\r?\n$/, '').match(/\n/g)?.length ?? 0);
+    const problems: ImportRowError[] = [];
+    const tag = (record.assetTag ?? '').trim();
+    if (tag === '') {
+      problems.push({ row, field: 'assetTag', message: 'is empty' });
+    } else if (!ASSET_TAG_PATTERN.test(tag)) {
+      problems.push({ row, field: 'assetTag', message: `must be ${ASSET_TAG_RULE}` });
+    } else if (firstLineOfTag.has(tagKeyOf(tag))) {
+      problems.push({
+        row,
+        field: 'assetTag',
+        message: `${tag} is repeated in the file (first on line ${firstLineOfTag.get(tagKeyOf(tag))})`,
+      });
+    } else {
+      firstLineOfTag.set(tagKeyOf(tag), row);
+    }
+    const kind = (record.kind ?? '').trim();
+    if (!(ASSET_KINDS as readonly string[]).includes(kind)) {
+      problems.push({
+        row,
+        field: 'kind',
+        message:
+          kind === '' ? 'is empty' : `unknown kind ${kind}; one of ${ASSET_KINDS.join(', ')}`,
+      });
+    }
+    const optional: Record<string, string | null> = {};
+    for (const [field, rule] of Object.entries(LIMITS)) {
+      const value = (record[field] ?? '').trim();
+      if (value === '') {
+        optional[field] = null;
+        continue;
+      }
+      const problem = plainTextProblem(value, rule);
+      if (problem) {
+        problems.push({ row, field, message: problem });
+      }
+      optional[field] = value;
+    }
+    if (problems.length > 0) {
+      errors.push(...problems);
+      continue;
+    }
+    rows.push({
+      row,
+      assetTag: tag,
+      kind: kind as AssetKind,
+      serialNumber: optional.serialNumber,
+      model: optional.model,
+      condition: optional.condition,
+      notes: optional.notes,
+    });
+  }
+  return { rows, errors };
+}

@@ -1,0 +1,186 @@
+// The asset register's routes (issue 13): ICT and the office keep it; trip leaders read it to
+// name a trip's kit. Thin: who may call, what comes in, one service call.
+import {
+  Body,
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  PayloadTooLargeException,
+  Patch,
+  Post,
+  Query,
+  Req,
+  Res,
+  UnsupportedMediaTypeException,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import type { Asset, ImportReport, Page } from '@app/hub-api';
+import { ApiRoute } from '../api-docs/openapi';
+import { CurrentStaff, Roles } from '../common/access';
+import type { StaffPrincipal } from '../common/roles';
+import { IMPORT_MAX_BYTES } from './asset-import';
+import { AssetsService } from './assets.service';
+import {
+  AssetImportQueryDto,
+  AssetListQueryDto,
+  CreateAssetDto,
+  MarkLostDto,
+  UpdateAssetDto,
+} from './dto/asset.dto';
+
+/**
+ * Reads a `text/csv` body as UTF-8 text, at most IMPORT_MAX_BYTES.
+ *
+ * @throws UnsupportedMediaTypeException 415 for another content type
+ * @throws PayloadTooLargeException 413 past the limit
+ */
+async function readCsvBody(request: Request): Promise<string> {
+  const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'text/csv') {
+    throw new UnsupportedMediaTypeException('Send the file as text/csv');
+  }
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared > IMPORT_MAX_BYTES) {
+    throw new PayloadTooLargeException(`The file is larger than ${IMPORT_MAX_BYTES} bytes`);
+  }
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > IMPORT_MAX_BYTES) {
+      throw new PayloadTooLargeException(`The file is larger than ${IMPORT_MAX_BYTES} bytes`);
+    }
+    parts.push(chunk);
+  }
+  return Buffer.concat(parts).toString('utf8');
+}
+
+@ApiTags('assets')
+@ApiBearerAuth()
+@Controller('assets')
+export class AssetsController {
+  constructor(private readonly assets: AssetsService) {}
+
+  @Post()
+  @Roles('ict', 'office')
+  @ApiRoute({
+    summary: 'Add an asset to the register',
+    ok: 'The new asset (status available), with its device if one with that serial number is enrolled',
+    errors: { 409: 'The asset tag is already used' },
+  })
+  create(@CurrentStaff() actor: StaffPrincipal, @Body() body: CreateAssetDto): Promise<Asset> {
+    return this.assets.create(actor, body);
+  }
+
+  @Get()
+  @Roles('ict', 'office', 'trip_leader')
+  @ApiRoute({
+    summary: 'List assets by status, kind or search, a page at a time',
+    ok: 'A page of assets in tag order',
+  })
+  list(@Query() query: AssetListQueryDto): Promise<Page<Asset>> {
+    return this.assets.list(
+      { status: query.status, kind: query.kind, search: query.search },
+      query.page,
+      query.pageSize,
+    );
+  }
+
+  @Post('import')
+  @Roles('ict', 'office')
+  @HttpCode(200)
+  @ApiConsumes('text/csv')
+  @ApiRoute({
+    summary: 'Import assets from CSV (header: assetTag,kind,serialNumber,model,condition,notes)',
+    description:
+      'Good rows go in one transaction; bad rows are reported by line (the header is line 1) and field and change nothing. ?dryRun=true only reports.',
+    ok: '{created, errors: [{row, field, message}], dryRun}',
+    errors: {
+      409: 'A tag in the file was added by someone else meanwhile; nothing was imported',
+      413: 'The file is larger than 2 MB',
+      415: 'The body is not text/csv',
+    },
+  })
+  async import(
+    @CurrentStaff() actor: StaffPrincipal,
+    @Query() query: AssetImportQueryDto,
+    @Req() request: Request,
+  ): Promise<ImportReport> {
+    const text = await readCsvBody(request);
+    return this.assets.importCsv(actor, text, query.dryRun === 'true');
+  }
+
+  @Get('by-tag/:tag')
+  @Roles('ict', 'office', 'trip_leader')
+  @ApiRoute({
+    summary: 'Find an asset by its tag (what a scan gives), in any case',
+    ok: 'The asset',
+    errors: { 404: 'No asset has that tag' },
+  })
+  byTag(@Param('tag') tag: string): Promise<Asset> {
+    return this.assets.getByTag(tag);
+  }
+
+  @Get(':id/label.svg')
+  @Roles('ict', 'office')
+  @Header('Content-Type', 'image/svg+xml; charset=utf-8')
+  @ApiRoute({
+    summary: "The asset's printable label: QR code and Code 128 of its tag, as SVG (60 × 25 mm)",
+    ok: 'An SVG document',
+    errors: { 404: 'No such asset' },
+  })
+  async label(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<string> {
+    const { assetTag, svg } = await this.assets.label(id);
+    response.setHeader('Content-Disposition', `inline; filename="label-${assetTag}.svg"`);
+    return svg;
+  }
+
+  @Get(':id')
+  @Roles('ict', 'office', 'trip_leader')
+  @ApiRoute({ summary: 'Read an asset', ok: 'The asset', errors: { 404: 'No such asset' } })
+  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<Asset> {
+    return this.assets.get(id);
+  }
+
+  @Patch(':id')
+  @Roles('ict', 'office')
+  @ApiRoute({
+    summary: "Change an asset's details, or its status between available, in repair and retired",
+    ok: 'The asset as changed',
+    errors: {
+      404: 'No such asset',
+      409: 'The tag is already used, or the asset is on loan or on a trip',
+    },
+  })
+  update(
+    @CurrentStaff() actor: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: UpdateAssetDto,
+  ): Promise<Asset> {
+    return this.assets.update(actor, id, body);
+  }
+
+  @Post(':id/lost')
+  @Roles('ict', 'office')
+  @HttpCode(200)
+  @ApiRoute({
+    summary: 'Report an asset lost: its device is locked (reason lost) until ICT unlocks it',
+    ok: 'The asset, now lost, with whether its device was locked',
+    errors: { 404: 'No such asset', 409: 'It is already lost or retired' },
+  })
+  async lost(
+    @CurrentStaff() actor: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: MarkLostDto,
+  ): Promise<Asset & { lockedDeviceId: string | null }> {
+    const outcome = await this.assets.markLost(actor, id, { note: body.note });
+    return { ...outcome.asset, lockedDeviceId: outcome.lockedDeviceId };
+  }
+}

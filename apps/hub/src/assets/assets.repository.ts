@@ -1,0 +1,296 @@
+// The asset register's SQL (issue 13). An asset's device is not stored: it is the active device
+// with the same serial number, found by a join when the asset is read, so an asset made before
+// or after its device enrols is matched either way. Its open loan and its trip are joined the
+// same way, from the loans and trip kit tables.
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Brackets, EntityManager, In, Repository, SelectQueryBuilder } from 'typeorm';
+import type { Asset, AssetKind, AssetStatus } from '@app/hub-api';
+import { bulkInsert } from '../database/bulk-insert';
+import { chunks } from '../database/chunks';
+import { forUpdate } from '../database/row-lock';
+import { TransactionRunner, Tx } from '../database/transaction-runner';
+import { DeviceEntity } from '../devices/device.entities';
+import { AssetEntity, tagKeyOf } from './asset.entity';
+
+/** Filters of the asset list (GET /api/assets). */
+export interface AssetFilter {
+  status?: AssetStatus;
+  kind?: AssetKind;
+  search?: string;
+}
+
+/** The device matched with an asset, with what names it in the audit log. */
+export interface MatchedDevice {
+  id: string;
+  name: string | null;
+  assetTag: string | null;
+  serialNumber: string;
+}
+
+interface AssetRow {
+  id: string;
+  assetTag: string;
+  kind: AssetKind;
+  serialNumber: string | null;
+  model: string | null;
+  condition: string | null;
+  notes: string | null;
+  status: AssetStatus;
+  createdAt: string;
+  updatedAt: string;
+  deviceId: string | null;
+  loanId: string | null;
+  loanBorrowerId: string | null;
+  loanBorrowerName: string | null;
+  loanDueAt: string | null;
+  tripId: string | null;
+}
+
+/** An asset as the API shows it: the one mapping from the joined row (toAssetDto). */
+export function toAssetDto(row: AssetRow): Asset {
+  return {
+    id: row.id,
+    assetTag: row.assetTag,
+    kind: row.kind,
+    serialNumber: row.serialNumber,
+    model: row.model,
+    condition: row.condition,
+    notes: row.notes,
+    status: row.status,
+    deviceId: row.deviceId,
+    currentLoan:
+      row.loanId && row.loanBorrowerId && row.loanDueAt
+        ? {
+            id: row.loanId,
+            borrowerId: row.loanBorrowerId,
+            borrowerName: row.loanBorrowerName ?? '',
+            dueAt: row.loanDueAt,
+          }
+        : null,
+    currentTripId: row.tripId,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+@Injectable()
+export class AssetsRepository {
+  constructor(
+    @InjectRepository(AssetEntity) private readonly assets: Repository<AssetEntity>,
+    private readonly tx: TransactionRunner,
+  ) {}
+
+  private manager(tx?: Tx): EntityManager {
+    return tx ?? this.tx.reader;
+  }
+
+  /** The asset with its device, open loan and trip joined (see the file's head). */
+  private viewQuery(manager: EntityManager): SelectQueryBuilder<AssetEntity> {
+    return manager
+      .createQueryBuilder(AssetEntity, 'a')
+      .leftJoin(DeviceEntity, 'd', "d.serial_number = a.serial_number AND d.status = 'active'")
+      .leftJoin('loans', 'l', 'l.asset_id = a.id AND l.returned_at IS NULL')
+      .leftJoin('staff_accounts', 's', 's.id = l.borrower_id')
+      .leftJoin('trip_kit', 'k', "k.asset_id = a.id AND k.status = 'out'")
+      .select('a.id', 'id')
+      .addSelect('a.asset_tag', 'assetTag')
+      .addSelect('a.kind', 'kind')
+      .addSelect('a.serial_number', 'serialNumber')
+      .addSelect('a.model', 'model')
+      .addSelect('a.condition', 'condition')
+      .addSelect('a.notes', 'notes')
+      .addSelect('a.status', 'status')
+      .addSelect('a.created_at', 'createdAt')
+      .addSelect('a.updated_at', 'updatedAt')
+      .addSelect('d.id', 'deviceId')
+      .addSelect('l.id', 'loanId')
+      .addSelect('l.borrower_id', 'loanBorrowerId')
+      .addSelect('s.display_name', 'loanBorrowerName')
+      .addSelect('l.due_at', 'loanDueAt')
+      .addSelect('k.trip_id', 'tripId');
+  }
+
+  async viewById(id: string, tx?: Tx): Promise<Asset | null> {
+    const row = await this.viewQuery(this.manager(tx))
+      .where('a.id = :id', { id })
+      .getRawOne<AssetRow>();
+    return row ? toAssetDto(row) : null;
+  }
+
+  async viewByTag(tag: string, tx?: Tx): Promise<Asset | null> {
+    const row = await this.viewQuery(this.manager(tx))
+      .where('a.tag_key = :key', { key: tagKeyOf(tag) })
+      .getRawOne<AssetRow>();
+    return row ? toAssetDto(row) : null;
+  }
+
+  /** Assets in tag order, a page at a time, with the total that match. */
+  async viewPage(filter: AssetFilter, offset: number, limit: number): Promise<[Asset[], number]> {
+    const query = this.viewQuery(this.manager());
+    const count = this.manager().createQueryBuilder(AssetEntity, 'a');
+    for (const q of [query, count] as SelectQueryBuilder<AssetEntity>[]) {
+      if (filter.status) {
+        q.andWhere('a.status = :status', { status: filter.status });
+      }
+      if (filter.kind) {
+        q.andWhere('a.kind = :kind', { kind: filter.kind });
+      }
+      if (filter.search) {
+        const like = `%${filter.search.toLowerCase().replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+        q.andWhere(
+          new Brackets((where) => {
+            where
+              .where("a.tag_key LIKE :like ESCAPE '\\'", { like })
+              .orWhere("LOWER(a.serial_number) LIKE :like ESCAPE '\\'", { like })
+              .orWhere("LOWER(a.model) LIKE :like ESCAPE '\\'", { like });
+          }),
+        );
+      }
+    }
+    const rows = await query
+      .orderBy('a.tag_key', 'ASC')
+      .offset(offset)
+      .limit(limit)
+      .getRawMany<AssetRow>();
+    return [rows.map(toAssetDto), await count.getCount()];
+  }
+
+  findById(id: string, tx?: Tx): Promise<AssetEntity | null> {
+    return this.manager(tx).findOneBy(AssetEntity, { id });
+  }
+
+  /** The asset with this tag (any case), its row locked on PostgreSQL when read in `tx`. */
+  async findByTagForUpdate(tx: Tx, tag: string): Promise<AssetEntity | null> {
+    return forUpdate(
+      tx.createQueryBuilder(AssetEntity, 'a').where('a.tag_key = :key', { key: tagKeyOf(tag) }),
+    ).getOne();
+  }
+
+  /** Assets with these tags (any case), keyed by tag key. */
+  async findByTags(tags: readonly string[], tx?: Tx): Promise<Map<string, AssetEntity>> {
+    const found = new Map<string, AssetEntity>();
+    for (const part of chunks([...new Set(tags.map(tagKeyOf))])) {
+      const rows = await this.manager(tx).findBy(AssetEntity, { tagKey: In(part) });
+      for (const row of rows) {
+        found.set(row.tagKey, row);
+      }
+    }
+    return found;
+  }
+
+  async insert(tx: Tx, asset: AssetEntity): Promise<void> {
+    await tx.insert(AssetEntity, asset);
+  }
+
+  async insertMany(tx: Tx, assets: readonly AssetEntity[]): Promise<void> {
+    await bulkInsert(tx, AssetEntity, assets);
+  }
+
+  /**
+   * Writes `changes` only while the asset's status is one of `from` (one conditional statement:
+   * the engineering guide's Data rule).
+   *
+   * @returns whether the row changed
+   */
+  async updateWhereStatus(
+    tx: Tx,
+    id: string,
+    from: readonly AssetStatus[],
+    changes: Partial<AssetEntity>,
+  ): Promise<boolean> {
+    const result = await tx
+      .createQueryBuilder()
+      .update(AssetEntity)
+      .set(changes)
+      .where('id = :id AND status IN (:...from)', { id, from: [...from] })
+      .execute();
+    return (result.affected ?? 0) === 1;
+  }
+
+  /**
+   * Moves every asset of `ids` from status `from` to `to` in one statement.
+   *
+   * @returns how many moved (fewer than `ids.length` when some were not in `from`)
+   */
+  async moveStatus(
+    tx: Tx,
+    ids: readonly string[],
+    from: AssetStatus,
+    to: AssetStatus,
+    at: Date,
+  ): Promise<number> {
+    let moved = 0;
+    for (const part of chunks(ids)) {
+      const result = await tx
+        .createQueryBuilder()
+        .update(AssetEntity)
+        .set({ status: to, updatedAt: at })
+        .where('id IN (:...ids) AND status = :from', { ids: part, from })
+        .execute();
+      moved += result.affected ?? 0;
+    }
+    return moved;
+  }
+
+  /** The active devices whose serial numbers are these, keyed by serial number. */
+  async devicesBySerial(serials: readonly string[], tx?: Tx): Promise<Map<string, MatchedDevice>> {
+    const found = new Map<string, MatchedDevice>();
+    for (const part of chunks([...new Set(serials)])) {
+      const rows = await this.manager(tx)
+        .createQueryBuilder(DeviceEntity, 'd')
+        .select(['d.id', 'd.name', 'd.assetTag', 'd.serialNumber'])
+        .where("d.serial_number IN (:...part) AND d.status = 'active'", { part })
+        .getMany();
+      for (const row of rows) {
+        found.set(row.serialNumber, row);
+      }
+    }
+    return found;
+  }
+
+  /** An enrolled device (any status) by id, with what names it. */
+  deviceById(id: string): Promise<(MatchedDevice & { status: string }) | null> {
+    return this.manager()
+      .createQueryBuilder(DeviceEntity, 'd')
+      .select(['d.id', 'd.name', 'd.assetTag', 'd.serialNumber', 'd.status'])
+      .where('d.id = :id', { id })
+      .getOne();
+  }
+
+  /** The asset whose serial number is `serial`, if any. */
+  findBySerial(serial: string): Promise<AssetEntity | null> {
+    return this.manager().findOne(AssetEntity, {
+      where: { serialNumber: serial },
+      order: { createdAt: 'ASC' },
+    });
+  }
+
+  /**
+   * Gives the device the asset's tag (issue 13: the asset register names the device; stored photo
+   * names use it). Only an active device with that serial number.
+   */
+  async setDeviceTag(tx: Tx, deviceId: string, tag: string): Promise<void> {
+    await tx.update(DeviceEntity, { id: deviceId }, { assetTag: tag });
+  }
+
+  /** Marks the asset's kit entry on a trip lost, if it is out on one; returns the trip's id. */
+  async markTripKitLost(tx: Tx, assetId: string, by: string, at: Date): Promise<string | null> {
+    const rows = (await tx
+      .createQueryBuilder()
+      .select('k.trip_id', 'tripId')
+      .from('trip_kit', 'k')
+      .where("k.asset_id = :assetId AND k.status = 'out'", { assetId })
+      .getRawMany()) as { tripId: string }[];
+    if (rows.length === 0) {
+      return null;
+    }
+    const p = (index: number) => tx.connection.driver.createParameter(`p${index + 1}`, index);
+    await tx.query(
+      `UPDATE trip_kit SET status = 'lost', changed_at = ${p(0)}, changed_by = ${p(1)} ` +
+        `WHERE asset_id = ${p(2)} AND status = 'out'`,
+      [at.toISOString(), by, assetId],
+    );
+    return rows[0].tripId;
+  }
+}

@@ -1,0 +1,441 @@
+// The asset register (issue 13): create, read, change, import from CSV, print labels, and report
+// an asset lost, which locks its device with reason `lost` (a lock only ICT may lift: it outranks
+// class and admin locks, commands/command.entity.ts LOCK_OWNERS). An asset's device is the active
+// device with the same serial number; when they match (the asset made after the device enrolled,
+// or the device enrolling after the asset was made) the device takes the asset's tag.
+import {
+  ConflictException,
+  Inject,
+  Injectable,
+  Logger,
+  NotFoundException,
+  OnModuleInit,
+} from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { Asset, AssetStatus, ImportReport, Page } from '@app/hub-api';
+import { assetTarget, deviceTarget } from '../audit/audit-labels';
+import { AuditActor, AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock';
+import { HubEvents } from '../common/hub-events';
+import type { StaffPrincipal } from '../common/roles';
+import { HUB_CONFIG, HubConfig } from '../config/hub-config';
+import { TransactionRunner, Tx } from '../database/transaction-runner';
+import { isUniqueViolation } from '../database/unique-violation';
+import { CommandsService } from '../commands/commands.service';
+import { parseAssetCsv } from './asset-import';
+import { assetLabelSvg } from './asset-label';
+import { AssetEntity, tagKeyOf } from './asset.entity';
+import { AssetFilter, AssetsRepository, MatchedDevice } from './assets.repository';
+import type { CreateAssetDto, UpdateAssetDto } from './dto/asset.dto';
+
+/** What a lost device's lock screen says (issue 13; device.lock's message is at most 200). */
+export const LOST_LOCK_MESSAGE =
+  'This device has been reported lost. Please bring it to the school office.';
+
+/** Statuses PATCH may move an asset between; loans and trips own `on_loan` and `on_trip`. */
+const PATCHABLE_FROM: readonly AssetStatus[] = ['available', 'in_repair', 'retired', 'lost'];
+
+/** What reporting an asset lost did. */
+export interface LostOutcome {
+  asset: Asset;
+  /** The trip it was out on, whose kit now shows it lost; null if none. */
+  tripId: string | null;
+  /** The device locked as lost; null when the asset has no enrolled device. */
+  lockedDeviceId: string | null;
+}
+
+@Injectable()
+export class AssetsService implements OnModuleInit {
+  private readonly logger = new Logger(AssetsService.name);
+
+  constructor(
+    private readonly assets: AssetsRepository,
+    private readonly tx: TransactionRunner,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly events: HubEvents,
+    private readonly commands: CommandsService,
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
+  ) {}
+
+  /** A device that enrols with the serial number of an asset takes the asset's tag. */
+  onModuleInit(): void {
+    this.events.on('device.enrolled', ({ deviceId }) => this.matchEnrolledDevice(deviceId));
+  }
+
+  /**
+   * Adds an asset (ICT, office). 409 for a tag already used (in any case): the unique key on the
+   * lower-case tag decides, so two requests for one tag at once give one asset.
+   *
+   * @throws ConflictException 409 for a tag already in the register
+   */
+  async create(actor: StaffPrincipal, input: CreateAssetDto): Promise<Asset> {
+    const now = this.clock.now();
+    const asset: AssetEntity = {
+      id: randomUUID(),
+      assetTag: input.assetTag,
+      tagKey: tagKeyOf(input.assetTag),
+      kind: input.kind,
+      serialNumber: input.serialNumber ?? null,
+      model: input.model ?? null,
+      condition: input.condition ?? null,
+      notes: input.notes ?? null,
+      status: 'available',
+      createdAt: now,
+      updatedAt: now,
+    };
+    try {
+      return await this.tx.run(async (tx) => {
+        await this.assets.insert(tx, asset);
+        const device = await this.matchDevice(tx, actor, asset);
+        await this.audit.record(tx, {
+          actor,
+          action: 'asset.created',
+          target: assetTarget(asset),
+          detail: {
+            assetTag: asset.assetTag,
+            kind: asset.kind,
+            serialNumber: asset.serialNumber,
+            deviceId: device?.id ?? null,
+          },
+        });
+        return (await this.assets.viewById(asset.id, tx)) as Asset;
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new ConflictException(`Asset tag ${input.assetTag} is already used`);
+      }
+      throw error;
+    }
+  }
+
+  /** GET /api/assets: a page of assets in tag order. */
+  async list(filter: AssetFilter, page: number, pageSize: number): Promise<Page<Asset>> {
+    const [items, total] = await this.assets.viewPage(filter, (page - 1) * pageSize, pageSize);
+    return { items, total, page, pageSize };
+  }
+
+  /** @throws NotFoundException 404 for an unknown id */
+  async get(id: string): Promise<Asset> {
+    const asset = await this.assets.viewById(id);
+    if (!asset) {
+      throw new NotFoundException(`No asset ${id}`);
+    }
+    return asset;
+  }
+
+  /** @throws NotFoundException 404 for a tag not in the register (any case matches) */
+  async getByTag(tag: string): Promise<Asset> {
+    const asset = await this.assets.viewByTag(tag);
+    if (!asset) {
+      throw new NotFoundException(`No asset with tag ${tag}`);
+    }
+    return asset;
+  }
+
+  /**
+   * Changes an asset's details, and its status between `available`, `in_repair` and `retired`
+   * (a lost asset that is found becomes `available`; its device stays locked until ICT unlocks
+   * it). The status change is conditional on the status read, in one statement.
+   *
+   * @throws NotFoundException 404 for an unknown id
+   * @throws ConflictException 409 for a tag already used, a status change of an asset on loan or
+   *   on a trip, or a change that raced another
+   */
+  async update(actor: StaffPrincipal, id: string, input: UpdateAssetDto): Promise<Asset> {
+    try {
+      return await this.tx.run(async (tx) => {
+        const asset = await this.assets.findById(id, tx);
+        if (!asset) {
+          throw new NotFoundException(`No asset ${id}`);
+        }
+        const changes: Partial<AssetEntity> = {};
+        const changed: string[] = [];
+        const set = <K extends keyof AssetEntity>(key: K, value: AssetEntity[K] | undefined) => {
+          if (value !== undefined && value !== asset[key]) {
+            changes[key] = value;
+            changed.push(key);
+          }
+        };
+        set('assetTag', input.assetTag);
+        if (changes.assetTag !== undefined) {
+          changes.tagKey = tagKeyOf(changes.assetTag);
+        }
+        set('kind', input.kind);
+        set('serialNumber', input.serialNumber);
+        set('model', input.model);
+        set('condition', input.condition);
+        set('notes', input.notes);
+        set('status', input.status);
+        if (changes.status !== undefined && !PATCHABLE_FROM.includes(asset.status)) {
+          throw new ConflictException(
+            `Asset ${asset.assetTag} is ${asset.status.replace('_', ' ')}: check it in first`,
+          );
+        }
+        if (changed.length === 0) {
+          return (await this.assets.viewById(id, tx)) as Asset;
+        }
+        changes.updatedAt = this.clock.now();
+        if (!(await this.assets.updateWhereStatus(tx, id, [asset.status], changes))) {
+          throw new ConflictException(
+            `Asset ${asset.assetTag} changed at the same moment; read it again`,
+          );
+        }
+        const after = { ...asset, ...changes };
+        const device =
+          changes.serialNumber !== undefined || changes.assetTag !== undefined
+            ? await this.matchDevice(tx, actor, after)
+            : null;
+        await this.audit.record(tx, {
+          actor,
+          action: 'asset.updated',
+          target: assetTarget(after),
+          detail: {
+            changed,
+            status: after.status,
+            ...(changes.assetTag !== undefined ? { previousAssetTag: asset.assetTag } : {}),
+            ...(changes.status !== undefined ? { previousStatus: asset.status } : {}),
+            ...(device ? { deviceId: device.id } : {}),
+          },
+        });
+        return (await this.assets.viewById(id, tx)) as Asset;
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new ConflictException(`Asset tag ${input.assetTag ?? ''} is already used`);
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * The CSV import (issue 13). Rows are checked by parseAssetCsv, then tags already in the hub
+   * are refused; every good row goes in one transaction, bad rows change nothing. With `dryRun`
+   * nothing is written and nothing audited (it changes nothing). A tag added by someone else
+   * between the check and the write makes the whole import a 409 (nothing written).
+   *
+   * @returns `{created, errors, dryRun}`; `errors` sorted by line
+   * @throws ConflictException 409 when a tag was added meanwhile
+   */
+  async importCsv(actor: StaffPrincipal, text: string, dryRun: boolean): Promise<ImportReport> {
+    const parsed = parseAssetCsv(text);
+    const errors = [...parsed.errors];
+    const run = async (tx: Tx | undefined) => {
+      const existing = await this.assets.findByTags(
+        parsed.rows.map((row) => row.assetTag),
+        tx,
+      );
+      const good = parsed.rows.filter((row) => {
+        const clash = existing.get(tagKeyOf(row.assetTag));
+        if (clash) {
+          errors.push({
+            row: row.row,
+            field: 'assetTag',
+            message: `${row.assetTag} is already in the hub`,
+          });
+          return false;
+        }
+        return true;
+      });
+      return good;
+    };
+    let created = 0;
+    if (dryRun) {
+      created = (await run(undefined)).length;
+    } else {
+      try {
+        created = await this.tx.run(async (tx) => {
+          const good = await run(tx);
+          if (good.length === 0) {
+            return 0;
+          }
+          const now = this.clock.now();
+          const rows: AssetEntity[] = good.map((row) => ({
+            id: randomUUID(),
+            assetTag: row.assetTag,
+            tagKey: tagKeyOf(row.assetTag),
+            kind: row.kind,
+            serialNumber: row.serialNumber,
+            model: row.model,
+            condition: row.condition,
+            notes: row.notes,
+            status: 'available',
+            createdAt: now,
+            updatedAt: now,
+          }));
+          await this.assets.insertMany(tx, rows);
+          const devices = await this.assets.devicesBySerial(
+            rows.flatMap((row) => (row.serialNumber ? [row.serialNumber] : [])),
+            tx,
+          );
+          for (const row of rows) {
+            const device = row.serialNumber ? devices.get(row.serialNumber) : undefined;
+            if (device) {
+              await this.giveDeviceTag(tx, actor, row, device);
+            }
+          }
+          await this.audit.record(tx, {
+            actor,
+            action: 'assets.imported',
+            target: null,
+            detail: {
+              created: rows.length,
+              refusedRows: new Set(errors.map((e) => e.row)).size,
+              assetTags: rows.slice(0, 50).map((row) => row.assetTag),
+            },
+          });
+          return rows.length;
+        });
+      } catch (error) {
+        if (isUniqueViolation(error)) {
+          throw new ConflictException(
+            'An asset tag in the file was added by someone else meanwhile; nothing was imported. Try again',
+          );
+        }
+        throw error;
+      }
+    }
+    errors.sort((a, b) => a.row - b.row);
+    return { created, errors, dryRun };
+  }
+
+  /** The asset's label as SVG text. @throws NotFoundException 404 for an unknown id */
+  async label(id: string): Promise<{ assetTag: string; svg: string }> {
+    const asset = await this.get(id);
+    const svg = await assetLabelSvg({
+      assetTag: asset.assetTag,
+      caption: asset.model ?? asset.kind,
+      schoolName: this.config.schoolName,
+    });
+    return { assetTag: asset.assetTag, svg };
+  }
+
+  /**
+   * Reports an asset lost (issue 13): its status becomes `lost` (from any status but lost or
+   * retired; an open loan stays open, the borrower still answers for it), a trip it is out on
+   * shows it lost, and, if it is enrolled, its device gets `device.lock` with reason `lost` and a
+   * message to bring it to the school office. The lock is issued by the hub on the reporter's
+   * behalf, so a trip leader's report locks it too; as a `lost` lock it outranks any class or
+   * admin lock and stays until ICT unlocks it. Audited as `asset.lost` with who reported it.
+   *
+   * @throws NotFoundException 404 for an unknown asset
+   * @throws ConflictException 409 when it is already lost or retired, or (with `tripId`) it is
+   *   not out on that trip
+   */
+  async markLost(
+    actor: StaffPrincipal,
+    id: string,
+    context: { note?: string; tripId?: string } = {},
+  ): Promise<LostOutcome> {
+    const now = this.clock.now();
+    const { asset, tripId, device } = await this.tx.run(async (tx) => {
+      const found = await this.assets.findById(id, tx);
+      if (!found) {
+        throw new NotFoundException(`No asset ${id}`);
+      }
+      const from: AssetStatus[] = ['available', 'on_loan', 'on_trip', 'in_repair'];
+      if (
+        !(await this.assets.updateWhereStatus(tx, id, from, { status: 'lost', updatedAt: now }))
+      ) {
+        throw new ConflictException(`Asset ${found.assetTag} is already ${found.status}`);
+      }
+      const trip = await this.assets.markTripKitLost(tx, id, actor.id, now);
+      if (context.tripId !== undefined && trip !== context.tripId) {
+        // A trip's lost report is for a device out on that trip: one checked in meanwhile is not.
+        throw new ConflictException(`Asset ${found.assetTag} is not out on this trip`);
+      }
+      const devices = found.serialNumber
+        ? await this.assets.devicesBySerial([found.serialNumber], tx)
+        : new Map<string, MatchedDevice>();
+      const matched = found.serialNumber ? (devices.get(found.serialNumber) ?? null) : null;
+      await this.audit.record(tx, {
+        actor,
+        action: 'asset.lost',
+        target: assetTarget(found),
+        detail: {
+          assetTag: found.assetTag,
+          previousStatus: found.status,
+          tripId: trip ?? context.tripId ?? null,
+          deviceId: matched?.id ?? null,
+          ...(context.note ? { note: context.note } : {}),
+        },
+      });
+      return { asset: found, tripId: trip, device: matched };
+    });
+    let lockedDeviceId: string | null = null;
+    if (device) {
+      // Its own transaction (CommandsService.issue opens one): the asset is lost whether or not the
+      // device is still enrolled; a revoked device is left out and reported as not locked.
+      const outcome = await this.commands.issue(
+        { kind: 'system' },
+        [device.id],
+        {
+          type: 'device.lock',
+          payload: { reason: 'lost', message: LOST_LOCK_MESSAGE },
+          expiresAt: null,
+        },
+        null,
+      );
+      lockedDeviceId = outcome.commands.length > 0 ? device.id : null;
+      if (!lockedDeviceId) {
+        this.logger.warn(`The device of lost asset ${asset.id} was not locked (not active)`);
+      }
+    }
+    return { asset: await this.get(asset.id), tripId, lockedDeviceId };
+  }
+
+  /** Gives the active device with the asset's serial number the asset's tag, if there is one. */
+  private async matchDevice(
+    tx: Tx,
+    actor: AuditActor,
+    asset: AssetEntity,
+  ): Promise<MatchedDevice | null> {
+    if (!asset.serialNumber) {
+      return null;
+    }
+    const device = (await this.assets.devicesBySerial([asset.serialNumber], tx)).get(
+      asset.serialNumber,
+    );
+    if (!device) {
+      return null;
+    }
+    await this.giveDeviceTag(tx, actor, asset, device);
+    return device;
+  }
+
+  private async giveDeviceTag(
+    tx: Tx,
+    actor: AuditActor,
+    asset: AssetEntity,
+    device: MatchedDevice,
+  ): Promise<void> {
+    if (device.assetTag === asset.assetTag) {
+      return;
+    }
+    await this.assets.setDeviceTag(tx, device.id, asset.assetTag);
+    await this.audit.record(tx, {
+      actor,
+      action: 'asset.device_matched',
+      target: deviceTarget({ ...device, assetTag: asset.assetTag }),
+      detail: {
+        assetId: asset.id,
+        assetTag: asset.assetTag,
+        serialNumber: device.serialNumber,
+        previousAssetTag: device.assetTag,
+      },
+    });
+  }
+
+  /** On `device.enrolled`: the asset with the device's serial number names it. */
+  private async matchEnrolledDevice(deviceId: string): Promise<void> {
+    const device = await this.assets.deviceById(deviceId);
+    if (!device || device.status !== 'active') {
+      return;
+    }
+    const asset = await this.assets.findBySerial(device.serialNumber);
+    if (!asset || asset.assetTag === device.assetTag) {
+      return;
+    }
+    await this.tx.run((tx) => this.giveDeviceTag(tx, { kind: 'system' }, asset, device));
+  }
+}

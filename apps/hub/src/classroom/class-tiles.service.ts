@@ -1,0 +1,441 @@
+// The teacher's grid (issue 12): one tile per tablet of a class, and the live view that sends a
+// watching console `class.tile` whenever a tile changes (online, locked, app, battery, absent,
+// pending). Device events from the in-process bus mark tiles dirty; the dirty tiles of one tick
+// are read with one query per kind (rows, open commands) and only tiles that changed are sent.
+// A class is followed while someone on this hub watches it; in a cluster (issue 10) also while
+// it has a running session, so that a hub holding some of its tablets sends their tiles to the
+// watchers on every hub through the Redis adapter.
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import type { ClassSession, ClassTile } from '@app/hub-api';
+import { Clock } from '../common/clock';
+import { HubEvents } from '../common/hub-events';
+import { HUB_CONFIG, HubConfig } from '../config/hub-config';
+import { CommandsRepository } from '../commands/commands.repository';
+import { DevicesService } from '../devices/devices.service';
+import { ClassesRepository, TileDeviceRow } from './classes.repository';
+import type { ClassEntity } from './classroom.entities';
+
+/** Command types that a tile waits on: what a class (or ICT) asked the tablet to do. */
+export const TILE_COMMAND_TYPES = [
+  'device.lock',
+  'device.unlock',
+  'app.lock',
+  'app.unlock',
+  'message.show',
+  'policy.apply',
+] as const;
+
+/** What a tablet last reported of itself, kept from `state` events (fresher than its row). */
+interface ReportedBits {
+  locked: boolean;
+  appLock: string | null;
+  battery: number | null;
+  at: string;
+}
+
+interface FollowedClass {
+  deviceIds: Set<string>;
+  absent: Set<string>;
+  /** The last tile sent for each device, as JSON. */
+  sent: Map<string, string>;
+  watchers: number;
+  /** Followed because a session runs (cluster), not only because someone watches. */
+  running: boolean;
+}
+
+export type TileListener = (classId: string, tile: ClassTile) => void;
+export type SessionListener = (classId: string, session: ClassSession) => void;
+
+/** How often a hub in a cluster looks for sessions started on other hubs. */
+const CLUSTER_REFRESH_MS = 5000;
+
+/**
+ * A tile from a device's row, what it last reported, its open commands and the session's
+ * absences. `pending`: an open lock/app/message/policy command, or a reported lock or app that
+ * differs from the desired one.
+ */
+export function toClassTile(
+  row: TileDeviceRow,
+  online: boolean,
+  reported: ReportedBits | null,
+  openCommands: number,
+  absent: boolean,
+): ClassTile {
+  const parsed =
+    reported ??
+    (row.reportedState
+      ? (() => {
+          const state = JSON.parse(row.reportedState) as {
+            locked?: boolean;
+            appLock?: string | null;
+            battery?: number;
+          };
+          return {
+            locked: state.locked === true,
+            appLock: state.appLock ?? null,
+            battery: typeof state.battery === 'number' ? state.battery : null,
+            at: row.lastSeenAt ?? '',
+          };
+        })()
+      : null);
+  const wantLocked = row.desiredLock !== null;
+  const differs = parsed
+    ? parsed.locked !== wantLocked || (parsed.appLock ?? null) !== (row.desiredAppLock ?? null)
+    : wantLocked || row.desiredAppLock !== null;
+  return {
+    deviceId: row.id,
+    name: row.name,
+    assetTag: row.assetTag,
+    online,
+    lastSeenAt: latest(row.lastSeenAt, reported?.at ?? null),
+    locked: parsed ? parsed.locked : null,
+    appLock: parsed ? parsed.appLock : null,
+    battery: parsed ? parsed.battery : null,
+    absent,
+    pending: openCommands > 0 || differs,
+    lockOwner: row.desiredLockOwner,
+  };
+}
+
+function latest(a: string | null, b: string | null): string | null {
+  if (a === null || b === null) {
+    return a ?? b;
+  }
+  return a > b ? a : b;
+}
+
+const byName = (a: ClassTile, b: ClassTile) =>
+  (a.name ?? '').localeCompare(b.name ?? '', 'en', { numeric: true }) ||
+  a.deviceId.localeCompare(b.deviceId);
+
+@Injectable()
+export class ClassTilesService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(ClassTilesService.name);
+  private readonly followed = new Map<string, FollowedClass>();
+  private readonly classesOfDevice = new Map<string, Set<string>>();
+  private readonly reported = new Map<string, ReportedBits>();
+  private readonly dirty = new Set<string>();
+  private flushing: Promise<void> | null = null;
+  private flushQueued = false;
+  private readonly tileListeners = new Set<TileListener>();
+  private readonly sessionListeners = new Set<SessionListener>();
+  private refreshTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly classes: ClassesRepository,
+    private readonly commands: CommandsRepository,
+    private readonly devices: DevicesService,
+    private readonly events: HubEvents,
+    private readonly clock: Clock,
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
+  ) {}
+
+  onModuleInit(): void {
+    const touch = ({ deviceId }: { deviceId: string }) => this.touch([deviceId]);
+    this.events.on('device.connected', touch);
+    this.events.on('device.disconnected', touch);
+    this.events.on('command.updated', touch);
+    this.events.on('command.answered', touch);
+    this.events.on('commands.queued', ({ deviceIds }) => this.touch(deviceIds));
+    this.events.on('device.state', ({ deviceId, state }) => {
+      if (this.classesOfDevice.has(deviceId)) {
+        this.reported.set(deviceId, {
+          locked: state.locked,
+          appLock: state.appLock ?? null,
+          battery: state.battery ?? null,
+          at: this.clock.now().toISOString(),
+        });
+        this.touch([deviceId]);
+      }
+    });
+    this.events.on('group.members.changed', ({ groupId }) => this.refreshGroup(groupId));
+    if (this.config.cluster) {
+      this.refreshTimer = setInterval(() => void this.followRunning(), CLUSTER_REFRESH_MS);
+      this.refreshTimer.unref();
+      void this.followRunning();
+    }
+  }
+
+  onModuleDestroy(): void {
+    if (this.refreshTimer) {
+      clearInterval(this.refreshTimer);
+      this.refreshTimer = null;
+    }
+  }
+
+  /** Calls `listener` with every tile of a followed class that changes. */
+  onTile(listener: TileListener): () => void {
+    this.tileListeners.add(listener);
+    return () => this.tileListeners.delete(listener);
+  }
+
+  /** Calls `listener` when a class's session starts or ends. */
+  onSession(listener: SessionListener): () => void {
+    this.sessionListeners.add(listener);
+    return () => this.sessionListeners.delete(listener);
+  }
+
+  /**
+   * The tiles of a class now, sorted by name. `absent` is the running session's absences (none
+   * when no session runs).
+   */
+  async tilesOf(
+    entity: Pick<ClassEntity, 'id' | 'groupId'>,
+    absent: ReadonlySet<string>,
+  ): Promise<ClassTile[]> {
+    const deviceIds = await this.classes.deviceIdsOf(entity);
+    const tiles = await this.readTiles(deviceIds, () => absent);
+    return [...tiles.values()].sort(byName);
+  }
+
+  /**
+   * Follows a class for a watcher on this hub (once per watching socket): its tiles are sent as
+   * they change until `unfollow` is called as often.
+   */
+  async follow(
+    entity: Pick<ClassEntity, 'id' | 'groupId'>,
+    absent: ReadonlySet<string>,
+  ): Promise<ClassTile[]> {
+    const tiles = await this.tilesOf(entity, absent);
+    let followed = this.followed.get(entity.id);
+    if (!followed) {
+      followed = {
+        deviceIds: new Set(),
+        absent: new Set(absent),
+        sent: new Map(),
+        watchers: 0,
+        running: false,
+      };
+      this.followed.set(entity.id, followed);
+    }
+    followed.watchers += 1;
+    this.setDevices(
+      entity.id,
+      followed,
+      tiles.map((tile) => tile.deviceId),
+    );
+    for (const tile of tiles) {
+      followed.sent.set(tile.deviceId, JSON.stringify(tile));
+    }
+    return tiles;
+  }
+
+  unfollow(classId: string): void {
+    const followed = this.followed.get(classId);
+    if (!followed) {
+      return;
+    }
+    followed.watchers = Math.max(0, followed.watchers - 1);
+    if (followed.watchers === 0 && !followed.running) {
+      this.forget(classId, followed);
+    }
+  }
+
+  /**
+   * A class's session started or ended, or its absences changed: watchers hear of the session,
+   * and every tile of the class is checked again (absent marks reset with a new session).
+   */
+  async sessionChanged(
+    entity: Pick<ClassEntity, 'id' | 'groupId'>,
+    session: ClassSession | null,
+    absent: ReadonlySet<string>,
+  ): Promise<void> {
+    if (session) {
+      for (const listener of this.sessionListeners) {
+        listener(entity.id, session);
+      }
+    }
+    const followed = this.followed.get(entity.id);
+    if (!followed) {
+      return;
+    }
+    followed.absent = new Set(absent);
+    this.setDevices(entity.id, followed, await this.classes.deviceIdsOf(entity));
+    this.touch([...followed.deviceIds]);
+  }
+
+  /** Marks these devices' tiles to be read again and sent if they changed (batched per tick). */
+  touch(deviceIds: readonly string[]): void {
+    let any = false;
+    for (const deviceId of deviceIds) {
+      if (this.classesOfDevice.has(deviceId)) {
+        this.dirty.add(deviceId);
+        any = true;
+      }
+    }
+    if (any) {
+      this.scheduleFlush();
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushing) {
+      this.flushQueued = true;
+      return;
+    }
+    this.flushing = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.flush())
+      .catch((error: unknown) => this.logger.error(`Class tiles not sent: ${String(error)}`))
+      .finally(() => {
+        this.flushing = null;
+        if (this.flushQueued || this.dirty.size > 0) {
+          this.flushQueued = false;
+          if (this.dirty.size > 0) {
+            this.scheduleFlush();
+          }
+        }
+      });
+  }
+
+  private async flush(): Promise<void> {
+    const deviceIds = [...this.dirty];
+    this.dirty.clear();
+    if (deviceIds.length === 0 || this.tileListeners.size === 0) {
+      return;
+    }
+    // A device in several followed classes is read once; its absence differs per class.
+    const rows = await this.classes.tileRows(deviceIds);
+    const open = await this.commands.openCountsByDevice(deviceIds, TILE_COMMAND_TYPES);
+    for (const row of rows) {
+      for (const classId of this.classesOfDevice.get(row.id) ?? []) {
+        const followed = this.followed.get(classId);
+        if (!followed) {
+          continue;
+        }
+        const tile = toClassTile(
+          row,
+          this.devices.shownOnline(row),
+          this.reported.get(row.id) ?? null,
+          open.get(row.id) ?? 0,
+          followed.absent.has(row.id),
+        );
+        const json = JSON.stringify(tile);
+        if (followed.sent.get(row.id) === json) {
+          continue;
+        }
+        followed.sent.set(row.id, json);
+        for (const listener of this.tileListeners) {
+          listener(classId, tile);
+        }
+      }
+    }
+  }
+
+  private async readTiles(
+    deviceIds: readonly string[],
+    absentOf: () => ReadonlySet<string>,
+  ): Promise<Map<string, ClassTile>> {
+    const tiles = new Map<string, ClassTile>();
+    if (deviceIds.length === 0) {
+      return tiles;
+    }
+    const rows = await this.classes.tileRows(deviceIds);
+    const open = await this.commands.openCountsByDevice(deviceIds, TILE_COMMAND_TYPES);
+    const absent = absentOf();
+    for (const row of rows) {
+      tiles.set(
+        row.id,
+        toClassTile(
+          row,
+          this.devices.shownOnline(row),
+          this.reported.get(row.id) ?? null,
+          open.get(row.id) ?? 0,
+          absent.has(row.id),
+        ),
+      );
+    }
+    return tiles;
+  }
+
+  private setDevices(classId: string, followed: FollowedClass, deviceIds: readonly string[]) {
+    const now = new Set(deviceIds);
+    for (const deviceId of followed.deviceIds) {
+      if (!now.has(deviceId)) {
+        this.unindex(deviceId, classId);
+        followed.sent.delete(deviceId);
+      }
+    }
+    for (const deviceId of now) {
+      let classes = this.classesOfDevice.get(deviceId);
+      if (!classes) {
+        classes = new Set();
+        this.classesOfDevice.set(deviceId, classes);
+      }
+      classes.add(classId);
+    }
+    followed.deviceIds = now;
+  }
+
+  private unindex(deviceId: string, classId: string): void {
+    const classes = this.classesOfDevice.get(deviceId);
+    classes?.delete(classId);
+    if (classes && classes.size === 0) {
+      this.classesOfDevice.delete(deviceId);
+      this.reported.delete(deviceId);
+    }
+  }
+
+  private forget(classId: string, followed: FollowedClass): void {
+    for (const deviceId of followed.deviceIds) {
+      this.unindex(deviceId, classId);
+    }
+    this.followed.delete(classId);
+  }
+
+  /** A group's members changed: the followed classes over it get their new devices. */
+  private async refreshGroup(groupId: string): Promise<void> {
+    for (const [classId, followed] of this.followed) {
+      const record = await this.classes.find(classId);
+      if (record && record.entity.groupId === groupId) {
+        const ids = await this.classes.deviceIdsOf(record.entity);
+        this.setDevices(classId, followed, ids);
+        this.touch(ids);
+      }
+    }
+  }
+
+  /** In a cluster: follow every class with a running session, wherever it was started. */
+  private async followRunning(): Promise<void> {
+    try {
+      const running = await this.classes.allRunning();
+      const runningIds = new Set(running.map((s) => s.classId));
+      for (const session of running) {
+        let followed = this.followed.get(session.classId);
+        if (followed?.running) {
+          continue;
+        }
+        const record = await this.classes.find(session.classId);
+        if (!record) {
+          continue;
+        }
+        const absent = await this.classes.absentDeviceIds(session.id);
+        const tiles = await this.tilesOf(record.entity, absent);
+        followed = this.followed.get(session.classId) ?? {
+          deviceIds: new Set(),
+          absent,
+          sent: new Map(),
+          watchers: 0,
+          running: true,
+        };
+        followed.running = true;
+        this.followed.set(session.classId, followed);
+        this.setDevices(
+          session.classId,
+          followed,
+          tiles.map((t) => t.deviceId),
+        );
+        tiles.forEach((tile) => followed.sent.set(tile.deviceId, JSON.stringify(tile)));
+      }
+      for (const [classId, followed] of this.followed) {
+        if (followed.running && !runningIds.has(classId)) {
+          followed.running = false;
+          if (followed.watchers === 0) {
+            this.forget(classId, followed);
+          }
+        }
+      }
+    } catch (error) {
+      this.logger.error(`Running classes not read: ${String(error)}`);
+    }
+  }
+}

@@ -1,0 +1,318 @@
+// Database access for classes, their teachers and tablets, sessions and absences (issue 12).
+// Only this file touches their tables.
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, IsNull, LessThanOrEqual, Repository } from 'typeorm';
+import { chunks } from '../database/chunks';
+import { getManyPlain } from '../database/plain-rows';
+import { forUpdate } from '../database/row-lock';
+import type { Tx } from '../database/transaction-runner';
+import { DeviceEntity, DeviceGroupMemberEntity } from '../devices/device.entities';
+import {
+  ClassDeviceEntity,
+  ClassEntity,
+  ClassSessionAbsenceEntity,
+  ClassSessionEntity,
+  ClassTeacherEntity,
+} from './classroom.entities';
+
+/** A class with its teachers and named devices. */
+export interface ClassRecord {
+  entity: ClassEntity;
+  teacherIds: string[];
+  deviceIds: string[];
+}
+
+/** What a tile needs of a device's row. */
+export interface TileDeviceRow {
+  id: string;
+  name: string | null;
+  assetTag: string | null;
+  status: string;
+  online: boolean;
+  hubId: string | null;
+  lastSeenAt: string | null;
+  reportedState: string | null;
+  desiredLock: string | null;
+  desiredLockOwner: 'class' | 'admin' | 'lost' | null;
+  desiredAppLock: string | null;
+  desiredAppLockOwner: 'class' | 'admin' | 'lost' | null;
+}
+
+@Injectable()
+export class ClassesRepository {
+  constructor(
+    @InjectRepository(ClassEntity) private readonly classes: Repository<ClassEntity>,
+    @InjectRepository(ClassTeacherEntity)
+    private readonly teachers: Repository<ClassTeacherEntity>,
+    @InjectRepository(ClassDeviceEntity) private readonly devices: Repository<ClassDeviceEntity>,
+    @InjectRepository(ClassSessionEntity)
+    private readonly sessions: Repository<ClassSessionEntity>,
+    @InjectRepository(ClassSessionAbsenceEntity)
+    private readonly absences: Repository<ClassSessionAbsenceEntity>,
+  ) {}
+
+  private async withMembers(entities: ClassEntity[]): Promise<ClassRecord[]> {
+    if (entities.length === 0) {
+      return [];
+    }
+    const ids = entities.map((entity) => entity.id);
+    const [teachers, devices] = await Promise.all([
+      this.teachers.findBy({ classId: In(ids) }),
+      this.devices.findBy({ classId: In(ids) }),
+    ]);
+    return entities.map((entity) => ({
+      entity,
+      teacherIds: teachers.filter((t) => t.classId === entity.id).map((t) => t.staffId),
+      deviceIds: devices.filter((d) => d.classId === entity.id).map((d) => d.deviceId),
+    }));
+  }
+
+  /** Every class (ICT), or those `staffId` teaches, by name. */
+  async list(staffId?: string): Promise<ClassRecord[]> {
+    if (staffId === undefined) {
+      return this.withMembers(await this.classes.find({ order: { name: 'ASC', id: 'ASC' } }));
+    }
+    const taught = await this.teachers.findBy({ staffId });
+    if (taught.length === 0) {
+      return [];
+    }
+    return this.withMembers(
+      await this.classes.find({
+        where: { id: In(taught.map((t) => t.classId)) },
+        order: { name: 'ASC', id: 'ASC' },
+      }),
+    );
+  }
+
+  async find(id: string): Promise<ClassRecord | null> {
+    const entity = await this.classes.findOneBy({ id });
+    return entity ? (await this.withMembers([entity]))[0] : null;
+  }
+
+  /** Whether `staffId` teaches class `classId`. */
+  async teaches(staffId: string, classId: string): Promise<boolean> {
+    return (await this.teachers.countBy({ staffId, classId })) > 0;
+  }
+
+  async insert(tx: Tx, record: ClassRecord): Promise<void> {
+    await tx.insert(ClassEntity, record.entity);
+    await this.setMembers(tx, record.entity.id, record.teacherIds, record.deviceIds);
+  }
+
+  /** Replaces the class's teachers and/or named devices (those given). */
+  async setMembers(
+    tx: Tx,
+    classId: string,
+    teacherIds?: readonly string[],
+    deviceIds?: readonly string[],
+  ): Promise<void> {
+    if (teacherIds) {
+      await tx.delete(ClassTeacherEntity, { classId });
+      if (teacherIds.length > 0) {
+        await tx.insert(
+          ClassTeacherEntity,
+          teacherIds.map((staffId) => ({ classId, staffId })),
+        );
+      }
+    }
+    if (deviceIds) {
+      await tx.delete(ClassDeviceEntity, { classId });
+      for (const part of chunks(deviceIds, 200)) {
+        await tx.insert(
+          ClassDeviceEntity,
+          part.map((deviceId) => ({ classId, deviceId })),
+        );
+      }
+    }
+  }
+
+  /** Writes the named columns of a class. */
+  async update(
+    tx: Tx,
+    id: string,
+    changes: Partial<Pick<ClassEntity, 'name' | 'groupId' | 'timetable' | 'updatedAt'>>,
+  ): Promise<void> {
+    await tx.update(ClassEntity, { id }, changes);
+  }
+
+  /**
+   * Gives out the class's next action number inside `tx`, holding the class's row until `tx`
+   * ends (PostgreSQL row lock; SQLite runs one transaction at a time): two actions on one class
+   * commit in the order of their numbers (issue 12, two teachers at once).
+   *
+   * @returns the new number, or null for no such class
+   */
+  async nextSeq(tx: Tx, classId: string): Promise<number | null> {
+    await tx
+      .createQueryBuilder()
+      .update(ClassEntity)
+      .set({ actionSeq: () => 'action_seq + 1' })
+      .where('id = :classId', { classId })
+      .execute();
+    const row = await tx.findOneBy(ClassEntity, { id: classId });
+    return row ? row.actionSeq : null;
+  }
+
+  /** Locks the class's row until `tx` ends (PostgreSQL) and reads it. */
+  async lockClass(tx: Tx, classId: string): Promise<ClassEntity | null> {
+    return forUpdate(
+      tx.createQueryBuilder(ClassEntity, 'c').where('c.id = :classId', { classId }),
+    ).getOne();
+  }
+
+  /** Active devices of a class: its group's members and its named devices, once each. */
+  async deviceIdsOf(entity: Pick<ClassEntity, 'id' | 'groupId'>, tx?: Tx): Promise<string[]> {
+    const manager = tx ?? this.devices.manager;
+    const named = await manager.findBy(ClassDeviceEntity, { classId: entity.id });
+    const members = entity.groupId
+      ? await manager.findBy(DeviceGroupMemberEntity, { groupId: entity.groupId })
+      : [];
+    const ids = [...new Set([...members.map((m) => m.deviceId), ...named.map((d) => d.deviceId)])];
+    const active: string[] = [];
+    for (const part of chunks(ids)) {
+      const rows = await manager
+        .createQueryBuilder(DeviceEntity, 'd')
+        .select('d.id', 'id')
+        .where("d.id IN (:...ids) AND d.status = 'active'", { ids: part })
+        .getRawMany<{ id: string }>();
+      active.push(...rows.map((row) => row.id));
+    }
+    return active;
+  }
+
+  /** Classes that hold any of these devices (named or through their group), by device. */
+  async classIdsOfDevices(deviceIds: readonly string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    const add = (deviceId: string, classId: string) => {
+      const list = out.get(deviceId) ?? [];
+      if (!list.includes(classId)) {
+        list.push(classId);
+      }
+      out.set(deviceId, list);
+    };
+    for (const part of chunks(deviceIds)) {
+      for (const row of await this.devices.findBy({ deviceId: In(part) })) {
+        add(row.deviceId, row.classId);
+      }
+      const viaGroup = await this.classes
+        .createQueryBuilder('c')
+        .innerJoin(DeviceGroupMemberEntity, 'm', 'm.group_id = c.group_id')
+        .select('m.device_id', 'deviceId')
+        .addSelect('c.id', 'classId')
+        .where('m.device_id IN (:...ids)', { ids: part })
+        .getRawMany<{ deviceId: string; classId: string }>();
+      viaGroup.forEach((row) => add(row.deviceId, row.classId));
+    }
+    return out;
+  }
+
+  /** What the tiles of these devices show, from their rows. */
+  async tileRows(deviceIds: readonly string[]): Promise<TileDeviceRow[]> {
+    const rows: TileDeviceRow[] = [];
+    for (const part of chunks(deviceIds)) {
+      const found = await getManyPlain(
+        this.devices.manager
+          .createQueryBuilder(DeviceEntity, 'd')
+          .where('d.id IN (:...ids)', { ids: part }),
+      );
+      for (const d of found) {
+        rows.push({
+          id: d.id,
+          name: d.name,
+          assetTag: d.assetTag,
+          status: d.status,
+          online: d.online,
+          hubId: d.hubId,
+          lastSeenAt: d.lastSeenAt ? d.lastSeenAt.toISOString() : null,
+          reportedState: d.reportedState,
+          desiredLock: d.desiredLock,
+          desiredLockOwner: d.desiredLockOwner,
+          desiredAppLock: d.desiredAppLock,
+          desiredAppLockOwner: d.desiredAppLockOwner,
+        });
+      }
+    }
+    return rows;
+  }
+
+  // Sessions
+
+  /** The class's running session, if any (`tx`: inside a transaction). */
+  runningSession(classId: string, tx?: Tx): Promise<ClassSessionEntity | null> {
+    return (tx ? tx.getRepository(ClassSessionEntity) : this.sessions).findOneBy({
+      classId,
+      endedAt: IsNull(),
+    });
+  }
+
+  /** Running sessions of these classes, by class id. */
+  async runningSessions(classIds: readonly string[]): Promise<Map<string, ClassSessionEntity>> {
+    const out = new Map<string, ClassSessionEntity>();
+    for (const part of chunks(classIds)) {
+      for (const row of await this.sessions.findBy({ classId: In(part), endedAt: IsNull() })) {
+        out.set(row.classId, row);
+      }
+    }
+    return out;
+  }
+
+  /** Every running session. */
+  allRunning(): Promise<ClassSessionEntity[]> {
+    return this.sessions.findBy({ endedAt: IsNull() });
+  }
+
+  /** Running sessions whose end time has passed (the clock's sweep, and start-up). */
+  due(now: Date, limit: number): Promise<ClassSessionEntity[]> {
+    return this.sessions.find({
+      where: { endedAt: IsNull(), endsAt: LessThanOrEqual(now.toISOString()) as never },
+      order: { endsAt: 'ASC' },
+      take: limit,
+    });
+  }
+
+  /** Inserts a session; a second running session of the class fails on the unique index. */
+  async insertSession(tx: Tx, session: ClassSessionEntity): Promise<void> {
+    await tx.insert(ClassSessionEntity, session);
+  }
+
+  /**
+   * Ends a session if it is still running: one conditional statement.
+   *
+   * @returns whether this call ended it
+   */
+  async endSession(tx: Tx, sessionId: string, at: Date, by: string | null): Promise<boolean> {
+    const result = await tx
+      .createQueryBuilder()
+      .update(ClassSessionEntity)
+      .set({ endedAt: at, endedBy: by })
+      .where('id = :sessionId AND ended_at IS NULL', { sessionId })
+      .execute();
+    return (result.affected ?? 0) === 1;
+  }
+
+  async absentDeviceIds(sessionId: string, tx?: Tx): Promise<Set<string>> {
+    const rows = await (tx ? tx.getRepository(ClassSessionAbsenceEntity) : this.absences).findBy({
+      sessionId,
+    });
+    return new Set(rows.map((row) => row.deviceId));
+  }
+
+  /** Marks devices absent (or present again) in a session. */
+  async setAbsent(
+    tx: Tx,
+    sessionId: string,
+    deviceIds: readonly string[],
+    absent: boolean,
+  ): Promise<void> {
+    for (const part of chunks(deviceIds, 200)) {
+      await tx.delete(ClassSessionAbsenceEntity, { sessionId, deviceId: In(part) });
+      if (absent) {
+        await tx.insert(
+          ClassSessionAbsenceEntity,
+          part.map((deviceId) => ({ sessionId, deviceId })),
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,262 @@
+// Classes as ICT sets them up (issue 12): name, teachers, tablets (a group, named devices, or
+// both) and a weekly timetable; and who may see or act on a class: its own teachers, and ICT.
+import {
+  BadRequestException,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { ClassDto, ClassSession, TimetableSlot } from '@app/hub-api';
+import { AuditService } from '../audit/audit.service';
+import type { AuditTarget } from '../audit/audit-labels';
+import { Clock } from '../common/clock';
+import { hasAnyRole, StaffPrincipal } from '../common/roles';
+import { HUB_CONFIG, HubConfig } from '../config/hub-config';
+import { TransactionRunner } from '../database/transaction-runner';
+import { DevicesRepository } from '../devices/devices.repository';
+import { StaffService } from '../staff/staff.service';
+import { ClassRecord, ClassesRepository } from './classes.repository';
+import { ClassEntity, ClassSessionEntity } from './classroom.entities';
+import { CreateClassDto, TimetableSlotDto, UpdateClassDto } from './dto/class.dto';
+
+/** A class in the audit log: `class`, its id, its name. */
+export function classTarget(entity: Pick<ClassEntity, 'id' | 'name'>): AuditTarget {
+  return { type: 'class', id: entity.id, label: entity.name };
+}
+
+/** A session as the API answers it (ClassSession of @app/hub-api). */
+export function toClassSessionDto(session: ClassSessionEntity, seq: number): ClassSession {
+  return {
+    id: session.id,
+    classId: session.classId,
+    startedBy: session.startedBy,
+    startedAt: session.startedAt.toISOString(),
+    endsAt: session.endsAt.toISOString(),
+    endedAt: session.endedAt?.toISOString() ?? null,
+    endedBy: session.endedBy,
+    seq,
+  };
+}
+
+/** A class as the API answers it (ClassDto of @app/hub-api). */
+export function toClassDto(record: ClassRecord, running: ClassSessionEntity | null): ClassDto {
+  return {
+    id: record.entity.id,
+    name: record.entity.name,
+    teacherIds: [...record.teacherIds].sort(),
+    deviceIds: [...record.deviceIds].sort(),
+    groupId: record.entity.groupId,
+    timetable: JSON.parse(record.entity.timetable) as TimetableSlot[],
+    session: running ? toClassSessionDto(running, record.entity.actionSeq) : null,
+    createdAt: record.entity.createdAt.toISOString(),
+    updatedAt: record.entity.updatedAt.toISOString(),
+  };
+}
+
+const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/** Checks and sorts a timetable: each slot's start before its end (400 naming the slot). */
+export function checkTimetable(slots: readonly TimetableSlotDto[]): TimetableSlot[] {
+  slots.forEach((slot, index) => {
+    if (minutesOf(slot.start) >= minutesOf(slot.end)) {
+      throw new BadRequestException(`timetable[${index}]: start must be before end`);
+    }
+  });
+  return slots
+    .map(({ weekday, start, end }) => ({ weekday, start, end }))
+    .sort((a, b) => a.weekday - b.weekday || minutesOf(a.start) - minutesOf(b.start));
+}
+
+/**
+ * When the lesson in progress at `now` ends, by the timetable in time zone `timeZone` (IANA), or
+ * null when no lesson is in progress. Issue 12: a session's end defaults to it.
+ */
+export function lessonEnd(timetable: readonly TimetableSlot[], now: Date, timeZone: string) {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    })
+      .formatToParts(now)
+      .map((part) => [part.type, part.value]),
+  );
+  const weekday = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(parts.weekday) + 1;
+  const nowMinutes = Number(parts.hour) * 60 + Number(parts.minute);
+  const slot = timetable.find(
+    (s) =>
+      s.weekday === weekday && minutesOf(s.start) <= nowMinutes && nowMinutes < minutesOf(s.end),
+  );
+  if (!slot) {
+    return null;
+  }
+  const msIntoMinute = Number(parts.second) * 1000 + now.getMilliseconds();
+  return new Date(now.getTime() + (minutesOf(slot.end) - nowMinutes) * 60_000 - msIntoMinute);
+}
+
+@Injectable()
+export class ClassesService {
+  constructor(
+    private readonly classes: ClassesRepository,
+    private readonly devices: DevicesRepository,
+    private readonly staff: StaffService,
+    private readonly tx: TransactionRunner,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
+  ) {}
+
+  /** A teacher's own classes; every class for ICT. */
+  async list(actor: StaffPrincipal): Promise<ClassDto[]> {
+    const records = await this.classes.list(hasAnyRole(actor, ['ict']) ? undefined : actor.id);
+    const running = await this.classes.runningSessions(records.map((r) => r.entity.id));
+    return records.map((record) => toClassDto(record, running.get(record.entity.id) ?? null));
+  }
+
+  /**
+   * The class, if `actor` may see and act on it: ICT any, a teacher their own.
+   *
+   * @throws NotFoundException no such class
+   * @throws ForbiddenException a teacher who does not teach it
+   */
+  async mustAccess(actor: StaffPrincipal, classId: string): Promise<ClassRecord> {
+    const record = await this.classes.find(classId);
+    if (!record) {
+      throw new NotFoundException(`No class ${classId}`);
+    }
+    if (!hasAnyRole(actor, ['ict']) && !record.teacherIds.includes(actor.id)) {
+      throw new ForbiddenException('You may act only on the classes you teach');
+    }
+    return record;
+  }
+
+  /** Whether `actor` may see the class, for the live view: 'ok', 'forbidden' or 'not_found'. */
+  async access(actor: StaffPrincipal, classId: string): Promise<'ok' | 'forbidden' | 'not_found'> {
+    try {
+      await this.mustAccess(actor, classId);
+      return 'ok';
+    } catch (error) {
+      if (error instanceof ForbiddenException) {
+        return 'forbidden';
+      }
+      if (error instanceof NotFoundException) {
+        // A teacher is not told which class ids exist.
+        return hasAnyRole(actor, ['ict']) ? 'not_found' : 'forbidden';
+      }
+      throw error;
+    }
+  }
+
+  async get(actor: StaffPrincipal, classId: string): Promise<ClassDto> {
+    const record = await this.mustAccess(actor, classId);
+    return toClassDto(record, await this.classes.runningSession(classId));
+  }
+
+  async create(actor: StaffPrincipal, input: CreateClassDto): Promise<ClassDto> {
+    const timetable = checkTimetable(input.timetable ?? []);
+    const teacherIds = await this.checkTeachers(input.teacherIds);
+    const deviceIds = await this.checkDevices(input.deviceIds ?? []);
+    await this.checkGroup(input.groupId ?? null);
+    const now = this.clock.now();
+    const record: ClassRecord = {
+      entity: {
+        id: randomUUID(),
+        name: input.name,
+        groupId: input.groupId ?? null,
+        timetable: JSON.stringify(timetable),
+        actionSeq: 0,
+        createdAt: now,
+        updatedAt: now,
+      },
+      teacherIds,
+      deviceIds,
+    };
+    await this.tx.run(async (tx) => {
+      await this.classes.insert(tx, record);
+      await this.audit.record(tx, {
+        actor,
+        action: 'class.created',
+        target: classTarget(record.entity),
+        detail: {
+          teachers: teacherIds.length,
+          devices: deviceIds.length,
+          groupId: record.entity.groupId ?? undefined,
+          lessons: timetable.length,
+        },
+      });
+    });
+    return toClassDto(record, null);
+  }
+
+  async update(actor: StaffPrincipal, classId: string, input: UpdateClassDto): Promise<ClassDto> {
+    const record = await this.mustAccess(actor, classId);
+    const timetable = input.timetable ? checkTimetable(input.timetable) : undefined;
+    const teacherIds = input.teacherIds ? await this.checkTeachers(input.teacherIds) : undefined;
+    const deviceIds = input.deviceIds ? await this.checkDevices(input.deviceIds) : undefined;
+    if (input.groupId !== undefined) {
+      await this.checkGroup(input.groupId);
+    }
+    const changes: Partial<ClassEntity> = { updatedAt: this.clock.now() };
+    if (input.name !== undefined) {
+      changes.name = input.name;
+    }
+    if (input.groupId !== undefined) {
+      changes.groupId = input.groupId;
+    }
+    if (timetable) {
+      changes.timetable = JSON.stringify(timetable);
+    }
+    await this.tx.run(async (tx) => {
+      await this.classes.update(tx, classId, changes);
+      await this.classes.setMembers(tx, classId, teacherIds, deviceIds);
+      await this.audit.record(tx, {
+        actor,
+        action: 'class.updated',
+        target: classTarget({ id: classId, name: changes.name ?? record.entity.name }),
+        detail: { changed: Object.keys(input).filter((key) => key !== 'updatedAt') },
+      });
+    });
+    return this.get(actor, classId);
+  }
+
+  private async checkTeachers(ids: readonly string[]): Promise<string[]> {
+    const unique = [...new Set(ids)];
+    for (const id of unique) {
+      try {
+        await this.staff.get(id);
+      } catch (error) {
+        if (error instanceof NotFoundException) {
+          throw new BadRequestException(`teacherIds: no staff account ${id}`);
+        }
+        throw error;
+      }
+    }
+    return unique;
+  }
+
+  private async checkDevices(ids: readonly string[]): Promise<string[]> {
+    const unique = [...new Set(ids)];
+    const found = new Set((await this.devices.findByIds(unique)).map((d) => d.id));
+    const missing = unique.find((id) => !found.has(id));
+    if (missing) {
+      throw new BadRequestException(`deviceIds: no device ${missing}`);
+    }
+    return unique;
+  }
+
+  private async checkGroup(groupId: string | null): Promise<void> {
+    if (groupId !== null && !(await this.devices.findGroup(groupId))) {
+      throw new BadRequestException(`groupId: no group ${groupId}`);
+    }
+  }
+
+  /** The school's time zone (HUB_TIME_ZONE), for lesson times. */
+  get timeZone(): string {
+    return this.config.timeZone;
+  }
+}

@@ -1,0 +1,193 @@
+// Request bodies of /api/classes (issue 12), checked by the global ValidationPipe. The response
+// shapes are the shared ones in libs/hub-api/src/classes.ts.
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import type { ClassActionName } from '@app/hub-api';
+import { IsOmittable, IsPlainText, IsRfc3339 } from '../../common/input-rules';
+
+/** "HH:MM", 00:00 to 23:59. */
+const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
+/** Devices one request may name: a large class is far fewer. */
+const MAX_DEVICES = 1000;
+
+export const CLASS_ACTIONS: readonly ClassActionName[] = [
+  'lock',
+  'unlock',
+  'app.lock',
+  'app.unlock',
+  'message',
+  'camera.allow',
+  'camera.revoke',
+];
+
+export class TimetableSlotDto {
+  @ApiProperty({ minimum: 1, maximum: 7, description: '1 = Monday … 7 = Sunday (ISO 8601)' })
+  @IsInt()
+  @Min(1)
+  @Max(7)
+  weekday: number;
+
+  @ApiProperty({ example: '09:00', description: 'HH:MM in the hub’s time zone' })
+  @IsString()
+  @Matches(HH_MM, { message: 'start must be a time HH:MM (00:00 to 23:59)' })
+  start: string;
+
+  @ApiProperty({ example: '10:00', description: 'HH:MM, after start' })
+  @IsString()
+  @Matches(HH_MM, { message: 'end must be a time HH:MM (00:00 to 23:59)' })
+  end: string;
+}
+
+export class CreateClassDto {
+  @ApiProperty({ maxLength: 100 })
+  @IsPlainText({ max: 100 })
+  name: string;
+
+  @ApiProperty({ type: [String], description: 'Staff ids of its teachers' })
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsUUID('all', { each: true, message: 'each of teacherIds must be a UUID' })
+  teacherIds: string[];
+
+  @ApiPropertyOptional()
+  @IsOmittable()
+  @IsUUID('all', { message: 'groupId must be a UUID' })
+  groupId?: string;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOmittable()
+  @IsArray()
+  @ArrayMaxSize(MAX_DEVICES)
+  @IsUUID('all', { each: true, message: 'each of deviceIds must be a UUID' })
+  deviceIds?: string[];
+
+  @ApiPropertyOptional({ type: [TimetableSlotDto] })
+  @IsOmittable()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => TimetableSlotDto)
+  timetable?: TimetableSlotDto[];
+}
+
+export class UpdateClassDto {
+  @ApiPropertyOptional({ maxLength: 100 })
+  @IsOmittable()
+  @IsPlainText({ max: 100 })
+  name?: string;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOmittable()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsUUID('all', { each: true, message: 'each of teacherIds must be a UUID' })
+  teacherIds?: string[];
+
+  @ApiPropertyOptional({ nullable: true, description: 'null: the class has no group' })
+  @ValidateIf((_o: unknown, value: unknown) => value !== undefined && value !== null)
+  @IsUUID('all', { message: 'groupId must be a UUID or null' })
+  groupId?: string | null;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOmittable()
+  @IsArray()
+  @ArrayMaxSize(MAX_DEVICES)
+  @IsUUID('all', { each: true, message: 'each of deviceIds must be a UUID' })
+  deviceIds?: string[];
+
+  @ApiPropertyOptional({ type: [TimetableSlotDto] })
+  @IsOmittable()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => TimetableSlotDto)
+  timetable?: TimetableSlotDto[];
+}
+
+export class StartSessionDto {
+  @ApiPropertyOptional({
+    description:
+      'RFC 3339; defaults to the end of the timetabled lesson in progress, or 60 minutes from now',
+  })
+  @IsOmittable()
+  @IsRfc3339()
+  endsAt?: string;
+}
+
+/**
+ * One class action; the fields beyond `action` and `deviceIds` belong to one action each, and a
+ * field of another action is refused by the service with a 400 naming it.
+ */
+export class ClassActionDto {
+  @ApiProperty({ enum: CLASS_ACTIONS })
+  @IsIn(CLASS_ACTIONS, { message: `action must be one of ${CLASS_ACTIONS.join(', ')}` })
+  action: ClassActionName;
+
+  @ApiPropertyOptional({ maxLength: 200, description: 'lock: shown on the locked screen' })
+  @IsOmittable()
+  @IsPlainText({ max: 200 })
+  message?: string;
+
+  @ApiPropertyOptional({ description: 'app.lock: the app to keep the tablets in' })
+  @IsOmittable()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  appId?: string;
+
+  @ApiPropertyOptional({ maxLength: 500, description: 'message: the text shown' })
+  @IsOmittable()
+  @IsPlainText({ max: 500, multiline: true })
+  text?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 240, description: 'camera.allow: for how long' })
+  @IsOmittable()
+  @IsInt()
+  @Min(1)
+  @Max(240)
+  minutes?: number;
+
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'Default: every tablet of the class not marked absent',
+  })
+  @IsOmittable()
+  @IsArray()
+  @ArrayMaxSize(MAX_DEVICES)
+  @IsUUID('all', { each: true, message: 'each of deviceIds must be a UUID' })
+  deviceIds?: string[];
+}
+
+export class SetAbsentDto {
+  @ApiProperty({ type: [String] })
+  @IsArray()
+  @ArrayMaxSize(MAX_DEVICES)
+  @IsUUID('all', { each: true, message: 'each of deviceIds must be a UUID' })
+  deviceIds: string[];
+
+  @ApiProperty()
+  @IsBoolean()
+  absent: boolean;
+}
+
+/** `class.watch` / `class.unwatch` on /staff. */
+export class ClassWatchDto {
+  @IsUUID('all', { message: 'classId must be a UUID' })
+  classId: string;
+}

@@ -1,0 +1,313 @@
+// Loans at the office desk (issue 13): check-out to a member of staff and check-in. The AUP rule
+// ("staff accept the AUP before they use school equipment") gates a check-out; a clerk may record
+// the borrower's acceptance in person, in the loan's own transaction. The same asset is never out
+// twice: the check-out reads the asset with a row lock (PostgreSQL; SQLite's transactions run one
+// at a time), moves it available → on_loan in one conditional statement, and the partial unique
+// index on open loans refuses a second open loan whatever happens above it.
+import {
+  BadRequestException,
+  ConflictException,
+  Inject,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { Borrower, Loan, Page, Reminder } from '@app/hub-api';
+import { assetTarget } from '../audit/audit-labels';
+import { AuditService } from '../audit/audit.service';
+import { AssetsRepository } from '../assets/assets.repository';
+import { Clock } from '../common/clock';
+import { hasAnyRole, StaffPrincipal } from '../common/roles';
+import { HUB_CONFIG, HubConfig } from '../config/hub-config';
+import { TransactionRunner } from '../database/transaction-runner';
+import { isUniqueViolation } from '../database/unique-violation';
+import { AupService } from '../staff/aup.service';
+import { StaffRepository } from '../staff/staff.repository';
+import type { CreateLoanDto, ReturnLoanDto } from './dto/loan.dto';
+import { daysOverdue } from './loan-calendar';
+import type { LoanEntity } from './loan.entities';
+import { LoanFilter, LoanRow, LoansRepository, ReminderRow } from './loans.repository';
+
+/** Roles that see every loan and reminder (the office desk and ICT). */
+export const LOAN_DESK_ROLES = ['office', 'ict'] as const;
+
+/** A loan as the API shows it; `status` and `daysOverdue` follow from the hub clock. */
+export function toLoanDto(row: LoanRow, now: Date, timeZone: string): Loan {
+  const dueAt = new Date(row.dueAt);
+  const returned = row.returnedAt !== null;
+  const overdue = !returned && dueAt.getTime() < now.getTime();
+  return {
+    id: row.id,
+    assetId: row.assetId,
+    assetTag: row.assetTag,
+    borrowerId: row.borrowerId,
+    borrowerName: row.borrowerName,
+    issuedBy: row.issuedBy,
+    issuedByName: row.issuedByName ?? '',
+    issuedAt: row.issuedAt,
+    dueAt: row.dueAt,
+    status: returned ? 'returned' : overdue ? 'overdue' : 'open',
+    daysOverdue: overdue ? daysOverdue(dueAt, now, timeZone) : 0,
+    conditionOut: row.conditionOut,
+    aupAcceptedAtDesk: Boolean(row.aupAcceptedAtDesk),
+    returnedAt: row.returnedAt,
+    returnedBy: row.returnedBy,
+    conditionIn: row.conditionIn,
+    damageNotes: row.damageNotes,
+    toRepair: Boolean(row.toRepair),
+  };
+}
+
+/** A reminder as the API shows it. */
+export function toReminderDto(row: ReminderRow): Reminder {
+  return {
+    id: row.id,
+    loanId: row.loanId,
+    assetTag: row.assetTag,
+    borrowerId: row.borrowerId,
+    borrowerName: row.borrowerName,
+    step: row.step,
+    week: Number(row.week),
+    dueAt: row.dueAt,
+    sentAt: row.sentAt,
+    message: row.message,
+    emailed: Boolean(row.emailed),
+  };
+}
+
+@Injectable()
+export class LoansService {
+  constructor(
+    private readonly loans: LoansRepository,
+    private readonly assets: AssetsRepository,
+    private readonly staff: StaffRepository,
+    private readonly aup: AupService,
+    private readonly tx: TransactionRunner,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
+  ) {}
+
+  /**
+   * Checks an asset out to a member of staff (issue 13, POST /api/loans).
+   *
+   * @returns the open loan
+   * @throws BadRequestException 400 for a due date not in the future
+   * @throws NotFoundException 404 for an unknown tag or borrower
+   * @throws ConflictException 409 for an asset that is not available (also when another clerk
+   *   checked it out at the same moment), a disabled borrower, or a borrower who has not accepted
+   *   the current AUP (unless `aupAcceptedAtDesk`)
+   */
+  async checkOut(actor: StaffPrincipal, input: CreateLoanDto): Promise<Loan> {
+    const now = this.clock.now();
+    const dueAt = new Date(input.dueAt);
+    if (dueAt.getTime() <= now.getTime()) {
+      throw new BadRequestException('dueAt is in the past: a loan is due back in the future');
+    }
+    const loanId = randomUUID();
+    try {
+      await this.tx.run(async (tx) => {
+        const asset = await this.assets.findByTagForUpdate(tx, input.assetTag);
+        if (!asset) {
+          throw new NotFoundException(`No asset with tag ${input.assetTag}`);
+        }
+        const borrower = await this.staff.findByIdIn(tx, input.borrowerId);
+        if (!borrower) {
+          throw new NotFoundException(`No staff account ${input.borrowerId}`);
+        }
+        if (asset.status !== 'available') {
+          throw new ConflictException(
+            `Asset ${asset.assetTag} is not available: it is ${asset.status.replace('_', ' ')}`,
+          );
+        }
+        if (borrower.disabled) {
+          throw new ConflictException(
+            `${borrower.displayName}'s account is disabled: loans go to current staff only`,
+          );
+        }
+        const gate = await this.aup.loanGate(tx, borrower.id);
+        let acceptedAtDesk = false;
+        if (gate && !gate.accepted) {
+          if (input.aupAcceptedAtDesk !== true) {
+            throw new ConflictException(
+              `${borrower.displayName} has not accepted the current acceptable use policy ` +
+                `(version ${gate.version.slice(0, 12)}): staff accept it before they use school ` +
+                'equipment. Show it to them at the desk and check out with aupAcceptedAtDesk: true',
+            );
+          }
+          await this.aup.acceptAtDesk(tx, actor, borrower, gate.version);
+          acceptedAtDesk = true;
+        }
+        if (
+          !(await this.assets.updateWhereStatus(tx, asset.id, ['available'], {
+            status: 'on_loan',
+            updatedAt: now,
+          }))
+        ) {
+          throw new ConflictException(`Asset ${asset.assetTag} was checked out at the same moment`);
+        }
+        const loan: LoanEntity = {
+          id: loanId,
+          assetId: asset.id,
+          borrowerId: borrower.id,
+          issuedBy: actor.id,
+          issuedAt: now,
+          dueAt,
+          conditionOut: input.conditionOut ?? null,
+          aupAcceptedAtDesk: acceptedAtDesk,
+          returnedAt: null,
+          returnedBy: null,
+          conditionIn: null,
+          damageNotes: null,
+          toRepair: false,
+        };
+        await this.loans.insert(tx, loan);
+        await this.audit.record(tx, {
+          actor,
+          action: 'loan.checked_out',
+          target: assetTarget(asset),
+          detail: {
+            loanId,
+            assetTag: asset.assetTag,
+            borrowerId: borrower.id,
+            borrower: `${borrower.displayName} (${borrower.username})`,
+            dueAt: dueAt.toISOString(),
+            conditionOut: loan.conditionOut,
+            aupAcceptedAtDesk: acceptedAtDesk,
+          },
+        });
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        throw new ConflictException(`Asset ${input.assetTag} was checked out at the same moment`);
+      }
+      throw error;
+    }
+    return this.get(loanId);
+  }
+
+  /**
+   * Checks a loan's asset back in (POST /api/loans/:id/return): the asset becomes `available`,
+   * or `in_repair` with `toRepair`; its condition is what the clerk saw. An asset reported lost
+   * while on loan is found by its return and takes the same status.
+   *
+   * @throws NotFoundException 404 for an unknown loan
+   * @throws ConflictException 409 for a loan already returned (also by another clerk at once)
+   */
+  async checkIn(actor: StaffPrincipal, id: string, input: ReturnLoanDto): Promise<Loan> {
+    const now = this.clock.now();
+    await this.tx.run(async (tx) => {
+      const loan = await this.loans.findForUpdate(tx, id);
+      if (!loan) {
+        throw new NotFoundException(`No loan ${id}`);
+      }
+      const returned = await this.loans.markReturned(tx, id, {
+        returnedAt: now,
+        returnedBy: actor.id,
+        conditionIn: input.condition,
+        damageNotes: input.damageNotes ?? null,
+        toRepair: input.toRepair === true,
+      });
+      if (!returned) {
+        throw new ConflictException('This loan has already been returned');
+      }
+      const asset = await this.assets.findById(loan.assetId, tx);
+      const status = input.toRepair === true ? 'in_repair' : 'available';
+      await this.assets.updateWhereStatus(tx, loan.assetId, ['on_loan', 'lost'], {
+        status,
+        condition: input.condition,
+        updatedAt: now,
+      });
+      await this.audit.record(tx, {
+        actor,
+        action: 'loan.returned',
+        target: asset ? assetTarget(asset) : null,
+        detail: {
+          loanId: id,
+          assetTag: asset?.assetTag ?? null,
+          borrowerId: loan.borrowerId,
+          condition: input.condition,
+          damageNotes: input.damageNotes ?? null,
+          assetStatus: status,
+          overdue: loan.dueAt.getTime() < now.getTime(),
+        },
+      });
+    });
+    return this.get(id);
+  }
+
+  /** @throws NotFoundException 404 for an unknown loan */
+  async get(id: string): Promise<Loan> {
+    const row = await this.loans.viewById(id);
+    if (!row) {
+      throw new NotFoundException(`No loan ${id}`);
+    }
+    return toLoanDto(row, this.clock.now(), this.config.timeZone);
+  }
+
+  /** GET /api/loans, GET /api/staff/me/loans and an asset's history: a page of loans. */
+  async list(filter: LoanFilter, page: number, pageSize: number): Promise<Page<Loan>> {
+    const now = this.clock.now();
+    const [rows, total] = await this.loans.viewPage(filter, now, (page - 1) * pageSize, pageSize);
+    return {
+      items: rows.map((row) => toLoanDto(row, now, this.config.timeZone)),
+      total,
+      page,
+      pageSize,
+    };
+  }
+
+  /** GET /api/assets/:id/loans. @throws NotFoundException 404 for an unknown asset */
+  async assetHistory(assetId: string, page: number, pageSize: number): Promise<Page<Loan>> {
+    if (!(await this.assets.findById(assetId))) {
+      throw new NotFoundException(`No asset ${assetId}`);
+    }
+    return this.list({ assetId }, page, pageSize);
+  }
+
+  /**
+   * GET /api/reminders: office staff and ICT see all (or one borrower's), anyone else only their
+   * own whatever they ask for.
+   */
+  async reminders(
+    actor: StaffPrincipal,
+    filter: { borrowerId?: string; loanId?: string },
+    page: number,
+    pageSize: number,
+  ): Promise<Page<Reminder>> {
+    const borrowerId = hasAnyRole(actor, LOAN_DESK_ROLES) ? filter.borrowerId : actor.id;
+    const [rows, total] = await this.loans.remindersPage(
+      { borrowerId, loanId: filter.loanId },
+      (page - 1) * pageSize,
+      pageSize,
+    );
+    return { items: rows.map(toReminderDto), total, page, pageSize };
+  }
+
+  /** GET /api/loans/borrowers: enabled staff by name, with whether they accepted the AUP. */
+  async borrowers(
+    search: string | undefined,
+    page: number,
+    pageSize: number,
+  ): Promise<Page<Borrower>> {
+    const current = this.config.requireAup ? await this.staff.currentAup() : null;
+    const [rows, total] = await this.loans.borrowersPage(
+      search,
+      current?.hash ?? null,
+      (page - 1) * pageSize,
+      pageSize,
+    );
+    return {
+      items: rows.map((row) => ({
+        id: row.id,
+        displayName: row.displayName,
+        username: row.username,
+        disabled: false,
+        aupAccepted: current === null || row.acceptanceId !== null,
+      })),
+      total,
+      page,
+      pageSize,
+    };
+  }
+}

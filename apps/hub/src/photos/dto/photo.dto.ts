@@ -1,0 +1,55 @@
+// What the photo routes take (issue 14). Their answers are the @app/hub-api shapes (Photo,
+// PhotoPage, PhotoDay, PhotoStoreState, DevicePhotoCounts, PhotoReceipt), made in one place each.
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsOptional, IsString, Matches } from 'class-validator';
+import { PageQuery } from '../../common/page-query.dto';
+
+const ID = /^[A-Za-z0-9-]{1,64}$/;
+const DAY = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
+/** GET /api/photos: by trip, by day, by device; 60 a page by default, at most 200. */
+export class PhotoListQueryDto extends PageQuery(60, 200) {
+  @ApiPropertyOptional({ description: 'Only this trip (a trip leader must name one of theirs)' })
+  @IsOptional()
+  @IsString()
+  @Matches(ID, { message: 'tripId is not a trip id' })
+  tripId?: string;
+
+  @ApiPropertyOptional({ description: 'Only this day, YYYY-MM-DD in the school time zone' })
+  @IsOptional()
+  @Matches(DAY, { message: 'day must be YYYY-MM-DD' })
+  day?: string;
+
+  @ApiPropertyOptional({ description: 'Only this device' })
+  @IsOptional()
+  @IsString()
+  @Matches(ID, { message: 'deviceId is not a device id' })
+  deviceId?: string;
+}
+
+/** GET /api/photos/days. */
+export class PhotoDaysQueryDto {
+  @ApiPropertyOptional({ description: 'Only this trip (a trip leader must name one of theirs)' })
+  @IsOptional()
+  @IsString()
+  @Matches(ID, { message: 'tripId is not a trip id' })
+  tripId?: string;
+}
+
+/** GET /api/photos/devices: a trip's devices, or devices by id (repeat `deviceId`). */
+export class DevicePhotoCountsQueryDto {
+  @ApiPropertyOptional({ description: "A trip: its kit's devices and any that sent photos for it" })
+  @IsOptional()
+  @IsString()
+  @Matches(ID, { message: 'tripId is not a trip id' })
+  tripId?: string;
+
+  @ApiPropertyOptional({ type: [String], description: 'Devices by id (up to 500)' })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? [value] : value))
+  @IsArray()
+  @ArrayMaxSize(500)
+  @Matches(ID, { each: true, message: 'deviceId is not a device id' })
+  deviceId?: string[];
+}

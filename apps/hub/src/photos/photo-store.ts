@@ -1,0 +1,168 @@
+// The school's store (HUB_STORE_DIR, issue 14): a mounted share that can be unmounted, full or
+// read-only. Writes go through a temporary file in the target folder that is flushed, renamed
+// into place and then its folder flushed, so a photo in the store is always whole. Whether the
+// store takes writes is found out by writing, the only test that a read-only mount, a full disk
+// and a missing share all fail in the same way as the real write would.
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import type { PhotoStoreProblem } from '@app/hub-api';
+import {
+  durableRename,
+  exists,
+  fsyncDir,
+  fsyncFile,
+  removeIfThere,
+  sha256OfFile,
+} from './photo-files';
+
+/** The file a store the hub has written to carries: a share that is not mounted lacks it. */
+export const STORE_MARKER = '.classroom-hub-store';
+
+/** The store could not be written; `problem` says why as far as the error tells. */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+  constructor(
+    readonly problem: PhotoStoreProblem,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * What a failed file-system call means for the store: read-only (EROFS, EACCES, EPERM: a
+ * read-only mount, permissions, an immutable folder), full (ENOSPC, EDQUOT), missing (ENOENT,
+ * ENOTDIR, ENODEV, ESTALE, EHOSTDOWN: unmounted or gone) or another error.
+ */
+export function storeProblemOf(error: unknown): PhotoStoreProblem {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code ?? '';
+  if (['EROFS', 'EACCES', 'EPERM'].includes(code)) {
+    return 'read_only';
+  }
+  if (['ENOSPC', 'EDQUOT'].includes(code)) {
+    return 'full';
+  }
+  if (['ENOENT', 'ENOTDIR', 'ENODEV', 'ESTALE', 'EHOSTDOWN', 'ENOTCONN'].includes(code)) {
+    return 'missing';
+  }
+  return 'error';
+}
+
+/** Where a photo ended up: written now, already there with the same bytes, or a different file in the way. */
+export type StoreWriteResult = 'written' | 'already_there' | 'name_taken';
+
+export class PhotoStore {
+  /**
+   * @param root HUB_STORE_DIR
+   * @param createRoot whether the hub may create `root` (the default store under the data dir);
+   *   an explicit HUB_STORE_DIR is a mount point the hub never creates, so an unmounted share is
+   *   not silently replaced by a local folder
+   */
+  constructor(
+    readonly root: string,
+    private readonly createRoot: boolean,
+  ) {}
+
+  /**
+   * Checks the store takes a write: its root is there (made if the hub owns it), it carries the
+   * marker once the hub has stored anything (`expectMarker`), and a small file can be written,
+   * flushed and removed.
+   *
+   * @returns null when available, or the problem
+   */
+  async probe(expectMarker: boolean): Promise<PhotoStoreProblem | null> {
+    try {
+      await this.ensureRoot(expectMarker);
+      const probe = path.join(this.root, `.probe-${crypto.randomUUID()}`);
+      try {
+        await fs.writeFile(probe, 'probe');
+        await fsyncFile(probe);
+      } finally {
+        await removeIfThere(probe).catch(() => undefined);
+      }
+      return null;
+    } catch (error) {
+      return error instanceof StoreUnavailableError ? error.problem : storeProblemOf(error);
+    }
+  }
+
+  /**
+   * Copies `source` into the store at `name` (relative, `/` separators): a temporary file in the
+   * target folder, flushed, renamed into place, the folder flushed. A file already at `name`
+   * with the same SHA-256 is left as it is (a repeat after a crash between the rename and the
+   * receipt).
+   *
+   * @param sha256 the SHA-256 of `source`, compared with a file found at `name`
+   * @throws StoreUnavailableError when the store cannot be written (the caller keeps the photo
+   *   staged and tries again later)
+   */
+  async write(
+    name: string,
+    source: string,
+    sha256: string,
+    expectMarker: boolean,
+  ): Promise<StoreWriteResult> {
+    const target = path.join(this.root, ...name.split('/'));
+    const dir = path.dirname(target);
+    const temporary = path.join(dir, `.${path.basename(target)}.${crypto.randomUUID()}.tmp`);
+    try {
+      await this.ensureRoot(expectMarker);
+      if (await exists(target)) {
+        return (await sha256OfFile(target)) === sha256 ? 'already_there' : 'name_taken';
+      }
+      await fs.mkdir(dir, { recursive: true });
+      await fs.copyFile(source, temporary);
+      await fsyncFile(temporary);
+      await durableRename(temporary, target);
+      if (!expectMarker) {
+        await this.writeMarker();
+      }
+      return 'written';
+    } catch (error) {
+      await removeIfThere(temporary).catch(() => undefined);
+      if (error instanceof StoreUnavailableError) {
+        throw error;
+      }
+      throw new StoreUnavailableError(
+        storeProblemOf(error),
+        `the store could not be written (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+      );
+    }
+  }
+
+  /** The absolute path of a stored name. */
+  pathOf(name: string): string {
+    return path.join(this.root, ...name.split('/'));
+  }
+
+  private async ensureRoot(expectMarker: boolean): Promise<void> {
+    if (this.createRoot) {
+      await fs.mkdir(this.root, { recursive: true });
+    }
+    const stat = await fs.stat(this.root).catch((error: unknown) => {
+      throw new StoreUnavailableError(storeProblemOf(error), `the store folder is not there`);
+    });
+    if (!stat.isDirectory()) {
+      throw new StoreUnavailableError('missing', 'the store is not a folder');
+    }
+    if (expectMarker && !(await exists(path.join(this.root, STORE_MARKER)))) {
+      throw new StoreUnavailableError(
+        'missing',
+        `the store lacks its ${STORE_MARKER} file: is the share mounted?`,
+      );
+    }
+  }
+
+  private async writeMarker(): Promise<void> {
+    const marker = path.join(this.root, STORE_MARKER);
+    if (!(await exists(marker))) {
+      await fs.writeFile(
+        marker,
+        'This folder is the classroom hub photo store. Do not delete this file.\n',
+      );
+      await fsyncFile(marker);
+      await fsyncDir(this.root);
+    }
+  }
+}

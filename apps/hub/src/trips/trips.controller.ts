@@ -1,0 +1,148 @@
+// Trips (issue 13): trip leaders (their own trips) and ICT (all). Thin: who may call, what comes
+// in, one service call; the per-trip check (a leader of another trip gets 403) is the service's.
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Page, Trip, TripSummary } from '@app/hub-api';
+import { ApiRoute } from '../api-docs/openapi';
+import { CurrentStaff, Roles } from '../common/access';
+import type { StaffPrincipal } from '../common/roles';
+import { CreateTripDto, TripAssetDto, TripListQueryDto } from './dto/trip.dto';
+import { TripsService } from './trips.service';
+
+const NOT_YOURS = 'You do not lead this trip';
+
+@ApiTags('trips')
+@ApiBearerAuth()
+@Controller('trips')
+export class TripsController {
+  constructor(private readonly trips: TripsService) {}
+
+  @Post()
+  @Roles('trip_leader', 'ict')
+  @ApiRoute({
+    summary: 'Add a trip: its name, short name, times, leaders and kit (named assets)',
+    description:
+      'overlay: partial policy settings the kit’s enrolled devices get while out (default camera allowed). A trip leader leads the trips they add.',
+    ok: 'The trip, planned, with its kit ready to check out',
+    errors: {
+      400: 'A time, the short name, the overlay, a leader or an asset tag is not valid',
+    },
+  })
+  create(@CurrentStaff() actor: StaffPrincipal, @Body() body: CreateTripDto): Promise<Trip> {
+    return this.trips.create(actor, body);
+  }
+
+  @Get()
+  @Roles('trip_leader', 'ict')
+  @ApiRoute({
+    summary: 'List trips: a trip leader’s own, every trip for ICT (mine=true: those you lead)',
+    ok: 'A page of trips with their leaders and kit counts, newest start first',
+  })
+  list(
+    @CurrentStaff() actor: StaffPrincipal,
+    @Query() query: TripListQueryDto,
+  ): Promise<Page<TripSummary>> {
+    return this.trips.list(
+      actor,
+      { status: query.status, mine: query.mine === 'true' },
+      query.page,
+      query.pageSize,
+    );
+  }
+
+  @Get(':id')
+  @Roles('trip_leader', 'ict')
+  @ApiRoute({
+    summary: 'Read a trip and its kit: each device out, back or lost, last seen, photos waiting',
+    ok: 'The trip',
+    errors: { 403: NOT_YOURS, 404: 'No such trip' },
+  })
+  get(
+    @CurrentStaff() actor: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<Trip> {
+    return this.trips.get(actor, id);
+  }
+
+  @Post(':id/check-out')
+  @Roles('trip_leader', 'ict')
+  @HttpCode(200)
+  @ApiRoute({
+    summary: 'Check the whole kit out to the leaders; its devices get the trip’s overlay',
+    description:
+      'All or nothing: if any asset is not available, nothing is checked out and the 409 names each one.',
+    ok: 'The trip, out',
+    errors: {
+      400: 'The trip’s overlay would make a device’s policies conflict',
+      403: NOT_YOURS,
+      404: 'No such trip',
+      409: 'An asset is not available (named), the kit is already out, or the trip is closed or over',
+    },
+  })
+  checkOut(
+    @CurrentStaff() actor: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<Trip> {
+    return this.trips.checkOut(actor, id);
+  }
+
+  @Post(':id/check-in')
+  @Roles('trip_leader', 'ict')
+  @HttpCode(200)
+  @ApiRoute({
+    summary: 'Check one device back in by scan; its overlay is removed',
+    ok: 'The trip as it is now',
+    errors: {
+      403: NOT_YOURS,
+      404: 'No such trip, or the tag is not in its kit',
+      409: 'The kit is not out, or the device is already back or lost',
+    },
+  })
+  checkIn(
+    @CurrentStaff() actor: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: TripAssetDto,
+  ): Promise<Trip> {
+    return this.trips.checkIn(actor, id, body.assetTag);
+  }
+
+  @Post(':id/lost')
+  @Roles('trip_leader', 'ict')
+  @HttpCode(200)
+  @ApiRoute({
+    summary:
+      'Report a kit device lost: the asset is lost and its device locked until ICT unlocks it',
+    ok: 'The trip as it is now',
+    errors: {
+      403: NOT_YOURS,
+      404: 'No such trip, or the tag is not in its kit',
+      409: 'The device is not out on this trip',
+    },
+  })
+  lost(
+    @CurrentStaff() actor: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: TripAssetDto,
+  ): Promise<Trip> {
+    return this.trips.lost(actor, id, body.assetTag);
+  }
+
+  @Post(':id/close')
+  @Roles('trip_leader', 'ict')
+  @HttpCode(200)
+  @ApiRoute({
+    summary: 'Close a trip once every device of its kit is back or lost',
+    ok: 'The trip, closed',
+    errors: {
+      403: NOT_YOURS,
+      404: 'No such trip',
+      409: 'Devices are still out (named), or it is already closed',
+    },
+  })
+  close(
+    @CurrentStaff() actor: StaffPrincipal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<Trip> {
+    return this.trips.close(actor, id);
+  }
+}

@@ -1,0 +1,591 @@
+// Trips (issue 13): a named kit of assets that trip leaders collect, take out and bring back,
+// every device accounted for. The kit goes out in one step or not at all; each device comes back
+// by scan or is reported lost; the trip closes once none is still out. While out, the kit's
+// enrolled devices carry the trip's policy overlay (default: camera allowed), laid at check-out
+// and taken off each device at its check-in, at its lost report and at the close (the overlay
+// contract: policies/policy-overlays.service.ts). A trip leader sees and acts on the trips they
+// lead; ICT on all. Every step is audited with who took it.
+import {
+  BadRequestException,
+  ConflictException,
+  ForbiddenException,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type {
+  AssetStatus,
+  Page,
+  Trip,
+  TripKitCounts,
+  TripKitDevice,
+  TripStatus,
+  TripSummary,
+} from '@app/hub-api';
+import { ASSET_STATUS_LABELS } from '@app/hub-api';
+import { PartialPolicySettings, PolicyValidationError, validatePartialSettings } from '@app/policy';
+import { AssetsRepository } from '../assets/assets.repository';
+import { AssetsService } from '../assets/assets.service';
+import { tagKeyOf } from '../assets/asset.entity';
+import { tripTarget } from '../audit/audit-labels';
+import { AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock';
+import { hasAnyRole, StaffPrincipal, StaffRole } from '../common/roles';
+import { TransactionRunner, Tx } from '../database/transaction-runner';
+import { DevicesService } from '../devices/devices.service';
+import { pendingPhotosOf } from '../photos/photos.service';
+import { PolicyOverlaysService, settingPathsOf } from '../policies/policy-overlays.service';
+import { StaffRepository } from '../staff/staff.repository';
+import type { CreateTripDto } from './dto/trip.dto';
+import type { TripEntity } from './trip.entities';
+import { KitRow, LeaderRow, TripFilter, TripsRepository } from './trips.repository';
+
+/** What a kit's devices get while out when the trip names no overlay (issue 13). */
+export const DEFAULT_TRIP_OVERLAY: PartialPolicySettings = { camera: { allowed: true } };
+
+/** Roles that act on every trip. */
+export const ALL_TRIPS_ROLES: readonly StaffRole[] = ['ict'];
+/** Roles a trip's leaders must hold: only they reach the trip routes. */
+export const TRIP_LEADER_ROLES: readonly StaffRole[] = ['trip_leader', 'ict'];
+
+/** How many times a check-out is tried again when a kit device enrolled while it was being made. */
+const CHECK_OUT_TRIES = 3;
+
+/** Thrown inside a check-out's transaction when its kit's devices changed meanwhile. */
+class KitDevicesChanged extends Error {}
+
+/** How a kit device's online state is shown: connected here, or on a live peer hub. */
+type ShownOnline = (device: { id: string; online: boolean; hubId: string | null }) => boolean;
+
+/** One kit entry as GET /api/trips/:id shows it (issue 13). */
+export function toKitDeviceDto(row: KitRow, shownOnline: ShownOnline): TripKitDevice {
+  const enrolled = row.deviceId !== null;
+  return {
+    assetId: row.assetId,
+    assetTag: row.assetTag,
+    kind: row.kind,
+    model: row.model,
+    deviceId: row.deviceId,
+    status: row.status,
+    online: enrolled
+      ? shownOnline({
+          id: row.deviceId as string,
+          online: Boolean(row.deviceOnline),
+          hubId: row.deviceHubId,
+        })
+      : false,
+    lastSeenAt: enrolled ? row.deviceLastSeenAt : null,
+    pendingPhotos: enrolled ? pendingPhotosOf(row.deviceReportedState) : null,
+  };
+}
+
+/** A trip in a list: the one mapping from its row, leaders and kit counts. */
+export function toTripSummaryDto(
+  trip: TripEntity,
+  leaders: readonly LeaderRow[],
+  kitCounts: TripKitCounts,
+): TripSummary {
+  return {
+    id: trip.id,
+    name: trip.name,
+    shortName: trip.shortName,
+    startsAt: trip.startsAt.toISOString(),
+    endsAt: trip.endsAt.toISOString(),
+    status: trip.status,
+    leaders: leaders.map((l) => ({ id: l.id, displayName: l.displayName })),
+    kitCounts,
+  };
+}
+
+/** A trip with its kit (GET /api/trips/:id and the answer of every step). */
+export function toTripDto(
+  trip: TripEntity,
+  leaders: readonly LeaderRow[],
+  kit: readonly TripKitDevice[],
+): Trip {
+  const kitCounts: TripKitCounts = { ready: 0, out: 0, back: 0, lost: 0 };
+  kit.forEach((device) => (kitCounts[device.status] += 1));
+  return {
+    ...toTripSummaryDto(trip, leaders, kitCounts),
+    leaderIds: leaders.map((l) => l.id),
+    overlay: JSON.parse(trip.overlay) as Record<string, Record<string, unknown>>,
+    checkedOutAt: trip.checkedOutAt?.toISOString() ?? null,
+    closedAt: trip.closedAt?.toISOString() ?? null,
+    createdAt: trip.createdAt.toISOString(),
+    kit: [...kit],
+  };
+}
+
+/** "IPAD-03 (on loan)": an asset and why it cannot go. */
+function assetWithStatus(asset: { assetTag: string; status: AssetStatus }): string {
+  return `${asset.assetTag} (${ASSET_STATUS_LABELS[asset.status].toLowerCase()})`;
+}
+
+@Injectable()
+export class TripsService {
+  constructor(
+    private readonly trips: TripsRepository,
+    private readonly assets: AssetsRepository,
+    private readonly assetsService: AssetsService,
+    private readonly staff: StaffRepository,
+    private readonly overlays: PolicyOverlaysService,
+    private readonly devices: DevicesService,
+    private readonly tx: TransactionRunner,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Adds a trip (POST /api/trips): its leaders and its kit, named asset by asset. Nothing is
+   * checked out yet and no asset is held: check-out decides what is available.
+   *
+   * @throws BadRequestException 400 for times out of order or past, an overlay that is not valid
+   *   partial policy settings, a leader who is unknown, disabled or not a trip leader (or ICT), a
+   *   trip leader adding a trip they do not lead, or a tag not in the register or named twice
+   */
+  async create(actor: StaffPrincipal, input: CreateTripDto): Promise<Trip> {
+    const now = this.clock.now();
+    const startsAt = new Date(input.startsAt);
+    const endsAt = new Date(input.endsAt);
+    if (endsAt.getTime() <= startsAt.getTime()) {
+      throw new BadRequestException('endsAt must be after startsAt');
+    }
+    if (endsAt.getTime() <= now.getTime()) {
+      throw new BadRequestException('endsAt is in the past: a trip ends in the future');
+    }
+    const overlay = this.checkOverlay(input.overlay ?? DEFAULT_TRIP_OVERLAY);
+    await this.checkLeaders(actor, input.leaderIds);
+    const keys = input.assetTags.map(tagKeyOf);
+    const twice = keys.filter((key, index) => keys.indexOf(key) !== index);
+    if (twice.length > 0) {
+      throw new BadRequestException(`assetTags names ${[...new Set(twice)].join(', ')} twice`);
+    }
+    const trip: TripEntity = {
+      id: randomUUID(),
+      name: input.name,
+      shortName: input.shortName,
+      startsAt,
+      endsAt,
+      status: 'planned',
+      overlay: JSON.stringify(overlay),
+      createdBy: actor.id,
+      createdAt: now,
+      checkedOutAt: null,
+      closedAt: null,
+    };
+    await this.tx.run(async (tx) => {
+      const found = await this.trips.assetsByTags(input.assetTags, tx);
+      const unknown = input.assetTags.filter((tag) => !found.has(tagKeyOf(tag)));
+      if (unknown.length > 0) {
+        throw new BadRequestException(`assetTags: no asset with tag ${unknown.join(', ')}`);
+      }
+      const assets = keys.map((key) => found.get(key)!);
+      await this.trips.insert(
+        tx,
+        trip,
+        input.leaderIds,
+        assets.map((a) => a.id),
+      );
+      await this.audit.record(tx, {
+        actor,
+        action: 'trip.created',
+        target: tripTarget(trip),
+        detail: {
+          shortName: trip.shortName,
+          startsAt: trip.startsAt.toISOString(),
+          endsAt: trip.endsAt.toISOString(),
+          leaderIds: input.leaderIds,
+          assetTags: assets.map((a) => a.assetTag),
+          overlay: settingPathsOf(overlay),
+        },
+      });
+    });
+    return this.view(trip.id);
+  }
+
+  /**
+   * GET /api/trips: a trip leader's own trips; every trip for ICT (only those they lead with
+   * `mine`). Newest start first.
+   */
+  async list(
+    actor: StaffPrincipal,
+    query: { status?: TripStatus; mine?: boolean },
+    page: number,
+    pageSize: number,
+  ): Promise<Page<TripSummary>> {
+    const filter: TripFilter = { status: query.status };
+    if (query.mine || !hasAnyRole(actor, ALL_TRIPS_ROLES)) {
+      filter.leaderId = actor.id;
+    }
+    const [rows, total] = await this.trips.page(filter, (page - 1) * pageSize, pageSize);
+    const ids = rows.map((r) => r.id);
+    const [leaders, counts] = await Promise.all([
+      this.trips.leadersOf(ids),
+      this.trips.kitCounts(ids),
+    ]);
+    return {
+      items: rows.map((row) =>
+        toTripSummaryDto(row, leaders.get(row.id) ?? [], counts.get(row.id) as TripKitCounts),
+      ),
+      total,
+      page,
+      pageSize,
+    };
+  }
+
+  /**
+   * A trip with its kit, for its leaders and ICT.
+   *
+   * @throws NotFoundException 404 for an unknown trip
+   * @throws ForbiddenException 403 for a trip leader who does not lead it
+   */
+  async get(actor: StaffPrincipal, id: string): Promise<Trip> {
+    await this.mustAccess(actor, id);
+    return this.view(id);
+  }
+
+  /**
+   * Checks the whole kit out to the trip's leaders (POST /api/trips/:id/check-out), allowed from
+   * the trip's creation until its end. All or nothing: if any asset is not available, none goes
+   * and the 409 names each one and why. Every enrolled kit device gets the trip's overlay in the
+   * same transaction. The kit's asset rows are locked (PostgreSQL) and each moves available →
+   * on_trip in one conditional statement, so a loan or another trip taking one at the same
+   * moment makes this one a 409, never a device out twice.
+   *
+   * @throws NotFoundException 404 for an unknown trip
+   * @throws ForbiddenException 403 for a trip leader who does not lead it
+   * @throws ConflictException 409 when the kit is already out, the trip is closed or has ended,
+   *   or an asset of the kit is not available
+   * @throws BadRequestException 400 when the trip's overlay would make a device's policies
+   *   conflict (nothing is checked out then)
+   */
+  async checkOut(actor: StaffPrincipal, id: string): Promise<Trip> {
+    const trip = await this.mustAccess(actor, id);
+    const settings = JSON.parse(trip.overlay) as PartialPolicySettings;
+    const hasOverlay = settingPathsOf(settings).length > 0;
+    for (let attempt = 1; ; attempt += 1) {
+      const kit = await this.trips.kitView(id);
+      const deviceIds = await this.trips.deviceIdsOfAssets(kit.map((k) => k.assetId));
+      const within = async (tx: Tx) => {
+        await this.checkOutIn(tx, actor, id);
+        // The devices given the overlay are those matched now: one that enrolled since they were
+        // read would go out without it.
+        const matched = await this.trips.deviceIdsOfAssets(
+          kit.map((k) => k.assetId),
+          tx,
+        );
+        if (!sameMap(matched, deviceIds)) {
+          throw new KitDevicesChanged();
+        }
+      };
+      try {
+        if (hasOverlay && deviceIds.size > 0) {
+          await this.overlays.applyOverlay(
+            {
+              source: { kind: 'trip', id },
+              deviceIds: [...deviceIds.values()],
+              settings,
+              expiresAt: null,
+              actor,
+              label: `Trip ${trip.name}`,
+            },
+            { within },
+          );
+        } else {
+          await this.tx.run(within);
+        }
+        break;
+      } catch (error) {
+        if (!(error instanceof KitDevicesChanged) || attempt >= CHECK_OUT_TRIES) {
+          if (error instanceof KitDevicesChanged) {
+            throw new ConflictException('A kit device enrolled meanwhile; check the kit out again');
+          }
+          throw error;
+        }
+      }
+    }
+    return this.view(id);
+  }
+
+  /**
+   * One device back, by scan (POST /api/trips/:id/check-in): its kit entry becomes `back`, its
+   * asset `available`, and its overlay is removed, in one transaction.
+   *
+   * @throws NotFoundException 404 for an unknown trip, or a tag not in its kit
+   * @throws ForbiddenException 403 for a trip leader who does not lead it
+   * @throws ConflictException 409 when the kit is not out (planned or closed), or that device is
+   *   already back or reported lost
+   */
+  async checkIn(actor: StaffPrincipal, id: string, assetTag: string): Promise<Trip> {
+    await this.mustAccess(actor, id);
+    const entry = await this.mustFindEntry(id, assetTag);
+    const deviceIds = [...(await this.trips.deviceIdsOfAssets([entry.assetId])).values()];
+    await this.overlays.removeOverlay(
+      { source: { kind: 'trip', id }, deviceIds, actor },
+      {
+        within: async (tx) => {
+          const trip = await this.lockOpenTrip(tx, id);
+          if (trip.status !== 'out') {
+            throw new ConflictException('The kit has not been checked out: nothing to check in');
+          }
+          const now = this.clock.now();
+          if (
+            (await this.trips.moveKit(tx, id, 'out', 'back', actor.id, now, [entry.assetId])) !== 1
+          ) {
+            const current = await this.trips.kitEntryByTag(tx, id, assetTag);
+            throw new ConflictException(
+              current?.status === 'lost'
+                ? `${entry.assetTag} was reported lost: ICT makes it available when it is found`
+                : `${entry.assetTag} is already checked in`,
+            );
+          }
+          await this.assets.updateWhereStatus(tx, entry.assetId, ['on_trip'], {
+            status: 'available',
+            updatedAt: now,
+          });
+          await this.audit.record(tx, {
+            actor,
+            action: 'trip.checked_in',
+            target: tripTarget(trip),
+            detail: {
+              assetId: entry.assetId,
+              assetTag: entry.assetTag,
+              deviceId: deviceIds[0] ?? null,
+              stillOut: await this.trips.countKit(tx, id, 'out'),
+            },
+          });
+        },
+      },
+    );
+    return this.view(id);
+  }
+
+  /**
+   * Reports a kit device lost on the trip (POST /api/trips/:id/lost): the assets module's lost
+   * path (the asset `lost`, its kit entry `lost`, its device locked with reason `lost` until ICT
+   * unlocks it; audited `asset.lost` with the trip and who reported it), then its overlay is
+   * removed: a lost device is no longer the trip's.
+   *
+   * @throws NotFoundException 404 for an unknown trip, or a tag not in its kit
+   * @throws ForbiddenException 403 for a trip leader who does not lead it
+   * @throws ConflictException 409 when that device is not out on this trip (not checked out, back,
+   *   or already lost)
+   */
+  async lost(actor: StaffPrincipal, id: string, assetTag: string): Promise<Trip> {
+    await this.mustAccess(actor, id);
+    const entry = await this.mustFindEntry(id, assetTag);
+    if (entry.status !== 'out') {
+      throw new ConflictException(
+        `${entry.assetTag} is not out on this trip (it is ${entry.status === 'ready' ? 'not checked out yet' : entry.status})`,
+      );
+    }
+    const outcome = await this.assetsService.markLost(actor, entry.assetId, { tripId: id });
+    const deviceIds = [...(await this.trips.deviceIdsOfAssets([entry.assetId])).values()];
+    if (outcome.lockedDeviceId) {
+      deviceIds.push(outcome.lockedDeviceId);
+    }
+    await this.overlays.removeOverlay({
+      source: { kind: 'trip', id },
+      deviceIds: [...new Set(deviceIds)],
+      actor,
+    });
+    return this.view(id);
+  }
+
+  /**
+   * Closes a trip (POST /api/trips/:id/close) once no device of its kit is still out: every one is
+   * back or lost (a planned trip whose kit never went may be closed too: called off). Any overlay
+   * of the trip still in force is removed in the same transaction.
+   *
+   * @throws NotFoundException 404 for an unknown trip
+   * @throws ForbiddenException 403 for a trip leader who does not lead it
+   * @throws ConflictException 409 when it is already closed, or devices are still out (named)
+   */
+  async close(actor: StaffPrincipal, id: string): Promise<Trip> {
+    await this.mustAccess(actor, id);
+    await this.overlays.removeOverlay(
+      { source: { kind: 'trip', id }, actor },
+      {
+        within: async (tx) => {
+          const trip = await this.lockOpenTrip(tx, id);
+          const kit = await this.trips.kitView(id, tx);
+          const out = kit.filter((k) => k.status === 'out');
+          if (out.length > 0) {
+            throw new ConflictException(
+              `${out.length} ${out.length === 1 ? 'device is' : 'devices are'} still out: ` +
+                `${out.map((k) => k.assetTag).join(', ')}. Check each in by scan, or mark it lost`,
+            );
+          }
+          const now = this.clock.now();
+          if (
+            !(await this.trips.updateWhereStatus(tx, id, ['planned', 'out'], {
+              status: 'closed',
+              closedAt: now,
+            }))
+          ) {
+            throw new ConflictException('This trip is already closed');
+          }
+          const count = (status: string) => kit.filter((k) => k.status === status).length;
+          await this.audit.record(tx, {
+            actor,
+            action: 'trip.closed',
+            target: tripTarget(trip),
+            detail: {
+              previousStatus: trip.status,
+              back: count('back'),
+              lost: count('lost'),
+              neverOut: count('ready'),
+              lostAssetTags: kit.filter((k) => k.status === 'lost').map((k) => k.assetTag),
+            },
+          });
+        },
+      },
+    );
+    return this.view(id);
+  }
+
+  /**
+   * The trip, if `actor` may see and act on it: ICT any, a trip leader those they lead.
+   *
+   * @throws NotFoundException 404 for an unknown trip
+   * @throws ForbiddenException 403 for a trip leader who does not lead it
+   */
+  private async mustAccess(actor: StaffPrincipal, id: string): Promise<TripEntity> {
+    const trip = await this.trips.findById(id);
+    if (!trip) {
+      throw new NotFoundException(`No trip ${id}`);
+    }
+    if (!hasAnyRole(actor, ALL_TRIPS_ROLES) && !(await this.trips.isLeader(id, actor.id))) {
+      throw new ForbiddenException('You may see and act on only the trips you lead');
+    }
+    return trip;
+  }
+
+  /** Inside `tx`: the trip, locked; 409 when it is closed. */
+  private async lockOpenTrip(tx: Tx, id: string): Promise<TripEntity> {
+    const trip = await this.trips.findForUpdate(tx, id);
+    if (!trip) {
+      throw new NotFoundException(`No trip ${id}`);
+    }
+    if (trip.status === 'closed') {
+      throw new ConflictException('This trip is closed');
+    }
+    return trip;
+  }
+
+  /** The check-out's writes inside its transaction (see checkOut). */
+  private async checkOutIn(tx: Tx, actor: StaffPrincipal, id: string): Promise<void> {
+    const trip = await this.lockOpenTrip(tx, id);
+    if (trip.status !== 'planned') {
+      throw new ConflictException('The kit is already checked out');
+    }
+    const now = this.clock.now();
+    if (now.getTime() >= trip.endsAt.getTime()) {
+      throw new ConflictException(
+        `This trip ended at ${trip.endsAt.toISOString()}: its kit can no longer be checked out`,
+      );
+    }
+    const assets = await this.trips.kitAssetsForUpdate(tx, id);
+    const unavailable = assets
+      .filter((a) => a.status !== 'available')
+      .sort((a, b) => a.tagKey.localeCompare(b.tagKey));
+    if (unavailable.length > 0) {
+      throw new ConflictException(
+        `Nothing was checked out: ${unavailable.length} of the kit ${
+          unavailable.length === 1 ? 'is' : 'are'
+        } not available: ${unavailable.map(assetWithStatus).join(', ')}`,
+      );
+    }
+    const ids = assets.map((a) => a.id);
+    if ((await this.assets.moveStatus(tx, ids, 'available', 'on_trip', now)) !== ids.length) {
+      throw new ConflictException(
+        'Nothing was checked out: an asset of the kit was taken at the same moment; try again',
+      );
+    }
+    await this.trips.moveKit(tx, id, 'ready', 'out', actor.id, now);
+    if (
+      !(await this.trips.updateWhereStatus(tx, id, ['planned'], {
+        status: 'out',
+        checkedOutAt: now,
+      }))
+    ) {
+      throw new ConflictException('The kit is already checked out');
+    }
+    await this.audit.record(tx, {
+      actor,
+      action: 'trip.checked_out',
+      target: tripTarget(trip),
+      detail: {
+        assets: assets.length,
+        assetTags: assets.map((a) => a.assetTag).sort(),
+        overlay: settingPathsOf(JSON.parse(trip.overlay) as PartialPolicySettings),
+      },
+    });
+  }
+
+  /** @throws NotFoundException 404 when the tag names no asset of this trip's kit */
+  private async mustFindEntry(id: string, assetTag: string) {
+    const entry = await this.trips.kitEntryByTag(this.tx.reader, id, assetTag);
+    if (!entry) {
+      throw new NotFoundException(`${assetTag} is not in this trip's kit`);
+    }
+    return entry;
+  }
+
+  /** @throws BadRequestException 400 naming the first setting that is not valid */
+  private checkOverlay(overlay: Record<string, unknown>): PartialPolicySettings {
+    try {
+      return validatePartialSettings(overlay);
+    } catch (error) {
+      if (error instanceof PolicyValidationError) {
+        throw new BadRequestException(`overlay.${error.field}: ${error.message}`);
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Every leader is an enabled staff account holding the trip leader role (or ICT): only they
+   * reach the trip routes. A trip leader who adds a trip leads it, or could not see it.
+   *
+   * @throws BadRequestException 400 naming the leader at fault
+   */
+  private async checkLeaders(actor: StaffPrincipal, leaderIds: readonly string[]): Promise<void> {
+    for (const leaderId of leaderIds) {
+      const account = await this.staff.findById(leaderId);
+      if (!account) {
+        throw new BadRequestException(`leaderIds: no staff account ${leaderId}`);
+      }
+      if (account.disabled) {
+        throw new BadRequestException(`leaderIds: ${account.displayName}'s account is disabled`);
+      }
+      if (!TRIP_LEADER_ROLES.some((role) => account.roles.includes(role))) {
+        throw new BadRequestException(
+          `leaderIds: ${account.displayName} is not a trip leader (give them the trip leader role first)`,
+        );
+      }
+    }
+    if (!hasAnyRole(actor, ALL_TRIPS_ROLES) && !leaderIds.includes(actor.id)) {
+      throw new BadRequestException('leaderIds: a trip leader leads the trips they add');
+    }
+  }
+
+  /** The trip as the API shows it, with its leaders and its kit read now. */
+  private async view(id: string): Promise<Trip> {
+    const trip = await this.trips.findById(id);
+    if (!trip) {
+      throw new NotFoundException(`No trip ${id}`);
+    }
+    const [leaders, kit] = await Promise.all([this.trips.leadersOf([id]), this.trips.kitView(id)]);
+    const shownOnline: ShownOnline = (device) => this.devices.shownOnline(device);
+    return toTripDto(
+      trip,
+      leaders.get(id) ?? [],
+      kit.map((row) => toKitDeviceDto(row, shownOnline)),
+    );
+  }
+}
+
+function sameMap(a: Map<string, string>, b: Map<string, string>): boolean {
+  return a.size === b.size && [...a].every(([key, value]) => b.get(key) === value);
+}

@@ -1,0 +1,366 @@
+// ICT's form for a class (issue 12): its name, its teachers, its tablets (a group, devices, or
+// both) and its timetable, one row a weekly lesson. The same form makes a class (POST
+// /api/classes) and changes one (PATCH /api/classes/:id, every field sent, `groupId: null` to
+// clear the group). The hub checks everything; its refusals are put beside the field they name.
+import type {
+  ClassDto,
+  CreateClassRequest,
+  DeviceGroup,
+  GroupMemberDevice,
+  Page as ApiPage,
+  StaffAccount,
+  TimetableSlot,
+} from '@app/hub-api';
+import { useQueries, useQuery } from '@tanstack/react-query';
+import { useEffect, useState, type FormEvent } from 'react';
+import { ApiError, apiQuery } from '../api/client';
+import { Button, CheckboxGroup, ErrorMessage, SearchPicker, Select, TextField } from '../ui';
+import { WEEKDAYS } from './class-words';
+
+/** Every active account, to name teachers (ICT reads /api/staff). */
+export const STAFF_LIST_QUERY = { pageSize: 500 } as const;
+/** The longest class name the console offers (the hub has the last word). */
+const NAME_MAX = 100;
+const NO_GROUP = '';
+
+/** "Tom Reed (teacher)": a member of staff as a list of teachers names them. */
+export function staffName(person: StaffAccount | undefined, id: string): string {
+  return person ? `${person.displayName} (${person.username})` : `Staff id ${id.slice(0, 8)}`;
+}
+
+/** The value after it has stopped changing for `ms` (one search per pause in typing). */
+function useSettled<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
+}
+
+/** The hub's "; "-joined refusal split by the field each part starts with. */
+export function classFieldErrors(message: string | null): {
+  byField: Partial<Record<'name' | 'teacherIds' | 'groupId' | 'deviceIds' | 'timetable', string>>;
+  rest: string[];
+} {
+  const byField: ReturnType<typeof classFieldErrors>['byField'] = {};
+  const rest: string[] = [];
+  for (const part of (message ?? '').split(/;\s+/).filter(Boolean)) {
+    // "name must …", "timetable.0.end must …", "each of deviceIds must be a UUID".
+    const field =
+      /^(name|teacherIds|groupId|deviceIds|timetable)\b/i.exec(part)?.[1] ??
+      /\b(teacherIds|groupId|deviceIds|timetable)\b/.exec(part)?.[1];
+    const key = (['name', 'teacherIds', 'groupId', 'deviceIds', 'timetable'] as const).find(
+      (name) => name.toLowerCase() === field?.toLowerCase(),
+    );
+    if (key) {
+      const words = part.replace(
+        /^timetable(?:\.|\[)(\d+)\]?\.?/i,
+        (_all, index: string) => `Lesson ${Number(index) + 1}: `,
+      );
+      byField[key] = byField[key] ? `${byField[key]} ${words}` : words;
+    } else {
+      rest.push(part);
+    }
+  }
+  return { byField, rest };
+}
+
+/** What the form saves: a new class's fields, or all of a class's (`groupId: null` clears it). */
+export type ClassFormBody = Omit<CreateClassRequest, 'groupId'> & { groupId?: string | null };
+
+export interface ClassFormProps {
+  /** The class as it is (editing), or null (a new class). */
+  initial: ClassDto | null;
+  /** Saves; rejects with the hub's ApiError. */
+  onSave: (body: ClassFormBody) => void;
+  isSaving: boolean;
+  /** The hub's refusal of the last save, in its words. */
+  error: unknown;
+  saveLabel: string;
+}
+
+interface LessonRow extends TimetableSlot {
+  /** A key for React that survives removing a row above. */
+  key: number;
+}
+
+let nextRowKey = 1;
+const toRow = (slot: TimetableSlot): LessonRow => ({ ...slot, key: nextRowKey++ });
+
+export function ClassForm({ initial, onSave, isSaving, error, saveLabel }: ClassFormProps) {
+  const [name, setName] = useState(initial?.name ?? '');
+  const [teacherIds, setTeacherIds] = useState<string[]>(initial?.teacherIds ?? []);
+  const [groupId, setGroupId] = useState(initial?.groupId ?? NO_GROUP);
+  const [deviceIds, setDeviceIds] = useState<string[]>(initial?.deviceIds ?? []);
+  const [lessons, setLessons] = useState<LessonRow[]>((initial?.timetable ?? []).map(toRow));
+  const [nameProblem, setNameProblem] = useState<string | null>(null);
+
+  const staff = useQuery(apiQuery<ApiPage<StaffAccount>>('/api/staff', STAFF_LIST_QUERY));
+  const groups = useQuery(apiQuery<DeviceGroup[]>('/api/groups'));
+  // Teachers are the accounts with the teacher role, and anyone the class already names.
+  const teacherOptions = (staff.data?.items ?? [])
+    .filter((person) => person.roles.includes('teacher') || teacherIds.includes(person.id))
+    .filter((person) => !person.disabled || teacherIds.includes(person.id))
+    .sort((a, b) => a.displayName.localeCompare(b.displayName))
+    .map((person) => ({ value: person.id, label: staffName(person, person.id) }));
+
+  // 400: each part beside its field; 409: the name is taken; anything else above Save.
+  const status = error instanceof ApiError ? error.status : null;
+  const message = error instanceof ApiError ? error.message : null;
+  const { byField, rest } = classFieldErrors(status === 400 ? message : null);
+  const nameTaken = status === 409 ? message : null;
+  const general = error && status !== 400 && status !== 409 ? error : null;
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (!name.trim()) {
+      setNameProblem('A class needs a name.');
+      return;
+    }
+    setNameProblem(null);
+    onSave({
+      name: name.trim(),
+      teacherIds,
+      ...(groupId ? { groupId } : initial ? { groupId: null } : {}),
+      deviceIds,
+      timetable: lessons.map(({ weekday, start, end }) => ({
+        weekday,
+        start: start.trim(),
+        end: end.trim(),
+      })),
+    });
+  };
+
+  const setLesson = (key: number, change: Partial<TimetableSlot>) =>
+    setLessons((rows) => rows.map((row) => (row.key === key ? { ...row, ...change } : row)));
+
+  return (
+    <form className="form class-edit-form" onSubmit={submit} aria-label="Class">
+      <TextField
+        label="Name"
+        value={name}
+        onChange={setName}
+        maxLength={NAME_MAX}
+        isRequired
+        errorMessage={nameProblem ?? byField.name ?? nameTaken}
+      />
+      {teacherOptions.length ? (
+        <CheckboxGroup
+          label="Teachers"
+          description="They see the class under My classes and run its lessons."
+          options={teacherOptions}
+          value={teacherIds}
+          onChange={setTeacherIds}
+          errorMessage={byField.teacherIds}
+        />
+      ) : (
+        <p className="status-message">
+          {staff.isPending
+            ? 'Loading the staff list…'
+            : 'No account has the Teacher role yet: add one under Staff.'}
+        </p>
+      )}
+      <ErrorMessage error={staff.error} title="Could not read the staff list." />
+
+      <fieldset className="class-fieldset">
+        <legend>Tablets</legend>
+        <p className="field-description">
+          A group&apos;s tablets, devices chosen one by one, or both.
+        </p>
+        <Select
+          label="Group"
+          value={groupId}
+          onChange={setGroupId}
+          options={[
+            { value: NO_GROUP, label: 'No group' },
+            ...(groups.data ?? [])
+              .slice()
+              .sort((a, b) => a.name.localeCompare(b.name))
+              .map((group) => ({
+                value: group.id,
+                label: `${group.name} (${group.members} ${group.members === 1 ? 'device' : 'devices'})`,
+              })),
+          ]}
+          errorMessage={byField.groupId ?? (groups.error ? 'Could not read the groups.' : null)}
+        />
+        <ChosenDevices
+          deviceIds={deviceIds}
+          onChange={setDeviceIds}
+          errorMessage={byField.deviceIds ?? null}
+        />
+      </fieldset>
+
+      <fieldset className="class-fieldset">
+        <legend>Timetable</legend>
+        <p className="field-description">
+          One row a weekly lesson, in the school&apos;s time (24-hour, like 09:15). A lesson started
+          during one ends with it.
+        </p>
+        {lessons.length === 0 ? <p className="status-message">No lessons yet.</p> : null}
+        <ol className="lesson-rows" aria-label="Lessons">
+          {lessons.map((row, index) => (
+            <li key={row.key} className="lesson-row">
+              <Select
+                label={`Day (lesson ${index + 1})`}
+                value={String(row.weekday)}
+                onChange={(value) => setLesson(row.key, { weekday: Number(value) })}
+                options={WEEKDAYS.map((day) => ({ value: String(day.value), label: day.long }))}
+              />
+              <TextField
+                label={`Starts (lesson ${index + 1})`}
+                value={row.start}
+                onChange={(value) => setLesson(row.key, { start: value })}
+                placeholder="09:00"
+                maxLength={5}
+                inputMode="numeric"
+              />
+              <TextField
+                label={`Ends (lesson ${index + 1})`}
+                value={row.end}
+                onChange={(value) => setLesson(row.key, { end: value })}
+                placeholder="10:00"
+                maxLength={5}
+                inputMode="numeric"
+              />
+              <Button
+                aria-label={`Remove lesson ${index + 1}`}
+                onPress={() => setLessons((rows) => rows.filter((other) => other.key !== row.key))}
+              >
+                Remove
+              </Button>
+            </li>
+          ))}
+        </ol>
+        {byField.timetable ? (
+          <p className="field-error" role="alert">
+            {byField.timetable}
+          </p>
+        ) : null}
+        <Button
+          onPress={() =>
+            setLessons((rows) => [...rows, toRow({ weekday: 1, start: '09:00', end: '10:00' })])
+          }
+        >
+          Add a lesson
+        </Button>
+      </fieldset>
+
+      {rest.length ? (
+        <div className="error-message" role="alert">
+          <strong>Could not save the class. </strong>
+          {rest.join(' ')}
+        </div>
+      ) : null}
+      <ErrorMessage error={general} title="Could not save the class." />
+      <Button type="submit" variant="primary" isPending={isSaving}>
+        {saveLabel}
+      </Button>
+    </form>
+  );
+}
+
+/** The devices named on the class itself: each with Remove, and a search to add one. */
+function ChosenDevices({
+  deviceIds,
+  onChange,
+  errorMessage,
+}: {
+  deviceIds: string[];
+  onChange: (ids: string[]) => void;
+  errorMessage: string | null;
+}) {
+  const [search, setSearch] = useState('');
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [labels, setLabels] = useState(new Map<string, string>());
+  const settled = useSettled(search.trim(), 250);
+  const matches = useQuery({
+    ...apiQuery<ApiPage<GroupMemberDevice>>('/api/devices', {
+      search: settled,
+      status: 'active',
+      pageSize: 20,
+    }),
+    enabled: settled !== '',
+  });
+  // Names of devices the class already had (one read each; a class names few devices).
+  const known = useQueries({
+    queries: deviceIds
+      .filter((id) => !labels.has(id))
+      .map((id) => apiQuery<GroupMemberDevice>(`/api/devices/${id}`)),
+  });
+  const nameOf = (id: string): string => {
+    const label = labels.get(id);
+    if (label) {
+      return label;
+    }
+    const device = known.find((result) => result.data?.id === id)?.data;
+    return device ? deviceWords(device) : `Device ${id.slice(0, 8)}`;
+  };
+  const items = (settled ? (matches.data?.items ?? []) : [])
+    .filter((device) => !deviceIds.includes(device.id))
+    .map((device) => ({
+      id: device.id,
+      label: deviceWords(device),
+      detail: `serial ${device.serialNumber}${device.online ? ', online' : ', offline'}`,
+    }));
+  const picked = items.find((item) => item.id === selectedId) ?? null;
+
+  return (
+    <div className="class-devices">
+      <h3 className="class-devices-title" id="class-devices-title">
+        Devices chosen one by one
+      </h3>
+      {deviceIds.length ? (
+        <ul className="class-device-list" aria-labelledby="class-devices-title">
+          {deviceIds.map((id) => (
+            <li key={id} className="class-device">
+              <span>{nameOf(id)}</span>
+              <Button
+                aria-label={`Remove ${nameOf(id)}`}
+                onPress={() => onChange(deviceIds.filter((other) => other !== id))}
+              >
+                Remove
+              </Button>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="status-message">None.</p>
+      )}
+      <div className="class-device-add">
+        <SearchPicker
+          label="Add a device"
+          description="Type part of its name, serial number or asset tag, then choose it."
+          search={search}
+          onSearchChange={setSearch}
+          items={items}
+          selectedId={selectedId}
+          onSelectedChange={setSelectedId}
+          emptyText={
+            !settled ? 'Type to search.' : matches.isFetching ? 'Searching…' : 'No device matches.'
+          }
+          errorMessage={errorMessage}
+        />
+        <Button
+          isDisabled={!picked}
+          onPress={() => {
+            if (picked) {
+              setLabels((map) => new Map(map).set(picked.id, picked.label));
+              onChange([...deviceIds, picked.id]);
+              setSearch('');
+              setSelectedId(null);
+            }
+          }}
+        >
+          Add device
+        </Button>
+      </div>
+      <ErrorMessage error={matches.error} title="Could not search the devices." />
+    </div>
+  );
+}
+
+function deviceWords(device: Pick<GroupMemberDevice, 'name' | 'serialNumber' | 'assetTag'>) {
+  const name = device.name?.trim() || device.serialNumber;
+  return device.assetTag ? `${name} (${device.assetTag})` : name;
+}

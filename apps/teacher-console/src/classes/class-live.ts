@@ -1,0 +1,122 @@
+// The class's grid, live (issue 12): the tiles and the running session are one TanStack Query
+// entry keyed by the API path (GET /api/classes/:id/session). While the /staff connection is
+// open that entry is filled by `class.watch`, whose acknowledgement carries the same
+// `{session, tiles}` and after which the hub sends `class.tile` and `class.session` on the same
+// socket; so no event can arrive before the snapshot it changes, as it could with a GET beside
+// the socket. Without a connection the entry is read with the GET, and a (re)connection watches
+// again (the hub forgets a socket's watches when it goes).
+import type { ClassDto, ClassSessionView, ClassTile, ClassWatchAck } from '@app/hub-api';
+import { queryOptions, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef } from 'react';
+import { api, ApiError } from '../api/client';
+import { emitWithAck, isStaffSocketLive, useLiveStatus, useStaffEvent } from '../api/staff-socket';
+
+export const CLASSES_PATH = '/api/classes';
+export const classPath = (classId: string) => `/api/classes/${classId}`;
+export const sessionPath = (classId: string) => `/api/classes/${classId}/session`;
+
+/** A refused watch in the words the API would use for the same refusal. */
+function watchRefusal(ack: Exclude<ClassWatchAck, { ok: true }>): ApiError {
+  switch (ack.error) {
+    case 'forbidden':
+      return new ApiError(403, 'This is not one of your classes.');
+    case 'not_found':
+      return new ApiError(404, 'There is no such class. It may have been removed.');
+    default:
+      return new ApiError(400, 'That is not a class the hub knows.');
+  }
+}
+
+/**
+ * The query of a class's session and tiles: watched over /staff when the connection is open,
+ * read with GET /api/classes/:id/session otherwise.
+ *
+ * @throws ApiError 403 for a class that is not the teacher's, 404 for no such class
+ */
+export function classSessionQuery(classId: string) {
+  return queryOptions({
+    queryKey: [sessionPath(classId)],
+    queryFn: async ({ signal }): Promise<ClassSessionView> => {
+      if (isStaffSocketLive()) {
+        try {
+          const ack = await emitWithAck('class.watch', { classId });
+          if (!ack.ok) {
+            throw watchRefusal(ack);
+          }
+          return { session: ack.session, tiles: ack.tiles };
+        } catch (error) {
+          if (error instanceof ApiError) {
+            throw error;
+          }
+          // The connection dropped or the hub did not answer in time: read it once instead.
+        }
+      }
+      return api<ClassSessionView>(sessionPath(classId), { signal });
+    },
+  });
+}
+
+/**
+ * The class's session and tiles, kept true to the live events while the page is open: each
+ * `class.tile` replaces its tile in place; `class.session` sets the session (null once ended) and
+ * makes the class list read again. Unwatches when the page closes.
+ */
+export function useClassSession(classId: string) {
+  const queryClient = useQueryClient();
+  const live = useLiveStatus();
+  const key = [sessionPath(classId)];
+  // Always fetched on opening, even when the cache is fresh: that fetch is what watches.
+  const query = useQuery({ ...classSessionQuery(classId), refetchOnMount: 'always' });
+
+  // Connected again (or for the first time after the page read the grid with a GET): watch
+  // again, since the hub forgot this socket's watches when it went.
+  const before = useRef(live);
+  useEffect(() => {
+    if (live === 'live' && before.current !== 'live') {
+      void queryClient.invalidateQueries({ queryKey: [sessionPath(classId)] });
+    }
+    before.current = live;
+  }, [live, classId]);
+  useEffect(
+    () => () => {
+      if (isStaffSocketLive()) {
+        emitWithAck('class.unwatch', { classId }).catch(() => undefined);
+      }
+    },
+    [classId],
+  );
+
+  useStaffEvent('class.tile', (event) => {
+    if (event.classId !== classId) {
+      return;
+    }
+    let known = false;
+    queryClient.setQueryData<ClassSessionView>(key, (view) => {
+      if (!view) {
+        return view;
+      }
+      known = view.tiles.some((tile) => tile.deviceId === event.tile.deviceId);
+      return known ? { ...view, tiles: replaceTile(view.tiles, event.tile) } : view;
+    });
+    if (!known) {
+      // A tablet that joined the class (its group grew): read the whole grid again.
+      void queryClient.invalidateQueries({ queryKey: key });
+    }
+  });
+  useStaffEvent('class.session', (event) => {
+    if (event.classId !== classId) {
+      return;
+    }
+    const session = event.session.endedAt ? null : event.session;
+    queryClient.setQueryData<ClassSessionView>(key, (view) => (view ? { ...view, session } : view));
+    queryClient.setQueryData<ClassDto>([classPath(classId)], (dto) =>
+      dto ? { ...dto, session } : dto,
+    );
+    void queryClient.invalidateQueries({ queryKey: [CLASSES_PATH], exact: true });
+  });
+  return query;
+}
+
+function replaceTile(tiles: ClassTile[], next: ClassTile): ClassTile[] {
+  return tiles.map((tile) => (tile.deviceId === next.deviceId ? next : tile));
+}

@@ -1,0 +1,119 @@
+// How the class screens say things (issue 12): a timetable, a tablet's state, what an action did,
+// in words for a teacher rather than an API.
+import type {
+  ClassActionAccepted,
+  ClassActionName,
+  ClassSession,
+  ClassTile,
+  TimetableSlot,
+} from '@app/hub-api';
+
+/** ISO 8601 weekdays, 1 (Monday) to 7 (Sunday), as the timetable's `weekday`. */
+export const WEEKDAYS: readonly { value: number; short: string; long: string }[] = [
+  { value: 1, short: 'Mon', long: 'Monday' },
+  { value: 2, short: 'Tue', long: 'Tuesday' },
+  { value: 3, short: 'Wed', long: 'Wednesday' },
+  { value: 4, short: 'Thu', long: 'Thursday' },
+  { value: 5, short: 'Fri', long: 'Friday' },
+  { value: 6, short: 'Sat', long: 'Saturday' },
+  { value: 7, short: 'Sun', long: 'Sunday' },
+];
+
+/** "Mon 09:00–10:00, Wed 13:15–14:15", or `none` for no lessons. */
+export function timetableWords(slots: readonly TimetableSlot[], none = 'No lessons set'): string {
+  if (slots.length === 0) {
+    return none;
+  }
+  return [...slots]
+    .sort((a, b) => a.weekday - b.weekday || a.start.localeCompare(b.start))
+    .map((slot) => {
+      const day = WEEKDAYS.find((weekday) => weekday.value === slot.weekday)?.short ?? '?';
+      return `${day} ${slot.start}–${slot.end}`;
+    })
+    .join(', ');
+}
+
+/** A clock time from the hub (ISO 8601) in the browser's zone: "10:45". */
+export function clockTime(iso: string): string {
+  return new Date(iso).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
+}
+
+/** "Lesson running until 10:45", for a class list or the class's page. */
+export function sessionWords(session: Pick<ClassSession, 'endsAt'> | null): string {
+  return session ? `Lesson running until ${clockTime(session.endsAt)}` : 'No lesson running';
+}
+
+/** What a tablet is called on its tile: its name, else its asset tag. */
+export function tileName(tile: Pick<ClassTile, 'name' | 'assetTag' | 'deviceId'>): string {
+  return tile.name?.trim() || tile.assetTag || `Tablet ${tile.deviceId.slice(0, 8)}`;
+}
+
+/** The lock as the tablet last reported it, and who holds it when it is not the class. */
+export function lockWords(tile: Pick<ClassTile, 'locked' | 'lockOwner'>): string {
+  if (tile.locked === null) {
+    return 'Not reported yet';
+  }
+  if (!tile.locked) {
+    return 'Unlocked';
+  }
+  if (tile.lockOwner === 'lost') {
+    return 'Locked: lost';
+  }
+  if (tile.lockOwner === 'admin') {
+    return 'Locked by ICT';
+  }
+  return 'Locked';
+}
+
+/** The app the tablet is kept in, as it last reported. */
+export function appWords(tile: Pick<ClassTile, 'appLock'>): string {
+  return tile.appLock ? `Kept in ${tile.appLock}` : 'Any app';
+}
+
+export function batteryWords(tile: Pick<ClassTile, 'battery'>): string {
+  return tile.battery === null ? 'Battery not known' : `Battery ${tile.battery}%`;
+}
+
+/** Whether the tablet has done what was last asked of it. */
+export function pendingWords(tile: Pick<ClassTile, 'pending'>): string {
+  return tile.pending ? 'Not done yet' : 'Done';
+}
+
+/** What each action is called in a "sent to" line. */
+const ACTION_WORDS: Record<ClassActionName, string> = {
+  lock: 'Lock',
+  unlock: 'Unlock',
+  'app.lock': 'Keep in app',
+  'app.unlock': 'Leave the app',
+  message: 'Message',
+  'camera.allow': 'Camera allowed',
+  'camera.revoke': 'Camera off',
+};
+
+/** "Lock sent to 30 tablets. 2 left alone: ICT or a lost report holds their lock." */
+export function acceptedWords(action: ClassActionName, accepted: ClassActionAccepted): string {
+  const count = accepted.deviceIds.length;
+  const sent = `${ACTION_WORDS[action]} sent to ${count} ${count === 1 ? 'tablet' : 'tablets'}.`;
+  const skipped = accepted.skipped.length;
+  if (skipped === 0) {
+    return sent;
+  }
+  return `${sent} ${skipped} left alone: ICT or a lost report holds ${
+    skipped === 1 ? 'its' : 'their'
+  } lock.`;
+}
+
+/** "28 of 30 tablets online", and the other counts a teacher scans for. */
+export function gridSummary(tiles: readonly ClassTile[]): {
+  online: number;
+  locked: number;
+  pending: number;
+  absent: number;
+} {
+  return {
+    online: tiles.filter((tile) => tile.online).length,
+    locked: tiles.filter((tile) => tile.locked === true).length,
+    pending: tiles.filter((tile) => tile.pending).length,
+    absent: tiles.filter((tile) => tile.absent).length,
+  };
+}

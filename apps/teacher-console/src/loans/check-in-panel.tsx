@@ -1,0 +1,94 @@
+// Check-in at the desk (POST /api/loans/:id/return): the condition it came back in, any damage,
+// and whether it goes to repair (the asset becomes `in_repair`) or back on the shelf
+// (`available`). A loan someone else has just checked in gets the hub's 409 in words.
+import type { Asset, AssetCurrentLoan, Loan, ReturnLoanRequest } from '@app/hub-api';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { Form } from 'react-aria-components';
+import { api } from '../api/client';
+import { Button, daysWords, ErrorMessage, formatDay, Switch, TextArea, TextField } from '../ui';
+import { ASSETS_PATH, LOANS_PATH } from './loan-words';
+
+export interface CheckInPanelProps {
+  asset: Asset;
+  loan: AssetCurrentLoan;
+  onDone: (message: string | null) => void;
+}
+
+export function CheckInPanel({ asset, loan, onDone }: CheckInPanelProps) {
+  const client = useQueryClient();
+  const [condition, setCondition] = useState('Good');
+  const [damageNotes, setDamageNotes] = useState('');
+  const [toRepair, setToRepair] = useState(false);
+  const checkIn = useMutation({
+    mutationFn: () => {
+      const body: ReturnLoanRequest = {
+        condition: condition.trim(),
+        ...(damageNotes.trim() ? { damageNotes: damageNotes.trim() } : {}),
+        ...(toRepair ? { toRepair: true } : {}),
+      };
+      return api<Loan>(`${LOANS_PATH}/${encodeURIComponent(loan.id)}/return`, {
+        method: 'POST',
+        body,
+      });
+    },
+    onSuccess: async (returned) => {
+      await Promise.all([
+        client.invalidateQueries({ queryKey: [ASSETS_PATH] }),
+        client.invalidateQueries({ queryKey: [LOANS_PATH] }),
+      ]);
+      onDone(
+        `${returned.assetTag} checked in from ${loan.borrowerName}${
+          toRepair ? ' and sent to repair' : ''
+        }.`,
+      );
+    },
+  });
+  const overdueDays = Math.floor((Date.now() - new Date(loan.dueAt).getTime()) / 86_400_000);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (condition.trim()) {
+      checkIn.mutate();
+    }
+  };
+  return (
+    <section className="desk-panel" aria-labelledby="desk-panel-title">
+      <h2 id="desk-panel-title">Check in {asset.assetTag}</h2>
+      <p className="desk-asset">
+        On loan to <strong>{loan.borrowerName}</strong>, due {formatDay(loan.dueAt)}
+        {overdueDays >= 1 ? ` (${daysWords(overdueDays)} overdue)` : ''}.
+      </p>
+      <Form className="form desk-form" onSubmit={submit}>
+        <TextField
+          label="Condition coming back"
+          value={condition}
+          onChange={setCondition}
+          errorMessage={condition.trim() ? null : 'Say what condition it is in.'}
+          isRequired
+          autoFocus
+        />
+        <TextArea
+          label="Damage notes (optional)"
+          rows={2}
+          value={damageNotes}
+          onChange={setDamageNotes}
+        />
+        <Switch isSelected={toRepair} onChange={setToRepair} stateWords={{ on: 'Yes', off: 'No' }}>
+          Send to repair
+        </Switch>
+        <ErrorMessage error={checkIn.error} title="Could not check it in." />
+        <div className="desk-buttons">
+          <Button
+            type="submit"
+            variant="primary"
+            isDisabled={!condition.trim()}
+            isPending={checkIn.isPending}
+          >
+            Check in
+          </Button>
+          <Button onPress={() => onDone(null)}>Cancel</Button>
+        </div>
+      </Form>
+    </section>
+  );
+}

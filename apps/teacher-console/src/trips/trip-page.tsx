@@ -1,0 +1,220 @@
+// Trip leader (their own trips) and ICT (all): one trip (GET /api/trips/:id). "Check out" hands
+// the whole kit to the leaders in one step (the hub refuses with 409, naming the assets, if any is
+// not available, and then nothing goes). Back at school each device is checked in by scanning
+// its tag into the scan box; one that did not come back is marked lost (and locked if enrolled).
+// "Close trip" stays disabled, with the reason beside it, until every device is back or lost.
+// Online state and last seen change live from the /staff socket's device.presence.
+import type { Trip } from '@app/hub-api';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useRef, useState } from 'react';
+import { useParams } from 'react-router-dom';
+import { api, apiQuery } from '../api/client';
+import { useStaffEvent } from '../api/staff-socket';
+import {
+  Button,
+  ConfirmDialog,
+  ErrorMessage,
+  formatTime,
+  Link,
+  Page,
+  ScanBox,
+  StatusMessage,
+} from '../ui';
+import { TripPhotos } from '../photos/trip-photos';
+import { KitTable, type KitRow } from './kit-table';
+import { closeBlocker, kitCountWords, tripPath, TRIP_STATUS_WORDS, TRIPS_PATH } from './trip-words';
+
+export default function TripPage() {
+  const { tripId = '' } = useParams();
+  const path = tripPath(tripId);
+  const client = useQueryClient();
+  const trip = useQuery({ ...apiQuery<Trip>(path), refetchInterval: 30_000 });
+  useStaffEvent('device.presence', (event) => {
+    client.setQueryData<Trip>([path], (current) =>
+      current && current.kit.some((device) => device.deviceId === event.deviceId)
+        ? {
+            ...current,
+            kit: current.kit.map((device) =>
+              device.deviceId === event.deviceId
+                ? {
+                    ...device,
+                    online: event.online,
+                    lastSeenAt: event.lastSeenAt ?? device.lastSeenAt,
+                  }
+                : device,
+            ),
+          }
+        : current,
+    );
+  });
+  const data = trip.data;
+  return (
+    <Page title={data ? `Trip: ${data.name}` : 'Trip'}>
+      <p className="back-link">
+        <Link href="/trips">All trips</Link>
+      </p>
+      <ErrorMessage error={trip.error} title="Could not read this trip." />
+      {!data ? (
+        trip.isPending ? (
+          <StatusMessage>Loading the trip…</StatusMessage>
+        ) : null
+      ) : (
+        <TripDetail trip={data} />
+      )}
+    </Page>
+  );
+}
+
+function TripDetail({ trip }: { trip: Trip }) {
+  const client = useQueryClient();
+  const path = tripPath(trip.id);
+  const scanBox = useRef<HTMLInputElement>(null);
+  const [done, setDone] = useState<string | null>(null);
+  /** Every step answers with the trip as it is now: put it straight into the cache. */
+  const settle = async (next: Trip, message: string) => {
+    client.setQueryData([path], next);
+    setDone(message);
+    await client.invalidateQueries({ queryKey: [TRIPS_PATH], exact: false, refetchType: 'none' });
+  };
+  const checkOut = useMutation({
+    mutationFn: () => api<Trip>(`${path}/check-out`, { method: 'POST' }),
+    onSuccess: (next) =>
+      settle(
+        next,
+        `Kit checked out: ${next.kit.length} ${next.kit.length === 1 ? 'device' : 'devices'} out.`,
+      ),
+  });
+  const checkIn = useMutation({
+    mutationFn: (assetTag: string) =>
+      api<Trip>(`${path}/check-in`, { method: 'POST', body: { assetTag } }),
+    onSuccess: async (next, assetTag) => {
+      await settle(next, `${assetTag} is back. ${kitCountWords(next.kitCounts)}.`);
+      scanBox.current?.focus();
+    },
+    onError: () => scanBox.current?.focus(),
+  });
+  const close = async () => {
+    const next = await api<Trip>(`${path}/close`, { method: 'POST' });
+    await settle(next, 'The trip is closed.');
+  };
+  const markLost = async (assetTag: string) => {
+    const next = await api<Trip>(`${path}/lost`, { method: 'POST', body: { assetTag } });
+    await settle(next, `${assetTag} is marked lost.`);
+  };
+
+  const blocker = closeBlocker(trip.status, trip.kitCounts);
+  const lostActions = (row: KitRow) =>
+    row.device.status === 'out' ? (
+      <ConfirmDialog
+        triggerLabel="Mark lost"
+        title={`Mark ${row.device.assetTag} lost?`}
+        confirmLabel="Mark lost"
+        onConfirm={() => markLost(row.device.assetTag)}
+      >
+        {row.device.deviceId
+          ? `${row.device.assetTag} will be locked with a message to bring it to the school office, until ICT unlocks it.`
+          : `${row.device.assetTag} will be listed as lost.`}
+      </ConfirmDialog>
+    ) : null;
+
+  return (
+    <>
+      <dl className="facts device-facts">
+        <div>
+          <dt>Status</dt>
+          <dd>{TRIP_STATUS_WORDS[trip.status]}</dd>
+        </div>
+        <div>
+          <dt>Kit</dt>
+          <dd>{kitCountWords(trip.kitCounts)}</dd>
+        </div>
+        <div>
+          <dt>Dates</dt>
+          <dd>
+            {formatTime(trip.startsAt)} to {formatTime(trip.endsAt)}
+          </dd>
+        </div>
+        <div>
+          <dt>Leaders</dt>
+          <dd>{trip.leaders.map((leader) => leader.displayName).join(', ') || 'None'}</dd>
+        </div>
+        <div>
+          <dt>Short name</dt>
+          <dd>{trip.shortName}</dd>
+        </div>
+        {trip.checkedOutAt ? (
+          <div>
+            <dt>Checked out</dt>
+            <dd>{formatTime(trip.checkedOutAt)}</dd>
+          </div>
+        ) : null}
+      </dl>
+
+      {trip.status === 'planned' ? (
+        <div className="trip-step">
+          <p>
+            Check out the whole kit to the leaders in one step. If any device is not available, none
+            go and the hub names it.
+          </p>
+          <Button
+            variant="primary"
+            onPress={() => checkOut.mutate()}
+            isPending={checkOut.isPending}
+          >
+            Check out
+          </Button>
+          <ErrorMessage error={checkOut.error} title="The kit was not checked out." />
+        </div>
+      ) : null}
+
+      {trip.status === 'out' ? (
+        <div className="trip-step">
+          <ScanBox
+            focusRef={scanBox}
+            description="Scan each device as it comes back to check it in."
+            isPending={checkIn.isPending}
+            onScan={(tag) => {
+              setDone(null);
+              checkIn.mutate(tag);
+            }}
+          />
+          <ErrorMessage
+            error={checkIn.error}
+            title={`Could not check in ${checkIn.variables ?? ''}.`}
+          />
+        </div>
+      ) : null}
+      {done ? (
+        <p className="desk-done" role="status">
+          <span aria-hidden="true">✓ </span>
+          {done}
+        </p>
+      ) : null}
+
+      <h2>Kit</h2>
+      <KitTable trip={trip} actions={trip.status === 'out' ? lostActions : undefined} />
+
+      {trip.status !== 'closed' ? (
+        <div className="trip-close">
+          <ConfirmDialog
+            triggerLabel="Close trip"
+            title={`Close ${trip.name}?`}
+            confirmLabel="Close trip"
+            variant="primary"
+            isDisabled={Boolean(blocker)}
+            onConfirm={close}
+          >
+            Every device is back or lost. Closing ends the trip; it stays in the list as closed.
+          </ConfirmDialog>
+          {blocker ? (
+            <p className="desk-blocked" id="close-trip-reason">
+              {blocker}
+            </p>
+          ) : null}
+        </div>
+      ) : null}
+
+      <TripPhotos trip={trip} />
+    </>
+  );
+}

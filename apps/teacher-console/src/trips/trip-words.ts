@@ -1,0 +1,62 @@
+// The trips screens' addresses and words: a kit device's state with a mark that differs in shape
+// (colour never carries it alone), a trip's status, and the kit counts as a sentence.
+import type { TripKitCounts, TripKitStatus, TripStatus } from '@app/hub-api';
+
+export const TRIPS_PATH = '/api/trips';
+export const tripPath = (id: string) => `${TRIPS_PATH}/${encodeURIComponent(id)}`;
+
+export const KIT_STATUS_WORDS: Record<TripKitStatus, string> = {
+  ready: 'Ready',
+  out: 'Out',
+  back: 'Back',
+  lost: 'Lost',
+};
+
+/** Marks beside the words: a tick for back, an arrow for out, a cross for lost. */
+export const KIT_STATUS_MARKS: Record<TripKitStatus, string> = {
+  ready: '•',
+  out: '↗',
+  back: '✓',
+  lost: '✕',
+};
+
+export const TRIP_STATUS_WORDS: Record<TripStatus, string> = {
+  planned: 'Planned: kit not checked out yet',
+  out: 'Out: kit checked out',
+  closed: 'Closed',
+};
+
+/** "3 of 5 back, 1 out, 1 lost" (only the states the kit has). */
+export function kitCountWords(counts: TripKitCounts): string {
+  const total = counts.ready + counts.out + counts.back + counts.lost;
+  if (total === 0) {
+    return 'No kit';
+  }
+  if (counts.ready === total) {
+    return `${total} ready to check out`;
+  }
+  const parts = [`${counts.back} of ${total} back`];
+  if (counts.out) {
+    parts.push(`${counts.out} out`);
+  }
+  if (counts.lost) {
+    parts.push(`${counts.lost} lost`);
+  }
+  return parts.join(', ');
+}
+
+/** Why a trip cannot be closed yet, or null when it can. */
+export function closeBlocker(status: TripStatus, counts: TripKitCounts): string | null {
+  if (status === 'closed') {
+    return 'This trip is closed.';
+  }
+  if (status === 'planned') {
+    return 'The kit has not been checked out yet.';
+  }
+  if (counts.out > 0) {
+    return `${counts.out} ${counts.out === 1 ? 'device is' : 'devices are'} still out: check ${
+      counts.out === 1 ? 'it' : 'them'
+    } in by scan, or mark ${counts.out === 1 ? 'it' : 'them'} lost.`;
+  }
+  return null;
+}

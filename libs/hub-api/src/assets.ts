@@ -1,0 +1,121 @@
+// Assets (issue 13): the school's lendable things, each with a printable asset tag. The shapes of
+// /api/assets as the console reads them; the hub's DTOs in apps/hub/src/assets/dto implement them.
+
+/** What an asset is (issue 13, "Assets"). */
+export const ASSET_KINDS = ['laptop', 'tablet', 'netbook', 'camera', 'charger', 'other'] as const;
+export type AssetKind = (typeof ASSET_KINDS)[number];
+
+/**
+ * Where an asset is (issue 13). `on_loan` and `on_trip` are set by loans and trips only; `lost` by
+ * POST /api/assets/:id/lost or a trip's lost report.
+ */
+export const ASSET_STATUSES = [
+  'available',
+  'on_loan',
+  'on_trip',
+  'in_repair',
+  'lost',
+  'retired',
+] as const;
+export type AssetStatus = (typeof ASSET_STATUSES)[number];
+
+/** How a status is named to a person. */
+export const ASSET_STATUS_LABELS: Record<AssetStatus, string> = {
+  available: 'Available',
+  on_loan: 'On loan',
+  on_trip: 'On a trip',
+  in_repair: 'In repair',
+  lost: 'Lost',
+  retired: 'Retired',
+};
+
+/** The open loan of an asset on loan, as GET /api/assets/:id shows it. */
+export interface AssetCurrentLoan {
+  id: string;
+  borrowerId: string;
+  borrowerName: string;
+  /** ISO 8601, UTC. */
+  dueAt: string;
+}
+
+/** An asset: GET /api/assets (a Page of these), GET /api/assets/:id, /by-tag/:tag. */
+export interface Asset {
+  id: string;
+  /** Unique, case as entered; what the label's QR code and Code 128 hold. */
+  assetTag: string;
+  kind: AssetKind;
+  serialNumber: string | null;
+  model: string | null;
+  condition: string | null;
+  notes: string | null;
+  status: AssetStatus;
+  /** The enrolled device with the same serial number, or null. */
+  deviceId: string | null;
+  /** The open loan when `status` is `on_loan`, else null. */
+  currentLoan: AssetCurrentLoan | null;
+  /** The trip that has it when `status` is `on_trip`, else null. */
+  currentTripId: string | null;
+  /** ISO 8601, UTC. */
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** POST /api/assets: 201 with the Asset, 409 for a tag already used. */
+export interface CreateAssetRequest {
+  assetTag: string;
+  kind: AssetKind;
+  serialNumber?: string;
+  model?: string;
+  condition?: string;
+  notes?: string;
+}
+
+/**
+ * PATCH /api/assets/:id. `status` may only move between `available`, `in_repair` and `retired`
+ * (and from `lost` back to `available` when found); loans and trips set the others.
+ */
+export interface UpdateAssetRequest {
+  assetTag?: string;
+  kind?: AssetKind;
+  serialNumber?: string | null;
+  model?: string | null;
+  condition?: string | null;
+  notes?: string | null;
+  status?: 'available' | 'in_repair' | 'retired';
+}
+
+/** GET /api/assets query. `search` matches tag, serial number or model (case-insensitive). */
+export interface AssetListQuery {
+  status?: AssetStatus;
+  kind?: AssetKind;
+  search?: string;
+  page?: number;
+  pageSize?: number;
+}
+
+/** The columns of the CSV import, by their JSON names, in any order; `assetTag` and `kind` are required. */
+export const ASSET_IMPORT_COLUMNS = [
+  'assetTag',
+  'kind',
+  'serialNumber',
+  'model',
+  'condition',
+  'notes',
+] as const;
+
+/** One refused row of a CSV import. */
+export interface ImportRowError {
+  /** The line of the file, the header being line 1. */
+  row: number;
+  /** The JSON name of the column at fault, e.g. `assetTag`, `kind`. */
+  field: string;
+  message: string;
+}
+
+/** POST /api/assets/import (text/csv body, ?dryRun=true only reports): 200. */
+export interface ImportReport {
+  /** Assets created, or that would be created on a dry run. */
+  created: number;
+  errors: ImportRowError[];
+  dryRun: boolean;
+}

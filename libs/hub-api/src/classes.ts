@@ -1,0 +1,190 @@
+// Classroom (issue 12): the shapes of /api/classes and of the class events on /staff, as the
+// console reads them. The hub's DTO classes (apps/hub/src/classroom/dto) describe the same shapes.
+// Types only: no Nest, no Node built-ins.
+
+/**
+ * One timetabled lesson of a class, every week: `weekday` 1 (Monday) to 7 (Sunday, ISO 8601),
+ * `start` and `end` as "HH:MM" (24-hour, `start` before `end`) in the hub's time zone
+ * (`HUB_TIME_ZONE`, GET /api/school `timeZone`).
+ */
+export interface TimetableSlot {
+  weekday: number;
+  start: string;
+  end: string;
+}
+
+/** A lock owner (desired state): a teacher's class, ICT, or a device reported lost. */
+export type ClassLockOwner = 'class' | 'admin' | 'lost';
+
+/**
+ * A class session (a lesson in progress, or one that ended): POST /api/classes/:id/session (201),
+ * DELETE /api/classes/:id/session (200), `session` of GET /api/classes/:id/session.
+ */
+export interface ClassSession {
+  id: string;
+  classId: string;
+  /** The staff id of whoever started it. */
+  startedBy: string;
+  /** ISO 8601, UTC. */
+  startedAt: string;
+  /** When the hub ends it by itself (ISO 8601, UTC). */
+  endsAt: string;
+  /** When it ended (ISO 8601, UTC); null while running. */
+  endedAt: string | null;
+  /** Who ended it: a staff id, or null when the clock (or the hub at start-up) did. */
+  endedBy: string | null;
+  /** The highest action `seq` of the class so far (0 before its first action). */
+  seq: number;
+}
+
+/**
+ * A class: GET /api/classes (a list), GET/PATCH /api/classes/:id, POST /api/classes (201).
+ * Its tablets are the members of `groupId`, the devices of `deviceIds`, or both.
+ */
+export interface ClassDto {
+  id: string;
+  name: string;
+  /** Staff ids of the class's teachers. */
+  teacherIds: string[];
+  /** Devices named on the class itself (not those it has through its group). */
+  deviceIds: string[];
+  groupId: string | null;
+  timetable: TimetableSlot[];
+  /** The session running now, or null. */
+  session: ClassSession | null;
+  /** ISO 8601, UTC. */
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** POST /api/classes (ICT). */
+export interface CreateClassRequest {
+  name: string;
+  teacherIds: string[];
+  groupId?: string;
+  deviceIds?: string[];
+  timetable?: TimetableSlot[];
+}
+
+/** PATCH /api/classes/:id (ICT): the fields given replace the class's; `groupId: null` clears it. */
+export interface UpdateClassRequest {
+  name?: string;
+  teacherIds?: string[];
+  groupId?: string | null;
+  deviceIds?: string[];
+  timetable?: TimetableSlot[];
+}
+
+/** POST /api/classes/:id/session: `endsAt` (RFC 3339) defaults to the lesson's end, or 60 min. */
+export interface StartClassSessionRequest {
+  endsAt?: string;
+}
+
+/**
+ * One tablet of a class as the teacher's grid shows it. `locked`, `appLock` and `battery` are
+ * what the device last reported (null before its first report); `pending` is true while the
+ * device has not yet done what was last asked of it (an open command, or a reported lock or app
+ * that differs from the desired one).
+ */
+export interface ClassTile {
+  deviceId: string;
+  name: string | null;
+  assetTag: string | null;
+  online: boolean;
+  /** ISO 8601, UTC; null before it first connected. */
+  lastSeenAt: string | null;
+  locked: boolean | null;
+  appLock: string | null;
+  /** 0 to 100, as reported; null when unknown. */
+  battery: number | null;
+  /** Marked absent in the running session: actions without `deviceIds` leave it out. */
+  absent: boolean;
+  pending: boolean;
+  /** Who owns the lock the hub wants on it (null: none). `lost`/`admin` locks stay after a class unlock. */
+  lockOwner: ClassLockOwner | null;
+}
+
+/** GET /api/classes/:id/session, and PUT /api/classes/:id/session/absent's answer. */
+export interface ClassSessionView {
+  /** The running session, or null when none is running. */
+  session: ClassSession | null;
+  /** One per tablet of the class, sorted by name. */
+  tiles: ClassTile[];
+}
+
+/** Body of POST /api/classes/:id/session/actions. `deviceIds` defaults to every tablet not absent. */
+export type ClassAction =
+  | { action: 'lock'; message?: string; deviceIds?: string[] }
+  | { action: 'unlock'; deviceIds?: string[] }
+  | { action: 'app.lock'; appId: string; deviceIds?: string[] }
+  | { action: 'app.unlock'; deviceIds?: string[] }
+  | { action: 'message'; text: string; deviceIds?: string[] }
+  /** 1 to 240 minutes. */
+  | { action: 'camera.allow'; minutes: number; deviceIds?: string[] }
+  | { action: 'camera.revoke'; deviceIds?: string[] };
+
+/** The `action` values of ClassAction. */
+export type ClassActionName = ClassAction['action'];
+
+/** A tablet an action left alone because a stronger party owns its lock. */
+export interface ClassActionSkipped {
+  deviceId: string;
+  owner: ClassLockOwner;
+}
+
+/** POST /api/classes/:id/session/actions → 202. */
+export interface ClassActionAccepted {
+  /** The devices the action was queued for. */
+  deviceIds: string[];
+  /** This action's number in the class: the highest one is in force. */
+  seq: number;
+  /** Devices left out because a stronger lock (ICT's, lost) holds them. */
+  skipped: ClassActionSkipped[];
+}
+
+/** PUT /api/classes/:id/session/absent. */
+export interface ClassAbsentRequest {
+  deviceIds: string[];
+  absent: boolean;
+}
+
+/** `class.watch` and `class.unwatch` on /staff: the class to follow. */
+export interface ClassWatchRequest {
+  classId: string;
+}
+
+/**
+ * The acknowledgement of `class.watch`: the tiles (and the running session) now, or why not.
+ * `forbidden`: a class this person may not see (a teacher of another class, or no such class
+ * for a teacher); `not_found`: no such class (ICT); `invalid`: the request is not `{classId: uuid}`.
+ */
+export type ClassWatchAck =
+  | { ok: true; session: ClassSession | null; tiles: ClassTile[] }
+  | { ok: false; error: 'forbidden' | 'not_found' | 'invalid' };
+
+/** The acknowledgement of `class.unwatch`. */
+export type ClassUnwatchAck = { ok: true } | { ok: false; error: 'invalid' };
+
+/** `class.tile`: one tile of a watched class changed (online, locked, app, battery, absent, pending). */
+export interface ClassTileEvent {
+  classId: string;
+  tile: ClassTile;
+}
+
+/** `class.session`: a watched class's session started or ended (`session.endedAt` set). */
+export interface ClassSessionEvent {
+  classId: string;
+  session: ClassSession;
+}
+
+/** The class events the hub sends on /staff (to clients that sent `class.watch`). */
+export interface ClassHubToStaffEvents {
+  'class.tile': (event: ClassTileEvent) => void;
+  'class.session': (event: ClassSessionEvent) => void;
+}
+
+/** The class events a client sends on /staff, each with an acknowledgement callback. */
+export interface ClassStaffToHubEvents {
+  'class.watch': (request: ClassWatchRequest, ack: (answer: ClassWatchAck) => void) => void;
+  'class.unwatch': (request: ClassWatchRequest, ack: (answer: ClassUnwatchAck) => void) => void;
+}

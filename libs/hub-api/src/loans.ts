@@ -1,0 +1,117 @@
+// Loans and reminders (issue 13): laptops lent to staff at the office desk. The shapes of
+// /api/loans, /api/staff/me/loans, /api/assets/:id/loans and /api/reminders.
+
+/** `overdue` is an open loan past its due time; the stored status is `open` or `returned`. */
+export const LOAN_STATUSES = ['open', 'overdue', 'returned'] as const;
+export type LoanStatus = (typeof LOAN_STATUSES)[number];
+
+/** A loan: POST /api/loans (201), GET /api/loans (a Page of these), returns. */
+export interface Loan {
+  id: string;
+  assetId: string;
+  assetTag: string;
+  borrowerId: string;
+  /** The borrower's display name. */
+  borrowerName: string;
+  /** The staff id of the clerk who issued it. */
+  issuedBy: string;
+  issuedByName: string;
+  /** ISO 8601, UTC. */
+  issuedAt: string;
+  dueAt: string;
+  status: LoanStatus;
+  /** Whole days past `dueAt` (at least 1 once overdue); 0 unless `status` is `overdue`. */
+  daysOverdue: number;
+  conditionOut: string | null;
+  /** True when the borrower accepted the AUP at the desk for this loan, witnessed by `issuedBy`. */
+  aupAcceptedAtDesk: boolean;
+  /** Set when returned. */
+  returnedAt: string | null;
+  returnedBy: string | null;
+  conditionIn: string | null;
+  damageNotes: string | null;
+  /** True when the return sent the asset to repair. */
+  toRepair: boolean;
+}
+
+/**
+ * POST /api/loans. Refusals: unknown tag or borrower 404; asset not available, borrower disabled,
+ * borrower not a staff account, or AUP not accepted (unless `aupAcceptedAtDesk`) 409; `dueAt` in
+ * the past 400.
+ */
+export interface CreateLoanRequest {
+  assetTag: string;
+  borrowerId: string;
+  /** ISO 8601. */
+  dueAt: string;
+  conditionOut?: string;
+  /** The clerk witnessed the borrower accept the current AUP at the desk. */
+  aupAcceptedAtDesk?: boolean;
+}
+
+/** POST /api/loans/:id/return: 200 with the Loan; 409 if already returned. */
+export interface ReturnLoanRequest {
+  condition: string;
+  damageNotes?: string;
+  /** Send the asset to repair (`in_repair`) rather than `available`. */
+  toRepair?: boolean;
+}
+
+/** GET /api/loans query. */
+export interface LoanListQuery {
+  status?: LoanStatus;
+  borrowerId?: string;
+  assetId?: string;
+  page?: number;
+  pageSize?: number;
+}
+
+/**
+ * The steps of a loan's reminders (issue 13): two school days before the due date (`before_due`),
+ * on the due date (`due`), then once a week while overdue (`overdue`, week 1, 2, ...).
+ */
+export const REMINDER_STEPS = ['before_due', 'due', 'overdue'] as const;
+export type ReminderStep = (typeof REMINDER_STEPS)[number];
+
+/** One reminder sent: GET /api/reminders (a Page of these). Each step is sent once per loan. */
+export interface Reminder {
+  id: string;
+  loanId: string;
+  assetTag: string;
+  borrowerId: string;
+  borrowerName: string;
+  step: ReminderStep;
+  /** 0 for `before_due` and `due`; 1, 2, ... for the weeks overdue. */
+  week: number;
+  /** ISO 8601, UTC. */
+  dueAt: string;
+  sentAt: string;
+  /** The reminder's text, as shown and as emailed. */
+  message: string;
+  /** True when it was also sent by email. */
+  emailed: boolean;
+}
+
+/** GET /api/reminders query: the borrower sees theirs; office staff and ICT see all. */
+export interface ReminderListQuery {
+  loanId?: string;
+  borrowerId?: string;
+  page?: number;
+  pageSize?: number;
+}
+
+/**
+ * GET /api/loans/borrowers?search=&page=&pageSize= (office, ICT, trip leaders, who pick trip
+ * leaders with it too): enabled staff accounts a loan
+ * may go to, matched by display name or username, with whether they accepted the current AUP
+ * (if not, the desk shows the AUP text from GET /api/aup and "Accepted in person").
+ */
+export interface Borrower {
+  id: string;
+  displayName: string;
+  username: string;
+  /** Always false: disabled accounts are not listed (they cannot borrow). */
+  disabled: boolean;
+  /** True when the account accepted the current AUP version (or the hub does not require it). */
+  aupAccepted: boolean;
+}

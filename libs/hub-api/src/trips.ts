@@ -1,0 +1,90 @@
+// Trips (issue 13): named kits of devices taken out by trip leaders. The shapes of /api/trips.
+
+/** `planned` until the kit is checked out, `out` until closed. */
+export const TRIP_STATUSES = ['planned', 'out', 'closed'] as const;
+export type TripStatus = (typeof TRIP_STATUSES)[number];
+
+/**
+ * A kit device's state on its trip: `ready` before the kit is checked out, then `out`, `back`
+ * (checked in by scan) or `lost`.
+ */
+export const TRIP_KIT_STATUSES = ['ready', 'out', 'back', 'lost'] as const;
+export type TripKitStatus = (typeof TRIP_KIT_STATUSES)[number];
+
+/** The rule of a trip's short name (it becomes part of stored photo names: never a person's name). */
+export const TRIP_SHORT_NAME_PATTERN = /^[a-z0-9-]{1,24}$/;
+export const TRIP_SHORT_NAME_RULE = '1 to 24 of a-z, 0-9 and -';
+
+/** One asset of a trip's kit, as GET /api/trips/:id shows it. */
+export interface TripKitDevice {
+  assetId: string;
+  assetTag: string;
+  kind: string;
+  model: string | null;
+  /** The enrolled device, or null for an asset not enrolled. */
+  deviceId: string | null;
+  status: TripKitStatus;
+  online: boolean;
+  /** ISO 8601, UTC; null when never seen or not enrolled. */
+  lastSeenAt: string | null;
+  /** Photos the device reports waiting to upload; null when unknown or not enrolled. */
+  pendingPhotos: number | null;
+}
+
+/** A trip leader as a trip shows them. */
+export interface TripLeader {
+  id: string;
+  displayName: string;
+}
+
+/** Counts of a trip's kit by status. */
+export type TripKitCounts = Record<TripKitStatus, number>;
+
+/** GET /api/trips: a Page of these (a leader sees their own trips, ICT all). */
+export interface TripSummary {
+  id: string;
+  name: string;
+  shortName: string;
+  /** ISO 8601, UTC. */
+  startsAt: string;
+  endsAt: string;
+  status: TripStatus;
+  leaders: TripLeader[];
+  kitCounts: TripKitCounts;
+}
+
+/** GET /api/trips/:id, and the answer of every trip step. */
+export interface Trip extends TripSummary {
+  leaderIds: string[];
+  /** Partial policy settings the kit's enrolled devices get while out (default camera allowed). */
+  overlay: Record<string, Record<string, unknown>>;
+  checkedOutAt: string | null;
+  closedAt: string | null;
+  createdAt: string;
+  kit: TripKitDevice[];
+}
+
+/** POST /api/trips: 201 with the Trip. */
+export interface CreateTripRequest {
+  name: string;
+  /** TRIP_SHORT_NAME_PATTERN. */
+  shortName: string;
+  startsAt: string;
+  endsAt: string;
+  leaderIds: string[];
+  assetTags: string[];
+  overlay?: Record<string, Record<string, unknown>>;
+}
+
+/** POST /api/trips/:id/check-in and /lost. */
+export interface TripAssetRequest {
+  assetTag: string;
+}
+
+/** GET /api/trips query. `status` filters; `mine=true` limits ICT to trips they lead. */
+export interface TripListQuery {
+  status?: TripStatus;
+  mine?: boolean;
+  page?: number;
+  pageSize?: number;
+}

@@ -1,0 +1,437 @@
+// Classroom (issue 12), end to end with real devices: a teacher locks a class of 30 and every tile
+// turns locked on a watching console; a tablet offline during the lock is locked when it comes
+// back; the end of a session unlocks every tablet, also one that was offline and comes back after
+// the end; a lost-device lock survives a class unlock and the end; two teachers acting at once end
+// with the highest `seq` in force on every tablet; a teacher of another class gets 403.
+import type { ClassActionAccepted, ClassSessionView, ClassTile } from '@app/hub-api';
+import { waitFor, waitForConnect } from './support/devices';
+import {
+  act,
+  as,
+  connectWatcher,
+  setUpClass,
+  startSession,
+  TestClass,
+  waitForLocked,
+} from './support/classroom';
+import { createStaff, startHub, TestHub } from './support/hub';
+
+describe('classroom sessions', () => {
+  let hub: TestHub;
+  let admin: string;
+  const classes: TestClass[] = [];
+  const sockets: { socket: { disconnect(): void } }[] = [];
+
+  beforeAll(async () => {
+    hub = await startHub();
+    admin = await hub.login();
+  });
+  afterEach(() => {
+    sockets.splice(0).forEach((watcher) => watcher.socket.disconnect());
+    classes.splice(0).forEach((c) => c.devices.forEach((device) => device.client.close()));
+  });
+  afterAll(() => hub.close());
+
+  async function newClass(size: number) {
+    const made = await setUpClass(hub, admin, size);
+    classes.push(made);
+    return made;
+  }
+
+  async function auditOf(classId: string) {
+    const response = await hub.http
+      .get(`/api/audit?targetType=class&targetId=${classId}&pageSize=100`)
+      .set('Authorization', as(admin));
+    expect(response.status).toBe(200);
+    return (response.body as { items: { action: string; detail: Record<string, unknown> }[] })
+      .items;
+  }
+
+  it('locks 30 tablets: all locked and acknowledged, and every tile turns locked on a watching console', async () => {
+    const klass = await newClass(30);
+    const watcher = await connectWatcher(hub, klass.teacher.token);
+    sockets.push(watcher);
+    const session = await startSession(hub, klass.teacher.token, klass.classId);
+
+    const ack = await watcher.watch(klass.classId);
+    expect(ack.ok).toBe(true);
+    expect(watcher.tiles.size).toBe(30);
+    expect([...watcher.tiles.values()].every((tile) => tile.locked === false)).toBe(true);
+
+    const locked = await act(hub, klass.teacher.token, klass.classId, {
+      action: 'lock',
+      message: 'Eyes on me',
+    });
+    expect(locked.status).toBe(202);
+    const accepted = locked.body as ClassActionAccepted;
+    expect(accepted.deviceIds.sort()).toEqual([...klass.deviceIds].sort());
+    expect(accepted.seq).toBe(1);
+
+    await waitForLocked(klass.devices, true, 'all 30 locked');
+    expect(klass.devices.every((device) => device.enforcer.lockMessage === 'Eyes on me')).toBe(
+      true,
+    );
+    await waitFor(
+      () =>
+        [...watcher.tiles.values()].filter((tile) => tile.locked === true && !tile.pending)
+          .length === 30,
+      'every tile locked and not pending on the watching console',
+      20_000,
+    );
+
+    // Acknowledged, as the device's command history says.
+    for (const deviceId of klass.deviceIds.slice(0, 3)) {
+      const history = await hub.http
+        .get(`/api/devices/${deviceId}/commands`)
+        .set('Authorization', as(klass.teacher.token));
+      const lock = (history.body as { items: { type: string; status: string }[] }).items.find(
+        (c) => c.type === 'device.lock',
+      );
+      expect(lock?.status).toBe('acknowledged');
+    }
+
+    const view = await hub.http
+      .get(`/api/classes/${klass.classId}/session`)
+      .set('Authorization', as(klass.teacher.token));
+    expect(view.status).toBe(200);
+    const body = view.body as ClassSessionView;
+    expect(body.session?.id).toBe(session.id);
+    expect(body.tiles).toHaveLength(30);
+    expect(body.tiles[0]).toEqual(
+      expect.objectContaining({
+        name: 'Tablet 01',
+        online: true,
+        locked: true,
+        absent: false,
+        pending: false,
+        lockOwner: 'class',
+      }),
+    );
+    const entry = (await auditOf(klass.classId)).find((e) => e.action === 'class.action');
+    expect(entry?.detail).toEqual(
+      expect.objectContaining({ classId: klass.classId, sessionId: session.id, seq: 1 }),
+    );
+  });
+
+  it('locks a tablet that was offline during the lock when it comes back', async () => {
+    const klass = await newClass(3);
+    const [away, ...present] = klass.devices;
+    away.client.close();
+    await waitFor(async () => {
+      const view = await hub.http
+        .get(`/api/classes/${klass.classId}/session`)
+        .set('Authorization', as(klass.teacher.token));
+      return (view.body as ClassSessionView).tiles.some((t) => !t.online);
+    }, 'the tile offline');
+    await startSession(hub, klass.teacher.token, klass.classId);
+    expect((await act(hub, klass.teacher.token, klass.classId, { action: 'lock' })).status).toBe(
+      202,
+    );
+    await waitForLocked(present, true, 'the present tablets locked');
+    expect(away.enforcer.currentState().locked).toBe(false);
+
+    away.client.connect();
+    await waitForConnect(away);
+    await waitForLocked([away], true, 'the returning tablet locked');
+  });
+
+  it('unlocks every tablet at the end, also one offline then that comes back after the end, which no stale lock reaches', async () => {
+    const klass = await newClass(4);
+    const [late, ...rest] = klass.devices;
+    await startSession(hub, klass.teacher.token, klass.classId);
+    // Keep one in an app too: the end leaves single-app mode.
+    expect(
+      (
+        await act(hub, klass.teacher.token, klass.classId, {
+          action: 'app.lock',
+          appId: 'org.school.maths',
+        })
+      ).status,
+    ).toBe(202);
+    await waitFor(
+      () => klass.devices.every((d) => d.enforcer.currentState().appLock === 'org.school.maths'),
+      'all in the app',
+    );
+    late.client.close();
+    expect((await act(hub, klass.teacher.token, klass.classId, { action: 'lock' })).status).toBe(
+      202,
+    );
+    await waitForLocked(rest, true, 'the connected tablets locked');
+
+    const ended = await hub.http
+      .delete(`/api/classes/${klass.classId}/session`)
+      .set('Authorization', as(klass.teacher.token));
+    expect(ended.status).toBe(200);
+    expect((ended.body as { endedAt: string | null }).endedAt).not.toBeNull();
+    await waitForLocked(rest, false, 'the connected tablets unlocked');
+    await waitFor(
+      () => rest.every((d) => d.enforcer.currentState().appLock === null),
+      'single-app mode left',
+    );
+
+    // The late tablet never got the lock, which was queued for it: after the end it must not.
+    late.client.connect();
+    await waitForConnect(late);
+    await waitFor(
+      () => late.enforcer.currentState().appLock === null,
+      'the late one out of the app',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(late.enforcer.executed.map((c) => c.type)).not.toContain('device.lock');
+    expect(late.enforcer.currentState().locked).toBe(false);
+
+    // A tablet that comes back locked (it was locked before it went) is unlocked by desired state.
+    const again = await startSession(hub, klass.teacher.token, klass.classId);
+    expect(again.id).toBeDefined();
+    expect((await act(hub, klass.teacher.token, klass.classId, { action: 'lock' })).status).toBe(
+      202,
+    );
+    await waitForLocked(klass.devices, true, 'all locked again');
+    const [gone] = rest;
+    gone.client.close();
+    expect(
+      (
+        await hub.http
+          .delete(`/api/classes/${klass.classId}/session`)
+          .set('Authorization', as(klass.teacher.token))
+      ).status,
+    ).toBe(200);
+    gone.client.connect();
+    await waitForConnect(gone);
+    await waitForLocked([gone], false, 'the tablet that came back locked unlocked');
+
+    // No session any more: actions are 409, the end 404.
+    expect((await act(hub, klass.teacher.token, klass.classId, { action: 'lock' })).status).toBe(
+      409,
+    );
+    expect(
+      (
+        await hub.http
+          .delete(`/api/classes/${klass.classId}/session`)
+          .set('Authorization', as(klass.teacher.token))
+      ).status,
+    ).toBe(404);
+    const actions = (await auditOf(klass.classId)).map((e) => e.action);
+    expect(actions.filter((a) => a === 'class.session_ended')).toHaveLength(2);
+  });
+
+  it('gives a teacher of another class 403, on the API and on class.watch', async () => {
+    const mine = await newClass(1);
+    const other = await createStaff(hub, admin, `other${process.pid}`, ['teacher']);
+    for (const [method, path, body] of [
+      ['get', `/api/classes/${mine.classId}`, undefined],
+      ['get', `/api/classes/${mine.classId}/session`, undefined],
+      ['post', `/api/classes/${mine.classId}/session`, {}],
+      ['post', `/api/classes/${mine.classId}/session/actions`, { action: 'lock' }],
+      ['put', `/api/classes/${mine.classId}/session/absent`, { deviceIds: [], absent: true }],
+      ['delete', `/api/classes/${mine.classId}/session`, undefined],
+    ] as const) {
+      const call = hub.http[method](path).set('Authorization', as(other.token));
+      const response = await (body ? call.send(body) : call);
+      expect([method, path, response.status]).toEqual([method, path, 403]);
+    }
+    const list = await hub.http.get('/api/classes').set('Authorization', as(other.token));
+    expect(list.body).toEqual([]);
+    // ICT-only routes.
+    expect(
+      (
+        await hub.http
+          .patch(`/api/classes/${mine.classId}`)
+          .set('Authorization', as(mine.teacher.token))
+          .send({ name: 'Mine now' })
+      ).status,
+    ).toBe(403);
+
+    const watcher = await connectWatcher(hub, other.token);
+    sockets.push(watcher);
+    expect(await watcher.watch(mine.classId)).toEqual({ ok: false, error: 'forbidden' });
+    expect(await watcher.watch('not a uuid')).toEqual({ ok: false, error: 'invalid' });
+    const own = await connectWatcher(hub, mine.teacher.token);
+    sockets.push(own);
+    expect((await own.watch(mine.classId)).ok).toBe(true);
+  });
+
+  it('leaves a lost-device lock in place through a class unlock and the end', async () => {
+    const klass = await newClass(3);
+    const [lost] = klass.deviceIds;
+    const lostLock = await hub.http
+      .post(`/api/devices/${lost}/commands`)
+      .set('Authorization', as(admin))
+      .send({ type: 'device.lock', payload: { reason: 'lost', message: 'Return to ICT' } });
+    expect(lostLock.status).toBe(201);
+    await waitForLocked([klass.devices[0]], true, 'the lost tablet locked');
+
+    await startSession(hub, klass.teacher.token, klass.classId);
+    const locked = await act(hub, klass.teacher.token, klass.classId, { action: 'lock' });
+    expect((locked.body as ClassActionAccepted).skipped).toEqual([
+      { deviceId: lost, owner: 'lost' },
+    ]);
+    await waitForLocked(klass.devices, true, 'all locked');
+    const unlocked = await act(hub, klass.teacher.token, klass.classId, { action: 'unlock' });
+    expect(unlocked.status).toBe(202);
+    expect((unlocked.body as ClassActionAccepted).deviceIds).not.toContain(lost);
+    await waitForLocked(klass.devices.slice(1), false, 'the class unlocked');
+    expect(klass.devices[0].enforcer.currentState().locked).toBe(true);
+
+    // ICT acting through the class acts as the class: it does not lift the lost lock either.
+    expect((await act(hub, admin, klass.classId, { action: 'unlock' })).status).toBe(202);
+    await hub.http.delete(`/api/classes/${klass.classId}/session`).set('Authorization', as(admin));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(klass.devices[0].enforcer.currentState().locked).toBe(true);
+    expect(klass.devices[0].enforcer.lockMessage).toBe('Return to ICT');
+  });
+
+  it('ends with the last action in force on every tablet when two teachers lock and unlock at once', async () => {
+    const klass = await newClass(10);
+    const second = await createStaff(hub, admin, `second${process.pid}`, ['teacher']);
+    expect(
+      (
+        await hub.http
+          .patch(`/api/classes/${klass.classId}`)
+          .set('Authorization', as(admin))
+          .send({ teacherIds: [klass.teacher.id, second.id] })
+      ).status,
+    ).toBe(200);
+    await startSession(hub, klass.teacher.token, klass.classId);
+    for (let round = 0; round < 5; round += 1) {
+      const results = await Promise.all([
+        act(hub, klass.teacher.token, klass.classId, { action: 'lock' }),
+        act(hub, second.token, klass.classId, { action: 'unlock' }),
+        act(hub, klass.teacher.token, klass.classId, { action: 'unlock' }),
+        act(hub, second.token, klass.classId, { action: 'lock' }),
+      ]);
+      results.forEach((r) => expect(r.status).toBe(202));
+      const bodies = results.map((r) => r.body as ClassActionAccepted);
+      expect(new Set(bodies.map((b) => b.seq)).size).toBe(4);
+      const actions = ['lock', 'unlock', 'unlock', 'lock'];
+      const last = actions[bodies.indexOf(bodies.reduce((a, b) => (b.seq > a.seq ? b : a)))];
+      const wantLocked = last === 'lock';
+      await waitForLocked(klass.devices, wantLocked, `round ${round}: every tablet ${last}ed`);
+      const view = await hub.http
+        .get(`/api/classes/${klass.classId}/session`)
+        .set('Authorization', as(klass.teacher.token));
+      const tiles = (view.body as ClassSessionView).tiles;
+      await waitFor(async () => {
+        const again = await hub.http
+          .get(`/api/classes/${klass.classId}/session`)
+          .set('Authorization', as(klass.teacher.token));
+        return (again.body as ClassSessionView).tiles.every(
+          (t: ClassTile) => t.locked === wantLocked && !t.pending,
+        );
+      }, `round ${round}: tiles settled`);
+      expect(tiles).toHaveLength(10);
+    }
+  });
+
+  it('marks tablets absent so actions leave them out, and answers 409 for a second session', async () => {
+    const klass = await newClass(3);
+    await startSession(hub, klass.teacher.token, klass.classId);
+    const again = await hub.http
+      .post(`/api/classes/${klass.classId}/session`)
+      .set('Authorization', as(klass.teacher.token))
+      .send({});
+    expect(again.status).toBe(409);
+    const absent = await hub.http
+      .put(`/api/classes/${klass.classId}/session/absent`)
+      .set('Authorization', as(klass.teacher.token))
+      .send({ deviceIds: [klass.deviceIds[2]], absent: true });
+    expect(absent.status).toBe(200);
+    expect(
+      (absent.body as ClassSessionView).tiles.filter((t) => t.absent).map((t) => t.deviceId),
+    ).toEqual([klass.deviceIds[2]]);
+    const locked = await act(hub, klass.teacher.token, klass.classId, { action: 'lock' });
+    expect((locked.body as ClassActionAccepted).deviceIds.sort()).toEqual(
+      klass.deviceIds.slice(0, 2).sort(),
+    );
+    await waitForLocked(klass.devices.slice(0, 2), true, 'the present two locked');
+    expect(klass.devices[2].enforcer.currentState().locked).toBe(false);
+    // Bad input.
+    for (const body of [
+      { action: 'lock', appId: 'x' },
+      { action: 'app.lock' },
+      { action: 'camera.allow', minutes: 0 },
+      { action: 'camera.allow', minutes: 241 },
+      { action: 'explode' },
+      { action: 'lock', deviceIds: ['00000000-0000-4000-8000-000000000000'] },
+    ]) {
+      expect([body, (await act(hub, klass.teacher.token, klass.classId, body)).status]).toEqual([
+        body,
+        400,
+      ]);
+    }
+  });
+
+  it('keeps tablets only in an app their policy allows', async () => {
+    const klass = await newClass(2);
+    const policy = await hub.http
+      .post('/api/policies')
+      .set('Authorization', as(admin))
+      .send({
+        name: `Apps ${klass.classId}`,
+        settings: {
+          apps: {
+            mode: 'allowlist',
+            allowed: ['org.devicehub.agent', 'org.devicehub.ipad', 'org.school.maths'],
+          },
+        },
+      });
+    expect(policy.status).toBe(201);
+    const assigned = await hub.http
+      .post(`/api/policies/${(policy.body as { id: string }).id}/assignments`)
+      .set('Authorization', as(admin))
+      .send({ scope: 'group', targetId: klass.groupId });
+    expect(assigned.status).toBe(201);
+    await startSession(hub, klass.teacher.token, klass.classId);
+    const refused = await act(hub, klass.teacher.token, klass.classId, {
+      action: 'app.lock',
+      appId: 'com.games.fun',
+    });
+    expect(refused.status).toBe(400);
+    expect((refused.body as { message: string }).message).toMatch(/com\.games\.fun/);
+    const kept = await act(hub, klass.teacher.token, klass.classId, {
+      action: 'app.lock',
+      appId: 'org.school.maths',
+    });
+    expect(kept.status).toBe(202);
+    await waitFor(
+      () => klass.devices.every((d) => d.enforcer.currentState().appLock === 'org.school.maths'),
+      'kept in the maths app',
+    );
+  });
+
+  it('defaults the end to the timetabled lesson in progress, else 60 minutes', async () => {
+    const now = hub.clock.now();
+    const parts = new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Europe/London',
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }).formatToParts(now);
+    const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+    const weekday = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(get('weekday')) + 1;
+    const minutes = Number(get('hour')) * 60 + Number(get('minute'));
+    if (minutes > 23 * 60 + 50) {
+      hub.clock.advance(15 * 60_000); // too near midnight for a lesson that ends today
+    }
+    const at = hub.clock.now();
+    const m = minutes > 23 * 60 + 50 ? (minutes + 15) % (24 * 60) : minutes;
+    const wd = minutes > 23 * 60 + 50 ? (weekday % 7) + 1 : weekday;
+    const hhmm = (total: number) =>
+      `${String(Math.floor(total / 60)).padStart(2, '0')}:${String(total % 60).padStart(2, '0')}`;
+    const end = Math.min(m + 5, 23 * 60 + 59);
+    const timetabled = await setUpClass(hub, admin, 1, {
+      timetable: [{ weekday: wd, start: hhmm(m), end: hhmm(end) }],
+    });
+    classes.push(timetabled);
+    const session = await startSession(hub, timetabled.teacher.token, timetabled.classId);
+    const endsAt = Date.parse(session.endsAt);
+    expect(endsAt - at.getTime()).toBeLessThanOrEqual((end - m) * 60_000 + 1000);
+    expect(endsAt - at.getTime()).toBeGreaterThan((end - m - 1) * 60_000 - 1000);
+
+    const plain = await newClass(1);
+    const free = await startSession(hub, plain.teacher.token, plain.classId);
+    expect(Date.parse(free.endsAt) - hub.clock.nowMs()).toBeGreaterThan(59 * 60_000);
+    expect(Date.parse(free.endsAt) - hub.clock.nowMs()).toBeLessThanOrEqual(60 * 60_000);
+  });
+});

@@ -1,0 +1,415 @@
+// Trips (issue 13), through the API with real enrolled devices connected over Socket.IO: a kit's
+// check-out where one unavailable asset means none go, the trip's overlay on at check-out and off
+// at each device's check-in, seen in the device's resolved policy and in the policy the device
+// itself applied; partial check-in; a device lost on the trip (locked); the closing rules; who
+// may see and act on a trip (a leader of another trip gets 403); and the refusals of a new trip.
+import type { Asset, DevicePolicy, Page, Trip, TripSummary } from '@app/hub-api';
+import {
+  connectTestDevice,
+  createEnrollmentToken,
+  enrollTestDevice,
+  TestDevice,
+  waitFor,
+  waitForConnect,
+} from './support/devices';
+import { createStaff, startHub, TestHub } from './support/hub';
+import { TEST_DATABASE_NAME } from './support/test-database';
+
+jest.setTimeout(120_000);
+
+const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
+
+const as = (token: string) => `Bearer ${token}`;
+
+describe(`trips (${TEST_DATABASE_NAME})`, () => {
+  let hub: TestHub;
+  let admin: string;
+  let leader: { id: string; token: string };
+  let otherLeader: { id: string; token: string };
+  let clerk: { id: string; token: string };
+  let teacher: { id: string; token: string };
+  /** Enrolled, connected tablets by asset tag. */
+  const tablets = new Map<string, TestDevice>();
+  let counter = 0;
+
+  function post(token: string, path: string, body: object = {}) {
+    return hub.http.post(path).set('Authorization', as(token)).send(body);
+  }
+
+  async function get<T>(token: string, path: string): Promise<T> {
+    const response = await hub.http.get(path).set('Authorization', as(token));
+    if (response.status !== 200) {
+      throw new Error(`GET ${path}: ${response.status} ${JSON.stringify(response.body)}`);
+    }
+    return response.body as T;
+  }
+
+  async function assetStatus(tag: string): Promise<string> {
+    return (await get<Asset>(admin, `/api/assets/by-tag/${tag}`)).status;
+  }
+
+  async function cameraOf(deviceId: string): Promise<{ allowed: unknown; scope: string }> {
+    const policy = await get<DevicePolicy>(admin, `/api/devices/${deviceId}/policy`);
+    return {
+      allowed: policy.settings.camera.allowed,
+      scope: policy.decidedBy['camera.allowed'].scope,
+    };
+  }
+
+  /** Waits until the device itself runs the policy the hub resolved for it now. */
+  async function waitForApplied(tag: string): Promise<void> {
+    const device = tablets.get(tag) as TestDevice;
+    const { version } = await get<DevicePolicy>(
+      admin,
+      `/api/devices/${device.identity.deviceId}/policy`,
+    );
+    await waitFor(
+      () => device.enforcer.currentState().policyVersion === version,
+      `${tag} to apply policy ${version}`,
+      20_000,
+    );
+  }
+
+  /** `count` tablets enrolled (with their serial numbers) and connected, plus their assets. */
+  async function kitOf(count: number, unenrolled = 0): Promise<string[]> {
+    counter += 1;
+    const token = count > 0 ? await createEnrollmentToken(hub, admin, { maxUses: count }) : '';
+    const tags: string[] = [];
+    for (let i = 1; i <= count + unenrolled; i += 1) {
+      const tag = `TRIP${counter}-T${i}`;
+      const serialNumber = `SN-${process.pid}-${counter}-${i}`;
+      const created = await post(admin, '/api/assets', {
+        assetTag: tag,
+        kind: 'tablet',
+        serialNumber,
+        model: 'iPad',
+      });
+      expect(created.status).toBe(201);
+      if (i <= count) {
+        const identity = await enrollTestDevice(hub, token, { serialNumber, name: `Tablet ${i}` });
+        const device = connectTestDevice(identity);
+        await waitForConnect(device);
+        tablets.set(tag, device);
+      }
+      tags.push(tag);
+    }
+    return tags;
+  }
+
+  async function newTrip(
+    token: string,
+    leaderIds: string[],
+    assetTags: string[],
+    extra: object = {},
+  ): Promise<Trip> {
+    const now = hub.clock.nowMs();
+    const response = await post(token, '/api/trips', {
+      name: `Year 4 to the museum ${counter}`,
+      shortName: `museum-${counter}`,
+      startsAt: new Date(now + HOUR).toISOString(),
+      endsAt: new Date(now + 10 * HOUR).toISOString(),
+      leaderIds,
+      assetTags,
+      ...extra,
+    });
+    expect(response.status).toBe(201);
+    return response.body as Trip;
+  }
+
+  const kitStatus = (trip: Trip) =>
+    Object.fromEntries(trip.kit.map((device) => [device.assetTag, device.status]));
+
+  beforeAll(async () => {
+    hub = await startHub();
+    admin = await hub.login();
+    leader = await createStaff(hub, admin, 'msleader', ['trip_leader']);
+    otherLeader = await createStaff(hub, admin, 'mrother', ['trip_leader']);
+    clerk = await createStaff(hub, admin, 'clerk', ['office']);
+    teacher = await createStaff(hub, admin, 'mrsjones', ['teacher']);
+  });
+
+  afterAll(async () => {
+    tablets.forEach((device) => device.client.close());
+    await hub.close();
+  });
+
+  it('checks out nothing while one asset is unavailable, then the whole kit with its overlay on', async () => {
+    const tags = await kitOf(3, 1);
+    const [t1, t2, t3, t4] = tags;
+    const trip = await newTrip(leader.token, [leader.id], tags);
+    expect(trip).toMatchObject({ status: 'planned', leaderIds: [leader.id], checkedOutAt: null });
+    expect(trip.overlay).toEqual({ camera: { allowed: true } });
+    expect(trip.kitCounts).toEqual({ ready: 4, out: 0, back: 0, lost: 0 });
+    const unenrolled = trip.kit.find((d) => d.assetTag === t4);
+    expect(unenrolled).toMatchObject({ deviceId: null, online: false, pendingPhotos: null });
+    const enrolled = trip.kit.find((d) => d.assetTag === t1);
+    expect(enrolled).toMatchObject({
+      deviceId: tablets.get(t1)?.identity.deviceId,
+      online: true,
+      status: 'ready',
+    });
+
+    // The office lends one of the kit's tablets: the kit cannot go.
+    const loan = await post(clerk.token, '/api/loans', {
+      assetTag: t4,
+      borrowerId: teacher.id,
+      dueAt: new Date(hub.clock.nowMs() + DAY).toISOString(),
+    });
+    expect(loan.status).toBe(201);
+    const refused = await post(leader.token, `/api/trips/${trip.id}/check-out`);
+    expect(refused.status).toBe(409);
+    expect((refused.body as { message: string }).message).toContain(`${t4} (on loan)`);
+    for (const tag of [t1, t2, t3]) {
+      expect(await assetStatus(tag)).toBe('available');
+      expect(await cameraOf(tablets.get(tag)!.identity.deviceId)).toEqual({
+        allowed: false,
+        scope: 'baseline',
+      });
+    }
+    const still = await get<Trip>(leader.token, `/api/trips/${trip.id}`);
+    expect(still.status).toBe('planned');
+    expect(still.kitCounts).toEqual({ ready: 4, out: 0, back: 0, lost: 0 });
+
+    // Back at the desk, the kit goes out whole, and every enrolled tablet gets the overlay.
+    const returned = await post(
+      clerk.token,
+      `/api/loans/${(loan.body as { id: string }).id}/return`,
+      {
+        condition: 'Good',
+      },
+    );
+    expect(returned.status).toBe(200);
+    const out = await post(leader.token, `/api/trips/${trip.id}/check-out`);
+    expect(out.status).toBe(200);
+    const checkedOut = out.body as Trip;
+    expect(checkedOut.status).toBe('out');
+    expect(checkedOut.checkedOutAt).not.toBeNull();
+    expect(kitStatus(checkedOut)).toEqual({ [t1]: 'out', [t2]: 'out', [t3]: 'out', [t4]: 'out' });
+    for (const tag of tags) {
+      expect(await assetStatus(tag)).toBe('on_trip');
+    }
+    for (const tag of [t1, t2, t3]) {
+      expect(await cameraOf(tablets.get(tag)!.identity.deviceId)).toEqual({
+        allowed: true,
+        scope: 'overlay',
+      });
+      await waitForApplied(tag);
+    }
+    // Out on the trip, nobody else can take them.
+    const lend = await post(clerk.token, '/api/loans', {
+      assetTag: t1,
+      borrowerId: teacher.id,
+      dueAt: new Date(hub.clock.nowMs() + DAY).toISOString(),
+    });
+    expect(lend.status).toBe(409);
+    expect((await post(leader.token, `/api/trips/${trip.id}/check-out`)).status).toBe(409);
+    // The same asset in a second trip's kit: that trip's check-out is refused, naming it.
+    const second = await newTrip(admin, [otherLeader.id], [t2]);
+    const clash = await post(admin, `/api/trips/${second.id}/check-out`);
+    expect(clash.status).toBe(409);
+    expect((clash.body as { message: string }).message).toContain(`${t2} (on a trip)`);
+
+    // Partial check-in by scan (any case): that tablet's overlay goes, the others keep theirs.
+    const back = await post(leader.token, `/api/trips/${trip.id}/check-in`, {
+      assetTag: t1.toLowerCase(),
+    });
+    expect(back.status).toBe(200);
+    expect(kitStatus(back.body as Trip)).toEqual({
+      [t1]: 'back',
+      [t2]: 'out',
+      [t3]: 'out',
+      [t4]: 'out',
+    });
+    expect((back.body as Trip).kitCounts).toEqual({ ready: 0, out: 3, back: 1, lost: 0 });
+    expect(await assetStatus(t1)).toBe('available');
+    expect(await cameraOf(tablets.get(t1)!.identity.deviceId)).toEqual({
+      allowed: false,
+      scope: 'baseline',
+    });
+    await waitForApplied(t1);
+    expect(await cameraOf(tablets.get(t2)!.identity.deviceId)).toEqual({
+      allowed: true,
+      scope: 'overlay',
+    });
+    expect(
+      (await post(leader.token, `/api/trips/${trip.id}/check-in`, { assetTag: t1 })).status,
+    ).toBe(409);
+    expect(
+      (await post(leader.token, `/api/trips/${trip.id}/check-in`, { assetTag: 'NOT-IN-KIT' }))
+        .status,
+    ).toBe(404);
+
+    // Closing waits for every device: the 409 names those still out.
+    const early = await post(leader.token, `/api/trips/${trip.id}/close`);
+    expect(early.status).toBe(409);
+    expect((early.body as { message: string }).message).toContain(`${t2}, ${t3}, ${t4}`);
+
+    // One is lost on the trip: locked with the office message, its overlay gone.
+    const lost = await post(leader.token, `/api/trips/${trip.id}/lost`, { assetTag: t2 });
+    expect(lost.status).toBe(200);
+    expect(kitStatus(lost.body as Trip)[t2]).toBe('lost');
+    expect(await assetStatus(t2)).toBe('lost');
+    const lostTablet = tablets.get(t2) as TestDevice;
+    await waitFor(() => lostTablet.enforcer.currentState().locked, 'the lost tablet locked');
+    expect(lostTablet.enforcer.lockMessage).toMatch(/school office/);
+    expect(await cameraOf(lostTablet.identity.deviceId)).toEqual({
+      allowed: false,
+      scope: 'baseline',
+    });
+    expect((await post(leader.token, `/api/trips/${trip.id}/lost`, { assetTag: t2 })).status).toBe(
+      409,
+    );
+    expect(
+      (await post(leader.token, `/api/trips/${trip.id}/check-in`, { assetTag: t2 })).status,
+    ).toBe(409);
+    // A device already back cannot be reported lost on the trip.
+    expect((await post(leader.token, `/api/trips/${trip.id}/lost`, { assetTag: t1 })).status).toBe(
+      409,
+    );
+    expect(await assetStatus(t1)).toBe('available');
+
+    expect((await post(leader.token, `/api/trips/${trip.id}/close`)).status).toBe(409);
+    for (const tag of [t3, t4]) {
+      expect(
+        (await post(leader.token, `/api/trips/${trip.id}/check-in`, { assetTag: tag })).status,
+      ).toBe(200);
+    }
+    const closed = await post(leader.token, `/api/trips/${trip.id}/close`);
+    expect(closed.status).toBe(200);
+    expect(closed.body).toMatchObject({
+      status: 'closed',
+      kitCounts: { ready: 0, out: 0, back: 3, lost: 1 },
+    });
+    expect((closed.body as Trip).closedAt).not.toBeNull();
+    expect(await cameraOf(tablets.get(t3)!.identity.deviceId)).toEqual({
+      allowed: false,
+      scope: 'baseline',
+    });
+    expect((await post(leader.token, `/api/trips/${trip.id}/close`)).status).toBe(409);
+    expect((await post(leader.token, `/api/trips/${trip.id}/check-out`)).status).toBe(409);
+
+    const audit = await get<Page<{ action: string; actor: string; targetId: string | null }>>(
+      admin,
+      '/api/audit?pageSize=200',
+    );
+    const steps = audit.items.map((e) => `${e.action} by ${e.actor}`);
+    expect(steps).toEqual(
+      expect.arrayContaining([
+        'trip.created by msleader',
+        'trip.checked_out by msleader',
+        'trip.checked_in by msleader',
+        'asset.lost by msleader',
+        'trip.closed by msleader',
+        'policy.overlay_applied by msleader',
+        'policy.overlay_removed by msleader',
+      ]),
+    );
+  });
+
+  it('shows and opens a trip only to its leaders and ICT', async () => {
+    const tags = await kitOf(1);
+    const trip = await newTrip(leader.token, [leader.id], tags);
+    const path = `/api/trips/${trip.id}`;
+    for (const [method, route, body] of [
+      ['get', path, undefined],
+      ['post', `${path}/check-out`, {}],
+      ['post', `${path}/check-in`, { assetTag: tags[0] }],
+      ['post', `${path}/lost`, { assetTag: tags[0] }],
+      ['post', `${path}/close`, {}],
+    ] as const) {
+      const response =
+        method === 'get'
+          ? await hub.http.get(route).set('Authorization', as(otherLeader.token))
+          : await post(otherLeader.token, route, body);
+      expect([route, response.status]).toEqual([route, 403]);
+    }
+    expect(await assetStatus(tags[0])).toBe('available');
+    // Office staff and teachers are not trip leaders at all.
+    expect((await hub.http.get(path).set('Authorization', as(clerk.token))).status).toBe(403);
+    expect((await hub.http.get('/api/trips').set('Authorization', as(teacher.token))).status).toBe(
+      403,
+    );
+
+    const mine = await get<Page<TripSummary>>(leader.token, '/api/trips?pageSize=100');
+    expect(mine.items.map((t) => t.id)).toContain(trip.id);
+    expect(mine.items.find((t) => t.id === trip.id)).toMatchObject({
+      leaders: [{ id: leader.id, displayName: 'msleader' }],
+      kitCounts: { ready: 1, out: 0, back: 0, lost: 0 },
+    });
+    const theirs = await get<Page<TripSummary>>(otherLeader.token, '/api/trips?pageSize=100');
+    expect(theirs.items.map((t) => t.id)).not.toContain(trip.id);
+    const all = await get<Page<TripSummary>>(admin, '/api/trips?pageSize=100');
+    expect(all.items.map((t) => t.id)).toContain(trip.id);
+    const adminsOwn = await get<Page<TripSummary>>(admin, '/api/trips?mine=true&pageSize=100');
+    expect(adminsOwn.items.map((t) => t.id)).not.toContain(trip.id);
+    const planned = await get<Page<TripSummary>>(admin, '/api/trips?status=closed&pageSize=100');
+    expect(planned.items.map((t) => t.id)).not.toContain(trip.id);
+
+    // ICT acts on every trip; a second leader named on it may too.
+    const shared = await newTrip(admin, [leader.id, otherLeader.id], tags);
+    expect((await post(otherLeader.token, `/api/trips/${shared.id}/check-out`)).status).toBe(200);
+    expect(
+      (await post(admin, `/api/trips/${shared.id}/check-in`, { assetTag: tags[0] })).status,
+    ).toBe(200);
+    expect((await post(leader.token, `/api/trips/${shared.id}/close`)).status).toBe(200);
+    expect(
+      (
+        await hub.http
+          .get('/api/trips/4a1f0a3e-6f1e-4c1b-9a59-2b1f3c1d9e00')
+          .set('Authorization', as(admin))
+      ).status,
+    ).toBe(404);
+    // A planned trip whose kit never went may be called off.
+    expect((await post(leader.token, `${path}/close`)).status).toBe(200);
+  });
+
+  it('refuses a trip that is not valid, and a check-out after its end', async () => {
+    const tags = await kitOf(0, 1);
+    const now = hub.clock.nowMs();
+    const good = {
+      name: 'Zoo',
+      shortName: 'zoo-1',
+      startsAt: new Date(now + HOUR).toISOString(),
+      endsAt: new Date(now + 2 * HOUR).toISOString(),
+      leaderIds: [leader.id],
+      assetTags: tags,
+    };
+    const refusals: [object, number, RegExp][] = [
+      [{ shortName: 'Mrs Smith' }, 400, /^shortName/],
+      [{ shortName: 'a'.repeat(25) }, 400, /^shortName/],
+      [{ endsAt: good.startsAt }, 400, /^endsAt/],
+      [
+        {
+          startsAt: new Date(now - 3 * HOUR).toISOString(),
+          endsAt: new Date(now - HOUR).toISOString(),
+        },
+        400,
+        /^endsAt/,
+      ],
+      [{ leaderIds: [clerk.id] }, 400, /^leaderIds.*not a trip leader/],
+      [{ leaderIds: ['4a1f0a3e-6f1e-4c1b-9a59-2b1f3c1d9e00'] }, 400, /^leaderIds/],
+      [{ leaderIds: [otherLeader.id] }, 400, /^leaderIds: a trip leader leads/],
+      [{ leaderIds: [] }, 400, /leaderIds/],
+      [{ assetTags: ['NO-SUCH-TAG'] }, 400, /^assetTags: no asset with tag NO-SUCH-TAG/],
+      [{ assetTags: [tags[0], tags[0].toLowerCase()] }, 400, /^assetTags/],
+      [{ assetTags: [] }, 400, /assetTags/],
+      [{ overlay: { camera: { allowed: 'yes' } } }, 400, /^overlay\.camera\.allowed/],
+      [{ overlay: { nonsense: { x: 1 } } }, 400, /^overlay/],
+    ];
+    for (const [change, status, message] of refusals) {
+      const response = await post(leader.token, '/api/trips', { ...good, ...change });
+      expect([change, response.status]).toEqual([change, status]);
+      expect((response.body as { message: string }).message).toMatch(message);
+    }
+    expect((await post(clerk.token, '/api/trips', good)).status).toBe(403);
+
+    const trip = await post(leader.token, '/api/trips', good);
+    expect(trip.status).toBe(201);
+    hub.clock.advance(3 * HOUR);
+    const late = await post(leader.token, `/api/trips/${(trip.body as Trip).id}/check-out`);
+    expect(late.status).toBe(409);
+    expect((late.body as { message: string }).message).toMatch(/ended/);
+    expect(await assetStatus(tags[0])).toBe('available');
+  });
+});
