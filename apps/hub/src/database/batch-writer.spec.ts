@@ -1,4 +1,4 @@
-import { BatchWriter } from './batch-writer';
+import { BACKGROUND_BATCH, BatchWriter } from './batch-writer';
 import type { TransactionRunner, Tx } from './transaction-runner';
 
 /** Runs each unit of work at once, as one transaction would: all BatchWriter asks of it. */
@@ -39,5 +39,19 @@ describe('BatchWriter', () => {
     );
     const results = await Promise.allSettled([writer.add('a'), writer.add('b'), writer.add('c')]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'fulfilled']);
+  });
+
+  it('keeps a batch of only background writes to BACKGROUND_BATCH, however many wait', async () => {
+    const sizes: number[] = [];
+    const writer = new BatchWriter<number>(
+      runner as unknown as TransactionRunner,
+      (_tx, items) => {
+        sizes.push(items.length);
+        return Promise.resolve();
+      },
+      1000,
+    );
+    await Promise.all(Array.from({ length: BACKGROUND_BATCH * 2 + 1 }, (_, i) => writer.add(i)));
+    expect(sizes).toEqual([BACKGROUND_BATCH, BACKGROUND_BATCH, 1]);
   });
 });

@@ -12,8 +12,15 @@ interface Waiting<T> {
 }
 
 /**
+ * Writes in a background batch at most: about 25 ms of SQLite work on this machine, the longest
+ * a teacher's request waits for a batch already running (issue 12).
+ */
+export const BACKGROUND_BATCH = 250;
+
+/**
  * Batches writes: `add(item)` resolves once the batch holding `item` is committed, and rejects
- * with that transaction's error. Batches hold at most `maxBatch` items, urgent ones first.
+ * with that transaction's error. Batches hold at most `maxBatch` items, urgent ones first; a batch of
+ * non-urgent items only holds at most `BACKGROUND_BATCH`.
  */
 export class BatchWriter<T> {
   private queue: Waiting<T>[] = [];
@@ -43,9 +50,11 @@ export class BatchWriter<T> {
   private async drain(): Promise<void> {
     while (this.urgent.length + this.queue.length > 0) {
       const batch = this.urgent.splice(0, this.maxBatch);
-      // A batch with no urgent write is background work: on SQLite a person's request goes first.
+      // A batch with no urgent write is background work: on SQLite a person's request goes first,
+      // and waits at most for one background batch already running, so those are kept small.
       const background = batch.length === 0;
-      batch.push(...this.queue.splice(0, this.maxBatch - batch.length));
+      const room = background ? Math.min(this.maxBatch, BACKGROUND_BATCH) : this.maxBatch;
+      batch.push(...this.queue.splice(0, room - batch.length));
       try {
         await this.tx.run(
           (tx) =>
