@@ -147,6 +147,7 @@ describe('route access', () => {
     );
     expect(Object.keys(response.body.components.schemas.CreateStaffDto.properties).sort()).toEqual([
       'displayName',
+      'email',
       'password',
       'roles',
       'username',
