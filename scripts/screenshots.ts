@@ -21,6 +21,7 @@ const EXPECTED_SCREENS = [
   'Policies',
   'Compliance',
   'Staff',
+  'Photos',
   'Audit log',
   'Operating figures',
 ];

@@ -60,8 +60,37 @@ describe('photo sync across restarts, and the agent (real hub processes)', () =>
     await killHubProcess(hub.child);
     hub = await startHubProcess(dataDir, port, { env: ENV });
   };
-  const writePhoto = async (dir: string, name: string) => {
-    const bytes = await makeJpeg(1200, 900);
+  /** The hub's exiftool processes (its children running exiftool). */
+  const exiftoolsOf = (pid: number): number[] => {
+    let children: string;
+    try {
+      children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' });
+    } catch {
+      return []; // pgrep found none
+    }
+    return children
+      .split('\n')
+      .filter(Boolean)
+      .map(Number)
+      .filter((child) => alive(child) && /exiftool/.test(cmdline(child)));
+  };
+  const cmdline = (pid: number) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  /** Running or sleeping: not gone, and not a zombie waiting to be reaped. */
+  const alive = (pid: number) => {
+    try {
+      return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    } catch {
+      return false;
+    }
+  };
+  const writePhoto = async (dir: string, name: string, width = 1200, height = 900) => {
+    const bytes = await makeJpeg(width, height);
     const file = path.join(dir, name);
     fs.writeFileSync(file, bytes);
     // Settled: the agent leaves files alone while a camera import may still be writing them.
@@ -206,6 +235,7 @@ describe('photo sync across restarts, and the agent (real hub processes)', () =>
       deleteAfterUpload: true,
       intervalMs: 300,
       receiptWaitMs: 500,
+      idleTimeoutMs: 1000,
     });
     syncs.push(sync);
     await sync.start();
@@ -224,16 +254,89 @@ describe('photo sync across restarts, and the agent (real hub processes)', () =>
     await until(() => !fs.existsSync(waiting.file));
     expect(await fetchPhotoReceipt(device, waiting.sha256)).not.toBeNull();
 
-    // The hub is away: the photo waits on the device, then goes when the hub is back.
-    await killHubProcess(hub.child);
+    // The hub is away (its process stopped: the network to it is silent): the photo waits on the
+    // device while the timer keeps trying, then goes when the hub is back.
+    process.kill(hub.child.pid!, 'SIGSTOP');
     const offline = await writePhoto(dir, 'IMG_0002.jpg');
-    await sync.syncNow();
-    expect(fs.existsSync(offline.file)).toBe(true);
-    hub = await startHubProcess(dataDir, port, { env: ENV });
+    try {
+      await sync.syncNow();
+      await sync.syncNow();
+      expect(fs.existsSync(offline.file)).toBe(true);
+      expect(sync.pendingPhotos).toBe(1);
+    } finally {
+      process.kill(hub.child.pid!, 'SIGCONT');
+    }
     await until(() => !fs.existsSync(offline.file), 30_000);
     expect(await fetchPhotoReceipt(device, offline.sha256)).not.toBeNull();
     await sync.stop();
   }, 180_000);
+
+  it('never hangs when its hub freezes or dies mid-upload, and resumes after', async () => {
+    const dir = path.join(work, 'trip-camera');
+    const stateDir = path.join(work, 'agent-state-4');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(stateDir, { recursive: true });
+    const photo = await writePhoto(dir, 'DSC_0200.jpg', 1600, 1200);
+    const stored = () => filesUnder(storeDir).filter((f) => f.includes(photo.sha256.slice(0, 8)));
+    const uploadsDir = path.join(dataDir, 'photos', 'uploads');
+    const received = () =>
+      filesUnder(uploadsDir)
+        .filter((f) => !f.endsWith('.json'))
+        .reduce((sum, f) => sum + fs.statSync(path.join(uploadsDir, f)).size, 0);
+    // Small chunks, so the upload is still going when the hub goes; short waits, as a test can.
+    const sync = new PhotoSync({
+      device,
+      dir,
+      stateDir,
+      chunkSize: 16 * 1024,
+      intervalMs: 60_000,
+      deleteAfterUpload: true,
+      retryDelays: [0, 200],
+      idleTimeoutMs: 1000,
+    });
+    syncs.push(sync);
+    await sync.start();
+    await until(() => received() > 0);
+
+    // Frozen (a stopped process, a network that went silent): connections open, nothing answers.
+    // The pass ends with the photo still here instead of waiting for an answer for ever.
+    const frozenAt = Date.now();
+    process.kill(hub.child.pid!, 'SIGSTOP');
+    try {
+      await sync.syncNow();
+      expect(Date.now() - frozenAt).toBeLessThan(15_000);
+      expect(fs.existsSync(photo.file)).toBe(true);
+      expect(sync.pendingPhotos).toBe(1);
+    } finally {
+      process.kill(hub.child.pid!, 'SIGCONT');
+    }
+
+    // Killed while bytes flow: the pass ends too, and the upload resumes on the new hub.
+    const before = received();
+    const passing = sync.syncNow();
+    await until(() => received() > before, 20_000);
+    const killedAt = Date.now();
+    const exiftools = exiftoolsOf(hub.child.pid!);
+    expect(exiftools).toHaveLength(1); // it has stripped photos: its one exiftool runs
+    await killHubProcess(hub.child);
+    await passing;
+    // exiftool died with its hub (it would otherwise poll its closed stdin for ever).
+    await until(() => exiftools.every((pid) => !alive(pid)), 5000);
+    expect(Date.now() - killedAt).toBeLessThan(15_000);
+    expect(fs.existsSync(photo.file)).toBe(true);
+    expect(await fetchPhotoReceipt(device, photo.sha256).catch(() => 'unreachable')).toBe(
+      'unreachable',
+    );
+
+    hub = await startHubProcess(dataDir, port, { env: ENV });
+    await sync.syncNow();
+    expect(fs.existsSync(photo.file)).toBe(false);
+    expect(await fetchPhotoReceipt(device, photo.sha256)).toMatchObject({ sha256: photo.sha256 });
+    expect(stored()).toHaveLength(1);
+    expect(filesUnder(uploadsDir)).toEqual([]);
+    expect(sync.pendingPhotos).toBe(0);
+    await sync.stop();
+  }, 90_000);
 
   it('resumes its own upload after the agent restarts', async () => {
     const dir = path.join(work, 'import');

@@ -11,6 +11,7 @@ import {
   fetchPhotoReceipt,
   photoKindOf,
   photoSha256,
+  PHOTO_REQUEST_IDLE_MS,
   PhotoUploadError,
   StateChangeListeners,
   uploadPhoto,
@@ -28,10 +29,15 @@ export const PHOTO_JOURNAL_FILE = 'photo-uploads.json';
 const PICTURE = /\.(jpe?g|png|heic)$/i;
 /** A file changed this recently may still be being written by the camera import. */
 const SETTLE_MS = 1500;
+/** A photo the hub took (final PATCH 204) but gave no receipt for this long is sent again. */
+const RESEND_AFTER_MS = 6 * 60 * 60 * 1000;
 
 interface PhotoJournal {
-  /** By file name: the SHA-256 the upload was made for and its URL at the hub. */
-  uploads: Record<string, { sha256: string; uploadUrl: string }>;
+  /**
+   * By file name: the SHA-256 the upload was made for, its URL at the hub, and when the hub took
+   * it whole (then only its receipt is awaited: a store that is away is no reason to send it again).
+   */
+  uploads: Record<string, { sha256: string; uploadUrl: string; completedAt?: string }>;
   /** The photo settings of the last policy applied (protocol section 4 `photos`). */
   policy: { autoUpload: boolean; deleteAfterUpload: boolean } | null;
 }
@@ -59,6 +65,10 @@ export interface PhotoSyncOptions {
   chunkSize?: number;
   /** How long to ask for a receipt after an upload before leaving it to the next pass, ms. */
   receiptWaitMs?: number;
+  /** Waits between retries of a dropped upload request, ms; default uploadPhoto's. */
+  retryDelays?: number[];
+  /** A request idle this long is dropped (and retried), ms; default PHOTO_REQUEST_IDLE_MS. */
+  idleTimeoutMs?: number;
   log?: (line: string) => void;
 }
 
@@ -66,9 +76,11 @@ export class PhotoSync {
   private journal: PhotoJournal = { uploads: {}, policy: null };
   private watcher: FSWatcher | null = null;
   private timer: NodeJS.Timeout | null = null;
+  /** The pass under way, and the one asked for while it runs (at most one waits). */
   private running: Promise<void> | null = null;
-  private again = false;
+  private queued: Promise<void> | null = null;
   private stopped = false;
+  private saving: Promise<void> = Promise.resolve();
   private readonly abort = new AbortController();
   private pending = 0;
   private readonly listeners = new StateChangeListeners();
@@ -96,7 +108,10 @@ export class PhotoSync {
     this.onChange();
   }
 
-  /** Stops watching and any upload under way (it resumes at the next start). */
+  /**
+   * Stops watching and any upload or receipt request under way (an upload resumes at the next
+   * start); resolves once the pass under way has ended, which the abort makes prompt.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     this.watcher?.close();
@@ -104,7 +119,8 @@ export class PhotoSync {
       clearInterval(this.timer);
     }
     this.abort.abort();
-    await this.running?.catch(() => undefined);
+    await this.queued;
+    await this.running;
   }
 
   /** Calls `listener` when pendingPhotos changes. */
@@ -119,25 +135,41 @@ export class PhotoSync {
   }
 
   /**
-   * One pass now (the `photos.sync` command), whatever autoUpload says; resolves when it ends.
-   * A pass already running goes round once more.
+   * A pass over the folder (the `photos.sync` command), whatever autoUpload says. Resolves when a
+   * pass that began after this call has ended: the one started now, or, while one runs, the next
+   * one, which every call made meanwhile shares. So a caller waits for at most two passes, however
+   * often the folder changes or the timer ticks (waiting for "no more changes" never ends while the
+   * timer ticks faster than a pass takes: that hung the agent while the store was away). Never
+   * rejects.
    */
-  async syncNow(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      await this.running;
-      return;
+  syncNow(): Promise<void> {
+    if (this.queued) {
+      return this.queued;
     }
-    this.running = this.pass()
+    if (this.running) {
+      const queued = this.running.then(() => {
+        this.queued = null;
+        return this.startPass();
+      });
+      this.queued = queued;
+      return queued;
+    }
+    return this.startPass();
+  }
+
+  private startPass(): Promise<void> {
+    if (this.stopped) {
+      return Promise.resolve();
+    }
+    const running = this.pass()
       .catch((error: unknown) => this.log(`photo sync: ${String(error)}`))
       .finally(() => {
-        this.running = null;
+        if (this.running === running) {
+          this.running = null;
+        }
       });
-    await this.running;
-    if (this.again && !this.stopped) {
-      this.again = false;
-      await this.syncNow();
-    }
+    this.running = running;
+    return running;
   }
 
   private onChange(): void {
@@ -159,12 +191,12 @@ export class PhotoSync {
       try {
         await this.syncOne(name);
       } catch (error) {
+        if (this.stopped || (error as Error).name === 'AbortError') {
+          return;
+        }
         if (error instanceof PhotoUploadError && error.status === 0) {
           this.log('photo sync: the hub cannot be reached; photos wait');
           break; // offline: the next pass catches up
-        }
-        if ((error as Error).name === 'AbortError') {
-          return;
         }
         this.log(`photo sync: ${name}: ${(error as Error).message}`);
       }
@@ -180,23 +212,30 @@ export class PhotoSync {
       return; // gone, or not a picture: never sent
     }
     const sha256 = photoSha256(bytes);
-    let receipt = await fetchPhotoReceipt(this.options.device, sha256);
-    if (!receipt) {
-      const known = this.journal.uploads[name];
+    let receipt = await this.receiptOf(sha256);
+    const known = this.journal.uploads[name]?.sha256 === sha256 ? this.journal.uploads[name] : null;
+    const takenWhole =
+      known?.completedAt !== undefined &&
+      Date.now() - Date.parse(known.completedAt) < RESEND_AFTER_MS;
+    if (!receipt && !takenWhole) {
       const stat = await fs.stat(file);
-      await uploadPhoto(this.options.device, {
+      const uploadUrl = await uploadPhoto(this.options.device, {
         bytes,
         sha256,
         contentType: kind,
         takenAt: stat.mtime.toISOString(),
-        uploadUrl: known?.sha256 === sha256 ? known.uploadUrl : null,
+        uploadUrl: known?.uploadUrl ?? null,
         chunkSize: this.options.chunkSize,
+        retryDelays: this.options.retryDelays,
+        idleTimeoutMs: this.options.idleTimeoutMs,
         signal: this.abort.signal,
-        onUploadUrl: (uploadUrl) => {
-          this.journal.uploads[name] = { sha256, uploadUrl };
+        onUploadUrl: (url) => {
+          this.journal.uploads[name] = { sha256, uploadUrl: url };
           void this.saveJournal();
         },
       });
+      this.journal.uploads[name] = { sha256, uploadUrl, completedAt: new Date().toISOString() };
+      await this.saveJournal();
       receipt = await this.waitForReceipt(sha256);
     }
     if (!receipt) {
@@ -220,12 +259,22 @@ export class PhotoSync {
   private async waitForReceipt(sha256: string): Promise<PhotoReceiptBody | null> {
     const deadline = Date.now() + (this.options.receiptWaitMs ?? 5000);
     for (;;) {
-      const receipt = await fetchPhotoReceipt(this.options.device, sha256);
+      const receipt = await this.receiptOf(sha256);
       if (receipt || Date.now() >= deadline || this.stopped) {
         return receipt;
       }
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
+  }
+
+  /** The photo's receipt, or null; given up after the idle timeout, or at stop. */
+  private receiptOf(sha256: string): Promise<PhotoReceiptBody | null> {
+    const timeout = AbortSignal.timeout(this.options.idleTimeoutMs ?? PHOTO_REQUEST_IDLE_MS);
+    return fetchPhotoReceipt(
+      this.options.device,
+      sha256,
+      AbortSignal.any([this.abort.signal, timeout]),
+    );
   }
 
   /** Picture files of the folder that have settled, oldest first. */
@@ -262,11 +311,19 @@ export class PhotoSync {
     return path.join(this.options.stateDir, PHOTO_JOURNAL_FILE);
   }
 
-  private async saveJournal(): Promise<void> {
-    const file = this.journalPath();
-    const temporary = `${file}.tmp`;
-    await fs.writeFile(temporary, JSON.stringify(this.journal), { mode: 0o600 });
-    await fs.rename(temporary, file);
+  /** Writes the journal (temporary file, rename), one write at a time. */
+  private saveJournal(): Promise<void> {
+    const write = async () => {
+      const file = this.journalPath();
+      const temporary = `${file}.tmp`;
+      await fs.writeFile(temporary, JSON.stringify(this.journal), { mode: 0o600 });
+      await fs.rename(temporary, file);
+    };
+    const saved = this.saving.then(write, write);
+    this.saving = saved.catch((error: unknown) =>
+      this.log(`photo sync: the journal could not be written: ${String(error)}`),
+    );
+    return saved;
   }
 
   private log(line: string): void {

@@ -26,6 +26,11 @@ import {
 } from '@app/devices';
 import { AGENT_VERSION, writePrivateFile } from './agent-state';
 import { chooseTrust } from './hub-trust';
+import {
+  uploadSimulatedPhotos,
+  type SimulatedPhotoOptions,
+  type SimulatedPhotoResult,
+} from './simulate-photos';
 
 export interface SimulatorOptions {
   hubUrl: string;
@@ -93,6 +98,13 @@ export interface SimulatorHandle {
   refusedCount(): number;
   /** Resolves when `count` devices (default all) are connected; rejects after `timeoutMs`. */
   waitForConnected(count?: number, timeoutMs?: number): Promise<void>;
+  /**
+   * The first `devices` devices (default all) each upload generated JPEGs to the hub's photo
+   * store, in parallel, through the agent's upload library (issue 14; see uploadSimulatedPhotos).
+   */
+  uploadPhotos(
+    options: SimulatedPhotoOptions & { devices?: number },
+  ): Promise<SimulatedPhotoResult[]>;
   /** Disconnects every device and saves the identities. */
   stop(): Promise<void>;
 }
@@ -287,6 +299,18 @@ export async function runSimulator(opts: SimulatorOptions): Promise<SimulatorHan
         }
         await new Promise((wake) => setTimeout(wake, 100));
       }
+    },
+    uploadPhotos(photoOptions) {
+      const senders = devices.slice(0, photoOptions.devices ?? devices.length).map((device) => {
+        const { keyIndex } = saved.get(device.serialNumber) as SavedDevice;
+        return {
+          hubUrl,
+          trust: opts.trust,
+          deviceId: device.deviceId,
+          privateKeyPem: keyObjects[keyIndex % keyObjects.length],
+        };
+      });
+      return uploadSimulatedPhotos(senders, photoOptions);
     },
     async stop() {
       devices.forEach((device) => device.client.destroy());

@@ -3,13 +3,27 @@
 // gave; and the receipt a device must hold before it deletes its own copy.
 import { createHash } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { DefaultHttpStack, DetailedError, Upload } from 'tus-js-client';
+import type { ClientRequest } from 'node:http';
+import {
+  DefaultHttpStack,
+  DetailedError,
+  Upload,
+  type HttpRequest,
+  type HttpResponse,
+  type HttpStack,
+} from 'tus-js-client';
 import { normaliseHubUrl } from './enroll';
 import { makeProof } from './proof';
 import { trustAgent, trustingFetch, type HubTrust } from './trust';
 
 /** The tus endpoint of protocol section 5. */
 export const PHOTO_UPLOAD_PATH = '/api/photos/uploads';
+
+/**
+ * How long one tus request may go without a byte sent or received before it is dropped (and
+ * retried), in ms: a hub that died or a network that vanished mid-request never hangs an upload.
+ */
+export const PHOTO_REQUEST_IDLE_MS = 30_000;
 
 /** The kinds a device may upload. */
 export type PhotoKind = 'image/jpeg' | 'image/png' | 'image/heic';
@@ -64,6 +78,8 @@ export interface UploadPhotoOptions {
   onProgress?: (sent: number, total: number) => void;
   /** Stops the upload (a shutdown); it can be resumed later from its URL. */
   signal?: AbortSignal;
+  /** See PHOTO_REQUEST_IDLE_MS (the default). */
+  idleTimeoutMs?: number;
 }
 
 /** Lowercase hex SHA-256 of a photo's bytes. */
@@ -90,7 +106,8 @@ export function photoKindOf(bytes: Buffer): PhotoKind | null {
 
 /**
  * Uploads one photo (or resumes it from `uploadUrl` at the offset the hub reports with HEAD).
- * Dropped connections are retried after `retryDelays`; a 4xx answer is final.
+ * Dropped connections, and requests idle for `idleTimeoutMs`, are retried after `retryDelays`; a
+ * 4xx answer is final. So it always settles: once the retries are spent, with status 0.
  *
  * @returns the upload's URL
  * @throws PhotoUploadError with the hub's status: 460 (the bytes do not match `sha256`; the hub
@@ -117,9 +134,10 @@ export function uploadPhoto(device: PhotoDevice, options: UploadPhotoOptions): P
       // No fingerprint storage: the caller keeps the URL (the agent, in its own journal).
       storeFingerprintForResuming: false,
       removeFingerprintOnSuccess: false,
-      ...(device.trust
-        ? { httpStack: new DefaultHttpStack({ agent: trustAgent(device.trust) }) }
-        : {}),
+      httpStack: new WatchedHttpStack(
+        new DefaultHttpStack(device.trust ? { agent: trustAgent(device.trust) } : {}),
+        options.idleTimeoutMs ?? PHOTO_REQUEST_IDLE_MS,
+      ),
       onBeforeRequest: (req) => {
         req.setHeader(
           'Authorization',
@@ -134,10 +152,12 @@ export function uploadPhoto(device: PhotoDevice, options: UploadPhotoOptions): P
       onProgress: options.onProgress,
       onSuccess: () => {
         settled = true;
+        options.signal?.removeEventListener('abort', onAbort);
         resolve(upload.url ?? '');
       },
       onError: (error) => {
         settled = true;
+        options.signal?.removeEventListener('abort', onAbort);
         const status =
           error instanceof DetailedError ? (error.originalResponse?.getStatus() ?? 0) : 0;
         const body =
@@ -152,26 +172,34 @@ export function uploadPhoto(device: PhotoDevice, options: UploadPhotoOptions): P
         );
       },
     });
-    options.signal?.addEventListener('abort', () => {
+    const onAbort = () => {
       if (!settled) {
         settled = true;
         void upload.abort(false);
         reject(Object.assign(new Error('the upload was stopped'), { name: 'AbortError' }));
       }
-    });
+    };
+    if (options.signal?.aborted) {
+      onAbort();
+      return;
+    }
+    options.signal?.addEventListener('abort', onAbort, { once: true });
     upload.start();
   });
 }
 
 /**
- * Asks the hub for a photo's receipt (protocol section 5).
+ * Asks the hub for a photo's receipt (protocol section 5). Gives up after 30 s, or when `signal`
+ * is aborted.
  *
  * @returns the receipt on 200, null on 404 (not stored yet)
- * @throws PhotoUploadError for any other answer, or status 0 when the hub cannot be reached
+ * @throws PhotoUploadError for any other answer, or status 0 when the hub cannot be reached or
+ *   did not answer in time (or `signal` stopped it)
  */
 export async function fetchPhotoReceipt(
   device: PhotoDevice,
   sha256: string,
+  signal?: AbortSignal,
 ): Promise<PhotoReceiptBody | null> {
   const doFetch = device.trust ? trustingFetch(device.trust) : fetch;
   const now = device.now ?? Date.now;
@@ -181,7 +209,9 @@ export async function fetchPhotoReceipt(
       headers: {
         Authorization: `Device ${makeProof(device.deviceId, device.privateKeyPem, { now: now() })}`,
       },
-      signal: AbortSignal.timeout(30_000),
+      signal: signal
+        ? AbortSignal.any([signal, AbortSignal.timeout(30_000)])
+        : AbortSignal.timeout(30_000),
     });
   } catch (error) {
     throw new PhotoUploadError(0, `the hub could not be reached: ${(error as Error).message}`);
@@ -194,5 +224,102 @@ export async function fetchPhotoReceipt(
     await response.body?.cancel();
     throw new PhotoUploadError(response.status, `the receipt answer was ${response.status}`);
   }
-  return (await response.json()) as PhotoReceiptBody;
+  try {
+    return (await response.json()) as PhotoReceiptBody;
+  } catch (error) {
+    throw new PhotoUploadError(0, `the receipt was cut off: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * tus-js-client's Node HTTP stack with the two ways a request can hang closed (found when a hub
+ * was killed under an agent, issue 14): a request idle for `idleMs` (no byte either way: a hub
+ * stopped, a network gone) is destroyed, and a connection that closes after the answer's headers
+ * but before its end fails the request (the stack itself waits for an `end` that never comes).
+ * Either way the request fails with no status, which tus-js-client retries after its delays.
+ */
+export class WatchedHttpStack implements HttpStack {
+  constructor(
+    private readonly inner: HttpStack,
+    private readonly idleMs: number,
+  ) {}
+
+  createRequest(method: string, url: string): HttpRequest {
+    return new WatchedHttpRequest(this.inner.createRequest(method, url), this.idleMs);
+  }
+
+  getName(): string {
+    return `Watched${this.inner.getName()}`;
+  }
+}
+
+class WatchedHttpRequest implements HttpRequest {
+  constructor(
+    private readonly inner: HttpRequest,
+    private readonly idleMs: number,
+  ) {}
+
+  getMethod(): string {
+    return this.inner.getMethod();
+  }
+
+  getURL(): string {
+    return this.inner.getURL();
+  }
+
+  setHeader(header: string, value: string): void {
+    this.inner.setHeader(header, value);
+  }
+
+  getHeader(header: string): string | undefined {
+    return this.inner.getHeader(header);
+  }
+
+  setProgressHandler(handler: (bytesSent: number) => void): void {
+    this.inner.setProgressHandler(handler);
+  }
+
+  send(body: unknown): Promise<HttpResponse> {
+    return new Promise<HttpResponse>((resolve, reject) => {
+      let settled = false;
+      const settle = (response: HttpResponse | null, error?: Error) => {
+        if (settled) {
+          return;
+        }
+        settled = true;
+        if (response) {
+          resolve(response);
+        } else {
+          reject(error ?? new Error('the request failed'));
+        }
+      };
+      this.inner.send(body).then(
+        (response) => settle(response),
+        (error: Error) => settle(null, error),
+      );
+      // The stack made its http.ClientRequest synchronously inside send().
+      const req = this.inner.getUnderlyingObject() as ClientRequest | null;
+      if (!req) {
+        return;
+      }
+      req.setTimeout(this.idleMs, () => {
+        req.destroy(new Error(`the hub sent nothing for ${Math.round(this.idleMs / 1000)} s`));
+      });
+      // After a normal answer the stack has resolved before this runs (setImmediate comes after
+      // its promise callbacks), so this only fails a request whose answer was cut off.
+      req.once('close', () =>
+        setImmediate(() =>
+          settle(null, new Error('the connection to the hub closed before its answer ended')),
+        ),
+      );
+    });
+  }
+
+  abort(): Promise<void> {
+    return this.inner.abort();
+  }
+
+  getUnderlyingObject(): unknown {
+    return this.inner.getUnderlyingObject();
+  }
 }

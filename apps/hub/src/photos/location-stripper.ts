@@ -3,7 +3,34 @@
 // re-encoding the picture. Through exiftool-vendored's one long-running exiftool process, not a
 // process per photo (about 20 ms a photo here).
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { ExifTool } from 'exiftool-vendored';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { DefaultExiftoolArgs, ExifTool, exiftoolPath } from 'exiftool-vendored';
+
+/** util-linux's setpriv, on Linux: sets the parent-death signal, then runs the command. */
+const SETPRIV = '/usr/bin/setpriv';
+
+/**
+ * Starts the long-running exiftool so that it dies with the hub. In `-stay_open` mode exiftool
+ * reading a closed pipe does not exit: it polls it a hundred times a second for ever, so each hub
+ * killed outright (a crash, the OOM killer, SIGKILL in the restart specs) used to leave one behind.
+ * On Linux it is started through `setpriv --pdeathsig KILL`, which the kernel acts on when the hub
+ * goes, however it goes; elsewhere (or without setpriv) as exiftool-vendored starts it.
+ *
+ * @returns a processFactory for ExifTool's options, or undefined for the library's own
+ */
+export function exiftoolProcessFactory(): (() => Promise<ChildProcess>) | undefined {
+  if (process.platform !== 'linux' || !existsSync(SETPRIV)) {
+    return undefined;
+  }
+  return async () =>
+    spawn(SETPRIV, ['--pdeathsig', 'KILL', '--', await exiftoolPath(), ...DefaultExiftoolArgs], {
+      stdio: 'pipe',
+      shell: false,
+      detached: false,
+      env: { LANG: 'C' },
+    });
+}
 
 /**
  * The exiftool arguments that delete every location field this hub knows of. Deleting is all
@@ -30,7 +57,11 @@ export const LOCATION_DELETE_ARGS: readonly string[] = [
 @Injectable()
 export class LocationStripper implements OnApplicationShutdown {
   // One process: a second is no faster on two cores (stack notes), and photos queue anyway.
-  private readonly exiftool = new ExifTool({ maxProcs: 1, taskTimeoutMillis: 60_000 });
+  private readonly exiftool = new ExifTool({
+    maxProcs: 1,
+    taskTimeoutMillis: 60_000,
+    processFactory: exiftoolProcessFactory(),
+  });
 
   /**
    * Deletes every location field from `file` in place (`-overwrite_original`: exiftool writes a

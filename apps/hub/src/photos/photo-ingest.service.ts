@@ -66,6 +66,12 @@ export const PHOTO_UPLOAD_PATH = '/api/photos/uploads';
 const DEVICE_KEY = 'hubDeviceId';
 /** Staged rows the worker takes at a time. */
 const WORKER_BATCH = 50;
+/**
+ * Photos the worker carries to the store at once. Their steps wait on different things (the one
+ * exiftool process, the disk's flushes, the database), so a few at once keep each busy: one at a
+ * time held 20 devices' uploads to under 10 MB/s (bench:photos).
+ */
+const STORE_CONCURRENCY = 4;
 
 /** A completed upload refused: 460 (SHA-256 mismatch) or 415 (not the declared kind). */
 export class PhotoRejectedError extends Error {
@@ -413,6 +419,8 @@ export class PhotoIngestService implements OnApplicationBootstrap, OnApplication
   private async work(): Promise<void> {
     this.workAgain = false;
     let skipped = new Set<string>();
+    // Once the store has had a photo it must carry its marker (photo-store.ts); known once here.
+    const marker = { expected: (await this.photos.counts()).stored > 0 };
     for (;;) {
       const rows = (await this.photos.staged(WORKER_BATCH + skipped.size)).filter(
         (row) => !skipped.has(row.sha256),
@@ -420,25 +428,45 @@ export class PhotoIngestService implements OnApplicationBootstrap, OnApplication
       if (rows.length === 0 || this.stopped) {
         return;
       }
+      // STORE_CONCURRENCY photos at once; photos meant for the same stored name go one after
+      // another in one lane, so the second finds the first's file (name_taken) and never races it.
+      const lanes = new Map<string, PhotoEntity[]>();
       for (const row of rows) {
-        if (this.stopped) {
-          return;
-        }
-        try {
-          if (!(await this.storeOne(row))) {
-            skipped.add(row.sha256);
+        lanes.set(row.storedName, [...(lanes.get(row.storedName) ?? []), row]);
+      }
+      const queue = [...lanes.values()];
+      let unavailable: StoreUnavailableError | null = null;
+      const runLanes = async () => {
+        for (let lane = queue.shift(); lane; lane = queue.shift()) {
+          for (const row of lane) {
+            if (this.stopped || unavailable) {
+              return;
+            }
+            try {
+              if (!(await this.storeOne(row, marker))) {
+                skipped.add(row.sha256);
+              }
+            } catch (error) {
+              if (error instanceof StoreUnavailableError) {
+                unavailable = error;
+                return;
+              }
+              // A damaged picture exiftool cannot write, say: leave it staged, log, go on.
+              this.logger.error(
+                `Photo ${row.sha256.slice(0, 8)} could not be stored: ${String(error)}`,
+              );
+              skipped.add(row.sha256);
+            }
           }
-        } catch (error) {
-          if (error instanceof StoreUnavailableError) {
-            this.setStatus(error.problem);
-            return; // tried again on the next retry tick
-          }
-          // A damaged picture exiftool cannot write, say: leave it staged, log, go on.
-          this.logger.error(
-            `Photo ${row.sha256.slice(0, 8)} could not be stored: ${String(error)}`,
-          );
-          skipped.add(row.sha256);
         }
+      };
+      await Promise.all(Array.from({ length: STORE_CONCURRENCY }, runLanes));
+      if (this.stopped) {
+        return;
+      }
+      if (unavailable) {
+        this.setStatus((unavailable as StoreUnavailableError).problem);
+        return; // tried again on the next retry tick
       }
       if (skipped.size > 1000) {
         skipped = new Set();
@@ -448,12 +476,13 @@ export class PhotoIngestService implements OnApplicationBootstrap, OnApplication
   }
 
   /**
-   * Carries one staged photo on from whichever step it reached.
+   * Carries one staged photo on from whichever step it reached. `marker.expected`: whether the
+   * store must already carry its marker (it has had a photo); set once this photo is written.
    *
    * @returns false when its staging files are not on this hub (nothing to do here)
    * @throws StoreUnavailableError when the store cannot be written
    */
-  private async storeOne(row: PhotoEntity): Promise<boolean> {
+  private async storeOne(row: PhotoEntity, marker: { expected: boolean }): Promise<boolean> {
     const clean = this.stagedClean(row);
     const original = this.stagedOriginal(row.sha256);
     if (!(await exists(clean))) {
@@ -474,7 +503,7 @@ export class PhotoIngestService implements OnApplicationBootstrap, OnApplication
     await removeIfThere(original);
     const storedSha256 = await sha256OfFile(clean);
     const { size } = await fs.stat(clean);
-    const expectMarker = (await this.photos.counts()).stored > 0;
+    const expectMarker = marker.expected;
     let storedName = row.storedName;
     let result = await this.store.write(storedName, clean, storedSha256, expectMarker);
     if (result === 'name_taken') {
@@ -485,6 +514,7 @@ export class PhotoIngestService implements OnApplicationBootstrap, OnApplication
         throw new Error(`the store already has a different file at ${storedName}`);
       }
     }
+    marker.expected = true;
     this.setStatus(null);
     const storedAt = this.clock.now();
     const device = await this.devices.findById(row.deviceId);

@@ -39,7 +39,7 @@ export function DevicePhotoTable({ query, emptyText }: { query: ApiQuery; emptyT
   return (
     <DataTable
       label="Photos per device"
-      rows={counts.data}
+      rows={[...counts.data].sort((a, b) => a.deviceTag.localeCompare(b.deviceTag))}
       rowKey={(row) => row.deviceId}
       emptyText={emptyText}
       columns={[

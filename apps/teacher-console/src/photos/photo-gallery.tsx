@@ -131,7 +131,6 @@ function PhotoDialog({ photo, position, onPrevious, onNext, onClose }: PhotoDial
     <Dialog
       title={`Photo taken at ${takenClock(photo)} on ${dayWords(photo.day)}`}
       isOpen
-      isDismissable
       onOpenChange={(isOpen) => {
         if (!isOpen) {
           onClose();

@@ -47,7 +47,7 @@ export const KIT_COLUMNS: DataColumn<KitRow>[] = [
     cell: ({ device }) => (
       <div className="device-name">
         <span className="kit-tag">{device.assetTag}</span>
-        {device.model ? <span className="device-serial">{device.model}</span> : null}
+        {device.model ? <span className="kit-model">{device.model}</span> : null}
       </div>
     ),
   },
