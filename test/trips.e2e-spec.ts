@@ -29,6 +29,7 @@ describe(`trips (${TEST_DATABASE_NAME})`, () => {
   let otherLeader: { id: string; token: string };
   let clerk: { id: string; token: string };
   let teacher: { id: string; token: string };
+  let safeguarding: { id: string; token: string };
   /** Enrolled, connected tablets by asset tag. */
   const tablets = new Map<string, TestDevice>();
   let counter = 0;
@@ -127,6 +128,7 @@ describe(`trips (${TEST_DATABASE_NAME})`, () => {
     otherLeader = await createStaff(hub, admin, 'mrother', ['trip_leader']);
     clerk = await createStaff(hub, admin, 'clerk', ['office']);
     teacher = await createStaff(hub, admin, 'mrsjones', ['teacher']);
+    safeguarding = await createStaff(hub, admin, 'dsl', ['safeguarding']);
   });
 
   afterAll(async () => {
@@ -341,6 +343,13 @@ describe(`trips (${TEST_DATABASE_NAME})`, () => {
     expect(theirs.items.map((t) => t.id)).not.toContain(trip.id);
     const all = await get<Page<TripSummary>>(admin, '/api/trips?pageSize=100');
     expect(all.items.map((t) => t.id)).toContain(trip.id);
+    // Safeguarding reads every trip (to browse its photos), and acts on none.
+    const read = await get<Page<TripSummary>>(safeguarding.token, '/api/trips?pageSize=100');
+    expect(read.items.map((t) => t.id)).toContain(trip.id);
+    expect((await hub.http.get(path).set('Authorization', as(safeguarding.token))).status).toBe(
+      200,
+    );
+    expect((await post(safeguarding.token, `${path}/check-out`, {})).status).toBe(403);
     const adminsOwn = await get<Page<TripSummary>>(admin, '/api/trips?mine=true&pageSize=100');
     expect(adminsOwn.items.map((t) => t.id)).not.toContain(trip.id);
     const planned = await get<Page<TripSummary>>(admin, '/api/trips?status=closed&pageSize=100');

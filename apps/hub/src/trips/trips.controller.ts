@@ -33,9 +33,10 @@ export class TripsController {
   }
 
   @Get()
-  @Roles('trip_leader', 'ict')
+  @Roles('trip_leader', 'ict', 'safeguarding')
   @ApiRoute({
-    summary: 'List trips: a trip leader’s own, every trip for ICT (mine=true: those you lead)',
+    summary:
+      'List trips: a trip leader’s own, every trip for ICT and safeguarding (mine=true: those you lead)',
     ok: 'A page of trips with their leaders and kit counts, newest start first',
   })
   list(
@@ -51,7 +52,7 @@ export class TripsController {
   }
 
   @Get(':id')
-  @Roles('trip_leader', 'ict')
+  @Roles('trip_leader', 'ict', 'safeguarding')
   @ApiRoute({
     summary: 'Read a trip and its kit: each device out, back or lost, last seen, photos waiting',
     ok: 'The trip',

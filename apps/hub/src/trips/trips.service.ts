@@ -45,6 +45,11 @@ export const DEFAULT_TRIP_OVERLAY: PartialPolicySettings = { camera: { allowed: 
 
 /** Roles that act on every trip. */
 export const ALL_TRIPS_ROLES: readonly StaffRole[] = ['ict'];
+/**
+ * Roles that read every trip without acting on one: safeguarding browses photos by trip (issue
+ * 14: "Who may browse: ICT, safeguarding, and the trip's own leaders for their trip").
+ */
+export const READ_ALL_TRIPS_ROLES: readonly StaffRole[] = ['ict', 'safeguarding'];
 /** Roles a trip's leaders must hold: only they reach the trip routes. */
 export const TRIP_LEADER_ROLES: readonly StaffRole[] = ['trip_leader', 'ict'];
 
@@ -214,7 +219,7 @@ export class TripsService {
     pageSize: number,
   ): Promise<Page<TripSummary>> {
     const filter: TripFilter = { status: query.status };
-    if (query.mine || !hasAnyRole(actor, ALL_TRIPS_ROLES)) {
+    if (query.mine || !hasAnyRole(actor, READ_ALL_TRIPS_ROLES)) {
       filter.leaderId = actor.id;
     }
     const [rows, total] = await this.trips.page(filter, (page - 1) * pageSize, pageSize);
@@ -240,7 +245,7 @@ export class TripsService {
    * @throws ForbiddenException 403 for a trip leader who does not lead it
    */
   async get(actor: StaffPrincipal, id: string): Promise<Trip> {
-    await this.mustAccess(actor, id);
+    await this.mustAccess(actor, id, READ_ALL_TRIPS_ROLES);
     return this.view(id);
   }
 
@@ -445,17 +450,22 @@ export class TripsService {
   }
 
   /**
-   * The trip, if `actor` may see and act on it: ICT any, a trip leader those they lead.
+   * The trip, if `actor` may see and act on it: ICT any, a trip leader those they lead. With
+   * `allRoles` = READ_ALL_TRIPS_ROLES (reading only), safeguarding any too.
    *
    * @throws NotFoundException 404 for an unknown trip
    * @throws ForbiddenException 403 for a trip leader who does not lead it
    */
-  private async mustAccess(actor: StaffPrincipal, id: string): Promise<TripEntity> {
+  private async mustAccess(
+    actor: StaffPrincipal,
+    id: string,
+    allRoles: readonly StaffRole[] = ALL_TRIPS_ROLES,
+  ): Promise<TripEntity> {
     const trip = await this.trips.findById(id);
     if (!trip) {
       throw new NotFoundException(`No trip ${id}`);
     }
-    if (!hasAnyRole(actor, ALL_TRIPS_ROLES) && !(await this.trips.isLeader(id, actor.id))) {
+    if (!hasAnyRole(actor, allRoles) && !(await this.trips.isLeader(id, actor.id))) {
       throw new ForbiddenException('You may see and act on only the trips you lead');
     }
     return trip;
