@@ -41,6 +41,8 @@ describe('staff accounts', () => {
         displayName: 'Olive Office',
         roles: ['office', 'trip_leader'],
         disabled: false,
+        // For loan reminders by email (issue 13); none given.
+        email: null,
         createdAt: expect.any(String),
         updatedAt: expect.any(String),
       });
