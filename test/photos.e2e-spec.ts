@@ -252,13 +252,103 @@ describe('photo sync (a real hub process)', () => {
       .set('Tus-Resumable', '1.0.0')
       .set('Upload-Offset', '0')
       .set('Content-Type', 'application/offset+octet-stream')
-      .send(bytes);
+      // A first small chunk: written whole before the 401 comes back, so the hub's closing the
+      // connection on a refused body cannot cut the write (EPIPE) before the answer is read.
+      .send(bytes.subarray(0, 1024));
     expect(patch.status).toBe(401);
     const error = await sendPhoto(doomed, bytes).catch((e: unknown) => e);
     expect((error as PhotoUploadError).status).toBe(401);
     expect(filesUnder(storeDir).some((f) => f.includes(photoSha256(bytes).slice(0, 8)))).toBe(
       false,
     );
+  }, 60_000);
+
+  it("names a trip's photos by its short name in the hub's time zone; a leader sees only their own trip's", async () => {
+    /** A staff account with these roles, signed in, the AUP accepted: its id and token. */
+    const staffMember = async (username: string, roles: string[]) => {
+      const password = 'Staff-Pass1!';
+      const created = await http()
+        .post('/api/staff')
+        .set('Authorization', `Bearer ${admin}`)
+        .send({ username, displayName: username, password, roles });
+      expect(created.status).toBe(201);
+      const login = await http().post('/api/auth/login').send({ username, password });
+      await acceptAup(http(), login.body.accessToken as string);
+      return { id: created.body.id as string, token: login.body.accessToken as string };
+    };
+    const as = (token: string, url: string) =>
+      http().get(url).set('Authorization', `Bearer ${token}`);
+    const leader = await staffMember('msleader', ['trip_leader']);
+    const otherLeader = await staffMember('mrother', ['trip_leader']);
+    // The camera is an asset (matched to its device by serial number); the other trip has its own.
+    for (const [assetTag, serialNumber] of [
+      ['CAM-07', cameraSerial],
+      ['CAM-99', `OTHER-${process.pid}`],
+    ]) {
+      const asset = await http()
+        .post('/api/assets')
+        .set('Authorization', `Bearer ${admin}`)
+        .send({ assetTag, kind: 'camera', serialNumber, model: 'Trip camera' });
+      expect(asset.status).toBe(201);
+    }
+    const newTrip = async (token: string, leaderId: string, shortName: string, kit: string) => {
+      const trip = await http()
+        .post('/api/trips')
+        .set('Authorization', `Bearer ${token}`)
+        .send({
+          name: `Year 4 trip ${shortName}`,
+          shortName,
+          startsAt: new Date(Date.now() + 3_600_000).toISOString(),
+          endsAt: new Date(Date.now() + 10 * 3_600_000).toISOString(),
+          leaderIds: [leaderId],
+          assetTags: [kit],
+        });
+      expect(trip.status).toBe(201);
+      return trip.body.id as string;
+    };
+    const zoo = await newTrip(leader.token, leader.id, 'zoo', 'CAM-07');
+    const museum = await newTrip(otherLeader.token, otherLeader.id, 'museum', 'CAM-99');
+
+    // 23:30 UTC on 12 June is 00:30 on 13 June in London: the day and time are the hub's.
+    const bytes = await makeJpeg();
+    const sha256 = photoSha256(bytes);
+    await sendPhoto(camera, bytes, { takenAt: '2026-06-12T23:30:00Z', tripId: zoo });
+    expect(await waitForReceipt(camera, sha256)).toEqual({
+      sha256,
+      storedAt: expect.any(String),
+      storedSha256: expect.any(String),
+      tripId: zoo,
+    });
+    const name = `2026/2026-06-13-zoo/CAM-07-003000-${sha256.slice(0, 8)}.jpg`;
+    expect(filesUnder(storeDir)).toContain(name);
+
+    // The zoo's leader sees its photos, thumbnails and pictures.
+    const mine = await as(leader.token, `/api/photos?tripId=${zoo}`);
+    expect(mine.status).toBe(200);
+    expect((mine.body as PhotoPage).items.map((p) => [p.sha256, p.storedName])).toEqual([
+      [sha256, name],
+    ]);
+    expect((await as(leader.token, `/api/photos/${sha256}/thumbnail`)).status).toBe(200);
+    expect((await as(leader.token, `/api/photos/${sha256}/picture`)).status).toBe(200);
+    // The museum's leader sees their own trip (none yet), and nothing of the zoo's: 403.
+    const theirs = await as(otherLeader.token, `/api/photos?tripId=${museum}`);
+    expect([theirs.status, (theirs.body as PhotoPage).items]).toEqual([200, []]);
+    expect((await as(otherLeader.token, `/api/photos?tripId=${zoo}`)).status).toBe(403);
+    expect((await as(otherLeader.token, `/api/photos/${sha256}/thumbnail`)).status).toBe(403);
+    expect((await as(otherLeader.token, `/api/photos/${sha256}/picture`)).status).toBe(403);
+    expect((await as(otherLeader.token, `/api/photos/days?tripId=${zoo}`)).status).toBe(403);
+    // A leader must name a trip of theirs; an unknown trip is 404.
+    expect((await as(otherLeader.token, '/api/photos')).status).toBe(403);
+    expect(
+      (await as(leader.token, '/api/photos?tripId=00000000-0000-4000-8000-000000000000')).status,
+    ).toBe(404);
+    // The audit log records the trip with the stored name.
+    const audit = await staff('/api/audit?action=photo.stored');
+    expect(
+      (audit.body.items as { detail: { tripId: string | null; storedName: string } }[]).find(
+        (entry) => entry.detail.storedName === name,
+      )?.detail.tripId,
+    ).toBe(zoo);
   }, 60_000);
 
   it('keeps one stored copy and one receipt for the same photo from two devices', async () => {

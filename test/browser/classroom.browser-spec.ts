@@ -5,20 +5,15 @@
 // unlocks them all. ICT makes a class through the management screen (teachers, group, a lesson)
 // and sees the hub's refusal of a bad lesson time beside it. Every screen is checked at both
 // iPad sizes: no serious axe violation, no sideways scrolling, 44 px targets, no CSP violation.
-import type { Locator, Page } from 'playwright-core';
+import type { Locator } from 'playwright-core';
 import type { ClassDto, DeviceGroup, Page as ApiPage, StaffAccount } from '@app/hub-api';
 import {
-  checkScreen as checkScreenAt,
   ADMIN_PASSWORD,
   apiSignIn,
-  Browser,
   callApi,
-  ConsoleHub,
   createStaffAccount,
-  launchBrowser,
-  screenshot,
   signInWithForm,
-  startConsoleHub,
+  consoleSpec,
 } from '../support/browser';
 import { connectTestDevice, enrollTestDevice, TestDevice, waitFor } from '../support/devices';
 
@@ -28,21 +23,21 @@ jest.setTimeout(300_000);
 const TABLETS = 30;
 
 describe('the classroom screens', () => {
-  let hub: ConsoleHub;
-  let browser: Browser;
-  let page: Page;
   let adminToken: string;
   let group: DeviceGroup;
   const devices: TestDevice[] = [];
+  const { hub, page, checkScreen } = consoleSpec({
+    pageTimeout: 45_000,
+    beforeClose: () => devices.forEach((device) => device.client.close()),
+  });
 
   beforeAll(async () => {
-    [hub, browser] = await Promise.all([startConsoleHub(), launchBrowser()]);
-    adminToken = await apiSignIn(hub.url, 'admin', ADMIN_PASSWORD);
-    group = await callApi<DeviceGroup>(hub.url, 'POST', '/api/groups', adminToken, {
+    adminToken = await apiSignIn(hub().url, 'admin', ADMIN_PASSWORD);
+    group = await callApi<DeviceGroup>(hub().url, 'POST', '/api/groups', adminToken, {
       name: 'Year 4 Oak',
     });
     const { token } = await callApi<{ token: string }>(
-      hub.url,
+      hub().url,
       'POST',
       '/api/enrollment-tokens',
       adminToken,
@@ -51,33 +46,16 @@ describe('the classroom screens', () => {
     const identities = await Promise.all(
       Array.from({ length: TABLETS }, (_, index) => {
         const number = String(index + 1).padStart(2, '0');
-        return enrollTestDevice(hub, token, { name: `Oak ${number}`, assetTag: `OAK-${number}` });
+        return enrollTestDevice(hub(), token, { name: `Oak ${number}`, assetTag: `OAK-${number}` });
       }),
     );
     devices.push(...identities.map((identity) => connectTestDevice(identity)));
   });
-  afterAll(async () => {
-    devices.forEach((device) => device.client.close());
-    await browser?.close();
-    await hub?.close();
-  });
-  beforeEach(async () => {
-    page = await browser.newPage();
-    page.setDefaultTimeout(45_000);
-  });
-  afterEach(async () => {
-    await screenshot(page, `last-${expect.getState().currentTestName?.slice(22, 50) ?? 'test'}`);
-    await page.close();
-    expect(browser.problems.splice(0)).toEqual([]);
-  });
-
-  /** Checks the screen at both iPad sizes (test/support/browser.ts). */
-  const checkScreen = (name: string) => checkScreenAt(page, name);
 
   /** The staff id of an account, as ICT reads it. */
   const staffId = async (username: string): Promise<string> => {
     const staff = await callApi<ApiPage<StaffAccount>>(
-      hub.url,
+      hub().url,
       'GET',
       '/api/staff?pageSize=500',
       adminToken,
@@ -90,23 +68,23 @@ describe('the classroom screens', () => {
   };
 
   /** The grid's tiles, one per tablet. */
-  const tiles = () => page.getByRole('list', { name: 'Tablets' }).getByRole('listitem');
+  const tiles = () => page().getByRole('list', { name: 'Tablets' }).getByRole('listitem');
   const tileOf = (name: string): Locator => tiles().filter({ hasText: new RegExp(`^${name}`) });
 
   /** How many tiles say `words` on a line of their own. */
   const tilesSaying = (words: string) =>
-    tiles().filter({ has: page.getByText(words, { exact: true }) });
+    tiles().filter({ has: page().getByText(words, { exact: true }) });
 
   it('a teacher starts the lesson, taps "Lock all" and sees all 30 tiles turn locked', async () => {
-    const teacher = await createStaffAccount(hub.url, adminToken, 'tess', ['teacher']);
-    const other = await createStaffAccount(hub.url, adminToken, 'otto', ['teacher']);
-    const oak = await callApi<ClassDto>(hub.url, 'POST', '/api/classes', adminToken, {
+    const teacher = await createStaffAccount(hub().url, adminToken, 'tess', ['teacher']);
+    const other = await createStaffAccount(hub().url, adminToken, 'otto', ['teacher']);
+    const oak = await callApi<ClassDto>(hub().url, 'POST', '/api/classes', adminToken, {
       name: 'Year 4 Oak',
       teacherIds: [await staffId(teacher.username)],
       groupId: group.id,
       timetable: [{ weekday: 1, start: '09:00', end: '10:00' }],
     });
-    const otherClass = await callApi<ClassDto>(hub.url, 'POST', '/api/classes', adminToken, {
+    const otherClass = await callApi<ClassDto>(hub().url, 'POST', '/api/classes', adminToken, {
       name: 'Year 6 Ash',
       teacherIds: [await staffId(other.username)],
     });
@@ -117,15 +95,15 @@ describe('the classroom screens', () => {
     );
 
     // First sign-in: the AUP, then "My classes" lists the teacher's class only.
-    await page.goto(`${hub.url}/sign-in`);
-    await signInWithForm(page, teacher.username, teacher.password);
-    await page.getByRole('button', { name: 'I accept' }).click();
-    await page.getByRole('heading', { name: 'Hello, Tess' }).waitFor();
-    await page
+    await page().goto(`${hub().url}/sign-in`);
+    await signInWithForm(page(), teacher.username, teacher.password);
+    await page().getByRole('button', { name: 'I accept' }).click();
+    await page().getByRole('heading', { name: 'Hello, Tess' }).waitFor();
+    await page()
       .getByRole('navigation', { name: 'Main' })
       .getByRole('link', { name: 'My classes' })
       .click();
-    const classes = page.getByRole('grid', { name: 'Classes' });
+    const classes = page().getByRole('grid', { name: 'Classes' });
     const row = classes.getByRole('row').filter({ hasText: 'Year 4 Oak' });
     await row.getByText('No lesson running').waitFor();
     await row.getByText('Mon 09:00–10:00').waitFor();
@@ -134,8 +112,10 @@ describe('the classroom screens', () => {
 
     // "Start lesson" opens the class with the lesson running: 30 tiles, online, unlocked.
     await row.getByRole('button', { name: 'Start lesson: Year 4 Oak' }).click();
-    await page.getByRole('heading', { name: 'Year 4 Oak', level: 1 }).waitFor();
-    await page.getByText(/^Lesson running until \d\d:\d\d$/).waitFor();
+    await page().getByRole('heading', { name: 'Year 4 Oak', level: 1 }).waitFor();
+    await page()
+      .getByText(/^Lesson running until \d\d:\d\d$/)
+      .waitFor();
     await waitFor(async () => (await tiles().count()) === TABLETS, '30 tiles');
     await waitFor(
       async () => (await tilesSaying('Online').count()) === TABLETS,
@@ -157,8 +137,8 @@ describe('the classroom screens', () => {
 
     // One tap: every tile turns locked as the tablets report it, without a reload; the one
     // that cannot hear it yet says "Not done yet", and the summary counts it.
-    await page.getByRole('button', { name: 'Lock all', exact: true }).click();
-    await page.getByText('Lock sent to 30 tablets.').waitFor();
+    await page().getByRole('button', { name: 'Lock all', exact: true }).click();
+    await page().getByText('Lock sent to 30 tablets.').waitFor();
     await waitFor(
       async () =>
         (await tilesSaying('Locked').count()) === TABLETS - 1 &&
@@ -167,7 +147,7 @@ describe('the classroom screens', () => {
       20_000,
     );
     await tileOf('Oak 30').getByText('Not done yet', { exact: true }).waitFor();
-    await page
+    await page()
       .getByRole('list', { name: 'The class at a glance' })
       .getByText(/^1 not done yet$/)
       .waitFor();
@@ -188,7 +168,7 @@ describe('the classroom screens', () => {
 
     // A tile opens to act on that tablet: marked absent, it says so on its tile.
     await tileOf('Oak 03').getByRole('button').click();
-    const dialog = page.getByRole('dialog', { name: 'Oak 03' });
+    const dialog = page().getByRole('dialog', { name: 'Oak 03' });
     await dialog.getByText('Asset tag OAK-03').waitFor();
     await checkScreen('class-tile');
     await dialog.getByRole('button', { name: 'Mark absent', exact: true }).click();
@@ -198,8 +178,8 @@ describe('the classroom screens', () => {
     await tileOf('Oak 03').getByText('Absent', { exact: true }).waitFor();
 
     // "Unlock all" leaves the absent tablet as it was: 29 unlocked, Oak 03 still locked.
-    await page.getByRole('button', { name: 'Unlock all', exact: true }).click();
-    await page.getByText('Unlock sent to 29 tablets.').waitFor();
+    await page().getByRole('button', { name: 'Unlock all', exact: true }).click();
+    await page().getByText('Unlock sent to 29 tablets.').waitFor();
     await waitFor(
       async () => (await tilesSaying('Unlocked').count()) === TABLETS - 1,
       '29 tiles to say Unlocked',
@@ -208,13 +188,13 @@ describe('the classroom screens', () => {
     await tileOf('Oak 03').getByText('Locked', { exact: true }).waitFor();
 
     // "Keep in app": the app typed in a dialog; the present tablets say they are kept in it.
-    await page.getByRole('button', { name: 'Keep in app', exact: true }).click();
-    const appDialog = page.getByRole('dialog', { name: 'Keep the class in one app' });
+    await page().getByRole('button', { name: 'Keep in app', exact: true }).click();
+    const appDialog = page().getByRole('dialog', { name: 'Keep the class in one app' });
     await appDialog.getByRole('textbox', { name: 'App' }).fill('com.apple.Pages');
     await checkScreen('class-keep-in-app');
     await appDialog.getByRole('button', { name: 'Keep in this app' }).click();
     await appDialog.waitFor({ state: 'detached' });
-    await page.getByText('Keep in app sent to 29 tablets.').waitFor();
+    await page().getByText('Keep in app sent to 29 tablets.').waitFor();
     await waitFor(
       async () => (await tilesSaying('Kept in com.apple.Pages').count()) === TABLETS - 1,
       '29 tiles to say Kept in com.apple.Pages',
@@ -222,20 +202,20 @@ describe('the classroom screens', () => {
     );
 
     // "Allow camera" for a chosen time.
-    await page.getByRole('button', { name: 'Allow camera', exact: true }).click();
-    const cameraDialog = page.getByRole('dialog', { name: 'Allow the camera' });
+    await page().getByRole('button', { name: 'Allow camera', exact: true }).click();
+    const cameraDialog = page().getByRole('dialog', { name: 'Allow the camera' });
     await cameraDialog.getByRole('button', { name: /For how long$/ }).click();
-    await page.getByRole('option', { name: '15 minutes' }).click();
+    await page().getByRole('option', { name: '15 minutes' }).click();
     await cameraDialog.getByRole('button', { name: 'Allow camera', exact: true }).click();
     await cameraDialog.waitFor({ state: 'detached' });
-    await page.getByText('Camera allowed sent to 29 tablets.').waitFor();
+    await page().getByText('Camera allowed sent to 29 tablets.').waitFor();
 
     // End session: asked first, then every tablet is unlocked, the absent one too.
-    await page.getByRole('button', { name: 'End session', exact: true }).click();
-    const confirm = page.getByRole('alertdialog', { name: 'End the lesson now?' });
+    await page().getByRole('button', { name: 'End session', exact: true }).click();
+    const confirm = page().getByRole('alertdialog', { name: 'End the lesson now?' });
     await checkScreen('class-end-confirm');
     await confirm.getByRole('button', { name: 'End the lesson' }).click();
-    await page.getByText('No lesson running', { exact: true }).waitFor();
+    await page().getByText('No lesson running', { exact: true }).waitFor();
     await waitFor(
       async () => (await tilesSaying('Unlocked').count()) === TABLETS,
       'all 30 tiles to say Unlocked after the end',
@@ -248,11 +228,11 @@ describe('the classroom screens', () => {
     );
     expect(devices.filter((device) => device.enforcer.currentState().locked)).toHaveLength(0);
     expect(devices.filter((device) => device.enforcer.currentState().appLock)).toHaveLength(0);
-    await page.getByRole('button', { name: 'Start lesson', exact: true }).waitFor();
+    await page().getByRole('button', { name: 'Start lesson', exact: true }).waitFor();
 
     // Another teacher's class: the hub refuses, and the page says so in words.
-    await page.goto(`${hub.url}/classes/${otherClass.id}`);
-    await page
+    await page().goto(`${hub().url}/classes/${otherClass.id}`);
+    await page()
       .getByRole('alert')
       .filter({ hasText: /^Could not open the class\. .*(not one of your classes|teacher)/i })
       .waitFor();
@@ -260,52 +240,58 @@ describe('the classroom screens', () => {
   });
 
   it('ICT makes a class with teachers, a group and a lesson, and sees a refusal beside its field', async () => {
-    const ict = await createStaffAccount(hub.url, adminToken, 'iris', ['ict']);
-    await createStaffAccount(hub.url, adminToken, 'tara', ['teacher']);
-    await page.goto(`${hub.url}/sign-in`);
-    await signInWithForm(page, ict.username, ict.password);
-    await page.getByRole('button', { name: 'I accept' }).click();
-    await page.getByRole('heading', { name: 'Hello, Iris' }).waitFor();
-    await page
+    const ict = await createStaffAccount(hub().url, adminToken, 'iris', ['ict']);
+    await createStaffAccount(hub().url, adminToken, 'tara', ['teacher']);
+    await page().goto(`${hub().url}/sign-in`);
+    await signInWithForm(page(), ict.username, ict.password);
+    await page().getByRole('button', { name: 'I accept' }).click();
+    await page().getByRole('heading', { name: 'Hello, Iris' }).waitFor();
+    await page()
       .getByRole('navigation', { name: 'Main' })
       .getByRole('link', { name: 'Manage classes' })
       .click();
-    await page.getByRole('heading', { name: 'Manage classes', level: 1 }).waitFor();
-    await page.getByRole('grid', { name: 'Classes' }).waitFor();
+    await page().getByRole('heading', { name: 'Manage classes', level: 1 }).waitFor();
+    await page().getByRole('grid', { name: 'Classes' }).waitFor();
     await checkScreen('manage-classes');
 
-    await page.getByRole('link', { name: 'New class' }).click();
-    await page.getByRole('heading', { name: 'New class', level: 1 }).waitFor();
-    await page.getByRole('textbox', { name: 'Name' }).fill('Year 5 Elm');
-    await page.getByRole('checkbox', { name: 'Tara (tara)' }).check();
-    await page.getByRole('button', { name: /Group$/ }).click();
-    await page.getByRole('option', { name: 'Year 4 Oak (30 devices)' }).click();
-    await page.getByRole('button', { name: 'Add a lesson' }).click();
-    await page.getByRole('button', { name: /Day \(lesson 1\)$/ }).click();
-    await page.getByRole('option', { name: 'Wednesday' }).click();
-    await page.getByRole('textbox', { name: 'Starts (lesson 1)' }).fill('13:15');
+    await page().getByRole('link', { name: 'New class' }).click();
+    await page().getByRole('heading', { name: 'New class', level: 1 }).waitFor();
+    await page().getByRole('textbox', { name: 'Name' }).fill('Year 5 Elm');
+    await page().getByRole('checkbox', { name: 'Tara (tara)' }).check();
+    await page()
+      .getByRole('button', { name: /Group$/ })
+      .click();
+    await page().getByRole('option', { name: 'Year 4 Oak (30 devices)' }).click();
+    await page().getByRole('button', { name: 'Add a lesson' }).click();
+    await page()
+      .getByRole('button', { name: /Day \(lesson 1\)$/ })
+      .click();
+    await page().getByRole('option', { name: 'Wednesday' }).click();
+    await page().getByRole('textbox', { name: 'Starts (lesson 1)' }).fill('13:15');
     // A time the hub refuses: its words appear beside the timetable, naming the lesson.
-    await page.getByRole('textbox', { name: 'Ends (lesson 1)' }).fill('25:00');
-    await page.getByRole('button', { name: 'Make class' }).click();
-    await page.getByText(/^Lesson 1: end must be a time HH:MM/).waitFor();
+    await page().getByRole('textbox', { name: 'Ends (lesson 1)' }).fill('25:00');
+    await page().getByRole('button', { name: 'Make class' }).click();
+    await page()
+      .getByText(/^Lesson 1: end must be a time HH:MM/)
+      .waitFor();
     await checkScreen('class-new');
 
-    await page.getByRole('textbox', { name: 'Ends (lesson 1)' }).fill('14:15');
-    await page.getByRole('button', { name: 'Make class' }).click();
-    await page.getByRole('heading', { name: 'Manage classes', level: 1 }).waitFor();
-    const row = page
+    await page().getByRole('textbox', { name: 'Ends (lesson 1)' }).fill('14:15');
+    await page().getByRole('button', { name: 'Make class' }).click();
+    await page().getByRole('heading', { name: 'Manage classes', level: 1 }).waitFor();
+    const row = page()
       .getByRole('grid', { name: 'Classes' })
       .getByRole('row')
       .filter({
-        has: page.getByRole('link', { name: 'Year 5 Elm', exact: true }),
+        has: page().getByRole('link', { name: 'Year 5 Elm', exact: true }),
       });
     await row.getByText('Tara (tara)').waitFor();
     await row.getByText('Group Year 4 Oak').waitFor();
     await row.getByText('Wed 13:15–14:15').waitFor();
 
     // What the hub holds.
-    const iris = await apiSignIn(hub.url, ict.username, ict.password);
-    const saved = (await callApi<ClassDto[]>(hub.url, 'GET', '/api/classes', iris)).find(
+    const iris = await apiSignIn(hub().url, ict.username, ict.password);
+    const saved = (await callApi<ClassDto[]>(hub().url, 'GET', '/api/classes', iris)).find(
       (item) => item.name === 'Year 5 Elm',
     );
     expect(saved).toMatchObject({
@@ -316,8 +302,8 @@ describe('the classroom screens', () => {
 
     // Opened again by its name: the form holds what was saved.
     await row.getByRole('link', { name: 'Year 5 Elm' }).click();
-    await page.getByRole('heading', { name: 'Class: Year 5 Elm', level: 1 }).waitFor();
-    expect(await page.getByRole('textbox', { name: 'Starts (lesson 1)' }).inputValue()).toBe(
+    await page().getByRole('heading', { name: 'Class: Year 5 Elm', level: 1 }).waitFor();
+    expect(await page().getByRole('textbox', { name: 'Starts (lesson 1)' }).inputValue()).toBe(
       '13:15',
     );
     await checkScreen('class-edit');

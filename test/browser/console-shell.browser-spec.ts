@@ -3,18 +3,13 @@
 // session ended elsewhere (401) that returns to sign-in and back, and on every screen at both
 // iPad sizes: axe with no serious or critical violation, no sideways scrolling, 44 px targets
 // and no Content-Security-Policy violation.
-import type { Page } from 'playwright-core';
 import {
-  checkScreen as checkScreenAt,
   ADMIN_PASSWORD,
   apiSignIn,
-  Browser,
   callApi,
-  ConsoleHub,
   createStaffAccount,
-  launchBrowser,
   signInWithForm,
-  startConsoleHub,
+  consoleSpec,
 } from '../support/browser';
 
 /** The ICT-only navigation, by the names the issue fixes (those built so far appear). */
@@ -29,75 +24,56 @@ const ICT_LINKS = [
 ];
 
 describe('the console shell', () => {
-  let hub: ConsoleHub;
-  let browser: Browser;
   let adminToken: string;
-  let page: Page;
+  const { hub, page, checkScreen } = consoleSpec();
 
   beforeAll(async () => {
-    [hub, browser] = await Promise.all([startConsoleHub(), launchBrowser()]);
     // The first admin sets up the accounts the tests use, each signing in for the first time.
-    adminToken = await apiSignIn(hub.url, 'admin', ADMIN_PASSWORD);
+    adminToken = await apiSignIn(hub().url, 'admin', ADMIN_PASSWORD);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await hub?.close();
-  });
-  beforeEach(async () => {
-    page = await browser.newPage();
-  });
-  afterEach(async () => {
-    await page.close();
-    // No CSP violation or uncaught error on any page of the test.
-    expect(browser.problems.splice(0)).toEqual([]);
-  });
-
-  /** Checks the screen as it is now at both iPad sizes, and takes its screenshots. */
-  /** Checks the screen at both iPad sizes (test/support/browser.ts). */
-  const checkScreen = (name: string) => checkScreenAt(page, name);
 
   it('ICT signs in for the first time, accepts the AUP and reaches home', async () => {
-    const ict = await createStaffAccount(hub.url, adminToken, 'ivan', ['ict', 'safeguarding']);
-    await page.goto(`${hub.url}/`);
-    await page.waitForURL(/\/sign-in$/);
-    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    const ict = await createStaffAccount(hub().url, adminToken, 'ivan', ['ict', 'safeguarding']);
+    await page().goto(`${hub().url}/`);
+    await page().waitForURL(/\/sign-in$/);
+    await page().getByRole('heading', { name: 'Sign in' }).waitFor();
     await checkScreen('sign-in');
 
     // A wrong password is said in words beside the form.
-    await signInWithForm(page, ict.username, 'not-the-password');
-    await page.getByRole('alert').filter({ hasText: 'Could not sign in' }).waitFor();
+    await signInWithForm(page(), ict.username, 'not-the-password');
+    await page().getByRole('alert').filter({ hasText: 'Could not sign in' }).waitFor();
     await checkScreen('sign-in-error');
 
-    await signInWithForm(page, ict.username, ict.password);
-    await page.getByRole('heading', { name: 'Acceptable use policy' }).waitFor();
+    await signInWithForm(page(), ict.username, ict.password);
+    await page().getByRole('heading', { name: 'Acceptable use policy' }).waitFor();
     // Nothing else until accepted: no navigation.
-    expect(await page.getByRole('navigation', { name: 'Main' }).count()).toBe(0);
+    expect(await page().getByRole('navigation', { name: 'Main' }).count()).toBe(0);
     await checkScreen('aup');
 
-    await page.getByRole('button', { name: 'I accept' }).click();
-    await page.getByRole('heading', { name: 'Hello, Ivan' }).waitFor();
-    const nav = page.getByRole('navigation', { name: 'Main' });
+    await page().getByRole('button', { name: 'I accept' }).click();
+    await page().getByRole('heading', { name: 'Hello, Ivan' }).waitFor();
+    const nav = page().getByRole('navigation', { name: 'Main' });
     await nav.getByRole('link', { name: 'Operating figures' }).waitFor();
-    expect(await page.getByText('ICT, Safeguarding').isVisible()).toBe(true);
+    expect(await page().getByText('ICT, Safeguarding').isVisible()).toBe(true);
     await checkScreen('home-ict');
 
     await nav.getByRole('link', { name: 'Operating figures' }).click();
-    await page.getByRole('heading', { name: 'Operating figures' }).waitFor();
-    await page.getByText('Devices connected now').waitFor();
+    await page().getByRole('heading', { name: 'Operating figures' }).waitFor();
+    await page().getByText('Devices connected now').waitFor();
     await checkScreen('operating-figures');
   });
 
   it('changes a password with the rule shown as it is typed', async () => {
-    const person = await createStaffAccount(hub.url, adminToken, 'carol', ['teacher']);
-    await apiSignIn(hub.url, person.username, person.password);
-    await page.goto(`${hub.url}/account/password`);
-    await page.waitForURL(/\/sign-in\?next=%2Faccount%2Fpassword$/);
-    await signInWithForm(page, person.username, person.password);
-    await page.waitForURL(/\/account\/password$/);
-    await page.getByRole('heading', { name: 'Change password' }).waitFor();
+    const person = await createStaffAccount(hub().url, adminToken, 'carol', ['teacher']);
+    await apiSignIn(hub().url, person.username, person.password);
+    await page().goto(`${hub().url}/account/password`);
+    await page().waitForURL(/\/sign-in\?next=%2Faccount%2Fpassword$/);
+    await signInWithForm(page(), person.username, person.password);
+    await page().waitForURL(/\/account\/password$/);
+    await page().getByRole('heading', { name: 'Change password' }).waitFor();
 
-    const rule = page.locator('.rule-list li');
-    const newPassword = page.getByLabel('New password', { exact: true });
+    const rule = page().locator('.rule-list li');
+    const newPassword = page().getByLabel('New password', { exact: true });
     await newPassword.fill('short');
     expect(await rule.allTextContents()).toEqual([
       '• at least 6 characters: not yet',
@@ -115,95 +91,96 @@ describe('the console shell', () => {
     ]);
 
     // The wrong current password is said beside that field.
-    await page.getByLabel('Current password').fill('Wrong-Pass1!');
-    await page.getByLabel('Repeat new password').fill('Longer-Pass2');
-    await page.getByRole('button', { name: 'Change password' }).click();
-    await page
+    await page().getByLabel('Current password').fill('Wrong-Pass1!');
+    await page().getByLabel('Repeat new password').fill('Longer-Pass2');
+    await page().getByRole('button', { name: 'Change password' }).click();
+    await page()
       .locator('.field-error')
       .filter({ hasText: /password/i })
       .waitFor();
     await checkScreen('change-password-error');
 
-    await page.getByLabel('Current password').fill(person.password);
-    await page.getByRole('button', { name: 'Change password' }).click();
-    await page.getByRole('status').filter({ hasText: 'Your password was changed' }).waitFor();
+    await page().getByLabel('Current password').fill(person.password);
+    await page().getByRole('button', { name: 'Change password' }).click();
+    await page().getByRole('status').filter({ hasText: 'Your password was changed' }).waitFor();
     // The new password works, the old one no longer does.
-    await apiSignIn(hub.url, person.username, 'Longer-Pass2');
-    await expect(apiSignIn(hub.url, person.username, person.password)).rejects.toThrow(/401/);
+    await apiSignIn(hub().url, person.username, 'Longer-Pass2');
+    await expect(apiSignIn(hub().url, person.username, person.password)).rejects.toThrow(/401/);
   });
 
   it("shows a teacher no ICT navigation, and an ICT page's address says no access", async () => {
-    const teacher = await createStaffAccount(hub.url, adminToken, 'tom', ['teacher']);
-    await page.goto(`${hub.url}/sign-in`);
-    await signInWithForm(page, teacher.username, teacher.password);
-    await page.getByRole('button', { name: 'I accept' }).click();
-    await page.getByRole('heading', { name: 'Hello, Tom' }).waitFor();
-    const links = await page
+    const teacher = await createStaffAccount(hub().url, adminToken, 'tom', ['teacher']);
+    await page().goto(`${hub().url}/sign-in`);
+    await signInWithForm(page(), teacher.username, teacher.password);
+    await page().getByRole('button', { name: 'I accept' }).click();
+    await page().getByRole('heading', { name: 'Hello, Tom' }).waitFor();
+    const links = await page()
       .getByRole('navigation', { name: 'Main' })
       .getByRole('link')
       .allTextContents();
-    expect(links).toEqual(['Home', 'Change password']);
+    // A teacher's own screens: their classes (issue 12), nothing of ICT's.
+    expect(links).toEqual(['Home', 'My classes', 'Change password']);
     for (const name of ICT_LINKS) {
-      expect(await page.getByRole('link', { name }).count()).toBe(0);
+      expect(await page().getByRole('link', { name }).count()).toBe(0);
     }
 
-    await page.goto(`${hub.url}/operating-figures`);
-    await page.getByText("You don't have access to this page").waitFor();
+    await page().goto(`${hub().url}/operating-figures`);
+    await page().getByText("You don't have access to this page").waitFor();
     await checkScreen('no-access');
 
-    await page.goto(`${hub.url}/no/such/page`);
-    await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+    await page().goto(`${hub().url}/no/such/page`);
+    await page().getByRole('heading', { name: 'Page not found' }).waitFor();
   });
 
   it('signs out: the sign-in page, and the pages need signing in again', async () => {
-    const person = await createStaffAccount(hub.url, adminToken, 'sally', ['safeguarding']);
-    await apiSignIn(hub.url, person.username, person.password);
-    await page.goto(`${hub.url}/sign-in`);
-    await signInWithForm(page, person.username, person.password);
-    await page.getByRole('heading', { name: 'Hello, Sally' }).waitFor();
-    const token = await page.evaluate<string | null>("sessionStorage.getItem('hub.token')");
+    const person = await createStaffAccount(hub().url, adminToken, 'sally', ['safeguarding']);
+    await apiSignIn(hub().url, person.username, person.password);
+    await page().goto(`${hub().url}/sign-in`);
+    await signInWithForm(page(), person.username, person.password);
+    await page().getByRole('heading', { name: 'Hello, Sally' }).waitFor();
+    const token = await page().evaluate<string | null>("sessionStorage.getItem('hub.token')");
 
-    await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.waitForURL(/\/sign-in$/);
-    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page().getByRole('button', { name: 'Sign out' }).click();
+    await page().waitForURL(/\/sign-in$/);
+    await page().getByRole('button', { name: 'Sign in' }).waitFor();
     // The token is forgotten here and ended at the hub.
-    expect(await page.evaluate<string | null>("sessionStorage.getItem('hub.token')")).toBeNull();
-    await expect(callApi(hub.url, 'GET', '/api/auth/me', token as string)).rejects.toThrow(/401/);
+    expect(await page().evaluate<string | null>("sessionStorage.getItem('hub.token')")).toBeNull();
+    await expect(callApi(hub().url, 'GET', '/api/auth/me', token as string)).rejects.toThrow(/401/);
 
-    await page.goto(`${hub.url}/account/password`);
-    await page.waitForURL(/\/sign-in\?next=/);
+    await page().goto(`${hub().url}/account/password`);
+    await page().waitForURL(/\/sign-in\?next=/);
   });
 
   it('returns to sign-in when the session ends elsewhere (401), then back to where it was', async () => {
-    const person = await createStaffAccount(hub.url, adminToken, 'olga', ['office']);
-    await apiSignIn(hub.url, person.username, person.password);
-    await page.goto(`${hub.url}/sign-in`);
-    await signInWithForm(page, person.username, person.password);
-    await page.getByRole('heading', { name: 'Hello, Olga' }).waitFor();
-    await page
+    const person = await createStaffAccount(hub().url, adminToken, 'olga', ['office']);
+    await apiSignIn(hub().url, person.username, person.password);
+    await page().goto(`${hub().url}/sign-in`);
+    await signInWithForm(page(), person.username, person.password);
+    await page().getByRole('heading', { name: 'Hello, Olga' }).waitFor();
+    await page()
       .getByRole('navigation', { name: 'Main' })
       .getByRole('link', { name: 'Change password' })
       .click();
-    await page.waitForURL(/\/account\/password$/);
+    await page().waitForURL(/\/account\/password$/);
 
     // The session ends elsewhere (signed out on another device): the hub tells the live
     // connection, and the page goes to sign-in, remembering where it was.
-    const token = await page.evaluate<string | null>("sessionStorage.getItem('hub.token')");
-    await callApi(hub.url, 'POST', '/api/auth/logout', token as string);
-    await page.waitForURL(/\/sign-in\?next=%2Faccount%2Fpassword$/);
+    const token = await page().evaluate<string | null>("sessionStorage.getItem('hub.token')");
+    await callApi(hub().url, 'POST', '/api/auth/logout', token as string);
+    await page().waitForURL(/\/sign-in\?next=%2Faccount%2Fpassword$/);
 
-    await signInWithForm(page, person.username, person.password);
-    await page.waitForURL(/\/account\/password$/);
-    await page.getByRole('heading', { name: 'Change password' }).waitFor();
+    await signInWithForm(page(), person.username, person.password);
+    await page().waitForURL(/\/account\/password$/);
+    await page().getByRole('heading', { name: 'Change password' }).waitFor();
 
     // A token the hub no longer knows, on a fresh load: the first call's 401 does the same.
-    await page.evaluate("sessionStorage.setItem('hub.token', 'x'.repeat(43))");
-    await page.goto(`${hub.url}/`);
-    await page.waitForURL(/\/sign-in$/);
-    await page.evaluate("sessionStorage.setItem('hub.token', 'y'.repeat(43))");
-    await page.goto(`${hub.url}/account/password`);
-    await page.waitForURL(/\/sign-in\?next=%2Faccount%2Fpassword$/);
-    await signInWithForm(page, person.username, person.password);
-    await page.getByRole('heading', { name: 'Change password' }).waitFor();
+    await page().evaluate("sessionStorage.setItem('hub.token', 'x'.repeat(43))");
+    await page().goto(`${hub().url}/`);
+    await page().waitForURL(/\/sign-in$/);
+    await page().evaluate("sessionStorage.setItem('hub.token', 'y'.repeat(43))");
+    await page().goto(`${hub().url}/account/password`);
+    await page().waitForURL(/\/sign-in\?next=%2Faccount%2Fpassword$/);
+    await signInWithForm(page(), person.username, person.password);
+    await page().getByRole('heading', { name: 'Change password' }).waitFor();
   });
 });

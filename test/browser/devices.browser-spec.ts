@@ -5,19 +5,13 @@
 // and sees the command reach acknowledged, then sees it go offline, live, on both screens. On
 // every screen at both iPad sizes: no serious or critical axe violation, no sideways scrolling,
 // 44 px targets, no Content-Security-Policy violation.
-import type { Page } from 'playwright-core';
 import {
-  checkScreen as checkScreenAt,
   ADMIN_PASSWORD,
   apiSignIn,
-  Browser,
   callApi,
-  ConsoleHub,
   createStaffAccount,
-  launchBrowser,
-  screenshot,
   signInWithForm,
-  startConsoleHub,
+  consoleSpec,
 } from '../support/browser';
 import { connectTestDevice, enrollTestDevice, TestDevice, waitFor } from '../support/devices';
 
@@ -25,70 +19,47 @@ import { connectTestDevice, enrollTestDevice, TestDevice, waitFor } from '../sup
 jest.setTimeout(240_000);
 
 describe('the Devices screens', () => {
-  let hub: ConsoleHub;
-  let browser: Browser;
-  let page: Page;
   let device: TestDevice | null = null;
-
-  beforeAll(async () => {
-    [hub, browser] = await Promise.all([startConsoleHub(), launchBrowser()]);
-  });
-  afterAll(async () => {
-    device?.client.close();
-    await browser?.close();
-    await hub?.close();
-  });
-  beforeEach(async () => {
-    page = await browser.newPage();
+  const { hub, page, checkScreen } = consoleSpec({
     // A wait that fails names its step well inside the test's own timeout.
-    page.setDefaultTimeout(20_000);
+    pageTimeout: 20_000,
+    beforeClose: () => device?.client.close(),
   });
-  afterEach(async () => {
-    // What the page showed at the end (kept only with SCREENSHOT_DIR): a failure's last screen.
-    await screenshot(page, `last-${expect.getState().currentTestName?.slice(0, 20) ?? 'test'}`);
-    await page.close();
-    // No CSP violation or uncaught error on any page of the test.
-    expect(browser.problems.splice(0)).toEqual([]);
-  });
-
-  /** Checks the screen as it is now at both iPad sizes, and takes its screenshots. */
-  /** Checks the screen at both iPad sizes (test/support/browser.ts). */
-  const checkScreen = (name: string) => checkScreenAt(page, name);
 
   /** The device list's row for a device, found by the link that names it. */
   const rowOf = (label: string) =>
-    page
+    page()
       .getByRole('grid', { name: 'Devices' })
       .getByRole('row')
-      .filter({ has: page.getByRole('link', { name: label, exact: true }) });
+      .filter({ has: page().getByRole('link', { name: label, exact: true }) });
 
   it('lists a device that enrols, live; ICT locks it from its page and sees it acknowledged', async () => {
-    const adminToken = await apiSignIn(hub.url, 'admin', ADMIN_PASSWORD);
-    const ict = await createStaffAccount(hub.url, adminToken, 'iris', ['ict']);
+    const adminToken = await apiSignIn(hub().url, 'admin', ADMIN_PASSWORD);
+    const ict = await createStaffAccount(hub().url, adminToken, 'iris', ['ict']);
 
     // First sign-in: the AUP comes first, then the navigation.
-    await page.goto(`${hub.url}/sign-in`);
-    await signInWithForm(page, ict.username, ict.password);
-    await page.getByRole('button', { name: 'I accept' }).click();
-    await page.getByRole('heading', { name: 'Hello, Iris' }).waitFor();
-    await page
+    await page().goto(`${hub().url}/sign-in`);
+    await signInWithForm(page(), ict.username, ict.password);
+    await page().getByRole('button', { name: 'I accept' }).click();
+    await page().getByRole('heading', { name: 'Hello, Iris' }).waitFor();
+    await page()
       .getByRole('navigation', { name: 'Main' })
       .getByRole('link', { name: 'Devices' })
       .click();
-    await page.getByRole('heading', { name: 'Devices', level: 1 }).waitFor();
-    await page.getByText('No devices are enrolled yet.').waitFor();
+    await page().getByRole('heading', { name: 'Devices', level: 1 }).waitFor();
+    await page().getByText('No devices are enrolled yet.').waitFor();
 
     // A token made through the API; a device that will stay offline, and one that connects.
-    const ictToken = await apiSignIn(hub.url, ict.username, ict.password);
+    const ictToken = await apiSignIn(hub().url, ict.username, ict.password);
     const { token } = await callApi<{ token: string }>(
-      hub.url,
+      hub().url,
       'POST',
       '/api/enrollment-tokens',
       ictToken,
       { maxUses: 5 },
     );
-    await enrollTestDevice(hub, token, { name: 'Spare laptop', assetTag: 'SPARE-1' });
-    const identity = await enrollTestDevice(hub, token, {
+    await enrollTestDevice(hub(), token, { name: 'Spare laptop', assetTag: 'SPARE-1' });
+    const identity = await enrollTestDevice(hub(), token, {
       name: 'Oak laptop 7',
       assetTag: 'OAK-007',
     });
@@ -100,36 +71,43 @@ describe('the Devices screens', () => {
     await checkScreen('devices');
 
     // Filters go to the hub: online only, then a search by asset tag.
-    await page.getByRole('button', { name: /^Online/ }).click();
-    await page.getByRole('option', { name: 'Online now' }).click();
-    await page.waitForURL(/online=true/);
+    await page()
+      .getByRole('button', { name: /^Online/ })
+      .click();
+    await page().getByRole('option', { name: 'Online now' }).click();
+    await page().waitForURL(/online=true/);
     // A row gone also while the page loads: wait for the row that stays, then for the other to go.
     await rowOf('Oak laptop 7').waitFor();
     await waitFor(async () => (await rowOf('Spare laptop').count()) === 0, 'the offline row to go');
     await rowOf('Oak laptop 7').waitFor();
     // A search typed, then another filter picked before the typing pause ends: both hold.
-    await page.getByRole('searchbox', { name: 'Search' }).fill('spare-1');
-    await page.getByRole('button', { name: /^Online/ }).click();
-    await page.getByRole('option', { name: 'Online or offline' }).click();
-    await page.waitForURL(/q=spare-1/);
-    expect(page.url()).not.toMatch(/online=/);
+    await page().getByRole('searchbox', { name: 'Search' }).fill('spare-1');
+    await page()
+      .getByRole('button', { name: /^Online/ })
+      .click();
+    await page().getByRole('option', { name: 'Online or offline' }).click();
+    await page().waitForURL(/q=spare-1/);
+    expect(page().url()).not.toMatch(/online=/);
     await waitFor(async () => (await rowOf('Oak laptop 7').count()) === 0, 'the search to apply');
     await rowOf('Spare laptop').waitFor();
     expect(await rowOf('Oak laptop 7').count()).toBe(0);
-    await page.getByRole('searchbox', { name: 'Search' }).fill('');
+    await page().getByRole('searchbox', { name: 'Search' }).fill('');
     await rowOf('Oak laptop 7').waitFor();
 
     // Opened by its link: identity, online, and its policy setting by setting.
-    await page.getByRole('link', { name: 'Oak laptop 7', exact: true }).click();
-    await page.getByRole('heading', { name: 'Oak laptop 7', level: 1 }).waitFor();
-    await page.getByText('OAK-007', { exact: true }).waitFor();
-    await page.getByRole('grid', { name: 'Resolved policy' }).getByText('Camera allowed').waitFor();
-    await page.getByRole('grid', { name: 'Reported state beside desired state' }).waitFor();
+    await page().getByRole('link', { name: 'Oak laptop 7', exact: true }).click();
+    await page().getByRole('heading', { name: 'Oak laptop 7', level: 1 }).waitFor();
+    await page().getByText('OAK-007', { exact: true }).waitFor();
+    await page()
+      .getByRole('grid', { name: 'Resolved policy' })
+      .getByText('Camera allowed')
+      .waitFor();
+    await page().getByRole('grid', { name: 'Reported state beside desired state' }).waitFor();
     await checkScreen('device-detail');
 
     // Lock: a dialog asks the reason and a message, confirmed with "Lock device".
-    await page.getByRole('button', { name: 'Lock', exact: true }).click();
-    const dialog = page.getByRole('dialog', { name: 'Lock Oak laptop 7' });
+    await page().getByRole('button', { name: 'Lock', exact: true }).click();
+    const dialog = page().getByRole('dialog', { name: 'Lock Oak laptop 7' });
     await dialog.waitFor();
     await dialog
       .getByRole('textbox', { name: 'Message on the screen (optional)' })
@@ -139,7 +117,7 @@ describe('the Devices screens', () => {
     await dialog.waitFor({ state: 'detached' });
 
     // The command reaches the device and its status changes live to acknowledged.
-    const commands = page.getByRole('grid', { name: 'Commands' });
+    const commands = page().getByRole('grid', { name: 'Commands' });
     await commands
       .getByRole('row')
       .filter({ hasText: 'Lock' })
@@ -147,7 +125,7 @@ describe('the Devices screens', () => {
       .waitFor({ timeout: 15_000 });
     // What the device really did: it is locked, showing the message.
     expect(device.enforcer.currentState().locked).toBe(true);
-    await page
+    await page()
       .getByRole('grid', { name: 'Reported state beside desired state' })
       .getByRole('row', { name: /Screen/ })
       .getByText('Locked', { exact: true })
@@ -155,37 +133,39 @@ describe('the Devices screens', () => {
 
     // The device goes away: Offline, live, here and in the list.
     device.client.close();
-    await page.locator('.device-facts').getByText('Offline', { exact: true }).waitFor();
-    await page.getByRole('link', { name: 'All devices' }).click();
+    await page().locator('.device-facts').getByText('Offline', { exact: true }).waitFor();
+    await page().getByRole('link', { name: 'All devices' }).click();
     await rowOf('Oak laptop 7').getByText('Offline', { exact: true }).waitFor();
   });
 
   it('revokes after a confirmation, and shows a hub refusal in words beside the action', async () => {
-    const adminToken = await apiSignIn(hub.url, 'admin', ADMIN_PASSWORD);
+    const adminToken = await apiSignIn(hub().url, 'admin', ADMIN_PASSWORD);
     const { token } = await callApi<{ token: string }>(
-      hub.url,
+      hub().url,
       'POST',
       '/api/enrollment-tokens',
       adminToken,
       { maxUses: 2 },
     );
-    const first = await enrollTestDevice(hub, token, { name: 'Old netbook' });
-    const second = await enrollTestDevice(hub, token, { name: 'Lost tablet' });
-    await page.goto(`${hub.url}/sign-in`);
-    await signInWithForm(page, 'admin', ADMIN_PASSWORD);
-    await page.getByRole('heading', { name: /^Hello/ }).waitFor();
+    const first = await enrollTestDevice(hub(), token, { name: 'Old netbook' });
+    const second = await enrollTestDevice(hub(), token, { name: 'Lost tablet' });
+    await page().goto(`${hub().url}/sign-in`);
+    await signInWithForm(page(), 'admin', ADMIN_PASSWORD);
+    await page()
+      .getByRole('heading', { name: /^Hello/ })
+      .waitFor();
 
     // Revoke asks first; then the page says so and the actions are off.
-    await page.goto(`${hub.url}/devices/${first.deviceId}`);
-    await page.getByRole('heading', { name: 'Old netbook', level: 1 }).waitFor();
-    await page.getByRole('button', { name: 'Revoke', exact: true }).click();
-    const confirm = page.getByRole('alertdialog', { name: 'Revoke Old netbook?' });
+    await page().goto(`${hub().url}/devices/${first.deviceId}`);
+    await page().getByRole('heading', { name: 'Old netbook', level: 1 }).waitFor();
+    await page().getByRole('button', { name: 'Revoke', exact: true }).click();
+    const confirm = page().getByRole('alertdialog', { name: 'Revoke Old netbook?' });
     await checkScreen('device-revoke-confirm');
     await confirm.getByRole('button', { name: 'Revoke device' }).click();
-    await page.getByText('This device is revoked.').waitFor();
-    expect(await page.getByRole('button', { name: 'Lock', exact: true }).isDisabled()).toBe(true);
+    await page().getByText('This device is revoked.').waitFor();
+    expect(await page().getByRole('button', { name: 'Lock', exact: true }).isDisabled()).toBe(true);
     const revoked = await callApi<{ status: string }>(
-      hub.url,
+      hub().url,
       'GET',
       `/api/devices/${first.deviceId}`,
       adminToken,
@@ -193,11 +173,11 @@ describe('the Devices screens', () => {
     expect(revoked.status).toBe('revoked');
 
     // Revoked elsewhere while its page is open: the hub's refusal appears beside Unlock.
-    await page.goto(`${hub.url}/devices/${second.deviceId}`);
-    await page.getByRole('heading', { name: 'Lost tablet', level: 1 }).waitFor();
-    await callApi(hub.url, 'DELETE', `/api/devices/${second.deviceId}`, adminToken);
-    await page.getByRole('button', { name: 'Unlock', exact: true }).click();
-    await page
+    await page().goto(`${hub().url}/devices/${second.deviceId}`);
+    await page().getByRole('heading', { name: 'Lost tablet', level: 1 }).waitFor();
+    await callApi(hub().url, 'DELETE', `/api/devices/${second.deviceId}`, adminToken);
+    await page().getByRole('button', { name: 'Unlock', exact: true }).click();
+    await page()
       .getByRole('alert')
       .filter({ hasText: 'Could not unlock. This device is revoked; re-enrol it first.' })
       .waitFor();

@@ -7,20 +7,15 @@
 // leader makes a trip, checks its kit out, checks devices in by scan, marks one lost and closes
 // the trip once "Close trip" allows it. Every screen at both iPad sizes: no serious or critical
 // axe violation, no sideways scrolling, 44 px targets, no CSP violation.
-import type { Page } from 'playwright-core';
 import type { Asset, Loan, Page as ApiPage, Trip } from '@app/hub-api';
 import {
-  checkScreen as checkScreenAt,
   ADMIN_PASSWORD,
   apiSignIn,
-  Browser,
   callApi,
-  ConsoleHub,
   createStaffAccount,
-  launchBrowser,
   screenshot,
   signInWithForm,
-  startConsoleHub,
+  consoleSpec,
 } from '../support/browser';
 import { waitFor } from '../support/devices';
 
@@ -29,81 +24,67 @@ jest.setTimeout(240_000);
 const SCAN_BOX = 'Scan or type an asset tag';
 
 describe('loans and trips in the console', () => {
-  let hub: ConsoleHub;
-  let browser: Browser;
-  let page: Page;
   let adminToken: string;
+  const { hub, browser, page, usePage, checkScreen } = consoleSpec({ pageTimeout: 20_000 });
 
   beforeAll(async () => {
-    [hub, browser] = await Promise.all([startConsoleHub(), launchBrowser()]);
-    adminToken = await apiSignIn(hub.url, 'admin', ADMIN_PASSWORD);
+    adminToken = await apiSignIn(hub().url, 'admin', ADMIN_PASSWORD);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await hub?.close();
-  });
-  beforeEach(async () => {
-    page = await browser.newPage();
-    page.setDefaultTimeout(20_000);
-  });
-  afterEach(async () => {
-    await screenshot(page, `last-${expect.getState().currentTestName?.slice(0, 20) ?? 'test'}`);
-    await page.close();
-    expect(browser.problems.splice(0)).toEqual([]);
-  });
-
-  const checkScreen = (name: string) => checkScreenAt(page, name);
   const api = <T>(method: string, path: string, body?: unknown, token = adminToken) =>
-    callApi<T>(hub.url, method, path, token, body);
+    callApi<T>(hub().url, method, path, token, body);
   const newAsset = (assetTag: string, kind = 'laptop', extra: Record<string, string> = {}) =>
     api<Asset>('POST', '/api/assets', { assetTag, kind, model: 'ThinkPad 14', ...extra });
 
   /** Types a tag into the scan box and presses Enter, as a keyboard-wedge scanner does. */
   const scan = async (tag: string) => {
-    const box = page.getByRole('textbox', { name: SCAN_BOX });
+    const box = page().getByRole('textbox', { name: SCAN_BOX });
     await box.fill(tag);
     await box.press('Enter');
   };
   const scanBoxHasFocus = () =>
-    page
+    page()
       .getByRole('textbox', { name: SCAN_BOX })
       .evaluate((element) => element === element.ownerDocument.activeElement);
 
   const signInAs = async (username: string, password: string, acceptAup = true) => {
-    await page.goto(`${hub.url}/sign-in`);
-    await signInWithForm(page, username, password);
+    await page().goto(`${hub().url}/sign-in`);
+    await signInWithForm(page(), username, password);
     if (acceptAup) {
-      await page.getByRole('button', { name: 'I accept' }).click();
+      await page().getByRole('button', { name: 'I accept' }).click();
     }
-    await page.getByRole('heading', { name: /^Hello/ }).waitFor();
+    await page()
+      .getByRole('heading', { name: /^Hello/ })
+      .waitFor();
   };
 
   it('checks a laptop out at the desk with the AUP accepted in person, then back in', async () => {
-    const clerk = await createStaffAccount(hub.url, adminToken, 'olive', ['office']);
+    const clerk = await createStaffAccount(hub().url, adminToken, 'olive', ['office']);
     // Bella has never signed in, so has not accepted the AUP.
-    const bella = await createStaffAccount(hub.url, adminToken, 'bella', ['teacher']);
+    const bella = await createStaffAccount(hub().url, adminToken, 'bella', ['teacher']);
     const laptop = await newAsset('LOAN-101', 'laptop', { serialNumber: 'SER-101' });
 
     await signInAs(clerk.username, clerk.password);
-    await page
+    await page()
       .getByRole('navigation', { name: 'Main' })
       .getByRole('link', { name: 'Office desk' })
       .click();
-    await page.getByRole('heading', { name: 'Office desk', level: 1 }).waitFor();
+    await page().getByRole('heading', { name: 'Office desk', level: 1 }).waitFor();
     // The scan box has the focus at once: the scanner can type into it.
     expect(await scanBoxHasFocus()).toBe(true);
     await checkScreen('office-desk');
 
     // A tag nobody has: said in words.
     await scan('NOPE-1');
-    await page.getByText('No asset has the tag NOPE-1.').waitFor();
+    await page().getByText('No asset has the tag NOPE-1.').waitFor();
 
     // An available laptop opens check-out.
     await scan('LOAN-101');
-    const panel = page.getByRole('region', { name: 'Check out LOAN-101' });
+    const panel = page().getByRole('region', { name: 'Check out LOAN-101' });
     await panel.waitFor();
     await panel.getByRole('combobox', { name: 'Borrower' }).fill('Bel');
-    await page.getByRole('option', { name: /^Bella/ }).click();
+    await page()
+      .getByRole('option', { name: /^Bella/ })
+      .click();
     // Bella has not accepted the AUP: the text to read, and no check-out until she has.
     await panel
       .getByRole('heading', { name: 'Bella has not accepted the acceptable use policy' })
@@ -116,7 +97,7 @@ describe('loans and trips in the console', () => {
     await panel.getByRole('button', { name: 'Check out' }).click();
 
     // Done: said above the box, and the focus is back in the scan box for the next person.
-    await page.getByRole('status').filter({ hasText: 'LOAN-101 checked out to Bella' }).waitFor();
+    await page().getByRole('status').filter({ hasText: 'LOAN-101 checked out to Bella' }).waitFor();
     await panel.waitFor({ state: 'detached' });
     expect(await scanBoxHasFocus()).toBe(true);
     const out = await api<ApiPage<Loan>>('GET', `/api/loans?assetId=${laptop.id}`);
@@ -125,33 +106,38 @@ describe('loans and trips in the console', () => {
     ).toEqual([['open', 'Bella', true]]);
     // Her acceptance was recorded at the desk: she signs in without the AUP page and sees the
     // loan on her home page.
-    const bellaToken = await apiSignIn(hub.url, bella.username, bella.password, false);
+    const bellaToken = await apiSignIn(hub().url, bella.username, bella.password, false);
     const aup = await callApi<{ acceptedAt: string | null }>(
-      hub.url,
+      hub().url,
       'GET',
       '/api/aup',
       bellaToken,
     );
     expect(aup.acceptedAt).not.toBeNull();
-    const bellaPage = await browser.newPage();
-    const clerkPage = page;
-    page = bellaPage;
+    const bellaPage = await browser().newPage();
+    const clerkPage = page();
+    usePage(bellaPage);
     await signInAs(bella.username, bella.password, false);
-    await page.getByRole('heading', { name: 'Your loans' }).waitFor();
-    await page.getByText(/LOAN-101.*due back/).waitFor();
+    await page().getByRole('heading', { name: 'Your loans' }).waitFor();
+    await page()
+      .getByText(/LOAN-101.*due back/)
+      .waitFor();
     await checkScreen('home-my-loans');
-    await page.close();
-    page = clerkPage;
+    await page().close();
+    usePage(clerkPage);
 
     // The same scan brings up check-in.
     await scan('LOAN-101');
-    const checkIn = page.getByRole('region', { name: 'Check in LOAN-101' });
+    const checkIn = page().getByRole('region', { name: 'Check in LOAN-101' });
     await checkIn.getByText('On loan to').waitFor();
     await checkIn.getByText('Bella', { exact: true }).waitFor();
     await checkScreen('desk-check-in');
     await checkIn.getByRole('textbox', { name: 'Condition coming back' }).fill('Scratched lid');
     await checkIn.getByRole('button', { name: 'Check in' }).click();
-    await page.getByRole('status').filter({ hasText: 'LOAN-101 checked in from Bella' }).waitFor();
+    await page()
+      .getByRole('status')
+      .filter({ hasText: 'LOAN-101 checked in from Bella' })
+      .waitFor();
     expect(await scanBoxHasFocus()).toBe(true);
     const back = await api<Asset>('GET', `/api/assets/${laptop.id}`);
     expect(back.status).toBe('available');
@@ -165,18 +151,18 @@ describe('loans and trips in the console', () => {
     const repair = (await api<Asset>('GET', '/api/assets/by-tag/LOAN-102')).id;
     await api('PATCH', `/api/assets/${repair}`, { status: 'in_repair' });
     await scan('LOAN-102');
-    await page.getByRole('heading', { name: 'LOAN-102: In repair' }).waitFor();
+    await page().getByRole('heading', { name: 'LOAN-102: In repair' }).waitFor();
   });
 
   it('lists overdue loans, finds assets, shows a history, marks one lost, prints labels and imports a CSV', async () => {
-    const ict = await createStaffAccount(hub.url, adminToken, 'iris', ['ict']);
-    const borrower = await createStaffAccount(hub.url, adminToken, 'carl', ['teacher']);
+    const ict = await createStaffAccount(hub().url, adminToken, 'iris', ['ict']);
+    const borrower = await createStaffAccount(hub().url, adminToken, 'carl', ['teacher']);
     const carlId = (
       await callApi<{ id: string }>(
-        hub.url,
+        hub().url,
         'GET',
         '/api/auth/me',
-        await apiSignIn(hub.url, borrower.username, borrower.password),
+        await apiSignIn(hub().url, borrower.username, borrower.password),
       )
     ).id;
     const late = await newAsset('LATE-1');
@@ -192,41 +178,45 @@ describe('loans and trips in the console', () => {
     }, 'the loan to be overdue');
     await signInAs(ict.username, ict.password);
 
-    await page.goto(`${hub.url}/loans/overdue`);
-    await page.getByRole('heading', { name: 'Overdue loans', level: 1 }).waitFor();
-    const overdue = page.getByRole('grid', { name: 'Overdue loans' });
+    await page().goto(`${hub().url}/loans/overdue`);
+    await page().getByRole('heading', { name: 'Overdue loans', level: 1 }).waitFor();
+    const overdue = page().getByRole('grid', { name: 'Overdue loans' });
     await overdue.getByRole('row').filter({ hasText: 'LATE-1' }).getByText('1 day').waitFor();
     await checkScreen('overdue-loans');
 
     // The asset search: by tag, with the status filter in the address.
-    await page
+    await page()
       .getByRole('navigation', { name: 'Main' })
       .getByRole('link', { name: 'Assets' })
       .click();
-    await page.getByRole('heading', { name: 'Assets', level: 1 }).waitFor();
-    const assets = page.getByRole('grid', { name: 'Assets' });
+    await page().getByRole('heading', { name: 'Assets', level: 1 }).waitFor();
+    const assets = page().getByRole('grid', { name: 'Assets' });
     await assets.getByRole('link', { name: 'LATE-1' }).waitFor();
-    await page.getByRole('button', { name: /^Any status/ }).click();
-    await page.getByRole('option', { name: 'On loan' }).click();
-    await page.waitForURL(/status=on_loan/);
+    await page()
+      .getByRole('button', { name: /^Any status/ })
+      .click();
+    await page().getByRole('option', { name: 'On loan' }).click();
+    await page().waitForURL(/status=on_loan/);
     await assets.getByRole('row').filter({ hasText: 'Carl' }).waitFor();
     await checkScreen('assets');
 
     // Its page: the loan in its history, and "Mark lost" after a confirmation.
     await assets.getByRole('link', { name: 'LATE-1' }).click();
-    await page.getByRole('heading', { name: 'Asset LATE-1', level: 1 }).waitFor();
-    await page.getByRole('grid', { name: 'Loan history' }).getByText('Carl').waitFor();
-    await page.getByRole('img', { name: /^Label of LATE-1/ }).waitFor();
+    await page().getByRole('heading', { name: 'Asset LATE-1', level: 1 }).waitFor();
+    await page().getByRole('grid', { name: 'Loan history' }).getByText('Carl').waitFor();
+    await page()
+      .getByRole('img', { name: /^Label of LATE-1/ })
+      .waitFor();
     await checkScreen('asset-detail');
-    await page.getByRole('button', { name: 'Mark lost' }).click();
-    const confirm = page.getByRole('alertdialog', { name: 'Mark LATE-1 lost?' });
+    await page().getByRole('button', { name: 'Mark lost' }).click();
+    const confirm = page().getByRole('alertdialog', { name: 'Mark LATE-1 lost?' });
     await confirm.getByRole('button', { name: 'Mark lost' }).click();
-    await page.getByText('LATE-1 is marked lost.').waitFor();
+    await page().getByText('LATE-1 is marked lost.').waitFor();
     expect((await api<Asset>('GET', `/api/assets/${late.id}`)).status).toBe('lost');
 
     // CSV import: a dry run that changes nothing, then the import, each with its per-row report.
-    await page.goto(`${hub.url}/inventory/import`);
-    await page.getByRole('heading', { name: 'Import assets', level: 1 }).waitFor();
+    await page().goto(`${hub().url}/inventory/import`);
+    await page().getByRole('heading', { name: 'Import assets', level: 1 }).waitFor();
     const csv = [
       'kind,assetTag,serialNumber',
       'laptop,CSV-1,S-1',
@@ -234,8 +224,8 @@ describe('loans and trips in the console', () => {
       'tablet,LATE-1,S-3',
       'tablet,CSV-3,S-4',
     ].join('\n');
-    const chooser = page.waitForEvent('filechooser');
-    await page.getByRole('button', { name: 'Choose a CSV file' }).click();
+    const chooser = page().waitForEvent('filechooser');
+    await page().getByRole('button', { name: 'Choose a CSV file' }).click();
     await (
       await chooser
     ).setFiles({
@@ -243,26 +233,32 @@ describe('loans and trips in the console', () => {
       mimeType: 'text/csv',
       buffer: Buffer.from(csv),
     });
-    await page.getByText('2 assets would be created.').waitFor();
-    const problems = page.getByRole('grid', { name: 'Rows with a problem (check)' });
+    await page().getByText('2 assets would be created.').waitFor();
+    const problems = page().getByRole('grid', { name: 'Rows with a problem (check)' });
     await problems.getByRole('row').filter({ hasText: 'toaster' }).getByText('3').waitFor();
     await problems.getByRole('row').filter({ hasText: 'assetTag' }).getByText('4').waitFor();
     expect((await api<ApiPage<Asset>>('GET', '/api/assets?search=CSV-')).total).toBe(0);
     await checkScreen('asset-import-checked');
-    await page.getByRole('button', { name: 'Import 2 assets' }).click();
-    await page.getByText('2 assets were created.').waitFor();
+    await page().getByRole('button', { name: 'Import 2 assets' }).click();
+    await page().getByText('2 assets were created.').waitFor();
     await checkScreen('asset-import-done');
     const imported = await api<ApiPage<Asset>>('GET', '/api/assets?search=CSV-');
     expect(imported.items.map((asset) => asset.assetTag).sort()).toEqual(['CSV-1', 'CSV-3']);
 
     // The labels sheet for the imported assets: one label image each.
-    await page.goto(`${hub.url}/inventory?q=CSV-`);
-    await page.getByRole('link', { name: 'Print labels' }).click();
-    await page.getByRole('heading', { name: 'Asset labels', level: 1 }).waitFor();
-    await page.getByRole('img', { name: /^Label of CSV-1/ }).waitFor();
-    await page.getByRole('img', { name: /^Label of CSV-3/ }).waitFor();
-    expect(await page.getByRole('list', { name: 'Labels' }).getByRole('listitem').count()).toBe(2);
-    const sizes = await page
+    await page().goto(`${hub().url}/inventory?q=CSV-`);
+    await page().getByRole('link', { name: 'Print labels' }).click();
+    await page().getByRole('heading', { name: 'Asset labels', level: 1 }).waitFor();
+    await page()
+      .getByRole('img', { name: /^Label of CSV-1/ })
+      .waitFor();
+    await page()
+      .getByRole('img', { name: /^Label of CSV-3/ })
+      .waitFor();
+    expect(await page().getByRole('list', { name: 'Labels' }).getByRole('listitem').count()).toBe(
+      2,
+    );
+    const sizes = await page()
       .getByRole('img', { name: /^Label of/ })
       .evaluateAll((images) =>
         images.map((image) => (image as { naturalWidth: number }).naturalWidth),
@@ -270,56 +266,62 @@ describe('loans and trips in the console', () => {
     expect(sizes.every((width) => width > 0)).toBe(true);
     await checkScreen('asset-labels');
     // Printed: the labels alone, without the navigation, the heading or the buttons.
-    await page.emulateMedia({ media: 'print' });
-    expect(await page.getByRole('navigation', { name: 'Main' }).isVisible()).toBe(false);
-    expect(await page.getByRole('button', { name: 'Print' }).isVisible()).toBe(false);
-    expect(await page.getByRole('img', { name: /^Label of CSV-1/ }).isVisible()).toBe(true);
-    await screenshot(page, 'asset-labels-printed');
-    await page.emulateMedia({ media: null });
+    await page().emulateMedia({ media: 'print' });
+    expect(await page().getByRole('navigation', { name: 'Main' }).isVisible()).toBe(false);
+    expect(await page().getByRole('button', { name: 'Print' }).isVisible()).toBe(false);
+    expect(
+      await page()
+        .getByRole('img', { name: /^Label of CSV-1/ })
+        .isVisible(),
+    ).toBe(true);
+    await screenshot(page(), 'asset-labels-printed');
+    await page().emulateMedia({ media: null });
   });
 
   it('a trip leader makes a trip, checks the kit out, checks it in by scan and closes it', async () => {
-    const leader = await createStaffAccount(hub.url, adminToken, 'tara', ['trip_leader']);
+    const leader = await createStaffAccount(hub().url, adminToken, 'tara', ['trip_leader']);
     for (const tag of ['TAB-1', 'TAB-2', 'TAB-3']) {
       await newAsset(tag, 'tablet');
     }
     await signInAs(leader.username, leader.password);
-    await page
+    await page()
       .getByRole('navigation', { name: 'Main' })
       .getByRole('link', { name: 'Trips' })
       .click();
-    await page.getByRole('heading', { name: 'My trips', level: 1 }).waitFor();
-    await page.getByText('You lead no trips yet.').waitFor();
-    await page.getByRole('link', { name: 'New trip' }).click();
-    await page.getByRole('heading', { name: 'New trip', level: 1 }).waitFor();
-    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Year 6 museum visit');
+    await page().getByRole('heading', { name: 'My trips', level: 1 }).waitFor();
+    await page().getByText('You lead no trips yet.').waitFor();
+    await page().getByRole('link', { name: 'New trip' }).click();
+    await page().getByRole('heading', { name: 'New trip', level: 1 }).waitFor();
+    await page().getByRole('textbox', { name: 'Name', exact: true }).fill('Year 6 museum visit');
     // The short name's rule is shown, and a name with capitals and spaces is refused as typed.
-    const shortName = page.getByRole('textbox', { name: 'Short name' });
+    const shortName = page().getByRole('textbox', { name: 'Short name' });
     await shortName.fill('museum day');
-    await page.getByText(/Use 1 to 24 of a-z, 0-9 and -/).waitFor();
+    await page()
+      .getByText(/Use 1 to 24 of a-z, 0-9 and -/)
+      .waitFor();
     await shortName.fill('y6-museum');
-    await page.getByRole('textbox', { name: 'Kit: asset tags' }).fill('TAB-1\nTAB-2\nTAB-3\n');
+    await page().getByRole('textbox', { name: 'Kit: asset tags' }).fill('TAB-1\nTAB-2\nTAB-3\n');
     await checkScreen('trip-new');
-    await page.getByRole('button', { name: 'Add trip' }).click();
+    await page().getByRole('button', { name: 'Add trip' }).click();
 
-    await page.getByRole('heading', { name: 'Trip: Year 6 museum visit', level: 1 }).waitFor();
-    const kit = page.getByRole('grid', { name: 'Kit' });
+    await page().getByRole('heading', { name: 'Trip: Year 6 museum visit', level: 1 }).waitFor();
+    const kit = page().getByRole('grid', { name: 'Kit' });
     /** The kit's rows whose state reads `state` (the word after its mark). */
     const rowsIn = (state: string) =>
-      kit.getByRole('row').filter({ has: page.getByRole('gridcell', { name: state }) });
+      kit.getByRole('row').filter({ has: page().getByRole('gridcell', { name: state }) });
     await rowsIn('Ready').first().waitFor();
     expect(await rowsIn('Ready').count()).toBe(3);
     await checkScreen('trip-planned');
-    await page.getByRole('button', { name: 'Check out' }).click();
-    await page.getByText('Kit checked out: 3 devices out.').waitFor();
+    await page().getByRole('button', { name: 'Check out' }).click();
+    await page().getByText('Kit checked out: 3 devices out.').waitFor();
     expect(await rowsIn('Out').count()).toBe(3);
     // Not all back: "Close trip" is off, with the reason beside it.
-    expect(await page.getByRole('button', { name: 'Close trip' }).isDisabled()).toBe(true);
-    await page.getByText('3 devices are still out').waitFor();
+    expect(await page().getByRole('button', { name: 'Close trip' }).isDisabled()).toBe(true);
+    await page().getByText('3 devices are still out').waitFor();
 
     // Back at school: one scanned in, one marked lost.
     await scan('TAB-2');
-    await page.getByText('TAB-2 is back. 1 of 3 back, 2 out.').waitFor();
+    await page().getByText('TAB-2 is back. 1 of 3 back, 2 out.').waitFor();
     expect(await scanBoxHasFocus()).toBe(true);
     await kit.getByRole('row').filter({ hasText: 'TAB-2' }).getByText('Back').waitFor();
     await checkScreen('trip-out');
@@ -328,22 +330,22 @@ describe('loans and trips in the console', () => {
       .filter({ hasText: 'TAB-3' })
       .getByRole('button', { name: 'Mark lost' })
       .click();
-    await page
+    await page()
       .getByRole('alertdialog', { name: 'Mark TAB-3 lost?' })
       .getByRole('button', { name: 'Mark lost' })
       .click();
     await kit.getByRole('row').filter({ hasText: 'TAB-3' }).getByText('Lost').waitFor();
-    await page.getByText('1 device is still out').waitFor();
+    await page().getByText('1 device is still out').waitFor();
     await scan('TAB-1');
-    await page.getByText('TAB-1 is back. 2 of 3 back, 1 lost.').waitFor();
+    await page().getByText('TAB-1 is back. 2 of 3 back, 1 lost.').waitFor();
 
     // Every device back or lost: the trip closes.
-    await page.getByRole('button', { name: 'Close trip' }).click();
-    await page
+    await page().getByRole('button', { name: 'Close trip' }).click();
+    await page()
       .getByRole('alertdialog', { name: 'Close Year 6 museum visit?' })
       .getByRole('button', { name: 'Close trip' })
       .click();
-    await page.getByText('The trip is closed.').waitFor();
+    await page().getByText('The trip is closed.').waitFor();
     const trips = await api<ApiPage<Trip>>('GET', '/api/trips');
     expect(trips.items.map((trip) => [trip.name, trip.status])).toEqual([
       ['Year 6 museum visit', 'closed'],

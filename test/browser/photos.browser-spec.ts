@@ -17,19 +17,13 @@ import type { Trip } from '@app/hub-api';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import {
-  checkScreen as checkScreenAt,
   ADMIN_PASSWORD,
   apiSignIn,
-  Browser,
   callApi,
-  ConsoleHub,
-  launchBrowser,
-  screenshot,
   signInWithForm,
-  startConsoleHub,
+  consoleSpec,
 } from '../support/browser';
 import { connectTestDevice, enrollTestDevice, TestDevice, waitFor } from '../support/devices';
 
@@ -83,43 +77,26 @@ async function hasReceipt(identity: DeviceIdentity, sha256: string): Promise<boo
 }
 
 describe('the Photos screens', () => {
-  let hub: ConsoleHub;
-  let browser: Browser;
-  let page: Page;
   let storeDir: string;
   const devices: TestDevice[] = [];
-
-  beforeAll(async () => {
-    // An explicit store folder, as a school's mounted share: the hub never creates it.
-    storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hub-photo-store-'));
-    [hub, browser] = await Promise.all([
-      startConsoleHub({ HUB_STORE_DIR: storeDir, HUB_PHOTO_STORE_RETRY_MS: '300' }),
-      launchBrowser(),
-    ]);
+  const { hub, page, checkScreen } = consoleSpec({
+    env: () => {
+      // An explicit store folder, as a school's mounted share: the hub never creates it.
+      storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hub-photo-store-'));
+      return { HUB_STORE_DIR: storeDir, HUB_PHOTO_STORE_RETRY_MS: '300' };
+    },
+    // A wait that fails names its step well inside the test's own timeout.
+    pageTimeout: 30_000,
+    beforeClose: () => devices.forEach((device) => device.client.close()),
   });
-  afterAll(async () => {
-    devices.forEach((device) => device.client.close());
-    await browser?.close();
-    await hub?.close();
+  afterAll(() => {
     fs.rmSync(storeDir, { recursive: true, force: true });
     fs.rmSync(`${storeDir}-away`, { recursive: true, force: true });
   });
-  beforeEach(async () => {
-    page = await browser.newPage();
-    // A wait that fails names its step well inside the test's own timeout.
-    page.setDefaultTimeout(30_000);
-  });
-  afterEach(async () => {
-    await screenshot(page, `last-${expect.getState().currentTestName?.slice(0, 20) ?? 'test'}`);
-    await page.close();
-    expect(browser.problems.splice(0)).toEqual([]);
-  });
-
-  const checkScreen = (name: string) => checkScreenAt(page, name);
 
   /** How many of the images named like `name` have been decoded by the browser (width > 0). */
   const loadedImages = (name: RegExp) =>
-    page
+    page()
       .getByRole('img', { name })
       .evaluateAll(
         (images) =>
@@ -130,13 +107,13 @@ describe('the Photos screens', () => {
   /** Enrols a tablet that is also an asset (matched by serial number), as the trip's kit is. */
   async function enrolTablet(adminToken: string, enrolToken: string, n: number) {
     const serialNumber = `ZOO-SERIAL-${n}`;
-    await callApi(hub.url, 'POST', '/api/assets', adminToken, {
+    await callApi(hub().url, 'POST', '/api/assets', adminToken, {
       assetTag: `TAB-0${n}`,
       kind: 'tablet',
       serialNumber,
       model: 'iPad',
     });
-    return enrollTestDevice(hub, enrolToken, {
+    return enrollTestDevice(hub(), enrolToken, {
       serialNumber,
       assetTag: `TAB-0${n}`,
       name: `Zoo iPad ${n}`,
@@ -158,15 +135,15 @@ describe('the Photos screens', () => {
   const taken = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000);
 
   it("shows a trip leader the thumbnails of their trip's synced photos", async () => {
-    const adminToken = await apiSignIn(hub.url, 'admin', ADMIN_PASSWORD);
-    const leader = await callApi<{ id: string }>(hub.url, 'POST', '/api/staff', adminToken, {
+    const adminToken = await apiSignIn(hub().url, 'admin', ADMIN_PASSWORD);
+    const leader = await callApi<{ id: string }>(hub().url, 'POST', '/api/staff', adminToken, {
       username: 'dan',
       displayName: 'Dan Okafor',
       password: 'Staff-Pass1!',
       roles: ['trip_leader'],
     });
     const { token } = await callApi<{ token: string }>(
-      hub.url,
+      hub().url,
       'POST',
       '/api/enrollment-tokens',
       adminToken,
@@ -178,7 +155,7 @@ describe('the Photos screens', () => {
       await enrolTablet(adminToken, token, 2),
     ];
     const now = Date.now();
-    const trip = await callApi<Trip>(hub.url, 'POST', '/api/trips', adminToken, {
+    const trip = await callApi<Trip>(hub().url, 'POST', '/api/trips', adminToken, {
       name: 'Zoo visit',
       shortName: 'y4-zoo',
       startsAt: new Date(now - 3_600_000).toISOString(),
@@ -186,7 +163,7 @@ describe('the Photos screens', () => {
       leaderIds: [leader.id],
       assetTags: ['TAB-01', 'TAB-02'],
     });
-    await callApi(hub.url, 'POST', `/api/trips/${trip.id}/check-out`, adminToken);
+    await callApi(hub().url, 'POST', `/api/trips/${trip.id}/check-out`, adminToken);
 
     // The first tablet is online and says two more photos wait on it.
     devices.push(
@@ -221,27 +198,27 @@ describe('the Photos screens', () => {
     await waitForReceipts(identities[0], [...tripPhotos, otherPhoto]);
 
     // The leader signs in for the first time, accepts the AUP and opens their trip.
-    await page.goto(`${hub.url}/sign-in`);
-    await signInWithForm(page, 'dan', 'Staff-Pass1!');
-    await page.getByRole('button', { name: 'I accept' }).click();
-    await page.getByRole('heading', { name: 'Hello, Dan Okafor' }).waitFor();
-    await page
+    await page().goto(`${hub().url}/sign-in`);
+    await signInWithForm(page(), 'dan', 'Staff-Pass1!');
+    await page().getByRole('button', { name: 'I accept' }).click();
+    await page().getByRole('heading', { name: 'Hello, Dan Okafor' }).waitFor();
+    await page()
       .getByRole('navigation', { name: 'Main' })
       .getByRole('link', { name: 'Trips' })
       .click();
-    await page.getByRole('link', { name: 'Zoo visit' }).click();
-    await page.getByRole('heading', { name: 'Trip: Zoo visit', level: 1 }).waitFor();
+    await page().getByRole('link', { name: 'Zoo visit' }).click();
+    await page().getByRole('heading', { name: 'Trip: Zoo visit', level: 1 }).waitFor();
 
     // The trip's four photos as thumbnails, decoded by the browser; the other photo is not here.
-    const strip = page.getByRole('grid', { name: 'Newest photos from Zoo visit' });
+    const strip = page().getByRole('grid', { name: 'Newest photos from Zoo visit' });
     await strip.waitFor();
     expect(await strip.getByRole('row').count()).toBe(4);
     await waitFor(async () => (await loadedImages(/^Photo taken at/)) === 4, 'four thumbnails');
-    await page.getByText('The photo store is available.').waitFor();
-    await page.getByText('4 photos from this trip').waitFor();
+    await page().getByText('The photo store is available.').waitFor();
+    await page().getByText('4 photos from this trip').waitFor();
 
     // Per kit device: photos waiting on it (its own report) and photos stored.
-    const kit = page.getByRole('grid', { name: 'Kit' });
+    const kit = page().getByRole('grid', { name: 'Kit' });
     const kitRow = (tag: string) => kit.getByRole('row').filter({ hasText: tag });
     await kitRow('TAB-01').getByText('3 stored').waitFor();
     await kitRow('TAB-01').getByText('2 waiting').waitFor();
@@ -250,7 +227,7 @@ describe('the Photos screens', () => {
 
     // A thumbnail opens the full picture; Next steps to the next photo; Escape closes.
     await strip.getByRole('row').first().click();
-    const dialog = page.getByRole('dialog', { name: /^Photo taken at/ });
+    const dialog = page().getByRole('dialog', { name: /^Photo taken at/ });
     await dialog.waitFor();
     await waitFor(
       async () => (await loadedImages(/^The full picture/)) === 1,
@@ -265,34 +242,36 @@ describe('the Photos screens', () => {
     await checkScreen('photo-dialog');
     await dialog.getByRole('button', { name: 'Next photo' }).click();
     await dialog.getByText('Photo 2 of 4').waitFor();
-    await page.keyboard.press('Escape');
+    await page().keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
 
     // The keyboard reaches the thumbnails too: an arrow key moves, Enter opens.
     await strip.getByRole('row').nth(1).focus();
-    await page.keyboard.press('ArrowRight');
-    await page.keyboard.press('Enter');
+    await page().keyboard.press('ArrowRight');
+    await page().keyboard.press('Enter');
     await dialog.getByText('Photo 3 of 4').waitFor();
-    await page.keyboard.press('Escape');
+    await page().keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
 
     // All the trip's photos, by day, on the Photos screen; the photo without the trip is not.
-    await page.getByRole('link', { name: 'All photos from this trip, by day' }).click();
-    await page.getByRole('heading', { name: 'Photos', level: 1 }).waitFor();
-    await page
+    await page().getByRole('link', { name: 'All photos from this trip, by day' }).click();
+    await page().getByRole('heading', { name: 'Photos', level: 1 }).waitFor();
+    await page()
       .getByRole('grid', { name: /^Photos taken / })
       .first()
       .waitFor();
     await waitFor(async () => (await loadedImages(/^Photo taken at/)) === 4, 'the day thumbnails');
     expect(
-      await page
+      await page()
         .getByRole('grid', { name: /^Photos taken / })
         .getByRole('row')
         .count(),
     ).toBe(4);
     // The trip chosen in the filter, from the link's address.
-    await page.getByRole('button', { name: /Zoo visit \(y4-zoo\)/ }).waitFor();
-    await page
+    await page()
+      .getByRole('button', { name: /Zoo visit \(y4-zoo\)/ })
+      .waitFor();
+    await page()
       .getByRole('grid', { name: 'Photos per device' })
       .getByRole('row')
       .filter({ hasText: 'Zoo iPad 1' })
@@ -302,15 +281,15 @@ describe('the Photos screens', () => {
   });
 
   it('says in words when the store is unavailable and how many photos wait, then that it is back', async () => {
-    const adminToken = await apiSignIn(hub.url, 'admin', ADMIN_PASSWORD);
+    const adminToken = await apiSignIn(hub().url, 'admin', ADMIN_PASSWORD);
     const { token } = await callApi<{ token: string }>(
-      hub.url,
+      hub().url,
       'POST',
       '/api/enrollment-tokens',
       adminToken,
       { maxUses: 1 },
     );
-    const camera = await enrollTestDevice(hub, token, {
+    const camera = await enrollTestDevice(hub(), token, {
       serialNumber: 'CAM-SERIAL-1',
       assetTag: 'CAM-01',
       name: 'Office camera',
@@ -318,37 +297,48 @@ describe('the Photos screens', () => {
     const first = await upload(camera, await makeJpeg(11), { takenAt: taken(3) });
     await waitForReceipts(camera, [first]);
 
-    await page.goto(`${hub.url}/sign-in`);
-    await signInWithForm(page, 'admin', ADMIN_PASSWORD);
-    await page.getByRole('heading', { name: /^Hello/ }).waitFor();
-    await page
+    await page().goto(`${hub().url}/sign-in`);
+    await signInWithForm(page(), 'admin', ADMIN_PASSWORD);
+    await page()
+      .getByRole('heading', { name: /^Hello/ })
+      .waitFor();
+    await page()
       .getByRole('navigation', { name: 'Main' })
       .getByRole('link', { name: 'Photos' })
       .click();
-    await page.getByRole('heading', { name: 'Photos', level: 1 }).waitFor();
-    await page.getByText('The photo store is available.').waitFor();
-    await page.getByRole('img', { name: /by Office camera$/ }).waitFor();
+    await page().getByRole('heading', { name: 'Photos', level: 1 }).waitFor();
+    await page().getByText('The photo store is available.').waitFor();
+    await page()
+      .getByRole('img', { name: /by Office camera$/ })
+      .waitFor();
 
     // The store goes away (an unmounted share): a new photo is kept at the hub, with no receipt.
     fs.renameSync(storeDir, `${storeDir}-away`);
     const late = await upload(camera, await makeJpeg(12), { takenAt: taken(1) });
     expect(await hasReceipt(camera, late)).toBe(false);
-    await page.reload();
-    await page.getByText(/^The photo store is unavailable/).waitFor();
-    await page.getByText(/1 photo is waiting safely at the hub/).waitFor();
-    await page.getByText('Waiting for the store', { exact: true }).waitFor();
+    await page().reload();
+    await page()
+      .getByText(/^The photo store is unavailable/)
+      .waitFor();
+    await page()
+      .getByText(/1 photo is waiting safely at the hub/)
+      .waitFor();
+    await page().getByText('Waiting for the store', { exact: true }).waitFor();
     await checkScreen('photos-store-unavailable');
 
     // Back again: the photo is written once, gets its receipt, and the screen says so.
     fs.renameSync(`${storeDir}-away`, storeDir);
     await waitForReceipts(camera, [late]);
-    await page.reload();
-    await page.getByText('The photo store is available.').waitFor();
+    await page().reload();
+    await page().getByText('The photo store is available.').waitFor();
     await waitFor(
-      async () => (await page.getByRole('img', { name: /by Office camera$/ }).count()) === 2,
+      async () =>
+        (await page()
+          .getByRole('img', { name: /by Office camera$/ })
+          .count()) === 2,
       'both photos of the camera',
     );
-    expect(await page.getByText('Waiting for the store', { exact: true }).count()).toBe(0);
+    expect(await page().getByText('Waiting for the store', { exact: true }).count()).toBe(0);
     const stored = fs
       .readdirSync(storeDir, { recursive: true })
       .map(String)

@@ -8,70 +8,52 @@
 import type { Page } from 'playwright-core';
 import type { ComplianceSummary, Policy } from '@app/hub-api';
 import {
-  checkScreen as checkScreenAt,
   ADMIN_PASSWORD,
   apiSignIn,
-  Browser,
   callApi,
-  ConsoleHub,
   createStaffAccount,
-  launchBrowser,
   screenshot,
   signInWithForm,
-  startConsoleHub,
+  consoleSpec,
 } from '../support/browser';
 import { connectTestDevice, enrollTestDevice, TestDevice, waitFor } from '../support/devices';
 
 const DEVICES = 3;
 
 describe('the Policies and Compliance screens', () => {
-  let hub: ConsoleHub;
-  let browser: Browser;
-  let page: Page;
   let adminToken: string;
   let ict: { username: string; password: string };
   let policy: Policy;
   const devices: TestDevice[] = [];
+  const { hub, browser, page, usePage, checkScreen } = consoleSpec({
+    beforeClose: () => devices.forEach((device) => device.client.close()),
+  });
 
   beforeAll(async () => {
-    [hub, browser] = await Promise.all([startConsoleHub(), launchBrowser()]);
-    adminToken = await apiSignIn(hub.url, 'admin', ADMIN_PASSWORD);
-    ict = await createStaffAccount(hub.url, adminToken, 'ivan', ['ict']);
-    await apiSignIn(hub.url, ict.username, ict.password);
+    adminToken = await apiSignIn(hub().url, 'admin', ADMIN_PASSWORD);
+    ict = await createStaffAccount(hub().url, adminToken, 'ivan', ['ict']);
+    await apiSignIn(hub().url, ict.username, ict.password);
     // Setup through the API: a group of devices, and a policy for it that lets the camera work.
-    const group = await callApi<{ id: string }>(hub.url, 'POST', '/api/groups', adminToken, {
+    const group = await callApi<{ id: string }>(hub().url, 'POST', '/api/groups', adminToken, {
       name: 'Year 4 Oak',
     });
     const { token } = await callApi<{ token: string }>(
-      hub.url,
+      hub().url,
       'POST',
       '/api/enrollment-tokens',
       adminToken,
       { groupIds: [group.id], maxUses: DEVICES },
     );
     for (let i = 1; i <= DEVICES; i += 1) {
-      const identity = await enrollTestDevice({ url: hub.url }, token, { name: `Oak iPad ${i}` });
+      const identity = await enrollTestDevice({ url: hub().url }, token, { name: `Oak iPad ${i}` });
       devices.push(connectTestDevice(identity));
     }
-    policy = await callApi<Policy>(hub.url, 'POST', '/api/policies', adminToken, {
+    policy = await callApi<Policy>(hub().url, 'POST', '/api/policies', adminToken, {
       name: 'Year 4 Oak tablets',
       description: 'The class takes photos for its nature diary.',
       settings: { camera: { allowed: true } },
     });
     await waitForAllApplied();
-  });
-  afterAll(async () => {
-    devices.forEach((device) => device.client.close());
-    await browser?.close();
-    await hub?.close();
-  });
-  beforeEach(async () => {
-    page = await browser.newPage();
-  });
-  afterEach(async () => {
-    await page.close();
-    // No CSP violation or uncaught error on any page of the test.
-    expect(browser.problems.splice(0)).toEqual([]);
   });
 
   /** Waits until every device has applied its policy, as the hub counts it. */
@@ -79,7 +61,7 @@ describe('the Policies and Compliance screens', () => {
     await waitFor(
       async () => {
         const summary = await callApi<ComplianceSummary>(
-          hub.url,
+          hub().url,
           'GET',
           '/api/compliance',
           adminToken,
@@ -91,36 +73,32 @@ describe('the Policies and Compliance screens', () => {
     );
   }
 
-  /** Checks the screen as it is now at both iPad sizes, and takes its screenshots. */
-  /** Checks the screen at both iPad sizes (test/support/browser.ts), on `on` or the test's page. */
-  const checkScreen = (name: string, on: Page = page) => checkScreenAt(on, name);
-
   async function signIn(on: Page): Promise<void> {
-    await on.goto(`${hub.url}/sign-in`);
+    await on.goto(`${hub().url}/sign-in`);
     await signInWithForm(on, ict.username, ict.password);
     await on.getByRole('heading', { name: 'Hello, Ivan' }).waitFor();
   }
 
   it('turns the camera off in the group’s policy; Compliance reaches all applied live', async () => {
-    await signIn(page);
-    await page
+    await signIn(page());
+    await page()
       .getByRole('navigation', { name: 'Main' })
       .getByRole('link', { name: 'Policies' })
       .click();
-    await page.getByRole('heading', { name: 'Policies', level: 1 }).waitFor();
-    await page.getByRole('link', { name: 'School baseline' }).waitFor();
+    await page().getByRole('heading', { name: 'Policies', level: 1 }).waitFor();
+    await page().getByRole('link', { name: 'School baseline' }).waitFor();
     await checkScreen('policies');
 
     // Assign the policy to the group through its screen, with a priority.
-    await page.getByRole('link', { name: 'Year 4 Oak tablets' }).click();
-    await page.getByRole('heading', { name: 'Year 4 Oak tablets', level: 1 }).waitFor();
-    await page.getByRole('button', { name: 'Assign to a group' }).click();
-    const assign = page.getByRole('dialog', { name: 'Assign to a group' });
+    await page().getByRole('link', { name: 'Year 4 Oak tablets' }).click();
+    await page().getByRole('heading', { name: 'Year 4 Oak tablets', level: 1 }).waitFor();
+    await page().getByRole('button', { name: 'Assign to a group' }).click();
+    const assign = page().getByRole('dialog', { name: 'Assign to a group' });
     await assign.getByLabel('Priority').fill('5');
     await checkScreen('policy-assign');
     await assign.getByRole('button', { name: 'Assign' }).click();
     await assign.waitFor({ state: 'hidden' });
-    const assignments = page.getByRole('grid', { name: 'Where this policy applies' });
+    const assignments = page().getByRole('grid', { name: 'Where this policy applies' });
     const groupRow = assignments.getByRole('row').filter({ hasText: 'Year 4 Oak (group)' });
     expect(await groupRow.getByRole('gridcell').allTextContents()).toEqual([
       '5',
@@ -133,7 +111,7 @@ describe('the Policies and Compliance screens', () => {
     await checkScreen('policy-editor');
 
     // Compliance, open in a second tab, watches the push: never reloaded.
-    const watcher = await browser.newPage();
+    const watcher = await browser().newPage();
     await signIn(watcher);
     await watcher
       .getByRole('navigation', { name: 'Main' })
@@ -144,11 +122,11 @@ describe('the Policies and Compliance screens', () => {
 
     // The devices take a moment each, so the push is seen in progress.
     devices.forEach((device) => (device.enforcer.actionDelayMs = 2_500));
-    const camera = page.getByRole('switch', { name: 'Camera allowed', exact: true });
+    const camera = page().getByRole('switch', { name: 'Camera allowed', exact: true });
     expect(await camera.isChecked()).toBe(true);
     await camera.uncheck();
-    await page.getByRole('button', { name: 'Save changes' }).click();
-    await page.getByRole('status').filter({ hasText: 'Saved as revision 2' }).waitFor();
+    await page().getByRole('button', { name: 'Save changes' }).click();
+    await page().getByRole('status').filter({ hasText: 'Saved as revision 2' }).waitFor();
 
     await watcher
       .getByRole('progressbar', { name: 'All devices: policy push in progress' })
@@ -162,13 +140,13 @@ describe('the Policies and Compliance screens', () => {
     expect(devices.map((d) => (d.enforcer.settings as { camera: object }).camera)).toEqual(
       Array.from({ length: DEVICES }, () => ({ allowed: false })),
     );
-    page = watcher; // checked and closed by afterEach from here
+    usePage(watcher); // checked and closed by afterEach from here
     await checkScreen('compliance');
 
     // The number opens onto the devices behind it.
-    const byPolicy = page.getByRole('grid', { name: 'Devices by policy' });
+    const byPolicy = page().getByRole('grid', { name: 'Devices by policy' });
     await byPolicy.getByRole('link', { name: `${DEVICES} applied of Year 4 Oak tablets` }).click();
-    const list = page.getByRole('grid', { name: 'Applied devices of Year 4 Oak tablets' });
+    const list = page().getByRole('grid', { name: 'Applied devices of Year 4 Oak tablets' });
     await list.getByRole('link', { name: 'Oak iPad 3' }).waitFor();
     expect((await list.getByRole('rowheader').allTextContents()).sort()).toEqual([
       'Oak iPad 1',
@@ -179,28 +157,35 @@ describe('the Policies and Compliance screens', () => {
   }, 300_000);
 
   it('shows the hub’s error beside the field with the bad value', async () => {
-    await signIn(page);
-    await page.goto(`${hub.url}/policies/${policy.id}`);
-    await page.getByRole('heading', { name: 'Year 4 Oak tablets', level: 1 }).waitFor();
-    await page.getByRole('switch', { name: 'Set here (Lock the screen after (minutes))' }).check();
-    const minutes = page.getByLabel('Lock the screen after (minutes)', { exact: true });
+    await signIn(page());
+    await page().goto(`${hub().url}/policies/${policy.id}`);
+    await page().getByRole('heading', { name: 'Year 4 Oak tablets', level: 1 }).waitFor();
+    await page()
+      .getByRole('switch', { name: 'Set here (Lock the screen after (minutes))' })
+      .check();
+    const minutes = page().getByLabel('Lock the screen after (minutes)', { exact: true });
     await minutes.fill('90');
-    await page.getByRole('button', { name: 'Save changes' }).click();
-    const field = page.locator('.field').filter({ has: minutes });
+    await page().getByRole('button', { name: 'Save changes' }).click();
+    const field = page().locator('.field').filter({ has: minutes });
     await field.locator('.field-error').filter({ hasText: 'Must be between 1 and 60' }).waitFor();
     expect(await minutes.getAttribute('aria-invalid')).toBe('true');
-    await page.getByRole('alert').filter({ hasText: 'Could not save' }).waitFor();
+    await page().getByRole('alert').filter({ hasText: 'Could not save' }).waitFor();
     await checkScreen('policy-editor-error');
 
     // Nothing was saved: still revision 2, without an auto-lock setting.
-    const stored = await callApi<Policy>(hub.url, 'GET', `/api/policies/${policy.id}`, adminToken);
+    const stored = await callApi<Policy>(
+      hub().url,
+      'GET',
+      `/api/policies/${policy.id}`,
+      adminToken,
+    );
     expect([stored.revision, stored.settings]).toEqual([2, { camera: { allowed: false } }]);
   });
 
   it('rolls back to an earlier revision after a confirmation', async () => {
-    await signIn(page);
-    await page.goto(`${hub.url}/policies/${policy.id}`);
-    const history = page.getByRole('grid', { name: 'Revision history' });
+    await signIn(page());
+    await page().goto(`${hub().url}/policies/${policy.id}`);
+    const history = page().getByRole('grid', { name: 'Revision history' });
     const current = history.getByRole('row').filter({ hasText: '2 (current)' });
     await current.waitFor();
     // Who changed what, and when.
@@ -208,14 +193,14 @@ describe('the Policies and Compliance screens', () => {
     expect([cells[1], cells[2]]).toEqual(['Ivan (ivan)', 'Camera allowed']);
 
     await history.getByRole('button', { name: 'Roll back to revision 1' }).click();
-    const confirm = page.getByRole('alertdialog', { name: 'Roll back to revision 1?' });
+    const confirm = page().getByRole('alertdialog', { name: 'Roll back to revision 1?' });
     await confirm.waitFor();
     await checkScreen('policy-rollback-confirm');
     // Cancelling changes nothing.
     await confirm.getByRole('button', { name: 'Cancel' }).click();
     await confirm.waitFor({ state: 'hidden' });
     expect(
-      (await callApi<Policy>(hub.url, 'GET', `/api/policies/${policy.id}`, adminToken)).revision,
+      (await callApi<Policy>(hub().url, 'GET', `/api/policies/${policy.id}`, adminToken)).revision,
     ).toBe(2);
 
     await history.getByRole('button', { name: 'Roll back to revision 1' }).click();
@@ -227,9 +212,14 @@ describe('the Policies and Compliance screens', () => {
       'Rolled back to revision 1: Camera allowed',
     );
     expect(
-      await page.getByRole('switch', { name: 'Camera allowed', exact: true }).isChecked(),
+      await page().getByRole('switch', { name: 'Camera allowed', exact: true }).isChecked(),
     ).toBe(true);
-    const stored = await callApi<Policy>(hub.url, 'GET', `/api/policies/${policy.id}`, adminToken);
+    const stored = await callApi<Policy>(
+      hub().url,
+      'GET',
+      `/api/policies/${policy.id}`,
+      adminToken,
+    );
     expect([stored.revision, stored.settings]).toEqual([3, { camera: { allowed: true } }]);
     await waitForAllApplied();
     await checkScreen('policy-rolled-back');

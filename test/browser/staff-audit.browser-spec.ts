@@ -6,75 +6,52 @@
 // both iPad sizes: axe with no serious or critical violation, no sideways scrolling, 44 px
 // targets. Also the operating figures in words.
 import * as fs from 'node:fs';
-import type { Page } from 'playwright-core';
 import {
-  checkScreen as checkScreenAt,
   ADMIN_PASSWORD,
   apiSignIn,
-  Browser,
   callApi,
-  ConsoleHub,
   createStaffAccount,
-  launchBrowser,
   signInWithForm,
-  startConsoleHub,
+  consoleSpec,
 } from '../support/browser';
 import { connectTestDevice, enrollTestDevice, TestDevice, waitFor } from '../support/devices';
 
 describe('the Staff screen and the audit log', () => {
-  let hub: ConsoleHub;
-  let browser: Browser;
   let adminToken: string;
-  let page: Page;
   const devices: TestDevice[] = [];
+  const { hub, page, checkScreen } = consoleSpec({
+    beforeClose: () => devices.forEach((device) => device.client.close()),
+  });
 
   beforeAll(async () => {
-    [hub, browser] = await Promise.all([startConsoleHub(), launchBrowser()]);
-    adminToken = await apiSignIn(hub.url, 'admin', ADMIN_PASSWORD);
+    adminToken = await apiSignIn(hub().url, 'admin', ADMIN_PASSWORD);
     // ICT signs in through the console; the AUP is accepted already (the shell's spec covers it).
-    await createStaffAccount(hub.url, adminToken, 'ivy', ['ict']);
-    await apiSignIn(hub.url, 'ivy', 'Staff-Pass1!');
+    await createStaffAccount(hub().url, adminToken, 'ivy', ['ict']);
+    await apiSignIn(hub().url, 'ivy', 'Staff-Pass1!');
   });
-  afterAll(async () => {
-    devices.forEach((device) => device.client.close());
-    await browser?.close();
-    await hub?.close();
-  });
-  beforeEach(async () => {
-    page = await browser.newPage();
-  });
-  afterEach(async () => {
-    await page.close();
-    // No CSP violation or uncaught error on any page of the test.
-    expect(browser.problems.splice(0)).toEqual([]);
-  });
-
-  /** Checks the screen as it is now at both iPad sizes, and takes its screenshots. */
-  /** Checks the screen at both iPad sizes (test/support/browser.ts). */
-  const checkScreen = (name: string) => checkScreenAt(page, name);
 
   /** The accounts table's row for a person, found by their display name. */
   const accountRow = (name: string) =>
-    page.getByRole('grid', { name: 'Staff accounts' }).getByRole('row').filter({ hasText: name });
+    page().getByRole('grid', { name: 'Staff accounts' }).getByRole('row').filter({ hasText: name });
 
   it('ICT creates accounts, sets a role, disables one and resets a password', async () => {
-    await page.goto(`${hub.url}/staff`);
-    await page.waitForURL(/\/sign-in\?next=%2Fstaff$/);
-    await signInWithForm(page, 'ivy', 'Staff-Pass1!');
-    await page.getByRole('heading', { name: 'Staff', exact: true }).waitFor();
+    await page().goto(`${hub().url}/staff`);
+    await page().waitForURL(/\/sign-in\?next=%2Fstaff$/);
+    await signInWithForm(page(), 'ivy', 'Staff-Pass1!');
+    await page().getByRole('heading', { name: 'Staff', exact: true }).waitFor();
     await accountRow('Ivy').waitFor();
     await checkScreen('staff');
 
     // A username the hub refuses: its words appear beside the Username field.
-    await page.getByRole('button', { name: 'New account' }).click();
-    const dialog = page.getByRole('dialog', { name: 'New staff account' });
+    await page().getByRole('button', { name: 'New account' }).click();
+    const dialog = page().getByRole('dialog', { name: 'New staff account' });
     await dialog.getByLabel('Username').fill('Tess Teacher');
     await dialog.getByLabel('Display name').fill('Tess Teacher');
     await dialog.getByLabel('First password').fill('Teach-Pass1!');
     await dialog.getByRole('button', { name: 'Create account' }).click();
     const usernameError = dialog
       .locator('.field')
-      .filter({ has: page.getByLabel('Username') })
+      .filter({ has: page().getByLabel('Username') })
       .locator('.field-error');
     await usernameError.filter({ hasText: 'lowercase letters' }).waitFor();
     expect(await dialog.getByLabel('Username').getAttribute('aria-invalid')).toBe('true');
@@ -87,7 +64,7 @@ describe('the Staff screen and the audit log', () => {
     expect(await accountRow('Tess Teacher').textContent()).toContain('Teacher');
 
     // A safeguarding account: Teacher (ticked at first) off, Safeguarding on.
-    await page.getByRole('button', { name: 'New account' }).click();
+    await page().getByRole('button', { name: 'New account' }).click();
     await dialog.getByLabel('Username').fill('sam');
     await dialog.getByLabel('Display name').fill('Sam Safe');
     await dialog.getByLabel('First password').fill('Safe-Pass1!');
@@ -102,8 +79,8 @@ describe('the Staff screen and the audit log', () => {
     );
 
     // Tess also leads trips.
-    await page.getByRole('button', { name: 'Roles of Tess Teacher' }).click();
-    const roles = page.getByRole('dialog', { name: 'Roles of Tess Teacher' });
+    await page().getByRole('button', { name: 'Roles of Tess Teacher' }).click();
+    const roles = page().getByRole('dialog', { name: 'Roles of Tess Teacher' });
     await roles.getByRole('checkbox', { name: 'Trip leader' }).check();
     await checkScreen('staff-roles');
     await roles.getByRole('button', { name: 'Save roles' }).click();
@@ -111,18 +88,18 @@ describe('the Staff screen and the audit log', () => {
     await accountRow('Tess Teacher').filter({ hasText: 'Teacher, Trip leader' }).waitFor();
 
     // Disable Tess, after a confirmation: the row says so in words and she cannot sign in.
-    await page.getByRole('button', { name: 'Disable Tess Teacher' }).click();
-    const confirm = page.getByRole('alertdialog', { name: 'Disable Tess Teacher?' });
+    await page().getByRole('button', { name: 'Disable Tess Teacher' }).click();
+    const confirm = page().getByRole('alertdialog', { name: 'Disable Tess Teacher?' });
     await checkScreen('staff-disable');
     await confirm.getByRole('button', { name: 'Disable account' }).click();
     await confirm.waitFor({ state: 'detached' });
     await accountRow('Tess Teacher').filter({ hasText: 'Disabled' }).waitFor();
-    await page.getByRole('button', { name: 'Enable Tess Teacher' }).waitFor();
-    await expect(apiSignIn(hub.url, 'tess', 'Teach-Pass1!', false)).rejects.toThrow(/401/);
+    await page().getByRole('button', { name: 'Enable Tess Teacher' }).waitFor();
+    await expect(apiSignIn(hub().url, 'tess', 'Teach-Pass1!', false)).rejects.toThrow(/401/);
 
     // Reset Sam's password; a password the rule refuses first, said beside the field.
-    await page.getByRole('button', { name: 'Reset password of Sam Safe' }).click();
-    const reset = page.getByRole('dialog', { name: 'Reset the password of Sam Safe' });
+    await page().getByRole('button', { name: 'Reset password of Sam Safe' }).click();
+    const reset = page().getByRole('dialog', { name: 'Reset the password of Sam Safe' });
     await reset.getByLabel('New password').fill('weakpass');
     await reset.getByRole('button', { name: 'Set password' }).click();
     await reset.locator('.field-error').filter({ hasText: 'Password must have' }).waitFor();
@@ -130,17 +107,19 @@ describe('the Staff screen and the audit log', () => {
     await reset.getByLabel('New password').fill('New-Safe-Pass2!');
     await reset.getByRole('button', { name: 'Set password' }).click();
     await reset.waitFor({ state: 'detached' });
-    await expect(apiSignIn(hub.url, 'sam', 'Safe-Pass1!', false)).rejects.toThrow(/401/);
+    await expect(apiSignIn(hub().url, 'sam', 'Safe-Pass1!', false)).rejects.toThrow(/401/);
     await checkScreen('staff-after');
   });
 
   it('shows the operating figures in words', async () => {
-    await page.goto(`${hub.url}/operating-figures`);
-    await signInWithForm(page, 'ivy', 'Staff-Pass1!');
-    await page.getByRole('heading', { name: 'Operating figures' }).waitFor();
-    await page.getByText('Devices connected now').waitFor();
-    expect(await page.getByText('Keeping up').or(page.getByText('Busy:')).count()).toBe(1);
-    const statuses = page.getByRole('grid', { name: 'Commands by status' }).getByRole('rowheader');
+    await page().goto(`${hub().url}/operating-figures`);
+    await signInWithForm(page(), 'ivy', 'Staff-Pass1!');
+    await page().getByRole('heading', { name: 'Operating figures' }).waitFor();
+    await page().getByText('Devices connected now').waitFor();
+    expect(await page().getByText('Keeping up').or(page().getByText('Busy:')).count()).toBe(1);
+    const statuses = page()
+      .getByRole('grid', { name: 'Commands by status' })
+      .getByRole('rowheader');
     expect(await statuses.allTextContents()).toEqual([
       'Pending',
       'Sent',
@@ -156,18 +135,18 @@ describe('the Staff screen and the audit log', () => {
   it('safeguarding filters the audit log by action and exports the CSV with the lock', async () => {
     // A tablet connected to the hub is locked by ICT and acknowledges it.
     const { token } = await callApi<{ token: string }>(
-      hub.url,
+      hub().url,
       'POST',
       '/api/enrollment-tokens',
       adminToken,
       { maxUses: 1 },
     );
-    const identity = await enrollTestDevice({ url: hub.url }, token, { name: 'Oak tablet 7' });
+    const identity = await enrollTestDevice({ url: hub().url }, token, { name: 'Oak tablet 7' });
     const device = connectTestDevice(identity);
     devices.push(device);
     await waitFor(() => device.client.connected, 'the tablet to connect');
     const lock = await callApi<{ id: string }>(
-      hub.url,
+      hub().url,
       'POST',
       `/api/devices/${identity.deviceId}/commands`,
       adminToken,
@@ -175,7 +154,7 @@ describe('the Staff screen and the audit log', () => {
     );
     await waitFor(async () => {
       const list = await callApi<{ items: { id: string; status: string }[] }>(
-        hub.url,
+        hub().url,
         'GET',
         `/api/devices/${identity.deviceId}/commands`,
         adminToken,
@@ -184,28 +163,28 @@ describe('the Staff screen and the audit log', () => {
     }, 'the lock to be acknowledged');
 
     // Sam signs in with the password ICT set, and accepts the AUP first.
-    await page.goto(`${hub.url}/audit`);
-    await signInWithForm(page, 'sam', 'New-Safe-Pass2!');
-    await page.getByRole('button', { name: 'I accept' }).click();
-    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
-    const nav = page.getByRole('navigation', { name: 'Main' });
+    await page().goto(`${hub().url}/audit`);
+    await signInWithForm(page(), 'sam', 'New-Safe-Pass2!');
+    await page().getByRole('button', { name: 'I accept' }).click();
+    await page().getByRole('heading', { name: 'Audit log' }).waitFor();
+    const nav = page().getByRole('navigation', { name: 'Main' });
     await nav.getByRole('link', { name: 'Audit log' }).waitFor();
     expect(await nav.getByRole('link', { name: 'Staff' }).count()).toBe(0);
-    const entries = page.getByRole('grid', { name: 'Audit log entries' });
+    const entries = page().getByRole('grid', { name: 'Audit log entries' });
     await entries.getByRole('row').filter({ hasText: 'staff.created' }).first().waitFor();
 
     // Who accepted the AUP: Sam, by name, just now.
-    const acceptances = page.getByRole('grid', {
+    const acceptances = page().getByRole('grid', {
       name: 'Acceptances of the current acceptable use policy',
     });
     await acceptances.getByRole('row').filter({ hasText: 'Sam Safe' }).waitFor();
     await checkScreen('audit-log');
 
-    await page.getByLabel('Action').fill('command.issued');
-    await page.getByRole('button', { name: 'Filter', exact: true }).click();
-    await page.waitForURL(/action=command.issued/);
+    await page().getByLabel('Action').fill('command.issued');
+    await page().getByRole('button', { name: 'Filter', exact: true }).click();
+    await page().waitForURL(/action=command.issued/);
     // The filtered page has come when the count says one entry (the unfiltered one showed more).
-    await page.getByText('(1 entry)').waitFor();
+    await page().getByText('(1 entry)').waitFor();
     await entries.getByRole('row').filter({ hasText: 'Oak tablet 7' }).waitFor();
     const actions = await entries.getByRole('rowheader').allTextContents();
     expect(actions).toEqual(['command.issued']);
@@ -213,8 +192,8 @@ describe('the Staff screen and the audit log', () => {
     await checkScreen('audit-log-filtered');
 
     const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('button', { name: 'Export CSV' }).click(),
+      page().waitForEvent('download'),
+      page().getByRole('button', { name: 'Export CSV' }).click(),
     ]);
     expect(download.suggestedFilename()).toBe('audit-log.csv');
     const file = await download.path();
@@ -230,6 +209,6 @@ describe('the Staff screen and the audit log', () => {
     expect(lines[1]).toContain('Oak tablet 7');
     expect(lines[1]).toMatch(/lock/);
     expect(lines[1]).toContain('Eyes on the board');
-    await page.getByText('The CSV of the filtered log was downloaded').waitFor();
+    await page().getByText('The CSV of the filtered log was downloaded').waitFor();
   });
 });

@@ -97,6 +97,99 @@ export async function startConsoleHub(env: Record<string, string> = {}): Promise
   };
 }
 
+export interface ConsoleSpecOptions {
+  /**
+   * Extra `HUB_*` settings for the hub, or a function that returns them, called in `beforeAll`
+   * just before the hub starts (make there what a setting names, such as a store folder).
+   */
+  env?: Record<string, string> | (() => Record<string, string>);
+  /** How long (ms) a page's waits last before they fail; Playwright's default is 30 000. */
+  pageTimeout?: number;
+  /** Runs in `afterAll` before the browser and the hub close: disconnect the spec's devices. */
+  beforeClose?: () => void | Promise<void>;
+}
+
+/** What `consoleSpec` gives a browser spec: getters, valid from its `beforeAll` on. */
+export interface ConsoleSpec {
+  /** The spec file's hub process, serving the console. */
+  hub(): ConsoleHub;
+  /** The spec file's Chromium. */
+  browser(): Browser;
+  /** The test's tab: a new one for every test. */
+  page(): Page;
+  /** Makes `page` another tab (one the test opened) for the rest of the test. */
+  usePage(page: Page): void;
+  /** `checkScreen` (both iPad sizes, axe, 44 px targets) on the test's tab, or on `on`. */
+  checkScreen(name: string, on?: Page): Promise<void>;
+}
+
+/**
+ * The set-up every browser spec shares; call it first in the spec's `describe`. It registers
+ * `beforeAll` (a console hub and Chromium, started together), `beforeEach` (a new tab),
+ * `afterEach` (a screenshot of the last screen, saved when SCREENSHOT_DIR is set; the tabs the
+ * test opened closed; then the test fails on any CSP violation or uncaught page error) and
+ * `afterAll` (`beforeClose`, then the browser and the hub closed, their folders deleted).
+ * Hooks the spec registers after this call run after these. The getters throw before
+ * `beforeAll` has run.
+ */
+export function consoleSpec(options: ConsoleSpecOptions = {}): ConsoleSpec {
+  let hub: ConsoleHub | undefined;
+  let browser: Browser | undefined;
+  let page: Page | undefined;
+  /** The tabs open before the test began (Chromium's first, empty one): left open. */
+  let before = new Set<Page>();
+  const started = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) {
+      throw new Error(`consoleSpec: no ${what} yet (use it in a test or a hook)`);
+    }
+    return value;
+  };
+
+  beforeAll(async () => {
+    const env = typeof options.env === 'function' ? options.env() : options.env;
+    [hub, browser] = await Promise.all([startConsoleHub(env), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await options.beforeClose?.();
+    await browser?.close();
+    await hub?.close();
+  });
+  beforeEach(async () => {
+    const context = started(browser, 'browser').context;
+    before = new Set(context.pages());
+    page = await context.newPage();
+    if (options.pageTimeout !== undefined) {
+      page.setDefaultTimeout(options.pageTimeout);
+    }
+  });
+  afterEach(async () => {
+    if (!browser || !page) {
+      return;
+    }
+    const testName = expect.getState().currentTestName ?? 'test';
+    await screenshot(page, `last-${testName.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 60)}`);
+    await Promise.all(
+      browser.context
+        .pages()
+        .filter((open) => !before.has(open))
+        .map((open) => open.close()),
+    );
+    page = undefined;
+    // No CSP violation or uncaught error on any page of the test.
+    expect(browser.problems.splice(0)).toEqual([]);
+  });
+
+  return {
+    hub: () => started(hub, 'hub'),
+    browser: () => started(browser, 'browser'),
+    page: () => started(page, 'page'),
+    usePage(other: Page) {
+      page = other;
+    },
+    checkScreen: (name, on) => checkScreen(on ?? started(page, 'page'), name),
+  };
+}
+
 /** Calls the hub's API as a test's setup does (not what the browser does). */
 export async function callApi<T>(
   hubUrl: string,

@@ -72,6 +72,12 @@ export interface PhotoSyncOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * Watches one folder and carries its pictures to the hub (protocol section 5): one pass at a
+ * time, each photo uploaded (resumed from the journal's URL), its receipt awaited, and the file
+ * deleted only by `mayDeletePhoto`. Passes end on their own when the hub is away (every request
+ * gives up after `idleTimeoutMs`), so the agent never waits for a hub without end.
+ */
 export class PhotoSync {
   private journal: PhotoJournal = { uploads: {}, policy: null };
   private watcher: FSWatcher | null = null;

@@ -439,8 +439,10 @@ class StateSaver {
 
 const USAGE = `usage: simulate --hub URL --devices N [--token T] [--group G] [--concurrency C]
                 [--connect-concurrency C] [--state-file F] [--key-pool K] [--fresh]
-                [--ca FILE] [--ca-fingerprint SHA256]
+                [--ca FILE] [--ca-fingerprint SHA256] [--photos N] [--photo-kb K]
 
+--photos N: once connected, each device uploads N generated JPEGs of K KiB (default 2048) to the
+hub's photo store, as the agent does, and waits for their receipts (issue 14).
 For an https:// hub: --ca FILE (or HUB_CA_FILE) trusts that CA besides Node's built-in roots;
 --ca-fingerprint trusts the hub's own CA (GET /api/ca.pem) if its SHA-256 is the one given.`;
 
@@ -458,6 +460,8 @@ export async function simulatorMain(argv: string[]): Promise<number> {
         'connect-concurrency': { type: 'string' },
         'state-file': { type: 'string' },
         'key-pool': { type: 'string' },
+        photos: { type: 'string' },
+        'photo-kb': { type: 'string' },
         fresh: { type: 'boolean' },
         ca: { type: 'string' },
         'ca-fingerprint': { type: 'string' },
@@ -486,6 +490,16 @@ export async function simulatorMain(argv: string[]): Promise<number> {
     }
     return parsed;
   };
+
+  let photos: number | undefined;
+  let photoBytes: number;
+  try {
+    photos = numberOption('photos');
+    photoBytes = (numberOption('photo-kb') ?? 2048) * 1024;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
 
   const controller = new AbortController();
   const live = new LiveLine();
@@ -543,6 +557,19 @@ export async function simulatorMain(argv: string[]): Promise<number> {
   };
   const ticker = setInterval(() => live.update(status()), 1000);
   live.update(status());
+  if (photos !== undefined && !stopping) {
+    const started = Date.now();
+    try {
+      const sent = await running.uploadPhotos({ perDevice: photos, sizeBytes: photoBytes });
+      const mb = sent.reduce((sum, photo) => sum + photo.sizeBytes, 0) / 1048576;
+      const seconds = (Date.now() - started) / 1000;
+      live.print(
+        `${sent.length} photos (${mb.toFixed(1)} MB) stored in ${seconds.toFixed(1)} s, every receipt in`,
+      );
+    } catch (error) {
+      live.print(`simulate: photos: ${(error as Error).message}`);
+    }
+  }
   await new Promise<void>((resolveStop) => {
     finished = resolveStop;
     if (stopping) {

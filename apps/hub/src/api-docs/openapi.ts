@@ -27,8 +27,11 @@ import type { AccessRule } from '../common/access';
 import { RouteAccessCheck, type RouteAccess } from '../common/route-access.check';
 import { payloadSchemaName } from './asyncapi';
 
-/** Error statuses a route may name, beyond those its access rule and shape already give it. */
-type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503;
+/**
+ * Error statuses a route may name, beyond those its access rule and shape already give it. 460 is
+ * the device protocol's own (section 5: a completed photo upload that does not match its sha256).
+ */
+type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 460 | 503;
 
 /** What one route says about itself in the API description. */
 export interface RouteDescription {

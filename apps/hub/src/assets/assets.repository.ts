@@ -28,24 +28,17 @@ export interface MatchedDevice {
   serialNumber: string;
 }
 
-interface AssetRow {
-  id: string;
-  assetTag: string;
-  kind: AssetKind;
-  serialNumber: string | null;
-  model: string | null;
-  condition: string | null;
-  notes: string | null;
-  status: AssetStatus;
-  createdAt: string;
-  updatedAt: string;
-  deviceId: string | null;
+/**
+ * An asset as its SQL answers it: the API's Asset with its open loan and its trip as the joined
+ * columns, which toAssetDto gathers.
+ */
+type AssetRow = Omit<Asset, 'currentLoan' | 'currentTripId'> & {
   loanId: string | null;
   loanBorrowerId: string | null;
   loanBorrowerName: string | null;
   loanDueAt: string | null;
   tripId: string | null;
-}
+};
 
 /** An asset as the API shows it: the one mapping from the joined row (toAssetDto). */
 export function toAssetDto(row: AssetRow): Asset {

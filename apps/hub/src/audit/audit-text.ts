@@ -2,47 +2,13 @@
 // each entry's detail as a line of text rather than JSON. One formatter per kind of action, and a
 // plain `key: value; key: value` for any other, so an action added later still reads.
 
+import { formatLocalTime } from '../common/local-time';
+
+// Also from here, where photos/ reads it.
+export { formatLocalTime };
+
 /** An RFC 3339 time in UTC, as the hub writes them into details (`2026-12-01T09:15:02.000Z`). */
 const UTC_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-      timeZoneName: 'longOffset',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
-/**
- * A moment as the wall-clock time in `timeZone` with its offset, RFC 3339 to the second:
- * `2026-12-01T04:15:02-05:00`. The zone's rules (summer time included) come from Node's ICU
- * through Intl, never from arithmetic here.
- *
- * @param timeZone an IANA zone name, already checked by the configuration (`HUB_TIME_ZONE`)
- */
-export function formatLocalTime(at: Date, timeZone: string): string {
-  const parts: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
-  for (const part of formatterFor(timeZone).formatToParts(at)) {
-    parts[part.type] = part.value;
-  }
-  // "GMT", "GMT+01:00", "GMT-05:00", "GMT+05:30" (and, before 1900, seconds RFC 3339 cannot say).
-  const offset = /^GMT([+-]\d{2}:\d{2})/.exec(parts.timeZoneName ?? '')?.[1] ?? '+00:00';
-  const year = (parts.year ?? '').padStart(4, '0');
-  return `${year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}${offset}`;
-}
 
 type Detail = Record<string, unknown>;
 

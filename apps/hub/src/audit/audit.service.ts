@@ -3,6 +3,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { DailyTask, DAY_MS } from '../common/daily-task';
+import { formatLocalTime } from '../common/local-time';
 import { currentCorrelationId } from '../common/request-context';
 import type { StaffPrincipal } from '../common/roles';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
@@ -10,7 +11,7 @@ import { ScheduledWorkLease } from '../database/scheduled-work-lease';
 import type { Tx } from '../database/transaction-runner';
 import { AuditEntryEntity } from './audit-entry.entity';
 import { AuditDeviceActor, AuditTarget, fitLabel } from './audit-labels';
-import { describeAuditDetail, formatLocalTime } from './audit-text';
+import { describeAuditDetail } from './audit-text';
 import { AuditFilter, AuditRepository } from './audit.repository';
 
 /**

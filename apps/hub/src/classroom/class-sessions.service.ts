@@ -85,8 +85,7 @@ type EndedBy = { kind: 'staff'; actor: StaffPrincipal } | { kind: 'clock' } | { 
 @Injectable()
 export class ClassSessionsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ClassSessionsService.name);
-  private timer: NodeJS.Timeout | null = null;
-  private stopGained: (() => void) | null = null;
+  private stopSweeps: (() => void) | null = null;
   private sweeping: Promise<void> | null = null;
   /** When this hub started: a session due before it ended while the hub was down. */
   private bootedAt = 0;
@@ -108,21 +107,12 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
     this.bootedAt = this.clock.nowMs();
     // At start (a hub that was down at the end time ends the session now) and at a takeover,
     // then every second while this hub holds the lease.
-    this.stopGained = this.lease.onGained(() => void this.sweepNow());
-    this.timer = setInterval(() => {
-      if (this.lease.isHeld()) {
-        void this.sweepNow();
-      }
-    }, SESSION_SWEEP_MS);
-    this.timer.unref();
+    this.stopSweeps = this.lease.runWhileHeld(SESSION_SWEEP_MS, () => void this.sweepNow());
   }
 
   onApplicationShutdown(): void {
-    this.stopGained?.();
-    if (this.timer) {
-      clearInterval(this.timer);
-      this.timer = null;
-    }
+    this.stopSweeps?.();
+    this.stopSweeps = null;
   }
 
   /**

@@ -12,6 +12,7 @@ import type { ClassDto, ClassSession, TimetableSlot } from '@app/hub-api';
 import { AuditService } from '../audit/audit.service';
 import type { AuditTarget } from '../audit/audit-labels';
 import { Clock } from '../common/clock';
+import { localTime } from '../common/local-time';
 import { hasAnyRole, StaffPrincipal } from '../common/roles';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { TransactionRunner } from '../database/transaction-runner';
@@ -74,28 +75,18 @@ export function checkTimetable(slots: readonly TimetableSlotDto[]): TimetableSlo
  * null when no lesson is in progress. Issue 12: a session's end defaults to it.
  */
 export function lessonEnd(timetable: readonly TimetableSlot[], now: Date, timeZone: string) {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      weekday: 'short',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(now)
-      .map((part) => [part.type, part.value]),
-  );
-  const weekday = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'].indexOf(parts.weekday) + 1;
-  const nowMinutes = Number(parts.hour) * 60 + Number(parts.minute);
+  const local = localTime(now, timeZone);
+  const nowMinutes = local.hour * 60 + local.minute;
   const slot = timetable.find(
     (s) =>
-      s.weekday === weekday && minutesOf(s.start) <= nowMinutes && nowMinutes < minutesOf(s.end),
+      s.weekday === local.weekday &&
+      minutesOf(s.start) <= nowMinutes &&
+      nowMinutes < minutesOf(s.end),
   );
   if (!slot) {
     return null;
   }
-  const msIntoMinute = Number(parts.second) * 1000 + now.getMilliseconds();
+  const msIntoMinute = local.second * 1000 + now.getMilliseconds();
   return new Date(now.getTime() + (minutesOf(slot.end) - nowMinutes) * 60_000 - msIntoMinute);
 }
 

@@ -8,8 +8,7 @@ import type { ScheduledWorkLease } from '../database/scheduled-work-lease';
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
 export class DailyTask {
-  private timer: NodeJS.Timeout | null = null;
-  private stopGained: (() => void) | null = null;
+  private stopRuns: (() => void) | null = null;
 
   constructor(
     private readonly logger: Logger,
@@ -19,22 +18,12 @@ export class DailyTask {
 
   /** Runs when this hub gains `lease`, then every day while it holds it. */
   start(lease: ScheduledWorkLease): void {
-    this.stopGained = lease.onGained(() => this.runOnce());
-    this.timer = setInterval(() => {
-      if (lease.isHeld()) {
-        this.runOnce();
-      }
-    }, DAY_MS);
-    this.timer.unref();
+    this.stopRuns = lease.runWhileHeld(DAY_MS, () => this.runOnce());
   }
 
   stop(): void {
-    this.stopGained?.();
-    this.stopGained = null;
-    if (this.timer) {
-      clearInterval(this.timer);
-      this.timer = null;
-    }
+    this.stopRuns?.();
+    this.stopRuns = null;
   }
 
   private runOnce(): void {

@@ -106,6 +106,27 @@ export class ScheduledWorkLease implements OnApplicationBootstrap, BeforeApplica
     return () => this.gained.delete(listener);
   }
 
+  /**
+   * Runs a scheduled job on this hub while it holds the lease: `run` when it gains the lease (see
+   * `onGained`), then every `everyMs` (milliseconds) while it holds it. The timer never keeps the
+   * process alive. `run` starts its own work and catches its errors.
+   *
+   * @returns a function that stops the job (call it at shutdown)
+   */
+  runWhileHeld(everyMs: number, run: () => void): () => void {
+    const stopGained = this.onGained(run);
+    const timer = setInterval(() => {
+      if (this.isHeld()) {
+        run();
+      }
+    }, everyMs);
+    timer.unref();
+    return () => {
+      stopGained();
+      clearInterval(timer);
+    };
+  }
+
   /** Takes or renews the lease now; resolves when done (for the timer, start-up and tests). */
   renewNow(): Promise<void> {
     this.renewing ??= this.renew().finally(() => {

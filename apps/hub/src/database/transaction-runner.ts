@@ -15,7 +15,7 @@
 // teacher's lock does not queue behind a policy change's batches; after 8 units of the first
 // lane in a row, one background unit goes, so the batches are never starved.
 import { Injectable } from '@nestjs/common';
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 
 /** An open transaction, passed from a service to the repositories that take part in it. */
@@ -117,7 +117,10 @@ export class TransactionRunner {
 
   private enqueue<T>(work: () => Promise<T>, background = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const start = () => {
+      // Bound to the caller's async context: the unit starts from whichever unit ended before it,
+      // and must see its own caller's AsyncLocalStorage (the request's correlation id and actor
+      // for the audit log), not that one's.
+      const start = AsyncResource.bind(() => {
         const unit = { running: true };
         this.inQueue
           .run(unit, work)
@@ -127,7 +130,7 @@ export class TransactionRunner {
             this.running = false;
             this.startNext();
           });
-      };
+      });
       (background ? this.backgroundLane : this.firstLane).push(start);
       if (!this.running) {
         // As before the lanes: the unit starts on a later tick, never inside its caller.

@@ -5,43 +5,22 @@
 // zone. Decision (docs/decisions.md): Saturdays and Sundays are not school days; holidays are not
 // known to the hub. Each reminder is due at 08:00 local time on its day.
 import type { ReminderStep } from '@app/hub-api';
+import { localClockText, localDateText, localTime } from '../common/local-time';
 
 /** The local hour a reminder day's reminder becomes due. */
 export const REMINDER_HOUR = 8;
 /** School days before the due date of the first reminder. */
 export const SCHOOL_DAYS_BEFORE = 2;
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
 /** `YYYY-MM-DDTHH:MM` of `at` on the wall clock of `timeZone`; such stamps sort as text. */
 export function localStamp(at: Date, timeZone: string): string {
-  const parts: Record<string, string> = {};
-  for (const part of formatterFor(timeZone).formatToParts(at)) {
-    parts[part.type] = part.value;
-  }
-  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
+  const local = localTime(at, timeZone);
+  return `${localDateText(local)}T${localClockText(local).slice(0, 5)}`;
 }
 
 /** `YYYY-MM-DD`: the local date of `at` in `timeZone`. */
 export function localDate(at: Date, timeZone: string): string {
-  return localStamp(at, timeZone).slice(0, 10);
+  return localDateText(localTime(at, timeZone));
 }
 
 function toDayNumber(date: string): number {

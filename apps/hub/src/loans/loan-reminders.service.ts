@@ -55,8 +55,7 @@ export function reminderText(
 @Injectable()
 export class LoanRemindersService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(LoanRemindersService.name);
-  private timer: NodeJS.Timeout | null = null;
-  private stopGained: (() => void) | null = null;
+  private stopChecks: (() => void) | null = null;
   private running: Promise<number> | null = null;
 
   constructor(
@@ -70,21 +69,15 @@ export class LoanRemindersService implements OnApplicationBootstrap, OnModuleDes
   ) {}
 
   onApplicationBootstrap(): void {
-    this.stopGained = this.lease.onGained(() => void this.sendDueSafely());
-    this.timer = setInterval(() => {
-      if (this.lease.isHeld()) {
-        void this.sendDueSafely();
-      }
-    }, this.config.reminders.checkMs);
-    this.timer.unref();
+    this.stopChecks = this.lease.runWhileHeld(
+      this.config.reminders.checkMs,
+      () => void this.sendDueSafely(),
+    );
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopGained?.();
-    if (this.timer) {
-      clearInterval(this.timer);
-      this.timer = null;
-    }
+    this.stopChecks?.();
+    this.stopChecks = null;
     await this.running?.catch(() => undefined);
   }
 

@@ -3,30 +3,19 @@
 // (returned_at, due_at) and (asset_id, issued_at).
 import { Injectable } from '@nestjs/common';
 import { Brackets, EntityManager, SelectQueryBuilder } from 'typeorm';
-import type { LoanStatus, ReminderStep } from '@app/hub-api';
+import type { Loan, LoanStatus, ReminderStep } from '@app/hub-api';
 import { forUpdate } from '../database/row-lock';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { LoanEntity, LoanReminderEntity } from './loan.entities';
 
-/** A loan with the names it is shown with. */
-export interface LoanRow {
-  id: string;
-  assetId: string;
-  assetTag: string;
-  borrowerId: string;
-  borrowerName: string;
-  issuedBy: string;
-  issuedByName: string;
-  issuedAt: string;
-  dueAt: string;
-  conditionOut: string | null;
+/**
+ * A loan with the names it is shown with, as the list's SQL answers it: the API's Loan without
+ * what the service works out (`status`, `daysOverdue`), and booleans as SQLite gives them (0, 1).
+ */
+export type LoanRow = Omit<Loan, 'status' | 'daysOverdue' | 'aupAcceptedAtDesk' | 'toRepair'> & {
   aupAcceptedAtDesk: boolean | number;
-  returnedAt: string | null;
-  returnedBy: string | null;
-  conditionIn: string | null;
-  damageNotes: string | null;
   toRepair: boolean | number;
-}
+};
 
 export interface LoanFilter {
   status?: LoanStatus;

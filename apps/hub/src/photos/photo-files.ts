@@ -6,10 +6,14 @@ import { createReadStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 
-/** Lowercase hex SHA-256 of a file, read as a stream (64 KiB chunks). @throws the read's error */
+/**
+ * Lowercase hex SHA-256 of a file, read as a stream in 1 MiB chunks: a 4 MB photo is 4 reads
+ * through the thread pool instead of 64 (bench:photos; each read costs a round trip through the
+ * event loop), and hashing 1 MiB holds the loop for about 2 ms. @throws the read's error
+ */
 export async function sha256OfFile(file: string): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 16 })) {
+  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
     hash.update(chunk as Buffer);
   }
   return hash.digest('hex');

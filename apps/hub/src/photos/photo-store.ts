@@ -7,6 +7,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { PhotoStoreProblem } from '@app/hub-api';
+import { PRIVATE_DIR_MODE } from '../config/data-dir';
 import {
   durableRename,
   exists,
@@ -111,7 +112,8 @@ export class PhotoStore {
       if (await exists(target)) {
         return (await sha256OfFile(target)) === sha256 ? 'already_there' : 'name_taken';
       }
-      await fs.mkdir(dir, { recursive: true });
+      // Folders the hub makes are private, as the data dir is (issue 8 item 15): pictures of pupils.
+      await fs.mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
       await fs.copyFile(source, temporary);
       await fsyncFile(temporary);
       await durableRename(temporary, target);
@@ -138,7 +140,7 @@ export class PhotoStore {
 
   private async ensureRoot(expectMarker: boolean): Promise<void> {
     if (this.createRoot) {
-      await fs.mkdir(this.root, { recursive: true });
+      await fs.mkdir(this.root, { recursive: true, mode: PRIVATE_DIR_MODE });
     }
     const stat = await fs.stat(this.root).catch((error: unknown) => {
       throw new StoreUnavailableError(storeProblemOf(error), `the store folder is not there`);

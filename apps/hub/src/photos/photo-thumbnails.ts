@@ -63,7 +63,7 @@ export class PhotoThumbnails {
     if (await exists(target)) {
       return target;
     }
-    await fs.mkdir(this.dir, { recursive: true });
+    await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
     const temporary = `${target}.${crypto.randomUUID()}.tmp`;
     try {
       await sharp(source)

@@ -19,7 +19,7 @@ import {
   ServiceUnavailableException,
   StreamableFile,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Request, Response } from 'express';
@@ -41,7 +41,18 @@ export class Sha256Pipe implements PipeTransform<string, string> {
   }
 }
 
-/** The tus 1.0.0 endpoint (protocol section 5); every request carries a device proof. */
+/** The tus 1.0.0 version header every tus request but OPTIONS carries. */
+const TUS_RESUMABLE = ApiHeader({ name: 'Tus-Resumable', required: true, description: '1.0.0' });
+/** The upload's id, from the Location the creation answered. */
+const UPLOAD_ID = ApiParam({
+  name: 'id',
+  description: "The upload's id (from the creation's Location)",
+});
+
+/**
+ * The tus 1.0.0 endpoint (protocol section 5); every request carries a device proof. The bodies
+ * and answers are tus's own (headers, no JSON), served by @tus/server.
+ */
 @ApiTags('device')
 @Controller('photos/uploads')
 export class PhotoUploadsController {
@@ -49,10 +60,22 @@ export class PhotoUploadsController {
 
   @Post()
   @DeviceProof()
+  @TUS_RESUMABLE
+  @ApiHeader({ name: 'Upload-Length', required: true, description: "The photo's size in bytes" })
+  @ApiHeader({
+    name: 'Upload-Metadata',
+    required: true,
+    description:
+      'tus metadata: sha256 (lowercase hex of the file as taken), contentType, takenAt (RFC 3339), tripId (optional)',
+  })
   @ApiRoute({
     summary: 'tus creation: start a photo upload (Upload-Length, Upload-Metadata)',
-    ok: '201 with Location',
-    errors: { 415: 'contentType is not image/jpeg, image/png or image/heic' },
+    ok: "Created: the upload's URL in Location",
+    errors: {
+      400: 'Upload-Metadata is missing or malformed, Upload-Length is missing, or tripId names no trip the hub knows',
+      413: 'Upload-Length is over HUB_PHOTO_MAX_MB',
+      415: 'contentType is not image/jpeg, image/png or image/heic',
+    },
   })
   create(@Req() req: Request, @Res() res: Response, @CurrentDevice() device: DevicePrincipal) {
     return this.ingest.handleTus(req, res, device.id);
@@ -60,22 +83,31 @@ export class PhotoUploadsController {
 
   @Head(':id')
   @DeviceProof()
-  @ApiRoute({ summary: 'tus: the offset to resume from', ok: '200 with Upload-Offset' })
+  @TUS_RESUMABLE
+  @UPLOAD_ID
+  @ApiRoute({
+    summary: 'tus: the offset to resume from',
+    ok: 'Upload-Offset: the bytes the hub has (and Upload-Length)',
+  })
   offset(@Req() req: Request, @Res() res: Response, @CurrentDevice() device: DevicePrincipal) {
     return this.ingest.handleTus(req, res, device.id);
   }
 
   @Patch(':id')
   @DeviceProof()
+  @TUS_RESUMABLE
+  @UPLOAD_ID
+  @ApiHeader({ name: 'Upload-Offset', required: true, description: 'Where these bytes start' })
+  @ApiResponse({ status: 204, description: '' })
   @ApiRoute({
     summary: 'tus: send bytes from the offset; the last PATCH completes the photo',
-    ok: '204 with Upload-Offset',
+    ok: 'Taken: the new Upload-Offset. After the last bytes the photo is checked and staged; its receipt follows once it is stored',
     errors: {
       409: 'Upload-Offset is not the offset the hub has',
-      415: 'The content is not the declared kind of image (nothing kept)',
+      413: 'The bytes go past Upload-Length',
+      415: 'Content-Type is not application/offset+octet-stream, or (on the last PATCH) the content is not the declared kind of image: nothing is kept',
+      460: "The protocol's own status (section 5), on the last PATCH: the file does not match its sha256, and nothing is kept",
     },
-    description:
-      'The final PATCH answers 460 when the file does not match its sha256 (nothing is kept).',
   })
   send(@Req() req: Request, @Res() res: Response, @CurrentDevice() device: DevicePrincipal) {
     return this.ingest.handleTus(req, res, device.id);
@@ -83,7 +115,13 @@ export class PhotoUploadsController {
 
   @Delete(':id')
   @DeviceProof()
-  @ApiRoute({ summary: 'tus termination: abandon an upload', ok: '204' })
+  @TUS_RESUMABLE
+  @UPLOAD_ID
+  @ApiResponse({ status: 204, description: '' })
+  @ApiRoute({
+    summary: 'tus termination: abandon an upload',
+    ok: 'Abandoned: its bytes are deleted',
+  })
   abandon(@Req() req: Request, @Res() res: Response, @CurrentDevice() device: DevicePrincipal) {
     return this.ingest.handleTus(req, res, device.id);
   }

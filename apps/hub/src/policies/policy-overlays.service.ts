@@ -104,8 +104,7 @@ function sourceTarget(source: OverlaySource, label?: string): AuditTarget {
 @Injectable()
 export class PolicyOverlaysService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(PolicyOverlaysService.name);
-  private timer: NodeJS.Timeout | null = null;
-  private stopGained: (() => void) | null = null;
+  private stopSweeps: (() => void) | null = null;
   private sweeping: Promise<void> | null = null;
 
   constructor(
@@ -121,21 +120,12 @@ export class PolicyOverlaysService implements OnApplicationBootstrap, OnApplicat
   onApplicationBootstrap(): void {
     // At start (an overlay that expired while the hub was down) and at a takeover, then every
     // second while this hub holds the lease.
-    this.stopGained = this.lease.onGained(() => void this.sweepNow());
-    this.timer = setInterval(() => {
-      if (this.lease.isHeld()) {
-        void this.sweepNow();
-      }
-    }, OVERLAY_SWEEP_MS);
-    this.timer.unref();
+    this.stopSweeps = this.lease.runWhileHeld(OVERLAY_SWEEP_MS, () => void this.sweepNow());
   }
 
   onApplicationShutdown(): void {
-    this.stopGained?.();
-    if (this.timer) {
-      clearInterval(this.timer);
-      this.timer = null;
-    }
+    this.stopSweeps?.();
+    this.stopSweeps = null;
   }
 
   /**

@@ -22,8 +22,7 @@ export const STAFF_CLEANUP_EVERY_MS = 10 * 60 * 1000;
 @Injectable()
 export class StaffCleanupService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(StaffCleanupService.name);
-  private timer: NodeJS.Timeout | null = null;
-  private stopGained: (() => void) | null = null;
+  private stopCleanUps: (() => void) | null = null;
 
   constructor(
     private readonly staff: StaffRepository,
@@ -40,21 +39,12 @@ export class StaffCleanupService implements OnApplicationBootstrap, OnApplicatio
         // Tried again at the next run; nothing depends on the rows being gone.
         this.logger.error(`Staff clean-up failed: ${String(error)}`);
       });
-    this.stopGained = this.lease.onGained(run);
-    this.timer = setInterval(() => {
-      if (this.lease.isHeld()) {
-        run();
-      }
-    }, STAFF_CLEANUP_EVERY_MS);
-    this.timer.unref();
+    this.stopCleanUps = this.lease.runWhileHeld(STAFF_CLEANUP_EVERY_MS, run);
   }
 
   onApplicationShutdown(): void {
-    this.stopGained?.();
-    if (this.timer) {
-      clearInterval(this.timer);
-      this.timer = null;
-    }
+    this.stopCleanUps?.();
+    this.stopCleanUps = null;
   }
 
   /**

@@ -54,22 +54,11 @@ export class TimetableSlotDto {
   end: string;
 }
 
-export class CreateClassDto {
-  @ApiProperty({ maxLength: 100 })
-  @IsPlainText({ max: 100 })
-  name: string;
-
-  @ApiProperty({ type: [String], description: 'Staff ids of its teachers' })
-  @IsArray()
-  @ArrayMaxSize(50)
-  @IsUUID('all', { each: true, message: 'each of teacherIds must be a UUID' })
-  teacherIds: string[];
-
-  @ApiPropertyOptional()
-  @IsOmittable()
-  @IsUUID('all', { message: 'groupId must be a UUID' })
-  groupId?: string;
-
+/**
+ * What creating a class and changing one both may give, each optional: its named tablets
+ * (besides its group's) and its weekly timetable (issue 12).
+ */
+class ClassTabletsAndTimetableDto {
   @ApiPropertyOptional({ type: [String] })
   @IsOmittable()
   @IsArray()
@@ -86,7 +75,24 @@ export class CreateClassDto {
   timetable?: TimetableSlotDto[];
 }
 
-export class UpdateClassDto {
+export class CreateClassDto extends ClassTabletsAndTimetableDto {
+  @ApiProperty({ maxLength: 100 })
+  @IsPlainText({ max: 100 })
+  name: string;
+
+  @ApiProperty({ type: [String], description: 'Staff ids of its teachers' })
+  @IsArray()
+  @ArrayMaxSize(50)
+  @IsUUID('all', { each: true, message: 'each of teacherIds must be a UUID' })
+  teacherIds: string[];
+
+  @ApiPropertyOptional()
+  @IsOmittable()
+  @IsUUID('all', { message: 'groupId must be a UUID' })
+  groupId?: string;
+}
+
+export class UpdateClassDto extends ClassTabletsAndTimetableDto {
   @ApiPropertyOptional({ maxLength: 100 })
   @IsOmittable()
   @IsPlainText({ max: 100 })
@@ -103,21 +109,6 @@ export class UpdateClassDto {
   @ValidateIf((_o: unknown, value: unknown) => value !== undefined && value !== null)
   @IsUUID('all', { message: 'groupId must be a UUID or null' })
   groupId?: string | null;
-
-  @ApiPropertyOptional({ type: [String] })
-  @IsOmittable()
-  @IsArray()
-  @ArrayMaxSize(MAX_DEVICES)
-  @IsUUID('all', { each: true, message: 'each of deviceIds must be a UUID' })
-  deviceIds?: string[];
-
-  @ApiPropertyOptional({ type: [TimetableSlotDto] })
-  @IsOmittable()
-  @IsArray()
-  @ArrayMaxSize(100)
-  @ValidateNested({ each: true })
-  @Type(() => TimetableSlotDto)
-  timetable?: TimetableSlotDto[];
 }
 
 export class StartSessionDto {
