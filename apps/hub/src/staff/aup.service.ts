@@ -252,7 +252,10 @@ export class AupService extends AupGate implements OnApplicationBootstrap {
       acceptedAt,
       witnessedBy: witness.id,
     });
-    if (onRecord.witnessedBy === witness.id && onRecord.acceptedAt.getTime() === acceptedAt.getTime()) {
+    if (
+      onRecord.witnessedBy === witness.id &&
+      onRecord.acceptedAt.getTime() === acceptedAt.getTime()
+    ) {
       await this.audit.record(tx, {
         actor: witness,
         action: 'aup.accepted_at_desk',
