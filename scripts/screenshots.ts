@@ -2,11 +2,13 @@
 // (playwright-core) and saves the console's main screens at 1024×768 into docs/screenshots/. The
 // screens are the console's own navigation, read from the page (so from routes.tsx's APP_ROUTES
 // as built), plus the few reached another way; a screen the console does not have yet is
-// skipped with a message.
+// skipped with a message. Each screen is taken signed in as the demo account of the role that
+// uses it (SCREEN_ROLES), so it shows that person's navigation.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import type { StaffRole } from '@app/hub-api';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { startDemoHub } from './demo/demo-hub';
 import { setUpDemoSchool } from './demo/demo-school';
 
@@ -15,6 +17,10 @@ const EXPECTED_SCREENS = [
   'Home',
   'My classes',
   'Manage classes',
+  'Office desk',
+  'Overdue loans',
+  'Assets',
+  'Trips',
   'Devices',
   'Enrol',
   'Groups',
@@ -39,6 +45,8 @@ const FOLLOW_ON_SCREENS: Array<{
 }> = [
   { name: 'device-detail', from: 'Devices', open: { role: 'link', name: 'Oak 01' } },
   { name: 'class', from: 'My classes', open: { role: 'link', name: 'Year 4 Oak' } },
+  { name: 'trip', from: 'Trips', open: { role: 'link', name: 'Year 4 museum visit' } },
+  { name: 'asset', from: 'Assets', open: { role: 'link', name: 'LOAN-001' } },
   {
     name: 'enrol-token',
     from: 'Enrol',
@@ -46,6 +54,25 @@ const FOLLOW_ON_SCREENS: Array<{
     show: 'Enrolment QR code',
   },
 ];
+
+/**
+ * Whose screen each one is: it is photographed signed in as the demo account of that role, so
+ * it shows that person's navigation (the admin holds every role and would show every link).
+ * Screens not named here are ICT's.
+ */
+const SCREEN_ROLES: Record<string, StaffRole> = {
+  Home: 'teacher',
+  'My classes': 'teacher',
+  class: 'teacher',
+  'Office desk': 'office',
+  'Overdue loans': 'office',
+  Assets: 'office',
+  asset: 'office',
+  Trips: 'trip_leader',
+  trip: 'trip_leader',
+  Photos: 'trip_leader',
+  'Audit log': 'safeguarding',
+};
 
 /** The flags from ../shared/stack-notes.md: headless, no sandbox, no calls to the closed network. */
 const CHROMIUM_ARGS = [
@@ -153,14 +180,32 @@ async function main(): Promise<void> {
           (await link.getAttribute('href')) ?? '/',
         );
       }
+      const admin = page;
+      const pages = new Map<StaffRole, Page>();
+      /** A page signed in as the demo account of the screen's role (the admin's if none). */
+      const pageFor = async (screen: string): Promise<Page> => {
+        const role = SCREEN_ROLES[screen] ?? 'ict';
+        const account = school?.accounts.find((candidate) => candidate.role === role);
+        if (!account) {
+          return admin;
+        }
+        let rolePage = pages.get(role);
+        if (!rolePage) {
+          rolePage = await signedInPage(browser, hub.apiUrl, account.username, account.password);
+          pages.set(role, rolePage);
+        }
+        page = rolePage;
+        return rolePage;
+      };
       for (const label of EXPECTED_SCREENS) {
         const href = byLabel.get(label);
         if (href === undefined) {
           process.stdout.write(`  skipped "${label}": the console has no such screen yet\n`);
           continue;
         }
-        await page.goto(`${hub.apiUrl}${href}`);
-        await save(page, fileName(label));
+        const shown = await pageFor(label);
+        await shown.goto(`${hub.apiUrl}${href}`);
+        await save(shown, fileName(label));
       }
       for (const screen of FOLLOW_ON_SCREENS) {
         const href = byLabel.get(screen.from);
@@ -168,8 +213,9 @@ async function main(): Promise<void> {
           process.stdout.write(`  skipped "${screen.name}": no "${screen.from}" screen yet\n`);
           continue;
         }
-        await page.goto(`${hub.apiUrl}${href}`);
-        const control = page.getByRole(screen.open.role, { name: screen.open.name }).first();
+        const shown = await pageFor(screen.name);
+        await shown.goto(`${hub.apiUrl}${href}`);
+        const control = shown.getByRole(screen.open.role, { name: screen.open.name }).first();
         try {
           await control.waitFor({ timeout: 15_000 });
         } catch {
@@ -180,11 +226,11 @@ async function main(): Promise<void> {
         }
         await control.click();
         if (screen.show) {
-          const image = page.getByRole('img', { name: screen.show });
+          const image = shown.getByRole('img', { name: screen.show });
           await image.waitFor({ timeout: 15_000 }).catch(() => undefined);
           await image.scrollIntoViewIfNeeded({ timeout: 5_000 }).catch(() => undefined);
         }
-        await save(page, screen.name);
+        await save(shown, screen.name);
       }
     } catch (error) {
       await saveFailure(page);
@@ -196,6 +242,34 @@ async function main(): Promise<void> {
     await school?.stop();
     await hub.stop();
   }
+}
+
+/**
+ * A new browser context signed in as `username`, past the AUP (a demo account accepts it at its
+ * first sign-in), on its home page.
+ */
+async function signedInPage(
+  browser: Browser,
+  url: string,
+  username: string,
+  password: string,
+): Promise<Page> {
+  const context = await browser.newContext({
+    viewport: { width: 1024, height: 768 },
+    locale: 'en-GB',
+    timezoneId: 'Europe/London',
+  });
+  const page = await context.newPage();
+  await page.goto(`${url}/`);
+  await signIn(page, username, password);
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  const accept = page.getByRole('button', { name: 'I accept' });
+  await nav.or(accept).first().waitFor({ timeout: 30_000 });
+  if (await accept.isVisible()) {
+    await accept.click();
+  }
+  await nav.waitFor({ timeout: 30_000 });
+  return page;
 }
 
 async function signIn(page: Page, username: string, password: string): Promise<void> {

@@ -15,7 +15,9 @@ import {
   validateCommandAnswer,
   validateDeviceState,
 } from '@app/devices';
-import { POLICY_SETTINGS_SCHEMA, SCHOOL_BASELINE } from '@app/policy';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { POLICY_SETTINGS_SCHEMA, SCHOOL_BASELINE, SETTING_PATHS } from '@app/policy';
 import { buildAsyncApiDocument, payloadSchemaName } from '../apps/hub/src/api-docs/asyncapi';
 import { rolesOf } from '../apps/hub/src/api-docs/openapi';
 import { RouteAccessCheck } from '../apps/hub/src/common/route-access.check';
@@ -181,6 +183,58 @@ describe('The API describes itself', () => {
       expect(Object.keys(create.properties.settings.allOf[0].properties)).toEqual(
         Object.keys(SCHOOL_BASELINE),
       );
+    });
+  });
+
+  describe('docs/protocol.md, the device protocol for people', () => {
+    const text = readFileSync(join(__dirname, '..', 'docs', 'protocol.md'), 'utf8');
+    /** The text of the `## N.` section, up to the next `## `. */
+    const section = (number: number) => {
+      const start = text.search(new RegExp(`^## ${number}\\. `, 'm'));
+      expect(start).toBeGreaterThanOrEqual(0);
+      const rest = text.slice(start + 3);
+      const end = rest.search(/^## /m);
+      return end < 0 ? rest : rest.slice(0, end);
+    };
+
+    it('has a section for each section of the contract, version 1.1, in its order', () => {
+      // The contract's own headings (the shared protocol.md, version 1.1).
+      const headings = text.split('\n').filter((line) => /^## /.test(line));
+      expect(text.split('\n')[0]).toBe('# The device protocol, version 1.1');
+      expect(headings.slice(0, 6)).toEqual([
+        '## 1. Enrolment',
+        '## 2. Device proof',
+        '## 3. The `/device` namespace',
+        '## 4. PolicySettings',
+        '## 5. Photos',
+        '## Versions',
+      ]);
+    });
+
+    it('describes every policy setting in section 4', () => {
+      const four = section(4);
+      const missing = SETTING_PATHS.filter(
+        (path) => !four.includes(`\`${path}\``) && !four.includes(`\`${path.split('.')[1]}\``),
+      );
+      expect(missing).toEqual([]);
+    });
+
+    it('names every route a device calls, and never says a served route is not served', () => {
+      const routes = hub.app.get(RouteAccessCheck).routes();
+      const deviceRoutes = routes.filter(
+        (route) => route.rule?.kind === 'device' || route.path === '/api/enroll',
+      );
+      expect(deviceRoutes.length).toBeGreaterThanOrEqual(6);
+      const unnamed = deviceRoutes
+        .map((route) => ({ route, path: route.path.replace(/\/:[A-Za-z0-9_]+$/, '/<') }))
+        .filter(({ path }) => !text.includes(path))
+        .map(({ route }) => `${route.method} ${route.path}`);
+      expect(unnamed).toEqual([]);
+      const five = section(5);
+      for (const path of ['/api/photos/uploads', '/api/photos/receipts/<sha256>', '460']) {
+        expect(five).toContain(path);
+      }
+      expect(text).not.toMatch(/not served|does not implement/i);
     });
   });
 

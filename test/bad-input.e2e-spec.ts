@@ -137,6 +137,20 @@ describe('bad input', () => {
       return [response.status, response.body.message as string] as const;
     }
 
+    /** Sends each case's body and expects a 400 whose message starts with the case's field. */
+    async function expectEachRefusedNamingField(cases: [Method, string, object, string][]) {
+      const answers = [];
+      for (const [method, path, body, field] of cases) {
+        const [status, message] = await send(method, path, body);
+        answers.push(
+          `${method} ${path} ${field}: ${status} ${message?.startsWith(field) ? 'names it' : message}`,
+        );
+      }
+      expect(answers).toEqual(
+        cases.map(([method, path, , field]) => `${method} ${path} ${field}: 400 names it`),
+      );
+    }
+
     it('refuses a policy name or description that is blank or holds a control character', async () => {
       const cases: [object, RegExp][] = [
         [{ name: '   ', settings: {} }, /^name must not be blank/],
@@ -236,16 +250,7 @@ describe('bad input', () => {
           'settings.wifi.allowedSsids[0]',
         ],
       ];
-      const answers = [];
-      for (const [method, path, body, field] of cases) {
-        const [status, message] = await send(method, path, body);
-        answers.push(
-          `${method} ${path} ${field}: ${status} ${message?.startsWith(field) ? 'names it' : message}`,
-        );
-      }
-      expect(answers).toEqual(
-        cases.map(([method, path, , field]) => `${method} ${path} ${field}: 400 names it`),
-      );
+      await expectEachRefusedNamingField(cases);
       const queries: [string, string][] = [
         ['/api/audit', 'actor'],
         ['/api/audit', 'targetId'],
@@ -257,6 +262,59 @@ describe('bad input', () => {
           .query({ [field]: NUL })
           .set('Authorization', as());
         expect([response.status, response.body.message]).toEqual([
+          400,
+          expect.stringMatching(new RegExp(`^${field} must not contain`)),
+        ]);
+      }
+    });
+
+    it('refuses bad times and such text in the classroom, asset, loan and trip fields too', async () => {
+      const id = randomUUID();
+      const trip = {
+        name: 'Paris',
+        shortName: 'paris',
+        startsAt: '2099-03-01T08:00:00Z',
+        endsAt: '2099-03-03T18:00:00Z',
+        leaderIds: [id],
+        assetTags: ['IPAD-01'],
+      };
+      const loan = { assetTag: 'IPAD-01', borrowerId: id, dueAt: '2099-03-01T08:00:00Z' };
+      const cases: [Method, string, object, string][] = [
+        ['post', '/api/classes', { name: CONTROL, teacherIds: [] }, 'name'],
+        ['patch', `/api/classes/${id}`, { name: ' ' }, 'name'],
+        ['post', `/api/classes/${id}/session`, { endsAt: '2027-W05-3' }, 'endsAt'],
+        ['post', `/api/classes/${id}/session`, { endsAt: '2027-01-31T08:00:00' }, 'endsAt'],
+        ['post', `/api/classes/${id}/session/actions`, { action: 'message', text: NUL }, 'text'],
+        [
+          'post',
+          `/api/classes/${id}/session/actions`,
+          { action: 'lock', message: LONE },
+          'message',
+        ],
+        ['post', '/api/assets', { assetTag: 'IPAD-01', kind: 'tablet', notes: NUL }, 'notes'],
+        ['post', '/api/assets', { assetTag: 'IPAD-01', kind: 'tablet', model: ' ' }, 'model'],
+        ['patch', `/api/assets/${id}`, { condition: CONTROL }, 'condition'],
+        ['post', `/api/assets/${id}/lost`, { note: NUL }, 'note'],
+        ['post', '/api/loans', { ...loan, dueAt: '2027-W05-3' }, 'dueAt'],
+        ['post', '/api/loans', { ...loan, dueAt: '2027-02-30T08:00:00Z' }, 'dueAt'],
+        ['post', '/api/loans', { ...loan, conditionOut: CONTROL }, 'conditionOut'],
+        ['post', `/api/loans/${id}/return`, { condition: ' ' }, 'condition'],
+        ['post', `/api/loans/${id}/return`, { condition: 'Fine', damageNotes: NUL }, 'damageNotes'],
+        ['post', '/api/trips', { ...trip, name: NUL }, 'name'],
+        ['post', '/api/trips', { ...trip, startsAt: '2099-W05-3' }, 'startsAt'],
+        ['post', '/api/trips', { ...trip, endsAt: '+275760-09-13T00:00:00Z' }, 'endsAt'],
+      ];
+      await expectEachRefusedNamingField(cases);
+      for (const [path, field] of [
+        ['/api/assets', 'search'],
+        ['/api/loans/borrowers', 'search'],
+      ]) {
+        const response = await hub.http
+          .get(path)
+          .query({ [field]: NUL })
+          .set('Authorization', as());
+        expect([path, response.status, response.body.message]).toEqual([
+          path,
           400,
           expect.stringMatching(new RegExp(`^${field} must not contain`)),
         ]);

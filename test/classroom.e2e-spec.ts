@@ -339,6 +339,12 @@ describe('classroom sessions', () => {
     expect(
       (absent.body as ClassSessionView).tiles.filter((t) => t.absent).map((t) => t.deviceId),
     ).toEqual([klass.deviceIds[2]]);
+    // The log names the tablet, not only its id (issue 9).
+    const marked = (await auditOf(klass.classId)).find((e) => e.action === 'class.absence_marked');
+    expect(marked?.detail).toMatchObject({
+      deviceIds: [klass.deviceIds[2]],
+      tablets: [expect.stringMatching(/^Tablet 03 \(asset tag T-\d+-3\)$/)],
+    });
     const locked = await act(hub, klass.teacher.token, klass.classId, { action: 'lock' });
     expect((locked.body as ClassActionAccepted).deviceIds.sort()).toEqual(
       klass.deviceIds.slice(0, 2).sort(),

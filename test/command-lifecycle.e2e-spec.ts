@@ -3,6 +3,7 @@
 // fetched for sending (item 8); an answer after the expiry still counts (item 9); two reports
 // at once queue one restore (item 3); revoking a device cancels its queue (item 21).
 import { io, Socket } from 'socket.io-client';
+import { DataSource } from 'typeorm';
 import { CommandEnvelope, DeviceIdentity, makeProof, SimulatedEnforcer } from '@app/devices';
 import { startHub, TestHub } from './support/hub';
 import {
@@ -108,6 +109,47 @@ describe('command lifecycle', () => {
     expect((await commandsOf(identity.deviceId)).map((c) => [c.type, c.status])).toEqual([
       ['device.lock', 'expired'],
     ]);
+  });
+
+  it('expires a message sent without an expiry after a day, for a device that stays offline', async () => {
+    const identity = await enrollTestDevice(hub, token);
+    const issuedAt = hub.clock.nowMs();
+    const message = await send(identity.deviceId, {
+      type: 'message.show',
+      payload: { text: 'Tablets away now' },
+    });
+    expect(message.status).toBe(201);
+    const expiresAt = Date.parse(message.body.expiresAt as string);
+    expect(expiresAt - issuedAt).toBeGreaterThanOrEqual(24 * 3600_000);
+    expect(expiresAt - issuedAt).toBeLessThan(24 * 3600_000 + 60_000);
+    // An expiry the sender names is kept.
+    const named = new Date(issuedAt + 3600_000).toISOString();
+    const kept = await send(identity.deviceId, {
+      type: 'message.show',
+      payload: { text: 'Within the hour' },
+      expiresAt: named,
+    });
+    expect(Date.parse(kept.body.expiresAt as string)).toBe(Date.parse(named));
+
+    // A day on (read from the database: staff sessions do not last a day).
+    const rows = hub.app.get(DataSource);
+    hub.clock.advance(24 * 3600_000 + 61_000);
+    try {
+      await waitFor(async () => {
+        const found = await rows
+          .createQueryBuilder()
+          .select('c.status', 'status')
+          .from('commands', 'c')
+          .where('c.id = :id', { id: message.body.id as string })
+          .getRawOne<{ status: string }>();
+        return found?.status === 'expired';
+      }, 'the message expired');
+    } finally {
+      hub.clock.advance(-(24 * 3600_000 + 61_000));
+    }
+    const device = await online(identity);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(device.enforcer.executed.filter((c) => c.type === 'message.show')).toEqual([]);
   });
 
   it('keeps the desired lock of a newer command when an older expiring one expires', async () => {
@@ -393,6 +435,15 @@ describe('command lifecycle', () => {
 
   it('cancels the open commands of a revoked device, and audits each', async () => {
     const identity = await enrollTestDevice(hub, token);
+    // Enrolment plans the baseline policy within 200 ms (gathered with other enrolments): wait
+    // for it, so that it is one of the open commands the revocation cancels rather than a plan
+    // that lands while the revocation is written.
+    await waitFor(
+      async () =>
+        (await hub.http.get(`/api/devices/${identity.deviceId}`).set(auth())).body.compliance
+          ?.desiredVersion,
+      'the baseline policy planned',
+    );
     const ids: string[] = [];
     for (const body of [
       { type: 'message.show', payload: { text: 'never read' } },
@@ -406,7 +457,7 @@ describe('command lifecycle', () => {
       (await hub.http.get(`/api/devices/${identity.deviceId}/commands?pageSize=100`).set(auth()))
         .body.items as CommandRow[]
     ).map((c) => c.status);
-    expect(all.length).toBeGreaterThanOrEqual(2); // and the baseline policy, if queued by then
+    expect(all).toHaveLength(3); // the baseline policy, the message and the lock
     expect(new Set(all)).toEqual(new Set(['cancelled']));
     const detail = await hub.http.get(`/api/devices/${identity.deviceId}`).set(auth());
     expect(detail.body.pendingCommands).toEqual([]);

@@ -611,4 +611,63 @@ describe('malformed device events', () => {
     expect(received.map((c) => c.id)).toEqual(ids);
     expect(socket.connected).toBe(true);
   });
+
+  // Last in this block: it moves the hub's clock on.
+  it('does not queue a lock restore on every report of a device that answers the lock with error, but tries again later', async () => {
+    const api = staffApi(hub, () => admin);
+    const identity = await enrollTestDevice(hub, token);
+    const socket = await rawSocket(identity);
+    const locks: CommandEnvelope[] = [];
+    let policyVersion: string | null = null;
+    socket.on('command', (command: CommandEnvelope, reply: (answer: unknown) => void) => {
+      if (command.type === 'policy.apply') {
+        policyVersion = (command.payload as { policyVersion: string }).policyVersion;
+      }
+      if (command.type === 'device.lock') {
+        locks.push(command);
+        reply({ status: 'error', detail: 'no screen lock on this device' } satisfies CommandAnswer);
+        return;
+      }
+      reply({ status: 'acknowledged' } satisfies CommandAnswer);
+    });
+    const lock = await api.command(identity.deviceId, {
+      type: 'device.lock',
+      payload: { reason: 'admin' },
+    });
+    expect(lock.status).toBe(201);
+    await waitFor(
+      async () =>
+        (await api.commandById(identity.deviceId, lock.body.id as string))?.status === 'error',
+      'the lock answered with error',
+    );
+    const lockCommands = async () =>
+      (await api.commands(identity.deviceId)).filter((c) => c.type === 'device.lock');
+    // The device keeps reporting itself unlocked, as its battery runs down.
+    const report = async (battery: number) => {
+      const ack = (await socket.emitWithAck('state', {
+        locked: false,
+        appLock: null,
+        policyVersion,
+        battery,
+      })) as { ok: boolean };
+      expect(ack.ok).toBe(true);
+    };
+    for (const battery of [90, 89, 88, 87, 86]) {
+      await report(battery);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await lockCommands()).toHaveLength(1);
+    expect(locks).toHaveLength(1);
+
+    // Ten minutes on, the next report restores the lock once more (and it fails once more).
+    hub.clock.advance(10 * 60_000 + 1_000);
+    await report(85);
+    await waitFor(() => (locks.length === 2 ? true : null), 'the restore sent');
+    for (const battery of [84, 83, 82]) {
+      await report(battery);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await lockCommands()).toHaveLength(2);
+    expect(locks).toHaveLength(2);
+  });
 });

@@ -3,6 +3,7 @@
 // the compliance list and its own record; a device that sends no list is `applied`; a late answer
 // about a version the device should no longer run changes nothing.
 import { SimulatedEnforcer } from '@app/devices';
+import { CommandDeliveryService } from '../apps/hub/src/commands/command-delivery.service';
 import { HubEvents } from '../apps/hub/src/common/hub-events';
 import { TransactionRunner } from '../apps/hub/src/database/transaction-runner';
 import { DevicesRepository } from '../apps/hub/src/devices/devices.repository';
@@ -112,6 +113,34 @@ describe('compliance with settings a device cannot enforce', () => {
     expect((await listed('applied')).map((item) => item.id)).toContain(id);
     expect((await listed('partial')).map((item) => item.id)).not.toContain(id);
     expect(await counts()).toMatchObject({ applied: 1, partial: 1 });
+  });
+
+  it('commits the compliance an answer makes in the same transaction as the answer itself', async () => {
+    // Seen from inside the answer's own transaction, after the hub's writers: the device is
+    // already applied there, so nothing is left for its next state report to write.
+    const seenInside: { commandStatus: string; policyStatus: string }[] = [];
+    let watched = '';
+    hub.app.get(CommandDeliveryService).onAnswersRecorded(async (tx, answers) => {
+      for (const answer of answers.filter((a) => a.deviceId === watched)) {
+        const [command] = (await tx.query('SELECT status FROM commands WHERE id = $1', [
+          answer.commandId,
+        ])) as { status: string }[];
+        const [device] = (await tx.query('SELECT policy_status FROM devices WHERE id = $1', [
+          answer.deviceId,
+        ])) as { policy_status: string }[];
+        seenInside.push({ commandStatus: command.status, policyStatus: device.policy_status });
+      }
+    });
+    const device = connectTestDevice(await enrollTestDevice(hub, token), {
+      enforcer: new SimulatedEnforcer(),
+    });
+    devices.push(device);
+    watched = device.identity.deviceId;
+    await waitForConnect(device);
+
+    await waitFor(async () => seenInside.length > 0, 'the apply answered');
+    expect(seenInside[0]).toEqual({ commandStatus: 'acknowledged', policyStatus: 'applied' });
+    expect((await record(watched)).status).toBe('applied');
   });
 
   it('ignores a late answer about a version the device should no longer run', async () => {

@@ -221,6 +221,46 @@ describe('enrolment', () => {
     expect(expiresIn).toBeLessThanOrEqual(5 * 60_000);
   });
 
+  it('revokes a token once (audited once), and answers 404 for an unknown id', async () => {
+    const created = await createToken(admin, { maxUses: 5, label: 'Revoke me' });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    const revoke = () =>
+      hub.http.delete(`/api/enrollment-tokens/${id}`).set('Authorization', `Bearer ${admin}`);
+
+    expect((await revoke()).status).toBe(204);
+    const listed = async () =>
+      (
+        (await hub.http.get('/api/enrollment-tokens').set('Authorization', `Bearer ${admin}`))
+          .body as { id: string; usable: boolean }[]
+      ).find((t) => t.id === id);
+    expect((await listed())?.usable).toBe(false);
+    expect((await enroll(enrollBody(created.body.token as string))).status).toBe(401);
+
+    // Twice at once, and again later: the same answer, and still one audit entry.
+    expect((await Promise.all([revoke(), revoke()])).map((r) => r.status)).toEqual([204, 204]);
+    const audit = await hub.http
+      .get('/api/audit')
+      .query({ action: 'enrollment_token.revoked', targetId: id })
+      .set('Authorization', `Bearer ${admin}`);
+    expect(audit.status).toBe(200);
+    expect(audit.body.items).toHaveLength(1);
+
+    const unknown = await hub.http
+      .delete(`/api/enrollment-tokens/${randomUUID()}`)
+      .set('Authorization', `Bearer ${admin}`);
+    expect(unknown.status).toBe(404);
+    expect((unknown.body as ErrorBody).message).toMatch(/No enrolment token/);
+    const teacher = await createStaff(hub, admin, 'revoke-teacher', ['teacher']);
+    expect(
+      (
+        await hub.http
+          .delete(`/api/enrollment-tokens/${id}`)
+          .set('Authorization', `Bearer ${teacher.token}`)
+      ).status,
+    ).toBe(403);
+  });
+
   it("puts the device in the token's groups, and refuses unknown groups", async () => {
     const groupIds: string[] = [];
     for (const name of ['Enrol 7B', 'Enrol trolley']) {

@@ -115,15 +115,29 @@ describe(`loans at the desk (${TEST_DATABASE_NAME})`, () => {
     const history = await get<Page<Loan>>(hub, clerk.token, `/api/assets/${asset.id}/loans`);
     expect(history.items.map((l) => l.status)).toEqual(['returned']);
 
-    const audit = await get<Page<{ action: string; actor: string }>>(
-      hub,
-      admin,
-      '/api/audit?pageSize=100',
-    );
+    const audit = await get<
+      Page<{
+        action: string;
+        actor: string;
+        actorName: string | null;
+        targetLabel: string | null;
+        detailText: string;
+      }>
+    >(hub, admin, '/api/audit?pageSize=100');
     const actions = audit.items.map((e) => `${e.action} by ${e.actor}`);
     expect(actions).toEqual(
       expect.arrayContaining(['loan.checked_out by clerk', 'loan.returned by clerk']),
     );
+    // Each names the clerk, the laptop and the borrower, as the safeguarding lead reads them
+    // (issue 9): names, not ids.
+    for (const action of ['loan.checked_out', 'loan.returned']) {
+      const entry = audit.items.find((e) => e.action === action);
+      expect(entry).toMatchObject({
+        actorName: 'clerk',
+        targetLabel: 'asset tag LOAN-001 (laptop)',
+      });
+      expect(entry?.detailText).toContain('borrower: mrsjones (mrsjones)');
+    }
   });
 
   it('refuses unknown tags and borrowers, disabled borrowers, past due dates and teachers at the desk', async () => {
@@ -371,12 +385,19 @@ describe(`overdue loans and their reminders (${TEST_DATABASE_NAME})`, () => {
         Array<string>(3).fill('patel@school.example'),
       );
       expect(mails[2].text).toContain('7 days overdue');
-      const audit = await get<Page<{ action: string }>>(
-        hub,
-        await as(hub, 'admin'),
-        '/api/audit?pageSize=200',
-      );
-      expect(audit.items.filter((e) => e.action === 'loan.reminder_sent')).toHaveLength(3);
+      const audit = await get<
+        Page<{ action: string; actorName: string | null; targetLabel: string; detailText: string }>
+      >(hub, await as(hub, 'admin'), '/api/audit?pageSize=200');
+      const sent = audit.items.filter((e) => e.action === 'loan.reminder_sent');
+      expect(sent).toHaveLength(3);
+      // The hub sent them; each names the loan and its borrower (issue 9).
+      for (const entry of sent) {
+        expect(entry).toMatchObject({
+          actorName: 'hub',
+          targetLabel: 'loan of asset tag LOAN-010',
+        });
+        expect(entry.detailText).toContain('borrower: Mr Patel (mrpatel)');
+      }
     } finally {
       await hub.close();
     }

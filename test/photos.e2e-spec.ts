@@ -130,6 +130,9 @@ describe('photo sync (a real hub process)', () => {
     );
     expect(entry).toMatchObject({
       actorId: camera.deviceId,
+      // Named as a person reads them (issue 9): the device, and the photo by its stored name.
+      actorName: `Camera ${cameraSerial} (asset tag CAM-07)`,
+      targetLabel: name,
       detail: { deviceId: camera.deviceId, tripId: null, storedName: name },
     });
     const picture = await staff(`/api/photos/${sha256}/picture`).buffer(true);

@@ -6,7 +6,11 @@ import { ConflictException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { StaffPrincipal } from '../apps/hub/src/common/roles';
 import { TransactionRunner, Tx } from '../apps/hub/src/database/transaction-runner';
+import { UniquePolicyAssignments1764810000000 } from '../apps/hub/src/database/migrations/1764810000000-UniquePolicyAssignments';
+import { PoliciesRepository } from '../apps/hub/src/policies/policies.repository';
 import { PoliciesService } from '../apps/hub/src/policies/policies.service';
+import { PolicyRolloutService } from '../apps/hub/src/policies/policy-rollout.service';
+import { createEnrollmentToken, enrollTestDevice, waitFor } from './support/devices';
 import { startHub, TestHub } from './support/hub';
 import { ON_POSTGRES } from './support/test-database';
 
@@ -85,5 +89,117 @@ describe('a policy changed by someone else mid-edit', () => {
       .get(`/api/policies/${id}/revisions`)
       .set('Authorization', `Bearer ${admin}`);
     expect((revisions.body as { revision: number }[]).map((r) => r.revision)).toEqual([2, 1]);
+  });
+
+  it('answers 409 to an assignment another hub made between the check and the insert, never a 500', async () => {
+    const auth = { Authorization: `Bearer ${admin}` };
+    const created = await hub.http
+      .post('/api/policies')
+      .set(auth)
+      .send({ name: 'Assigned twice', settings: { camera: { allowed: true } } });
+    expect(created.status).toBe(201);
+    const policyId = created.body.id as string;
+    const group = await hub.http.post('/api/groups').set(auth).send({ name: 'Race group' });
+    expect(group.status).toBe(201);
+    const otherHubRow = (t: Tx, scope: string, targetId: string | null) =>
+      t.query(
+        `INSERT INTO policy_assignments (id, policy_id, scope, target_id, priority, created_at)
+         VALUES ($1, $2, $3, $4, 0, $5)`,
+        [randomUUID(), policyId, scope, targetId, new Date().toISOString()],
+      );
+    // Another hub's assignment lands after this hub's check, just before its insert.
+    const repository = hub.app.get(PoliciesRepository);
+    const insert = repository.insertAssignment.bind(repository);
+    const spy = jest
+      .spyOn(repository, 'insertAssignment')
+      .mockImplementationOnce(async (t, assignment) => {
+        await otherHubRow(t, assignment.scope, assignment.targetId);
+        await insert(t, assignment);
+      });
+    try {
+      const raced = await hub.http
+        .post(`/api/policies/${policyId}/assignments`)
+        .set(auth)
+        .send({ scope: 'group', targetId: group.body.id as string });
+      expect([raced.status, raced.body.message]).toEqual([
+        409,
+        'This policy is already assigned there',
+      ]);
+    } finally {
+      spy.mockRestore();
+    }
+    // The database holds one assignment of a policy to a place, the baseline (no target) too.
+    const tx = hub.app.get(TransactionRunner);
+    await tx.run((t) => otherHubRow(t, 'baseline', null));
+    await expect(tx.run((t) => otherHubRow(t, 'baseline', null))).rejects.toThrow(/unique/i);
+    await tx.run((t) => otherHubRow(t, 'group', group.body.id as string));
+    await expect(tx.run((t) => otherHubRow(t, 'group', group.body.id as string))).rejects.toThrow(
+      /unique/i,
+    );
+
+    // A database that already holds duplicates (an older cluster) keeps the oldest of each.
+    const migration = new UniquePolicyAssignments1764810000000();
+    await tx.run((t) => migration.down(t.queryRunner!));
+    await tx.run((t) => otherHubRow(t, 'baseline', null));
+    await tx.run((t) => otherHubRow(t, 'group', group.body.id as string));
+    await tx.run((t) => migration.up(t.queryRunner!));
+    const left = await tx.run(
+      (t) =>
+        t.query(
+          `SELECT scope, COUNT(*) AS n FROM policy_assignments WHERE policy_id = $1 GROUP BY scope
+           ORDER BY scope`,
+          [policyId],
+        ) as Promise<{ scope: string; n: number | string }[]>,
+    );
+    expect(left.map((row) => [row.scope, Number(row.n)])).toEqual([
+      ['baseline', 1],
+      ['group', 1],
+    ]);
+    await expect(tx.run((t) => otherHubRow(t, 'baseline', null))).rejects.toThrow(/unique/i);
+  });
+
+  it('starts a hub that lost the race to make the school baseline on an empty database', async () => {
+    // This hub counted no policies, as a second hub starting at the same moment would; the first
+    // made the baseline meanwhile.
+    const repository = hub.app.get(PoliciesRepository);
+    const spy = jest.spyOn(repository, 'count').mockResolvedValueOnce(0);
+    try {
+      await expect(hub.app.get(PoliciesService).onApplicationBootstrap()).resolves.toBeUndefined();
+    } finally {
+      spy.mockRestore();
+    }
+    const list = await hub.http.get('/api/policies').set('Authorization', `Bearer ${admin}`);
+    const baselines = (list.body as { name: string; assignments: { scope: string }[] }[]).filter(
+      (policy) => policy.name === 'School baseline',
+    );
+    expect(baselines).toHaveLength(1);
+    expect(baselines[0].assignments.filter((a) => a.scope === 'baseline')).toHaveLength(1);
+  });
+
+  it('never leaves a device revoked between the plan and its write a pending policy', async () => {
+    const auth = { Authorization: `Bearer ${admin}` };
+    const { deviceId } = await enrollTestDevice(hub, await createEnrollmentToken(hub, admin));
+    await waitFor(async () => {
+      const record = await hub.http.get(`/api/devices/${deviceId}`).set(auth);
+      return record.body.compliance?.desiredVersion;
+    }, 'the baseline planned');
+    // A policy refresh reads the device as active and plans its apply...
+    const rollout = hub.app.get(PolicyRolloutService);
+    const plan = await rollout.plan(await rollout.loadWorld(), [deviceId], true);
+    expect(rollout.changedDeviceIds(plan)).toEqual([deviceId]);
+    // ...ICT revokes it before the plan is written...
+    expect((await hub.http.delete(`/api/devices/${deviceId}`).set(auth)).status).toBe(200);
+    await hub.app.get(TransactionRunner).run((tx) => rollout.apply(tx, { kind: 'system' }, plan));
+    // ...and the revoked device has nothing waiting for it.
+    const commands = await hub.http
+      .get(`/api/devices/${deviceId}/commands`)
+      .query({ pageSize: 500 })
+      .set(auth);
+    expect(commands.status).toBe(200);
+    const statuses = (commands.body.items as { type: string; status: string }[]).map(
+      (command) => `${command.type} ${command.status}`,
+    );
+    expect(statuses).toEqual(['policy.apply cancelled']);
+    expect(rollout.changedDeviceIds(plan)).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ADMIN_PASSWORD, createStaff, startHub, TestHub } from './support/hub';
+import { createEnrollmentToken, enrollTestDevice, waitFor } from './support/devices';
 import { ON_POSTGRES } from './support/test-database';
 
 describe('restarting the hub', () => {
@@ -110,5 +111,23 @@ describe('restarting the hub', () => {
       .post('/api/auth/login')
       .send({ username: 'admin', password: ADMIN_PASSWORD });
     expect(response.status).toBe(429);
+  });
+
+  it('plans the policy of a device enrolled just before the hub stopped', async () => {
+    hub = await startHub();
+    const dataDir = hub.dataDir;
+    const admin = await hub.login();
+    const { deviceId } = await enrollTestDevice(hub, await createEnrollmentToken(hub, admin));
+    // Stopped at once: the enrolment's plan (gathered for 200 ms) never ran.
+    await hub.close();
+    hub = await startHub({ dataDir });
+    const token = await hub.login('admin', ADMIN_PASSWORD);
+    const compliance = await waitFor(async () => {
+      const record = await hub!.http
+        .get(`/api/devices/${deviceId}`)
+        .set('Authorization', `Bearer ${token}`);
+      return record.body.compliance?.desiredVersion ? record.body.compliance : null;
+    }, 'the device’s policy planned after the restart');
+    expect(compliance).toMatchObject({ status: 'pending' });
   });
 });

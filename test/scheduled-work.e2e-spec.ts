@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import { DataSource } from 'typeorm';
 import { HubInstance } from '../apps/hub/src/common/hub-instance';
 import { ScheduledWorkLease } from '../apps/hub/src/database/scheduled-work-lease';
-import { makeDataDir, startHub, TestHub } from './support/hub';
+import { act, setUpClass, startSession } from './support/classroom';
+import { createStaff, makeDataDir, startHub, TestHub } from './support/hub';
 import { createEnrollmentToken, enrollTestDevice, waitFor } from './support/devices';
 import { freePort, HubProcess, killHubProcess, startHubProcess } from './support/hub-process';
 import { postgresOnly, TEST_DATABASE_NAME } from './support/test-database';
@@ -116,6 +117,93 @@ describe(`scheduled work on one hub (${TEST_DATABASE_NAME})`, () => {
       'the command expired after the takeover',
     );
   });
+});
+
+describe(`the later modules' scheduled work follows the lease (${TEST_DATABASE_NAME})`, () => {
+  let hub: TestHub;
+
+  beforeAll(async () => {
+    hub = await startHub({ env: SHORT_LEASE });
+  });
+
+  afterAll(async () => {
+    await hub.close();
+  });
+
+  it('ends a lesson, reverts its camera and sends a loan reminder only on the hub that holds the lease', async () => {
+    const DAY_MS = 24 * 60 * 60 * 1000;
+    let admin = await hub.login();
+    const klass = await setUpClass(hub, admin, 2, { connect: false });
+    const session = await startSession(hub, klass.teacher.token, klass.classId, {
+      endsAt: new Date(hub.clock.nowMs() + 60_000).toISOString(),
+    });
+    expect(
+      (await act(hub, klass.teacher.token, klass.classId, { action: 'camera.allow', minutes: 1 }))
+        .status,
+    ).toBe(202);
+    const asset = await hub.http
+      .post('/api/assets')
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ assetTag: 'LEASE-1', kind: 'laptop', model: 'ThinkPad' });
+    expect(asset.status).toBe(201);
+    const borrower = await createStaff(hub, admin, 'leaseborrower', ['teacher']);
+    const loan = await hub.http
+      .post('/api/loans')
+      .set('Authorization', `Bearer ${admin}`)
+      .send({
+        assetTag: 'LEASE-1',
+        borrowerId: borrower.id,
+        dueAt: new Date(hub.clock.nowMs() + 2 * DAY_MS).toISOString(),
+      });
+    expect(loan.status).toBe(201);
+
+    // Another hub holds the lease for longer than the test runs, and this hub's clock moves
+    // three days on: the lesson's end, the camera's expiry and the loan's due date all pass.
+    const dataSource = hub.app.get(DataSource);
+    const p = (index: number) => dataSource.driver.createParameter(`p${index + 1}`, index);
+    const setLease = (holder: string, until: Date) =>
+      dataSource.query(
+        `UPDATE hub_leases SET holder = ${p(0)}, expires_at = ${p(1)} WHERE name = 'scheduled-work'`,
+        [holder, until.toISOString()],
+      );
+    await setLease('another-hub', new Date(hub.clock.nowMs() + 10 * DAY_MS));
+    const lease = hub.app.get(ScheduledWorkLease);
+    await waitFor(() => !lease.isHeld(), 'this hub no longer holding the lease', 3000);
+    hub.clock.advance(3 * DAY_MS);
+    admin = await hub.login();
+    const state = async () => {
+      const view = await hub.http
+        .get(`/api/classes/${klass.classId}/session`)
+        .set('Authorization', `Bearer ${admin}`);
+      const policy = await hub.http
+        .get(`/api/devices/${klass.deviceIds[0]}/policy`)
+        .set('Authorization', `Bearer ${admin}`);
+      const reminders = await hub.http
+        .get('/api/reminders')
+        .set('Authorization', `Bearer ${admin}`);
+      return {
+        running: (view.body as { session: { id: string } | null }).session?.id ?? null,
+        camera: (policy.body as { decidedBy: Record<string, { scope: string }> }).decidedBy[
+          'camera.allowed'
+        ]?.scope,
+        reminders: (reminders.body as { items: { assetTag: string }[] }).items.map(
+          (r) => r.assetTag,
+        ),
+      };
+    };
+    // Several sweeps' worth of time: nothing moves while the other hub holds the lease.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(await state()).toEqual({ running: session.id, camera: 'overlay', reminders: [] });
+
+    // The other hub dies: its lease runs out, this hub takes over and does what is due.
+    await setLease('another-hub', new Date(hub.clock.nowMs() - 1000));
+    await waitFor(() => lease.isHeld(), 'the takeover', 4 * RENEW_MS);
+    await waitFor(async () => {
+      const now = await state();
+      return now.running === null && now.camera !== 'overlay' && now.reminders.length === 1;
+    }, 'the session ended, the camera reverted and the reminder recorded');
+    expect((await state()).reminders).toEqual(['LEASE-1']);
+  }, 120_000);
 });
 
 const describePostgres = postgresOnly('two hubs share one database only on PostgreSQL');

@@ -30,6 +30,20 @@ function walFrames(file: string): Promise<number> {
   });
 }
 
+/** Makes `table` and writes about 24 MB to it in six transactions (6 x 1,300 rows). */
+async function burst(tx: TransactionRunner, table: string): Promise<void> {
+  await tx.run((t) => t.query(`CREATE TABLE ${table} (body BLOB)`));
+  for (let i = 0; i < 6; i += 1) {
+    await tx.run((t) =>
+      t.query(
+        `INSERT INTO ${table} SELECT randomblob(3000) FROM
+           (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1300)
+            SELECT i FROM n)`,
+      ),
+    );
+  }
+}
+
 const describeSqlite = sqliteOnly('PostgreSQL has no WAL file for the hub to checkpoint');
 
 describeSqlite('the SQLite WAL', () => {
@@ -44,17 +58,8 @@ describeSqlite('the SQLite WAL', () => {
     const dataSource = hub.app.get(DataSource);
     const tx = hub.app.get(TransactionRunner);
     const file = path.join(hub.dataDir, 'hub.sqlite');
-    await tx.run((t) => t.query('CREATE TABLE wal_burst (body BLOB)'));
     // About 24 MB in six transactions: thousands of pages, as a large fan-out writes.
-    for (let i = 0; i < 6; i += 1) {
-      await tx.run((t) =>
-        t.query(
-          `INSERT INTO wal_burst SELECT randomblob(3000) FROM
-             (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1300)
-              SELECT i FROM n)`,
-        ),
-      );
-    }
+    await burst(tx, 'wal_burst');
     const afterBurst = fs.statSync(`${file}-wal`).size;
     expect(afterBurst).toBeGreaterThan(16 * 1024 * 1024);
 
@@ -66,5 +71,22 @@ describeSqlite('the SQLite WAL', () => {
     expect(fs.statSync(`${file}-wal`).size).toBeLessThanOrEqual(afterBurst);
     const [{ rows }] = await dataSource.query('SELECT COUNT(*) AS rows FROM wal_burst');
     expect(rows).toBe(6 * 1300 + 1);
+  });
+
+  it('copies, when asked while a checkpoint runs, what was committed after that one began', async () => {
+    const tuning = hub.app.get(SqliteTuning);
+    const tx = hub.app.get(TransactionRunner);
+    const file = path.join(hub.dataDir, 'hub.sqlite');
+    await burst(tx, 'wal_late');
+    // A checkpoint starts copying the burst (as the hub's timer starts one every second); a
+    // small write commits while it runs; then a checkpoint is asked for.
+    const running = tuning.checkpoint();
+    await tx.run((t) => t.query("INSERT INTO wal_late VALUES (x'01')"));
+    const asked = tuning.checkpoint();
+    await Promise.all([running, asked]);
+    await tx.run((t) => t.query("INSERT INTO wal_late VALUES (x'02')"));
+
+    // Everything was copied, the small write included, so the next write began the WAL again.
+    expect(await walFrames(file)).toBeLessThan(50);
   });
 });

@@ -4,11 +4,37 @@
 // the cases here, but the queue holds for any statement made outside `TransactionRunner`.
 // PostgreSQL has a pool of connections and no queue: its side is in database-dialects.e2e-spec.ts.
 import { AuditRepository } from '../apps/hub/src/audit/audit.repository';
-import { TransactionRunner } from '../apps/hub/src/database/transaction-runner';
+import { DataSource } from 'typeorm';
+import {
+  runAsBackgroundWork,
+  TransactionRunner,
+} from '../apps/hub/src/database/transaction-runner';
+import { createEnrollmentToken, enrollTestDevice, waitFor } from './support/devices';
+import { fetchPhotoReceipt } from '@app/devices';
 import { startHub, TestHub } from './support/hub';
 import { sqliteOnly } from './support/test-database';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A unit of work that holds the SQLite connection until released: `started` resolves once it
+ * has the connection (whatever else the hub had queued went first), `done` once it commits.
+ */
+function holdConnection(
+  tx: TransactionRunner,
+  options: { background?: boolean; then?: () => void } = {},
+) {
+  let release!: () => void;
+  let started!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const running = new Promise<void>((resolve) => (started = resolve));
+  const done = tx.run(async () => {
+    started();
+    await gate;
+    options.then?.();
+  }, options);
+  return { started: running, release, done };
+}
 
 /** An audit row written by hand, as SQL for the hub's SQLite connection. */
 function insertEntry(action: string, at: string): [string, unknown[]] {
@@ -93,17 +119,9 @@ describeSqlite('statements outside a transaction, on the one SQLite connection',
   it("lets a person's request go ahead of queued background batches, and never starves them", async () => {
     const tx = hub.app.get(TransactionRunner);
     const order: string[] = [];
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
     // A background batch holds the connection; three more batches and then ten requests queue.
-    const running = tx.run(
-      async () => {
-        await gate;
-        order.push('batch-0');
-      },
-      { background: true },
-    );
-    await sleep(20); // it has the connection
+    const held = holdConnection(tx, { background: true, then: () => order.push('batch-0') });
+    await held.started;
     const batches = [1, 2, 3].map((n) =>
       tx.run(async () => void order.push(`batch-${n}`), { background: true }),
     );
@@ -111,8 +129,8 @@ describeSqlite('statements outside a transaction, on the one SQLite connection',
       tx.run(async () => void order.push(`request-${n}`)),
     );
     await sleep(50);
-    release();
-    await Promise.all([running, ...batches, ...requests]);
+    held.release();
+    await Promise.all([held.done, ...batches, ...requests]);
     expect(order).toEqual([
       'batch-0',
       // Requests first, eight in a row at most while a batch waits; then the batches get turns.
@@ -123,5 +141,56 @@ describeSqlite('statements outside a transaction, on the one SQLite connection',
       'batch-2',
       'batch-3',
     ]);
+  });
+
+  it('queues in the background lane everything started as background work, however deep', async () => {
+    const tx = hub.app.get(TransactionRunner);
+    const order: string[] = [];
+    const held = holdConnection(tx, { then: () => order.push('held') });
+    await held.started;
+    // A unit and a bare statement from background work, after an await, queue first...
+    const background = runAsBackgroundWork(async () => {
+      await sleep(1);
+      return Promise.all([
+        tx.run(async () => void order.push('background unit')),
+        hub.app
+          .get(DataSource)
+          .query('SELECT 1')
+          .then(() => order.push('background statement')),
+      ]);
+    });
+    await waitFor(() => tx.waiting().background >= 2, 'both queued');
+    // ...and a person's request, queued after them, goes first.
+    const request = tx.run(async () => void order.push('request'));
+    held.release();
+    await Promise.all([held.done, background, request]);
+    expect(order).toEqual(['held', 'request', 'background unit', 'background statement']);
+  });
+
+  it("queues a device's photo requests in the background lane, behind a teacher's", async () => {
+    const tx = hub.app.get(TransactionRunner);
+    const device = await enrollTestDevice(hub, await createEnrollmentToken(hub, token));
+    // The enrolment's own work (its baseline policy, planned within 200 ms) done first.
+    await waitFor(async () => {
+      const record = await hub.http
+        .get(`/api/devices/${device.deviceId}`)
+        .set('Authorization', `Bearer ${token}`);
+      return record.body.compliance?.desiredVersion;
+    }, 'the baseline planned');
+    await sleep(100);
+    const held = holdConnection(tx);
+    await held.started;
+    // A receipt not there yet: null (the hub's 404).
+    const receipt = fetchPhotoReceipt(device, 'a'.repeat(64));
+    // The device's proof waits for the connection in the background lane, not the first.
+    await waitFor(() => tx.waiting().background > 0, 'the receipt request queued');
+    const staff = hub.http
+      .get('/api/devices')
+      .set('Authorization', `Bearer ${token}`)
+      .then((response) => response.status);
+    await waitFor(() => tx.waiting().first > 0, 'the staff request queued');
+    held.release();
+    await held.done;
+    expect(await Promise.all([receipt, staff])).toEqual([null, 200]);
   });
 });

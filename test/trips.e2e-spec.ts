@@ -291,11 +291,33 @@ describe(`trips (${TEST_DATABASE_NAME})`, () => {
     expect((await post(leader.token, `/api/trips/${trip.id}/close`)).status).toBe(409);
     expect((await post(leader.token, `/api/trips/${trip.id}/check-out`)).status).toBe(409);
 
-    const audit = await get<Page<{ action: string; actor: string; targetId: string | null }>>(
-      admin,
-      '/api/audit?pageSize=200',
-    );
+    const audit = await get<
+      Page<{
+        action: string;
+        actor: string;
+        actorName: string | null;
+        targetId: string | null;
+        targetLabel: string | null;
+        detailText: string;
+      }>
+    >(admin, '/api/audit?pageSize=200');
     const steps = audit.items.map((e) => `${e.action} by ${e.actor}`);
+    // Every step names the leader and the trip as a person reads them, and the trip's creation
+    // its leaders by name (issue 9).
+    const ofTrip = audit.items.filter(
+      (e) => e.action.startsWith('trip.') && e.targetId === trip.id,
+    );
+    expect(ofTrip.length).toBeGreaterThanOrEqual(4);
+    for (const entry of ofTrip) {
+      expect([entry.action, entry.actorName, entry.targetLabel]).toEqual([
+        entry.action,
+        'msleader',
+        trip.name,
+      ]);
+    }
+    expect(ofTrip.find((e) => e.action === 'trip.created')?.detailText).toContain(
+      'leaders: msleader (msleader)',
+    );
     expect(steps).toEqual(
       expect.arrayContaining([
         'trip.created by msleader',
@@ -307,6 +329,52 @@ describe(`trips (${TEST_DATABASE_NAME})`, () => {
         'policy.overlay_removed by msleader',
       ]),
     );
+  });
+
+  it('never shows the Wi-Fi password of a trip overlay, to anyone; the tablets still get it', async () => {
+    const secret = 'hostel-wifi-secret-42';
+    const tags = await kitOf(1);
+    const trip = await newTrip(leader.token, [leader.id], tags, {
+      overlay: {
+        camera: { allowed: true },
+        wifi: {
+          networks: [{ ssid: 'Hostel', security: 'wpa2', password: secret, autoJoin: true }],
+        },
+      },
+    });
+    expect(trip.overlay).toEqual({
+      camera: { allowed: true },
+      wifi: {
+        networks: [{ ssid: 'Hostel', security: 'wpa2', password: '[redacted]', autoJoin: true }],
+      },
+    });
+    const path = `/api/trips/${trip.id}`;
+    const reads: [string, string][] = [
+      [leader.token, path],
+      [admin, path],
+      [safeguarding.token, path],
+      [safeguarding.token, '/api/trips?pageSize=100'],
+    ];
+    for (const [token, route] of reads) {
+      const response = await hub.http.get(route).set('Authorization', as(token));
+      expect({ route, status: response.status, leaked: response.text.includes(secret) }).toEqual({
+        route,
+        status: 200,
+        leaked: false,
+      });
+    }
+    const out = await post(leader.token, `${path}/check-out`);
+    expect(out.status).toBe(200);
+    expect(out.text).not.toContain(secret);
+    const tablet = tablets.get(tags[0]) as TestDevice;
+    await waitFor(
+      () =>
+        tablet.enforcer.executed.some(
+          (c) => c.type === 'policy.apply' && JSON.stringify(c.payload).includes(secret),
+        ),
+      'the tablet to get the network with its password',
+    );
+    expect((await post(leader.token, `${path}/check-in`, { assetTag: tags[0] })).status).toBe(200);
   });
 
   it('shows and opens a trip only to its leaders and ICT', async () => {

@@ -88,6 +88,16 @@ describe('the classroom screens', () => {
       name: 'Year 6 Ash',
       teacherIds: [await staffId(other.username)],
     });
+    // A second class of Tess's, with weekend lessons (no lesson of it runs while the spec does):
+    // days with the same lessons are said together.
+    await callApi<ClassDto>(hub().url, 'POST', '/api/classes', adminToken, {
+      name: 'Year 3 Birch',
+      teacherIds: [await staffId(teacher.username)],
+      timetable: [6, 7].flatMap((weekday) => [
+        { weekday, start: '07:00', end: '07:30' },
+        { weekday, start: '19:00', end: '19:30' },
+      ]),
+    });
     await waitFor(
       () => devices.every((device) => device.client.connected),
       'all 30 tablets to connect',
@@ -99,6 +109,17 @@ describe('the classroom screens', () => {
     await signInWithForm(page(), teacher.username, teacher.password);
     await page().getByRole('button', { name: 'I accept' }).click();
     await page().getByRole('heading', { name: 'Hello, Tess' }).waitFor();
+    // Home: the classes Tess teaches, each opening its page, with its lessons; not Otto's.
+    const yourClasses = page()
+      .getByRole('list')
+      .filter({
+        has: page().getByRole('link', { name: 'Year 4 Oak' }),
+      });
+    await yourClasses.getByRole('link', { name: 'Year 3 Birch' }).waitFor();
+    await yourClasses.getByText('Lessons: Sat–Sun 07:00–07:30 and 19:00–19:30').waitFor();
+    await yourClasses.getByText('Lessons: Mon 09:00–10:00').waitFor();
+    expect(await page().getByRole('link', { name: 'Year 6 Ash' }).count()).toBe(0);
+    await checkScreen('home-teacher');
     await page()
       .getByRole('navigation', { name: 'Main' })
       .getByRole('link', { name: 'My classes' })

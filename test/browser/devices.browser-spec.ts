@@ -2,9 +2,12 @@
 // time and accepts the AUP; a simulated device enrols with a token made through the API and
 // appears online in the list without a reload; the list's search and online filter go to the
 // hub; ICT opens the device by its link, locks it from its detail page (a dialog, "Lock device")
-// and sees the command reach acknowledged, then sees it go offline, live, on both screens. On
+// and sees the command reach acknowledged, reads its battery and which profile decided each
+// setting, sends it a message, then sees it go offline, live, on both screens; an iPad's signed
+// .mobileconfig downloads from its page. On
 // every screen at both iPad sizes: no serious or critical axe violation, no sideways scrolling,
 // 44 px targets, no Content-Security-Policy violation.
+import * as fs from 'node:fs';
 import {
   ADMIN_PASSWORD,
   apiSignIn,
@@ -131,6 +134,33 @@ describe('the Devices screens', () => {
       .getByText('Locked', { exact: true })
       .waitFor();
 
+    // Each setting of the resolved policy names the profile that decided it.
+    const camera = page()
+      .getByRole('grid', { name: 'Resolved policy' })
+      .getByRole('row')
+      .filter({ hasText: 'Camera allowed' });
+    expect(await camera.getByRole('gridcell').last().textContent()).toBe(
+      'School baseline (whole school)',
+    );
+    // The battery the device reports, in words, changing live.
+    device.enforcer.simulateLocalChange({ battery: 63, charging: true });
+    await page().locator('.device-facts').getByText('63%, charging', { exact: true }).waitFor();
+
+    // Send message: the text and who it is from reach the device.
+    await page().getByRole('button', { name: 'Send message' }).click();
+    const messageDialog = page().getByRole('dialog', { name: 'Send a message to Oak laptop 7' });
+    await messageDialog
+      .getByRole('textbox', { name: 'Message', exact: true })
+      .fill('Lunch is at 12');
+    await messageDialog.getByRole('button', { name: 'Send', exact: true }).click();
+    await messageDialog.waitFor({ state: 'detached' });
+    await commands
+      .getByRole('row')
+      .filter({ hasText: 'Show a message' })
+      .getByText('acknowledged')
+      .waitFor({ timeout: 15_000 });
+    expect(device.enforcer.messages.map((message) => message.text)).toEqual(['Lunch is at 12']);
+
     // The device goes away: Offline, live, here and in the list.
     device.client.close();
     await page().locator('.device-facts').getByText('Offline', { exact: true }).waitFor();
@@ -145,19 +175,34 @@ describe('the Devices screens', () => {
       'POST',
       '/api/enrollment-tokens',
       adminToken,
-      { maxUses: 2 },
+      { maxUses: 3 },
     );
     const first = await enrollTestDevice(hub(), token, { name: 'Old netbook' });
     const second = await enrollTestDevice(hub(), token, { name: 'Lost tablet' });
+    const ipad = await enrollTestDevice(hub(), token, { name: 'Class iPad', platform: 'ipados' });
     await page().goto(`${hub().url}/sign-in`);
     await signInWithForm(page(), 'admin', ADMIN_PASSWORD);
     await page()
       .getByRole('heading', { name: /^Hello/ })
       .waitFor();
 
+    // An iPad's signed profile downloads from its page; a laptop's page does not offer one.
+    await page().goto(`${hub().url}/devices/${ipad.deviceId}`);
+    await page().getByRole('heading', { name: 'Class iPad', level: 1 }).waitFor();
+    const [download] = await Promise.all([
+      page().waitForEvent('download'),
+      page().getByRole('button', { name: 'Download .mobileconfig' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('Class-iPad.mobileconfig');
+    const profile = fs.readFileSync((await download.path()) as string);
+    // A signed profile is CMS (DER: a SEQUENCE) holding the plist that installs the policy.
+    expect(profile[0]).toBe(0x30);
+    expect(profile.toString('latin1')).toContain('PayloadContent');
+
     // Revoke asks first; then the page says so and the actions are off.
     await page().goto(`${hub().url}/devices/${first.deviceId}`);
     await page().getByRole('heading', { name: 'Old netbook', level: 1 }).waitFor();
+    expect(await page().getByRole('button', { name: 'Download .mobileconfig' }).count()).toBe(0);
     await page().getByRole('button', { name: 'Revoke', exact: true }).click();
     const confirm = page().getByRole('alertdialog', { name: 'Revoke Old netbook?' });
     await checkScreen('device-revoke-confirm');

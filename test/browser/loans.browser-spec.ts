@@ -312,6 +312,37 @@ describe('loans and trips in the console', () => {
     await rowsIn('Ready').first().waitFor();
     expect(await rowsIn('Ready').count()).toBe(3);
     await checkScreen('trip-planned');
+    // A day trip's dates name the day once, with both clock times.
+    await page()
+      .getByText(/^\d{1,2} \w{3} \d{4}, 08:30 to 16:00$/)
+      .waitFor();
+
+    // The leader's home lists the trip, and so does My trips, each opening it.
+    await page()
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Home' })
+      .click();
+    const yourTrips = page()
+      .getByRole('list')
+      .filter({
+        has: page().getByRole('link', { name: 'Year 6 museum visit' }),
+      });
+    await yourTrips.getByText('Planned: kit not checked out yet', { exact: false }).waitFor();
+    await yourTrips.getByText('Kit: 3 ready to check out').waitFor();
+    await checkScreen('home-trip-leader');
+    await page()
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Trips' })
+      .click();
+    const tripRow = page()
+      .getByRole('grid', { name: 'My trips' })
+      .getByRole('row')
+      .filter({ has: page().getByRole('link', { name: 'Year 6 museum visit' }) });
+    // One day, said once ("Wed, 2 Dec 2026"), not "… to" the same day.
+    await tripRow.getByRole('gridcell', { name: /^\w{3}, \d{1,2} \w{3} \d{4}$/ }).waitFor();
+    await checkScreen('trips');
+    await tripRow.getByRole('link', { name: 'Year 6 museum visit' }).click();
+    await page().getByRole('heading', { name: 'Trip: Year 6 museum visit', level: 1 }).waitFor();
     await page().getByRole('button', { name: 'Check out' }).click();
     await page().getByText('Kit checked out: 3 devices out.').waitFor();
     expect(await rowsIn('Out').count()).toBe(3);

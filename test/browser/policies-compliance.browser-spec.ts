@@ -16,6 +16,7 @@ import {
   signInWithForm,
   consoleSpec,
 } from '../support/browser';
+import { SimulatedEnforcer } from '@app/devices';
 import { connectTestDevice, enrollTestDevice, TestDevice, waitFor } from '../support/devices';
 
 const DEVICES = 3;
@@ -125,8 +126,15 @@ describe('the Policies and Compliance screens', () => {
     const camera = page().getByRole('switch', { name: 'Camera allowed', exact: true });
     expect(await camera.isChecked()).toBe(true);
     await camera.uncheck();
+    // Enforced: a narrower policy (a device's own) may not turn the camera back on.
+    const enforced = page().getByRole('switch', { name: 'Enforced (Camera allowed)' });
+    expect(await enforced.isChecked()).toBe(false);
+    await enforced.check();
     await page().getByRole('button', { name: 'Save changes' }).click();
     await page().getByRole('status').filter({ hasText: 'Saved as revision 2' }).waitFor();
+    expect(
+      (await callApi<Policy>(hub().url, 'GET', `/api/policies/${policy.id}`, adminToken)).enforced,
+    ).toEqual(['camera.allowed']);
 
     await watcher
       .getByRole('progressbar', { name: 'All devices: policy push in progress' })
@@ -190,7 +198,10 @@ describe('the Policies and Compliance screens', () => {
     await current.waitFor();
     // Who changed what, and when.
     const cells = await current.getByRole('gridcell').allTextContents();
-    expect([cells[1], cells[2]]).toEqual(['Ivan (ivan)', 'Camera allowed']);
+    expect([cells[1], cells[2]]).toEqual([
+      'Ivan (ivan)',
+      'Camera allowed, Which settings are enforced',
+    ]);
 
     await history.getByRole('button', { name: 'Roll back to revision 1' }).click();
     const confirm = page().getByRole('alertdialog', { name: 'Roll back to revision 1?' });
@@ -209,7 +220,7 @@ describe('the Policies and Compliance screens', () => {
     const rolledBack = history.getByRole('row').filter({ hasText: '3 (current)' });
     await rolledBack.waitFor();
     expect((await rolledBack.getByRole('gridcell').allTextContents())[2]).toBe(
-      'Rolled back to revision 1: Camera allowed',
+      'Rolled back to revision 1: Camera allowed, Which settings are enforced',
     );
     expect(
       await page().getByRole('switch', { name: 'Camera allowed', exact: true }).isChecked(),
@@ -220,8 +231,61 @@ describe('the Policies and Compliance screens', () => {
       `/api/policies/${policy.id}`,
       adminToken,
     );
-    expect([stored.revision, stored.settings]).toEqual([3, { camera: { allowed: true } }]);
+    expect([stored.revision, stored.settings, stored.enforced]).toEqual([
+      3,
+      { camera: { allowed: true } },
+      [],
+    ]);
     await waitForAllApplied();
     await checkScreen('policy-rolled-back');
   });
+
+  // Last: it adds a device, which the counts above do not expect.
+  it('shows a device that could not enforce a setting as partly applied, naming the setting', async () => {
+    const { token } = await callApi<{ token: string }>(
+      hub().url,
+      'POST',
+      '/api/enrollment-tokens',
+      adminToken,
+      { maxUses: 1 },
+    );
+    const identity = await enrollTestDevice({ url: hub().url }, token, { name: 'Loan laptop 9' });
+    // A laptop answers the baseline with protocol 1.1's `unenforced` (issue 9).
+    const enforcer = new SimulatedEnforcer();
+    enforcer.unenforcedSettings = ['passcode.minLength'];
+    devices.push(connectTestDevice(identity, { enforcer }));
+    await waitFor(
+      async () =>
+        (await callApi<ComplianceSummary>(hub().url, 'GET', '/api/compliance', adminToken)).byStatus
+          .partial === 1,
+      'the laptop to be partial',
+      20_000,
+    );
+
+    await signIn(page());
+    await page().goto(`${hub().url}/compliance?status=partial#devices`);
+    const list = page().getByRole('grid', { name: 'Partial devices' });
+    const row = list.getByRole('row').filter({ hasText: 'Loan laptop 9' });
+    await row.waitFor();
+    expect(await list.getByRole('rowheader').allTextContents()).toEqual(['Loan laptop 9']);
+    const cells = await row.getByRole('gridcell').allTextContents();
+    expect(cells).toContain('Partial');
+    expect(cells).toContain('Not enforced: passcode.minLength');
+    await checkScreen('compliance-partial');
+
+    // Its own record says the same, in words.
+    await row.getByRole('link', { name: 'Loan laptop 9' }).click();
+    await page().waitForURL(`**/devices/${identity.deviceId}`);
+    const said = page()
+      .locator('dt', { hasText: 'Settings it cannot enforce' })
+      .locator('xpath=following-sibling::dd[1]');
+    await said.waitFor();
+    expect(await said.textContent()).toBe('Shortest passcode');
+    expect(
+      await page()
+        .locator('dt', { hasText: /^Status$/ })
+        .locator('xpath=following-sibling::dd[1]')
+        .allTextContents(),
+    ).toContain('Partly applied');
+  }, 120_000);
 });

@@ -20,6 +20,9 @@ describe('the Staff screen and the audit log', () => {
   let adminToken: string;
   const devices: TestDevice[] = [];
   const { hub, page, checkScreen } = consoleSpec({
+    // A zone with no summer time and a half-hour offset, so the school's time cannot be UTC's
+    // or the browser's by chance (issue 9).
+    env: { HUB_TIME_ZONE: 'Asia/Kolkata' },
     beforeClose: () => devices.forEach((device) => device.client.close()),
   });
 
@@ -164,9 +167,14 @@ describe('the Staff screen and the audit log', () => {
 
     // Sam signs in with the password ICT set, and accepts the AUP first.
     await page().goto(`${hub().url}/audit`);
+    // The school's name (HUB_SCHOOL_NAME) is on the sign-in page and in the console's header.
+    await page().getByText('Oak Hill Primary', { exact: true }).waitFor();
     await signInWithForm(page(), 'sam', 'New-Safe-Pass2!');
     await page().getByRole('button', { name: 'I accept' }).click();
     await page().getByRole('heading', { name: 'Audit log' }).waitFor();
+    expect(
+      await page().getByRole('banner').getByText('Oak Hill Primary', { exact: true }).count(),
+    ).toBe(1);
     const nav = page().getByRole('navigation', { name: 'Main' });
     await nav.getByRole('link', { name: 'Audit log' }).waitFor();
     expect(await nav.getByRole('link', { name: 'Staff' }).count()).toBe(0);
@@ -188,6 +196,18 @@ describe('the Staff screen and the audit log', () => {
     await entries.getByRole('row').filter({ hasText: 'Oak tablet 7' }).waitFor();
     const actions = await entries.getByRole('rowheader').allTextContents();
     expect(actions).toEqual(['command.issued']);
+    // When: the school's time (India, UTC+05:30 all year) with its offset, not UTC's.
+    const issued = await callApi<{ items: { at: string }[] }>(
+      hub().url,
+      'GET',
+      '/api/audit?action=command.issued',
+      adminToken,
+    );
+    const inIndia = new Date(Date.parse(issued.items[0].at) + 330 * 60_000).toISOString();
+    const when = entries.getByRole('row').filter({ hasText: 'Oak tablet 7' }).locator('time');
+    expect((await when.textContent())?.replace(/\s+/g, ' ')).toBe(
+      `${inIndia.slice(0, 10)} ${inIndia.slice(11, 19)} UTC+05:30`,
+    );
     expect(await entries.textContent()).toContain('Eyes on the board');
     await checkScreen('audit-log-filtered');
 
@@ -209,6 +229,7 @@ describe('the Staff screen and the audit log', () => {
     expect(lines[1]).toContain('Oak tablet 7');
     expect(lines[1]).toMatch(/lock/);
     expect(lines[1]).toContain('Eyes on the board');
+    expect(lines[1]).toContain(`,${inIndia.slice(0, 19)}+05:30,`);
     await page().getByText('The CSV of the filtered log was downloaded').waitFor();
   });
 });

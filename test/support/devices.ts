@@ -7,6 +7,7 @@ import {
   DeviceKeyPair,
   enrollDevice,
   MemoryJournal,
+  Platform,
   SimulatedEnforcer,
 } from '@app/devices';
 import type { TestHub } from './hub';
@@ -52,7 +53,7 @@ let serialCounter = 0;
 export async function enrollTestDevice(
   hub: Pick<TestHub, 'url'>,
   token: string,
-  options: { serialNumber?: string; assetTag?: string; name?: string } = {},
+  options: { serialNumber?: string; assetTag?: string; name?: string; platform?: Platform } = {},
 ): Promise<DeviceIdentity> {
   // Taken before the first await: devices enrolled at once each get their own number.
   serialCounter += 1;
@@ -63,7 +64,7 @@ export async function enrollTestDevice(
     keys: await testKeys(),
     device: {
       serialNumber: options.serialNumber ?? `TEST-${process.pid}-${number}`,
-      platform: 'linux',
+      platform: options.platform ?? 'linux',
       model: 'Test laptop',
       name: options.name ?? `Laptop ${number}`,
       assetTag: options.assetTag,

@@ -145,6 +145,36 @@ describe('device-agent', () => {
     expect(hub.enrollRequests).toHaveLength(2);
   });
 
+  it('takes a token, a name and an asset tag that begin with "-", as the hub may issue and staff may type', async () => {
+    // One enrolment token in 64 begins with "-" (base64url); Node's strict parser alone refuses it.
+    hub.tokens.set('-Xq7vT2', 1);
+    expect(
+      await main([
+        'enroll',
+        '--hub',
+        hub.url,
+        '--token',
+        '-Xq7vT2',
+        '--state-dir',
+        dir,
+        '--serial',
+        '-PF2XK9LM',
+        '--name',
+        '- spare laptop',
+        '--asset-tag',
+        '--LAP-7',
+      ]),
+    ).toBe(0);
+    expect(hub.enrollRequests[0].device).toMatchObject({
+      serialNumber: '-PF2XK9LM',
+      name: '- spare laptop',
+      assetTag: '--LAP-7',
+    });
+    // A missing value and an unknown option are still usage errors.
+    expect(await main(['enroll', '--hub', hub.url, '--token'])).toBe(2);
+    expect(await main(['enroll', '--hub', hub.url, '--token', 't', '--colour', 'red'])).toBe(2);
+  });
+
   it('says why enrolment failed', async () => {
     expect(
       await main([

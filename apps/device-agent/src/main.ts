@@ -4,7 +4,6 @@
 import { readFile } from 'node:fs/promises';
 import { release } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   DeviceClient,
   enrollDevice,
@@ -29,6 +28,7 @@ import { FileJournal } from './file-journal';
 import { chooseTrust, loadTrust, saveTrust } from './hub-trust';
 import { LinuxDesktopEnforcer } from './linux-enforcer';
 import { PhotoSync, PhotoSyncEnforcer } from './photo-sync';
+import { parseCommandLine } from './command-line';
 import { simulatorMain } from './simulate';
 
 const USAGE = `device-agent ${AGENT_VERSION}
@@ -59,21 +59,17 @@ function log(line: string): void {
 }
 
 async function enroll(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      hub: { type: 'string' },
-      token: { type: 'string' },
-      'state-dir': { type: 'string' },
-      serial: { type: 'string' },
-      name: { type: 'string' },
-      'asset-tag': { type: 'string' },
-      platform: { type: 'string', default: 'linux' },
-      force: { type: 'boolean' },
-      ca: { type: 'string' },
-      'ca-fingerprint': { type: 'string' },
-    },
-    strict: true,
+  const { values } = parseCommandLine(argv, {
+    hub: { type: 'string' },
+    token: { type: 'string' },
+    'state-dir': { type: 'string' },
+    serial: { type: 'string' },
+    name: { type: 'string' },
+    'asset-tag': { type: 'string' },
+    platform: { type: 'string', default: 'linux' },
+    force: { type: 'boolean' },
+    ca: { type: 'string' },
+    'ca-fingerprint': { type: 'string' },
   });
   if (!values.hub || !values.token) {
     throw new UsageError('enroll needs --hub and --token');
@@ -119,15 +115,11 @@ async function enroll(argv: string[]): Promise<number> {
 }
 
 async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      'state-dir': { type: 'string' },
-      session: { type: 'string' },
-      simulate: { type: 'boolean' },
-      photos: { type: 'string' },
-    },
-    strict: true,
+  const { values } = parseCommandLine(argv, {
+    'state-dir': { type: 'string' },
+    session: { type: 'string' },
+    simulate: { type: 'boolean' },
+    photos: { type: 'string' },
   });
   const stateDir = resolve(values['state-dir'] ?? DEFAULT_STATE_DIR);
   const identity = await loadIdentity(stateDir);

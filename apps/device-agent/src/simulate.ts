@@ -6,7 +6,6 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   createDeviceKeyPair,
   DeviceClient,
@@ -25,6 +24,7 @@ import {
   type SimulatedEnforcerOptions,
 } from '@app/devices';
 import { AGENT_VERSION, writePrivateFile } from './agent-state';
+import { parseCommandLine } from './command-line';
 import { chooseTrust } from './hub-trust';
 import {
   uploadSimulatedPhotos,
@@ -449,25 +449,21 @@ For an https:// hub: --ca FILE (or HUB_CA_FILE) trusts that CA besides Node's bu
 export async function simulatorMain(argv: string[]): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        hub: { type: 'string' },
-        token: { type: 'string' },
-        devices: { type: 'string' },
-        group: { type: 'string' },
-        concurrency: { type: 'string' },
-        'connect-concurrency': { type: 'string' },
-        'state-file': { type: 'string' },
-        'key-pool': { type: 'string' },
-        photos: { type: 'string' },
-        'photo-kb': { type: 'string' },
-        fresh: { type: 'boolean' },
-        ca: { type: 'string' },
-        'ca-fingerprint': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
+    ({ values } = parseCommandLine(argv, {
+      hub: { type: 'string' },
+      token: { type: 'string' },
+      devices: { type: 'string' },
+      group: { type: 'string' },
+      concurrency: { type: 'string' },
+      'connect-concurrency': { type: 'string' },
+      'state-file': { type: 'string' },
+      'key-pool': { type: 'string' },
+      photos: { type: 'string' },
+      'photo-kb': { type: 'string' },
+      fresh: { type: 'boolean' },
+      ca: { type: 'string' },
+      'ca-fingerprint': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
     }));
   } catch (error) {
     console.error(`${(error as Error).message}\n${USAGE}`);

@@ -12,6 +12,10 @@ import { serveConsole } from './console/console-files';
 import { requestIdFor, runWithRequestContext } from './common/request-context';
 import { refuseUnsafeInput } from './common/unsafe-input.middleware';
 import { createValidationPipe } from './common/validation';
+import { runAsBackgroundWork } from './database/transaction-runner';
+
+/** The routes a device calls with photos (protocol section 5), under the /api prefix. */
+const PHOTO_DEVICE_ROUTES = ['/api/photos/uploads', '/api/photos/receipts'];
 
 export function configureHub(app: INestApplication): INestApplication {
   app.useLogger(app.get(Logger));
@@ -20,6 +24,11 @@ export function configureHub(app: INestApplication): INestApplication {
   app.use((request: Request & { id?: unknown }, response: Response, next: NextFunction) => {
     runWithRequestContext({ correlationId: requestIdFor(request, response) }, next);
   });
+  // A photo's upload and its receipts are a device's background traffic: on SQLite their
+  // database work waits while a person's request waits (issue 14: a class lock during an ingest).
+  app.use(PHOTO_DEVICE_ROUTES, (_request: Request, _response: Response, next: NextFunction) =>
+    runAsBackgroundWork(next),
+  );
   // The same parsers Nest would mount (it skips its own when these are present), mounted here so
   // that the check on what they parsed runs before every route (issue 8 items 18 and 19).
   const express = app as NestExpressApplication;

@@ -10,3 +10,4 @@ export * from './loans';
 export * from './trips';
 export * from './classes';
 export * from './photos';
+export * from './live-cache';

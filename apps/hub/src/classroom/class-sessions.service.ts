@@ -33,6 +33,7 @@ import {
 } from '@app/devices';
 import type { ClassActionAccepted, ClassSession, ClassSessionView, ClassTile } from '@app/hub-api';
 import type { PolicySettings } from '@app/policy';
+import { deviceLabel } from '../audit/audit-labels';
 import { AuditActor, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import type { StaffPrincipal } from '../common/roles';
@@ -41,6 +42,7 @@ import { CommandRequest, CommandsService, IssueOutcome } from '../commands/comma
 import { ScheduledWorkLease } from '../database/scheduled-work-lease';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { isUniqueViolation } from '../database/unique-violation';
+import { DevicesRepository } from '../devices/devices.repository';
 import { PolicyOverlaysService } from '../policies/policy-overlays.service';
 import { ClassTilesService } from './class-tiles.service';
 import { ClassesRepository, ClassRecord } from './classes.repository';
@@ -101,6 +103,7 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
     private readonly clock: Clock,
     private readonly lease: ScheduledWorkLease,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
+    private readonly devices: DevicesRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -244,6 +247,8 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
         throw new ConflictException('This class has no session running');
       }
       await this.classes.setAbsent(tx, running.id, deviceIds, input.absent);
+      // The tablets by name, as they are called now: the log is read after they are renamed.
+      const names = await this.devices.namesOf(deviceIds, tx);
       await this.audit.record(tx, {
         actor,
         action: 'class.absence_marked',
@@ -255,6 +260,10 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
           absent: input.absent,
           devices: deviceIds.length,
           deviceIds,
+          tablets: deviceIds.flatMap((id) => {
+            const device = names.get(id);
+            return device ? [deviceLabel(device)] : [];
+          }),
         },
       });
       return running;

@@ -20,7 +20,7 @@ import { CommandEnvelope, toPlainText, validateCommandAnswer } from '@app/device
 import { deviceActor, deviceTarget } from '../audit/audit-labels';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
-import { HubEvents } from '../common/hub-events';
+import { HubEventMap, HubEvents } from '../common/hub-events';
 import { HubInstance } from '../common/hub-instance';
 import { groupBy } from '../common/group-by';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
@@ -81,6 +81,15 @@ type DeliveryWrite =
       answer: ParsedAnswer;
       nextAttemptAt: Date | null;
     };
+
+/**
+ * A device's answer as it was recorded, for a write made in the same transaction (see
+ * `CommandDeliveryService.onAnswersRecorded`): what `command.answered` says once it is committed.
+ */
+export type RecordedAnswer = HubEventMap['command.answered'];
+
+/** A write that goes with recorded answers: runs inside the answers' own transaction. */
+export type AnswersWriter = (tx: Tx, answers: readonly RecordedAnswer[]) => Promise<void>;
 
 interface ParsedAnswer {
   status: 'acknowledged' | 'error' | 'not_now';
@@ -174,6 +183,7 @@ export class CommandDeliveryService
   private readonly writes: BatchWriter<DeliveryWrite>;
   /** Per device, the write of the last answer it gave that may not be committed yet. */
   private readonly answerWrites = new Map<string, Promise<void>>();
+  private readonly answersWriters: AnswersWriter[] = [];
 
   constructor(
     private readonly commands: CommandsRepository,
@@ -401,6 +411,17 @@ export class CommandDeliveryService
     }
   }
 
+  /**
+   * Registers a write to make with every batch of answers, in the same transaction, for the
+   * answers that batch recorded (not a late or repeated answer to a command already final):
+   * what an answer means elsewhere (a policy's compliance) is committed with the answer itself,
+   * so a state report that follows the answer (and waits for `answersWritten`) finds it done.
+   * A writer that throws rolls the whole batch back; its devices answer again on resend.
+   */
+  onAnswersRecorded(writer: AnswersWriter): void {
+    this.answersWriters.push(writer);
+  }
+
   /** Wakes a device again soon, when its next command is claimed by another hub. */
   private retryClaimSoon(deviceId: string): void {
     const at = this.clock.nowMs() + CLAIM_RETRY_MS;
@@ -515,6 +536,7 @@ export class CommandDeliveryService
       JSON.stringify([item.answer.status, item.answer.detail]),
     );
     const audit: DeviceAuditEntry[] = [];
+    const recordedAnswers: RecordedAnswer[] = [];
     for (const group of groups.values()) {
       const { answer } = group[0];
       const retries = group.flatMap((item) => (item.nextAttemptAt ? [item.nextAttemptAt] : []));
@@ -530,6 +552,15 @@ export class CommandDeliveryService
           },
         ),
       );
+      for (const item of group.filter((i) => recorded.has(i.command.id))) {
+        recordedAnswers.push({
+          deviceId: item.command.deviceId,
+          commandId: item.command.id,
+          type: item.command.type,
+          payload: item.command.payload,
+          ...item.answer,
+        });
+      }
       for (const item of group.filter(
         (i) => recorded.has(i.command.id) && !HUB_ONLY_COMMANDS.includes(i.command.type),
       )) {
@@ -567,6 +598,11 @@ export class CommandDeliveryService
             });
           }
         }
+      }
+    }
+    if (recordedAnswers.length > 0) {
+      for (const writer of this.answersWriters) {
+        await writer(tx, recordedAnswers);
       }
     }
     await this.recordForDevices(tx, audit);

@@ -24,6 +24,6 @@ import { DesiredStateService } from './desired-state.service';
     DesiredStateService,
     CommandRetentionService,
   ],
-  exports: [CommandsService, CommandsRepository],
+  exports: [CommandsService, CommandsRepository, CommandDeliveryService],
 })
 export class CommandsModule {}

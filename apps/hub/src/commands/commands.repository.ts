@@ -199,6 +199,26 @@ export class CommandsRepository {
       .getCount();
   }
 
+  /**
+   * When the newest command of these types for a device was answered `error`: its answer time,
+   * else null (none, or the newest was answered otherwise or not yet). The restore of a desired
+   * lock waits a while after such an answer instead of following every report (issue 8).
+   */
+  async newestErrorAnswerOfTypes(
+    deviceId: string,
+    types: readonly string[],
+    tx: Tx,
+  ): Promise<Date | null> {
+    const newest = await tx
+      .createQueryBuilder(CommandEntity, 'c')
+      .select(['c.seq', 'c.status', 'c.answeredAt'])
+      .where('c.device_id = :deviceId AND c.type IN (:...types)', { deviceId, types })
+      .orderBy('c.seq', 'DESC')
+      .limit(1)
+      .getOne();
+    return newest?.status === 'error' ? newest.answeredAt : null;
+  }
+
   findPageForDevice(
     deviceId: string,
     status: CommandStatus | undefined,

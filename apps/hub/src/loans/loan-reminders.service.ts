@@ -160,6 +160,7 @@ export class LoanRemindersService implements OnApplicationBootstrap, OnModuleDes
               loanId: loan.id,
               assetTag: loan.assetTag,
               borrowerId: loan.borrowerId,
+              borrower: `${loan.borrowerName} (${loan.borrowerUsername})`,
               step: step.step,
               week: step.week,
               byEmail: this.mailer.enabled && loan.borrowerEmail !== null,

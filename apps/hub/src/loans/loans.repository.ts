@@ -45,6 +45,8 @@ export interface ReminderCandidate {
   kind: string;
   borrowerId: string;
   borrowerName: string;
+  /** The borrower's username, so the audit log names them as `Name (username)`. */
+  borrowerUsername: string;
   borrowerEmail: string | null;
   issuedAt: string;
   dueAt: string;
@@ -172,6 +174,7 @@ export class LoansRepository {
       .addSelect('a.kind', 'kind')
       .addSelect('l.borrower_id', 'borrowerId')
       .addSelect('b.display_name', 'borrowerName')
+      .addSelect('b.username', 'borrowerUsername')
       .addSelect('b.email', 'borrowerEmail')
       .addSelect('l.issued_at', 'issuedAt')
       .addSelect('l.due_at', 'dueAt')

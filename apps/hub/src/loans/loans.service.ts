@@ -212,6 +212,8 @@ export class LoansService {
         throw new ConflictException('This loan has already been returned');
       }
       const asset = await this.assets.findById(loan.assetId, tx);
+      // Named as they are now, so the entry still reads right after they leave (issue 9).
+      const borrower = await this.staff.findByIdIn(tx, loan.borrowerId);
       const status = input.toRepair === true ? 'in_repair' : 'available';
       await this.assets.updateWhereStatus(tx, loan.assetId, ['on_loan', 'lost'], {
         status,
@@ -226,6 +228,7 @@ export class LoansService {
           loanId: id,
           assetTag: asset?.assetTag ?? null,
           borrowerId: loan.borrowerId,
+          borrower: borrower ? `${borrower.displayName} (${borrower.username})` : null,
           condition: input.condition,
           damageNotes: input.damageNotes ?? null,
           assetStatus: status,

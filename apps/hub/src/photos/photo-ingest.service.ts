@@ -36,7 +36,7 @@ import { Clock } from '../common/clock';
 import { DailyTask, DAY_MS } from '../common/daily-task';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { ScheduledWorkLease } from '../database/scheduled-work-lease';
-import { TransactionRunner } from '../database/transaction-runner';
+import { runAsBackgroundWork, TransactionRunner } from '../database/transaction-runner';
 import { DevicesRepository } from '../devices/devices.repository';
 import { LocationStripper } from './location-stripper';
 import { PhotoEntity } from './photo.entity';
@@ -398,7 +398,8 @@ export class PhotoIngestService implements OnApplicationBootstrap, OnApplication
       this.workAgain = true;
       return;
     }
-    this.working = this.work()
+    // Background work on SQLite: a teacher's request goes ahead of the store worker's writes.
+    this.working = runAsBackgroundWork(() => this.work())
       .catch((error: unknown) => this.logger.error(`Photo store worker: ${String(error)}`))
       .finally(() => {
         this.working = null;

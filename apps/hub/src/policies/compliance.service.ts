@@ -2,13 +2,20 @@
 // device acknowledges the apply (or reports the desired version), `partial` when it acknowledges
 // it with a list of settings it cannot enforce (protocol 1.1), `failed` when it answers the apply
 // with an error. Also puts a policy back when a device reports another version than it should run.
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
 import type { DeviceState } from '@app/devices';
 import { Clock } from '../common/clock';
 import { DeviceSnapshot, HubEvents } from '../common/hub-events';
 import { groupBy } from '../common/group-by';
 import { BatchWriter } from '../database/batch-writer';
-import { TransactionRunner } from '../database/transaction-runner';
+import { TransactionRunner, type Tx } from '../database/transaction-runner';
+import { CommandDeliveryService, type RecordedAnswer } from '../commands/command-delivery.service';
 import { CommandsService } from '../commands/commands.service';
 import { DevicesRepository } from '../devices/devices.repository';
 import { toDeviceComplianceDto } from '../devices/devices.service';
@@ -31,13 +38,29 @@ export interface ComplianceChange {
   fromState: boolean;
 }
 
+/** Devices remembered in ComplianceService's `answered` before it starts again. */
+const ANSWERED_KEPT = 50_000;
+
 @Injectable()
-export class ComplianceService implements OnModuleInit, OnApplicationShutdown {
+export class ComplianceService
+  implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown
+{
   private readonly logger = new Logger(ComplianceService.name);
   private readonly writes: BatchWriter<ComplianceChange>;
   /** Devices that enrolled or changed groups, re-planned together a moment later. */
   private toRefresh = new Map<string, boolean>();
   private refreshTimer: NodeJS.Timeout | null = null;
+  /**
+   * Devices whose answer to a `policy.apply` is committed, and its version: a state report
+   * that follows the answer need not write compliance again. Cleared when it grows past
+   * ANSWERED_KEPT (a device missing from it only costs one conditional write).
+   */
+  private readonly answered = new Map<string, string>();
+  /** The last `policy.apply` payload read, and its version. */
+  private lastPayload: { json: string; version: string | undefined } = {
+    json: '',
+    version: undefined,
+  };
 
   constructor(
     private readonly devices: DevicesRepository,
@@ -46,72 +69,126 @@ export class ComplianceService implements OnModuleInit, OnApplicationShutdown {
     private readonly commands: CommandsService,
     private readonly events: HubEvents,
     private readonly clock: Clock,
+    private readonly delivery: CommandDeliveryService,
     tx: TransactionRunner,
   ) {
-    this.writes = new BatchWriter(tx, async (t, changes) => {
-      const now = this.clock.now();
-      const groups = groupBy(changes, (change) =>
-        JSON.stringify([
-          change.version,
-          change.status,
-          change.detail,
-          change.unenforced,
-          change.fromState,
-        ]),
+    this.writes = new BatchWriter(tx, (t, changes) => this.write(t, changes));
+  }
+
+  /**
+   * Writes compliance changes in `t`, one statement per distinct outcome. Conditional on the
+   * version (issue 8 item 4): the desired version may have moved on since the report or answer
+   * was read, and a late word about the old one is no news.
+   */
+  private async write(t: Tx, changes: readonly ComplianceChange[]): Promise<void> {
+    const now = this.clock.now();
+    const groups = groupBy(changes, (change) =>
+      JSON.stringify([
+        change.version,
+        change.status,
+        change.detail,
+        change.unenforced,
+        change.fromState,
+      ]),
+    );
+    for (const group of groups.values()) {
+      const [first] = group;
+      await this.devices.setPolicyOutcome(
+        t,
+        group.map((change) => change.deviceId),
+        first.version,
+        {
+          policyStatus: first.status,
+          policyDetail: first.detail,
+          policyUnenforced: first.unenforced ? JSON.stringify(first.unenforced) : null,
+          policyChangedAt: now,
+        },
+        first.fromState,
       );
-      // Conditional on the version (issue 8 item 4): the desired version may have moved on
-      // since the report or answer was read, and a late word about the old one is no news.
-      for (const group of groups.values()) {
-        const [first] = group;
-        await this.devices.setPolicyOutcome(
-          t,
-          group.map((change) => change.deviceId),
-          first.version,
-          {
-            policyStatus: first.status,
-            policyDetail: first.detail,
-            policyUnenforced: first.unenforced ? JSON.stringify(first.unenforced) : null,
-            policyChangedAt: now,
-          },
-          first.fromState,
+    }
+  }
+
+  /**
+   * What recorded answers to `policy.apply` make of their devices' compliance, written in the
+   * answers' own transaction (CommandDeliveryService.onAnswersRecorded). An acknowledged apply
+   * is applied (protocol section 3), whether or not the device's state changed: a device sent
+   * again the version it already runs reports no new state. With settings it could not enforce
+   * it is `partial` (issue 9); a device that sends no list keeps the old meaning; an error is
+   * `failed`. `not_now` changes nothing.
+   */
+  private async answersRecorded(t: Tx, answers: readonly RecordedAnswer[]): Promise<void> {
+    const changes: ComplianceChange[] = [];
+    for (const answer of answers) {
+      if (
+        answer.type !== 'policy.apply' ||
+        (answer.status !== 'error' && answer.status !== 'acknowledged')
+      ) {
+        continue;
+      }
+      const version = this.versionOf(answer.payload);
+      if (version) {
+        changes.push(
+          complianceOf(answer.deviceId, version, {
+            status: answer.status,
+            detail: answer.detail,
+            unenforced: answer.unenforced,
+          }),
         );
       }
-    });
+    }
+    if (changes.length > 0) {
+      await this.write(t, changes);
+    }
+  }
+
+  /** The policy version a `policy.apply` payload carries; a fan-out's thousands share one JSON. */
+  private versionOf(payload: string): string | undefined {
+    if (payload !== this.lastPayload.json) {
+      this.lastPayload = {
+        json: payload,
+        version: (JSON.parse(payload) as { policyVersion?: string }).policyVersion,
+      };
+    }
+    return this.lastPayload.version;
   }
 
   onModuleInit(): void {
     this.events.on('device.state', ({ deviceId, state, device }) =>
       this.stateReported(deviceId, state, device),
     );
-    this.events.on('command.answered', async (answer) => {
+    this.delivery.onAnswersRecorded((t, answers) => this.answersRecorded(t, answers));
+    this.events.on('command.answered', (answer) => {
+      // Committed with the answer (answersRecorded): the console's counts move (coalesced in
+      // compliance-progress.ts).
       if (
-        answer.type !== 'policy.apply' ||
-        (answer.status !== 'error' && answer.status !== 'acknowledged')
+        answer.type === 'policy.apply' &&
+        (answer.status === 'error' || answer.status === 'acknowledged')
       ) {
-        return;
+        const version = this.versionOf(answer.payload);
+        if (version) {
+          if (this.answered.size >= ANSWERED_KEPT) {
+            this.answered.clear();
+          }
+          this.answered.set(answer.deviceId, version);
+        }
+        this.events.emit('compliance.changed', { deviceIds: [answer.deviceId] });
       }
-      const version = (JSON.parse(answer.payload) as { policyVersion?: string }).policyVersion;
-      if (!version) {
-        return;
-      }
-      // An acknowledged apply is applied (protocol section 3), whether or not the device's state
-      // changed: a device sent again the version it already runs reports no new state, and was
-      // left pending for ever. With settings it could not enforce, it is `partial` (issue 9); a
-      // device that sends no list keeps the old meaning. Conditional on the version, like every
-      // compliance write.
-      await this.writes.add(
-        complianceOf(answer.deviceId, version, {
-          status: answer.status,
-          detail: answer.detail,
-          unenforced: answer.unenforced,
-        }),
-      );
-      // Committed: the console's counts move (coalesced in compliance-progress.ts).
-      this.events.emit('compliance.changed', { deviceIds: [answer.deviceId] });
     });
     // A newly enrolled device gets its policy even if its record already had that version.
     this.events.on('device.enrolled', ({ deviceId }) => this.refreshSoon([deviceId], true));
     this.events.on('group.members.changed', ({ deviceIds }) => this.refreshSoon(deviceIds, false));
+  }
+
+  /**
+   * Plans the policy of every active device that has none: an enrolment's plan waits up to
+   * 200 ms (refreshSoon), and a hub stopped or killed in between would otherwise leave that
+   * device without a policy until some policy changed. Runs after the baseline is made.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    const unplanned = await this.devices.activeDeviceIds({ withoutPolicy: true });
+    if (unplanned.length > 0) {
+      this.refreshSoon(unplanned, true);
+    }
   }
 
   onApplicationShutdown(): void {
@@ -157,6 +234,14 @@ export class ComplianceService implements OnModuleInit, OnApplicationShutdown {
     }
     if (state.policyVersion === device.desiredPolicyVersion) {
       if (device.policyStatus !== 'applied' && device.policyStatus !== 'partial') {
+        // A device reports its new state just after it answers the apply, and the snapshot was
+        // read before that answer was written: once it is, the answer has said what the device
+        // enforces, and a write from the state (which cannot say) is not needed.
+        await this.delivery.answersWritten(deviceId);
+        if (this.answered.get(deviceId) === device.desiredPolicyVersion) {
+          this.answered.delete(deviceId);
+          return;
+        }
         await this.writes.add({
           deviceId,
           version: device.desiredPolicyVersion,
@@ -181,27 +266,29 @@ export class ComplianceService implements OnModuleInit, OnApplicationShutdown {
     this.refreshSoon([deviceId], true);
   }
 
-  /** Devices by compliance status, overall and for each policy's reach. */
+  /** Devices by compliance status, overall and for each policy's reach: four reads in all. */
   async summary() {
-    const [policies, assignments, activeIds, memberships] = await Promise.all([
+    const [policies, assignments, statuses, memberships] = await Promise.all([
       this.policies.all(),
       this.policies.allAssignments(),
-      this.devices.activeDeviceIds(),
+      this.devices.policyStatuses(),
       this.devices.memberships(),
     ]);
-    const byStatus = await this.devices.countByPolicyStatus();
-    const byPolicy = [];
-    for (const policy of policies) {
+    const statusOf = new Map(statuses.map(({ id, status }) => [id, status]));
+    const activeIds = [...statusOf.keys()];
+    const countOf = (ids: readonly string[]) => {
+      const counts: Record<string, number> = {};
+      for (const id of ids) {
+        const status = statusOf.get(id) ?? 'none';
+        counts[status] = (counts[status] ?? 0) + 1;
+      }
+      return statusCounts(counts);
+    };
+    const byPolicy = policies.map((policy) => {
       const ids = this.reachOf(policy.id, assignments, activeIds, memberships);
-      const counts = ids.length > 0 ? await this.devices.countByPolicyStatus(ids) : {};
-      byPolicy.push({
-        policyId: policy.id,
-        name: policy.name,
-        devices: ids.length,
-        ...statusCounts(counts),
-      });
-    }
-    return { devices: activeIds.length, byStatus: statusCounts(byStatus), byPolicy };
+      return { policyId: policy.id, name: policy.name, devices: ids.length, ...countOf(ids) };
+    });
+    return { devices: activeIds.length, byStatus: countOf(activeIds), byPolicy };
   }
 
   async devicesWith(

@@ -28,6 +28,7 @@ import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import type { StaffPrincipal } from '../common/roles';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { isUniqueViolation } from '../database/unique-violation';
+import { POLICY_ASSIGNMENT_UNIQUE_INDEX } from '../database/migrations/1764810000000-UniquePolicyAssignments';
 import { DevicesRepository } from '../devices/devices.repository';
 import { toDeviceComplianceDto } from '../devices/devices.service';
 import { CertificateAuthority } from '../enrollment/certificate-authority';
@@ -125,32 +126,39 @@ export class PoliciesService implements OnApplicationBootstrap {
       createdAt: now,
       updatedAt: now,
     };
-    await this.tx.run(async (tx) => {
-      await this.policies.insertPolicy(tx, policy);
-      await this.policies.insertRevision(
-        tx,
-        this.revisionOf(
-          policy,
-          { kind: 'system' },
-          Object.keys(SCHOOL_BASELINE) as SettingPath[],
-          'shipped default',
-        ),
-      );
-      await this.policies.insertAssignment(tx, {
-        id: randomUUID(),
-        policyId: policy.id,
-        scope: 'baseline',
-        targetId: null,
-        priority: 0,
-        createdAt: now,
+    await this.tx
+      .run(async (tx) => {
+        await this.policies.insertPolicy(tx, policy);
+        await this.policies.insertRevision(
+          tx,
+          this.revisionOf(
+            policy,
+            { kind: 'system' },
+            Object.keys(SCHOOL_BASELINE) as SettingPath[],
+            'shipped default',
+          ),
+        );
+        await this.policies.insertAssignment(tx, {
+          id: randomUUID(),
+          policyId: policy.id,
+          scope: 'baseline',
+          targetId: null,
+          priority: 0,
+          createdAt: now,
+        });
+        await this.audit.record(tx, {
+          actor: { kind: 'system' },
+          action: 'policy.created',
+          target: policyTarget(policy),
+          detail: { name: policy.name },
+        });
+      })
+      .catch((error: unknown) => {
+        // Another hub starting on the same empty database made the baseline first: it stands.
+        if (!isUniqueViolation(error, 'name')) {
+          throw error;
+        }
       });
-      await this.audit.record(tx, {
-        actor: { kind: 'system' },
-        action: 'policy.created',
-        target: policyTarget(policy),
-        detail: { name: policy.name },
-      });
-    });
   }
 
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
@@ -387,7 +395,14 @@ export class PoliciesService implements OnApplicationBootstrap {
       };
       world.assignments.push(assignment);
       await this.commitChange(actor, world, async (tx) => {
-        await this.policies.insertAssignment(tx, assignment);
+        // The check above runs in this hub's queue only: another hub may assign it there at the
+        // same moment, and the unique index then decides (409, not 500).
+        await this.policies.insertAssignment(tx, assignment).catch((error: unknown) => {
+          if (isUniqueViolation(error, POLICY_ASSIGNMENT_UNIQUE_INDEX)) {
+            throw new ConflictException('This policy is already assigned there');
+          }
+          throw error;
+        });
         await this.audit.record(tx, {
           actor,
           action: 'policy.assigned',

@@ -238,9 +238,28 @@ export class PolicyRolloutService {
     return [...plan.byVersion.values()].flatMap((entry) => entry.deviceIds);
   }
 
-  /** Writes the plan inside `tx`: retire waiting applies, queue new ones, mark devices pending. */
+  /**
+   * Writes the plan inside `tx`: retire waiting applies, queue new ones, mark devices pending.
+   * The plan was read before `tx`; a device revoked since is dropped from it here, under a row
+   * lock (issue 8: a read, then a write of what was read), so a revoked device is never left a
+   * pending `policy.apply`. `plan` is narrowed in place, so `announce` names only what was queued.
+   */
   async apply(tx: Tx, actor: AuditActor, plan: RolloutPlan): Promise<void> {
     const now = this.clock.now();
+    const planned = [
+      ...this.changedDeviceIds(plan),
+      ...plan.conflicts.map((conflict) => conflict.deviceId),
+    ];
+    if (planned.length > 0) {
+      const active = await this.devices.lockActive(tx, planned);
+      for (const [version, entry] of plan.byVersion) {
+        entry.deviceIds = entry.deviceIds.filter((id) => active.has(id));
+        if (entry.deviceIds.length === 0) {
+          plan.byVersion.delete(version);
+        }
+      }
+      plan.conflicts = plan.conflicts.filter((conflict) => active.has(conflict.deviceId));
+    }
     const changed = this.changedDeviceIds(plan);
     await this.commands.supersede(tx, changed, 'policy.apply', 'replaced by a newer policy');
     for (const [version, { deviceIds, resolved }] of plan.byVersion) {

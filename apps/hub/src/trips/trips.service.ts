@@ -29,6 +29,7 @@ import { AssetsService } from '../assets/assets.service';
 import { tagKeyOf } from '../assets/asset.entity';
 import { tripTarget } from '../audit/audit-labels';
 import { AuditService } from '../audit/audit.service';
+import { redactPayload } from '../commands/commands.service';
 import { Clock } from '../common/clock';
 import { hasAnyRole, StaffPrincipal, StaffRole } from '../common/roles';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
@@ -113,7 +114,9 @@ export function toTripDto(
   return {
     ...toTripSummaryDto(trip, leaders, kitCounts),
     leaderIds: leaders.map((l) => l.id),
-    overlay: JSON.parse(trip.overlay) as Record<string, Record<string, unknown>>,
+    // A Wi-Fi password in the overlay is the devices' business, not every reader's (issue 8
+    // item 14: secrets are redacted wherever staff read settings; the devices still get them).
+    overlay: redactPayload(JSON.parse(trip.overlay)) as Record<string, Record<string, unknown>>,
     checkedOutAt: trip.checkedOutAt?.toISOString() ?? null,
     closedAt: trip.closedAt?.toISOString() ?? null,
     createdAt: trip.createdAt.toISOString(),
@@ -159,7 +162,7 @@ export class TripsService {
       throw new BadRequestException('endsAt is in the past: a trip ends in the future');
     }
     const overlay = this.checkOverlay(input.overlay ?? DEFAULT_TRIP_OVERLAY);
-    await this.checkLeaders(actor, input.leaderIds);
+    const leaders = await this.checkLeaders(actor, input.leaderIds);
     const keys = input.assetTags.map(tagKeyOf);
     const twice = keys.filter((key, index) => keys.indexOf(key) !== index);
     if (twice.length > 0) {
@@ -200,6 +203,7 @@ export class TripsService {
           startsAt: trip.startsAt.toISOString(),
           endsAt: trip.endsAt.toISOString(),
           leaderIds: input.leaderIds,
+          leaders,
           assetTags: assets.map((a) => a.assetTag),
           overlay: settingPathsOf(overlay),
         },
@@ -556,11 +560,16 @@ export class TripsService {
 
   /**
    * Every leader is an enabled staff account holding the trip leader role (or ICT): only they
-   * reach the trip routes. A trip leader who adds a trip leads it, or could not see it.
+   * reach the trip routes. A trip leader who adds a trip leads it, or could not see it. Answers
+   * the leaders' names as the audit log keeps them (`Ms Patel (apatel)`), in the order given.
    *
    * @throws BadRequestException 400 naming the leader at fault
    */
-  private async checkLeaders(actor: StaffPrincipal, leaderIds: readonly string[]): Promise<void> {
+  private async checkLeaders(
+    actor: StaffPrincipal,
+    leaderIds: readonly string[],
+  ): Promise<string[]> {
+    const names: string[] = [];
     for (const leaderId of leaderIds) {
       const account = await this.staff.findById(leaderId);
       if (!account) {
@@ -574,10 +583,12 @@ export class TripsService {
           `leaderIds: ${account.displayName} is not a trip leader (give them the trip leader role first)`,
         );
       }
+      names.push(`${account.displayName} (${account.username})`);
     }
     if (!hasAnyRole(actor, ALL_TRIPS_ROLES) && !leaderIds.includes(actor.id)) {
       throw new BadRequestException('leaderIds: a trip leader leads the trips they add');
     }
+    return names;
   }
 
   /** The trip as the API shows it, with its leaders and its kit read now. */

@@ -22,9 +22,17 @@ import { saveBlob } from './download';
 
 const PAGE_SIZE = 50;
 
-/** `2026-12-01T09:15:02+00:00` → `2026-12-01 09:15:02`: the school's own clock time. */
-function schoolTime(atLocal: string): string {
-  return atLocal.slice(0, 19).replace('T', ' ');
+/**
+ * `2026-12-01T09:15:02+01:00` → day `2026-12-01`, clock `09:15:02`, offset `UTC+01:00`: the
+ * school's own clock time (HUB_TIME_ZONE) with its offset, as the CSV has it (issue 9).
+ */
+function schoolTime(atLocal: string): { day: string; clock: string; offset: string } {
+  const offset = atLocal.slice(19);
+  return {
+    day: atLocal.slice(0, 10),
+    clock: atLocal.slice(11, 19),
+    offset: `UTC${offset === 'Z' ? '+00:00' : offset}`,
+  };
 }
 
 export default function AuditPage() {
@@ -159,10 +167,11 @@ export default function AuditPage() {
                 id: 'at',
                 name: 'When (school time)',
                 cell: (row) => {
-                  const [day, clock] = schoolTime(row.atLocal).split(' ');
+                  const { day, clock, offset } = schoolTime(row.atLocal);
                   return (
                     <time dateTime={row.at} className="audit-when">
-                      <span>{day}</span> <span>{clock}</span>
+                      <span>{day}</span> <span>{clock}</span>{' '}
+                      <span className="audit-offset">{offset}</span>
                     </time>
                   );
                 },

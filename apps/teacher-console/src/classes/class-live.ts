@@ -5,7 +5,13 @@
 // socket; so no event can arrive before the snapshot it changes, as it could with a GET beside
 // the socket. Without a connection the entry is read with the GET, and a (re)connection watches
 // again (the hub forgets a socket's watches when it goes).
-import type { ClassDto, ClassSessionView, ClassTile, ClassWatchAck } from '@app/hub-api';
+import {
+  writeLive,
+  type ClassDto,
+  type ClassSessionView,
+  type ClassTile,
+  type ClassWatchAck,
+} from '@app/hub-api';
 import { queryOptions, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { api, ApiError } from '../api/client';
@@ -91,7 +97,7 @@ export function useClassSession(classId: string) {
       return;
     }
     let known = false;
-    queryClient.setQueryData<ClassSessionView>(key, (view) => {
+    writeLive<ClassSessionView>(queryClient, key, (view) => {
       if (!view) {
         return view;
       }
@@ -108,8 +114,8 @@ export function useClassSession(classId: string) {
       return;
     }
     const session = event.session.endedAt ? null : event.session;
-    queryClient.setQueryData<ClassSessionView>(key, (view) => (view ? { ...view, session } : view));
-    queryClient.setQueryData<ClassDto>([classPath(classId)], (dto) =>
+    writeLive<ClassSessionView>(queryClient, key, (view) => (view ? { ...view, session } : view));
+    writeLive<ClassDto>(queryClient, [classPath(classId)], (dto) =>
       dto ? { ...dto, session } : dto,
     );
     void queryClient.invalidateQueries({ queryKey: [CLASSES_PATH], exact: true });

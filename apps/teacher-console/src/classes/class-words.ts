@@ -19,17 +19,35 @@ export const WEEKDAYS: readonly { value: number; short: string; long: string }[]
   { value: 7, short: 'Sun', long: 'Sunday' },
 ];
 
-/** "Mon 09:00–10:00, Wed 13:15–14:15", or `none` for no lessons. */
+/**
+ * The lessons in words, days with the same lessons run together: "Mon–Fri 09:00–10:00 and
+ * 13:30–14:30", "Mon 09:00–10:00, Wed 13:15–14:15"; `none` for no lessons.
+ */
 export function timetableWords(slots: readonly TimetableSlot[], none = 'No lessons set'): string {
   if (slots.length === 0) {
     return none;
   }
-  return [...slots]
-    .sort((a, b) => a.weekday - b.weekday || a.start.localeCompare(b.start))
-    .map((slot) => {
-      const day = WEEKDAYS.find((weekday) => weekday.value === slot.weekday)?.short ?? '?';
-      return `${day} ${slot.start}–${slot.end}`;
-    })
+  const byDay = new Map<number, string[]>();
+  for (const slot of [...slots].sort(
+    (a, b) => a.weekday - b.weekday || a.start.localeCompare(b.start),
+  )) {
+    byDay.set(slot.weekday, [...(byDay.get(slot.weekday) ?? []), `${slot.start}–${slot.end}`]);
+  }
+  const runs: { from: number; to: number; times: string }[] = [];
+  for (const [day, times] of byDay) {
+    const words = times.join(' and ');
+    const last = runs[runs.length - 1];
+    if (last && last.to === day - 1 && last.times === words) {
+      last.to = day;
+    } else {
+      runs.push({ from: day, to: day, times: words });
+    }
+  }
+  const short = (day: number) => WEEKDAYS.find((weekday) => weekday.value === day)?.short ?? '?';
+  return runs
+    .map(
+      (run) => `${short(run.from)}${run.to === run.from ? '' : `–${short(run.to)}`} ${run.times}`,
+    )
     .join(', ');
 }
 

@@ -2,7 +2,12 @@
 // policy; each number opens the devices behind it. A push in progress shows its progress live
 // ("4,212 of 5,000 applied") from the /staff event `compliance.progress`, which carries the
 // same counts as GET /api/compliance and updates that query's cache: no second store.
-import type { ComplianceDevice, ComplianceSummary, Page as ApiPage } from '@app/hub-api';
+import {
+  writeLive,
+  type ComplianceDevice,
+  type ComplianceSummary,
+  type Page as ApiPage,
+} from '@app/hub-api';
 import type { ComplianceProgressEvent } from '@app/devices/staff-events';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiQuery } from '../api/client';
@@ -89,7 +94,7 @@ export default function CompliancePage() {
   const [params, change] = useAddressFilters();
   const summary = useQuery(apiQuery<ComplianceSummary>('/api/compliance'));
   useStaffEvent('compliance.progress', (event) => {
-    queryClient.setQueryData<ComplianceSummary>(['/api/compliance'], (current) =>
+    writeLive<ComplianceSummary>(queryClient, ['/api/compliance'], (current) =>
       withProgress(current, event),
     );
     void queryClient.invalidateQueries({ queryKey: ['/api/compliance/devices'] });

@@ -3,7 +3,13 @@
 // A device or command the cache does not hold yet (one just enrolled, a command someone else
 // sent) makes the affected list fetch again, at most once every REFETCH_GAP_MS however many
 // events arrive (a school's morning: thousands of devices connecting).
-import type { Device, DeviceCommand, DeviceDetail, Page } from '@app/hub-api';
+import {
+  writeLive,
+  type Device,
+  type DeviceCommand,
+  type DeviceDetail,
+  type Page,
+} from '@app/hub-api';
 import { useQueryClient, type QueryKey } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { useStaffEvent } from '../api/staff-socket';
@@ -57,7 +63,7 @@ export function useLiveDeviceList(): void {
         continue;
       }
       listed = true;
-      queryClient.setQueryData<Page<Device>>(key, {
+      writeLive<Page<Device>>(queryClient, key, {
         ...page,
         items: page.items.map((device) =>
           device.id === event.deviceId
@@ -85,7 +91,7 @@ export function useLiveDevice(deviceId: string): void {
   const queryClient = useQueryClient();
   const refetch = useCoalescedInvalidate();
   const updateDevice = (change: (device: DeviceDetail) => DeviceDetail) =>
-    queryClient.setQueryData<DeviceDetail>([devicePath(deviceId)], (device) =>
+    writeLive<DeviceDetail>(queryClient, [devicePath(deviceId)], (device) =>
       device ? change(device) : device,
     );
 
@@ -118,7 +124,7 @@ export function useLiveDevice(deviceId: string): void {
         continue;
       }
       listed = true;
-      queryClient.setQueryData<Page<DeviceCommand>>(key, {
+      writeLive<Page<DeviceCommand>>(queryClient, key, {
         ...page,
         items: page.items.map((command) =>
           command.id === event.commandId

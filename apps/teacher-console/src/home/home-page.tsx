@@ -1,10 +1,12 @@
-// Everyone's first page: who they are, their roles, and the pages their roles open.
+// Everyone's first page: who they are, their roles, what is theirs (a teacher's classes, a trip
+// leader's trips, what they have on loan) and the pages their roles open.
 import { STAFF_ROLE_LABELS } from '@app/hub-api';
 import { Link } from 'react-router-dom';
 import { useSession } from '../auth/session';
 import { navigationFor } from '../routes';
 import { Page } from '../ui';
 import { MyLoans } from './my-loans';
+import { MyClasses, MyTrips } from './my-work';
 
 export default function HomePage() {
   const { user, allows } = useSession();
@@ -24,6 +26,8 @@ export default function HomePage() {
           <dd>{user.roles.map((role) => STAFF_ROLE_LABELS[role]).join(', ')}</dd>
         </div>
       </dl>
+      {allows(['teacher']) ? <MyClasses userId={user.id} /> : null}
+      {allows(['trip_leader']) ? <MyTrips /> : null}
       <MyLoans userId={user.id} />
       <h2>Your pages</h2>
       <ul className="link-list">

@@ -4,7 +4,7 @@
 // its tag into the scan box; one that did not come back is marked lost (and locked if enrolled).
 // "Close trip" stays disabled, with the reason beside it, until every device is back or lost.
 // Online state and last seen change live from the /staff socket's device.presence.
-import type { Trip } from '@app/hub-api';
+import { writeLive, type Trip } from '@app/hub-api';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { useParams } from 'react-router-dom';
@@ -15,6 +15,7 @@ import {
   ConfirmDialog,
   ErrorMessage,
   formatTime,
+  formatTimeRange,
   Link,
   Page,
   ScanBox,
@@ -30,7 +31,7 @@ export default function TripPage() {
   const client = useQueryClient();
   const trip = useQuery({ ...apiQuery<Trip>(path), refetchInterval: 30_000 });
   useStaffEvent('device.presence', (event) => {
-    client.setQueryData<Trip>([path], (current) =>
+    writeLive<Trip>(client, [path], (current) =>
       current && current.kit.some((device) => device.deviceId === event.deviceId)
         ? {
             ...current,
@@ -130,9 +131,7 @@ function TripDetail({ trip }: { trip: Trip }) {
         </div>
         <div>
           <dt>Dates</dt>
-          <dd>
-            {formatTime(trip.startsAt)} to {formatTime(trip.endsAt)}
-          </dd>
+          <dd>{formatTimeRange(trip.startsAt, trip.endsAt)}</dd>
         </div>
         <div>
           <dt>Leaders</dt>

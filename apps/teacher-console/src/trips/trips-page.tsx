@@ -9,7 +9,7 @@ import { useSession } from '../auth/session';
 import {
   DataTable,
   ErrorMessage,
-  formatDay,
+  formatDayRange,
   Link,
   Page,
   Pager,
@@ -83,7 +83,7 @@ export default function TripsPage() {
               {
                 id: 'dates',
                 name: 'Dates',
-                cell: (trip) => `${formatDay(trip.startsAt)} to ${formatDay(trip.endsAt)}`,
+                cell: (trip) => formatDayRange(trip.startsAt, trip.endsAt),
               },
               { id: 'status', name: 'Status', cell: (trip) => TRIP_STATUS_WORDS[trip.status] },
               { id: 'kit', name: 'Kit', cell: (trip) => kitCountWords(trip.kitCounts) },

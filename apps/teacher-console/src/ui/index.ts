@@ -15,5 +15,13 @@ export { DataTable, type DataColumn, type DataTableProps } from './table';
 export { TextField, type TextFieldProps } from './text-field';
 export { Switch, type SwitchProps } from './switch';
 export { TextArea, type TextAreaProps } from './text-area';
-export { dayAt, dayInput, daysWords, formatDay, formatTime } from './time';
+export {
+  dayAt,
+  dayInput,
+  daysWords,
+  formatDay,
+  formatDayRange,
+  formatTime,
+  formatTimeRange,
+} from './time';
 export { Link, type LinkProps } from 'react-aria-components';

@@ -22,6 +22,36 @@ export function formatDay(iso: string | null | undefined, never = '—'): string
   });
 }
 
+/** Whether two instants fall on the same day in the browser's zone. */
+function sameDay(a: Date, b: Date): boolean {
+  return (
+    a.getFullYear() === b.getFullYear() &&
+    a.getMonth() === b.getMonth() &&
+    a.getDate() === b.getDate()
+  );
+}
+
+/**
+ * The days from `startIso` to `endIso`: "Wed, 2 Dec 2026" when both fall on one day (a day trip),
+ * else "Wed, 2 Dec 2026 to Fri, 4 Dec 2026".
+ */
+export function formatDayRange(startIso: string, endIso: string): string {
+  return sameDay(new Date(startIso), new Date(endIso))
+    ? formatDay(startIso)
+    : `${formatDay(startIso)} to ${formatDay(endIso)}`;
+}
+
+/**
+ * From `startIso` to `endIso` with clock times: "2 Dec 2026, 08:30 to 16:00" when both fall on
+ * one day, else both in full ("2 Dec 2026, 08:30 to 4 Dec 2026, 16:00").
+ */
+export function formatTimeRange(startIso: string, endIso: string): string {
+  const end = new Date(endIso);
+  return sameDay(new Date(startIso), end)
+    ? `${formatTime(startIso)} to ${end.toLocaleTimeString('en-GB', { timeStyle: 'short' })}`
+    : `${formatTime(startIso)} to ${formatTime(endIso)}`;
+}
+
 /** Today plus `days` as a date field's `YYYY-MM-DD`, in the browser's zone. */
 export function dayInput(days = 0, from: Date = new Date()): string {
   const day = new Date(from.getFullYear(), from.getMonth(), from.getDate() + days);

@@ -18,7 +18,8 @@ export class IssueCommandDto {
 
   @ApiPropertyOptional({
     description:
-      'RFC 3339 time with a zone (2027-01-31T08:00:00Z) after which it is never delivered',
+      'RFC 3339 time with a zone (2027-01-31T08:00:00Z) after which it is never delivered. ' +
+      'A message.show without one expires 24 hours after it is issued.',
   })
   @IsOmittable()
   @IsRfc3339()

@@ -108,11 +108,11 @@ export class CreateStaffAndAudit1764000000000 implements MigrationInterface {
         ],
       }),
     );
-    await queryRunner.createIndices('audit_entries', [
-      new TableIndex({ columnNames: ['at'] }),
-      new TableIndex({ columnNames: ['actor_id', 'at'] }),
-      new TableIndex({ columnNames: ['action', 'at'] }),
-    ]);
+    // One at a time (not createIndices, which makes them at once and on SQLite could fail with
+    // "reading 'sql'"); the schema is the same.
+    for (const columnNames of [['at'], ['actor_id', 'at'], ['action', 'at']]) {
+      await queryRunner.createIndex('audit_entries', new TableIndex({ columnNames }));
+    }
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

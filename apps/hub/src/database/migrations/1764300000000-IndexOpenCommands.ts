@@ -23,14 +23,20 @@ export class IndexOpenCommands1764300000000 implements MigrationInterface {
     if (old) {
       await queryRunner.dropIndex('commands', old);
     }
-    await queryRunner.createIndices('commands', [
+    // One at a time (not createIndices, which makes them at once and on SQLite could fail with
+    // "reading 'sql'"); the schema is the same.
+    await queryRunner.createIndex(
+      'commands',
       new TableIndex({ name: 'IDX_commands_device_history', columnNames: ['device_id', 'seq'] }),
+    );
+    await queryRunner.createIndex(
+      'commands',
       new TableIndex({
         name: 'IDX_commands_device_open',
         columnNames: ['device_id', 'status', 'seq'],
         where: "status IN ('pending', 'sent', 'not_now')",
       }),
-    ]);
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -31,13 +31,18 @@ export class AddPhotos1764790000000 implements MigrationInterface {
         ],
       }),
     );
-    await queryRunner.createIndices('photos', [
+    // One at a time: TypeORM's createIndices makes them all at once, and on SQLite one index's
+    // reading of the table could meet another's half made ("reading 'sql'" of undefined), so the
+    // start-up failed and retried now and then.
+    for (const index of [
       new TableIndex({ name: 'IDX_photos_trip_day', columnNames: ['trip_id', 'day'] }),
       new TableIndex({ name: 'IDX_photos_day', columnNames: ['day'] }),
       new TableIndex({ name: 'IDX_photos_device', columnNames: ['device_id'] }),
       new TableIndex({ name: 'IDX_photos_status', columnNames: ['status'] }),
       new TableIndex({ name: 'IDX_photos_stored_at', columnNames: ['stored_at'] }),
-    ]);
+    ]) {
+      await queryRunner.createIndex('photos', index);
+    }
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

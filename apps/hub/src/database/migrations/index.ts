@@ -14,6 +14,7 @@ import { AddHubIdentity1764760000000 } from './1764760000000-AddHubIdentity';
 import { AddClassesAndPolicyOverlays1764770000000 } from './1764770000000-AddClassesAndPolicyOverlays';
 import { AddAssetsLoansAndTrips1764780000000 } from './1764780000000-AddAssetsLoansAndTrips';
 import { AddPhotos1764790000000 } from './1764790000000-AddPhotos';
+import { UniquePolicyAssignments1764810000000 } from './1764810000000-UniquePolicyAssignments';
 
 export const MIGRATIONS = [
   CreateStaffAndAudit1764000000000,
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   AddClassesAndPolicyOverlays1764770000000,
   AddAssetsLoansAndTrips1764780000000,
   AddPhotos1764790000000,
+  UniquePolicyAssignments1764810000000,
 ];
