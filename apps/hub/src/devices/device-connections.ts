@@ -25,24 +25,62 @@ export type SendOutcome =
   { outcome: 'answered'; answer: unknown } | { outcome: 'timeout' } | { outcome: 'gone' };
 
 export const deviceRoom = (deviceId: string) => `device:${deviceId}`;
+
+/** How long a connection another hub reported is remembered for `add`, ms. */
+const CLAIM_MEMORY_MS = 60_000;
+
+/**
+ * Whether our connection (made at `ours`, ms, on hub `ownHubId`) is the older of two: the one
+ * to drop. Ties go to the greater hub id, so both hubs judge a pair the same way.
+ */
+function isOlder(ours: number, ownHubId: string, theirs: number, otherHubId: string): boolean {
+  return ours < theirs || (ours === theirs && ownHubId < otherHubId);
+}
 export const groupRoom = (groupId: string) => `group:${groupId}`;
 
 @Injectable()
 export class DeviceConnections {
   private readonly sockets = new Map<string, DeviceSocket>();
   private namespace: DeviceNamespace | null = null;
+  /**
+   * The newest connection another hub of the cluster reported for each device (its hub, its
+   * handshake time, and when heard, ms), kept a minute: a connection of ours that completes
+   * after hearing of a newer one elsewhere is dropped as it is added (see `add`).
+   */
+  private readonly elsewhere = new Map<
+    string,
+    { hubId: string; connectedAt: number; heardAt: number }
+  >();
+  private lastForget = 0;
 
   attach(namespace: DeviceNamespace): void {
     this.namespace = namespace;
   }
 
-  /** Registers a device's socket; a second connection from the same device replaces the first. */
-  add(deviceId: string, socket: DeviceSocket): void {
+  /**
+   * Registers a device's socket; a second connection from the same device replaces the first.
+   * In a cluster (issue 10) a socket older than a connection another hub reported for the device
+   * in the last minute is not registered but dropped: that report may come while this socket is
+   * still being set up, before `dropMoved` could find it, and both connections would otherwise
+   * stay open.
+   *
+   * @param ownHubId this hub's id (cluster), for the tie between equal handshake times
+   * @returns false when the socket was dropped instead
+   */
+  add(deviceId: string, socket: DeviceSocket, ownHubId = ''): boolean {
+    const other = this.elsewhere.get(deviceId);
+    if (other && Date.now() - other.heardAt < CLAIM_MEMORY_MS) {
+      if (isOlder(socket.handshake.issued, ownHubId, other.connectedAt, other.hubId)) {
+        socket.disconnect(true);
+        return false;
+      }
+    }
     const previous = this.sockets.get(deviceId);
     this.sockets.set(deviceId, socket);
     if (previous && previous.id !== socket.id) {
       previous.disconnect(true);
     }
+    return true;
   }
 
   /** Forgets a socket if it is still the device's current one; true when it was. */
@@ -85,15 +123,34 @@ export class DeviceConnections {
     connectedAt: readonly number[],
     ownHubId: string,
   ): void {
+    const now = Date.now();
+    this.forgetOldReports(now);
     deviceIds.forEach((deviceId, i) => {
       const socket = this.sockets.get(deviceId);
       const theirs = connectedAt[i] ?? Number.MAX_SAFE_INTEGER;
+      const known = this.elsewhere.get(deviceId);
+      if (!known || !isOlder(theirs, otherHubId, known.connectedAt, known.hubId)) {
+        this.elsewhere.set(deviceId, { hubId: otherHubId, connectedAt: theirs, heardAt: now });
+      }
       const ours = socket?.handshake.issued ?? 0;
-      if (socket && (ours < theirs || (ours === theirs && ownHubId < otherHubId))) {
+      if (socket && isOlder(ours, ownHubId, theirs, otherHubId)) {
         this.sockets.delete(deviceId);
         socket.disconnect(true);
       }
     });
+  }
+
+  /** Forgets reports of other hubs' connections older than a minute (at most every 10 s). */
+  private forgetOldReports(now: number): void {
+    if (now - this.lastForget < 10_000) {
+      return;
+    }
+    this.lastForget = now;
+    for (const [deviceId, report] of this.elsewhere) {
+      if (now - report.heardAt >= CLAIM_MEMORY_MS) {
+        this.elsewhere.delete(deviceId);
+      }
+    }
   }
 
   /** Drops every connection of a device at once (revocation). */

@@ -143,7 +143,9 @@ export class DevicesService {
       return;
     }
     await socket.join([deviceRoom(deviceId), ...groupIds.map(groupRoom)]);
-    this.connections.add(deviceId, socket);
+    if (!this.connections.add(deviceId, socket, this.instance.id)) {
+      return; // a newer connection of the device is on another hub of the cluster
+    }
     this.presence.record({ deviceId, online: true, lastSeenAt: this.clock.now() });
     if (this.config.cluster) {
       // Any older connection of the device to another hub is dropped there (hub-peers.ts).
