@@ -108,7 +108,13 @@ runBench(async (cleanup) => {
     let ingesting = true;
     const ingestStarted = Date.now();
     const ingest = devices
-      .uploadPhotos({ devices: uploaders, perDevice, sizeBytes, receiptTimeoutMs: 10 * 60_000 })
+      .uploadPhotos({
+        devices: uploaders,
+        perDevice,
+        sizeBytes,
+        receiptTimeoutMs: 10 * 60_000,
+        receiptPollMs: 250,
+      })
       .finally(() => {
         ingesting = false;
       });

@@ -101,6 +101,8 @@ export class PhotoIngestService implements OnApplicationBootstrap, OnApplication
   private readonly tus: Server;
   private status: StoreStatus;
   private working: Promise<void> | null = null;
+  /** tus requests being served now: while any is, or the worker runs, thumbnails wait. */
+  private uploading = 0;
   /** Uploads being completed now, so the periodic pass never takes one in twice at once. */
   private readonly completing = new Map<string, Promise<void>>();
   private workAgain = false;
@@ -132,6 +134,7 @@ export class PhotoIngestService implements OnApplicationBootstrap, OnApplication
       config.storeDir,
       path.resolve(config.storeDir) === path.join(config.dataDir, 'store'),
     );
+    this.thumbnails.yieldTo(() => this.uploading > 0 || this.working !== null);
     this.status = { problem: null, checkedAt: clock.now() };
     this.fileStore = new FileStore({ directory: this.uploadsDir });
     this.tus = new Server({
@@ -217,7 +220,12 @@ export class PhotoIngestService implements OnApplicationBootstrap, OnApplication
         throw new NotFoundException('No such upload for this device');
       }
     }
-    await this.tus.handle(req, res);
+    this.uploading += 1;
+    try {
+      await this.tus.handle(req, res);
+    } finally {
+      this.uploading -= 1;
+    }
   }
 
   private async checkCreation(req: IncomingMessage): Promise<void> {
