@@ -216,6 +216,28 @@ describe(LinuxDesktopEnforcer.name, () => {
     expect(changes).toBe(1);
     expect(enforcer.currentState().locked).toBe(false);
   });
+
+  it('reports an unlock at the keyboard once when loginctl answers slower than the watch looks', async () => {
+    let lockedHint = 'no';
+    respond = (_file, args) =>
+      args[0] === 'show-session'
+        ? new Promise((resolve) => setTimeout(() => resolve({ stdout: `${lockedHint}\n` }), 60))
+        : Promise.resolve({ stdout: '' });
+    const enforcer = await create({ sessionId: '3', sysRoot: join(dir, 'sys') });
+    await enforcer.execute(command('device.lock', { reason: 'class' }));
+    lockedHint = 'no';
+    let changes = 0;
+    enforcer.onStateChange(() => (changes += 1));
+    enforcer.startWatching(10);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+    } finally {
+      enforcer.stopWatching();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(changes).toBe(1);
+    expect(enforcer.currentState().locked).toBe(false);
+  });
 });
 
 describe(`${LinuxDesktopEnforcer.name} policy answers`, () => {

@@ -150,19 +150,31 @@ export class LinuxDesktopEnforcer implements Enforcer {
   startWatching(intervalMs = 15_000): void {
     this.stopWatching();
     this.watchTimer = setInterval(() => {
+      // One look at a time: a look that outlasts the interval (a slow loginctl) would otherwise
+      // overlap the next, and both would report the one change they saw.
+      if (this.looking) {
+        return;
+      }
+      this.looking = true;
       const before = { locked: this.locked, battery: this.battery, charging: this.charging };
-      void this.refresh().then(() => {
-        const batteryMoved =
-          before.battery !== undefined &&
-          this.battery !== undefined &&
-          Math.abs(before.battery - this.battery) >= 5;
-        if (before.locked !== this.locked || before.charging !== this.charging || batteryMoved) {
-          this.listeners.notify();
-        }
-      });
+      void this.refresh()
+        .then(() => {
+          const batteryMoved =
+            before.battery !== undefined &&
+            this.battery !== undefined &&
+            Math.abs(before.battery - this.battery) >= 5;
+          if (before.locked !== this.locked || before.charging !== this.charging || batteryMoved) {
+            this.listeners.notify();
+          }
+        })
+        .finally(() => {
+          this.looking = false;
+        });
     }, intervalMs);
     this.watchTimer.unref();
   }
+
+  private looking = false;
 
   stopWatching(): void {
     if (this.watchTimer) {

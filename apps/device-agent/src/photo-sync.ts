@@ -29,6 +29,9 @@ export const PHOTO_JOURNAL_FILE = 'photo-uploads.json';
 const PICTURE = /\.(jpe?g|png|heic)$/i;
 /** A file changed this recently may still be being written by the camera import. */
 const SETTLE_MS = 1500;
+/** How often the agent asks again for a photo's receipt while it waits for one, ms. */
+export const RECEIPT_POLL_MS = 250;
+
 /** A photo the hub took (final PATCH 204) but gave no receipt for this long is sent again. */
 const RESEND_AFTER_MS = 6 * 60 * 60 * 1000;
 
@@ -269,7 +272,7 @@ export class PhotoSync {
       if (receipt || Date.now() >= deadline || this.stopped) {
         return receipt;
       }
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      await new Promise((resolve) => setTimeout(resolve, RECEIPT_POLL_MS));
     }
   }
 

@@ -10,6 +10,7 @@ import {
   type PhotoDevice,
   type PhotoReceiptBody,
 } from '@app/devices';
+import { RECEIPT_POLL_MS } from './photo-sync';
 
 /** What a simulated device uploads (see uploadSimulatedPhotos). */
 export interface SimulatedPhotoOptions {
@@ -27,7 +28,7 @@ export interface SimulatedPhotoOptions {
   waitForReceipt?: boolean;
   /** How long to wait for one receipt, ms; default 120 s. */
   receiptTimeoutMs?: number;
-  /** Asked for a receipt this often while waiting, ms; default 50. */
+  /** Asked for a receipt this often while waiting, ms; default the agent's (RECEIPT_POLL_MS, 250). */
   receiptPollMs?: number;
 }
 
@@ -165,6 +166,6 @@ async function awaitReceipt(
     if (Date.now() > deadline) {
       throw new Error(`no receipt for photo ${sha256.slice(0, 8)} in time`);
     }
-    await new Promise((resolve) => setTimeout(resolve, options.receiptPollMs ?? 50));
+    await new Promise((resolve) => setTimeout(resolve, options.receiptPollMs ?? RECEIPT_POLL_MS));
   }
 }
