@@ -52,14 +52,14 @@ export class ClassesRepository {
     private readonly absences: Repository<ClassSessionAbsenceEntity>,
   ) {}
 
-  private async withMembers(entities: ClassEntity[]): Promise<ClassRecord[]> {
+  private async withMembers(entities: ClassEntity[], tx?: Tx): Promise<ClassRecord[]> {
     if (entities.length === 0) {
       return [];
     }
     const ids = entities.map((entity) => entity.id);
     const [teachers, devices] = await Promise.all([
-      this.teachers.findBy({ classId: In(ids) }),
-      this.devices.findBy({ classId: In(ids) }),
+      (tx ? tx.getRepository(ClassTeacherEntity) : this.teachers).findBy({ classId: In(ids) }),
+      (tx ? tx.getRepository(ClassDeviceEntity) : this.devices).findBy({ classId: In(ids) }),
     ]);
     return entities.map((entity) => ({
       entity,
@@ -85,9 +85,10 @@ export class ClassesRepository {
     );
   }
 
-  async find(id: string): Promise<ClassRecord | null> {
-    const entity = await this.classes.findOneBy({ id });
-    return entity ? (await this.withMembers([entity]))[0] : null;
+  /** A class with its teachers and named devices; in `tx` when given. */
+  async find(id: string, tx?: Tx): Promise<ClassRecord | null> {
+    const entity = await (tx ? tx.getRepository(ClassEntity) : this.classes).findOneBy({ id });
+    return entity ? (await this.withMembers([entity], tx))[0] : null;
   }
 
   /** Whether `staffId` teaches class `classId`. */

@@ -15,7 +15,7 @@ import { Clock } from '../common/clock';
 import { localTime } from '../common/local-time';
 import { hasAnyRole, StaffPrincipal } from '../common/roles';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
-import { TransactionRunner } from '../database/transaction-runner';
+import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { DevicesRepository } from '../devices/devices.repository';
 import { StaffService } from '../staff/staff.service';
 import { ClassRecord, ClassesRepository } from './classes.repository';
@@ -115,8 +115,8 @@ export class ClassesService {
    * @throws NotFoundException no such class
    * @throws ForbiddenException a teacher who does not teach it
    */
-  async mustAccess(actor: StaffPrincipal, classId: string): Promise<ClassRecord> {
-    const record = await this.classes.find(classId);
+  async mustAccess(actor: StaffPrincipal, classId: string, tx?: Tx): Promise<ClassRecord> {
+    const record = await this.classes.find(classId, tx);
     if (!record) {
       throw new NotFoundException(`No class ${classId}`);
     }
