@@ -110,6 +110,26 @@ describe('signing in', () => {
     ).toBe(200);
   });
 
+  it('answers requests of the same moment each as its own session says', async () => {
+    // The session, account and AUP reads of requests arriving together are one read for all
+    // (issue 12); each request still gets its own answer.
+    const una = await hub.login('una', PASSWORD);
+    const sam = await hub.login('sam', PASSWORD);
+    const ended = await hub.login('tess', PASSWORD);
+    expect(
+      (await hub.http.post('/api/auth/logout').set('Authorization', `Bearer ${ended}`)).status,
+    ).toBe(204);
+    const tokens = [una, ended, sam, una, 'not-a-token', sam];
+    const answers = await Promise.all(
+      tokens.map((token) => hub.http.get('/api/auth/me').set('Authorization', `Bearer ${token}`)),
+    );
+    expect(
+      answers.map((answer) =>
+        answer.status === 200 ? (answer.body as { username: string }).username : answer.status,
+      ),
+    ).toEqual(['una', 401, 'sam', 'una', 401, 'sam']);
+  });
+
   it('starts the failure count again after a good sign-in', async () => {
     for (let i = 0; i < LOCK_AFTER - 1; i++) {
       expect((await attempt('sam', 'Wrong-Pass1!')).response.status).toBe(401);

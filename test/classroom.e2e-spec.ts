@@ -15,6 +15,12 @@ import {
   waitForLocked,
 } from './support/classroom';
 import { createStaff, startHub, TestHub } from './support/hub';
+import { ClassSessionsService } from '../apps/hub/src/classroom/class-sessions.service';
+import { ClassActionDto } from '../apps/hub/src/classroom/dto/class.dto';
+import type { StaffPrincipal } from '../apps/hub/src/common/roles';
+import { runWithRequestContext } from '../apps/hub/src/common/request-context';
+import { TransactionRunner } from '../apps/hub/src/database/transaction-runner';
+import { AuthService } from '../apps/hub/src/staff/auth.service';
 
 describe('classroom sessions', () => {
   let hub: TestHub;
@@ -43,8 +49,11 @@ describe('classroom sessions', () => {
       .get(`/api/audit?targetType=class&targetId=${classId}&pageSize=100`)
       .set('Authorization', as(admin));
     expect(response.status).toBe(200);
-    return (response.body as { items: { action: string; detail: Record<string, unknown> }[] })
-      .items;
+    return (
+      response.body as {
+        items: { action: string; correlationId: string; detail: Record<string, unknown> }[];
+      }
+    ).items;
   }
 
   it('locks 30 tablets: all locked and acknowledged, and every tile turns locked on a watching console', async () => {
@@ -321,6 +330,95 @@ describe('classroom sessions', () => {
       }, `round ${round}: tiles settled`);
       expect(tiles).toHaveLength(10);
     }
+  });
+
+  it('acts on classes asked at the same moment, each on its own tablets with its own number and audit entries, and a refused request leaves nothing', async () => {
+    const a = await newClass(5);
+    const b = await newClass(5);
+    const c = await newClass(5);
+    for (const klass of [a, b, c]) {
+      await startSession(hub, klass.teacher.token, klass.classId);
+    }
+    const ids = ['batch-a-lock', 'batch-b-lock', 'batch-c-refused', 'batch-b-message'].map(
+      (name) => `${name}-${process.pid}`,
+    );
+    const auth = hub.app.get(AuthService);
+    const [teacherA, teacherB] = await Promise.all(
+      [a, b].map(async (klass) => (await auth.authenticate(klass.teacher.token)) as StaffPrincipal),
+    );
+    const asked: Array<[StaffPrincipal, string, object]> = [
+      [teacherA, a.classId, { action: 'lock', message: 'Eyes on me' }],
+      [teacherB, b.classId, { action: 'lock' }],
+      [teacherA, c.classId, { action: 'lock' }],
+      [teacherB, b.classId, { action: 'message', text: 'Well done' }],
+    ];
+    // Asked while the database is busy, as at the start of a lesson: on SQLite the four wait
+    // together and are taken as one batch (TransactionRunner.runBatch).
+    const tx = hub.app.get(TransactionRunner);
+    let release!: () => void;
+    const busy = tx.run(() => new Promise<void>((resolve) => (release = resolve)));
+    const sessions = hub.app.get(ClassSessionsService);
+    const answers = asked.map(([actor, classId, body], index) =>
+      runWithRequestContext({ correlationId: ids[index] }, () =>
+        sessions.act(actor, classId, body as ClassActionDto),
+      ).then(
+        (accepted) => ({ status: 202, body: accepted }),
+        (error: { getStatus?: () => number }) => ({
+          status: error.getStatus?.() ?? 500,
+          body: null,
+        }),
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    release();
+    await busy;
+    const results = await Promise.all(answers);
+    expect(results.map((r) => r.status)).toEqual([202, 202, 403, 202]);
+    await waitForLocked(a.devices, true, 'class a locked');
+    await waitForLocked(b.devices, true, 'class b locked');
+    await waitFor(
+      () => b.devices.every((device) => device.enforcer.messages.length === 1),
+      'class b shown its message',
+    );
+    expect(b.devices[0].enforcer.messages[0]).toMatchObject({ text: 'Well done' });
+    expect(a.devices[0].enforcer.lockMessage).toBe('Eyes on me');
+    expect(b.devices[0].enforcer.lockMessage).toBeNull();
+    const [lockB, messageB] = [results[1].body, results[3].body] as ClassActionAccepted[];
+    // In the order asked on SQLite (one batch); on PostgreSQL whichever takes the class first.
+    expect(messageB.seq).not.toBe(lockB.seq);
+    // The refused request queued nothing and audited nothing; c's tablets stay unlocked.
+    expect(c.devices.every((device) => !device.enforcer.currentState().locked)).toBe(true);
+    expect((await auditOf(c.classId)).filter((e) => e.action === 'class.action')).toEqual([]);
+    const commandsOfC = await hub.http
+      .get(`/api/devices/${c.deviceIds[0]}/commands`)
+      .set('Authorization', as(admin));
+    expect(commandsOfC.status).toBe(200);
+    expect(
+      (commandsOfC.body as { items: { type: string }[] }).items.filter(
+        (command) => command.type !== 'policy.apply',
+      ),
+    ).toEqual([]);
+    // Each action's entry names its own request, number and tablets.
+    const entries = async (classId: string) =>
+      (await auditOf(classId))
+        .filter((e) => e.action === 'class.action')
+        .map((e) => ({ request: e.correlationId, seq: e.detail.seq, devices: e.detail.devices }));
+    expect(await entries(a.classId)).toEqual([
+      { request: ids[0], seq: (results[0].body as ClassActionAccepted).seq, devices: 5 },
+    ]);
+    expect(new Set(await entries(b.classId))).toEqual(
+      new Set([
+        { request: ids[1], seq: lockB.seq, devices: 5 },
+        { request: ids[3], seq: messageB.seq, devices: 5 },
+      ]),
+    );
+    // A tablet's command entry is its own request's too.
+    const issued = await hub.http
+      .get(`/api/audit?action=command.issued&targetType=device&targetId=${a.deviceIds[0]}`)
+      .set('Authorization', as(admin));
+    expect(
+      (issued.body as { items: { correlationId: string }[] }).items.map((e) => e.correlationId),
+    ).toEqual([ids[0]]);
   });
 
   it('marks tablets absent so actions leave them out, and answers 409 for a second session', async () => {

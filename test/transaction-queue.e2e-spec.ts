@@ -5,9 +5,13 @@
 // PostgreSQL has a pool of connections and no queue: its side is in database-dialects.e2e-spec.ts.
 import { AuditRepository } from '../apps/hub/src/audit/audit.repository';
 import { DataSource } from 'typeorm';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import {
+  BatchRequest,
   runAsBackgroundWork,
+  Settled,
   TransactionRunner,
+  Tx,
 } from '../apps/hub/src/database/transaction-runner';
 import { createEnrollmentToken, enrollTestDevice, waitFor } from './support/devices';
 import { fetchPhotoReceipt } from '@app/devices';
@@ -192,5 +196,120 @@ describeSqlite('statements outside a transaction, on the one SQLite connection',
     held.release();
     await held.done;
     expect(await Promise.all([receipt, staff])).toEqual([null, 200]);
+  });
+});
+
+describeSqlite('requests of one kind waiting together run as one batch (runBatch)', () => {
+  let hub: TestHub;
+
+  beforeAll(async () => {
+    hub = await startHub();
+  });
+  afterAll(() => hub.close());
+
+  /** Rows of the test's audit action, by their `actor_label` (the request's name). */
+  async function written(action: string): Promise<string[]> {
+    const rows = (await hub.app
+      .get(DataSource)
+      .query(`SELECT actor_label FROM audit_entries WHERE action = ? ORDER BY seq`, [
+        action,
+      ])) as Array<{ actor_label: string }>;
+    return rows.map((row) => row.actor_label);
+  }
+
+  /** A batch's work: each request writes a row, and those named `refuse-*` are refused first. */
+  function writeEach(action: string, calls: string[][]) {
+    return async (t: Tx, requests: Array<BatchRequest<string>>) => {
+      calls.push(requests.map((request) => request.input));
+      const answers: Array<Settled<string>> = [];
+      for (const request of requests) {
+        if (request.input.startsWith('refuse')) {
+          answers.push({ ok: false, error: new Error(`${request.input} was refused`) });
+          continue;
+        }
+        await t.query(
+          `INSERT INTO audit_entries (at, actor_type, actor_label, action)
+          VALUES (?, 'system', ?, ?)`,
+          [new Date().toISOString(), request.input, action],
+        );
+        answers.push({ ok: true, value: `${request.input} done` });
+      }
+      return answers;
+    };
+  }
+
+  it('takes every request waiting when it starts, in order, and answers each with its own result', async () => {
+    const tx = hub.app.get(TransactionRunner);
+    const calls: string[][] = [];
+    const held = holdConnection(tx);
+    await held.started;
+    const work = writeEach('test.batch', calls);
+    const results = ['first', 'refuse-second', 'third'].map((name) =>
+      tx.runBatch('test.batch', name, work).then(
+        (value) => value,
+        (error: Error) => `error: ${error.message}`,
+      ),
+    );
+    held.release();
+    expect(await Promise.all(results)).toEqual([
+      'first done',
+      'error: refuse-second was refused',
+      'third done',
+    ]);
+    expect(calls).toEqual([['first', 'refuse-second', 'third']]);
+    expect(await written('test.batch')).toEqual(['first', 'third']);
+  });
+
+  it('rolls the batch back when every request in it was refused', async () => {
+    const tx = hub.app.get(TransactionRunner);
+    const calls: string[][] = [];
+    const work = async (t: Tx, requests: Array<BatchRequest<string>>) => {
+      calls.push(requests.map((request) => request.input));
+      // Written before the refusals were known: a batch that ends with none done keeps nothing.
+      await t.query(
+        `INSERT INTO audit_entries (at, actor_type, actor_label, action)
+        VALUES (?, 'system', 'shared', 'test.refused')`,
+        [new Date().toISOString()],
+      );
+      return requests.map((request): Settled<string> => ({
+        ok: false,
+        error: new Error(`${request.input} no`),
+      }));
+    };
+    const held = holdConnection(tx);
+    await held.started;
+    const results = ['a', 'b'].map((name) =>
+      tx.runBatch('test.refused', name, work).catch((error: Error) => error.message),
+    );
+    held.release();
+    expect(await Promise.all(results)).toEqual(['a no', 'b no']);
+    expect(calls).toEqual([['a', 'b']]);
+    expect(await written('test.refused')).toEqual([]);
+  });
+
+  it('runs `within` in each request’s own async context, and more than 100 in further batches', async () => {
+    const tx = hub.app.get(TransactionRunner);
+    const context = new AsyncLocalStorage<string>();
+    const sizes: number[] = [];
+    const work = async (_t: Tx, requests: Array<BatchRequest<string>>) => {
+      sizes.push(requests.length);
+      const answers: Array<Settled<string>> = [];
+      for (const request of requests) {
+        answers.push({
+          ok: true,
+          value: await request.within(async () => context.getStore() ?? 'none'),
+        });
+      }
+      return answers;
+    };
+    const held = holdConnection(tx);
+    await held.started;
+    const names = Array.from({ length: 130 }, (_, i) => `request-${i}`);
+    const results = names.map((name) =>
+      context.run(name, () => tx.runBatch('test.context', name, work)),
+    );
+    held.release();
+    expect(await Promise.all(results)).toEqual(names);
+    expect(sizes).toEqual([100, 30]);
   });
 });

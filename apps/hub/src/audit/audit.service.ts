@@ -32,6 +32,11 @@ export interface AuditRecord {
   action: string;
   target: AuditTarget | null;
   detail?: Record<string, unknown>;
+  /**
+   * The correlation id of the request the entry is for, when written on its behalf by another
+   * (a batch of class actions, issue 12); by default the current request's.
+   */
+  correlationId?: string | null;
 }
 
 /** An entry as the API answers it (see dto/audit-entry.dto.ts for each field). */
@@ -149,7 +154,7 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
       return;
     }
     const at = this.clock.now();
-    const correlationId = currentCorrelationId();
+    const current = currentCorrelationId();
     await this.repository.append(
       tx,
       records.map((record) => {
@@ -166,7 +171,7 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
           targetId: target?.id ?? null,
           targetLabel: fitLabel(target?.label),
           detail: detail ? JSON.stringify(detail) : null,
-          correlationId,
+          correlationId: record.correlationId === undefined ? current : record.correlationId,
         };
       }),
     );

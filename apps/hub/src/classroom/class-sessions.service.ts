@@ -34,13 +34,14 @@ import {
 import type { ClassActionAccepted, ClassSession, ClassSessionView, ClassTile } from '@app/hub-api';
 import type { PolicySettings } from '@app/policy';
 import { deviceLabel } from '../audit/audit-labels';
-import { AuditActor, AuditService } from '../audit/audit.service';
+import { AuditActor, AuditRecord, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
+import { currentCorrelationId } from '../common/request-context';
 import type { StaffPrincipal } from '../common/roles';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { CommandRequest, CommandsService, IssueOutcome } from '../commands/commands.service';
 import { ScheduledWorkLease } from '../database/scheduled-work-lease';
-import { TransactionRunner, Tx } from '../database/transaction-runner';
+import { BatchRequest, Settled, TransactionRunner, Tx } from '../database/transaction-runner';
 import { isUniqueViolation } from '../database/unique-violation';
 import { DevicesRepository } from '../devices/devices.repository';
 import { PolicyOverlaysService } from '../policies/policy-overlays.service';
@@ -49,6 +50,16 @@ import { ClassesRepository, ClassRecord } from './classes.repository';
 import { classTarget, ClassesService, lessonEnd, toClassSessionDto } from './classes.service';
 import type { ClassEntity, ClassSessionEntity } from './classroom.entities';
 import { ClassActionDto, SetAbsentDto, StartSessionDto } from './dto/class.dto';
+
+/** A class action waiting for its batch (`ClassSessionsService.actTogether`). */
+interface ActionRequest {
+  actor: StaffPrincipal;
+  classId: string;
+  input: ClassActionDto;
+  request: CommandRequest;
+  /** The class and its tablets, when already read and checked (an app lock). */
+  checked: { record: ClassRecord; classDevices: string[] } | null;
+}
 
 /** A session with no timetabled lesson in progress lasts this long unless told otherwise. */
 export const DEFAULT_SESSION_MINUTES = 60;
@@ -283,62 +294,195 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
     classId: string,
     input: ClassActionDto,
   ): Promise<ClassActionAccepted> {
-    // The class and its tablets in one read on the database's queue, not six (issue 12: a
-    // hundred classes locking at the start of a lesson queue their reads one after another).
-    const { record, classDevices } = await this.tx.run(async (tx) => {
-      const found = await this.classesService.mustAccess(actor, classId, tx);
-      return { record: found, classDevices: await this.classes.deviceIdsOf(found.entity, tx) };
-    });
-    const allowed = ACTION_FIELDS[input.action];
-    for (const field of OPTIONAL_FIELDS) {
-      if (input[field] !== undefined && !allowed.includes(field)) {
-        throw new BadRequestException(`${field} is not a field of ${input.action}`);
-      }
-    }
-    if (input.action === 'app.lock' && input.appId === undefined) {
-      throw new BadRequestException('appId is required for app.lock');
-    }
-    if (input.action === 'message' && input.text === undefined) {
-      throw new BadRequestException('text is required for message');
-    }
-    if (input.action === 'camera.allow' && input.minutes === undefined) {
-      throw new BadRequestException('minutes is required for camera.allow');
-    }
-    if (input.deviceIds) {
-      const members = new Set(classDevices);
-      const stranger = input.deviceIds.find((id) => !members.has(id));
-      if (stranger) {
-        throw new BadRequestException(
-          `deviceIds: device ${stranger} is not a tablet of this class`,
-        );
-      }
-    }
-    const targetsOf = async (tx: Tx, session: ClassSessionEntity) => {
-      if (input.deviceIds) {
-        return [...new Set(input.deviceIds)];
-      }
-      const absent = await this.classes.absentDeviceIds(session.id, tx);
-      return classDevices.filter((id) => !absent.has(id));
-    };
     if (input.action === 'camera.allow' || input.action === 'camera.revoke') {
-      return this.cameraAction(actor, record, input, targetsOf);
+      const { record, classDevices } = await this.readAndCheck(actor, classId, input);
+      return this.cameraAction(actor, record, input, this.targetsOf(input, classDevices));
     }
     const request = this.commandFor(actor, input);
+    let checked: ActionRequest['checked'] = null;
     if (input.action === 'app.lock') {
-      await this.checkApp(input.deviceIds ?? classDevices, input.appId as string);
+      // The policy's apps are read outside the action's transaction (the overlays' resolver
+      // reads on its own), so an app lock checks its class first and queues after.
+      checked = await this.readAndCheck(actor, classId, input);
+      await this.checkApp(input.deviceIds ?? checked.classDevices, input.appId as string);
     }
-    const done = await this.tx.run(async (tx) => {
-      const { seq, session } = await this.takeSeq(tx, classId);
-      const targets = await targetsOf(tx, session);
-      const issued = await this.commands.issueIn(tx, actor, targets, request, null);
-      await this.recordAction(tx, actor, record.entity, session, seq, input, issued, targets);
-      return { seq, issued };
-    });
+    // In one transaction with the other classes' actions waiting at the same moment, their
+    // reads and writes shared (issue 12: a hundred classes locking at the start of a lesson).
+    const done = await this.tx.runBatch(
+      'class.action',
+      { actor, classId, input, request, checked },
+      (tx, requests) => this.actTogether(tx, requests),
+    );
     this.commands.announceIssued(done.issued);
     return {
       deviceIds: done.issued.commands.map((command) => command.deviceId),
       seq: done.seq,
       skipped: done.issued.refused.map(({ deviceId, owner }) => ({ deviceId, owner })),
+    };
+  }
+
+  /**
+   * Reads the class as `actor` may see it and its tablets in one unit of work, and checks the
+   * action's fields against them (for the actions that read before their transaction).
+   * @throws NotFoundException, ForbiddenException, BadRequestException as `checkFields` says
+   */
+  private readAndCheck(
+    actor: StaffPrincipal,
+    classId: string,
+    input: ClassActionDto,
+  ): Promise<{ record: ClassRecord; classDevices: string[] }> {
+    return this.tx.run(async (tx) => {
+      const record = await this.classesService.mustAccess(actor, classId, tx);
+      const devices = await this.classes.deviceIdsOf(record.entity, tx);
+      return { record, classDevices: checkFields(input, devices) };
+    });
+  }
+
+  /**
+   * Class actions (not the camera's) asked for at the same moment, in one transaction: the
+   * classes, their tablets, running sessions and absences read once for all; each action
+   * checked (404, 403, 400, 409 with no session running) before anything is written; each class
+   * then takes its next numbers in the order the actions were asked for, and the commands are
+   * queued for many classes at once (`issueManyIn`), a tablet's actions in their order. Each
+   * action's audit entries are written in its own request's context.
+   */
+  private async actTogether(
+    tx: Tx,
+    requests: Array<BatchRequest<ActionRequest>>,
+  ): Promise<Array<Settled<{ seq: number; issued: IssueOutcome }>>> {
+    const answers: Array<Settled<{ seq: number; issued: IssueOutcome }> | undefined> = [];
+    const refuse = (index: number, error: unknown) => {
+      answers[index] = { ok: false, error };
+    };
+    const unread = requests.filter((r) => !r.input.checked).map((r) => r.input.classId);
+    const records = await this.classes.findMany([...new Set(unread)], tx);
+    const devicesOf = await this.classes.deviceIdsOfMany(
+      [...records.values()].map((record) => record.entity),
+      tx,
+    );
+    const checked = requests.map(({ input }, index) => {
+      try {
+        if (input.checked) {
+          return input.checked;
+        }
+        const record = this.classesService.checkAccess(
+          input.actor,
+          input.classId,
+          records.get(input.classId) ?? null,
+        );
+        const classDevices = devicesOf.get(input.classId) ?? [];
+        return { record, classDevices: checkFields(input.input, classDevices) };
+      } catch (error) {
+        refuse(index, error);
+        return null;
+      }
+    });
+    // Each class's numbers are taken before its session is read, holding its row (PostgreSQL)
+    // until the commit, so an end that commits first is seen (see the head of this file). An
+    // action then refused for want of a session leaves its number unused: numbers only order.
+    const counts = new Map<string, number>();
+    checked.forEach((found, index) => {
+      if (found) {
+        const classId = requests[index].input.classId;
+        counts.set(classId, (counts.get(classId) ?? 0) + 1);
+      }
+    });
+    const lastOf = await this.classes.nextSeqs(tx, counts);
+    const nextOf = new Map<string, number>();
+    for (const [classId, count] of counts) {
+      const last = lastOf.get(classId);
+      nextOf.set(classId, last === undefined ? Number.NaN : last - count + 1);
+    }
+    const sessions = await this.classes.runningSessions([...counts.keys()], tx);
+    const absences = await this.classes.absentDeviceIdsMany(
+      [...sessions.values()].map((session) => session.id),
+      tx,
+    );
+    const ready: Array<{
+      index: number;
+      seq: number;
+      session: ClassSessionEntity;
+      record: ClassRecord;
+      targets: string[];
+    }> = [];
+    checked.forEach((found, index) => {
+      if (!found) {
+        return;
+      }
+      const { classId, input } = requests[index].input;
+      const seq = nextOf.get(classId) as number;
+      nextOf.set(classId, seq + 1);
+      const session = sessions.get(classId);
+      if (!session || Number.isNaN(seq)) {
+        refuse(index, new ConflictException('This class has no session running'));
+        return;
+      }
+      const absent = absences.get(session.id) ?? new Set<string>();
+      const targets = input.deviceIds
+        ? [...new Set(input.deviceIds)]
+        : found.classDevices.filter((id) => !absent.has(id));
+      ready.push({ index, seq, session, record: found.record, targets });
+    });
+    // Rounds in order: an action joins the round unless it shares a tablet with one in it.
+    const rounds: Array<typeof ready> = [];
+    let taken = new Set<string>();
+    for (const action of ready) {
+      const round = rounds.at(-1);
+      if (!round || action.targets.some((id) => taken.has(id))) {
+        rounds.push([action]);
+        taken = new Set(action.targets);
+      } else {
+        round.push(action);
+        action.targets.forEach((id) => taken.add(id));
+      }
+    }
+    const entries: AuditRecord[] = [];
+    for (const round of rounds) {
+      const issued = await this.commands.issueManyIn(
+        tx,
+        round.map(({ index, targets }) => ({
+          actor: requests[index].input.actor,
+          deviceIds: targets,
+          request: requests[index].input.request,
+        })),
+      );
+      for (const [at, action] of round.entries()) {
+        const { actor, input } = requests[action.index].input;
+        const { outcome, audit } = issued[at];
+        // Each entry carries its own request's correlation id, though written for all at once.
+        const correlationId = await requests[action.index].within(async () =>
+          currentCorrelationId(),
+        );
+        const record = this.actionRecord(
+          actor,
+          action.record.entity,
+          action.session,
+          action.seq,
+          input,
+          { devices: outcome.commands.length, skipped: outcome.refused.length },
+        );
+        entries.push(...[...audit, record].map((entry) => ({ ...entry, correlationId })));
+        answers[action.index] = { ok: true, value: { seq: action.seq, issued: outcome } };
+      }
+    }
+    await this.audit.record(tx, ...entries);
+    return requests.map(
+      (_, index) =>
+        answers[index] ?? { ok: false, error: new Error('The class action was not answered') },
+    );
+  }
+
+  /** The tablets an action is for: those it names, else the class's tablets not marked absent. */
+  private targetsOf(
+    input: ClassActionDto,
+    classDevices: readonly string[],
+  ): (tx: Tx, session: ClassSessionEntity) => Promise<string[]> {
+    return async (tx, session) => {
+      if (input.deviceIds) {
+        return [...new Set(input.deviceIds)];
+      }
+      const absent = await this.classes.absentDeviceIds(session.id, tx);
+      return classDevices.filter((id) => !absent.has(id));
     };
   }
 
@@ -583,7 +727,25 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
     issued: IssueOutcome | null,
     targets: readonly string[],
   ): Promise<void> {
-    await this.audit.record(tx, {
+    await this.audit.record(
+      tx,
+      this.actionRecord(actor, entity, session, seq, input, {
+        devices: issued ? issued.commands.length : targets.length,
+        skipped: issued ? issued.refused.length : 0,
+      }),
+    );
+  }
+
+  /** A class action's audit entry, with the class id, the session id and its `seq` (issue 12). */
+  private actionRecord(
+    actor: StaffPrincipal,
+    entity: ClassEntity,
+    session: ClassSessionEntity,
+    seq: number,
+    input: ClassActionDto,
+    counts: { devices: number; skipped: number },
+  ): AuditRecord {
+    return {
       actor,
       action: 'class.action',
       target: classTarget(entity),
@@ -592,16 +754,47 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
         sessionId: session.id,
         seq,
         action: input.action,
-        devices: issued ? issued.commands.length : targets.length,
-        skipped: issued && issued.refused.length > 0 ? issued.refused.length : undefined,
+        devices: counts.devices,
+        skipped: counts.skipped > 0 ? counts.skipped : undefined,
         message: input.message,
         appId: input.appId,
         text: input.text,
         minutes: input.minutes,
       },
-    });
+    };
   }
 }
 
 /** Thrown inside an end's transaction when the session was already ended: rolls it back. */
 class SessionAlreadyEnded extends Error {}
+
+/**
+ * Checks a class action's fields against the action and the class's tablets, and returns the
+ * tablets. 400 (issue 12) for a field that belongs to another action, one the action needs and
+ * lacks, or a device in `deviceIds` that is not a tablet of the class.
+ */
+function checkFields(input: ClassActionDto, classDevices: string[]): string[] {
+  const allowed = ACTION_FIELDS[input.action];
+  for (const field of OPTIONAL_FIELDS) {
+    if (input[field] !== undefined && !allowed.includes(field)) {
+      throw new BadRequestException(`${field} is not a field of ${input.action}`);
+    }
+  }
+  if (input.action === 'app.lock' && input.appId === undefined) {
+    throw new BadRequestException('appId is required for app.lock');
+  }
+  if (input.action === 'message' && input.text === undefined) {
+    throw new BadRequestException('text is required for message');
+  }
+  if (input.action === 'camera.allow' && input.minutes === undefined) {
+    throw new BadRequestException('minutes is required for camera.allow');
+  }
+  if (input.deviceIds) {
+    const members = new Set(classDevices);
+    const stranger = input.deviceIds.find((id) => !members.has(id));
+    if (stranger) {
+      throw new BadRequestException(`deviceIds: device ${stranger} is not a tablet of this class`);
+    }
+  }
+  return classDevices;
+}

@@ -116,7 +116,15 @@ export class ClassesService {
    * @throws ForbiddenException a teacher who does not teach it
    */
   async mustAccess(actor: StaffPrincipal, classId: string, tx?: Tx): Promise<ClassRecord> {
-    const record = await this.classes.find(classId, tx);
+    return this.checkAccess(actor, classId, await this.classes.find(classId, tx));
+  }
+
+  /**
+   * `mustAccess` on a class already read (null when there is none).
+   * @throws NotFoundException no such class
+   * @throws ForbiddenException a teacher who does not teach it
+   */
+  checkAccess(actor: StaffPrincipal, classId: string, record: ClassRecord | null): ClassRecord {
     if (!record) {
       throw new NotFoundException(`No class ${classId}`);
     }

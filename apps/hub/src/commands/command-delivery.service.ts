@@ -177,6 +177,8 @@ export class CommandDeliveryService
   /** Devices with a `not_now` command, and when it may be tried again. */
   private readonly retryAt = new Map<string, number>();
   private readonly connectedBatch = new Set<string>();
+  /** Devices whose commands were queued in this tick, and whether any of those was urgent. */
+  private readonly queuedBatch = new Map<string, boolean>();
   private sweepTimer: NodeJS.Timeout | null = null;
   private lastExpirySweep = 0;
   private stopped = false;
@@ -206,7 +208,7 @@ export class CommandDeliveryService
 
   onModuleInit(): void {
     this.events.on('device.connected', ({ deviceId }) => this.wakeConnectedSoon(deviceId));
-    this.events.on('commands.queued', ({ deviceIds }) => this.wakeMany(deviceIds));
+    this.events.on('commands.queued', ({ deviceIds }) => this.wakeQueuedSoon(deviceIds));
     this.events.on('device.disconnected', ({ deviceId }) => {
       this.retryAt.delete(deviceId);
     });
@@ -262,11 +264,44 @@ export class CommandDeliveryService
   }
 
   /**
+   * Commands queued in the same tick are delivered with one read (issue 12: the actions of a
+   * hundred classes commit together and announce their commands one class at a time). Each
+   * announcement keeps its own urgency: a class's thirty commands stay urgent when queued
+   * beside a hundred other classes'.
+   */
+  private wakeQueuedSoon(deviceIds: readonly string[]): void {
+    if (this.queuedBatch.size === 0) {
+      setImmediate(() => {
+        const urgent = [...this.queuedBatch].filter(([, isUrgent]) => isUrgent);
+        const later = [...this.queuedBatch].filter(([, isUrgent]) => !isUrgent);
+        this.queuedBatch.clear();
+        for (const [ids, isUrgent] of [
+          [urgent.map(([id]) => id), true],
+          [later.map(([id]) => id), false],
+        ] as const) {
+          if (ids.length > 0) {
+            this.wakeMany(ids, isUrgent).catch((error: unknown) =>
+              this.logger.error(`Delivery of queued commands failed: ${String(error)}`),
+            );
+          }
+        }
+      });
+    }
+    const urgent = deviceIds.length <= URGENT_WAKE_MAX;
+    for (const deviceId of deviceIds) {
+      this.queuedBatch.set(deviceId, urgent || (this.queuedBatch.get(deviceId) ?? false));
+    }
+  }
+
+  /**
    * Wakes many devices with one query for all their open commands, rather than one each: a
    * class lock or a policy change reaches its devices without a read per device.
+   * @param urgent whether to send at once (default: when at most 200 devices are woken)
    */
-  async wakeMany(deviceIds: readonly string[]): Promise<void> {
-    const urgent = deviceIds.length <= URGENT_WAKE_MAX;
+  async wakeMany(
+    deviceIds: readonly string[],
+    urgent = deviceIds.length <= URGENT_WAKE_MAX,
+  ): Promise<void> {
     const idle: string[] = [];
     for (const deviceId of deviceIds) {
       if (this.delivering.has(deviceId)) {

@@ -167,16 +167,18 @@ export class CommandsRepository {
   /**
    * How many open commands of these types each device has (issue 12: a class tile is `pending`
    * while one is): one query per 500 devices, on the open-commands index. Devices with none are
-   * left out.
+   * left out. In `tx` when given.
    */
   async openCountsByDevice(
     deviceIds: readonly string[],
     types: readonly string[],
+    tx?: Tx,
   ): Promise<Map<string, number>> {
     const counts = new Map<string, number>();
     for (const part of chunks(deviceIds)) {
-      const rows = await this.commands
-        .createQueryBuilder('c')
+      const rows = await (
+        tx ? tx.createQueryBuilder(CommandEntity, 'c') : this.commands.createQueryBuilder('c')
+      )
         .select('c.device_id', 'deviceId')
         .addSelect('COUNT(*)', 'open')
         .where(`c.device_id IN (:...ids) AND ${OPEN_C} AND c.type IN (:...types)`, {

@@ -14,7 +14,7 @@ import {
   validateCommandPayload,
 } from '@app/devices';
 import { AuditTarget, DeviceNames, deviceTarget } from '../audit/audit-labels';
-import { AuditActor, AuditService } from '../audit/audit.service';
+import { AuditActor, AuditRecord, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { HubEvents } from '../common/hub-events';
 import { hasAnyRole, StaffPrincipal } from '../common/roles';
@@ -30,7 +30,12 @@ import {
   SUPERSEDES,
 } from './command.entity';
 import { CommandsRepository } from './commands.repository';
-import { DesiredKind, DesiredStateRepository } from './desired-state.repository';
+import {
+  DesiredEntry,
+  DesiredKind,
+  DesiredLocks,
+  DesiredStateRepository,
+} from './desired-state.repository';
 import { CommandDto, IssueCommandDto } from './dto/command.dto';
 
 /** What a teacher may do to a class's devices; everything else is ICT's. */
@@ -175,6 +180,118 @@ function refusalMessage(kind: DesiredKind, owner: LockOwner, deviceIds: readonly
   return `${devices} ${what}; only ICT may lift or replace that ${lockName}`;
 }
 
+/**
+ * Which of `deviceIds` a command may go to (issue 8 item 6): revoked or unknown devices are
+ * `gone`; for a lock-type command that is not a restore, devices whose lock a stronger party
+ * than the actor's owns are `left` with that owner; the rest are `allowed`.
+ * @param current the devices' rows as `DesiredStateRepository.readForUpdate` read them
+ */
+function decide(
+  actor: AuditActor,
+  deviceIds: readonly string[],
+  request: CommandRequest,
+  current: ReadonlyMap<string, DesiredLocks>,
+): { allowed: string[]; left: RefusedDevice[]; gone: string[] } {
+  const kind = DESIRED_KIND[request.type];
+  const party = request.party ?? partyOf(actor);
+  const allowed: string[] = [];
+  const left: RefusedDevice[] = [];
+  const gone: string[] = [];
+  for (const deviceId of deviceIds) {
+    const device = current.get(deviceId);
+    if (!device || device.status !== 'active') {
+      gone.push(deviceId);
+      continue;
+    }
+    const owner =
+      kind === 'lock'
+        ? device.desiredLockOwner
+        : kind === 'appLock'
+          ? device.desiredAppLockOwner
+          : null;
+    if (kind && !request.restore && !mayOverride(party, owner)) {
+      left.push({ deviceId, owner: owner as LockOwner });
+      continue;
+    }
+    allowed.push(deviceId);
+  }
+  return { allowed, left, gone };
+}
+
+/**
+ * The desired state a command sets (issue 8 items 6 and 7): a lock's payload, an app lock's app,
+ * null for an unlock, with its owner. Null for a command of no such kind, and for a restore.
+ */
+function desiredOf(
+  actor: AuditActor,
+  request: CommandRequest,
+): { kind: DesiredKind; value: string | null; owner: LockOwner | null } | null {
+  const kind = DESIRED_KIND[request.type];
+  if (!kind || request.restore) {
+    return null;
+  }
+  const value =
+    request.type === 'device.lock'
+      ? JSON.stringify(request.payload)
+      : request.type === 'app.lock'
+        ? String(request.payload.appId)
+        : null;
+  return { kind, value, owner: ownerOf(actor, request) };
+}
+
+/**
+ * The audit entries of queued commands: one `command.issued` per row and one
+ * `command.superseded` per older command it retired, each naming its device as `devices` has
+ * it now (issue 9), with the payload as staff may read it. None for a command type only the hub
+ * sends (`policy.apply`): the change that made them has its own entry.
+ */
+function auditRecordsOf(
+  actor: AuditActor,
+  rows: ReadonlyArray<Omit<CommandEntity, 'seq'>>,
+  request: CommandRequest,
+  devices: ReadonlyMap<string, DeviceNames>,
+  superseded: ReadonlyArray<{ id: string; deviceId: string; type: string }>,
+  groupName?: string,
+): AuditRecord[] {
+  if (HUB_ONLY_COMMANDS.includes(request.type)) {
+    return [];
+  }
+  const byDevice = new Map(rows.map((row) => [row.deviceId, row.id]));
+  const targets = new Map<string, AuditTarget>();
+  const targetOf = (deviceId: string): AuditTarget => {
+    let target = targets.get(deviceId);
+    if (!target) {
+      const names = devices.get(deviceId);
+      target = names ? deviceTarget(names) : { type: 'device', id: deviceId, label: null };
+      targets.set(deviceId, target);
+    }
+    return target;
+  };
+  // What the command said (a lock's message, a message's text), as staff may read it.
+  const payload = redactPayload(request.payload) as Record<string, unknown>;
+  return [
+    ...superseded.map((old) => ({
+      actor,
+      action: 'command.superseded',
+      target: targetOf(old.deviceId),
+      detail: { commandId: old.id, type: old.type, by: byDevice.get(old.deviceId) },
+    })),
+    ...rows.map((row) => ({
+      actor,
+      action: 'command.issued',
+      target: targetOf(row.deviceId),
+      detail: {
+        commandId: row.id,
+        type: row.type,
+        payload,
+        groupId: row.groupId ?? undefined,
+        groupName,
+        expiresAt: row.expiresAt?.toISOString(),
+      },
+    })),
+  ];
+}
+
 @Injectable()
 export class CommandsService extends DeviceCommandsReader {
   constructor(
@@ -309,29 +426,8 @@ export class CommandsService extends DeviceCommandsReader {
       return { commands: [], refused: [], inactive: [] };
     }
     const kind = DESIRED_KIND[request.type];
-    const party = request.party ?? partyOf(actor);
     const current = await this.desired.readForUpdate(tx, deviceIds);
-    const allowed: string[] = [];
-    const left: RefusedDevice[] = [];
-    const gone: string[] = [];
-    for (const deviceId of deviceIds) {
-      const device = current.get(deviceId);
-      if (!device || device.status !== 'active') {
-        gone.push(deviceId);
-        continue;
-      }
-      const owner =
-        kind === 'lock'
-          ? device.desiredLockOwner
-          : kind === 'appLock'
-            ? device.desiredAppLockOwner
-            : null;
-      if (kind && !request.restore && !mayOverride(party, owner)) {
-        left.push({ deviceId, owner: owner as LockOwner });
-        continue;
-      }
-      allowed.push(deviceId);
-    }
+    const { allowed, left, gone } = decide(actor, deviceIds, request, current);
     if (options.allOrNothing && gone.length > 0) {
       throw new ConflictException('This device is revoked; re-enrol it first');
     }
@@ -351,6 +447,50 @@ export class CommandsService extends DeviceCommandsReader {
       refused: left,
       inactive: gone,
     };
+  }
+
+  /**
+   * `issueIn` for many requests at once, in the caller's `tx` (issue 12: the actions of a
+   * hundred classes at the start of a lesson): one read of all their devices' rows, one retire
+   * and one insert per command type, one desired-state write per request. The requests' devices
+   * must not overlap (a device's commands keep their order only within one request). The audit
+   * entries are returned per request, not written, so each is written in its own caller's context.
+   * @throws Error when two requests share a device (a caller's mistake)
+   */
+  async issueManyIn(
+    tx: Tx,
+    items: ReadonlyArray<{
+      actor: AuditActor;
+      deviceIds: readonly string[];
+      request: CommandRequest;
+    }>,
+  ): Promise<Array<{ outcome: IssueOutcome; audit: AuditRecord[] }>> {
+    const all = items.flatMap((item) => item.deviceIds);
+    if (new Set(all).size !== all.length) {
+      throw new Error('issueManyIn: two requests share a device');
+    }
+    const current = all.length > 0 ? await this.desired.readForUpdate(tx, all) : new Map();
+    const decided = items.map((item) => {
+      const { allowed, left, gone } = decide(item.actor, item.deviceIds, item.request, current);
+      return { item, left, gone, rows: this.buildRows(item.actor, allowed, item.request, null) };
+    });
+    const superseded = await this.write(
+      tx,
+      decided.map(({ item, rows }) => ({ actor: item.actor, rows, request: item.request })),
+    );
+    const out: Array<{ outcome: IssueOutcome; audit: AuditRecord[] }> = [];
+    for (const { item, left, gone, rows } of decided) {
+      const replaced = rows.flatMap((row) => superseded.get(row.deviceId) ?? []);
+      out.push({
+        outcome: {
+          commands: rows.map((row) => toCommandDto({ ...row, seq: 0 })),
+          refused: left,
+          inactive: gone,
+        },
+        audit: auditRecordsOf(item.actor, rows, item.request, current, replaced),
+      });
+    }
+    return out;
   }
 
   /** Tells staff and delivery about commands `issueIn` queued, once its transaction committed. */
@@ -429,72 +569,61 @@ export class CommandsService extends DeviceCommandsReader {
     if (rows.length === 0) {
       return;
     }
-    const deviceIds = rows.map((row) => row.deviceId);
-    const replaces = SUPERSEDES[request.type];
-    const superseded = replaces
-      ? await this.commands.supersedeOpen(
-          tx,
-          deviceIds,
-          replaces,
-          this.clock.now(),
-          `replaced by a newer ${request.type}`,
-        )
-      : [];
-    await this.commands.insertMany(tx, rows);
-    const kind = DESIRED_KIND[request.type];
-    if (kind && !request.restore) {
-      const value =
-        request.type === 'device.lock'
-          ? JSON.stringify(request.payload)
-          : request.type === 'app.lock'
-            ? String(request.payload.appId)
-            : null;
-      await this.desired.set(
-        tx,
-        kind,
-        value,
-        ownerOf(actor, request),
-        new Map(rows.map((row) => [row.deviceId, row.id])),
-      );
-    }
-    if (HUB_ONLY_COMMANDS.includes(request.type)) {
-      return; // the change that made them has its own audit entry
-    }
-    const byDevice = new Map(rows.map((row) => [row.deviceId, row.id]));
-    const targets = new Map<string, AuditTarget>();
-    const targetOf = (deviceId: string): AuditTarget => {
-      let target = targets.get(deviceId);
-      if (!target) {
-        const names = devices.get(deviceId);
-        target = names ? deviceTarget(names) : { type: 'device', id: deviceId, label: null };
-        targets.set(deviceId, target);
-      }
-      return target;
-    };
-    // What the command said (a lock's message, a message's text), as staff may read it.
-    const payload = redactPayload(request.payload) as Record<string, unknown>;
+    const superseded = await this.write(tx, [{ actor, rows, request }]);
     await this.audit.record(
       tx,
-      ...superseded.map((old) => ({
-        actor,
-        action: 'command.superseded',
-        target: targetOf(old.deviceId),
-        detail: { commandId: old.id, type: old.type, by: byDevice.get(old.deviceId) },
-      })),
-      ...rows.map((row) => ({
-        actor,
-        action: 'command.issued',
-        target: targetOf(row.deviceId),
-        detail: {
-          commandId: row.id,
-          type: row.type,
-          payload,
-          groupId: row.groupId ?? undefined,
-          groupName,
-          expiresAt: row.expiresAt?.toISOString(),
-        },
-      })),
+      ...auditRecordsOf(actor, rows, request, devices, [...superseded.values()].flat(), groupName),
     );
+  }
+
+  /**
+   * Writes queued commands inside `tx`: first retires the open, unsent commands each one
+   * replaces (SUPERSEDES; one statement per command type, whatever the number of requests), then
+   * inserts every row, then sets the desired state they imply (one statement per kind).
+   * @returns the commands retired, by device
+   */
+  private async write(
+    tx: Tx,
+    requests: ReadonlyArray<{
+      actor: AuditActor;
+      rows: ReadonlyArray<Omit<CommandEntity, 'seq'>>;
+      request: CommandRequest;
+    }>,
+  ): Promise<Map<string, Array<{ id: string; deviceId: string; type: string }>>> {
+    const superseded = new Map<string, Array<{ id: string; deviceId: string; type: string }>>();
+    for (const type of new Set(requests.map((r) => r.request.type))) {
+      const replaces = SUPERSEDES[type];
+      const deviceIds = requests
+        .filter((r) => r.request.type === type)
+        .flatMap((r) => r.rows.map((row) => row.deviceId));
+      if (!replaces || deviceIds.length === 0) {
+        continue;
+      }
+      const now = this.clock.now();
+      const detail = `replaced by a newer ${type}`;
+      for (const old of await this.commands.supersedeOpen(tx, deviceIds, replaces, now, detail)) {
+        superseded.set(old.deviceId, [...(superseded.get(old.deviceId) ?? []), old]);
+      }
+    }
+    await this.commands.insertMany(
+      tx,
+      requests.flatMap((r) => r.rows),
+    );
+    const desiredByKind = new Map<DesiredKind, DesiredEntry[]>();
+    for (const { actor, rows, request } of requests) {
+      const desired = desiredOf(actor, request);
+      if (desired) {
+        const entries = desiredByKind.get(desired.kind) ?? [];
+        desiredByKind.set(desired.kind, entries);
+        for (const row of rows) {
+          entries.push({ deviceId: row.deviceId, commandId: row.id, ...desired });
+        }
+      }
+    }
+    for (const [kind, entries] of desiredByKind) {
+      await this.desired.setEach(tx, kind, entries);
+    }
+    return superseded;
   }
 
   /** Retires still-undelivered commands of a type for these devices (a newer one replaces them). */

@@ -44,6 +44,14 @@ const ENDED: Record<DesiredKind, Partial<DeviceEntity>> = {
   appLock: { desiredAppLock: null, desiredAppLockOwner: null, desiredAppLockCommandId: null },
 };
 
+/** One device's desired state of one kind, and the command that set it (`setEach`). */
+export interface DesiredEntry {
+  deviceId: string;
+  commandId: string;
+  value: string | null;
+  owner: LockOwner | null;
+}
+
 @Injectable()
 export class DesiredStateRepository {
   /**
@@ -75,29 +83,48 @@ export class DesiredStateRepository {
 
   /**
    * Sets one desired state of many devices: the same value and owner (null and null for an
-   * unlock), and for each device the command that set it. One statement per chunk, the command
-   * ids joined as a VALUES list (as presence is written; SQLite and PostgreSQL alike).
+   * unlock), and for each device the command that set it. See `setEach`.
    */
-  async set(
+  set(
     tx: Tx,
     kind: DesiredKind,
     value: string | null,
     owner: LockOwner | null,
     commandIdByDevice: ReadonlyMap<string, string>,
   ): Promise<void> {
+    return this.setEach(
+      tx,
+      kind,
+      [...commandIdByDevice].map(([deviceId, commandId]) => ({
+        deviceId,
+        commandId,
+        value,
+        owner,
+      })),
+    );
+  }
+
+  /**
+   * Sets one desired state of many devices, each with its own value, owner (null and null for an
+   * unlock) and the command that set it (a hundred classes' locks at once, issue 12). One
+   * statement per chunk, the rows joined as a VALUES list (as presence is written; SQLite and
+   * PostgreSQL alike).
+   */
+  async setEach(tx: Tx, kind: DesiredKind, entries: readonly DesiredEntry[]): Promise<void> {
     const columns = COLUMNS[kind];
     const driver = tx.connection.driver;
-    for (const part of chunks([...commandIdByDevice], 150)) {
-      const params: unknown[] = [value, owner];
+    for (const part of chunks(entries, 100)) {
+      const params: unknown[] = [];
       const slot = (param: unknown) => {
         params.push(param);
         return driver.createParameter(`p${params.length}`, params.length - 1);
       };
-      const valueSlot = driver.createParameter('p1', 0);
-      const ownerSlot = driver.createParameter('p2', 1);
-      const rows = part.map(([deviceId, commandId]) => `(${slot(deviceId)}, ${slot(commandId)})`);
+      const rows = part.map(
+        (entry) =>
+          `(${slot(entry.deviceId)}, ${slot(entry.commandId)}, ${slot(entry.value)}, ${slot(entry.owner)})`,
+      );
       await tx.query(
-        `UPDATE devices SET ${columns.value} = ${valueSlot}, ${columns.owner} = ${ownerSlot},
+        `UPDATE devices SET ${columns.value} = v.column3, ${columns.owner} = v.column4,
            ${columns.commandId} = v.column2
          FROM (VALUES ${rows.join(', ')}) AS v WHERE devices.id = v.column1`,
         params,

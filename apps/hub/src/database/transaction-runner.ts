@@ -33,6 +33,36 @@ const MAX_TRIES = 5;
 /** Units of the first lane run in a row, at most, while background work waits. */
 const FIRST_LANE_RUN = 8;
 
+/** Requests of `runBatch` in one batch, at most. */
+const MAX_BATCH = 100;
+
+/** What a batch answers for one request: its value, or its own error. */
+export type Settled<R> = { ok: true; value: R } | { ok: false; error: unknown };
+
+/** One request of a batch, as `runBatch`'s work sees it. */
+export interface BatchRequest<I> {
+  input: I;
+  /** Runs `fn` in the request's caller's async context, on the batch's transaction. */
+  within<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+type BatchWork = (
+  tx: Tx,
+  requests: Array<BatchRequest<unknown>>,
+) => Promise<Array<Settled<unknown>>>;
+
+/** A request of `runBatch` waiting for its batch. */
+interface WaitingRequest {
+  input: unknown;
+  /** The caller's async context, which `within` runs in. */
+  caller: AsyncResource;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Thrown to roll back a batch in which every request was refused. */
+class NothingSucceeded extends Error {}
+
 /** How a unit of work is queued on SQLite. */
 export interface RunOptions {
   /**
@@ -79,6 +109,8 @@ export class TransactionRunner {
    */
   private readonly inQueue = new AsyncLocalStorage<{ running: boolean }>();
   private readonly queued: boolean;
+  /** Requests of `runBatch` waiting for their batch, by group (SQLite). */
+  private readonly batches = new Map<string, WaitingRequest[]>();
 
   constructor(private readonly dataSource: DataSource) {
     this.queued = dataSource.options.type === 'sqlite';
@@ -111,6 +143,96 @@ export class TransactionRunner {
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
       }
     }
+  }
+
+  /**
+   * Runs the requests of one kind that are waiting at the same moment as one batch in one
+   * transaction ("group commit"): `work` gets them all, in the order they were asked for, and
+   * answers each with its own value or error. On SQLite, where a hundred classes locking at the
+   * start of a lesson would otherwise queue a hundred transactions of some fifteen statements
+   * each one after another (issue 12), the batch shares its reads and writes; at most 100
+   * requests make one batch, and the rest wait for the next, queued at once. On PostgreSQL,
+   * where transactions run side by side, each request is a batch of one.
+   *
+   * Everything the batch wrote commits together; when no request succeeded, the transaction is
+   * rolled back. `work` must check each request before it writes anything, so that one refused
+   * request leaves nothing behind. `within(fn)` runs `fn` in the request's caller's async
+   * context (its correlation id for the audit log) on the batch's transaction.
+   * @param group the kind of request, e.g. `class.action`; other kinds are not taken along
+   * @throws the request's own error as `work` answered it, or the transaction's error
+   */
+  runBatch<I, R>(
+    group: string,
+    input: I,
+    work: (tx: Tx, requests: Array<BatchRequest<I>>) => Promise<Array<Settled<R>>>,
+  ): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      const request: WaitingRequest = {
+        input,
+        caller: new AsyncResource('BatchedRequest'),
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      };
+      if (!this.queued) {
+        void this.runBatchOf([request], work as BatchWork);
+        return;
+      }
+      let waiting = this.batches.get(group);
+      if (!waiting) {
+        waiting = [];
+        this.batches.set(group, waiting);
+      }
+      waiting.push(request);
+      if (waiting.length === 1) {
+        void this.runBatchOf(group, work as BatchWork);
+      }
+    });
+  }
+
+  /** Runs one batch: the given requests, or on SQLite those of `group` waiting when it starts. */
+  private async runBatchOf(from: string | WaitingRequest[], work: BatchWork): Promise<void> {
+    let taken: WaitingRequest[] = [];
+    let answers: Array<Settled<unknown>> = [];
+    try {
+      await this.run(async (tx) => {
+        if (typeof from === 'string') {
+          const waiting = this.batches.get(from) ?? [];
+          taken = waiting.splice(0, MAX_BATCH);
+          if (waiting.length === 0) {
+            this.batches.delete(from);
+          } else {
+            void this.runBatchOf(from, work); // the rest in the next batch, queued now
+          }
+        } else {
+          taken = from;
+        }
+        const unit = this.inQueue.getStore();
+        answers = await work(
+          tx,
+          taken.map((request) => ({
+            input: request.input,
+            within: <T>(fn: () => Promise<T>) =>
+              request.caller.runInAsyncScope(() => (unit ? this.inQueue.run(unit, fn) : fn())),
+          })),
+        );
+        if (answers.every((answer) => !answer.ok)) {
+          throw new NothingSucceeded();
+        }
+      });
+    } catch (error) {
+      if (!(error instanceof NothingSucceeded)) {
+        taken.forEach((request) => request.reject(error));
+        return;
+      }
+    }
+    taken.forEach((request, index) => {
+      const answer = answers[index];
+      if (answer?.ok) {
+        request.resolve(answer.value);
+      } else {
+        request.reject(answer ? answer.error : new Error('The batch gave no answer'));
+      }
+    });
   }
 
   /**

@@ -193,11 +193,11 @@ export class AuthService extends StaffAuthenticator {
     if (token.length > 128) {
       return null;
     }
-    const session = await this.staff.findSessionByHash(hashToken(token));
+    const session = await this.staff.sessionForRequest(hashToken(token));
     if (!session || session.revokedAt || session.expiresAt <= this.clock.now()) {
       return null;
     }
-    const account = await this.staff.findById(session.staffId);
+    const account = await this.staff.accountForRequest(session.staffId);
     if (!account || account.disabled) {
       return null;
     }

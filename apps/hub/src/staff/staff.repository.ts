@@ -2,6 +2,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, Repository } from 'typeorm';
+import { BatchLoader } from '../database/batch-loader';
+import { chunks } from '../database/chunks';
 import type { Tx } from '../database/transaction-runner';
 import {
   AupAcceptanceEntity,
@@ -20,6 +22,63 @@ export class StaffRepository {
     @InjectRepository(AupAcceptanceEntity)
     private readonly acceptances: Repository<AupAcceptanceEntity>,
   ) {}
+
+  // The reads every staff request makes (issue 12: a hundred teachers' requests at the start of
+  // a lesson), each answered with one read for all the requests of the same moment.
+  private readonly sessionsByHash = new BatchLoader<string, StaffSessionEntity | null>(
+    async (hashes) => {
+      const out = new Map<string, StaffSessionEntity>();
+      for (const part of chunks(hashes)) {
+        for (const row of await this.sessions.findBy({ tokenHash: In(part) })) {
+          out.set(row.tokenHash, row);
+        }
+      }
+      return out;
+    },
+    null,
+  );
+  private readonly accountsById = new BatchLoader<string, StaffAccountEntity | null>(
+    async (ids) => {
+      const out = new Map<string, StaffAccountEntity>();
+      for (const part of chunks(ids)) {
+        for (const row of await this.accounts.findBy({ id: In(part) })) {
+          out.set(row.id, row);
+        }
+      }
+      return out;
+    },
+    null,
+  );
+  private readonly currentAupByStaff = new BatchLoader<
+    string,
+    { hash: string; accepted: boolean } | null
+  >(async (staffIds) => {
+    const current = await this.aupVersions
+      .createQueryBuilder('aup')
+      .select('aup.hash', 'hash')
+      .orderBy('aup.published_seq', 'DESC', 'NULLS LAST')
+      .addOrderBy('aup.seq', 'DESC')
+      .limit(1)
+      .getRawOne<{ hash: string }>();
+    if (!current) {
+      return new Map();
+    }
+    const accepted = await this.acceptedBy(current.hash, staffIds);
+    return new Map(staffIds.map((id) => [id, { hash: current.hash, accepted: accepted.has(id) }]));
+  }, null);
+
+  /**
+   * A staff request's session by its token's hash, read together with the other requests' of
+   * the same moment (one read for all). Read only: the entity may be shared by those requests.
+   */
+  sessionForRequest(tokenHash: string): Promise<StaffSessionEntity | null> {
+    return this.sessionsByHash.load(tokenHash);
+  }
+
+  /** A staff request's account, read as `sessionForRequest` is. Read only. */
+  accountForRequest(id: string): Promise<StaffAccountEntity | null> {
+    return this.accountsById.load(id);
+  }
 
   countAccounts(): Promise<number> {
     return this.accounts.count();
@@ -260,27 +319,13 @@ export class StaffRepository {
   }
 
   /**
-   * The current version's hash and whether this member of staff accepted it, in one query: the
-   * AUP gate asks on every staff request.
+   * The current version's hash and whether this member of staff accepted it: the AUP gate asks
+   * on every staff request, so the requests of the same moment share two reads.
    *
    * @returns null when no version has been published
    */
-  async currentAupFor(staffId: string): Promise<{ hash: string; accepted: boolean } | null> {
-    const row = await this.aupVersions
-      .createQueryBuilder('aup')
-      .leftJoin(
-        AupAcceptanceEntity,
-        'acceptance',
-        'acceptance.aup_hash = aup.hash AND acceptance.staff_id = :staffId',
-        { staffId },
-      )
-      .select('aup.hash', 'hash')
-      .addSelect('acceptance.id', 'acceptanceId')
-      .orderBy('aup.published_seq', 'DESC', 'NULLS LAST')
-      .addOrderBy('aup.seq', 'DESC')
-      .limit(1)
-      .getRawOne<{ hash: string; acceptanceId: string | null }>();
-    return row ? { hash: row.hash, accepted: row.acceptanceId !== null } : null;
+  currentAupFor(staffId: string): Promise<{ hash: string; accepted: boolean } | null> {
+    return this.currentAupByStaff.load(staffId);
   }
 
   /** Which of these accounts accepted this version. */
