@@ -1,7 +1,7 @@
 // All database access for staff accounts, sessions, throttles and the AUP.
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, IsNull, Repository } from 'typeorm';
+import { FindOptionsWhere, In, IsNull, Repository } from 'typeorm';
 import { BatchLoader } from '../database/batch-loader';
 import { chunks } from '../database/chunks';
 import type { Tx } from '../database/transaction-runner';
@@ -13,6 +13,25 @@ import {
   StaffSessionEntity,
 } from './staff.entities';
 
+/**
+ * Rows by one unique column, the keys asked for in the same tick read together (one `IN` read
+ * per chunk); null for a key with no row.
+ */
+function rowsBy<E extends object, K extends keyof E & string>(
+  repository: Repository<E>,
+  column: K,
+): BatchLoader<string, E | null> {
+  return new BatchLoader<string, E | null>(async (keys) => {
+    const out = new Map<string, E>();
+    for (const part of chunks(keys)) {
+      for (const row of await repository.findBy({ [column]: In(part) } as FindOptionsWhere<E>)) {
+        out.set(String(row[column]), row);
+      }
+    }
+    return out;
+  }, null);
+}
+
 @Injectable()
 export class StaffRepository {
   constructor(
@@ -21,34 +40,15 @@ export class StaffRepository {
     @InjectRepository(AupVersionEntity) private readonly aupVersions: Repository<AupVersionEntity>,
     @InjectRepository(AupAcceptanceEntity)
     private readonly acceptances: Repository<AupAcceptanceEntity>,
-  ) {}
+  ) {
+    this.sessionsByHash = rowsBy(this.sessions, 'tokenHash');
+    this.accountsById = rowsBy(this.accounts, 'id');
+  }
 
   // The reads every staff request makes (issue 12: a hundred teachers' requests at the start of
   // a lesson), each answered with one read for all the requests of the same moment.
-  private readonly sessionsByHash = new BatchLoader<string, StaffSessionEntity | null>(
-    async (hashes) => {
-      const out = new Map<string, StaffSessionEntity>();
-      for (const part of chunks(hashes)) {
-        for (const row of await this.sessions.findBy({ tokenHash: In(part) })) {
-          out.set(row.tokenHash, row);
-        }
-      }
-      return out;
-    },
-    null,
-  );
-  private readonly accountsById = new BatchLoader<string, StaffAccountEntity | null>(
-    async (ids) => {
-      const out = new Map<string, StaffAccountEntity>();
-      for (const part of chunks(ids)) {
-        for (const row of await this.accounts.findBy({ id: In(part) })) {
-          out.set(row.id, row);
-        }
-      }
-      return out;
-    },
-    null,
-  );
+  private readonly sessionsByHash: BatchLoader<string, StaffSessionEntity | null>;
+  private readonly accountsById: BatchLoader<string, StaffAccountEntity | null>;
   private readonly currentAupByStaff = new BatchLoader<
     string,
     { hash: string; accepted: boolean } | null
