@@ -278,11 +278,11 @@ export class PhotoSync {
 
   /** The photo's receipt, or null; given up after the idle timeout, or at stop. */
   private receiptOf(sha256: string): Promise<PhotoReceiptBody | null> {
-    const timeout = AbortSignal.timeout(this.options.idleTimeoutMs ?? PHOTO_REQUEST_IDLE_MS);
     return fetchPhotoReceipt(
       this.options.device,
       sha256,
-      AbortSignal.any([this.abort.signal, timeout]),
+      this.abort.signal,
+      this.options.idleTimeoutMs ?? PHOTO_REQUEST_IDLE_MS,
     );
   }
 

@@ -14,3 +14,4 @@ export * from './journal';
 export * from './client';
 export * from './trust';
 export * from './photo-upload';
+export * from './deadline';

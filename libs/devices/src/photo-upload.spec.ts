@@ -6,7 +6,21 @@ import { once } from 'node:events';
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createDeviceKeyPair, type DeviceKeyPair } from './identity';
-import { photoSha256, PhotoUploadError, uploadPhoto, type PhotoDevice } from './photo-upload';
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
+import {
+  fetchPhotoReceipt,
+  photoSha256,
+  PhotoUploadError,
+  uploadPhoto,
+  type PhotoDevice,
+} from './photo-upload';
+
+/** The engine's own garbage collection, called on demand (as `node --expose-gc` gives it). */
+function collector(): () => void {
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc') as () => void;
+}
 
 describe('uploadPhoto when the hub stops answering', () => {
   let keys: DeviceKeyPair;
@@ -100,5 +114,31 @@ describe('uploadPhoto when the hub stops answering', () => {
     });
     const url = await send(device, { retryDelays: [], idleTimeoutMs: 2000 });
     expect(url).toBe(`${device.hubUrl}/api/photos/uploads/abc`);
+  }, 15_000);
+
+  it('gives up on a receipt the frozen hub never answers, also while memory is collected', async () => {
+    // Node 20's AbortSignal.any() could be collected while fetch() waited on it, and then the
+    // receipt request waited for ever (nodejs/node#55428); the agent's pass never ended.
+    const device = await serve(() => undefined);
+    const gc = collector();
+    const pressure = setInterval(() => {
+      gc();
+      Array.from({ length: 100_000 }, (_, i) => ({ i }));
+    }, 20);
+    const outer = new AbortController();
+    const started = Date.now();
+    try {
+      const outcome = await Promise.race([
+        fetchPhotoReceipt(device, 'a'.repeat(64), outer.signal, 400).catch(
+          (caught: unknown) => caught,
+        ),
+        new Promise((resolve) => setTimeout(() => resolve('still waiting after 5 s'), 5000)),
+      ]);
+      expect(outcome).toBeInstanceOf(PhotoUploadError);
+      expect((outcome as PhotoUploadError).status).toBe(0);
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      clearInterval(pressure);
+    }
   }, 15_000);
 });

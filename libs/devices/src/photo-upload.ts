@@ -12,6 +12,7 @@ import {
   type HttpResponse,
   type HttpStack,
 } from 'tus-js-client';
+import { withDeadline } from './deadline';
 import { normaliseHubUrl } from './enroll';
 import { makeProof } from './proof';
 import { trustAgent, trustingFetch, type HubTrust } from './trust';
@@ -189,9 +190,10 @@ export function uploadPhoto(device: PhotoDevice, options: UploadPhotoOptions): P
 }
 
 /**
- * Asks the hub for a photo's receipt (protocol section 5). Gives up after 30 s, or when `signal`
- * is aborted.
+ * Asks the hub for a photo's receipt (protocol section 5). Gives up after `timeoutMs` (the answer
+ * and its body), or when `signal` is aborted.
  *
+ * @param timeoutMs how long to wait for the whole answer, ms (default 30,000)
  * @returns the receipt on 200, null on 404 (not stored yet)
  * @throws PhotoUploadError for any other answer, or status 0 when the hub cannot be reached or
  *   did not answer in time (or `signal` stopped it)
@@ -200,19 +202,20 @@ export async function fetchPhotoReceipt(
   device: PhotoDevice,
   sha256: string,
   signal?: AbortSignal,
+  timeoutMs = 30_000,
 ): Promise<PhotoReceiptBody | null> {
   const doFetch = device.trust ? trustingFetch(device.trust) : fetch;
   const now = device.now ?? Date.now;
   let response: Response;
   try {
-    response = await doFetch(`${normaliseHubUrl(device.hubUrl)}/api/photos/receipts/${sha256}`, {
-      headers: {
-        Authorization: `Device ${makeProof(device.deviceId, device.privateKeyPem, { now: now() })}`,
-      },
-      signal: signal
-        ? AbortSignal.any([signal, AbortSignal.timeout(30_000)])
-        : AbortSignal.timeout(30_000),
-    });
+    response = await withDeadline(timeoutMs, signal, (deadline) =>
+      doFetch(`${normaliseHubUrl(device.hubUrl)}/api/photos/receipts/${sha256}`, {
+        headers: {
+          Authorization: `Device ${makeProof(device.deviceId, device.privateKeyPem, { now: now() })}`,
+        },
+        signal: deadline,
+      }),
+    );
   } catch (error) {
     throw new PhotoUploadError(0, `the hub could not be reached: ${(error as Error).message}`);
   }
@@ -225,8 +228,9 @@ export async function fetchPhotoReceipt(
     throw new PhotoUploadError(response.status, `the receipt answer was ${response.status}`);
   }
   try {
-    return (await response.json()) as PhotoReceiptBody;
+    return (await withDeadline(timeoutMs, signal, () => response.json())) as PhotoReceiptBody;
   } catch (error) {
+    await response.body?.cancel().catch(() => undefined);
     throw new PhotoUploadError(0, `the receipt was cut off: ${(error as Error).message}`);
   }
 }

@@ -33,26 +33,31 @@ export function exiftoolProcessFactory(): (() => Promise<ChildProcess>) | undefi
 }
 
 /**
- * The exiftool arguments that delete every location field this hub knows of. Deleting is all
- * they do: the picture data (from the JPEG's SOS on, the HEIC's image items) is copied as it is,
- * and orientation, camera and time tags stay.
+ * The location fields this hub deletes, as exiftool tag names (each written as `-name=`, which
+ * deletes it). Deleting is all they do: the picture data (from the JPEG's SOS on, the HEIC's
+ * image items) is copied as it is, and orientation, camera and time tags stay.
  */
-export const LOCATION_DELETE_ARGS: readonly string[] = [
-  '-gps:all=',
-  '-xmp-exif:gps*=',
-  '-iptc:city=',
-  '-iptc:sub-location=',
-  '-iptc:province-state=',
-  '-iptc:country-primarylocationname=',
-  '-iptc:country-primarylocationcode=',
-  '-xmp-photoshop:city=',
-  '-xmp-photoshop:state=',
-  '-xmp-photoshop:country=',
-  '-xmp-iptcCore:location=',
-  '-xmp-iptcCore:countrycode=',
-  '-xmp-iptcExt:locationcreated*=',
-  '-xmp-iptcExt:locationshown*=',
+export const LOCATION_TAGS: readonly string[] = [
+  'gps:all',
+  'xmp-exif:gps*',
+  'iptc:city',
+  'iptc:sub-location',
+  'iptc:province-state',
+  'iptc:country-primarylocationname',
+  'iptc:country-primarylocationcode',
+  'xmp-photoshop:city',
+  'xmp-photoshop:state',
+  'xmp-photoshop:country',
+  'xmp-iptcCore:location',
+  'xmp-iptcCore:countrycode',
+  'xmp-iptcExt:locationcreated*',
+  'xmp-iptcExt:locationshown*',
 ];
+
+/** The tags ExifTool.write is given: every location field, deleted (null writes `-name=`). */
+const DELETE_LOCATION: Record<string, null> = Object.fromEntries(
+  LOCATION_TAGS.map((tag) => [tag, null]),
+);
 
 @Injectable()
 export class LocationStripper implements OnApplicationShutdown {
@@ -64,18 +69,15 @@ export class LocationStripper implements OnApplicationShutdown {
   });
 
   /**
-   * Deletes every location field from `file` in place (`-overwrite_original`: exiftool writes a
-   * temporary file beside it and renames it over, leaving no `_original` copy). The file's name
-   * must end in its kind's extension (`.jpg`, `.png`, `.heic`): exiftool goes by it.
+   * Writes `source` without its location fields to `output` (exiftool's `-o`: the source is
+   * left as it is; `output` must not exist yet). Both names must end in the kind's extension
+   * (`.jpg`, `.png`, `.heic`): exiftool goes by it. Writing straight to where the copy is wanted
+   * (the store's temporary file) spares a copy of the photo and a flush (bench:photos).
    *
-   * @throws Error when exiftool cannot read or write the file (a damaged picture)
+   * @throws Error when exiftool cannot read the picture (a damaged one) or write `output`
    */
-  async strip(file: string): Promise<void> {
-    await this.exiftool.write(
-      file,
-      {},
-      { writeArgs: ['-overwrite_original', ...LOCATION_DELETE_ARGS] },
-    );
+  async stripInto(source: string, output: string): Promise<void> {
+    await this.exiftool.write(source, DELETE_LOCATION, { writeArgs: ['-o', output] });
   }
 
   async onApplicationShutdown(): Promise<void> {

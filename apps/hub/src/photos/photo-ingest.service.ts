@@ -23,7 +23,6 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
-import { FileStore } from '@tus/file-store';
 import { Metadata, Server, Upload } from '@tus/server';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as fs from 'node:fs/promises';
@@ -38,6 +37,7 @@ import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { ScheduledWorkLease } from '../database/scheduled-work-lease';
 import { runAsBackgroundWork, TransactionRunner } from '../database/transaction-runner';
 import { DevicesRepository } from '../devices/devices.repository';
+import { HashingFileStore } from './hashing-file-store';
 import { LocationStripper } from './location-stripper';
 import { PhotoEntity } from './photo.entity';
 import {
@@ -56,7 +56,7 @@ import {
   sniffImage,
   storedPhotoName,
 } from './photo-rules';
-import { PhotoStore, StoreUnavailableError } from './photo-store';
+import { PhotoStore, StoreUnavailableError, type StoreWriteOutcome } from './photo-store';
 import { PhotoThumbnails } from './photo-thumbnails';
 import { PhotosRepository } from './photos.repository';
 
@@ -97,7 +97,7 @@ export class PhotoIngestService implements OnApplicationBootstrap, OnApplication
   readonly stagingDir: string;
   readonly store: PhotoStore;
   readonly thumbnails: PhotoThumbnails;
-  private readonly fileStore: FileStore;
+  private readonly fileStore: HashingFileStore;
   private readonly tus: Server;
   private status: StoreStatus;
   private working: Promise<void> | null = null;
@@ -136,7 +136,7 @@ export class PhotoIngestService implements OnApplicationBootstrap, OnApplication
     );
     this.thumbnails.yieldTo(() => this.uploading > 0 || this.working !== null);
     this.status = { problem: null, checkedAt: clock.now() };
-    this.fileStore = new FileStore({ directory: this.uploadsDir });
+    this.fileStore = new HashingFileStore({ directory: this.uploadsDir });
     this.tus = new Server({
       path: PHOTO_UPLOAD_PATH,
       datastore: this.fileStore,
@@ -167,6 +167,7 @@ export class PhotoIngestService implements OnApplicationBootstrap, OnApplication
     await fs.mkdir(this.uploadsDir, { recursive: true, mode: 0o700 });
     await fs.mkdir(this.stagingDir, { recursive: true, mode: 0o700 });
     await fs.mkdir(this.thumbnails.dir, { recursive: true, mode: 0o700 });
+    await this.sweepStaging();
     // A hub killed with uploads complete but not yet taken in: take them in now.
     await this.completeFinishedUploads();
     await this.checkStore();
@@ -279,7 +280,11 @@ export class PhotoIngestService implements OnApplicationBootstrap, OnApplication
       await this.discard(upload.id);
       throw new PhotoRejectedError(415, 'The upload names no device');
     }
-    const sha256 = await sha256OfFile(file);
+    // Hashed as it arrived when it came in one run on this hub; else read back (a resumed upload
+    // after a restart, or one taken in at start).
+    const sha256 =
+      this.fileStore.takeDigest(upload.id, upload.size ?? upload.offset) ??
+      (await sha256OfFile(file));
     if (sha256 !== metadata.sha256) {
       await this.discard(upload.id);
       await this.auditRejection(deviceId, 'sha256_mismatch');
@@ -294,7 +299,7 @@ export class PhotoIngestService implements OnApplicationBootstrap, OnApplication
         `The file is not ${metadata.contentType}: nothing was kept`,
       );
     }
-    const staged = this.stagedOriginal(sha256);
+    const staged = this.stagedOriginal({ sha256, contentType: metadata.contentType });
     const existing = await this.photos.findBySha(sha256);
     if (existing) {
       await this.takeOverIfLost(existing, upload.id, file, staged);
@@ -485,43 +490,45 @@ export class PhotoIngestService implements OnApplicationBootstrap, OnApplication
   }
 
   /**
-   * Carries one staged photo on from whichever step it reached. `marker.expected`: whether the
-   * store must already carry its marker (it has had a photo); set once this photo is written.
+   * Carries one staged photo on from whichever step it reached. While the store is available,
+   * exiftool writes the stripped photo straight into the store's temporary file; when it is not
+   * (or was not at the last look), the photo is stripped into staging and waits there, stripped,
+   * to be copied later. `marker.expected`: whether the store must already carry its marker (it
+   * has had a photo); set once this photo is written.
    *
    * @returns false when its staging files are not on this hub (nothing to do here)
    * @throws StoreUnavailableError when the store cannot be written
    */
   private async storeOne(row: PhotoEntity, marker: { expected: boolean }): Promise<boolean> {
     const clean = this.stagedClean(row);
-    const original = this.stagedOriginal(row.sha256);
-    if (!(await exists(clean))) {
-      if (!(await exists(original))) {
-        return false;
+    const original = this.stagedOriginal(row);
+    // Another picture with this device, second and hash prefix: the second is named by its whole hash.
+    const names = [
+      row.storedName,
+      row.storedName.replace(/-[0-9a-f]{8}\.(\w+)$/, `-${row.sha256}.$1`),
+    ];
+    const copyClean = (temporary: string) => fs.copyFile(clean, temporary);
+    let outcome: StoreWriteOutcome;
+    if (await exists(clean)) {
+      outcome = await this.store.write(names, copyClean, marker.expected);
+    } else if (!(await exists(original))) {
+      return false;
+    } else if (this.status.problem === null) {
+      try {
+        outcome = await this.store.write(
+          names,
+          (temporary) => this.stripper.stripInto(original, temporary),
+          marker.expected,
+        );
+      } catch (error) {
+        if (error instanceof StoreUnavailableError) {
+          await this.stripIntoStaging(row, original, clean);
+        }
+        throw error;
       }
-      // exiftool goes by the extension, so the working copy carries the kind's own.
-      const working = path.join(
-        this.stagingDir,
-        `${row.sha256}.strip.${PHOTO_EXTENSIONS[row.contentType]}`,
-      );
-      await removeIfThere(working);
-      await fs.copyFile(original, working);
-      await this.stripper.strip(working);
-      await fsyncFile(working);
-      await durableRename(working, clean);
-    }
-    await removeIfThere(original);
-    const storedSha256 = await sha256OfFile(clean);
-    const { size } = await fs.stat(clean);
-    const expectMarker = marker.expected;
-    let storedName = row.storedName;
-    let result = await this.store.write(storedName, clean, storedSha256, expectMarker);
-    if (result === 'name_taken') {
-      // Another picture with this device, second and hash prefix: name it by its whole hash.
-      storedName = storedName.replace(/-[0-9a-f]{8}\.(\w+)$/, `-${row.sha256}.$1`);
-      result = await this.store.write(storedName, clean, storedSha256, expectMarker);
-      if (result === 'name_taken') {
-        throw new Error(`the store already has a different file at ${storedName}`);
-      }
+    } else {
+      await this.stripIntoStaging(row, original, clean);
+      outcome = await this.store.write(names, copyClean, marker.expected);
     }
     marker.expected = true;
     this.setStatus(null);
@@ -529,10 +536,10 @@ export class PhotoIngestService implements OnApplicationBootstrap, OnApplication
     const device = await this.devices.findById(row.deviceId);
     await this.tx.run(async (tx) => {
       const stored = await this.photos.markStored(tx, row.sha256, {
-        storedSha256,
-        sizeBytes: size,
+        storedSha256: outcome.sha256,
+        sizeBytes: outcome.sizeBytes,
         storedAt,
-        storedName,
+        storedName: outcome.name,
       });
       if (stored) {
         await this.audit.record(tx, {
@@ -540,15 +547,58 @@ export class PhotoIngestService implements OnApplicationBootstrap, OnApplication
             device ?? { id: row.deviceId, name: null, assetTag: row.deviceTag, serialNumber: '' },
           ),
           action: 'photo.stored',
-          target: { type: 'photo', id: row.sha256, label: storedName },
-          detail: { deviceId: row.deviceId, tripId: row.tripId, storedName },
+          target: { type: 'photo', id: row.sha256, label: outcome.name },
+          detail: { deviceId: row.deviceId, tripId: row.tripId, storedName: outcome.name },
         });
       }
     });
-    this.thumbnails.schedule(row.sha256, this.store.pathOf(storedName));
+    this.thumbnails.schedule(row.sha256, this.store.pathOf(outcome.name));
+    // Only now, with the photo in the store and its receipt recorded: the original (with its
+    // location) goes. A crash before this leaves it to the sweep at start (sweepStaging).
+    await removeIfThere(original);
     await removeIfThere(clean);
     await fsyncDir(this.stagingDir);
     return true;
+  }
+
+  /**
+   * Makes the stripped copy a photo waits as while the store is unavailable (staff browse it;
+   * the original with its location is then deleted): exiftool writes it beside the original,
+   * it is flushed and renamed into place.
+   */
+  private async stripIntoStaging(row: PhotoEntity, original: string, clean: string): Promise<void> {
+    const working = path.join(
+      this.stagingDir,
+      `${row.sha256}.strip.${PHOTO_EXTENSIONS[row.contentType]}`,
+    );
+    await removeIfThere(working);
+    await this.stripper.stripInto(original, working);
+    await fsyncFile(working);
+    await durableRename(working, clean);
+    await removeIfThere(original);
+  }
+
+  /**
+   * At start: staging files left by a hub stopped between steps. A photo already stored (its
+   * receipt recorded) or without a row has its files deleted, so no original with a location
+   * stays behind; an original staged by an earlier version of the hub (`<sha256>.orig`, no
+   * extension) is given its kind's extension, which exiftool needs.
+   */
+  private async sweepStaging(): Promise<void> {
+    for (const file of await fs.readdir(this.stagingDir)) {
+      const sha256 = /^([0-9a-f]{64})\./.exec(file)?.[1];
+      if (!sha256) {
+        continue;
+      }
+      const full = path.join(this.stagingDir, file);
+      const row = await this.photos.findBySha(sha256);
+      if (!row || row.status === 'stored') {
+        await removeIfThere(full);
+      } else if (file === `${sha256}.orig`) {
+        await durableRename(full, this.stagedOriginal(row));
+      }
+    }
+    await fsyncDir(this.stagingDir);
   }
 
   /**
@@ -617,6 +667,7 @@ export class PhotoIngestService implements OnApplicationBootstrap, OnApplication
   }
 
   private async discard(uploadId: string): Promise<void> {
+    this.fileStore.forget(uploadId);
     await removeIfThere(path.join(this.uploadsDir, uploadId));
     await this.fileStore.configstore.delete(uploadId);
   }
@@ -647,8 +698,12 @@ export class PhotoIngestService implements OnApplicationBootstrap, OnApplication
     this.status = { problem, checkedAt: this.clock.now() };
   }
 
-  private stagedOriginal(sha256: string): string {
-    return path.join(this.stagingDir, `${sha256}.orig`);
+  /** The original as uploaded: `<sha256>.orig.<ext>` (exiftool goes by the extension). */
+  private stagedOriginal(photo: Pick<PhotoEntity, 'sha256' | 'contentType'>): string {
+    return path.join(
+      this.stagingDir,
+      `${photo.sha256}.orig.${PHOTO_EXTENSIONS[photo.contentType]}`,
+    );
   }
 
   private stagedClean(photo: Pick<PhotoEntity, 'sha256' | 'contentType'>): string {

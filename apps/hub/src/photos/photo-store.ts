@@ -50,8 +50,26 @@ export function storeProblemOf(error: unknown): PhotoStoreProblem {
   return 'error';
 }
 
-/** Where a photo ended up: written now, already there with the same bytes, or a different file in the way. */
-export type StoreWriteResult = 'written' | 'already_there' | 'name_taken';
+/** Where a photo ended up: written now, or already there with the same bytes (a repeat). */
+export interface StoreWriteOutcome {
+  result: 'written' | 'already_there';
+  /** The stored name used: the first of the names offered that was free or held these bytes. */
+  name: string;
+  /** SHA-256 (lowercase hex) and size in bytes of the stored file. */
+  sha256: string;
+  sizeBytes: number;
+}
+
+/** Every name offered already holds a different file. */
+export class StoreNameTakenError extends Error {
+  override readonly name = 'StoreNameTakenError';
+}
+
+/**
+ * Writes a file at `temporary` (a path that does not exist yet, in the target folder): a copy of
+ * a file, or exiftool's stripped output. @throws the producer's own error
+ */
+export type StoreFileProducer = (temporary: string) => Promise<void>;
 
 export class PhotoStore {
   /**
@@ -89,41 +107,73 @@ export class PhotoStore {
   }
 
   /**
-   * Copies `source` into the store at `name` (relative, `/` separators): a temporary file in the
-   * target folder, flushed, renamed into place, the folder flushed. A file already at `name`
-   * with the same SHA-256 is left as it is (a repeat after a crash between the rename and the
-   * receipt).
+   * Puts a photo into the store: `produce` writes it as a temporary file in the target folder
+   * (exiftool writes its stripped output there directly, so the bytes cross to the share once),
+   * which is flushed, hashed, and renamed to the first of `names` (relative, `/` separators, all
+   * in one folder) that is free; a name already holding the same SHA-256 is taken as this photo
+   * written before (a repeat after a crash between the rename and the receipt) and the
+   * temporary file goes. Then the folder is flushed.
    *
-   * @param sha256 the SHA-256 of `source`, compared with a file found at `name`
    * @throws StoreUnavailableError when the store cannot be written (the caller keeps the photo
-   *   staged and tries again later)
+   *   staged and tries again later); StoreNameTakenError when every name holds another file; the
+   *   producer's own error when the store is writable but `produce` failed (a damaged picture)
    */
   async write(
-    name: string,
-    source: string,
-    sha256: string,
+    names: readonly string[],
+    produce: StoreFileProducer,
     expectMarker: boolean,
-  ): Promise<StoreWriteResult> {
-    const target = path.join(this.root, ...name.split('/'));
-    const dir = path.dirname(target);
-    const temporary = path.join(dir, `.${path.basename(target)}.${crypto.randomUUID()}.tmp`);
+  ): Promise<StoreWriteOutcome> {
+    const dir = path.dirname(this.pathOf(names[0]));
+    // Hidden, and ending in the photo's own extension, which exiftool's `-o` goes by.
+    const extension = path.extname(names[0]);
+    const temporary = path.join(
+      dir,
+      `.${path.basename(names[0], extension)}.${crypto.randomUUID()}.partial${extension}`,
+    );
+    let producerError: unknown = null;
     try {
       await this.ensureRoot(expectMarker);
-      if (await exists(target)) {
-        return (await sha256OfFile(target)) === sha256 ? 'already_there' : 'name_taken';
-      }
       // Folders the hub makes are private, as the data dir is (issue 8 item 15): pictures of pupils.
       await fs.mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
-      await fs.copyFile(source, temporary);
-      await fsyncFile(temporary);
-      await durableRename(temporary, target);
-      if (!expectMarker) {
-        await this.writeMarker();
+      try {
+        await produce(temporary);
+      } catch (error) {
+        // exiftool says only that it could not write: a read-only or full store, or a damaged
+        // picture. The store's own probe tells the two apart.
+        const problem = await this.probe(expectMarker);
+        if (problem) {
+          throw new StoreUnavailableError(problem, `the store could not be written (${problem})`);
+        }
+        producerError = error;
+        throw error;
       }
-      return 'written';
+      await fsyncFile(temporary);
+      const sha256 = await sha256OfFile(temporary);
+      const { size } = await fs.stat(temporary);
+      for (const name of names) {
+        const target = this.pathOf(name);
+        if (await exists(target)) {
+          if ((await sha256OfFile(target)) === sha256) {
+            await removeIfThere(temporary);
+            return { result: 'already_there', name, sha256, sizeBytes: size };
+          }
+          continue;
+        }
+        await durableRename(temporary, target);
+        if (!expectMarker) {
+          await this.writeMarker();
+        }
+        return { result: 'written', name, sha256, sizeBytes: size };
+      }
+      await removeIfThere(temporary);
+      throw new StoreNameTakenError(`the store already has different files at ${names.join(', ')}`);
     } catch (error) {
       await removeIfThere(temporary).catch(() => undefined);
-      if (error instanceof StoreUnavailableError) {
+      if (
+        error === producerError ||
+        error instanceof StoreUnavailableError ||
+        error instanceof StoreNameTakenError
+      ) {
         throw error;
       }
       throw new StoreUnavailableError(
