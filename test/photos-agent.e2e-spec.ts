@@ -223,6 +223,30 @@ describe('photo sync across restarts, and the agent (real hub processes)', () =>
     expect(filesUnder(storeDir)).toHaveLength(before + 1);
   }, 120_000);
 
+  it('leaves no original with its location in staging after a stop between the receipt and its deletion', async () => {
+    const bytes = await makeJpeg();
+    const sha256 = photoSha256(bytes);
+    await uploadPhoto(device, {
+      bytes,
+      sha256,
+      contentType: 'image/jpeg',
+      takenAt: '2026-06-12T12:30:00Z',
+    });
+    expect(await waitForReceipt(device, sha256)).not.toBeNull();
+    const stored = filesUnder(storeDir).filter((f) => f.includes(sha256.slice(0, 8)));
+    expect(stored).toHaveLength(1);
+    // What a hub killed right after recording the receipt leaves: the original still staged, and
+    // a file of no photo the hub knows.
+    const staging = path.join(dataDir, 'photos', 'staging');
+    await killHubProcess(hub.child);
+    fs.writeFileSync(path.join(staging, `${sha256}.orig.jpg`), bytes);
+    fs.writeFileSync(path.join(staging, `${'0'.repeat(64)}.orig.jpg`), bytes);
+    hub = await startHubProcess(dataDir, port, { env: ENV });
+    expect(fs.readdirSync(staging)).toEqual([]);
+    expect(filesUnder(storeDir).filter((f) => f.includes(sha256.slice(0, 8)))).toEqual(stored);
+    expect(await fetchPhotoReceipt(device, sha256)).toMatchObject({ sha256 });
+  }, 120_000);
+
   it('deletes a photo only after its receipt, and queues while the hub is away', async () => {
     const dir = path.join(work, 'camera-roll');
     const stateDir = path.join(work, 'agent-state');
