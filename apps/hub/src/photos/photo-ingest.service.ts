@@ -106,6 +106,8 @@ export class PhotoIngestService implements OnApplicationBootstrap, OnApplication
   /** Uploads being completed now, so the periodic pass never takes one in twice at once. */
   private readonly completing = new Map<string, Promise<void>>();
   private workAgain = false;
+  /** The running round's lanes (see work): how many run, and a way to start one more. */
+  private lanes: { running: number; start: () => void } | null = null;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | null = null;
   private cleanupTimer: NodeJS.Timeout | null = null;
@@ -408,6 +410,9 @@ export class PhotoIngestService implements OnApplicationBootstrap, OnApplication
       return;
     }
     if (this.working) {
+      // A lane more if one is free now; and a round more after this one, for a photo staged
+      // after the last lane's last look.
+      this.lanes?.start();
       this.workAgain = true;
       return;
     }
@@ -430,62 +435,110 @@ export class PhotoIngestService implements OnApplicationBootstrap, OnApplication
     }
   }
 
+  /**
+   * One round of the worker: up to STORE_CONCURRENCY lanes, each taking the next staged photo
+   * as soon as it has finished one, reading the staged rows again whenever its queue is empty,
+   * until there is nothing left it can do. A photo staged while the round runs is taken by the
+   * next free lane (`kick` adds a lane if fewer run), not after the round's slowest photo.
+   * Photos meant for the same stored name never go at once: the second waits for the first and
+   * then finds its file (`name_taken`) instead of racing it. The first StoreUnavailableError
+   * stops every lane; the store is tried again on the next retry tick.
+   */
   private async work(): Promise<void> {
     this.workAgain = false;
-    let skipped = new Set<string>();
     // Once the store has had a photo it must carry its marker (photo-store.ts); known once here.
     const marker = { expected: (await this.photos.counts()).stored > 0 };
-    for (;;) {
-      const rows = (await this.photos.staged(WORKER_BATCH + skipped.size)).filter(
-        (row) => !skipped.has(row.sha256),
-      );
-      if (rows.length === 0 || this.stopped) {
-        return;
+    const skipped = new Set<string>();
+    const inFlight = new Set<string>();
+    const namesInUse = new Set<string>();
+    let queue: PhotoEntity[] = [];
+    let refilling: Promise<void> | null = null;
+    let unavailable: StoreUnavailableError | null = null;
+
+    const take = (): PhotoEntity | null => {
+      const index = queue.findIndex((row) => !namesInUse.has(row.storedName));
+      if (index < 0) {
+        return null;
       }
-      // STORE_CONCURRENCY photos at once; photos meant for the same stored name go one after
-      // another in one lane, so the second finds the first's file (name_taken) and never races it.
-      const lanes = new Map<string, PhotoEntity[]>();
-      for (const row of rows) {
-        lanes.set(row.storedName, [...(lanes.get(row.storedName) ?? []), row]);
-      }
-      const queue = [...lanes.values()];
-      let unavailable: StoreUnavailableError | null = null;
-      const runLanes = async () => {
-        for (let lane = queue.shift(); lane; lane = queue.shift()) {
-          for (const row of lane) {
-            if (this.stopped || unavailable) {
-              return;
-            }
-            try {
-              if (!(await this.storeOne(row, marker))) {
-                skipped.add(row.sha256);
-              }
-            } catch (error) {
-              if (error instanceof StoreUnavailableError) {
-                unavailable = error;
-                return;
-              }
-              // A damaged picture exiftool cannot write, say: leave it staged, log, go on.
-              this.logger.error(
-                `Photo ${row.sha256.slice(0, 8)} could not be stored: ${String(error)}`,
-              );
-              skipped.add(row.sha256);
-            }
+      const [row] = queue.splice(index, 1);
+      inFlight.add(row.sha256);
+      namesInUse.add(row.storedName);
+      return row;
+    };
+    const refill = (): Promise<void> =>
+      (refilling ??= this.photos
+        .staged(WORKER_BATCH + skipped.size + inFlight.size)
+        .then((rows) => {
+          queue = rows.filter((row) => !skipped.has(row.sha256) && !inFlight.has(row.sha256));
+        })
+        .finally(() => {
+          refilling = null;
+        }));
+    const lane = async (): Promise<void> => {
+      while (!this.stopped && !unavailable && skipped.size <= 1000) {
+        let row = take();
+        if (!row) {
+          if (queue.length > 0) {
+            return; // only photos whose name a running lane holds: that lane takes them next
+          }
+          await refill();
+          row = take();
+          if (!row) {
+            return;
           }
         }
+        try {
+          if (!(await this.storeOne(row, marker))) {
+            skipped.add(row.sha256);
+          }
+        } catch (error) {
+          if (error instanceof StoreUnavailableError) {
+            unavailable = error;
+            return;
+          }
+          // A damaged picture exiftool cannot write, say: leave it staged, log, go on.
+          this.logger.error(
+            `Photo ${row.sha256.slice(0, 8)} could not be stored: ${String(error)}`,
+          );
+          skipped.add(row.sha256);
+        } finally {
+          inFlight.delete(row.sha256);
+          namesInUse.delete(row.storedName);
+        }
+      }
+    };
+
+    await new Promise<void>((resolve) => {
+      const lanes = {
+        running: 0,
+        start: () => {
+          if (lanes.running >= STORE_CONCURRENCY || this.stopped || unavailable) {
+            return;
+          }
+          lanes.running += 1;
+          // Lanes added by `kick` start from a request: they too are background work.
+          void runAsBackgroundWork(lane)
+            .catch((error: unknown) => this.logger.error(`Photo store lane: ${String(error)}`))
+            .finally(() => {
+              lanes.running -= 1;
+              if (lanes.running === 0) {
+                this.lanes = null;
+                resolve();
+              }
+            });
+        },
       };
-      await Promise.all(Array.from({ length: STORE_CONCURRENCY }, runLanes));
-      if (this.stopped) {
-        return;
+      this.lanes = lanes;
+      for (let i = 0; i < STORE_CONCURRENCY; i += 1) {
+        lanes.start();
       }
-      if (unavailable) {
-        this.setStatus((unavailable as StoreUnavailableError).problem);
-        return; // tried again on the next retry tick
+      if (lanes.running === 0) {
+        this.lanes = null;
+        resolve();
       }
-      if (skipped.size > 1000) {
-        skipped = new Set();
-        return;
-      }
+    });
+    if (unavailable && !this.stopped) {
+      this.setStatus((unavailable as StoreUnavailableError).problem);
     }
   }
 
