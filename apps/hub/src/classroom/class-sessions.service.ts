@@ -95,6 +95,20 @@ export function appAllowed(settings: PolicySettings, appId: string): boolean {
 /** Who ended a session, in the audit entry. */
 type EndedBy = { kind: 'staff'; actor: StaffPrincipal } | { kind: 'clock' } | { kind: 'start-up' };
 
+/**
+ * The tablets an action is for (issue 12): those it names (`deviceIds`, once each), else the
+ * class's tablets not marked absent in the session.
+ */
+export function actionTargets(
+  input: Pick<ClassActionDto, 'deviceIds'>,
+  classDevices: readonly string[],
+  absent: ReadonlySet<string>,
+): string[] {
+  return input.deviceIds
+    ? [...new Set(input.deviceIds)]
+    : classDevices.filter((id) => !absent.has(id));
+}
+
 @Injectable()
 export class ClassSessionsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ClassSessionsService.name);
@@ -417,10 +431,11 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
         refuse(index, new ConflictException('This class has no session running'));
         return;
       }
-      const absent = absences.get(session.id) ?? new Set<string>();
-      const targets = input.deviceIds
-        ? [...new Set(input.deviceIds)]
-        : found.classDevices.filter((id) => !absent.has(id));
+      const targets = actionTargets(
+        input,
+        found.classDevices,
+        absences.get(session.id) ?? new Set<string>(),
+      );
       ready.push({ index, seq, session, record: found.record, targets });
     });
     // Rounds in order: an action joins the round unless it shares a tablet with one in it.
@@ -477,13 +492,12 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
     input: ClassActionDto,
     classDevices: readonly string[],
   ): (tx: Tx, session: ClassSessionEntity) => Promise<string[]> {
-    return async (tx, session) => {
-      if (input.deviceIds) {
-        return [...new Set(input.deviceIds)];
-      }
-      const absent = await this.classes.absentDeviceIds(session.id, tx);
-      return classDevices.filter((id) => !absent.has(id));
-    };
+    return async (tx, session) =>
+      actionTargets(
+        input,
+        classDevices,
+        input.deviceIds ? new Set() : await this.classes.absentDeviceIds(session.id, tx),
+      );
   }
 
   /** Ends the running session now, as a teacher or ICT: 404 when none is running. */

@@ -3,6 +3,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, LessThanOrEqual, Repository } from 'typeorm';
+import { groupBy } from '../common/group-by';
 import { chunks } from '../database/chunks';
 import { getManyPlain } from '../database/plain-rows';
 import { forUpdate } from '../database/row-lock';
@@ -87,15 +88,18 @@ export class ClassesRepository {
 
   /** A class with its teachers and named devices; in `tx` when given. */
   async find(id: string, tx?: Tx): Promise<ClassRecord | null> {
-    const entity = await (tx ? tx.getRepository(ClassEntity) : this.classes).findOneBy({ id });
-    return entity ? (await this.withMembers([entity], tx))[0] : null;
+    return (await this.findMany([id], tx)).get(id) ?? null;
   }
 
-  /** Classes with their teachers and named devices, by id, in `tx` (the missing ones left out). */
-  async findMany(ids: readonly string[], tx: Tx): Promise<Map<string, ClassRecord>> {
+  /**
+   * Classes with their teachers and named devices, by id (the missing ones left out); in `tx`
+   * when given.
+   */
+  async findMany(ids: readonly string[], tx?: Tx): Promise<Map<string, ClassRecord>> {
+    const repository = tx ? tx.getRepository(ClassEntity) : this.classes;
     const entities: ClassEntity[] = [];
     for (const part of chunks(ids)) {
-      entities.push(...(await tx.getRepository(ClassEntity).findBy({ id: In(part) })));
+      entities.push(...(await repository.findBy({ id: In(part) })));
     }
     const records = await this.withMembers(entities, tx);
     return new Map(records.map((record) => [record.entity.id, record]));
@@ -197,36 +201,35 @@ export class ClassesRepository {
 
   /**
    * `deviceIdsOf` for many classes in a few reads (issue 12: a hundred classes' actions at once),
-   * by class id, in the order `deviceIdsOf` gives.
+   * by class id; in `tx` when given.
    */
   async deviceIdsOfMany(
     entities: ReadonlyArray<Pick<ClassEntity, 'id' | 'groupId'>>,
-    tx: Tx,
+    tx?: Tx,
   ): Promise<Map<string, string[]>> {
-    const named = new Map<string, string[]>();
+    const manager = tx ?? this.devices.manager;
+    const namedRows: ClassDeviceEntity[] = [];
     for (const part of chunks(entities.map((entity) => entity.id))) {
-      for (const row of await tx.findBy(ClassDeviceEntity, { classId: In(part) })) {
-        named.set(row.classId, [...(named.get(row.classId) ?? []), row.deviceId]);
-      }
+      namedRows.push(...(await manager.findBy(ClassDeviceEntity, { classId: In(part) })));
     }
-    const members = new Map<string, string[]>();
+    const named = groupBy(namedRows, (row) => row.classId);
+    const memberRows: DeviceGroupMemberEntity[] = [];
     const groupIds = [...new Set(entities.flatMap((entity) => entity.groupId ?? []))];
     for (const part of chunks(groupIds)) {
-      for (const row of await tx.findBy(DeviceGroupMemberEntity, { groupId: In(part) })) {
-        members.set(row.groupId, [...(members.get(row.groupId) ?? []), row.deviceId]);
-      }
+      memberRows.push(...(await manager.findBy(DeviceGroupMemberEntity, { groupId: In(part) })));
     }
+    const members = groupBy(memberRows, (row) => row.groupId);
     const wanted = new Map<string, string[]>();
     for (const entity of entities) {
       const ids = [
         ...(entity.groupId ? (members.get(entity.groupId) ?? []) : []),
         ...(named.get(entity.id) ?? []),
-      ];
+      ].map((row) => row.deviceId);
       wanted.set(entity.id, [...new Set(ids)]);
     }
     const active = new Set<string>();
     for (const part of chunks([...new Set([...wanted.values()].flat())])) {
-      const rows = await tx
+      const rows = await manager
         .createQueryBuilder(DeviceEntity, 'd')
         .select('d.id', 'id')
         .where("d.id IN (:...ids) AND d.status = 'active'", { ids: part })
@@ -238,24 +241,12 @@ export class ClassesRepository {
     );
   }
 
-  /** Active devices of a class: its group's members and its named devices, once each. */
+  /**
+   * Active devices of a class: its group's members, then its named devices, once each; in `tx`
+   * when given.
+   */
   async deviceIdsOf(entity: Pick<ClassEntity, 'id' | 'groupId'>, tx?: Tx): Promise<string[]> {
-    const manager = tx ?? this.devices.manager;
-    const named = await manager.findBy(ClassDeviceEntity, { classId: entity.id });
-    const members = entity.groupId
-      ? await manager.findBy(DeviceGroupMemberEntity, { groupId: entity.groupId })
-      : [];
-    const ids = [...new Set([...members.map((m) => m.deviceId), ...named.map((d) => d.deviceId)])];
-    const active: string[] = [];
-    for (const part of chunks(ids)) {
-      const rows = await manager
-        .createQueryBuilder(DeviceEntity, 'd')
-        .select('d.id', 'id')
-        .where("d.id IN (:...ids) AND d.status = 'active'", { ids: part })
-        .getRawMany<{ id: string }>();
-      active.push(...rows.map((row) => row.id));
-    }
-    return active;
+    return (await this.deviceIdsOfMany([entity], tx)).get(entity.id) ?? [];
   }
 
   /** Classes that hold any of these devices (named or through their group), by device. */
@@ -372,21 +363,20 @@ export class ClassesRepository {
     return (result.affected ?? 0) === 1;
   }
 
+  /** The tablets marked absent in a session; in `tx` when given. */
   async absentDeviceIds(sessionId: string, tx?: Tx): Promise<Set<string>> {
-    const rows = await (tx ? tx.getRepository(ClassSessionAbsenceEntity) : this.absences).findBy({
-      sessionId,
-    });
-    return new Set(rows.map((row) => row.deviceId));
+    return (await this.absentDeviceIdsMany([sessionId], tx)).get(sessionId) ?? new Set();
   }
 
-  /** `absentDeviceIds` for many sessions in one read, by session id. */
+  /** `absentDeviceIds` for many sessions in one read, by session id; in `tx` when given. */
   async absentDeviceIdsMany(
     sessionIds: readonly string[],
-    tx: Tx,
+    tx?: Tx,
   ): Promise<Map<string, Set<string>>> {
+    const repository = tx ? tx.getRepository(ClassSessionAbsenceEntity) : this.absences;
     const out = new Map<string, Set<string>>();
     for (const part of chunks(sessionIds)) {
-      for (const row of await tx.findBy(ClassSessionAbsenceEntity, { sessionId: In(part) })) {
+      for (const row of await repository.findBy({ sessionId: In(part) })) {
         out.set(row.sessionId, (out.get(row.sessionId) ?? new Set()).add(row.deviceId));
       }
     }
