@@ -21,6 +21,7 @@ import { deviceActor, deviceTarget } from '../audit/audit-labels';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { HubEventMap, HubEvents } from '../common/hub-events';
+import { TickCollector } from '../common/tick-collector';
 import { HubInstance } from '../common/hub-instance';
 import { groupBy } from '../common/group-by';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
@@ -176,9 +177,38 @@ export class CommandDeliveryService
   private readonly lanes = new DeliveryLanes();
   /** Devices with a `not_now` command, and when it may be tried again. */
   private readonly retryAt = new Map<string, number>();
-  private readonly connectedBatch = new Set<string>();
-  /** Devices whose commands were queued in this tick, and whether any of those was urgent. */
-  private readonly queuedBatch = new Map<string, boolean>();
+  /** Devices that connected in this tick: woken with one query (a reconnect storm). */
+  private readonly connectedThisTick = new TickCollector<string, boolean>(
+    () => true,
+    (items) => {
+      const ids = [...items.keys()];
+      this.wakeMany(ids).catch((error: unknown) =>
+        this.logger.error(`Delivery on connect failed: ${String(error)}`),
+      );
+      this.noteRetries(ids).catch((error: unknown) =>
+        this.logger.error(`Retry times not read: ${String(error)}`),
+      );
+    },
+  );
+  /**
+   * Devices whose commands were queued in this tick, and whether any of those was urgent:
+   * delivered with one read (issue 12: the actions of a hundred classes commit together and
+   * announce their commands one class at a time). Each announcement keeps its own urgency: a
+   * class's thirty commands stay urgent when queued beside a hundred other classes'.
+   */
+  private readonly queuedThisTick = new TickCollector<string, boolean>(
+    (before, added) => before || added,
+    (items) => {
+      for (const urgent of [true, false]) {
+        const ids = [...items].filter(([, isUrgent]) => isUrgent === urgent).map(([id]) => id);
+        if (ids.length > 0) {
+          this.wakeMany(ids, urgent).catch((error: unknown) =>
+            this.logger.error(`Delivery of queued commands failed: ${String(error)}`),
+          );
+        }
+      }
+    },
+  );
   private sweepTimer: NodeJS.Timeout | null = null;
   private lastExpirySweep = 0;
   private stopped = false;
@@ -207,8 +237,15 @@ export class CommandDeliveryService
   }
 
   onModuleInit(): void {
-    this.events.on('device.connected', ({ deviceId }) => this.wakeConnectedSoon(deviceId));
-    this.events.on('commands.queued', ({ deviceIds }) => this.wakeQueuedSoon(deviceIds));
+    this.events.on('device.connected', ({ deviceId }) =>
+      this.connectedThisTick.add(deviceId, true),
+    );
+    this.events.on('commands.queued', ({ deviceIds }) => {
+      const urgent = deviceIds.length <= URGENT_WAKE_MAX;
+      for (const deviceId of deviceIds) {
+        this.queuedThisTick.add(deviceId, urgent);
+      }
+    });
     this.events.on('device.disconnected', ({ deviceId }) => {
       this.retryAt.delete(deviceId);
     });
@@ -243,53 +280,6 @@ export class CommandDeliveryService
     this.stopped = true;
     if (this.sweepTimer) {
       clearInterval(this.sweepTimer);
-    }
-  }
-
-  /** Devices that connected in the same tick are woken with one query (a reconnect storm). */
-  private wakeConnectedSoon(deviceId: string): void {
-    if (this.connectedBatch.size === 0) {
-      setImmediate(() => {
-        const ids = [...this.connectedBatch];
-        this.connectedBatch.clear();
-        this.wakeMany(ids).catch((error: unknown) =>
-          this.logger.error(`Delivery on connect failed: ${String(error)}`),
-        );
-        this.noteRetries(ids).catch((error: unknown) =>
-          this.logger.error(`Retry times not read: ${String(error)}`),
-        );
-      });
-    }
-    this.connectedBatch.add(deviceId);
-  }
-
-  /**
-   * Commands queued in the same tick are delivered with one read (issue 12: the actions of a
-   * hundred classes commit together and announce their commands one class at a time). Each
-   * announcement keeps its own urgency: a class's thirty commands stay urgent when queued
-   * beside a hundred other classes'.
-   */
-  private wakeQueuedSoon(deviceIds: readonly string[]): void {
-    if (this.queuedBatch.size === 0) {
-      setImmediate(() => {
-        const urgent = [...this.queuedBatch].filter(([, isUrgent]) => isUrgent);
-        const later = [...this.queuedBatch].filter(([, isUrgent]) => !isUrgent);
-        this.queuedBatch.clear();
-        for (const [ids, isUrgent] of [
-          [urgent.map(([id]) => id), true],
-          [later.map(([id]) => id), false],
-        ] as const) {
-          if (ids.length > 0) {
-            this.wakeMany(ids, isUrgent).catch((error: unknown) =>
-              this.logger.error(`Delivery of queued commands failed: ${String(error)}`),
-            );
-          }
-        }
-      });
-    }
-    const urgent = deviceIds.length <= URGENT_WAKE_MAX;
-    for (const deviceId of deviceIds) {
-      this.queuedBatch.set(deviceId, urgent || (this.queuedBatch.get(deviceId) ?? false));
     }
   }
 
