@@ -12,6 +12,7 @@ import {
   enrollTestDevice,
   TestDevice,
   waitFor,
+  waitForBaselinePlanned,
   waitForConnect,
 } from './support/devices';
 
@@ -435,15 +436,9 @@ describe('command lifecycle', () => {
 
   it('cancels the open commands of a revoked device, and audits each', async () => {
     const identity = await enrollTestDevice(hub, token);
-    // Enrolment plans the baseline policy within 200 ms (gathered with other enrolments): wait
-    // for it, so that it is one of the open commands the revocation cancels rather than a plan
-    // that lands while the revocation is written.
-    await waitFor(
-      async () =>
-        (await hub.http.get(`/api/devices/${identity.deviceId}`).set(auth())).body.compliance
-          ?.desiredVersion,
-      'the baseline policy planned',
-    );
+    // So that it is one of the open commands the revocation cancels rather than a plan that
+    // lands while the revocation is written.
+    await waitForBaselinePlanned(hub, admin, [identity.deviceId]);
     const ids: string[] = [];
     for (const body of [
       { type: 'message.show', payload: { text: 'never read' } },

@@ -18,6 +18,7 @@ import {
   enrollTestDevice,
   TestDevice,
   waitFor,
+  waitForBaselinePlanned,
   waitForConnect,
 } from './support/devices';
 import { postgresOnly, runPrefix, serverUrl, withServer } from './support/test-database';
@@ -123,14 +124,11 @@ describePostgres('npm run admin -- copy-to-postgres URL', () => {
       await enrollTestDevice(hubA, token, { name: 'Laptop 2', assetTag: 'A-2' }),
       await enrollTestDevice(hubA, token, { name: 'Laptop 3', assetTag: 'A-3' }),
     ];
-    // Enrolment plans each device's baseline policy within 200 ms (gathered, so that a batch of
-    // enrolments is one plan): wait for it, or it lands after the listings below are taken.
-    await waitFor(
-      async () =>
-        (await all(hubA, adminToken, '/api/devices')).every(
-          (d) => (d.compliance as { desiredVersion: string | null }).desiredVersion !== null,
-        ),
-      'the baseline policy planned for the three devices',
+    // Or the baseline policy's plan lands after the listings below are taken.
+    await waitForBaselinePlanned(
+      hubA,
+      adminToken,
+      identities.map((identity) => identity.deviceId),
     );
     const policy = await hubA.http
       .post('/api/policies')

@@ -15,6 +15,7 @@ import {
   enrollTestDevice,
   TestDevice,
   waitFor,
+  waitForBaselinePlanned,
   waitForConnect,
 } from './support/devices';
 import { TEST_DATABASE_NAME } from './support/test-database';
@@ -66,14 +67,11 @@ describe(`a database made by an earlier version (${TEST_DATABASE_NAME})`, () => 
       await enrollTestDevice(first, token, { name: 'Tablet 1', assetTag: 'T-1' }),
       await enrollTestDevice(first, token, { name: 'Tablet 2', assetTag: 'T-2' }),
     ];
-    // Enrolment plans each device's baseline policy within 200 ms (gathered, so that a batch of
-    // enrolments is one plan): wait for it, or it lands after the listings below.
-    await waitFor(
-      async () =>
-        (await all(first, admin, '/api/devices')).every(
-          (d) => (d.compliance as { desiredVersion: string | null }).desiredVersion !== null,
-        ),
-      'the baseline policy planned for both devices',
+    // Or the baseline policy's plan lands after the listings below.
+    await waitForBaselinePlanned(
+      first,
+      admin,
+      identities.map((identity) => identity.deviceId),
     );
     const online = connectTestDevice(identities[0]);
     devices.push(online);

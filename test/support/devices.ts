@@ -109,6 +109,30 @@ export async function waitFor<T>(
   throw new Error(`Timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
 }
 
+/**
+ * Waits until the hub has planned the baseline policy of each device (its
+ * `compliance.desiredVersion` is set). Enrolment plans it within 200 ms, gathered with other
+ * enrolments, so a test that lists, copies or revokes devices right after enrolling them waits
+ * for it first, or the plan lands in the middle of what it checks.
+ */
+export async function waitForBaselinePlanned(
+  hub: TestHub,
+  token: string,
+  deviceIds: readonly string[],
+): Promise<void> {
+  await waitFor(async () => {
+    for (const id of deviceIds) {
+      const response = await hub.http
+        .get(`/api/devices/${id}`)
+        .set('Authorization', `Bearer ${token}`);
+      if (response.status !== 200 || !response.body.compliance?.desiredVersion) {
+        return false;
+      }
+    }
+    return true;
+  }, `the baseline policy planned for ${deviceIds.length} device(s)`);
+}
+
 export function waitForConnect(device: TestDevice): Promise<void> {
   return device.client.connected
     ? Promise.resolve()
