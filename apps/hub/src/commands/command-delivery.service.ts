@@ -22,6 +22,7 @@ import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { HubEventMap, HubEvents } from '../common/hub-events';
 import { TickCollector } from '../common/tick-collector';
+import { parsedPayload } from './parsed-payloads';
 import { HubInstance } from '../common/hub-instance';
 import { groupBy } from '../common/group-by';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
@@ -137,30 +138,11 @@ export function parseAnswer(answer: unknown, type: string): ParsedAnswer | null 
   };
 }
 
-/**
- * Parsed payloads by their JSON: the thousands of commands of one fan-out carry one payload, so
- * it is parsed once and their envelopes share it (nothing changes an envelope once made).
- */
-const parsedPayloads = new Map<string, Record<string, unknown>>();
-const PARSED_PAYLOADS_KEPT = 64;
-
-function parsePayload(json: string): Record<string, unknown> {
-  let payload = parsedPayloads.get(json);
-  if (!payload) {
-    if (parsedPayloads.size >= PARSED_PAYLOADS_KEPT) {
-      parsedPayloads.clear();
-    }
-    payload = JSON.parse(json) as Record<string, unknown>;
-    parsedPayloads.set(json, payload);
-  }
-  return payload;
-}
-
 export function toEnvelope(command: DeliverableCommand): CommandEnvelope {
   return {
     id: command.id,
     type: command.type,
-    payload: parsePayload(command.payload),
+    payload: parsedPayload(command.payload) as Record<string, unknown>,
     issuedAt: command.issuedAt.toISOString(),
     ...(command.expiresAt ? { expiresAt: command.expiresAt.toISOString() } : {}),
   } as CommandEnvelope;

@@ -17,6 +17,7 @@ import { BatchWriter } from '../database/batch-writer';
 import { TransactionRunner, type Tx } from '../database/transaction-runner';
 import { CommandDeliveryService, type RecordedAnswer } from '../commands/command-delivery.service';
 import { CommandsService } from '../commands/commands.service';
+import { parsedPayload } from '../commands/parsed-payloads';
 import { DevicesRepository } from '../devices/devices.repository';
 import { toDeviceComplianceDto } from '../devices/devices.service';
 import type { ComplianceCountsDto } from './dto/compliance.dto';
@@ -56,11 +57,6 @@ export class ComplianceService
    * ANSWERED_KEPT (a device missing from it only costs one conditional write).
    */
   private readonly answered = new Map<string, string>();
-  /** The last `policy.apply` payload read, and its version. */
-  private lastPayload: { json: string; version: string | undefined } = {
-    json: '',
-    version: undefined,
-  };
 
   constructor(
     private readonly devices: DevicesRepository,
@@ -141,15 +137,10 @@ export class ComplianceService
     }
   }
 
-  /** The policy version a `policy.apply` payload carries; a fan-out's thousands share one JSON. */
+  /** The policy version a `policy.apply` payload carries (parsed once per JSON: parsed-payloads). */
   private versionOf(payload: string): string | undefined {
-    if (payload !== this.lastPayload.json) {
-      this.lastPayload = {
-        json: payload,
-        version: (JSON.parse(payload) as { policyVersion?: string }).policyVersion,
-      };
-    }
-    return this.lastPayload.version;
+    const version = parsedPayload(payload).policyVersion;
+    return typeof version === 'string' ? version : undefined;
   }
 
   onModuleInit(): void {
