@@ -190,10 +190,10 @@ export function uploadPhoto(device: PhotoDevice, options: UploadPhotoOptions): P
 }
 
 /**
- * Asks the hub for a photo's receipt (protocol section 5). Gives up after `timeoutMs` (the answer
- * and its body), or when `signal` is aborted.
+ * Asks the hub for a photo's receipt (protocol section 5). Gives up when the answer's headers, or
+ * then its body, take longer than `timeoutMs` each, or when `signal` is aborted.
  *
- * @param timeoutMs how long to wait for the whole answer, ms (default 30,000)
+ * @param timeoutMs how long to wait for the headers, and again for the body, ms (default 30,000)
  * @returns the receipt on 200, null on 404 (not stored yet)
  * @throws PhotoUploadError for any other answer, or status 0 when the hub cannot be reached or
  *   did not answer in time (or `signal` stopped it)

@@ -1,18 +1,22 @@
 // Photo sync on the hub (issue 14, protocol section 5): tus uploads from devices, and each
 // completed photo's way to the school's store.
 //
-//   upload complete (tus file in <data>/photos/uploads)
+//   upload complete (tus file in <data>/photos/uploads, hashed as it arrived: HashingFileStore)
 //     -> SHA-256 checked (460), kind sniffed (415), duplicate? keep the one copy
-//     -> row `staged` inserted, file renamed to <data>/photos/staging/<sha>.orig   (204 answered)
-//     -> worker: copy, strip location with exiftool, flush, rename to <sha>.<ext>
-//     -> store: temporary file, flush, rename into place, flush folder
-//     -> row `stored` + audit in one transaction: the receipt
+//     -> row `staged` inserted, file renamed to <data>/photos/staging/<sha>.orig.<ext>
+//        (204 answered)
+//     -> worker lane: exiftool writes it without its location straight into a temporary file in
+//        the store's folder, which is flushed, hashed, renamed into place, the folder flushed
+//     -> row `stored` + audit in one transaction: the receipt; then the original is deleted
 //
+// While the store is unavailable the lane strips the original into staging instead
+// (<sha>.<ext>, flushed and renamed), and that copy is written to the store when it is back.
 // Each step is repeatable from the files it leaves, so a hub killed at any point and started
 // again completes the photo exactly once: a finished tus upload found at start is completed, a
-// staged row is carried on from whichever staging file exists, and a stored file found with the
-// same bytes is taken as written. When the store cannot be written, photos stay staged (no
-// receipt; the device keeps its copy) and the store is tried again every HUB_PHOTO_STORE_RETRY_MS.
+// staged row is carried on from whichever staging file exists, a stored file found with the
+// same bytes is taken as written, and staging files of photos already stored are deleted at
+// start. When the store cannot be written, photos stay staged (no receipt; the device keeps its
+// copy) and the store is tried again every HUB_PHOTO_STORE_RETRY_MS.
 import {
   BadRequestException,
   HttpException,
