@@ -208,9 +208,23 @@ runBench(async (cleanup) => {
     watcher.once('connect_error', reject);
   });
   const watched = classes[0];
+  // Each device's latest tile, and when a tile first showed it done (`locked` as wanted, nothing
+  // pending) since the round's request: later tiles of the same device (its battery, its last
+  // seen time) do not move the figure.
   const tileSeen = new Map<string, { locked: boolean | null; pending: boolean; at: number }>();
+  const shownDoneAt = new Map<string, number>();
+  let wanted: { locked: boolean } | null = null;
   watcher.on('class.tile', ({ tile }: ClassTileEvent) => {
-    tileSeen.set(tile.deviceId, { locked: tile.locked, pending: tile.pending, at: Date.now() });
+    const at = Date.now();
+    tileSeen.set(tile.deviceId, { locked: tile.locked, pending: tile.pending, at });
+    if (
+      wanted &&
+      tile.locked === wanted.locked &&
+      !tile.pending &&
+      !shownDoneAt.has(tile.deviceId)
+    ) {
+      shownDoneAt.set(tile.deviceId, at);
+    }
   });
   const ack = (await watcher.emitWithAck('class.watch', { classId: watched.id })) as ClassWatchAck;
   if (!ack.ok) {
@@ -220,7 +234,12 @@ runBench(async (cleanup) => {
   const lockMs: number[] = [];
   const tileMs: number[] = [];
   for (let round = 0; round < rounds; round += 1) {
+    shownDoneAt.clear();
+    wanted = { locked: round % 2 === 0 };
     const { started, done, locked } = await lockOrUnlock(watched, round);
+    if (locked !== wanted.locked) {
+      throw new Error(`round ${round}: expected a ${wanted.locked ? 'lock' : 'unlock'}`);
+    }
     lockMs.push(done - started);
     await waitUntil(
       'every tile shows it',
@@ -237,7 +256,10 @@ runBench(async (cleanup) => {
       1,
     );
     tileMs.push(
-      Math.max(0, Math.max(...watched.deviceIds.map((id) => tileSeen.get(id)!.at)) - done),
+      Math.max(
+        0,
+        Math.max(...watched.deviceIds.map((id) => shownDoneAt.get(id) ?? Infinity)) - done,
+      ),
     );
   }
   const loopSingle = (await api.metrics()).eventLoopDelayMs;
