@@ -2,8 +2,9 @@
 // command progress), which the teacher console builds on (issue 11). The bearer token is checked
 // in the connection middleware, the AUP gate too (issue 9); each socket joins only the rooms its
 // roles allow. Events come from the in-process bus and go out as they happen: one emit per room,
-// no database read per event, so the device path does not wait on 30 consoles. In a cluster
-// (HUB_REDIS) the room emits reach the staff of every hub through the Redis adapter.
+// no database read per event, so the device path does not wait on 30 consoles; the events
+// gathered while a console's last write was in flight leave in one write (gathered-writes.ts).
+// In a cluster (HUB_REDIS) the room emits reach the staff of every hub through the Redis adapter.
 import { Inject, Logger, OnModuleDestroy } from '@nestjs/common';
 import {
   ConnectedSocket,
@@ -36,6 +37,7 @@ import { HubEvents } from '../common/hub-events';
 import { hasAnyRole, StaffPrincipal, StaffRole } from '../common/roles';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { aupRequiredMessage, AupService } from '../staff/aup.service';
+import { writeGatheredPacketsTogether } from './gathered-writes';
 
 /** What the hub keeps on a staff socket. The token stays in memory, to check it again later. */
 export interface StaffSocketData {
@@ -189,6 +191,7 @@ export class StaffGateway implements OnGatewayInit, OnGatewayDisconnect, OnModul
 
   afterInit(namespace: StaffNamespace): void {
     this.namespace = namespace;
+    namespace.on('connection', (socket) => writeGatheredPacketsTogether(socket));
     namespace.use((socket, next) => {
       const token: unknown = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
       if (typeof token !== 'string' || token === '') {
