@@ -345,13 +345,14 @@ export class PhotoStoreWorker {
    * extension) is given its kind's extension, which exiftool needs.
    */
   async sweepStaging(): Promise<void> {
-    for (const file of await fs.readdir(this.stagingDir)) {
+    const files = (await fs.readdir(this.stagingDir)).flatMap((file) => {
       const sha256 = /^([0-9a-f]{64})\./.exec(file)?.[1];
-      if (!sha256) {
-        continue;
-      }
+      return sha256 ? [{ file, sha256 }] : [];
+    });
+    const rows = await this.photos.findByShas(files.map(({ sha256 }) => sha256));
+    for (const { file, sha256 } of files) {
       const full = path.join(this.stagingDir, file);
-      const row = await this.photos.findBySha(sha256);
+      const row = rows.get(sha256);
       if (!row || row.status === 'stored') {
         await removeIfThere(full);
       } else if (file === `${sha256}.orig`) {
@@ -360,6 +361,7 @@ export class PhotoStoreWorker {
     }
     await fsyncDir(this.stagingDir);
   }
+
 
   private setStatus(problem: PhotoStoreProblem | null): void {
     if (problem !== this.currentStatus.problem) {

@@ -3,7 +3,8 @@
 // tables rather than through the trips module, which photos must not depend on.
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { DataSource, In, Repository } from 'typeorm';
+import { chunks } from '../database/chunks';
 import { getManyPlain } from '../database/plain-rows';
 import type { Tx } from '../database/transaction-runner';
 import { isUniqueViolation } from '../database/unique-violation';
@@ -32,6 +33,17 @@ export class PhotosRepository {
 
   findBySha(sha256: string): Promise<PhotoEntity | null> {
     return this.photos.findOneBy({ sha256 });
+  }
+
+  /** The photos of these SHA-256s that have a row, by SHA-256 (one query per chunk of ids). */
+  async findByShas(sha256s: readonly string[]): Promise<Map<string, PhotoEntity>> {
+    const found = new Map<string, PhotoEntity>();
+    for (const part of chunks([...new Set(sha256s)])) {
+      for (const row of await this.photos.findBy({ sha256: In(part) })) {
+        found.set(row.sha256, row);
+      }
+    }
+    return found;
   }
 
   /**
