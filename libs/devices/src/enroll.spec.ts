@@ -2,6 +2,8 @@
 // section 1 describes.
 
 import { randomUUID } from 'node:crypto';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as forge from 'node-forge';
 import { enrollDevice, EnrollmentError, InvalidHubUrlError, normaliseHubUrl } from './enroll';
 import { createDeviceKeyPair, type DeviceKeyPair } from './identity';
@@ -143,6 +145,33 @@ describe('enrollDevice', () => {
     });
     await expect(attempt).rejects.toBeInstanceOf(EnrollmentError);
     await expect(attempt).rejects.toMatchObject({ status: undefined });
+  });
+});
+
+describe('enrollDevice against a hub that never answers', () => {
+  it('gives up after its time limit with EnrollmentError, not waits for ever', async () => {
+    const requests: http.IncomingMessage[] = [];
+    const frozen = http.createServer((req) => requests.push(req)); // read, never answered
+    await new Promise<void>((resolve) => frozen.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = frozen.address() as AddressInfo;
+      const keys = await createDeviceKeyPair();
+      const started = Date.now();
+      const attempt = enrollDevice({
+        hubUrl: `http://127.0.0.1:${port}`,
+        token: 'good-token',
+        device: { serialNumber: 'SN-8', platform: 'linux' },
+        keys,
+        timeoutMs: 300,
+      });
+      await expect(attempt).rejects.toBeInstanceOf(EnrollmentError);
+      await expect(attempt).rejects.toThrow(/no answer within 300 ms/);
+      expect(requests).toHaveLength(1);
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      frozen.closeAllConnections();
+      await new Promise((resolve) => frozen.close(resolve));
+    }
   });
 });
 

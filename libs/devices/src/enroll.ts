@@ -2,6 +2,7 @@
 // request, trade them and a token for a device id and certificate, and check what came back.
 
 import { createPublicKey, X509Certificate } from 'node:crypto';
+import { withDeadline } from './deadline';
 import { createCsr, createDeviceKeyPair, type DeviceKeyPair } from './identity';
 import {
   ENROLL_PATH,
@@ -35,7 +36,16 @@ export interface EnrollOptions {
   /** Defaults to the global fetch (or one that trusts `trust`). */
   fetch?: typeof fetch;
   signal?: AbortSignal;
+  /**
+   * How long the hub may take to answer, in ms: first its headers, then its body, each within
+   * this (default ENROLL_TIMEOUT_MS). A hub that takes the request and never answers fails the
+   * enrolment with EnrollmentError rather than holding it for ever.
+   */
+  timeoutMs?: number;
 }
+
+/** How long a hub may take over an enrolment's answer by default, in ms (its headers, its body). */
+export const ENROLL_TIMEOUT_MS = 60_000;
 
 export class EnrollmentError extends Error {
   override readonly name = 'EnrollmentError';
@@ -59,14 +69,17 @@ export async function enrollDevice(opts: EnrollOptions): Promise<DeviceIdentity>
   };
 
   const doFetch = opts.fetch ?? (opts.trust ? trustingFetch(opts.trust) : fetch);
+  const timeoutMs = opts.timeoutMs ?? ENROLL_TIMEOUT_MS;
   let response: Response;
   try {
-    response = await doFetch(`${hubUrl}${ENROLL_PATH}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify(request),
-      signal: opts.signal,
-    });
+    response = await withDeadline(timeoutMs, opts.signal, (deadline) =>
+      doFetch(`${hubUrl}${ENROLL_PATH}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(request),
+        signal: deadline,
+      }),
+    );
   } catch (error) {
     const hint = isUntrustedCertificateError(error)
       ? "; the hub's TLS certificate is not trusted here: give the CA that signed it"
@@ -74,7 +87,11 @@ export async function enrollDevice(opts: EnrollOptions): Promise<DeviceIdentity>
     throw new EnrollmentError(`could not reach the hub at ${hubUrl}: ${describe(error)}${hint}`);
   }
 
-  const text = await response.text().catch(() => '');
+  // A body that does not come within the limit reads as none, as a broken one always did.
+  const text = await withDeadline(timeoutMs, opts.signal, () => response.text()).catch(async () => {
+    await response.body?.cancel().catch(() => undefined);
+    return '';
+  });
   if (response.status !== 201) {
     throw new EnrollmentError(refusalMessage(response.status, text), response.status);
   }
