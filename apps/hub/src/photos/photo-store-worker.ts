@@ -362,7 +362,6 @@ export class PhotoStoreWorker {
     await fsyncDir(this.stagingDir);
   }
 
-
   private setStatus(problem: PhotoStoreProblem | null): void {
     if (problem !== this.currentStatus.problem) {
       if (problem) {
