@@ -20,6 +20,7 @@ import { ClassActionDto } from '../apps/hub/src/classroom/dto/class.dto';
 import type { StaffPrincipal } from '../apps/hub/src/common/roles';
 import { runWithRequestContext } from '../apps/hub/src/common/request-context';
 import { TransactionRunner } from '../apps/hub/src/database/transaction-runner';
+import { HubEvents } from '../apps/hub/src/common/hub-events';
 import { AuthService } from '../apps/hub/src/staff/auth.service';
 
 describe('classroom sessions', () => {
@@ -224,6 +225,102 @@ describe('classroom sessions', () => {
     expect(actions.filter((a) => a === 'class.session_ended')).toHaveLength(2);
   });
 
+  it('shows in a tile a report that reached the hub just before the class was watched', async () => {
+    const klass = await newClass(2);
+    const watcher = await connectWatcher(hub, klass.teacher.token);
+    sockets.push(watcher);
+    const [tablet] = klass.devices;
+    const [deviceId] = klass.deviceIds;
+    // The teacher's console hears of the report (the devices room) once the hub has it; the
+    // device's row takes it a little later (presence writes are gathered for up to 200 ms).
+    const reported = new Promise<void>((resolve) =>
+      watcher.socket.on(
+        'device.state',
+        (event: { deviceId: string; state: { battery: number } }) => {
+          if (event.deviceId === deviceId && event.state.battery === 17) {
+            resolve();
+          }
+        },
+      ),
+    );
+    tablet.enforcer.simulateLocalChange({ battery: 17 });
+    await reported;
+    expect((await watcher.watch(klass.classId)).ok).toBe(true);
+    await waitFor(
+      () => watcher.tiles.get(deviceId)?.battery === 17,
+      'the tile to show the battery reported',
+      3000,
+      () => `tile: ${JSON.stringify(watcher.tiles.get(deviceId))}`,
+    );
+  });
+
+  it('keeps the newer of two reports that come out of their reads in the wrong order', async () => {
+    const klass = await newClass(1);
+    const watcher = await connectWatcher(hub, klass.teacher.token);
+    sockets.push(watcher);
+    expect((await watcher.watch(klass.classId)).ok).toBe(true);
+    const [deviceId] = klass.deviceIds;
+    const state = klass.devices[0].enforcer.currentState();
+    const device = {
+      status: 'active',
+      desiredLock: null,
+      desiredAppLock: null,
+      desiredPolicyVersion: null,
+      policyStatus: null,
+    };
+    // A report read second (battery 30) though it arrived first: the hub emits reports after a
+    // read of the device, and on PostgreSQL two reads may finish in either order.
+    const events = hub.app.get(HubEvents);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const first = new Date(Date.now() - 50);
+    events.emit('device.state', {
+      deviceId,
+      state: { ...state, battery: 80 },
+      device,
+      receivedAt: new Date(first.getTime() + 50),
+    });
+    events.emit('device.state', {
+      deviceId,
+      state: { ...state, battery: 30 },
+      device,
+      receivedAt: first,
+    });
+    await waitFor(() => watcher.tiles.get(deviceId)?.battery === 80, 'the tile at battery 80');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(watcher.tiles.get(deviceId)?.battery).toBe(80);
+  });
+
+  it('misses no report on a console that watches its class again as the tablets report', async () => {
+    const klass = await newClass(10);
+    const watcher = await connectWatcher(hub, klass.teacher.token);
+    sockets.push(watcher);
+    expect((await watcher.watch(klass.classId)).ok).toBe(true);
+    // Each round: the console watches the class again (as it does when it reads the grid
+    // afresh) while every tablet reports a new battery level. As the console does, a watch
+    // during which tiles arrived is followed by another, since its snapshot may be older.
+    let tilesSeen = 0;
+    watcher.socket.on('class.tile', () => (tilesSeen += 1));
+    for (let round = 1; round <= 8; round += 1) {
+      const battery = 50 + round;
+      const before = tilesSeen;
+      const watched = watcher.watch(klass.classId);
+      klass.devices.forEach((device) => device.enforcer.simulateLocalChange({ battery }));
+      expect((await watched).ok).toBe(true);
+      if (tilesSeen !== before) {
+        expect((await watcher.watch(klass.classId)).ok).toBe(true);
+      }
+      await waitFor(
+        () => klass.deviceIds.every((id) => watcher.tiles.get(id)?.battery === battery),
+        `round ${round}: every tile to show battery ${battery}`,
+        3000,
+        () =>
+          klass.deviceIds
+            .map((id) => `${watcher.tiles.get(id)?.name}: ${watcher.tiles.get(id)?.battery}`)
+            .join(', '),
+      );
+    }
+  });
+
   it('gives a teacher of another class 403, on the API and on class.watch', async () => {
     const mine = await newClass(1);
     const other = await createStaff(hub, admin, `other${process.pid}`, ['teacher']);
@@ -258,6 +355,29 @@ describe('classroom sessions', () => {
     const own = await connectWatcher(hub, mine.teacher.token);
     sockets.push(own);
     expect((await own.watch(mine.classId)).ok).toBe(true);
+
+    // Taken off the class, the teacher's console is refused when it watches again, and from
+    // then on hears nothing of the class's tablets.
+    expect(
+      (
+        await hub.http
+          .patch(`/api/classes/${mine.classId}`)
+          .set('Authorization', as(admin))
+          .send({ teacherIds: [other.id] })
+      ).status,
+    ).toBe(200);
+    expect(await own.watch(mine.classId)).toEqual({ ok: false, error: 'forbidden' });
+    const heardBefore = own.events.length;
+    const newcomer = await connectWatcher(hub, other.token);
+    sockets.push(newcomer);
+    expect((await newcomer.watch(mine.classId)).ok).toBe(true);
+    mine.devices[0].enforcer.simulateLocalChange({ battery: 9 });
+    await waitFor(
+      () => newcomer.tiles.get(mine.deviceIds[0])?.battery === 9,
+      "the class's new teacher to see the report",
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(own.events.slice(heardBefore)).toEqual([]);
   });
 
   it('leaves a lost-device lock in place through a class unlock and the end', async () => {

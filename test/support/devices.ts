@@ -92,10 +92,17 @@ export function connectTestDevice(
   return { identity, enforcer, journal, client };
 }
 
+/**
+ * Polls `check` every 25 ms until it returns something truthy, and returns that.
+ * @param timeoutMs how long to poll (ms) before failing
+ * @param explain what to add to the failure's message: what the test saw instead
+ * @throws Error naming `what`, the last value, and what `explain` says
+ */
 export async function waitFor<T>(
   check: () => T | Promise<T>,
   what: string,
   timeoutMs = 10_000,
+  explain?: () => string | Promise<string>,
 ): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
@@ -106,7 +113,8 @@ export async function waitFor<T>(
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  throw new Error(`Timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+  const seen = explain ? `; ${await explain()}` : '';
+  throw new Error(`Timed out waiting for ${what} (last: ${JSON.stringify(last)})${seen}`);
 }
 
 /**

@@ -162,6 +162,15 @@ export type ClassWatchAck =
   | { ok: true; session: ClassSession | null; tiles: ClassTile[] }
   | { ok: false; error: 'forbidden' | 'not_found' | 'invalid' };
 
+/**
+ * The words of a refused class, the same whether the API (403, 404) or `class.watch`
+ * (`forbidden`, `not_found`) refused it, so the console says one thing however it asked.
+ */
+export const CLASS_REFUSALS = {
+  forbidden: 'You may act only on the classes you teach',
+  not_found: 'There is no such class. It may have been removed',
+} as const;
+
 /** The acknowledgement of `class.unwatch`. */
 export type ClassUnwatchAck = { ok: true } | { ok: false; error: 'invalid' };
 

@@ -31,7 +31,13 @@ import {
   toPlainText,
   validateCommandPayload,
 } from '@app/devices';
-import type { ClassActionAccepted, ClassSession, ClassSessionView, ClassTile } from '@app/hub-api';
+import {
+  CLASS_REFUSALS,
+  type ClassActionAccepted,
+  type ClassSession,
+  type ClassSessionView,
+  type ClassTile,
+} from '@app/hub-api';
 import type { PolicySettings } from '@app/policy';
 import { deviceLabel } from '../audit/audit-labels';
 import { AuditActor, AuditRecord, AuditService } from '../audit/audit.service';
@@ -181,7 +187,7 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
       .run(async (tx) => {
         const locked = await this.classes.lockClass(tx, classId);
         if (!locked) {
-          throw new NotFoundException(`No class ${classId}`);
+          throw new NotFoundException(CLASS_REFUSALS.not_found);
         }
         if (await this.classes.runningSession(classId, tx)) {
           throw new ConflictException('This class already has a session running');
@@ -222,10 +228,17 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
     };
   }
 
-  /** For the live view: the session and tiles, and follows the class until `unwatch`. */
+  /**
+   * For the live view: the session and tiles, and follows the class until `unwatch` (called once
+   * for each `{ok: true}`).
+   * @param admitted called once the person may see the class and before anything is read (the
+   *   gateway joins the class's room there, so no tile sent after the read is missed)
+   * @returns `{ok: false}` with `forbidden` (not this teacher's class) or `not_found`
+   */
   async watch(
     actor: StaffPrincipal,
     classId: string,
+    admitted: () => void | Promise<void> = () => undefined,
   ): Promise<
     | { ok: true; session: ClassSession | null; tiles: ClassTile[] }
     | { ok: false; error: 'forbidden' | 'not_found' }
@@ -234,6 +247,7 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
     if (access !== 'ok') {
       return { ok: false, error: access };
     }
+    await admitted();
     const record = (await this.classes.find(classId)) as ClassRecord;
     const session = await this.classes.runningSession(classId);
     const absent = session ? await this.classes.absentDeviceIds(session.id) : new Set<string>();

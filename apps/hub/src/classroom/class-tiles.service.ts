@@ -7,8 +7,8 @@
 // watchers on every hub through the Redis adapter.
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { ClassSession, ClassTile } from '@app/hub-api';
-import { Clock } from '../common/clock';
 import { HubEvents } from '../common/hub-events';
+import { HubInstance } from '../common/hub-instance';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { CommandsRepository } from '../commands/commands.repository';
 import { TransactionRunner } from '../database/transaction-runner';
@@ -127,9 +127,9 @@ export class ClassTilesService implements OnModuleInit, OnModuleDestroy {
     private readonly commands: CommandsRepository,
     private readonly devices: DevicesService,
     private readonly events: HubEvents,
-    private readonly clock: Clock,
     private readonly tx: TransactionRunner,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
+    private readonly instance: HubInstance,
   ) {}
 
   onModuleInit(): void {
@@ -139,15 +139,30 @@ export class ClassTilesService implements OnModuleInit, OnModuleDestroy {
     this.events.on('command.updated', touch);
     this.events.on('command.answered', touch);
     this.events.on('commands.queued', ({ deviceIds }) => this.touch(deviceIds));
-    this.events.on('device.state', ({ deviceId, state }) => {
-      if (this.classesOfDevice.has(deviceId)) {
-        this.reported.set(deviceId, {
-          locked: state.locked,
-          appLock: state.appLock ?? null,
-          battery: state.battery ?? null,
-          at: this.clock.now().toISOString(),
-        });
-        this.touch([deviceId]);
+    // Kept for every device, followed or not: a report that arrives while a class's tiles are
+    // first read is in its tile, though the device's row may not have it yet (presence writes
+    // are gathered). An older report that comes out of its read last does not replace a newer.
+    this.events.on('device.state', ({ deviceId, state, receivedAt }) => {
+      const at = receivedAt.toISOString();
+      const known = this.reported.get(deviceId);
+      if (known && known.at > at) {
+        return;
+      }
+      this.reported.set(deviceId, {
+        locked: state.locked,
+        appLock: state.appLock ?? null,
+        battery: state.battery ?? null,
+        at,
+      });
+      this.touch([deviceId]);
+    });
+    this.events.on('device.revoked', ({ deviceId }) => {
+      this.reported.delete(deviceId);
+    });
+    // In a cluster: devices now held by another hub report there; their rows are the truth here.
+    this.events.on('devices.claimed', ({ hubId, deviceIds }) => {
+      if (hubId !== this.instance.id) {
+        deviceIds.forEach((deviceId) => this.reported.delete(deviceId));
       }
     });
     this.events.on('group.members.changed', ({ groupId }) => this.refreshGroup(groupId));
@@ -198,7 +213,25 @@ export class ClassTilesService implements OnModuleInit, OnModuleDestroy {
     entity: Pick<ClassEntity, 'id' | 'groupId'>,
     absent: ReadonlySet<string>,
   ): Promise<ClassTile[]> {
-    const tiles = await this.tilesOf(entity, absent);
+    try {
+      return await this.startFollowing(entity, absent, (followed) => (followed.watchers += 1));
+    } catch (error) {
+      this.unfollow(entity.id);
+      throw error;
+    }
+  }
+
+  /**
+   * Follows a class (`mark` says why: a watcher, a running session), then reads its tiles. The
+   * devices are followed before the read, so a change during the read marks its tile to be sent
+   * again; a tile already sent to the class's room is newer than the read and is kept as sent.
+   */
+  private async startFollowing(
+    entity: Pick<ClassEntity, 'id' | 'groupId'>,
+    absent: ReadonlySet<string>,
+    mark: (followed: FollowedClass) => void,
+  ): Promise<ClassTile[]> {
+    const deviceIds = await this.classes.deviceIdsOf(entity);
     let followed = this.followed.get(entity.id);
     if (!followed) {
       followed = {
@@ -210,14 +243,13 @@ export class ClassTilesService implements OnModuleInit, OnModuleDestroy {
       };
       this.followed.set(entity.id, followed);
     }
-    followed.watchers += 1;
-    this.setDevices(
-      entity.id,
-      followed,
-      tiles.map((tile) => tile.deviceId),
-    );
+    mark(followed);
+    this.setDevices(entity.id, followed, deviceIds);
+    const tiles = [...(await this.readTiles(deviceIds, () => absent)).values()].sort(byName);
     for (const tile of tiles) {
-      followed.sent.set(tile.deviceId, JSON.stringify(tile));
+      if (!followed.sent.has(tile.deviceId)) {
+        followed.sent.set(tile.deviceId, JSON.stringify(tile));
+      }
     }
     return tiles;
   }
@@ -384,7 +416,6 @@ export class ClassTilesService implements OnModuleInit, OnModuleDestroy {
     classes?.delete(classId);
     if (classes && classes.size === 0) {
       this.classesOfDevice.delete(deviceId);
-      this.reported.delete(deviceId);
     }
   }
 
@@ -413,8 +444,7 @@ export class ClassTilesService implements OnModuleInit, OnModuleDestroy {
       const running = await this.classes.allRunning();
       const runningIds = new Set(running.map((s) => s.classId));
       for (const session of running) {
-        let followed = this.followed.get(session.classId);
-        if (followed?.running) {
+        if (this.followed.get(session.classId)?.running) {
           continue;
         }
         const record = await this.classes.find(session.classId);
@@ -422,22 +452,7 @@ export class ClassTilesService implements OnModuleInit, OnModuleDestroy {
           continue;
         }
         const absent = await this.classes.absentDeviceIds(session.id);
-        const tiles = await this.tilesOf(record.entity, absent);
-        followed = this.followed.get(session.classId) ?? {
-          deviceIds: new Set(),
-          absent,
-          sent: new Map(),
-          watchers: 0,
-          running: true,
-        };
-        followed.running = true;
-        this.followed.set(session.classId, followed);
-        this.setDevices(
-          session.classId,
-          followed,
-          tiles.map((t) => t.deviceId),
-        );
-        tiles.forEach((tile) => followed.sent.set(tile.deviceId, JSON.stringify(tile)));
+        await this.startFollowing(record.entity, absent, (f) => (f.running = true));
       }
       for (const [classId, followed] of this.followed) {
         if (followed.running && !runningIds.has(classId)) {

@@ -8,7 +8,7 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { ClassDto, ClassSession, TimetableSlot } from '@app/hub-api';
+import { CLASS_REFUSALS, type ClassDto, type ClassSession, type TimetableSlot } from '@app/hub-api';
 import { AuditService } from '../audit/audit.service';
 import type { AuditTarget } from '../audit/audit-labels';
 import { Clock } from '../common/clock';
@@ -126,10 +126,10 @@ export class ClassesService {
    */
   checkAccess(actor: StaffPrincipal, classId: string, record: ClassRecord | null): ClassRecord {
     if (!record) {
-      throw new NotFoundException(`No class ${classId}`);
+      throw new NotFoundException(CLASS_REFUSALS.not_found);
     }
     if (!hasAnyRole(actor, ['ict']) && !record.teacherIds.includes(actor.id)) {
-      throw new ForbiddenException('You may act only on the classes you teach');
+      throw new ForbiddenException(CLASS_REFUSALS.forbidden);
     }
     return record;
   }

@@ -17,7 +17,16 @@ export interface DeviceSnapshot {
 export interface HubEventMap {
   'device.connected': { deviceId: string };
   'device.disconnected': { deviceId: string };
-  'device.state': { deviceId: string; state: DeviceState; device: DeviceSnapshot };
+  /**
+   * A device's state report. `receivedAt` is when it arrived: reports are emitted after a read,
+   * and two reads of one device may finish in either order (a pool of connections).
+   */
+  'device.state': {
+    deviceId: string;
+    state: DeviceState;
+    device: DeviceSnapshot;
+    receivedAt: Date;
+  };
   'device.revoked': { deviceId: string };
   'commands.queued': { deviceIds: readonly string[] };
   /** In a cluster: these devices have just connected to hub `hubId`; other hubs drop theirs. */

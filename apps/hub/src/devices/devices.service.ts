@@ -188,7 +188,7 @@ export class DevicesService {
     });
     const device = await this.snapshotReads.load(deviceId);
     if (device) {
-      this.events.emit('device.state', { deviceId, state, device });
+      this.events.emit('device.state', { deviceId, state, device, receivedAt: now });
     }
   }
 

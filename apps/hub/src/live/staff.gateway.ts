@@ -240,21 +240,37 @@ export class StaffGateway implements OnGatewayInit, OnGatewayDisconnect, OnModul
     if (!principal) {
       return { ok: false, error: 'forbidden' };
     }
-    const watching = (socket.data.watching ??= new Set());
-    if (watching.has(classId)) {
-      // Already followed: just the tiles now.
-      this.classSessions.unwatch(classId);
-      watching.delete(classId);
+    if (socket.disconnected) {
+      return { ok: false, error: 'forbidden' };
     }
-    const answer = await this.classSessions.watch(principal, classId);
-    if (!answer.ok || socket.disconnected) {
+    const watching = (socket.data.watching ??= new Set());
+    // Joined once the class is allowed and before its tiles are read: a tile that changes after
+    // the read reaches this socket as `class.tile`, never falls between the read and the join.
+    const answer = await this.classSessions.watch(principal, classId, () =>
+      socket.join(classRoom(classId)),
+    );
+    if (socket.disconnected) {
+      // handleDisconnect gave up the earlier watch; this one is given up here.
       if (answer.ok) {
         this.classSessions.unwatch(classId);
       }
       return answer.ok ? { ok: false, error: 'forbidden' } : answer;
     }
-    watching.add(classId);
-    await socket.join(classRoom(classId));
+    if (!answer.ok) {
+      // Refused now (no longer this person's class): an earlier watch of it ends too.
+      if (watching.delete(classId)) {
+        this.classSessions.unwatch(classId);
+      }
+      await socket.leave(classRoom(classId));
+      return answer;
+    }
+    if (watching.has(classId)) {
+      // Watched again (the console reads the grid afresh): the earlier watch is given up only
+      // now, so the class is followed throughout and no tile change in between is missed.
+      this.classSessions.unwatch(classId);
+    } else {
+      watching.add(classId);
+    }
     return answer;
   }
 

@@ -6,6 +6,7 @@
 // the socket. Without a connection the entry is read with the GET, and a (re)connection watches
 // again (the hub forgets a socket's watches when it goes).
 import {
+  CLASS_REFUSALS,
   writeLive,
   type ClassDto,
   type ClassSessionView,
@@ -21,13 +22,13 @@ export const CLASSES_PATH = '/api/classes';
 export const classPath = (classId: string) => `/api/classes/${classId}`;
 export const sessionPath = (classId: string) => `/api/classes/${classId}/session`;
 
-/** A refused watch in the words the API would use for the same refusal. */
+/** A refused watch in the words the API uses for the same refusal (CLASS_REFUSALS). */
 function watchRefusal(ack: Exclude<ClassWatchAck, { ok: true }>): ApiError {
   switch (ack.error) {
     case 'forbidden':
-      return new ApiError(403, 'This is not one of your classes.');
+      return new ApiError(403, `${CLASS_REFUSALS.forbidden}.`);
     case 'not_found':
-      return new ApiError(404, 'There is no such class. It may have been removed.');
+      return new ApiError(404, `${CLASS_REFUSALS.not_found}.`);
     default:
       return new ApiError(400, 'That is not a class the hub knows.');
   }
