@@ -356,8 +356,9 @@ describe('classroom sessions', () => {
     sockets.push(own);
     expect((await own.watch(mine.classId)).ok).toBe(true);
 
-    // Taken off the class, the teacher's console is refused when it watches again, and from
-    // then on hears nothing of the class's tablets.
+    // Taken off the class, the teacher's console is told its watch has ended, hears nothing
+    // more of the class's tablets, and is refused when it watches again.
+    const unwatched = new Promise((resolve) => own.socket.once('class.unwatched', resolve));
     expect(
       (
         await hub.http
@@ -366,7 +367,7 @@ describe('classroom sessions', () => {
           .send({ teacherIds: [other.id] })
       ).status,
     ).toBe(200);
-    expect(await own.watch(mine.classId)).toEqual({ ok: false, error: 'forbidden' });
+    expect(await unwatched).toEqual({ classId: mine.classId, error: 'forbidden' });
     const heardBefore = own.events.length;
     const newcomer = await connectWatcher(hub, other.token);
     sockets.push(newcomer);
@@ -378,6 +379,7 @@ describe('classroom sessions', () => {
     );
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(own.events.slice(heardBefore)).toEqual([]);
+    expect(await own.watch(mine.classId)).toEqual({ ok: false, error: 'forbidden' });
   });
 
   it('leaves a lost-device lock in place through a class unlock and the end', async () => {

@@ -186,10 +186,20 @@ export interface ClassSessionEvent {
   session: ClassSession;
 }
 
+/**
+ * `class.unwatched`: the hub ended a watch because the person may no longer see the class (taken
+ * off its teachers, a role gone); `error` is what `class.watch` would answer now.
+ */
+export interface ClassUnwatchedEvent {
+  classId: string;
+  error: 'forbidden' | 'not_found';
+}
+
 /** The class events the hub sends on /staff (to clients that sent `class.watch`). */
 export interface ClassHubToStaffEvents {
   'class.tile': (event: ClassTileEvent) => void;
   'class.session': (event: ClassSessionEvent) => void;
+  'class.unwatched': (event: ClassUnwatchedEvent) => void;
 }
 
 /** The class events a client sends on /staff, each with an acknowledgement callback. */

@@ -228,6 +228,11 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
     };
   }
 
+  /** Whether `actor` may watch the class now: 'ok', 'forbidden' (not their class) or 'not_found'. */
+  access(actor: StaffPrincipal, classId: string): Promise<'ok' | 'forbidden' | 'not_found'> {
+    return this.classesService.access(actor, classId);
+  }
+
   /**
    * For the live view: the session and tiles, and follows the class until `unwatch` (called once
    * for each `{ok: true}`).

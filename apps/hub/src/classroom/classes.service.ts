@@ -12,6 +12,7 @@ import { CLASS_REFUSALS, type ClassDto, type ClassSession, type TimetableSlot } 
 import { AuditService } from '../audit/audit.service';
 import type { AuditTarget } from '../audit/audit-labels';
 import { Clock } from '../common/clock';
+import { HubEvents } from '../common/hub-events';
 import { localTime } from '../common/local-time';
 import { hasAnyRole, StaffPrincipal } from '../common/roles';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
@@ -100,6 +101,7 @@ export class ClassesService {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
+    private readonly events: HubEvents,
   ) {}
 
   /** A teacher's own classes; every class for ICT. */
@@ -220,6 +222,10 @@ export class ClassesService {
         detail: { changed: Object.keys(input).filter((key) => key !== 'updatedAt') },
       });
     });
+    if (teacherIds) {
+      // A teacher taken off the class stops hearing of its tablets now, on every hub.
+      this.events.emit('class.teachers.changed', { classId });
+    }
     return this.get(actor, classId);
   }
 

@@ -56,6 +56,8 @@ export interface HubEventMap {
   'command.updated': { commandId: string; deviceId: string; type: string; status: string };
   /** A text became the current AUP version (new, or an older one again): `version` is its hash. */
   'aup.published': { version: string };
+  /** A class's teachers changed: consoles watching it are checked again (issue 12). */
+  'class.teachers.changed': { classId: string };
   /** An account changed or a sign-in of it ended (signed out, disabled, roles, password). */
   'staff.changed': { staffId: string };
   /** Devices' compliance status changed (a push queued, a device answered): counts to send. */
@@ -76,6 +78,7 @@ export const CLUSTER_EVENTS = [
   'device.revoked',
   'staff.changed',
   'aup.published',
+  'class.teachers.changed',
 ] as const satisfies readonly (keyof HubEventMap)[];
 export type ClusterEvent = (typeof CLUSTER_EVENTS)[number];
 

@@ -187,6 +187,9 @@ export class StaffGateway implements OnGatewayInit, OnGatewayDisconnect, OnModul
     this.events.on('staff.changed', ({ staffId }) =>
       this.recheck(this.socketsOf((socket) => socket.data.staffId === staffId)),
     );
+    this.events.on('class.teachers.changed', ({ classId }) =>
+      this.recheck(this.socketsOf((socket) => socket.data.watching?.has(classId) === true)),
+    );
   }
 
   afterInit(namespace: StaffNamespace): void {
@@ -339,7 +342,7 @@ export class StaffGateway implements OnGatewayInit, OnGatewayDisconnect, OnModul
   /**
    * Checks these sockets' sign-ins and AUP acceptance again and disconnects those that no longer
    * pass, telling each why first (`session.ended` or `aup.required`). Those that pass are moved
-   * to the rooms their roles allow now.
+   * to the rooms their roles allow now, and stop watching any class they may no longer see.
    */
   recheck(sockets: readonly StaffSocket[]): void {
     for (const socket of sockets) {
@@ -350,7 +353,7 @@ export class StaffGateway implements OnGatewayInit, OnGatewayDisconnect, OnModul
           }
           if (outcome.kind === 'ok') {
             syncRooms(socket, staffRoomsFor(outcome.principal));
-            return;
+            return this.dropForbiddenWatches(socket, outcome.principal);
           }
           if (outcome.kind === 'ended') {
             socket.emit('session.ended', { message: SESSION_ENDED });
@@ -363,6 +366,21 @@ export class StaffGateway implements OnGatewayInit, OnGatewayDisconnect, OnModul
           socket.disconnect(true);
         })
         .catch((error: unknown) => this.logger.error(`Staff recheck failed: ${String(error)}`));
+    }
+  }
+
+  /** Ends this socket's watches of classes the person may no longer see (taken off, role gone). */
+  private async dropForbiddenWatches(
+    socket: StaffSocket,
+    principal: StaffPrincipal,
+  ): Promise<void> {
+    for (const classId of [...(socket.data.watching ?? [])]) {
+      const access = await this.classSessions.access(principal, classId);
+      if (access !== 'ok' && socket.data.watching?.delete(classId)) {
+        this.classSessions.unwatch(classId);
+        await socket.leave(classRoom(classId));
+        socket.emit('class.unwatched', { classId, error: access });
+      }
     }
   }
 

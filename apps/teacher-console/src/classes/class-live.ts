@@ -110,6 +110,13 @@ export function useClassSession(classId: string) {
       void queryClient.invalidateQueries({ queryKey: key });
     }
   });
+  useStaffEvent('class.unwatched', (event) => {
+    // No longer this person's class: the grid gives way to the refusal, in the API's words.
+    if (event.classId === classId) {
+      void queryClient.resetQueries({ queryKey: key, exact: true });
+      void queryClient.invalidateQueries({ queryKey: [classPath(classId)] });
+    }
+  });
   useStaffEvent('class.session', (event) => {
     if (event.classId !== classId) {
       return;
