@@ -22,9 +22,8 @@ import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { HubEventMap, HubEvents } from '../common/hub-events';
 import { TickCollector } from '../common/tick-collector';
-import { parsedPayload } from './parsed-payloads';
-import { HubInstance } from '../common/hub-instance';
 import { groupBy } from '../common/group-by';
+import { HubInstance } from '../common/hub-instance';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { BatchWriter } from '../database/batch-writer';
 import { ScheduledWorkLease } from '../database/scheduled-work-lease';
@@ -35,6 +34,7 @@ import { DeliverableCommand, HUB_ONLY_COMMANDS, replacedBy } from './command.ent
 import { CommandsRepository } from './commands.repository';
 import { DesiredStateRepository } from './desired-state.repository';
 import { DeliveryLanes } from './delivery-lanes';
+import { parsedPayload } from './parsed-payloads';
 
 /**
  * An audit entry about one device, by the device itself (its answer) or by the hub: written once
