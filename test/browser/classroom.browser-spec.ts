@@ -274,6 +274,20 @@ describe('the classroom screens', () => {
       })
       .waitFor();
     expect(oak.id).not.toBe(otherClass.id);
+
+    // Taken off her own class while its page is open: the grid gives way to the same refusal.
+    await page().goto(`${hub().url}/classes/${oak.id}`);
+    await waitFor(async () => (await tiles().count()) === TABLETS, '30 tiles again');
+    await callApi<ClassDto>(hub().url, 'PATCH', `/api/classes/${oak.id}`, adminToken, {
+      teacherIds: [await staffId(other.username)],
+    });
+    await page()
+      .getByRole('alert')
+      .filter({
+        hasText: /^Could not open the class\. You may act only on the classes you teach\.$/,
+      })
+      .waitFor();
+    await waitFor(async () => (await tiles().count()) === 0, 'the grid gone');
   });
 
   it('ICT makes a class with teachers, a group and a lesson, and sees a refusal beside its field', async () => {

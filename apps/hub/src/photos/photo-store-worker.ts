@@ -63,15 +63,6 @@ export interface PhotoStoreWorkerParts {
  */
 export class PhotoStoreWorker {
   private readonly logger = new Logger(PhotoStoreWorker.name);
-  private readonly stagingDir: string;
-  private readonly store: PhotoStore;
-  private readonly thumbnails: PhotoThumbnails;
-  private readonly stripper: LocationStripper;
-  private readonly photos: PhotosRepository;
-  private readonly devices: DevicesRepository;
-  private readonly audit: AuditService;
-  private readonly tx: TransactionRunner;
-  private readonly clock: Clock;
   private currentStatus: StoreStatus;
   private working: Promise<void> | null = null;
   private workAgain = false;
@@ -79,16 +70,7 @@ export class PhotoStoreWorker {
   private lanes: { running: number; start: () => void } | null = null;
   private stopped = false;
 
-  constructor(parts: PhotoStoreWorkerParts) {
-    this.stagingDir = parts.stagingDir;
-    this.store = parts.store;
-    this.thumbnails = parts.thumbnails;
-    this.stripper = parts.stripper;
-    this.photos = parts.photos;
-    this.devices = parts.devices;
-    this.audit = parts.audit;
-    this.tx = parts.tx;
-    this.clock = parts.clock;
+  constructor(private readonly parts: PhotoStoreWorkerParts) {
     this.currentStatus = { problem: null, checkedAt: parts.clock.now() };
   }
 
@@ -110,8 +92,8 @@ export class PhotoStoreWorker {
 
   /** Tries the store and records what it found. */
   async checkStore(): Promise<void> {
-    const { stored } = await this.photos.counts();
-    const problem = await this.store.probe(stored > 0);
+    const { stored } = await this.parts.photos.counts();
+    const problem = await this.parts.store.probe(stored > 0);
     this.setStatus(problem);
   }
 
@@ -154,7 +136,7 @@ export class PhotoStoreWorker {
   private async work(): Promise<void> {
     this.workAgain = false;
     // Once the store has had a photo it must carry its marker (photo-store.ts); known once here.
-    const marker = { expected: (await this.photos.counts()).stored > 0 };
+    const marker = { expected: (await this.parts.photos.counts()).stored > 0 };
     const skipped = new Set<string>();
     const inFlight = new Set<string>();
     const namesInUse = new Set<string>();
@@ -173,7 +155,7 @@ export class PhotoStoreWorker {
       return row;
     };
     const refill = (): Promise<void> =>
-      (refilling ??= this.photos
+      (refilling ??= this.parts.photos
         .staged(WORKER_BATCH + skipped.size + inFlight.size)
         .then((rows) => {
           queue = rows.filter((row) => !skipped.has(row.sha256) && !inFlight.has(row.sha256));
@@ -270,14 +252,14 @@ export class PhotoStoreWorker {
     const copyClean = (temporary: string) => fs.copyFile(clean, temporary);
     let outcome: StoreWriteOutcome;
     if (await exists(clean)) {
-      outcome = await this.store.write(names, copyClean, marker.expected);
+      outcome = await this.parts.store.write(names, copyClean, marker.expected);
     } else if (!(await exists(original))) {
       return false;
     } else if (this.currentStatus.problem === null) {
       try {
-        outcome = await this.store.write(
+        outcome = await this.parts.store.write(
           names,
-          (temporary) => this.stripper.stripInto(original, temporary),
+          (temporary) => this.parts.stripper.stripInto(original, temporary),
           marker.expected,
         );
       } catch (error) {
@@ -288,21 +270,21 @@ export class PhotoStoreWorker {
       }
     } else {
       await this.stripIntoStaging(row, original, clean);
-      outcome = await this.store.write(names, copyClean, marker.expected);
+      outcome = await this.parts.store.write(names, copyClean, marker.expected);
     }
     marker.expected = true;
     this.setStatus(null);
-    const storedAt = this.clock.now();
-    const device = await this.devices.findById(row.deviceId);
-    await this.tx.run(async (tx) => {
-      const stored = await this.photos.markStored(tx, row.sha256, {
+    const storedAt = this.parts.clock.now();
+    const device = await this.parts.devices.findById(row.deviceId);
+    await this.parts.tx.run(async (tx) => {
+      const stored = await this.parts.photos.markStored(tx, row.sha256, {
         storedSha256: outcome.sha256,
         sizeBytes: outcome.sizeBytes,
         storedAt,
         storedName: outcome.name,
       });
       if (stored) {
-        await this.audit.record(tx, {
+        await this.parts.audit.record(tx, {
           actor: deviceActor(
             device ?? { id: row.deviceId, name: null, assetTag: row.deviceTag, serialNumber: '' },
           ),
@@ -312,12 +294,12 @@ export class PhotoStoreWorker {
         });
       }
     });
-    this.thumbnails.schedule(row.sha256, this.store.pathOf(outcome.name));
+    this.parts.thumbnails.schedule(row.sha256, this.parts.store.pathOf(outcome.name));
     // Only now, with the photo in the store and its receipt recorded: the original (with its
     // location) goes. A crash before this leaves it to the sweep at start (sweepStaging).
     await removeIfThere(original);
     await removeIfThere(clean);
-    await fsyncDir(this.stagingDir);
+    await fsyncDir(this.parts.stagingDir);
     return true;
   }
 
@@ -328,11 +310,11 @@ export class PhotoStoreWorker {
    */
   private async stripIntoStaging(row: PhotoEntity, original: string, clean: string): Promise<void> {
     const working = path.join(
-      this.stagingDir,
+      this.parts.stagingDir,
       `${row.sha256}.strip.${PHOTO_EXTENSIONS[row.contentType]}`,
     );
     await removeIfThere(working);
-    await this.stripper.stripInto(original, working);
+    await this.parts.stripper.stripInto(original, working);
     await fsyncFile(working);
     await durableRename(working, clean);
     await removeIfThere(original);
@@ -345,13 +327,13 @@ export class PhotoStoreWorker {
    * extension) is given its kind's extension, which exiftool needs.
    */
   async sweepStaging(): Promise<void> {
-    const files = (await fs.readdir(this.stagingDir)).flatMap((file) => {
+    const files = (await fs.readdir(this.parts.stagingDir)).flatMap((file) => {
       const sha256 = /^([0-9a-f]{64})\./.exec(file)?.[1];
       return sha256 ? [{ file, sha256 }] : [];
     });
-    const rows = await this.photos.findByShas(files.map(({ sha256 }) => sha256));
+    const rows = await this.parts.photos.findByShas(files.map(({ sha256 }) => sha256));
     for (const { file, sha256 } of files) {
-      const full = path.join(this.stagingDir, file);
+      const full = path.join(this.parts.stagingDir, file);
       const row = rows.get(sha256);
       if (!row || row.status === 'stored') {
         await removeIfThere(full);
@@ -359,7 +341,7 @@ export class PhotoStoreWorker {
         await durableRename(full, this.stagedOriginal(row));
       }
     }
-    await fsyncDir(this.stagingDir);
+    await fsyncDir(this.parts.stagingDir);
   }
 
   private setStatus(problem: PhotoStoreProblem | null): void {
@@ -370,19 +352,22 @@ export class PhotoStoreWorker {
         this.logger.log('The photo store is available');
       }
     }
-    this.currentStatus = { problem, checkedAt: this.clock.now() };
+    this.currentStatus = { problem, checkedAt: this.parts.clock.now() };
   }
 
   /** The original as uploaded: `<sha256>.orig.<ext>` (exiftool goes by the extension). */
   stagedOriginal(photo: Pick<PhotoEntity, 'sha256' | 'contentType'>): string {
     return path.join(
-      this.stagingDir,
+      this.parts.stagingDir,
       `${photo.sha256}.orig.${PHOTO_EXTENSIONS[photo.contentType]}`,
     );
   }
 
   /** The stripped copy a photo waits as while the store is unavailable: `<sha256>.<ext>`. */
   stagedClean(photo: Pick<PhotoEntity, 'sha256' | 'contentType'>): string {
-    return path.join(this.stagingDir, `${photo.sha256}.${PHOTO_EXTENSIONS[photo.contentType]}`);
+    return path.join(
+      this.parts.stagingDir,
+      `${photo.sha256}.${PHOTO_EXTENSIONS[photo.contentType]}`,
+    );
   }
 }
