@@ -20,7 +20,6 @@ import { ClassActionDto } from '../apps/hub/src/classroom/dto/class.dto';
 import type { StaffPrincipal } from '../apps/hub/src/common/roles';
 import { runWithRequestContext } from '../apps/hub/src/common/request-context';
 import { TransactionRunner } from '../apps/hub/src/database/transaction-runner';
-import { HubEvents } from '../apps/hub/src/common/hub-events';
 import { AuthService } from '../apps/hub/src/staff/auth.service';
 
 describe('classroom sessions', () => {
@@ -252,42 +251,6 @@ describe('classroom sessions', () => {
       3000,
       () => `tile: ${JSON.stringify(watcher.tiles.get(deviceId))}`,
     );
-  });
-
-  it('keeps the newer of two reports that come out of their reads in the wrong order', async () => {
-    const klass = await newClass(1);
-    const watcher = await connectWatcher(hub, klass.teacher.token);
-    sockets.push(watcher);
-    expect((await watcher.watch(klass.classId)).ok).toBe(true);
-    const [deviceId] = klass.deviceIds;
-    const state = klass.devices[0].enforcer.currentState();
-    const device = {
-      status: 'active',
-      desiredLock: null,
-      desiredAppLock: null,
-      desiredPolicyVersion: null,
-      policyStatus: null,
-    };
-    // A report read second (battery 30) though it arrived first: the hub emits reports after a
-    // read of the device, and on PostgreSQL two reads may finish in either order.
-    const events = hub.app.get(HubEvents);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const first = new Date(Date.now() - 50);
-    events.emit('device.state', {
-      deviceId,
-      state: { ...state, battery: 80 },
-      device,
-      receivedAt: new Date(first.getTime() + 50),
-    });
-    events.emit('device.state', {
-      deviceId,
-      state: { ...state, battery: 30 },
-      device,
-      receivedAt: first,
-    });
-    await waitFor(() => watcher.tiles.get(deviceId)?.battery === 80, 'the tile at battery 80');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(watcher.tiles.get(deviceId)?.battery).toBe(80);
   });
 
   it('misses no report on a console that watches its class again as the tablets report', async () => {

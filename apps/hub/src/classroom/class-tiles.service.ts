@@ -141,18 +141,13 @@ export class ClassTilesService implements OnModuleInit, OnModuleDestroy {
     this.events.on('commands.queued', ({ deviceIds }) => this.touch(deviceIds));
     // Kept for every device, followed or not: a report that arrives while a class's tiles are
     // first read is in its tile, though the device's row may not have it yet (presence writes
-    // are gathered). An older report that comes out of its read last does not replace a newer.
+    // are gathered). Reports come in the order the device sent them (DevicesService).
     this.events.on('device.state', ({ deviceId, state, receivedAt }) => {
-      const at = receivedAt.toISOString();
-      const known = this.reported.get(deviceId);
-      if (known && known.at > at) {
-        return;
-      }
       this.reported.set(deviceId, {
         locked: state.locked,
         appLock: state.appLock ?? null,
         battery: state.battery ?? null,
-        at,
+        at: receivedAt.toISOString(),
       });
       this.touch([deviceId]);
     });

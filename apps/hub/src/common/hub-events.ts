@@ -18,8 +18,8 @@ export interface HubEventMap {
   'device.connected': { deviceId: string };
   'device.disconnected': { deviceId: string };
   /**
-   * A device's state report. `receivedAt` is when it arrived: reports are emitted after a read,
-   * and two reads of one device may finish in either order (a pool of connections).
+   * A device's state report, when it arrived (`receivedAt`): emitted after a read of the device,
+   * a device's reports in the order they arrived.
    */
   'device.state': {
     deviceId: string;

@@ -9,6 +9,7 @@ import { Clock } from '../common/clock';
 import { groupBy } from '../common/group-by';
 import { DeviceSnapshot, HubEvents } from '../common/hub-events';
 import { HubInstance } from '../common/hub-instance';
+import { InOrderPerKey } from '../common/in-order';
 import type { StaffPrincipal } from '../common/roles';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { BatchLoader } from '../database/batch-loader';
@@ -104,6 +105,7 @@ export class DevicesService {
   private readonly logger = new Logger(DevicesService.name);
   // Device reads asked for in the same tick are answered by one query per kind.
   /** What the state handlers need of each reporting device. */
+  private readonly reportsInOrder = new InOrderPerKey<string>();
   private readonly snapshotReads = new BatchLoader<string, DeviceSnapshot | null>(
     (ids) => this.devices.snapshots(ids),
     null,
@@ -186,10 +188,12 @@ export class DevicesService {
       reportedState: JSON.stringify(state),
       reportedAt: now,
     });
-    const device = await this.snapshotReads.load(deviceId);
-    if (device) {
-      this.events.emit('device.state', { deviceId, state, device, receivedAt: now });
-    }
+    // Reported in the order the device sent them, though their reads may finish in any order.
+    await this.reportsInOrder.run(deviceId, this.snapshotReads.load(deviceId), (device) => {
+      if (device) {
+        this.events.emit('device.state', { deviceId, state, device, receivedAt: now });
+      }
+    });
   }
 
   /** A device's row, read together with the others asked for in the same tick. */
