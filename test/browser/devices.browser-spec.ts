@@ -8,6 +8,7 @@
 // every screen at both iPad sizes: no serious or critical axe violation, no sideways scrolling,
 // 44 px targets, no Content-Security-Policy violation.
 import * as fs from 'node:fs';
+import type { WebSocketRoute } from 'playwright-core';
 import {
   ADMIN_PASSWORD,
   apiSignIn,
@@ -166,6 +167,68 @@ describe('the Devices screens', () => {
     await page().locator('.device-facts').getByText('Offline', { exact: true }).waitFor();
     await page().getByRole('link', { name: 'All devices' }).click();
     await rowOf('Oak laptop 7').getByText('Offline', { exact: true }).waitFor();
+  });
+
+  it('reads the list afresh when its live connection comes back, so nothing missed meanwhile stays shown', async () => {
+    // The console's WebSocket to the hub goes through the test, which can cut it.
+    let cut = false;
+    const open: WebSocketRoute[] = [];
+    await page().routeWebSocket(/\/socket\.io\//, (ws) => {
+      if (cut) {
+        ws.close();
+        return;
+      }
+      ws.connectToServer();
+      open.push(ws);
+    });
+    const adminToken = await apiSignIn(hub().url, 'admin', ADMIN_PASSWORD);
+    const ict = await createStaffAccount(hub().url, adminToken, 'ivy', ['ict']);
+    const { token } = await callApi<{ token: string }>(
+      hub().url,
+      'POST',
+      '/api/enrollment-tokens',
+      adminToken,
+      { maxUses: 1 },
+    );
+    const laptop = connectTestDevice(
+      await enrollTestDevice(hub(), token, { name: 'Beech laptop 2', assetTag: 'BEECH-2' }),
+    );
+    try {
+      await page().goto(`${hub().url}/sign-in`);
+      await signInWithForm(page(), ict.username, ict.password);
+      await page().getByRole('button', { name: 'I accept' }).click();
+      await page().getByRole('heading', { name: 'Hello, Ivy' }).waitFor();
+      await page()
+        .getByRole('navigation', { name: 'Main' })
+        .getByRole('link', { name: 'Devices' })
+        .click();
+      await rowOf('Beech laptop 2').getByText('Online', { exact: true }).waitFor();
+
+      // The connection drops; the laptop goes offline while the console cannot hear it.
+      cut = true;
+      open.splice(0).forEach((ws) => void ws.close());
+      await page().getByText('Live updates paused: reconnecting to the hub…').waitFor();
+      laptop.client.close();
+      await waitFor(async () => {
+        const devices = await callApi<{ items: { name: string; online: boolean }[] }>(
+          hub().url,
+          'GET',
+          '/api/devices?search=BEECH-2',
+          adminToken,
+        );
+        return devices.items.length === 1 && !devices.items[0].online;
+      }, 'the hub to see the laptop offline');
+      await rowOf('Beech laptop 2').getByText('Online', { exact: true }).waitFor();
+
+      // Back: the notice goes, and the list says what the hub knows now.
+      cut = false;
+      await page()
+        .getByText('Live updates paused: reconnecting to the hub…')
+        .waitFor({ state: 'detached' });
+      await rowOf('Beech laptop 2').getByText('Offline', { exact: true }).waitFor();
+    } finally {
+      laptop.client.close();
+    }
   });
 
   it('revokes after a confirmation, and shows a hub refusal in words beside the action', async () => {

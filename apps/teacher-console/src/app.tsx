@@ -2,7 +2,7 @@
 // from the hub goes through TanStack Query (keyed by API path) and the one /staff connection.
 import type { AupCurrent, School } from '@app/hub-api';
 import { QueryClient, QueryClientProvider, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Suspense, useEffect } from 'react';
+import { Suspense, useEffect, useRef } from 'react';
 import { RouterProvider as AriaRouterProvider } from 'react-aria-components';
 import {
   createBrowserRouter,
@@ -110,6 +110,17 @@ function Shell() {
     });
     return closeStaffSocket;
   }, [session.token, accepted]);
+
+  // Events the hub sent while the connection was down are lost: once it is back, every screen
+  // open reads afresh (the class grid also watches again, class-live.ts).
+  const live = useLiveStatus();
+  const wasLive = useRef(live);
+  useEffect(() => {
+    if (live === 'live' && wasLive.current === 'reconnecting') {
+      void client.invalidateQueries();
+    }
+    wasLive.current = live;
+  }, [live]);
 
   if (!session.token) {
     const here = `${location.pathname}${location.search}`;
