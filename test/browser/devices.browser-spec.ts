@@ -175,7 +175,7 @@ describe('the Devices screens', () => {
     const open: WebSocketRoute[] = [];
     await page().routeWebSocket(/\/socket\.io\//, (ws) => {
       if (cut) {
-        ws.close();
+        void ws.close();
         return;
       }
       ws.connectToServer();
