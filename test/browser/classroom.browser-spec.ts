@@ -288,6 +288,12 @@ describe('the classroom screens', () => {
       })
       .waitFor();
     await waitFor(async () => (await tiles().count()) === 0, 'the grid gone');
+    await page().getByRole('heading', { name: 'Class', level: 1 }).waitFor();
+    expect(
+      await page()
+        .getByText(/^Lessons:/)
+        .count(),
+    ).toBe(0);
   });
 
   it('ICT makes a class with teachers, a group and a lesson, and sees a refusal beside its field', async () => {

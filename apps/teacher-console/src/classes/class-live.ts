@@ -114,7 +114,7 @@ export function useClassSession(classId: string) {
     // No longer this person's class: the grid gives way to the refusal, in the API's words.
     if (event.classId === classId) {
       void queryClient.resetQueries({ queryKey: key, exact: true });
-      void queryClient.invalidateQueries({ queryKey: [classPath(classId)] });
+      void queryClient.resetQueries({ queryKey: [classPath(classId)], exact: true });
     }
   });
   useStaffEvent('class.session', (event) => {
