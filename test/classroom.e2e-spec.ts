@@ -20,6 +20,7 @@ import { ClassActionDto } from '../apps/hub/src/classroom/dto/class.dto';
 import type { StaffPrincipal } from '../apps/hub/src/common/roles';
 import { runWithRequestContext } from '../apps/hub/src/common/request-context';
 import { TransactionRunner } from '../apps/hub/src/database/transaction-runner';
+import { ClassesRepository } from '../apps/hub/src/classroom/classes.repository';
 import { AuthService } from '../apps/hub/src/staff/auth.service';
 
 describe('classroom sessions', () => {
@@ -282,6 +283,92 @@ describe('classroom sessions', () => {
             .join(', '),
       );
     }
+  });
+
+  it('keeps other consoles watching when one watch fails to read, and leaves the failed one out', async () => {
+    const klass = await newClass(2);
+    const [deviceId] = klass.deviceIds;
+    const first = await connectWatcher(hub, klass.teacher.token);
+    const second = await connectWatcher(hub, klass.teacher.token);
+    sockets.push(first, second);
+    expect((await first.watch(klass.classId)).ok).toBe(true);
+
+    // The second console's watch fails at its first read (the database gave an error).
+    const repository = hub.app.get(ClassesRepository);
+    const read = jest
+      .spyOn(repository, 'deviceIdsOf')
+      .mockRejectedValueOnce(new Error('the database is unavailable'));
+    try {
+      expect(await second.watch(klass.classId)).toEqual({ ok: false, error: 'unavailable' });
+    } finally {
+      read.mockRestore();
+    }
+
+    // The first still hears its tablets; the second, which holds no watch, hears nothing.
+    const heard = second.events.length;
+    klass.devices[0].enforcer.simulateLocalChange({ battery: 33 });
+    await waitFor(
+      () => first.tiles.get(deviceId)?.battery === 33,
+      'the first console to see the report',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(second.events.slice(heard)).toEqual([]);
+  });
+
+  it("refuses a watch in flight when the class's teachers change meanwhile", async () => {
+    const klass = await newClass(1);
+    const other = await createStaff(hub, admin, `newteacher${process.pid}`, ['teacher']);
+    const watcher = await connectWatcher(hub, klass.teacher.token);
+    sockets.push(watcher);
+    // The watch is held at its read of the session until the teachers have changed.
+    const repository = hub.app.get(ClassesRepository);
+    const original = repository.runningSession.bind(repository);
+    let reached!: () => void;
+    const atRead = new Promise<void>((resolve) => (reached = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const read = jest
+      .spyOn(repository, 'runningSession')
+      .mockImplementationOnce(async (...args: Parameters<typeof original>) => {
+        reached();
+        await released;
+        return original(...args);
+      });
+    try {
+      const answer = watcher.watch(klass.classId);
+      await atRead;
+      const patched = await hub.http
+        .patch(`/api/classes/${klass.classId}`)
+        .set('Authorization', as(admin))
+        .send({ teacherIds: [other.id] });
+      expect(patched.status).toBe(200);
+      release();
+      expect(await answer).toEqual({ ok: false, error: 'forbidden' });
+    } finally {
+      read.mockRestore();
+    }
+    const heard = watcher.events.length;
+    klass.devices[0].enforcer.simulateLocalChange({ battery: 44 });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(watcher.events.slice(heard)).toEqual([]);
+  });
+
+  it('hears nothing more once it unwatches, though a watch of the class was still in flight', async () => {
+    const klass = await newClass(2);
+    const watcher = await connectWatcher(hub, klass.teacher.token);
+    sockets.push(watcher);
+    expect((await watcher.watch(klass.classId)).ok).toBe(true);
+    // The page reads the grid afresh and closes at once: the watch and the unwatch go together.
+    const again = watcher.watch(klass.classId);
+    const closed = watcher.socket
+      .timeout(10_000)
+      .emitWithAck('class.unwatch', { classId: klass.classId });
+    expect((await again).ok).toBe(true);
+    expect(await closed).toEqual({ ok: true });
+    const heard = watcher.events.length;
+    klass.devices.forEach((device) => device.enforcer.simulateLocalChange({ battery: 55 }));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(watcher.events.slice(heard)).toEqual([]);
   });
 
   it('gives a teacher of another class 403, on the API and on class.watch', async () => {

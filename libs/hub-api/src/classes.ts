@@ -156,11 +156,12 @@ export interface ClassWatchRequest {
 /**
  * The acknowledgement of `class.watch`: the tiles (and the running session) now, or why not.
  * `forbidden`: a class this person may not see (a teacher of another class, or no such class
- * for a teacher); `not_found`: no such class (ICT); `invalid`: the request is not `{classId: uuid}`.
+ * for a teacher); `not_found`: no such class (ICT); `invalid`: the request is not `{classId: uuid}`;
+ * `unavailable`: the hub could not read the class just then (try again).
  */
 export type ClassWatchAck =
   | { ok: true; session: ClassSession | null; tiles: ClassTile[] }
-  | { ok: false; error: 'forbidden' | 'not_found' | 'invalid' };
+  | { ok: false; error: 'forbidden' | 'not_found' | 'invalid' | 'unavailable' };
 
 /**
  * The words of a refused class, the same whether the API (403, 404) or `class.watch`

@@ -115,6 +115,11 @@ export class ClassTilesService implements OnModuleInit, OnModuleDestroy {
   private readonly followed = new Map<string, FollowedClass>();
   private readonly classesOfDevice = new Map<string, Set<string>>();
   private readonly reported = new Map<string, ReportedBits>();
+  /**
+   * Devices whose reports are no longer this hub's to keep: revoked, or (in a cluster) connected
+   * to another hub since they were last here. A report of theirs still being read is dropped.
+   */
+  private readonly notReportingHere = new Set<string>();
   private readonly dirty = new Set<string>();
   private flushing: Promise<void> | null = null;
   private flushQueued = false;
@@ -143,6 +148,9 @@ export class ClassTilesService implements OnModuleInit, OnModuleDestroy {
     // first read is in its tile, though the device's row may not have it yet (presence writes
     // are gathered). Reports come in the order the device sent them (DevicesService).
     this.events.on('device.state', ({ deviceId, state, receivedAt }) => {
+      if (this.notReportingHere.has(deviceId)) {
+        return;
+      }
       this.reported.set(deviceId, {
         locked: state.locked,
         appLock: state.appLock ?? null,
@@ -153,12 +161,19 @@ export class ClassTilesService implements OnModuleInit, OnModuleDestroy {
     });
     this.events.on('device.revoked', ({ deviceId }) => {
       this.reported.delete(deviceId);
+      this.notReportingHere.add(deviceId);
     });
     // In a cluster: devices now held by another hub report there; their rows are the truth here.
     this.events.on('devices.claimed', ({ hubId, deviceIds }) => {
       if (hubId !== this.instance.id) {
-        deviceIds.forEach((deviceId) => this.reported.delete(deviceId));
+        for (const deviceId of deviceIds) {
+          this.reported.delete(deviceId);
+          this.notReportingHere.add(deviceId);
+        }
       }
+    });
+    this.events.on('device.connected', ({ deviceId }) => {
+      this.notReportingHere.delete(deviceId);
     });
     this.events.on('group.members.changed', ({ groupId }) => this.refreshGroup(groupId));
     if (this.config.cluster) {
@@ -208,10 +223,17 @@ export class ClassTilesService implements OnModuleInit, OnModuleDestroy {
     entity: Pick<ClassEntity, 'id' | 'groupId'>,
     absent: ReadonlySet<string>,
   ): Promise<ClassTile[]> {
+    let counted = false;
     try {
-      return await this.startFollowing(entity, absent, (followed) => (followed.watchers += 1));
+      return await this.startFollowing(entity, absent, (followed) => {
+        followed.watchers += 1;
+        counted = true;
+      });
     } catch (error) {
-      this.unfollow(entity.id);
+      // Only a watch that was counted is given up: a failure before that took nothing.
+      if (counted) {
+        this.unfollow(entity.id);
+      }
       throw error;
     }
   }

@@ -34,6 +34,7 @@ import { ClassWatchDto } from '../classroom/dto/class.dto';
 import { StaffAuthenticator } from '../common/access';
 import { Clock } from '../common/clock';
 import { HubEvents } from '../common/hub-events';
+import { InOrderPerKey } from '../common/in-order';
 import { hasAnyRole, StaffPrincipal, StaffRole } from '../common/roles';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { aupRequiredMessage, AupService } from '../staff/aup.service';
@@ -117,6 +118,10 @@ export class StaffGateway implements OnGatewayInit, OnGatewayDisconnect, OnModul
   private readonly logger = new Logger(StaffGateway.name);
   private namespace: StaffNamespace | null = null;
   private recheckTimer: NodeJS.Timeout | null = null;
+  /** Keeps one socket's `class.watch` and `class.unwatch` of a class in the order sent. */
+  private readonly classOps = new InOrderPerKey<string>();
+  /** How often each class's teachers have changed (a watch in flight then asks again). */
+  private readonly teacherChanges = new Map<string, number>();
 
   constructor(
     private readonly authenticator: StaffAuthenticator,
@@ -187,9 +192,10 @@ export class StaffGateway implements OnGatewayInit, OnGatewayDisconnect, OnModul
     this.events.on('staff.changed', ({ staffId }) =>
       this.recheck(this.socketsOf((socket) => socket.data.staffId === staffId)),
     );
-    this.events.on('class.teachers.changed', ({ classId }) =>
-      this.recheck(this.socketsOf((socket) => socket.data.watching?.has(classId) === true)),
-    );
+    this.events.on('class.teachers.changed', ({ classId }) => {
+      this.teacherChanges.set(classId, (this.teacherChanges.get(classId) ?? 0) + 1);
+      this.recheck(this.socketsOf((socket) => socket.data.watching?.has(classId) === true));
+    });
   }
 
   afterInit(namespace: StaffNamespace): void {
@@ -228,7 +234,8 @@ export class StaffGateway implements OnGatewayInit, OnGatewayDisconnect, OnModul
    * `class.watch {classId}` (issue 12): acknowledged `{ok: true, session, tiles}` and followed
    * by `class.tile` whenever a tile changes, or `{ok: false, error}`: `forbidden` for a class
    * this person may not see (a teacher of another class), `not_found` (ICT, no such class),
-   * `invalid` for a body that is not `{classId: uuid}`. Roles are read again on each watch.
+   * `invalid` for a body that is not `{classId: uuid}`, `unavailable` when the class could not be
+   * read (the watch is not held). Roles are read again on each watch.
    */
   @SubscribeMessage('class.watch')
   async watchClass(
@@ -239,19 +246,32 @@ export class StaffGateway implements OnGatewayInit, OnGatewayDisconnect, OnModul
     if (classId === null) {
       return { ok: false, error: 'invalid' };
     }
+    // One socket's watches and unwatches of a class run one after another, in the order sent.
+    return this.classOps.run(watchKey(socket, classId), Promise.resolve(), () =>
+      this.watchInTurn(socket, classId),
+    );
+  }
+
+  private async watchInTurn(socket: StaffSocket, classId: string): Promise<ClassWatchAck> {
+    const teachersBefore = this.teacherChanges.get(classId) ?? 0;
     const principal = await this.authenticator.authenticate(socket.data.token);
-    if (!principal) {
-      return { ok: false, error: 'forbidden' };
-    }
-    if (socket.disconnected) {
+    if (!principal || socket.disconnected) {
       return { ok: false, error: 'forbidden' };
     }
     const watching = (socket.data.watching ??= new Set());
-    // Joined once the class is allowed and before its tiles are read: a tile that changes after
-    // the read reaches this socket as `class.tile`, never falls between the read and the join.
-    const answer = await this.classSessions.watch(principal, classId, () =>
-      socket.join(classRoom(classId)),
-    );
+    const room = classRoom(classId);
+    let answer: ClassWatchAck;
+    try {
+      // Joined once the class is allowed and before its tiles are read: a tile that changes
+      // after the read reaches this socket as `class.tile`, never falls between read and join.
+      answer = await this.classSessions.watch(principal, classId, () => socket.join(room));
+    } catch (error) {
+      this.logger.error(`A class watch failed: ${String(error)}`);
+      if (!watching.has(classId)) {
+        await socket.leave(room);
+      }
+      return { ok: false, error: 'unavailable' };
+    }
     if (socket.disconnected) {
       // handleDisconnect gave up the earlier watch; this one is given up here.
       if (answer.ok) {
@@ -259,12 +279,20 @@ export class StaffGateway implements OnGatewayInit, OnGatewayDisconnect, OnModul
       }
       return answer.ok ? { ok: false, error: 'forbidden' } : answer;
     }
+    if (answer.ok && (this.teacherChanges.get(classId) ?? 0) !== teachersBefore) {
+      // The class's teachers changed while it was read: asked again now that the watch holds.
+      const access = await this.classSessions.access(principal, classId);
+      if (access !== 'ok') {
+        this.classSessions.unwatch(classId);
+        answer = { ok: false, error: access };
+      }
+    }
     if (!answer.ok) {
       // Refused now (no longer this person's class): an earlier watch of it ends too.
       if (watching.delete(classId)) {
         this.classSessions.unwatch(classId);
       }
-      await socket.leave(classRoom(classId));
+      await socket.leave(room);
       return answer;
     }
     if (watching.has(classId)) {
@@ -287,11 +315,13 @@ export class StaffGateway implements OnGatewayInit, OnGatewayDisconnect, OnModul
     if (classId === null) {
       return { ok: false, error: 'invalid' };
     }
-    if (socket.data.watching?.delete(classId)) {
-      this.classSessions.unwatch(classId);
-      await socket.leave(classRoom(classId));
-    }
-    return { ok: true };
+    return this.classOps.run(watchKey(socket, classId), Promise.resolve(), async () => {
+      if (socket.data.watching?.delete(classId)) {
+        this.classSessions.unwatch(classId);
+        await socket.leave(classRoom(classId));
+      }
+      return { ok: true } as const;
+    });
   }
 
   handleDisconnect(socket: StaffSocket): void {
@@ -450,6 +480,11 @@ async function validClassId(body: unknown): Promise<string | null> {
   const dto = plainToInstance(ClassWatchDto, body);
   const errors = await validate(dto, { whitelist: true, forbidNonWhitelisted: true });
   return errors.length === 0 ? dto.classId : null;
+}
+
+/** The key that orders one socket's watches of one class. */
+function watchKey(socket: StaffSocket, classId: string): string {
+  return `${socket.id} ${classId}`;
 }
 
 /** Leaves the staff rooms a socket may no longer be in and joins those it may now. */

@@ -29,10 +29,17 @@ function watchRefusal(ack: Exclude<ClassWatchAck, { ok: true }>): ApiError {
       return new ApiError(403, `${CLASS_REFUSALS.forbidden}.`);
     case 'not_found':
       return new ApiError(404, `${CLASS_REFUSALS.not_found}.`);
+    case 'unavailable':
+      return new ApiError(503, 'The hub could not read the class just now. Try again in a moment.');
     default:
       return new ApiError(400, 'That is not a class the hub knows.');
   }
 }
+
+/** How many `class.tile` events each open class page has been sent (a watch in flight compares). */
+const tilesHeard = new Map<string, number>();
+/** How many watches a read of the grid makes at most while tiles keep arriving. */
+const WATCH_TRIES = 5;
 
 /**
  * The query of a class's session and tiles: watched over /staff when the connection is open,
@@ -46,11 +53,18 @@ export function classSessionQuery(classId: string) {
     queryFn: async ({ signal }): Promise<ClassSessionView> => {
       if (isStaffSocketLive()) {
         try {
-          const ack = await emitWithAck('class.watch', { classId });
-          if (!ack.ok) {
-            throw watchRefusal(ack);
+          for (let attempt = 1; ; attempt += 1) {
+            const heard = tilesHeard.get(classId) ?? 0;
+            const ack = await emitWithAck('class.watch', { classId });
+            if (!ack.ok) {
+              throw watchRefusal(ack);
+            }
+            // A tile that arrived while the hub answered may be older or newer than the
+            // answer's: watch again until an answer comes with none beside it (a few times).
+            if ((tilesHeard.get(classId) ?? 0) === heard || attempt === WATCH_TRIES) {
+              return { session: ack.session, tiles: ack.tiles };
+            }
           }
-          return { session: ack.session, tiles: ack.tiles };
         } catch (error) {
           if (error instanceof ApiError) {
             throw error;
@@ -97,15 +111,18 @@ export function useClassSession(classId: string) {
     if (event.classId !== classId) {
       return;
     }
-    let known = false;
-    writeLive<ClassSessionView>(queryClient, key, (view) => {
-      if (!view) {
-        return view;
-      }
-      known = view.tiles.some((tile) => tile.deviceId === event.tile.deviceId);
-      return known ? { ...view, tiles: replaceTile(view.tiles, event.tile) } : view;
-    });
-    if (!known) {
+    tilesHeard.set(classId, (tilesHeard.get(classId) ?? 0) + 1);
+    const view = queryClient.getQueryData<ClassSessionView>(key);
+    if (!view) {
+      return; // the watch in flight answers with the grid, and watches again if need be
+    }
+    const known = view.tiles.some((tile) => tile.deviceId === event.tile.deviceId);
+    if (known) {
+      queryClient.setQueryData<ClassSessionView>(key, {
+        ...view,
+        tiles: replaceTile(view.tiles, event.tile),
+      });
+    } else {
       // A tablet that joined the class (its group grew): read the whole grid again.
       void queryClient.invalidateQueries({ queryKey: key });
     }
