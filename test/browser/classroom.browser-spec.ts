@@ -11,6 +11,7 @@ import {
   ADMIN_PASSWORD,
   apiSignIn,
   callApi,
+  makeEnrollmentToken,
   createStaffAccount,
   signInWithForm,
   consoleSpec,
@@ -36,13 +37,10 @@ describe('the classroom screens', () => {
     group = await callApi<DeviceGroup>(hub().url, 'POST', '/api/groups', adminToken, {
       name: 'Year 4 Oak',
     });
-    const { token } = await callApi<{ token: string }>(
-      hub().url,
-      'POST',
-      '/api/enrollment-tokens',
-      adminToken,
-      { maxUses: TABLETS, groupIds: [group.id] },
-    );
+    const token = await makeEnrollmentToken(hub().url, adminToken, {
+      maxUses: TABLETS,
+      groupIds: [group.id],
+    });
     const identities = await Promise.all(
       Array.from({ length: TABLETS }, (_, index) => {
         const number = String(index + 1).padStart(2, '0');

@@ -13,6 +13,7 @@ import {
   ADMIN_PASSWORD,
   apiSignIn,
   callApi,
+  makeEnrollmentToken,
   createStaffAccount,
   signInWithForm,
   consoleSpec,
@@ -55,13 +56,7 @@ describe('the Devices screens', () => {
 
     // A token made through the API; a device that will stay offline, and one that connects.
     const ictToken = await apiSignIn(hub().url, ict.username, ict.password);
-    const { token } = await callApi<{ token: string }>(
-      hub().url,
-      'POST',
-      '/api/enrollment-tokens',
-      ictToken,
-      { maxUses: 5 },
-    );
+    const token = await makeEnrollmentToken(hub().url, ictToken, { maxUses: 5 });
     await enrollTestDevice(hub(), token, { name: 'Spare laptop', assetTag: 'SPARE-1' });
     const identity = await enrollTestDevice(hub(), token, {
       name: 'Oak laptop 7',
@@ -183,13 +178,7 @@ describe('the Devices screens', () => {
     });
     const adminToken = await apiSignIn(hub().url, 'admin', ADMIN_PASSWORD);
     const ict = await createStaffAccount(hub().url, adminToken, 'ivy', ['ict']);
-    const { token } = await callApi<{ token: string }>(
-      hub().url,
-      'POST',
-      '/api/enrollment-tokens',
-      adminToken,
-      { maxUses: 1 },
-    );
+    const token = await makeEnrollmentToken(hub().url, adminToken, { maxUses: 1 });
     const laptop = connectTestDevice(
       await enrollTestDevice(hub(), token, { name: 'Beech laptop 2', assetTag: 'BEECH-2' }),
     );
@@ -233,13 +222,7 @@ describe('the Devices screens', () => {
 
   it('revokes after a confirmation, and shows a hub refusal in words beside the action', async () => {
     const adminToken = await apiSignIn(hub().url, 'admin', ADMIN_PASSWORD);
-    const { token } = await callApi<{ token: string }>(
-      hub().url,
-      'POST',
-      '/api/enrollment-tokens',
-      adminToken,
-      { maxUses: 3 },
-    );
+    const token = await makeEnrollmentToken(hub().url, adminToken, { maxUses: 3 });
     const first = await enrollTestDevice(hub(), token, { name: 'Old netbook' });
     const second = await enrollTestDevice(hub(), token, { name: 'Lost tablet' });
     const ipad = await enrollTestDevice(hub(), token, { name: 'Class iPad', platform: 'ipados' });

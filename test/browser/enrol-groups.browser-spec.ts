@@ -11,6 +11,7 @@ import {
   ADMIN_PASSWORD,
   apiSignIn,
   callApi,
+  makeEnrollmentToken,
   createStaffAccount,
   screenshot,
   signInWithForm,
@@ -166,19 +167,9 @@ describe('the Enrol and Groups screens', () => {
 
   it('makes a group, renames it, and adds and removes a device found by search', async () => {
     // The device the first test enrolled with the page's token (or, run alone, one enrolled here).
-    enrolled ??= await enrollTestDevice(
-      hub(),
-      (
-        await callApi<{ token: string }>(
-          hub().url,
-          'POST',
-          '/api/enrollment-tokens',
-          adminToken,
-          {},
-        )
-      ).token,
-      { name: 'Trolley A 01' },
-    );
+    enrolled ??= await enrollTestDevice(hub(), await makeEnrollmentToken(hub().url, adminToken), {
+      name: 'Trolley A 01',
+    });
     const device = connectTestDevice(enrolled);
     connected.push(device);
     await callApi(hub().url, 'POST', '/api/groups', adminToken, { name: 'Year 5 Ash' });

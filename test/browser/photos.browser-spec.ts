@@ -22,6 +22,7 @@ import {
   ADMIN_PASSWORD,
   apiSignIn,
   callApi,
+  makeEnrollmentToken,
   signInWithForm,
   consoleSpec,
 } from '../support/browser';
@@ -142,13 +143,7 @@ describe('the Photos screens', () => {
       password: 'Staff-Pass1!',
       roles: ['trip_leader'],
     });
-    const { token } = await callApi<{ token: string }>(
-      hub().url,
-      'POST',
-      '/api/enrollment-tokens',
-      adminToken,
-      { maxUses: 5 },
-    );
+    const token = await makeEnrollmentToken(hub().url, adminToken, { maxUses: 5 });
     // Two tablets of the trip's kit.
     const identities = [
       await enrolTablet(adminToken, token, 1),
@@ -282,13 +277,7 @@ describe('the Photos screens', () => {
 
   it('says in words when the store is unavailable and how many photos wait, then that it is back', async () => {
     const adminToken = await apiSignIn(hub().url, 'admin', ADMIN_PASSWORD);
-    const { token } = await callApi<{ token: string }>(
-      hub().url,
-      'POST',
-      '/api/enrollment-tokens',
-      adminToken,
-      { maxUses: 1 },
-    );
+    const token = await makeEnrollmentToken(hub().url, adminToken, { maxUses: 1 });
     const camera = await enrollTestDevice(hub(), token, {
       serialNumber: 'CAM-SERIAL-1',
       assetTag: 'CAM-01',

@@ -11,6 +11,7 @@ import {
   ADMIN_PASSWORD,
   apiSignIn,
   callApi,
+  makeEnrollmentToken,
   createStaffAccount,
   screenshot,
   signInWithForm,
@@ -38,13 +39,10 @@ describe('the Policies and Compliance screens', () => {
     const group = await callApi<{ id: string }>(hub().url, 'POST', '/api/groups', adminToken, {
       name: 'Year 4 Oak',
     });
-    const { token } = await callApi<{ token: string }>(
-      hub().url,
-      'POST',
-      '/api/enrollment-tokens',
-      adminToken,
-      { groupIds: [group.id], maxUses: DEVICES },
-    );
+    const token = await makeEnrollmentToken(hub().url, adminToken, {
+      groupIds: [group.id],
+      maxUses: DEVICES,
+    });
     for (let i = 1; i <= DEVICES; i += 1) {
       const identity = await enrollTestDevice({ url: hub().url }, token, { name: `Oak iPad ${i}` });
       devices.push(connectTestDevice(identity));
@@ -242,13 +240,7 @@ describe('the Policies and Compliance screens', () => {
 
   // Last: it adds a device, which the counts above do not expect.
   it('shows a device that could not enforce a setting as partly applied, naming the setting', async () => {
-    const { token } = await callApi<{ token: string }>(
-      hub().url,
-      'POST',
-      '/api/enrollment-tokens',
-      adminToken,
-      { maxUses: 1 },
-    );
+    const token = await makeEnrollmentToken(hub().url, adminToken, { maxUses: 1 });
     const identity = await enrollTestDevice({ url: hub().url }, token, { name: 'Loan laptop 9' });
     // A laptop answers the baseline with protocol 1.1's `unenforced` (issue 9).
     const enforcer = new SimulatedEnforcer();

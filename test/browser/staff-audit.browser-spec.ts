@@ -10,6 +10,7 @@ import {
   ADMIN_PASSWORD,
   apiSignIn,
   callApi,
+  makeEnrollmentToken,
   createStaffAccount,
   signInWithForm,
   consoleSpec,
@@ -137,13 +138,7 @@ describe('the Staff screen and the audit log', () => {
 
   it('safeguarding filters the audit log by action and exports the CSV with the lock', async () => {
     // A tablet connected to the hub is locked by ICT and acknowledges it.
-    const { token } = await callApi<{ token: string }>(
-      hub().url,
-      'POST',
-      '/api/enrollment-tokens',
-      adminToken,
-      { maxUses: 1 },
-    );
+    const token = await makeEnrollmentToken(hub().url, adminToken, { maxUses: 1 });
     const identity = await enrollTestDevice({ url: hub().url }, token, { name: 'Oak tablet 7' });
     const device = connectTestDevice(identity);
     devices.push(device);

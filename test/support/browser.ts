@@ -212,6 +212,19 @@ export async function callApi<T>(
   return (response.status === 204 ? undefined : await response.json()) as T;
 }
 
+/**
+ * An enrolment token made through the API as a test's setup does (ICT's or the admin's token):
+ * POST /api/enrollment-tokens with `body` (`maxUses`, `groupIds`...); returns the token itself.
+ */
+export async function makeEnrollmentToken(
+  hubUrl: string,
+  token: string,
+  body: { maxUses?: number; groupIds?: string[] } = {},
+): Promise<string> {
+  return (await callApi<{ token: string }>(hubUrl, 'POST', '/api/enrollment-tokens', token, body))
+    .token;
+}
+
 /** Signs in through the API and accepts the AUP (unless told not to); returns the token. */
 export async function apiSignIn(
   hubUrl: string,
