@@ -289,10 +289,7 @@ export class StaffGateway implements OnGatewayInit, OnGatewayDisconnect, OnModul
     }
     if (!answer.ok) {
       // Refused now (no longer this person's class): an earlier watch of it ends too.
-      if (watching.delete(classId)) {
-        this.classSessions.unwatch(classId);
-      }
-      await socket.leave(room);
+      await this.endWatch(socket, classId);
       return answer;
     }
     if (watching.has(classId)) {
@@ -316,12 +313,22 @@ export class StaffGateway implements OnGatewayInit, OnGatewayDisconnect, OnModul
       return { ok: false, error: 'invalid' };
     }
     return this.classOps.run(watchKey(socket, classId), Promise.resolve(), async () => {
-      if (socket.data.watching?.delete(classId)) {
-        this.classSessions.unwatch(classId);
-        await socket.leave(classRoom(classId));
-      }
+      await this.endWatch(socket, classId);
       return { ok: true } as const;
     });
+  }
+
+  /**
+   * Ends this socket's watch of a class, if it holds one, and takes it out of the class's room.
+   * @returns whether a watch was held
+   */
+  private async endWatch(socket: StaffSocket, classId: string): Promise<boolean> {
+    const held = socket.data.watching?.delete(classId) === true;
+    if (held) {
+      this.classSessions.unwatch(classId);
+    }
+    await socket.leave(classRoom(classId));
+    return held;
   }
 
   handleDisconnect(socket: StaffSocket): void {
@@ -406,9 +413,7 @@ export class StaffGateway implements OnGatewayInit, OnGatewayDisconnect, OnModul
   ): Promise<void> {
     for (const classId of [...(socket.data.watching ?? [])]) {
       const access = await this.classSessions.access(principal, classId);
-      if (access !== 'ok' && socket.data.watching?.delete(classId)) {
-        this.classSessions.unwatch(classId);
-        await socket.leave(classRoom(classId));
+      if (access !== 'ok' && (await this.endWatch(socket, classId))) {
         socket.emit('class.unwatched', { classId, error: access });
       }
     }
