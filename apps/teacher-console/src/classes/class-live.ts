@@ -1,10 +1,10 @@
 // The class's grid, live (issue 12): the tiles and the running session are one TanStack Query
 // entry keyed by the API path (GET /api/classes/:id/session). While the /staff connection is
 // open that entry is filled by `class.watch`, whose acknowledgement carries the same
-// `{session, tiles}` and after which the hub sends `class.tile` and `class.session` on the same
-// socket; so no event can arrive before the snapshot it changes, as it could with a GET beside
-// the socket. Without a connection the entry is read with the GET, and a (re)connection watches
-// again (the hub forgets a socket's watches when it goes).
+// `{session, tiles}`; the hub sends `class.tile` and `class.session` on the same socket from just
+// before it reads them, so a tile can arrive beside the acknowledgement, and the watch is then
+// made again (classSessionQuery). Without a connection the entry is read with the GET, and a
+// (re)connection watches again (the hub forgets a socket's watches when it goes).
 import {
   CLASS_REFUSALS,
   writeLive,
