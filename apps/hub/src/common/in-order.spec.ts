@@ -43,4 +43,17 @@ describe('InOrderPerKey', () => {
     await other;
     expect(seen[2]).toBe('two');
   });
+
+  it('runs a step with nothing to read after the earlier steps of its key (after)', async () => {
+    const order = new InOrderPerKey<string>();
+    const seen: string[] = [];
+    const slow = deferred<string>();
+    const first = order.run('watch', slow.promise, (value) => seen.push(value));
+    const second = order.after('watch', () => seen.push('unwatch'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(seen).toEqual([]);
+    slow.resolve('watch');
+    await Promise.all([first, second]);
+    expect(seen).toEqual(['watch', 'unwatch']);
+  });
 });

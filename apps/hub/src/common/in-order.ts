@@ -36,6 +36,15 @@ export class InOrderPerKey<K> {
     return done;
   }
 
+  /**
+   * Runs `step` after every earlier call's step for the same key, with nothing to read first.
+   * @returns what `step` returns, once it has run
+   * @throws what `step` throws (a failure does not hold up later calls)
+   */
+  after<R>(key: K, step: () => R | Promise<R>): Promise<R> {
+    return this.run(key, Promise.resolve(), step);
+  }
+
   /** How many keys have work in flight (for tests). */
   get size(): number {
     return this.last.size;

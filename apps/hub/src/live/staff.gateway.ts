@@ -247,9 +247,7 @@ export class StaffGateway implements OnGatewayInit, OnGatewayDisconnect, OnModul
       return { ok: false, error: 'invalid' };
     }
     // One socket's watches and unwatches of a class run one after another, in the order sent.
-    return this.classOps.run(watchKey(socket, classId), Promise.resolve(), () =>
-      this.watchInTurn(socket, classId),
-    );
+    return this.classOps.after(watchKey(socket, classId), () => this.watchInTurn(socket, classId));
   }
 
   private async watchInTurn(socket: StaffSocket, classId: string): Promise<ClassWatchAck> {
@@ -312,7 +310,7 @@ export class StaffGateway implements OnGatewayInit, OnGatewayDisconnect, OnModul
     if (classId === null) {
       return { ok: false, error: 'invalid' };
     }
-    return this.classOps.run(watchKey(socket, classId), Promise.resolve(), async () => {
+    return this.classOps.after(watchKey(socket, classId), async () => {
       await this.endWatch(socket, classId);
       return { ok: true } as const;
     });
