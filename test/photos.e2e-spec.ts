@@ -403,4 +403,36 @@ describe('photo sync (a real hub process)', () => {
       fs.chmodSync(storeDir, 0o755);
     }
   }, 60_000);
+
+  it('answers 404 for a stored photo moved out of a store that is there, 503 while the store is away', async () => {
+    const bytes = await makeJpeg();
+    const sha256 = photoSha256(bytes);
+    await sendPhoto(camera, bytes);
+    expect(await waitForReceipt(camera, sha256)).not.toBeNull();
+    const photo = ((await staff('/api/photos')).body as PhotoPage).items.find(
+      (p) => p.sha256 === sha256,
+    );
+    const stored = path.join(storeDir, photo?.storedName ?? 'missing');
+    const aside = path.join(work, 'moved-aside.jpg');
+    const marker = path.join(storeDir, '.classroom-hub-store');
+    fs.renameSync(stored, aside);
+    try {
+      // Someone moved the file in the store: this photo is gone, the store is not.
+      const gone = await staff(`/api/photos/${sha256}/picture`);
+      expect(gone.status).toBe(404);
+      expect(gone.body.message).toBe(
+        `This photo is no longer in the photo store (${photo?.storedName} was moved or deleted there)`,
+      );
+      // An unmounted share (no marker): the store cannot be read now, try later.
+      fs.renameSync(marker, `${marker}.aside`);
+      try {
+        expect((await staff(`/api/photos/${sha256}/picture`)).status).toBe(503);
+      } finally {
+        fs.renameSync(`${marker}.aside`, marker);
+      }
+    } finally {
+      fs.renameSync(aside, stored);
+    }
+    expect((await staff(`/api/photos/${sha256}/picture`)).status).toBe(200);
+  }, 60_000);
 });

@@ -14,7 +14,7 @@ import type { AuditTarget } from '../audit/audit-labels';
 import { Clock } from '../common/clock';
 import { HubEvents } from '../common/hub-events';
 import { localTime } from '../common/local-time';
-import { hasAnyRole, StaffPrincipal } from '../common/roles';
+import { hasAnyRole, StaffPrincipal, type StaffRole } from '../common/roles';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { DevicesRepository } from '../devices/devices.repository';
@@ -56,6 +56,9 @@ export function toClassDto(record: ClassRecord, running: ClassSessionEntity | nu
     updatedAt: record.entity.updatedAt.toISOString(),
   };
 }
+
+/** Roles a class's teacher holds, one at least: ICT acts on every class anyway. */
+export const CLASS_TEACHER_ROLES: readonly StaffRole[] = ['teacher', 'ict'];
 
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
@@ -229,16 +232,28 @@ export class ClassesService {
     return this.get(actor, classId);
   }
 
+  /**
+   * The teachers named for a class, each once: enabled staff accounts holding the teacher role
+   * (or ICT), as a trip's leaders are (docs/decisions.md): anyone else named would be shown a class
+   * they could never open.
+   * @throws BadRequestException 400 naming `teacherIds` for an unknown, disabled or role-less account
+   */
   private async checkTeachers(ids: readonly string[]): Promise<string[]> {
     const unique = [...new Set(ids)];
     for (const id of unique) {
-      try {
-        await this.staff.get(id);
-      } catch (error) {
+      const account = await this.staff.get(id).catch((error: unknown) => {
         if (error instanceof NotFoundException) {
           throw new BadRequestException(`teacherIds: no staff account ${id}`);
         }
         throw error;
+      });
+      if (account.disabled) {
+        throw new BadRequestException(`teacherIds: ${account.displayName}'s account is disabled`);
+      }
+      if (!CLASS_TEACHER_ROLES.some((role) => account.roles.includes(role))) {
+        throw new BadRequestException(
+          `teacherIds: ${account.displayName} is not a teacher (give them the teacher role first)`,
+        );
       }
     }
     return unique;

@@ -183,6 +183,15 @@ export class PhotoStore {
     }
   }
 
+  /**
+   * Whether the store can be read now: its root carries the marker written with the first stored
+   * photo. A stored photo's file missing while this holds was moved or deleted in the store
+   * itself; while it does not hold, the share is away (unmounted, unreachable).
+   */
+  async readable(): Promise<boolean> {
+    return exists(path.join(this.root, STORE_MARKER)).catch(() => false);
+  }
+
   /** The absolute path of a stored name. */
   pathOf(name: string): string {
     return path.join(this.root, ...name.split('/'));

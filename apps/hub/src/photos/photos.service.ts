@@ -12,6 +12,7 @@ import type {
   PhotoReceipt,
   PhotoStoreState,
 } from '@app/hub-api';
+import { stat } from 'node:fs/promises';
 import { formatLocalTime } from '../audit/audit-text';
 import { hasAnyRole, type StaffPrincipal } from '../common/roles';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
@@ -98,13 +99,26 @@ export class PhotosService {
   /**
    * A photo's picture file and type, as stored (or its stripped staging copy while waiting).
    *
-   * @throws NotFoundException when unknown or not yet ready; ForbiddenException when not theirs
+   * @throws NotFoundException when unknown, not yet ready, or gone from a store that is there
+   *   (the controller answers 503 when the store itself cannot be read); ForbiddenException when
+   *   not theirs
    */
   async picture(staff: StaffPrincipal, sha256: string): Promise<{ file: string; type: string }> {
     const photo = await this.mayOpen(staff, sha256);
     const file = await this.ingest.pictureFile(photo);
     if (!file) {
       throw new NotFoundException('This photo is still being received; try again in a moment');
+    }
+    if (
+      photo.status === 'stored' &&
+      !(await isFile(file)) &&
+      (await this.ingest.store.readable())
+    ) {
+      // The store is there and the file is not: someone moved or deleted it in the store. A 404,
+      // not the 503 of a store that is away, which would invite retries that never succeed.
+      throw new NotFoundException(
+        `This photo is no longer in the photo store (${photo.storedName} was moved or deleted there)`,
+      );
     }
     return { file, type: photo.contentType };
   }
@@ -241,4 +255,9 @@ export function pendingPhotosOf(reportedState: string | null): number | null {
   } catch {
     return null;
   }
+}
+
+/** Whether `file` is a regular file that can be reached now. */
+async function isFile(file: string): Promise<boolean> {
+  return (await stat(file).catch(() => null))?.isFile() ?? false;
 }
