@@ -8,7 +8,10 @@ import { plainTextProblem } from '@app/devices';
 import { ASSET_TAG_PATTERN, ASSET_TAG_RULE } from './dto/asset.dto';
 import { tagKeyOf } from './asset.entity';
 
-/** A row that passed its own checks (a tag already in the hub is checked by the caller). */
+/**
+ * A row that passed its own checks (a tag or serial number already in the hub is checked by the
+ * caller).
+ */
 export interface ImportRow {
   row: number;
   assetTag: string;
@@ -38,8 +41,9 @@ const LIMITS: Record<string, { max: number; multiline?: boolean }> = {
 /**
  * Parses and checks an asset CSV. Header problems (an unknown or repeated column, or no
  * `assetTag`/`kind` column) are reported on line 1 and no row is read. A row is refused for an
- * empty or malformed tag, a tag repeated in the file (the first one stands), an unknown kind, or
- * a field that breaks the plain-text rule; a blank optional field is null.
+ * empty or malformed tag, a tag repeated in the file (the first one stands), a serial number
+ * repeated in the file (compared exactly once trimmed, as with devices; the first one stands), an
+ * unknown kind, or a field that breaks the plain-text rule; a blank optional field is null.
  *
  * @throws nothing: a file csv-parse cannot read (an unclosed quote) is one error on its line
  */
@@ -95,6 +99,7 @@ export function parseAssetCsv(text: string): ParsedImport {
   }
   const rows: ImportRow[] = [];
   const firstLineOfTag = new Map<string, number>();
+  const firstLineOfSerial = new Map<string, number>();
   for (const { record, info, raw } of records) {
     // info.lines is the record's last line; a quoted field may span several.
     const row = info.lines - (raw.replace(/\r?\n$/, '').match(/\n/g)?.length ?? 0);
@@ -134,6 +139,16 @@ export function parseAssetCsv(text: string): ParsedImport {
         problems.push({ row, field, message: problem });
       }
       optional[field] = value;
+    }
+    const serial = optional.serialNumber;
+    if (serial !== null && firstLineOfSerial.has(serial)) {
+      problems.push({
+        row,
+        field: 'serialNumber',
+        message: `${serial} is repeated in the file (first on line ${firstLineOfSerial.get(serial)})`,
+      });
+    } else if (serial !== null) {
+      firstLineOfSerial.set(serial, row);
     }
     if (problems.length > 0) {
       errors.push(...problems);

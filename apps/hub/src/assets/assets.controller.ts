@@ -70,7 +70,9 @@ export class AssetsController {
   @ApiRoute({
     summary: 'Add an asset to the register',
     ok: 'The new asset (status available), with its device if one with that serial number is enrolled',
-    errors: { 409: 'The asset tag is already used' },
+    errors: {
+      409: 'The asset tag, or the serial number (naming the asset that has it), is already used',
+    },
   })
   create(@CurrentStaff() actor: StaffPrincipal, @Body() body: CreateAssetDto): Promise<Asset> {
     return this.assets.create(actor, body);
@@ -97,10 +99,10 @@ export class AssetsController {
   @ApiRoute({
     summary: 'Import assets from CSV (header: assetTag,kind,serialNumber,model,condition,notes)',
     description:
-      'Good rows go in one transaction; bad rows are reported by line (the header is line 1) and field and change nothing. ?dryRun=true only reports.',
+      'Good rows go in one transaction; bad rows are reported by line (the header is line 1) and field and change nothing (a tag or serial number already in the hub or repeated in the file is a bad row). ?dryRun=true only reports.',
     ok: '{created, errors: [{row, field, message}], dryRun}',
     errors: {
-      409: 'A tag in the file was added by someone else meanwhile; nothing was imported',
+      409: 'A tag or serial number in the file was added by someone else meanwhile; nothing was imported',
       413: 'The file is larger than 2 MB',
       415: 'The body is not text/csv',
     },
@@ -156,7 +158,7 @@ export class AssetsController {
     ok: 'The asset as changed',
     errors: {
       404: 'No such asset',
-      409: 'The tag is already used, or the asset is on loan or on a trip',
+      409: 'The tag or serial number is already used, or the asset is on loan or on a trip (its status and serial number wait for its check-in)',
     },
   })
   update(

@@ -251,6 +251,21 @@ export class AssetsRepository {
       .getOne();
   }
 
+  /**
+   * Assets with these serial numbers (compared exactly, as the join with devices compares them),
+   * keyed by serial number. The unique index UQ_assets_serial_number allows one asset per serial.
+   */
+  async findBySerials(serials: readonly string[], tx?: Tx): Promise<Map<string, AssetEntity>> {
+    const found = new Map<string, AssetEntity>();
+    for (const part of chunks([...new Set(serials)])) {
+      const rows = await this.manager(tx).findBy(AssetEntity, { serialNumber: In(part) });
+      for (const row of rows) {
+        found.set(row.serialNumber as string, row);
+      }
+    }
+    return found;
+  }
+
   /** The asset whose serial number is `serial`, if any. */
   findBySerial(serial: string): Promise<AssetEntity | null> {
     return this.manager().findOne(AssetEntity, {

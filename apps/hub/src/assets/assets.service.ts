@@ -32,8 +32,29 @@ import type { CreateAssetDto, UpdateAssetDto } from './dto/asset.dto';
 export const LOST_LOCK_MESSAGE =
   'This device has been reported lost. Please bring it to the school office.';
 
-/** Statuses PATCH may move an asset between; loans and trips own `on_loan` and `on_trip`. */
+/**
+ * Statuses PATCH may change an asset's status or serial number from; loans and trips own
+ * `on_loan` and `on_trip`. The serial number names the device a loan or trip took out (a trip's
+ * overlay is taken off the device the serial names at check-in), so it waits for the check-in too.
+ */
 const PATCHABLE_FROM: readonly AssetStatus[] = ['available', 'in_repair', 'retired', 'lost'];
+
+/** The unique key's column that two assets with one serial number break (both databases name it). */
+const SERIAL_NUMBER_COLUMN = 'serial_number';
+
+/** The 409 for a change PATCH may not make while the asset is on loan or on a trip. */
+function checkInFirst(asset: AssetEntity): ConflictException {
+  return new ConflictException(
+    `Asset ${asset.assetTag} is ${asset.status.replace('_', ' ')}: check it in first`,
+  );
+}
+
+/** The words of a serial number refused because `holder` has it. */
+function serialTakenBy(serialNumber: string, holder: AssetEntity | null): string {
+  return holder
+    ? `Serial number ${serialNumber} is already on asset ${holder.assetTag}`
+    : `Serial number ${serialNumber} is already on another asset`;
+}
 
 /** What reporting an asset lost did. */
 export interface LostOutcome {
@@ -65,9 +86,12 @@ export class AssetsService implements OnModuleInit {
 
   /**
    * Adds an asset (ICT, office). 409 for a tag already used (in any case): the unique key on the
-   * lower-case tag decides, so two requests for one tag at once give one asset.
+   * lower-case tag decides, so two requests for one tag at once give one asset. 409 too for a
+   * serial number another asset has (compared exactly, after the DTO trimmed it, as assets are
+   * matched with devices), naming that asset: one serial names one device, which could otherwise
+   * be on loan and on a trip at once. The unique index UQ_assets_serial_number decides a race.
    *
-   * @throws ConflictException 409 for a tag already in the register
+   * @throws ConflictException 409 for a tag or a serial number already in the register
    */
   async create(actor: StaffPrincipal, input: CreateAssetDto): Promise<Asset> {
     const now = this.clock.now();
@@ -86,6 +110,7 @@ export class AssetsService implements OnModuleInit {
     };
     try {
       return await this.tx.run(async (tx) => {
+        await this.refuseTakenSerial(tx, asset.serialNumber, asset.id);
         await this.assets.insert(tx, asset);
         const device = await this.matchDevice(tx, actor, asset);
         await this.audit.record(tx, {
@@ -102,6 +127,9 @@ export class AssetsService implements OnModuleInit {
         return (await this.assets.viewById(asset.id, tx)) as Asset;
       });
     } catch (error) {
+      if (isUniqueViolation(error, SERIAL_NUMBER_COLUMN) && asset.serialNumber) {
+        throw await this.serialConflict(asset.serialNumber);
+      }
       if (isUniqueViolation(error)) {
         throw new ConflictException(`Asset tag ${input.assetTag} is already used`);
       }
@@ -136,11 +164,15 @@ export class AssetsService implements OnModuleInit {
   /**
    * Changes an asset's details, and its status between `available`, `in_repair` and `retired`
    * (a lost asset that is found becomes `available`; its device stays locked until ICT unlocks
-   * it). The status change is conditional on the status read, in one statement.
+   * it). Neither the status nor the serial number changes while the asset is on loan or on a
+   * trip: the loan or trip took out the device the serial names, and its check-in must find that
+   * device again (a trip's overlay comes off it). The write is conditional on the status read,
+   * in one statement, so a check-out at the same moment makes it a 409 rather than slipping in.
    *
    * @throws NotFoundException 404 for an unknown id
-   * @throws ConflictException 409 for a tag already used, a status change of an asset on loan or
-   *   on a trip, or a change that raced another
+   * @throws ConflictException 409 for a tag or serial number already used (naming the asset that
+   *   has the serial), a status or serial number change of an asset on loan or on a trip ("check
+   *   it in first"), or a change that raced another
    */
   async update(actor: StaffPrincipal, id: string, input: UpdateAssetDto): Promise<Asset> {
     try {
@@ -167,15 +199,21 @@ export class AssetsService implements OnModuleInit {
         set('condition', input.condition);
         set('notes', input.notes);
         set('status', input.status);
-        if (changes.status !== undefined && !PATCHABLE_FROM.includes(asset.status)) {
-          throw new ConflictException(
-            `Asset ${asset.assetTag} is ${asset.status.replace('_', ' ')}: check it in first`,
-          );
+        if (
+          (changes.status !== undefined || changes.serialNumber !== undefined) &&
+          !PATCHABLE_FROM.includes(asset.status)
+        ) {
+          throw checkInFirst(asset);
+        }
+        if (changes.serialNumber) {
+          await this.refuseTakenSerial(tx, changes.serialNumber, id);
         }
         if (changed.length === 0) {
           return (await this.assets.viewById(id, tx)) as Asset;
         }
         changes.updatedAt = this.clock.now();
+        // Only while the status is still the one read (one of PATCHABLE_FROM if the status or
+        // serial changes): a loan or trip that took the asset since makes this write nothing.
         if (!(await this.assets.updateWhereStatus(tx, id, [asset.status], changes))) {
           throw new ConflictException(
             `Asset ${asset.assetTag} changed at the same moment; read it again`,
@@ -201,6 +239,9 @@ export class AssetsService implements OnModuleInit {
         return (await this.assets.viewById(id, tx)) as Asset;
       });
     } catch (error) {
+      if (isUniqueViolation(error, SERIAL_NUMBER_COLUMN) && input.serialNumber) {
+        throw await this.serialConflict(input.serialNumber);
+      }
       if (isUniqueViolation(error)) {
         throw new ConflictException(`Asset tag ${input.assetTag ?? ''} is already used`);
       }
@@ -209,13 +250,15 @@ export class AssetsService implements OnModuleInit {
   }
 
   /**
-   * The CSV import (issue 13). Rows are checked by parseAssetCsv, then tags already in the hub
-   * are refused; every good row goes in one transaction, bad rows change nothing. With `dryRun`
-   * nothing is written and nothing audited (it changes nothing). A tag added by someone else
-   * between the check and the write makes the whole import a 409 (nothing written).
+   * The CSV import (issue 13). Rows are checked by parseAssetCsv (which also refuses a tag or
+   * serial number repeated in the file), then tags and serial numbers already in the hub are
+   * refused, each on its row and field, a serial naming the asset that has it; every good row
+   * goes in one transaction, bad rows change nothing. With `dryRun` nothing is written and
+   * nothing audited (it changes nothing). A tag or serial number added by someone else between
+   * the check and the write makes the whole import a 409 (nothing written).
    *
    * @returns `{created, errors, dryRun}`; `errors` sorted by line
-   * @throws ConflictException 409 when a tag was added meanwhile
+   * @throws ConflictException 409 when a tag or serial number was added meanwhile
    */
   async importCsv(actor: StaffPrincipal, text: string, dryRun: boolean): Promise<ImportReport> {
     const parsed = parseAssetCsv(text);
@@ -225,17 +268,30 @@ export class AssetsService implements OnModuleInit {
         parsed.rows.map((row) => row.assetTag),
         tx,
       );
+      const serialHolders = await this.assets.findBySerials(
+        parsed.rows.flatMap((row) => (row.serialNumber ? [row.serialNumber] : [])),
+        tx,
+      );
       const good = parsed.rows.filter((row) => {
-        const clash = existing.get(tagKeyOf(row.assetTag));
-        if (clash) {
+        let ok = true;
+        if (existing.has(tagKeyOf(row.assetTag))) {
           errors.push({
             row: row.row,
             field: 'assetTag',
             message: `${row.assetTag} is already in the hub`,
           });
-          return false;
+          ok = false;
         }
-        return true;
+        const holder = row.serialNumber ? serialHolders.get(row.serialNumber) : undefined;
+        if (row.serialNumber && holder) {
+          errors.push({
+            row: row.row,
+            field: 'serialNumber',
+            message: `${row.serialNumber} is already on asset ${holder.assetTag}`,
+          });
+          ok = false;
+        }
+        return ok;
       });
       return good;
     };
@@ -289,7 +345,7 @@ export class AssetsService implements OnModuleInit {
       } catch (error) {
         if (isUniqueViolation(error)) {
           throw new ConflictException(
-            'An asset tag in the file was added by someone else meanwhile; nothing was imported. Try again',
+            'An asset tag or serial number in the file was added by someone else meanwhile; nothing was imported. Try again',
           );
         }
         throw error;
@@ -382,6 +438,33 @@ export class AssetsService implements OnModuleInit {
       }
     }
     return { asset: await this.get(asset.id), tripId, lockedDeviceId };
+  }
+
+  /**
+   * Refuses a serial number another asset than `selfId` has (one serial, one asset: it names the
+   * device an asset is matched with). Read in the caller's transaction for the clear message; the
+   * unique index decides when another writer gets in between.
+   *
+   * @throws ConflictException 409 naming the asset that has the serial number
+   */
+  private async refuseTakenSerial(
+    tx: Tx,
+    serialNumber: string | null,
+    selfId: string,
+  ): Promise<void> {
+    if (!serialNumber) {
+      return;
+    }
+    const holder = (await this.assets.findBySerials([serialNumber], tx)).get(serialNumber);
+    if (holder && holder.id !== selfId) {
+      throw new ConflictException(serialTakenBy(serialNumber, holder));
+    }
+  }
+
+  /** The 409 for a serial number whose unique key another writer won, naming the winner. */
+  private async serialConflict(serialNumber: string): Promise<ConflictException> {
+    const holder = (await this.assets.findBySerials([serialNumber])).get(serialNumber) ?? null;
+    return new ConflictException(serialTakenBy(serialNumber, holder));
   }
 
   /** Gives the active device with the asset's serial number the asset's tag, if there is one. */

@@ -9,8 +9,12 @@
 // act on a session after its end committed (the action sees no running session: 409).
 //
 // Locks: a class acts as the party `class` whoever presses (ICT included), so its locks are class
-// locks (desired-state owner `class`), it never lifts or replaces an ICT or lost lock (those
-// tablets are listed in `skipped`), and its end unlocks only class locks. A class lock still
+// locks (desired-state owner `class`), and its end unlocks only class locks. A tablet held by a
+// stronger lock (its lock or single app owned by ICT or by a lost report) is left out of every
+// class action, whatever its kind, and listed in `skipped` (issue 12: "a class lock is never
+// delivered to a device under a stronger lock"). Every tablet a session locks, keeps in one app
+// or lays the camera overlay on is recorded with the session, so the end undoes on it even if it
+// left the class (or the class's group) meanwhile. A class lock still
 // queued for a tablet is retired by the end's unlock in the same transaction (a newer lock or
 // unlock retires older unsent ones, and delivery marks a command sent only while it is still
 // open), so it is never delivered after the end.
@@ -45,14 +49,20 @@ import { Clock } from '../common/clock';
 import { currentCorrelationId } from '../common/request-context';
 import type { StaffPrincipal } from '../common/roles';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
-import { CommandRequest, CommandsService, IssueOutcome } from '../commands/commands.service';
+import { LOCK_OWNERS, type LockOwner, mayOverride } from '../commands/command.entity';
+import {
+  CommandRequest,
+  CommandsService,
+  IssueOutcome,
+  RefusedDevice,
+} from '../commands/commands.service';
 import { ScheduledWorkLease } from '../database/scheduled-work-lease';
 import { BatchRequest, Settled, TransactionRunner, Tx } from '../database/transaction-runner';
 import { isUniqueViolation } from '../database/unique-violation';
 import { DevicesRepository } from '../devices/devices.repository';
 import { PolicyOverlaysService } from '../policies/policy-overlays.service';
 import { ClassTilesService } from './class-tiles.service';
-import { ClassesRepository, ClassRecord } from './classes.repository';
+import { ClassesRepository, ClassRecord, HeldLocks } from './classes.repository';
 import { classTarget, ClassesService, lessonEnd, toClassSessionDto } from './classes.service';
 import type { ClassEntity, ClassSessionEntity } from './classroom.entities';
 import { ClassActionDto, SetAbsentDto, StartSessionDto } from './dto/class.dto';
@@ -113,6 +123,49 @@ export function actionTargets(
   return input.deviceIds
     ? [...new Set(input.deviceIds)]
     : classDevices.filter((id) => !absent.has(id));
+}
+
+/**
+ * The owner of a lock stronger than the class's that holds a tablet (issue 12: "Locks have owners,
+ * and the stronger one wins"; issue 8 item 6 for the order `class` < `admin` < `lost`): the
+ * stronger of its desired lock's and its single app's owners, or null when neither is stronger
+ * than `class` (no lock, or the class's own). A held tablet is left out of every class action.
+ */
+export function strongerHold(
+  locks: Pick<HeldLocks, 'lockOwner' | 'appLockOwner'> | undefined,
+): LockOwner | null {
+  if (!locks) {
+    return null;
+  }
+  const owners = [locks.lockOwner, locks.appLockOwner].filter(
+    (owner): owner is LockOwner => owner !== null && !mayOverride('class', owner),
+  );
+  return owners.length === 0
+    ? null
+    : owners.reduce((a, b) => (LOCK_OWNERS.indexOf(a) >= LOCK_OWNERS.indexOf(b) ? a : b));
+}
+
+/**
+ * Splits `targets` into the tablets a class action may reach and those held by a stronger lock
+ * (`strongerHold`), in the order given. `locks` is the tablets' rows as
+ * `ClassesRepository.heldLocksForUpdate` (or `tileRows`) read them; a tablet missing from it is
+ * not held (the command queue leaves out unknown and revoked devices itself).
+ */
+export function splitHeld(
+  targets: readonly string[],
+  locks: ReadonlyMap<string, Pick<HeldLocks, 'lockOwner' | 'appLockOwner'>>,
+): { reach: string[]; held: RefusedDevice[] } {
+  const reach: string[] = [];
+  const held: RefusedDevice[] = [];
+  for (const deviceId of targets) {
+    const owner = strongerHold(locks.get(deviceId));
+    if (owner) {
+      held.push({ deviceId, owner });
+    } else {
+      reach.push(deviceId);
+    }
+  }
+  return { reach, held };
 }
 
 @Injectable()
@@ -318,9 +371,16 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
   }
 
   /**
-   * Acts on the class's tablets (`deviceIds`, default every tablet not marked absent). 409 with
-   * no session running; 400 for a field of another action, a tablet not in the class, or an app
-   * the tablets' policy does not allow.
+   * Acts on the class's tablets (`deviceIds`, default every tablet not marked absent). A tablet
+   * held by a stronger lock than the class's (its lock or single app owned by ICT or a lost
+   * report: `strongerHold`) is left out of every kind of action and listed in `skipped` with that
+   * owner (issue 12: "a class lock is never delivered to a device under a stronger lock").
+   * @returns the tablets the action was queued for, its number (`seq`) and the skipped tablets
+   * @throws ConflictException (409) no session running, or (camera) a tablet came under a stronger
+   *   lock while the overlay was planned
+   * @throws BadRequestException (400) a field of another action, a tablet not in the class, or an
+   *   app the policy of a tablet it would reach does not allow
+   * @throws NotFoundException (404), ForbiddenException (403) as `ClassesService.mustAccess`
    */
   async act(
     actor: StaffPrincipal,
@@ -337,7 +397,12 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
       // The policy's apps are read outside the action's transaction (the overlays' resolver
       // reads on its own), so an app lock checks its class first and queues after.
       checked = await this.readAndCheck(actor, classId, input);
-      await this.checkApp(input.deviceIds ?? checked.classDevices, input.appId as string);
+      // Only the tablets the app lock may reach: one held by a stronger lock is skipped, not a 400.
+      const asked = input.deviceIds ?? checked.classDevices;
+      await this.checkApp(
+        splitHeld(asked, await this.heldLocksOf(asked)).reach,
+        input.appId as string,
+      );
     }
     // In one transaction with the other classes' actions waiting at the same moment, their
     // reads and writes shared (issue 12: a hundred classes locking at the start of a lesson).
@@ -437,6 +502,7 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
       session: ClassSessionEntity;
       record: ClassRecord;
       targets: string[];
+      held: RefusedDevice[];
     }> = [];
     checked.forEach((found, index) => {
       if (!found) {
@@ -455,8 +521,19 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
         found.classDevices,
         absences.get(session.id) ?? new Set<string>(),
       );
-      ready.push({ index, seq, session, record: found.record, targets });
+      ready.push({ index, seq, session, record: found.record, targets, held: [] });
     });
+    // Tablets held by a stronger lock are left out, whatever the action (see the head of this
+    // file); their rows stay locked until the commit, so no stronger lock lands in between.
+    const locks = await this.classes.heldLocksForUpdate(
+      tx,
+      ready.flatMap((action) => action.targets),
+    );
+    for (const action of ready) {
+      const { reach, held } = splitHeld(action.targets, locks);
+      action.targets = reach;
+      action.held = held;
+    }
     // Rounds in order: an action joins the round unless it shares a tablet with one in it.
     const rounds: Array<typeof ready> = [];
     let taken = new Set<string>();
@@ -471,6 +548,11 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
       }
     }
     const entries: AuditRecord[] = [];
+    // What the session did to each tablet, for its end: the last lock (single app) per tablet.
+    const actedOn = new Map<
+      string,
+      { sessionId: string; deviceId: string; commandId: string; kind: 'lock' | 'appLock' }
+    >();
     for (const round of rounds) {
       const issued = await this.commands.issueManyIn(
         tx,
@@ -482,7 +564,23 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
       );
       for (const [at, action] of round.entries()) {
         const { actor, input } = requests[action.index].input;
-        const { outcome, audit } = issued[at];
+        const { audit } = issued[at];
+        const outcome = {
+          ...issued[at].outcome,
+          refused: [...action.held, ...issued[at].outcome.refused],
+        };
+        const kind =
+          input.action === 'lock' ? 'lock' : input.action === 'app.lock' ? 'appLock' : null;
+        if (kind) {
+          for (const command of outcome.commands) {
+            actedOn.set(`${kind}:${action.session.id}:${command.deviceId}`, {
+              sessionId: action.session.id,
+              deviceId: command.deviceId,
+              commandId: command.id,
+              kind,
+            });
+          }
+        }
         // Each entry carries its own request's correlation id, though written for all at once.
         const correlationId = await requests[action.index].within(async () =>
           currentCorrelationId(),
@@ -498,6 +596,13 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
         entries.push(...[...audit, record].map((entry) => ({ ...entry, correlationId })));
         answers[action.index] = { ok: true, value: { seq: action.seq, issued: outcome } };
       }
+    }
+    for (const kind of ['lock', 'appLock'] as const) {
+      await this.classes.recordActedOn(
+        tx,
+        [...actedOn.values()].filter((entry) => entry.kind === kind),
+        kind,
+      );
     }
     await this.audit.record(tx, ...entries);
     return requests.map(
@@ -589,11 +694,8 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
             ) {
               throw new SessionAlreadyEnded();
             }
-            const deviceIds = await this.classes.deviceIdsOf(entity, tx);
-            const rows = await this.classes.tileRows(deviceIds);
+            const { classLocked, classApp } = await this.toUndo(tx, entity, session);
             const issued: IssueOutcome[] = [];
-            const classLocked = rows.filter((r) => r.desiredLockOwner === 'class').map((r) => r.id);
-            const classApp = rows.filter((r) => r.desiredAppLockOwner === 'class').map((r) => r.id);
             const party = { party: 'class' as const, expiresAt: null };
             issued.push(
               await this.commands.issueIn(
@@ -647,6 +749,57 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
     return dto;
   }
 
+  /**
+   * The tablets an end unlocks and takes out of single-app mode (issue 12: the end undoes
+   * everything the session did on every tablet it acted on), read inside the end's `tx` with
+   * their rows locked. A tablet of the class now is undone wherever the class owns its lock (app
+   * lock), as before. A tablet the session acted on that is no longer the class's (taken off the
+   * class or out of its group mid-lesson) is undone only while the class owns it and the command
+   * that set it is the session's own latest: another class's later lock on it, or ICT's, stays.
+   */
+  private async toUndo(
+    tx: Tx,
+    entity: ClassEntity,
+    session: ClassSessionEntity,
+  ): Promise<{ classLocked: string[]; classApp: string[] }> {
+    const current = new Set(await this.classes.deviceIdsOf(entity, tx));
+    const acted = new Map(
+      (await this.classes.actedOn(session.id, tx)).map((row) => [row.deviceId, row]),
+    );
+    const locks = await this.classes.heldLocksForUpdate(tx, [...current, ...acted.keys()]);
+    const classLocked: string[] = [];
+    const classApp: string[] = [];
+    for (const row of locks.values()) {
+      const mine = current.has(row.id) ? null : acted.get(row.id);
+      if (
+        row.lockOwner === 'class' &&
+        (current.has(row.id) || (!!mine?.lockCommandId && mine.lockCommandId === row.lockCommandId))
+      ) {
+        classLocked.push(row.id);
+      }
+      if (
+        row.appLockOwner === 'class' &&
+        (current.has(row.id) ||
+          (!!mine?.appLockCommandId && mine.appLockCommandId === row.appLockCommandId))
+      ) {
+        classApp.push(row.id);
+      }
+    }
+    return { classLocked, classApp };
+  }
+
+  /** The owners of these tablets' locks as they are now, outside any transaction. */
+  private async heldLocksOf(
+    deviceIds: readonly string[],
+  ): Promise<Map<string, Pick<HeldLocks, 'lockOwner' | 'appLockOwner'>>> {
+    return new Map(
+      (await this.classes.tileRows(deviceIds)).map((row) => [
+        row.id,
+        { lockOwner: row.desiredLockOwner, appLockOwner: row.desiredAppLockOwner },
+      ]),
+    );
+  }
+
   /** The class's next number and its running session, inside `tx`; 409 when none runs. */
   private async takeSeq(
     tx: Tx,
@@ -672,15 +825,29 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
     if (!running) {
       throw new ConflictException('This class has no session running');
     }
-    const targets = await targetsOf(this.tx.reader, running);
+    const asked = await targetsOf(this.tx.reader, running);
+    // A tablet held by a stronger lock neither gets the camera nor loses it through the class
+    // (see the head of this file). Read here, as the overlay needs its devices before its
+    // transaction, and checked again inside it with the rows locked.
+    const { reach: targets, held } = splitHeld(asked, await this.heldLocksOf(asked));
     let seq = 0;
     const within = async (tx: Tx) => {
       const taken = await this.takeSeq(tx, record.entity.id);
       if (taken.session.id !== running.id) {
         throw new ConflictException('The session changed meanwhile; try again');
       }
+      if (splitHeld(targets, await this.classes.heldLocksForUpdate(tx, targets)).held.length) {
+        throw new ConflictException('A tablet was locked by ICT meanwhile; try again');
+      }
       seq = taken.seq;
-      await this.recordAction(tx, actor, record.entity, running, seq, input, null, targets);
+      if (input.action === 'camera.allow') {
+        await this.classes.recordActedOn(
+          tx,
+          targets.map((deviceId) => ({ sessionId: running.id, deviceId })),
+          null,
+        );
+      }
+      await this.recordAction(tx, actor, record.entity, running, seq, input, null, targets, held);
     };
     const source = { kind: 'class_session' as const, id: running.id };
     if (input.action === 'camera.allow') {
@@ -702,7 +869,11 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
       await this.overlays.removeOverlay({ source, deviceIds: targets, actor }, { within });
     }
     this.tiles.touch(targets);
-    return { deviceIds: targets, seq, skipped: [] };
+    return {
+      deviceIds: targets,
+      seq,
+      skipped: held.map(({ deviceId, owner }) => ({ deviceId, owner })),
+    };
   }
 
   private commandFor(actor: StaffPrincipal, input: ClassActionDto): CommandRequest {
@@ -759,12 +930,13 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
     input: ClassActionDto,
     issued: IssueOutcome | null,
     targets: readonly string[],
+    held: readonly RefusedDevice[] = [],
   ): Promise<void> {
     await this.audit.record(
       tx,
       this.actionRecord(actor, entity, session, seq, input, {
         devices: issued ? issued.commands.length : targets.length,
-        skipped: issued ? issued.refused.length : 0,
+        skipped: issued ? issued.refused.length : held.length,
       }),
     );
   }

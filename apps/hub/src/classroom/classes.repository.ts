@@ -13,9 +13,28 @@ import {
   ClassDeviceEntity,
   ClassEntity,
   ClassSessionAbsenceEntity,
+  ClassSessionDeviceEntity,
   ClassSessionEntity,
   ClassTeacherEntity,
 } from './classroom.entities';
+
+type Owner = 'class' | 'admin' | 'lost';
+
+/** A tablet's desired lock and single app: who owns each and the command that set it. */
+export interface HeldLocks {
+  id: string;
+  lockOwner: Owner | null;
+  lockCommandId: string | null;
+  appLockOwner: Owner | null;
+  appLockCommandId: string | null;
+}
+
+/** What a session did to a tablet, as the end needs it (`ClassSessionDeviceEntity`). */
+export interface ActedOn {
+  deviceId: string;
+  lockCommandId: string | null;
+  appLockCommandId: string | null;
+}
 
 /** A class with its teachers and named devices. */
 export interface ClassRecord {
@@ -381,6 +400,74 @@ export class ClassesRepository {
       }
     }
     return out;
+  }
+
+  /**
+   * Reads these devices' lock owners and the commands that set them inside `tx`, locking their
+   * rows until it ends (PostgreSQL; SQLite runs one transaction at a time), so what a class
+   * action decides from them (issue 12: a tablet under a stronger lock is left out) stays true
+   * until it commits. Unknown devices are absent from the map.
+   */
+  async heldLocksForUpdate(tx: Tx, deviceIds: readonly string[]): Promise<Map<string, HeldLocks>> {
+    const out = new Map<string, HeldLocks>();
+    for (const part of chunks([...new Set(deviceIds)])) {
+      const rows = await forUpdate(
+        tx
+          .createQueryBuilder(DeviceEntity, 'd')
+          .select('d.id', 'id')
+          .addSelect('d.desired_lock_owner', 'lockOwner')
+          .addSelect('d.desired_lock_command_id', 'lockCommandId')
+          .addSelect('d.desired_app_lock_owner', 'appLockOwner')
+          .addSelect('d.desired_app_lock_command_id', 'appLockCommandId')
+          .where('d.id IN (:...ids)', { ids: part }),
+      ).getRawMany<HeldLocks>();
+      rows.forEach((row) => out.set(row.id, row));
+    }
+    return out;
+  }
+
+  /**
+   * Records that a session acted on these tablets, in the action's transaction (issue 12: the end
+   * undoes on every tablet the session acted on, also one taken out of the class since). With
+   * `kind`, each entry's command id replaces the lock (or app lock) command recorded for that
+   * (session, tablet); without, the row is only made sure of (the camera). Each (session,
+   * tablet) at most once in `entries`. SQLite and PostgreSQL alike (`ON CONFLICT`).
+   */
+  async recordActedOn(
+    tx: Tx,
+    entries: ReadonlyArray<{ sessionId: string; deviceId: string; commandId?: string }>,
+    kind: 'lock' | 'appLock' | null,
+  ): Promise<void> {
+    const column = kind === 'lock' ? 'lock_command_id' : 'app_lock_command_id';
+    for (const part of chunks(entries, 200)) {
+      const query = tx
+        .createQueryBuilder()
+        .insert()
+        .into(ClassSessionDeviceEntity)
+        .values(
+          part.map(({ sessionId, deviceId, commandId }) => ({
+            sessionId,
+            deviceId,
+            lockCommandId: kind === 'lock' ? (commandId ?? null) : null,
+            appLockCommandId: kind === 'appLock' ? (commandId ?? null) : null,
+          })),
+        );
+      await (
+        kind ? query.orUpdate([column], ['session_id', 'device_id']) : query.orIgnore()
+      ).execute();
+    }
+  }
+
+  /** The tablets a session acted on, with its latest lock and app lock command for each. */
+  async actedOn(sessionId: string, tx?: Tx): Promise<ActedOn[]> {
+    const rows = await (tx ?? this.sessions.manager).findBy(ClassSessionDeviceEntity, {
+      sessionId,
+    });
+    return rows.map(({ deviceId, lockCommandId, appLockCommandId }) => ({
+      deviceId,
+      lockCommandId,
+      appLockCommandId,
+    }));
   }
 
   /** Marks devices absent (or present again) in a session. */

@@ -80,10 +80,31 @@ export class ClassSessionAbsenceEntity {
   deviceId: string;
 }
 
+/**
+ * A tablet a session acted on (lock, single app, camera), with the session's latest lock and
+ * app lock command for it: the end undoes on these as well as on the class's tablets then, so a
+ * tablet taken out of the class mid-lesson is not left locked (migration 1764830000000).
+ */
+@Entity('class_session_devices')
+export class ClassSessionDeviceEntity {
+  @PrimaryColumn({ name: 'session_id', type: 'varchar', length: 36 })
+  sessionId: string;
+
+  @PrimaryColumn({ name: 'device_id', type: 'varchar', length: 36 })
+  deviceId: string;
+
+  @Column({ name: 'lock_command_id', type: 'varchar', length: 36, nullable: true })
+  lockCommandId: string | null;
+
+  @Column({ name: 'app_lock_command_id', type: 'varchar', length: 36, nullable: true })
+  appLockCommandId: string | null;
+}
+
 export const CLASSROOM_ENTITIES = [
   ClassEntity,
   ClassTeacherEntity,
   ClassDeviceEntity,
   ClassSessionEntity,
   ClassSessionAbsenceEntity,
+  ClassSessionDeviceEntity,
 ];

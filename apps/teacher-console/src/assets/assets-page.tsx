@@ -171,7 +171,10 @@ export default function AssetsPage() {
 
 const KIND_CHOICES = ASSET_KINDS.map((kind) => ({ value: kind, label: ASSET_KIND_LABELS[kind] }));
 
-/** "New asset": POST /api/assets; a tag already used (409) is said beside the tag. */
+/**
+ * "New asset": POST /api/assets; a tag already used (409) is said beside the tag, a serial number
+ * another asset has (409 "Serial number … is already on asset …") beside the serial number.
+ */
 function NewAssetDialog() {
   const [isOpen, setOpen] = useState(false);
   const [assetTag, setAssetTag] = useState('');
@@ -208,8 +211,14 @@ function NewAssetDialog() {
     }
   };
   const error = create.error;
+  const serialError =
+    error instanceof ApiError && error.status === 409 && /^Serial number/.test(error.message)
+      ? error.message
+      : null;
   const tagError =
-    error instanceof ApiError && (error.status === 409 || /assetTag/i.test(error.message))
+    !serialError &&
+    error instanceof ApiError &&
+    (error.status === 409 || /assetTag/i.test(error.message))
       ? error.message
       : null;
   const submit = (event: FormEvent) => {
@@ -245,10 +254,13 @@ function NewAssetDialog() {
             description="Matches the device when it enrols."
             value={serialNumber}
             onChange={setSerialNumber}
+            errorMessage={serialError}
           />
           <TextField label="Model" value={model} onChange={setModel} />
           <TextField label="Condition" value={condition} onChange={setCondition} />
-          {tagError ? null : <ErrorMessage error={error} title="Could not add the asset." />}
+          {tagError || serialError ? null : (
+            <ErrorMessage error={error} title="Could not add the asset." />
+          )}
           <div className="dialog-actions">
             <Button onPress={close}>Cancel</Button>
             <Button type="submit" variant="primary" isPending={create.isPending}>

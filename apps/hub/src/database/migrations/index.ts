@@ -15,6 +15,8 @@ import { AddClassesAndPolicyOverlays1764770000000 } from './1764770000000-AddCla
 import { AddAssetsLoansAndTrips1764780000000 } from './1764780000000-AddAssetsLoansAndTrips';
 import { AddPhotos1764790000000 } from './1764790000000-AddPhotos';
 import { UniquePolicyAssignments1764810000000 } from './1764810000000-UniquePolicyAssignments';
+import { UniqueAssetSerialNumbers1764820000000 } from './1764820000000-UniqueAssetSerialNumbers';
+import { AddClassSessionDevices1764830000000 } from './1764830000000-AddClassSessionDevices';
 
 export const MIGRATIONS = [
   CreateStaffAndAudit1764000000000,
@@ -33,4 +35,6 @@ export const MIGRATIONS = [
   AddAssetsLoansAndTrips1764780000000,
   AddPhotos1764790000000,
   UniquePolicyAssignments1764810000000,
+  UniqueAssetSerialNumbers1764820000000,
+  AddClassSessionDevices1764830000000,
 ];
