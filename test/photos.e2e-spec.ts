@@ -209,6 +209,31 @@ describe('photo sync (a real hub process)', () => {
     const created = await create({ ...good, filename: 'Amelia at the zoo.jpg' });
     expect(created.status).toBe(201);
     expect(created.headers.location).toMatch(/^\/api\/photos\/uploads\/[0-9a-f]+$/);
+
+    // Bytes sent as anything but tus's own type: 415, and the offset does not move.
+    const patch = (contentType: string | null) => {
+      const sent = http()
+        .patch(created.headers.location as string)
+        .set(
+          'Authorization',
+          `Device ${makeProof(camera.deviceId, camera.privateKeyPem as string)}`,
+        )
+        .set('Tus-Resumable', '1.0.0')
+        .set('Upload-Offset', '0');
+      return contentType === null
+        ? sent.send(Buffer.alloc(10))
+        : sent.set('Content-Type', contentType).send(Buffer.alloc(10).toString());
+    };
+    for (const type of ['text/plain', 'application/octet-stream', 'image/jpeg']) {
+      const refused = await patch(type);
+      expect([type, refused.status]).toEqual([type, 415]);
+      expect(refused.text).toBe('Content-Type must be application/offset+octet-stream\n');
+    }
+    const offset = await http()
+      .head(created.headers.location as string)
+      .set('Authorization', `Device ${makeProof(camera.deviceId, camera.privateKeyPem as string)}`)
+      .set('Tus-Resumable', '1.0.0');
+    expect(offset.headers['upload-offset']).toBe('0');
   }, 60_000);
 
   it('answers 401 without a proof, with a bad one, and to a revoked device', async () => {

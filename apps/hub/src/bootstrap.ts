@@ -10,6 +10,7 @@ import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { HUB_CONFIG, HubConfig } from './config/hub-config';
 import { serveConsole } from './console/console-files';
 import { requestIdFor, runWithRequestContext } from './common/request-context';
+import { refuseBodiesThatAreNotJson } from './common/json-bodies.middleware';
 import { refuseUnsafeInput } from './common/unsafe-input.middleware';
 import { createValidationPipe } from './common/validation';
 import { runAsBackgroundWork } from './database/transaction-runner';
@@ -34,6 +35,8 @@ export function configureHub(app: INestApplication): INestApplication {
   const express = app as NestExpressApplication;
   // 1 MB: the longest body a route takes is an AUP text of 200,000 characters (up to 800 KB as
   // UTF-8); anything larger gets 413.
+  // JSON only: a form or a text body is a 415, not read as if it were JSON (json-bodies.middleware).
+  app.use(refuseBodiesThatAreNotJson([...PHOTO_DEVICE_ROUTES, '/api/assets/import']));
   express.useBodyParser('json', { limit: '1mb' });
   express.useBodyParser('urlencoded', { extended: true });
   app.use(refuseUnsafeInput);

@@ -187,7 +187,8 @@ export class PhotoIngestService implements OnApplicationBootstrap, OnApplication
   /**
    * Serves one tus request (POST, HEAD, PATCH, DELETE) of an authenticated device. A creation's
    * metadata is checked first (protocol section 5: 400, 415); any other request must name an
-   * upload this device created (404 otherwise, as for an unknown upload).
+   * upload this device created (404 otherwise, as for an unknown upload), and a PATCH must carry
+   * `Content-Type: application/offset+octet-stream` (415, plain text, otherwise).
    *
    * @throws BadRequestException, HttpException(415), NotFoundException
    */
@@ -201,6 +202,16 @@ export class PhotoIngestService implements OnApplicationBootstrap, OnApplication
       const upload = await this.fileStore.getUpload(id).catch(() => null);
       if (upload && upload.metadata?.[DEVICE_KEY] !== deviceId) {
         throw new NotFoundException('No such upload for this device');
+      }
+      if (req.method === 'PATCH' && !isTusPatchBody(req.headers['content-type'])) {
+        // tus 1.0.0 (PATCH): the server SHOULD answer 415; @tus/server answers a generic 400.
+        // A plain-text body, as for everything tus itself answers (docs/protocol.md section 5).
+        res.writeHead(415, {
+          'Content-Type': 'text/plain; charset=utf-8',
+          'Tus-Resumable': '1.0.0',
+        });
+        res.end('Content-Type must be application/offset+octet-stream\n');
+        return;
       }
     }
     this.uploading += 1;
@@ -459,4 +470,9 @@ export class PhotoIngestService implements OnApplicationBootstrap, OnApplication
       }),
     );
   }
+}
+
+/** Whether a PATCH's Content-Type is tus's `application/offset+octet-stream` (any case, no parameters). */
+function isTusPatchBody(contentType: string | undefined): boolean {
+  return contentType?.split(';')[0].trim().toLowerCase() === 'application/offset+octet-stream';
 }

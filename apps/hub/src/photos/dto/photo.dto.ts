@@ -2,29 +2,27 @@
 // PhotoPage, PhotoDay, PhotoStoreState, DevicePhotoCounts, PhotoReceipt), made in one place each.
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsOptional, IsString, Matches } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsISO8601, IsOptional, IsUUID, Matches } from 'class-validator';
 import { PageQuery } from '../../common/page-query.dto';
 
-const ID = /^[A-Za-z0-9-]{1,64}$/;
 const DAY = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
 /** GET /api/photos: by trip, by day, by device; 60 a page by default, at most 200. */
 export class PhotoListQueryDto extends PageQuery(60, 200) {
   @ApiPropertyOptional({ description: 'Only this trip (a trip leader must name one of theirs)' })
   @IsOptional()
-  @IsString()
-  @Matches(ID, { message: 'tripId is not a trip id' })
+  @IsUUID('all', { message: 'tripId must be a UUID' })
   tripId?: string;
 
   @ApiPropertyOptional({ description: 'Only this day, YYYY-MM-DD in the school time zone' })
   @IsOptional()
   @Matches(DAY, { message: 'day must be YYYY-MM-DD' })
+  @IsISO8601({ strict: true }, { message: 'day must be a day of the calendar (YYYY-MM-DD)' })
   day?: string;
 
   @ApiPropertyOptional({ description: 'Only this device' })
   @IsOptional()
-  @IsString()
-  @Matches(ID, { message: 'deviceId is not a device id' })
+  @IsUUID('all', { message: 'deviceId must be a UUID' })
   deviceId?: string;
 }
 
@@ -32,8 +30,7 @@ export class PhotoListQueryDto extends PageQuery(60, 200) {
 export class PhotoDaysQueryDto {
   @ApiPropertyOptional({ description: 'Only this trip (a trip leader must name one of theirs)' })
   @IsOptional()
-  @IsString()
-  @Matches(ID, { message: 'tripId is not a trip id' })
+  @IsUUID('all', { message: 'tripId must be a UUID' })
   tripId?: string;
 }
 
@@ -41,8 +38,7 @@ export class PhotoDaysQueryDto {
 export class DevicePhotoCountsQueryDto {
   @ApiPropertyOptional({ description: "A trip: its kit's devices and any that sent photos for it" })
   @IsOptional()
-  @IsString()
-  @Matches(ID, { message: 'tripId is not a trip id' })
+  @IsUUID('all', { message: 'tripId must be a UUID' })
   tripId?: string;
 
   @ApiPropertyOptional({ type: [String], description: 'Devices by id (up to 500)' })
@@ -50,6 +46,6 @@ export class DevicePhotoCountsQueryDto {
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? [value] : value))
   @IsArray()
   @ArrayMaxSize(500)
-  @Matches(ID, { each: true, message: 'deviceId is not a device id' })
+  @IsUUID('all', { each: true, message: 'each must be a UUID' })
   deviceId?: string[];
 }

@@ -1,0 +1,43 @@
+// Every body the staff API takes is JSON (issue 8: bad input gets a clear error). A body sent as
+// anything else used to be skipped by the JSON parser, so the route saw no fields and answered
+// 400 "name must be a string", or, for a form (`application/x-www-form-urlencoded`, which Nest's
+// default parsers read), was taken as if it were JSON: a probe made a class from a form post.
+// Routes that take another type check it themselves: tus uploads (`application/offset+octet-
+// stream`, protocol section 5) and the asset register's CSV import (`text/csv`).
+import { UnsupportedMediaTypeException } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+
+/** A request's media type: its Content-Type without parameters, lower case ('' when none). */
+export function mediaTypeOf(request: Pick<Request, 'headers'>): string {
+  return (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+}
+
+/**
+ * Express middleware: a request under `/api` that carries a body (a Content-Length above 0, or
+ * chunked) whose media type is not `application/json` is refused with 415, unless its path starts
+ * with one of `ownTypes` (routes that check their own type).
+ *
+ * @param ownTypes path prefixes, e.g. `/api/photos/uploads`
+ * @returns the middleware; it passes `UnsupportedMediaTypeException` to `next` when it refuses
+ */
+export function refuseBodiesThatAreNotJson(ownTypes: readonly string[]) {
+  return (request: Request, _response: Response, next: NextFunction): void => {
+    const path = request.originalUrl.split('?')[0];
+    if (!path.startsWith('/api/') || ownTypes.some((prefix) => path.startsWith(prefix))) {
+      next();
+      return;
+    }
+    const length = request.headers['content-length'];
+    const hasBody =
+      request.headers['transfer-encoding'] !== undefined ||
+      (length !== undefined && length !== '0');
+    const type = mediaTypeOf(request);
+    next(
+      hasBody && type !== 'application/json'
+        ? new UnsupportedMediaTypeException(
+            `Send the body as JSON (Content-Type: application/json), not ${type || 'an untyped body'}`,
+          )
+        : undefined,
+    );
+  };
+}
