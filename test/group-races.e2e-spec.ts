@@ -1,6 +1,7 @@
 // Group edits at the same moment (issue 8 item 3): each edit writes only what it changes, so
 // edits of different fields both stand, and a name taken by a request at the same moment is a
 // 409 for the loser, never a 500.
+import { createEnrollmentToken, enrollTestDevice } from './support/devices';
 import { startHub, TestHub } from './support/hub';
 
 interface ErrorBody {
@@ -65,5 +66,33 @@ describe('groups edited at the same moment', () => {
     expect(same.status).toBe(200);
     const missing = await patchGroup('6f1c1b0e-3d4a-4b6c-9e7f-0a1b2c3d4e5f', { name: 'Nobody' });
     expect(missing.status).toBe(404);
+  });
+
+  it('adds a device already in the group no second time, and audits only what was added', async () => {
+    const token = await createEnrollmentToken(hub, admin, { maxUses: 2 });
+    const [one, two] = [await enrollTestDevice(hub, token), await enrollTestDevice(hub, token)];
+    const group = await createGroup('Race 10G');
+    const id = group.body.id as string;
+    const add = (deviceIds: string[]) =>
+      hub.http
+        .post(`/api/groups/${id}/members`)
+        .set('Authorization', `Bearer ${admin}`)
+        .send({ deviceIds });
+    expect((await add([one.deviceId])).status).toBe(201);
+    const again = await Promise.all([
+      add([one.deviceId]),
+      add([one.deviceId, two.deviceId]),
+      add([one.deviceId, two.deviceId]),
+      add([two.deviceId, one.deviceId]),
+    ]);
+    expect(again.map((r) => [r.status, r.body.members])).toEqual(Array(4).fill([201, 2]));
+    const audit = await hub.http
+      .get('/api/audit?action=group.members_added&pageSize=100')
+      .set('Authorization', `Bearer ${admin}`);
+    const entries = (audit.body.items as { targetId: string; detail: { count: number } }[]).filter(
+      (entry) => entry.targetId === id,
+    );
+    // The first add (one device) and the one of the four that added the second device.
+    expect(entries.map((entry) => entry.detail.count).sort()).toEqual([1, 1]);
   });
 });

@@ -360,16 +360,26 @@ export class DevicesRepository {
     return tx.findOneBy(DeviceGroupEntity, { id });
   }
 
-  async addMembers(tx: Tx, groupId: string, deviceIds: readonly string[], at: Date): Promise<void> {
-    for (const part of chunks(deviceIds, 300)) {
-      await tx
-        .createQueryBuilder()
-        .insert()
-        .into(DeviceGroupMemberEntity)
-        .values(part.map((deviceId) => ({ groupId, deviceId, addedAt: at })))
-        .orIgnore()
-        .execute();
-    }
+  /**
+   * Adds devices to a group, leaving those already in it as they are (one statement per 300).
+   * @returns the ids this call added, in the order given: two adds of one device at once, on any
+   *   hub, add it once between them (the table's key decides)
+   */
+  async addMembers(
+    tx: Tx,
+    groupId: string,
+    deviceIds: readonly string[],
+    at: Date,
+  ): Promise<string[]> {
+    const added = await insertReturning<{ device_id: string }>(tx, {
+      table: 'device_group_members',
+      columns: ['group_id', 'device_id', 'added_at'],
+      rows: [...new Set(deviceIds)].map((deviceId) => [groupId, deviceId, at.toISOString()]),
+      onConflict: () => 'ON CONFLICT (group_id, device_id) DO NOTHING',
+      returning: ['device_id'],
+    });
+    const taken = new Set(added.map((row) => row.device_id));
+    return [...new Set(deviceIds)].filter((deviceId) => taken.has(deviceId));
   }
 
   async removeMember(tx: Tx, groupId: string, deviceId: string): Promise<boolean> {

@@ -136,17 +136,24 @@ export class GroupsService {
         `deviceIds: no such devices: ${unknown.slice(0, 10).join(', ')}`,
       );
     }
-    await this.tx.run(async (tx) => {
-      await this.devices.addMembers(tx, id, deviceIds, this.clock.now());
-      await this.audit.record(tx, {
-        actor,
-        action: 'group.members_added',
-        target: groupTarget(group),
-        detail: { count: deviceIds.length },
-      });
+    // Only the devices that were not members yet are added and audited: adding one twice, or
+    // two people adding it at once, changes nothing the second time and writes no second entry.
+    const added = await this.tx.run(async (tx) => {
+      const taken = await this.devices.addMembers(tx, id, deviceIds, this.clock.now());
+      if (taken.length > 0) {
+        await this.audit.record(tx, {
+          actor,
+          action: 'group.members_added',
+          target: groupTarget(group),
+          detail: { count: taken.length },
+        });
+      }
+      return taken;
     });
-    await this.connections.joinGroup(deviceIds, id, true);
-    this.events.emit('group.members.changed', { groupId: id, deviceIds });
+    if (added.length > 0) {
+      await this.connections.joinGroup(added, id, true);
+      this.events.emit('group.members.changed', { groupId: id, deviceIds: added });
+    }
     return this.get(id);
   }
 
