@@ -62,16 +62,41 @@ export const CLASS_TEACHER_ROLES: readonly StaffRole[] = ['teacher', 'ict'];
 
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
-/** Checks and sorts a timetable: each slot's start before its end (400 naming the slot). */
+const WEEKDAY_NAMES = [
+  'Monday',
+  'Tuesday',
+  'Wednesday',
+  'Thursday',
+  'Friday',
+  'Saturday',
+  'Sunday',
+];
+
+/**
+ * Checks and sorts a timetable (weekday 1-7 from Monday, times "HH:MM"): each slot's start before
+ * its end, and no two lessons of one day overlapping (one may start as another ends), since a
+ * session's end is taken from the lesson in progress and two would leave it ambiguous.
+ * @throws BadRequestException 400 naming the slot, or the day and the two lessons that overlap
+ */
 export function checkTimetable(slots: readonly TimetableSlotDto[]): TimetableSlot[] {
   slots.forEach((slot, index) => {
     if (minutesOf(slot.start) >= minutesOf(slot.end)) {
       throw new BadRequestException(`timetable[${index}]: start must be before end`);
     }
   });
-  return slots
+  const sorted = slots
     .map(({ weekday, start, end }) => ({ weekday, start, end }))
     .sort((a, b) => a.weekday - b.weekday || minutesOf(a.start) - minutesOf(b.start));
+  sorted.forEach((slot, index) => {
+    const before = sorted[index - 1];
+    if (before?.weekday === slot.weekday && minutesOf(slot.start) < minutesOf(before.end)) {
+      throw new BadRequestException(
+        `timetable: two lessons on ${WEEKDAY_NAMES[slot.weekday - 1]} overlap ` +
+          `(${before.start}–${before.end} and ${slot.start}–${slot.end})`,
+      );
+    }
+  });
+  return sorted;
 }
 
 /**
