@@ -369,6 +369,12 @@ export class PoliciesService implements OnApplicationBootstrap {
   async assign(actor: StaffPrincipal, policyId: string, input: AssignPolicyDto) {
     return this.exclusive(async () => {
       const policy = await this.mustFind(policyId);
+      if (input.scope === 'baseline' && input.targetId !== undefined && input.targetId !== null) {
+        // A group or device meant, and the baseline typed: it would reach every device.
+        throw new BadRequestException(
+          'targetId: the baseline reaches every device and names no target (use scope group or device)',
+        );
+      }
       const targetId = input.scope === 'baseline' ? null : (input.targetId as string);
       const targetName = await this.assignmentTargetName(input.scope, targetId);
       if (input.scope === 'group' && targetName === null) {
