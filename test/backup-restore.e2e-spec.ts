@@ -17,7 +17,7 @@ import {
   freePort,
   HubProcess,
   killHubProcess,
-  spawnTypeScript,
+  spawnEntryPoint,
   startHubProcess,
 } from './support/hub-process';
 import { connectTestDevice, testKeys, TestDevice, waitFor } from './support/devices';
@@ -31,10 +31,10 @@ interface Run {
   err: string;
 }
 
-/** The admin CLI as ICT runs it: its own process, apps/hub/src/admin.ts through ts-node. */
+/** The admin CLI as ICT runs it: its own process, its compiled apps/hub/src/admin.ts. */
 function adminProcess(args: string[], env: Record<string, string>): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawnTypeScript('apps/hub/src/admin.ts', args, {
+    const child = spawnEntryPoint('apps/hub/src/admin.ts', args, {
       ...process.env,
       HUB_LOG_LEVEL: 'silent',
       ...env,

@@ -11,7 +11,7 @@ import { AppModule } from '../apps/hub/src/app.module';
 import { configureHub } from '../apps/hub/src/bootstrap';
 import { HUB_CONFIG, loadHubConfig } from '../apps/hub/src/config/hub-config';
 import { ADMIN_PASSWORD, makeDataDir, startHub } from './support/hub';
-import { spawnTypeScript } from './support/hub-process';
+import { spawnEntryPoint } from './support/hub-process';
 import { createEnrollmentToken, enrollTestDevice } from './support/devices';
 import {
   databaseClosed,
@@ -152,7 +152,7 @@ describe(`one CA for the hubs of a school (HUB_CA_DIR) on ${TEST_DATABASE_NAME}`
   it('stops the real hub with one line naming HUB_CA_DIR', async () => {
     const dataDir = await hubWithDevice();
     const emptyCaDir = path.join(folder(), 'ca');
-    const child = spawnTypeScript('apps/hub/src/main.ts', [], {
+    const child = spawnEntryPoint('apps/hub/src/main.ts', [], {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       HUB_DATA_DIR: dataDir,

@@ -2,7 +2,7 @@
 // child process, stopping with one line that names a bad setting, or starting and printing the
 // first admin password once.
 import type { ChildProcess } from 'node:child_process';
-import { spawnTypeScript } from './support/hub-process';
+import { spawnEntryPoint } from './support/hub-process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -23,7 +23,7 @@ function startMain(settings: Record<string, string>): {
   exited: Promise<Run>;
 } {
   const dataDir = settings.HUB_DATA_DIR ?? makeDataDir();
-  const child = spawnTypeScript('apps/hub/src/main.ts', [], {
+  const child = spawnEntryPoint('apps/hub/src/main.ts', [], {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     ...settings,

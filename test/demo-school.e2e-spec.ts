@@ -20,7 +20,7 @@ import { STAFF_ROLES } from '@app/hub-api';
 import { HubClient } from '../scripts/demo/hub-client';
 import { setUpDemoSchool, type DemoSchool } from '../scripts/demo/demo-school';
 import { ADMIN_PASSWORD, startHub, type TestHub } from './support/hub';
-import { freePort, spawnTypeScript } from './support/hub-process';
+import { freePort, spawnEntryPoint } from './support/hub-process';
 
 async function until<T>(what: string, timeoutMs: number, read: () => Promise<T | undefined>) {
   const deadline = Date.now() + timeoutMs;
@@ -169,7 +169,7 @@ describe('the demo school', () => {
       // The demo makes its own data directory and database: HUB_TEST_DB must not reach it.
       const env: NodeJS.ProcessEnv = { ...process.env, HUB_PORT: String(port) };
       delete env.HUB_TEST_DB;
-      demo = spawnTypeScript('scripts/demo.ts', [], env);
+      demo = spawnEntryPoint('scripts/demo.ts', [], env);
       let stdout = '';
       let stderr = '';
       demo.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -30,7 +30,7 @@ import {
   freePort,
   HubProcess,
   killHubProcess,
-  spawnTypeScript,
+  spawnEntryPoint,
   startHubProcess,
 } from './support/hub-process';
 
@@ -577,7 +577,7 @@ describe('HUB_TLS_CERT and HUB_TLS_KEY', () => {
   it(
     'stops the real entry point when the certificate comes without its key, naming HUB_TLS_KEY',
     async () => {
-      const child = spawnTypeScript('apps/hub/src/main.ts', [], {
+      const child = spawnEntryPoint('apps/hub/src/main.ts', [], {
         PATH: process.env.PATH,
         HUB_DATA_DIR: makeDataDir(),
         HUB_TLS_CERT: cert,

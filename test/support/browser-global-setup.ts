@@ -1,8 +1,10 @@
 // Before the browser specs: builds the console (vite) when dist/console is missing or older than
-// any of its sources, so `npm run test:browser` tests what the sources say.
+// any of its sources, so `npm run test:browser` tests what the sources say; and the hub that
+// serves it, compiled when stale (built-hub.ts).
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { buildHubIfStale } from './built-hub';
 
 const ROOT = path.join(__dirname, '..', '..');
 const SOURCES = ['apps/teacher-console', 'libs/hub-api/src', 'libs/devices/src', 'libs/policy/src'];
@@ -21,6 +23,7 @@ function newest(dir: string): number {
 }
 
 export default function buildConsoleIfStale(): void {
+  buildHubIfStale();
   const index = path.join(ROOT, 'dist', 'console', 'index.html');
   const built = fs.existsSync(index) ? fs.statSync(index).mtimeMs : 0;
   const sources = Math.max(...SOURCES.map((dir) => newest(path.join(ROOT, dir))));

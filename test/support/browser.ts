@@ -80,7 +80,7 @@ export interface ConsoleHub {
   close(): Promise<void>;
 }
 
-/** A real hub process (ts-node) on a new data directory, serving dist/console. */
+/** A real hub process (its compiled main.js) on a new data directory, serving dist/console. */
 export async function startConsoleHub(env: Record<string, string> = {}): Promise<ConsoleHub> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hub-browser-'));
   const hub = await startHubProcess(dataDir, await freePort(), {

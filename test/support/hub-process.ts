@@ -1,15 +1,13 @@
-// The real hub as its own process (apps/hub/src/main.ts through ts-node), for specs that kill it
+// The real hub as its own process (its compiled main.js, built-hub.ts), for specs that kill it
 // without warning and start it again over the same data directory. With HUB_TEST_DB it runs on
 // that data directory's PostgreSQL database (test-database.ts), which a restart finds again.
 import { ChildProcess, ChildProcessByStdio, spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import * as net from 'node:net';
-import * as path from 'node:path';
 import { trustCa, trustingFetch } from '@app/devices';
 import { ADMIN_PASSWORD } from './hub';
+import { builtEntryPoint, ROOT } from './built-hub';
 import { databaseEnv } from './test-database';
-
-const ROOT = path.join(__dirname, '..', '..');
 
 export interface HubProcess {
   child: ChildProcess;
@@ -29,24 +27,20 @@ export interface HubProcessOptions {
 
 /**
  * Runs one of this repository's TypeScript entry points (`apps/hub/src/main.ts`,
- * `apps/hub/src/admin.ts`) as its own Node process, through ts-node with the tsconfig path
- * aliases, from the repository root, with exactly `env` (pass `...process.env` to inherit) and
- * its stdout and stderr piped.
+ * `apps/hub/src/admin.ts`, `scripts/demo.ts`) as its own Node process, from its compiled file in
+ * dist/ (built by the suite's global set-up, built-hub.ts), from the repository root, with
+ * exactly `env` (pass `...process.env` to inherit) and its stdout and stderr piped.
  */
-export function spawnTypeScript(
+export function spawnEntryPoint(
   entry: string,
   args: readonly string[],
   env: NodeJS.ProcessEnv,
 ): ChildProcessByStdio<null, Readable, Readable> {
-  return spawn(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', entry, ...args],
-    {
-      cwd: ROOT,
-      env: { TS_NODE_PROJECT: 'tsconfig.json', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  return spawn(process.execPath, [builtEntryPoint(entry), ...args], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 /** A TCP port nothing listens on right now. */
@@ -68,7 +62,7 @@ export async function startHubProcess(
   options: HubProcessOptions = {},
 ): Promise<HubProcess> {
   const database = await databaseEnv(dataDir);
-  const child = spawnTypeScript('apps/hub/src/main.ts', [], {
+  const child = spawnEntryPoint('apps/hub/src/main.ts', [], {
     ...process.env,
     HUB_DATA_DIR: dataDir,
     HUB_PORT: String(port),
