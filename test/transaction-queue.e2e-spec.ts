@@ -135,13 +135,19 @@ describeSqlite('statements outside a transaction, on the one SQLite connection',
     await sleep(50);
     held.release();
     await Promise.all([held.done, ...batches, ...requests]);
+    // Requests first, eight units of the first lane in a row at most while a batch waits; then
+    // the batches get turns. The hub's own timers (its clean-ups, the clock's lesson ends) may
+    // put a unit of theirs in the first lane among the requests, so it may be seven of these.
+    const firstBatch = order.indexOf('batch-1');
+    const ahead = firstBatch - 1;
+    expect(ahead).toBeGreaterThanOrEqual(7);
+    expect(ahead).toBeLessThanOrEqual(8);
+    const request = (n: number) => `request-${n}`;
     expect(order).toEqual([
       'batch-0',
-      // Requests first, eight in a row at most while a batch waits; then the batches get turns.
-      ...Array.from({ length: 8 }, (_, n) => `request-${n}`),
+      ...Array.from({ length: ahead }, (_, n) => request(n)),
       'batch-1',
-      'request-8',
-      'request-9',
+      ...Array.from({ length: 10 - ahead }, (_, n) => request(ahead + n)),
       'batch-2',
       'batch-3',
     ]);
