@@ -333,6 +333,7 @@ describe('loadHubConfig', () => {
     [{ HUB_PASSWORD_MIN_LENGTH: '4' }, 'HUB_PASSWORD_MIN_LENGTH'],
     [{ HUB_LOGIN_SLOW_AFTER: '5', HUB_LOGIN_LOCK_AFTER: '5' }, 'HUB_LOGIN_LOCK_AFTER'],
     [{ HUB_ONE_SESSION_PER_ACCOUNT: 'maybe' }, 'HUB_ONE_SESSION_PER_ACCOUNT'],
+    [{ HUB_PASSWORD_HASH: 'weak' }, 'HUB_PASSWORD_HASH'],
     [{ HUB_REQUIRE_AUP: 'paper' }, 'HUB_REQUIRE_AUP'],
     [{ HUB_AUDIT_RETENTION_DAYS: '7' }, 'HUB_AUDIT_RETENTION_DAYS'],
   ])('refuses %j, naming %s', (env, setting) => {

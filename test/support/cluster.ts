@@ -31,6 +31,7 @@ export const CLUSTER_TEST_ENV: Readonly<Record<string, string>> = {
   HUB_CLUSTER_HEARTBEAT_MS: '500',
   HUB_CLUSTER_DEAD_AFTER_MS: '2000',
   HUB_LOGIN_SLOW_DELAY_MS: '20',
+  HUB_PASSWORD_HASH: 'minimum',
   HUB_TIME_ZONE: 'Europe/London',
 };
 

@@ -69,6 +69,8 @@ export async function startHubProcess(
     HUB_HOST: '127.0.0.1',
     HUB_ADMIN_PASSWORD: ADMIN_PASSWORD,
     HUB_LOG_LEVEL: 'warn',
+    // OWASP's minimum argon2id cost: the suites hash and check hundreds of passwords.
+    HUB_PASSWORD_HASH: 'minimum',
     ...database,
     ...options.env,
   });

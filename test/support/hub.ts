@@ -54,6 +54,8 @@ export async function startHub(
     HUB_LOG_LEVEL: 'silent',
     HUB_TIME_ZONE: 'Europe/London',
     HUB_LOGIN_SLOW_DELAY_MS: '20',
+    // OWASP's minimum argon2id cost: the suites hash and check hundreds of passwords.
+    HUB_PASSWORD_HASH: 'minimum',
     ...database,
     ...options.env,
   });

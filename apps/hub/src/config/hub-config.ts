@@ -7,6 +7,10 @@ import * as tls from 'node:tls';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
+/** The costs of staff password hashing a school may choose (HUB_PASSWORD_HASH). */
+export const PASSWORD_HASH_COSTS = ['standard', 'minimum'] as const;
+export type PasswordHashCost = (typeof PASSWORD_HASH_COSTS)[number];
+
 export interface HubConfig {
   port: number;
   host: string;
@@ -33,6 +37,8 @@ export interface HubConfig {
     lockAfterFailures: number;
     lockMinutes: number;
     oneSessionPerAccount: boolean;
+    /** argon2id's cost for passwords set from now on (HUB_PASSWORD_HASH, password-hashing.ts). */
+    passwordHash: PasswordHashCost;
   };
   aupFile: string | null;
   /**
@@ -140,6 +146,18 @@ const LOG_LEVELS: readonly LogLevel[] = [
 function text(env: Env, name: string): string | undefined {
   const value = env[name];
   return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+/** HUB_PASSWORD_HASH: `standard` (the default) or `minimum`; anything else is refused. */
+function passwordHashCost(env: Env): PasswordHashCost {
+  const value = (text(env, 'HUB_PASSWORD_HASH') ?? 'standard').toLowerCase();
+  if (!(PASSWORD_HASH_COSTS as readonly string[]).includes(value)) {
+    throw new ConfigError(
+      'HUB_PASSWORD_HASH',
+      `must be one of ${PASSWORD_HASH_COSTS.join(', ')}, got '${value}'`,
+    );
+  }
+  return value as PasswordHashCost;
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -441,6 +459,7 @@ export function loadHubConfig(env: Env): HubConfig {
       lockAfterFailures,
       lockMinutes: integer(env, 'HUB_LOGIN_LOCK_MINUTES', 15, 1, 24 * 60),
       oneSessionPerAccount: flag(env, 'HUB_ONE_SESSION_PER_ACCOUNT', false),
+      passwordHash: passwordHashCost(env),
     },
     aupFile: text(env, 'HUB_AUP_FILE') ? path.resolve(text(env, 'HUB_AUP_FILE') as string) : null,
     requireAup: flag(env, 'HUB_REQUIRE_AUP', true),

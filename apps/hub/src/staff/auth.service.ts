@@ -7,7 +7,6 @@ import {
   Injectable,
   UnauthorizedException,
 } from '@nestjs/common';
-import * as argon2 from 'argon2';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StaffAuthenticator } from '../common/access';
@@ -16,6 +15,7 @@ import { HubEvents } from '../common/hub-events';
 import { hashToken } from '../common/token-hash';
 import type { StaffPrincipal } from '../common/roles';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
+import { hashPassword, verifyPassword } from './password-hashing';
 import { staffTarget } from '../audit/audit-labels';
 import { AuditService } from '../audit/audit.service';
 import { TransactionRunner } from '../database/transaction-runner';
@@ -53,8 +53,11 @@ export function toPrincipal(account: StaffAccountEntity): StaffPrincipal {
 
 @Injectable()
 export class AuthService extends StaffAuthenticator {
-  // A real argon2 hash to check against when the username is unknown, so both cases take as long.
-  private readonly decoyHash = argon2.hash(randomBytes(16).toString('hex'));
+  /**
+   * A real hash, at the configured cost, to check against when the username is unknown, so both
+   * cases take as long.
+   */
+  private readonly decoyHash: Promise<string>;
 
   constructor(
     private readonly staff: StaffRepository,
@@ -65,6 +68,7 @@ export class AuthService extends StaffAuthenticator {
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
   ) {
     super();
+    this.decoyHash = hashPassword(randomBytes(16).toString('hex'), config.auth.passwordHash);
   }
 
   /**
@@ -85,7 +89,7 @@ export class AuthService extends StaffAuthenticator {
       // table (issue 8 item 21), and lower-casing can lengthen text past the column ('İ' is two
       // characters in lower case), which PostgreSQL refuses with an error, a 500. The password
       // is still checked against the decoy, so the answer takes as long as any other.
-      await argon2.verify(await this.decoyHash, password);
+      await verifyPassword(await this.decoyHash, password);
       throw new UnauthorizedException(WRONG_CREDENTIALS);
     }
     const now = this.clock.now();
@@ -114,8 +118,8 @@ export class AuthService extends StaffAuthenticator {
 
     const account = await this.staff.findByUsername(username);
     const passwordOk = account
-      ? await argon2.verify(account.passwordHash, password)
-      : await argon2.verify(await this.decoyHash, password).then(() => false);
+      ? await verifyPassword(account.passwordHash, password)
+      : await verifyPassword(await this.decoyHash, password).then(() => false);
     if (!account || !passwordOk || account.disabled) {
       if (attempt >= this.config.auth.lockAfterFailures && account) {
         await this.tx.run((tx) =>

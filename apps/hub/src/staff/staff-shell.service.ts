@@ -1,11 +1,11 @@
 // What ICT may do from the server's shell, without signing in (issue 8 item 20): set a new
 // password for an account whose password is lost, used by `npm run admin -- reset-password`.
 import { Inject, Injectable } from '@nestjs/common';
-import * as argon2 from 'argon2';
 import { staffTarget } from '../audit/audit-labels';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
+import { hashPassword } from './password-hashing';
 import { TransactionRunner } from '../database/transaction-runner';
 import { describePasswordProblems, generatePassword, passwordProblems } from './password-rules';
 import { StaffRepository } from './staff.repository';
@@ -52,7 +52,7 @@ export class StaffShellService {
     if (problems.length > 0) {
       throw new ShellCommandError(describePasswordProblems('the new password', problems));
     }
-    const passwordHash = await argon2.hash(newPassword);
+    const passwordHash = await hashPassword(newPassword, this.config.auth.passwordHash);
     const now = this.clock.now();
     await this.tx.run(async (tx) => {
       await this.staff.updateAccountWhere(

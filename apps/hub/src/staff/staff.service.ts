@@ -10,7 +10,6 @@ import {
   OnApplicationBootstrap,
   UnauthorizedException,
 } from '@nestjs/common';
-import * as argon2 from 'argon2';
 import { randomUUID } from 'node:crypto';
 import { staffTarget } from '../audit/audit-labels';
 import { AuditService } from '../audit/audit.service';
@@ -19,6 +18,7 @@ import { HubEvents } from '../common/hub-events';
 import { hashToken } from '../common/token-hash';
 import { STAFF_ROLES, StaffPrincipal } from '../common/roles';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
+import { hashPassword, verifyPassword } from './password-hashing';
 import { TransactionRunner } from '../database/transaction-runner';
 import { isUniqueViolation } from '../database/unique-violation';
 import { CreateStaffDto, StaffAccountDto, UpdateStaffDto } from './dto/staff.dto';
@@ -84,7 +84,7 @@ export class StaffService implements OnApplicationBootstrap {
       id: randomUUID(),
       username: 'admin',
       displayName: 'Administrator',
-      passwordHash: await argon2.hash(password),
+      passwordHash: await hashPassword(password, this.config.auth.passwordHash),
       roles: [...STAFF_ROLES],
       disabled: false,
       email: null,
@@ -150,7 +150,7 @@ export class StaffService implements OnApplicationBootstrap {
       id: randomUUID(),
       username: input.username,
       displayName: input.displayName.trim(),
-      passwordHash: await argon2.hash(input.password),
+      passwordHash: await hashPassword(input.password, this.config.auth.passwordHash),
       roles: input.roles,
       disabled: false,
       email: input.email ?? null,
@@ -223,7 +223,9 @@ export class StaffService implements OnApplicationBootstrap {
     }
     // The slow step comes first, outside the transaction; nothing read before it is written back.
     const passwordHash =
-      input.password !== undefined ? await argon2.hash(input.password) : undefined;
+      input.password !== undefined
+        ? await hashPassword(input.password, this.config.auth.passwordHash)
+        : undefined;
     const now = this.clock.now();
     let changedAny = false;
     const updated = await this.tx.run(async (tx) => {
@@ -314,11 +316,11 @@ export class StaffService implements OnApplicationBootstrap {
     currentToken: string,
   ): Promise<void> {
     const account = await this.mustFind(actor.id);
-    if (!(await argon2.verify(account.passwordHash, currentPassword))) {
+    if (!(await verifyPassword(account.passwordHash, currentPassword))) {
       throw new UnauthorizedException('The current password is wrong');
     }
     this.checkPassword('newPassword', newPassword);
-    const newHash = await argon2.hash(newPassword);
+    const newHash = await hashPassword(newPassword, this.config.auth.passwordHash);
     const now = this.clock.now();
     const session = await this.staff.findSessionByHash(hashToken(currentToken));
     await this.tx.run(async (tx) => {
