@@ -1,5 +1,6 @@
 // Browser specs: Debian's Chromium through playwright-core against a real hub process serving
-// the built console (built first if stale). One at a time: each starts a hub and a browser.
+// the built console (built first if stale). Two files at a time, each with its own hub and
+// browser: a file spends most of its time waiting on its pages, not on the cores.
 process.env.TZ = 'UTC';
 const path = require('path');
 const root = path.join(__dirname, '..');
@@ -14,7 +15,7 @@ module.exports = {
   testEnvironment: 'node',
   globalSetup: '<rootDir>/test/support/browser-global-setup.ts',
   testTimeout: 120000,
-  maxWorkers: 1,
+  maxWorkers: 2,
   // In band, a timer a client library leaves behind would keep Jest (and CI) waiting for ever
   // after the last spec; the specs close what they open, this only ends the run.
   forceExit: true,
