@@ -16,7 +16,7 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/browser-global-setup.ts',
   testTimeout: 120000,
   maxWorkers: 2,
-  // In band, a timer a client library leaves behind would keep Jest (and CI) waiting for ever
+  // A timer a client library leaves behind would keep Jest (and CI) waiting for ever
   // after the last spec; the specs close what they open, this only ends the run.
   forceExit: true,
 };
