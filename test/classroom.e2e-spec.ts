@@ -629,6 +629,7 @@ describe('classroom sessions', () => {
       { action: 'camera.allow', minutes: 241 },
       { action: 'explode' },
       { action: 'lock', deviceIds: ['00000000-0000-4000-8000-000000000000'] },
+      { action: 'unlock', deviceIds: [] },
     ]) {
       expect([body, (await act(hub, klass.teacher.token, klass.classId, body)).status]).toEqual([
         body,

@@ -119,6 +119,25 @@ describe(`scheduled work on one hub (${TEST_DATABASE_NAME})`, () => {
   });
 });
 
+describe(`a lease handed on by a hub whose clock was ahead (${TEST_DATABASE_NAME})`, () => {
+  it('is taken at once by the next start, whatever its clock says', async () => {
+    // The hub's clock is ten days fast (a wrong real-time clock), then it is stopped cleanly and
+    // started again with the right time: the lease it handed on must not wait ten days.
+    const dataDir = makeDataDir();
+    const fast = await startHub({ dataDir, clockOffsetMs: 10 * 24 * 3600_000 });
+    expect(fast.app.get(ScheduledWorkLease).isHeld()).toBe(true);
+    await fast.close();
+    const hub = await startHub({ dataDir });
+    try {
+      expect(hub.app.get(ScheduledWorkLease).isHeld()).toBe(true);
+      expect((await leaseRow(hub))?.holder).toBe(hub.app.get(HubInstance).id);
+    } finally {
+      await hub.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe(`the later modules' scheduled work follows the lease (${TEST_DATABASE_NAME})`, () => {
   let hub: TestHub;
 

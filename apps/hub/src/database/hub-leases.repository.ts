@@ -27,12 +27,17 @@ export class HubLeasesRepository {
     return rows.some((row) => row.holder === holder);
   }
 
-  /** Ends `holder`'s lease `name` at `now`, if it still holds it (a clean shutdown). */
-  async release(tx: Tx, name: string, holder: string, now: Date): Promise<void> {
+  /**
+   * Ends `holder`'s lease `name`, if it still holds it (a clean shutdown): it expires at the
+   * epoch, so the next hub takes it whatever its clock says. Ending it at the holder's own "now"
+   * left it held, for a hub whose clock was fast and was then put right, until the fast clock's
+   * time came round (a restarted hub ran no scheduled work for as long).
+   */
+  async release(tx: Tx, name: string, holder: string): Promise<void> {
     const p = (index: number) => tx.connection.driver.createParameter(`p${index + 1}`, index);
     await tx.query(
       `UPDATE hub_leases SET expires_at = ${p(0)} WHERE name = ${p(1)} AND holder = ${p(2)}`,
-      [now.toISOString(), name, holder],
+      [new Date(0).toISOString(), name, holder],
     );
   }
 

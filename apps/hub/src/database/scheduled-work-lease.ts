@@ -73,9 +73,7 @@ export class ScheduledWorkLease implements OnApplicationBootstrap, BeforeApplica
     }
     this.heldUntil = 0;
     try {
-      await this.tx.run((tx) =>
-        this.leases.release(tx, SCHEDULED_WORK_LEASE, this.instance.id, this.clock.now()),
-      );
+      await this.tx.run((tx) => this.leases.release(tx, SCHEDULED_WORK_LEASE, this.instance.id));
     } catch (error) {
       // It runs out by itself.
       this.logger.warn(`Could not hand the scheduled-work lease on: ${String(error)}`);

@@ -4,6 +4,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
   IsArray,
   IsBoolean,
   IsIn,
@@ -160,6 +161,11 @@ export class ClassActionDto {
   })
   @IsOmittable()
   @IsArray()
+  // An empty list would take the class's next number and change nothing: the action in force
+  // (the highest seq, issue 12) would then be one that reached no tablet.
+  @ArrayMinSize(1, {
+    message: 'deviceIds must name at least one tablet, or be left out for the whole class',
+  })
   @ArrayMaxSize(MAX_DEVICES)
   @IsUUID('all', { each: true, message: 'each of deviceIds must be a UUID' })
   deviceIds?: string[];
