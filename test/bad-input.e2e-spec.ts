@@ -441,6 +441,40 @@ describe('bad input', () => {
   });
 
   describe('on every route', () => {
+    it('refuses an id in the address that is not a UUID with a 400 in plain words', async () => {
+      const seen: [string, number, string][] = [];
+      // The tus routes are the device's, answered by @tus/server in the tus protocol's words.
+      const withIds = routes.filter(
+        (r) => /:(?!tag\b|sha256\b)\w+/.test(r.path) && !r.path.startsWith('/api/photos/uploads'),
+      );
+      for (const route of withIds) {
+        const path = route.path.replace(/:(?!tag\b|sha256\b)\w+/g, 'not-a-uuid');
+        const method = (route.method === 'ALL' ? 'get' : route.method.toLowerCase()) as Method;
+        const response = await hub.http[method](path)
+          .set('Authorization', as())
+          .set('Content-Type', 'application/json')
+          .send('{}');
+        seen.push([`${route.method} ${route.path}`, response.status, response.body?.message]);
+        // An error is JSON and never cached, whatever the route answers when it succeeds (an
+        // SVG label, a thumbnail kept for a day).
+        expect([
+          route.path,
+          response.headers['content-type'],
+          response.headers['cache-control'],
+        ]).toEqual([route.path, expect.stringMatching(/^application\/json/), 'no-store']);
+      }
+      expect(seen.length).toBeGreaterThan(20);
+      for (const [route, status, message] of seen) {
+        expect([route, status, message]).toEqual([
+          route,
+          400,
+          route.startsWith('GET ') || route.startsWith('DELETE ')
+            ? 'The id in the address is not one the hub gives out (a UUID). Check the link.'
+            : expect.any(String),
+        ]);
+      }
+    });
+
     it('refuses __proto__ and constructor keys at any depth with a 400 (item 18)', async () => {
       const bodies = [
         '{"__proto__": {"isAdmin": true}}',

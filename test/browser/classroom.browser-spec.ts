@@ -260,7 +260,13 @@ describe('the classroom screens', () => {
     );
     expect(devices.filter((device) => device.enforcer.currentState().locked)).toHaveLength(0);
     expect(devices.filter((device) => device.enforcer.currentState().appLock)).toHaveLength(0);
-    await page().getByRole('button', { name: 'Start lesson', exact: true }).waitFor();
+    // A double tap on "Start lesson" starts the lesson and says nothing went wrong.
+    await page().getByRole('button', { name: 'Start lesson', exact: true }).dblclick();
+    await page()
+      .getByText(/^Lesson running until/)
+      .waitFor();
+    await page().waitForTimeout(1000);
+    expect(await page().getByRole('alert').allTextContents()).toEqual([]);
 
     // Another teacher's class: the hub refuses, and the page says so in words.
     await page().goto(`${hub().url}/classes/${otherClass.id}`);

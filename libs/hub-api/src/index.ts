@@ -11,3 +11,4 @@ export * from './trips';
 export * from './classes';
 export * from './photos';
 export * from './live-cache';
+export * from './plain-words';

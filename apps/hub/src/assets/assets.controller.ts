@@ -7,7 +7,6 @@ import {
   Header,
   HttpCode,
   Param,
-  ParseUUIDPipe,
   PayloadTooLargeException,
   Patch,
   Post,
@@ -31,6 +30,7 @@ import {
   MarkLostDto,
   UpdateAssetDto,
 } from './dto/asset.dto';
+import { IdInPath } from '../common/validation';
 
 /**
  * Reads a `text/csv` body as UTF-8 text, at most IMPORT_MAX_BYTES.
@@ -136,7 +136,7 @@ export class AssetsController {
     errors: { 404: 'No such asset' },
   })
   async label(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new IdInPath()) id: string,
     @Res({ passthrough: true }) response: Response,
   ): Promise<string> {
     const { assetTag, svg } = await this.assets.label(id);
@@ -147,7 +147,7 @@ export class AssetsController {
   @Get(':id')
   @Roles('ict', 'office', 'trip_leader')
   @ApiRoute({ summary: 'Read an asset', ok: 'The asset', errors: { 404: 'No such asset' } })
-  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<Asset> {
+  get(@Param('id', new IdInPath()) id: string): Promise<Asset> {
     return this.assets.get(id);
   }
 
@@ -163,7 +163,7 @@ export class AssetsController {
   })
   update(
     @CurrentStaff() actor: StaffPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new IdInPath()) id: string,
     @Body() body: UpdateAssetDto,
   ): Promise<Asset> {
     return this.assets.update(actor, id, body);
@@ -179,7 +179,7 @@ export class AssetsController {
   })
   async lost(
     @CurrentStaff() actor: StaffPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new IdInPath()) id: string,
     @Body() body: MarkLostDto,
   ): Promise<Asset & { lockedDeviceId: string | null }> {
     const outcome = await this.assets.markLost(actor, id, { note: body.note });

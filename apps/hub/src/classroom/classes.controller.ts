@@ -1,17 +1,6 @@
 // /api/classes (issue 12): classes (ICT sets them up), and a class's session: start, view, act,
 // mark absent, end. Teachers act only on their own classes (403 otherwise); ICT on any.
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Put,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ApiRoute } from '../api-docs/openapi';
 import { CurrentStaff, Roles } from '../common/access';
@@ -25,6 +14,7 @@ import {
   StartSessionDto,
   UpdateClassDto,
 } from './dto/class.dto';
+import { IdInPath } from '../common/validation';
 
 const NOT_YOURS = 'A teacher who does not teach this class; or the AUP is not accepted';
 
@@ -68,7 +58,7 @@ export class ClassesController {
     ok: 'The class',
     errors: { 403: NOT_YOURS, 404: 'No such class' },
   })
-  get(@CurrentStaff() actor: StaffPrincipal, @Param('id', new ParseUUIDPipe()) id: string) {
+  get(@CurrentStaff() actor: StaffPrincipal, @Param('id', new IdInPath()) id: string) {
     return this.classes.get(actor, id);
   }
 
@@ -82,7 +72,7 @@ export class ClassesController {
   })
   update(
     @CurrentStaff() actor: StaffPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new IdInPath()) id: string,
     @Body() body: UpdateClassDto,
   ) {
     return this.classes.update(actor, id, body);
@@ -99,7 +89,7 @@ export class ClassesController {
   })
   start(
     @CurrentStaff() actor: StaffPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new IdInPath()) id: string,
     @Body() body: StartSessionDto,
   ) {
     return this.sessions.start(actor, id, body);
@@ -112,7 +102,7 @@ export class ClassesController {
     ok: '`{session, tiles}`; `session` is null when none is running',
     errors: { 403: NOT_YOURS, 404: 'No such class' },
   })
-  view(@CurrentStaff() actor: StaffPrincipal, @Param('id', new ParseUUIDPipe()) id: string) {
+  view(@CurrentStaff() actor: StaffPrincipal, @Param('id', new IdInPath()) id: string) {
     return this.sessions.view(actor, id);
   }
 
@@ -133,7 +123,7 @@ export class ClassesController {
   })
   act(
     @CurrentStaff() actor: StaffPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new IdInPath()) id: string,
     @Body() body: ClassActionDto,
   ) {
     return this.sessions.act(actor, id, body);
@@ -153,7 +143,7 @@ export class ClassesController {
   })
   absent(
     @CurrentStaff() actor: StaffPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new IdInPath()) id: string,
     @Body() body: SetAbsentDto,
   ) {
     return this.sessions.setAbsent(actor, id, body);
@@ -168,7 +158,7 @@ export class ClassesController {
     ok: 'The ended session',
     errors: { 403: NOT_YOURS, 404: 'No such class, or no session is running' },
   })
-  end(@CurrentStaff() actor: StaffPrincipal, @Param('id', new ParseUUIDPipe()) id: string) {
+  end(@CurrentStaff() actor: StaffPrincipal, @Param('id', new IdInPath()) id: string) {
     return this.sessions.endByStaff(actor, id);
   }
 }

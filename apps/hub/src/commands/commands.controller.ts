@@ -1,11 +1,12 @@
 // Issuing commands to a device or a group, and reading a device's queue.
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentStaff, Roles } from '../common/access';
 import type { StaffPrincipal } from '../common/roles';
 import { CommandsService } from './commands.service';
 import { CommandListQueryDto, IssueCommandDto } from './dto/command.dto';
 import { ApiRoute } from '../api-docs/openapi';
+import { IdInPath } from '../common/validation';
 
 @ApiTags('commands')
 @ApiBearerAuth()
@@ -28,7 +29,7 @@ export class CommandsController {
   })
   issueToDevice(
     @CurrentStaff() actor: StaffPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new IdInPath()) id: string,
     @Body() body: IssueCommandDto,
   ) {
     return this.commands.issueToDevice(actor, id, body);
@@ -46,7 +47,7 @@ export class CommandsController {
   })
   issueToGroup(
     @CurrentStaff() actor: StaffPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new IdInPath()) id: string,
     @Body() body: IssueCommandDto,
   ) {
     return this.commands.issueToGroup(actor, id, body);
@@ -58,7 +59,7 @@ export class CommandsController {
     summary: "Read a device's commands, newest first, a page at a time",
     ok: 'A page of commands with their status and answers',
   })
-  list(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: CommandListQueryDto) {
+  list(@Param('id', new IdInPath()) id: string, @Query() query: CommandListQueryDto) {
     return this.commands.listForDevice(id, query.status, query.page, query.pageSize);
   }
 }

@@ -46,6 +46,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
       }
       return;
     }
+    // The route's own headers (@Header) are set before its handler runs, so they would go out
+    // with the error: an SVG label's or a PEM file's type on a JSON body, and a thumbnail's
+    // day-long Cache-Control on a 404 for one not yet made (the browser kept the 404 all day).
+    response.removeHeader('Content-Disposition');
+    response.setHeader('Cache-Control', 'no-store');
+    response.setHeader('Content-Type', 'application/json; charset=utf-8');
     response.status(statusCode).json({ statusCode, message });
   }
 

@@ -1,5 +1,10 @@
 // The one ValidationPipe: unknown fields refused, and each message names the field that was wrong.
-import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import {
+  BadRequestException,
+  ParseUUIDPipe,
+  ValidationError,
+  ValidationPipe,
+} from '@nestjs/common';
 
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): string[] {
   const messages: string[] = [];
@@ -28,4 +33,22 @@ export function createValidationPipe(): ValidationPipe {
     exceptionFactory: (errors) =>
       new BadRequestException(flattenValidationErrors(errors).join('; ')),
   });
+}
+
+/**
+ * The pipe for an id in the address (`/api/devices/:id`): the UUID as given, or 400 in words a
+ * member of staff can act on. Nest's own ParseUUIDPipe says "Validation failed (uuid is
+ * expected)", which the console showed as it was for a mistyped or cut-off link.
+ *
+ * @throws BadRequestException 400 when the id is not a UUID
+ */
+export class IdInPath extends ParseUUIDPipe {
+  constructor() {
+    super({
+      exceptionFactory: () =>
+        new BadRequestException(
+          'The id in the address is not one the hub gives out (a UUID). Check the link.',
+        ),
+    });
+  }
 }

@@ -1,17 +1,6 @@
 // Devices and groups over HTTP. Reading is for every staff role that works with devices;
 // changing them is ICT's.
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentStaff, Roles } from '../common/access';
 import type { StaffPrincipal } from '../common/roles';
@@ -25,6 +14,7 @@ import {
 } from './dto/device.dto';
 import { GroupsService } from './groups.service';
 import { ApiRoute } from '../api-docs/openapi';
+import { IdInPath } from '../common/validation';
 
 @ApiTags('devices')
 @ApiBearerAuth()
@@ -58,7 +48,7 @@ export class DevicesController {
     summary: 'Read a device: its record, state, groups and compliance',
     ok: 'The device',
   })
-  get(@Param('id', new ParseUUIDPipe()) id: string) {
+  get(@Param('id', new IdInPath()) id: string) {
     return this.devices.get(id);
   }
 
@@ -70,7 +60,7 @@ export class DevicesController {
   })
   update(
     @CurrentStaff() actor: StaffPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new IdInPath()) id: string,
     @Body() body: UpdateDeviceDto,
   ) {
     return this.devices.update(actor, id, body);
@@ -85,7 +75,7 @@ export class DevicesController {
       409: 'The device is already revoked',
     },
   })
-  revoke(@CurrentStaff() actor: StaffPrincipal, @Param('id', new ParseUUIDPipe()) id: string) {
+  revoke(@CurrentStaff() actor: StaffPrincipal, @Param('id', new IdInPath()) id: string) {
     return this.devices.revoke(actor, id);
   }
 }
@@ -125,7 +115,7 @@ export class GroupsController {
     summary: 'Read a device group and its members',
     ok: 'The group',
   })
-  get(@Param('id', new ParseUUIDPipe()) id: string) {
+  get(@Param('id', new IdInPath()) id: string) {
     return this.groups.get(id);
   }
 
@@ -140,7 +130,7 @@ export class GroupsController {
   })
   update(
     @CurrentStaff() actor: StaffPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new IdInPath()) id: string,
     @Body() body: UpdateGroupDto,
   ) {
     return this.groups.update(actor, id, body);
@@ -157,7 +147,7 @@ export class GroupsController {
   })
   addMembers(
     @CurrentStaff() actor: StaffPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new IdInPath()) id: string,
     @Body() body: GroupMembersDto,
   ) {
     return this.groups.addMembers(actor, id, body.deviceIds);
@@ -175,8 +165,8 @@ export class GroupsController {
   })
   async removeMember(
     @CurrentStaff() actor: StaffPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @Param('deviceId', new ParseUUIDPipe()) deviceId: string,
+    @Param('id', new IdInPath()) id: string,
+    @Param('deviceId', new IdInPath()) deviceId: string,
   ): Promise<void> {
     await this.groups.removeMember(actor, id, deviceId);
   }

@@ -1,20 +1,12 @@
 // Enrolment tokens (ICT) and the enrolment endpoint devices call with a token.
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Post,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentStaff, Public, Roles } from '../common/access';
 import type { StaffPrincipal } from '../common/roles';
 import { CreateEnrollmentTokenDto, EnrollDto } from './dto/enrollment.dto';
 import { EnrollmentService } from './enrollment.service';
 import { ApiRoute } from '../api-docs/openapi';
+import { IdInPath } from '../common/validation';
 
 @ApiTags('enrollment')
 @Controller()
@@ -56,7 +48,7 @@ export class EnrollmentController {
   })
   async revokeToken(
     @CurrentStaff() actor: StaffPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new IdInPath()) id: string,
   ): Promise<void> {
     await this.enrollment.revokeToken(actor, id);
   }

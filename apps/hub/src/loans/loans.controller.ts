@@ -1,6 +1,6 @@
 // Loans at the office desk, a person's own loans, an asset's loan history and reminders
 // (issue 13). Thin: who may call, what comes in, one service call.
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Borrower, Loan, Page, Reminder } from '@app/hub-api';
 import { ApiRoute } from '../api-docs/openapi';
@@ -16,6 +16,7 @@ import {
 } from './dto/loan.dto';
 import { LoansService } from './loans.service';
 import { PageQueryDto } from '../common/page-query.dto';
+import { IdInPath } from '../common/validation';
 
 @ApiTags('loans')
 @ApiBearerAuth()
@@ -68,7 +69,7 @@ export class LoansController {
   @Get('loans/:id')
   @Roles('office', 'ict')
   @ApiRoute({ summary: 'Read a loan', ok: 'The loan', errors: { 404: 'No such loan' } })
-  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<Loan> {
+  get(@Param('id', new IdInPath()) id: string): Promise<Loan> {
     return this.loans.get(id);
   }
 
@@ -82,7 +83,7 @@ export class LoansController {
   })
   checkIn(
     @CurrentStaff() actor: StaffPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new IdInPath()) id: string,
     @Body() body: ReturnLoanDto,
   ): Promise<Loan> {
     return this.loans.checkIn(actor, id, body);
@@ -110,7 +111,7 @@ export class LoansController {
     errors: { 404: 'No such asset' },
   })
   assetHistory(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new IdInPath()) id: string,
     @Query() query: PageQueryDto,
   ): Promise<Page<Loan>> {
     return this.loans.assetHistory(id, query.page, query.pageSize);

@@ -7,7 +7,6 @@ import {
   Get,
   HttpCode,
   Param,
-  ParseUUIDPipe,
   Patch,
   Post,
   Query,
@@ -28,6 +27,7 @@ import {
 } from './dto/policy.dto';
 import { PoliciesService } from './policies.service';
 import { ApiRoute } from '../api-docs/openapi';
+import { IdInPath } from '../common/validation';
 
 function sendProfile(response: Response, profile: { fileName: string; body: Buffer }): void {
   response.setHeader('Content-Type', 'application/x-apple-aspen-config');
@@ -73,7 +73,7 @@ export class PoliciesController {
     summary: 'Read a policy profile',
     ok: 'The policy',
   })
-  get(@Param('id', new ParseUUIDPipe()) id: string) {
+  get(@Param('id', new IdInPath()) id: string) {
     return this.policies.get(id);
   }
 
@@ -88,7 +88,7 @@ export class PoliciesController {
   })
   update(
     @CurrentStaff() actor: StaffPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new IdInPath()) id: string,
     @Body() body: UpdatePolicyDto,
   ) {
     return this.policies.update(actor, id, body);
@@ -100,7 +100,7 @@ export class PoliciesController {
     summary: "List a policy's revisions, newest first",
     ok: 'The revisions',
   })
-  revisions(@Param('id', new ParseUUIDPipe()) id: string) {
+  revisions(@Param('id', new IdInPath()) id: string) {
     return this.policies.revisions(id);
   }
 
@@ -116,7 +116,7 @@ export class PoliciesController {
   })
   rollback(
     @CurrentStaff() actor: StaffPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new IdInPath()) id: string,
     @Body() body: RollbackPolicyDto,
   ) {
     return this.policies.rollback(actor, id, body.revision);
@@ -134,7 +134,7 @@ export class PoliciesController {
   })
   assign(
     @CurrentStaff() actor: StaffPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new IdInPath()) id: string,
     @Body() body: AssignPolicyDto,
   ) {
     return this.policies.assign(actor, id, body);
@@ -152,8 +152,8 @@ export class PoliciesController {
   })
   async unassign(
     @CurrentStaff() actor: StaffPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @Param('assignmentId', new ParseUUIDPipe()) assignmentId: string,
+    @Param('id', new IdInPath()) id: string,
+    @Param('assignmentId', new IdInPath()) assignmentId: string,
   ): Promise<void> {
     await this.policies.unassign(actor, id, assignmentId);
   }
@@ -166,7 +166,7 @@ export class PoliciesController {
     ok: 'The signed .mobileconfig',
   })
   async policyProfile(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new IdInPath()) id: string,
     @Res() response: Response,
   ): Promise<void> {
     sendProfile(response, await this.policies.policyMobileconfig(id));
@@ -178,7 +178,7 @@ export class PoliciesController {
     summary: "Read a device's resolved policy and where each setting comes from",
     ok: 'The resolved settings, their version and their sources',
   })
-  devicePolicy(@Param('id', new ParseUUIDPipe()) id: string) {
+  devicePolicy(@Param('id', new IdInPath()) id: string) {
     return this.policies.devicePolicy(id);
   }
 
@@ -190,7 +190,7 @@ export class PoliciesController {
     ok: 'The signed .mobileconfig',
   })
   async deviceProfile(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new IdInPath()) id: string,
     @Res() response: Response,
   ): Promise<void> {
     sendProfile(response, await this.policies.deviceMobileconfig(id));

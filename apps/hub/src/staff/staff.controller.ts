@@ -6,7 +6,6 @@ import {
   Get,
   HttpCode,
   Param,
-  ParseUUIDPipe,
   Patch,
   Post,
   Put,
@@ -29,6 +28,7 @@ import {
 } from './dto/staff.dto';
 import { StaffService } from './staff.service';
 import { ApiRoute } from '../api-docs/openapi';
+import { IdInPath } from '../common/validation';
 
 @ApiTags('staff')
 @ApiBearerAuth()
@@ -108,7 +108,7 @@ export class StaffController {
     summary: 'Read a staff account',
     ok: 'The account',
   })
-  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<StaffAccountDto> {
+  get(@Param('id', new IdInPath()) id: string): Promise<StaffAccountDto> {
     return this.staff.get(id);
   }
 
@@ -123,7 +123,7 @@ export class StaffController {
   })
   update(
     @CurrentStaff() actor: StaffPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new IdInPath()) id: string,
     @Body() body: UpdateStaffDto,
   ): Promise<StaffAccountDto> {
     return this.staff.update(actor, id, body);

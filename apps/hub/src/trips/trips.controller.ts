@@ -1,6 +1,6 @@
 // Trips (issue 13): trip leaders (their own trips) and ICT (all). Thin: who may call, what comes
 // in, one service call; the per-trip check (a leader of another trip gets 403) is the service's.
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Page, Trip, TripSummary } from '@app/hub-api';
 import { ApiRoute } from '../api-docs/openapi';
@@ -8,6 +8,7 @@ import { CurrentStaff, Roles } from '../common/access';
 import type { StaffPrincipal } from '../common/roles';
 import { CreateTripDto, TripAssetDto, TripListQueryDto } from './dto/trip.dto';
 import { TripsService } from './trips.service';
+import { IdInPath } from '../common/validation';
 
 const NOT_YOURS = 'You do not lead this trip';
 
@@ -60,7 +61,7 @@ export class TripsController {
   })
   get(
     @CurrentStaff() actor: StaffPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new IdInPath()) id: string,
   ): Promise<Trip> {
     return this.trips.get(actor, id);
   }
@@ -82,7 +83,7 @@ export class TripsController {
   })
   checkOut(
     @CurrentStaff() actor: StaffPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new IdInPath()) id: string,
   ): Promise<Trip> {
     return this.trips.checkOut(actor, id);
   }
@@ -101,7 +102,7 @@ export class TripsController {
   })
   checkIn(
     @CurrentStaff() actor: StaffPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new IdInPath()) id: string,
     @Body() body: TripAssetDto,
   ): Promise<Trip> {
     return this.trips.checkIn(actor, id, body.assetTag);
@@ -122,7 +123,7 @@ export class TripsController {
   })
   lost(
     @CurrentStaff() actor: StaffPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new IdInPath()) id: string,
     @Body() body: TripAssetDto,
   ): Promise<Trip> {
     return this.trips.lost(actor, id, body.assetTag);
@@ -142,7 +143,7 @@ export class TripsController {
   })
   close(
     @CurrentStaff() actor: StaffPrincipal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new IdInPath()) id: string,
   ): Promise<Trip> {
     return this.trips.close(actor, id);
   }

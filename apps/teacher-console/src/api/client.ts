@@ -2,7 +2,7 @@
 // hub's `{ statusCode, message }` errors turned into an ApiError in plain words, a 401 handed to
 // the session (sign in again, then back), and a 403 for the AUP handed to the AUP gate.
 // Queries are keyed by the API path (engineering.md): `[path, query]`, see apiQuery.
-import type { ApiErrorBody } from '@app/hub-api';
+import { plainFieldNames, type ApiErrorBody } from '@app/hub-api';
 import { queryOptions } from '@tanstack/react-query';
 
 /** The start of the hub's 403 message for an account that must accept the AUP first. */
@@ -174,7 +174,7 @@ function statusWords(status: number): string {
 /** The plain words for anything a call or a page threw. */
 export function describeError(error: unknown): string {
   if (error instanceof ApiError) {
-    return error.message;
+    return plainFieldNames(error.message);
   }
   return 'Something went wrong in the console. Reload the page and try again.';
 }

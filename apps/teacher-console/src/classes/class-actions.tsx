@@ -66,7 +66,21 @@ export function useClassAction(classId: string) {
 export function useStartLesson(classId: string) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: () => api<ClassSession>(sessionPath(classId), { method: 'POST', body: {} }),
+    // A 409 says a lesson is running already (a second tap, or a colleague a moment before):
+    // what the teacher asked for is true, so the running lesson is the answer, not an error.
+    mutationFn: async () => {
+      try {
+        return await api<ClassSession>(sessionPath(classId), { method: 'POST', body: {} });
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 409) {
+          const running = (await api<ClassSessionView>(sessionPath(classId))).session;
+          if (running) {
+            return running;
+          }
+        }
+        throw error;
+      }
+    },
     onSuccess: (session) => {
       queryClient.setQueryData<ClassSessionView>([sessionPath(classId)], (view) =>
         view ? { ...view, session } : view,

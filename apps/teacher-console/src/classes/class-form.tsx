@@ -13,6 +13,7 @@ import type {
 } from '@app/hub-api';
 import { useQueries, useQuery } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
+import { plainFieldNames } from '@app/hub-api';
 import { ApiError, apiQuery } from '../api/client';
 import { Button, CheckboxGroup, ErrorMessage, SearchPicker, Select, TextField } from '../ui';
 import { WEEKDAYS } from './class-words';
@@ -58,7 +59,8 @@ export function classFieldErrors(message: string | null): {
         /^timetable(?:\.|\[)(\d+)\]?\.?/i,
         (_all, index: string) => `Lesson ${Number(index) + 1}: `,
       );
-      byField[key] = byField[key] ? `${byField[key]} ${words}` : words;
+      const plain = plainFieldNames(words);
+      byField[key] = byField[key] ? `${byField[key]} ${plain}` : plain;
     } else {
       rest.push(part);
     }

@@ -1,6 +1,7 @@
 // The hub answers a bad form with one 400 whose message names the fields at fault, joined by
 // "; " ("Username must be 2 to 64 lowercase letters…; Password must have a number."), and a 409
 // for a username already taken. This splits such an answer so each part goes beside its field.
+import { plainFieldNames } from '@app/hub-api';
 import { ApiError, describeError } from '../api/client';
 
 /**
@@ -35,6 +36,6 @@ export function fieldErrors<F extends string>(
 }
 
 function sentence(text: string): string {
-  const capital = text.charAt(0).toUpperCase() + text.slice(1);
+  const capital = plainFieldNames(text);
   return /[.!?]$/.test(capital) ? capital : `${capital}.`;
 }

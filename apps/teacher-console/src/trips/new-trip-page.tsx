@@ -5,7 +5,7 @@
 // the tags into the box: each scan's Enter starts a new line). While out, the kit's devices get
 // the trip's overlay: the camera is allowed unless switched off here.
 import type { Borrower, CreateTripRequest, Page as ApiPage, Trip } from '@app/hub-api';
-import { TRIP_SHORT_NAME_PATTERN, TRIP_SHORT_NAME_RULE } from '@app/hub-api';
+import { plainFieldNames, TRIP_SHORT_NAME_PATTERN, TRIP_SHORT_NAME_RULE } from '@app/hub-api';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { Form } from 'react-aria-components';
@@ -101,7 +101,7 @@ export default function NewTripPage() {
   });
   const hubError = create.error instanceof ApiError ? create.error.message : null;
   const fieldOf = (field: string) =>
-    hubError && new RegExp(`^${field}\\b`, 'i').test(hubError) ? hubError : null;
+    hubError && new RegExp(`^${field}\\b`, 'i').test(hubError) ? plainFieldNames(hubError) : null;
   const [tried, setTried] = useState(false);
   const show = (problem: string | null) => (tried ? problem : null);
 

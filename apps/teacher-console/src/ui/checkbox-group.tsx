@@ -1,6 +1,7 @@
 // A labelled group of checkboxes (pick any of a few: a person's roles), on
 // react-aria-components' CheckboxGroup: one group label, each box 44 px to touch, the ticked
 // state shown by a tick mark as well as colour, and an error beside the group.
+import { plainFieldNames } from '@app/hub-api';
 import {
   Checkbox,
   CheckboxGroup as AriaCheckboxGroup,
@@ -53,7 +54,9 @@ export function CheckboxGroup({
           </Checkbox>
         ))}
       </div>
-      <FieldError className="field-error">{errorMessage}</FieldError>
+      <FieldError className="field-error">
+        {errorMessage ? plainFieldNames(errorMessage) : errorMessage}
+      </FieldError>
     </AriaCheckboxGroup>
   );
 }

@@ -2,6 +2,7 @@
 // ComboBox. The search runs where the data is: the page passes the text typed
 // (`onSearchChange`) to the hub and gives back the matching items, so a school with 10,000
 // devices never sends them all to the browser.
+import { plainFieldNames } from '@app/hub-api';
 import {
   ComboBox,
   FieldError,
@@ -71,7 +72,9 @@ export function SearchPicker({
         </Text>
       ) : null}
       <Input className="field-input" />
-      <FieldError className="field-error">{errorMessage}</FieldError>
+      <FieldError className="field-error">
+        {errorMessage ? plainFieldNames(errorMessage) : errorMessage}
+      </FieldError>
       <Popover className="search-picker-popover">
         <ListBox
           className="search-picker-list"

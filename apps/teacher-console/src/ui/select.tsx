@@ -1,6 +1,7 @@
 // Pick one of a few (a filter, a lock's reason), on react-aria-components' Select: a visible
 // label, a 44 px button showing the choice in words, a list that opens by touch, mouse or
 // keyboard, and an error beside it.
+import { plainFieldNames } from '@app/hub-api';
 import {
   Button as AriaButton,
   FieldError,
@@ -60,7 +61,9 @@ export function Select({
           ▾
         </span>
       </AriaButton>
-      <FieldError className="field-error">{errorMessage}</FieldError>
+      <FieldError className="field-error">
+        {errorMessage ? plainFieldNames(errorMessage) : errorMessage}
+      </FieldError>
       <Popover className="select-popover">
         <ListBox className="select-list">
           {options.map((option) => (

@@ -1,6 +1,7 @@
 // A labelled multi-line text input (a list typed one entry a line), with its description and
 // the hub's error about it beside it, on react-aria-components' TextField and TextArea.
 import type { ReactNode } from 'react';
+import { plainFieldNames } from '@app/hub-api';
 import {
   FieldError,
   Label,
@@ -34,7 +35,9 @@ export function TextArea({ label, description, errorMessage, rows = 4, ...props 
         </Text>
       ) : null}
       <AriaTextArea className="field-input field-textarea" rows={rows} />
-      <FieldError className="field-error">{errorMessage}</FieldError>
+      <FieldError className="field-error">
+        {errorMessage ? plainFieldNames(errorMessage) : errorMessage}
+      </FieldError>
     </AriaTextField>
   );
 }

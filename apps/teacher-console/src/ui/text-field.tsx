@@ -1,6 +1,7 @@
 // A labelled text input with its description and its error beside it (a hub error about this
 // field goes in `errorMessage`), on react-aria-components' TextField.
 import type { ReactNode } from 'react';
+import { plainFieldNames } from '@app/hub-api';
 import {
   FieldError,
   Input,
@@ -40,7 +41,9 @@ export function TextField({
         </Text>
       ) : null}
       <Input className="field-input" placeholder={placeholder} />
-      <FieldError className="field-error">{errorMessage}</FieldError>
+      <FieldError className="field-error">
+        {errorMessage ? plainFieldNames(errorMessage) : errorMessage}
+      </FieldError>
     </AriaTextField>
   );
 }

@@ -139,7 +139,7 @@ export class ClassActionDto {
   @ApiPropertyOptional({ description: 'app.lock: the app to keep the tablets in' })
   @IsOmittable()
   @IsString()
-  @MinLength(1)
+  @MinLength(1, { message: 'appId must not be empty' })
   @MaxLength(200)
   appId?: string;
 

@@ -109,7 +109,7 @@ export class EnrollDto {
 
   @ApiProperty({ description: 'PKCS#10 request (PEM), common name = serial number' })
   @IsString()
-  @MinLength(1)
+  @MinLength(1, { message: 'csr must not be empty' })
   @MaxLength(16384)
   csr: string;
 

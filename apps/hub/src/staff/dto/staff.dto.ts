@@ -26,7 +26,7 @@ export class LoginDto {
 
   @ApiProperty()
   @IsString()
-  @MinLength(1)
+  @MinLength(1, { message: 'password must not be empty' })
   @MaxLength(256)
   password: string;
 }
