@@ -44,13 +44,17 @@ export function NewTokenPanel({ made }: { made: MadeToken }) {
   const ready = !problem && (school.data !== undefined || !hubUrl.trim().startsWith('https://'));
   const qr = useQrCode(ready ? enrolmentQrText(hubUrl, made.token, fingerprint) : null);
 
+  // The sentence begins with the label when there is one, else with this.
+  const devices =
+    made.maxUses === 1 ? 'one device' : `${made.maxUses.toLocaleString('en-GB')} devices`;
+
   return (
     <section className="new-token" aria-labelledby="new-token-heading">
       <h2 id="new-token-heading">Your new token</h2>
       <p className="new-token-facts">
         {made.label ? <>“{made.label}”: </> : null}
-        {made.maxUses === 1 ? 'one device' : `${made.maxUses.toLocaleString('en-GB')} devices`} may
-        enrol with it until {schoolDateTime(made.expiresAt, school.data?.timeZone)}
+        {made.label ? devices : devices.charAt(0).toUpperCase() + devices.slice(1)} may enrol with
+        it until {schoolDateTime(made.expiresAt, school.data?.timeZone)}
         {made.groupNames.length > 0 ? `, joining ${made.groupNames.join(', ')}` : ''}
         {made.reenrol ? '. It may re-enrol devices that are already enrolled' : ''}. The hub does
         not keep the token itself: copy it or scan the code now.
