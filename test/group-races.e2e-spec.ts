@@ -85,7 +85,12 @@ describe('groups edited at the same moment', () => {
       add([one.deviceId, two.deviceId]),
       add([two.deviceId, one.deviceId]),
     ]);
-    expect(again.map((r) => [r.status, r.body.members])).toEqual(Array(4).fill([201, 2]));
+    expect(again.map((r) => r.status)).toEqual(Array(4).fill(201));
+    // The three that name the second device see it in the group; the one that names only the
+    // first sees the second only if another add committed before it counted (PostgreSQL runs
+    // the four side by side, so either count is right for it).
+    expect(again.slice(1).map((r) => r.body.members)).toEqual([2, 2, 2]);
+    expect([1, 2]).toContain(again[0].body.members);
     const audit = await hub.http
       .get('/api/audit?action=group.members_added&pageSize=100')
       .set('Authorization', `Bearer ${admin}`);
