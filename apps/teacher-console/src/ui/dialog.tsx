@@ -22,6 +22,7 @@ export interface DialogProps {
   role?: 'dialog' | 'alertdialog';
 }
 
+/** A modal dialog titled `title`: opened by `trigger`, or controlled with `isOpen`. */
 export function Dialog({
   title,
   trigger,
@@ -31,13 +32,12 @@ export function Dialog({
   children,
   role = 'dialog',
 }: DialogProps) {
+  // Opened by a trigger, the DialogTrigger holds the state and alone takes isOpen and
+  // onOpenChange: the overlay given them as well is told it is controlled twice (React Aria's
+  // "This modals state is controlled by a trigger" warning, seen on the Policies page).
+  const control = trigger ? {} : { isOpen, onOpenChange };
   const modal = (
-    <ModalOverlay
-      className="modal-overlay"
-      isOpen={isOpen}
-      onOpenChange={onOpenChange}
-      isDismissable={isDismissable}
-    >
+    <ModalOverlay className="modal-overlay" {...control} isDismissable={isDismissable}>
       <Modal className="modal">
         <AriaDialog className="dialog" role={role}>
           {({ close }) => (
