@@ -174,7 +174,21 @@ describe('the Staff screen and the audit log', () => {
     await nav.getByRole('link', { name: 'Audit log' }).waitFor();
     expect(await nav.getByRole('link', { name: 'Staff' }).count()).toBe(0);
     const entries = page().getByRole('grid', { name: 'Audit log entries' });
-    await entries.getByRole('row').filter({ hasText: 'staff.created' }).first().waitFor();
+    // Each action in words, never as its code (`staff.disabled`).
+    await entries.getByRole('row').filter({ hasText: 'Account created' }).first().waitFor();
+    const disabled = entries.getByRole('row').filter({ hasText: 'Account disabled' });
+    await disabled.waitFor();
+    const codes = (await entries.getByRole('rowheader').allTextContents()).filter((action) =>
+      /^[a-z_]+\.[a-z_]+$/.test(action),
+    );
+    expect(codes).toEqual([]);
+    // At portrait iPad width each entry is stacked, its detail as wide as the entry itself.
+    await page().setViewportSize({ width: 768, height: 1024 });
+    await page().waitForTimeout(100);
+    const detail = disabled.getByRole('gridcell').filter({ hasText: 'changed: disabled' });
+    const [detailBox, rowBox] = [await detail.boundingBox(), await disabled.boundingBox()];
+    expect(detailBox && rowBox && detailBox.width / rowBox.width).toBeGreaterThan(0.9);
+    await page().setViewportSize({ width: 1024, height: 768 });
 
     // Who accepted the AUP: Sam, by name, just now.
     const acceptances = page().getByRole('grid', {
@@ -183,14 +197,18 @@ describe('the Staff screen and the audit log', () => {
     await acceptances.getByRole('row').filter({ hasText: 'Sam Safe' }).waitFor();
     await checkScreen('audit-log');
 
-    await page().getByLabel('Action').fill('command.issued');
+    // The action is picked by its words.
+    await page()
+      .getByRole('button', { name: /^Action/ })
+      .click();
+    await page().getByRole('option', { name: 'Command sent', exact: true }).click();
     await page().getByRole('button', { name: 'Filter', exact: true }).click();
     await page().waitForURL(/action=command.issued/);
     // The filtered page has come when the count says one entry (the unfiltered one showed more).
     await page().getByText('(1 entry)').waitFor();
     await entries.getByRole('row').filter({ hasText: 'Oak tablet 7' }).waitFor();
     const actions = await entries.getByRole('rowheader').allTextContents();
-    expect(actions).toEqual(['command.issued']);
+    expect(actions).toEqual(['Command sent']);
     // When: the school's time (India, UTC+05:30 all year) with its offset, not UTC's.
     const issued = await callApi<{ items: { at: string }[] }>(
       hub().url,

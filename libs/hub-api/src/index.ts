@@ -12,3 +12,4 @@ export * from './classes';
 export * from './photos';
 export * from './live-cache';
 export * from './plain-words';
+export * from './audit-actions';

@@ -84,6 +84,8 @@ export interface AuditEntry {
   actorName: string | null;
   /** e.g. `command.issued`, `staff.created`. */
   action: string;
+  /** The action in words ("Command sent", "Account created"): `auditActionWords(action)`. */
+  actionText: string;
   targetType: string | null;
   targetId: string | null;
   /** What the target was called at the time; null on old entries. */

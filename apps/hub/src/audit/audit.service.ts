@@ -1,5 +1,6 @@
 // The audit log: every state-changing staff action and every command staff send to devices is
 // written here, in the same transaction as the change itself, and read by safeguarding and ICT.
+import { auditActionWords } from '@app/hub-api';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { DailyTask, DAY_MS } from '../common/daily-task';
@@ -49,6 +50,7 @@ export interface AuditEntryView {
   actor: string | null;
   actorName: string | null;
   action: string;
+  actionText: string;
   targetType: string | null;
   targetId: string | null;
   targetLabel: string | null;
@@ -94,6 +96,7 @@ export function toAuditEntryView(entry: AuditEntryEntity, timeZone: string): Aud
     actor: entry.actorLabel,
     actorName: entry.actorName,
     action: entry.action,
+    actionText: auditActionWords(entry.action),
     targetType: entry.targetType,
     targetId: entry.targetId,
     targetLabel: entry.targetLabel,

@@ -1,14 +1,30 @@
 // Safeguarding and ICT: the audit log, newest first, filtered by person, action, target and
 // dates, a page at a time from the hub (GET /api/audit), and exported as CSV with the same
-// filters (GET /api/audit/export.csv, fetched with the bearer token and saved as a file). Below
-// it, who accepted the current acceptable use policy, and when.
-import type { AuditEntry, Page as ListPage } from '@app/hub-api';
+// filters (GET /api/audit/export.csv, fetched with the bearer token and saved as a file). Each
+// action is said and picked in words (one table with the hub: @app/hub-api's audit-actions).
+// On a portrait iPad each entry is stacked, so its detail gets the whole width. Below it, who
+// accepted the current acceptable use policy, and when.
+import {
+  AUDIT_ACTION_WORDS,
+  auditActionWords,
+  type AuditEntry,
+  type Page as ListPage,
+} from '@app/hub-api';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Form } from 'react-aria-components';
 import { useSearchParams } from 'react-router-dom';
 import { api, apiQuery } from '../api/client';
-import { Button, DataTable, ErrorMessage, Page, Pager, StatusMessage, TextField } from '../ui';
+import {
+  Button,
+  DataTable,
+  ErrorMessage,
+  Page,
+  Pager,
+  Select,
+  StatusMessage,
+  TextField,
+} from '../ui';
 import { fieldErrors } from '../staff/field-errors';
 import { AupAcceptancesSection } from './aup-acceptances';
 import {
@@ -21,6 +37,40 @@ import {
 import { saveBlob } from './download';
 
 const PAGE_SIZE = 50;
+
+/** `command.` (the hub's filter for every command action) → "Every command action". */
+function familyWords(prefix: string): string {
+  return `Every ${auditActionWords(prefix.slice(0, -1)).toLowerCase()} action`;
+}
+
+/**
+ * The Action filter's choices in words: any, each action the hub writes, then each family of
+ * two or more (`command.`: every command action, as the hub's filter takes a prefix). A value in
+ * the address that is none of these (an older link) is kept as a choice of its own.
+ */
+function actionOptions(current: string): { value: string; label: string }[] {
+  const actions = Object.keys(AUDIT_ACTION_WORDS);
+  const byWords = (a: { label: string }, b: { label: string }) => a.label.localeCompare(b.label);
+  const counts = new Map<string, number>();
+  for (const action of actions) {
+    const prefix = `${action.split('.')[0]}.`;
+    counts.set(prefix, (counts.get(prefix) ?? 0) + 1);
+  }
+  const options = [
+    ...actions.map((action) => ({ value: action, label: auditActionWords(action) })).sort(byWords),
+    ...[...counts]
+      .filter(([, count]) => count > 1)
+      .map(([prefix]) => ({ value: prefix, label: familyWords(prefix) }))
+      .sort(byWords),
+  ];
+  if (current && !options.some((option) => option.value === current)) {
+    options.unshift({
+      value: current,
+      label: current.endsWith('.') ? familyWords(current) : auditActionWords(current),
+    });
+  }
+  return [{ value: '', label: 'Any action' }, ...options];
+}
 
 /**
  * `2026-12-01T09:15:02+01:00` → day `2026-12-01`, clock `09:15:02`, offset `UTC+01:00`: the
@@ -104,9 +154,9 @@ export default function AuditPage() {
           onChange={set('actor')}
           errorMessage={byField.actor}
         />
-        <TextField
+        <Select
           label="Action"
-          description="e.g. command.issued, or command. for every command action"
+          options={actionOptions(draft.action)}
           value={draft.action}
           onChange={set('action')}
           errorMessage={byField.action}
@@ -188,7 +238,13 @@ export default function AuditPage() {
                   </span>
                 ),
               },
-              { id: 'action', name: 'Action', isRowHeader: true, cell: (row) => row.action },
+              {
+                id: 'action',
+                name: 'Action',
+                isRowHeader: true,
+                // The hub's words for it, from the same table as the filter's.
+                cell: (row) => row.actionText,
+              },
               {
                 id: 'target',
                 name: 'Target',
@@ -205,6 +261,7 @@ export default function AuditPage() {
             rows={data.items}
             rowKey={(row) => row.id}
             emptyText="No entries match these filters."
+            stackWhenNarrow
           />
           <Pager
             label="Audit log pages"

@@ -47,6 +47,12 @@ export class AuditEntryDto implements AuditEntryView {
   action: string;
 
   @ApiProperty({
+    description: 'The action in words, as the console shows it (one table, @app/hub-api)',
+    example: 'Command sent',
+  })
+  actionText: string;
+
+  @ApiProperty({
     type: String,
     nullable: true,
     example: 'device',
