@@ -115,6 +115,50 @@ describe('the Staff screen and the audit log', () => {
     await checkScreen('staff-after');
   });
 
+  it('tells a person whose account is disabled, in their open console, why they were signed out', async () => {
+    const una = await createStaffAccount(hub().url, adminToken, 'una', ['teacher']);
+    const { items } = await callApi<{ items: { id: string; username: string }[] }>(
+      hub().url,
+      'GET',
+      '/api/staff?pageSize=100',
+      adminToken,
+    );
+    const account = items.find((staff) => staff.username === 'una');
+    await page().goto(`${hub().url}/sign-in`);
+    await signInWithForm(page(), una.username, una.password);
+    await page().getByRole('button', { name: 'I accept' }).click();
+    await page().getByRole('heading', { name: 'Hello, Una' }).waitFor();
+
+    // ICT disables the account elsewhere: Una's console goes to sign-in, saying why.
+    await callApi(hub().url, 'PATCH', `/api/staff/${account?.id}`, adminToken, {
+      disabled: true,
+    });
+    await page().waitForURL(/\/sign-in/);
+    await page()
+      .getByRole('alert')
+      .filter({ hasText: 'You were signed out. This account has been disabled' })
+      .waitFor();
+    await checkScreen('signed-out-disabled');
+
+    // Enabled again, she signs in; an ended sign-in (her password changed elsewhere) is said
+    // as that, not as a disabled account.
+    await callApi(hub().url, 'PATCH', `/api/staff/${account?.id}`, adminToken, {
+      disabled: false,
+    });
+    await signInWithForm(page(), una.username, una.password);
+    await page().getByRole('heading', { name: 'Hello, Una' }).waitFor();
+    expect(await page().getByText('You were signed out.').count()).toBe(0);
+    const unaToken = await apiSignIn(hub().url, una.username, una.password);
+    await callApi(hub().url, 'PATCH', '/api/staff/me/password', unaToken, {
+      currentPassword: una.password,
+      newPassword: 'Una-New-Pass2!',
+    });
+    await page().waitForURL(/\/sign-in/);
+    const notice = page().getByRole('alert').filter({ hasText: 'You were signed out.' });
+    await notice.waitFor();
+    expect(await notice.textContent()).not.toContain('disabled');
+  });
+
   it('shows the operating figures in words', async () => {
     await page().goto(`${hub().url}/operating-figures`);
     await signInWithForm(page(), 'ivy', 'Staff-Pass1!');

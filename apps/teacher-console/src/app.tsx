@@ -105,7 +105,7 @@ function Shell() {
       return;
     }
     openStaffSocket(session.token, {
-      unauthorized: () => void session.signOut(),
+      unauthorized: (why) => void session.signOut(why),
       aupRequired: () => void client.invalidateQueries({ queryKey: [AUP_PATH] }),
     });
     return closeStaffSocket;

@@ -107,6 +107,15 @@ export interface AupRequiredEvent {
  * account disabled). The hub disconnects the socket right after; sign in again.
  */
 export interface SessionEndedEvent {
+  /** Why, in words for the person ("This account has been disabled: ask ICT ..."). */
+  message: string;
+}
+
+/**
+ * The `data` of a `connect_error` whose message is `unauthorized`: why the sign-in does not
+ * hold, in the same words as `session.ended` and the HTTP 401.
+ */
+export interface UnauthorizedData {
   message: string;
 }
 

@@ -58,11 +58,11 @@ export class AccessGuard implements CanActivate {
     if (scheme !== 'bearer' || !credential) {
       throw new UnauthorizedException('Sign in first: a bearer token is required');
     }
-    const staff = await this.moduleRef
-      .get(StaffAuthenticator, { strict: false })
-      .authenticate(credential);
+    const authenticator = this.moduleRef.get(StaffAuthenticator, { strict: false });
+    const staff = await authenticator.authenticate(credential);
     if (!staff) {
-      throw new UnauthorizedException('The sign-in has expired or is not valid');
+      // Said to the console, which tells the person why they must sign in again.
+      throw new UnauthorizedException(await authenticator.whySignInEnded(credential));
     }
     request.principal = staff;
     if (rule.roles !== 'any' && !hasAnyRole(staff, rule.roles)) {

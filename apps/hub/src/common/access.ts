@@ -56,9 +56,28 @@ export const CurrentDevice = createParamDecorator(
   },
 );
 
+/**
+ * Why a bearer token signs nobody in, in words for the person who held it: the access guard's
+ * 401 and the /staff connection's `session.ended` say it, and the console shows it on the
+ * sign-in page. Only a token that once signed in learns more than `notValid`.
+ */
+export const SIGN_IN_ENDED = {
+  /** A token the hub never gave out (or one from before a restore). */
+  notValid: 'The sign-in has expired or is not valid',
+  expired: 'The sign-in has expired: sign in again',
+  ended: 'The sign-in was ended (signed out, or the password was changed): sign in again',
+  disabled: 'This account has been disabled: ask ICT if you still need it',
+} as const;
+
 /** Who checks a staff bearer token; provided by the staff module. */
 export abstract class StaffAuthenticator {
   abstract authenticate(token: string): Promise<StaffPrincipal | null>;
+
+  /**
+   * For a token `authenticate` refused: why, as one of SIGN_IN_ENDED's sentences. The account's
+   * being disabled is said only to a token that was a real sign-in of that account.
+   */
+  abstract whySignInEnded(token: string): Promise<string>;
 }
 
 /**

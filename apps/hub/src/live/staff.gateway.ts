@@ -105,8 +105,6 @@ export function toStateSummary(state: DeviceState): DeviceStateSummary {
   };
 }
 
-const SESSION_ENDED = 'Your sign-in has ended: sign in again';
-
 @WebSocketGateway({
   namespace: STAFF_NAMESPACE,
   transports: ['websocket'],
@@ -209,8 +207,8 @@ export class StaffGateway implements OnGatewayInit, OnGatewayDisconnect, OnModul
       }
       this.admit(token)
         .then((admitted) => {
-          if (typeof admitted === 'string') {
-            next(new Error(admitted));
+          if (admitted instanceof Error) {
+            next(admitted);
             return;
           }
           socket.data.staffId = admitted.id;
@@ -347,16 +345,17 @@ export class StaffGateway implements OnGatewayInit, OnGatewayDisconnect, OnModul
   /**
    * Checks a token and the AUP gate for a connection.
    *
-   * @returns the principal, or the `connect_error` message: `unauthorized`, or
+   * @returns the principal, or the `connect_error` to refuse it with: message `unauthorized`
+   *   (its `data.message` says why in words, as the HTTP 401 does), or
    *   `aup_required: <what to do>`
    */
-  async admit(token: string): Promise<StaffPrincipal | string> {
+  async admit(token: string): Promise<StaffPrincipal | Error> {
     const outcome = await this.check(token);
     if (outcome.kind === 'ended') {
-      return UNAUTHORIZED_MESSAGE;
+      return Object.assign(new Error(UNAUTHORIZED_MESSAGE), { data: { message: outcome.why } });
     }
     if (outcome.kind === 'aup') {
-      return `${AUP_REQUIRED_PREFIX}: ${aupRequiredMessage(outcome.version)}`;
+      return new Error(`${AUP_REQUIRED_PREFIX}: ${aupRequiredMessage(outcome.version)}`);
     }
     return outcome.principal;
   }
@@ -364,11 +363,13 @@ export class StaffGateway implements OnGatewayInit, OnGatewayDisconnect, OnModul
   private async check(
     token: string,
   ): Promise<
-    { kind: 'ok'; principal: StaffPrincipal } | { kind: 'ended' } | { kind: 'aup'; version: string }
+    | { kind: 'ok'; principal: StaffPrincipal }
+    | { kind: 'ended'; why: string }
+    | { kind: 'aup'; version: string }
   > {
     const principal = await this.authenticator.authenticate(token);
     if (!principal) {
-      return { kind: 'ended' };
+      return { kind: 'ended', why: await this.authenticator.whySignInEnded(token) };
     }
     const version = await this.aup.versionToAccept(principal.id);
     return version ? { kind: 'aup', version } : { kind: 'ok', principal };
@@ -391,7 +392,7 @@ export class StaffGateway implements OnGatewayInit, OnGatewayDisconnect, OnModul
             return this.dropForbiddenWatches(socket, outcome.principal);
           }
           if (outcome.kind === 'ended') {
-            socket.emit('session.ended', { message: SESSION_ENDED });
+            socket.emit('session.ended', { message: outcome.why });
           } else {
             socket.emit('aup.required', {
               version: outcome.version,

@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { StaffAuthenticator } from '../common/access';
+import { SIGN_IN_ENDED, StaffAuthenticator } from '../common/access';
 import { Clock } from '../common/clock';
 import { HubEvents } from '../common/hub-events';
 import { hashToken } from '../common/token-hash';
@@ -191,6 +191,29 @@ export class AuthService extends StaffAuthenticator {
       });
     });
     this.events.emit('staff.changed', { staffId: principal.id });
+  }
+
+  /**
+   * Why `token` signs nobody in (see StaffAuthenticator): disabled, expired, ended, or not a
+   * sign-in the hub gave out at all.
+   */
+  async whySignInEnded(token: string): Promise<string> {
+    const session =
+      token.length > 128 ? null : await this.staff.sessionForRequest(hashToken(token));
+    if (!session) {
+      return SIGN_IN_ENDED.notValid;
+    }
+    const account = await this.staff.accountForRequest(session.staffId);
+    if (!account) {
+      return SIGN_IN_ENDED.notValid;
+    }
+    if (account.disabled) {
+      return SIGN_IN_ENDED.disabled;
+    }
+    if (session.revokedAt) {
+      return SIGN_IN_ENDED.ended;
+    }
+    return session.expiresAt <= this.clock.now() ? SIGN_IN_ENDED.expired : SIGN_IN_ENDED.notValid;
   }
 
   async authenticate(token: string): Promise<StaffPrincipal | null> {

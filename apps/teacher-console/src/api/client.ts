@@ -45,8 +45,11 @@ export class ApiError extends Error {
 
 interface SessionHooks {
   token(): string | null;
-  /** The sign-in behind the token ended (401): sign in again, then come back. */
-  unauthorized(): void;
+  /**
+   * The sign-in behind the token ended (401): sign in again, then come back. `why` is the hub's
+   * sentence (the account was disabled, the sign-in expired or was ended).
+   */
+  unauthorized(why: string): void;
   /** The hub refused for want of the current AUP (403): show the AUP. */
   aupRequired(): void;
 }
@@ -124,7 +127,7 @@ export async function api<T>(path: string, request: ApiRequest = {}): Promise<T>
   const message = await errorMessage(response);
   // A sign-in that ended is the session's business; a wrong password at sign-in is the form's.
   if (response.status === 401 && token && !request.checksPassword && path !== '/api/auth/login') {
-    hooks.unauthorized();
+    hooks.unauthorized(message);
   }
   if (response.status === 403 && message.startsWith(AUP_REQUIRED)) {
     hooks.aupRequired();
@@ -144,8 +147,11 @@ async function errorMessage(response: Response): Promise<string> {
   return statusWords(response.status);
 }
 
-/** The hub's messages start in lower case when they name a field ("newPassword must …"). */
-function sentence(message: string): string {
+/**
+ * A message of the hub's as a sentence: a capital first, a full stop last. They start in lower
+ * case when they name a field ("newPassword must …").
+ */
+export function sentence(message: string): string {
   const text = message.charAt(0).toUpperCase() + message.slice(1);
   return /[.!?]$/.test(text) ? text : `${text}.`;
 }

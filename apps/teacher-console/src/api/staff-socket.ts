@@ -2,11 +2,13 @@
 // the hub shares (libs/devices/src/staff-events.ts). Opened once the person is signed in and has
 // accepted the AUP, closed at sign-out. Screens listen with useStaffEvent and update their
 // TanStack Query caches from it; there is no second store of the same data.
+import { UNAUTHORIZED_MESSAGE } from '@app/devices/protocol';
 import {
   AUP_REQUIRED_PREFIX,
   STAFF_NAMESPACE,
   type HubToStaffEvents,
   type StaffToHubEvents,
+  type UnauthorizedData,
 } from '@app/devices/staff-events';
 import { useEffect, useRef, useSyncExternalStore } from 'react';
 import { io, type Socket } from 'socket.io-client';
@@ -26,8 +28,11 @@ function setStatus(next: LiveStatus): void {
 }
 
 export interface StaffSocketHooks {
-  /** The sign-in ended (connect_error `unauthorized`, or `session.ended`). */
-  unauthorized(): void;
+  /**
+   * The sign-in ended (connect_error `unauthorized`, or `session.ended`); `why` is the hub's
+   * sentence, when it gave one.
+   */
+  unauthorized(why?: string): void;
   /** The account must accept a new AUP first (`aup_required…`, or `aup.required`). */
   aupRequired(): void;
 }
@@ -46,14 +51,15 @@ export function openStaffSocket(token: string, hooks: StaffSocketHooks): StaffSo
   next.on('connect', () => setStatus('live'));
   next.on('disconnect', () => setStatus(next.active ? 'reconnecting' : 'off'));
   next.on('connect_error', (error) => {
-    if (error.message === 'unauthorized') {
-      hooks.unauthorized();
+    if (error.message === UNAUTHORIZED_MESSAGE) {
+      const data = (error as Error & { data?: Partial<UnauthorizedData> }).data;
+      hooks.unauthorized(typeof data?.message === 'string' ? data.message : undefined);
     } else if (error.message.startsWith(AUP_REQUIRED_PREFIX)) {
       hooks.aupRequired();
     }
     setStatus(next.active ? 'reconnecting' : 'off');
   });
-  next.on('session.ended', () => hooks.unauthorized());
+  next.on('session.ended', (event) => hooks.unauthorized(event.message));
   next.on('aup.required', () => hooks.aupRequired());
   socket = next;
   return next;

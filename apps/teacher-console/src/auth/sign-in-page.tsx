@@ -1,5 +1,6 @@
 // Sign in with a username and password. The hub's answer (wrong password, too many attempts) is
-// shown beside the form in its own words.
+// shown beside the form in its own words, and above it why the last sign-in ended, when the hub
+// ended it.
 import type { School } from '@app/hub-api';
 import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
@@ -8,8 +9,12 @@ import { apiQuery } from '../api/client';
 import { Button, ErrorMessage, Page, TextField } from '../ui';
 import { useSession } from './session';
 
+/**
+ * The sign-in form; when the hub ended this tab's last sign-in (the account disabled, the
+ * sign-in expired or ended elsewhere), it first says so in the hub's words.
+ */
 export function SignInPage() {
-  const { signIn } = useSession();
+  const { signIn, endedBecause } = useSession();
   const school = useQuery({ ...apiQuery<School>('/api/school'), staleTime: Infinity });
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
@@ -32,6 +37,12 @@ export function SignInPage() {
     <main id="main" className="sign-in">
       <Page title="Sign in">
         <p className="sign-in-school">{school.data?.name ?? 'Classroom hub'}</p>
+        {endedBecause ? (
+          <div className="error-message signed-out-notice" role="alert">
+            <strong>You were signed out. </strong>
+            {endedBecause}
+          </div>
+        ) : null}
         <Form className="form" onSubmit={(event) => void submit(event)}>
           <TextField
             label="Username"
