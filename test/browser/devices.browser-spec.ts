@@ -220,6 +220,52 @@ describe('the Devices screens', () => {
     }
   });
 
+  it("moves the list's Last seen with each report the device sends, without a reload", async () => {
+    const adminToken = await apiSignIn(hub().url, 'admin', ADMIN_PASSWORD);
+    const token = await makeEnrollmentToken(hub().url, adminToken, { maxUses: 1 });
+    const laptop = connectTestDevice(
+      await enrollTestDevice(hub(), token, { name: 'Birch laptop 3', assetTag: 'BIRCH-3' }),
+    );
+    try {
+      await waitFor(() => laptop.client.connected, 'the laptop to connect');
+      await page().goto(`${hub().url}/devices`);
+      await signInWithForm(page(), 'admin', ADMIN_PASSWORD);
+      const lastSeen = rowOf('Birch laptop 3').getByRole('gridcell').nth(3);
+      await rowOf('Birch laptop 3').getByText('Online', { exact: true }).waitFor();
+      const before = (await lastSeen.textContent()) ?? '';
+      expect(before).toMatch(/\d{2}:\d{2}$/);
+
+      // "Last seen" is to the minute: the laptop reports (its battery) once the minute has
+      // turned, and the row says the new time while the page stays as it is.
+      await page().waitForTimeout(60_000 - (Date.now() % 60_000) + 1_000);
+      laptop.enforcer.simulateLocalChange({ battery: 41, charging: false });
+      await waitFor(
+        async () => ((await lastSeen.textContent()) ?? '') !== before,
+        "the row's Last seen to move",
+        15_000,
+      );
+      // The time shown is the hub's (its write of the report is gathered with others).
+      const inWords = (iso: string) =>
+        new Date(iso).toLocaleString('en-GB', {
+          dateStyle: 'medium',
+          timeStyle: 'short',
+          timeZone: 'Europe/London',
+        });
+      const stored = await waitFor(async () => {
+        const device = await callApi<{ lastSeenAt: string }>(
+          hub().url,
+          'GET',
+          `/api/devices/${laptop.identity.deviceId}`,
+          adminToken,
+        );
+        return inWords(device.lastSeenAt) !== before && inWords(device.lastSeenAt);
+      }, 'the hub to store the report');
+      expect(await lastSeen.textContent()).toBe(stored);
+    } finally {
+      laptop.client.close();
+    }
+  });
+
   it('revokes after a confirmation, and shows a hub refusal in words beside the action', async () => {
     const adminToken = await apiSignIn(hub().url, 'admin', ADMIN_PASSWORD);
     const token = await makeEnrollmentToken(hub().url, adminToken, { maxUses: 3 });

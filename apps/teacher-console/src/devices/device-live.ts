@@ -47,14 +47,37 @@ function useCoalescedInvalidate(): (key: QueryKey) => void {
   };
 }
 
+/** The later of two ISO 8601 times (either may be missing). */
+function later(a: string | null, b: string): string {
+  return a !== null && a > b ? a : b;
+}
+
 /**
  * Keeps every cached page of the device list true to `device.presence`: a listed device's
  * online state and last-seen time change in place; a device not on a cached page (just
- * enrolled), or one that no longer fits an online filter, makes the list fetch again.
+ * enrolled), or one that no longer fits an online filter, makes the list fetch again. Each
+ * report a device sends (`device.state`) moves its last-seen time too, as the hub records it
+ * (the device's own page reads it again on the same event).
  */
 export function useLiveDeviceList(): void {
   const queryClient = useQueryClient();
   const refetch = useCoalescedInvalidate();
+  useStaffEvent('device.state', (event) => {
+    const pages = queryClient.getQueriesData<Page<Device>>({ queryKey: [DEVICES_PATH] });
+    for (const [key, page] of pages) {
+      if (!page?.items.some((device) => device.id === event.deviceId)) {
+        continue;
+      }
+      writeLive<Page<Device>>(queryClient, key, {
+        ...page,
+        items: page.items.map((device) =>
+          device.id === event.deviceId
+            ? { ...device, lastSeenAt: later(device.lastSeenAt, event.at) }
+            : device,
+        ),
+      });
+    }
+  });
   useStaffEvent('device.presence', (event) => {
     const pages = queryClient.getQueriesData<Page<Device>>({ queryKey: [DEVICES_PATH] });
     let listed = false;
