@@ -165,6 +165,43 @@ describe('the Enrol and Groups screens', () => {
     ).toBe(token);
   });
 
+  it('hides the token shown before when making the next one fails, so it is not handed out as new', async () => {
+    await page().goto(`${hub().url}/sign-in?next=%2Fenrol`);
+    await signInWithForm(page(), ict.username, ict.password);
+    await page().getByRole('heading', { name: 'Enrol devices', level: 1 }).waitFor();
+    const tokenField = page().getByRole('textbox', { name: 'Enrolment token', exact: true });
+    const qr = page().getByRole('img', { name: 'Enrolment QR code' });
+    await page().getByRole('button', { name: 'Make token' }).click();
+    await qr.waitFor();
+
+    // A number the console refuses: said beside the field, and the old token's panel is gone.
+    const uses = page().getByLabel('How many devices may use it');
+    await uses.fill('0');
+    await page().getByRole('button', { name: 'Make token' }).click();
+    await page().locator('.field-error').filter({ hasText: 'whole number of devices' }).waitFor();
+    expect(await tokenField.count()).toBe(0);
+    expect(await qr.count()).toBe(0);
+
+    // A refusal from the hub (here its answer is replaced by a 500): the same.
+    await uses.fill('1');
+    await page().getByRole('button', { name: 'Make token' }).click();
+    await qr.waitFor();
+    await page().route('**/api/enrollment-tokens', (route) =>
+      route.request().method() === 'POST'
+        ? route.fulfill({
+            status: 500,
+            contentType: 'application/json',
+            body: JSON.stringify({ statusCode: 500, message: 'Internal server error' }),
+          })
+        : route.fallback(),
+    );
+    await page().getByRole('button', { name: 'Make token' }).click();
+    await page().getByRole('alert').filter({ hasText: 'Could not make the token.' }).waitFor();
+    expect(await tokenField.count()).toBe(0);
+    expect(await qr.count()).toBe(0);
+    await checkScreen('enrol-error');
+  });
+
   it('makes a group, renames it, and adds and removes a device found by search', async () => {
     // The device the first test enrolled with the page's token (or, run alone, one enrolled here).
     enrolled ??= await enrollTestDevice(hub(), await makeEnrollmentToken(hub().url, adminToken), {

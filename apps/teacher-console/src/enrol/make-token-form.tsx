@@ -1,6 +1,6 @@
 // ICT makes an enrolment token (POST /api/enrollment-tokens): the groups its devices join, how
 // many devices may use it, how long it lasts, and whether it may re-enrol a wiped device. The
-// hub's errors appear beside the field they name.
+// hub's errors appear beside the field they name; asking for a token hides the one shown before.
 import type { DeviceGroup, NewEnrolmentToken } from '@app/hub-api';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
@@ -37,7 +37,12 @@ function fieldOf(error: unknown): Field | null {
   return match ? (match[1].replace(/^./, (c) => c.toLowerCase()) as Field) : null;
 }
 
-export function MakeTokenForm({ onMade }: { onMade: (token: MadeToken) => void }) {
+/**
+ * The form that makes a token. `onMade` gets each new token, and null as soon as another is
+ * asked for: the token shown before must not stay on screen beside an error (or while the next
+ * is made), where it would pass for the new one and be handed out.
+ */
+export function MakeTokenForm({ onMade }: { onMade: (token: MadeToken | null) => void }) {
   const queryClient = useQueryClient();
   const groups = useQuery(apiQuery<DeviceGroup[]>('/api/groups'));
   const [label, setLabel] = useState('');
@@ -68,6 +73,7 @@ export function MakeTokenForm({ onMade }: { onMade: (token: MadeToken) => void }
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    onMade(null);
     const maxUses = Number(uses.trim());
     if (!/^\d+$/.test(uses.trim()) || maxUses < 1 || maxUses > MAX_USES) {
       setUsesProblem(
