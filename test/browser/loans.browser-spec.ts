@@ -100,6 +100,8 @@ describe('loans and trips in the console', () => {
     await page().getByRole('status').filter({ hasText: 'LOAN-101 checked out to Bella' }).waitFor();
     await panel.waitFor({ state: 'detached' });
     expect(await scanBoxHasFocus()).toBe(true);
+    // Done with that asset: it leaves the address, so a reload does not bring it back.
+    expect(new URL(page().url()).search).toBe('');
     const out = await api<ApiPage<Loan>>('GET', `/api/loans?assetId=${laptop.id}`);
     expect(
       out.items.map((loan) => [loan.status, loan.borrowerName, loan.aupAcceptedAtDesk]),
@@ -152,6 +154,15 @@ describe('loans and trips in the console', () => {
     await api('PATCH', `/api/assets/${repair}`, { status: 'in_repair' });
     await scan('LOAN-102');
     await page().getByRole('heading', { name: 'LOAN-102: In repair' }).waitFor();
+
+    // The asset looked up is in the address: a reload (or the link, shared) shows it again.
+    await page().waitForURL(/\/desk\?tag=LOAN-102$/);
+    await page().reload();
+    await page().getByRole('heading', { name: 'LOAN-102: In repair' }).waitFor();
+    // And an available one comes back with its check-out, from a link to the desk.
+    await page().goto(`${hub().url}/desk?tag=LOAN-101`);
+    await page().getByRole('region', { name: 'Check out LOAN-101' }).waitFor();
+    expect(await scanBoxHasFocus()).toBe(true);
   });
 
   it('lists overdue loans, finds assets, shows a history, marks one lost, prints labels and imports a CSV', async () => {

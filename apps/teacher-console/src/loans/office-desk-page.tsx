@@ -3,29 +3,41 @@
 // comes up: check-out for an available asset, check-in for one on loan, and plain words for
 // anything else (in repair, lost, on a trip). After each check-out or check-in the focus goes
 // back to the scan box for the next person in the queue, with what was done said above it.
+// The tag looked up is in the address (`/desk?tag=LOAN-001`), so a reload, or a link to the
+// desk, shows the same asset; it leaves the address once the asset is done with.
 import type { Asset } from '@app/hub-api';
 import { ASSET_STATUS_LABELS } from '@app/hub-api';
-import { useMutation } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
-import { api, ApiError } from '../api/client';
-import { ErrorMessage, Link, Page, ScanBox, StatusMessage } from '../ui';
+import { ApiError, apiQuery } from '../api/client';
+import { ErrorMessage, Link, Page, ScanBox, StatusMessage, useAddressFilters } from '../ui';
 import { CheckInPanel } from './check-in-panel';
 import { CheckOutPanel } from './check-out-panel';
 import { byTagPath } from './loan-words';
 
+/** The office desk: one scan box, then the action the scanned asset needs. */
 export default function OfficeDeskPage() {
   const scanBox = useRef<HTMLInputElement>(null);
+  const [params, change] = useAddressFilters();
+  const tag = params.get('tag') ?? '';
   const [done, setDone] = useState<string | null>(null);
-  const lookup = useMutation({
-    mutationFn: (tag: string) => api<Asset>(byTagPath(tag)),
+  const lookup = useQuery({
+    ...apiQuery<Asset>(byTagPath(tag)),
+    enabled: tag !== '',
+    // Each scan reads the asset as it is now, and an open panel is not swapped under the clerk
+    // when the tab regains the focus (the hub refuses an action on an asset that moved on).
+    staleTime: 0,
+    gcTime: 0,
+    refetchOnWindowFocus: false,
   });
   const backToScan = (message: string | null) => {
     setDone(message);
-    lookup.reset();
+    // The asset's answer goes with the tag (gcTime 0): a scan of it again reads it afresh.
+    change({ tag: '' });
     // After React has removed the panel, so nothing in it takes the focus back.
     requestAnimationFrame(() => scanBox.current?.focus());
   };
-  const asset = lookup.data;
+  const asset = tag ? lookup.data : undefined;
   const notFound = lookup.error instanceof ApiError && lookup.error.status === 404;
   return (
     <Page
@@ -40,10 +52,15 @@ export default function OfficeDeskPage() {
         focusRef={scanBox}
         autoFocus
         description="An available asset opens check-out; one on loan opens check-in."
-        isPending={lookup.isPending}
-        onScan={(tag) => {
+        isPending={lookup.isFetching}
+        onScan={(scanned) => {
           setDone(null);
-          lookup.mutate(tag);
+          if (scanned === tag) {
+            // The same tag again: read it afresh (it may have been checked out meanwhile).
+            void lookup.refetch();
+          } else {
+            change({ tag: scanned });
+          }
         }}
       />
       {done ? (
@@ -54,7 +71,7 @@ export default function OfficeDeskPage() {
       ) : null}
       {notFound ? (
         <p className="error-message" role="alert">
-          No asset has the tag {lookup.variables}. Check the label, or add it on the Assets page.
+          No asset has the tag {tag}. Check the label, or add it on the Assets page.
         </p>
       ) : (
         <ErrorMessage error={lookup.error} title="Could not look up that tag." />
