@@ -220,7 +220,7 @@ describe('the Staff screen and the audit log', () => {
     const entries = page().getByRole('grid', { name: 'Audit log entries' });
     // Each action in words, never as its code (`staff.disabled`).
     await entries.getByRole('row').filter({ hasText: 'Account created' }).first().waitFor();
-    const disabled = entries.getByRole('row').filter({ hasText: 'Account disabled' });
+    const disabled = entries.getByRole('row').filter({ hasText: 'Account disabled' }).first();
     await disabled.waitFor();
     const codes = (await entries.getByRole('rowheader').allTextContents()).filter((action) =>
       /^[a-z_]+\.[a-z_]+$/.test(action),
@@ -243,7 +243,7 @@ describe('the Staff screen and the audit log', () => {
 
     // The action is picked by its words.
     await page()
-      .getByRole('button', { name: /^Action/ })
+      .getByRole('button', { name: /Action$/ })
       .click();
     await page().getByRole('option', { name: 'Command sent', exact: true }).click();
     await page().getByRole('button', { name: 'Filter', exact: true }).click();
