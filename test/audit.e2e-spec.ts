@@ -82,6 +82,7 @@ describe('the audit log', () => {
           actor: 'admin',
           actorName: 'Administrator',
           action: 'staff.created',
+          actionText: 'Account created',
           targetType: 'staff',
           targetId: created.body.id,
           targetLabel: 'Fran (fran)',
