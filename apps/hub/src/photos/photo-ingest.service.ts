@@ -300,9 +300,8 @@ export class PhotoIngestService implements OnApplicationBootstrap, OnApplication
       return;
     }
     const device = await this.devices.findById(deviceId);
-    const tripShortName = metadata.tripId
-      ? ((await this.photos.tripShortName(metadata.tripId)) ?? null)
-      : null;
+    const trip = await this.tripOf(metadata.tripId, deviceId, metadata.takenAt);
+    const tripShortName = trip?.shortName ?? null;
     const deviceTag = device?.assetTag?.trim() || device?.serialNumber || deviceId;
     const { name, day } = storedPhotoName({
       takenAt: metadata.takenAt,
@@ -322,7 +321,7 @@ export class PhotoIngestService implements OnApplicationBootstrap, OnApplication
       deviceId,
       deviceTag,
       deviceName: device?.name ?? null,
-      tripId: metadata.tripId,
+      tripId: trip?.id ?? null,
       tripShortName,
       takenAt: metadata.takenAt,
       day,
@@ -341,6 +340,25 @@ export class PhotoIngestService implements OnApplicationBootstrap, OnApplication
     await durableRename(file, staged);
     await this.fileStore.configstore.delete(upload.id);
     this.worker.kick();
+  }
+
+  /**
+   * The trip a photo is filed under: the one its upload named, else the trip whose kit the device
+   * was out with when the photo was taken (PhotosRepository.tripOfDeviceAt). The protocol leaves
+   * `tripId` optional and the reference agent cannot know it, so without this a kit laptop's
+   * photos from a trip were filed under no trip, unseen by its leaders.
+   *
+   * @returns the trip's id and short name, or null for a photo of no trip
+   */
+  private async tripOf(
+    tripId: string | null,
+    deviceId: string,
+    takenAt: Date,
+  ): Promise<{ id: string; shortName: string | null } | null> {
+    if (tripId !== null) {
+      return { id: tripId, shortName: (await this.photos.tripShortName(tripId)) ?? null };
+    }
+    return (await this.photos.tripOfDeviceAt(deviceId, takenAt)) ?? null;
   }
 
   /**

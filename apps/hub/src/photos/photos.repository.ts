@@ -215,6 +215,39 @@ export class PhotosRepository {
     return rows.length > 0;
   }
 
+  /**
+   * The trip a device was out on when a photo was taken, for a photo sent without `tripId`: a
+   * trip whose kit holds the device's asset (matched by serial number, as `tripKitDeviceIds`),
+   * checked out at or before `takenAt`, with that kit entry still out, or back or lost at or
+   * after `takenAt`. The most recently checked out, if the device went on several. Times are
+   * compared as the ISO 8601 UTC text they are stored as.
+   *
+   * @returns the trip's id and short name, or undefined when the device was on no trip then
+   */
+  async tripOfDeviceAt(
+    deviceId: string,
+    takenAt: Date,
+  ): Promise<{ id: string; shortName: string } | undefined> {
+    const at = takenAt.toISOString();
+    const rows = await this.dataSource
+      .createQueryBuilder()
+      .select('t.id', 'id')
+      .addSelect('t.short_name', 'shortName')
+      .from('trip_kit', 'k')
+      .innerJoin('trips', 't', 't.id = k.trip_id')
+      .innerJoin('assets', 'a', 'a.id = k.asset_id')
+      .innerJoin('devices', 'd', 'd.serial_number = a.serial_number')
+      .where('d.id = :deviceId', { deviceId })
+      .andWhere('t.checked_out_at IS NOT NULL AND t.checked_out_at <= :at', { at })
+      .andWhere("(k.status = 'out' OR (k.status IN ('back', 'lost') AND k.changed_at >= :at))", {
+        at,
+      })
+      .orderBy('t.checked_out_at', 'DESC')
+      .limit(1)
+      .getRawMany<{ id: string; shortName: string }>();
+    return rows[0];
+  }
+
   /** The enrolled devices of a trip's kit: its assets matched to devices by serial number. */
   async tripKitDeviceIds(tripId: string): Promise<string[]> {
     const rows = await this.dataSource
