@@ -14,6 +14,7 @@ import {
   callApi,
   createStaffAccount,
   screenshot,
+  scrollsSideways,
   signInWithForm,
   consoleSpec,
 } from '../support/browser';
@@ -393,5 +394,34 @@ describe('loans and trips in the console', () => {
       ['Year 6 museum visit', 'closed'],
     ]);
     await checkScreen('trip-closed');
+  });
+
+  it('keeps a message naming a long scanned tag on a portrait iPad, never scrolling sideways', async () => {
+    await newAsset('LONG-1', 'tablet');
+    const me = await api<{ id: string }>('GET', '/api/auth/me');
+    const now = Date.now();
+    const trip = await api<Trip>('POST', '/api/trips', {
+      name: 'Year 5 castle visit',
+      shortName: 'castle',
+      startsAt: new Date(now + 3_600_000).toISOString(),
+      endsAt: new Date(now + 8 * 3_600_000).toISOString(),
+      leaderIds: [me.id],
+      assetTags: ['LONG-1'],
+    });
+    await api('POST', `/api/trips/${trip.id}/check-out`);
+    await signInAs('admin', ADMIN_PASSWORD, false);
+    await page().setViewportSize({ width: 768, height: 1024 });
+    await page().goto(`${hub().url}/trips/${trip.id}`);
+    await page().getByRole('heading', { name: 'Trip: Year 5 castle visit', level: 1 }).waitFor();
+    // A tag of the longest kind the register takes (64 characters), not in this kit; then a
+    // scanner's misread, one long word.
+    const longTag = `LONG-${'0'.repeat(59)}`;
+    await scan(longTag);
+    await page().getByText(`${longTag} is not in this trip's kit.`).waitFor();
+    expect(await scrollsSideways(page())).toBe(false);
+    const misread = 'X'.repeat(90);
+    await scan(misread);
+    await page().getByText(`Could not check in ${misread}.`).waitFor();
+    expect(await scrollsSideways(page())).toBe(false);
   });
 });
