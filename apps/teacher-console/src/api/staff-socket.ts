@@ -48,8 +48,31 @@ export function openStaffSocket(token: string, hooks: StaffSocketHooks): StaffSo
     transports: ['websocket'],
   });
   setStatus('connecting');
-  next.on('connect', () => setStatus('live'));
-  next.on('disconnect', () => setStatus(next.active ? 'reconnecting' : 'off'));
+  /** Connections the hub itself ended in a row, each shorter than a minute (for the wait). */
+  let endedByHub = 0;
+  let connectedAt = 0;
+  next.on('connect', () => {
+    connectedAt = Date.now();
+    setStatus('live');
+  });
+  next.on('disconnect', (reason) => {
+    if (reason === 'io server disconnect') {
+      // Socket.IO's client never reconnects after the hub ends the connection, and the hub
+      // ends every console's connection when it stops (a restart, an update): without this the
+      // screens stay as they were, looking live, until a reload. A sign-in that ended or an AUP
+      // to accept says so first (session.ended, aup.required) and the session closes this
+      // socket; if it has not yet, the new handshake is refused and says why.
+      endedByHub = Date.now() - connectedAt > 60_000 ? 1 : endedByHub + 1;
+      setStatus('reconnecting');
+      setTimeout(() => {
+        if (socket === next && !next.connected && !next.active) {
+          next.connect();
+        }
+      }, reconnectDelayMs(endedByHub));
+      return;
+    }
+    setStatus(next.active ? 'reconnecting' : 'off');
+  });
   next.on('connect_error', (error) => {
     if (error.message === UNAUTHORIZED_MESSAGE) {
       const data = (error as Error & { data?: Partial<UnauthorizedData> }).data;
@@ -63,6 +86,16 @@ export function openStaffSocket(token: string, hooks: StaffSocketHooks): StaffSo
   next.on('aup.required', () => hooks.aupRequired());
   socket = next;
   return next;
+}
+
+/**
+ * How long to wait before connecting again after the hub ended the connection for the `nth`
+ * time in a row (ms): 1 s, then doubling to 30 s, with up to a quarter more at random so that
+ * a school's consoles do not all come back at the same instant.
+ */
+export function reconnectDelayMs(nth: number): number {
+  const base = Math.min(30_000, 1000 * 2 ** Math.max(0, nth - 1));
+  return base + Math.floor(Math.random() * base * 0.25);
 }
 
 /** Closes the connection (sign-out, a new AUP to accept). */

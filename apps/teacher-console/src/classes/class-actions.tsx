@@ -10,7 +10,7 @@ import type {
   ClassSessionView,
 } from '@app/hub-api';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api/client';
 import {
   Button,
@@ -302,8 +302,15 @@ export function MessageForm({ action, onSend, onCancel, deviceIds }: FormProps) 
     }
     setProblem(null);
     onSend(withDevices({ action: 'message', text: text.trim() }, deviceIds));
-    setText('');
   };
+  // The text goes once the hub has taken it: a message that could not be sent (the hub was
+  // unreachable, or refused it) stays in the box to send again, not typed again.
+  const sent = action.isSuccess && action.variables?.action === 'message';
+  useEffect(() => {
+    if (sent) {
+      setText('');
+    }
+  }, [sent, action.submittedAt]);
   return (
     <form className="form class-form" onSubmit={submit}>
       <TextField
