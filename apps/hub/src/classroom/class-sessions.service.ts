@@ -387,6 +387,9 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
     classId: string,
     input: ClassActionDto,
   ): Promise<ClassActionAccepted> {
+    // Before the command is built from them, so a missing field is named as the request names
+    // it, not as the command's payload does ("payload.appId must be a string").
+    checkActionShape(input);
     if (input.action === 'camera.allow' || input.action === 'camera.revoke') {
       const { record, classDevices } = await this.readAndCheck(actor, classId, input);
       return this.cameraAction(actor, record, input, this.targetsOf(input, classDevices));
@@ -905,7 +908,11 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
     }
     const checked = validateCommandPayload(type, payload);
     if (!checked.ok) {
-      throw new BadRequestException(checked.errors.join('; '));
+      // The protocol names the command's fields `payload.appId`; the class action's request
+      // has them at its top level (appId, text, message), so its 400 names them so.
+      throw new BadRequestException(
+        checked.errors.map((error) => error.replace(/^payload\./, '')).join('; '),
+      );
     }
     return { type, payload, expiresAt: null, party: 'class' };
   }
@@ -979,6 +986,25 @@ class SessionAlreadyEnded extends Error {}
  * lacks, or a device in `deviceIds` that is not a tablet of the class.
  */
 function checkFields(input: ClassActionDto, classDevices: string[]): string[] {
+  checkActionShape(input);
+  if (input.deviceIds) {
+    const members = new Set(classDevices);
+    const stranger = input.deviceIds.find((id) => !members.has(id));
+    if (stranger) {
+      throw new BadRequestException(`deviceIds: device ${stranger} is not a tablet of this class`);
+    }
+  }
+  return classDevices;
+}
+
+/**
+ * Checks a class action's own fields (issue 12), before anything is read or built from them:
+ * 400 for a field that belongs to another action, or one the action needs and lacks, named as
+ * the request names it ("appId is required for app.lock").
+ *
+ * @throws BadRequestException naming the field
+ */
+export function checkActionShape(input: ClassActionDto): void {
   const allowed = ACTION_FIELDS[input.action];
   for (const field of OPTIONAL_FIELDS) {
     if (input[field] !== undefined && !allowed.includes(field)) {
@@ -994,12 +1020,4 @@ function checkFields(input: ClassActionDto, classDevices: string[]): string[] {
   if (input.action === 'camera.allow' && input.minutes === undefined) {
     throw new BadRequestException('minutes is required for camera.allow');
   }
-  if (input.deviceIds) {
-    const members = new Set(classDevices);
-    const stranger = input.deviceIds.find((id) => !members.has(id));
-    if (stranger) {
-      throw new BadRequestException(`deviceIds: device ${stranger} is not a tablet of this class`);
-    }
-  }
-  return classDevices;
 }
