@@ -93,6 +93,8 @@ export class PhotoSync {
   private readonly abort = new AbortController();
   private pending = 0;
   private readonly listeners = new StateChangeListeners();
+  /** Files named as pictures whose content is not one, already logged. */
+  private readonly notPictures = new Set<string>();
 
   constructor(private readonly options: PhotoSyncOptions) {}
 
@@ -218,7 +220,12 @@ export class PhotoSync {
     const bytes = await fs.readFile(file).catch(() => null);
     const kind = bytes ? photoKindOf(bytes) : null;
     if (!bytes || !kind) {
-      return; // gone, or not a picture: never sent
+      // Gone, or not a picture (a renamed document, a broken copy): never sent, said once.
+      if (bytes && !this.notPictures.has(name)) {
+        this.notPictures.add(name);
+        this.log(`photo sync: ${name} is not a JPEG, PNG or HEIC picture: not sent`);
+      }
+      return;
     }
     const sha256 = photoSha256(bytes);
     let receipt = await this.receiptOf(sha256);
@@ -307,9 +314,17 @@ export class PhotoSync {
     const deleting =
       this.options.deleteAfterUpload ?? this.journal.policy?.deleteAfterUpload ?? false;
     // Without deleting, a stored photo stays in the folder: only those in the journal wait.
-    const count = deleting
-      ? entries.filter((n) => !n.startsWith('.') && PICTURE.test(n)).length
-      : Object.keys(this.journal.uploads).length;
+    // Deleting, every picture in the folder waits; a file named like one whose content is not a
+    // picture is never sent, so it is not counted (staff would wait for it for ever).
+    let count = Object.keys(this.journal.uploads).length;
+    if (deleting) {
+      count = 0;
+      for (const name of entries.filter((n) => !n.startsWith('.') && PICTURE.test(n))) {
+        if (await isPictureFile(path.join(this.options.dir, name))) {
+          count += 1;
+        }
+      }
+    }
     if (count !== this.pending) {
       this.pending = count;
       this.listeners.notify();
@@ -390,5 +405,23 @@ export class PhotoSyncEnforcer implements Enforcer {
       stopInner();
       stopPhotos();
     };
+  }
+}
+
+/**
+ * Whether a file's first bytes are a JPEG, PNG or HEIC picture (photoKindOf), as the upload
+ * checks before sending. False for a file that is gone or cannot be read.
+ */
+async function isPictureFile(file: string): Promise<boolean> {
+  const handle = await fs.open(file, 'r').catch(() => null);
+  if (!handle) {
+    return false;
+  }
+  try {
+    const head = Buffer.alloc(16);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return photoKindOf(head.subarray(0, bytesRead)) !== null;
+  } finally {
+    await handle.close();
   }
 }
