@@ -36,6 +36,11 @@ export interface AssetCurrentLoan {
   borrowerName: string;
   /** ISO 8601, UTC. */
   dueAt: string;
+  /**
+   * Whole days overdue by the hub's clock and zone, as `Loan.daysOverdue` counts them (calendar
+   * days in HUB_TIME_ZONE, at least 1 once the due time has passed); 0 when not overdue.
+   */
+  daysOverdue: number;
 }
 
 /** An asset: GET /api/assets (a Page of these), GET /api/assets/:id, /by-tag/:tag. */

@@ -8,6 +8,7 @@ import { Brackets, EntityManager, In, Repository, SelectQueryBuilder } from 'typ
 import type { Asset, AssetKind, AssetStatus } from '@app/hub-api';
 import { bulkInsert } from '../database/bulk-insert';
 import { chunks } from '../database/chunks';
+import { daysOverdue } from '../common/days-overdue';
 import { forUpdate } from '../database/row-lock';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { DeviceEntity } from '../devices/device.entities';
@@ -40,8 +41,18 @@ type AssetRow = Omit<Asset, 'currentLoan' | 'currentTripId'> & {
   tripId: string | null;
 };
 
-/** An asset as the API shows it: the one mapping from the joined row (toAssetDto). */
-export function toAssetDto(row: AssetRow): Asset {
+/** The hub's clock and the school's zone, for what an asset's view counts from them. */
+export interface AssetViewClock {
+  now: Date;
+  /** HUB_TIME_ZONE. */
+  timeZone: string;
+}
+
+/**
+ * An asset as the API shows it: the one mapping from the joined row (toAssetDto). Its open
+ * loan's `daysOverdue` is counted at `clock.now` in `clock.timeZone` (common/days-overdue.ts).
+ */
+export function toAssetDto(row: AssetRow, clock: AssetViewClock): Asset {
   return {
     id: row.id,
     assetTag: row.assetTag,
@@ -59,6 +70,7 @@ export function toAssetDto(row: AssetRow): Asset {
             borrowerId: row.loanBorrowerId,
             borrowerName: row.loanBorrowerName ?? '',
             dueAt: row.loanDueAt,
+            daysOverdue: daysOverdue(new Date(row.loanDueAt), clock.now, clock.timeZone),
           }
         : null,
     currentTripId: row.tripId,
@@ -104,22 +116,27 @@ export class AssetsRepository {
       .addSelect('k.trip_id', 'tripId');
   }
 
-  async viewById(id: string, tx?: Tx): Promise<Asset | null> {
+  async viewById(id: string, clock: AssetViewClock, tx?: Tx): Promise<Asset | null> {
     const row = await this.viewQuery(this.manager(tx))
       .where('a.id = :id', { id })
       .getRawOne<AssetRow>();
-    return row ? toAssetDto(row) : null;
+    return row ? toAssetDto(row, clock) : null;
   }
 
-  async viewByTag(tag: string, tx?: Tx): Promise<Asset | null> {
+  async viewByTag(tag: string, clock: AssetViewClock, tx?: Tx): Promise<Asset | null> {
     const row = await this.viewQuery(this.manager(tx))
       .where('a.tag_key = :key', { key: tagKeyOf(tag) })
       .getRawOne<AssetRow>();
-    return row ? toAssetDto(row) : null;
+    return row ? toAssetDto(row, clock) : null;
   }
 
   /** Assets in tag order, a page at a time, with the total that match. */
-  async viewPage(filter: AssetFilter, offset: number, limit: number): Promise<[Asset[], number]> {
+  async viewPage(
+    filter: AssetFilter,
+    offset: number,
+    limit: number,
+    clock: AssetViewClock,
+  ): Promise<[Asset[], number]> {
     const query = this.viewQuery(this.manager());
     const count = this.manager().createQueryBuilder(AssetEntity, 'a');
     for (const q of [query, count] as SelectQueryBuilder<AssetEntity>[]) {
@@ -146,7 +163,7 @@ export class AssetsRepository {
       .offset(offset)
       .limit(limit)
       .getRawMany<AssetRow>();
-    return [rows.map(toAssetDto), await count.getCount()];
+    return [rows.map((row) => toAssetDto(row, clock)), await count.getCount()];
   }
 
   findById(id: string, tx?: Tx): Promise<AssetEntity | null> {

@@ -25,7 +25,7 @@ import { CommandsService } from '../commands/commands.service';
 import { parseAssetCsv } from './asset-import';
 import { assetLabelSvg } from './asset-label';
 import { AssetEntity, tagKeyOf } from './asset.entity';
-import { AssetFilter, AssetsRepository, MatchedDevice } from './assets.repository';
+import { AssetFilter, AssetsRepository, AssetViewClock, MatchedDevice } from './assets.repository';
 import type { CreateAssetDto, UpdateAssetDto } from './dto/asset.dto';
 
 /** What a lost device's lock screen says (issue 13; device.lock's message is at most 200). */
@@ -79,6 +79,11 @@ export class AssetsService implements OnModuleInit {
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
   ) {}
 
+  /** The hub's clock now and the school's zone, for an asset's view (its loan's days overdue). */
+  private viewClock(): AssetViewClock {
+    return { now: this.clock.now(), timeZone: this.config.timeZone };
+  }
+
   /** A device that enrols with the serial number of an asset takes the asset's tag. */
   onModuleInit(): void {
     this.events.on('device.enrolled', ({ deviceId }) => this.matchEnrolledDevice(deviceId));
@@ -124,7 +129,7 @@ export class AssetsService implements OnModuleInit {
             deviceId: device?.id ?? null,
           },
         });
-        return (await this.assets.viewById(asset.id, tx)) as Asset;
+        return (await this.assets.viewById(asset.id, this.viewClock(), tx)) as Asset;
       });
     } catch (error) {
       if (isUniqueViolation(error, SERIAL_NUMBER_COLUMN) && asset.serialNumber) {
@@ -139,13 +144,18 @@ export class AssetsService implements OnModuleInit {
 
   /** GET /api/assets: a page of assets in tag order. */
   async list(filter: AssetFilter, page: number, pageSize: number): Promise<Page<Asset>> {
-    const [items, total] = await this.assets.viewPage(filter, (page - 1) * pageSize, pageSize);
+    const [items, total] = await this.assets.viewPage(
+      filter,
+      (page - 1) * pageSize,
+      pageSize,
+      this.viewClock(),
+    );
     return { items, total, page, pageSize };
   }
 
   /** @throws NotFoundException 404 for an unknown id */
   async get(id: string): Promise<Asset> {
-    const asset = await this.assets.viewById(id);
+    const asset = await this.assets.viewById(id, this.viewClock());
     if (!asset) {
       throw new NotFoundException(`No asset ${id}`);
     }
@@ -154,7 +164,7 @@ export class AssetsService implements OnModuleInit {
 
   /** @throws NotFoundException 404 for a tag not in the register (any case matches) */
   async getByTag(tag: string): Promise<Asset> {
-    const asset = await this.assets.viewByTag(tag);
+    const asset = await this.assets.viewByTag(tag, this.viewClock());
     if (!asset) {
       throw new NotFoundException(`No asset with tag ${tag}`);
     }
@@ -209,7 +219,7 @@ export class AssetsService implements OnModuleInit {
           await this.refuseTakenSerial(tx, changes.serialNumber, id);
         }
         if (changed.length === 0) {
-          return (await this.assets.viewById(id, tx)) as Asset;
+          return (await this.assets.viewById(id, this.viewClock(), tx)) as Asset;
         }
         changes.updatedAt = this.clock.now();
         // Only while the status is still the one read (one of PATCHABLE_FROM if the status or
@@ -236,7 +246,7 @@ export class AssetsService implements OnModuleInit {
             ...(device ? { deviceId: device.id } : {}),
           },
         });
-        return (await this.assets.viewById(id, tx)) as Asset;
+        return (await this.assets.viewById(id, this.viewClock(), tx)) as Asset;
       });
     } catch (error) {
       if (isUniqueViolation(error, SERIAL_NUMBER_COLUMN) && input.serialNumber) {

@@ -107,16 +107,8 @@ export function latestReminderDue(
   return latest;
 }
 
-/**
- * Whole days a loan is overdue: calendar days in the school's zone from its due date to today,
- * and at least 1 once its due time has passed; 0 when it is not overdue.
- */
-export function daysOverdue(dueAt: Date, now: Date, timeZone: string): number {
-  if (now.getTime() <= dueAt.getTime()) {
-    return 0;
-  }
-  return Math.max(1, daysBetween(localDate(dueAt, timeZone), localDate(now, timeZone)));
-}
+/** Whole days a loan is overdue: the one rule, kept in common/ for the assets' view too. */
+export { daysOverdue } from '../common/days-overdue';
 
 /** `Friday 5 December 2025`: a date as a reminder says it. */
 export function spokenDate(at: Date, timeZone: string): string {

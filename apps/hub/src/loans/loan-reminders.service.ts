@@ -19,20 +19,25 @@ import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { ScheduledWorkLease } from '../database/scheduled-work-lease';
 import { TransactionRunner } from '../database/transaction-runner';
 import { LoanMailer } from './loan-mailer';
-import { latestReminderDue, ReminderDue, spokenDate } from './loan-calendar';
+import { daysOverdue, latestReminderDue, ReminderDue, spokenDate } from './loan-calendar';
 import { ReminderCandidate, LoansRepository } from './loans.repository';
 
 /** How far ahead of its due time a loan can have a reminder due: 2 school days and a weekend. */
 const LOOKAHEAD_MS = 6 * 24 * 60 * 60 * 1000;
 
-/** The words of a reminder, as shown and emailed. */
+/**
+ * The words of a reminder, as shown and emailed, sent at `now`. An overdue one counts its days as
+ * the console's Overdue loans and the desk do (`daysOverdue`: calendar days in `timeZone`), so
+ * the email and the screens give the borrower one number.
+ */
 export function reminderText(
   loan: Pick<ReminderCandidate, 'assetTag' | 'kind' | 'dueAt'>,
   due: ReminderDue,
   timeZone: string,
-  daysLate: number,
+  now: Date,
 ): { subject: string; text: string } {
   const when = spokenDate(new Date(loan.dueAt), timeZone);
+  const daysLate = daysOverdue(new Date(loan.dueAt), now, timeZone);
   const what = `the ${loan.kind} ${loan.assetTag}`;
   if (due.step === 'before_due') {
     return {
@@ -131,11 +136,7 @@ export class LoanRemindersService implements OnApplicationBootstrap, OnModuleDes
       if (sent.has(`${loan.id} ${step.step} ${step.week}`)) {
         continue;
       }
-      const daysLate = Math.max(
-        1,
-        Math.round((now.getTime() - Date.parse(loan.dueAt)) / 86_400_000),
-      );
-      const words = reminderText(loan, step, timeZone, daysLate);
+      const words = reminderText(loan, step, timeZone, now);
       const id = randomUUID();
       const wrote = await this.tx.run(async (tx) => {
         if (!(await this.loans.isOpenForUpdate(tx, loan.id))) {

@@ -70,6 +70,9 @@ function AssetFacts({ asset }: { asset: Asset }) {
           <dt>On loan to</dt>
           <dd>
             {asset.currentLoan.borrowerName}, due {formatDay(asset.currentLoan.dueAt)}
+            {asset.currentLoan.daysOverdue >= 1
+              ? ` (${daysWords(asset.currentLoan.daysOverdue)} overdue)`
+              : ''}
           </dd>
         </div>
       ) : null}

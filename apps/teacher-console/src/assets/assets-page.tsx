@@ -11,6 +11,7 @@ import { api, ApiError, apiQuery } from '../api/client';
 import {
   Button,
   DataTable,
+  daysWords,
   Dialog,
   ErrorMessage,
   formatDay,
@@ -150,7 +151,11 @@ export default function AssetsPage() {
                 name: 'With',
                 cell: (asset) =>
                   asset.currentLoan
-                    ? `${asset.currentLoan.borrowerName}, due ${formatDay(asset.currentLoan.dueAt)}`
+                    ? `${asset.currentLoan.borrowerName}, due ${formatDay(asset.currentLoan.dueAt)}${
+                        asset.currentLoan.daysOverdue >= 1
+                          ? ` (${daysWords(asset.currentLoan.daysOverdue)} overdue)`
+                          : ''
+                      }`
                     : '—',
               },
             ]}

@@ -44,7 +44,6 @@ export function CheckInPanel({ asset, loan, onDone }: CheckInPanelProps) {
       );
     },
   });
-  const overdueDays = Math.floor((Date.now() - new Date(loan.dueAt).getTime()) / 86_400_000);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (condition.trim()) {
@@ -56,7 +55,8 @@ export function CheckInPanel({ asset, loan, onDone }: CheckInPanelProps) {
       <h2 id="desk-panel-title">Check in {asset.assetTag}</h2>
       <p className="desk-asset">
         On loan to <strong>{loan.borrowerName}</strong>, due {formatDay(loan.dueAt)}
-        {overdueDays >= 1 ? ` (${daysWords(overdueDays)} overdue)` : ''}.
+        {/* The hub's count (its clock, the school's zone), as Overdue loans shows it. */}
+        {loan.daysOverdue >= 1 ? ` (${daysWords(loan.daysOverdue)} overdue)` : ''}.
       </p>
       <Form className="form desk-form" onSubmit={submit}>
         <TextField
