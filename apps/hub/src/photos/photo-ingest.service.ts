@@ -40,9 +40,11 @@ import { PhotoEntity } from './photo.entity';
 import { durableRename, exists, readHead, removeIfThere, sha256OfFile } from './photo-files';
 import {
   checkUploadMetadata,
+  newUploadId,
   PhotoMetadataError,
   sniffImage,
   storedPhotoName,
+  uploadIdOf,
 } from './photo-rules';
 import { PhotoStore } from './photo-store';
 import { PhotoStoreWorker, type StoreStatus } from './photo-store-worker';
@@ -125,6 +127,10 @@ export class PhotoIngestService implements OnApplicationBootstrap, OnApplication
       datastore: this.fileStore,
       relativeLocation: true,
       maxSize: config.photos.maxBytes,
+      // The id tus acts on is the one handleTus checked, read the same way, and only one the hub
+      // made: the file store joins it to its folder (a `../` in it would reach outside).
+      namingFunction: () => newUploadId(),
+      getFileIdFromRequest: (req) => uploadIdOf(req.url),
       onUploadCreate: async (req, res, upload) => {
         const device = (req as RequestWithPrincipal).principal;
         if (device?.kind !== 'device') {
@@ -196,9 +202,10 @@ export class PhotoIngestService implements OnApplicationBootstrap, OnApplication
     if (req.method === 'POST') {
       await this.checkCreation(req);
     } else {
-      const id = decodeURIComponent(
-        (req.url ?? '').split('?')[0].slice(PHOTO_UPLOAD_PATH.length + 1),
-      );
+      const id = uploadIdOf(req.url);
+      if (id === undefined) {
+        throw new NotFoundException('No such upload for this device');
+      }
       const upload = await this.fileStore.getUpload(id).catch(() => null);
       if (upload && upload.metadata?.[DEVICE_KEY] !== deviceId) {
         throw new NotFoundException('No such upload for this device');

@@ -1,6 +1,7 @@
 // The rules of protocol section 5 as plain functions: what an upload's metadata must say, what
 // kind of picture its bytes really are, and the name the hub gives it in the store. No Nest, no
 // database: the ingest, the specs and the agent's simulator use the same rules.
+import { randomBytes } from 'node:crypto';
 import { rfc3339Problem } from '@app/devices';
 import { PHOTO_CONTENT_TYPES, type PhotoContentType } from '@app/hub-api';
 import { formatLocalTime } from '../audit/audit-text';
@@ -141,4 +142,31 @@ export function storedPhotoName(input: {
     PHOTO_EXTENSIONS[input.contentType]
   }`;
   return { name: `${day.slice(0, 4)}/${folder}/${file}`, day };
+}
+
+/** An upload id as the hub makes them (`newUploadId`): 16 random bytes in lowercase hex. */
+const UPLOAD_ID = /^[0-9a-f]{32}$/;
+
+/** A new tus upload's id (16 random bytes in lowercase hex, as @tus/server's own Uid.rand). */
+export function newUploadId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/**
+ * The upload id a tus request names (`/api/photos/uploads/<id>`): the last segment of its path,
+ * without the query string, decoded, and only if it is an id the hub makes (`newUploadId`).
+ * Anything else is undefined, so it never reaches the file store: the store joins the id to its
+ * folder, and `..%2F..%2Fhub.sqlite` would name the database (a device deleted it so).
+ *
+ * @param url the request's URL as Node gives it (path and query)
+ */
+export function uploadIdOf(url: string | undefined): string | undefined {
+  const segment = (url ?? '').split('?')[0].replace(/\/+$/, '').split('/').pop() ?? '';
+  let id: string;
+  try {
+    id = decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+  return UPLOAD_ID.test(id) ? id : undefined;
 }
