@@ -98,10 +98,12 @@ interface ActionBarProps {
   classId: string;
   /** How many tablets an action without `deviceIds` reaches (not absent). */
   present: number;
+  /** The lesson was ended here ("End session"): the ended session, for the page to say so. */
+  onEnded: (session: ClassSession) => void;
 }
 
 /** The buttons over the grid while a lesson runs, and what the last one did. */
-export function ClassActionBar({ classId, present }: ActionBarProps) {
+export function ClassActionBar({ classId, present, onEnded }: ActionBarProps) {
   const queryClient = useQueryClient();
   const action = useClassAction(classId);
   const [done, setDone] = useState<string | null>(null);
@@ -170,11 +172,12 @@ export function ClassActionBar({ classId, present }: ActionBarProps) {
           confirmLabel="End the lesson"
           onConfirm={async () => {
             setDone(null);
-            await api(sessionPath(classId), { method: 'DELETE' });
+            const ended = await api<ClassSession>(sessionPath(classId), { method: 'DELETE' });
+            // The bar goes with the lesson, so the page (not the bar) says it has ended.
+            onEnded(ended);
             queryClient.setQueryData<ClassSessionView>([sessionPath(classId)], (view) =>
               view ? { ...view, session: null } : view,
             );
-            setDone('The lesson has ended. Every tablet is being put back as it was.');
             await Promise.all([
               queryClient.invalidateQueries({ queryKey: [sessionPath(classId)] }),
               queryClient.invalidateQueries({ queryKey: [classPath(classId)] }),

@@ -2,15 +2,17 @@
 // tablets, live through `class.watch` on the one /staff connection. Teachers open their own
 // classes; ICT any. The class's name and timetable come from GET /api/classes/:id, the session
 // and tiles from the watch (class-live.ts).
-import type { ClassDto } from '@app/hub-api';
+import type { ClassDto, ClassSession } from '@app/hub-api';
 import { useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useParams } from 'react-router-dom';
 import { apiQuery } from '../api/client';
+import { useStaffEvent } from '../api/staff-socket';
 import { Button, ErrorMessage, Link, Page, StatusMessage } from '../ui';
 import { ClassActionBar, useStartLesson } from './class-actions';
 import { ClassGrid } from './class-grid';
 import { classPath, useClassSession } from './class-live';
-import { sessionWords, timetableWords } from './class-words';
+import { endedWords, sessionWords, timetableWords } from './class-words';
 
 export default function ClassPage() {
   const { classId = '' } = useParams();
@@ -19,6 +21,14 @@ export default function ClassPage() {
   const start = useStartLesson(classId);
   const session = view.data?.session ?? null;
   const present = view.data?.tiles.filter((tile) => !tile.absent).length ?? 0;
+  // The lesson that ended while the page was open (its end time came, a colleague or this page
+  // ended it): the action bar and any dialog of it close with it, so the page says why.
+  const [ended, setEnded] = useState<ClassSession | null>(null);
+  useStaffEvent('class.session', (event) => {
+    if (event.classId === classId) {
+      setEnded(event.session.endedAt ? event.session : null);
+    }
+  });
 
   return (
     <Page title={found ? found.name : 'Class'}>
@@ -34,13 +44,23 @@ export default function ClassPage() {
               {sessionWords(session)}
             </p>
             {session ? null : (
-              <Button variant="primary" onPress={() => start.mutate()} isPending={start.isPending}>
+              <Button
+                variant="primary"
+                onPress={() => {
+                  setEnded(null);
+                  start.mutate();
+                }}
+                isPending={start.isPending}
+              >
                 Start lesson
               </Button>
             )}
           </div>
+          {!session && ended ? <StatusMessage>{endedWords(ended)}</StatusMessage> : null}
           <ErrorMessage error={start.error} title="Could not start the lesson." />
-          {session ? <ClassActionBar classId={classId} present={present} /> : null}
+          {session ? (
+            <ClassActionBar classId={classId} present={present} onEnded={setEnded} />
+          ) : null}
           <ClassGrid classId={classId} view={view.data} />
         </>
       ) : view.isPending ? (

@@ -56,6 +56,16 @@ export function clockTime(iso: string): string {
   return new Date(iso).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
 }
 
+/**
+ * What the class's page says once the lesson it showed has ended, by the teacher, a colleague or
+ * the clock: "The lesson ended at 10:45, its end time. Every tablet is being put back as it was."
+ */
+export function endedWords(session: Pick<ClassSession, 'endedAt' | 'endedBy'>): string {
+  const at = session.endedAt ? ` at ${clockTime(session.endedAt)}` : '';
+  const why = session.endedBy === null ? ', its end time' : '';
+  return `The lesson ended${at}${why}. Every tablet is being put back as it was.`;
+}
+
 /** "Lesson running until 10:45", for a class list or the class's page. */
 export function sessionWords(session: Pick<ClassSession, 'endsAt'> | null): string {
   return session ? `Lesson running until ${clockTime(session.endsAt)}` : 'No lesson running';
