@@ -396,7 +396,7 @@ describe('loans and trips in the console', () => {
     await checkScreen('trip-closed');
   });
 
-  it('keeps a message naming a long scanned tag on a portrait iPad, never scrolling sideways', async () => {
+  it('keeps a message naming a long scanned tag on a portrait iPad, never scrolling sideways; "Check in" names the tag as labelled', async () => {
     await newAsset('LONG-1', 'tablet');
     const me = await api<{ id: string }>('GET', '/api/auth/me');
     const now = Date.now();
@@ -423,5 +423,10 @@ describe('loans and trips in the console', () => {
     await scan(misread);
     await page().getByText(`Could not check in ${misread}.`).waitFor();
     expect(await scrollsSideways(page())).toBe(false);
+    // Typed by hand in lower case, with the button that says what it does: the message names the
+    // tag as its label spells it.
+    await page().getByRole('textbox', { name: SCAN_BOX }).fill('long-1');
+    await page().getByRole('button', { name: 'Check in' }).click();
+    await page().getByText('LONG-1 is back. 1 of 1 back.').waitFor();
   });
 });

@@ -88,7 +88,11 @@ function TripDetail({ trip }: { trip: Trip }) {
   const checkIn = useMutation({
     mutationFn: (assetTag: string) =>
       api<Trip>(`${path}/check-in`, { method: 'POST', body: { assetTag } }),
-    onSuccess: async (next, assetTag) => {
+    onSuccess: async (next, scanned) => {
+      // The tag as its label spells it, whatever case it was typed in.
+      const assetTag =
+        next.kit.find((device) => device.assetTag.toLowerCase() === scanned.toLowerCase())
+          ?.assetTag ?? scanned;
       await settle(next, `${assetTag} is back. ${kitCountWords(next.kitCounts)}.`);
       scanBox.current?.focus();
     },
@@ -171,6 +175,7 @@ function TripDetail({ trip }: { trip: Trip }) {
           <ScanBox
             focusRef={scanBox}
             description="Scan each device as it comes back to check it in."
+            actionLabel="Check in"
             isPending={checkIn.isPending}
             onScan={(tag) => {
               setDone(null);

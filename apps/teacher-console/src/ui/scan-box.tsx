@@ -1,6 +1,6 @@
 // The one box an asset tag is scanned into (issue 13): at the office desk and at the coach. A
 // keyboard-wedge barcode scanner types the tag and presses Enter, so the box is an ordinary
-// labelled text field in a form: Enter (or "Look up", for a tag typed by hand on an iPad) hands
+// labelled text field in a form: Enter (or its button, for a tag typed by hand on an iPad) hands
 // the trimmed tag to the page and empties the box for the next scan. The page puts the focus back
 // here after each action (`focusRef`), so the next person in the queue can be scanned at once.
 import { useState, type RefObject } from 'react';
@@ -20,9 +20,22 @@ export interface ScanBoxProps {
   /** While a scan is being looked up: the box stays usable, the button says it is busy. */
   isPending?: boolean;
   autoFocus?: boolean;
+  /** The button's words: what a scan does here ("Check in" at a trip); default "Look up". */
+  actionLabel?: string;
 }
 
-export function ScanBox({ onScan, focusRef, description, isPending, autoFocus }: ScanBoxProps) {
+/**
+ * The scan box: a labelled field (SCAN_BOX_LABEL) and a button named `actionLabel`; Enter or the
+ * button calls `onScan` with the trimmed tag and empties the field.
+ */
+export function ScanBox({
+  onScan,
+  focusRef,
+  description,
+  isPending,
+  autoFocus,
+  actionLabel = 'Look up',
+}: ScanBoxProps) {
   const [typed, setTyped] = useState('');
   return (
     <Form
@@ -55,7 +68,7 @@ export function ScanBox({ onScan, focusRef, description, isPending, autoFocus }:
         <Input ref={focusRef} className="field-input scan-box-input" autoCapitalize="characters" />
       </AriaTextField>
       <Button type="submit" isPending={isPending}>
-        Look up
+        {actionLabel}
       </Button>
     </Form>
   );
