@@ -13,7 +13,7 @@ import {
   uploadPhoto,
   type DeviceIdentity,
 } from '@app/devices';
-import type { Trip } from '@app/hub-api';
+import type { PhotoPage, Trip } from '@app/hub-api';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -333,5 +333,43 @@ describe('the Photos screens', () => {
       .map(String)
       .filter((name) => name.includes('CAM-01-'));
     expect(stored).toHaveLength(2);
+  });
+  it('says why a stored photo cannot be shown when its file was deleted in the store', async () => {
+    const adminToken = await apiSignIn(hub().url, 'admin', ADMIN_PASSWORD);
+    const token = await makeEnrollmentToken(hub().url, adminToken, { maxUses: 1 });
+    const identity = await enrollTestDevice(hub(), token, {
+      serialNumber: 'GONE-SERIAL-1',
+      name: 'Office iPad',
+    });
+    const sha256 = await upload(identity, await makeJpeg(9), { takenAt: taken(1) });
+    await waitForReceipts(identity, [sha256]);
+    const [photo] = (
+      await callApi<PhotoPage>(
+        hub().url,
+        'GET',
+        `/api/photos?deviceId=${identity.deviceId}`,
+        adminToken,
+      )
+    ).items;
+    // Someone tidying the share deletes the file; the store itself is there.
+    fs.rmSync(path.join(storeDir, ...photo.storedName.split('/')));
+
+    await page().goto(`${hub().url}/sign-in`);
+    await signInWithForm(page(), 'admin', ADMIN_PASSWORD);
+    await page()
+      .getByRole('heading', { name: /^Hello/ })
+      .waitFor();
+    await page().goto(`${hub().url}/photos`);
+    await page()
+      .getByRole('row', { name: /by Office iPad$/ })
+      .click();
+    const dialog = page().getByRole('dialog', { name: /^Photo taken at/ });
+    // The hub's reason, not "try again later": the file will not come back by waiting.
+    await dialog
+      .getByText(
+        `This photo is no longer in the photo store (${photo.storedName} was moved or deleted there).`,
+      )
+      .waitFor();
+    expect(await dialog.getByText(/Try again later/).count()).toBe(0);
   });
 });

@@ -145,6 +145,7 @@ function PhotoDialog({ photo, position, onPrevious, onNext, onClose }: PhotoDial
           alt={`The full picture: ${photoLabel(photo)}`}
           className="photo-full"
           unavailableText="The hub could not give this picture. Try again later."
+          sayWhy
         />
         {heic ? (
           <p className="status-message">

@@ -4,7 +4,7 @@
 // when the picture leaves the screen. Thumbnails load only when they come near the screen.
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
-import { api, ApiError } from '../api/client';
+import { api, ApiError, describeError } from '../api/client';
 
 /** How far outside the screen a lazy picture starts loading, so a scroll finds it ready. */
 const NEAR_SCREEN = '300px';
@@ -78,6 +78,12 @@ export interface PhotoImageProps {
   className: string;
   /** Words shown instead when the hub cannot give the picture. */
   unavailableText?: string;
+  /**
+   * When the hub refuses with a reason of its own (a 4xx: the file was moved or deleted in the
+   * store, not yours), show its words instead of `unavailableText`: "try again later" would be
+   * wrong. For the full picture, where there is room for a sentence.
+   */
+  sayWhy?: boolean;
 }
 
 /**
@@ -90,6 +96,7 @@ export function PhotoImage({
   lazy = false,
   className,
   unavailableText = 'No preview',
+  sayWhy = false,
 }: PhotoImageProps) {
   const [ref, near] = useNearScreen<HTMLSpanElement>(lazy);
   const picture = usePictureBlob(path, near);
@@ -98,9 +105,14 @@ export function PhotoImage({
   if (url) {
     content = <img src={url} alt={alt} className="photo-img" decoding="async" />;
   } else if (picture.error) {
+    const refusal = picture.error;
+    const words =
+      sayWhy && refusal instanceof ApiError && refusal.status >= 400 && refusal.status < 500
+        ? describeError(refusal)
+        : unavailableText;
     content = (
-      <span className="photo-placeholder" role="img" aria-label={`${alt}: ${unavailableText}`}>
-        {unavailableText}
+      <span className="photo-placeholder" role="img" aria-label={`${alt}: ${words}`}>
+        {words}
       </span>
     );
   } else {
