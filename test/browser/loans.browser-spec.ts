@@ -429,4 +429,33 @@ describe('loans and trips in the console', () => {
     await page().getByRole('button', { name: 'Check in' }).click();
     await page().getByText('LONG-1 is back. 1 of 1 back.').waitFor();
   });
+  it('keeps a trip whose name is one long word on a portrait iPad: home, the trip and its photos', async () => {
+    await newAsset('LONG-2', 'tablet');
+    const me = await api<{ id: string }>('GET', '/api/auth/me');
+    const now = Date.now();
+    const name = 'Year6SciencemuseumvisitwithHollyfieldandOakclasses'.repeat(2);
+    const trip = await api<Trip>('POST', '/api/trips', {
+      name,
+      shortName: 'science',
+      startsAt: new Date(now + 3_600_000).toISOString(),
+      endsAt: new Date(now + 8 * 3_600_000).toISOString(),
+      leaderIds: [me.id],
+      assetTags: ['LONG-2'],
+    });
+    await signInAs('admin', ADMIN_PASSWORD, false);
+    await page().setViewportSize({ width: 768, height: 1024 });
+    const sideways: string[] = [];
+    for (const [address, seen] of [
+      ['/', page().getByRole('link', { name })],
+      [`/trips/${trip.id}`, page().getByRole('heading', { name: `Trip: ${name}`, level: 1 })],
+      [`/photos?trip=${trip.id}`, page().getByRole('button', { name: new RegExp(name) })],
+    ] as const) {
+      await page().goto(`${hub().url}${address}`);
+      await seen.waitFor();
+      if (await scrollsSideways(page())) {
+        sideways.push(address);
+      }
+    }
+    expect(sideways).toEqual([]);
+  });
 });
