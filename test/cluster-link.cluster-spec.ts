@@ -183,6 +183,22 @@ describe('Hubs joined through Redis (HUB_REDIS) on one PostgreSQL database', () 
     );
   });
 
+  it('a hub stopped cleanly (a restart, an update) ends only its own staff connections', async () => {
+    const c = await cluster.addHub();
+    const onC = await watchStaff(c, await c.login());
+    const ended: string[] = [];
+    staff.socket.on('disconnect', (reason) => ended.push(reason));
+
+    await c.stop();
+    await waitFor(() => !onC.socket.connected, "C's own console connection ended");
+    // The hub ends its consoles' connections as it stops; through the Redis adapter a plain
+    // namespace-wide disconnect reached every hub's consoles, and A's watcher went too.
+    await new Promise((wake) => setTimeout(wake, 1000));
+    expect(ended).toEqual([]);
+    expect(staff.socket.connected).toBe(true);
+    onC.socket.close();
+  });
+
   it('after B is killed: its devices reconnect to A and get what waited; the rest go offline', async () => {
     const moving = await deviceOn(b);
     const staying = await deviceOn(b);

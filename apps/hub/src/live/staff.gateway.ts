@@ -339,7 +339,9 @@ export class StaffGateway implements OnGatewayInit, OnGatewayDisconnect, OnModul
       clearInterval(this.recheckTimer);
       this.recheckTimer = null;
     }
-    this.namespace?.disconnectSockets(true);
+    // This hub's consoles only (`local`): in a cluster a plain namespace-wide disconnect goes
+    // through the Redis adapter to every hub, and stopping one hub dropped every console.
+    this.namespace?.local.disconnectSockets(true);
   }
 
   /**
