@@ -560,6 +560,21 @@ describe('bad input', () => {
       expect(arrays.body.message).toBe('The request body nests deeper than 32 levels');
     });
 
+    it('refuses a body that is a list with a 400 saying so, on every route', async () => {
+      const answers: string[] = [];
+      for (const route of routes.filter((r) => r.method !== 'HEAD')) {
+        const response = await callRoute(route, '[{"name": "Year 4"}]');
+        answers.push(`${route.method} ${route.path}: ${response.status} ${response.body.message}`);
+      }
+      expect(answers.length).toBeGreaterThan(50);
+      expect(
+        answers.filter(
+          (answer) =>
+            !answer.endsWith(': 400 The request body must be a JSON object ({ ... }), not a list'),
+        ),
+      ).toEqual([]);
+    });
+
     it('refuses a page past the last with a 400, not a database error', async () => {
       for (const path of ['/api/audit', '/api/devices', '/api/staff']) {
         const response = await hub.http

@@ -61,12 +61,19 @@ export function unsafeInputProblem(
   return null;
 }
 
+/** What a JSON body that is a list is told: every route takes an object (none takes a list). */
+export const BODY_NOT_OBJECT = 'The request body must be a JSON object ({ ... }), not a list';
+
 /**
  * Express middleware, mounted after the body parsers: passes a 400 to the error handler (and so
- * to AllExceptionsFilter) when the body or the query fails `unsafeInputProblem`.
+ * to AllExceptionsFilter) when the body or the query fails `unsafeInputProblem`, or when the
+ * body is a JSON list (`BODY_NOT_OBJECT`; validation would name its items as properties that
+ * "should not exist", "0: property 0 should not exist").
  */
 export function refuseUnsafeInput(request: Request, _response: Response, next: NextFunction): void {
   const problem =
-    unsafeInputProblem(request.body, 'body') ?? unsafeInputProblem(request.query, 'query');
+    unsafeInputProblem(request.body, 'body') ??
+    unsafeInputProblem(request.query, 'query') ??
+    (Array.isArray(request.body) ? BODY_NOT_OBJECT : null);
   next(problem ? new BadRequestException(problem) : undefined);
 }
