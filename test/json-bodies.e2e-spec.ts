@@ -63,4 +63,21 @@ describe('bodies that are not JSON', () => {
       .set('Content-Type', 'text/plain');
     expect(read.status).toBe(200);
   });
+  it("says in words that a body is not valid JSON, not in JavaScript's", async () => {
+    const answers: string[] = [];
+    for (const body of ['{"name":', 'null', '"Year 4"', "{'name': 'Oak'}"]) {
+      const response = await hub.http
+        .post('/api/classes')
+        .set('Authorization', as(admin))
+        .set('Content-Type', 'application/json')
+        .send(body);
+      answers.push(`${body} ${response.status} ${response.body.message}`);
+    }
+    expect(answers).toEqual([
+      '{"name": 400 The request body is not valid JSON',
+      'null 400 The request body is not valid JSON',
+      '"Year 4" 400 The request body is not valid JSON',
+      "{'name': 'Oak'} 400 The request body is not valid JSON",
+    ]);
+  });
 });

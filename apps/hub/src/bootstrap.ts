@@ -10,7 +10,7 @@ import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { HUB_CONFIG, HubConfig } from './config/hub-config';
 import { serveConsole } from './console/console-files';
 import { requestIdFor, runWithRequestContext } from './common/request-context';
-import { refuseBodiesThatAreNotJson } from './common/json-bodies.middleware';
+import { explainUnreadableJson, refuseBodiesThatAreNotJson } from './common/json-bodies.middleware';
 import { refuseUnsafeInput } from './common/unsafe-input.middleware';
 import { createValidationPipe } from './common/validation';
 import { runAsBackgroundWork } from './database/transaction-runner';
@@ -38,6 +38,7 @@ export function configureHub(app: INestApplication): INestApplication {
   // JSON only: a form or a text body is a 415, not read as if it were JSON (json-bodies.middleware).
   app.use(refuseBodiesThatAreNotJson([...PHOTO_DEVICE_ROUTES, '/api/assets/import']));
   express.useBodyParser('json', { limit: '1mb' });
+  app.use(explainUnreadableJson);
   express.useBodyParser('urlencoded', { extended: true });
   app.use(refuseUnsafeInput);
   // The staff console at / (its files and its page routes); /api and Socket.IO pass by.

@@ -4,7 +4,7 @@
 // default parsers read), was taken as if it were JSON: a probe made a class from a form post.
 // Routes that take another type check it themselves: tus uploads (`application/offset+octet-
 // stream`, protocol section 5) and the asset register's CSV import (`text/csv`).
-import { UnsupportedMediaTypeException } from '@nestjs/common';
+import { BadRequestException, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 
 /** A request's media type: its Content-Type without parameters, lower case ('' when none). */
@@ -40,4 +40,24 @@ export function refuseBodiesThatAreNotJson(ownTypes: readonly string[]) {
         : undefined,
     );
   };
+}
+
+/**
+ * Express error middleware, mounted just after the JSON parser: a body that is not valid JSON
+ * (body-parser's `entity.parse.failed`) becomes a 400 "The request body is not valid JSON".
+ * Without it Nest turns the parser's SyntaxError into a 400 carrying JavaScript's own words
+ * ("Unexpected token 'n', "null" is not valid JSON", "Unexpected end of JSON input"). Any other
+ * error goes on as it came.
+ */
+export function explainUnreadableJson(
+  error: unknown,
+  _request: Request,
+  _response: Response,
+  next: NextFunction,
+): void {
+  if ((error as { type?: unknown } | null)?.type === 'entity.parse.failed') {
+    next(new BadRequestException('The request body is not valid JSON'));
+    return;
+  }
+  next(error);
 }
