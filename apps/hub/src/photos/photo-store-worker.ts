@@ -33,10 +33,12 @@ import { PhotosRepository } from './photos.repository';
 const WORKER_BATCH = 50;
 /**
  * Photos the worker carries to the store at once. Their steps wait on different things (the one
- * exiftool process, the disk's flushes, the database), so a few at once keep each busy: one at a
- * time held 20 devices' uploads to under 10 MB/s (bench:photos).
+ * exiftool process, the disk's flushes, the database, the CPU the uploads share), so several at
+ * once keep each busy: one at a time held 20 devices' uploads to under 10 MB/s (bench:photos),
+ * and four left photos waiting in staging over a second while a core stood idle (eight: 43 MB/s
+ * against 29-31 MB/s with four, side by side; docs/decisions.md).
  */
-const STORE_CONCURRENCY = 4;
+const STORE_CONCURRENCY = 8;
 
 /** Whether the store takes photos now, as last found. */
 export interface StoreStatus {
