@@ -19,6 +19,7 @@ import {
   killHubProcess,
   spawnEntryPoint,
   startHubProcess,
+  stopHubProcess,
 } from './support/hub-process';
 import { connectTestDevice, testKeys, TestDevice, waitFor } from './support/devices';
 import { sqliteOnly } from './support/test-database';
@@ -58,17 +59,6 @@ async function adminHere(args: string[], env: Record<string, string>): Promise<R
     { out: (text) => (out += text), err: (text) => (err += text) },
   );
   return { code, out, err };
-}
-
-/** Stops the hub as its service manager would (SIGTERM) and resolves once it has exited. */
-function stopHub(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return Promise.resolve();
-  }
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
 }
 
 const mode = (file: string) => fs.statSync(file).mode & 0o777;
@@ -261,7 +251,7 @@ describeSqlite('npm run admin -- backup FILE / restore FILE', () => {
     const everyDeviceA = (await everything(url, bearer, '/api/devices')).map((d) => d.id);
     const everyCommandA = new Set((await commandsOf(url, bearer, everyDeviceA)).map((c) => c.id));
     const auditA = new Map((await everything(url, bearer, '/api/audit')).map((r) => [r.id, r]));
-    await stopHub(hubA.child);
+    await stopHubProcess(hubA.child);
 
     // Restore into a fresh data dir, then start a hub there on the same port: the devices'
     // clients are still trying to reconnect to it.

@@ -4,33 +4,17 @@
 // frozen until a reload. The page must say that live updates are paused while the hub is away,
 // keep what the teacher typed when a send fails, and follow the lesson live again once the hub is
 // back.
-import type { ChildProcess } from 'node:child_process';
-import type { ClassDto, DeviceGroup } from '@app/hub-api';
 import {
-  ADMIN_PASSWORD,
-  apiSignIn,
   callApi,
   consoleSpec,
   CONSOLE_DIR,
-  createStaffAccount,
-  makeEnrollmentToken,
   signInWithForm,
+  teacherWithClass,
 } from '../support/browser';
-import { startHubProcess, type HubProcess } from '../support/hub-process';
-import { connectTestDevice, enrollTestDevice, type TestDevice } from '../support/devices';
+import { startHubProcess, stopHubProcess, type HubProcess } from '../support/hub-process';
+import type { TestDevice } from '../support/devices';
 
 jest.setTimeout(180_000);
-
-/** Stops the hub as systemd does (SIGTERM: a clean shutdown) and resolves once it has exited. */
-function stopHub(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return Promise.resolve();
-  }
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
 
 describe('a class page across a hub restart', () => {
   const devices: TestDevice[] = [];
@@ -40,27 +24,24 @@ describe('a class page across a hub restart', () => {
     beforeClose: async () => {
       devices.forEach((device) => device.client.close());
       if (restarted) {
-        await stopHub(restarted.child);
+        await stopHubProcess(restarted.child);
       }
     },
   });
 
   it('says live updates are paused, keeps an unsent message, and follows the lesson again', async () => {
     const url = hub().url;
-    const adminToken = await apiSignIn(url, 'admin', ADMIN_PASSWORD);
-    const teacher = await createStaffAccount(url, adminToken, 'rowan', ['teacher']);
-    const teacherToken = await apiSignIn(url, teacher.username, teacher.password);
-    const group = await callApi<DeviceGroup>(url, 'POST', '/api/groups', adminToken, {
-      name: 'Year 3 Elm',
+    const {
+      teacher,
+      teacherToken,
+      klass: elm,
+      device,
+    } = await teacherWithClass(url, {
+      username: 'rowan',
+      className: 'Year 3 Elm',
+      deviceName: 'Elm 01',
     });
-    const enrolToken = await makeEnrollmentToken(url, adminToken, { groupIds: [group.id] });
-    devices.push(connectTestDevice(await enrollTestDevice(hub(), enrolToken, { name: 'Elm 01' })));
-    const me = await callApi<{ id: string }>(url, 'GET', '/api/auth/me', teacherToken);
-    const elm = await callApi<ClassDto>(url, 'POST', '/api/classes', adminToken, {
-      name: 'Year 3 Elm',
-      teacherIds: [me.id],
-      groupId: group.id,
-    });
+    devices.push(device);
     await callApi(url, 'POST', `/api/classes/${elm.id}/session`, teacherToken, {});
 
     await page().goto(`${url}/classes/${elm.id}`);
@@ -70,7 +51,7 @@ describe('a class page across a hub restart', () => {
       .waitFor();
     await page().getByText('Elm 01', { exact: true }).waitFor();
 
-    await stopHub(hub().hub.child);
+    await stopHubProcess(hub().hub.child);
     const paused = page().getByText('Live updates paused: reconnecting to the hub…');
     await paused.waitFor({ timeout: 10_000 });
 

@@ -3,17 +3,8 @@
 // running"; "End session" wrote "The lesson has ended…" into the bar it was removing, so it was
 // never seen. The page now says that the lesson ended, when, and that the tablets are being put
 // back, whichever way it ended.
-import type { ClassDto, DeviceGroup } from '@app/hub-api';
-import {
-  ADMIN_PASSWORD,
-  apiSignIn,
-  callApi,
-  consoleSpec,
-  createStaffAccount,
-  makeEnrollmentToken,
-  signInWithForm,
-} from '../support/browser';
-import { connectTestDevice, enrollTestDevice, type TestDevice } from '../support/devices';
+import { callApi, consoleSpec, signInWithForm, teacherWithClass } from '../support/browser';
+import type { TestDevice } from '../support/devices';
 
 jest.setTimeout(120_000);
 
@@ -26,20 +17,17 @@ describe('the end of a lesson on the class page', () => {
 
   it('says the lesson ended at its end time, and when the teacher ends it', async () => {
     const url = hub().url;
-    const adminToken = await apiSignIn(url, 'admin', ADMIN_PASSWORD);
-    const teacher = await createStaffAccount(url, adminToken, 'sasha', ['teacher']);
-    const teacherToken = await apiSignIn(url, teacher.username, teacher.password);
-    const group = await callApi<DeviceGroup>(url, 'POST', '/api/groups', adminToken, {
-      name: 'Year 6 Ash',
+    const {
+      teacher,
+      teacherToken,
+      klass: ash,
+      device,
+    } = await teacherWithClass(url, {
+      username: 'sasha',
+      className: 'Year 6 Ash',
+      deviceName: 'Ash 01',
     });
-    const enrolToken = await makeEnrollmentToken(url, adminToken, { groupIds: [group.id] });
-    devices.push(connectTestDevice(await enrollTestDevice(hub(), enrolToken, { name: 'Ash 01' })));
-    const me = await callApi<{ id: string }>(url, 'GET', '/api/auth/me', teacherToken);
-    const ash = await callApi<ClassDto>(url, 'POST', '/api/classes', adminToken, {
-      name: 'Year 6 Ash',
-      teacherIds: [me.id],
-      groupId: group.id,
-    });
+    devices.push(device);
     await callApi(url, 'POST', `/api/classes/${ash.id}/session`, teacherToken, {
       endsAt: new Date(Date.now() + 12_000).toISOString(),
     });

@@ -6,6 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { ClassDto, DeviceGroup } from '@app/hub-api';
+import { connectTestDevice, enrollTestDevice, type TestDevice } from './devices';
 import { ADMIN_PASSWORD } from './hub';
 import { freePort, HubProcess, killHubProcess, startHubProcess } from './hub-process';
 
@@ -270,6 +272,39 @@ export async function createStaffAccount(
     roles,
   });
   return { username, password };
+}
+
+/**
+ * A new teacher (`username`) with a class over a new group of one connected test device, made
+ * through the API as admin: the class and the group are named `className`, the device
+ * `deviceName`. The caller closes `device.client`.
+ */
+export async function teacherWithClass(
+  hubUrl: string,
+  names: { username: string; className: string; deviceName: string },
+): Promise<{
+  teacher: { username: string; password: string };
+  teacherToken: string;
+  klass: ClassDto;
+  device: TestDevice;
+}> {
+  const adminToken = await apiSignIn(hubUrl, 'admin', ADMIN_PASSWORD);
+  const teacher = await createStaffAccount(hubUrl, adminToken, names.username, ['teacher']);
+  const teacherToken = await apiSignIn(hubUrl, teacher.username, teacher.password);
+  const group = await callApi<DeviceGroup>(hubUrl, 'POST', '/api/groups', adminToken, {
+    name: names.className,
+  });
+  const enrolToken = await makeEnrollmentToken(hubUrl, adminToken, { groupIds: [group.id] });
+  const device = connectTestDevice(
+    await enrollTestDevice({ url: hubUrl }, enrolToken, { name: names.deviceName }),
+  );
+  const me = await callApi<{ id: string }>(hubUrl, 'GET', '/api/auth/me', teacherToken);
+  const klass = await callApi<ClassDto>(hubUrl, 'POST', '/api/classes', adminToken, {
+    name: names.className,
+    teacherIds: [me.id],
+    groupId: group.id,
+  });
+  return { teacher, teacherToken, klass, device };
 }
 
 /** Signs in through the console's form, as a person does. */

@@ -107,11 +107,20 @@ export async function startHubProcess(
 
 /** Kills the process without warning (a crash or a pulled plug) and resolves once it is gone. */
 export function killHubProcess(child: ChildProcess): Promise<void> {
+  return endHubProcess(child, 'SIGKILL');
+}
+
+/** Stops the hub as systemd does (SIGTERM: a clean shutdown) and resolves once it has exited. */
+export function stopHubProcess(child: ChildProcess): Promise<void> {
+  return endHubProcess(child, 'SIGTERM');
+}
+
+function endHubProcess(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) {
     return Promise.resolve();
   }
   return new Promise((resolve) => {
     child.once('exit', () => resolve());
-    child.kill('SIGKILL');
+    child.kill(signal);
   });
 }
