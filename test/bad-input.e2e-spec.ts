@@ -575,6 +575,63 @@ describe('bad input', () => {
       ).toEqual([]);
     });
 
+    it('names a field left out once, as required, on every route that takes a body', async () => {
+      const repeated: string[] = [];
+      let refused = 0;
+      const withBodies = routes.filter(
+        (r) => ['POST', 'PUT', 'PATCH'].includes(r.method) && r.path !== '/api/auth/logout',
+      );
+      for (const route of withBodies) {
+        const response = await callRoute(route, '{}');
+        if (response.status !== 400 || typeof response.body.message !== 'string') {
+          continue;
+        }
+        refused++;
+        // Each field named at most once: class-validator's rules for a missing field were
+        // listed one after another ("deviceIds must contain…; each of deviceIds…; deviceIds
+        // must be an array").
+        const fields = (response.body.message as string)
+          .split('; ')
+          .map((part) => part.replace(/^each of /, '').split(/[\s:]/)[0]);
+        if (new Set(fields).size !== fields.length) {
+          repeated.push(`${route.method} ${route.path}: ${response.body.message}`);
+        }
+      }
+      expect(refused).toBeGreaterThan(20);
+      expect(repeated).toEqual([]);
+      const login = await hub.http.post('/api/auth/login').send({});
+      expect([login.status, login.body.message]).toEqual([
+        400,
+        'username is required; password is required',
+      ]);
+      const absent = await callRoute(
+        { method: 'PUT', path: '/api/classes/:id/session/absent' } as RouteAccess,
+        '{"absent": true}',
+      );
+      expect([absent.status, absent.body.message]).toEqual([400, 'deviceIds is required']);
+    });
+
+    it('refuses an address with a broken % escape with a 400 in plain words, on every route', async () => {
+      const answers: string[] = [];
+      for (const route of routes.filter((r) => r.method !== 'HEAD' && r.path.includes('/:'))) {
+        const method = (route.method === 'ALL' ? 'get' : route.method.toLowerCase()) as Method;
+        const response = await hub.http[method](route.path.replace(/:[A-Za-z0-9_]+/g, '%E0%A4%A'))
+          .set('Authorization', as())
+          .set('Content-Type', 'application/json')
+          .send('{}');
+        answers.push(`${route.method} ${route.path}: ${response.status} ${response.body.message}`);
+      }
+      expect(answers.length).toBeGreaterThan(30);
+      expect(
+        answers.filter(
+          (answer) =>
+            !answer.endsWith(
+              ': 400 The address has a broken % escape (a % must be followed by two hex digits of a UTF-8 character). Check the link.',
+            ),
+        ),
+      ).toEqual([]);
+    });
+
     it('refuses a page past the last with a 400, not a database error', async () => {
       for (const path of ['/api/audit', '/api/devices', '/api/staff']) {
         const response = await hub.http

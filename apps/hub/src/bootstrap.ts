@@ -11,7 +11,7 @@ import { HUB_CONFIG, HubConfig } from './config/hub-config';
 import { serveConsole } from './console/console-files';
 import { requestIdFor, runWithRequestContext } from './common/request-context';
 import { explainUnreadableJson, refuseBodiesThatAreNotJson } from './common/json-bodies.middleware';
-import { refuseUnsafeInput } from './common/unsafe-input.middleware';
+import { refuseBrokenEscapes, refuseUnsafeInput } from './common/unsafe-input.middleware';
 import { createValidationPipe } from './common/validation';
 import { runAsBackgroundWork } from './database/transaction-runner';
 
@@ -25,6 +25,8 @@ export function configureHub(app: INestApplication): INestApplication {
   app.use((request: Request & { id?: unknown }, response: Response, next: NextFunction) => {
     runWithRequestContext({ correlationId: requestIdFor(request, response) }, next);
   });
+  // Before any route matches: a path that is not valid percent-encoded UTF-8 is a 400 in words.
+  app.use(refuseBrokenEscapes);
   // A photo's upload and its receipts are a device's background traffic: on SQLite their
   // database work waits while a person's request waits (issue 14: a class lock during an ingest).
   app.use(PHOTO_DEVICE_ROUTES, (_request: Request, _response: Response, next: NextFunction) =>

@@ -77,3 +77,28 @@ export function refuseUnsafeInput(request: Request, _response: Response, next: N
     (Array.isArray(request.body) ? BODY_NOT_OBJECT : null);
   next(problem ? new BadRequestException(problem) : undefined);
 }
+
+/** What an address with a broken percent escape (`/api/assets/by-tag/%E0%A4%A`) is told. */
+export const BROKEN_ESCAPE =
+  'The address has a broken % escape (a % must be followed by two hex digits of a UTF-8 character). Check the link.';
+
+/**
+ * Express middleware, mounted before every route: passes a 400 `BROKEN_ESCAPE` to the error
+ * handler (and so to AllExceptionsFilter) when the address's path cannot be decoded as UTF-8
+ * percent escapes (RFC 3986 section 2.1). Express's router otherwise refused it with its own
+ * words while matching a route's `:param` ("Failed to decode param '%E0%A4%A'"), and not at all
+ * for a path without a param.
+ */
+export function refuseBrokenEscapes(
+  request: Request,
+  _response: Response,
+  next: NextFunction,
+): void {
+  try {
+    decodeURIComponent(request.path);
+  } catch {
+    next(new BadRequestException(BROKEN_ESCAPE));
+    return;
+  }
+  next();
+}

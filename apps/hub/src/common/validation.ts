@@ -6,10 +6,28 @@ import {
   ValidationPipe,
 } from '@nestjs/common';
 
+/**
+ * The messages of class-validator's errors, each naming its field by its path in the body
+ * (`timetable.0.start must be …`), for the 400 the ValidationPipe answers.
+ *
+ * A field the body leaves out that the route needs is named once, as "`field` is required":
+ * class-validator runs every rule of a missing field, and a missing `deviceIds` was answered
+ * "deviceIds must contain no more than 100 elements; each of deviceIds must be a UUID; deviceIds
+ * must be an array", none of which says what was wrong. Optional fields (`@IsOmittable`) are
+ * not checked when left out, so this never names one of them.
+ *
+ * @param errors class-validator's errors for one body
+ * @param parent the path of the object they belong to, for nested bodies
+ * @returns one message per broken rule, or one per missing field
+ */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): string[] {
   const messages: string[] = [];
   for (const error of errors) {
     const field = parent ? `${parent}.${error.property}` : error.property;
+    if (error.value === undefined && error.constraints && !error.constraints.whitelistValidation) {
+      messages.push(`${field} is required`);
+      continue;
+    }
     for (const text of Object.values(error.constraints ?? {})) {
       // class-validator says "property x should not exist" for unknown fields: keep the path.
       messages.push(
