@@ -181,6 +181,42 @@ describe('staff paths under concurrency', () => {
       ).toHaveLength(1);
     });
 
+    it('never leaves the school without ICT when two ICT staff disable each other at once', async () => {
+      const changes = [
+        { disabled: true },
+        { roles: ['teacher'] },
+        { disabled: true, roles: ['teacher'] },
+      ];
+      for (const [round, change] of changes.entries()) {
+        const first = await createStaff(hub, admin, `ict-a${round}`, ['ict'], PASSWORD);
+        const second = await createStaff(hub, admin, `ict-b${round}`, ['ict'], PASSWORD);
+        const change1 = hub.http
+          .patch(`/api/staff/${second.id}`)
+          .set('Authorization', as(first.token))
+          .send(change);
+        const change2 = hub.http
+          .patch(`/api/staff/${first.id}`)
+          .set('Authorization', as(second.token))
+          .send(change);
+
+        const answers = await Promise.all([change1, change2]);
+
+        expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409]);
+        expect(answers.find((answer) => answer.status === 409)?.body.message).toBe(
+          'Nothing was changed: your own account was disabled or lost the ict role at the same moment',
+        );
+        const after = await Promise.all(
+          [first.id, second.id].map((id) =>
+            hub.http.get(`/api/staff/${id}`).set('Authorization', as(admin)),
+          ),
+        );
+        const stillIct = after.filter(
+          (answer) => !answer.body.disabled && answer.body.roles.includes('ict'),
+        );
+        expect(stillIct).toHaveLength(1);
+      }
+    });
+
     it('gives both of two acceptances at once the same answer', async () => {
       const person = await createStaff(hub, admin, 'abe', ['teacher'], PASSWORD, {
         acceptAup: false,

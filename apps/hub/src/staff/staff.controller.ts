@@ -45,7 +45,7 @@ export class StaffController {
     summary: 'Create a staff account',
     ok: 'The new account',
     errors: {
-      409: 'The username is already taken',
+      409: 'The username is already taken, or your own account was disabled or lost the ict role meanwhile',
     },
   })
   create(
@@ -118,7 +118,7 @@ export class StaffController {
     summary: 'Change a staff account: name, roles, disabled, password reset',
     ok: 'The account as changed',
     errors: {
-      409: 'You cannot disable yourself or remove your own ict role, or someone changed the account at the same moment',
+      409: 'You cannot disable yourself or remove your own ict role, or someone changed the account (or yours) at the same moment',
     },
   })
   update(

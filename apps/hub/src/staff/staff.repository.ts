@@ -4,6 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { FindOptionsWhere, In, IsNull, Repository } from 'typeorm';
 import { BatchLoader } from '../database/batch-loader';
 import { chunks } from '../database/chunks';
+import { forUpdate } from '../database/row-lock';
 import type { Tx } from '../database/transaction-runner';
 import {
   AupAcceptanceEntity,
@@ -160,6 +161,22 @@ export class StaffRepository {
 
   findByIdIn(tx: Tx, id: string): Promise<StaffAccountEntity | null> {
     return tx.findOneBy(StaffAccountEntity, { id });
+  }
+
+  /**
+   * Reads these accounts inside `tx` and locks their rows until it ends (PostgreSQL; SQLite's
+   * transactions already run one at a time), in id order, so that two changes locking the same
+   * two accounts (two ICT staff changing each other) take turns instead of deadlocking.
+   *
+   * @returns the accounts found, in id order (an unknown id is left out)
+   */
+  lockAccounts(tx: Tx, ids: readonly string[]): Promise<StaffAccountEntity[]> {
+    return forUpdate(
+      tx
+        .createQueryBuilder(StaffAccountEntity, 'account')
+        .where('account.id IN (:...ids)', { ids: [...new Set(ids)] })
+        .orderBy('account.id', 'ASC'),
+    ).getMany();
   }
 
   async insertSession(tx: Tx, session: StaffSessionEntity): Promise<void> {

@@ -40,6 +40,24 @@ export function toStaffAccountDto(account: StaffAccountEntity): StaffAccountDto 
   };
 }
 
+/**
+ * Refuses an account change whose author is no longer an enabled ICT account, read (and locked)
+ * inside the change's own transaction. The request was let in as ICT when it arrived; without
+ * this, two ICT staff disabling each other (or taking each other's ict role) at the same moment
+ * both succeeded and left the school with no one who can manage accounts, which only ICT can
+ * undo.
+ *
+ * @param actor the author's account as read in the transaction (undefined: not found)
+ * @throws ConflictException 409 when it is disabled or no longer holds the ict role
+ */
+function mustStillBeIct(actor: StaffAccountEntity | undefined): void {
+  if (!actor || actor.disabled || !actor.roles.includes('ict')) {
+    throw new ConflictException(
+      'Nothing was changed: your own account was disabled or lost the ict role at the same moment',
+    );
+  }
+}
+
 @Injectable()
 export class StaffService implements OnApplicationBootstrap {
   private readonly logger = new Logger(StaffService.name);
@@ -137,7 +155,8 @@ export class StaffService implements OnApplicationBootstrap {
    * the other (issue 8 item 3): the unique key decides, not the read before it.
    *
    * @throws BadRequestException 400 for a password that breaks the rule
-   * @throws ConflictException 409 when the username is taken
+   * @throws ConflictException 409 when the username is taken, or when the actor's own account was
+   *   disabled or lost the ict role meanwhile
    */
   async create(actor: StaffPrincipal, input: CreateStaffDto): Promise<StaffAccountDto> {
     this.checkPassword('password', input.password);
@@ -160,6 +179,7 @@ export class StaffService implements OnApplicationBootstrap {
     };
     try {
       await this.tx.run(async (tx) => {
+        mustStillBeIct((await this.staff.lockAccounts(tx, [actor.id]))[0]);
         await this.staff.insertAccount(tx, account);
         await this.audit.record(tx, {
           actor,
@@ -206,7 +226,9 @@ export class StaffService implements OnApplicationBootstrap {
    *
    * @throws NotFoundException 404 for an unknown id
    * @throws ConflictException 409 for ICT disabling themselves or dropping their own ict role,
-   *   or when someone else enabled or disabled the account at the same moment
+   *   when someone else enabled or disabled the account at the same moment, or when the actor's
+   *   own account was disabled or lost the ict role meanwhile (so two ICT staff disabling each
+   *   other at once never leave the school with no ICT account)
    */
   async update(actor: StaffPrincipal, id: string, input: UpdateStaffDto): Promise<StaffAccountDto> {
     await this.mustFind(id);
@@ -229,10 +251,12 @@ export class StaffService implements OnApplicationBootstrap {
     const now = this.clock.now();
     let changedAny = false;
     const updated = await this.tx.run(async (tx) => {
-      const account = await this.staff.findByIdIn(tx, id);
+      const locked = await this.staff.lockAccounts(tx, [id, actor.id]);
+      const account = locked.find((row) => row.id === id);
       if (!account) {
         throw new NotFoundException(`No staff account ${id}`);
       }
+      mustStillBeIct(locked.find((row) => row.id === actor.id));
       const changes: Parameters<StaffRepository['updateAccountWhere']>[3] = {};
       const changed: string[] = [];
       if (input.displayName !== undefined && input.displayName.trim() !== account.displayName) {
