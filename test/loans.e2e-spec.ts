@@ -167,6 +167,25 @@ describe(`loans at the desk (${TEST_DATABASE_NAME})`, () => {
       dueAt: new Date(hub.clock.nowMs() - 60_000).toISOString(),
     });
     expect(past.status).toBe(400);
+    // A mistyped year: never overdue, so the office would never chase it.
+    const century = await post(hub, clerk.token, '/api/loans', {
+      assetTag: 'LOAN-002',
+      borrowerId: teacher.id,
+      dueAt: new Date(hub.clock.nowMs() + 367 * DAY).toISOString(),
+    });
+    expect([century.status, century.body.message]).toEqual([
+      400,
+      expect.stringMatching(
+        /^dueAt is more than a year ahead \(\d{4}-\d{2}-\d{2}\): check the year$/,
+      ),
+    ]);
+    const yearAhead = await post(hub, clerk.token, '/api/loans', {
+      assetTag: 'LOAN-002',
+      borrowerId: teacher.id,
+      dueAt: new Date(hub.clock.nowMs() + 365 * DAY).toISOString(),
+    });
+    expect(yearAhead.status).toBe(201);
+    await post(hub, clerk.token, `/api/loans/${yearAhead.body.id}/return`, { condition: 'Good' });
     const leaver = await createStaff(hub, admin, 'leaver', ['teacher']);
     await hub.http
       .patch(`/api/staff/${leaver.id}`)
@@ -247,6 +266,19 @@ describe(`loans at the desk (${TEST_DATABASE_NAME})`, () => {
         witnessedBy: clerk.id,
         acceptedAt: aup.acceptedAt,
       }),
+    });
+    // Who accepted the AUP names the borrower, and the clerk who saw it at the desk.
+    const acceptances = await get<{ items: { staffId: string }[] }>(
+      hub,
+      admin,
+      '/api/aup/acceptances',
+    );
+    expect(acceptances.items.find((item) => item.staffId === newcomer.id)).toEqual({
+      staffId: newcomer.id,
+      username: 'newcomer',
+      displayName: 'newcomer',
+      acceptedAt: aup.acceptedAt,
+      witnessedBy: { staffId: clerk.id, username: 'clerk', displayName: 'clerk' },
     });
   });
 

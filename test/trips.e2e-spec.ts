@@ -464,6 +464,11 @@ describe(`trips (${TEST_DATABASE_NAME})`, () => {
         400,
         /^endsAt/,
       ],
+      [
+        { endsAt: new Date(now + 367 * 24 * HOUR).toISOString() },
+        400,
+        /^endsAt is more than a year ahead/,
+      ],
       [{ leaderIds: [clerk.id] }, 400, /^leaderIds.*not a trip leader/],
       [{ leaderIds: ['4a1f0a3e-6f1e-4c1b-9a59-2b1f3c1d9e00'] }, 400, /^leaderIds/],
       [{ leaderIds: [otherLeader.id] }, 400, /^leaderIds: a trip leader leads/],

@@ -6,6 +6,14 @@ export const ASSET_KINDS = ['laptop', 'tablet', 'netbook', 'camera', 'charger', 
 export type AssetKind = (typeof ASSET_KINDS)[number];
 
 /**
+ * The key an asset tag is unique and looked up by: trimmed and lower-case, so "OAK-01" and
+ * "oak-01" are one asset (the hub's register and the console's forms count tags by it).
+ */
+export function tagKeyOf(tag: string): string {
+  return tag.trim().toLowerCase();
+}
+
+/**
  * Where an asset is (issue 13). `on_loan` and `on_trip` are set by loans and trips only; `lost` by
  * POST /api/assets/:id/lost or a trip's lost report.
  */

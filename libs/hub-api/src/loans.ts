@@ -3,6 +3,13 @@
 
 /** `overdue` is an open loan past its due time; the stored status is `open` or `returned`. */
 export const LOAN_STATUSES = ['open', 'overdue', 'returned'] as const;
+
+/**
+ * How far ahead, in days, a loan may be due or a trip may end: a year and a day. The longest a
+ * school lends is a member of staff's laptop for a school year; a day further is a mistyped
+ * year ("2126"), which would never be overdue or, for a trip, keep its kit's overlay for ever.
+ */
+export const MAX_DAYS_AHEAD = 366;
 export type LoanStatus = (typeof LOAN_STATUSES)[number];
 
 /** A loan: POST /api/loans (201), GET /api/loans (a Page of these), returns. */

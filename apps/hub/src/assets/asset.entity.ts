@@ -42,7 +42,5 @@ export class AssetEntity {
   updatedAt: Date;
 }
 
-/** The lower-case key an asset tag is unique and looked up by. */
-export function tagKeyOf(tag: string): string {
-  return tag.trim().toLowerCase();
-}
+/** The lower-case key an asset tag is unique and looked up by (shared with the console). */
+export { tagKeyOf } from '@app/hub-api';

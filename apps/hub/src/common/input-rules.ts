@@ -1,10 +1,11 @@
 // The decorators every DTO uses for times and for text people type, so the whole API takes one
 // form of each (issue 8, items 16 and 17). The rules themselves live in @app/devices, where the
 // protocol's payload checks use them too.
-import { applyDecorators } from '@nestjs/common';
+import { applyDecorators, BadRequestException } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { ValidateBy, ValidateIf, ValidationArguments, ValidationOptions } from 'class-validator';
 import { plainTextProblem, PlainTextRule, rfc3339Problem } from '@app/devices';
+import { MAX_DAYS_AHEAD } from '@app/hub-api';
 
 /**
  * The value must be an RFC 3339 date-time with a time zone (`2027-01-31T08:00:00Z`,
@@ -71,4 +72,22 @@ export function IsPlainText(
  */
 export function IsOmittable(options?: ValidationOptions): PropertyDecorator {
   return ValidateIf((_object: unknown, value: unknown) => value !== undefined, options);
+}
+
+/**
+ * Refuses a time more than `MAX_DAYS_AHEAD` days (366) after `now`: a loan's `dueAt`, a trip's
+ * `endsAt`. Such a time is a mistyped year, and the hub would keep it as given (a loan never
+ * overdue, a trip's overlay on its kit for a century).
+ *
+ * @param field the request's field, named in the message
+ * @param when the time given
+ * @param now the hub's clock
+ * @throws BadRequestException 400 "`field` is more than a year ahead …"
+ */
+export function refuseTooFarAhead(field: string, when: Date, now: Date): void {
+  if (when.getTime() - now.getTime() > MAX_DAYS_AHEAD * 24 * 60 * 60 * 1000) {
+    throw new BadRequestException(
+      `${field} is more than a year ahead (${when.toISOString().slice(0, 10)}): check the year`,
+    );
+  }
 }

@@ -17,6 +17,7 @@ import { assetTarget } from '../audit/audit-labels';
 import { AuditService } from '../audit/audit.service';
 import { AssetsRepository } from '../assets/assets.repository';
 import { Clock } from '../common/clock';
+import { refuseTooFarAhead } from '../common/input-rules';
 import { hasAnyRole, StaffPrincipal } from '../common/roles';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { TransactionRunner } from '../database/transaction-runner';
@@ -92,7 +93,7 @@ export class LoansService {
    * Checks an asset out to a member of staff (issue 13, POST /api/loans).
    *
    * @returns the open loan
-   * @throws BadRequestException 400 for a due date not in the future
+   * @throws BadRequestException 400 for a due date not in the future, or more than a year ahead
    * @throws NotFoundException 404 for an unknown tag or borrower
    * @throws ConflictException 409 for an asset that is not available (also when another clerk
    *   checked it out at the same moment), a disabled borrower, or a borrower who has not accepted
@@ -104,6 +105,7 @@ export class LoansService {
     if (dueAt.getTime() <= now.getTime()) {
       throw new BadRequestException('dueAt is in the past: a loan is due back in the future');
     }
+    refuseTooFarAhead('dueAt', dueAt, now);
     const loanId = randomUUID();
     try {
       await this.tx.run(async (tx) => {

@@ -31,6 +31,7 @@ import { tripTarget } from '../audit/audit-labels';
 import { AuditService } from '../audit/audit.service';
 import { redactPayload } from '../commands/commands.service';
 import { Clock } from '../common/clock';
+import { refuseTooFarAhead } from '../common/input-rules';
 import { hasAnyRole, StaffPrincipal, StaffRole } from '../common/roles';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { DevicesService } from '../devices/devices.service';
@@ -147,7 +148,7 @@ export class TripsService {
    * Adds a trip (POST /api/trips): its leaders and its kit, named asset by asset. Nothing is
    * checked out yet and no asset is held: check-out decides what is available.
    *
-   * @throws BadRequestException 400 for times out of order or past, an overlay that is not valid
+   * @throws BadRequestException 400 for times out of order, past or more than a year ahead, an overlay that is not valid
    *   partial policy settings, a leader who is unknown, disabled or not a trip leader (or ICT), a
    *   trip leader adding a trip they do not lead, or a tag not in the register or named twice
    */
@@ -161,6 +162,7 @@ export class TripsService {
     if (endsAt.getTime() <= now.getTime()) {
       throw new BadRequestException('endsAt is in the past: a trip ends in the future');
     }
+    refuseTooFarAhead('endsAt', endsAt, now);
     const overlay = this.checkOverlay(input.overlay ?? DEFAULT_TRIP_OVERLAY);
     const leaders = await this.checkLeaders(actor, input.leaderIds);
     const keys = input.assetTags.map(tagKeyOf);

@@ -5,7 +5,12 @@
 // the tags into the box: each scan's Enter starts a new line). While out, the kit's devices get
 // the trip's overlay: the camera is allowed unless switched off here.
 import type { Borrower, CreateTripRequest, Page as ApiPage, Trip } from '@app/hub-api';
-import { plainFieldNames, TRIP_SHORT_NAME_PATTERN, TRIP_SHORT_NAME_RULE } from '@app/hub-api';
+import {
+  plainFieldNames,
+  tagKeyOf,
+  TRIP_SHORT_NAME_PATTERN,
+  TRIP_SHORT_NAME_RULE,
+} from '@app/hub-api';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { Form } from 'react-aria-components';
@@ -28,13 +33,19 @@ import { TRIPS_PATH } from './trip-words';
 /** Staff by name (the loans module's search, open to trip leaders to pick leaders with). */
 const STAFF_SEARCH_PATH = '/api/loans/borrowers';
 
-/** The tags typed or scanned: one a line (commas and spaces also split), each once. */
+/**
+ * The tags typed or scanned: one a line (commas and spaces also split), each once, as the hub
+ * counts them ("OAK-01" and "oak-01" are one asset: the first spelling is kept).
+ */
 function kitTags(text: string): string[] {
-  const tags = text
-    .split(/[\s,;]+/)
-    .map((tag) => tag.trim())
-    .filter(Boolean);
-  return [...new Set(tags)];
+  const tags = new Map<string, string>();
+  for (const tag of text.split(/[\s,;]+/)) {
+    const trimmed = tag.trim();
+    if (trimmed && !tags.has(tagKeyOf(trimmed))) {
+      tags.set(tagKeyOf(trimmed), trimmed);
+    }
+  }
+  return [...tags.values()];
 }
 
 /** A datetime-local field's value in the browser's zone, as UTC ISO 8601; null if not a time. */
