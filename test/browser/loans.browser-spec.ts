@@ -95,6 +95,16 @@ describe('loans and trips in the console', () => {
     await checkScreen('desk-check-out-aup');
     await panel.getByRole('button', { name: 'Accepted in person' }).click();
     await panel.getByText('Accepted in person: you are recorded as the witness').waitFor();
+    // A mistyped year is caught on the form, before the hub refuses it.
+    const dueBack = panel.getByLabel('Due back');
+    const dueAsGiven = await dueBack.inputValue();
+    await dueBack.fill(`${Number(dueAsGiven.slice(0, 4)) + 100}${dueAsGiven.slice(4)}`);
+    await panel
+      .getByText('The due day is more than a year away: check the year.')
+      .first()
+      .waitFor();
+    expect(await panel.getByRole('button', { name: 'Check out' }).isDisabled()).toBe(true);
+    await dueBack.fill(dueAsGiven);
     await panel.getByRole('button', { name: 'Check out' }).click();
 
     // Done: said above the box, and the focus is back in the scan box for the next person.
@@ -164,6 +174,37 @@ describe('loans and trips in the console', () => {
     await page().goto(`${hub().url}/desk?tag=LOAN-101`);
     await page().getByRole('region', { name: 'Check out LOAN-101' }).waitFor();
     expect(await scanBoxHasFocus()).toBe(true);
+
+    // Another desk checks it out while this one has the form open: the clerk is told, and the
+    // desk shows it as it is now (its check-in), not a form that can only be refused again.
+    const race = page().getByRole('region', { name: 'Check out LOAN-101' });
+    await race.getByRole('combobox', { name: 'Borrower' }).fill('Bel');
+    await page()
+      .getByRole('option', { name: /^Bella/ })
+      .click();
+    const bellaId = (
+      await api<ApiPage<{ id: string; username: string }>>('GET', '/api/staff?pageSize=100')
+    ).items.find((account) => account.username === 'bella')?.id;
+    const elsewhere = await api<Loan>('POST', '/api/loans', {
+      assetTag: 'LOAN-101',
+      borrowerId: bellaId,
+      dueAt: new Date(Date.now() + 86_400_000).toISOString(),
+    });
+    await race.getByRole('button', { name: 'Check out' }).click();
+    await page()
+      .getByRole('alert')
+      .filter({ hasText: 'Asset LOAN-101 is not available: it is on loan. Someone else' })
+      .waitFor();
+    const nowOnLoan = page().getByRole('region', { name: 'Check in LOAN-101' });
+    await nowOnLoan.getByText('Bella', { exact: true }).waitFor();
+    // And the same for a check-in another desk did first: it shows as available again.
+    await api('POST', `/api/loans/${elsewhere.id}/return`, { condition: 'Good' });
+    await nowOnLoan.getByRole('button', { name: 'Check in' }).click();
+    await page()
+      .getByRole('alert')
+      .filter({ hasText: 'LOAN-101 has already been checked in from Bella. Someone else' })
+      .waitFor();
+    await page().getByRole('region', { name: 'Check out LOAN-101' }).waitFor();
   });
 
   it('lists overdue loans, finds assets, shows a history, marks one lost, prints labels and imports a CSV', async () => {
@@ -312,7 +353,11 @@ describe('loans and trips in the console', () => {
       .getByText(/Use 1 to 24 of a-z, 0-9 and -/)
       .waitFor();
     await shortName.fill('y6-museum');
-    await page().getByRole('textbox', { name: 'Kit: asset tags' }).fill('TAB-1\nTAB-2\nTAB-3\n');
+    // A tag scanned twice, once as typed in lower case, is one asset, as the hub counts it.
+    await page()
+      .getByRole('textbox', { name: 'Kit: asset tags' })
+      .fill('TAB-1\nTAB-2\ntab-2\nTAB-3\n');
+    await page().getByText('3 assets so far.', { exact: false }).waitFor();
     await checkScreen('trip-new');
     await page().getByRole('button', { name: 'Add trip' }).click();
 

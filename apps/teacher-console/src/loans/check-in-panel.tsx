@@ -5,7 +5,7 @@ import type { Asset, AssetCurrentLoan, Loan, ReturnLoanRequest } from '@app/hub-
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Form } from 'react-aria-components';
-import { api } from '../api/client';
+import { api, ApiError } from '../api/client';
 import { Button, daysWords, ErrorMessage, formatDay, Switch, TextArea, TextField } from '../ui';
 import { ASSETS_PATH, LOANS_PATH } from './loan-words';
 
@@ -13,9 +13,11 @@ export interface CheckInPanelProps {
   asset: Asset;
   loan: AssetCurrentLoan;
   onDone: (message: string | null) => void;
+  /** Called when the hub says the loan was already checked in: the desk shows the asset now. */
+  onMoved: (notice: string) => void;
 }
 
-export function CheckInPanel({ asset, loan, onDone }: CheckInPanelProps) {
+export function CheckInPanel({ asset, loan, onDone, onMoved }: CheckInPanelProps) {
   const client = useQueryClient();
   const [condition, setCondition] = useState('Good');
   const [damageNotes, setDamageNotes] = useState('');
@@ -42,6 +44,14 @@ export function CheckInPanel({ asset, loan, onDone }: CheckInPanelProps) {
           toRepair ? ' and sent to repair' : ''
         }.`,
       );
+    },
+    onError: (error) => {
+      if (error instanceof ApiError && error.status === 409) {
+        onMoved(
+          `${asset.assetTag} has already been checked in from ${loan.borrowerName}. Someone ` +
+            'else has just dealt with it: here it is as it is now.',
+        );
+      }
     },
   });
   const submit = (event: FormEvent) => {

@@ -3,27 +3,41 @@
 // clerk presses "Accepted in person" (the hub records it with the loan, witnessed by the clerk).
 // The AUP is shown when the borrower search says so, or when the hub refuses for it (409).
 import type { Asset, AupCurrent, CreateLoanRequest, Loan } from '@app/hub-api';
+import { MAX_DAYS_AHEAD } from '@app/hub-api';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Form } from 'react-aria-components';
 import { api, ApiError, apiQuery } from '../api/client';
 import { Button, dayAt, dayInput, ErrorMessage, formatDay, TextField } from '../ui';
 import { BorrowerPicker } from './borrower-picker';
-import { ASSETS_PATH, AUP_PATH, isAupRefusal, LOANS_PATH, type Borrower } from './loan-words';
+import {
+  ASSETS_PATH,
+  AUP_PATH,
+  isAssetRefusal,
+  isAupRefusal,
+  LOANS_PATH,
+  type Borrower,
+} from './loan-words';
 
 /** Days a loan runs unless the clerk picks another day. */
 const DEFAULT_LOAN_DAYS = 7;
 /** A loan is due at the end of its day (local time): "due Tuesday" means all of Tuesday. */
 const DUE_HOUR = 23;
 const DUE_MINUTE = 59;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface CheckOutPanelProps {
   asset: Asset;
   /** Called with what was done ("LOAN-001 checked out to …"), or null when cancelled. */
   onDone: (message: string | null) => void;
+  /**
+   * Called with the hub's reason when the asset is no longer available (another desk checked it
+   * out first, or it was sent to repair): the desk shows it as it is now.
+   */
+  onMoved: (notice: string) => void;
 }
 
-export function CheckOutPanel({ asset, onDone }: CheckOutPanelProps) {
+export function CheckOutPanel({ asset, onDone, onMoved }: CheckOutPanelProps) {
   const client = useQueryClient();
   const [borrower, setBorrower] = useState<Borrower | null>(null);
   const [dueDay, setDueDay] = useState(dayInput(DEFAULT_LOAN_DAYS));
@@ -57,6 +71,10 @@ export function CheckOutPanel({ asset, onDone }: CheckOutPanelProps) {
     onError: (error) => {
       if (error instanceof ApiError && error.status === 409 && isAupRefusal(error.message)) {
         setHubWantsAup(true);
+      } else if (error instanceof ApiError && error.status === 409 && isAssetRefusal(error)) {
+        onMoved(
+          `${error.message.replace(/\.$/, '')}. Someone else has just dealt with it: here it is as it is now.`,
+        );
       }
     },
   });
@@ -66,7 +84,9 @@ export function CheckOutPanel({ asset, onDone }: CheckOutPanelProps) {
       ? 'Choose the day it is due back.'
       : new Date(dueAt).getTime() < Date.now()
         ? 'The due day has passed: choose today or a later day.'
-        : null;
+        : new Date(dueAt).getTime() > Date.now() + MAX_DAYS_AHEAD * DAY_MS
+          ? 'The due day is more than a year away: check the year.'
+          : null;
   const error = checkOut.error instanceof ApiError ? checkOut.error : null;
   const borrowerError =
     error && (error.status === 404 || /borrower|disabled/i.test(error.message))

@@ -12,3 +12,12 @@ export const byTagPath = (tag: string) => `/api/assets/by-tag/${encodeURICompone
 export function isAupRefusal(message: string): boolean {
   return /acceptable use policy|\bAUP\b/i.test(message);
 }
+
+/**
+ * Whether a check-out's 409 is about the asset (not available any more: another desk checked it
+ * out first, "Asset LOAN-001 is not available: it is on loan", "… was checked out at the same
+ * moment") rather than about the borrower (disabled, AUP not accepted).
+ */
+export function isAssetRefusal(error: { status: number; message: string }): boolean {
+  return error.status === 409 && /^Asset /.test(error.message);
+}

@@ -21,6 +21,8 @@ export default function OfficeDeskPage() {
   const [params, change] = useAddressFilters();
   const tag = params.get('tag') ?? '';
   const [done, setDone] = useState<string | null>(null);
+  /** Why the asset shown changed under the clerk (another desk checked it out or in first). */
+  const [moved, setMoved] = useState<string | null>(null);
   const lookup = useQuery({
     ...apiQuery<Asset>(byTagPath(tag)),
     enabled: tag !== '',
@@ -32,10 +34,16 @@ export default function OfficeDeskPage() {
   });
   const backToScan = (message: string | null) => {
     setDone(message);
+    setMoved(null);
     // The asset's answer goes with the tag (gcTime 0): a scan of it again reads it afresh.
     change({ tag: '' });
     // After React has removed the panel, so nothing in it takes the focus back.
     requestAnimationFrame(() => scanBox.current?.focus());
+  };
+  /** Another desk was first: say so, and show the asset as it is now (its other panel). */
+  const showAsItIsNow = (notice: string) => {
+    setMoved(notice);
+    void lookup.refetch();
   };
   const asset = tag ? lookup.data : undefined;
   const notFound = lookup.error instanceof ApiError && lookup.error.status === 404;
@@ -55,6 +63,7 @@ export default function OfficeDeskPage() {
         isPending={lookup.isFetching}
         onScan={(scanned) => {
           setDone(null);
+          setMoved(null);
           if (scanned === tag) {
             // The same tag again: read it afresh (it may have been checked out meanwhile).
             void lookup.refetch();
@@ -76,18 +85,35 @@ export default function OfficeDeskPage() {
       ) : (
         <ErrorMessage error={lookup.error} title="Could not look up that tag." />
       )}
-      {asset ? <DeskAction key={asset.id} asset={asset} onDone={backToScan} /> : null}
+      {moved && asset ? (
+        <p className="error-message" role="alert">
+          {moved}
+        </p>
+      ) : null}
+      {asset ? (
+        <DeskAction key={asset.id} asset={asset} onDone={backToScan} onMoved={showAsItIsNow} />
+      ) : null}
     </Page>
   );
 }
 
 /** What the desk does with the asset scanned. */
-function DeskAction({ asset, onDone }: { asset: Asset; onDone: (message: string | null) => void }) {
+function DeskAction({
+  asset,
+  onDone,
+  onMoved,
+}: {
+  asset: Asset;
+  onDone: (message: string | null) => void;
+  onMoved: (notice: string) => void;
+}) {
   if (asset.status === 'available') {
-    return <CheckOutPanel asset={asset} onDone={onDone} />;
+    return <CheckOutPanel asset={asset} onDone={onDone} onMoved={onMoved} />;
   }
   if (asset.status === 'on_loan' && asset.currentLoan) {
-    return <CheckInPanel asset={asset} loan={asset.currentLoan} onDone={onDone} />;
+    return (
+      <CheckInPanel asset={asset} loan={asset.currentLoan} onDone={onDone} onMoved={onMoved} />
+    );
   }
   const why: Record<string, string> = {
     on_trip: 'It is out on a trip: the trip leader checks it in by scan on the trip’s page.',
