@@ -425,9 +425,18 @@ describe('staff accounts', () => {
       expect(acceptances.status).toBe(200);
       // Everyone the tests signed in has accepted too (they must, to use the hub).
       expect(acceptances.body.version).toBe(sha256(text));
+      // Named from the account, not from the log's entry (which goes with the audit retention).
       expect(
         (acceptances.body.items as { staffId: string }[]).filter((i) => i.staffId === reader.id),
-      ).toEqual([{ staffId: reader.id, acceptedAt: accepted.body.acceptedAt }]);
+      ).toEqual([
+        {
+          staffId: reader.id,
+          username: 'rhea',
+          displayName: 'rhea',
+          acceptedAt: accepted.body.acceptedAt,
+          witnessedBy: null,
+        },
+      ]);
 
       const again = await hub.http
         .post('/api/staff/me/aup-acceptance')
@@ -480,7 +489,15 @@ describe('staff accounts', () => {
         .set('Authorization', as(admin));
       expect(acceptances.body).toEqual({
         version: sha256(text),
-        items: [{ staffId: adminId, acceptedAt: expect.any(String) }],
+        items: [
+          {
+            staffId: adminId,
+            username: 'admin',
+            displayName: 'Administrator',
+            acceptedAt: expect.any(String),
+            witnessedBy: null,
+          },
+        ],
       });
 
       const republished = await hub.http

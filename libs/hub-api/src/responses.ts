@@ -96,11 +96,22 @@ export interface AuditEntry {
   correlationId: string | null;
 }
 
-/** GET /api/aup/acceptances: who accepted the current AUP version, and when. */
+/** A member of staff named from their account as it is now (null names: no such account). */
+export interface AupAcceptancePerson {
+  staffId: string;
+  username: string | null;
+  displayName: string | null;
+}
+
+/** GET /api/aup/acceptances: who accepted the current AUP version, and when, oldest first. */
 export interface AupAcceptances {
   /** The current version (SHA-256), or null when none is published. */
   version: string | null;
-  items: { staffId: string; acceptedAt: string }[];
+  items: (AupAcceptancePerson & {
+    acceptedAt: string;
+    /** The office clerk who saw it accepted in person at the desk (a loan), or null. */
+    witnessedBy: AupAcceptancePerson | null;
+  })[];
 }
 
 /** GET /api/metrics (ICT): the hub's operating figures. */

@@ -4,6 +4,7 @@
 import { ConflictException, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import * as fs from 'node:fs';
 import { createHash, randomUUID } from 'node:crypto';
+import type { AupAcceptances } from '@app/hub-api';
 import { aupTarget } from '../audit/audit-labels';
 import { AuditService } from '../audit/audit.service';
 import { AupGate } from '../common/access';
@@ -278,17 +279,36 @@ export class AupService extends AupGate implements OnApplicationBootstrap {
     return current !== null && (await this.staff.findAcceptance(staffId, current.hash)) !== null;
   }
 
-  async acceptances() {
+  /**
+   * Who accepted the current version and when, oldest first, each named from their account (and
+   * the clerk who witnessed an acceptance at the desk, issue 13). The names come from the accounts,
+   * not from the audit log, whose `aup.accepted` entries go with HUB_AUDIT_RETENTION_DAYS while
+   * the acceptances themselves are kept.
+   */
+  async acceptances(): Promise<AupAcceptances> {
     const current = await this.staff.currentAup();
     if (!current) {
       return { version: null, items: [] };
     }
     const rows = await this.staff.findAcceptances(current.hash);
+    const accounts = new Map(
+      (
+        await this.staff.findByIds(
+          rows.flatMap((row) => (row.witnessedBy ? [row.staffId, row.witnessedBy] : [row.staffId])),
+        )
+      ).map((account) => [account.id, account]),
+    );
+    const person = (id: string) => ({
+      staffId: id,
+      username: accounts.get(id)?.username ?? null,
+      displayName: accounts.get(id)?.displayName ?? null,
+    });
     return {
       version: current.hash,
       items: rows.map((row) => ({
-        staffId: row.staffId,
+        ...person(row.staffId),
         acceptedAt: row.acceptedAt.toISOString(),
+        witnessedBy: row.witnessedBy ? person(row.witnessedBy) : null,
       })),
     };
   }

@@ -398,6 +398,15 @@ export class StaffRepository {
     return (await this.findAcceptanceIn(tx, acceptance.staffId, acceptance.aupHash)) ?? acceptance;
   }
 
+  /** The accounts with these ids, read in chunks; an id with no account is left out. */
+  async findByIds(ids: readonly string[]): Promise<StaffAccountEntity[]> {
+    const found: StaffAccountEntity[] = [];
+    for (const part of chunks([...new Set(ids)])) {
+      found.push(...(await this.accounts.findBy({ id: In(part) })));
+    }
+    return found;
+  }
+
   findAcceptances(aupHash: string): Promise<AupAcceptanceEntity[]> {
     return this.acceptances.find({ where: { aupHash }, order: { acceptedAt: 'ASC' } });
   }

@@ -1,7 +1,8 @@
 // Who accepted the current acceptable use policy, and when (GET /api/aup/acceptances). The hub
-// answers with staff ids; each is named from the log's own `aup.accepted` entries for that
-// version, which the same roles (safeguarding, ICT) may read, with the name as it was then.
-import type { AupAcceptances, AupCurrent, AuditEntry, Page as ListPage } from '@app/hub-api';
+// names each person from their account, so an acceptance is named whether it was made at sign-in
+// or in person at the office desk (with the clerk who saw it), and however long ago: the log's
+// own entries go with the audit retention, the acceptances do not.
+import type { AupAcceptancePerson, AupAcceptances, AupCurrent } from '@app/hub-api';
 import { useQuery } from '@tanstack/react-query';
 import { apiQuery } from '../api/client';
 import { Button, DataTable, ErrorMessage, StatusMessage } from '../ui';
@@ -11,25 +12,19 @@ function when(iso: string): string {
   return new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
 }
 
+/** "Ann Clarke (office)", or the id when the hub knows no such account. */
+function nameOf(person: AupAcceptancePerson): string {
+  if (person.displayName === null) {
+    return `Staff id ${person.staffId}`;
+  }
+  return person.username && person.username !== person.displayName
+    ? `${person.displayName} (${person.username})`
+    : person.displayName;
+}
+
 export function AupAcceptancesSection({ onShowAll }: { onShowAll: () => void }) {
   const acceptances = useQuery(apiQuery<AupAcceptances>('/api/aup/acceptances'));
   const current = useQuery(apiQuery<AupCurrent>('/api/aup'));
-  const version = acceptances.data?.version ?? null;
-  const names = useQuery({
-    ...apiQuery<ListPage<AuditEntry>>('/api/audit', {
-      action: 'aup.accepted',
-      targetType: 'aup',
-      targetId: version ?? '',
-      pageSize: 500,
-    }),
-    enabled: version !== null,
-  });
-  const byStaff = new Map<string, AuditEntry>();
-  for (const entry of names.data?.items ?? []) {
-    if (entry.actorId && !byStaff.has(entry.actorId)) {
-      byStaff.set(entry.actorId, entry);
-    }
-  }
   const data = acceptances.data;
   return (
     <section className="aup-acceptances" aria-labelledby="aup-acceptances-title">
@@ -58,20 +53,24 @@ export function AupAcceptancesSection({ onShowAll }: { onShowAll: () => void }) 
                 id: 'who',
                 name: 'Who',
                 isRowHeader: true,
-                cell: (row) => {
-                  const entry = byStaff.get(row.staffId);
-                  return (
-                    <span className="staff-name">
-                      {entry?.actorName ?? entry?.actor ?? `Staff id ${row.staffId}`}
-                      {entry?.actorName && entry.actor ? (
-                        <span className="staff-username">{entry.actor}</span>
-                      ) : null}
-                    </span>
-                  );
-                },
+                cell: (row) => (
+                  <span className="staff-name">
+                    {row.displayName ?? `Staff id ${row.staffId}`}
+                    {row.displayName && row.username ? (
+                      <span className="staff-username">{row.username}</span>
+                    ) : null}
+                  </span>
+                ),
               },
               { id: 'version', name: 'Version', cell: () => data.version?.slice(0, 12) },
-              { id: 'when', name: 'Accepted', cell: (row) => when(row.acceptedAt) },
+              {
+                id: 'when',
+                name: 'Accepted',
+                cell: (row) =>
+                  row.witnessedBy
+                    ? `${when(row.acceptedAt)}, at the desk, witnessed by ${nameOf(row.witnessedBy)}`
+                    : when(row.acceptedAt),
+              },
             ]}
             rows={data.items}
             rowKey={(row) => row.staffId}
