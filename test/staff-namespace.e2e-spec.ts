@@ -378,3 +378,30 @@ describe('the /staff namespace', () => {
     });
   });
 });
+
+describe('the /staff namespace with one sign-in per account (HUB_ONE_SESSION_PER_ACCOUNT)', () => {
+  let hub: TestHub;
+
+  beforeAll(async () => {
+    hub = await startHub({ env: { HUB_ONE_SESSION_PER_ACCOUNT: 'true' } });
+  });
+  afterAll(() => hub.close());
+
+  it('drops the live connection of the sign-in that signing in again elsewhere ended, at once', async () => {
+    const admin = await hub.login();
+    const person = await createStaff(hub, admin, 'yves', ['teacher']);
+    const first = await mustConnect(hub, person.token);
+    try {
+      const second = await hub.login('yves', 'Staff-Pass1!');
+
+      // Not at the next periodic check (30 s), as with any sign-in this hub ends.
+      await waitFor(() => first.socket.disconnected, 'the first sign-in to be dropped', 2_000);
+      expect(first.of<SessionEndedEvent>('session.ended')).toHaveLength(1);
+      expect((await hub.http.get('/api/auth/me').set('Authorization', as(second))).status).toBe(
+        200,
+      );
+    } finally {
+      first.socket.disconnect();
+    }
+  });
+});

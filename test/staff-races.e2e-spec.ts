@@ -80,6 +80,41 @@ describe('staff paths under concurrency', () => {
     });
   });
 
+  describe('wrong current passwords when changing your own', () => {
+    it('count with wrong sign-ins, so a sign-in left open cannot try passwords without limit', async () => {
+      const person = await createStaff(hub, admin, 'gwen', ['teacher'], PASSWORD);
+      const change = (currentPassword: string) =>
+        hub.http
+          .patch('/api/staff/me/password')
+          .set('Authorization', as(person.token))
+          .send({ currentPassword, newPassword: 'Brand-New-Pass2!' });
+
+      const statuses: number[] = [];
+      for (let round = 0; round < 2; round++) {
+        const answers = await Promise.all(Array.from({ length: 8 }, () => change(WRONG)));
+        statuses.push(...answers.map((answer) => answer.status));
+      }
+
+      // As at sign-in: HUB_LOGIN_LOCK_AFTER wrong passwords are checked, then the lock answers.
+      expect(statuses.filter((status) => status === 401)).toHaveLength(LOCK_AFTER);
+      expect(statuses.filter((status) => status === 429)).toHaveLength(16 - LOCK_AFTER);
+      const locked = await change(PASSWORD);
+      expect(locked.status).toBe(429);
+      expect(locked.body.message).toMatch(/^Too many failed sign-ins: try again after /);
+      expect((await signIn('gwen', PASSWORD)).status).toBe(429);
+      const audit = await hub.http
+        .get('/api/audit')
+        .query({ action: 'staff.locked_out', targetId: person.id })
+        .set('Authorization', as(admin));
+      expect(audit.body.total).toBe(1);
+
+      // Once the lock ends the right password changes it, and the count starts again.
+      hub.clock.advance(LOCK_MINUTES * 60_000 + 1_000);
+      expect((await change(PASSWORD)).status).toBe(204);
+      expect(await throttleOf('gwen')).toBeNull();
+    });
+  });
+
   describe('a password change in flight (item 2)', () => {
     it('never re-enables an account that ICT disabled meanwhile', async () => {
       for (const delayMs of [10, 20, 30, 40, 50, 60]) {
@@ -238,6 +273,29 @@ describe('staff paths under concurrency', () => {
         .query({ action: 'aup.accepted', actor: 'abe' })
         .set('Authorization', as(admin));
       expect(audit.body.total).toBe(1);
+    });
+
+    it('writes one sign-out in the log for several sign-outs of one sign-in at once', async () => {
+      const person = await createStaff(hub, admin, 'dora', ['teacher'], PASSWORD);
+      const signOut = () =>
+        hub.http.post('/api/auth/logout').set('Authorization', as(person.token));
+
+      const answers = await Promise.all(Array.from({ length: 5 }, signOut));
+
+      // Each gets the answer a sign-out gets (nothing is wrong with asking twice) ...
+      for (const answer of answers) {
+        expect([204, 401]).toContain(answer.status);
+      }
+      expect(answers.some((answer) => answer.status === 204)).toBe(true);
+      // ... but the safeguarding lead reads one sign-out, not one per tap.
+      const audit = await hub.http
+        .get('/api/audit')
+        .query({ action: 'staff.signed_out', actor: 'dora' })
+        .set('Authorization', as(admin));
+      expect(audit.body.total).toBe(1);
+      expect(
+        (await hub.http.get('/api/auth/me').set('Authorization', as(person.token))).status,
+      ).toBe(401);
     });
 
     it('gives both of two publications of one text at once the same version', async () => {

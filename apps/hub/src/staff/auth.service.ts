@@ -79,6 +79,9 @@ export class AuthService extends StaffAuthenticator {
    * count reaches HUB_LOGIN_LOCK_AFTER. So however many attempts arrive at once, no more than
    * that many passwords are ever checked before the lock. A good sign-in clears the count.
    *
+   * With HUB_ONE_SESSION_PER_ACCOUNT, the account's other sign-ins end, and their /staff
+   * connections are dropped at once.
+   *
    * @throws HttpException 429 while the username is locked (unknown usernames lock the same way)
    * @throws UnauthorizedException 401 for a wrong username or password, or a disabled account
    */
@@ -93,43 +96,15 @@ export class AuthService extends StaffAuthenticator {
       throw new UnauthorizedException(WRONG_CREDENTIALS);
     }
     const now = this.clock.now();
-    const lockMs = this.config.auth.lockMinutes * 60 * 1000;
-    const lockUntil = new Date(now.getTime() + lockMs);
-    // Failures are forgotten after as long a quiet spell as a lock lasts (see StaffCleanupService).
-    const staleBefore = new Date(now.getTime() - lockMs);
-    const { attempt, lockedUntil } = await this.tx.run((tx) =>
-      this.staff.countAttempt(
-        tx,
-        username,
-        now,
-        this.config.auth.lockAfterFailures,
-        lockUntil,
-        staleBefore,
-      ),
-    );
-    if (attempt === null) {
-      throw tooManyFailures(lockedUntil ?? lockUntil);
-    }
-    // Attempt n follows n - 1 failures: each one past HUB_LOGIN_SLOW_AFTER waits a step longer.
-    const over = attempt - this.config.auth.slowAfterFailures;
-    if (over > 0) {
-      await sleep(Math.min(over, 10) * this.config.auth.slowDelayMs);
-    }
+    const attempt = await this.countAttempt(username, now);
 
     const account = await this.staff.findByUsername(username);
     const passwordOk = account
       ? await verifyPassword(account.passwordHash, password)
       : await verifyPassword(await this.decoyHash, password).then(() => false);
     if (!account || !passwordOk || account.disabled) {
-      if (attempt >= this.config.auth.lockAfterFailures && account) {
-        await this.tx.run((tx) =>
-          this.audit.record(tx, {
-            actor: { kind: 'system' },
-            action: 'staff.locked_out',
-            target: staffTarget(account),
-            detail: { minutes: this.config.auth.lockMinutes },
-          }),
-        );
+      if (account) {
+        await this.auditLockOut(attempt, account);
       }
       throw new UnauthorizedException(WRONG_CREDENTIALS);
     }
@@ -165,6 +140,10 @@ export class AuthService extends StaffAuthenticator {
     if (!signedIn) {
       throw new UnauthorizedException(WRONG_CREDENTIALS);
     }
+    if (this.config.auth.oneSessionPerAccount) {
+      // The sign-ins this one ended lose their live connections now, as a sign-out's do.
+      this.events.emit('staff.changed', { staffId: account.id });
+    }
     return {
       accessToken: token,
       expiresAt: expiresAt.toISOString(),
@@ -177,20 +156,94 @@ export class AuthService extends StaffAuthenticator {
     };
   }
 
-  async logout(principal: StaffPrincipal, token: string): Promise<void> {
-    const session = await this.staff.findSessionByHash(hashToken(token));
-    if (!session) {
+  /**
+   * Checks the password of someone already signed in (changing their own password needs the
+   * current one), counted in the same throttle as signing in with that username: the same
+   * slow-down and lock, so a sign-in left open on a shared iPad cannot be used to try password
+   * after password without limit. A right password clears the count, as a sign-in does.
+   *
+   * @returns whether `password` is the account's password
+   * @throws HttpException 429 while the username is locked, at sign-in and here alike
+   */
+  async checkPasswordCounted(account: StaffAccountEntity, password: string): Promise<boolean> {
+    const attempt = await this.countAttempt(account.username, this.clock.now());
+    if (!(await verifyPassword(account.passwordHash, password))) {
+      await this.auditLockOut(attempt, account);
+      return false;
+    }
+    await this.tx.run((tx) => this.staff.clearThrottle(tx, account.username));
+    return true;
+  }
+
+  /**
+   * Counts one password attempt for `username` before its password is checked, with an atomic
+   * increment, then waits the slow-down that count has earned (issue 8 item 1).
+   *
+   * @returns this attempt's number since the count last started
+   * @throws HttpException 429 while the username is locked
+   */
+  private async countAttempt(username: string, now: Date): Promise<number> {
+    const lockMs = this.config.auth.lockMinutes * 60 * 1000;
+    const lockUntil = new Date(now.getTime() + lockMs);
+    // Failures are forgotten after as long a quiet spell as a lock lasts (see StaffCleanupService).
+    const staleBefore = new Date(now.getTime() - lockMs);
+    const { attempt, lockedUntil } = await this.tx.run((tx) =>
+      this.staff.countAttempt(
+        tx,
+        username,
+        now,
+        this.config.auth.lockAfterFailures,
+        lockUntil,
+        staleBefore,
+      ),
+    );
+    if (attempt === null) {
+      throw tooManyFailures(lockedUntil ?? lockUntil);
+    }
+    // Attempt n follows n - 1 failures: each one past HUB_LOGIN_SLOW_AFTER waits a step longer.
+    const over = attempt - this.config.auth.slowAfterFailures;
+    if (over > 0) {
+      await sleep(Math.min(over, 10) * this.config.auth.slowDelayMs);
+    }
+    return attempt;
+  }
+
+  /** Audits `staff.locked_out` when the failed attempt `attempt` was the one that set the lock. */
+  private async auditLockOut(attempt: number, account: StaffAccountEntity): Promise<void> {
+    if (attempt < this.config.auth.lockAfterFailures) {
       return;
     }
-    await this.tx.run(async (tx) => {
-      await this.staff.revokeSession(tx, session.id, this.clock.now());
+    await this.tx.run((tx) =>
+      this.audit.record(tx, {
+        actor: { kind: 'system' },
+        action: 'staff.locked_out',
+        target: staffTarget(account),
+        detail: { minutes: this.config.auth.lockMinutes },
+      }),
+    );
+  }
+
+  /**
+   * Ends the sign-in behind `token` and audits `staff.signed_out`. The end is one conditional
+   * update and only the request that made it writes the entry: several sign-outs of one sign-in
+   * at the same moment (a double tap, two tabs) are one sign-out in the log, and the others
+   * change nothing.
+   */
+  async logout(principal: StaffPrincipal, token: string): Promise<void> {
+    const ended = await this.tx.run(async (tx) => {
+      if (!(await this.staff.revokeSessionByHash(tx, hashToken(token), this.clock.now()))) {
+        return false;
+      }
       await this.audit.record(tx, {
         actor: principal,
         action: 'staff.signed_out',
         target: staffTarget(principal),
       });
+      return true;
     });
-    this.events.emit('staff.changed', { staffId: principal.id });
+    if (ended) {
+      this.events.emit('staff.changed', { staffId: principal.id });
+    }
   }
 
   /**

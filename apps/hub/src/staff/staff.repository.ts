@@ -199,8 +199,19 @@ export class StaffRepository {
     await query.execute();
   }
 
-  async revokeSession(tx: Tx, sessionId: string, at: Date): Promise<void> {
-    await tx.update(StaffSessionEntity, { id: sessionId, revokedAt: IsNull() }, { revokedAt: at });
+  /**
+   * Ends the session whose token has this hash, if it has not ended already: one conditional
+   * update, so of several sign-outs of one session at the same moment exactly one ends it.
+   *
+   * @returns whether this call ended it (false: no such session, or it had ended already)
+   */
+  async revokeSessionByHash(tx: Tx, tokenHash: string, at: Date): Promise<boolean> {
+    const result = await tx.update(
+      StaffSessionEntity,
+      { tokenHash, revokedAt: IsNull() },
+      { revokedAt: at },
+    );
+    return (result.affected ?? 0) > 0;
   }
 
   /**

@@ -18,7 +18,8 @@ import { HubEvents } from '../common/hub-events';
 import { hashToken } from '../common/token-hash';
 import { STAFF_ROLES, StaffPrincipal } from '../common/roles';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
-import { hashPassword, verifyPassword } from './password-hashing';
+import { AuthService } from './auth.service';
+import { hashPassword } from './password-hashing';
 import { TransactionRunner } from '../database/transaction-runner';
 import { isUniqueViolation } from '../database/unique-violation';
 import { CreateStaffDto, StaffAccountDto, UpdateStaffDto } from './dto/staff.dto';
@@ -69,6 +70,7 @@ export class StaffService implements OnApplicationBootstrap {
     private readonly clock: Clock,
     private readonly events: HubEvents,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
+    private readonly auth: AuthService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -330,6 +332,8 @@ export class StaffService implements OnApplicationBootstrap {
    * others end.
    *
    * @throws UnauthorizedException 401 when the current password is wrong
+   * @throws HttpException 429 while the username is locked after too many wrong passwords (wrong
+   *   current passwords here count with wrong passwords at sign-in)
    * @throws BadRequestException 400 for a new password that breaks the rule
    * @throws ConflictException 409 when the account was disabled or its password changed meanwhile
    */
@@ -340,7 +344,8 @@ export class StaffService implements OnApplicationBootstrap {
     currentToken: string,
   ): Promise<void> {
     const account = await this.mustFind(actor.id);
-    if (!(await verifyPassword(account.passwordHash, currentPassword))) {
+    // Counted with sign-ins of this username: the same slow-down and lock (429).
+    if (!(await this.auth.checkPasswordCounted(account, currentPassword))) {
       throw new UnauthorizedException('The current password is wrong');
     }
     this.checkPassword('newPassword', newPassword);
