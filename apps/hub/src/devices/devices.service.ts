@@ -234,18 +234,25 @@ export class DevicesService {
     return { ...toDeviceDto(device, this.shownOnline(device)), groupIds, pendingCommands };
   }
 
+  /**
+   * Renames a device or changes its asset tag, writing and auditing only the fields given that
+   * differ from what the device has.
+   *
+   * @returns the device as it is now
+   * @throws NotFoundException 404 for an unknown id
+   */
   async update(actor: StaffPrincipal, id: string, input: UpdateDeviceDto): Promise<DeviceDto> {
     const device = await this.mustFind(id);
     const changes: Partial<DeviceEntity> = {};
-    if (input.name !== undefined) {
+    if (input.name !== undefined && input.name.trim() !== device.name) {
       changes.name = input.name.trim();
     }
-    if (input.assetTag !== undefined) {
+    if (input.assetTag !== undefined && input.assetTag.trim() !== device.assetTag) {
       changes.assetTag = input.assetTag.trim();
     }
     if (Object.keys(changes).length === 0) {
       // Nothing to write (an UPDATE with no columns is a database error, once a 500), nothing
-      // to audit: the device as it is.
+      // to audit (a save with nothing edited is not a change): the device as it is.
       return toDeviceDto(device, this.shownOnline(device));
     }
     await this.tx.run(async (tx) => {

@@ -94,20 +94,37 @@ export class GroupsService {
   }
 
   /**
-   * Renames or re-describes a group, writing only the fields given: two edits at once of
-   * different fields both stand (issue 8 item 3). 404 for no such group, 409 for a taken name.
+   * Renames or re-describes a group, writing only the fields given that differ from what the
+   * group has: two edits at once of different fields both stand (issue 8 item 3), and an edit
+   * that changes nothing (a save with nothing edited, a PATCH of `{}`) writes nothing and
+   * audits nothing.
+   *
+   * @returns the group as it is now, with its number of active members
+   * @throws NotFoundException 404 for no such group
+   * @throws ConflictException 409 for a name another group has
    */
   async update(actor: StaffPrincipal, id: string, input: UpdateGroupDto): Promise<GroupDto> {
     const changes: Partial<Pick<DeviceGroupEntity, 'name' | 'description' | 'updatedAt'>> = {};
-    if (input.name !== undefined) {
-      changes.name = input.name.trim();
-    }
-    if (input.description !== undefined) {
-      changes.description = input.description.trim();
-    }
-    changes.updatedAt = this.clock.now();
     const group = await this.tx
       .run(async (tx) => {
+        const current = await this.devices.findGroupIn(tx, id);
+        if (!current) {
+          throw new NotFoundException(`No group ${id}`);
+        }
+        if (input.name !== undefined && input.name.trim() !== current.name) {
+          changes.name = input.name.trim();
+        }
+        // No description and an empty one read the same.
+        if (
+          input.description !== undefined &&
+          input.description.trim() !== (current.description ?? '')
+        ) {
+          changes.description = input.description.trim();
+        }
+        if (Object.keys(changes).length === 0) {
+          return current;
+        }
+        changes.updatedAt = this.clock.now();
         if (!(await this.devices.updateGroup(tx, id, changes))) {
           throw new NotFoundException(`No group ${id}`);
         }

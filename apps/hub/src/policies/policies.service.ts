@@ -273,6 +273,19 @@ export class PoliciesService implements OnApplicationBootstrap {
     });
   }
 
+  /**
+   * Changes a policy's name, description, settings or enforced paths as a new revision, and sends
+   * the new policy to the devices whose policy changes. A save that changes none of them (the
+   * editor's "Save changes" pressed with nothing edited, a PATCH of `{}`) writes nothing: no
+   * revision, no audit entry; the policy is answered as it is. A rollback (`note`) is always
+   * written, since going back was asked for.
+   *
+   * @param note the revision's note ("Rolled back to revision N"), or null for an edit
+   * @returns the policy as it is now, with its assignments
+   * @throws NotFoundException 404 for an unknown id
+   * @throws BadRequestException 400 naming the setting at fault
+   * @throws ConflictException 409 for a name another policy has, or a change made meanwhile
+   */
   async update(
     actor: StaffPrincipal,
     id: string,
@@ -293,11 +306,23 @@ export class PoliciesService implements OnApplicationBootstrap {
       }
       const changed = diffSettings(before, profile.settings);
       const enforcedChanged = JSON.stringify(profile.enforced) !== policy.enforced;
+      const name = input.name?.trim() ?? policy.name;
+      const description =
+        input.description !== undefined ? input.description.trim() : policy.description;
+      if (
+        note === null &&
+        changed.length === 0 &&
+        !enforcedChanged &&
+        name === policy.name &&
+        // No description and an empty one read the same in the console, which sends "".
+        (description ?? '') === (policy.description ?? '')
+      ) {
+        return toPolicyDto(policy, await this.policies.allAssignments());
+      }
       const updated: PolicyEntity = {
         ...policy,
-        name: input.name?.trim() ?? policy.name,
-        description:
-          input.description !== undefined ? input.description.trim() : policy.description,
+        name,
+        description,
         settings: JSON.stringify(profile.settings),
         enforced: JSON.stringify(profile.enforced),
         revision: policy.revision + 1,

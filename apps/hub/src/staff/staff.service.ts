@@ -265,7 +265,11 @@ export class StaffService implements OnApplicationBootstrap {
         changes.displayName = input.displayName.trim();
         changed.push('displayName');
       }
-      if (input.roles !== undefined) {
+      // The same roles in another order are no change (the console's roles dialog saved as is).
+      if (
+        input.roles !== undefined &&
+        [...input.roles].sort().join() !== [...account.roles].sort().join()
+      ) {
         changes.roles = input.roles;
         changed.push('roles');
       }
