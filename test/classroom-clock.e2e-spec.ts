@@ -63,6 +63,7 @@ describe('classroom: the clock', () => {
     const watcher = await connectWatcher(hub, klass.teacher.token);
     expect((await watcher.watch(klass.classId)).ok).toBe(true);
 
+    const allowedAt = hub.clock.nowMs();
     const allowed = await act(hub, klass.teacher.token, klass.classId, {
       action: 'camera.allow',
       minutes: 1,
@@ -79,12 +80,34 @@ describe('classroom: the clock', () => {
     );
     // The grid showed them pending while the policy went out, then done.
     await waitFor(() => [...watcher.tiles.values()].every((t) => !t.pending), 'tiles done');
+    // Each tile says until when the class allows the camera, live and when read.
+    const watched = () => klass.deviceIds.map((id) => watcher.tiles.get(id)?.cameraUntil ?? null);
+    await waitFor(() => watched().every((at) => at !== null), 'tiles show the camera allowed');
+    for (const at of watched()) {
+      expect(Date.parse(at as string) - allowedAt).toBeGreaterThanOrEqual(60_000);
+      expect(Date.parse(at as string) - allowedAt).toBeLessThan(65_000);
+    }
+    const read = await hub.http
+      .get(`/api/classes/${klass.classId}/session`)
+      .set('Authorization', as(klass.teacher.token));
+    expect((read.body as ClassSessionView).tiles.map((tile) => tile.cameraUntil)).toEqual(
+      expect.arrayContaining(watched()),
+    );
 
     hub.clock.advance(61_000);
     await waitFor(
       () => klass.devices.every((d) => cameraOf(d) === false),
       'camera back to what the policy says',
     );
+    await waitFor(() => watched().every((at) => at === null), 'tiles show the camera gone');
+    const readAfter = await hub.http
+      .get(`/api/classes/${klass.classId}/session`)
+      .set('Authorization', as(klass.teacher.token));
+    expect((readAfter.body as ClassSessionView).tiles.map((tile) => tile.cameraUntil)).toEqual([
+      null,
+      null,
+      null,
+    ]);
     const after = await policyOf(klass.deviceIds[0]);
     expect(after.decidedBy['camera.allowed'].scope).not.toBe('overlay');
     const expired = await auditActions('class_session', session.id);

@@ -70,7 +70,7 @@ describe('the classroom screens', () => {
   const tileOf = (name: string): Locator => tiles().filter({ hasText: new RegExp(`^${name}`) });
 
   /** How many tiles say `words` on a line of their own. */
-  const tilesSaying = (words: string) =>
+  const tilesSaying = (words: string | RegExp) =>
     tiles().filter({ has: page().getByText(words, { exact: true }) });
 
   /** For a failure's message: what each tile says, what the tablets did, the hub's last log. */
@@ -241,6 +241,17 @@ describe('the classroom screens', () => {
     await cameraDialog.getByRole('button', { name: 'Allow camera', exact: true }).click();
     await cameraDialog.waitFor({ state: 'detached' });
     await page().getByText('Camera allowed sent to 29 tablets.').waitFor();
+    // Each of the 29 tiles says until when, and the summary counts them.
+    await waitFor(
+      async () => (await tilesSaying(/^Camera until \d{2}:\d{2}$/).count()) === TABLETS - 1,
+      '29 tiles to say Camera until …',
+      20_000,
+    );
+    await page()
+      .getByRole('list', { name: 'The class at a glance' })
+      .getByText('29 with the camera allowed')
+      .waitFor();
+    await checkScreen('class-camera-allowed');
 
     // End session: asked first, then every tablet is unlocked, the absent one too.
     await page().getByRole('button', { name: 'End session', exact: true }).click();
@@ -256,6 +267,12 @@ describe('the classroom screens', () => {
     await waitFor(
       async () => (await tilesSaying('Any app').count()) === TABLETS,
       'all 30 tiles to say Any app after the end',
+      20_000,
+    );
+    // The session's end takes the camera allowance with it.
+    await waitFor(
+      async () => (await tilesSaying(/^Camera until/).count()) === 0,
+      'no tile to say Camera until … after the end',
       20_000,
     );
     expect(devices.filter((device) => device.enforcer.currentState().locked)).toHaveLength(0);

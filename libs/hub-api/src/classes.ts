@@ -102,6 +102,11 @@ export interface ClassTile {
   pending: boolean;
   /** Who owns the lock the hub wants on it (null: none). `lost`/`admin` locks stay after a class unlock. */
   lockOwner: ClassLockOwner | null;
+  /**
+   * Until when a class has allowed the camera on it (`camera.allow`), ISO 8601 UTC; null when no
+   * class allowance is in force (its policy decides). It turns null by itself at that time.
+   */
+  cameraUntil: string | null;
 }
 
 /** GET /api/classes/:id/session, and PUT /api/classes/:id/session/absent's answer. */

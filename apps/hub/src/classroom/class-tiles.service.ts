@@ -13,6 +13,7 @@ import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { CommandsRepository } from '../commands/commands.repository';
 import { TransactionRunner } from '../database/transaction-runner';
 import { DevicesService } from '../devices/devices.service';
+import { PolicyOverlaysService } from '../policies/policy-overlays.service';
 import { ClassesRepository, TileDeviceRow } from './classes.repository';
 import type { ClassEntity } from './classroom.entities';
 
@@ -51,9 +52,9 @@ export type SessionListener = (classId: string, session: ClassSession) => void;
 const CLUSTER_REFRESH_MS = 5000;
 
 /**
- * A tile from a device's row, what it last reported, its open commands and the session's
- * absences. `pending`: an open lock/app/message/policy command, or a reported lock or app that
- * differs from the desired one.
+ * A tile from a device's row, what it last reported, its open commands, the session's absences
+ * and a class's camera allowance on it (`cameraUntil`, ISO 8601, or null). `pending`: an open
+ * lock/app/message/policy command, or a reported lock or app that differs from the desired one.
  */
 export function toClassTile(
   row: TileDeviceRow,
@@ -61,6 +62,7 @@ export function toClassTile(
   reported: ReportedBits | null,
   openCommands: number,
   absent: boolean,
+  cameraUntil: string | null = null,
 ): ClassTile {
   const parsed =
     reported ??
@@ -95,6 +97,7 @@ export function toClassTile(
     absent,
     pending: openCommands > 0 || differs,
     lockOwner: row.desiredLockOwner,
+    cameraUntil,
   };
 }
 
@@ -135,6 +138,7 @@ export class ClassTilesService implements OnModuleInit, OnModuleDestroy {
     private readonly tx: TransactionRunner,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
     private readonly instance: HubInstance,
+    private readonly overlays: PolicyOverlaysService,
   ) {}
 
   onModuleInit(): void {
@@ -144,6 +148,7 @@ export class ClassTilesService implements OnModuleInit, OnModuleDestroy {
     this.events.on('command.updated', touch);
     this.events.on('command.answered', touch);
     this.events.on('commands.queued', ({ deviceIds }) => this.touch(deviceIds));
+    this.events.on('overlays.expired', ({ deviceIds }) => this.touch(deviceIds));
     // Kept for every device, followed or not: a report that arrives while a class's tiles are
     // first read is in its tile, though the device's row may not have it yet (presence writes
     // are gathered). Reports come in the order the device sent them (DevicesService).
@@ -345,7 +350,7 @@ export class ClassTilesService implements OnModuleInit, OnModuleDestroy {
       return;
     }
     // A device in several followed classes is read once; its absence differs per class.
-    const { rows, open } = await this.readRows(deviceIds);
+    const { rows, open, camera } = await this.readRows(deviceIds);
     for (const row of rows) {
       for (const classId of this.classesOfDevice.get(row.id) ?? []) {
         const followed = this.followed.get(classId);
@@ -358,6 +363,7 @@ export class ClassTilesService implements OnModuleInit, OnModuleDestroy {
           this.reported.get(row.id) ?? null,
           open.get(row.id) ?? 0,
           followed.absent.has(row.id),
+          camera.get(row.id) ?? null,
         );
         const json = JSON.stringify(tile);
         if (followed.sent.get(row.id) === json) {
@@ -372,15 +378,18 @@ export class ClassTilesService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * The devices' rows and open lock-type commands, read in one unit of work (issue 12: on SQLite
-   * one wait in the queue, not two, between a device's report and its tile).
+   * The devices' rows, open lock-type commands and class camera allowances, read in one unit of
+   * work (issue 12: on SQLite one wait in the queue, not several, between a report and its tile).
    */
-  private readRows(
-    deviceIds: readonly string[],
-  ): Promise<{ rows: TileDeviceRow[]; open: Map<string, number> }> {
+  private readRows(deviceIds: readonly string[]): Promise<{
+    rows: TileDeviceRow[];
+    open: Map<string, number>;
+    camera: Map<string, string>;
+  }> {
     return this.tx.run(async (tx) => ({
       rows: await this.classes.tileRows(deviceIds, tx),
       open: await this.commands.openCountsByDevice(deviceIds, TILE_COMMAND_TYPES, tx),
+      camera: await this.overlays.classCameraUntil(deviceIds, tx),
     }));
   }
 
@@ -392,7 +401,7 @@ export class ClassTilesService implements OnModuleInit, OnModuleDestroy {
     if (deviceIds.length === 0) {
       return tiles;
     }
-    const { rows, open } = await this.readRows(deviceIds);
+    const { rows, open, camera } = await this.readRows(deviceIds);
     const absent = absentOf();
     for (const row of rows) {
       tiles.set(
@@ -403,6 +412,7 @@ export class ClassTilesService implements OnModuleInit, OnModuleDestroy {
           this.reported.get(row.id) ?? null,
           open.get(row.id) ?? 0,
           absent.has(row.id),
+          camera.get(row.id) ?? null,
         ),
       );
     }

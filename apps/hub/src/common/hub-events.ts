@@ -60,6 +60,11 @@ export interface HubEventMap {
   'class.teachers.changed': { classId: string };
   /** An account changed or a sign-in of it ended (signed out, disabled, roles, password). */
   'staff.changed': { staffId: string };
+  /**
+   * Policy overlays on these devices expired and were removed (a class's camera allowance, a
+   * trip's): the class tiles that show them are read again (issue 12).
+   */
+  'overlays.expired': { deviceIds: readonly string[] };
   /** Devices' compliance status changed (a push queued, a device answered): counts to send. */
   'compliance.changed': { deviceIds: readonly string[] };
   /** Coalesced compliance counts for the /staff namespace (policies/compliance-progress.ts). */
@@ -74,6 +79,7 @@ export interface HubEventMap {
  */
 export const CLUSTER_EVENTS = [
   'commands.queued',
+  'overlays.expired',
   'devices.claimed',
   'device.revoked',
   'staff.changed',

@@ -37,6 +37,24 @@ export class PolicyOverlaysRepository {
     return found;
   }
 
+  /** The overlays of one kind of source (every class session, say) on these devices. */
+  async ofKindOn(
+    kind: OverlaySourceKind,
+    deviceIds: readonly string[],
+    tx?: Tx,
+  ): Promise<PolicyOverlayEntity[]> {
+    const found: PolicyOverlayEntity[] = [];
+    for (const part of chunks(deviceIds)) {
+      found.push(
+        ...(await (tx ?? this.overlays.manager).findBy(PolicyOverlayEntity, {
+          sourceKind: kind,
+          deviceId: In(part),
+        })),
+      );
+    }
+    return found;
+  }
+
   /** Overlays whose expiry has passed, oldest first, at most `limit`. */
   expired(now: Date, limit: number): Promise<PolicyOverlayEntity[]> {
     return this.overlays.find({

@@ -49,6 +49,7 @@ import { AuditActor, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { ScheduledWorkLease } from '../database/scheduled-work-lease';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
+import { HubEvents } from '../common/hub-events';
 import { DevicesRepository } from '../devices/devices.repository';
 import { OverlaySourceKind, PolicyOverlayEntity } from './policy-overlay.entity';
 import { PolicyOverlaysRepository } from './policy-overlays.repository';
@@ -115,6 +116,7 @@ export class PolicyOverlaysService implements OnApplicationBootstrap, OnApplicat
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly lease: ScheduledWorkLease,
+    private readonly events: HubEvents,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -243,6 +245,27 @@ export class PolicyOverlaysService implements OnApplicationBootstrap, OnApplicat
     return out;
   }
 
+  /**
+   * Until when a class session's overlay allows the camera on each of these devices (issue 12:
+   * "compliance shows it", and the teacher's tiles): ISO 8601 UTC by device id, for overlays
+   * not yet expired on the hub's clock; a device without one is not in the map. Read in `tx`
+   * when given (the tiles read it with the devices' rows).
+   */
+  async classCameraUntil(deviceIds: readonly string[], tx?: Tx): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    if (deviceIds.length === 0) {
+      return out;
+    }
+    const now = this.clock.nowMs();
+    for (const row of await this.overlays.ofKindOn('class_session', deviceIds, tx)) {
+      const settings = JSON.parse(row.settings) as { camera?: { allowed?: unknown } };
+      if (settings.camera?.allowed === true && row.expiresAt && row.expiresAt.getTime() > now) {
+        out.set(row.deviceId, row.expiresAt.toISOString());
+      }
+    }
+    return out;
+  }
+
   /** Overlays of a source now in force, by device id (for a view of what a source does). */
   async activeFor(source: OverlaySource): Promise<Map<string, PolicyOverlayEntity>> {
     const rows = await this.overlays.ofSource(source.kind, source.id);
@@ -269,14 +292,19 @@ export class PolicyOverlaysService implements OnApplicationBootstrap, OnApplicat
       if (due.length === 0) {
         return;
       }
+      let expired: string[] = [];
       const plan = await this.rollout.exclusive(() =>
         this.tx.run(async (tx) => {
           const gone = await this.overlays.deleteByIds(tx, due, now);
+          expired = [...new Set(gone.map((overlay) => overlay.deviceId))];
           return this.removeIn(tx, gone, SYSTEM, 'policy.overlay_expired', true);
         }),
       );
       if (plan) {
         this.rollout.announce(plan);
+      }
+      if (expired.length > 0) {
+        this.events.emit('overlays.expired', { deviceIds: expired });
       }
       if (due.length < EXPIRE_BATCH) {
         return;

@@ -1,5 +1,5 @@
 // The lesson's tablets as a grid of tiles (issue 12), one per tablet: its name and asset tag,
-// then online, lock, app, battery, absent and "not done yet", each in words with a shape beside
+// then online, lock, app, battery, a camera allowed by the class, absent and "not done yet", each in words with a shape beside
 // it (never colour alone). A tablet that has not yet done what was last asked has a dashed,
 // thicker frame and says so, so a teacher sees at a glance which ones to wait for. A tile opens a
 // dialog to act on that one tablet or mark it absent.
@@ -15,6 +15,7 @@ import {
   acceptedWords,
   appWords,
   batteryWords,
+  cameraWords,
   gridSummary,
   lockWords,
   pendingWords,
@@ -50,6 +51,11 @@ export function ClassGrid({ classId, view }: { classId: string; view: ClassSessi
         <li>
           <strong>{counts.absent}</strong> absent
         </li>
+        {counts.camera > 0 ? (
+          <li>
+            <strong>{counts.camera}</strong> with the camera allowed
+          </li>
+        ) : null}
       </ul>
       <ul className="class-tiles" aria-label="Tablets">
         {view.tiles.map((tile) => (
@@ -106,6 +112,7 @@ function Tile({ tile, onOpen }: { tile: ClassTile; onOpen: () => void }) {
       <TileLine icon={lockIcon(tile)}>{lockWords(tile)}</TileLine>
       <TileLine icon="app">{appWords(tile)}</TileLine>
       <TileLine icon="battery">{batteryWords(tile)}</TileLine>
+      {cameraWords(tile) ? <TileLine icon="camera">{cameraWords(tile) as string}</TileLine> : null}
       {tile.absent ? <TileLine icon="absent">Absent</TileLine> : null}
       <TileLine icon={tile.pending ? 'waiting' : 'done'}>{pendingWords(tile)}</TileLine>
     </AriaButton>
@@ -173,6 +180,9 @@ function TileDialog({
             </li>
             <li>
               <TileLine icon="battery">{batteryWords(tile)}</TileLine>
+            </li>
+            <li>
+              <TileLine icon="camera">{cameraWords(tile) ?? 'Camera as its policy says'}</TileLine>
             </li>
             <li>
               <TileLine icon={tile.absent ? 'absent' : 'done'}>

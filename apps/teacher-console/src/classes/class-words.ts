@@ -131,17 +131,27 @@ export function acceptedWords(action: ClassActionName, accepted: ClassActionAcce
   } lock.`;
 }
 
+/**
+ * A class's camera allowance on a tablet: "Camera until 10:40" while one is in force, else null
+ * (the tablet's policy decides, and the tile says nothing of it).
+ */
+export function cameraWords(tile: Pick<ClassTile, 'cameraUntil'>): string | null {
+  return tile.cameraUntil ? `Camera until ${clockTime(tile.cameraUntil)}` : null;
+}
+
 /** "28 of 30 tablets online", and the other counts a teacher scans for. */
 export function gridSummary(tiles: readonly ClassTile[]): {
   online: number;
   locked: number;
   pending: number;
   absent: number;
+  camera: number;
 } {
   return {
     online: tiles.filter((tile) => tile.online).length,
     locked: tiles.filter((tile) => tile.locked === true).length,
     pending: tiles.filter((tile) => tile.pending).length,
     absent: tiles.filter((tile) => tile.absent).length,
+    camera: tiles.filter((tile) => tile.cameraUntil !== null).length,
   };
 }

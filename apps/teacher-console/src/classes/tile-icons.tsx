@@ -14,7 +14,8 @@ export type TileIconName =
   | 'battery'
   | 'waiting'
   | 'done'
-  | 'absent';
+  | 'absent'
+  | 'camera';
 
 const PATHS: Record<TileIconName, ReactNode> = {
   // A filled dot, and a hollow ring.
@@ -60,6 +61,13 @@ const PATHS: Record<TileIconName, ReactNode> = {
     />
   ),
   done: <path d="M5 12.5l4.5 4.5L19 7.5" fill="none" strokeWidth="2.5" />,
+  // A camera body with its lens.
+  camera: (
+    <>
+      <path d="M4 8h3l1.5-2h7L17 8h3v11H4z" fill="none" strokeWidth="2" />
+      <circle cx="12" cy="13" r="3.5" fill="none" strokeWidth="2" />
+    </>
+  ),
   // A person with a line through.
   absent: (
     <>
