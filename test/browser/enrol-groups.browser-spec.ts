@@ -325,4 +325,16 @@ describe('the Enrol and Groups screens', () => {
     const listRow = page().getByRole('row').filter({ hasText: 'Year 4 Oak iPads' });
     await listRow.getByRole('gridcell', { name: '0' }).waitFor();
   });
+
+  it('keeps a group whose name is one long word on a portrait iPad', async () => {
+    // The hub takes a group's name of up to 128 characters, spaces or not.
+    const longName = `Trolley${'X'.repeat(121)}`;
+    await callApi(hub().url, 'POST', '/api/groups', adminToken, { name: longName });
+    await apiSignIn(hub().url, ict.username, ict.password); // the AUP, when run alone
+    await page().goto(`${hub().url}/sign-in?next=%2Fenrol`);
+    await signInWithForm(page(), ict.username, ict.password);
+    await page().getByRole('checkbox', { name: longName }).waitFor({ state: 'attached' });
+    // The group's box on the token form breaks its label rather than push the page sideways.
+    await checkScreen('enrol-long-group');
+  });
 });
