@@ -371,12 +371,16 @@ describe('the hub over HTTPS, with a certificate from a test CA', () => {
     await expect(fetchPinnedCa(hub.url, '00'.repeat(32))).rejects.toThrow('it is not trusted');
   });
 
-  it('logs request headers at debug, with the credentials redacted', async () => {
+  it('logs request headers at debug, with the credentials redacted and no one named', async () => {
+    const fileName = Buffer.from('Jane Pupil sports day.jpg').toString('base64');
     const sent = await request(hub.url)
       .get('/api/enrollment-tokens')
       .ca(ca.certPem)
       .set('Authorization', `Bearer ${token}`)
-      .set('Cookie', 'session=secret-cookie');
+      .set('Cookie', 'session=secret-cookie')
+      // The console page that asked, with what was searched for; a tus client's file name.
+      .set('Referer', `${hub.url}/inventory?search=Jane+Pupil`)
+      .set('Upload-Metadata', `filename ${fileName},contentType aW1hZ2UvanBlZw==`);
     expect(sent.status).toBe(200);
     const id = sent.headers['x-request-id'] as string;
     const line = await waitForLine(
@@ -390,6 +394,14 @@ describe('the hub over HTTPS, with a certificate from a test CA', () => {
     });
     expect(JSON.stringify(line)).not.toContain(token);
     expect(JSON.stringify(line)).not.toContain('secret-cookie');
+    expect(line.req).toMatchObject({
+      headers: expect.objectContaining({
+        referer: `${hub.url}/inventory`,
+        'upload-metadata': 'filename,contentType',
+      }),
+    });
+    expect(JSON.stringify(line)).not.toContain('Jane');
+    expect(JSON.stringify(line)).not.toContain(fileName);
   });
   it('serves a renewed certificate after SIGHUP, without a restart', async () => {
     const servedSerial = () =>

@@ -41,6 +41,30 @@ interface SerializedResponse {
   headers: Record<string, unknown>;
 }
 
+/**
+ * Request headers as the debug log writes them: the credentials are redacted by pino (see
+ * `redact`); here, what could name a person goes. `Referer` is the console page that asked, and
+ * its query string carries what someone searched or filtered for (a pupil's name, a username), so
+ * it is cut as the path is. A tus `Upload-Metadata` keeps its keys only: a client may send the
+ * file's own name (`filename`), which can name a pupil and which the hub never stores (AUP).
+ *
+ * @returns a copy of `headers`; the original is left as it is
+ */
+export function loggableHeaders(headers: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...headers };
+  if (typeof out.referer === 'string') {
+    out.referer = out.referer.split('?')[0];
+  }
+  const metadata = out['upload-metadata'];
+  if (typeof metadata === 'string') {
+    out['upload-metadata'] = metadata
+      .split(',')
+      .map((pair) => pair.trim().split(' ')[0])
+      .join(',');
+  }
+  return out;
+}
+
 export function loggerParams(config: HubConfig): Params {
   const withHeaders = config.logLevel === 'debug' || config.logLevel === 'trace';
   const line = (request: IncomingMessage, response: ServerResponse, ms: number) =>
@@ -61,7 +85,12 @@ export function loggerParams(config: HubConfig): Params {
         // carry a search term or a name) and the headers only at debug.
         req: (req: SerializedRequest) =>
           withHeaders
-            ? { id: req.id, method: req.method, url: req.url.split('?')[0], headers: req.headers }
+            ? {
+                id: req.id,
+                method: req.method,
+                url: req.url.split('?')[0],
+                headers: loggableHeaders(req.headers),
+              }
             : { id: req.id, method: req.method },
         res: (res: SerializedResponse) =>
           withHeaders
