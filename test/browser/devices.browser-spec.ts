@@ -142,9 +142,15 @@ describe('the Devices screens', () => {
     device.enforcer.simulateLocalChange({ battery: 63, charging: true });
     await page().locator('.device-facts').getByText('63%, charging', { exact: true }).waitFor();
 
-    // Send message: the text and who it is from reach the device.
+    // Send message: the text and who it is from reach the device. The hub names the sender
+    // (whoever is signed in), so the dialog says so rather than offer a "From" it would ignore.
     await page().getByRole('button', { name: 'Send message' }).click();
     const messageDialog = page().getByRole('dialog', { name: 'Send a message to Oak laptop 7' });
+    await messageDialog.getByText('The device shows it as from you, Iris.').waitFor();
+    expect(await messageDialog.getByRole('textbox', { name: 'From' }).count()).toBe(0);
+    // Nothing typed: said beside the field in words, nothing sent.
+    await messageDialog.getByRole('button', { name: 'Send', exact: true }).click();
+    await messageDialog.locator('.field-error').getByText('Type the message to show.').waitFor();
     await messageDialog
       .getByRole('textbox', { name: 'Message', exact: true })
       .fill('Lunch is at 12');
@@ -155,7 +161,9 @@ describe('the Devices screens', () => {
       .filter({ hasText: 'Show a message' })
       .getByText('acknowledged')
       .waitFor({ timeout: 15_000 });
-    expect(device.enforcer.messages.map((message) => message.text)).toEqual(['Lunch is at 12']);
+    expect(device.enforcer.messages.map(({ text, from }) => ({ text, from }))).toEqual([
+      { text: 'Lunch is at 12', from: 'Iris' },
+    ]);
 
     // The device goes away: Offline, live, here and in the list.
     device.client.close();

@@ -11,10 +11,9 @@ import { Button, ConfirmDialog, Dialog, ErrorMessage, Select, TextField } from '
 import { commandsPath, DEVICES_PATH, devicePath, policyPath } from './device-live';
 import { deviceLabel, isApple, LOCK_REASON_WORDS } from './device-words';
 
-/** LOCK_MESSAGE_MAX_LENGTH, MESSAGE_TEXT_MAX_LENGTH, MESSAGE_FROM_MAX_LENGTH (protocol.ts). */
+/** LOCK_MESSAGE_MAX_LENGTH, MESSAGE_TEXT_MAX_LENGTH (protocol.ts). */
 const LOCK_MESSAGE_MAX = 200;
 const MESSAGE_TEXT_MAX = 500;
-const MESSAGE_FROM_MAX = 100;
 
 /** A hub error that names this payload field ("payload.message must be …"), for beside it. */
 function fieldError(error: unknown, field: string): string | null {
@@ -169,15 +168,16 @@ function MessageDialog({ device, isDisabled }: { device: DeviceDetail; isDisable
   const { user } = useSession();
   const [isOpen, setOpen] = useState(false);
   const [text, setText] = useState('');
-  const [from, setFrom] = useState(user?.displayName ?? '');
-  const textError = fieldError(send.error, 'text');
-  const fromError = fieldError(send.error, 'from');
+  // Said here rather than sent: the hub's words name the protocol's field (payload.text).
+  const [isBlank, setBlank] = useState(false);
+  const textError = isBlank ? 'Type the message to show.' : fieldError(send.error, 'text');
   return (
     <Dialog
       title={`Send a message to ${deviceLabel(device)}`}
       isOpen={isOpen}
       onOpenChange={(open) => {
         setOpen(open);
+        setBlank(false);
         send.reset();
       }}
       trigger={<Button isDisabled={isDisabled}>Send message</Button>}
@@ -187,8 +187,13 @@ function MessageDialog({ device, isDisabled }: { device: DeviceDetail; isDisable
           className="form"
           onSubmit={(event) => {
             event.preventDefault();
+            setBlank(text.trim() === '');
+            if (text.trim() === '') {
+              return;
+            }
+            // The hub names the sender itself: whoever is signed in.
             send.mutate(
-              { type: 'message.show', payload: { text: text.trim(), from: from.trim() } },
+              { type: 'message.show', payload: { text: text.trim() } },
               {
                 onSuccess: () => {
                   setText('');
@@ -200,21 +205,14 @@ function MessageDialog({ device, isDisabled }: { device: DeviceDetail; isDisable
         >
           <TextField
             label="Message"
+            description={`The device shows it as from you, ${user?.displayName ?? 'who is signed in'}.`}
             value={text}
             onChange={setText}
             maxLength={MESSAGE_TEXT_MAX}
             isRequired
             errorMessage={textError}
           />
-          <TextField
-            label="From"
-            value={from}
-            onChange={setFrom}
-            maxLength={MESSAGE_FROM_MAX}
-            isRequired
-            errorMessage={fromError}
-          />
-          {textError || fromError ? null : (
+          {textError ? null : (
             <ErrorMessage error={send.error} title="Could not send the message." />
           )}
           <div className="dialog-actions">
