@@ -609,6 +609,19 @@ describe('bad input', () => {
         '{"absent": true}',
       );
       expect([absent.status, absent.body.message]).toEqual([400, 'deviceIds is required']);
+      // A value of the wrong type is named by its type alone, not by every rule of its field.
+      const wrongType = await callRoute(
+        { method: 'PUT', path: '/api/classes/:id/session/absent' } as RouteAccess,
+        '{"deviceIds": "Oak 01", "absent": true}',
+      );
+      expect([wrongType.status, wrongType.body.message]).toEqual([
+        400,
+        'deviceIds must be an array',
+      ]);
+      const nullName = await hub.http
+        .post('/api/auth/login')
+        .send({ username: null, password: 'x' });
+      expect([nullName.status, nullName.body.message]).toEqual([400, 'username must be a string']);
     });
 
     it('refuses an address with a broken % escape with a 400 in plain words, on every route', async () => {

@@ -6,6 +6,16 @@ import {
   ValidationPipe,
 } from '@nestjs/common';
 
+/** class-validator's names of the rules that check a value's type. */
+const TYPE_RULES: ReadonlySet<string> = new Set([
+  'isString',
+  'isArray',
+  'isInt',
+  'isNumber',
+  'isBoolean',
+  'isObject',
+]);
+
 /**
  * The messages of class-validator's errors, each naming its field by its path in the body
  * (`timetable.0.start must be …`), for the 400 the ValidationPipe answers.
@@ -14,7 +24,8 @@ import {
  * class-validator runs every rule of a missing field, and a missing `deviceIds` was answered
  * "deviceIds must contain no more than 100 elements; each of deviceIds must be a UUID; deviceIds
  * must be an array", none of which says what was wrong. Optional fields (`@IsOmittable`) are
- * not checked when left out, so this never names one of them.
+ * not checked when left out, so this never names one of them. Likewise a value of the wrong type
+ * is named by its type's rule alone ("deviceIds must be an array"), not with its other rules.
  *
  * @param errors class-validator's errors for one body
  * @param parent the path of the object they belong to, for nested bodies
@@ -28,7 +39,14 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
       messages.push(`${field} is required`);
       continue;
     }
-    for (const text of Object.values(error.constraints ?? {})) {
+    // A value of the wrong type (a string for a list, null for a name) breaks every rule of its
+    // field; only the type's is worth reading ("deviceIds must be an array").
+    const constraints = error.constraints ?? {};
+    const wrongType = Object.keys(constraints).filter((name) => TYPE_RULES.has(name));
+    const texts = wrongType.length
+      ? wrongType.map((name) => constraints[name])
+      : Object.values(constraints);
+    for (const text of texts) {
       // class-validator says "property x should not exist" for unknown fields: keep the path.
       messages.push(
         text.startsWith(error.property)
