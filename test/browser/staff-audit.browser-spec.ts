@@ -115,6 +115,48 @@ describe('the Staff screen and the audit log', () => {
     await checkScreen('staff-after');
   });
 
+  it('ICT gives an account an email for loan reminders, and changes its name and email', async () => {
+    await page().goto(`${hub().url}/sign-in?next=%2Fstaff`);
+    await signInWithForm(page(), 'ivy', 'Staff-Pass1!');
+    await page().getByRole('heading', { name: 'Staff', exact: true }).waitFor();
+
+    // Reminders of overdue loans go to an account's email: set when it is made ...
+    await page().getByRole('button', { name: 'New account' }).click();
+    const dialog = page().getByRole('dialog', { name: 'New staff account' });
+    await dialog.getByLabel('Username').fill('owen');
+    await dialog.getByLabel('Display name').fill('Owen Office');
+    await dialog.getByLabel('First password').fill('Office-Pass1!');
+    await dialog.getByRole('checkbox', { name: 'Office' }).check();
+    await dialog.getByLabel('Email (optional)').fill('owen@oakhill.example');
+    await dialog.getByRole('button', { name: 'Create account' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await accountRow('Owen Office').getByText('owen@oakhill.example').waitFor();
+    await checkScreen('staff-with-email');
+
+    // ... and its name and email changed later; an address the hub refuses is said beside it.
+    await page().getByRole('button', { name: 'Details of Owen Office' }).click();
+    const details = page().getByRole('dialog', { name: 'Details of Owen Office' });
+    await details.getByLabel('Email (optional)').fill('owen at oakhill');
+    await details.getByRole('button', { name: 'Save details' }).click();
+    await details
+      .locator('.field-error')
+      .filter({ hasText: 'Email must be an email address' })
+      .waitFor();
+    await checkScreen('staff-details-error');
+    await details.getByLabel('Display name').fill('Owen Price');
+    await details.getByLabel('Email (optional)').fill('');
+    await details.getByRole('button', { name: 'Save details' }).click();
+    await details.waitFor({ state: 'detached' });
+    await accountRow('Owen Price').waitFor();
+    const accounts = await callApi<{
+      items: { username: string; displayName: string; email: string | null }[];
+    }>(hub().url, 'GET', '/api/staff?pageSize=100', adminToken);
+    expect(accounts.items.find((account) => account.username === 'owen')).toMatchObject({
+      displayName: 'Owen Price',
+      email: null,
+    });
+  });
+
   it('tells a person whose account is disabled, in their open console, why they were signed out', async () => {
     const una = await createStaffAccount(hub().url, adminToken, 'una', ['teacher']);
     const { items } = await callApi<{ items: { id: string; username: string }[] }>(

@@ -1,5 +1,5 @@
-// The Staff screen's dialogs: create an account, change its roles, reset its password, disable
-// it (after a confirmation) or enable it again. Each calls the hub, shows its errors beside the
+// The Staff screen's dialogs: create an account, change its name and email, change its roles,
+// reset its password, disable it (after a confirmation) or enable it again. Each calls the hub, shows its errors beside the
 // field they name, and refreshes the list (its query key is the API path).
 import {
   passwordRuleChecks,
@@ -47,21 +47,30 @@ function PasswordRuleList({ password }: { password: string }) {
   );
 }
 
-const CREATE_FIELDS = ['username', 'displayName', 'password', 'roles'] as const;
+const CREATE_FIELDS = ['username', 'displayName', 'password', 'roles', 'email'] as const;
 
-/** "New account": username, display name, first password and roles. */
+const EMAIL_DESCRIPTION = 'Where reminders of overdue loans are sent. Leave empty for none.';
+
+/** "New account": username, display name, first password, roles and an optional email. */
 export function CreateAccountDialog() {
   const [isOpen, setOpen] = useState(false);
   const [username, setUsername] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [password, setPassword] = useState('');
   const [roles, setRoles] = useState<string[]>(['teacher']);
+  const [email, setEmail] = useState('');
   const refresh = useRefreshStaff();
   const create = useMutation({
     mutationFn: () =>
       api<StaffAccount>('/api/staff', {
         method: 'POST',
-        body: { username: username.trim(), displayName: displayName.trim(), password, roles },
+        body: {
+          username: username.trim(),
+          displayName: displayName.trim(),
+          password,
+          roles,
+          ...(email.trim() ? { email: email.trim() } : {}),
+        },
       }),
     onSuccess: async () => {
       await refresh();
@@ -75,6 +84,7 @@ export function CreateAccountDialog() {
       setDisplayName('');
       setPassword('');
       setRoles(['teacher']);
+      setEmail('');
       create.reset();
     }
   };
@@ -131,6 +141,14 @@ export function CreateAccountDialog() {
               byField.roles ?? (roles.length === 0 ? 'Choose at least one role.' : null)
             }
           />
+          <TextField
+            label="Email (optional)"
+            autoComplete="off"
+            description={EMAIL_DESCRIPTION}
+            value={email}
+            onChange={setEmail}
+            errorMessage={byField.email}
+          />
           {form && form !== usernameError ? <ErrorMessage error={create.error} /> : null}
           <div className="dialog-actions">
             <Button onPress={close} isDisabled={create.isPending}>
@@ -153,6 +171,85 @@ export function CreateAccountDialog() {
 
 interface AccountProps {
   account: StaffAccount;
+}
+
+/**
+ * "Details" on a row: the display name and the email. Only what was changed is sent; an emptied
+ * email is removed (null), so reminders are no longer sent to it.
+ */
+export function DetailsDialog({ account }: AccountProps) {
+  const [isOpen, setOpen] = useState(false);
+  const [displayName, setDisplayName] = useState(account.displayName);
+  const [email, setEmail] = useState(account.email ?? '');
+  const refresh = useRefreshStaff();
+  const save = useMutation({
+    mutationFn: () =>
+      api<StaffAccount>(`/api/staff/${account.id}`, {
+        method: 'PATCH',
+        body: {
+          ...(displayName.trim() !== account.displayName
+            ? { displayName: displayName.trim() }
+            : {}),
+          ...(email.trim() !== (account.email ?? '') ? { email: email.trim() || null } : {}),
+        },
+      }),
+    onSuccess: async () => {
+      await refresh();
+      setOpen(false);
+    },
+  });
+  const { byField, form } = fieldErrors(save.error, ['displayName', 'email'] as const);
+  return (
+    <Dialog
+      title={`Details of ${account.displayName}`}
+      isOpen={isOpen}
+      onOpenChange={(next) => {
+        setOpen(next);
+        if (next) {
+          setDisplayName(account.displayName);
+          setEmail(account.email ?? '');
+          save.reset();
+        }
+      }}
+      trigger={<Button aria-label={`Details of ${account.displayName}`}>Details</Button>}
+    >
+      {(close) => (
+        <Form
+          className="form"
+          onSubmit={(event) => {
+            event.preventDefault();
+            save.mutate();
+          }}
+        >
+          <TextField
+            label="Display name"
+            description="How the console and the audit log name them, e.g. Ms Patel."
+            value={displayName}
+            onChange={setDisplayName}
+            errorMessage={byField.displayName}
+            isRequired
+          />
+          <TextField
+            label="Email (optional)"
+            autoComplete="off"
+            description={EMAIL_DESCRIPTION}
+            value={email}
+            onChange={setEmail}
+            errorMessage={byField.email}
+          />
+          {form ? <ErrorMessage error={save.error} /> : null}
+          <div className="dialog-actions">
+            <Button onPress={close} isDisabled={save.isPending}>
+              Cancel
+            </Button>
+            <Button type="submit" variant="primary" isPending={save.isPending}>
+              Save details
+            </Button>
+          </div>
+        </Form>
+      )}
+    </Dialog>
+  );
 }
 
 /** "Roles" on a row: tick the roles the account holds. */

@@ -1,5 +1,5 @@
-// ICT: the staff accounts. Create one (username, name, password, roles), change its roles,
-// reset its password, disable or enable it (accounts are never deleted). A page at a time from
+// ICT: the staff accounts. Create one (username, name, password, roles, email), change its name
+// and email or its roles, reset its password, disable or enable it (accounts are never deleted). A page at a time from
 // GET /api/staff (disabled accounts included, marked in words); every change is PATCH
 // /api/staff/:id and the hub's errors appear beside the field they name.
 import { STAFF_ROLE_LABELS, type Page as ListPage, type StaffAccount } from '@app/hub-api';
@@ -10,6 +10,7 @@ import { useSession } from '../auth/session';
 import { DataTable, ErrorMessage, Page, Pager, StatusMessage } from '../ui';
 import {
   CreateAccountDialog,
+  DetailsDialog,
   DisableAccountDialog,
   EnableAccountButton,
   ResetPasswordDialog,
@@ -49,6 +50,7 @@ export default function StaffPage() {
                   <span className="staff-name">
                     {row.displayName}
                     <span className="staff-username">{row.username}</span>
+                    {row.email ? <span className="staff-username">{row.email}</span> : null}
                   </span>
                 ),
               },
@@ -74,6 +76,7 @@ export default function StaffPage() {
                   const isSelf = row.id === user?.id;
                   return (
                     <div className="row-actions">
+                      <DetailsDialog account={row} />
                       <RolesDialog account={row} isSelf={isSelf} />
                       <ResetPasswordDialog account={row} />
                       {row.disabled ? (
