@@ -438,3 +438,54 @@ describe('the audit log', () => {
     expect(csv).not.toMatch(/argon2/);
   });
 });
+
+describe('the audit log past its retention (HUB_AUDIT_RETENTION_DAYS)', () => {
+  let hub: TestHub;
+  const DAY = 24 * 3600 * 1000;
+
+  beforeAll(async () => {
+    hub = await startHub({ env: { HUB_AUDIT_RETENTION_DAYS: '30' } });
+  });
+  afterAll(() => hub.close());
+
+  it('deletes entries older than the setting and says so in the log itself, once', async () => {
+    const admin = await hub.login();
+    await createStaff(hub, admin, 'olga', ['teacher']);
+    hub.clock.advance(31 * DAY);
+    const later = await hub.login();
+    const service = hub.app.get(AuditService);
+
+    const removed = await service.applyRetention();
+
+    expect(removed).toBeGreaterThan(0);
+    const { body } = await hub.http
+      .get('/api/audit')
+      .query({ pageSize: 500 })
+      .set('Authorization', `Bearer ${later}`);
+    const entries = body.items as AuditEntryView[];
+    // The safeguarding lead reading the log sees why it starts where it does.
+    const trace = entries.filter((entry) => entry.action === 'audit.entries_removed');
+    expect(trace).toEqual([
+      expect.objectContaining({
+        actorType: 'system',
+        actionText: 'Old log entries removed (retention)',
+        detail: { removed, before: expect.any(String), retentionDays: 30 },
+        detailText: expect.stringMatching(
+          new RegExp(`^${removed} entries from before .* removed; entries are kept 30 days`),
+        ),
+      }),
+    ]);
+    const cutoff = Date.parse(trace[0].detail?.before as string);
+    expect(Date.parse(trace[0].at) - cutoff).toBeGreaterThanOrEqual(30 * DAY);
+    expect(Date.parse(trace[0].at) - cutoff).toBeLessThan(30 * DAY + 5_000);
+    expect(entries.filter((entry) => Date.parse(entry.at) < cutoff)).toEqual([]);
+    expect(entries.filter((entry) => entry.action === 'staff.created')).toEqual([]);
+    // Nothing more to delete: no second entry.
+    expect(await service.applyRetention()).toBe(0);
+    const again = await hub.http
+      .get('/api/audit')
+      .query({ action: 'audit.entries_removed' })
+      .set('Authorization', `Bearer ${later}`);
+    expect(again.body.total).toBe(1);
+  });
+});

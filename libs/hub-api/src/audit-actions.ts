@@ -14,6 +14,7 @@ export const AUDIT_ACTION_WORDS: Readonly<Record<string, string>> = {
   'aup.accepted_at_desk': 'Acceptable use policy accepted in person at the desk',
   'aup.published': 'Acceptable use policy published',
   'aup.republished': 'Acceptable use policy published again',
+  'audit.entries_removed': 'Old log entries removed (retention)',
   'class.absence_marked': 'Tablets marked absent or present',
   'class.action': 'Class action',
   'class.created': 'Class created',

@@ -154,6 +154,10 @@ const FORMATTERS: Record<string, Formatter> = {
       ? [`${String(detail.cancelledCommands)} waiting commands cancelled`]
       : []),
   ],
+  'audit.entries_removed': (detail, words) => [
+    `${String(detail.removed)} ${detail.removed === 1 ? 'entry' : 'entries'} from before ${words.value(detail.before)} removed`,
+    `entries are kept ${String(detail.retentionDays)} days (HUB_AUDIT_RETENTION_DAYS)`,
+  ],
   'staff.locked_out': (detail) => [
     `signing in blocked for ${String(detail.minutes)} minutes after repeated wrong passwords`,
   ],

@@ -83,8 +83,13 @@ export class AuditRepository {
     return query;
   }
 
-  async deleteOlderThan(cutoff: Date): Promise<number> {
-    const result = await this.entries
+  /**
+   * Deletes the entries written before `cutoff` (retention), inside `tx` when given.
+   *
+   * @returns how many were deleted
+   */
+  async deleteOlderThan(cutoff: Date, tx?: Tx): Promise<number> {
+    const result = await (tx ? tx.getRepository(AuditEntryEntity) : this.entries)
       .createQueryBuilder()
       .delete()
       .where('at < :cutoff', { cutoff: cutoff.toISOString() })

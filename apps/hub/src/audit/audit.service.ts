@@ -9,7 +9,7 @@ import { currentCorrelationId } from '../common/request-context';
 import type { StaffPrincipal } from '../common/roles';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { ScheduledWorkLease } from '../database/scheduled-work-lease';
-import type { Tx } from '../database/transaction-runner';
+import { TransactionRunner, type Tx } from '../database/transaction-runner';
 import { AuditEntryEntity } from './audit-entry.entity';
 import { AuditDeviceActor, AuditTarget, fitLabel } from './audit-labels';
 import { describeAuditDetail } from './audit-text';
@@ -146,6 +146,7 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
     private readonly clock: Clock,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
     private readonly lease: ScheduledWorkLease,
+    private readonly tx: TransactionRunner,
   ) {}
 
   /**
@@ -218,10 +219,33 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
     this.daily.stop();
   }
 
-  /** Deletes entries older than the retention setting (GDPR: kept only as long as needed). */
+  /**
+   * Deletes entries older than the retention setting (GDPR: kept only as long as needed). The log
+   * is otherwise append-only, so the deletion leaves its own entry, written in the same
+   * transaction: `audit.entries_removed` by the hub, with how many went, the cut-off time and
+   * HUB_AUDIT_RETENTION_DAYS. Whoever reads the log then sees why it starts where it does, rather
+   * than a gap no entry explains (as a restore writes `hub.restored`).
+   *
+   * @returns how many entries were deleted
+   */
   async applyRetention(): Promise<number> {
     const cutoff = new Date(this.clock.nowMs() - this.config.auditRetentionDays * DAY_MS);
-    const removed = await this.repository.deleteOlderThan(cutoff);
+    const removed = await this.tx.run(async (tx) => {
+      const count = await this.repository.deleteOlderThan(cutoff, tx);
+      if (count > 0) {
+        await this.record(tx, {
+          actor: { kind: 'system' },
+          action: 'audit.entries_removed',
+          target: null,
+          detail: {
+            removed: count,
+            before: cutoff.toISOString(),
+            retentionDays: this.config.auditRetentionDays,
+          },
+        });
+      }
+      return count;
+    });
     if (removed > 0) {
       this.logger.log(`Removed ${removed} audit entries past the retention period`);
     }
