@@ -577,6 +577,29 @@ describe('malformed device events', () => {
     expect(again.connected).toBe(true);
   });
 
+  it('answers a state sent with no body, or with more than one, with an error and keeps nothing', async () => {
+    const identity = await enrollTestDevice(hub, token);
+    const socket = await rawSocket(identity);
+    const ack = (...args: unknown[]) =>
+      socket.timeout(3000).emitWithAck('state', ...args) as Promise<{
+        ok: boolean;
+        error?: string;
+      }>;
+    const state = { locked: true, appLock: null, policyVersion: null };
+
+    expect(await ack()).toEqual({ ok: false, error: 'state must be sent as one object' });
+    expect(await ack(state, 'and more')).toEqual({
+      ok: false,
+      error: 'state must be sent as one object',
+    });
+    const detail = await hub.http
+      .get(`/api/devices/${identity.deviceId}`)
+      .set('Authorization', `Bearer ${admin}`);
+    expect(detail.body).toMatchObject({ online: true, reportedState: null });
+    expect(await ack(state)).toEqual({ ok: true });
+    expect(socket.connected).toBe(true);
+  });
+
   it('records an answer that is not in the protocol as an error', async () => {
     const api = staffApi(hub, () => admin);
     const identity = await enrollTestDevice(hub, token);

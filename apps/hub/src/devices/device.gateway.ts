@@ -68,8 +68,17 @@ export class DeviceGateway implements OnGatewayInit, OnGatewayConnection, OnGate
 
   async handleConnection(socket: DeviceSocket): Promise<void> {
     // Listening starts before anything is awaited: a device reports its state as soon as it is in.
-    socket.on('state', (body: unknown, ack?: unknown) => {
-      answer(ack, this.handleState(socket, body));
+    // The acknowledgement is the last argument, wherever it falls: a `state` sent with no body, or
+    // with more than its one body, is still answered with its error (protocol section 3).
+    socket.on('state', (...args: unknown[]) => {
+      const ack = args[args.length - 1];
+      const body = typeof ack === 'function' ? args.slice(0, -1) : args;
+      answer(
+        ack,
+        body.length === 1
+          ? this.handleState(socket, body[0])
+          : { ok: false, error: 'state must be sent as one object' },
+      );
     });
     socket.onAny((event: string, ...args: unknown[]) => {
       if (event !== 'state') {
@@ -83,6 +92,13 @@ export class DeviceGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     this.devices.deviceDisconnected(socket);
   }
 
+  /**
+   * Takes one `state` report (protocol section 3): validated against the published shape, then
+   * handed to the devices service without waiting for it.
+   *
+   * @param body the event's one argument, as the device sent it
+   * @returns `{ ok: true }`, or `{ ok: false, error }` naming each field at fault (nothing kept)
+   */
   handleState(socket: DeviceSocket, body: unknown): StateAck {
     const result = validateDeviceState(body);
     if (!result.ok) {
