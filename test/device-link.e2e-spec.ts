@@ -361,4 +361,32 @@ describe('device link', () => {
       (await hub.http.get('/api/device/self').set('Authorization', `Device ${fresh}`)).status,
     ).toBe(401);
   });
+
+  it("takes a signature with base64url's = padding, on the socket and over HTTP, once", async () => {
+    // Protocol section 2 says "base64url", which RFC 4648 pads; a 256-byte signature ends "==".
+    const identity = await enrollTestDevice(hub, token);
+    const padded = () => `${makeProof(identity.deviceId, identity.privateKeyPem)}==`;
+    const socket = io(`${hub.url}/device`, {
+      auth: { proof: padded() },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
+    try {
+      const outcome = await new Promise<string>((resolve) => {
+        socket.once('connect', () => resolve('connected'));
+        socket.once('connect_error', (error) => resolve(error.message));
+      });
+      expect(outcome).toBe('connected');
+    } finally {
+      socket.disconnect();
+    }
+    const proof = makeProof(identity.deviceId, identity.privateKeyPem);
+    const self = (value: string) =>
+      hub.http.get('/api/device/self').set('Authorization', `Device ${value}`);
+    expect((await self(`${proof}==`)).status).toBe(200);
+    // The other spelling of a used proof is the same proof.
+    expect((await self(proof)).status).toBe(401);
+    expect((await self(`${padded().slice(0, -1)}`)).status).toBe(401);
+  });
 });

@@ -80,6 +80,15 @@ describe('proof', () => {
     expect(verifyProofSignature(parseProof(truncated), keys.publicKeyPem)).toBe(false);
   });
 
+  it("takes the signature with RFC 4648's = padding too, as the same proof", () => {
+    const proof = makeProof(DEVICE_ID, keys.privateKeyPem, { now: NOW, nonce: NONCE });
+    // A 2048-bit signature is 256 bytes: 342 characters, and "==" when padded.
+    const padded = `${proof}==`;
+    const parsed = parseProof(padded);
+    expect(parsed).toEqual(parseProof(proof));
+    expect(verifyProofSignature(parsed, keys.publicKeyPem)).toBe(true);
+  });
+
   it('verifies against the public key derived from the private key', () => {
     const proof = parseProof(makeProof(DEVICE_ID, keys.privateKeyPem));
     expect(verifyProofSignature(proof, keys.privateKeyPem)).toBe(true);
@@ -99,7 +108,10 @@ describe('proof', () => {
     ['nonce too short', `v1.${DEVICE_ID}.${NOW}.short.AAAA`],
     ['nonce too long', `v1.${DEVICE_ID}.${NOW}.${'n'.repeat(65)}.AAAA`],
     ['nonce with a bad character', `v1.${DEVICE_ID}.${NOW}.abcdefgh+ijklmnop.AAAA`],
-    ['padded base64', `v1.${DEVICE_ID}.${NOW}.${NONCE}.AAA=`],
+    ['padding that does not complete the block', `v1.${DEVICE_ID}.${NOW}.${NONCE}.AA=`],
+    ['padding after a whole block', `v1.${DEVICE_ID}.${NOW}.${NONCE}.AAAA=`],
+    ['too much padding', `v1.${DEVICE_ID}.${NOW}.${NONCE}.AA===`],
+    ['padding inside', `v1.${DEVICE_ID}.${NOW}.${NONCE}.AA==AAAA`],
     ['standard base64', `v1.${DEVICE_ID}.${NOW}.${NONCE}.AA+/AA`],
     ['base64 of impossible length', `v1.${DEVICE_ID}.${NOW}.${NONCE}.AAAAA`],
     ['non-canonical base64url', `v1.${DEVICE_ID}.${NOW}.${NONCE}.AB`],

@@ -27,7 +27,8 @@ export const PROOF_MAX_LENGTH = 2048;
 const DEVICE_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MILLIS_PATTERN = /^(0|[1-9][0-9]{0,15})$/;
 const NONCE_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
-const BASE64URL_PATTERN = /^[A-Za-z0-9_-]+$/;
+/** base64url characters, then RFC 4648's `=` padding, which a device may leave on or off. */
+const BASE64URL_PATTERN = /^([A-Za-z0-9_-]+)(={0,2})$/;
 
 export class InvalidProofError extends Error {
   override readonly name = 'InvalidProofError';
@@ -142,15 +143,31 @@ export function isProofFresh(
   return Math.abs(nowMs - parsed.timestampMs) <= windowMs;
 }
 
+/**
+ * Decodes a proof's signature: base64url (RFC 4648 section 5), with its `=` padding or without.
+ * Protocol section 2 says only "base64url", whose RFC form is padded; JWT-style libraries leave
+ * the padding off. Either spelling of one signature is the same proof: its nonce is what makes
+ * it single-use.
+ *
+ * @throws InvalidProofError for other characters, padding that does not complete the last
+ *   block, a length of 4n+1, or stray low bits in the last character
+ */
 function decodeBase64Url(text: string): Buffer {
-  // Unpadded base64url only; a length of 4n+1 cannot encode whole bytes.
-  if (!BASE64URL_PATTERN.test(text) || text.length % 4 === 1) {
-    throw new InvalidProofError('proof signature must be unpadded base64url');
+  const match = BASE64URL_PATTERN.exec(text);
+  const body = match?.[1] ?? '';
+  const padding = match?.[2] ?? '';
+  // A length of 4n+1 cannot encode whole bytes; padding, when sent, completes the last block.
+  if (
+    !match ||
+    body.length % 4 === 1 ||
+    (padding !== '' && (body.length + padding.length) % 4 !== 0)
+  ) {
+    throw new InvalidProofError('proof signature must be base64url');
   }
-  const bytes = Buffer.from(text, 'base64url');
-  // Refuse non-canonical encodings (stray low bits), so one signature has one spelling.
-  if (bytes.toString('base64url') !== text) {
-    throw new InvalidProofError('proof signature must be unpadded base64url');
+  const bytes = Buffer.from(body, 'base64url');
+  // Refuse non-canonical encodings (stray low bits).
+  if (bytes.toString('base64url') !== body) {
+    throw new InvalidProofError('proof signature must be base64url');
   }
   return bytes;
 }
