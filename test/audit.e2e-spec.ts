@@ -270,6 +270,9 @@ describe('the audit log', () => {
       expect(byName.total).toBeGreaterThanOrEqual(3);
       expect(byName.items.every((row) => row.actorId === teacher.id)).toBe(true);
       expect(byId.items).toEqual(byName.items);
+      // Typed as a person writes it, the way sign-in takes it: usernames and ids are lower case.
+      expect((await audit({ actor: 'Tariq' })).items).toEqual(byName.items);
+      expect((await audit({ actor: teacher.id.toUpperCase() })).items).toEqual(byName.items);
     });
 
     it('filters by time, from inclusive and to exclusive', async () => {

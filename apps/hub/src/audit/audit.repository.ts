@@ -58,7 +58,10 @@ export class AuditRepository {
   private filtered(filter: AuditFilter): SelectQueryBuilder<AuditEntryEntity> {
     const query = this.entries.createQueryBuilder('e');
     if (filter.actor) {
-      query.andWhere('(e.actor_id = :actor OR e.actor_label = :actor)', { actor: filter.actor });
+      // Usernames and the hub's ids are lower case, so "Tariq" finds tariq as signing in does; the
+      // text as typed is kept too, for a shell user written with capitals.
+      const actors = [...new Set([filter.actor, filter.actor.toLowerCase()])];
+      query.andWhere('(e.actor_id IN (:...actors) OR e.actor_label IN (:...actors))', { actors });
     }
     if (filter.action) {
       // "device.lock" matches exactly; "command." matches every action under that prefix.
