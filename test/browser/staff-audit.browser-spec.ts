@@ -157,6 +157,19 @@ describe('the Staff screen and the audit log', () => {
     });
   });
 
+  it('sends ICT to Change password for their own, rather than a reset that signs them out', async () => {
+    await page().goto(`${hub().url}/sign-in?next=%2Fstaff`);
+    await signInWithForm(page(), 'ivy', 'Staff-Pass1!');
+    const ownRow = accountRow('Ivy');
+    await ownRow.waitFor();
+    expect(await ownRow.getByRole('button', { name: 'Reset password of Ivy' }).count()).toBe(0);
+    await ownRow.getByRole('link', { name: 'Change your password' }).click();
+    await page().getByRole('heading', { name: 'Change password', level: 1 }).waitFor();
+    // Others' rows keep the reset.
+    await page().goBack();
+    await page().getByRole('button', { name: 'Reset password of Administrator' }).waitFor();
+  });
+
   it('tells a person whose account is disabled, in their open console, why they were signed out', async () => {
     const una = await createStaffAccount(hub().url, adminToken, 'una', ['teacher']);
     const { items } = await callApi<{ items: { id: string; username: string }[] }>(

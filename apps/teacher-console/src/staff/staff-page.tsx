@@ -7,7 +7,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { apiQuery } from '../api/client';
 import { useSession } from '../auth/session';
-import { DataTable, ErrorMessage, Page, Pager, StatusMessage } from '../ui';
+import { DataTable, ErrorMessage, Link, Page, Pager, StatusMessage } from '../ui';
 import {
   CreateAccountDialog,
   DetailsDialog,
@@ -78,7 +78,16 @@ export default function StaffPage() {
                     <div className="row-actions">
                       <DetailsDialog account={row} />
                       <RolesDialog account={row} isSelf={isSelf} />
-                      <ResetPasswordDialog account={row} />
+                      {isSelf ? (
+                        // A reset ends every sign-in, this one too: ICT would be signed out on
+                        // the spot, by a password typed once. Their own goes through the page
+                        // that asks for the current one and keeps this sign-in.
+                        <Link className="button button-secondary" href="/account/password">
+                          Change your password
+                        </Link>
+                      ) : (
+                        <ResetPasswordDialog account={row} />
+                      )}
                       {row.disabled ? (
                         <EnableAccountButton account={row} />
                       ) : isSelf ? null : (
