@@ -26,7 +26,9 @@ export function enrolmentQrText(hubUrl: string, token: string, caFingerprint?: s
  * The agent's enrolment command for a laptop, run from a checkout of the hub's repository:
  * `npm run agent -- enroll --hub URL --token T [--ca-fingerprint FP]`. The fingerprint is given
  * for an https:// hub only: the agent refuses it for http:// (apps/device-agent/src/hub-trust.ts).
- * Tokens are base64url and URLs are checked by hubUrlProblem, so nothing here needs quoting.
+ * Tokens are base64url and hubUrlProblem lets through only a host name or IP address (letters,
+ * digits, dots, dashes, or an IPv6 address in brackets), a port and nothing else, so nothing here
+ * needs quoting for a shell.
  */
 export function agentEnrolCommand(hubUrl: string, token: string, caFingerprint?: string): string {
   const hub = trimHubUrl(hubUrl);
@@ -36,6 +38,14 @@ export function agentEnrolCommand(hubUrl: string, token: string, caFingerprint?:
   }
   return parts.join(' ');
 }
+
+/**
+ * A host as devices name a hub: a DNS name or IPv4 address (letters, digits, dots, dashes, as
+ * `URL` gives it: lower case, international names as xn--), or an IPv6 address in brackets. The
+ * WHATWG URL parser accepts more in a host (`;`, `$`, `&`, quotes, backticks), which a shell
+ * would run as commands in the agent's enrolment command a person copies onto each laptop.
+ */
+const HOST_NAME = /^(?:[a-z0-9-]+\.)*[a-z0-9-]+$|^\[[0-9a-f:.]+\]$/;
 
 /** Why a typed hub address cannot be used, in words; null when it is a plain http(s) origin. */
 export function hubUrlProblem(hubUrl: string): string | null {
@@ -50,6 +60,9 @@ export function hubUrlProblem(hubUrl: string): string | null {
   }
   if (url.username || url.password || url.search || url.hash || url.pathname !== '/') {
     return 'Give only the address and port, for example https://hub.school.example:8443.';
+  }
+  if (!HOST_NAME.test(url.hostname)) {
+    return 'A hub’s name has only letters, digits, dots and dashes (or it is an IP address), for example https://hub.school.example.';
   }
   return null;
 }
