@@ -34,7 +34,7 @@ interface Operation {
   'x-access'?: string;
 }
 
-const METHODS = ['get', 'head', 'put', 'post', 'delete', 'patch'];
+const METHODS = ['get', 'head', 'options', 'put', 'post', 'delete', 'patch'];
 
 /** Every $ref of the form #/a/b/c in `value`, replaced by what it points at in `document`. */
 function dereference(value: unknown, document: Json, seen: string[] = []): unknown {

@@ -236,6 +236,20 @@ describe('photo sync (a real hub process)', () => {
     expect(offset.headers['upload-offset']).toBe('0');
   }, 60_000);
 
+  it("answers tus 1.0.0's discovery (OPTIONS) with its version, extensions and size limit", async () => {
+    const discovered = await http()
+      .options('/api/photos/uploads')
+      .set('Authorization', `Device ${makeProof(camera.deviceId, camera.privateKeyPem as string)}`);
+    expect(discovered.status).toBe(204);
+    expect(discovered.headers['tus-version']).toBe('1.0.0');
+    expect(discovered.headers['tus-extension']?.split(',')).toEqual(
+      expect.arrayContaining(['creation', 'termination']),
+    );
+    expect(discovered.headers['tus-max-size']).toBe(String(50 * 1024 * 1024));
+    // Like every device request, it carries a proof (protocol section 5).
+    expect((await http().options('/api/photos/uploads')).status).toBe(401);
+  });
+
   it('answers 401 without a proof, with a bad one, and to a revoked device', async () => {
     const bytes = await makeJpeg();
     expect(

@@ -191,15 +191,18 @@ export class PhotoIngestService implements OnApplicationBootstrap, OnApplication
   }
 
   /**
-   * Serves one tus request (POST, HEAD, PATCH, DELETE) of an authenticated device. A creation's
-   * metadata is checked first (protocol section 5: 400, 415); any other request must name an
-   * upload this device created (404 otherwise, as for an unknown upload), and a PATCH must carry
-   * `Content-Type: application/offset+octet-stream` (415, plain text, otherwise).
+   * Serves one tus request (OPTIONS, POST, HEAD, PATCH, DELETE) of an authenticated device.
+   * OPTIONS is tus 1.0.0's discovery (204 with Tus-Version, Tus-Extension, Tus-Max-Size). A
+   * creation's metadata is checked first (protocol section 5: 400, 415); any other request must
+   * name an upload this device created (404 otherwise, as for an unknown upload), and a PATCH
+   * must carry `Content-Type: application/offset+octet-stream` (415, plain text, otherwise).
    *
    * @throws BadRequestException, HttpException(415), NotFoundException
    */
   async handleTus(req: IncomingMessage, res: ServerResponse, deviceId: string): Promise<void> {
-    if (req.method === 'POST') {
+    if (req.method === 'OPTIONS') {
+      // Names no upload: tus answers it from its own configuration.
+    } else if (req.method === 'POST') {
       await this.checkCreation(req);
     } else {
       const id = uploadIdOf(req.url);

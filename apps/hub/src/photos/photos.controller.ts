@@ -9,6 +9,7 @@ import {
   Head,
   Header,
   Injectable,
+  Options,
   Param,
   Patch,
   PipeTransform,
@@ -57,6 +58,17 @@ const UPLOAD_ID = ApiParam({
 @Controller('photos/uploads')
 export class PhotoUploadsController {
   constructor(private readonly ingest: PhotoIngestService) {}
+
+  @Options()
+  @DeviceProof()
+  @ApiResponse({ status: 204, description: '' })
+  @ApiRoute({
+    summary: "tus 1.0.0's discovery: the version, extensions and largest photo the hub takes",
+    ok: 'Tus-Version: 1.0.0, Tus-Extension (creation, termination...), Tus-Max-Size in bytes',
+  })
+  discover(@Req() req: Request, @Res() res: Response, @CurrentDevice() device: DevicePrincipal) {
+    return this.ingest.handleTus(req, res, device.id);
+  }
 
   @Post()
   @DeviceProof()
