@@ -322,6 +322,17 @@ describe('the audit log', () => {
       expect(pageMessage).toContain('pageSize');
       expect(fromMessage).toContain('from');
       expect(extraMessage).toContain('sort');
+      // Days the wrong way round hold no entry: said so, not answered as "nothing happened".
+      const window = { from: '2026-12-05T00:00:00Z', to: '2026-12-02T00:00:00Z' };
+      expect(await bad(window)).toEqual([
+        400,
+        'to must be later than from: 2026-12-02T00:00:00Z is not after 2026-12-05T00:00:00Z',
+      ]);
+      const csv = await hub.http
+        .get('/api/audit/export.csv')
+        .query(window)
+        .set('Authorization', as(admin));
+      expect(csv.status).toBe(400);
     });
   });
 
