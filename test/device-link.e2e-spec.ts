@@ -1,5 +1,6 @@
 // The live command link end to end: enrol, connect, deliver, answer, order, redeliver, expire,
 // retry, restore desired state, revoke.
+import { createSign } from 'node:crypto';
 import { io } from 'socket.io-client';
 import { makeProof, SimulatedEnforcer } from '@app/devices';
 import { CommandRetentionService } from '../apps/hub/src/commands/command-retention.service';
@@ -359,6 +360,43 @@ describe('device link', () => {
     ).toBe(200);
     expect(
       (await hub.http.get('/api/device/self').set('Authorization', `Device ${fresh}`)).status,
+    ).toBe(401);
+  });
+
+  it('takes a proof whose device id is written in upper case (a Swift UUID), once', async () => {
+    const identity = await enrollTestDevice(hub, token);
+    const upper = identity.deviceId.toUpperCase();
+    const signed = (nonce: string) => {
+      const payload = `v1.${upper}.${Date.now()}.${nonce}`;
+      const signature = createSign('sha256').update(payload).sign(identity.privateKeyPem);
+      return `${payload}.${signature.toString('base64url')}`;
+    };
+    const socket = io(`${hub.url}/device`, {
+      auth: { proof: signed('upper-case-id-nonce-1') },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
+    try {
+      const outcome = await new Promise<string>((resolve) => {
+        socket.once('connect', () => resolve('connected'));
+        socket.once('connect_error', (error) => resolve(error.message));
+      });
+      expect(outcome).toBe('connected');
+    } finally {
+      socket.disconnect();
+    }
+    const self = await hub.http
+      .get('/api/device/self')
+      .set('Authorization', `Device ${signed('upper-case-id-nonce-2')}`);
+    expect(self.status).toBe(200);
+    expect(self.body.id).toBe(identity.deviceId);
+    // The nonce is the device's, however its id is written.
+    const again = makeProof(identity.deviceId, identity.privateKeyPem, {
+      nonce: 'upper-case-id-nonce-2',
+    });
+    expect(
+      (await hub.http.get('/api/device/self').set('Authorization', `Device ${again}`)).status,
     ).toBe(401);
   });
 

@@ -1,6 +1,7 @@
 // Device proofs: what the hub will accept and refuse.
 
 import { execFileSync } from 'node:child_process';
+import { constants, createPrivateKey, sign } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,6 +87,18 @@ describe('proof', () => {
     const padded = `${proof}==`;
     const parsed = parseProof(padded);
     expect(parsed).toEqual(parseProof(proof));
+    expect(verifyProofSignature(parsed, keys.publicKeyPem)).toBe(true);
+  });
+
+  it('finds a device that wrote its id in upper case, and checks the signature over what it sent', () => {
+    const payload = `v1.${DEVICE_ID.toUpperCase()}.${NOW}.${NONCE}`;
+    const signature = sign('sha256', Buffer.from(payload), {
+      key: createPrivateKey(keys.privateKeyPem),
+      padding: constants.RSA_PKCS1_PADDING,
+    });
+    const parsed = parseProof(`${payload}.${signature.toString('base64url')}`);
+    expect(parsed.deviceId).toBe(DEVICE_ID.toLowerCase());
+    expect(parsed.payload).toBe(payload);
     expect(verifyProofSignature(parsed, keys.publicKeyPem)).toBe(true);
   });
 

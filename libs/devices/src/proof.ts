@@ -35,6 +35,10 @@ export class InvalidProofError extends Error {
 }
 
 export interface ParsedProof {
+  /**
+   * The device's id in lower case, as the hub gives it: UUIDs are case-insensitive on input
+   * (RFC 4122), and a Swift `UUID`'s `uuidString` is upper case.
+   */
   deviceId: string;
   /** The device's clock when it made the proof, Unix milliseconds. */
   timestampMs: number;
@@ -76,7 +80,12 @@ export function makeProof(
   return `${payload}.${signature.toString('base64url')}`;
 }
 
-/** Splits a proof into its parts; throws `InvalidProofError` for anything malformed. */
+/**
+ * Splits a proof into its parts (protocol section 2). The signed `payload` is the text as sent;
+ * `deviceId` is given in lower case, so a device that wrote its id in upper case is still found.
+ *
+ * @throws InvalidProofError for anything malformed
+ */
 export function parseProof(proof: string): ParsedProof {
   if (typeof proof !== 'string' || proof.length === 0) {
     throw new InvalidProofError('proof must be a non-empty string');
@@ -104,7 +113,7 @@ export function parseProof(proof: string): ParsedProof {
   }
   const signature = decodeBase64Url(signatureText);
   return {
-    deviceId,
+    deviceId: deviceId.toLowerCase(),
     timestampMs,
     nonce,
     payload: `${version}.${deviceId}.${millis}.${nonce}`,
