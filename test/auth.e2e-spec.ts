@@ -151,7 +151,10 @@ describe('signing in', () => {
     expect(locked.response.status).toBe(429);
     expect(locked.response.body).toEqual({
       statusCode: 429,
-      message: expect.stringMatching(/^Too many failed sign-ins: try again after \d{4}-\d\d-\d\dT/),
+      // The school's wall-clock time with its offset, to the second, as staff read every time.
+      message: expect.stringMatching(
+        /^Too many failed sign-ins: try again after \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/,
+      ),
     });
     const reopensAt = Date.parse(
       (locked.response.body.message as string).replace(/^.* try again after /, ''),

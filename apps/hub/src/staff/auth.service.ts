@@ -11,6 +11,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SIGN_IN_ENDED, StaffAuthenticator } from '../common/access';
 import { Clock } from '../common/clock';
+import { formatLocalTime } from '../common/local-time';
 import { HubEvents } from '../common/hub-events';
 import { hashToken } from '../common/token-hash';
 import type { StaffPrincipal } from '../common/roles';
@@ -31,11 +32,16 @@ export interface LoginResult {
 
 const WRONG_CREDENTIALS = 'Wrong username or password';
 
-function tooManyFailures(lockedUntil: Date): HttpException {
+/**
+ * The 429 of a locked username. The time it reopens is the school's wall-clock time with its
+ * offset (`HUB_TIME_ZONE`), as staff read every other time, not UTC: in British summer time a
+ * UTC time reads an hour early.
+ */
+function tooManyFailures(lockedUntil: Date, timeZone: string): HttpException {
   return new HttpException(
     {
       statusCode: HttpStatus.TOO_MANY_REQUESTS,
-      message: `Too many failed sign-ins: try again after ${lockedUntil.toISOString()}`,
+      message: `Too many failed sign-ins: try again after ${formatLocalTime(lockedUntil, timeZone)}`,
     },
     HttpStatus.TOO_MANY_REQUESTS,
   );
@@ -198,7 +204,7 @@ export class AuthService extends StaffAuthenticator {
       ),
     );
     if (attempt === null) {
-      throw tooManyFailures(lockedUntil ?? lockUntil);
+      throw tooManyFailures(lockedUntil ?? lockUntil, this.config.timeZone);
     }
     // Attempt n follows n - 1 failures: each one past HUB_LOGIN_SLOW_AFTER waits a step longer.
     const over = attempt - this.config.auth.slowAfterFailures;
