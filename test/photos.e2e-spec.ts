@@ -354,7 +354,8 @@ describe('photo sync (a real hub process)', () => {
     // 23:30 UTC on 12 June is 00:30 on 13 June in London: the day and time are the hub's.
     const bytes = await makeJpeg();
     const sha256 = photoSha256(bytes);
-    await sendPhoto(camera, bytes, { takenAt: '2026-06-12T23:30:00Z', tripId: zoo });
+    // Written in upper case, as a Swift UUID's uuidString gives it: the same trip.
+    await sendPhoto(camera, bytes, { takenAt: '2026-06-12T23:30:00Z', tripId: zoo.toUpperCase() });
     expect(await waitForReceipt(camera, sha256)).toEqual({
       sha256,
       storedAt: expect.any(String),

@@ -55,6 +55,12 @@ describe('photo rules (protocol section 5)', () => {
     expect(status({ ...good, tripId: 'a b' })).toBe(400);
   });
 
+  it('reads a trip id written in upper case (a Swift UUID) as the hub writes it', () => {
+    const tripId = '0b5e7c1a-3d2f-4e6a-9b8c-7d6e5f4a3b2c';
+    const good = { sha256, contentType: 'image/png', takenAt: '2026-06-12T10:00:00Z' };
+    expect(checkUploadMetadata({ ...good, tripId: tripId.toUpperCase() }).tripId).toBe(tripId);
+  });
+
   it('sniffs JPEG, PNG and HEIC by their first bytes, and nothing else', () => {
     expect(sniffImage(Buffer.from('ffd8ffe000104a464946', 'hex'))).toBe('image/jpeg');
     expect(sniffImage(Buffer.from('89504e470d0a1a0a0000000d', 'hex'))).toBe('image/png');

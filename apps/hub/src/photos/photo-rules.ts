@@ -28,7 +28,10 @@ export class PhotoMetadataError extends Error {
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
-/** A trip id as the hub makes them (UUIDs) or anything of that size: checked against trips later. */
+/**
+ * A trip id as the hub makes them (UUIDs, in either case) or anything of that size: checked
+ * against trips later.
+ */
 const TRIP_ID = /^[A-Za-z0-9-]{1,64}$/;
 
 /**
@@ -37,6 +40,7 @@ const TRIP_ID = /^[A-Za-z0-9-]{1,64}$/;
  * never used.
  *
  * @param metadata key to value as @tus/server decoded it (a key without a value maps to null)
+ * @returns the metadata, `tripId` in lower case (the hub's trip ids are lower-case UUIDs)
  * @throws PhotoMetadataError 400 for a missing or malformed `sha256`, `contentType`, `takenAt`
  *   or `tripId`; 415 for a `contentType` outside image/jpeg, image/png, image/heic
  */
@@ -70,7 +74,9 @@ export function checkUploadMetadata(
     sha256,
     contentType: contentType as PhotoContentType,
     takenAt: new Date(takenAt),
-    tripId: tripId ?? null,
+    // The hub's trip ids are lower-case UUIDs, and UUIDs are case-insensitive on input (RFC
+    // 4122): a Swift `UUID`'s `uuidString` is upper case.
+    tripId: tripId?.toLowerCase() ?? null,
   };
 }
 
