@@ -618,6 +618,25 @@ describe('bad input', () => {
         400,
         'deviceIds must be an array',
       ]);
+      // class-validator's own words for its list rules are said plainly.
+      const twice = await hub.http
+        .post('/api/staff')
+        .set('Authorization', as())
+        .send({
+          username: 'twice',
+          displayName: 'Twice',
+          password: 'Staff-Pass1!',
+          roles: ['teacher', 'teacher'],
+        });
+      expect([twice.status, twice.body.message]).toEqual([
+        400,
+        'roles must not name anything twice',
+      ]);
+      const none = await hub.http
+        .post('/api/staff')
+        .set('Authorization', as())
+        .send({ username: 'none', displayName: 'None', password: 'Staff-Pass1!', roles: [] });
+      expect([none.status, none.body.message]).toEqual([400, 'roles must name at least 1']);
       const nullName = await hub.http
         .post('/api/auth/login')
         .send({ username: null, password: 'x' });

@@ -17,6 +17,20 @@ const TYPE_RULES: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * class-validator's own words for its list rules, said as staff would: "All roles's elements must
+ * be unique" is "roles must not name anything twice", "must contain at least 1 elements" is "must
+ * name at least 1". A DTO's own message is left as it is.
+ */
+function inPlainWords(text: string, property: string): string {
+  if (text === `All ${property}'s elements must be unique`) {
+    return `${property} must not name anything twice`;
+  }
+  return text
+    .replace(/ must contain at least (\d+) elements$/, ' must name at least $1')
+    .replace(/ must contain no more than (\d+) elements$/, ' must name at most $1');
+}
+
+/**
  * The messages of class-validator's errors, each naming its field by its path in the body
  * (`timetable.0.start must be …`), for the 400 the ValidationPipe answers.
  *
@@ -46,7 +60,7 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
     const texts = wrongType.length
       ? wrongType.map((name) => constraints[name])
       : Object.values(constraints);
-    for (const text of texts) {
+    for (const text of texts.map((said) => inPlainWords(said, error.property))) {
       // class-validator says "property x should not exist" for unknown fields: keep the path.
       messages.push(
         text.startsWith(error.property)
