@@ -4,6 +4,7 @@ import { createSign } from 'node:crypto';
 import { io } from 'socket.io-client';
 import { makeProof, SimulatedEnforcer } from '@app/devices';
 import { CommandRetentionService } from '../apps/hub/src/commands/command-retention.service';
+import { DevicesRepository } from '../apps/hub/src/devices/devices.repository';
 import { startHub, TestHub } from './support/hub';
 import {
   connectTestDevice,
@@ -11,6 +12,7 @@ import {
   enrollTestDevice,
   TestDevice,
   waitFor,
+  waitForBaselinePlanned,
   waitForConnect,
 } from './support/devices';
 
@@ -265,6 +267,40 @@ describe('device link', () => {
         'locked again',
       );
       expect(device.enforcer.currentState().locked).toBe(true);
+    }
+  });
+
+  it('drops a connection it could not take online (a database read failed), and the device comes back', async () => {
+    const identity = await enrollTestDevice(hub, token);
+    await waitForBaselinePlanned(hub, admin, [identity.deviceId]);
+    const repository = hub.app.get(DevicesRepository);
+    const memberships = repository.memberships.bind(repository);
+    let failed = false;
+    const spy = jest.spyOn(repository, 'memberships').mockImplementation(async (ids) => {
+      if (!failed && ids?.includes(identity.deviceId)) {
+        failed = true;
+        throw new Error('the database went away');
+      }
+      return memberships(ids);
+    });
+    try {
+      const device = connectTestDevice(identity);
+      devices.push(device);
+      const reasons: string[] = [];
+      device.client.on('disconnect', (reason) => reasons.push(reason));
+      await waitFor(
+        () => reasons.includes('io server disconnect'),
+        'the hub dropping the connection it could not take online',
+      );
+      expect(failed).toBe(true);
+      // It connects again and is served as usual.
+      await waitFor(
+        () => device.enforcer.currentState().policyVersion !== null,
+        'the baseline policy after reconnecting',
+      );
+      expect((await hub.http.get('/api/health')).status).toBe(200);
+    } finally {
+      spy.mockRestore();
     }
   });
 

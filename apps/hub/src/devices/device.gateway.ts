@@ -85,7 +85,16 @@ export class DeviceGateway implements OnGatewayInit, OnGatewayConnection, OnGate
         answer(args[args.length - 1], { ok: false, error: `${event} is not a device event` });
       }
     });
-    await this.devices.deviceConnected(socket);
+    try {
+      await this.devices.deviceConnected(socket);
+    } catch (error) {
+      // Nest does not catch what handleConnection throws, and an unhandled rejection ends the
+      // hub. A device the hub could not take online (a database read failed) is dropped rather
+      // than left connected and never sent a command: it connects again, and its commands wait
+      // for it (protocol section 3).
+      this.logger.error(`Could not take a device online: ${String(error)}`);
+      socket.disconnect(true);
+    }
   }
 
   handleDisconnect(socket: DeviceSocket): void {
