@@ -213,6 +213,9 @@ describe('bad input', () => {
         ['post', '/api/groups', { name: ' ' }, 'name'],
         ['post', '/api/groups', { name: 'G', description: NUL }, 'description'],
         ['patch', `/api/groups/${group.body.id}`, { name: LONE }, 'name'],
+        // A name that reads as another (U+202E reverses what follows): "Year 5 live".
+        ['post', '/api/groups', { name: 'Year 5 \u202eevil' }, 'name'],
+        ['post', '/api/enrollment-tokens', { label: 'Trolley \u2066A\u2069' }, 'label'],
         ['patch', `/api/devices/${deviceId}`, { name: CONTROL }, 'name'],
         ['patch', `/api/devices/${deviceId}`, { assetTag: NUL }, 'assetTag'],
         [

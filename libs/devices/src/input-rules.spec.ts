@@ -1,4 +1,4 @@
-import { isRfc3339, plainTextProblem, rfc3339Problem } from './input-rules';
+import { isRfc3339, plainTextProblem, rfc3339Problem, toPlainText } from './input-rules';
 
 describe('rfc3339Problem', () => {
   it.each([
@@ -69,6 +69,16 @@ describe('plainTextProblem', () => {
     expect(plainTextProblem('a\uffff', name)).toMatch(/U\+FFFF/);
   });
 
+  it('refuses text-direction controls, which make a name read as another, but takes Arabic and Hebrew', () => {
+    for (const control of ['\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2069']) {
+      expect(plainTextProblem(`Year 5 ${control}evil`, { max: 20 })).toMatch(
+        /^must not contain text-direction controls, which can make it read as other text \(found U\+20(2[A-E]|6[69])\)$/,
+      );
+    }
+    expect(plainTextProblem('مدرسة Oak', { max: 20 })).toBeNull();
+    expect(plainTextProblem('בית ספר\u200f 5', { max: 20 })).toBeNull();
+  });
+
   it('takes line breaks and tabs only in multi-line text', () => {
     expect(plainTextProblem('a\nb', name)).toMatch(/^must be one line/);
     expect(plainTextProblem('a\tb', name)).toMatch(/^must be one line/);
@@ -92,5 +102,13 @@ describe('plainTextProblem', () => {
     expect(plainTextProblem('  ', { max: 10, allowEmpty: true })).toBe('must not be blank');
     expect(plainTextProblem('  ', { max: 10, allowBlank: true })).toBeNull();
     expect(plainTextProblem(' \u0000', { max: 10, allowBlank: true })).toMatch(/U\+0000/);
+  });
+});
+
+describe('toPlainText', () => {
+  it('removes control characters, lone surrogates and text-direction controls, and cuts to max', () => {
+    expect(toPlainText('Year 5 \u202eevil\u0001 \ud800done', 100)).toBe('Year 5 evil done');
+    expect(toPlainText('line one\nline two', 100)).toBe('line one\nline two');
+    expect(toPlainText('Zoë 😀😀', 5)).toBe('Zoë ');
   });
 });

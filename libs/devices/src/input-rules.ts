@@ -84,6 +84,11 @@ export interface PlainTextRule {
 // non-characters XML cannot hold.
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]/;
 const LINE_BREAK_OR_TAB = /[\t\n\r]/;
+// Unicode's explicit text-direction embeddings, overrides and isolates (UAX #9): a name holding
+// U+202E shows its letters in another order ("Year 5 \u202Eevil" reads "Year 5 live"), so a name
+// could pass for another in the console and the audit log. Arabic and Hebrew text needs none of
+// them (the implicit marks U+200E/U+200F stay allowed).
+const DIRECTION_CONTROL = /[\u202a-\u202e\u2066-\u2069]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function codePoint(text: string, pattern: RegExp): string {
@@ -110,6 +115,9 @@ export function plainTextProblem(value: unknown, rule: PlainTextRule): string | 
   if (CONTROL.test(value)) {
     return `must not contain control characters (found ${codePoint(value, CONTROL)})`;
   }
+  if (DIRECTION_CONTROL.test(value)) {
+    return `must not contain text-direction controls, which can make it read as other text (found ${codePoint(value, DIRECTION_CONTROL)})`;
+  }
   if (!rule.multiline && LINE_BREAK_OR_TAB.test(value)) {
     return `must be one line, without line breaks or tabs (found ${codePoint(value, LINE_BREAK_OR_TAB)})`;
   }
@@ -132,11 +140,14 @@ export function plainTextProblem(value: unknown, rule: PlainTextRule): string | 
 /**
  * Text a device sent that the hub keeps and shows as it is, made plain rather than refused (a
  * command's answer must be recorded whatever its detail says): control characters (tabs and
- * line breaks excepted), lone surrogates and U+FFFE/U+FFFF are removed, and the text is cut to
+ * line breaks excepted), text-direction controls, lone surrogates and U+FFFE/U+FFFF are removed, and the text is cut to
  * `max` UTF-16 code units without splitting a character in two.
  */
 export function toPlainText(value: string, max: number): string {
-  const clean = value.replace(new RegExp(`${CONTROL.source}|${LONE_SURROGATE.source}`, 'g'), '');
+  const clean = value.replace(
+    new RegExp(`${CONTROL.source}|${LONE_SURROGATE.source}|${DIRECTION_CONTROL.source}`, 'g'),
+    '',
+  );
   if (clean.length <= max) {
     return clean;
   }
