@@ -45,6 +45,38 @@ describe(formatLocalTime.name, () => {
 });
 
 describe(describeAuditDetail.name, () => {
+  it('writes the AUP entries in words: the version as the log names it, never 64 hex digits or a field name', () => {
+    const version = 'ab'.repeat(32);
+    expect(
+      describeAuditDetail(
+        'aup.accepted',
+        { version, acceptedAt: '2026-07-01T09:15:02.000Z' },
+        'Europe/London',
+      ),
+    ).toBe('accepted AUP version abababababab; at 2026-07-01T10:15:02+01:00');
+    expect(
+      describeAuditDetail(
+        'aup.accepted_at_desk',
+        {
+          version,
+          acceptedAt: '2026-12-01T09:15:02.000Z',
+          borrowerId: 'b1',
+          borrower: 'Lee Morgan (lmorgan)',
+          witnessedBy: 'w1',
+        },
+        'UTC',
+      ),
+    ).toBe(
+      'Lee Morgan (lmorgan) accepted AUP version abababababab in person at the desk; at 2026-12-01T09:15:02+00:00',
+    );
+    expect(describeAuditDetail('aup.published', { version }, 'UTC')).toBe(
+      'AUP version abababababab',
+    );
+    expect(describeAuditDetail('aup.republished', { version }, 'UTC')).toBe(
+      'AUP version abababababab, published before, is current again',
+    );
+  });
+
   it('writes a lock as the school reads it, its expiry in the school’s zone', () => {
     expect(
       describeAuditDetail(

@@ -154,6 +154,18 @@ const FORMATTERS: Record<string, Formatter> = {
       ? [`${String(detail.cancelledCommands)} waiting commands cancelled`]
       : []),
   ],
+  'aup.accepted': (detail, words) => [
+    `accepted ${aupVersion(detail.version)}`,
+    ...(detail.acceptedAt !== undefined ? [`at ${words.value(detail.acceptedAt)}`] : []),
+  ],
+  'aup.accepted_at_desk': (detail, words) => [
+    `${words.value(detail.borrower ?? detail.borrowerId)} accepted ${aupVersion(detail.version)} in person at the desk`,
+    ...(detail.acceptedAt !== undefined ? [`at ${words.value(detail.acceptedAt)}`] : []),
+  ],
+  'aup.published': (detail) => [aupVersion(detail.version)],
+  'aup.republished': (detail) => [
+    `${aupVersion(detail.version)}, published before, is current again`,
+  ],
   'audit.entries_removed': (detail, words) => [
     `${String(detail.removed)} ${detail.removed === 1 ? 'entry' : 'entries'} from before ${words.value(detail.before)} removed`,
     `entries are kept ${String(detail.retentionDays)} days (HUB_AUDIT_RETENTION_DAYS)`,
@@ -201,6 +213,14 @@ const FORMATTERS: Record<string, Formatter> = {
     ].join(' '),
   ],
 };
+
+/**
+ * An AUP version as the log's targets name it (audit-labels' `aupTarget`): `AUP version` and the
+ * first 12 hex digits of its hash, which the acceptances list shows too.
+ */
+function aupVersion(version: unknown): string {
+  return `AUP version ${String(version).slice(0, 12)}`;
+}
 
 /** `3 h 5 min`, `4 min 10 s`, `12 s`. */
 function duration(seconds: number): string {
