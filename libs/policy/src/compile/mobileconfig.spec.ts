@@ -400,11 +400,13 @@ describe(signMobileconfig.name, () => {
     };
     await signMobileconfig(xml, keyed); // parses the signer once
     // The RSA signature runs in the thread pool: only building the CMS structure holds the loop.
-    let longest = 0;
+    // The shortest of five holds: a JavaScript RSA would hold the loop on every one, while a
+    // busy machine (the other specs beside it) can stretch any single one.
+    let shortest = Infinity;
     for (let i = 0; i < 5; i += 1) {
       const started = performance.now();
       const signing = signMobileconfig(xml, keyed);
-      longest = Math.max(longest, performance.now() - started);
+      shortest = Math.min(shortest, performance.now() - started);
       const signed = await signing;
       if (i === 4) {
         const result = verify(signed, root.certificatePem, 'keyed');
@@ -413,7 +415,7 @@ describe(signMobileconfig.name, () => {
       }
     }
     // forge's JavaScript RSA held the loop 30 to 50 ms for each profile.
-    expect(longest).toBeLessThan(20);
+    expect(shortest).toBeLessThan(20);
   });
 
   it('does not verify against a CA that did not issue the signer', async () => {
