@@ -333,6 +333,8 @@ describe('loans and trips in the console', () => {
 
   it('a trip leader makes a trip, checks the kit out, checks it in by scan and closes it', async () => {
     const leader = await createStaffAccount(hub().url, adminToken, 'tara', ['trip_leader']);
+    await createStaffAccount(hub().url, adminToken, 'omar', ['trip_leader']);
+    await createStaffAccount(hub().url, adminToken, 'olga', ['trip_leader']);
     for (const tag of ['TAB-1', 'TAB-2', 'TAB-3']) {
       await newAsset(tag, 'tablet');
     }
@@ -358,10 +360,30 @@ describe('loans and trips in the console', () => {
       .getByRole('textbox', { name: 'Kit: asset tags' })
       .fill('TAB-1\nTAB-2\ntab-2\nTAB-3\n');
     await page().getByText('3 assets so far.', { exact: false }).waitFor();
+    // A second leader, found by part of their name and chosen from the list: the list closes,
+    // and they are shown (and read out) under "Other leaders", the search box empty for the next.
+    const leaderSearch = page().getByRole('combobox', { name: 'Add another leader' });
+    await leaderSearch.fill('oma');
+    await page().getByRole('option', { name: /^Omar/ }).click();
+    await page()
+      .getByRole('list', { name: 'Other leaders' })
+      .getByRole('button', { name: 'Remove Omar' })
+      .waitFor();
+    expect(await leaderSearch.getAttribute('aria-expanded')).toBe('false');
+    expect(await leaderSearch.inputValue()).toBe('');
+    // A third by keyboard alone: Down arrow to the option, Enter to choose it.
+    await leaderSearch.fill('olg');
+    await page().getByRole('option', { name: /^Olga/ }).waitFor();
+    await leaderSearch.press('ArrowDown');
+    await leaderSearch.press('Enter');
+    await page().getByRole('button', { name: 'Remove Olga' }).waitFor();
+    expect(await leaderSearch.getAttribute('aria-expanded')).toBe('false');
     await checkScreen('trip-new');
     await page().getByRole('button', { name: 'Add trip' }).click();
 
     await page().getByRole('heading', { name: 'Trip: Year 6 museum visit', level: 1 }).waitFor();
+    // All three lead it (in name order): the one who added it and the two they chose.
+    await page().getByText('Olga, Omar, Tara', { exact: true }).waitFor();
     const kit = page().getByRole('grid', { name: 'Kit' });
     /** The kit's rows whose state reads `state` (the word after its mark). */
     const rowsIn = (state: string) =>

@@ -3,8 +3,10 @@
 // (`onSearchChange`) to the hub and gives back the matching items, so a school with 10,000
 // devices never sends them all to the browser.
 import { plainFieldNames } from '@app/hub-api';
+import { useContext, useEffect, useRef, useState } from 'react';
 import {
   ComboBox,
+  ComboBoxStateContext,
   FieldError,
   Input,
   Label,
@@ -30,7 +32,10 @@ export interface SearchPickerProps {
   onSearchChange: (search: string) => void;
   /** The hub's matches for `search`. */
   items: readonly SearchPickerItem[];
-  /** The picked item's id, or null. */
+  /**
+   * The picked item's id, or null. A picker that adds each pick somewhere else (and empties
+   * `search`) keeps this null: its list closes after each pick.
+   */
   selectedId: string | null;
   onSelectedChange: (id: string | null) => void;
   /** Shown in the list when nothing matches ("No devices match."). */
@@ -51,6 +56,7 @@ export function SearchPicker({
   errorMessage,
   isDisabled,
 }: SearchPickerProps) {
+  const [picks, setPicks] = useState(0);
   return (
     <ComboBox
       className="field search-picker"
@@ -58,7 +64,12 @@ export function SearchPicker({
       inputValue={search}
       onInputChange={onSearchChange}
       selectedKey={selectedId}
-      onSelectionChange={(key) => onSelectedChange(key === null ? null : String(key))}
+      onSelectionChange={(key) => {
+        if (key !== null) {
+          setPicks((n) => n + 1);
+        }
+        onSelectedChange(key === null ? null : String(key));
+      }}
       allowsEmptyCollection
       menuTrigger="focus"
       isInvalid={Boolean(errorMessage)}
@@ -72,6 +83,7 @@ export function SearchPicker({
         </Text>
       ) : null}
       <Input className="field-input" />
+      <CloseAfterPick picks={picks} selectedId={selectedId} />
       <FieldError className="field-error">
         {errorMessage ? plainFieldNames(errorMessage) : errorMessage}
       </FieldError>
@@ -90,4 +102,27 @@ export function SearchPicker({
       </Popover>
     </ComboBox>
   );
+}
+
+/**
+ * Closes the list after a pick that left the selection null (a picker that adds each pick
+ * elsewhere, such as "Add another leader"). React Aria closes a ComboBox's list on a pick only
+ * when its selected key changes, and with the key and the text both controlled it leaves the rest
+ * to the page; so that list stayed open, showing "Type a name to search." over what the pick had
+ * just added, and hid the rest of the page from assistive technology, as if nobody was added.
+ * Run once the page has emptied the text, so closing changes neither the text nor the selection.
+ */
+function CloseAfterPick({ picks, selectedId }: { picks: number; selectedId: string | null }) {
+  const state = useContext(ComboBoxStateContext);
+  const handled = useRef(picks);
+  useEffect(() => {
+    if (picks === handled.current) {
+      return;
+    }
+    handled.current = picks;
+    if (selectedId === null && state?.isOpen) {
+      state.close();
+    }
+  }, [picks, selectedId, state]);
+  return null;
 }
