@@ -4,6 +4,7 @@
 import { parse } from 'csv-parse/sync';
 import { createHash } from 'node:crypto';
 import type { Response } from 'supertest';
+import { AuditRepository } from '../apps/hub/src/audit/audit.repository';
 import { AuditService, type AuditEntryView } from '../apps/hub/src/audit/audit.service';
 import { TransactionRunner } from '../apps/hub/src/database/transaction-runner';
 import { acceptAup, ADMIN_PASSWORD, createStaff, startHub, TestHub } from './support/hub';
@@ -501,5 +502,43 @@ describe('the audit log past its retention (HUB_AUDIT_RETENTION_DAYS)', () => {
       .query({ action: 'audit.entries_removed' })
       .set('Authorization', `Bearer ${later}`);
     expect(again.body.total).toBe(1);
+  });
+
+  it('deletes a long stretch a slice at a time, oldest first, with one entry for all of it', async () => {
+    const admin = await hub.login();
+    for (const name of ['pia', 'quinn', 'rory']) {
+      await createStaff(hub, admin, name, ['teacher']);
+    }
+    hub.clock.advance(31 * DAY);
+    const later = await hub.login();
+    const read = async () =>
+      (
+        await hub.http
+          .get('/api/audit')
+          .query({ pageSize: 500 })
+          .set('Authorization', `Bearer ${later}`)
+      ).body.items as AuditEntryView[];
+    const before = await read();
+    const cutoff = new Date(hub.clock.nowMs() - 30 * DAY);
+    const old = before.filter((entry) => Date.parse(entry.at) < cutoff.getTime());
+    expect(old.length).toBeGreaterThan(8);
+
+    // A slice is the oldest entries, no more than asked for.
+    expect(await hub.app.get(AuditRepository).deleteOlderThan(cutoff, undefined, 2)).toBe(2);
+    const oldest = old.map((entry) => entry.id).sort((a, b) => a - b);
+    const afterSlice = (await read()).map((entry) => entry.id);
+    expect(afterSlice).not.toContain(oldest[0]);
+    expect(afterSlice).not.toContain(oldest[1]);
+    expect(afterSlice).toContain(oldest[2]);
+
+    const removed = await hub.app.get(AuditService).applyRetention(3);
+
+    expect(removed).toBe(old.length - 2);
+    const after = await read();
+    expect(after.filter((entry) => Date.parse(entry.at) < cutoff.getTime())).toEqual([]);
+    const traces = after.filter(
+      (entry) => entry.action === 'audit.entries_removed' && entry.id > Math.max(...oldest),
+    );
+    expect(traces.map((entry) => entry.detail?.removed)).toEqual([removed]);
   });
 });

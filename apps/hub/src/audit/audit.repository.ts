@@ -87,16 +87,28 @@ export class AuditRepository {
   }
 
   /**
-   * Deletes the entries written before `cutoff` (retention), inside `tx` when given.
+   * Deletes the entries written before `cutoff` (retention), inside `tx` when given: all of them,
+   * or with `limit` only the oldest `limit`, so that a retention that has years to delete can do
+   * it a slice per unit of work rather than holding the database in one long statement.
    *
    * @returns how many were deleted
    */
-  async deleteOlderThan(cutoff: Date, tx?: Tx): Promise<number> {
-    const result = await (tx ? tx.getRepository(AuditEntryEntity) : this.entries)
-      .createQueryBuilder()
-      .delete()
-      .where('at < :cutoff', { cutoff: cutoff.toISOString() })
-      .execute();
+  async deleteOlderThan(cutoff: Date, tx?: Tx, limit?: number): Promise<number> {
+    const entries = tx ? tx.getRepository(AuditEntryEntity) : this.entries;
+    const deletion = entries.createQueryBuilder().delete();
+    if (limit === undefined) {
+      deletion.where('at < :cutoff');
+    } else {
+      // The same SQL on SQLite and PostgreSQL (neither takes DELETE ... LIMIT portably).
+      const oldest = entries
+        .createQueryBuilder('old')
+        .select('old.seq')
+        .where('old.at < :cutoff')
+        .orderBy('old.seq', 'ASC')
+        .limit(limit);
+      deletion.where(`seq IN (${oldest.getQuery()})`);
+    }
+    const result = await deletion.setParameters({ cutoff: cutoff.toISOString() }).execute();
     return result.affected ?? 0;
   }
 }
