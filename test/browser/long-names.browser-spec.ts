@@ -48,7 +48,7 @@ describe('names of one long word on a portrait iPad', () => {
       username: 'long.name',
       displayName: `S${LONG}`,
       password: 'Staff-Pass1!',
-      roles: ['teacher', 'office'],
+      roles: ['teacher', 'office', 'trip_leader'],
     });
     const klass = await api<{ id: string }>('POST', '/api/classes', {
       name: `C${LONG}`.slice(0, 100),
@@ -104,6 +104,18 @@ describe('names of one long word on a portrait iPad', () => {
       if (await scrollsSideways(page())) {
         sideways.push(path);
       }
+    }
+    // A trip's other leader, picked by name, sits beside its Remove button.
+    await page().goto(`${hub().url}/trips/new`);
+    await page().getByRole('combobox', { name: 'Add another leader' }).fill('Supercal');
+    await page()
+      .getByRole('option', { name: new RegExp(`^S${LONG.slice(0, 20)}`) })
+      .click();
+    await page()
+      .getByRole('button', { name: `Remove S${LONG}` })
+      .waitFor();
+    if (await scrollsSideways(page())) {
+      sideways.push('/trips/new');
     }
     expect(sideways).toEqual([]);
   });
