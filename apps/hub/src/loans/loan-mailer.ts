@@ -45,7 +45,9 @@ export class LoanMailer implements OnApplicationShutdown {
       });
       return true;
     } catch (error) {
-      this.logger.warn(`Reminder ${reference} was not emailed: ${(error as Error).message}`);
+      // nodemailer's message quotes the server's reply, which names the address ("550
+      // <jo.brown@…>: Recipient address rejected"): only its codes are logged.
+      this.logger.warn(`Reminder ${reference} was not emailed: ${smtpFailure(error)}`);
       return false;
     }
   }
@@ -54,4 +56,19 @@ export class LoanMailer implements OnApplicationShutdown {
     this.transport?.close();
     this.transport = null;
   }
+}
+
+/**
+ * A sending failure in words that name no one: nodemailer's `code` (EENVELOPE, ECONNECTION,
+ * EAUTH…) and, where the server answered, its SMTP reply code and the command it answered
+ * (RFC 5321 section 4.2), as "EENVELOPE (SMTP 550 at RCPT TO)".
+ */
+export function smtpFailure(error: unknown): string {
+  const failure = (error ?? {}) as { code?: unknown; responseCode?: unknown; command?: unknown };
+  const code = typeof failure.code === 'string' ? failure.code : 'error';
+  if (typeof failure.responseCode !== 'number') {
+    return code;
+  }
+  const command = typeof failure.command === 'string' ? ` at ${failure.command}` : '';
+  return `${code} (SMTP ${failure.responseCode}${command})`;
 }
