@@ -472,10 +472,20 @@ export class PhotoIngestService implements OnApplicationBootstrap, OnApplication
     return removed;
   }
 
-  /** Deletes receipts older than HUB_AUDIT_RETENTION_DAYS; stored files stay (the school's). */
+  /**
+   * Deletes receipts older than HUB_AUDIT_RETENTION_DAYS (issue 14, "Retention"), and the hub's
+   * thumbnails of those photos, which no screen reaches once the receipt is gone; the stored
+   * files stay (the school's).
+   *
+   * @returns how many receipts were deleted
+   */
   async applyRetention(): Promise<number> {
     const cutoff = new Date(this.clock.nowMs() - this.config.auditRetentionDays * DAY_MS);
-    return this.tx.run((tx) => this.photos.deleteStoredBefore(tx, cutoff));
+    const gone = await this.tx.run((tx) => this.photos.deleteStoredBefore(tx, cutoff));
+    for (const sha256 of gone) {
+      await removeIfThere(this.thumbnails.pathOf(sha256));
+    }
+    return gone.length;
   }
 
   private async discard(uploadId: string): Promise<void> {

@@ -180,17 +180,19 @@ export class PhotosRepository {
    * Deletes receipts (photo rows) stored before `cutoff`: the retention of HUB_AUDIT_RETENTION_DAYS
    * (issue 14). The stored files are the school's and stay.
    */
-  async deleteStoredBefore(tx: Tx, cutoff: Date): Promise<number> {
-    const result = await tx
+  async deleteStoredBefore(tx: Tx, cutoff: Date): Promise<string[]> {
+    const where = 'status = :stored AND stored_at < :cutoff';
+    const values = { stored: 'stored', cutoff: cutoff.toISOString() };
+    const gone = await tx
       .createQueryBuilder()
-      .delete()
-      .from(PhotoEntity)
-      .where('status = :stored AND stored_at < :cutoff', {
-        stored: 'stored',
-        cutoff: cutoff.toISOString(),
-      })
-      .execute();
-    return result.affected ?? 0;
+      .select('sha256', 'sha256')
+      .from(PhotoEntity, 'p')
+      .where(where, values)
+      .getRawMany<{ sha256: string }>();
+    if (gone.length > 0) {
+      await tx.createQueryBuilder().delete().from(PhotoEntity).where(where, values).execute();
+    }
+    return gone.map((row) => row.sha256);
   }
 
   /** A trip's short name, or undefined when the hub knows no such trip (issue 13's `trips`). */
