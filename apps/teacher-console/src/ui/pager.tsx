@@ -1,5 +1,6 @@
 // Previous / next for a list the hub pages (server-side): "Page 2 of 7 (312 entries)", with
-// buttons that cannot go past either end.
+// buttons that cannot go past either end. A page past the last (an old link) says so and offers
+// the last page.
 import { Button } from './button';
 
 export interface PagerProps {
@@ -18,6 +19,19 @@ export function Pager({ page, pageSize, total, noun, onPageChange, label }: Page
   const pages = Math.max(1, Math.ceil(total / pageSize));
   const [one, many] = typeof noun === 'string' ? [noun, noun] : noun;
   const counted = `${total.toLocaleString('en-GB')} ${total === 1 ? one : many}`;
+  if (page > pages) {
+    // An old link, or a list that shrank (retention, a filter): its empty page would read as if
+    // nothing matched, though the list has entries.
+    return (
+      <nav className="pager" aria-label={label}>
+        <span className="pager-where" role="status">
+          Page {page.toLocaleString('en-GB')} is past the last page: the list has{' '}
+          {pages.toLocaleString('en-GB')} {pages === 1 ? 'page' : 'pages'} ({counted}).
+        </span>
+        <Button onPress={() => onPageChange(pages)}>Go to the last page</Button>
+      </nav>
+    );
+  }
   return (
     <nav className="pager" aria-label={label}>
       <Button onPress={() => onPageChange(page - 1)} isDisabled={page <= 1}>
