@@ -41,6 +41,18 @@ export function filtersFrom(params: URLSearchParams): AuditFilters {
   return filters;
 }
 
+/**
+ * What is wrong with the filters' days, in words for beside the To field, or null. A last day
+ * before the first gives a window with no entry in it, which would read as "nothing happened"
+ * (the hub refuses it too, in its own terms).
+ */
+export function daysProblem(filters: Pick<AuditFilters, 'fromDate' | 'toDate'>): string | null {
+  const { fromDate, toDate } = filters;
+  return fromDate && toDate && toDate < fromDate
+    ? `The last day (${toDate}) comes before the first (${fromDate}): swap them.`
+    : null;
+}
+
 /** Midnight at the start of a `YYYY-MM-DD` day in this browser's zone, plus `days`, as RFC 3339. */
 function startOfDay(date: string, days = 0): string | undefined {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);

@@ -29,6 +29,7 @@ import { fieldErrors } from '../staff/field-errors';
 import { AupAcceptancesSection } from './aup-acceptances';
 import {
   auditQuery,
+  daysProblem,
   FILTER_KEYS,
   filtersFrom,
   NO_FILTERS,
@@ -91,9 +92,12 @@ export default function AuditPage() {
   const page = Math.max(1, Number(params.get('page')) || 1);
   const [draft, setDraft] = useState<AuditFilters>(applied);
   const query = auditQuery(applied);
-  const entries = useQuery(
-    apiQuery<ListPage<AuditEntry>>('/api/audit', { ...query, page, pageSize: PAGE_SIZE }),
-  );
+  // Days the wrong way round are said here in the console's words; nothing is asked of the hub.
+  const swappedDays = daysProblem(applied);
+  const entries = useQuery({
+    ...apiQuery<ListPage<AuditEntry>>('/api/audit', { ...query, page, pageSize: PAGE_SIZE }),
+    enabled: swappedDays === null,
+  });
   const exportCsv = useMutation({
     mutationFn: () => api<Blob>('/api/audit/export.csv', { query, as: 'blob' }),
     onSuccess: (blob) => saveBlob(blob, 'audit-log.csv'),
@@ -187,7 +191,7 @@ export default function AuditPage() {
           type="date"
           value={draft.toDate}
           onChange={set('toDate')}
-          errorMessage={byField.to}
+          errorMessage={swappedDays ?? byField.to}
         />
         <div className="filter-actions">
           <Button type="submit" variant="primary">
@@ -205,7 +209,7 @@ export default function AuditPage() {
       </Form>
       {form ? <ErrorMessage error={entries.error} title="Could not read the audit log." /> : null}
       {!data ? (
-        entries.isPending ? (
+        entries.isPending && swappedDays === null ? (
           <StatusMessage>Loading the audit log…</StatusMessage>
         ) : null
       ) : (
