@@ -236,10 +236,18 @@ describe('staff paths under concurrency', () => {
 
         const answers = await Promise.all([change1, change2]);
 
-        expect(answers.map((answer) => answer.status).sort()).toEqual([200, 409]);
-        expect(answers.find((answer) => answer.status === 409)?.body.message).toBe(
-          'Nothing was changed: your own account was disabled or lost the ict role at the same moment',
-        );
+        // One wins. The other is refused inside its change (409) when the two overlap, or at
+        // the door when the first had already ended its sign-in or role (401, 403): which one
+        // depends on when each arrives, on a busy machine too.
+        const statuses = answers.map((answer) => answer.status).sort();
+        expect(statuses[0]).toBe(200);
+        expect([401, 403, 409]).toContain(statuses[1]);
+        const refused = answers.find((answer) => answer.status === 409);
+        if (refused) {
+          expect(refused.body.message).toBe(
+            'Nothing was changed: your own account was disabled or lost the ict role at the same moment',
+          );
+        }
         const after = await Promise.all(
           [first.id, second.id].map((id) =>
             hub.http.get(`/api/staff/${id}`).set('Authorization', as(admin)),
