@@ -10,7 +10,7 @@ import {
   type StaffRole,
 } from '@app/hub-api';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { Form } from 'react-aria-components';
 import { api, apiQuery } from '../api/client';
 import { Button, CheckboxGroup, Dialog, ErrorMessage, TextField } from '../ui';
@@ -173,45 +173,48 @@ interface AccountProps {
   account: StaffAccount;
 }
 
+interface AccountChangeDialogProps {
+  account: StaffAccount;
+  title: string;
+  /** The row's button that opens it. */
+  trigger: ReactNode;
+  /** Called as the dialog opens: the fields go back to the account as it is. */
+  onOpen: () => void;
+  /** The body of PATCH /api/staff/:id, from the fields. */
+  body: () => Record<string, unknown>;
+  submitLabel: string;
+  submitDisabled?: boolean;
+  /** The fields, given the hub's refusal of the last save (null before one). */
+  children: (error: Error | null) => ReactNode;
+}
+
 /**
- * "Details" on a row: the display name and the email. Only what was changed is sent; an emptied
- * email is removed (null), so reminders are no longer sent to it.
+ * A dialog that changes one account (PATCH /api/staff/:id): the fields, Cancel and the save. On
+ * success the list is read again and the dialog closes; a refusal stays for the fields to show.
  */
-export function DetailsDialog({ account }: AccountProps) {
+function AccountChangeDialog(props: AccountChangeDialogProps) {
   const [isOpen, setOpen] = useState(false);
-  const [displayName, setDisplayName] = useState(account.displayName);
-  const [email, setEmail] = useState(account.email ?? '');
   const refresh = useRefreshStaff();
   const save = useMutation({
     mutationFn: () =>
-      api<StaffAccount>(`/api/staff/${account.id}`, {
-        method: 'PATCH',
-        body: {
-          ...(displayName.trim() !== account.displayName
-            ? { displayName: displayName.trim() }
-            : {}),
-          ...(email.trim() !== (account.email ?? '') ? { email: email.trim() || null } : {}),
-        },
-      }),
+      api<StaffAccount>(`/api/staff/${props.account.id}`, { method: 'PATCH', body: props.body() }),
     onSuccess: async () => {
       await refresh();
       setOpen(false);
     },
   });
-  const { byField, form } = fieldErrors(save.error, ['displayName', 'email'] as const);
   return (
     <Dialog
-      title={`Details of ${account.displayName}`}
+      title={props.title}
       isOpen={isOpen}
       onOpenChange={(next) => {
         setOpen(next);
         if (next) {
-          setDisplayName(account.displayName);
-          setEmail(account.email ?? '');
+          props.onOpen();
           save.reset();
         }
       }}
-      trigger={<Button aria-label={`Details of ${account.displayName}`}>Details</Button>}
+      trigger={props.trigger}
     >
       {(close) => (
         <Form
@@ -221,29 +224,18 @@ export function DetailsDialog({ account }: AccountProps) {
             save.mutate();
           }}
         >
-          <TextField
-            label="Display name"
-            description="How the console and the audit log name them, e.g. Ms Patel."
-            value={displayName}
-            onChange={setDisplayName}
-            errorMessage={byField.displayName}
-            isRequired
-          />
-          <TextField
-            label="Email (optional)"
-            autoComplete="off"
-            description={EMAIL_DESCRIPTION}
-            value={email}
-            onChange={setEmail}
-            errorMessage={byField.email}
-          />
-          {form ? <ErrorMessage error={save.error} /> : null}
+          {props.children(save.error)}
           <div className="dialog-actions">
             <Button onPress={close} isDisabled={save.isPending}>
               Cancel
             </Button>
-            <Button type="submit" variant="primary" isPending={save.isPending}>
-              Save details
+            <Button
+              type="submit"
+              variant="primary"
+              isPending={save.isPending}
+              isDisabled={props.submitDisabled}
+            >
+              {props.submitLabel}
             </Button>
           </div>
         </Form>
@@ -252,41 +244,72 @@ export function DetailsDialog({ account }: AccountProps) {
   );
 }
 
+/**
+ * "Details" on a row: the display name and the email. Only what was changed is sent; an emptied
+ * email is removed (null), so reminders are no longer sent to it.
+ */
+export function DetailsDialog({ account }: AccountProps) {
+  const [displayName, setDisplayName] = useState(account.displayName);
+  const [email, setEmail] = useState(account.email ?? '');
+  return (
+    <AccountChangeDialog
+      account={account}
+      title={`Details of ${account.displayName}`}
+      trigger={<Button aria-label={`Details of ${account.displayName}`}>Details</Button>}
+      onOpen={() => {
+        setDisplayName(account.displayName);
+        setEmail(account.email ?? '');
+      }}
+      body={() => ({
+        ...(displayName.trim() !== account.displayName ? { displayName: displayName.trim() } : {}),
+        ...(email.trim() !== (account.email ?? '') ? { email: email.trim() || null } : {}),
+      })}
+      submitLabel="Save details"
+    >
+      {(error) => {
+        const { byField, form } = fieldErrors(error, ['displayName', 'email'] as const);
+        return (
+          <>
+            <TextField
+              label="Display name"
+              description="How the console and the audit log name them, e.g. Ms Patel."
+              value={displayName}
+              onChange={setDisplayName}
+              errorMessage={byField.displayName}
+              isRequired
+            />
+            <TextField
+              label="Email (optional)"
+              autoComplete="off"
+              description={EMAIL_DESCRIPTION}
+              value={email}
+              onChange={setEmail}
+              errorMessage={byField.email}
+            />
+            {form ? <ErrorMessage error={error} /> : null}
+          </>
+        );
+      }}
+    </AccountChangeDialog>
+  );
+}
+
 /** "Roles" on a row: tick the roles the account holds. */
 export function RolesDialog({ account, isSelf }: AccountProps & { isSelf: boolean }) {
-  const [isOpen, setOpen] = useState(false);
   const [roles, setRoles] = useState<string[]>(account.roles);
-  const refresh = useRefreshStaff();
-  const save = useMutation({
-    mutationFn: () =>
-      api<StaffAccount>(`/api/staff/${account.id}`, { method: 'PATCH', body: { roles } }),
-    onSuccess: async () => {
-      await refresh();
-      setOpen(false);
-    },
-  });
-  const { byField, form } = fieldErrors(save.error, ['roles'] as const);
   return (
-    <Dialog
+    <AccountChangeDialog
+      account={account}
       title={`Roles of ${account.displayName}`}
-      isOpen={isOpen}
-      onOpenChange={(next) => {
-        setOpen(next);
-        if (next) {
-          setRoles(account.roles);
-          save.reset();
-        }
-      }}
       trigger={<Button aria-label={`Roles of ${account.displayName}`}>Roles</Button>}
+      onOpen={() => setRoles(account.roles)}
+      body={() => ({ roles })}
+      submitLabel="Save roles"
+      submitDisabled={roles.length === 0}
     >
-      {(close) => (
-        <Form
-          className="form"
-          onSubmit={(event) => {
-            event.preventDefault();
-            save.mutate();
-          }}
-        >
+      {(error) => {
+        const { byField, form } = fieldErrors(error, ['roles'] as const);
+        return (
           <CheckboxGroup
             label="Roles"
             description={
@@ -299,87 +322,48 @@ export function RolesDialog({ account, isSelf }: AccountProps & { isSelf: boolea
               byField.roles ?? form ?? (roles.length === 0 ? 'Choose at least one role.' : null)
             }
           />
-          <div className="dialog-actions">
-            <Button onPress={close} isDisabled={save.isPending}>
-              Cancel
-            </Button>
-            <Button
-              type="submit"
-              variant="primary"
-              isPending={save.isPending}
-              isDisabled={roles.length === 0}
-            >
-              Save roles
-            </Button>
-          </div>
-        </Form>
-      )}
-    </Dialog>
+        );
+      }}
+    </AccountChangeDialog>
   );
 }
 
 /** "Reset password" on a row: ICT sets a new password; the person's sign-ins end. */
 export function ResetPasswordDialog({ account }: AccountProps) {
-  const [isOpen, setOpen] = useState(false);
   const [password, setPassword] = useState('');
-  const refresh = useRefreshStaff();
-  const reset = useMutation({
-    mutationFn: () =>
-      api<StaffAccount>(`/api/staff/${account.id}`, { method: 'PATCH', body: { password } }),
-    onSuccess: async () => {
-      await refresh();
-      setOpen(false);
-    },
-  });
-  const { byField, form } = fieldErrors(reset.error, ['password'] as const);
   return (
-    <Dialog
+    <AccountChangeDialog
+      account={account}
       title={`Reset the password of ${account.displayName}`}
-      isOpen={isOpen}
-      onOpenChange={(next) => {
-        setOpen(next);
-        if (next) {
-          setPassword('');
-          reset.reset();
-        }
-      }}
       trigger={
         <Button aria-label={`Reset password of ${account.displayName}`}>Reset password</Button>
       }
+      onOpen={() => setPassword('')}
+      body={() => ({ password })}
+      submitLabel="Set password"
     >
-      {(close) => (
-        <Form
-          className="form"
-          onSubmit={(event) => {
-            event.preventDefault();
-            reset.mutate();
-          }}
-        >
-          <p className="dialog-body">
-            Their sign-ins end now. Give them the new password in person; they can change it after
-            signing in.
-          </p>
-          <TextField
-            label="New password"
-            type="password"
-            autoComplete="new-password"
-            value={password}
-            onChange={setPassword}
-            description={<PasswordRuleList password={password} />}
-            errorMessage={byField.password ?? form}
-            isRequired
-          />
-          <div className="dialog-actions">
-            <Button onPress={close} isDisabled={reset.isPending}>
-              Cancel
-            </Button>
-            <Button type="submit" variant="primary" isPending={reset.isPending}>
-              Set password
-            </Button>
-          </div>
-        </Form>
-      )}
-    </Dialog>
+      {(error) => {
+        const { byField, form } = fieldErrors(error, ['password'] as const);
+        return (
+          <>
+            <p className="dialog-body">
+              Their sign-ins end now. Give them the new password in person; they can change it after
+              signing in.
+            </p>
+            <TextField
+              label="New password"
+              type="password"
+              autoComplete="new-password"
+              value={password}
+              onChange={setPassword}
+              description={<PasswordRuleList password={password} />}
+              errorMessage={byField.password ?? form}
+              isRequired
+            />
+          </>
+        );
+      }}
+    </AccountChangeDialog>
   );
 }
 
