@@ -399,6 +399,24 @@ describe('device link', () => {
     ).toBe(401);
   });
 
+  /** Connects to /device once with `proof`: 'connected', or the connect_error's message. */
+  async function connectOutcome(proof: string): Promise<string> {
+    const socket = io(`${hub.url}/device`, {
+      auth: { proof },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
+    try {
+      return await new Promise<string>((resolve) => {
+        socket.once('connect', () => resolve('connected'));
+        socket.once('connect_error', (error) => resolve(error.message));
+      });
+    } finally {
+      socket.disconnect();
+    }
+  }
+
   it('takes a proof whose device id is written in upper case (a Swift UUID), once', async () => {
     const identity = await enrollTestDevice(hub, token);
     const upper = identity.deviceId.toUpperCase();
@@ -407,21 +425,7 @@ describe('device link', () => {
       const signature = createSign('sha256').update(payload).sign(identity.privateKeyPem);
       return `${payload}.${signature.toString('base64url')}`;
     };
-    const socket = io(`${hub.url}/device`, {
-      auth: { proof: signed('upper-case-id-nonce-1') },
-      transports: ['websocket'],
-      reconnection: false,
-      forceNew: true,
-    });
-    try {
-      const outcome = await new Promise<string>((resolve) => {
-        socket.once('connect', () => resolve('connected'));
-        socket.once('connect_error', (error) => resolve(error.message));
-      });
-      expect(outcome).toBe('connected');
-    } finally {
-      socket.disconnect();
-    }
+    expect(await connectOutcome(signed('upper-case-id-nonce-1'))).toBe('connected');
     const self = await hub.http
       .get('/api/device/self')
       .set('Authorization', `Device ${signed('upper-case-id-nonce-2')}`);
@@ -440,21 +444,7 @@ describe('device link', () => {
     // Protocol section 2 says "base64url", which RFC 4648 pads; a 256-byte signature ends "==".
     const identity = await enrollTestDevice(hub, token);
     const padded = () => `${makeProof(identity.deviceId, identity.privateKeyPem)}==`;
-    const socket = io(`${hub.url}/device`, {
-      auth: { proof: padded() },
-      transports: ['websocket'],
-      reconnection: false,
-      forceNew: true,
-    });
-    try {
-      const outcome = await new Promise<string>((resolve) => {
-        socket.once('connect', () => resolve('connected'));
-        socket.once('connect_error', (error) => resolve(error.message));
-      });
-      expect(outcome).toBe('connected');
-    } finally {
-      socket.disconnect();
-    }
+    expect(await connectOutcome(padded())).toBe('connected');
     const proof = makeProof(identity.deviceId, identity.privateKeyPem);
     const self = (value: string) =>
       hub.http.get('/api/device/self').set('Authorization', `Device ${value}`);
