@@ -49,7 +49,35 @@ function PasswordRuleList({ password }: { password: string }) {
 
 const CREATE_FIELDS = ['username', 'displayName', 'password', 'roles', 'email'] as const;
 
-const EMAIL_DESCRIPTION = 'Where reminders of overdue loans are sent. Leave empty for none.';
+interface FieldProps {
+  value: string;
+  onChange: (value: string) => void;
+  errorMessage?: string | null;
+}
+
+/** An account's display name, as new accounts and Details take it. */
+function DisplayNameField(props: FieldProps) {
+  return (
+    <TextField
+      label="Display name"
+      description="How the console and the audit log name them, e.g. Ms Patel."
+      {...props}
+      isRequired
+    />
+  );
+}
+
+/** An account's email, where reminders of overdue loans go (optional). */
+function EmailField(props: FieldProps) {
+  return (
+    <TextField
+      label="Email (optional)"
+      autoComplete="off"
+      description="Where reminders of overdue loans are sent. Leave empty for none."
+      {...props}
+    />
+  );
+}
 
 /** "New account": username, display name, first password, roles and an optional email. */
 export function CreateAccountDialog() {
@@ -114,13 +142,10 @@ export function CreateAccountDialog() {
             errorMessage={usernameError}
             isRequired
           />
-          <TextField
-            label="Display name"
-            description="How the console and the audit log name them, e.g. Ms Patel."
+          <DisplayNameField
             value={displayName}
             onChange={setDisplayName}
             errorMessage={byField.displayName}
-            isRequired
           />
           <TextField
             label="First password"
@@ -141,14 +166,7 @@ export function CreateAccountDialog() {
               byField.roles ?? (roles.length === 0 ? 'Choose at least one role.' : null)
             }
           />
-          <TextField
-            label="Email (optional)"
-            autoComplete="off"
-            description={EMAIL_DESCRIPTION}
-            value={email}
-            onChange={setEmail}
-            errorMessage={byField.email}
-          />
+          <EmailField value={email} onChange={setEmail} errorMessage={byField.email} />
           {form && form !== usernameError ? <ErrorMessage error={create.error} /> : null}
           <div className="dialog-actions">
             <Button onPress={close} isDisabled={create.isPending}>
@@ -270,22 +288,12 @@ export function DetailsDialog({ account }: AccountProps) {
         const { byField, form } = fieldErrors(error, ['displayName', 'email'] as const);
         return (
           <>
-            <TextField
-              label="Display name"
-              description="How the console and the audit log name them, e.g. Ms Patel."
+            <DisplayNameField
               value={displayName}
               onChange={setDisplayName}
               errorMessage={byField.displayName}
-              isRequired
             />
-            <TextField
-              label="Email (optional)"
-              autoComplete="off"
-              description={EMAIL_DESCRIPTION}
-              value={email}
-              onChange={setEmail}
-              errorMessage={byField.email}
-            />
+            <EmailField value={email} onChange={setEmail} errorMessage={byField.email} />
             {form ? <ErrorMessage error={error} /> : null}
           </>
         );
