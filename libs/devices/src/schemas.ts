@@ -256,7 +256,14 @@ export const DEVICE_STATE_SCHEMA: JsonSchema = frozen({
       description: 'The app the device is held in, or null.',
     },
     policyVersion: policyVersionField(true, 'The version last applied, or null.'),
-    battery: { type: 'integer', minimum: 0, maximum: 100, description: 'Percent.' },
+    // `0..100` and `number` in ../shared/protocol.md section 3: a native app's battery level is
+    // often a float (iOS gives 0.0 to 1.0), so any number in range is taken and kept rounded.
+    battery: {
+      type: 'number',
+      minimum: 0,
+      maximum: 100,
+      description: 'Percent; any number 0 to 100, kept rounded to a whole percent.',
+    },
     charging: { type: 'boolean' },
     storageFreeMb: { type: 'number', minimum: 0 },
     osVersion: { type: 'string', maxLength: 100, [PLAIN_TEXT_KEYWORD]: { allowBlank: true } },
@@ -268,7 +275,11 @@ export const DEVICE_STATE_SCHEMA: JsonSchema = frozen({
       [PLAIN_TEXT_KEYWORD]: { allowBlank: true },
       description: 'null means not on Wi-Fi.',
     },
-    pendingPhotos: { type: 'integer', minimum: 0 },
+    pendingPhotos: {
+      type: 'number',
+      minimum: 0,
+      description: 'Photos waiting on the device; a number, kept rounded to a whole count.',
+    },
   },
 });
 

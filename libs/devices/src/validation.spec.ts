@@ -204,12 +204,30 @@ describe('validateDeviceState', () => {
     ]);
   });
 
+  it('takes any number for battery and pendingPhotos, as protocol section 3 writes them, rounded', () => {
+    // A Swift app's battery level is a Float (0.0 to 1.0): times 100 it is rarely whole.
+    const full = { locked: false, appLock: null, policyVersion: null };
+    const outcome = validateDeviceState({
+      ...full,
+      battery: 56.99999237060547,
+      pendingPhotos: 2.4,
+    });
+    expect(outcome).toEqual({
+      ok: true,
+      payload: { ...full, battery: 57, pendingPhotos: 2 },
+    });
+    expect(validateDeviceState({ ...full, battery: 100, pendingPhotos: 0 })).toEqual({
+      ok: true,
+      payload: { ...full, battery: 100, pendingPhotos: 0 },
+    });
+  });
+
   it.each([
     [{ battery: 101 }, 'state.battery must not be greater than 100'],
     [{ battery: -1 }, 'state.battery must not be less than 0'],
-    [{ battery: 50.5 }, 'state.battery must be an integer number'],
-    [{ battery: null }, 'state.battery must be an integer number'],
-    [{ battery: '50' }, 'state.battery must be an integer number'],
+    [{ battery: null }, 'state.battery must be a number conforming to the specified constraints'],
+    [{ battery: '50' }, 'state.battery must be a number conforming to the specified constraints'],
+    [{ pendingPhotos: -1 }, 'state.pendingPhotos must not be less than 0'],
     [{ charging: 'yes' }, 'state.charging must be a boolean value'],
     [{ storageFreeMb: -5 }, 'state.storageFreeMb must not be less than 0'],
     [
@@ -221,7 +239,6 @@ describe('validateDeviceState', () => {
       'state.osVersion must be shorter than or equal to 100 characters',
     ],
     [{ ssid: 42 }, 'state.ssid must be a string'],
-    [{ pendingPhotos: 1.5 }, 'state.pendingPhotos must be an integer number'],
     [{ locked: 'true' }, 'state.locked must be a boolean value'],
     [{ policyVersion: 'v1' }, 'state.policyVersion must be 64 lowercase hex characters'],
     [{ location: 'Room 4' }, 'state.location should not exist'],

@@ -143,9 +143,33 @@ export function validateCommandPayload(
   return check(payloadChecks[type](), payload, 'payload');
 }
 
-/** Checks a `state` event from a device. */
+/**
+ * Checks a `state` event from a device (protocol section 3). `battery` (0 to 100) and
+ * `pendingPhotos` (0 or more) may be any JSON number, as the protocol writes them; they are
+ * given back rounded to whole numbers, as the hub keeps and shows them ("57%", "3 waiting").
+ */
 export function validateDeviceState(input: unknown): ValidationOutcome<DeviceState> {
-  return check(stateCheck(), input, 'state');
+  const outcome = check<DeviceState>(stateCheck(), input, 'state');
+  if (!outcome.ok) {
+    return outcome;
+  }
+  const state = outcome.payload;
+  if (
+    (state.battery !== undefined && !Number.isInteger(state.battery)) ||
+    (state.pendingPhotos !== undefined && !Number.isInteger(state.pendingPhotos))
+  ) {
+    return {
+      ok: true,
+      payload: {
+        ...state,
+        ...(state.battery !== undefined ? { battery: Math.round(state.battery) } : {}),
+        ...(state.pendingPhotos !== undefined
+          ? { pendingPhotos: Math.round(state.pendingPhotos) }
+          : {}),
+      },
+    };
+  }
+  return outcome;
 }
 
 /**
