@@ -6,7 +6,7 @@ import { ASSET_IMPORT_COLUMNS, ASSET_KINDS } from '@app/hub-api';
 import type { AssetKind, ImportRowError } from '@app/hub-api';
 import { plainTextProblem } from '@app/devices';
 import { ASSET_TAG_PATTERN, ASSET_TAG_RULE } from './dto/asset.dto';
-import { tagKeyOf } from './asset.entity';
+import { tagKeyOf } from '@app/hub-api';
 
 /**
  * A row that passed its own checks (a tag or serial number already in the hub is checked by the

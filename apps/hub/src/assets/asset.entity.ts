@@ -41,6 +41,3 @@ export class AssetEntity {
   @Column({ ...timeColumn(), name: 'updated_at' })
   updatedAt: Date;
 }
-
-/** The lower-case key an asset tag is unique and looked up by (shared with the console). */
-export { tagKeyOf } from '@app/hub-api';

@@ -12,7 +12,8 @@ import { daysOverdue } from '../common/days-overdue';
 import { forUpdate } from '../database/row-lock';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { DeviceEntity } from '../devices/device.entities';
-import { AssetEntity, tagKeyOf } from './asset.entity';
+import { tagKeyOf } from '@app/hub-api';
+import { AssetEntity } from './asset.entity';
 
 /** Filters of the asset list (GET /api/assets). */
 export interface AssetFilter {

@@ -24,7 +24,8 @@ import { isUniqueViolation } from '../database/unique-violation';
 import { CommandsService } from '../commands/commands.service';
 import { parseAssetCsv } from './asset-import';
 import { assetLabelSvg } from './asset-label';
-import { AssetEntity, tagKeyOf } from './asset.entity';
+import { tagKeyOf } from '@app/hub-api';
+import { AssetEntity } from './asset.entity';
 import { AssetFilter, AssetsRepository, AssetViewClock, MatchedDevice } from './assets.repository';
 import type { CreateAssetDto, UpdateAssetDto } from './dto/asset.dto';
 

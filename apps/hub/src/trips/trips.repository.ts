@@ -5,7 +5,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import type { TripKitCounts, TripKitStatus, TripStatus } from '@app/hub-api';
-import { AssetEntity, tagKeyOf } from '../assets/asset.entity';
+import { tagKeyOf } from '@app/hub-api';
+import { AssetEntity } from '../assets/asset.entity';
 import { bulkInsert } from '../database/bulk-insert';
 import { chunks } from '../database/chunks';
 import { forUpdate } from '../database/row-lock';

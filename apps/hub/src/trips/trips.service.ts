@@ -26,7 +26,7 @@ import { ASSET_STATUS_LABELS } from '@app/hub-api';
 import { PartialPolicySettings, PolicyValidationError, validatePartialSettings } from '@app/policy';
 import { AssetsRepository } from '../assets/assets.repository';
 import { AssetsService } from '../assets/assets.service';
-import { tagKeyOf } from '../assets/asset.entity';
+import { tagKeyOf } from '@app/hub-api';
 import { tripTarget } from '../audit/audit-labels';
 import { AuditService } from '../audit/audit.service';
 import { redactPayload } from '../commands/commands.service';
