@@ -6,7 +6,7 @@ import { In, IsNull, LessThanOrEqual, Repository } from 'typeorm';
 import { groupBy } from '../common/group-by';
 import { chunks } from '../database/chunks';
 import { getManyPlain } from '../database/plain-rows';
-import { forUpdate } from '../database/row-lock';
+import { forShare, forUpdate } from '../database/row-lock';
 import type { Tx } from '../database/transaction-runner';
 import { DeviceEntity, DeviceGroupMemberEntity } from '../devices/device.entities';
 import {
@@ -266,6 +266,77 @@ export class ClassesRepository {
    */
   async deviceIdsOf(entity: Pick<ClassEntity, 'id' | 'groupId'>, tx?: Tx): Promise<string[]> {
     return (await this.deviceIdsOfMany([entity], tx)).get(entity.id) ?? [];
+  }
+
+  /**
+   * Which of `deviceIds` are tablets of a class `staffId` teaches: named in the class, or members
+   * of its group (as `deviceIdsOf` counts them, but whatever their status: a revoked tablet is
+   * still the class's, and the command queue refuses it as revoked). Issue 12: "a teacher acts
+   * only on their own classes".
+   *
+   * Inside `tx`, what it read holds until `tx` ends (PostgreSQL share locks; SQLite runs one
+   * transaction at a time), so a command it allows is queued before any change that would have
+   * refused it, or not at all. The taught classes' rows are locked first: a change of a class's
+   * teachers, tablets or group (`update`, then `setMembers`) updates that row before it touches
+   * the rest, so the teachers and tablets read next are as one change left them, never half of
+   * one, and a teacher taken off the class meanwhile is seen as gone. Then the group memberships
+   * it relies on are share-locked, so ICT's taking a tablet out of the class's group waits for
+   * the command that counted it. A class the teacher was added to meanwhile is not counted:
+   * a refusal is the safe side.
+   */
+  async tabletsTaughtBy(
+    staffId: string,
+    deviceIds: readonly string[],
+    tx?: Tx,
+  ): Promise<Set<string>> {
+    const manager = tx ?? this.classes.manager;
+    const wanted = [...new Set(deviceIds)];
+    const out = new Set<string>();
+    if (wanted.length === 0) {
+      return out;
+    }
+    const taught = (await manager.findBy(ClassTeacherEntity, { staffId })).map((t) => t.classId);
+    const classes: ClassEntity[] = [];
+    for (const part of chunks([...new Set(taught)].sort())) {
+      const query = manager
+        .createQueryBuilder(ClassEntity, 'c')
+        .where('c.id IN (:...ids)', { ids: part })
+        .orderBy('c.id', 'ASC');
+      classes.push(...(await (tx ? forShare(query) : query).getMany()));
+    }
+    // Asked again now that no change of these classes is in flight.
+    const still = new Set<string>();
+    for (const part of chunks(classes.map((c) => c.id))) {
+      const rows = await manager.findBy(ClassTeacherEntity, { staffId, classId: In(part) });
+      rows.forEach((row) => still.add(row.classId));
+    }
+    const classIds = classes.filter((c) => still.has(c.id)).map((c) => c.id);
+    const groupIds = [
+      ...new Set(classes.flatMap((c) => (still.has(c.id) && c.groupId ? [c.groupId] : []))),
+    ];
+    if (classIds.length === 0) {
+      return out;
+    }
+    for (const part of chunks(wanted)) {
+      for (const classPart of chunks(classIds)) {
+        const named = await manager.findBy(ClassDeviceEntity, {
+          classId: In(classPart),
+          deviceId: In(part),
+        });
+        named.forEach((row) => out.add(row.deviceId));
+      }
+      for (const groupPart of chunks(groupIds)) {
+        const query = manager
+          .createQueryBuilder(DeviceGroupMemberEntity, 'm')
+          .where('m.group_id IN (:...groups) AND m.device_id IN (:...devices)', {
+            groups: groupPart,
+            devices: part,
+          });
+        const members = await (tx ? forShare(query) : query).getMany();
+        members.forEach((row) => out.add(row.deviceId));
+      }
+    }
+    return out;
   }
 
   /** Classes that hold any of these devices (named or through their group), by device. */

@@ -15,6 +15,7 @@ import { Clock } from '../common/clock';
 import { HubEvents } from '../common/hub-events';
 import { localTime } from '../common/local-time';
 import { hasAnyRole, StaffPrincipal, type StaffRole } from '../common/roles';
+import { TeacherTablets } from '../commands/teacher-tablets';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { DevicesRepository } from '../devices/devices.repository';
@@ -120,7 +121,7 @@ export function lessonEnd(timetable: readonly TimetableSlot[], now: Date, timeZo
 }
 
 @Injectable()
-export class ClassesService {
+export class ClassesService implements TeacherTablets {
   constructor(
     private readonly classes: ClassesRepository,
     private readonly devices: DevicesRepository,
@@ -179,6 +180,16 @@ export class ClassesService {
       }
       throw error;
     }
+  }
+
+  /**
+   * Which of `deviceIds` are tablets of a class `staffId` teaches (its group's members or its
+   * named devices), for the command routes (`TeacherTablets`): a teacher commands only their own
+   * classes' tablets, as they act only on their own classes here. Inside `tx`, what it read holds
+   * until `tx` ends (`ClassesRepository.tabletsTaughtBy`).
+   */
+  taughtBy(staffId: string, deviceIds: readonly string[], tx?: Tx): Promise<Set<string>> {
+    return this.classes.tabletsTaughtBy(staffId, deviceIds, tx);
   }
 
   async get(actor: StaffPrincipal, classId: string): Promise<ClassDto> {

@@ -3,6 +3,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CommandsModule } from '../commands/commands.module';
+import { TeacherTablets } from '../commands/teacher-tablets';
 import { DevicesModule } from '../devices/devices.module';
 import { PoliciesModule } from '../policies/policies.module';
 import { StaffModule } from '../staff/staff.module';
@@ -22,7 +23,14 @@ import { CLASSROOM_ENTITIES } from './classroom.entities';
     StaffModule,
   ],
   controllers: [ClassesController],
-  providers: [ClassesRepository, ClassesService, ClassTilesService, ClassSessionsService],
+  providers: [
+    ClassesRepository,
+    ClassesService,
+    // The command routes ask it whose tablets a device is (a teacher commands only their own).
+    { provide: TeacherTablets, useExisting: ClassesService },
+    ClassTilesService,
+    ClassSessionsService,
+  ],
   exports: [ClassSessionsService, ClassTilesService],
 })
 export class ClassroomModule {}

@@ -6,6 +6,7 @@ import {
   ForbiddenException,
   Injectable,
 } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { v7 as timeOrderedUuid } from 'uuid';
 import {
   CommandType,
@@ -37,6 +38,18 @@ import {
   DesiredStateRepository,
 } from './desired-state.repository';
 import { CommandDto, IssueCommandDto } from './dto/command.dto';
+import {
+  TEACHER_COMMAND_REFUSAL,
+  TEACHER_COMMANDS_READ_REFUSAL,
+  TEACHER_GROUP_REFUSAL,
+  TeacherTablets,
+} from './teacher-tablets';
+
+/**
+ * Roles that read any device's commands: ICT, and safeguarding, who reads every command in the
+ * audit log anyway. Anyone else with the route's role (a teacher) reads their classes' tablets'.
+ */
+const READ_ANY_COMMANDS_ROLES = ['ict', 'safeguarding'] as const;
 
 /** What a teacher may do to a class's devices; everything else is ICT's. */
 const TEACHER_COMMANDS: readonly CommandType[] = [
@@ -303,8 +316,41 @@ export class CommandsService extends DeviceCommandsReader {
     private readonly audit: AuditService,
     private readonly events: HubEvents,
     private readonly clock: Clock,
+    private readonly moduleRef: ModuleRef,
   ) {
     super();
+  }
+
+  /**
+   * Refuses a staff command that reaches a device beyond the sender's remit: someone without the
+   * ICT role (a teacher) may command only tablets of the classes they teach, the classroom's rule
+   * (issue 12: "a teacher acts only on their own classes (403 otherwise); ICT acts on any"), and a
+   * group only when every device it would reach is such a tablet. ICT, a teacher who is also ICT
+   * included, reaches every device. Run inside the transaction that queues the command: what it
+   * read holds until that commits (`TeacherTablets.taughtBy`).
+   *
+   * @param group the group the devices are the active members of, for the refusal's words
+   * @throws ForbiddenException 403 "Teachers can send commands only to the tablets of their own
+   *   classes" (for a group, adding that it holds devices that are not)
+   */
+  private async mustReach(
+    tx: Tx,
+    actor: StaffPrincipal,
+    deviceIds: readonly string[],
+    group: { id: string } | null,
+  ): Promise<void> {
+    if (hasAnyRole(actor, ['ict'])) {
+      return;
+    }
+    const theirs = await this.teacherTablets().taughtBy(actor.id, deviceIds, tx);
+    if (deviceIds.some((deviceId) => !theirs.has(deviceId))) {
+      throw new ForbiddenException(group ? TEACHER_GROUP_REFUSAL : TEACHER_COMMAND_REFUSAL);
+    }
+  }
+
+  /** The classroom's answer to whose tablets devices are (provided by the classroom module). */
+  private teacherTablets(): TeacherTablets {
+    return this.moduleRef.get(TeacherTablets, { strict: false });
   }
 
   /** Validates a staff member's command: its type, payload, expiry and their right to send it. */
@@ -349,7 +395,8 @@ export class CommandsService extends DeviceCommandsReader {
 
   /**
    * Queues a staff command for one device. 404 for an unknown device, 409 for a revoked one,
-   * 403 when a stronger party owns the lock it would lift or replace (issue 8 item 6).
+   * 403 when a stronger party owns the lock it would lift or replace (issue 8 item 6), and 403
+   * for a teacher (not ICT) when it is not a tablet of a class they teach (`mustReach`).
    */
   async issueToDevice(
     actor: StaffPrincipal,
@@ -358,7 +405,12 @@ export class CommandsService extends DeviceCommandsReader {
   ): Promise<CommandDto> {
     const request = this.checkStaffCommand(actor, input);
     await this.devices.mustFind(deviceId);
-    const outcome = await this.issue(actor, [deviceId], request, null, { allOrNothing: true });
+    // The reach is checked and the command queued in one transaction (see `mustReach`).
+    const outcome = await this.tx.run(async (tx) => {
+      await this.mustReach(tx, actor, [deviceId], null);
+      return this.issueIn(tx, actor, [deviceId], request, null, { allOrNothing: true });
+    });
+    this.announceIssued(outcome);
     return outcome.commands[0];
   }
 
@@ -366,12 +418,23 @@ export class CommandsService extends DeviceCommandsReader {
    * Queues a staff command for every active member of a group. Members whose lock a stronger
    * party owns are skipped and listed in `skipped` with the owner (issue 8 item 6, see
    * docs/decisions.md): their lock stays, which is what a class lock or unlock wants of them.
+   * A teacher (not ICT) may command a group only when every active member is a tablet of a class
+   * they teach (`mustReach`); otherwise 403 and nothing is queued.
+   * @returns the group's id, how many commands were queued, their ids and devices, the skipped
+   * @throws NotFoundException 404 for no such group; ForbiddenException 403 as above, or for a
+   *   command the sender's roles may not send
    */
   async issueToGroup(actor: StaffPrincipal, groupId: string, input: IssueCommandDto) {
     const request = this.checkStaffCommand(actor, input);
     const group = await this.groups.mustFind(groupId);
     const deviceIds = await this.groups.activeMemberIds(groupId);
-    const outcome = await this.issue(actor, deviceIds, request, group);
+    // The reach is checked and the commands queued in one transaction, for exactly the devices
+    // checked: a device that joins the group meanwhile is neither checked nor commanded.
+    const outcome = await this.tx.run(async (tx) => {
+      await this.mustReach(tx, actor, deviceIds, group);
+      return this.issueIn(tx, actor, deviceIds, request, group);
+    });
+    this.announceIssued(outcome);
     return {
       groupId,
       count: outcome.commands.length,
@@ -668,13 +731,29 @@ export class CommandsService extends DeviceCommandsReader {
     return this.commands.countOpenOfTypes(deviceId, types);
   }
 
+  /**
+   * A page of a device's commands, newest first, with their payloads' secrets redacted. ICT and
+   * safeguarding (who reads every command in the audit log) read any device's; anyone else the
+   * route lets in (a teacher) only a tablet of a class they teach, the same reach as their
+   * commands: a colleague's loan laptop's messages and locks are not theirs to read.
+   * @throws NotFoundException 404 for no such device
+   * @throws ForbiddenException 403 "Teachers can see the commands only of the tablets of their own
+   *   classes"
+   */
   async listForDevice(
+    actor: StaffPrincipal,
     deviceId: string,
     status: CommandStatus | undefined,
     page: number,
     pageSize: number,
   ) {
     await this.devices.mustFind(deviceId);
+    if (
+      !hasAnyRole(actor, READ_ANY_COMMANDS_ROLES) &&
+      !(await this.teacherTablets().taughtBy(actor.id, [deviceId])).has(deviceId)
+    ) {
+      throw new ForbiddenException(TEACHER_COMMANDS_READ_REFUSAL);
+    }
     const [rows, total] = await this.commands.findPageForDevice(
       deviceId,
       status,

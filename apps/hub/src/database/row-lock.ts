@@ -16,3 +16,18 @@ export function forUpdate<T extends ObjectLiteral>(
     ? query.setLock('pessimistic_write')
     : query;
 }
+
+/**
+ * Locks the rows `query` reads against change until the transaction ends, where the database has
+ * row locks (PostgreSQL `FOR SHARE`): others may read and share-lock them too, but an `UPDATE` or
+ * `DELETE` of them waits for this transaction, and this one waits for such a change in flight and
+ * then reads what it committed. For a check whose facts must hold until the write it allows
+ * commits (a teacher's reach over their classes' tablets). Use it only inside a transaction.
+ */
+export function forShare<T extends ObjectLiteral>(
+  query: SelectQueryBuilder<T>,
+): SelectQueryBuilder<T> {
+  return query.connection.driver.options.type === 'postgres'
+    ? query.setLock('pessimistic_read')
+    : query;
+}

@@ -74,8 +74,12 @@ export const STAFF_ROOMS = {
   presence: { name: 'presence', roles: 'any' },
   /** device.state: as GET /api/devices. */
   devices: { name: 'devices', roles: ['ict', 'teacher', 'office', 'trip_leader'] },
-  /** command.updated: as GET /api/devices/:id/commands. */
-  commands: { name: 'commands', roles: ['ict', 'teacher', 'safeguarding'] },
+  /**
+   * command.updated: the roles that read any device's commands (GET /api/devices/:id/commands).
+   * A teacher reads only their classes' tablets' there, and an event is not filtered per reader
+   * (no read per event), so teachers follow their tablets' commands on the tiles (`pending`).
+   */
+  commands: { name: 'commands', roles: ['ict', 'safeguarding'] },
   /** compliance.progress: as GET /api/compliance. */
   compliance: { name: 'compliance', roles: ['ict'] },
 } as const satisfies Record<string, { name: string; roles: readonly StaffRole[] | 'any' }>;
