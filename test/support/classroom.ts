@@ -83,6 +83,30 @@ export async function setUpClass(
   };
 }
 
+let taughtCounter = 0;
+
+/**
+ * Makes a class that `teacherIds` teach over a group and/or named devices (ICT's `POST
+ * /api/classes` as `admin`), for specs whose teacher sends commands: a teacher commands only the
+ * tablets of the classes they teach. Returns the class's id.
+ */
+export async function teachClass(
+  hub: TestHub,
+  admin: string,
+  teacherIds: string[],
+  tablets: { groupId?: string; deviceIds?: string[] },
+): Promise<string> {
+  taughtCounter += 1;
+  const created = await hub.http
+    .post('/api/classes')
+    .set('Authorization', as(admin))
+    .send({ name: `Taught ${process.pid}-${taughtCounter}`, teacherIds, ...tablets });
+  if (created.status !== 201) {
+    throw new Error(`class: ${created.status} ${JSON.stringify(created.body)}`);
+  }
+  return (created.body as ClassDto).id;
+}
+
 /** Starts the class's session as `token`; returns the answer's body. */
 export async function startSession(
   hub: TestHub,
