@@ -16,6 +16,7 @@ import {
   waitForConnect,
 } from './support/devices';
 import { freePort, killHubProcess, startHubProcess } from './support/hub-process';
+import { teachClass } from './support/classroom';
 import { ADMIN_PASSWORD, makeDataDir, startHub, TestHub } from './support/hub';
 import type { AuditEntryView } from '../apps/hub/src/audit/audit.service';
 
@@ -130,6 +131,8 @@ describe('names and times in the audit log', () => {
           roles: ['teacher'],
         });
       hal = { id: created.body.id as string, token: await hub.login('hal', 'Hal-Pass1!') };
+      // A teacher commands a group only when it holds only their classes' tablets: this one does.
+      await teachClass(hub, admin, [hal.id], { groupId });
       const lock = await hub.http
         .post(`/api/groups/${groupId}/commands`)
         .set('Authorization', as(hal.token))

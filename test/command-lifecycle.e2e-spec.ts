@@ -5,6 +5,7 @@
 import { io, Socket } from 'socket.io-client';
 import { DataSource } from 'typeorm';
 import { CommandEnvelope, DeviceIdentity, makeProof, SimulatedEnforcer } from '@app/devices';
+import { teachClass } from './support/classroom';
 import { startHub, TestHub } from './support/hub';
 import {
   connectTestDevice,
@@ -318,6 +319,8 @@ describe('command lifecycle', () => {
     expect(created.status).toBe(201);
     const teacher = await hub.login('emoji.teacher', 'Staff-Pass1!');
     const identity = await enrollTestDevice(hub, token);
+    // A teacher messages only their classes' tablets.
+    await teachClass(hub, admin, [created.body.id as string], { deviceIds: [identity.deviceId] });
     const message = await hub.http
       .post(`/api/devices/${identity.deviceId}/commands`)
       .set('Authorization', `Bearer ${teacher}`)

@@ -3,6 +3,7 @@
 // alike. The owner is kept in the device's desired state; a group command skips the devices
 // whose lock a stronger party owns and says which.
 import { DeviceIdentity } from '@app/devices';
+import { teachClass } from './support/classroom';
 import { createStaff, startHub, TestHub } from './support/hub';
 import {
   connectTestDevice,
@@ -25,6 +26,7 @@ describe('lock ownership', () => {
   let admin: string;
   let ict: string;
   let teacher: string;
+  let teacherId: string;
   let token: string;
   const devices: TestDevice[] = [];
 
@@ -32,8 +34,20 @@ describe('lock ownership', () => {
     hub = await startHub();
     admin = await hub.login();
     ict = (await createStaff(hub, admin, 'own-ict', ['ict'])).token;
-    teacher = (await createStaff(hub, admin, 'own-teacher', ['teacher'])).token;
-    token = await createEnrollmentToken(hub, admin, { maxUses: 100 });
+    const teaching = await createStaff(hub, admin, 'own-teacher', ['teacher']);
+    teacher = teaching.token;
+    teacherId = teaching.id;
+    // Every device enrols into the teacher's class's group: a teacher commands only their
+    // classes' tablets.
+    const classGroup = await hub.http
+      .post('/api/groups')
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ name: 'Ownership class' });
+    await teachClass(hub, admin, [teacherId], { groupId: classGroup.body.id as string });
+    token = await createEnrollmentToken(hub, admin, {
+      maxUses: 100,
+      groupIds: [classGroup.body.id as string],
+    });
   });
 
   afterAll(async () => {
@@ -150,6 +164,7 @@ describe('lock ownership', () => {
       .post('/api/groups')
       .set('Authorization', `Bearer ${admin}`)
       .send({ name: 'Ownership 7B' });
+    await teachClass(hub, admin, [teacherId], { groupId: group.body.id as string });
     const groupToken = await createEnrollmentToken(hub, admin, {
       groupIds: [group.body.id as string],
     });

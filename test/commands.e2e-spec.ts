@@ -12,6 +12,7 @@ import {
   Platform,
   SimulatedEnforcer,
 } from '@app/devices';
+import { teachClass } from './support/classroom';
 import { createStaff, startHub, TestHub } from './support/hub';
 import {
   connectTestDevice,
@@ -61,6 +62,7 @@ describe('issuing commands', () => {
   let admin: string;
   let token: string;
   let teacher: string;
+  let teacherId: string;
   let office: string;
   let offline: DeviceIdentity;
   const devices: TestDevice[] = [];
@@ -69,9 +71,13 @@ describe('issuing commands', () => {
     hub = await startHub();
     admin = await hub.login();
     token = await createEnrollmentToken(hub, admin, { maxUses: 100 });
-    teacher = (await createStaff(hub, admin, 'cmd-teacher', ['teacher'])).token;
+    const teaching = await createStaff(hub, admin, 'cmd-teacher', ['teacher']);
+    teacher = teaching.token;
+    teacherId = teaching.id;
     office = (await createStaff(hub, admin, 'cmd-office', ['office'])).token;
     offline = await enrollTestDevice(hub, token);
+    // A teacher commands only their classes' tablets: this one is a tablet of theirs.
+    await teachClass(hub, admin, [teacherId], { deviceIds: [offline.deviceId] });
   });
 
   afterEach(() => {
@@ -234,6 +240,7 @@ describe('issuing commands', () => {
 
   it('sends a group command to every active member: the connected ones now, the offline one when it connects', async () => {
     const groupId = await createGroup('Commands 8C');
+    await teachClass(hub, admin, [teacherId], { groupId });
     const groupToken = await createEnrollmentToken(hub, admin, {
       groupIds: [groupId],
       maxUses: 10,

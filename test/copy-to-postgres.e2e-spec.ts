@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { ClassDto } from '@app/hub-api';
 import { runAdmin } from '../apps/hub/src/admin';
+import { teachClass } from './support/classroom';
 import { ADMIN_PASSWORD, createStaff, makeDataDir, startHub, TestHub } from './support/hub';
 import { freePort } from './support/hub-process';
 import {
@@ -118,6 +119,8 @@ describePostgres('npm run admin -- copy-to-postgres URL', () => {
       .set('Authorization', `Bearer ${adminToken}`)
       .send({ name: 'Year 7 French' });
     expect(group.status).toBe(201);
+    // The teacher messages the group's laptops: a teacher's command reaches only their classes'.
+    await teachClass(hubA, adminToken, [teacher.id], { groupId: group.body.id as string });
     const token = await createEnrollmentToken(hubA, adminToken, { groupIds: [group.body.id] });
     const identities = [
       await enrollTestDevice(hubA, token, { name: 'Laptop 1', assetTag: 'A-1' }),

@@ -9,6 +9,7 @@ import { policyVersion, SCHOOL_BASELINE } from '@app/policy';
 import { HubEvents } from '../apps/hub/src/common/hub-events';
 import { TransactionRunner } from '../apps/hub/src/database/transaction-runner';
 import { DevicesRepository } from '../apps/hub/src/devices/devices.repository';
+import { teachClass } from './support/classroom';
 import { createStaff, startHub, TestHub } from './support/hub';
 import {
   connectTestDevice,
@@ -224,7 +225,12 @@ describe('policies', () => {
 
     const staff: Record<string, string> = { ict: admin };
     for (const role of ['teacher', 'safeguarding', 'office']) {
-      staff[role] = (await createStaff(hub, admin, `wifi-${role}`, [role])).token;
+      const account = await createStaff(hub, admin, `wifi-${role}`, [role]);
+      staff[role] = account.token;
+      if (role === 'teacher') {
+        // A teacher reads the commands of their classes' tablets: this device is one.
+        await teachClass(hub, admin, [account.id], { deviceIds: [identity.deviceId] });
+      }
     }
     const reads: [string, string][] = [
       ['teacher', `/api/devices/${identity.deviceId}/commands`],
