@@ -40,6 +40,7 @@ export const AUDIT_ACTION_WORDS: Readonly<Record<string, string>> = {
   'group.members_added': 'Devices added to a group',
   'group.updated': 'Group changed',
   'hub.copied_to_postgres': 'Hub copied to PostgreSQL',
+  'hub.duplicate_renamed': 'Renamed: an older one had the same name but for capitals or spaces',
   'hub.restored': 'Hub restored from a backup',
   'hub.started': 'Hub started',
   'hub.stopped': 'Hub stopped',

@@ -6,6 +6,7 @@ export * from './roles';
 export * from './password-rule';
 export * from './responses';
 export * from './assets';
+export * from './names';
 export * from './loans';
 export * from './trips';
 export * from './classes';

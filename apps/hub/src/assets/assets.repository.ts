@@ -297,7 +297,34 @@ export class AssetsRepository {
    * names use it). Only an active device with that serial number.
    */
   async setDeviceTag(tx: Tx, deviceId: string, tag: string): Promise<void> {
-    await tx.update(DeviceEntity, { id: deviceId }, { assetTag: tag });
+    await tx.update(DeviceEntity, { id: deviceId }, { assetTag: tag, tagKey: tagKeyOf(tag) });
+  }
+
+  /**
+   * Takes `tag` (by `tagKeyOf`, so in any case) off every active device but `deviceId`, leaving
+   * them with no tag: the register names the device with the asset's serial number, and one tag
+   * names one active device (migration 1764840000000). Rows locked as they are read.
+   *
+   * @returns the devices it was taken from, as they were
+   */
+  async takeDeviceTagFromOthers(tx: Tx, tag: string, deviceId: string): Promise<MatchedDevice[]> {
+    const others = await forUpdate(
+      tx
+        .createQueryBuilder(DeviceEntity, 'd')
+        .where("d.tag_key = :key AND d.status = 'active' AND d.id <> :deviceId", {
+          key: tagKeyOf(tag),
+          deviceId,
+        }),
+    ).getMany();
+    for (const other of others) {
+      await tx.update(DeviceEntity, { id: other.id }, { assetTag: null, tagKey: null });
+    }
+    return others.map(({ id, name, assetTag, serialNumber }) => ({
+      id,
+      name,
+      assetTag,
+      serialNumber,
+    }));
   }
 
   /** Marks the asset's kit entry on a trip lost, if it is out on one; returns the trip's id. */

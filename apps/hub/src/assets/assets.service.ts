@@ -506,6 +506,20 @@ export class AssetsService implements OnModuleInit {
     if (device.assetTag === asset.assetTag) {
       return;
     }
+    // A device given this tag by hand loses it to the device the register names (audited, so
+    // ICT sees which tablet lost its tag and why).
+    for (const other of await this.assets.takeDeviceTagFromOthers(tx, asset.assetTag, device.id)) {
+      await this.audit.record(tx, {
+        actor,
+        action: 'device.updated',
+        target: deviceTarget({ ...other, assetTag: null }),
+        detail: {
+          changed: ['assetTag'],
+          previous: { assetTag: other.assetTag },
+          reason: `asset ${asset.assetTag} of the register names the device with serial ${device.serialNumber}`,
+        },
+      });
+    }
     await this.assets.setDeviceTag(tx, device.id, asset.assetTag);
     await this.audit.record(tx, {
       actor,

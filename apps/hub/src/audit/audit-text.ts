@@ -205,6 +205,10 @@ const FORMATTERS: Record<string, Formatter> = {
     ...(detail.timeZone !== undefined ? [`time zone ${words.value(detail.timeZone)}`] : []),
     ...(detail.node !== undefined ? [`Node.js ${words.value(detail.node)}`] : []),
   ],
+  'hub.duplicate_renamed': (detail, words) => [
+    `${detail.field === 'assetTag' ? 'asset tag ' : ''}${words.quoted(detail.was)} is now ${words.quoted(detail.now)}`,
+    `${words.quoted(detail.keptBy)} is older and keeps its name`,
+  ],
   'hub.stopped': (detail, words) => [
     [
       'stopped',

@@ -3,6 +3,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, LessThanOrEqual, Repository } from 'typeorm';
+import { nameKeyOf } from '@app/hub-api';
 import { groupBy } from '../common/group-by';
 import { chunks } from '../database/chunks';
 import { getManyPlain } from '../database/plain-rows';
@@ -129,8 +130,12 @@ export class ClassesRepository {
     return (await this.teachers.countBy({ staffId, classId })) > 0;
   }
 
+  /**
+   * Inserts a class and its teachers and tablets, its `nameKey` made here from its name; a name
+   * another class has, in any case or spacing, fails with a unique violation (the caller's 409).
+   */
   async insert(tx: Tx, record: ClassRecord): Promise<void> {
-    await tx.insert(ClassEntity, record.entity);
+    await tx.insert(ClassEntity, { ...record.entity, nameKey: nameKeyOf(record.entity.name) });
     await this.setMembers(tx, record.entity.id, record.teacherIds, record.deviceIds);
   }
 
@@ -161,13 +166,25 @@ export class ClassesRepository {
     }
   }
 
-  /** Writes the named columns of a class. */
+  /**
+   * Writes the named columns of a class (`nameKey` follows `name`); a name another class has
+   * fails with a unique violation.
+   */
   async update(
     tx: Tx,
     id: string,
     changes: Partial<Pick<ClassEntity, 'name' | 'groupId' | 'timetable' | 'updatedAt'>>,
   ): Promise<void> {
-    await tx.update(ClassEntity, { id }, changes);
+    await tx.update(
+      ClassEntity,
+      { id },
+      changes.name !== undefined ? { ...changes, nameKey: nameKeyOf(changes.name) } : changes,
+    );
+  }
+
+  /** The class whose name is `name` by `nameKeyOf` ("year  5" finds "Year 5"), if any. */
+  findByName(name: string): Promise<ClassEntity | null> {
+    return this.classes.findOneBy({ nameKey: nameKeyOf(name) });
   }
 
   /**

@@ -2,13 +2,20 @@
 // both) and a weekly timetable; and who may see or act on a class: its own teachers, and ICT.
 import {
   BadRequestException,
+  ConflictException,
   ForbiddenException,
   Inject,
   Injectable,
   NotFoundException,
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { CLASS_REFUSALS, type ClassDto, type ClassSession, type TimetableSlot } from '@app/hub-api';
+import {
+  CLASS_REFUSALS,
+  nameKeyOf,
+  type ClassDto,
+  type ClassSession,
+  type TimetableSlot,
+} from '@app/hub-api';
 import { AuditService } from '../audit/audit.service';
 import type { AuditTarget } from '../audit/audit-labels';
 import { Clock } from '../common/clock';
@@ -18,6 +25,7 @@ import { hasAnyRole, StaffPrincipal, type StaffRole } from '../common/roles';
 import { TeacherTablets } from '../commands/teacher-tablets';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
+import { isUniqueViolation } from '../database/unique-violation';
 import { DevicesRepository } from '../devices/devices.repository';
 import { StaffService } from '../staff/staff.service';
 import { ClassRecord, ClassesRepository } from './classes.repository';
@@ -197,6 +205,26 @@ export class ClassesService implements TeacherTablets {
     return toClassDto(record, await this.classes.runningSession(classId));
   }
 
+  /**
+   * A unique violation on a class's name key is a taken name: 409 naming the class that has it
+   * (as it is written), not 500. The unique index decides, so two requests at once give one class.
+   */
+  private async rethrowNameClash(error: unknown, name: string): Promise<never> {
+    if (isUniqueViolation(error, 'name')) {
+      const holder = await this.classes.findByName(name);
+      throw new ConflictException(`A class named "${holder?.name ?? name}" already exists`);
+    }
+    throw error;
+  }
+
+  /**
+   * Creates a class named as typed (trimmed), with its teachers, tablets and timetable. Class
+   * names are told apart as a school reads them (`nameKeyOf`: "7B Maths" and "7b  maths" are one
+   * class), since teachers pick their class by name.
+   *
+   * @throws BadRequestException 400 for a teacher, tablet, group or lesson that cannot be
+   * @throws ConflictException 409 `A class named "7B Maths" already exists`
+   */
   async create(actor: StaffPrincipal, input: CreateClassDto): Promise<ClassDto> {
     const timetable = checkTimetable(input.timetable ?? []);
     const teacherIds = await this.checkTeachers(input.teacherIds);
@@ -207,6 +235,7 @@ export class ClassesService implements TeacherTablets {
       entity: {
         id: randomUUID(),
         name: input.name,
+        nameKey: nameKeyOf(input.name),
         groupId: input.groupId ?? null,
         timetable: JSON.stringify(timetable),
         actionSeq: 0,
@@ -216,23 +245,32 @@ export class ClassesService implements TeacherTablets {
       teacherIds,
       deviceIds,
     };
-    await this.tx.run(async (tx) => {
-      await this.classes.insert(tx, record);
-      await this.audit.record(tx, {
-        actor,
-        action: 'class.created',
-        target: classTarget(record.entity),
-        detail: {
-          teachers: teacherIds.length,
-          devices: deviceIds.length,
-          groupId: record.entity.groupId ?? undefined,
-          lessons: timetable.length,
-        },
-      });
-    });
+    await this.tx
+      .run(async (tx) => {
+        await this.classes.insert(tx, record);
+        await this.audit.record(tx, {
+          actor,
+          action: 'class.created',
+          target: classTarget(record.entity),
+          detail: {
+            teachers: teacherIds.length,
+            devices: deviceIds.length,
+            groupId: record.entity.groupId ?? undefined,
+            lessons: timetable.length,
+          },
+        });
+      })
+      .catch((error: unknown) => this.rethrowNameClash(error, input.name));
     return toClassDto(record, null);
   }
 
+  /**
+   * Changes a class's name, teachers, tablets, group or timetable (those given).
+   *
+   * @throws NotFoundException 404 / ForbiddenException 403 for a class the actor cannot reach
+   * @throws ConflictException 409 `A class named "7B Maths" already exists` for a name another
+   *   class has, in any case or spacing
+   */
   async update(actor: StaffPrincipal, classId: string, input: UpdateClassDto): Promise<ClassDto> {
     const record = await this.mustAccess(actor, classId);
     const timetable = input.timetable ? checkTimetable(input.timetable) : undefined;
@@ -251,16 +289,18 @@ export class ClassesService implements TeacherTablets {
     if (timetable) {
       changes.timetable = JSON.stringify(timetable);
     }
-    await this.tx.run(async (tx) => {
-      await this.classes.update(tx, classId, changes);
-      await this.classes.setMembers(tx, classId, teacherIds, deviceIds);
-      await this.audit.record(tx, {
-        actor,
-        action: 'class.updated',
-        target: classTarget({ id: classId, name: changes.name ?? record.entity.name }),
-        detail: { changed: Object.keys(input).filter((key) => key !== 'updatedAt') },
-      });
-    });
+    await this.tx
+      .run(async (tx) => {
+        await this.classes.update(tx, classId, changes);
+        await this.classes.setMembers(tx, classId, teacherIds, deviceIds);
+        await this.audit.record(tx, {
+          actor,
+          action: 'class.updated',
+          target: classTarget({ id: classId, name: changes.name ?? record.entity.name }),
+          detail: { changed: Object.keys(input).filter((key) => key !== 'updatedAt') },
+        });
+      })
+      .catch((error: unknown) => this.rethrowNameClash(error, input.name ?? ''));
     if (teacherIds) {
       // A teacher taken off the class stops hearing of its tablets now, on every hub.
       this.events.emit('class.teachers.changed', { classId });

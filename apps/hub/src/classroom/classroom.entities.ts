@@ -8,8 +8,13 @@ export class ClassEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
 
+  /** As typed (trimmed). */
   @Column({ type: 'varchar', length: 100 })
   name: string;
+
+  /** The name by `nameKeyOf`: unique, so "Year 5" and "year  5" are one class (1764840000000). */
+  @Column({ name: 'name_key', type: 'varchar', length: 255 })
+  nameKey: string;
 
   @Column({ name: 'group_id', type: 'varchar', length: 36, nullable: true })
   groupId: string | null;

@@ -24,8 +24,17 @@ export class DeviceEntity {
   @Column({ type: 'varchar', length: 128, nullable: true })
   name: string | null;
 
+  /** As given (by staff, the asset register or the device at enrolment). */
   @Column({ name: 'asset_tag', type: 'varchar', length: 64, nullable: true })
   assetTag: string | null;
+
+  /**
+   * The tag by `tagKeyOf` (trimmed, lower case), null with no tag: unique among active devices
+   * (migration 1764840000000), as the asset register's `tag_key` is among assets. Written by
+   * DevicesRepository with every write of `assetTag`.
+   */
+  @Column({ name: 'tag_key', type: 'varchar', length: 128, nullable: true })
+  tagKey: string | null;
 
   @Column({ type: 'varchar', length: 16 })
   status: DeviceStatus;
@@ -132,8 +141,13 @@ export class DeviceGroupEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
 
+  /** As typed (trimmed). */
   @Column({ type: 'varchar', length: 128, unique: true })
   name: string;
+
+  /** The name by `nameKeyOf`: unique, so "Year 5" and "year  5" are one group (1764840000000). */
+  @Column({ name: 'name_key', type: 'varchar', length: 255 })
+  nameKey: string;
 
   @Column({ type: 'varchar', length: 500, nullable: true })
   description: string | null;

@@ -2,6 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, In, Repository, SelectQueryBuilder } from 'typeorm';
+import { nameKeyOf, tagKeyOf } from '@app/hub-api';
 import type { DeviceNames } from '../audit/audit-labels';
 import type { DeviceSnapshot } from '../common/hub-events';
 import { chunks } from '../database/chunks';
@@ -33,6 +34,17 @@ export interface PresenceUpdate {
   lastSeenAt: Date;
   reportedState?: string;
   reportedAt?: Date;
+}
+
+/**
+ * `changes` with `tagKey` set from `assetTag` when it is among them (null for no tag), so the
+ * unique key on active devices' tags always follows the tag as written.
+ */
+function withTagKey<T extends Partial<DeviceEntity>>(changes: T): T & Partial<DeviceEntity> {
+  if (changes.assetTag === undefined) {
+    return changes;
+  }
+  return { ...changes, tagKey: changes.assetTag === null ? null : tagKeyOf(changes.assetTag) };
 }
 
 @Injectable()
@@ -145,12 +157,31 @@ export class DevicesRepository {
     return pageByName(query, offset, limit);
   }
 
-  async insertDevice(tx: Tx, device: DeviceEntity): Promise<void> {
-    await tx.insert(DeviceEntity, device);
+  /**
+   * Inserts a newly enrolled device, its `tagKey` made from its asset tag here; an asset tag
+   * another active device has (by `tagKeyOf`) fails with a unique violation on `tag_key`.
+   */
+  async insertDevice(tx: Tx, device: Omit<DeviceEntity, 'tagKey'>): Promise<void> {
+    await tx.insert(DeviceEntity, withTagKey(device));
   }
 
+  /**
+   * Writes a device's changed columns (`tagKey` follows `assetTag`); an asset tag another active
+   * device has fails with a unique violation on `tag_key`.
+   */
   async updateDevice(tx: Tx, id: string, changes: Partial<DeviceEntity>): Promise<void> {
-    await tx.update(DeviceEntity, { id }, changes);
+    await tx.update(DeviceEntity, { id }, withTagKey(changes));
+  }
+
+  /** The active device other than `exceptId` whose asset tag is `tag` by `tagKeyOf`, if any. */
+  findActiveByTag(tag: string, exceptId?: string): Promise<DeviceEntity | null> {
+    const query = this.devices
+      .createQueryBuilder('d')
+      .where("d.tag_key = :key AND d.status = 'active'", { key: tagKeyOf(tag) });
+    if (exceptId !== undefined) {
+      query.andWhere('d.id <> :exceptId', { exceptId });
+    }
+    return query.getOne();
   }
 
   /**
@@ -167,7 +198,7 @@ export class DevicesRepository {
     const result = await tx
       .createQueryBuilder()
       .update(DeviceEntity)
-      .set(changes)
+      .set(withTagKey(changes))
       .where('id = :id AND certificate_serial = :serial AND status = :status', {
         id,
         serial: expected.certificateSerial,
@@ -336,9 +367,17 @@ export class DevicesRepository {
     return groups.map((group) => ({ group, members: byGroup.get(group.id) ?? 0 }));
   }
 
-  /** Inserts a new group; a duplicate name fails with a unique violation (the caller's 409). */
+  /**
+   * Inserts a new group, its `nameKey` made from its name here; a name another group has (by
+   * `nameKeyOf`: in any case or spacing) fails with a unique violation (the caller's 409).
+   */
   async insertGroup(tx: Tx, group: DeviceGroupEntity): Promise<void> {
-    await tx.insert(DeviceGroupEntity, group);
+    await tx.insert(DeviceGroupEntity, { ...group, nameKey: nameKeyOf(group.name) });
+  }
+
+  /** The group whose name is `name` by `nameKeyOf` ("year  5" finds "Year 5"), if any. */
+  findGroupByName(name: string): Promise<DeviceGroupEntity | null> {
+    return this.groups.findOneBy({ nameKey: nameKeyOf(name) });
   }
 
   /**
@@ -351,7 +390,11 @@ export class DevicesRepository {
     id: string,
     changes: Partial<Pick<DeviceGroupEntity, 'name' | 'description' | 'updatedAt'>>,
   ): Promise<boolean> {
-    const result = await tx.update(DeviceGroupEntity, { id }, changes);
+    const result = await tx.update(
+      DeviceGroupEntity,
+      { id },
+      changes.name !== undefined ? { ...changes, nameKey: nameKeyOf(changes.name) } : changes,
+    );
     return (result.affected ?? 0) === 1;
   }
 

@@ -21,6 +21,7 @@ import {
   deviceRoom,
   groupRoom,
 } from './device-connections';
+import { assetTagTaken, isAssetTagClash } from './asset-tag-taken';
 import { DeviceEntity } from './device.entities';
 import { DeviceFilter, DevicesRepository } from './devices.repository';
 import { DeviceDto, UpdateDeviceDto } from './dto/device.dto';
@@ -240,6 +241,8 @@ export class DevicesService {
    *
    * @returns the device as it is now
    * @throws NotFoundException 404 for an unknown id
+   * @throws ConflictException 409 `Asset tag "OAK-07" is already on …` when another active device
+   *   has the tag in any case (`tagKeyOf`); the unique key on active devices' tags decides a race
    */
   async update(actor: StaffPrincipal, id: string, input: UpdateDeviceDto): Promise<DeviceDto> {
     const device = await this.mustFind(id);
@@ -255,8 +258,22 @@ export class DevicesService {
       // to audit (a save with nothing edited is not a change): the device as it is.
       return toDeviceDto(device, this.shownOnline(device));
     }
+    if (changes.assetTag) {
+      const holder = await this.devices.findActiveByTag(changes.assetTag, id);
+      if (holder && device.status === 'active') {
+        throw assetTagTaken(changes.assetTag, holder);
+      }
+    }
     await this.tx.run(async (tx) => {
-      await this.devices.updateDevice(tx, id, changes);
+      await this.devices.updateDevice(tx, id, changes).catch(async (error: unknown) => {
+        if (changes.assetTag && isAssetTagClash(error)) {
+          throw assetTagTaken(
+            changes.assetTag,
+            await this.devices.findActiveByTag(changes.assetTag, id),
+          );
+        }
+        throw error;
+      });
       await this.audit.record(tx, {
         actor,
         action: 'device.updated',

@@ -17,13 +17,11 @@ import { DeviceConnections } from './device-connections';
 import { DeviceGroupEntity } from './device.entities';
 import { DevicesRepository } from './devices.repository';
 import { CreateGroupDto, GroupDto, UpdateGroupDto } from './dto/device.dto';
+import { nameKeyOf } from '@app/hub-api';
 
-/** A unique violation on a group write is a taken name: 409, not 500 (issue 8 item 3). */
-function rethrowNameClash(error: unknown, name: string): never {
-  if (isUniqueViolation(error)) {
-    throw new ConflictException(`A group named ${name} already exists`);
-  }
-  throw error;
+/** The 409 for a group name taken (in any case or spacing), naming the group that has it. */
+export function groupNameTaken(name: string): ConflictException {
+  return new ConflictException(`A group named "${name}" already exists`);
 }
 
 export function toGroupDto(group: DeviceGroupEntity, members: number): GroupDto {
@@ -48,13 +46,33 @@ export class GroupsService {
     private readonly events: HubEvents,
   ) {}
 
-  /** Creates a group; 409 if the name is taken, even by a request at the same moment. */
+  /**
+   * A unique violation on a group's name key is a taken name: 409 naming the group that has it
+   * (as it is written, which may differ from `name` in case or spacing), not 500. The unique
+   * index decides, so two requests at once give one group and one 409 (issue 8 item 3).
+   */
+  private async rethrowNameClash(error: unknown, name: string): Promise<never> {
+    if (isUniqueViolation(error, 'name')) {
+      const holder = await this.devices.findGroupByName(name);
+      throw groupNameTaken(holder?.name ?? name);
+    }
+    throw error;
+  }
+
+  /**
+   * Creates a group named as typed (trimmed). Names are told apart as a school reads them
+   * (`nameKeyOf`: "Year 5", "year 5" and "Year  5" are one name).
+   *
+   * @throws ConflictException 409 `A group named "Year 5" already exists` when another group has
+   *   the name, even one created by a request at the same moment
+   */
   async create(actor: StaffPrincipal, input: CreateGroupDto): Promise<GroupDto> {
     const name = input.name.trim();
     const now = this.clock.now();
     const group: DeviceGroupEntity = {
       id: randomUUID(),
       name,
+      nameKey: nameKeyOf(name),
       description: input.description?.trim() ?? null,
       createdAt: now,
       updatedAt: now,
@@ -69,7 +87,7 @@ export class GroupsService {
           detail: { name },
         });
       })
-      .catch((error: unknown) => rethrowNameClash(error, name));
+      .catch((error: unknown) => this.rethrowNameClash(error, name));
     return toGroupDto(group, 0);
   }
 
@@ -101,7 +119,7 @@ export class GroupsService {
    *
    * @returns the group as it is now, with its number of active members
    * @throws NotFoundException 404 for no such group
-   * @throws ConflictException 409 for a name another group has
+   * @throws ConflictException 409 for a name another group has (in any case or spacing)
    */
   async update(actor: StaffPrincipal, id: string, input: UpdateGroupDto): Promise<GroupDto> {
     const changes: Partial<Pick<DeviceGroupEntity, 'name' | 'description' | 'updatedAt'>> = {};
@@ -140,7 +158,7 @@ export class GroupsService {
         });
         return updated;
       })
-      .catch((error: unknown) => rethrowNameClash(error, changes.name ?? ''));
+      .catch((error: unknown) => this.rethrowNameClash(error, changes.name ?? ''));
     return toGroupDto(group, (await this.devices.memberIds(id, false)).length);
   }
 

@@ -22,6 +22,7 @@ import type { StaffPrincipal } from '../common/roles';
 import { TransactionRunner } from '../database/transaction-runner';
 import { isUniqueViolation } from '../database/unique-violation';
 import { CommandsRepository } from '../commands/commands.repository';
+import { assetTagTaken, isAssetTagClash } from '../devices/asset-tag-taken';
 import { DeviceConnections } from '../devices/device-connections';
 import { DeviceEntity } from '../devices/device.entities';
 import { DevicesRepository } from '../devices/devices.repository';
@@ -143,6 +144,9 @@ export class EnrollmentService {
    * - 409 for a serial whose device is enrolled and not revoked, unless the token was made for
    *   re-enrolment (issue 8 item 12): the refusal is audited and does not use the token.
    * - 409 when another enrolment of the same serial won a race (issue 8 item 3).
+   * - 409 `Asset tag "OAK-07" is already on …` when the asset tag it gives (or keeps from its
+   *   earlier enrolment) is another active device's in any case (the unique key on active
+   *   devices' tags, migration 1764840000000); the token's use is not taken.
    * - 400 for a CSR that does not parse, verify, carry RSA >= 2048 or name the serial.
    *
    * A re-enrolment keeps the record, groups and desired state, revokes the old certificate and
@@ -164,6 +168,14 @@ export class EnrollmentService {
       await this.refuseTakeover(existing, token);
     }
     const deviceId = existing?.id ?? randomUUID();
+    const tag = info.assetTag ?? existing?.assetTag ?? null;
+    if (tag !== null) {
+      // Told before a certificate is made; the unique key decides a race (below).
+      const holder = await this.devices.findActiveByTag(tag, deviceId);
+      if (holder) {
+        throw assetTagTaken(tag, holder);
+      }
+    }
     let issued;
     try {
       issued = await this.ca.signDeviceRequest(input.csr, info.serialNumber, deviceId);
@@ -173,119 +185,129 @@ export class EnrollmentService {
       }
       throw error;
     }
-    const cancelled = await this.tx.run(async (tx) => {
-      if (!(await this.tokens.takeUse(tx, token.id))) {
-        throw new UnauthorizedException(INVALID_TOKEN);
-      }
-      const described = {
-        platform: info.platform,
-        model: info.model ?? existing?.model ?? null,
-        osVersion: info.osVersion ?? existing?.osVersion ?? null,
-        name: info.name ?? existing?.name ?? null,
-        assetTag: info.assetTag ?? existing?.assetTag ?? null,
-      };
-      let cancelledIds: string[] = [];
-      if (existing) {
-        // Only if nobody re-enrolled or revoked it since it was read: otherwise the decision
-        // above (token kind, old certificate) was made about another state.
-        const won = await this.devices.reenrolDevice(
-          tx,
-          deviceId,
-          { certificateSerial: existing.certificateSerial, status: existing.status },
-          {
+    const cancelled = await this.tx
+      .run(async (tx) => {
+        if (!(await this.tokens.takeUse(tx, token.id))) {
+          throw new UnauthorizedException(INVALID_TOKEN);
+        }
+        const described = {
+          platform: info.platform,
+          model: info.model ?? existing?.model ?? null,
+          osVersion: info.osVersion ?? existing?.osVersion ?? null,
+          name: info.name ?? existing?.name ?? null,
+          assetTag: tag,
+        };
+        let cancelledIds: string[] = [];
+        if (existing) {
+          // Only if nobody re-enrolled or revoked it since it was read: otherwise the decision
+          // above (token kind, old certificate) was made about another state.
+          const won = await this.devices.reenrolDevice(
+            tx,
+            deviceId,
+            { certificateSerial: existing.certificateSerial, status: existing.status },
+            {
+              ...described,
+              status: 'active',
+              certificatePem: issued.certificatePem,
+              certificateSerial: issued.serial,
+              enrolledAt: now,
+              revokedAt: null,
+            },
+          );
+          if (!won) {
+            throw new ConflictException(CONCURRENT_ENROLMENT(info.serialNumber));
+          }
+          await this.devices.insertRevokedCertificate(tx, {
+            serial: existing.certificateSerial,
+            deviceId,
+            reason: 'reenrolled',
+            revokedAt: now,
+          });
+          // Commands queued for the old enrolment are never delivered to the new one.
+          cancelledIds = await this.commands.cancelOpenForDevice(tx, deviceId, now);
+        } else {
+          const device: Omit<DeviceEntity, 'tagKey'> = {
+            id: deviceId,
+            serialNumber: info.serialNumber,
             ...described,
             status: 'active',
             certificatePem: issued.certificatePem,
             certificateSerial: issued.serial,
             enrolledAt: now,
             revokedAt: null,
-          },
-        );
-        if (!won) {
-          throw new ConflictException(CONCURRENT_ENROLMENT(info.serialNumber));
-        }
-        await this.devices.insertRevokedCertificate(tx, {
-          serial: existing.certificateSerial,
-          deviceId,
-          reason: 'reenrolled',
-          revokedAt: now,
-        });
-        // Commands queued for the old enrolment are never delivered to the new one.
-        cancelledIds = await this.commands.cancelOpenForDevice(tx, deviceId, now);
-      } else {
-        const device: DeviceEntity = {
-          id: deviceId,
-          serialNumber: info.serialNumber,
-          ...described,
-          status: 'active',
-          certificatePem: issued.certificatePem,
-          certificateSerial: issued.serial,
-          enrolledAt: now,
-          revokedAt: null,
-          online: false,
-          lastSeenAt: null,
-          hubId: null,
-          reportedState: null,
-          reportedAt: null,
-          desiredLock: null,
-          desiredAppLock: null,
-          desiredLockOwner: null,
-          desiredLockCommandId: null,
-          desiredAppLockOwner: null,
-          desiredAppLockCommandId: null,
-          desiredPolicyVersion: null,
-          policyStatus: null,
-          policyDetail: null,
-          policyUnenforced: null,
-          policyChangedAt: null,
-          createdAt: now,
-        };
-        try {
-          await this.devices.insertDevice(tx, device);
-        } catch (error) {
-          // Another enrolment of this serial inserted it first (seen on PostgreSQL, where
-          // transactions are not queued).
-          if (isUniqueViolation(error)) {
-            throw new ConflictException(CONCURRENT_ENROLMENT(info.serialNumber));
+            online: false,
+            lastSeenAt: null,
+            hubId: null,
+            reportedState: null,
+            reportedAt: null,
+            desiredLock: null,
+            desiredAppLock: null,
+            desiredLockOwner: null,
+            desiredLockCommandId: null,
+            desiredAppLockOwner: null,
+            desiredAppLockCommandId: null,
+            desiredPolicyVersion: null,
+            policyStatus: null,
+            policyDetail: null,
+            policyUnenforced: null,
+            policyChangedAt: null,
+            createdAt: now,
+          };
+          try {
+            await this.devices.insertDevice(tx, device);
+          } catch (error) {
+            // Another enrolment of this serial inserted it first (seen on PostgreSQL, where
+            // transactions are not queued).
+            if (isUniqueViolation(error) && !isAssetTagClash(error)) {
+              throw new ConflictException(CONCURRENT_ENROLMENT(info.serialNumber));
+            }
+            throw error;
           }
-          throw error;
         }
-      }
-      for (const groupId of token.groupIds) {
-        await this.devices.addMembers(tx, groupId, [deviceId], now);
-      }
-      // Named as it enrolled: the name and asset tag it gave (or kept), and its serial.
-      const names = {
-        id: deviceId,
-        name: described.name,
-        assetTag: described.assetTag,
-        serialNumber: info.serialNumber,
-      };
-      const target = deviceTarget(names);
-      await this.audit.record(
-        tx,
-        {
-          actor: deviceActor(names),
-          action: existing ? 'device.reenrolled' : 'device.enrolled',
-          target,
-          detail: {
-            serialNumber: info.serialNumber,
-            platform: info.platform,
-            tokenId: token.id,
-            groupIds: token.groupIds,
-            ...(existing ? { wasRevoked: existing.status === 'revoked' } : {}),
-            ...(cancelledIds.length > 0 ? { cancelledCommands: cancelledIds.length } : {}),
+        for (const groupId of token.groupIds) {
+          await this.devices.addMembers(tx, groupId, [deviceId], now);
+        }
+        // Named as it enrolled: the name and asset tag it gave (or kept), and its serial.
+        const names = {
+          id: deviceId,
+          name: described.name,
+          assetTag: described.assetTag,
+          serialNumber: info.serialNumber,
+        };
+        const target = deviceTarget(names);
+        await this.audit.record(
+          tx,
+          {
+            actor: deviceActor(names),
+            action: existing ? 'device.reenrolled' : 'device.enrolled',
+            target,
+            detail: {
+              serialNumber: info.serialNumber,
+              platform: info.platform,
+              tokenId: token.id,
+              groupIds: token.groupIds,
+              ...(existing ? { wasRevoked: existing.status === 'revoked' } : {}),
+              ...(cancelledIds.length > 0 ? { cancelledCommands: cancelledIds.length } : {}),
+            },
           },
-        },
-        ...cancelledIds.map((commandId) => ({
-          actor: { kind: 'system' as const },
-          action: 'command.cancelled',
-          target,
-          detail: { commandId, reason: 'reenrolled' },
-        })),
-      );
-      return cancelledIds;
-    });
+          ...cancelledIds.map((commandId) => ({
+            actor: { kind: 'system' as const },
+            action: 'command.cancelled',
+            target,
+            detail: { commandId, reason: 'reenrolled' },
+          })),
+        );
+        return cancelledIds;
+      })
+      .catch(async (error: unknown) => {
+        if (isAssetTagClash(error)) {
+          throw assetTagTaken(
+            tag ?? '',
+            tag ? await this.devices.findActiveByTag(tag, deviceId) : null,
+          );
+        }
+        throw error;
+      });
     if (existing) {
       // The old certificate is revoked: a connection made with it ends now.
       this.connections.disconnect(deviceId);

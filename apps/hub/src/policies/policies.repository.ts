@@ -2,6 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { nameKeyOf } from '@app/hub-api';
 import type { Tx } from '../database/transaction-runner';
 import { PolicyAssignmentEntity, PolicyEntity, PolicyRevisionEntity } from './policy.entities';
 
@@ -27,13 +28,17 @@ export class PoliciesRepository {
     return this.policies.findOneBy({ id });
   }
 
+  /** The policy whose name is `name` by `nameKeyOf` ("year  5" finds "Year 5"), if any. */
   findByName(name: string): Promise<PolicyEntity | null> {
-    return this.policies.findOneBy({ name });
+    return this.policies.findOneBy({ nameKey: nameKeyOf(name) });
   }
 
-  /** Inserts a new policy; a taken name fails with a unique violation (the caller's 409). */
+  /**
+   * Inserts a new policy (its `nameKey` made here from its name); a name another policy has, in
+   * any case or spacing, fails with a unique violation (the caller's 409).
+   */
   async insertPolicy(tx: Tx, policy: PolicyEntity): Promise<void> {
-    await tx.insert(PolicyEntity, policy);
+    await tx.insert(PolicyEntity, { ...policy, nameKey: nameKeyOf(policy.name) });
   }
 
   /**
@@ -50,6 +55,7 @@ export class PoliciesRepository {
       { id: policy.id, revision: fromRevision },
       {
         name: policy.name,
+        nameKey: nameKeyOf(policy.name),
         description: policy.description,
         settings: policy.settings,
         enforced: policy.enforced,

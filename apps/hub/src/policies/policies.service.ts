@@ -21,6 +21,7 @@ import {
   signMobileconfig,
   validatePolicyLayer,
 } from '@app/policy';
+import { nameKeyOf } from '@app/hub-api';
 import { deviceLabel, policyTarget } from '../audit/audit-labels';
 import { AuditActor, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
@@ -39,15 +40,9 @@ import { PolicyAssignmentEntity, PolicyEntity, PolicyRevisionEntity } from './po
 
 export const BASELINE_POLICY_NAME = 'School baseline';
 
-/**
- * A unique violation on a policy write is a taken name (the check before it can be overtaken by
- * another hub): 409, not 500 (issue 8 item 3).
- */
-function rethrowNameClash(error: unknown, name: string): never {
-  if (isUniqueViolation(error, 'name')) {
-    throw new ConflictException(`A policy named ${name} already exists`);
-  }
-  throw error;
+/** The 409 for a policy name taken (in any case or spacing), naming the policy that has it. */
+export function policyNameTaken(name: string): ConflictException {
+  return new ConflictException(`A policy named "${name}" already exists`);
 }
 
 function toPolicyDto(policy: PolicyEntity, assignments: PolicyAssignmentEntity[]) {
@@ -118,6 +113,7 @@ export class PoliciesService implements OnApplicationBootstrap {
     const policy: PolicyEntity = {
       id: randomUUID(),
       name: BASELINE_POLICY_NAME,
+      nameKey: nameKeyOf(BASELINE_POLICY_NAME),
       description:
         'Drawn from the schools’ acceptable use policies: camera off, strong passcodes, auto-lock, no user Wi-Fi or app installs, encrypted removable media, photos moved to the school store.',
       settings: JSON.stringify(SCHOOL_BASELINE),
@@ -237,16 +233,38 @@ export class PoliciesService implements OnApplicationBootstrap {
     return toPolicyDto(await this.mustFind(id), await this.policies.allAssignments());
   }
 
+  /**
+   * A unique violation on a policy's name key (the check before it can be overtaken by another
+   * request or hub) is a taken name: 409 naming the policy that has it, not 500 (issue 8 item 3).
+   */
+  private async rethrowNameClash(error: unknown, name: string): Promise<never> {
+    if (isUniqueViolation(error, 'name')) {
+      const holder = await this.policies.findByName(name);
+      throw policyNameTaken(holder?.name ?? name);
+    }
+    throw error;
+  }
+
+  /**
+   * Creates a policy named as typed (trimmed). Names are told apart as a school reads them
+   * (`nameKeyOf`: "Year 5", "year 5" and "Year  5" are one name).
+   *
+   * @throws BadRequestException 400 naming a setting at fault
+   * @throws ConflictException 409 `A policy named "Year 5" already exists` when another policy
+   *   has the name, even one created by a request at the same moment (the unique key decides)
+   */
   async create(actor: StaffPrincipal, input: CreatePolicyDto) {
     const profile = checkProfile(input.settings, input.enforced ?? []);
     return this.exclusive(async () => {
-      if (await this.policies.findByName(input.name.trim())) {
-        throw new ConflictException(`A policy named ${input.name.trim()} already exists`);
+      const holder = await this.policies.findByName(input.name);
+      if (holder) {
+        throw policyNameTaken(holder.name);
       }
       const now = this.clock.now();
       const policy: PolicyEntity = {
         id: randomUUID(),
         name: input.name.trim(),
+        nameKey: nameKeyOf(input.name),
         description: input.description?.trim() ?? null,
         settings: JSON.stringify(profile.settings),
         enforced: JSON.stringify(profile.enforced),
@@ -268,7 +286,7 @@ export class PoliciesService implements OnApplicationBootstrap {
             detail: { name: policy.name },
           });
         })
-        .catch((error: unknown) => rethrowNameClash(error, policy.name));
+        .catch((error: unknown) => this.rethrowNameClash(error, policy.name));
       return toPolicyDto(policy, []);
     });
   }
@@ -284,7 +302,8 @@ export class PoliciesService implements OnApplicationBootstrap {
    * @returns the policy as it is now, with its assignments
    * @throws NotFoundException 404 for an unknown id
    * @throws BadRequestException 400 naming the setting at fault
-   * @throws ConflictException 409 for a name another policy has, or a change made meanwhile
+   * @throws ConflictException 409 for a name another policy has (in any case or spacing), or a
+   *   change made meanwhile
    */
   async update(
     actor: StaffPrincipal,
@@ -300,8 +319,9 @@ export class PoliciesService implements OnApplicationBootstrap {
         input.enforced ?? JSON.parse(policy.enforced),
       );
       if (input.name !== undefined && input.name.trim() !== policy.name) {
-        if (await this.policies.findByName(input.name.trim())) {
-          throw new ConflictException(`A policy named ${input.name.trim()} already exists`);
+        const holder = await this.policies.findByName(input.name);
+        if (holder && holder.id !== policy.id) {
+          throw policyNameTaken(holder.name);
         }
       }
       const changed = diffSettings(before, profile.settings);
@@ -322,6 +342,7 @@ export class PoliciesService implements OnApplicationBootstrap {
       const updated: PolicyEntity = {
         ...policy,
         name,
+        nameKey: nameKeyOf(name),
         description,
         settings: JSON.stringify(profile.settings),
         enforced: JSON.stringify(profile.enforced),
@@ -355,7 +376,7 @@ export class PoliciesService implements OnApplicationBootstrap {
             devicesAffected: this.rollout.changedDeviceIds(plan).length,
           },
         });
-      }).catch((error: unknown) => rethrowNameClash(error, updated.name));
+      }).catch((error: unknown) => this.rethrowNameClash(error, updated.name));
       return toPolicyDto(updated, world.assignments);
     });
   }

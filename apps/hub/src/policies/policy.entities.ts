@@ -8,8 +8,13 @@ export class PolicyEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
 
+  /** As typed (trimmed). */
   @Column({ type: 'varchar', length: 128, unique: true })
   name: string;
+
+  /** The name by `nameKeyOf`: unique, so "Year 5" and "year  5" are one policy (1764840000000). */
+  @Column({ name: 'name_key', type: 'varchar', length: 255 })
+  nameKey: string;
 
   @Column({ type: 'varchar', length: 500, nullable: true })
   description: string | null;

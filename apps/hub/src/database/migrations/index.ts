@@ -17,6 +17,7 @@ import { AddPhotos1764790000000 } from './1764790000000-AddPhotos';
 import { UniquePolicyAssignments1764810000000 } from './1764810000000-UniquePolicyAssignments';
 import { UniqueAssetSerialNumbers1764820000000 } from './1764820000000-UniqueAssetSerialNumbers';
 import { AddClassSessionDevices1764830000000 } from './1764830000000-AddClassSessionDevices';
+import { UniqueNamesAndTags1764840000000 } from './1764840000000-UniqueNamesAndTags';
 
 export const MIGRATIONS = [
   CreateStaffAndAudit1764000000000,
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   UniquePolicyAssignments1764810000000,
   UniqueAssetSerialNumbers1764820000000,
   AddClassSessionDevices1764830000000,
+  UniqueNamesAndTags1764840000000,
 ];
