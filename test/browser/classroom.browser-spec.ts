@@ -385,5 +385,19 @@ describe('the classroom screens', () => {
       '13:15',
     );
     await checkScreen('class-edit');
+
+    // A second class named alike but for capitals and spaces: said beside the name.
+    await page().goto(`${hub().url}/manage-classes`);
+    await page().getByRole('link', { name: 'New class' }).click();
+    await page().getByRole('heading', { name: 'New class', level: 1 }).waitFor();
+    const name = page().getByRole('textbox', { name: 'Name' });
+    await name.fill('year 5  elm');
+    await page().getByRole('checkbox', { name: 'Tara (tara)' }).check();
+    await page().getByRole('button', { name: 'Make class' }).click();
+    await page()
+      .locator('.field-error')
+      .filter({ hasText: 'A class named "Year 5 Elm" already exists' })
+      .waitFor();
+    expect(await name.getAttribute('aria-invalid')).toBe('true');
   });
 });

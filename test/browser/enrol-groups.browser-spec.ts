@@ -218,13 +218,14 @@ describe('the Enrol and Groups screens', () => {
     await page().getByRole('link', { name: 'Year 5 Ash' }).waitFor();
     await checkScreen('groups');
 
-    // A taken name is said beside the name.
+    // A taken name is said beside the name, also typed in other capitals and spacing: the
+    // hub names the group as it is written.
     const name = page().getByLabel('Name', { exact: true });
-    await name.fill('Year 5 Ash');
+    await name.fill('year 5  ash ');
     await page().getByRole('button', { name: 'Make group' }).click();
     await page()
       .locator('.field-error')
-      .filter({ hasText: 'A group named Year 5 Ash already exists' })
+      .filter({ hasText: 'A group named "Year 5 Ash" already exists' })
       .waitFor();
     expect(await name.getAttribute('aria-invalid')).toBe('true');
     await checkScreen('groups-name-taken');
@@ -240,11 +241,11 @@ describe('the Enrol and Groups screens', () => {
 
     // Renamed: a taken name beside the field first, then the new name everywhere.
     const rename = page().getByLabel('Name', { exact: true });
-    await rename.fill('Year 5 Ash');
+    await rename.fill('YEAR 5 ASH');
     await page().getByRole('button', { name: 'Save name and description' }).click();
     await page()
       .locator('.field-error')
-      .filter({ hasText: 'A group named Year 5 Ash already exists' })
+      .filter({ hasText: 'A group named "Year 5 Ash" already exists' })
       .waitFor();
     await rename.fill('Year 4 Oak iPads');
     await page().getByRole('button', { name: 'Save name and description' }).click();

@@ -88,6 +88,18 @@ describe('the Policies and Compliance screens', () => {
     await page().getByRole('link', { name: 'School baseline' }).waitFor();
     await checkScreen('policies');
 
+    // A new policy named like one there but for capitals and spaces: said beside its name.
+    await page().getByRole('button', { name: 'New policy' }).click();
+    const newPolicy = page().getByRole('dialog', { name: 'New policy' });
+    await newPolicy.getByLabel('Name').fill('year 4  OAK tablets');
+    await newPolicy.getByRole('button', { name: 'Make policy' }).click();
+    await newPolicy
+      .locator('.field-error')
+      .filter({ hasText: 'A policy named "Year 4 Oak tablets" already exists' })
+      .waitFor();
+    await newPolicy.getByRole('button', { name: 'Cancel' }).click();
+    await newPolicy.waitFor({ state: 'hidden' });
+
     // Assign the policy to the group through its screen, with a priority.
     await page().getByRole('link', { name: 'Year 4 Oak tablets' }).click();
     await page().getByRole('heading', { name: 'Year 4 Oak tablets', level: 1 }).waitFor();
