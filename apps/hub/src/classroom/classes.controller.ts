@@ -35,6 +35,7 @@ export class ClassesController {
     ok: 'The class',
     errors: {
       400: 'A field is not valid, or names a staff account, group or device that does not exist',
+      409: 'A class with that name already exists (names are compared ignoring capitals and extra spaces)',
     },
   })
   create(@CurrentStaff() actor: StaffPrincipal, @Body() body: CreateClassDto) {
@@ -68,7 +69,11 @@ export class ClassesController {
     summary: 'Change a class',
     description: 'The fields given replace the class’s; `groupId: null` clears the group.',
     ok: 'The class',
-    errors: { 400: 'A field is not valid', 404: 'No such class' },
+    errors: {
+      400: 'A field is not valid',
+      404: 'No such class',
+      409: 'Another class has that name (names are compared ignoring capitals and extra spaces)',
+    },
   })
   update(
     @CurrentStaff() actor: StaffPrincipal,

@@ -63,7 +63,7 @@ export class EnrollmentController {
     errors: {
       400: 'The body does not validate, or the certificate request does not verify',
       401: 'The token is missing, unknown, expired or used up (the same answer for all four)',
-      409: "The serial's device is enrolled and not revoked and the token was not made for re-enrolment, or another enrolment of the same serial won",
+      409: "The serial's device is enrolled and not revoked and the token was not made for re-enrolment, another enrolment of the same serial won, or another active device has the asset tag (in any case)",
     },
   })
   enroll(@Body() body: EnrollDto) {

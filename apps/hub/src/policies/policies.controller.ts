@@ -50,7 +50,7 @@ export class PoliciesController {
     summary: 'Create a policy profile',
     ok: 'The new policy',
     errors: {
-      409: 'A policy with that name already exists',
+      409: 'A policy with that name already exists (names are compared ignoring capitals and extra spaces)',
     },
   })
   create(@CurrentStaff() actor: StaffPrincipal, @Body() body: CreatePolicyDto) {
