@@ -2,7 +2,8 @@
 // (403 otherwise); ICT acts on any"): a teacher who is not also ICT sends commands to a device only
 // when it is a tablet of a class they teach (its group's member or named in it), and to a group
 // only when every device in it is one; they read only those tablets' commands. Anything else is a
-// 403 in plain words with nothing queued. ICT, and a teacher who is also ICT, reach every device.
+// 403 in plain words with nothing queued; a device's detail lists its waiting commands only to those
+// who may read them. ICT, and a teacher who is also ICT, reach every device.
 // On PostgreSQL, a change of the class or its group in flight is waited for, not half seen.
 import { DataSource } from 'typeorm';
 import { createStaff, startHub, TestHub } from './support/hub';
@@ -179,6 +180,26 @@ describe("a teacher's commands reach only the tablets of their own classes", () 
     for (const token of [ict, safeguarding, teacherIct]) {
       expect((await read(token, laptop)).status).toBe(200);
     }
+  });
+
+  it("shows a device's waiting commands only to those who may read its commands", async () => {
+    const office = (await createStaff(hub, admin, 'reach-office', ['office'])).token;
+    const leader = (await createStaff(hub, admin, 'reach-leader', ['trip_leader'])).token;
+    const text = 'Bring this laptop to ICT, please';
+    expect((await send(ict, laptop, { type: 'message.show', payload: { text } })).status).toBe(201);
+    const pending = async (token: string, deviceId: string) => {
+      const detail = await hub.http.get(`/api/devices/${deviceId}`).set('Authorization', as(token));
+      expect(detail.status).toBe(200);
+      return (detail.body.pendingCommands as { type: string }[]).filter(
+        (c) => c.type !== 'policy.apply',
+      );
+    };
+    expect(JSON.stringify(await pending(ict, laptop))).toContain(text);
+    for (const token of [office, leader, teacher.token]) {
+      expect(await pending(token, laptop)).toEqual([]);
+    }
+    // A teacher's own tablet: its waiting commands, as its commands route shows them.
+    expect((await pending(teacher.token, tablets[0])).length).toBeGreaterThan(0);
   });
 
   it('refuses a teacher taken off the class, and a tablet taken out of its group', async () => {

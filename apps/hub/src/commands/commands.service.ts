@@ -748,10 +748,7 @@ export class CommandsService extends DeviceCommandsReader {
     pageSize: number,
   ) {
     await this.devices.mustFind(deviceId);
-    if (
-      !hasAnyRole(actor, READ_ANY_COMMANDS_ROLES) &&
-      !(await this.teacherTablets().taughtBy(actor.id, [deviceId])).has(deviceId)
-    ) {
+    if (!(await this.mayReadCommandsOf(actor, deviceId))) {
       throw new ForbiddenException(TEACHER_COMMANDS_READ_REFUSAL);
     }
     const [rows, total] = await this.commands.findPageForDevice(
@@ -763,7 +760,29 @@ export class CommandsService extends DeviceCommandsReader {
     return { items: rows.map(toCommandDto), total, page, pageSize };
   }
 
-  async pendingFor(deviceId: string): Promise<CommandDto[]> {
+  /**
+   * A device's open commands for its detail (`GET /api/devices/:id`): all of them for a reader
+   * who may read its commands (`mayReadCommandsOf`), none for anyone else (the office, a trip
+   * leader, a teacher reading a device that is not one of their tablets).
+   */
+  async pendingFor(deviceId: string, reader: StaffPrincipal): Promise<CommandDto[]> {
+    if (!(await this.mayReadCommandsOf(reader, deviceId))) {
+      return [];
+    }
     return (await this.commands.openForDevice(deviceId)).map(toCommandDto);
+  }
+
+  /**
+   * Whether `reader` may read a device's commands: ICT and safeguarding any device's; a teacher
+   * only a tablet of a class they teach, the same reach as their commands; nobody else.
+   */
+  private async mayReadCommandsOf(reader: StaffPrincipal, deviceId: string): Promise<boolean> {
+    if (hasAnyRole(reader, READ_ANY_COMMANDS_ROLES)) {
+      return true;
+    }
+    if (!hasAnyRole(reader, ['teacher'])) {
+      return false;
+    }
+    return (await this.teacherTablets().taughtBy(reader.id, [deviceId])).has(deviceId);
   }
 }

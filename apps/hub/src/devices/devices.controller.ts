@@ -42,14 +42,17 @@ export class DevicesController {
     );
   }
 
+  /** Its open commands only for a reader who may read its commands (ICT; a teacher's tablets). */
   @Get(':id')
   @Roles('ict', 'teacher', 'office', 'trip_leader')
   @ApiRoute({
     summary: 'Read a device: its record, state, groups and compliance',
+    description:
+      'pendingCommands lists its open commands for a reader who may read its commands (ICT, or a teacher for the tablets of their classes), and is empty for anyone else.',
     ok: 'The device',
   })
-  get(@Param('id', new IdInPath()) id: string) {
-    return this.devices.get(id);
+  get(@CurrentStaff() reader: StaffPrincipal, @Param('id', new IdInPath()) id: string) {
+    return this.devices.get(id, reader);
   }
 
   @Patch(':id')

@@ -30,7 +30,11 @@ import { PresenceWriter } from './presence.writer';
 
 /** What the devices module asks of the command queue; provided by commands. */
 export abstract class DeviceCommandsReader {
-  abstract pendingFor(deviceId: string): Promise<unknown[]>;
+  /**
+   * A device's open commands as `reader` may read them: every one for a reader who may read the
+   * device's commands (GET /api/devices/:id/commands), none for anyone else.
+   */
+  abstract pendingFor(deviceId: string, reader: StaffPrincipal): Promise<unknown[]>;
   /**
    * Cancels a device's open commands inside `tx` and audits each (issue 8 item 21), naming the
    * device by `device` (its `deviceTarget`).
@@ -225,13 +229,20 @@ export class DevicesService {
     return device;
   }
 
-  async get(id: string) {
+  /**
+   * A device for `reader`: its record, state, groups and compliance, and its open commands when
+   * `reader` may read that device's commands (ICT; a teacher for their classes' tablets), else an
+   * empty list: the office or a teacher reading a colleague's laptop is not shown the messages
+   * and locks waiting for it, which its commands route refuses them.
+   * @throws NotFoundException 404 for no such device
+   */
+  async get(id: string, reader: StaffPrincipal) {
     await this.presence.flush();
     const device = await this.mustFind(id);
     const groupIds = await this.devices.groupIdsOf(id);
     const pendingCommands = await this.moduleRef
       .get(DeviceCommandsReader, { strict: false })
-      .pendingFor(id);
+      .pendingFor(id, reader);
     return { ...toDeviceDto(device, this.shownOnline(device)), groupIds, pendingCommands };
   }
 
