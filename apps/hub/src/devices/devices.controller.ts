@@ -60,6 +60,7 @@ export class DevicesController {
   @ApiRoute({
     summary: "Change a device's name, asset tag or notes",
     ok: 'The device as changed',
+    errors: { 409: 'Another active device has that asset tag (in any case)' },
   })
   update(
     @CurrentStaff() actor: StaffPrincipal,
