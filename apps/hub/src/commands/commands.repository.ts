@@ -16,6 +16,11 @@ import {
 } from './command.entity';
 
 const CHUNK = 200;
+/**
+ * Commands one claim statement takes: 1,000 ids and four more values, well inside SQLite's
+ * 32,766 and PostgreSQL's 65,535 parameters.
+ */
+const CLAIM_CHUNK = 1000;
 
 type RawDeliverable = Omit<DeliverableCommand, 'seq' | 'issuedAt' | 'expiresAt'> & {
   seq: number | string;
@@ -281,8 +286,13 @@ export class CommandsRepository {
    * `until` (when the answer is overdue); the one left by a dead hub then runs out, and the
    * command is sent again, which the device answers from its journal (protocol section 3).
    *
-   * One conditional statement per 200 commands, the same `sent` write as before with two more
-   * columns; the claim costs a second read only when some command was not claimed.
+   * One conditional `UPDATE ... RETURNING` per 1,000 commands (CLAIM_CHUNK): no read before it,
+   * because the statement's own condition is the check (on PostgreSQL an UPDATE re-checks its
+   * WHERE on a row another transaction changed meanwhile, so two hubs never both claim one). A
+   * policy change's 5,000 claims are five statements rather than fifty: on SQLite each
+   * statement waits a turn of the event loop that the change's sends keep busy, and the sends
+   * wait for the claims (bench:policy, docs/decisions.md). The claim costs a second read only
+   * when some command was not claimed.
    *
    * @returns `sent`: the ids now claimed by `hub` and marked sent (only those may be sent);
    *   `heldElsewhere`: the ids still open but claimed by another hub, to try again later
@@ -294,21 +304,30 @@ export class CommandsRepository {
     claim: { hub: string; until: Date },
   ): Promise<{ sent: string[]; heldElsewhere: string[] }> {
     const sent: string[] = [];
-    for (const part of chunks(ids, CHUNK)) {
-      const changed = await this.changeWhere(
-        tx,
-        `id IN (:...ids) AND ${NOT_FINAL}` +
-          ' AND (claimed_by IS NULL OR claimed_by = :hub OR claimed_until <= :at)',
-        { ids: part, hub: claim.hub, at: at.toISOString() },
-        {
-          status: 'sent',
-          sentAt: at,
-          attempts: () => 'attempts + 1',
-          claimedBy: claim.hub,
-          claimedUntil: claim.until,
-        },
-      );
-      sent.push(...changed.map((row) => row.id));
+    const runner = tx.queryRunner;
+    if (!runner) {
+      throw new Error('claimAndMarkSent runs inside a transaction');
+    }
+    const driver = tx.connection.driver;
+    const atText = at.toISOString();
+    for (const part of chunks(ids, CLAIM_CHUNK)) {
+      const params: unknown[] = [];
+      const p = (value: unknown): string => {
+        params.push(value);
+        return driver.createParameter(`p${params.length}`, params.length - 1);
+      };
+      // Placeholders are numbered in the order they are written (SQLite's `?` go by position).
+      // Begun with WITH: TypeORM's SQLite runner collects rows only from a statement that does
+      // not begin with UPDATE (see insert-returning.ts).
+      const sql =
+        `WITH claim (at) AS (SELECT ${p(atText)}) UPDATE commands SET status = 'sent', ` +
+        `sent_at = (SELECT at FROM claim), attempts = attempts + 1, claimed_by = ${p(claim.hub)}, ` +
+        `claimed_until = ${p(claim.until.toISOString())} ` +
+        `WHERE id IN (${part.map((id) => p(id)).join(', ')}) AND ${NOT_FINAL} ` +
+        `AND (claimed_by IS NULL OR claimed_by = ${p(claim.hub)} ` +
+        `OR claimed_until <= (SELECT at FROM claim)) RETURNING id`;
+      const result = await runner.query(sql, params, true);
+      sent.push(...(result.records as { id: string }[]).map((row) => row.id));
     }
     if (sent.length === ids.length) {
       return { sent, heldElsewhere: [] };

@@ -20,17 +20,24 @@ export const BACKGROUND_BATCH = 250;
 /**
  * Batches writes: `add(item)` resolves once the batch holding `item` is committed, and rejects
  * with that transaction's error. Batches hold at most `maxBatch` items, urgent ones first; a batch of
- * non-urgent items only holds at most `BACKGROUND_BATCH`.
+ * non-urgent items only holds at most `backgroundBatch` (BACKGROUND_BATCH unless given).
  */
 export class BatchWriter<T> {
   private queue: Waiting<T>[] = [];
   private urgent: Waiting<T>[] = [];
   private running = false;
 
+  /**
+   * @param write writes one batch in the transaction it is given
+   * @param maxBatch items in one batch, at most
+   * @param backgroundBatch items in a batch of non-urgent items only, at most: keep it to about
+   *   25 ms of SQLite work (a write as cheap as a claim may take more items than an answer)
+   */
   constructor(
     private readonly tx: TransactionRunner,
     private readonly write: (tx: Tx, items: T[]) => Promise<void>,
     private readonly maxBatch = 1000,
+    private readonly backgroundBatch = BACKGROUND_BATCH,
   ) {}
 
   /**
@@ -53,7 +60,7 @@ export class BatchWriter<T> {
       // A batch with no urgent write is background work: on SQLite a person's request goes first,
       // and waits at most for one background batch already running, so those are kept small.
       const background = batch.length === 0;
-      const room = background ? Math.min(this.maxBatch, BACKGROUND_BATCH) : this.maxBatch;
+      const room = background ? Math.min(this.maxBatch, this.backgroundBatch) : this.maxBatch;
       batch.push(...this.queue.splice(0, room - batch.length));
       try {
         await this.tx.run(

@@ -11,11 +11,19 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { Clock } from '../common/clock';
 import { HubInstance } from '../common/hub-instance';
 import { HUB_CONFIG, HubCluster, HubConfig } from '../config/hub-config';
+import { chunks } from '../database/chunks';
 import { TransactionRunner } from '../database/transaction-runner';
 import { DeviceConnections } from './device-connections';
 import { DevicesRepository, PresenceUpdate } from './devices.repository';
 
 const FLUSH_MS = 200;
+
+/**
+ * Presence updates in one transaction, at most. Each holds SQLite's one connection for about
+ * 20 ms here; the 5,000 state reports of a policy change in one transaction held it (and the
+ * change's claims behind it) for up to 0.4 s (bench:policy, docs/decisions.md).
+ */
+const PRESENCE_PER_TRANSACTION = 600;
 
 /** Presence updates in one flush above which the write is background work. */
 const BACKGROUND_PRESENCE = 200;
@@ -98,17 +106,22 @@ export class PresenceWriter implements OnModuleInit, OnApplicationShutdown {
     this.pending = new Map();
     if (updates.length > 0) {
       const hubId = this.cluster ? this.instance.id : null;
-      this.flushing = this.flushing
-        .then(() =>
-          // Thousands at once (a reconnect storm) is background work: a person's request goes
-          // first on SQLite's queue (issue 12).
-          this.tx.run((tx) => this.devices.applyPresence(tx, updates, hubId), {
-            background: updates.length > BACKGROUND_PRESENCE,
-          }),
-        )
-        .catch((error: unknown) =>
-          this.logger.error(`Could not store device presence: ${String(error)}`),
-        );
+      // Thousands at once (a reconnect storm, the state reports after a policy change) is
+      // background work: a person's request goes first on SQLite's queue (issue 12). It is
+      // written PRESENCE_PER_TRANSACTION at a time, each part queued when the last is done, so
+      // that a fan-out's claims and a teacher's lock wait for one part, not for all.
+      const background = updates.length > BACKGROUND_PRESENCE;
+      this.flushing = this.flushing.then(async () => {
+        for (const part of chunks(updates, PRESENCE_PER_TRANSACTION)) {
+          try {
+            await this.tx.run((tx) => this.devices.applyPresence(tx, part, hubId), {
+              background,
+            });
+          } catch (error) {
+            this.logger.error(`Could not store device presence: ${String(error)}`);
+          }
+        }
+      });
     }
     return this.flushing;
   }
