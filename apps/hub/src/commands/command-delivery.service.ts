@@ -311,7 +311,11 @@ export class CommandDeliveryService
     try {
       prefetched = await this.commands.findDeliverableForDevices(idle, this.clock.now());
     } catch (error) {
-      idle.forEach((deviceId) => this.delivering.delete(deviceId));
+      idle.forEach((deviceId) => {
+        this.delivering.delete(deviceId);
+        // Served again shortly, not left waiting for their next connection.
+        this.retryClaimSoon(deviceId);
+      });
       throw error;
     }
     for (const deviceId of idle) {
@@ -342,7 +346,14 @@ export class CommandDeliveryService
     urgent: boolean,
   ): void {
     this.deliver(deviceId, prefetched, urgent)
-      .catch((error: unknown) => this.logger.error(`Delivery to a device failed: ${String(error)}`))
+      .catch((error: unknown) => {
+        // A claim or answer batch that failed (a database error) fails the deliveries of every
+        // device in it, up to CLAIM_BATCH: each is served again shortly rather than when it next
+        // reconnects. Its command is still open (a claim rolled back) or still claimed by this
+        // hub (an answer rolled back), so it is sent again and answered from the journal.
+        this.logger.error(`Delivery to a device failed: ${String(error)}`);
+        this.retryClaimSoon(deviceId);
+      })
       .finally(() => {
         this.delivering.delete(deviceId);
         const again = this.wakeAgain.get(deviceId);
@@ -409,6 +420,13 @@ export class CommandDeliveryService
           status: 'sent',
         });
         await this.lanes.turn(urgent);
+        if (command.expiresAt && command.expiresAt <= this.clock.now()) {
+          // Its expiry passed while its claim was written or it waited for its turn: never
+          // sent past it (protocol section 3). Claimed by this hub and not sent, so it is
+          // expired here, sent or not, as on a connection that is gone.
+          await this.expire([command.id], false);
+          continue;
+        }
         const sent = await this.connections.sendCommand(
           socket,
           toEnvelope(command),
