@@ -99,6 +99,27 @@ describe(`names told apart as a school reads them (${TEST_DATABASE_NAME})`, () =
       expect(listed.sort()).toEqual(['YEAR 5', 'Year 6  Oak']);
     });
 
+    it(`refuses a ${noun} named like another but for invisible characters, full-width letters or a Turkish capital`, async () => {
+      const kind = kinds.find((k) => k.noun === noun) as Kind;
+      expect((await post(kind.route, kind.body('Sinif 9'))).status).toBe(201);
+      expect((await post(kind.route, kind.body('Ayd\u0131n 9'))).status).toBe(201);
+      const alike: [string, string][] = [
+        ['Sinif 9\u200b', 'Sinif 9'], // a zero-width space after it
+        ['Si\u00adnif 9', 'Sinif 9'], // a soft hyphen inside
+        ['\u2060Sinif\u200d 9', 'Sinif 9'], // a word joiner and a zero-width joiner
+        ['\uff33\uff49\uff4e\uff49\uff46 \uff19', 'Sinif 9'], // full-width
+        ['AYDIN 9', 'Ayd\u0131n 9'], // Turkish dotless i in capitals
+      ];
+      for (const [name, holder] of alike) {
+        const again = await post(kind.route, kind.body(name));
+        expect({ name, status: again.status, body: again.body }).toEqual({
+          name,
+          status: 409,
+          body: { statusCode: 409, message: `A ${noun} named "${holder}" already exists` },
+        });
+      }
+    });
+
     it(`gives one ${noun} of two created at once under one name, and a 409 to the other`, async () => {
       const kind = kinds.find((k) => k.noun === noun) as Kind;
       const answers = await Promise.all([
@@ -114,6 +135,17 @@ describe(`names told apart as a school reads them (${TEST_DATABASE_NAME})`, () =
       ]);
     });
   }
+
+  it('takes a name whose key grows longer than the name (a capital dotted I, an Arabic ligature)', async () => {
+    // "İ" is two characters in lower case and "\ufdfa" eighteen in NFKC: the key column holds 255.
+    for (const name of ['\u0130'.repeat(128), '\ufdfa'.repeat(128)]) {
+      const made = await post('/api/groups', { name });
+      expect({ status: made.status, name: (made.body as Named).name }).toEqual({
+        status: 201,
+        name,
+      });
+    }
+  });
 
   it('refuses a second active device with an asset tag in other capitals, by PATCH and enrolment', async () => {
     const token = await createEnrollmentToken(hub, admin, { maxUses: 5 });
@@ -325,5 +357,72 @@ describe(`a database that already holds names alike (${TEST_DATABASE_NAME})`, ()
       .send({ name: 'year 5 (3) ' });
     expect(again.status).toBe(409);
     expect(again.body.message).toBe('A group named "year 5 (3)" already exists');
+  });
+});
+
+describe(`a database keyed before invisible characters and full-width letters were one (${TEST_DATABASE_NAME})`, () => {
+  let hub: TestHub | null = null;
+
+  afterAll(async () => {
+    await hub?.close();
+  });
+
+  it('is keyed again: names that look the same are numbered, and the rule holds for the rest', async () => {
+    const first = await startHub();
+    hub = first;
+    const admin = await first.login();
+    const post = async (route: string, body: object) =>
+      first.http.post(route).set('Authorization', as(admin)).send(body);
+    const oak = (await post('/api/groups', { name: 'Oak' })).body as Named;
+    first.clock.advance(1000);
+    const oakToo = (await post('/api/groups', { name: 'Oak two' })).body as Named;
+    const street = (
+      await post('/api/policies', { name: 'Stra\u00dfe', settings: { camera: { allowed: false } } })
+    ).body as Named;
+    await first.close();
+    hub = null;
+
+    // As the earlier key left it: "Oak" with a zero-width space was another name than "Oak", and
+    // "Straße" was keyed "straße", another key than "STRASSE"'s.
+    const url = first.databaseEnv.HUB_DB;
+    const earlier = new DataSource(
+      url
+        ? { type: 'postgres', url }
+        : { type: 'sqlite', database: path.join(first.dataDir, 'hub.sqlite') },
+    );
+    await earlier.initialize();
+    try {
+      const p = (i: number) => (earlier.options.type === 'postgres' ? `$${i + 1}` : '?');
+      await earlier.query(
+        `UPDATE device_groups SET name = ${p(0)}, name_key = ${p(1)} WHERE id = ${p(2)}`,
+        ['Oak\u200b', 'oak\u200b', oakToo.id],
+      );
+      await earlier.query(`UPDATE policies SET name_key = ${p(0)} WHERE id = ${p(1)}`, [
+        'stra\u00dfe',
+        street.id,
+      ]);
+      await earlier.query(`DELETE FROM migrations WHERE name = 'NameKeysAsRead1764850000000'`);
+    } finally {
+      await earlier.destroy();
+    }
+
+    const upgraded = await startHub({ dataDir: first.dataDir });
+    hub = upgraded;
+    const adminB = await upgraded.login();
+    const read = (route: string) => upgraded.http.get(route).set('Authorization', as(adminB));
+    expect((await read(`/api/groups/${oak.id}`)).body.name).toBe('Oak');
+    expect((await read(`/api/groups/${oakToo.id}`)).body.name).toBe('Oak\u200b (2)');
+    const renamed = (await read('/api/audit?action=hub.duplicate_renamed&pageSize=50')).body as {
+      items: AuditEntryView[];
+    };
+    expect(renamed.items.map((entry) => [entry.targetId, entry.detailText])).toEqual([
+      [oakToo.id, '"Oak\u200b" is now "Oak\u200b (2)"; "Oak" is older and keeps its name'],
+    ]);
+    const again = await upgraded.http
+      .post('/api/policies')
+      .set('Authorization', as(adminB))
+      .send({ name: 'STRASSE', settings: { camera: { allowed: false } } });
+    expect(again.status).toBe(409);
+    expect(again.body.message).toBe('A policy named "Stra\u00dfe" already exists');
   });
 });

@@ -14,4 +14,32 @@ describe(nameKeyOf.name, () => {
     expect(nameKeyOf('Year 5')).not.toBe(nameKeyOf('Year 50'));
     expect(nameKeyOf('Year 5')).not.toBe(nameKeyOf('Year5'));
   });
+
+  it('leaves out characters that show nothing, and reads full-width and other forms as one', () => {
+    const key = nameKeyOf('Year 5');
+    for (const name of [
+      'Year 5\u200b', // zero-width space
+      '\ufeffYear 5', // byte-order mark
+      'Ye\u00adar 5', // soft hyphen
+      'Year\u200b 5\u2060', // zero-width space, word joiner
+      'Year \u200b 5', // an invisible character between two spaces
+      '\uff39\uff45\uff41\uff52 \uff15', // full-width "Ｙｅａｒ ５"
+      'Year\u3000\u200d5', // ideographic space, zero-width joiner
+    ]) {
+      expect({ name, key: nameKeyOf(name) }).toEqual({ name, key });
+    }
+  });
+
+  it('folds every form of a letter in capitals as one: ß and SS, the Turkish i', () => {
+    expect(nameKeyOf('Stra\u00dfe')).toBe(nameKeyOf('STRASSE'));
+    expect(nameKeyOf('S\u0131n\u0131f 5')).toBe(nameKeyOf('SINIF 5'));
+    expect(nameKeyOf('\u0130zmir')).toBe(nameKeyOf('izmir'));
+    expect(nameKeyOf('Izmir')).toBe(nameKeyOf('izmir'));
+    expect(nameKeyOf('\u2764\ufe0f club')).toBe(nameKeyOf('\u2764 club'));
+  });
+
+  it('keeps a key within the 255 characters of its column, however a name lengthens', () => {
+    expect(Array.from(nameKeyOf('\ufdfa'.repeat(128))).length).toBe(255);
+    expect(Array.from(nameKeyOf('\u0130'.repeat(128))).length).toBe(128);
+  });
 });

@@ -18,6 +18,7 @@ import { UniquePolicyAssignments1764810000000 } from './1764810000000-UniquePoli
 import { UniqueAssetSerialNumbers1764820000000 } from './1764820000000-UniqueAssetSerialNumbers';
 import { AddClassSessionDevices1764830000000 } from './1764830000000-AddClassSessionDevices';
 import { UniqueNamesAndTags1764840000000 } from './1764840000000-UniqueNamesAndTags';
+import { NameKeysAsRead1764850000000 } from './1764850000000-NameKeysAsRead';
 
 export const MIGRATIONS = [
   CreateStaffAndAudit1764000000000,
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   UniqueAssetSerialNumbers1764820000000,
   AddClassSessionDevices1764830000000,
   UniqueNamesAndTags1764840000000,
+  NameKeysAsRead1764850000000,
 ];
