@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import type { AuditEntryView } from '../apps/hub/src/audit/audit.service';
 import { MIGRATIONS } from '../apps/hub/src/database/migrations';
-import { createEnrollmentToken, enrollTestDevice } from './support/devices';
+import { createEnrollmentToken, enrollTestDevice, waitFor } from './support/devices';
 import { createStaff, startHub, TestHub } from './support/hub';
 import { TEST_DATABASE_NAME } from './support/test-database';
 
@@ -145,6 +145,61 @@ describe(`names told apart as a school reads them (${TEST_DATABASE_NAME})`, () =
         name,
       });
     }
+  });
+
+  it('enrols a tablet whose tag the register gives it, or whose kept tag another has, instead of refusing it', async () => {
+    const token = await createEnrollmentToken(hub, admin, { maxUses: 5 });
+    const tagOf = async (id: string) =>
+      (
+        (await hub.http.get(`/api/devices/${id}`).set('Authorization', as(admin))).body as {
+          assetTag: string | null;
+        }
+      ).assetTag;
+
+    // ICT tagged a laptop OAK-31 by hand; the register says OAK-31 is the tablet REG-31, which
+    // enrols giving its tag: the register's word stands, as it does when the asset is saved.
+    const byHand = await enrollTestDevice(hub, token, { name: 'Hand 31', assetTag: 'OAK-31' });
+    const asset = await post('/api/assets', {
+      assetTag: 'OAK-31',
+      kind: 'tablet',
+      serialNumber: 'REG-31',
+    });
+    expect(asset.status).toBe(201);
+    const named = await enrollTestDevice(hub, token, {
+      name: 'Reg 31',
+      serialNumber: 'REG-31',
+      assetTag: 'oak-31',
+    });
+    await waitFor(async () => (await tagOf(named.deviceId)) === 'OAK-31', 'the register tag');
+    expect(await tagOf(byHand.deviceId)).toBeNull();
+
+    // A tablet revoked while its tag was OAK-32, which ICT then gave another: it re-enrols without
+    // giving a tag, and comes back untagged rather than unable to enrol.
+    const kept = await enrollTestDevice(hub, token, {
+      name: 'Kept 32',
+      serialNumber: 'KEPT-32',
+      assetTag: 'OAK-32',
+    });
+    const revoked = await hub.http
+      .delete(`/api/devices/${kept.deviceId}`)
+      .set('Authorization', as(admin));
+    expect(revoked.status).toBe(200);
+    expect((await patch(`/api/devices/${byHand.deviceId}`, { assetTag: 'oak-32' })).status).toBe(
+      200,
+    );
+    const again = await enrollTestDevice(
+      hub,
+      await createEnrollmentToken(hub, admin, { reenrol: true }),
+      { name: 'Kept 32', serialNumber: 'KEPT-32' },
+    );
+    expect(again.deviceId).toBe(kept.deviceId);
+    expect(await tagOf(kept.deviceId)).toBeNull();
+    expect(await tagOf(byHand.deviceId)).toBe('oak-32');
+
+    // A tag the device gives, that the register does not give it, is still refused.
+    await expect(
+      enrollTestDevice(hub, token, { name: 'Other 32', assetTag: 'OAK-32' }),
+    ).rejects.toThrow(/Asset tag "OAK-32" is already on Hand 31/);
   });
 
   it('refuses a second active device with an asset tag in other capitals, by PATCH and enrolment', async () => {

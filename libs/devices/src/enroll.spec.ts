@@ -96,6 +96,22 @@ describe('enrollDevice', () => {
     });
   });
 
+  it("says an asset tag another device has as the hub's 409 means, not as a serial enrolled", async () => {
+    const message =
+      'Asset tag "OAK-07" is already on Oak 07 (serial C02X): one asset tag names one device';
+    hub.enrollAnswer = () => ({ status: 409, body: { statusCode: 409, message } });
+    const refused = enrollDevice({
+      hubUrl: hub.url,
+      token: 'good-token',
+      device: { serialNumber: 'SN-409', platform: 'linux', assetTag: 'OAK-07' },
+      keys: deviceKeys,
+    });
+    await expect(refused).rejects.toMatchObject({
+      status: 409,
+      message: `the asset tag it gives is already another device's (HTTP 409): ${message}`,
+    });
+  });
+
   it('refuses a certificate issued for another key', async () => {
     const [stranger, ca] = await Promise.all([createDeviceKeyPair(), makeStandInCa()]);
     hub.enrollAnswer = () => {

@@ -126,16 +126,6 @@ export function normaliseHubUrl(hubUrl: string): string {
 }
 
 function refusalMessage(status: number, text: string): string {
-  const why =
-    status === 401
-      ? 'the enrolment token is missing, unknown, expired or used up'
-      : status === 400
-        ? 'the hub refused the request as invalid'
-        : status === 409
-          ? // Protocol 1.1 section 1: an enrolled, unrevoked serial needs a re-enrolment token.
-            'this serial number is already enrolled with the hub; re-enrolling it needs a ' +
-            're-enrolment token from ICT, or the device revoked first'
-          : 'the hub refused the enrolment';
   let said = '';
   try {
     const message = (JSON.parse(text) as { message?: unknown }).message;
@@ -147,6 +137,19 @@ function refusalMessage(status: number, text: string): string {
   } catch {
     // Not JSON: say only the status.
   }
+  const why =
+    status === 401
+      ? 'the enrolment token is missing, unknown, expired or used up'
+      : status === 400
+        ? 'the hub refused the request as invalid'
+        : status === 409 && /^Asset tag /.test(said)
+          ? // The hub's other 409: one asset tag names one active device (migration 1764840000000).
+            "the asset tag it gives is already another device's"
+          : status === 409
+            ? // Protocol 1.1 section 1: an enrolled, unrevoked serial needs a re-enrolment token.
+              'this serial number is already enrolled with the hub; re-enrolling it needs a ' +
+              're-enrolment token from ICT, or the device revoked first'
+            : 'the hub refused the enrolment';
   return `${why} (HTTP ${status})${said ? `: ${said.slice(0, 300)}` : ''}`;
 }
 

@@ -2,6 +2,7 @@
 // publication: GET /api/ca.pem and /api/ca.mobileconfig).
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AssetsModule } from '../assets/assets.module';
 import { CommandsModule } from '../commands/commands.module';
 import { DevicesModule } from '../devices/devices.module';
 import { DeviceEntity } from '../devices/device.entities';
@@ -20,6 +21,7 @@ import { TrustProfileService } from './trust-profile.service';
     TypeOrmModule.forFeature([EnrollmentTokenEntity, HubIdentityEntity, DeviceEntity]),
     DevicesModule,
     CommandsModule,
+    AssetsModule,
   ],
   controllers: [EnrollmentController, CaController],
   providers: [

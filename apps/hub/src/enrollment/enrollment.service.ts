@@ -13,6 +13,8 @@ import {
 } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { EnrollResponse } from '@app/devices';
+import { tagKeyOf } from '@app/hub-api';
+import { AssetsRepository } from '../assets/assets.repository';
 import { deviceActor, deviceTarget, enrollmentTokenTarget } from '../audit/audit-labels';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
@@ -64,6 +66,7 @@ export class EnrollmentService {
     private readonly clock: Clock,
     private readonly events: HubEvents,
     private readonly commands: CommandsRepository,
+    private readonly assets: AssetsRepository,
   ) {}
 
   async createToken(actor: StaffPrincipal, input: CreateEnrollmentTokenDto) {
@@ -168,14 +171,7 @@ export class EnrollmentService {
       await this.refuseTakeover(existing, token);
     }
     const deviceId = existing?.id ?? randomUUID();
-    const tag = info.assetTag ?? existing?.assetTag ?? null;
-    if (tag !== null) {
-      // Told before a certificate is made; the unique key decides a race (below).
-      const holder = await this.devices.findActiveByTag(tag, deviceId);
-      if (holder) {
-        throw assetTagTaken(tag, holder);
-      }
-    }
+    const tag = await this.tagToEnrolWith(info, existing, deviceId);
     let issued;
     try {
       issued = await this.ca.signDeviceRequest(input.csr, info.serialNumber, deviceId);
@@ -317,6 +313,45 @@ export class EnrollmentService {
       this.logger.log(`Re-enrolment of ${deviceId} cancelled ${cancelled.length} queued commands`);
     }
     return { deviceId, certificate: issued.certificatePem, caCertificate: this.ca.certificatePem };
+  }
+
+  /**
+   * The asset tag a device enrols with: the one it gives, else the one it kept from an earlier
+   * enrolment, unless another active device has it (by `tagKeyOf`, the unique key on active
+   * devices' tags, migration 1764840000000). Then:
+   *
+   * - a kept tag is left off: ICT gave it to another device while this one was revoked, and the
+   *   device, which did not ask for it, is not to be kept from enrolling by it;
+   * - a tag the asset register gives this serial number is left off for now: the register's
+   *   match after enrolment (`device.enrolled`) gives it this device and takes it off the one
+   *   tagged by hand, as saving the asset does (AssetsService);
+   * - any other given tag is refused. Told before a certificate is made; the unique key decides
+   *   a race (in `enroll`).
+   *
+   * @throws ConflictException 409 `Asset tag "OAK-07" is already on …` for a given tag another
+   *   active device has that the register does not give this device
+   */
+  private async tagToEnrolWith(
+    info: EnrollDto['device'],
+    existing: DeviceEntity | null,
+    deviceId: string,
+  ): Promise<string | null> {
+    const tag = info.assetTag ?? existing?.assetTag ?? null;
+    if (tag === null) {
+      return null;
+    }
+    const holder = await this.devices.findActiveByTag(tag, deviceId);
+    if (!holder) {
+      return tag;
+    }
+    if (info.assetTag === undefined || info.assetTag === null) {
+      return null;
+    }
+    const asset = await this.assets.findBySerial(info.serialNumber);
+    if (asset && asset.tagKey === tagKeyOf(tag)) {
+      return null;
+    }
+    throw assetTagTaken(tag, holder);
   }
 
   /**
