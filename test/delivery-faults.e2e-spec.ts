@@ -3,7 +3,9 @@
 // without their commands until they next reconnect, and a command whose expiry passes while its
 // claim is being written is never sent. The failures and the slow write are made by wrapping the
 // hub's own repository method; what is asserted is what the device receives.
-import { CommandEnvelope, DeviceIdentity, SimulatedEnforcer } from '@app/devices';
+import { io, Socket } from 'socket.io-client';
+import { DataSource } from 'typeorm';
+import { CommandEnvelope, DeviceIdentity, makeProof, SimulatedEnforcer } from '@app/devices';
 import { CommandsRepository } from '../apps/hub/src/commands/commands.repository';
 import { startHub, TestHub } from './support/hub';
 import {
@@ -14,7 +16,7 @@ import {
   waitFor,
   waitForConnect,
 } from './support/devices';
-import { TEST_DATABASE_NAME } from './support/test-database';
+import { postgresOnly, TEST_DATABASE_NAME } from './support/test-database';
 
 interface CommandRow {
   id: string;
@@ -142,5 +144,125 @@ describe(`delivery when its writes fail or are slow (${TEST_DATABASE_NAME})`, ()
     } finally {
       hub.clock.advance(-6_000);
     }
+  });
+});
+
+const describePostgres = postgresOnly('SQLite runs an issue and an answer one after the other');
+describePostgres('a not_now answered while a newer unlock is being issued', () => {
+  let hub: TestHub;
+  let admin: string;
+  let token: string;
+  let repository: CommandsRepository;
+  let socket: Socket | null = null;
+
+  beforeAll(async () => {
+    hub = await startHub();
+    admin = await hub.login();
+    token = await createEnrollmentToken(hub, admin, { maxUses: 5 });
+    repository = hub.app.get(CommandsRepository);
+  });
+
+  afterAll(async () => {
+    socket?.disconnect();
+    await hub.close();
+  });
+
+  const auth = () => ({ Authorization: `Bearer ${admin}` });
+  const statusOf = async (deviceId: string, id: string) =>
+    (
+      (await hub.http.get(`/api/devices/${deviceId}/commands?pageSize=100`).set(auth())).body
+        .items as CommandRow[]
+    ).find((c) => c.id === id)?.status;
+
+  it('retires the lock, never sends it after the unlock', async () => {
+    const identity = await enrollTestDevice(hub, token);
+    const received: string[] = [];
+    let answerLock: ((answer: unknown) => void) | null = null;
+    socket = io(`${hub.url}/device`, {
+      auth: { proof: makeProof(identity.deviceId, identity.privateKeyPem) },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
+    socket.on('command', (command: CommandEnvelope, reply: (answer: unknown) => void) => {
+      received.push(command.type);
+      if (command.type === 'device.lock' && answerLock === null) {
+        answerLock = reply; // answered by the test, while the unlock is being issued
+      } else {
+        reply({ status: 'acknowledged' });
+      }
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket?.once('connect', () => resolve());
+      socket?.once('connect_error', reject);
+    });
+    await waitFor(() => received.includes('policy.apply'), 'the baseline sent');
+    const lock = await hub.http
+      .post(`/api/devices/${identity.deviceId}/commands`)
+      .set(auth())
+      .send({ type: 'device.lock', payload: { reason: 'admin' } });
+    expect(lock.status).toBe(201);
+    await waitFor(() => answerLock, 'the lock on the device');
+
+    // The unlock's transaction has retired what it replaces (the lock is on its way: left to
+    // its answer) and waits to commit while the device answers the lock not_now.
+    const original = repository.supersedeOpen.bind(repository);
+    let reached!: () => void;
+    const supersededDone = new Promise<void>((resolve) => (reached = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    repository.supersedeOpen = async (...args: Parameters<CommandsRepository['supersedeOpen']>) => {
+      const result = await original(...args);
+      reached();
+      await released;
+      return result;
+    };
+    const unlockSent = hub.http
+      .post(`/api/devices/${identity.deviceId}/commands`)
+      .set(auth())
+      .send({ type: 'device.unlock', payload: {} })
+      .then((response) => response);
+    try {
+      await supersededDone;
+      (answerLock as unknown as (answer: unknown) => void)({ status: 'not_now' });
+      // The answer is written, or waits for the unlock's transaction.
+      const dataSource = hub.app.get(DataSource);
+      await waitFor(
+        async () =>
+          (await statusOf(identity.deviceId, lock.body.id as string)) !== 'sent' ||
+          Number(
+            (
+              (await dataSource.query(
+                "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+              )) as { n: string }[]
+            )[0].n,
+          ) > 0,
+        'the not_now answer written or waiting',
+      );
+    } finally {
+      release();
+      repository.supersedeOpen = original;
+    }
+    const unlock = await unlockSent;
+    expect(unlock.status).toBe(201);
+    await waitFor(
+      async () => (await statusOf(identity.deviceId, unlock.body.id as string)) === 'acknowledged',
+      'the unlock acknowledged',
+    );
+    // A not_now is tried again after 30 s.
+    hub.clock.advance(31_000);
+    try {
+      await waitFor(
+        async () =>
+          ['expired', 'acknowledged'].includes(
+            (await statusOf(identity.deviceId, lock.body.id as string)) ?? '',
+          ),
+        'the lock settled',
+      );
+    } finally {
+      hub.clock.advance(-31_000);
+    }
+    expect(await statusOf(identity.deviceId, lock.body.id as string)).toBe('expired');
+    expect(received.slice(received.indexOf('device.unlock'))).not.toContain('device.lock');
   });
 });

@@ -576,6 +576,18 @@ export class CommandDeliveryService
         item.heldElsewhere = held.has(item.command.id);
       }
     }
+    const notNow = answers.filter((item) => item.answer.status === 'not_now');
+    if (notNow.length > 0) {
+      // A `not_now` is retired below when a newer lock, unlock or policy replaces it. Those are
+      // issued with their devices' rows locked (then the open ones they replace retired): on
+      // PostgreSQL, where the two transactions run side by side, an issue in flight would not
+      // see this command as `not_now` yet and leave it, and this one would not see the newer
+      // command yet, and the retry would overtake it (a lock after its unlock). Taking the same
+      // row locks first makes one of the two wait for the other. SQLite runs them in turn.
+      await this.desired.readForUpdate(tx, [
+        ...new Set(notNow.map((item) => item.command.deviceId)),
+      ]);
+    }
     const groups = groupBy(answers, (item) =>
       JSON.stringify([item.answer.status, item.answer.detail]),
     );
