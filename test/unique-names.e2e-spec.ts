@@ -136,6 +136,20 @@ describe(`names told apart as a school reads them (${TEST_DATABASE_NAME})`, () =
     });
   }
 
+  it('refuses a policy rolled back to a name another policy has taken since, in plain words', async () => {
+    const settings = { camera: { allowed: false } };
+    const made = await post('/api/policies', { name: 'Rollback rule', settings });
+    expect(made.status).toBe(201);
+    const id = (made.body as Named).id;
+    expect((await patch(`/api/policies/${id}`, { name: 'Rollback rule two' })).status).toBe(200);
+    expect((await post('/api/policies', { name: 'ROLLBACK  rule', settings })).status).toBe(201);
+    const back = await post(`/api/policies/${id}/rollback`, { revision: 1 });
+    expect({ status: back.status, body: back.body }).toEqual({
+      status: 409,
+      body: { statusCode: 409, message: 'A policy named "ROLLBACK  rule" already exists' },
+    });
+  });
+
   it('takes a name whose key grows longer than the name (a capital dotted I, an Arabic ligature)', async () => {
     // "İ" is two characters in lower case and "\ufdfa" eighteen in NFKC: the key column holds 255.
     for (const name of ['\u0130'.repeat(128), '\ufdfa'.repeat(128)]) {
