@@ -7,7 +7,7 @@ import { io, Socket } from 'socket.io-client';
 import { DataSource } from 'typeorm';
 import { CommandEnvelope, DeviceIdentity, makeProof, SimulatedEnforcer } from '@app/devices';
 import { CommandsRepository } from '../apps/hub/src/commands/commands.repository';
-import { startHub, TestHub } from './support/hub';
+import { makeDataDir, startHub, TestHub } from './support/hub';
 import {
   connectTestDevice,
   createEnrollmentToken,
@@ -264,5 +264,110 @@ describePostgres('a not_now answered while a newer unlock is being issued', () =
     }
     expect(await statusOf(identity.deviceId, lock.body.id as string)).toBe('expired');
     expect(received.slice(received.indexOf('device.unlock'))).not.toContain('device.lock');
+  });
+});
+
+describePostgres('a not_now answered on one hub while the other is about to send it', () => {
+  let a: TestHub;
+  let b: TestHub;
+  let admin: string;
+  let token: string;
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    const dataDir = makeDataDir();
+    a = await startHub({ dataDir });
+    b = await startHub({ dataDir });
+    admin = await a.login();
+    token = await createEnrollmentToken(a, admin, { maxUses: 5 });
+  });
+
+  afterAll(async () => {
+    sockets.forEach((socket) => socket.disconnect());
+    await a.close();
+    await b.close();
+  });
+
+  const auth = () => ({ Authorization: `Bearer ${admin}` });
+  const statusOf = async (deviceId: string, id: string) =>
+    (
+      (await a.http.get(`/api/devices/${deviceId}/commands?pageSize=100`).set(auth())).body
+        .items as CommandRow[]
+    ).find((c) => c.id === id)?.status;
+
+  /** The device's socket to `hub`: answers a photo sync not_now the first time, the rest yes. */
+  function connect(hub: TestHub, identity: DeviceIdentity, received: string[]): Promise<void> {
+    const socket = io(`${hub.url}/device`, {
+      auth: { proof: makeProof(identity.deviceId, identity.privateKeyPem) },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
+    sockets.push(socket);
+    socket.on('command', (command: CommandEnvelope, reply: (answer: unknown) => void) => {
+      const first = !received.includes(command.id);
+      received.push(command.id);
+      reply({ status: command.type === 'photos.sync' && first ? 'not_now' : 'acknowledged' });
+    });
+    return new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
+  }
+
+  it('is not sent again by the other hub before its retry time', async () => {
+    const identity = await enrollTestDevice(a, token);
+    const sync = await a.http
+      .post(`/api/devices/${identity.deviceId}/commands`)
+      .set(auth())
+      .send({ type: 'photos.sync', payload: {} });
+    expect(sync.status).toBe(201);
+    const received: string[] = [];
+    // Hub B has fetched the sync to send it and is about to claim it...
+    const repository = b.app.get(CommandsRepository);
+    const original = repository.claimAndMarkSent.bind(repository);
+    let reached!: () => void;
+    const claimAsked = new Promise<void>((resolve) => (reached = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let claimDone!: () => void;
+    const claimAnswered = new Promise<void>((resolve) => (claimDone = resolve));
+    repository.claimAndMarkSent = async (...args: Parameters<ClaimAndMarkSent>) => {
+      if (!args[1].includes(sync.body.id as string)) {
+        return original(...args);
+      }
+      reached();
+      await released;
+      try {
+        return await original(...args);
+      } finally {
+        claimDone();
+      }
+    };
+    try {
+      await connect(b, identity, received);
+      await claimAsked;
+      // ...when hub A sends it and the device answers not_now.
+      await connect(a, identity, received);
+      await waitFor(
+        async () => (await statusOf(identity.deviceId, sync.body.id as string)) === 'not_now',
+        'the sync answered not_now on hub A',
+      );
+    } finally {
+      release();
+    }
+    await claimAnswered;
+    // Whatever hub B does with the sync, it does before a message issued after it.
+    const message = await a.http
+      .post(`/api/devices/${identity.deviceId}/commands`)
+      .set(auth())
+      .send({ type: 'message.show', payload: { text: 'after the sync' } });
+    await waitFor(
+      async () => (await statusOf(identity.deviceId, message.body.id as string)) === 'acknowledged',
+      'the message acknowledged',
+    );
+    repository.claimAndMarkSent = original;
+    expect(received.filter((id) => id === sync.body.id)).toHaveLength(1);
+    expect(await statusOf(identity.deviceId, sync.body.id as string)).toBe('not_now');
   });
 });

@@ -294,8 +294,13 @@ export class CommandsRepository {
    * wait for the claims (bench:policy, docs/decisions.md). The claim costs a second read only
    * when some command was not claimed.
    *
+   * A command answered `not_now` whose retry time has not come is not claimed either: fetched
+   * for sending by one hub while another sent it and had that answer, it would otherwise be sent
+   * again at once, not after the retry interval (protocol section 3: no sooner than 30 s).
+   *
    * @returns `sent`: the ids now claimed by `hub` and marked sent (only those may be sent);
-   *   `heldElsewhere`: the ids still open but claimed by another hub, to try again later
+   *   `heldElsewhere`: the ids still open but claimed by another hub, to try again later (not
+   *   those answered `not_now` and not yet due: they are skipped, and tried when due)
    */
   async claimAndMarkSent(
     tx: Tx,
@@ -324,6 +329,7 @@ export class CommandsRepository {
         `sent_at = (SELECT at FROM claim), attempts = attempts + 1, claimed_by = ${p(claim.hub)}, ` +
         `claimed_until = ${p(claim.until.toISOString())} ` +
         `WHERE id IN (${part.map((id) => p(id)).join(', ')}) AND ${NOT_FINAL} ` +
+        `AND (status <> 'not_now' OR next_attempt_at <= (SELECT at FROM claim)) ` +
         `AND (claimed_by IS NULL OR claimed_by = ${p(claim.hub)} ` +
         `OR claimed_until <= (SELECT at FROM claim)) RETURNING id`;
       const result = await runner.query(sql, params, true);
@@ -341,7 +347,11 @@ export class CommandsRepository {
       const rows = await tx
         .createQueryBuilder(CommandEntity, 'c')
         .select('c.id', 'id')
-        .where(`c.id IN (:...ids) AND c.${NOT_FINAL}`, { ids: part })
+        .where(
+          `c.id IN (:...ids) AND c.${NOT_FINAL}` +
+            " AND (c.status <> 'not_now' OR c.next_attempt_at <= :at)",
+          { ids: part, at: atText },
+        )
         .getRawMany<{ id: string }>();
       heldElsewhere.push(...rows.map((row) => row.id));
     }
