@@ -6,6 +6,7 @@
 import { io, Socket } from 'socket.io-client';
 import { DataSource } from 'typeorm';
 import { CommandEnvelope, DeviceIdentity, makeProof, SimulatedEnforcer } from '@app/devices';
+import { CommandDeliveryService } from '../apps/hub/src/commands/command-delivery.service';
 import { CommandsRepository } from '../apps/hub/src/commands/commands.repository';
 import { makeDataDir, startHub, TestHub } from './support/hub';
 import {
@@ -369,5 +370,128 @@ describePostgres('a not_now answered on one hub while the other is about to send
     repository.claimAndMarkSent = original;
     expect(received.filter((id) => id === sync.body.id)).toHaveLength(1);
     expect(await statusOf(identity.deviceId, sync.body.id as string)).toBe('not_now');
+  });
+});
+
+describePostgres('a device back on the same hub before its claim was given up', () => {
+  let a: TestHub;
+  let b: TestHub;
+  let admin: string;
+  let token: string;
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    const dataDir = makeDataDir();
+    a = await startHub({ dataDir });
+    b = await startHub({ dataDir });
+    admin = await a.login();
+    token = await createEnrollmentToken(a, admin, { maxUses: 5 });
+  });
+
+  afterAll(async () => {
+    sockets.forEach((socket) => socket.disconnect());
+    await a.close();
+    await b.close();
+  });
+
+  const auth = () => ({ Authorization: `Bearer ${admin}` });
+  const statusOf = async (deviceId: string, id: string) =>
+    (
+      (await a.http.get(`/api/devices/${deviceId}/commands?pageSize=100`).set(auth())).body
+        .items as CommandRow[]
+    ).find((c) => c.id === id)?.status;
+
+  /** A socket to `hub` that notes each message and leaves it unanswered until `answer()`. */
+  async function connect(hub: TestHub, identity: DeviceIdentity) {
+    const socket = io(`${hub.url}/device`, {
+      auth: { proof: makeProof(identity.deviceId, identity.privateKeyPem) },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
+    sockets.push(socket);
+    const received: string[] = [];
+    const waiting: Array<(answer: unknown) => void> = [];
+    socket.on('command', (command: CommandEnvelope, reply: (answer: unknown) => void) => {
+      received.push(command.id);
+      if (command.type === 'message.show') {
+        waiting.push(reply);
+      } else {
+        reply({ status: 'acknowledged' });
+      }
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
+    return {
+      socket,
+      received,
+      answer: () => waiting.splice(0).forEach((reply) => reply({ status: 'acknowledged' })),
+    };
+  }
+
+  it('keeps its new claim: the other hub does not send the command too', async () => {
+    const identity = await enrollTestDevice(a, token);
+    const message = await a.http
+      .post(`/api/devices/${identity.deviceId}/commands`)
+      .set(auth())
+      .send({ type: 'message.show', payload: { text: 'read me once' } });
+    const id = message.body.id as string;
+    const first = await connect(a, identity);
+    await waitFor(() => first.received.includes(id), 'the message on the first connection');
+
+    // Hub A is slow to give up its claim when that connection goes.
+    const repositoryA = a.app.get(CommandsRepository);
+    const releaseOriginal = repositoryA.releaseClaims.bind(repositoryA);
+    let reached!: () => void;
+    const releaseAsked = new Promise<void>((resolve) => (reached = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    repositoryA.releaseClaims = async (
+      ...args: Parameters<CommandsRepository['releaseClaims']>
+    ) => {
+      reached();
+      await released;
+      return releaseOriginal(...args);
+    };
+    first.socket.disconnect();
+    await releaseAsked;
+    const second = await connect(a, identity);
+    // Hub A serves the new connection: it sends the message again, or waits for the release
+    // (the device's delivery on hub A not yet over, the new connection's wake set aside).
+    const delivery = a.app.get(CommandDeliveryService) as unknown as {
+      wakeAgain: Map<string, boolean>;
+    };
+    await waitFor(
+      () => second.received.includes(id) || delivery.wakeAgain.has(identity.deviceId),
+      'hub A serving the new connection',
+    );
+    release();
+    await waitFor(() => second.received.includes(id), 'the message again on hub A');
+    repositoryA.releaseClaims = releaseOriginal;
+
+    // The device (still on hub A, reading the message) is seen by hub B too.
+    const repositoryB = b.app.get(CommandsRepository);
+    const claimOriginal = repositoryB.claimAndMarkSent.bind(repositoryB);
+    const claimedByB: string[] = [];
+    let triedByB!: () => void;
+    const bTried = new Promise<void>((resolve) => (triedByB = resolve));
+    repositoryB.claimAndMarkSent = async (...args: Parameters<ClaimAndMarkSent>) => {
+      const result = await claimOriginal(...args);
+      claimedByB.push(...result.sent);
+      if (args[1].includes(id)) {
+        triedByB();
+      }
+      return result;
+    };
+    const onB = await connect(b, identity);
+    await bTried;
+    second.answer();
+    onB.answer();
+    await waitFor(async () => (await statusOf(identity.deviceId, id)) === 'acknowledged', 'read');
+    repositoryB.claimAndMarkSent = claimOriginal;
+    expect(claimedByB).not.toContain(id);
+    expect(onB.received).not.toContain(id);
   });
 });

@@ -434,7 +434,7 @@ export class CommandDeliveryService
         );
         if (sent.outcome === 'gone') {
           // Still open: delivered again on the next connection, on whichever hub.
-          this.releaseClaim(command);
+          await this.releaseClaim(command);
           return;
         }
         if (sent.outcome === 'timeout') {
@@ -442,7 +442,7 @@ export class CommandDeliveryService
             `A device did not answer command ${command.id} in time; dropping its connection`,
           );
           socket.disconnect(true);
-          this.releaseClaim(command);
+          await this.releaseClaim(command);
           return;
         }
         await this.recordAnswer(deviceId, command, sent.answer, urgent);
@@ -475,12 +475,17 @@ export class CommandDeliveryService
   /**
    * Gives up this hub's claim on a command whose connection is gone, and wakes the device on
    * every hub (a cluster event): the hub it has reconnected to sends the command at once rather
-   * than when the claim runs out.
+   * than when the claim runs out. Awaited before the device's delivery ends: a device that has
+   * reconnected here is served again only then, so the release (on PostgreSQL a transaction of
+   * its own, beside the claims') never lands after the new claim and erases it, leaving the
+   * command sent with no claim for another hub to send as well. Never rejects.
    */
-  private releaseClaim(command: DeliverableCommand): void {
-    this.tx
+  private releaseClaim(command: DeliverableCommand): Promise<void> {
+    return this.tx
       .run((tx) => this.commands.releaseClaims(tx, [command.id], this.instance.id))
-      .then(() => this.events.emit('commands.queued', { deviceIds: [command.deviceId] }))
+      .then(() => {
+        this.events.emit('commands.queued', { deviceIds: [command.deviceId] });
+      })
       .catch((error: unknown) =>
         // It runs out by itself.
         this.logger.warn(`Could not give up a command claim: ${String(error)}`),
