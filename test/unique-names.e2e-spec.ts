@@ -150,6 +150,19 @@ describe(`names told apart as a school reads them (${TEST_DATABASE_NAME})`, () =
     });
   });
 
+  it('refuses a name of only characters that show nothing as blank', async () => {
+    for (const kind of kinds) {
+      for (const name of ['\u200b', '\u2060 \u00ad']) {
+        const made = await post(kind.route, kind.body(name));
+        expect({ noun: kind.noun, status: made.status, message: made.body.message }).toEqual({
+          noun: kind.noun,
+          status: 400,
+          message: 'name must not be blank',
+        });
+      }
+    }
+  });
+
   it('takes a name whose key grows longer than the name (a capital dotted I, an Arabic ligature)', async () => {
     // "İ" is two characters in lower case and "\ufdfa" eighteen in NFKC: the key column holds 255.
     for (const name of ['\u0130'.repeat(128), '\ufdfa'.repeat(128)]) {

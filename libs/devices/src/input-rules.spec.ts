@@ -59,6 +59,23 @@ describe('plainTextProblem', () => {
     expect(plainTextProblem(7, name)).toBe('must be a string');
   });
 
+  it('refuses text of only characters that show nothing as blank, and keeps them inside text', () => {
+    for (const invisible of [
+      '\u200b',
+      ' \u200b\u00ad ',
+      '\u2060\ufeff',
+      '\u3164',
+      '\u200d\ufe0f',
+    ]) {
+      expect({ invisible, problem: plainTextProblem(invisible, name) }).toEqual({
+        invisible,
+        problem: 'must not be blank',
+      });
+    }
+    expect(plainTextProblem('\u2764\ufe0f club', name)).toBeNull();
+    expect(plainTextProblem('\u200b', { max: 10, allowBlank: true })).toBeNull();
+  });
+
   it('refuses control characters, naming the first', () => {
     expect(plainTextProblem('a\u0001b', name)).toBe(
       'must not contain control characters (found U+0001)',

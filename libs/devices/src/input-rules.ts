@@ -89,6 +89,10 @@ const LINE_BREAK_OR_TAB = /[\t\n\r]/;
 // could pass for another in the console and the audit log. Arabic and Hebrew text needs none of
 // them (the implicit marks U+200E/U+200F stay allowed).
 const DIRECTION_CONTROL = /[\u202a-\u202e\u2066-\u2069]/;
+// Characters that show nothing (Unicode's Default_Ignorable_Code_Point: zero-width spaces and
+// joiners, the soft hyphen, word joiners, variation selectors, the byte-order mark, Hangul
+// fillers): allowed inside text, but text of nothing else reads as blank.
+const INVISIBLE = /\p{Default_Ignorable_Code_Point}/gu;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function codePoint(text: string, pattern: RegExp): string {
@@ -102,7 +106,8 @@ function codePoint(text: string, pattern: RegExp): string {
  * configuration profile: a string, not blank, without control characters (U+0000, which
  * PostgreSQL refuses, and the rest, which XML cannot carry), lone surrogates or the
  * non-characters U+FFFE/U+FFFF, and within the length limits once surrounding spaces are
- * trimmed. Line breaks and tabs are allowed only in multi-line text. Returns the problem, to
+ * trimmed (text of only invisible characters, such as a zero-width space, is blank too). Line
+ * breaks and tabs are allowed only in multi-line text. Returns the problem, to
  * follow the field's name, or null. Callers that store the text store it trimmed.
  */
 export function plainTextProblem(value: unknown, rule: PlainTextRule): string | null {
@@ -125,7 +130,8 @@ export function plainTextProblem(value: unknown, rule: PlainTextRule): string | 
     return 'must be valid Unicode text (found a lone surrogate)';
   }
   const trimmed = value.trim();
-  if (trimmed.length === 0 && !rule.allowBlank) {
+  // Text of only characters that show nothing (a zero-width space) is as blank as spaces are.
+  if (trimmed.replace(INVISIBLE, '').trim().length === 0 && !rule.allowBlank) {
     return 'must not be blank';
   }
   const min = rule.allowBlank ? 0 : (rule.min ?? 1);
