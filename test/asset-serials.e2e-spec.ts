@@ -4,12 +4,10 @@
 // import's dry run and report, and by the database when requests race), also on a database that
 // already held duplicates when this hub first started on it. And an asset's serial number cannot
 // change while it is on loan or on a trip: the check-in must find the device that went out.
-import * as path from 'node:path';
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { Asset, DevicePolicy, ImportReport, Page, Trip } from '@app/hub-api';
-import { MIGRATIONS } from '../apps/hub/src/database/migrations';
 import { createEnrollmentToken, enrollTestDevice, waitFor } from './support/devices';
-import { createStaff, startHub, TestHub } from './support/hub';
+import { createStaff, hubDatabaseOf, startHub, TestHub } from './support/hub';
 import { TEST_DATABASE_NAME } from './support/test-database';
 
 jest.setTimeout(120_000);
@@ -259,14 +257,6 @@ describe(`a register that already holds one serial number twice (${TEST_DATABASE
     await hub?.close();
   });
 
-  /** The hub's own database, as `on` was started on it (its file, or its HUB_DB). */
-  function databaseOf(on: TestHub): DataSourceOptions {
-    const url = on.databaseEnv.HUB_DB;
-    return url
-      ? { type: 'postgres', url, migrations: MIGRATIONS }
-      : { type: 'sqlite', database: path.join(on.dataDir, 'hub.sqlite'), migrations: MIGRATIONS };
-  }
-
   it('keeps every asset, the serial number on the oldest, and says so in the others’ notes', async () => {
     const first = await startHub();
     hub = first;
@@ -294,7 +284,7 @@ describe(`a register that already holds one serial number twice (${TEST_DATABASE
 
     // As an earlier version left it: no unique index, the later asset with the same serial and
     // the device named by it (the tag flipped to the newest asset).
-    const earlier = new DataSource(databaseOf(first));
+    const earlier = new DataSource(hubDatabaseOf(first));
     await earlier.initialize();
     try {
       const applied = async () =>

@@ -4,11 +4,10 @@
 // with TypeORM's own `down`s), then this hub starts on it. It brings the database up to date at
 // start and serves the same staff, devices, commands and audit log; a device enrolled before
 // reconnects with its certificate and gets what waited for it; the later tables work.
-import * as path from 'node:path';
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { ClassDto } from '@app/hub-api';
 import { MIGRATIONS } from '../apps/hub/src/database/migrations';
-import { ADMIN_PASSWORD, createStaff, startHub, TestHub } from './support/hub';
+import { ADMIN_PASSWORD, createStaff, hubDatabaseOf, startHub, TestHub } from './support/hub';
 import {
   connectTestDevice,
   createEnrollmentToken,
@@ -24,14 +23,6 @@ import { TEST_DATABASE_NAME } from './support/test-database';
 const EARLIER_LEVEL = 'AddAuditNames1764710000000';
 
 type Row = Record<string, unknown>;
-
-/** The hub's own database, as `hub` was started on it (its file, or its HUB_DB). */
-function databaseOf(hub: TestHub): DataSourceOptions {
-  const url = hub.databaseEnv.HUB_DB;
-  return url
-    ? { type: 'postgres', url, migrations: MIGRATIONS }
-    : { type: 'sqlite', database: path.join(hub.dataDir, 'hub.sqlite'), migrations: MIGRATIONS };
-}
 
 describe(`a database made by an earlier version (${TEST_DATABASE_NAME})`, () => {
   const devices: TestDevice[] = [];
@@ -114,7 +105,7 @@ describe(`a database made by an earlier version (${TEST_DATABASE_NAME})`, () => 
     hub = null;
 
     // Back to the earlier version's level, with its rows.
-    const earlier = new DataSource(databaseOf(first));
+    const earlier = new DataSource(hubDatabaseOf(first));
     await earlier.initialize();
     try {
       const applied = async () =>
@@ -153,7 +144,7 @@ describe(`a database made by an earlier version (${TEST_DATABASE_NAME})`, () => 
     expect(audit.slice(audit.length - before.audit.length)).toEqual(before.audit);
 
     // Every migration is applied again, the CA's fingerprint recorded from the devices' certificates.
-    const check = new DataSource(databaseOf(upgraded));
+    const check = new DataSource(hubDatabaseOf(upgraded));
     await check.initialize();
     try {
       expect(

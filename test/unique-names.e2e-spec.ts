@@ -6,11 +6,10 @@
 // unique key decides); and a database that already held such duplicates keeps every row, the
 // later ones renamed with a number and the renaming in the audit log (migration 1764840000000).
 import * as path from 'node:path';
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { DataSource } from 'typeorm';
 import type { AuditEntryView } from '../apps/hub/src/audit/audit.service';
-import { MIGRATIONS } from '../apps/hub/src/database/migrations';
 import { createEnrollmentToken, enrollTestDevice, waitFor } from './support/devices';
-import { createStaff, startHub, TestHub } from './support/hub';
+import { createStaff, hubDatabaseOf, startHub, TestHub } from './support/hub';
 import { TEST_DATABASE_NAME } from './support/test-database';
 
 jest.setTimeout(120_000);
@@ -294,14 +293,6 @@ describe(`a database that already holds names alike (${TEST_DATABASE_NAME})`, ()
     await hub?.close();
   });
 
-  /** The hub's own database, as `on` was started on it (its file, or its HUB_DB). */
-  function databaseOf(on: TestHub): DataSourceOptions {
-    const url = on.databaseEnv.HUB_DB;
-    return url
-      ? { type: 'postgres', url, migrations: MIGRATIONS }
-      : { type: 'sqlite', database: path.join(on.dataDir, 'hub.sqlite'), migrations: MIGRATIONS };
-  }
-
   it('keeps every row, the oldest as it was, later ones numbered and the renaming audited', async () => {
     const first = await startHub();
     hub = first;
@@ -339,7 +330,7 @@ describe(`a database that already holds names alike (${TEST_DATABASE_NAME})`, ()
     hub = null;
 
     // As an earlier version could leave it: names alike but for capitals and spaces.
-    const earlier = new DataSource(databaseOf(first));
+    const earlier = new DataSource(hubDatabaseOf(first));
     await earlier.initialize();
     try {
       if (earlier.options.type === 'sqlite') {

@@ -7,11 +7,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import request from 'supertest';
+import type { DataSourceOptions } from 'typeorm';
 import type TestAgent from 'supertest/lib/agent';
 import { AppModule } from '../../apps/hub/src/app.module';
 import { configureHub } from '../../apps/hub/src/bootstrap';
 import { AdjustableClock, Clock } from '../../apps/hub/src/common/clock';
 import { HUB_CONFIG, loadHubConfig } from '../../apps/hub/src/config/hub-config';
+import { MIGRATIONS } from '../../apps/hub/src/database/migrations';
 import { databaseClosed, databaseEnv, databaseOpened } from './test-database';
 
 export const ADMIN_PASSWORD = 'Admin-Pass1!';
@@ -30,6 +32,18 @@ export interface TestHub {
    * must first (issue 9), unless `acceptAup: false`.
    */
   login(username?: string, password?: string, options?: { acceptAup?: boolean }): Promise<string>;
+}
+
+/**
+ * The hub's own database as `hub` was started on it (its SQLite file, or its HUB_DB on
+ * PostgreSQL), with the hub's migrations: for specs that write or undo rows as an earlier
+ * version of the hub left them.
+ */
+export function hubDatabaseOf(hub: TestHub): DataSourceOptions {
+  const url = hub.databaseEnv.HUB_DB;
+  return url
+    ? { type: 'postgres', url, migrations: MIGRATIONS }
+    : { type: 'sqlite', database: path.join(hub.dataDir, 'hub.sqlite'), migrations: MIGRATIONS };
 }
 
 export function makeDataDir(): string {
