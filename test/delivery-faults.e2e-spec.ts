@@ -27,6 +27,47 @@ interface CommandRow {
 
 type ClaimAndMarkSent = CommandsRepository['claimAndMarkSent'];
 
+/** A command's status as `admin` reads it on `hub` (GET /api/devices/:id/commands), if listed. */
+async function commandStatus(
+  hub: TestHub,
+  admin: string,
+  deviceId: string,
+  id: string,
+): Promise<string | undefined> {
+  const response = await hub.http
+    .get(`/api/devices/${deviceId}/commands?pageSize=100`)
+    .set({ Authorization: `Bearer ${admin}` });
+  return (response.body.items as CommandRow[]).find((c) => c.id === id)?.status;
+}
+
+/**
+ * Two hubs on one PostgreSQL database for the enclosing describe block, with ICT signed in on
+ * `a` and a token for five devices; the sockets pushed to `sockets` are disconnected and both hubs
+ * closed after the block. Its fields are set once its beforeAll has run.
+ */
+function twoHubsOnOneDatabase(): {
+  a: TestHub;
+  b: TestHub;
+  admin: string;
+  token: string;
+  sockets: Socket[];
+} {
+  const two = { sockets: [] as Socket[] } as ReturnType<typeof twoHubsOnOneDatabase>;
+  beforeAll(async () => {
+    const dataDir = makeDataDir();
+    two.a = await startHub({ dataDir });
+    two.b = await startHub({ dataDir });
+    two.admin = await two.a.login();
+    two.token = await createEnrollmentToken(two.a, two.admin, { maxUses: 5 });
+  });
+  afterAll(async () => {
+    two.sockets.forEach((socket) => socket.disconnect());
+    await two.a.close();
+    await two.b.close();
+  });
+  return two;
+}
+
 describe(`delivery when its writes fail or are slow (${TEST_DATABASE_NAME})`, () => {
   let hub: TestHub;
   let admin: string;
@@ -169,11 +210,7 @@ describePostgres('a not_now answered while a newer unlock is being issued', () =
   });
 
   const auth = () => ({ Authorization: `Bearer ${admin}` });
-  const statusOf = async (deviceId: string, id: string) =>
-    (
-      (await hub.http.get(`/api/devices/${deviceId}/commands?pageSize=100`).set(auth())).body
-        .items as CommandRow[]
-    ).find((c) => c.id === id)?.status;
+  const statusOf = (deviceId: string, id: string) => commandStatus(hub, admin, deviceId, id);
 
   it('retires the lock, never sends it after the unlock', async () => {
     const identity = await enrollTestDevice(hub, token);
@@ -269,32 +306,9 @@ describePostgres('a not_now answered while a newer unlock is being issued', () =
 });
 
 describePostgres('a not_now answered on one hub while the other is about to send it', () => {
-  let a: TestHub;
-  let b: TestHub;
-  let admin: string;
-  let token: string;
-  const sockets: Socket[] = [];
-
-  beforeAll(async () => {
-    const dataDir = makeDataDir();
-    a = await startHub({ dataDir });
-    b = await startHub({ dataDir });
-    admin = await a.login();
-    token = await createEnrollmentToken(a, admin, { maxUses: 5 });
-  });
-
-  afterAll(async () => {
-    sockets.forEach((socket) => socket.disconnect());
-    await a.close();
-    await b.close();
-  });
-
-  const auth = () => ({ Authorization: `Bearer ${admin}` });
-  const statusOf = async (deviceId: string, id: string) =>
-    (
-      (await a.http.get(`/api/devices/${deviceId}/commands?pageSize=100`).set(auth())).body
-        .items as CommandRow[]
-    ).find((c) => c.id === id)?.status;
+  const two = twoHubsOnOneDatabase();
+  const auth = () => ({ Authorization: `Bearer ${two.admin}` });
+  const statusOf = (deviceId: string, id: string) => commandStatus(two.a, two.admin, deviceId, id);
 
   /** The device's socket to `hub`: answers a photo sync not_now the first time, the rest yes. */
   function connect(hub: TestHub, identity: DeviceIdentity, received: string[]): Promise<void> {
@@ -304,7 +318,7 @@ describePostgres('a not_now answered on one hub while the other is about to send
       reconnection: false,
       forceNew: true,
     });
-    sockets.push(socket);
+    two.sockets.push(socket);
     socket.on('command', (command: CommandEnvelope, reply: (answer: unknown) => void) => {
       const first = !received.includes(command.id);
       received.push(command.id);
@@ -317,6 +331,7 @@ describePostgres('a not_now answered on one hub while the other is about to send
   }
 
   it('is not sent again by the other hub before its retry time', async () => {
+    const { a, b, token } = two;
     const identity = await enrollTestDevice(a, token);
     const sync = await a.http
       .post(`/api/devices/${identity.deviceId}/commands`)
@@ -374,32 +389,9 @@ describePostgres('a not_now answered on one hub while the other is about to send
 });
 
 describePostgres('a device back on the same hub before its claim was given up', () => {
-  let a: TestHub;
-  let b: TestHub;
-  let admin: string;
-  let token: string;
-  const sockets: Socket[] = [];
-
-  beforeAll(async () => {
-    const dataDir = makeDataDir();
-    a = await startHub({ dataDir });
-    b = await startHub({ dataDir });
-    admin = await a.login();
-    token = await createEnrollmentToken(a, admin, { maxUses: 5 });
-  });
-
-  afterAll(async () => {
-    sockets.forEach((socket) => socket.disconnect());
-    await a.close();
-    await b.close();
-  });
-
-  const auth = () => ({ Authorization: `Bearer ${admin}` });
-  const statusOf = async (deviceId: string, id: string) =>
-    (
-      (await a.http.get(`/api/devices/${deviceId}/commands?pageSize=100`).set(auth())).body
-        .items as CommandRow[]
-    ).find((c) => c.id === id)?.status;
+  const two = twoHubsOnOneDatabase();
+  const auth = () => ({ Authorization: `Bearer ${two.admin}` });
+  const statusOf = (deviceId: string, id: string) => commandStatus(two.a, two.admin, deviceId, id);
 
   /** A socket to `hub` that notes each message and leaves it unanswered until `answer()`. */
   async function connect(hub: TestHub, identity: DeviceIdentity) {
@@ -409,7 +401,7 @@ describePostgres('a device back on the same hub before its claim was given up', 
       reconnection: false,
       forceNew: true,
     });
-    sockets.push(socket);
+    two.sockets.push(socket);
     const received: string[] = [];
     const waiting: Array<(answer: unknown) => void> = [];
     socket.on('command', (command: CommandEnvelope, reply: (answer: unknown) => void) => {
@@ -432,6 +424,7 @@ describePostgres('a device back on the same hub before its claim was given up', 
   }
 
   it('keeps its new claim: the other hub does not send the command too', async () => {
+    const { a, b, token } = two;
     const identity = await enrollTestDevice(a, token);
     const message = await a.http
       .post(`/api/devices/${identity.deviceId}/commands`)
