@@ -14,6 +14,24 @@ export function tagKeyOf(tag: string): string {
 }
 
 /**
+ * The key a serial number is unique and matched by: trimmed, ASCII letters in upper case, so
+ * "c02xk1", " C02xK1 " and "C02XK1" are one serial number (a person reading a label types either
+ * case; manufacturers' serials are case-blind, Apple's all capitals). Nothing else is folded: a
+ * serial is a maker's identifier, not a word, so compatibility forms (NFKC's "²" as "2"), accents
+ * and non-ASCII case stay as typed, and the key has exactly the serial's length (within the
+ * columns' 128). Devices' serials are ASCII letters, digits, `.`, `_` and `-` only, so every
+ * device's key is its serial in capitals. The hub's register keeps one asset per key
+ * (`assets.serial_key`, unique), one device per key (`devices.serial_key`), and joins an asset
+ * with its device by it (decisions.md, "One serial number, one asset, whatever its capitals").
+ *
+ * @param serial a serial number as typed or reported, e.g. " c02xK1"
+ * @returns its key, e.g. "C02XK1"; never throws
+ */
+export function serialKeyOf(serial: string): string {
+  return serial.trim().replace(/[a-z]+/g, (letters) => letters.toUpperCase());
+}
+
+/**
  * Where an asset is (issue 13). `on_loan` and `on_trip` are set by loans and trips only; `lost` by
  * POST /api/assets/:id/lost or a trip's lost report.
  */
@@ -62,7 +80,7 @@ export interface Asset {
   condition: string | null;
   notes: string | null;
   status: AssetStatus;
-  /** The enrolled device with the same serial number, or null. */
+  /** The enrolled device with the same serial number in any capitals (`serialKeyOf`), or null. */
   deviceId: string | null;
   /** The open loan when `status` is `on_loan`, else null. */
   currentLoan: AssetCurrentLoan | null;
