@@ -115,11 +115,142 @@ describe(`one serial number, one asset (${TEST_DATABASE_NAME})`, () => {
     expect(same.body).toMatchObject({ serialNumber: 'PROBE-1', model: 'ThinkPad T14' });
     expect(await deviceTag(device.deviceId)).toBe('PT-1');
 
-    // Serials are compared as they are with devices: exactly, so another case is another serial
-    // (it matches no device with PROBE-1).
-    const lower = await createAsset({ assetTag: 'N4', kind: 'laptop', serialNumber: 'probe-1' });
-    expect(lower.deviceId).toBeNull();
+    // Serials are alike but for capitals: another case is the same serial, also on PATCH.
+    const lower = await post(clerk.token, '/api/assets', {
+      assetTag: 'N4',
+      kind: 'laptop',
+      serialNumber: 'probe-1',
+    });
+    expect(lower.status).toBe(409);
+    expect(lower.body.message).toBe('Serial number probe-1 is already on asset PT-1');
+    const movedLower = await patch(clerk.token, `/api/assets/${other.id}`, {
+      serialNumber: 'Probe-1',
+    });
+    expect(movedLower.status).toBe(409);
+    expect(movedLower.body.message).toBe('Serial number Probe-1 is already on asset PT-1');
     expect(await deviceTag(device.deviceId)).toBe('PT-1');
+  });
+
+  it('refuses a serial number typed in other capitals than the asset that has it, naming that asset', async () => {
+    await createAsset({ assetTag: 'CI-1', kind: 'laptop', serialNumber: 'c02xk1' });
+    const again = await post(clerk.token, '/api/assets', {
+      assetTag: 'CI-2',
+      kind: 'laptop',
+      serialNumber: 'C02XK1',
+    });
+    expect({ status: again.status, body: again.body }).toEqual({
+      status: 409,
+      body: { statusCode: 409, message: 'Serial number C02XK1 is already on asset CI-1' },
+    });
+    expect(await listed('c02xk1')).toEqual([{ assetTag: 'CI-1', serialNumber: 'c02xk1' }]);
+    // Its own serial in other capitals is its own: kept as typed, now as the new spelling.
+    const own = await hub.http.get('/api/assets/by-tag/CI-1').set('Authorization', as(clerk.token));
+    const respelt = await patch(clerk.token, `/api/assets/${(own.body as Asset).id}`, {
+      serialNumber: 'C02XK1',
+    });
+    expect(respelt.status).toBe(200);
+    expect(respelt.body).toMatchObject({ serialNumber: 'C02XK1' });
+
+    // The CSV import: in the register, and repeated in the file, in other capitals.
+    const csv = [
+      'assetTag,kind,serialNumber',
+      'CI-3,laptop,c02xK1',
+      'CI-4,laptop,ci-sn-9',
+      'CI-5,laptop,CI-SN-9',
+      '',
+    ].join('\n');
+    const dry = await importCsv(csv, '?dryRun=true');
+    expect(dry.status).toBe(200);
+    expect(dry.body as ImportReport).toEqual({
+      created: 1,
+      errors: [
+        { row: 2, field: 'serialNumber', message: 'c02xK1 is already on asset CI-1' },
+        {
+          row: 4,
+          field: 'serialNumber',
+          message: 'CI-SN-9 is repeated in the file (first on line 3)',
+        },
+      ],
+      dryRun: true,
+    });
+  });
+
+  it('matches an asset with its enrolled device whatever the capitals of either serial', async () => {
+    const token = await createEnrollmentToken(hub, admin);
+    // The asset typed after the device enrolled, in lower case.
+    const laptop = await enrollTestDevice(hub, token, { serialNumber: 'C02CASE1' });
+    const typedLower = await createAsset({
+      assetTag: 'CASE-1',
+      kind: 'laptop',
+      serialNumber: 'c02case1',
+    });
+    expect(typedLower.deviceId).toBe(laptop.deviceId);
+    await waitFor(async () => (await deviceTag(laptop.deviceId)) === 'CASE-1', 'the tag CASE-1');
+
+    // The asset typed before the device enrolled, in mixed case.
+    const early = await createAsset({
+      assetTag: 'CASE-2',
+      kind: 'tablet',
+      serialNumber: 'C02case2',
+    });
+    expect(early.deviceId).toBeNull();
+    const tablet = await enrollTestDevice(hub, token, { serialNumber: 'C02CASE2' });
+    await waitFor(async () => (await deviceTag(tablet.deviceId)) === 'CASE-2', 'the tag CASE-2');
+    expect((await get<Asset>(clerk.token, `/api/assets/${early.id}`)).deviceId).toBe(
+      tablet.deviceId,
+    );
+
+    // A trip's kit shows the tablet, and its check-out puts the trip's overlay on it.
+    const now = hub.clock.nowMs();
+    const created = await post(leader.token, '/api/trips', {
+      name: 'Year 3 to the farm',
+      shortName: 'farm',
+      startsAt: new Date(now + HOUR).toISOString(),
+      endsAt: new Date(now + 10 * HOUR).toISOString(),
+      leaderIds: [leader.id],
+      assetTags: ['CASE-2'],
+    });
+    expect(created.status).toBe(201);
+    const trip = created.body as Trip;
+    expect(trip.kit.map((k) => k.deviceId)).toEqual([tablet.deviceId]);
+    expect((await post(leader.token, `/api/trips/${trip.id}/check-out`)).status).toBe(200);
+    const policy = await get<DevicePolicy>(admin, `/api/devices/${tablet.deviceId}/policy`);
+    expect(policy.decidedBy['camera.allowed'].scope).toBe('overlay');
+    expect(
+      (await post(leader.token, `/api/trips/${trip.id}/check-in`, { assetTag: 'CASE-2' })).status,
+    ).toBe(200);
+
+    // The device's serial in other capitals is the same device: enrolled already, so refused.
+    await expect(enrollTestDevice(hub, token, { serialNumber: 'c02case1' })).rejects.toThrow(
+      /C02CASE1 is already enrolled/,
+    );
+  });
+
+  it('gives one asset when serial numbers alike but for capitals are asked for at once', async () => {
+    const serials = ['race-ci', 'RACE-CI', 'Race-Ci', 'rACE-cI', 'RACE-ci', 'race-CI'];
+    const answers = await Promise.all(
+      serials.map((serialNumber, i) =>
+        post(clerk.token, '/api/assets', {
+          assetTag: `RCI-${i + 1}`,
+          kind: 'tablet',
+          serialNumber,
+        }),
+      ),
+    );
+    const created = answers.filter((a) => a.status === 201);
+    expect(created).toHaveLength(1);
+    const winner = created[0].body as Asset;
+    answers.forEach((answer, i) => {
+      if (answer.status !== 201) {
+        expect({ status: answer.status, message: answer.body.message }).toEqual({
+          status: 409,
+          message: `Serial number ${serials[i]} is already on asset ${winner.assetTag}`,
+        });
+      }
+    });
+    expect(await listed('race-ci')).toEqual([
+      { assetTag: winner.assetTag, serialNumber: winner.serialNumber },
+    ]);
   });
 
   it('gives one asset of a serial number when requests for it arrive at once', async () => {
@@ -333,5 +464,122 @@ describe(`a register that already holds one serial number twice (${TEST_DATABASE
       .send({ serialNumber: 'DUP-SN' });
     expect(again.status).toBe(409);
     expect(again.body.message).toBe('Serial number DUP-SN is already on asset DUP-1');
+  });
+});
+
+describe(`a register that holds one serial number in two capitals (${TEST_DATABASE_NAME})`, () => {
+  let hub: TestHub | null = null;
+
+  afterAll(async () => {
+    await hub?.close();
+  });
+
+  it('keeps every asset and device, the serial number on the oldest asset, and matches by it', async () => {
+    const first = await startHub();
+    hub = first;
+    const admin = await first.login();
+    const create = async (body: object) => {
+      const response = await first.http
+        .post('/api/assets')
+        .set('Authorization', as(admin))
+        .send(body);
+      expect(response.status).toBe(201);
+      return response.body as Asset;
+    };
+    const token = await createEnrollmentToken(first, admin);
+    const device = await enrollTestDevice(first, token, { serialNumber: 'dupc-sn' });
+    const lonelyDevice = await enrollTestDevice(first, token, { serialNumber: 'C02LONE' });
+    const olderDevice = await enrollTestDevice(first, token, { serialNumber: 'DEVDUP-A' });
+    first.clock.advance(1000);
+    const laterDevice = await enrollTestDevice(first, token, { serialNumber: 'DEVDUP-B' });
+    const older = await create({ assetTag: 'DUPC-1', kind: 'laptop', serialNumber: 'DUPC-SN' });
+    first.clock.advance(1000);
+    const later = await create({
+      assetTag: 'DUPC-2',
+      kind: 'laptop',
+      serialNumber: 'DUPC-SN-TYPO',
+      notes: 'Shelf 3',
+    });
+    const lonely = await create({ assetTag: 'LONE-1', kind: 'tablet', serialNumber: 'LONE-TYPO' });
+    await first.close();
+    hub = null;
+
+    // As an earlier version, which compared serials exactly, left it: the later asset with the
+    // serial in lower case and the lower-case device named by it; an asset typed in lower case
+    // whose device (upper case) it never matched; two devices whose serials differ in case.
+    const earlier = new DataSource(hubDatabaseOf(first));
+    await earlier.initialize();
+    try {
+      const applied = async () =>
+        ((await earlier.query('SELECT name FROM migrations')) as { name: string }[]).map(
+          (row) => row.name,
+        );
+      if (earlier.options.type === 'sqlite') {
+        await earlier.query('PRAGMA foreign_keys = OFF');
+      }
+      while ((await applied()).includes('SerialNumbersAsOne1764860000000')) {
+        await earlier.undoLastMigration({ transaction: 'each' });
+      }
+      await earlier.query("UPDATE assets SET serial_number = 'dupc-sn' WHERE asset_tag = 'DUPC-2'");
+      await earlier.query("UPDATE assets SET serial_number = 'c02lone' WHERE asset_tag = 'LONE-1'");
+      await earlier.query(
+        "UPDATE devices SET asset_tag = 'DUPC-2', tag_key = 'dupc-2' WHERE serial_number = 'dupc-sn'",
+      );
+      await earlier.query(
+        "UPDATE devices SET asset_tag = NULL, tag_key = NULL WHERE serial_number = 'C02LONE'",
+      );
+      await earlier.query(
+        "UPDATE devices SET serial_number = 'devdup-a' WHERE serial_number = 'DEVDUP-B'",
+      );
+    } finally {
+      await earlier.destroy();
+    }
+
+    const upgraded = await startHub({ dataDir: first.dataDir });
+    hub = upgraded;
+    const adminB = await upgraded.login();
+    const read = async <T>(route: string) => {
+      const response = await upgraded.http.get(route).set('Authorization', as(adminB));
+      expect(response.status).toBe(200);
+      return response.body as T;
+    };
+    expect(await read<Asset>(`/api/assets/${older.id}`)).toMatchObject({
+      assetTag: 'DUPC-1',
+      serialNumber: 'DUPC-SN',
+      deviceId: device.deviceId,
+    });
+    const cleared = await read<Asset>(`/api/assets/${later.id}`);
+    expect(cleared).toMatchObject({ assetTag: 'DUPC-2', serialNumber: null, deviceId: null });
+    expect(cleared.notes).toMatch(
+      /^Serial number dupc-sn was cleared on \d{4}-\d{2}-\d{2}: asset DUPC-1 has DUPC-SN, the same serial number in other capitals, and one serial number names one asset\. Shelf 3$/,
+    );
+    expect(await read<Asset>(`/api/assets/${lonely.id}`)).toMatchObject({
+      serialNumber: 'c02lone',
+      deviceId: lonelyDevice.deviceId,
+    });
+    // The devices take the tags of the assets that now name them.
+    const tagOf = async (id: string) =>
+      (await read<{ assetTag: string | null }>(`/api/devices/${id}`)).assetTag;
+    expect(await tagOf(device.deviceId)).toBe('DUPC-1');
+    expect(await tagOf(lonelyDevice.deviceId)).toBe('LONE-1');
+    // Both devices are kept; the one enrolled first is the one the serial names.
+    expect(
+      await read<{ serialNumber: string }>(`/api/devices/${laterDevice.deviceId}`),
+    ).toMatchObject({
+      serialNumber: 'devdup-a',
+    });
+    const named = await upgraded.http
+      .post('/api/assets')
+      .set('Authorization', as(adminB))
+      .send({ assetTag: 'DD-1', kind: 'laptop', serialNumber: 'Devdup-A' });
+    expect(named.status).toBe(201);
+    expect((named.body as Asset).deviceId).toBe(olderDevice.deviceId);
+
+    const again = await upgraded.http
+      .patch(`/api/assets/${later.id}`)
+      .set('Authorization', as(adminB))
+      .send({ serialNumber: 'Dupc-Sn' });
+    expect(again.status).toBe(409);
+    expect(again.body.message).toBe('Serial number Dupc-Sn is already on asset DUPC-1');
   });
 });

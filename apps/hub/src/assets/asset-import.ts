@@ -6,7 +6,7 @@ import { ASSET_IMPORT_COLUMNS, ASSET_KINDS } from '@app/hub-api';
 import type { AssetKind, ImportRowError } from '@app/hub-api';
 import { plainTextProblem } from '@app/devices';
 import { ASSET_TAG_PATTERN, ASSET_TAG_RULE } from './dto/asset.dto';
-import { tagKeyOf } from '@app/hub-api';
+import { serialKeyOf, tagKeyOf } from '@app/hub-api';
 
 /**
  * A row that passed its own checks (a tag or serial number already in the hub is checked by the
@@ -141,14 +141,16 @@ export function parseAssetCsv(text: string): ParsedImport {
       optional[field] = value;
     }
     const serial = optional.serialNumber;
-    if (serial !== null && firstLineOfSerial.has(serial)) {
+    // Alike but for capitals is one serial number (serialKeyOf), as in the register.
+    const serialKey = serial === null ? null : serialKeyOf(serial);
+    if (serialKey !== null && firstLineOfSerial.has(serialKey)) {
       problems.push({
         row,
         field: 'serialNumber',
-        message: `${serial} is repeated in the file (first on line ${firstLineOfSerial.get(serial)})`,
+        message: `${serial} is repeated in the file (first on line ${firstLineOfSerial.get(serialKey)})`,
       });
-    } else if (serial !== null) {
-      firstLineOfSerial.set(serial, row);
+    } else if (serialKey !== null) {
+      firstLineOfSerial.set(serialKey, row);
     }
     if (problems.length > 0) {
       errors.push(...problems);

@@ -19,9 +19,17 @@ export class AssetEntity {
   @Column({ type: 'varchar', length: 16 })
   kind: AssetKind;
 
-  /** Matched with an enrolled device's serial number, either way round. */
+  /** As typed (trimmed); matched with an enrolled device's serial number by `serialKey`. */
   @Column({ name: 'serial_number', type: 'varchar', length: 128, nullable: true })
   serialNumber: string | null;
+
+  /**
+   * The serial number by `serialKeyOf` (ASCII letters in capitals), null with none: unique
+   * (UQ_assets_serial_key, migration 1764860000000) and what the asset is matched with its
+   * device by (`devices.serial_key`). Written with every write of `serialNumber`.
+   */
+  @Column({ name: 'serial_key', type: 'varchar', length: 128, nullable: true })
+  serialKey: string | null;
 
   @Column({ type: 'varchar', length: 128, nullable: true })
   model: string | null;

@@ -1,6 +1,6 @@
 // The asset register's SQL (issue 13). An asset's device is not stored: it is the active device
-// with the same serial number, found by a join when the asset is read, so an asset made before
-// or after its device enrols is matched either way. Its open loan and its trip are joined the
+// with the same serial number (by `serial_key`, so in any capitals), found by a join when the
+// asset is read, so an asset made before or after its device enrols is matched either way. Its open loan and its trip are joined the
 // same way, from the loans and trip kit tables.
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -12,7 +12,7 @@ import { daysOverdue } from '../common/days-overdue';
 import { forUpdate } from '../database/row-lock';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { DeviceEntity } from '../devices/device.entities';
-import { tagKeyOf } from '@app/hub-api';
+import { serialKeyOf, tagKeyOf } from '@app/hub-api';
 import { AssetEntity } from './asset.entity';
 
 /** Filters of the asset list (GET /api/assets). */
@@ -95,7 +95,7 @@ export class AssetsRepository {
   private viewQuery(manager: EntityManager): SelectQueryBuilder<AssetEntity> {
     return manager
       .createQueryBuilder(AssetEntity, 'a')
-      .leftJoin(DeviceEntity, 'd', "d.serial_number = a.serial_number AND d.status = 'active'")
+      .leftJoin(DeviceEntity, 'd', "d.serial_key = a.serial_key AND d.status = 'active'")
       .leftJoin('loans', 'l', 'l.asset_id = a.id AND l.returned_at IS NULL')
       .leftJoin('staff_accounts', 's', 's.id = l.borrower_id')
       .leftJoin('trip_kit', 'k', "k.asset_id = a.id AND k.status = 'out'")
@@ -244,17 +244,20 @@ export class AssetsRepository {
     return moved;
   }
 
-  /** The active devices whose serial numbers are these, keyed by serial number. */
+  /**
+   * The active devices whose serial numbers are these in any capitals (by `serialKeyOf`, the
+   * unique `devices.serial_key`), keyed by serial key.
+   */
   async devicesBySerial(serials: readonly string[], tx?: Tx): Promise<Map<string, MatchedDevice>> {
     const found = new Map<string, MatchedDevice>();
-    for (const part of chunks([...new Set(serials)])) {
+    for (const part of chunks([...new Set(serials.map(serialKeyOf))])) {
       const rows = await this.manager(tx)
         .createQueryBuilder(DeviceEntity, 'd')
-        .select(['d.id', 'd.name', 'd.assetTag', 'd.serialNumber'])
-        .where("d.serial_number IN (:...part) AND d.status = 'active'", { part })
+        .select(['d.id', 'd.name', 'd.assetTag', 'd.serialNumber', 'd.serialKey'])
+        .where("d.serial_key IN (:...part) AND d.status = 'active'", { part })
         .getMany();
-      for (const row of rows) {
-        found.set(row.serialNumber, row);
+      for (const { serialKey, ...device } of rows) {
+        found.set(serialKey as string, device);
       }
     }
     return found;
@@ -270,26 +273,24 @@ export class AssetsRepository {
   }
 
   /**
-   * Assets with these serial numbers (compared exactly, as the join with devices compares them),
-   * keyed by serial number. The unique index UQ_assets_serial_number allows one asset per serial.
+   * Assets with these serial numbers in any capitals (by `serialKeyOf`, as the join with devices
+   * compares them), keyed by serial key. The unique index UQ_assets_serial_key allows one asset
+   * per key.
    */
   async findBySerials(serials: readonly string[], tx?: Tx): Promise<Map<string, AssetEntity>> {
     const found = new Map<string, AssetEntity>();
-    for (const part of chunks([...new Set(serials)])) {
-      const rows = await this.manager(tx).findBy(AssetEntity, { serialNumber: In(part) });
+    for (const part of chunks([...new Set(serials.map(serialKeyOf))])) {
+      const rows = await this.manager(tx).findBy(AssetEntity, { serialKey: In(part) });
       for (const row of rows) {
-        found.set(row.serialNumber as string, row);
+        found.set(row.serialKey as string, row);
       }
     }
     return found;
   }
 
-  /** The asset whose serial number is `serial`, if any. */
+  /** The asset whose serial number is `serial` in any capitals (by `serialKeyOf`), if any. */
   findBySerial(serial: string): Promise<AssetEntity | null> {
-    return this.manager().findOne(AssetEntity, {
-      where: { serialNumber: serial },
-      order: { createdAt: 'ASC' },
-    });
+    return this.manager().findOneBy(AssetEntity, { serialKey: serialKeyOf(serial) });
   }
 
   /**

@@ -1,7 +1,7 @@
 // The asset register (issue 13): create, read, change, import from CSV, print labels, and report
 // an asset lost, which locks its device with reason `lost` (a lock only ICT may lift: it outranks
 // class and admin locks, commands/command.entity.ts LOCK_OWNERS). An asset's device is the active
-// device with the same serial number; when they match (the asset made after the device enrolled,
+// device with the same serial number in any capitals (`serialKeyOf`); when they match (the asset made after the device enrolled,
 // or the device enrolling after the asset was made) the device takes the asset's tag.
 import {
   ConflictException,
@@ -24,7 +24,7 @@ import { isUniqueViolation } from '../database/unique-violation';
 import { CommandsService } from '../commands/commands.service';
 import { parseAssetCsv } from './asset-import';
 import { assetLabelSvg } from './asset-label';
-import { tagKeyOf } from '@app/hub-api';
+import { serialKeyOf, tagKeyOf } from '@app/hub-api';
 import { AssetEntity } from './asset.entity';
 import { AssetFilter, AssetsRepository, AssetViewClock, MatchedDevice } from './assets.repository';
 import type { CreateAssetDto, UpdateAssetDto } from './dto/asset.dto';
@@ -40,8 +40,16 @@ export const LOST_LOCK_MESSAGE =
  */
 const PATCHABLE_FROM: readonly AssetStatus[] = ['available', 'in_repair', 'retired', 'lost'];
 
-/** The unique key's column that two assets with one serial number break (both databases name it). */
-const SERIAL_NUMBER_COLUMN = 'serial_number';
+/**
+ * The unique key's column that two assets with one serial number in any capitals break (both
+ * databases name it; migration 1764860000000).
+ */
+const SERIAL_KEY_COLUMN = 'serial_key';
+
+/** An asset's serial key: null with no serial number. */
+function serialKeyOrNull(serialNumber: string | null): string | null {
+  return serialNumber === null ? null : serialKeyOf(serialNumber);
+}
 
 /** The 409 for a change PATCH may not make while the asset is on loan or on a trip. */
 function checkInFirst(asset: AssetEntity): ConflictException {
@@ -93,9 +101,10 @@ export class AssetsService implements OnModuleInit {
   /**
    * Adds an asset (ICT, office). 409 for a tag already used (in any case): the unique key on the
    * lower-case tag decides, so two requests for one tag at once give one asset. 409 too for a
-   * serial number another asset has (compared exactly, after the DTO trimmed it, as assets are
-   * matched with devices), naming that asset: one serial names one device, which could otherwise
-   * be on loan and on a trip at once. The unique index UQ_assets_serial_number decides a race.
+   * serial number another asset has in any capitals (by `serialKeyOf`, after the DTO trimmed it,
+   * as assets are matched with devices), naming that asset: one serial names one device, which
+   * could otherwise be on loan and on a trip at once. The unique index UQ_assets_serial_key
+   * decides a race (decisions.md, "One serial number, one asset, whatever its capitals").
    *
    * @throws ConflictException 409 for a tag or a serial number already in the register
    */
@@ -107,6 +116,7 @@ export class AssetsService implements OnModuleInit {
       tagKey: tagKeyOf(input.assetTag),
       kind: input.kind,
       serialNumber: input.serialNumber ?? null,
+      serialKey: serialKeyOrNull(input.serialNumber ?? null),
       model: input.model ?? null,
       condition: input.condition ?? null,
       notes: input.notes ?? null,
@@ -133,7 +143,7 @@ export class AssetsService implements OnModuleInit {
         return (await this.assets.viewById(asset.id, this.viewClock(), tx)) as Asset;
       });
     } catch (error) {
-      if (isUniqueViolation(error, SERIAL_NUMBER_COLUMN) && asset.serialNumber) {
+      if (isUniqueViolation(error, SERIAL_KEY_COLUMN) && asset.serialNumber) {
         throw await this.serialConflict(asset.serialNumber);
       }
       if (isUniqueViolation(error)) {
@@ -181,8 +191,9 @@ export class AssetsService implements OnModuleInit {
    * in one statement, so a check-out at the same moment makes it a 409 rather than slipping in.
    *
    * @throws NotFoundException 404 for an unknown id
-   * @throws ConflictException 409 for a tag or serial number already used (naming the asset that
-   *   has the serial), a status or serial number change of an asset on loan or on a trip ("check
+   * @throws ConflictException 409 for a tag or serial number already used (the serial in any
+   *   capitals, naming the asset that has it; the asset's own serial in other capitals is a
+   *   change of spelling, kept as typed), a status or serial number change of an asset on loan or on a trip ("check
    *   it in first"), or a change that raced another
    */
   async update(actor: StaffPrincipal, id: string, input: UpdateAssetDto): Promise<Asset> {
@@ -206,6 +217,9 @@ export class AssetsService implements OnModuleInit {
         }
         set('kind', input.kind);
         set('serialNumber', input.serialNumber);
+        if (changes.serialNumber !== undefined) {
+          changes.serialKey = serialKeyOrNull(changes.serialNumber);
+        }
         set('model', input.model);
         set('condition', input.condition);
         set('notes', input.notes);
@@ -250,7 +264,7 @@ export class AssetsService implements OnModuleInit {
         return (await this.assets.viewById(id, this.viewClock(), tx)) as Asset;
       });
     } catch (error) {
-      if (isUniqueViolation(error, SERIAL_NUMBER_COLUMN) && input.serialNumber) {
+      if (isUniqueViolation(error, SERIAL_KEY_COLUMN) && input.serialNumber) {
         throw await this.serialConflict(input.serialNumber);
       }
       if (isUniqueViolation(error)) {
@@ -293,7 +307,9 @@ export class AssetsService implements OnModuleInit {
           });
           ok = false;
         }
-        const holder = row.serialNumber ? serialHolders.get(row.serialNumber) : undefined;
+        const holder = row.serialNumber
+          ? serialHolders.get(serialKeyOf(row.serialNumber))
+          : undefined;
         if (row.serialNumber && holder) {
           errors.push({
             row: row.row,
@@ -323,6 +339,7 @@ export class AssetsService implements OnModuleInit {
             tagKey: tagKeyOf(row.assetTag),
             kind: row.kind,
             serialNumber: row.serialNumber,
+            serialKey: serialKeyOrNull(row.serialNumber),
             model: row.model,
             condition: row.condition,
             notes: row.notes,
@@ -336,7 +353,7 @@ export class AssetsService implements OnModuleInit {
             tx,
           );
           for (const row of rows) {
-            const device = row.serialNumber ? devices.get(row.serialNumber) : undefined;
+            const device = row.serialKey ? devices.get(row.serialKey) : undefined;
             if (device) {
               await this.giveDeviceTag(tx, actor, row, device);
             }
@@ -414,7 +431,7 @@ export class AssetsService implements OnModuleInit {
       const devices = found.serialNumber
         ? await this.assets.devicesBySerial([found.serialNumber], tx)
         : new Map<string, MatchedDevice>();
-      const matched = found.serialNumber ? (devices.get(found.serialNumber) ?? null) : null;
+      const matched = found.serialKey ? (devices.get(found.serialKey) ?? null) : null;
       await this.audit.record(tx, {
         actor,
         action: 'asset.lost',
@@ -452,8 +469,8 @@ export class AssetsService implements OnModuleInit {
   }
 
   /**
-   * Refuses a serial number another asset than `selfId` has (one serial, one asset: it names the
-   * device an asset is matched with). Read in the caller's transaction for the clear message; the
+   * Refuses a serial number another asset than `selfId` has in any capitals (one serial, one
+   * asset: it names the device an asset is matched with). Read in the caller's transaction for the clear message; the
    * unique index decides when another writer gets in between.
    *
    * @throws ConflictException 409 naming the asset that has the serial number
@@ -466,7 +483,9 @@ export class AssetsService implements OnModuleInit {
     if (!serialNumber) {
       return;
     }
-    const holder = (await this.assets.findBySerials([serialNumber], tx)).get(serialNumber);
+    const holder = (await this.assets.findBySerials([serialNumber], tx)).get(
+      serialKeyOf(serialNumber),
+    );
     if (holder && holder.id !== selfId) {
       throw new ConflictException(serialTakenBy(serialNumber, holder));
     }
@@ -474,22 +493,24 @@ export class AssetsService implements OnModuleInit {
 
   /** The 409 for a serial number whose unique key another writer won, naming the winner. */
   private async serialConflict(serialNumber: string): Promise<ConflictException> {
-    const holder = (await this.assets.findBySerials([serialNumber])).get(serialNumber) ?? null;
+    const holder =
+      (await this.assets.findBySerials([serialNumber])).get(serialKeyOf(serialNumber)) ?? null;
     return new ConflictException(serialTakenBy(serialNumber, holder));
   }
 
-  /** Gives the active device with the asset's serial number the asset's tag, if there is one. */
+  /**
+   * Gives the active device with the asset's serial number (in any capitals) the asset's tag, if
+   * there is one.
+   */
   private async matchDevice(
     tx: Tx,
     actor: AuditActor,
     asset: AssetEntity,
   ): Promise<MatchedDevice | null> {
-    if (!asset.serialNumber) {
+    if (!asset.serialKey) {
       return null;
     }
-    const device = (await this.assets.devicesBySerial([asset.serialNumber], tx)).get(
-      asset.serialNumber,
-    );
+    const device = (await this.assets.devicesBySerial([asset.serialKey], tx)).get(asset.serialKey);
     if (!device) {
       return null;
     }
@@ -534,7 +555,7 @@ export class AssetsService implements OnModuleInit {
     });
   }
 
-  /** On `device.enrolled`: the asset with the device's serial number names it. */
+  /** On `device.enrolled`: the asset with the device's serial number (in any capitals) names it. */
   private async matchEnrolledDevice(deviceId: string): Promise<void> {
     const device = await this.assets.deviceById(deviceId);
     if (!device || device.status !== 'active') {

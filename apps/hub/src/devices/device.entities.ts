@@ -9,8 +9,18 @@ export class DeviceEntity {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
 
+  /** As the device reported it when it first enrolled. */
   @Column({ name: 'serial_number', type: 'varchar', length: 128, unique: true })
   serialNumber: string;
+
+  /**
+   * The serial number by `serialKeyOf` (in capitals): unique (UQ_devices_serial_key, migration
+   * 1764860000000), so "c02xk1" and "C02XK1" are one device, and what the asset register matches
+   * it by. Null only for a device whose serial another, older device had in other capitals when
+   * that migration ran: it then matches no asset. Written by DevicesRepository on insert.
+   */
+  @Column({ name: 'serial_key', type: 'varchar', length: 128, nullable: true })
+  serialKey: string | null;
 
   @Column({ type: 'varchar', length: 16 })
   platform: string;

@@ -2,7 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, In, Repository, SelectQueryBuilder } from 'typeorm';
-import { nameKeyOf, tagKeyOf } from '@app/hub-api';
+import { nameKeyOf, serialKeyOf, tagKeyOf } from '@app/hub-api';
 import type { DeviceNames } from '../audit/audit-labels';
 import type { DeviceSnapshot } from '../common/hub-events';
 import { chunks } from '../database/chunks';
@@ -61,8 +61,18 @@ export class DevicesRepository {
     return this.devices.findOneBy({ id });
   }
 
-  findBySerial(serialNumber: string): Promise<DeviceEntity | null> {
-    return this.devices.findOneBy({ serialNumber });
+  /**
+   * The device enrolled with this serial number in any capitals: the one with exactly this serial
+   * if there is one, else the one whose `serial_key` (`serialKeyOf`, unique) is its key. A device
+   * reporting "c02xk1" is the device enrolled as "C02XK1" (decisions.md, "One serial number, one
+   * asset, whatever its capitals"). Exactly first, because a device that had no key after
+   * migration 1764860000000 (an older one had its serial in other capitals) is still itself.
+   */
+  async findBySerial(serialNumber: string): Promise<DeviceEntity | null> {
+    return (
+      (await this.devices.findOneBy({ serialNumber })) ??
+      (await this.devices.findOneBy({ serialKey: serialKeyOf(serialNumber) }))
+    );
   }
 
   async findByIds(ids: readonly string[]): Promise<DeviceEntity[]> {
@@ -158,11 +168,16 @@ export class DevicesRepository {
   }
 
   /**
-   * Inserts a newly enrolled device, its `tagKey` made from its asset tag here; an asset tag
-   * another active device has (by `tagKeyOf`) fails with a unique violation on `tag_key`.
+   * Inserts a newly enrolled device, its `tagKey` made from its asset tag and its `serialKey`
+   * from its serial number here; an asset tag another active device has (by `tagKeyOf`) fails
+   * with a unique violation on `tag_key`, a serial number another device has in any capitals
+   * (by `serialKeyOf`) with one on `serial_key`.
    */
-  async insertDevice(tx: Tx, device: Omit<DeviceEntity, 'tagKey'>): Promise<void> {
-    await tx.insert(DeviceEntity, withTagKey(device));
+  async insertDevice(tx: Tx, device: Omit<DeviceEntity, 'tagKey' | 'serialKey'>): Promise<void> {
+    await tx.insert(
+      DeviceEntity,
+      withTagKey({ ...device, serialKey: serialKeyOf(device.serialNumber) }),
+    );
   }
 
   /**

@@ -145,7 +145,9 @@ export class EnrollmentService {
    *
    * - 401 for a missing, unknown, expired, revoked or used-up token (one body for all).
    * - 409 for a serial whose device is enrolled and not revoked, unless the token was made for
-   *   re-enrolment (issue 8 item 12): the refusal is audited and does not use the token.
+   *   re-enrolment (issue 8 item 12): the refusal is audited and does not use the token. A serial
+   *   is its device's in any capitals (`serialKeyOf`): "c02xk1" re-enrols the device enrolled as
+   *   "C02XK1", whose record keeps the serial it first enrolled with.
    * - 409 when another enrolment of the same serial won a race (issue 8 item 3).
    * - 409 `Asset tag "OAK-07" is already on …` when the asset tag it gives (or keeps from its
    *   earlier enrolment) is another active device's in any case (the unique key on active
@@ -222,7 +224,7 @@ export class EnrollmentService {
           // Commands queued for the old enrolment are never delivered to the new one.
           cancelledIds = await this.commands.cancelOpenForDevice(tx, deviceId, now);
         } else {
-          const device: Omit<DeviceEntity, 'tagKey'> = {
+          const device: Omit<DeviceEntity, 'tagKey' | 'serialKey'> = {
             id: deviceId,
             serialNumber: info.serialNumber,
             ...described,

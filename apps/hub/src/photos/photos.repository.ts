@@ -238,7 +238,7 @@ export class PhotosRepository {
       .from('trip_kit', 'k')
       .innerJoin('trips', 't', 't.id = k.trip_id')
       .innerJoin('assets', 'a', 'a.id = k.asset_id')
-      .innerJoin('devices', 'd', 'd.serial_number = a.serial_number')
+      .innerJoin('devices', 'd', 'd.serial_key = a.serial_key')
       .where('d.id = :deviceId', { deviceId })
       .andWhere('t.checked_out_at IS NOT NULL AND t.checked_out_at <= :at', { at })
       .andWhere("(k.status = 'out' OR (k.status IN ('back', 'lost') AND k.changed_at >= :at))", {
@@ -250,14 +250,14 @@ export class PhotosRepository {
     return rows[0];
   }
 
-  /** The enrolled devices of a trip's kit: its assets matched to devices by serial number. */
+  /** The enrolled devices of a trip's kit: its assets matched to devices by serial key. */
   async tripKitDeviceIds(tripId: string): Promise<string[]> {
     const rows = await this.dataSource
       .createQueryBuilder()
       .select('d.id', 'deviceId')
       .from('trip_kit', 'k')
       .innerJoin('assets', 'a', 'a.id = k.asset_id')
-      .innerJoin('devices', 'd', 'd.serial_number = a.serial_number')
+      .innerJoin('devices', 'd', 'd.serial_key = a.serial_key')
       .where('k.trip_id = :tripId', { tripId })
       .getRawMany<{ deviceId: string }>();
     return rows.map((r) => r.deviceId);

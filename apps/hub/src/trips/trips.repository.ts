@@ -154,7 +154,7 @@ export class TripsRepository {
     return this.manager(tx)
       .createQueryBuilder(TripKitEntity, 'k')
       .innerJoin(AssetEntity, 'a', 'a.id = k.asset_id')
-      .leftJoin('devices', 'd', "d.serial_number = a.serial_number AND d.status = 'active'")
+      .leftJoin('devices', 'd', "d.serial_key = a.serial_key AND d.status = 'active'")
       .select('k.asset_id', 'assetId')
       .addSelect('a.asset_tag', 'assetTag')
       .addSelect('a.kind', 'kind')
@@ -294,13 +294,13 @@ export class TripsRepository {
     return found;
   }
 
-  /** The active devices of these assets (matched by serial number), by asset id. */
+  /** The active devices of these assets (matched by serial key), by asset id. */
   async deviceIdsOfAssets(assetIds: readonly string[], tx?: Tx): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     for (const part of chunks([...new Set(assetIds)])) {
       const rows = await this.manager(tx)
         .createQueryBuilder(AssetEntity, 'a')
-        .innerJoin('devices', 'd', "d.serial_number = a.serial_number AND d.status = 'active'")
+        .innerJoin('devices', 'd', "d.serial_key = a.serial_key AND d.status = 'active'")
         .select('a.id', 'assetId')
         .addSelect('d.id', 'deviceId')
         .where('a.id IN (:...part)', { part })

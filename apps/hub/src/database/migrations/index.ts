@@ -19,6 +19,7 @@ import { UniqueAssetSerialNumbers1764820000000 } from './1764820000000-UniqueAss
 import { AddClassSessionDevices1764830000000 } from './1764830000000-AddClassSessionDevices';
 import { UniqueNamesAndTags1764840000000 } from './1764840000000-UniqueNamesAndTags';
 import { NameKeysAsRead1764850000000 } from './1764850000000-NameKeysAsRead';
+import { SerialNumbersAsOne1764860000000 } from './1764860000000-SerialNumbersAsOne';
 
 export const MIGRATIONS = [
   CreateStaffAndAudit1764000000000,
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   AddClassSessionDevices1764830000000,
   UniqueNamesAndTags1764840000000,
   NameKeysAsRead1764850000000,
+  SerialNumbersAsOne1764860000000,
 ];
