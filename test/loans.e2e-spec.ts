@@ -282,6 +282,58 @@ describe(`loans at the desk (${TEST_DATABASE_NAME})`, () => {
     });
   });
 
+  it('says what each check-out refusal is in a code, beside its message in plain words', async () => {
+    // The console decides by `code` what to show (the AUP to accept, the asset as it is now, the
+    // borrower field), never by the message, whose words may change.
+    await createAsset(hub, clerk.token, 'LOAN-CODE-1');
+    await createAsset(hub, clerk.token, 'LOAN-CODE-2');
+    const dueAt = new Date(hub.clock.nowMs() + 2 * DAY).toISOString();
+    const checkOut = (assetTag: string, borrowerId: string) =>
+      post(hub, clerk.token, '/api/loans', { assetTag, borrowerId, dueAt });
+    expect((await checkOut('LOAN-CODE-1', teacher.id)).status).toBe(201);
+    const onLoan = await checkOut('LOAN-CODE-1', clerk.id);
+    const gone = await createStaff(hub, admin, 'gone.teacher', ['teacher']);
+    await hub.http
+      .patch(`/api/staff/${gone.id}`)
+      .set('Authorization', `Bearer ${admin}`)
+      .send({ disabled: true })
+      .expect(200);
+    const disabled = await checkOut('LOAN-CODE-2', gone.id);
+    const newcomer = await createStaff(hub, admin, 'new.teacher', ['teacher'], 'Staff-Pass1!', {
+      acceptAup: false,
+    });
+    const noAup = await checkOut('LOAN-CODE-2', newcomer.id);
+
+    expect([onLoan.body, disabled.body, noAup.body]).toEqual([
+      {
+        statusCode: 409,
+        code: 'asset_not_available',
+        message: 'Asset LOAN-CODE-1 is not available: it is on loan',
+      },
+      {
+        statusCode: 409,
+        code: 'borrower_disabled',
+        message: "gone.teacher's account is disabled: loans go to current staff only",
+      },
+      {
+        statusCode: 409,
+        code: 'aup_not_accepted',
+        message: expect.stringMatching(
+          /^new\.teacher has not accepted the current acceptable use policy/,
+        ),
+      },
+    ]);
+    // Other 409s carry no code: only the refusals the docs name have one.
+    const loan = (await get<Page<Loan>>(hub, clerk.token, '/api/loans?status=open')).items.find(
+      (item) => item.assetTag === 'LOAN-CODE-1',
+    ) as Loan;
+    await post(hub, clerk.token, `/api/loans/${loan.id}/return`, { condition: 'Good' });
+    const twice = await post(hub, clerk.token, `/api/loans/${loan.id}/return`, {
+      condition: 'Good',
+    });
+    expect(twice.body).toEqual({ statusCode: 409, message: 'This loan has already been returned' });
+  });
+
   it('lets exactly one of twenty parallel check-outs of one asset succeed', async () => {
     const asset = await createAsset(hub, clerk.token, 'LOAN-RACE');
     const dueAt = new Date(hub.clock.nowMs() + DAY).toISOString();
@@ -296,6 +348,10 @@ describe(`loans at the desk (${TEST_DATABASE_NAME})`, () => {
     );
     const statuses = responses.map((r) => r.status).sort();
     expect(statuses).toEqual([201, ...Array<number>(19).fill(409)]);
+    // Whether it found the asset on loan or lost the race to it, each is told the asset is gone.
+    expect(
+      new Set(responses.filter((r) => r.status === 409).map((r) => String(r.body.code))),
+    ).toEqual(new Set(['asset_not_available']));
     const loans = await get<Page<Loan>>(hub, clerk.token, `/api/assets/${asset.id}/loans`);
     expect(loans.total).toBe(1);
   });

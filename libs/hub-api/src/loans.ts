@@ -42,9 +42,25 @@ export interface Loan {
 }
 
 /**
+ * The `code` of each 409 that POST /api/loans answers, beside its message in plain words: what a
+ * client acts on, as the words may change.
+ * - `asset_not_available`: the asset is on loan, on a trip, in repair, lost or retired, or another
+ *   desk checked it out at the same moment (show the asset as it is now);
+ * - `borrower_disabled`: the borrower's account is disabled (loans go to current staff only);
+ * - `aup_not_accepted`: the borrower has not accepted the current AUP (show it; check out again
+ *   with `aupAcceptedAtDesk: true` once they accept it in person).
+ */
+export const CHECK_OUT_REFUSALS = [
+  'asset_not_available',
+  'borrower_disabled',
+  'aup_not_accepted',
+] as const;
+export type CheckOutRefusal = (typeof CHECK_OUT_REFUSALS)[number];
+
+/**
  * POST /api/loans. Refusals: unknown tag or borrower 404; asset not available, borrower disabled,
- * borrower not a staff account, or AUP not accepted (unless `aupAcceptedAtDesk`) 409; `dueAt` in
- * the past 400.
+ * or AUP not accepted (unless `aupAcceptedAtDesk`) 409 with a `code` of CHECK_OUT_REFUSALS;
+ * `dueAt` in the past 400.
  */
 export interface CreateLoanRequest {
   assetTag: string;

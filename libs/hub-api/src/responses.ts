@@ -2,10 +2,17 @@
 // class-validator) describe the same shapes; these are the plain types a browser can import.
 import type { StaffRole } from './roles';
 
-/** Every error the hub answers: `{ statusCode, message }` (AllExceptionsFilter). */
+/**
+ * Every error the hub answers: `{ statusCode, message }` (AllExceptionsFilter), and `code` on the
+ * refusals a client tells apart and acts on (CHECK_OUT_REFUSALS): a word that stays when the
+ * message's words change.
+ */
 export interface ApiErrorBody {
   statusCode: number;
+  /** In plain words, for people: never parsed. */
   message: string;
+  /** snake_case, stable; only on the refusals that name their codes in the API docs. */
+  code?: string;
 }
 
 /** GET /api/auth/me, and `user` of the sign-in answer. */

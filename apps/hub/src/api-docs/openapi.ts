@@ -259,7 +259,9 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       .setDescription(
         'The school hub for tablets and loan laptops: staff API and device enrolment. Every ' +
           'operation says who may call it (`x-roles`, and its first line). Errors answer ' +
-          '`{ "statusCode", "message" }`, the message naming the field at fault. The device ' +
+          '`{ "statusCode", "message" }`, the message naming the field at fault; a refusal a ' +
+          'client must tell apart from others of its status also has `code`, a stable word ' +
+          'its route names (decide by `code`, never by the words of `message`). The device ' +
           'protocol (Socket.IO) is described at /api/docs/asyncapi.json.',
       )
       .setVersion('1')

@@ -1,5 +1,6 @@
-// The one place errors become answers: {statusCode, message}, never a stack trace. Library
-// errors are mapped to their HTTP status here; anything unknown is a 500 that is logged.
+// The one place errors become answers: {statusCode, message}, never a stack trace, and `code`
+// for a refusal that carries one (codedConflict). Library errors are mapped to their HTTP status
+// here; anything unknown is a 500 that is logged.
 import {
   ArgumentsHost,
   Catch,
@@ -34,7 +35,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return;
     }
     const response = host.switchToHttp().getResponse<Response>();
-    const { statusCode, message } = this.describe(exception);
+    const { statusCode, message, code } = this.describe(exception);
     if (statusCode >= 500) {
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     }
@@ -52,10 +53,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
     response.removeHeader('Content-Disposition');
     response.setHeader('Cache-Control', 'no-store');
     response.setHeader('Content-Type', 'application/json; charset=utf-8');
-    response.status(statusCode).json({ statusCode, message });
+    response
+      .status(statusCode)
+      .json(code ? { statusCode, message, code } : { statusCode, message });
   }
 
-  private describe(exception: unknown): { statusCode: number; message: string } {
+  private describe(exception: unknown): { statusCode: number; message: string; code?: string } {
     if (exception instanceof HttpException) {
       const body = exception.getResponse();
       const raw = typeof body === 'string' ? body : (body as { message?: unknown }).message;
@@ -64,7 +67,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
         : typeof raw === 'string'
           ? raw
           : exception.message;
-      return { statusCode: exception.getStatus(), message };
+      const code = typeof body === 'string' ? undefined : (body as { code?: unknown }).code;
+      return {
+        statusCode: exception.getStatus(),
+        message,
+        ...(typeof code === 'string' && code !== '' ? { code } : {}),
+      };
     }
     for (const [errorClass, status] of LIBRARY_ERROR_STATUS) {
       if (exception instanceof errorClass) {

@@ -34,7 +34,11 @@ export class LoansController {
     errors: {
       400: 'The due date is not in the future',
       404: 'No asset with that tag, or no such staff account',
-      409: 'The asset is not available, the borrower is disabled, or has not accepted the current AUP',
+      409:
+        'Refused, with `code` beside the message: `asset_not_available` (on loan, on a trip, in ' +
+        'repair, lost, retired, or checked out by another desk at the same moment), ' +
+        '`borrower_disabled`, or `aup_not_accepted` (the borrower has not accepted the current ' +
+        'AUP: check out again with aupAcceptedAtDesk once they accept it in person)',
     },
   })
   checkOut(@CurrentStaff() actor: StaffPrincipal, @Body() body: CreateLoanDto): Promise<Loan> {

@@ -12,11 +12,12 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { Borrower, Loan, Page, Reminder } from '@app/hub-api';
+import type { Borrower, CheckOutRefusal, Loan, Page, Reminder } from '@app/hub-api';
 import { assetTarget } from '../audit/audit-labels';
 import { AuditService } from '../audit/audit.service';
 import { AssetsRepository } from '../assets/assets.repository';
 import { Clock } from '../common/clock';
+import { codedConflict } from '../common/coded-refusal';
 import { refuseTooFarAhead } from '../common/input-rules';
 import { hasAnyRole, StaffPrincipal } from '../common/roles';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
@@ -28,6 +29,14 @@ import type { CreateLoanDto, ReturnLoanDto } from './dto/loan.dto';
 import { daysOverdue } from './loan-calendar';
 import type { LoanEntity } from './loan.entities';
 import { LoanFilter, LoanRow, LoansRepository, ReminderRow } from './loans.repository';
+
+/**
+ * A check-out's 409: its plain-words `message` and its `code`, one of CHECK_OUT_REFUSALS (the
+ * published codes only: the console decides by them).
+ */
+function checkOutRefused(code: CheckOutRefusal, message: string): ConflictException {
+  return codedConflict(code, message);
+}
 
 /** Roles that see every loan and reminder (the office desk and ICT). */
 export const LOAN_DESK_ROLES = ['office', 'ict'] as const;
@@ -95,9 +104,10 @@ export class LoansService {
    * @returns the open loan
    * @throws BadRequestException 400 for a due date not in the future, or more than a year ahead
    * @throws NotFoundException 404 for an unknown tag or borrower
-   * @throws ConflictException 409 for an asset that is not available (also when another clerk
-   *   checked it out at the same moment), a disabled borrower, or a borrower who has not accepted
-   *   the current AUP (unless `aupAcceptedAtDesk`)
+   * @throws ConflictException 409 with `code` (CHECK_OUT_REFUSALS): `asset_not_available` for an
+   *   asset that is not available (also when another clerk checked it out at the same moment),
+   *   `borrower_disabled` for a disabled borrower, `aup_not_accepted` for a borrower who has not
+   *   accepted the current AUP (unless `aupAcceptedAtDesk`)
    */
   async checkOut(actor: StaffPrincipal, input: CreateLoanDto): Promise<Loan> {
     const now = this.clock.now();
@@ -118,12 +128,14 @@ export class LoansService {
           throw new NotFoundException(`No staff account ${input.borrowerId}`);
         }
         if (asset.status !== 'available') {
-          throw new ConflictException(
+          throw checkOutRefused(
+            'asset_not_available',
             `Asset ${asset.assetTag} is not available: it is ${asset.status.replace('_', ' ')}`,
           );
         }
         if (borrower.disabled) {
-          throw new ConflictException(
+          throw checkOutRefused(
+            'borrower_disabled',
             `${borrower.displayName}'s account is disabled: loans go to current staff only`,
           );
         }
@@ -131,7 +143,8 @@ export class LoansService {
         let acceptedAtDesk = false;
         if (gate && !gate.accepted) {
           if (input.aupAcceptedAtDesk !== true) {
-            throw new ConflictException(
+            throw checkOutRefused(
+              'aup_not_accepted',
               `${borrower.displayName} has not accepted the current acceptable use policy ` +
                 `(version ${gate.version.slice(0, 12)}): staff accept it before they use school ` +
                 'equipment. Show it to them at the desk and check out with aupAcceptedAtDesk: true',
@@ -146,7 +159,10 @@ export class LoansService {
             updatedAt: now,
           }))
         ) {
-          throw new ConflictException(`Asset ${asset.assetTag} was checked out at the same moment`);
+          throw checkOutRefused(
+            'asset_not_available',
+            `Asset ${asset.assetTag} was checked out at the same moment`,
+          );
         }
         const loan: LoanEntity = {
           id: loanId,
@@ -181,7 +197,10 @@ export class LoansService {
       });
     } catch (error) {
       if (isUniqueViolation(error)) {
-        throw new ConflictException(`Asset ${input.assetTag} was checked out at the same moment`);
+        throw checkOutRefused(
+          'asset_not_available',
+          `Asset ${input.assetTag} was checked out at the same moment`,
+        );
       }
       throw error;
     }

@@ -31,12 +31,15 @@ export interface ApiRequest {
 /**
  * What went wrong with a call, in words a member of staff can act on. `status` is the HTTP
  * status (0 when the hub could not be reached); `message` is the hub's own message where it gave
- * one (they are written for people), else a plain sentence for the status.
+ * one (they are written for people), else a plain sentence for the status. `code` is the hub's
+ * word for the refusals it names (ApiErrorBody.code): what the console decides by, never the
+ * message's words.
  */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly code: string | null = null,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -124,7 +127,7 @@ export async function api<T>(path: string, request: ApiRequest = {}): Promise<T>
     const type = response.headers.get('Content-Type') ?? '';
     return (type.includes('json') ? await response.json() : await response.text()) as T;
   }
-  const message = await errorMessage(response);
+  const { message, code } = await errorOf(response);
   // A sign-in that ended is the session's business; a wrong password at sign-in is the form's.
   if (response.status === 401 && token && !request.checksPassword && path !== '/api/auth/login') {
     hooks.unauthorized(message);
@@ -132,19 +135,22 @@ export async function api<T>(path: string, request: ApiRequest = {}): Promise<T>
   if (response.status === 403 && message.startsWith(AUP_REQUIRED)) {
     hooks.aupRequired();
   }
-  throw new ApiError(response.status, message);
+  throw new ApiError(response.status, message, code);
 }
 
-async function errorMessage(response: Response): Promise<string> {
+/** The error's words (the hub's, or the status's) and its `code` if the hub gave one. */
+async function errorOf(response: Response): Promise<{ message: string; code: string | null }> {
   try {
     const body = (await response.json()) as Partial<ApiErrorBody>;
+    const code = typeof body.code === 'string' && body.code !== '' ? body.code : null;
     if (typeof body.message === 'string' && body.message !== '' && response.status < 500) {
-      return sentence(body.message);
+      return { message: sentence(body.message), code };
     }
+    return { message: statusWords(response.status), code };
   } catch {
-    // Not JSON: fall through to the status's own words.
+    // Not JSON: the status's own words.
   }
-  return statusWords(response.status);
+  return { message: statusWords(response.status), code: null };
 }
 
 /**

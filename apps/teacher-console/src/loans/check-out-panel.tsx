@@ -15,6 +15,7 @@ import {
   AUP_PATH,
   isAssetRefusal,
   isAupRefusal,
+  isBorrowerRefusal,
   LOANS_PATH,
   type Borrower,
 } from './loan-words';
@@ -69,9 +70,9 @@ export function CheckOutPanel({ asset, onDone, onMoved }: CheckOutPanelProps) {
       );
     },
     onError: (error) => {
-      if (error instanceof ApiError && error.status === 409 && isAupRefusal(error.message)) {
+      if (isAupRefusal(error)) {
         setHubWantsAup(true);
-      } else if (error instanceof ApiError && error.status === 409 && isAssetRefusal(error)) {
+      } else if (isAssetRefusal(error)) {
         onMoved(
           `${error.message.replace(/\.$/, '')}. Someone else has just dealt with it: here it is as it is now.`,
         );
@@ -88,8 +89,11 @@ export function CheckOutPanel({ asset, onDone, onMoved }: CheckOutPanelProps) {
           ? 'The due day is more than a year away: check the year.'
           : null;
   const error = checkOut.error instanceof ApiError ? checkOut.error : null;
+  // Said at the borrower field: an unknown or disabled borrower (by the hub's code), or a
+  // borrowerId the hub refused (a 400 names its field first).
   const borrowerError =
-    error && (error.status === 404 || /borrower|disabled/i.test(error.message))
+    error &&
+    (error.status === 404 || isBorrowerRefusal(error) || /^borrowerId\b/i.test(error.message))
       ? error.message
       : null;
   const blocked = !borrower

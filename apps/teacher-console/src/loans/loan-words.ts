@@ -1,4 +1,7 @@
-// The loans screens' addresses, and how the hub's AUP refusal is recognised at the desk.
+// The loans screens' addresses, and which of the hub's check-out refusals a 409 is (by its code).
+import { CHECK_OUT_REFUSALS, type CheckOutRefusal } from '@app/hub-api';
+import { ApiError } from '../api/client';
+
 export type { Borrower } from '@app/hub-api';
 
 export const LOANS_PATH = '/api/loans';
@@ -8,16 +11,34 @@ export const AUP_PATH = '/api/aup';
 export const BORROWERS_PATH = '/api/loans/borrowers';
 export const byTagPath = (tag: string) => `/api/assets/by-tag/${encodeURIComponent(tag)}`;
 
-/** Whether a 409 from POST /api/loans is the hub's "has not accepted the AUP" refusal. */
-export function isAupRefusal(message: string): boolean {
-  return /acceptable use policy|\bAUP\b/i.test(message);
+/**
+ * Which of the hub's check-out refusals an error from POST /api/loans is, by the `code` the hub
+ * answers beside its message (CHECK_OUT_REFUSALS): null for any other error, and for a 409
+ * without a known code. Never read from the message, whose words may change.
+ */
+export function checkOutRefusalOf(error: unknown): CheckOutRefusal | null {
+  if (!(error instanceof ApiError) || error.status !== 409 || error.code === null) {
+    return null;
+  }
+  const code = error.code;
+  return CHECK_OUT_REFUSALS.find((known) => known === code) ?? null;
+}
+
+/** Whether a check-out's error is the hub's "has not accepted the current AUP" (show the AUP). */
+export function isAupRefusal(error: unknown): boolean {
+  return checkOutRefusalOf(error) === 'aup_not_accepted';
 }
 
 /**
- * Whether a check-out's 409 is about the asset (not available any more: another desk checked it
- * out first, "Asset LOAN-001 is not available: it is on loan", "… was checked out at the same
- * moment") rather than about the borrower (disabled, AUP not accepted).
+ * Whether a check-out's error is about the asset (not available any more: another desk checked
+ * it out first, or it went to repair) rather than about the borrower (disabled, AUP not accepted):
+ * the desk then shows the asset as it is now.
  */
-export function isAssetRefusal(error: { status: number; message: string }): boolean {
-  return error.status === 409 && /^Asset /.test(error.message);
+export function isAssetRefusal(error: unknown): boolean {
+  return checkOutRefusalOf(error) === 'asset_not_available';
+}
+
+/** Whether a check-out's error is the borrower's account being disabled (said at the borrower). */
+export function isBorrowerRefusal(error: unknown): boolean {
+  return checkOutRefusalOf(error) === 'borrower_disabled';
 }

@@ -1,0 +1,16 @@
+// A refusal a client must tell apart from others of its status (the desk's check-out 409s): its
+// message stays in plain words for people, and a stable `code` beside it is what code decides by
+// (ApiErrorBody.code), so rewording a message never changes what a client does.
+import { ConflictException } from '@nestjs/common';
+
+/**
+ * A 409 answered as `{ statusCode: 409, message, code }` by AllExceptionsFilter.
+ *
+ * @param code snake_case and stable once published: name it in the route's `ApiRoute` errors
+ *   and in @app/hub-api (e.g. CHECK_OUT_REFUSALS)
+ * @param message the refusal in plain words, as every other error's
+ * @returns the exception to throw
+ */
+export function codedConflict(code: string, message: string): ConflictException {
+  return new ConflictException({ message, code });
+}

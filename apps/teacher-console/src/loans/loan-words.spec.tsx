@@ -1,0 +1,98 @@
+// How the desk tells the hub's check-out refusals apart: by the `code` the hub answers (read
+// through the console's own API client), never by the words of the message, which may change.
+// A file .tsx so that the unit suite runs it: the console's plain .ts files are its own.
+import { api, ApiError } from '../api/client';
+import { checkOutRefusalOf, isAssetRefusal, isAupRefusal, isBorrowerRefusal } from './loan-words';
+
+/** What POST /api/loans rejects with when the hub answers `status` with `body`. */
+async function refusalFor(status: number, body: unknown): Promise<unknown> {
+  const realFetch = global.fetch;
+  global.fetch = () =>
+    Promise.resolve(
+      new Response(JSON.stringify(body), {
+        status,
+        headers: { 'Content-Type': 'application/json' },
+      }),
+    );
+  try {
+    await api('/api/loans', { method: 'POST', body: {} });
+    throw new Error('the check-out was not refused');
+  } catch (error) {
+    return error;
+  } finally {
+    global.fetch = realFetch;
+  }
+}
+
+describe('check-out refusals at the desk', () => {
+  it('decides by the code, whatever the message says', async () => {
+    // Reworded (another language, a school's own words): still told apart by code.
+    const aup = await refusalFor(409, {
+      statusCode: 409,
+      message: 'Jo Brown muss zuerst die Nutzungsordnung annehmen',
+      code: 'aup_not_accepted',
+    });
+    const asset = await refusalFor(409, {
+      statusCode: 409,
+      message: 'Dieses Gerät ist gerade verliehen',
+      code: 'asset_not_available',
+    });
+    const disabled = await refusalFor(409, {
+      statusCode: 409,
+      message: 'Asset rules: the acceptable use policy says loans go to current staff only',
+      code: 'borrower_disabled',
+    });
+
+    expect(
+      [aup, asset, disabled].map((error) => [
+        (error as ApiError).message,
+        checkOutRefusalOf(error),
+        isAupRefusal(error),
+        isAssetRefusal(error),
+        isBorrowerRefusal(error),
+      ]),
+    ).toEqual([
+      [
+        'Jo Brown muss zuerst die Nutzungsordnung annehmen.',
+        'aup_not_accepted',
+        true,
+        false,
+        false,
+      ],
+      ['Dieses Gerät ist gerade verliehen.', 'asset_not_available', false, true, false],
+      [
+        'Asset rules: the acceptable use policy says loans go to current staff only.',
+        'borrower_disabled',
+        false,
+        false,
+        true,
+      ],
+    ]);
+  });
+
+  it('takes no 409 for one of them by its words alone, nor another status with a code', async () => {
+    const unnamed = await refusalFor(409, {
+      statusCode: 409,
+      message: 'Asset LOAN-001 is not available: the acceptable use policy (AUP) applies',
+    });
+    const unknownCode = await refusalFor(409, {
+      statusCode: 409,
+      message: 'Asset LOAN-001 is being audited',
+      code: 'asset_in_audit',
+    });
+    const notConflict = await refusalFor(400, {
+      statusCode: 400,
+      message: 'dueAt is in the past',
+      code: 'aup_not_accepted',
+    });
+
+    expect([unnamed, unknownCode, notConflict].map((error) => checkOutRefusalOf(error))).toEqual([
+      null,
+      null,
+      null,
+    ]);
+    expect(
+      [unnamed, unknownCode, notConflict].some((e) => isAupRefusal(e) || isAssetRefusal(e)),
+    ).toBe(false);
+  });
+});
