@@ -2,11 +2,13 @@
 // and field (a dry run changing nothing), labels that are valid SVG whose QR code and Code 128
 // decode to the asset tag (rendered to pixels by sharp, decoded by ZXing's WebAssembly build),
 // an asset matched with its device by serial number either way round, and a lost device locked,
-// still locked after a class unlock and the class's end, until ICT unlocks it.
+// still locked after a class unlock and the class's end, until ICT unlocks it; a lost report
+// that fails part-way (as when the hub is killed) leaves nothing half-done.
 import * as fs from 'node:fs';
 import sharp from 'sharp';
 import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader';
 import type { Asset, ImportReport, Page } from '@app/hub-api';
+import { CommandsService } from '../apps/hub/src/commands/commands.service';
 import { act, as, setUpClass, startSession, waitForLocked } from './support/classroom';
 import { createEnrollmentToken, enrollTestDevice, waitFor } from './support/devices';
 import { createStaff, startHub, TestHub } from './support/hub';
@@ -306,5 +308,59 @@ describe(`the asset register (${TEST_DATABASE_NAME})`, () => {
       expect.arrayContaining(['asset.lost by clerk']),
     );
     klass.devices.forEach((device) => device.client.close());
+  });
+
+  it('reports an asset lost and locks its device wholly or not at all, so a report that failed part-way can be made again', async () => {
+    const token = await createEnrollmentToken(hub, admin);
+    const serialNumber = `SN-HALF-${process.pid}`;
+    const identity = await enrollTestDevice(hub, token, { serialNumber });
+    const asset = await createAsset({ assetTag: 'HALF-1', kind: 'laptop', serialNumber });
+    expect(asset.deviceId).toBe(identity.deviceId);
+
+    // The lock's queueing fails once, as when the hub is killed or its database fails between
+    // the asset's row and the lock (before the fix: the asset lost, its device never locked, and
+    // a second report refused as "already lost").
+    const commands = hub.app.get(CommandsService);
+    const issueIn = commands.issueIn.bind(commands);
+    let failures = 1;
+    commands.issueIn = (...args: Parameters<CommandsService['issueIn']>) => {
+      if (failures > 0) {
+        failures -= 1;
+        return Promise.reject(new Error('the database went away'));
+      }
+      return issueIn(...args);
+    };
+    try {
+      const failed = await hub.http
+        .post(`/api/assets/${asset.id}/lost`)
+        .set('Authorization', as(clerk.token))
+        .send({});
+      expect(failed.status).not.toBe(200);
+    } finally {
+      commands.issueIn = issueIn;
+    }
+    expect((await get<Asset>(clerk.token, `/api/assets/${asset.id}`)).status).toBe('available');
+    const device = await get<{ desiredState: { lockOwner: string | null } }>(
+      admin,
+      `/api/devices/${identity.deviceId}`,
+    );
+    expect(device.desiredState.lockOwner).toBeNull();
+    const lostEntries = await get<Page<{ targetId: string | null }>>(
+      admin,
+      `/api/audit?action=asset.lost&targetId=${asset.id}`,
+    );
+    expect(lostEntries.total).toBe(0);
+
+    const again = await hub.http
+      .post(`/api/assets/${asset.id}/lost`)
+      .set('Authorization', as(clerk.token))
+      .send({});
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ status: 'lost', lockedDeviceId: identity.deviceId });
+    const locked = await get<{ desiredState: { lockOwner: string | null } }>(
+      admin,
+      `/api/devices/${identity.deviceId}`,
+    );
+    expect(locked.desiredState.lockOwner).toBe('lost');
   });
 });

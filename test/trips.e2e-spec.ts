@@ -2,8 +2,10 @@
 // check-out where one unavailable asset means none go, the trip's overlay on at check-out and off
 // at each device's check-in, seen in the device's resolved policy and in the policy the device
 // itself applied; partial check-in; a device lost on the trip (locked); the closing rules; who
-// may see and act on a trip (a leader of another trip gets 403); and the refusals of a new trip.
+// may see and act on a trip (a leader of another trip gets 403); the refusals of a new trip; and
+// a lost report that fails part-way (as when the hub is killed) leaving nothing half-done.
 import type { Asset, DevicePolicy, Page, Trip, TripSummary } from '@app/hub-api';
+import { PolicyRolloutService } from '../apps/hub/src/policies/policy-rollout.service';
 import {
   connectTestDevice,
   createEnrollmentToken,
@@ -329,6 +331,59 @@ describe(`trips (${TEST_DATABASE_NAME})`, () => {
         'policy.overlay_removed by msleader',
       ]),
     );
+  });
+
+  it('reports a kit device lost wholly or not at all: marked lost, locked and its overlay off, or none of them', async () => {
+    const [tag] = await kitOf(1);
+    const tablet = tablets.get(tag) as TestDevice;
+    const trip = await newTrip(leader.token, [leader.id], [tag]);
+    expect((await post(leader.token, `/api/trips/${trip.id}/check-out`)).status).toBe(200);
+    expect(await cameraOf(tablet.identity.deviceId)).toEqual({ allowed: true, scope: 'overlay' });
+
+    // Taking the overlay off fails once, as when the hub is killed or its database fails part-way
+    // (before the fix: the asset lost and locked, its trip overlay left on, and a second report
+    // refused as "not out on this trip").
+    const rollout = hub.app.get(PolicyRolloutService);
+    const apply = rollout.apply.bind(rollout);
+    let failures = 1;
+    rollout.apply = (...args: Parameters<PolicyRolloutService['apply']>) => {
+      if (failures > 0) {
+        failures -= 1;
+        return Promise.reject(new Error('the database went away'));
+      }
+      return apply(...args);
+    };
+    try {
+      const failed = await post(leader.token, `/api/trips/${trip.id}/lost`, { assetTag: tag });
+      expect(failed.status).not.toBe(200);
+    } finally {
+      rollout.apply = apply;
+    }
+    expect(await assetStatus(tag)).toBe('on_trip');
+    expect(kitStatus(await get<Trip>(leader.token, `/api/trips/${trip.id}`))).toEqual({
+      [tag]: 'out',
+    });
+    const device = await get<{ desiredState: { lockOwner: string | null } }>(
+      admin,
+      `/api/devices/${tablet.identity.deviceId}`,
+    );
+    expect(device.desiredState.lockOwner).toBeNull();
+    expect(await cameraOf(tablet.identity.deviceId)).toEqual({ allowed: true, scope: 'overlay' });
+
+    const lost = await post(leader.token, `/api/trips/${trip.id}/lost`, { assetTag: tag });
+    expect(lost.status).toBe(200);
+    expect(kitStatus(lost.body as Trip)).toEqual({ [tag]: 'lost' });
+    expect(await assetStatus(tag)).toBe('lost');
+    await waitFor(() => tablet.enforcer.currentState().locked, 'the lost tablet locked');
+    expect(await cameraOf(tablet.identity.deviceId)).toEqual({
+      allowed: false,
+      scope: 'baseline',
+    });
+    const lostEntries = await get<Page<{ action: string }>>(
+      admin,
+      `/api/audit?action=asset.lost&targetId=${(lost.body as Trip).kit[0].assetId}`,
+    );
+    expect(lostEntries.total).toBe(1);
   });
 
   it('never shows the Wi-Fi password of a trip overlay, to anyone; the tablets still get it', async () => {

@@ -25,7 +25,7 @@ import type {
 import { ASSET_STATUS_LABELS } from '@app/hub-api';
 import { PartialPolicySettings, PolicyValidationError, validatePartialSettings } from '@app/policy';
 import { AssetsRepository } from '../assets/assets.repository';
-import { AssetsService } from '../assets/assets.service';
+import { AssetsService, LostInTransaction } from '../assets/assets.service';
 import { tagKeyOf } from '@app/hub-api';
 import { tripTarget } from '../audit/audit-labels';
 import { AuditService } from '../audit/audit.service';
@@ -374,8 +374,10 @@ export class TripsService {
   /**
    * Reports a kit device lost on the trip (POST /api/trips/:id/lost): the assets module's lost
    * path (the asset `lost`, its kit entry `lost`, its device locked with reason `lost` until ICT
-   * unlocks it; audited `asset.lost` with the trip and who reported it), then its overlay is
-   * removed: a lost device is no longer the trip's.
+   * unlocks it; audited `asset.lost` with the trip and who reported it), and its overlay is
+   * removed (a lost device is no longer the trip's), all in one transaction: a hub killed
+   * part-way leaves the device out on the trip as it was, to be reported again, never lost with
+   * the trip's overlay still on it.
    *
    * @throws NotFoundException 404 for an unknown trip, or a tag not in its kit
    * @throws ForbiddenException 403 for a trip leader who does not lead it
@@ -390,16 +392,19 @@ export class TripsService {
         `${entry.assetTag} is not out on this trip (it is ${entry.status === 'ready' ? 'not checked out yet' : entry.status})`,
       );
     }
-    const outcome = await this.assetsService.markLost(actor, entry.assetId, { tripId: id });
     const deviceIds = [...(await this.trips.deviceIdsOfAssets([entry.assetId])).values()];
-    if (outcome.lockedDeviceId) {
-      deviceIds.push(outcome.lockedDeviceId);
+    let lost = null as LostInTransaction | null;
+    await this.overlays.removeOverlay(
+      { source: { kind: 'trip', id }, deviceIds, actor },
+      {
+        within: async (tx) => {
+          lost = await this.assetsService.markLostIn(tx, actor, entry.assetId, { tripId: id });
+        },
+      },
+    );
+    if (lost) {
+      this.assetsService.announceLost(lost);
     }
-    await this.overlays.removeOverlay({
-      source: { kind: 'trip', id },
-      deviceIds: [...new Set(deviceIds)],
-      actor,
-    });
     return this.view(id);
   }
 
