@@ -337,6 +337,53 @@ describe('the audit log', () => {
     });
   });
 
+  describe('a window of time', () => {
+    const refusal = async (path: string, query: Record<string, string>) => {
+      const response = await hub.http.get(path).query(query).set('Authorization', as(admin));
+      return [response.status, String(response.body.message).split('; ').sort()] as const;
+    };
+
+    it('names every wrong filter in one 400, a window the wrong way round among them', async () => {
+      const reversed = { from: '2026-12-05T00:00:00Z', to: '2026-12-02T00:00:00Z' };
+      const whenReversed =
+        'to must be later than from: 2026-12-02T00:00:00Z is not after 2026-12-05T00:00:00Z';
+      for (const path of ['/api/audit', '/api/audit/export.csv']) {
+        expect(await refusal(path, { ...reversed, pageSize: '501' })).toEqual([
+          400,
+          ['pageSize must not be greater than 500', whenReversed],
+        ]);
+      }
+    });
+
+    it('refuses an end that is not after the start, comparing instants whatever the offsets', async () => {
+      // 09:00 in Paris is 08:00 UTC: the same instant, so an empty window.
+      expect(
+        await refusal('/api/audit', {
+          from: '2026-12-02T09:00:00+01:00',
+          to: '2026-12-02T08:00:00Z',
+        }),
+      ).toEqual([
+        400,
+        ['to must be later than from: 2026-12-02T08:00:00Z is not after 2026-12-02T09:00:00+01:00'],
+      ]);
+      // A start that is not a time is named for what it is, not compared.
+      const badStart = await hub.http
+        .get('/api/audit')
+        .query({ from: '2026-02-30T00:00:00Z', to: '2026-12-02T00:00:00Z' })
+        .set('Authorization', as(admin));
+      expect([badStart.status, badStart.body.message]).toEqual([
+        400,
+        expect.stringMatching(/^from must be an RFC 3339 date-time/),
+      ]);
+      expect(badStart.body.message).not.toContain('later than');
+      const ok = await hub.http
+        .get('/api/audit')
+        .query({ from: '2026-12-02T09:00:00+01:00', to: '2026-12-02T08:00:01Z' })
+        .set('Authorization', as(admin));
+      expect(ok.status).toBe(200);
+    });
+  });
+
   describe('the CSV export', () => {
     it('has a header row and one row per entry, newest first, with the same filters', async () => {
       const response = await hub.http

@@ -28,6 +28,40 @@ export function IsRfc3339(options?: ValidationOptions): PropertyDecorator {
 }
 
 /**
+ * The value, a time (IsRfc3339), must be a later instant than the DTO's field `earlier`, also a
+ * time: a window whose end is not after its start holds nothing, and an empty answer would read
+ * as "nothing happened" rather than as dates the wrong way round. Said as a 400 naming both
+ * fields: "to must be later than from: 2026-12-02T00:00:00Z is not after 2026-12-05T00:00:00Z".
+ * Instants are compared, so offsets may differ. Passes when either is left out or is not a time,
+ * which their own IsRfc3339 says.
+ *
+ * @param earlier the name of the field holding the start of the window
+ */
+export function IsLaterThan(earlier: string, options?: ValidationOptions): PropertyDecorator {
+  const startOf = (args: ValidationArguments): unknown =>
+    (args.object as Record<string, unknown>)[earlier];
+  return ValidateBy(
+    {
+      name: 'isLaterThan',
+      constraints: [earlier],
+      validator: {
+        validate: (value: unknown, args?: ValidationArguments) => {
+          const start = args ? startOf(args) : undefined;
+          if (rfc3339Problem(value) !== null || rfc3339Problem(start) !== null) {
+            return true;
+          }
+          return Date.parse(value as string) > Date.parse(start as string);
+        },
+        defaultMessage: (args?: ValidationArguments) =>
+          `${args?.property ?? 'value'} must be later than ${earlier}: ${String(args?.value)} ` +
+          `is not after ${String(args ? startOf(args) : '')}`,
+      },
+    },
+    options,
+  );
+}
+
+/**
  * The value must be text that a profile, a CSV and PostgreSQL can all carry (see
  * `plainTextProblem`: not blank, no control characters, no lone surrogates, `max` characters at
  * most). Surrounding spaces are trimmed before the check and the trimmed text is what the

@@ -1,7 +1,8 @@
-// Filters for reading the audit log.
+// Filters for reading the audit log, checked here as every query is (a window's end after its
+// start too), so the controller only maps them.
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
-import { IsPlainText, IsRfc3339 } from '../../common/input-rules';
+import { IsLaterThan, IsPlainText, IsRfc3339 } from '../../common/input-rules';
 import { PageQueryDto } from '../../common/page-query.dto';
 
 export class AuditQueryDto extends PageQueryDto {
@@ -35,9 +36,10 @@ export class AuditQueryDto extends PageQueryDto {
   from?: string;
 
   @ApiPropertyOptional({
-    description: 'RFC 3339 time with a zone (2027-01-31T08:00:00Z), exclusive',
+    description: 'RFC 3339 time with a zone (2027-01-31T08:00:00Z), exclusive; later than from',
   })
   @IsOptional()
   @IsRfc3339()
+  @IsLaterThan('from')
   to?: string;
 }
