@@ -171,14 +171,23 @@ export class ComplianceService
   }
 
   /**
-   * Plans the policy of every active device that has none: an enrolment's plan waits up to
-   * 200 ms (refreshSoon), and a hub stopped or killed in between would otherwise leave that
-   * device without a policy until some policy changed. Runs after the baseline is made.
+   * Plans again, at start, the policy of every active device: the plans of enrolments and of a
+   * group's new or removed members wait up to 200 ms in memory (refreshSoon), and a hub stopped
+   * or killed in between would otherwise leave those devices without a policy, or on the one
+   * they had before, shown as applied, until some policy changed (decisions.md, "A walk that
+   * tried to break restarts, backups and retention"). A device with none is planned by force;
+   * the others get a `policy.apply` only where the version the hub resolves for them now is not
+   * the one they should run, so a start after a clean stop queues nothing. Runs after the
+   * baseline is made.
    */
   async onApplicationBootstrap(): Promise<void> {
-    const unplanned = await this.devices.activeDeviceIds({ withoutPolicy: true });
-    if (unplanned.length > 0) {
-      this.refreshSoon(unplanned, true);
+    const unplanned = new Set(await this.devices.activeDeviceIds({ withoutPolicy: true }));
+    if (unplanned.size > 0) {
+      this.refreshSoon([...unplanned], true);
+    }
+    const planned = (await this.devices.activeDeviceIds()).filter((id) => !unplanned.has(id));
+    if (planned.length > 0) {
+      this.refreshSoon(planned, false);
     }
   }
 
