@@ -4,6 +4,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { mayDeletePhoto, PhotoSync } from './photo-sync';
 
+// The module photo-sync reads files through, to count the headers it opens.
+const fsPromises = jest.requireActual<typeof import('node:fs/promises')>('node:fs/promises');
+
 describe('mayDeletePhoto', () => {
   const sha = 'ab'.repeat(32);
   const receipt = { sha256: sha, storedAt: '2026-06-12T10:00:00Z', storedSha256: 'cd'.repeat(32) };
@@ -62,6 +65,68 @@ describe(PhotoSync.name, () => {
       ]);
     } finally {
       await sync.stop();
+    }
+  });
+
+  it("reads a waiting picture's header once, and again only when the file changes", async () => {
+    // A trip camera's folder, deleting after upload so that every picture in it waits: two
+    // JPEGs and a document named like one. The hub cannot be reached, so each pass counts again.
+    const dir = path.join(work, 'photos');
+    fs.mkdirSync(dir);
+    const jpeg = Buffer.concat([Buffer.from('ffd8ffe000104a464946', 'hex'), Buffer.alloc(64)]);
+    const letter = Buffer.alloc(jpeg.length, 'Year 4 letter home\n');
+    fs.writeFileSync(path.join(dir, 'IMG_0001.jpg'), jpeg);
+    fs.writeFileSync(path.join(dir, 'IMG_0002.jpg'), jpeg);
+    fs.writeFileSync(path.join(dir, 'IMG_0003.jpg'), letter);
+    const settled = new Date(Date.now() - 60_000);
+    for (const name of ['IMG_0001.jpg', 'IMG_0002.jpg', 'IMG_0003.jpg']) {
+      fs.utimesSync(path.join(dir, name), settled, settled);
+    }
+    const opened: string[] = [];
+    const realOpen = fsPromises.open;
+    const open = jest.spyOn(fsPromises, 'open').mockImplementation((file, ...rest) => {
+      if (String(file).startsWith(dir)) {
+        opened.push(path.basename(String(file)));
+      }
+      return realOpen(file, ...rest);
+    });
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const sync = new PhotoSync({
+      device: { hubUrl: 'http://127.0.0.1:9', deviceId: 'device-1', privateKeyPem: privateKey },
+      dir,
+      stateDir: work,
+      deleteAfterUpload: true,
+      retryDelays: [],
+      idleTimeoutMs: 2000,
+      intervalMs: 60_000,
+    });
+    /** Two passes (each counts), then what it reports and the headers it read meanwhile. */
+    const countTwice = async () => {
+      opened.length = 0;
+      await sync.syncNow();
+      await sync.syncNow();
+      return { pendingPhotos: sync.pendingPhotos, headersRead: [...opened].sort() };
+    };
+    await sync.start();
+    try {
+      expect(await countTwice()).toEqual({ pendingPhotos: 2, headersRead: [] });
+
+      // The document becomes a picture of the same size, its times kept as they were (a copy
+      // that keeps times): read again, and counted.
+      fs.writeFileSync(path.join(dir, 'IMG_0003.jpg'), jpeg);
+      fs.utimesSync(path.join(dir, 'IMG_0003.jpg'), settled, settled);
+      expect(await countTwice()).toEqual({ pendingPhotos: 3, headersRead: ['IMG_0003.jpg'] });
+
+      // A picture replaced by a document of the same size under its name (a new file): read
+      // again, and no longer counted; one gone is no longer counted, with nothing to read.
+      fs.writeFileSync(path.join(dir, 'next.tmp'), letter);
+      fs.utimesSync(path.join(dir, 'next.tmp'), settled, settled);
+      fs.renameSync(path.join(dir, 'next.tmp'), path.join(dir, 'IMG_0002.jpg'));
+      fs.unlinkSync(path.join(dir, 'IMG_0001.jpg'));
+      expect(await countTwice()).toEqual({ pendingPhotos: 1, headersRead: ['IMG_0002.jpg'] });
+    } finally {
+      await sync.stop();
+      open.mockRestore();
     }
   });
 });

@@ -95,6 +95,8 @@ export class PhotoSync {
   private readonly listeners = new StateChangeListeners();
   /** Files named as pictures whose content is not one, already logged. */
   private readonly notPictures = new Set<string>();
+  /** What each file's header said, so that counting reads only new or changed files. */
+  private readonly headers = new PictureHeaders();
 
   constructor(private readonly options: PhotoSyncOptions) {}
 
@@ -319,11 +321,15 @@ export class PhotoSync {
     let count = Object.keys(this.journal.uploads).length;
     if (deleting) {
       count = 0;
-      for (const name of entries.filter((n) => !n.startsWith('.') && PICTURE.test(n))) {
-        if (await isPictureFile(path.join(this.options.dir, name))) {
+      const named = entries
+        .filter((n) => !n.startsWith('.') && PICTURE.test(n))
+        .map((n) => path.join(this.options.dir, n));
+      for (const file of named) {
+        if (await this.headers.isPicture(file)) {
           count += 1;
         }
       }
+      this.headers.keepOnly(named);
     }
     if (count !== this.pending) {
       this.pending = count;
@@ -405,6 +411,64 @@ export class PhotoSyncEnforcer implements Enforcer {
       stopInner();
       stopPhotos();
     };
+  }
+}
+
+/** A file as its header was read: any write or replacement since changes one of these. */
+interface HeaderCheck {
+  size: number;
+  mtimeMs: number;
+  /** Changed by every write, and not settable (as mtime is, by a camera import keeping times). */
+  ctimeMs: number;
+  ino: number;
+  picture: boolean;
+}
+
+/**
+ * Whether files are pictures by their first bytes (`isPictureFile`), remembered by path with the
+ * file's size, modification and change times and inode, so that counting the pending photos
+ * every few seconds reads again only the files that are new or have changed since (a folder of
+ * a trip's 500 photos was opened 500 times per count). A file changed between its stat and its
+ * read is remembered with the older stat, so it is read again at the next count.
+ */
+export class PictureHeaders {
+  private readonly checked = new Map<string, HeaderCheck>();
+
+  /**
+   * Whether `file` is a JPEG, PNG or HEIC picture now; false for a file that is gone, is not a
+   * regular file or cannot be read. Reads its header only when no check of the file as it is now
+   * is remembered.
+   */
+  async isPicture(file: string): Promise<boolean> {
+    const stat = await fs.stat(file).catch(() => null);
+    if (!stat?.isFile()) {
+      this.checked.delete(file);
+      return false;
+    }
+    const known = this.checked.get(file);
+    if (
+      known &&
+      known.size === stat.size &&
+      known.mtimeMs === stat.mtimeMs &&
+      known.ctimeMs === stat.ctimeMs &&
+      known.ino === stat.ino
+    ) {
+      return known.picture;
+    }
+    const picture = await isPictureFile(file);
+    const { size, mtimeMs, ctimeMs, ino } = stat;
+    this.checked.set(file, { size, mtimeMs, ctimeMs, ino, picture });
+    return picture;
+  }
+
+  /** Forgets every file but `files` (those still in the folder), so the memory stays its size. */
+  keepOnly(files: readonly string[]): void {
+    const present = new Set(files);
+    for (const file of this.checked.keys()) {
+      if (!present.has(file)) {
+        this.checked.delete(file);
+      }
+    }
   }
 }
 
