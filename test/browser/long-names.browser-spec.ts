@@ -9,6 +9,7 @@ import {
   apiSignIn,
   callApi,
   consoleSpec,
+  screenshot,
   scrollsSideways,
 } from '../support/browser';
 import { enrollTestDevice } from '../support/devices';
@@ -116,6 +117,75 @@ describe('names of one long word on a portrait iPad', () => {
       .waitFor();
     if (await scrollsSideways(page())) {
       sideways.push('/trips/new');
+    }
+    expect(sideways).toEqual([]);
+  });
+
+  it('no table widens its page with a cell of one long word, at either iPad size', async () => {
+    // The longest words the hub takes in a table's cells: a colleague's name (128), a serial
+    // number and a model (128), an asset tag (64), a condition (200), none with a space.
+    const word = (first: string, length: number) =>
+      `${first}${'Pneumonoultramicroscopicsilicovolcanoconiosis'.repeat(5)}`.slice(0, length);
+    const borrower = await api<{ id: string }>('POST', '/api/staff', {
+      username: 'longest.word',
+      displayName: word('W', 128),
+      password: 'Staff-Pass1!',
+      roles: ['teacher'],
+    });
+    const asset = await api<{ id: string; assetTag: string }>('POST', '/api/assets', {
+      assetTag: `Z${'Y'.repeat(63)}`,
+      kind: 'laptop',
+      serialNumber: word('N', 128),
+      model: word('R', 128),
+      condition: word('K', 200),
+    });
+    await api('POST', '/api/loans', {
+      assetTag: asset.assetTag,
+      borrowerId: borrower.id,
+      dueAt: new Date(Date.now() + 86_400_000).toISOString(),
+      conditionOut: word('O', 200),
+      aupAcceptedAtDesk: true,
+    });
+    await page().goto(`${hub().url}/sign-in`);
+    await page().getByLabel('Username').fill('admin');
+    await page().getByLabel('Password').fill(ADMIN_PASSWORD);
+    await page().getByRole('button', { name: 'Sign in' }).click();
+    await page().waitForURL((url) => !url.pathname.startsWith('/sign-in'));
+
+    /** Each screen that lists one of the words in a table, and the word it shows. */
+    const screens: [string, string][] = [
+      ['/staff', word('W', 128)],
+      ['/inventory', word('N', 128)],
+      [`/inventory/${asset.id}`, word('O', 200)],
+      ['/audit', word('W', 128)],
+    ];
+    const sideways: string[] = [];
+    for (const size of [
+      { width: 1024, height: 768 },
+      { width: 768, height: 1024 },
+    ]) {
+      await page().setViewportSize(size);
+      for (const [path, shows] of screens) {
+        await page().goto(`${hub().url}${path}`);
+        await page().locator('table').getByText(shows, { exact: false }).first().waitFor();
+        await page().waitForTimeout(200);
+        if (await scrollsSideways(page())) {
+          sideways.push(`${path} at ${size.width}x${size.height}`);
+        }
+        // Nor may a table outgrow its own box, hiding its other columns off to the side.
+        const clipped = await page().evaluate<number>(
+          `[...document.querySelectorAll('.table-scroll')].filter((box) => box.scrollWidth > box.clientWidth).length`,
+        );
+        if (clipped > 0) {
+          sideways.push(
+            `${path} at ${size.width}x${size.height}: ${clipped} table(s) wider than their box`,
+          );
+        }
+        await screenshot(
+          page(),
+          `long-word-${path.split('/').slice(1, 2).join('')}${path.split('/').length > 2 ? '-one' : ''}-${size.width}x${size.height}`,
+        );
+      }
     }
     expect(sideways).toEqual([]);
   });
