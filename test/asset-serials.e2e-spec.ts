@@ -92,7 +92,11 @@ describe(`one serial number, one asset (${TEST_DATABASE_NAME})`, () => {
       expect({ serialNumber, status: again.status, body: again.body }).toEqual({
         serialNumber,
         status: 409,
-        body: { statusCode: 409, message: 'Serial number PROBE-1 is already on asset PT-1' },
+        body: {
+          statusCode: 409,
+          message: 'Serial number PROBE-1 is already on asset PT-1',
+          code: 'serial_number_taken',
+        },
       });
     }
     expect(await listed('probe-1')).toEqual([{ assetTag: 'PT-1', serialNumber: 'PROBE-1' }]);
@@ -105,7 +109,11 @@ describe(`one serial number, one asset (${TEST_DATABASE_NAME})`, () => {
       serialNumber: 'PROBE-1',
     });
     expect(moved.status).toBe(409);
-    expect(moved.body.message).toBe('Serial number PROBE-1 is already on asset PT-1');
+    expect(moved.body).toEqual({
+      statusCode: 409,
+      message: 'Serial number PROBE-1 is already on asset PT-1',
+      code: 'serial_number_taken',
+    });
     expect((await get<Asset>(clerk.token, `/api/assets/${other.id}`)).serialNumber).toBe('PROBE-3');
     const same = await patch(clerk.token, `/api/assets/${first.id}`, {
       serialNumber: 'PROBE-1',
@@ -140,7 +148,11 @@ describe(`one serial number, one asset (${TEST_DATABASE_NAME})`, () => {
     });
     expect({ status: again.status, body: again.body }).toEqual({
       status: 409,
-      body: { statusCode: 409, message: 'Serial number C02XK1 is already on asset CI-1' },
+      body: {
+        statusCode: 409,
+        message: 'Serial number C02XK1 is already on asset CI-1',
+        code: 'serial_number_taken',
+      },
     });
     expect(await listed('c02xk1')).toEqual([{ assetTag: 'CI-1', serialNumber: 'c02xk1' }]);
     // Its own serial in other capitals is its own: kept as typed, now as the new spelling.
@@ -242,9 +254,10 @@ describe(`one serial number, one asset (${TEST_DATABASE_NAME})`, () => {
     const winner = created[0].body as Asset;
     answers.forEach((answer, i) => {
       if (answer.status !== 201) {
-        expect({ status: answer.status, message: answer.body.message }).toEqual({
-          status: 409,
+        expect(answer.body).toEqual({
+          statusCode: 409,
           message: `Serial number ${serials[i]} is already on asset ${winner.assetTag}`,
+          code: 'serial_number_taken',
         });
       }
     });
@@ -264,9 +277,10 @@ describe(`one serial number, one asset (${TEST_DATABASE_NAME})`, () => {
     expect(created).toHaveLength(1);
     const winner = (created[0].body as Asset).assetTag;
     for (const answer of answers.filter((a) => a.status !== 201)) {
-      expect({ status: answer.status, message: answer.body.message }).toEqual({
-        status: 409,
+      expect(answer.body).toEqual({
+        statusCode: 409,
         message: `Serial number RACE-SN is already on asset ${winner}`,
+        code: 'serial_number_taken',
       });
     }
     expect(await listed('race-sn')).toEqual([{ assetTag: winner, serialNumber: 'RACE-SN' }]);

@@ -237,6 +237,65 @@ describe(`the asset register (${TEST_DATABASE_NAME})`, () => {
     ).toBe('LATE-1');
   });
 
+  it('says what each register refusal is in a code, beside its message in plain words', async () => {
+    // The console puts a taken tag at the tag field and a taken serial number at the serial
+    // field by `code`, never by the message, whose words may change.
+    const send = (method: 'post' | 'patch', path: string, body: object, token = clerk.token) =>
+      hub.http[method](path).set('Authorization', as(token)).send(body);
+    const held = await createAsset({
+      assetTag: 'CODE-1',
+      kind: 'laptop',
+      serialNumber: 'SN-CODE-1',
+    });
+    const other = await createAsset({ assetTag: 'CODE-2', kind: 'laptop' });
+    const tagOnCreate = await send('post', '/api/assets', { assetTag: 'code-1', kind: 'laptop' });
+    const tagOnPatch = await send('patch', `/api/assets/${other.id}`, { assetTag: 'CODE-1' });
+    const serialOnCreate = await send('post', '/api/assets', {
+      assetTag: 'CODE-3',
+      kind: 'laptop',
+      serialNumber: 'sn-code-1',
+    });
+    const serialOnPatch = await send('patch', `/api/assets/${other.id}`, {
+      serialNumber: 'SN-CODE-1',
+    });
+    // A device's own tag is the same refusal: another active device has it.
+    const token = await createEnrollmentToken(hub, admin, { maxUses: 2 });
+    await enrollTestDevice(hub, token, { serialNumber: 'SN-CODE-D1', assetTag: 'CODE-D' });
+    const second = await enrollTestDevice(hub, token, { serialNumber: 'SN-CODE-D2' });
+    const deviceTag = await send(
+      'patch',
+      `/api/devices/${second.deviceId}`,
+      { assetTag: 'code-d' },
+      admin,
+    );
+
+    expect(
+      [tagOnCreate, tagOnPatch, serialOnCreate, serialOnPatch, deviceTag].map((r) => r.body),
+    ).toEqual([
+      { statusCode: 409, code: 'asset_tag_taken', message: 'Asset tag code-1 is already used' },
+      { statusCode: 409, code: 'asset_tag_taken', message: 'Asset tag CODE-1 is already used' },
+      {
+        statusCode: 409,
+        code: 'serial_number_taken',
+        message: 'Serial number sn-code-1 is already on asset CODE-1',
+      },
+      {
+        statusCode: 409,
+        code: 'serial_number_taken',
+        message: 'Serial number SN-CODE-1 is already on asset CODE-1',
+      },
+      {
+        statusCode: 409,
+        code: 'asset_tag_taken',
+        message: expect.stringMatching(/^Asset tag "code-d" is already on .*: one asset tag/),
+      },
+    ]);
+    // Other 409s carry no code: only the refusals the docs name have one.
+    await send('post', `/api/assets/${held.id}/lost`, {});
+    const twice = await send('post', `/api/assets/${held.id}/lost`, {});
+    expect(twice.body).toEqual({ statusCode: 409, message: 'Asset CODE-1 is already lost' });
+  });
+
   it('locks a lost device, which stays locked through a class unlock and the end, until ICT unlocks it', async () => {
     const klass = await setUpClass(hub, admin, 2);
     const [lostTablet, other] = klass.devices;

@@ -32,6 +32,17 @@ export function serialKeyOf(serial: string): string {
 }
 
 /**
+ * The `code` of each 409 of POST and PATCH /api/assets that a client tells apart, beside its
+ * message in plain words (the console puts each at its field; the words may change):
+ * - `asset_tag_taken`: another asset, or another active device, has the tag (in any case);
+ * - `serial_number_taken`: another asset has the serial number (in any capitals); the message
+ *   names it.
+ * PATCH's other 409s (on loan or on a trip, changed at the same moment) carry no code.
+ */
+export const ASSET_REGISTER_REFUSALS = ['asset_tag_taken', 'serial_number_taken'] as const;
+export type AssetRegisterRefusal = (typeof ASSET_REGISTER_REFUSALS)[number];
+
+/**
  * Where an asset is (issue 13). `on_loan` and `on_trip` are set by loans and trips only; `lost` by
  * POST /api/assets/:id/lost or a trip's lost report.
  */

@@ -71,7 +71,10 @@ export class AssetsController {
     summary: 'Add an asset to the register',
     ok: 'The new asset (status available), with its device if one with that serial number is enrolled',
     errors: {
-      409: 'The asset tag, or the serial number (naming the asset that has it), is already used',
+      409:
+        'Refused, with `code` beside the message: `asset_tag_taken` (another asset, or another ' +
+        'active device, has the tag) or `serial_number_taken` (another asset has the serial ' +
+        'number in any capitals; the message names it)',
     },
   })
   create(@CurrentStaff() actor: StaffPrincipal, @Body() body: CreateAssetDto): Promise<Asset> {
@@ -158,7 +161,11 @@ export class AssetsController {
     ok: 'The asset as changed',
     errors: {
       404: 'No such asset',
-      409: 'The tag or serial number is already used, or the asset is on loan or on a trip (its status and serial number wait for its check-in)',
+      409:
+        'The tag is already used (`code` `asset_tag_taken`), the serial number is already used ' +
+        '(`serial_number_taken`, naming the asset that has it), or, without a code, the asset ' +
+        'is on loan or on a trip (its status and serial number wait for its check-in) or changed ' +
+        'at the same moment',
     },
   })
   update(

@@ -12,10 +12,11 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { Asset, AssetStatus, ImportReport, Page } from '@app/hub-api';
+import type { Asset, AssetRegisterRefusal, AssetStatus, ImportReport, Page } from '@app/hub-api';
 import { assetTarget, deviceTarget } from '../audit/audit-labels';
 import { AuditActor, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
+import { codedConflict } from '../common/coded-refusal';
 import { HubEvents } from '../common/hub-events';
 import type { StaffPrincipal } from '../common/roles';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
@@ -56,6 +57,14 @@ function checkInFirst(asset: AssetEntity): ConflictException {
   return new ConflictException(
     `Asset ${asset.assetTag} is ${asset.status.replace('_', ' ')}: check it in first`,
   );
+}
+
+/**
+ * A 409 of the register's that a client tells apart (ASSET_REGISTER_REFUSALS): its plain-words
+ * `message` and its `code`, the published codes only.
+ */
+function registerRefused(code: AssetRegisterRefusal, message: string): ConflictException {
+  return codedConflict(code, message);
 }
 
 /** The words of a serial number refused because `holder` has it. */
@@ -106,7 +115,8 @@ export class AssetsService implements OnModuleInit {
    * could otherwise be on loan and on a trip at once. The unique index UQ_assets_serial_key
    * decides a race (decisions.md, "One serial number, one asset, whatever its capitals").
    *
-   * @throws ConflictException 409 for a tag or a serial number already in the register
+   * @throws ConflictException 409 for a tag (`asset_tag_taken`) or a serial number
+   *   (`serial_number_taken`) already in the register
    */
   async create(actor: StaffPrincipal, input: CreateAssetDto): Promise<Asset> {
     const now = this.clock.now();
@@ -147,7 +157,7 @@ export class AssetsService implements OnModuleInit {
         throw await this.serialConflict(asset.serialNumber);
       }
       if (isUniqueViolation(error)) {
-        throw new ConflictException(`Asset tag ${input.assetTag} is already used`);
+        throw registerRefused('asset_tag_taken', `Asset tag ${input.assetTag} is already used`);
       }
       throw error;
     }
@@ -191,7 +201,8 @@ export class AssetsService implements OnModuleInit {
    * in one statement, so a check-out at the same moment makes it a 409 rather than slipping in.
    *
    * @throws NotFoundException 404 for an unknown id
-   * @throws ConflictException 409 for a tag or serial number already used (the serial in any
+   * @throws ConflictException 409 for a tag (`asset_tag_taken`) or serial number
+   *   (`serial_number_taken`) already used (the serial in any
    *   capitals, naming the asset that has it; the asset's own serial in other capitals is a
    *   change of spelling, kept as typed), a status or serial number change of an asset on loan or on a trip ("check
    *   it in first"), or a change that raced another
@@ -268,7 +279,10 @@ export class AssetsService implements OnModuleInit {
         throw await this.serialConflict(input.serialNumber);
       }
       if (isUniqueViolation(error)) {
-        throw new ConflictException(`Asset tag ${input.assetTag ?? ''} is already used`);
+        throw registerRefused(
+          'asset_tag_taken',
+          `Asset tag ${input.assetTag ?? ''} is already used`,
+        );
       }
       throw error;
     }
@@ -473,7 +487,7 @@ export class AssetsService implements OnModuleInit {
    * asset: it names the device an asset is matched with). Read in the caller's transaction for the clear message; the
    * unique index decides when another writer gets in between.
    *
-   * @throws ConflictException 409 naming the asset that has the serial number
+   * @throws ConflictException 409 `serial_number_taken` naming the asset that has the serial number
    */
   private async refuseTakenSerial(
     tx: Tx,
@@ -487,7 +501,7 @@ export class AssetsService implements OnModuleInit {
       serialKeyOf(serialNumber),
     );
     if (holder && holder.id !== selfId) {
-      throw new ConflictException(serialTakenBy(serialNumber, holder));
+      throw registerRefused('serial_number_taken', serialTakenBy(serialNumber, holder));
     }
   }
 
@@ -495,7 +509,7 @@ export class AssetsService implements OnModuleInit {
   private async serialConflict(serialNumber: string): Promise<ConflictException> {
     const holder =
       (await this.assets.findBySerials([serialNumber])).get(serialKeyOf(serialNumber)) ?? null;
-    return new ConflictException(serialTakenBy(serialNumber, holder));
+    return registerRefused('serial_number_taken', serialTakenBy(serialNumber, holder));
   }
 
   /**

@@ -3,12 +3,15 @@
 // active devices' tags a unique key). The one answer for a tag another device has, wherever a
 // device's tag is written: staff's PATCH, an enrolment, the asset register.
 import { ConflictException } from '@nestjs/common';
+import type { AssetRegisterRefusal } from '@app/hub-api';
 import type { DeviceNames } from '../audit/audit-labels';
+import { codedConflict } from '../common/coded-refusal';
 import { isUniqueViolation } from '../database/unique-violation';
 
 /**
  * The 409 for an asset tag another active device has (compared by `tagKeyOf`, so in any case),
- * naming that device as staff know it: `Asset tag "OAK-07" is already on Oak 07 (serial C02X)`.
+ * naming that device as staff know it: `Asset tag "OAK-07" is already on Oak 07 (serial C02X)`,
+ * with `code` `asset_tag_taken` (ASSET_REGISTER_REFUSALS), as the register's own tag refusal.
  *
  * @param tag the tag as given
  * @param holder the active device that has it, when it could be read; otherwise unnamed
@@ -20,7 +23,9 @@ export function assetTagTaken(
   const on = holder
     ? `${holder.name?.trim() || 'another device'} (serial ${holder.serialNumber})`
     : 'another device';
-  return new ConflictException(
+  const code: AssetRegisterRefusal = 'asset_tag_taken';
+  return codedConflict(
+    code,
     `Asset tag "${tag}" is already on ${on}: one asset tag names one device`,
   );
 }

@@ -60,7 +60,9 @@ export class DevicesController {
   @ApiRoute({
     summary: "Change a device's name, asset tag or notes",
     ok: 'The device as changed',
-    errors: { 409: 'Another active device has that asset tag (in any case)' },
+    errors: {
+      409: 'Another active device has that asset tag (in any case): `code` `asset_tag_taken`',
+    },
   })
   update(
     @CurrentStaff() actor: StaffPrincipal,

@@ -1,7 +1,14 @@
 // How the assets screens name things: kinds and statuses in words, each status with a mark whose
-// shape differs too (colour never carries it alone), and the filters' choices.
-import { ASSET_KINDS, ASSET_STATUS_LABELS, ASSET_STATUSES } from '@app/hub-api';
-import type { AssetKind, AssetStatus } from '@app/hub-api';
+// shape differs too (colour never carries it alone), the filters' choices, and which field a
+// refusal of the register is about (by the hub's code).
+import {
+  ASSET_KINDS,
+  ASSET_REGISTER_REFUSALS,
+  ASSET_STATUS_LABELS,
+  ASSET_STATUSES,
+} from '@app/hub-api';
+import type { AssetKind, AssetRegisterRefusal, AssetStatus } from '@app/hub-api';
+import { ApiError } from '../api/client';
 
 /** An asset's kind as a person says it. */
 export const ASSET_KIND_LABELS: Record<AssetKind, string> = {
@@ -48,3 +55,37 @@ export function isAssetKind(value: string): value is AssetKind {
 
 export const assetPath = (id: string) => `/api/assets/${encodeURIComponent(id)}`;
 export const ASSETS_PATH = '/api/assets';
+
+/**
+ * Which of the register's refusals an error from POST or PATCH /api/assets is, by the `code` the
+ * hub answers beside its message (ASSET_REGISTER_REFUSALS): null for any other error, and for a
+ * 409 without a known code. Never read from the message, whose words may change.
+ */
+export function assetRefusalOf(error: unknown): AssetRegisterRefusal | null {
+  if (!(error instanceof ApiError) || error.status !== 409 || error.code === null) {
+    return null;
+  }
+  const code = error.code;
+  return ASSET_REGISTER_REFUSALS.find((known) => known === code) ?? null;
+}
+
+/**
+ * The field of the asset form an error is said at: the tag or the serial number when the hub
+ * refused it as taken (by code), or when its 400 names that field first (the hub's validation
+ * messages start with the field at fault); null for anything else, said above the buttons.
+ */
+export function assetFieldOf(error: unknown): 'assetTag' | 'serialNumber' | null {
+  const refusal = assetRefusalOf(error);
+  if (refusal === 'asset_tag_taken') {
+    return 'assetTag';
+  }
+  if (refusal === 'serial_number_taken') {
+    return 'serialNumber';
+  }
+  if (error instanceof ApiError && error.status === 400) {
+    // The client writes the message as a sentence: "AssetTag must be …".
+    const field = /^(assetTag|serialNumber)\b/i.exec(error.message)?.[1].toLowerCase();
+    return field === 'assettag' ? 'assetTag' : field === 'serialnumber' ? 'serialNumber' : null;
+  }
+  return null;
+}

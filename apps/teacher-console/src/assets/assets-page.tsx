@@ -7,7 +7,7 @@ import { ASSET_KINDS } from '@app/hub-api';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { Form } from 'react-aria-components';
-import { api, ApiError, apiQuery } from '../api/client';
+import { api, apiQuery } from '../api/client';
 import {
   Button,
   DataTable,
@@ -27,6 +27,7 @@ import { AssetStatusWords } from './asset-status';
 import {
   ANY,
   ASSET_KIND_LABELS,
+  assetFieldOf,
   ASSETS_PATH,
   isAssetKind,
   isAssetStatus,
@@ -216,16 +217,10 @@ function NewAssetDialog() {
     }
   };
   const error = create.error;
-  const serialError =
-    error instanceof ApiError && error.status === 409 && /^Serial number/.test(error.message)
-      ? error.message
-      : null;
-  const tagError =
-    !serialError &&
-    error instanceof ApiError &&
-    (error.status === 409 || /assetTag/i.test(error.message))
-      ? error.message
-      : null;
+  // Each at its field by the hub's code (a taken tag or serial), or a 400 naming it first.
+  const field = assetFieldOf(error);
+  const serialError = error && field === 'serialNumber' ? error.message : null;
+  const tagError = error && field === 'assetTag' ? error.message : null;
   const submit = (event: FormEvent) => {
     event.preventDefault();
     create.mutate();
