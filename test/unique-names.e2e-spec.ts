@@ -28,6 +28,11 @@ interface Kind {
   body: (name: string) => object;
 }
 
+/** The `code` beside a taken name's message: policies' (POLICY_REFUSALS); groups' and classes' have none. */
+function nameTakenCode(noun: string): { code?: string } {
+  return noun === 'policy' ? { code: 'name_taken' } : {};
+}
+
 describe(`names told apart as a school reads them (${TEST_DATABASE_NAME})`, () => {
   let hub: TestHub;
   let admin: string;
@@ -80,7 +85,11 @@ describe(`names told apart as a school reads them (${TEST_DATABASE_NAME})`, () =
         expect({ name, status: again.status, body: again.body }).toEqual({
           name,
           status: 409,
-          body: { statusCode: 409, message: `A ${noun} named "Year 5" already exists` },
+          body: {
+            statusCode: 409,
+            message: `A ${noun} named "Year 5" already exists`,
+            ...nameTakenCode(noun),
+          },
         });
       }
       // Kept as typed (trimmed), and a different name is a different thing.
@@ -88,8 +97,11 @@ describe(`names told apart as a school reads them (${TEST_DATABASE_NAME})`, () =
       expect(other.status).toBe(201);
       expect((other.body as Named).name).toBe('Year 6  Oak');
       const renamed = await patch(`${kind.route}/${(other.body as Named).id}`, { name: 'YEAR 5' });
-      expect(renamed.status).toBe(409);
-      expect(renamed.body.message).toBe(`A ${noun} named "Year 5" already exists`);
+      expect(renamed.body).toEqual({
+        statusCode: 409,
+        message: `A ${noun} named "Year 5" already exists`,
+        ...nameTakenCode(noun),
+      });
       // Its own name in other capitals is no clash: the new spelling is kept.
       const recased = await patch(`${kind.route}/${(first.body as Named).id}`, { name: 'YEAR 5' });
       expect(recased.status).toBe(200);
@@ -114,7 +126,11 @@ describe(`names told apart as a school reads them (${TEST_DATABASE_NAME})`, () =
         expect({ name, status: again.status, body: again.body }).toEqual({
           name,
           status: 409,
-          body: { statusCode: 409, message: `A ${noun} named "${holder}" already exists` },
+          body: {
+            statusCode: 409,
+            message: `A ${noun} named "${holder}" already exists`,
+            ...nameTakenCode(noun),
+          },
         });
       }
     });
@@ -128,7 +144,11 @@ describe(`names told apart as a school reads them (${TEST_DATABASE_NAME})`, () =
       expect(answers.map((a) => a.status).sort()).toEqual([201, 409]);
       const winner = answers.find((a) => a.status === 201)?.body as Named;
       const loser = answers.find((a) => a.status === 409);
-      expect(loser?.body.message).toBe(`A ${noun} named "${winner.name}" already exists`);
+      expect(loser?.body).toEqual({
+        statusCode: 409,
+        message: `A ${noun} named "${winner.name}" already exists`,
+        ...nameTakenCode(noun),
+      });
       expect((await names(kind.route)).filter((n) => /race\s+year\s+7/i.test(n))).toEqual([
         winner.name,
       ]);
@@ -145,7 +165,11 @@ describe(`names told apart as a school reads them (${TEST_DATABASE_NAME})`, () =
     const back = await post(`/api/policies/${id}/rollback`, { revision: 1 });
     expect({ status: back.status, body: back.body }).toEqual({
       status: 409,
-      body: { statusCode: 409, message: 'A policy named "ROLLBACK  rule" already exists' },
+      body: {
+        statusCode: 409,
+        message: 'A policy named "ROLLBACK  rule" already exists',
+        code: 'name_taken',
+      },
     });
   });
 

@@ -8,6 +8,7 @@ export * from './responses';
 export * from './assets';
 export * from './names';
 export * from './loans';
+export * from './policies';
 export * from './trips';
 export * from './classes';
 export * from './photos';

@@ -50,7 +50,9 @@ export class PoliciesController {
     summary: 'Create a policy profile',
     ok: 'The new policy',
     errors: {
-      409: 'A policy with that name already exists (names are compared ignoring capitals and extra spaces)',
+      409:
+        'A policy with that name already exists (names are compared ignoring capitals and extra ' +
+        'spaces): `code` `name_taken`',
     },
   })
   create(@CurrentStaff() actor: StaffPrincipal, @Body() body: CreatePolicyDto) {
@@ -83,7 +85,9 @@ export class PoliciesController {
     summary: 'Change a policy profile (this makes a new revision)',
     ok: 'The policy as changed',
     errors: {
-      409: 'Another policy has that name, or someone changed this one at the same moment',
+      409:
+        'Another policy has that name (`code` `name_taken`), or, without a code, someone changed ' +
+        'this one at the same moment',
     },
   })
   update(
@@ -112,6 +116,9 @@ export class PoliciesController {
     ok: 'The policy as rolled back',
     errors: {
       404: 'No such policy, or it has no such revision',
+      409:
+        "Another policy has taken the revision's name since (`code` `name_taken`), or, without a " +
+        'code, someone changed this one at the same moment',
     },
   })
   rollback(

@@ -21,10 +21,11 @@ import {
   signMobileconfig,
   validatePolicyLayer,
 } from '@app/policy';
-import { nameKeyOf } from '@app/hub-api';
+import { nameKeyOf, type PolicyRefusal } from '@app/hub-api';
 import { deviceLabel, policyTarget } from '../audit/audit-labels';
 import { AuditActor, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
+import { codedConflict } from '../common/coded-refusal';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import type { StaffPrincipal } from '../common/roles';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
@@ -40,9 +41,13 @@ import { PolicyAssignmentEntity, PolicyEntity, PolicyRevisionEntity } from './po
 
 export const BASELINE_POLICY_NAME = 'School baseline';
 
-/** The 409 for a policy name taken (in any case or spacing), naming the policy that has it. */
+/**
+ * The 409 for a policy name taken (in any case or spacing), naming the policy that has it, with
+ * `code` `name_taken` (POLICY_REFUSALS: the console says it at the name field by the code).
+ */
 export function policyNameTaken(name: string): ConflictException {
-  return new ConflictException(`A policy named "${name}" already exists`);
+  const code: PolicyRefusal = 'name_taken';
+  return codedConflict(code, `A policy named "${name}" already exists`);
 }
 
 function toPolicyDto(policy: PolicyEntity, assignments: PolicyAssignmentEntity[]) {

@@ -1,7 +1,9 @@
 // The hub names the field at fault in a policy's errors ("settings.screen.autoLockMinutes:
 // screen.autoLockMinutes must be between 1 and 60", apps/hub/src/policies/policies.service.ts,
 // from PolicyValidationError in libs/policy). This turns such a message into the form field it
-// belongs to and plain words for beside that field.
+// belongs to and plain words for beside that field. A name another policy has is told by the
+// hub's `code` (POLICY_REFUSALS), never by the words of its message.
+import { POLICY_REFUSALS, type PolicyRefusal } from '@app/hub-api';
 import type { SettingPath } from '@app/policy/settings';
 import { ApiError } from '../api/client';
 import { SETTING_FIELDS, settingLabel } from './policy-form';
@@ -31,6 +33,33 @@ function plainWords(text: string): string {
     out = out.split(path).join(`“${settingLabel(path)}”`);
   }
   return out.charAt(0).toUpperCase() + out.slice(1);
+}
+
+/**
+ * Which of the hub's policy refusals an error from POST or PATCH /api/policies is, by the `code`
+ * the hub answers beside its message (POLICY_REFUSALS): null for any other error, and for a 409
+ * without a known code. Never read from the message, whose words may change.
+ */
+export function policyRefusalOf(error: unknown): PolicyRefusal | null {
+  if (!(error instanceof ApiError) || error.status !== 409 || error.code === null) {
+    return null;
+  }
+  const code = error.code;
+  return POLICY_REFUSALS.find((known) => known === code) ?? null;
+}
+
+/**
+ * The words for beside a policy's name field: a name another policy has (by the hub's code), or
+ * a 400 whose message names `name` first (the hub names the field at fault first); else null.
+ */
+export function policyNameErrorOf(error: unknown): string | null {
+  if (!(error instanceof ApiError)) {
+    return null;
+  }
+  return policyRefusalOf(error) === 'name_taken' ||
+    (error.status === 400 && /^name\b/i.test(error.message))
+    ? error.message
+    : null;
 }
 
 /**
@@ -72,7 +101,9 @@ export function fieldErrorsOf(error: unknown, sentEnforced: readonly string[]): 
         }
       }
     }
-  } else if (/^(name|description)\b/i.test(message) || /^A policy named /.test(message)) {
+  } else if (policyRefusalOf(error) === 'name_taken') {
+    byField.name = message;
+  } else if (error.status === 400 && /^(name|description)\b/i.test(message)) {
     byField[/^description/i.test(message) ? 'description' : 'name'] = message;
   }
   return { byField, error };

@@ -3,7 +3,7 @@ import type { DeviceGroup, Policy } from '@app/hub-api';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate } from 'react-router-dom';
-import { api, apiQuery, ApiError } from '../api/client';
+import { api, apiQuery } from '../api/client';
 import {
   Button,
   DataTable,
@@ -15,6 +15,7 @@ import {
   TextArea,
   TextField,
 } from '../ui';
+import { policyNameErrorOf } from './hub-errors';
 
 const WHEN = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -96,10 +97,7 @@ function NewPolicy() {
       setBusy(false);
     }
   };
-  const nameError =
-    error instanceof ApiError && (error.status === 409 || /^name/i.test(error.message))
-      ? error.message
-      : null;
+  const nameError = policyNameErrorOf(error);
   return (
     <Dialog
       title="New policy"

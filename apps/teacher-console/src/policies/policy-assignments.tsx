@@ -4,7 +4,7 @@
 import type { Device, DeviceGroup, Policy, PolicyAssignment } from '@app/hub-api';
 import { useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, apiQuery } from '../api/client';
+import { api, apiQuery, ApiError } from '../api/client';
 import {
   Button,
   ConfirmDialog,
@@ -147,8 +147,11 @@ function AssignToGroup({
       setBusy(false);
     }
   };
+  // A 400 names its field first ("priority must be …"); any other error is said below.
   const priorityError =
-    error instanceof Error && /priority/i.test(error.message) ? error.message : null;
+    error instanceof ApiError && error.status === 400 && /^priority\b/i.test(error.message)
+      ? error.message
+      : null;
   return (
     <Dialog
       title="Assign to a group"
