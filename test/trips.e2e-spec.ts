@@ -164,6 +164,8 @@ describe(`trips (${TEST_DATABASE_NAME})`, () => {
     const refused = await post(leader.token, `/api/trips/${trip.id}/check-out`);
     expect(refused.status).toBe(409);
     expect((refused.body as { message: string }).message).toContain(`${t4} (on loan)`);
+    // An API client tells the refusals apart by `code`, never by the words.
+    expect((refused.body as { code?: string }).code).toBe('asset_not_available');
     for (const tag of [t1, t2, t3]) {
       expect(await assetStatus(tag)).toBe('available');
       expect(await cameraOf(tablets.get(tag)!.identity.deviceId)).toEqual({
@@ -207,12 +209,18 @@ describe(`trips (${TEST_DATABASE_NAME})`, () => {
       dueAt: new Date(hub.clock.nowMs() + DAY).toISOString(),
     });
     expect(lend.status).toBe(409);
-    expect((await post(leader.token, `/api/trips/${trip.id}/check-out`)).status).toBe(409);
+    const twice = await post(leader.token, `/api/trips/${trip.id}/check-out`);
+    expect(twice.body).toEqual({
+      statusCode: 409,
+      message: 'The kit is already checked out',
+      code: 'kit_already_out',
+    });
     // The same asset in a second trip's kit: that trip's check-out is refused, naming it.
     const second = await newTrip(admin, [otherLeader.id], [t2]);
     const clash = await post(admin, `/api/trips/${second.id}/check-out`);
     expect(clash.status).toBe(409);
     expect((clash.body as { message: string }).message).toContain(`${t2} (on a trip)`);
+    expect((clash.body as { code?: string }).code).toBe('asset_not_available');
 
     // Partial check-in by scan (any case): that tablet's overlay goes, the others keep theirs.
     const back = await post(leader.token, `/api/trips/${trip.id}/check-in`, {
@@ -291,7 +299,11 @@ describe(`trips (${TEST_DATABASE_NAME})`, () => {
       scope: 'baseline',
     });
     expect((await post(leader.token, `/api/trips/${trip.id}/close`)).status).toBe(409);
-    expect((await post(leader.token, `/api/trips/${trip.id}/check-out`)).status).toBe(409);
+    expect((await post(leader.token, `/api/trips/${trip.id}/check-out`)).body).toEqual({
+      statusCode: 409,
+      message: 'This trip is closed',
+      code: 'trip_closed',
+    });
 
     const audit = await get<
       Page<{
@@ -547,6 +559,7 @@ describe(`trips (${TEST_DATABASE_NAME})`, () => {
     const late = await post(leader.token, `/api/trips/${(trip.body as Trip).id}/check-out`);
     expect(late.status).toBe(409);
     expect((late.body as { message: string }).message).toMatch(/ended/);
+    expect((late.body as { code?: string }).code).toBe('trip_ended');
     expect(await assetStatus(tags[0])).toBe('available');
   });
 });

@@ -11,6 +11,25 @@ export type TripStatus = (typeof TRIP_STATUSES)[number];
 export const TRIP_KIT_STATUSES = ['ready', 'out', 'back', 'lost'] as const;
 export type TripKitStatus = (typeof TRIP_KIT_STATUSES)[number];
 
+/**
+ * The `code` of each 409 that POST /api/trips/:id/check-out answers, beside its message in plain
+ * words: what a client acts on, as the words may change.
+ * - `asset_not_available`: an asset of the kit is on loan, on another trip, in repair, lost or
+ *   retired (the message names each), or was taken at the same moment; nothing went out;
+ * - `kit_already_out`: the kit is already checked out;
+ * - `trip_closed`: the trip is closed;
+ * - `trip_ended`: the trip's end has passed;
+ * - `kit_changed`: a kit device enrolled meanwhile (check the kit out again).
+ */
+export const TRIP_CHECK_OUT_REFUSALS = [
+  'asset_not_available',
+  'kit_already_out',
+  'trip_closed',
+  'trip_ended',
+  'kit_changed',
+] as const;
+export type TripCheckOutRefusal = (typeof TRIP_CHECK_OUT_REFUSALS)[number];
+
 /** The rule of a trip's short name (it becomes part of stored photo names: never a person's name). */
 export const TRIP_SHORT_NAME_PATTERN = /^[a-z0-9-]{1,24}$/;
 export const TRIP_SHORT_NAME_RULE = '1 to 24 of a-z, 0-9 and -';

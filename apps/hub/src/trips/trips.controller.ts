@@ -78,7 +78,11 @@ export class TripsController {
       400: 'The trip’s overlay would make a device’s policies conflict',
       403: NOT_YOURS,
       404: 'No such trip',
-      409: 'An asset is not available (named), the kit is already out, or the trip is closed or over',
+      409:
+        'Refused, with `code` beside the message: `asset_not_available` (an asset of the kit is ' +
+        'not available, each named, or was taken at the same moment), `kit_already_out`, ' +
+        '`trip_closed`, `trip_ended`, or `kit_changed` (a kit device enrolled meanwhile: check ' +
+        'the kit out again)',
     },
   })
   checkOut(

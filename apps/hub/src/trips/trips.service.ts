@@ -22,7 +22,7 @@ import type {
   TripStatus,
   TripSummary,
 } from '@app/hub-api';
-import { ASSET_STATUS_LABELS } from '@app/hub-api';
+import { ASSET_STATUS_LABELS, type TripCheckOutRefusal } from '@app/hub-api';
 import { PartialPolicySettings, PolicyValidationError, validatePartialSettings } from '@app/policy';
 import { AssetsRepository } from '../assets/assets.repository';
 import { AssetsService, LostInTransaction } from '../assets/assets.service';
@@ -31,6 +31,7 @@ import { tripTarget } from '../audit/audit-labels';
 import { AuditService } from '../audit/audit.service';
 import { redactPayload } from '../commands/commands.service';
 import { Clock } from '../common/clock';
+import { codedConflict } from '../common/coded-refusal';
 import { refuseTooFarAhead } from '../common/input-rules';
 import { hasAnyRole, StaffPrincipal, StaffRole } from '../common/roles';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
@@ -41,6 +42,14 @@ import { StaffRepository } from '../staff/staff.repository';
 import type { CreateTripDto } from './dto/trip.dto';
 import type { TripEntity } from './trip.entities';
 import { KitRow, LeaderRow, TripFilter, TripsRepository } from './trips.repository';
+
+/**
+ * A kit check-out's 409: its plain-words `message` and its `code`, one of
+ * TRIP_CHECK_OUT_REFUSALS (the published codes only).
+ */
+function kitRefused(code: TripCheckOutRefusal, message: string): ConflictException {
+  return codedConflict(code, message);
+}
 
 /** What a kit's devices get while out when the trip names no overlay (issue 13). */
 export const DEFAULT_TRIP_OVERLAY: PartialPolicySettings = { camera: { allowed: true } };
@@ -265,8 +274,9 @@ export class TripsService {
    *
    * @throws NotFoundException 404 for an unknown trip
    * @throws ForbiddenException 403 for a trip leader who does not lead it
-   * @throws ConflictException 409 when the kit is already out, the trip is closed or has ended,
-   *   or an asset of the kit is not available
+   * @throws ConflictException 409 with `code` (TRIP_CHECK_OUT_REFUSALS): `kit_already_out`,
+   *   `trip_closed`, `trip_ended`, `asset_not_available` (an asset of the kit is not available, or
+   *   was taken at the same moment), or `kit_changed` (a kit device enrolled meanwhile)
    * @throws BadRequestException 400 when the trip's overlay would make a device's policies
    *   conflict (nothing is checked out then)
    */
@@ -309,7 +319,10 @@ export class TripsService {
       } catch (error) {
         if (!(error instanceof KitDevicesChanged) || attempt >= CHECK_OUT_TRIES) {
           if (error instanceof KitDevicesChanged) {
-            throw new ConflictException('A kit device enrolled meanwhile; check the kit out again');
+            throw kitRefused(
+              'kit_changed',
+              'A kit device enrolled meanwhile; check the kit out again',
+            );
           }
           throw error;
         }
@@ -482,27 +495,33 @@ export class TripsService {
     return trip;
   }
 
-  /** Inside `tx`: the trip, locked; 409 when it is closed. */
-  private async lockOpenTrip(tx: Tx, id: string): Promise<TripEntity> {
+  /**
+   * Inside `tx`: the trip, locked; 409 when it is closed (with `code` `trip_closed` for the
+   * check-out, whose 409s all carry one; `closedCode`).
+   */
+  private async lockOpenTrip(tx: Tx, id: string, closedCode = false): Promise<TripEntity> {
     const trip = await this.trips.findForUpdate(tx, id);
     if (!trip) {
       throw new NotFoundException(`No trip ${id}`);
     }
     if (trip.status === 'closed') {
-      throw new ConflictException('This trip is closed');
+      throw closedCode
+        ? kitRefused('trip_closed', 'This trip is closed')
+        : new ConflictException('This trip is closed');
     }
     return trip;
   }
 
   /** The check-out's writes inside its transaction (see checkOut). */
   private async checkOutIn(tx: Tx, actor: StaffPrincipal, id: string): Promise<void> {
-    const trip = await this.lockOpenTrip(tx, id);
+    const trip = await this.lockOpenTrip(tx, id, true);
     if (trip.status !== 'planned') {
-      throw new ConflictException('The kit is already checked out');
+      throw kitRefused('kit_already_out', 'The kit is already checked out');
     }
     const now = this.clock.now();
     if (now.getTime() >= trip.endsAt.getTime()) {
-      throw new ConflictException(
+      throw kitRefused(
+        'trip_ended',
         `This trip ended at ${trip.endsAt.toISOString()}: its kit can no longer be checked out`,
       );
     }
@@ -511,7 +530,8 @@ export class TripsService {
       .filter((a) => a.status !== 'available')
       .sort((a, b) => a.tagKey.localeCompare(b.tagKey));
     if (unavailable.length > 0) {
-      throw new ConflictException(
+      throw kitRefused(
+        'asset_not_available',
         `Nothing was checked out: ${unavailable.length} of the kit ${
           unavailable.length === 1 ? 'is' : 'are'
         } not available: ${unavailable.map(assetWithStatus).join(', ')}`,
@@ -519,7 +539,8 @@ export class TripsService {
     }
     const ids = assets.map((a) => a.id);
     if ((await this.assets.moveStatus(tx, ids, 'available', 'on_trip', now)) !== ids.length) {
-      throw new ConflictException(
+      throw kitRefused(
+        'asset_not_available',
         'Nothing was checked out: an asset of the kit was taken at the same moment; try again',
       );
     }
@@ -530,7 +551,7 @@ export class TripsService {
         checkedOutAt: now,
       }))
     ) {
-      throw new ConflictException('The kit is already checked out');
+      throw kitRefused('kit_already_out', 'The kit is already checked out');
     }
     await this.audit.record(tx, {
       actor,
