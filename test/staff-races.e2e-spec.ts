@@ -206,6 +206,7 @@ describe('staff paths under concurrency', () => {
       expect(answers.find((answer) => answer.status === 409)?.body).toEqual({
         statusCode: 409,
         message: 'username twin is already taken',
+        code: 'username_taken',
       });
       const listed = await hub.http
         .get('/api/staff')

@@ -352,10 +352,15 @@ describe('staff accounts', () => {
       expect(JSON.stringify(response.body)).not.toMatch(/\bat .*\.(js|ts):\d+/);
     });
 
-    it('refuses a username that is already taken, with 409', async () => {
+    it('refuses a username that is already taken, with 409 and its code', async () => {
       const response = await create(newAccount({ username: 'tom' }));
       expect(response.status).toBe(409);
-      expect(response.body).toEqual({ statusCode: 409, message: 'username tom is already taken' });
+      // The console says it at the username field by `code`, never by the message's words.
+      expect(response.body).toEqual({
+        statusCode: 409,
+        message: 'username tom is already taken',
+        code: 'username_taken',
+      });
     });
 
     it('answers an unknown route with 404 in the same shape', async () => {

@@ -9,6 +9,7 @@ export * from './assets';
 export * from './names';
 export * from './loans';
 export * from './policies';
+export * from './staff';
 export * from './trips';
 export * from './classes';
 export * from './photos';

@@ -45,7 +45,9 @@ export class StaffController {
     summary: 'Create a staff account',
     ok: 'The new account',
     errors: {
-      409: 'The username is already taken, or your own account was disabled or lost the ict role meanwhile',
+      409:
+        'The username is already taken (`code` `username_taken`), or, without a code, your own ' +
+        'account was disabled or lost the ict role meanwhile',
     },
   })
   create(

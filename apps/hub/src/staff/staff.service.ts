@@ -11,9 +11,11 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import type { StaffRefusal } from '@app/hub-api';
 import { staffTarget } from '../audit/audit-labels';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
+import { codedConflict } from '../common/coded-refusal';
 import { HubEvents } from '../common/hub-events';
 import { hashToken } from '../common/token-hash';
 import { STAFF_ROLES, StaffPrincipal } from '../common/roles';
@@ -157,12 +159,14 @@ export class StaffService implements OnApplicationBootstrap {
    * the other (issue 8 item 3): the unique key decides, not the read before it.
    *
    * @throws BadRequestException 400 for a password that breaks the rule
-   * @throws ConflictException 409 when the username is taken, or when the actor's own account was
-   *   disabled or lost the ict role meanwhile
+   * @throws ConflictException 409 with `code` `username_taken` (STAFF_REFUSALS) when the username
+   *   is taken; without a code when the actor's own account was disabled or lost the ict role
+   *   meanwhile
    */
   async create(actor: StaffPrincipal, input: CreateStaffDto): Promise<StaffAccountDto> {
     this.checkPassword('password', input.password);
-    const taken = () => new ConflictException(`username ${input.username} is already taken`);
+    const code: StaffRefusal = 'username_taken';
+    const taken = () => codedConflict(code, `username ${input.username} is already taken`);
     if (await this.staff.findByUsername(input.username)) {
       throw taken();
     }

@@ -117,9 +117,8 @@ export function CreateAccountDialog() {
     }
   };
   const { byField, form } = fieldErrors(create.error, CREATE_FIELDS);
-  // A taken username is a 409 that names it: beside the username too.
-  const usernameError =
-    byField.username ?? (form && /already taken/i.test(form) ? form : undefined);
+  // A taken username (the hub's code) is beside the username too: fieldErrors puts it there.
+  const usernameError = byField.username;
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     create.mutate();

@@ -1,12 +1,27 @@
 // The hub answers a bad form with one 400 whose message names the fields at fault, joined by
 // "; " ("Username must be 2 to 64 lowercase letters…; Password must have a number."), and a 409
-// for a username already taken. This splits such an answer so each part goes beside its field.
-import { plainFieldNames } from '@app/hub-api';
+// with `code` `username_taken` for a username already taken. This splits such an answer so each
+// part goes beside its field; a 409 goes by its code, never by its words.
+import { plainFieldNames, STAFF_REFUSALS, type StaffRefusal } from '@app/hub-api';
 import { ApiError, describeError } from '../api/client';
 
 /**
- * The error's parts by field: each "; "-separated part that starts with one of `fields` (any
- * case) goes to that field; the rest, and anything that is not a 400/409 from the hub, to `form`.
+ * Which of the hub's staff refusals an error from POST /api/staff is, by the `code` the hub
+ * answers beside its message (STAFF_REFUSALS): null for any other error, and for a 409 without a
+ * known code. Never read from the message, whose words may change.
+ */
+export function staffRefusalOf(error: unknown): StaffRefusal | null {
+  if (!(error instanceof ApiError) || error.status !== 409 || error.code === null) {
+    return null;
+  }
+  const code = error.code;
+  return STAFF_REFUSALS.find((known) => known === code) ?? null;
+}
+
+/**
+ * The error's parts by field: of a 400, each "; "-separated part that starts with one of
+ * `fields` (any case) goes to that field; a taken username (by its code) to `username` when it is
+ * one of `fields`; the rest, and anything else, to `form`.
  *
  * @param fields the body's property names, as the hub's messages start ("username", "roles")
  */
@@ -18,7 +33,11 @@ export function fieldErrors<F extends string>(
   if (error === null || error === undefined) {
     return { byField, form: null };
   }
-  if (!(error instanceof ApiError) || (error.status !== 400 && error.status !== 409)) {
+  if (staffRefusalOf(error) === 'username_taken' && fields.some((name) => name === 'username')) {
+    byField['username' as F] = sentence((error as ApiError).message);
+    return { byField, form: null };
+  }
+  if (!(error instanceof ApiError) || error.status !== 400) {
     return { byField, form: describeError(error) };
   }
   const rest: string[] = [];
