@@ -22,7 +22,7 @@ import {
   TextField,
 } from '../ui';
 import { CLASSES_PATH, classPath, sessionPath } from './class-live';
-import { acceptedWords } from './class-words';
+import { acceptedWords, actionFieldError } from './class-words';
 
 /** LOCK_MESSAGE_MAX_LENGTH and MESSAGE_TEXT_MAX_LENGTH (libs/devices protocol.ts). */
 const MESSAGE_TEXT_MAX = 500;
@@ -40,15 +40,6 @@ export function errorOf(
   kinds: readonly ClassAction['action'][],
 ): unknown {
   return mutation.variables && kinds.includes(mutation.variables.action) ? mutation.error : null;
-}
-
-/** A hub 400 that names this field of the action ("appId must …"), for beside it. */
-function fieldError(error: unknown, field: string): string | null {
-  return error instanceof ApiError &&
-    error.status === 400 &&
-    new RegExp(field, 'i').test(error.message)
-    ? error.message
-    : null;
 }
 
 /**
@@ -263,9 +254,9 @@ export function AppLockForm({
         }}
         maxLength={APP_ID_MAX}
         autoComplete="off"
-        errorMessage={problem ?? fieldError(appError, 'appId|app')}
+        errorMessage={problem ?? actionFieldError(appError, 'appId')}
       />
-      {fieldError(appError, 'appId|app') ? null : (
+      {actionFieldError(appError, 'appId') ? null : (
         <ErrorMessage error={appError} title="Could not send that." />
       )}
       <div className="dialog-actions">
@@ -325,9 +316,9 @@ export function MessageForm({ action, onSend, onCancel, deviceIds }: FormProps) 
           setProblem(null);
         }}
         maxLength={MESSAGE_TEXT_MAX}
-        errorMessage={problem ?? fieldError(messageError, 'text')}
+        errorMessage={problem ?? actionFieldError(messageError, 'text')}
       />
-      {fieldError(messageError, 'text') ? null : (
+      {actionFieldError(messageError, 'text') ? null : (
         <ErrorMessage error={messageError} title="Could not send that." />
       )}
       <div className="dialog-actions">
@@ -370,9 +361,9 @@ export function CameraForm({ action, onSend, onCancel, deviceIds }: FormProps) {
               ? `${value} minutes`
               : `${value / 60} hour${value > 60 ? 's' : ''}`,
         }))}
-        errorMessage={fieldError(cameraError, 'minutes')}
+        errorMessage={actionFieldError(cameraError, 'minutes')}
       />
-      {fieldError(cameraError, 'minutes') ? null : (
+      {actionFieldError(cameraError, 'minutes') ? null : (
         <ErrorMessage error={cameraError} title="Could not send that." />
       )}
       <div className="dialog-actions">

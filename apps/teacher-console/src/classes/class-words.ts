@@ -7,6 +7,7 @@ import type {
   ClassTile,
   TimetableSlot,
 } from '@app/hub-api';
+import { ApiError } from '../api/client';
 
 /** ISO 8601 weekdays, 1 (Monday) to 7 (Sunday), as the timetable's `weekday`. */
 export const WEEKDAYS: readonly { value: number; short: string; long: string }[] = [
@@ -154,4 +155,24 @@ export function gridSummary(tiles: readonly ClassTile[]): {
     absent: tiles.filter((tile) => tile.absent).length,
     camera: tiles.filter((tile) => tile.cameraUntil !== null).length,
   };
+}
+
+/**
+ * The hub's 400 for a class action's field, for beside it: only a 400 whose message names the
+ * field first (the hub names the field at fault first: "appId is required for app.lock", "text
+ * must be shorter than …"), never one that merely holds the word ("minutes is not a field of
+ * app.lock" is not about the app).
+ *
+ * @param field the action's property, as the request names it
+ * @returns the message, or null when the error is not about that field
+ */
+export function actionFieldError(
+  error: unknown,
+  field: 'appId' | 'text' | 'minutes',
+): string | null {
+  return error instanceof ApiError &&
+    error.status === 400 &&
+    new RegExp(`^${field}\\b`, 'i').test(error.message)
+    ? error.message
+    : null;
 }

@@ -9,20 +9,11 @@ import { api, ApiError } from '../api/client';
 import { useSession } from '../auth/session';
 import { Button, ConfirmDialog, Dialog, ErrorMessage, Select, TextField } from '../ui';
 import { commandsPath, DEVICES_PATH, devicePath, policyPath } from './device-live';
-import { deviceLabel, isApple, LOCK_REASON_WORDS } from './device-words';
+import { commandFieldError, deviceLabel, isApple, LOCK_REASON_WORDS } from './device-words';
 
 /** LOCK_MESSAGE_MAX_LENGTH, MESSAGE_TEXT_MAX_LENGTH (protocol.ts). */
 const LOCK_MESSAGE_MAX = 200;
 const MESSAGE_TEXT_MAX = 500;
-
-/** A hub error that names this payload field ("payload.message must be …"), for beside it. */
-function fieldError(error: unknown, field: string): string | null {
-  return error instanceof ApiError &&
-    error.status === 400 &&
-    new RegExp(field, 'i').test(error.message)
-    ? error.message
-    : null;
-}
 
 /** Sends a command to the device; afterwards its detail and command list are read again. */
 function useIssueCommand(deviceId: string) {
@@ -104,7 +95,7 @@ function LockDialog({ device, isDisabled }: { device: DeviceDetail; isDisabled: 
   const [isOpen, setOpen] = useState(false);
   const [reason, setReason] = useState('admin');
   const [message, setMessage] = useState('');
-  const messageError = fieldError(lock.error, 'message');
+  const messageError = commandFieldError(lock.error, 'message');
   return (
     <Dialog
       title={`Lock ${deviceLabel(device)}`}
@@ -170,7 +161,7 @@ function MessageDialog({ device, isDisabled }: { device: DeviceDetail; isDisable
   const [text, setText] = useState('');
   // Said here rather than sent: the hub's words name the protocol's field (payload.text).
   const [isBlank, setBlank] = useState(false);
-  const textError = isBlank ? 'Type the message to show.' : fieldError(send.error, 'text');
+  const textError = isBlank ? 'Type the message to show.' : commandFieldError(send.error, 'text');
   return (
     <Dialog
       title={`Send a message to ${deviceLabel(device)}`}

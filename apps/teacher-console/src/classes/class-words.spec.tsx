@@ -1,0 +1,74 @@
+// Where a class action's dialogs say the hub's 400: beside the field only when the message names
+// that field first, as the hub does ("appId is required for app.lock"); a message that merely
+// holds the word decides nothing. Read through the console's own API client. A file .tsx so that
+// the unit suite runs it: the console's plain .ts files are its own.
+import { api } from '../api/client';
+import { actionFieldError } from './class-words';
+
+/** What POST /api/classes/:id/session/actions rejects with when the hub answers `status` with `body`. */
+async function refusalFor(status: number, body: unknown): Promise<unknown> {
+  const realFetch = global.fetch;
+  global.fetch = () =>
+    Promise.resolve(
+      new Response(JSON.stringify(body), {
+        status,
+        headers: { 'Content-Type': 'application/json' },
+      }),
+    );
+  try {
+    await api('/api/classes/c1/session/actions', { method: 'POST', body: {} });
+    throw new Error('the action was not refused');
+  } catch (error) {
+    return error;
+  } finally {
+    global.fetch = realFetch;
+  }
+}
+
+describe('a class action refused at its dialogs', () => {
+  it('says a 400 beside the field its message names first', async () => {
+    const app = await refusalFor(400, { statusCode: 400, message: 'appId must not be empty' });
+    const text = await refusalFor(400, {
+      statusCode: 400,
+      message: 'text is required for message',
+    });
+    const minutes = await refusalFor(400, {
+      statusCode: 400,
+      message: 'minutes must not be greater than 240',
+    });
+    expect([
+      actionFieldError(app, 'appId'),
+      actionFieldError(text, 'text'),
+      actionFieldError(minutes, 'minutes'),
+    ]).toEqual([
+      'AppId must not be empty.',
+      'Text is required for message.',
+      'Minutes must not be greater than 240.',
+    ]);
+  });
+
+  it('takes no error for a field by the words it holds', async () => {
+    const notAField = await refusalFor(400, {
+      statusCode: 400,
+      message: 'minutes is not a field of app.lock',
+    });
+    const strangers = await refusalFor(400, {
+      statusCode: 400,
+      message: 'deviceIds: device d9 is not a tablet of this class (its app and text are kept)',
+    });
+    const notRunning = await refusalFor(409, {
+      statusCode: 409,
+      message: 'This class has no session running: the text was not sent',
+    });
+    expect(
+      [notAField, strangers, notRunning].map((error) => [
+        actionFieldError(error, 'appId'),
+        actionFieldError(error, 'text'),
+      ]),
+    ).toEqual([
+      [null, null],
+      [null, null],
+      [null, null],
+    ]);
+  });
+});
