@@ -87,9 +87,16 @@ describe('the AUP gate', () => {
       .post(`/api/devices/${randomUUID()}/commands`)
       .set('Authorization', as(token))
       .send({ type: 'device.lock', payload: { reason: 'class' } });
-    expect([command.status, command.body.message]).toEqual([403, message]);
+    // The console shows the AUP by `code`, never by the message's words.
+    expect([command.status, command.body]).toEqual([
+      403,
+      { statusCode: 403, message, code: 'aup_required' },
+    ]);
     const list = await hub.http.get('/api/devices').set('Authorization', as(token));
-    expect([list.status, list.body.message]).toEqual([403, message]);
+    expect([list.status, list.body]).toEqual([
+      403,
+      { statusCode: 403, message, code: 'aup_required' },
+    ]);
     const live = await connectStaff(hub, token);
     sockets.push(live.socket);
     expect(live.error).toBe(`aup_required: ${message}`);
@@ -140,7 +147,9 @@ describe('the AUP gate', () => {
         'Authorization',
         as(person.token),
       );
-      const aup = /^Accept the acceptable use policy/.test(String(response.body.message));
+      const aup =
+        /^Accept the acceptable use policy/.test(String(response.body.message)) &&
+        response.body.code === 'aup_required';
       answers.push(`${name} -> ${response.status}${aup ? ' aup' : ''}`);
     }
     expect(answers.length).toBeGreaterThan(20);

@@ -15,6 +15,16 @@ export interface ApiErrorBody {
   code?: string;
 }
 
+/**
+ * The `code` of a 403 that every staff route but the exempt ones may answer, beside its message
+ * in plain words: `aup_required`, the account has not accepted the current acceptable use policy
+ * (GET /api/aup, then POST /api/staff/me/aup-acceptance). The /staff socket's `connect_error`
+ * says the same with its message's `aup_required:` prefix (AUP_REQUIRED_PREFIX). A 403 for a
+ * role the account lacks carries no code.
+ */
+export const ACCESS_REFUSALS = ['aup_required'] as const;
+export type AccessRefusal = (typeof ACCESS_REFUSALS)[number];
+
 /** GET /api/auth/me, and `user` of the sign-in answer. */
 export interface StaffUser {
   id: string;

@@ -157,7 +157,9 @@ export function describeAccess(document: OpenAPIObject, routes: RouteAccess[]): 
         rule.roles === 'any'
           ? null
           : `the account holds none of the roles ${rule.roles.join(', ')}`,
-        gated ? 'the account has not accepted the current acceptable use policy' : null,
+        gated
+          ? 'the account has not accepted the current acceptable use policy (`code` `aup_required`)'
+          : null,
       ].filter(Boolean);
       if (reasons.length > 0) {
         addResponse(operation, 403, `Refused: ${reasons.join('; or ')}.`);

@@ -9,6 +9,7 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { ModuleRef, Reflector } from '@nestjs/core';
+import type { AccessRefusal } from '@app/hub-api';
 import {
   ACCESS_KEY,
   AccessRule,
@@ -17,6 +18,7 @@ import {
   RequestWithPrincipal,
   StaffAuthenticator,
 } from './access';
+import { codedForbidden } from './coded-refusal';
 import { hasAnyRole } from './roles';
 
 @Injectable()
@@ -71,7 +73,9 @@ export class AccessGuard implements CanActivate {
     if (rule.aup !== 'exempt') {
       const refusal = await this.moduleRef.get(AupGate, { strict: false }).refusal(staff.id);
       if (refusal) {
-        throw new ForbiddenException(refusal);
+        // `code` is what the console acts on (it shows the AUP), never these words.
+        const code: AccessRefusal = 'aup_required';
+        throw codedForbidden(code, refusal);
       }
     }
     return true;

@@ -1,7 +1,7 @@
 // A refusal a client must tell apart from others of its status (the desk's check-out 409s): its
 // message stays in plain words for people, and a stable `code` beside it is what code decides by
 // (ApiErrorBody.code), so rewording a message never changes what a client does.
-import { ConflictException } from '@nestjs/common';
+import { ConflictException, ForbiddenException } from '@nestjs/common';
 
 /**
  * A 409 answered as `{ statusCode: 409, message, code }` by AllExceptionsFilter.
@@ -13,4 +13,17 @@ import { ConflictException } from '@nestjs/common';
  */
 export function codedConflict(code: string, message: string): ConflictException {
   return new ConflictException({ message, code });
+}
+
+/**
+ * A 403 answered as `{ statusCode: 403, message, code }` by AllExceptionsFilter (the AUP gate's
+ * `aup_required`, ACCESS_REFUSALS): a refusal the console tells apart from a missing role.
+ *
+ * @param code snake_case and stable once published: name it in the route's docs and in
+ *   @app/hub-api
+ * @param message the refusal in plain words, as every other error's
+ * @returns the exception to throw
+ */
+export function codedForbidden(code: string, message: string): ForbiddenException {
+  return new ForbiddenException({ message, code });
 }

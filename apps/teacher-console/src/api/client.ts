@@ -1,12 +1,13 @@
 // The one way the console talks to the hub's HTTP API: the bearer token on every request, the
 // hub's `{ statusCode, message }` errors turned into an ApiError in plain words, a 401 handed to
-// the session (sign in again, then back), and a 403 for the AUP handed to the AUP gate.
+// the session (sign in again, then back), and a 403 for the AUP (by its code) handed to the AUP
+// gate.
 // Queries are keyed by the API path (engineering.md): `[path, query]`, see apiQuery.
-import { plainFieldNames, type ApiErrorBody } from '@app/hub-api';
-import { queryOptions } from '@tanstack/react-query';
+import { plainFieldNames, type AccessRefusal, type ApiErrorBody } from '@app/hub-api';
 
-/** The start of the hub's 403 message for an account that must accept the AUP first. */
-const AUP_REQUIRED = 'Accept the acceptable use policy';
+/** The code of the hub's 403 for an account that must accept the AUP first (ACCESS_REFUSALS). */
+const AUP_REQUIRED: AccessRefusal = 'aup_required';
+import { queryOptions } from '@tanstack/react-query';
 
 /** A query string's values: undefined and '' are left out, arrays repeat the key. */
 export type ApiQuery = Record<string, string | number | boolean | undefined | readonly string[]>;
@@ -132,7 +133,7 @@ export async function api<T>(path: string, request: ApiRequest = {}): Promise<T>
   if (response.status === 401 && token && !request.checksPassword && path !== '/api/auth/login') {
     hooks.unauthorized(message);
   }
-  if (response.status === 403 && message.startsWith(AUP_REQUIRED)) {
+  if (response.status === 403 && code === AUP_REQUIRED) {
     hooks.aupRequired();
   }
   throw new ApiError(response.status, message, code);
