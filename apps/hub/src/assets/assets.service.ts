@@ -22,7 +22,7 @@ import type { StaffPrincipal } from '../common/roles';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { isUniqueViolation } from '../database/unique-violation';
-import { CommandsService } from '../commands/commands.service';
+import { CommandsService, IssueOutcome } from '../commands/commands.service';
 import { parseAssetCsv } from './asset-import';
 import { assetLabelSvg } from './asset-label';
 import { serialKeyOf, tagKeyOf } from '@app/hub-api';
@@ -81,6 +81,15 @@ export interface LostOutcome {
   tripId: string | null;
   /** The device locked as lost; null when the asset has no enrolled device. */
   lockedDeviceId: string | null;
+}
+
+/** A lost report written in a transaction not yet committed (`AssetsService.markLostIn`). */
+export interface LostInTransaction {
+  assetId: string;
+  /** The trip it was out on; null if none. */
+  tripId: string | null;
+  /** The lost lock queued for its device; null when the asset matches no device. */
+  issued: IssueOutcome | null;
 }
 
 @Injectable()
@@ -415,6 +424,9 @@ export class AssetsService implements OnModuleInit {
    * message to bring it to the school office. The lock is issued by the hub on the reporter's
    * behalf, so a trip leader's report locks it too; as a `lost` lock it outranks any class or
    * admin lock and stays until ICT unlocks it. Audited as `asset.lost` with who reported it.
+   * All of it is one transaction (`markLostIn`): a hub killed part-way leaves the asset as it
+   * was, never lost with its device unlocked (decisions.md, "A walk that tried to break
+   * restarts, backups and retention").
    *
    * @throws NotFoundException 404 for an unknown asset
    * @throws ConflictException 409 when it is already lost or retired, or (with `tripId`) it is
@@ -425,61 +437,84 @@ export class AssetsService implements OnModuleInit {
     id: string,
     context: { note?: string; tripId?: string } = {},
   ): Promise<LostOutcome> {
+    const lost = await this.tx.run((tx) => this.markLostIn(tx, actor, id, context));
+    this.announceLost(lost);
+    return this.lostOutcome(lost);
+  }
+
+  /**
+   * What `markLost` does, in the caller's transaction `tx` (a trip's lost report takes its
+   * overlay off in the same one). Call `announceLost` once `tx` commits, then `lostOutcome`.
+   * A revoked device gets no lock and is reported as not locked.
+   *
+   * @throws as `markLost`
+   */
+  async markLostIn(
+    tx: Tx,
+    actor: StaffPrincipal,
+    id: string,
+    context: { note?: string; tripId?: string } = {},
+  ): Promise<LostInTransaction> {
     const now = this.clock.now();
-    const { asset, tripId, device } = await this.tx.run(async (tx) => {
-      const found = await this.assets.findById(id, tx);
-      if (!found) {
-        throw new NotFoundException(`No asset ${id}`);
-      }
-      const from: AssetStatus[] = ['available', 'on_loan', 'on_trip', 'in_repair'];
-      if (
-        !(await this.assets.updateWhereStatus(tx, id, from, { status: 'lost', updatedAt: now }))
-      ) {
-        throw new ConflictException(`Asset ${found.assetTag} is already ${found.status}`);
-      }
-      const trip = await this.assets.markTripKitLost(tx, id, actor.id, now);
-      if (context.tripId !== undefined && trip !== context.tripId) {
-        // A trip's lost report is for a device out on that trip: one checked in meanwhile is not.
-        throw new ConflictException(`Asset ${found.assetTag} is not out on this trip`);
-      }
-      const devices = found.serialNumber
-        ? await this.assets.devicesBySerial([found.serialNumber], tx)
-        : new Map<string, MatchedDevice>();
-      const matched = found.serialKey ? (devices.get(found.serialKey) ?? null) : null;
-      await this.audit.record(tx, {
-        actor,
-        action: 'asset.lost',
-        target: assetTarget(found),
-        detail: {
-          assetTag: found.assetTag,
-          previousStatus: found.status,
-          tripId: trip ?? context.tripId ?? null,
-          deviceId: matched?.id ?? null,
-          ...(context.note ? { note: context.note } : {}),
-        },
-      });
-      return { asset: found, tripId: trip, device: matched };
-    });
-    let lockedDeviceId: string | null = null;
-    if (device) {
-      // Its own transaction (CommandsService.issue opens one): the asset is lost whether or not the
-      // device is still enrolled; a revoked device is left out and reported as not locked.
-      const outcome = await this.commands.issue(
-        { kind: 'system' },
-        [device.id],
-        {
-          type: 'device.lock',
-          payload: { reason: 'lost', message: LOST_LOCK_MESSAGE },
-          expiresAt: null,
-        },
-        null,
-      );
-      lockedDeviceId = outcome.commands.length > 0 ? device.id : null;
-      if (!lockedDeviceId) {
-        this.logger.warn(`The device of lost asset ${asset.id} was not locked (not active)`);
-      }
+    const found = await this.assets.findById(id, tx);
+    if (!found) {
+      throw new NotFoundException(`No asset ${id}`);
     }
-    return { asset: await this.get(asset.id), tripId, lockedDeviceId };
+    const from: AssetStatus[] = ['available', 'on_loan', 'on_trip', 'in_repair'];
+    if (!(await this.assets.updateWhereStatus(tx, id, from, { status: 'lost', updatedAt: now }))) {
+      throw new ConflictException(`Asset ${found.assetTag} is already ${found.status}`);
+    }
+    const trip = await this.assets.markTripKitLost(tx, id, actor.id, now);
+    if (context.tripId !== undefined && trip !== context.tripId) {
+      // A trip's lost report is for a device out on that trip: one checked in meanwhile is not.
+      throw new ConflictException(`Asset ${found.assetTag} is not out on this trip`);
+    }
+    const devices = found.serialNumber
+      ? await this.assets.devicesBySerial([found.serialNumber], tx)
+      : new Map<string, MatchedDevice>();
+    const matched = found.serialKey ? (devices.get(found.serialKey) ?? null) : null;
+    await this.audit.record(tx, {
+      actor,
+      action: 'asset.lost',
+      target: assetTarget(found),
+      detail: {
+        assetTag: found.assetTag,
+        previousStatus: found.status,
+        tripId: trip ?? context.tripId ?? null,
+        deviceId: matched?.id ?? null,
+        ...(context.note ? { note: context.note } : {}),
+      },
+    });
+    const issued = matched
+      ? await this.commands.issueIn(
+          tx,
+          { kind: 'system' },
+          [matched.id],
+          {
+            type: 'device.lock',
+            payload: { reason: 'lost', message: LOST_LOCK_MESSAGE },
+            expiresAt: null,
+          },
+          null,
+        )
+      : null;
+    return { assetId: found.id, tripId: trip, issued };
+  }
+
+  /** Wakes delivery of a committed `markLostIn`'s lock, if it queued one. */
+  announceLost(lost: LostInTransaction): void {
+    if (lost.issued) {
+      this.commands.announceIssued(lost.issued);
+    }
+  }
+
+  /** A committed `markLostIn` as the API answers it: the asset now, its trip, the device locked. */
+  async lostOutcome(lost: LostInTransaction): Promise<LostOutcome> {
+    const lockedDeviceId = lost.issued?.commands[0]?.deviceId ?? null;
+    if (lost.issued && !lockedDeviceId) {
+      this.logger.warn(`The device of lost asset ${lost.assetId} was not locked (not active)`);
+    }
+    return { asset: await this.get(lost.assetId), tripId: lost.tripId, lockedDeviceId };
   }
 
   /**
