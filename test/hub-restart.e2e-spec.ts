@@ -8,8 +8,10 @@ import { acceptAup, ADMIN_PASSWORD, makeDataDir } from './support/hub';
 import {
   freePort,
   killHubProcess,
+  spawnEntryPoint,
   startHubProcess as startSupportHubProcess,
 } from './support/hub-process';
+import { databaseEnv } from './support/test-database';
 import {
   connectTestDevice,
   testKeys,
@@ -119,5 +121,54 @@ describe('a hub killed and restarted over the same data directory', () => {
       return all.every((status) => status === 'acknowledged') ? all : null;
     }, 'all five acknowledged');
     expect(statuses).toHaveLength(5);
+  }, 120_000);
+});
+
+describe('a hub whose log reader has gone', () => {
+  afterAll(async () => {
+    await Promise.all(children.map(kill));
+  });
+
+  it('goes on serving, and stops on SIGTERM, when the reader of its output closes after one line (`| head -1`, a log collector restarting)', async () => {
+    const dataDir = makeDataDir();
+    dataDirs.push(dataDir);
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const child = spawnEntryPoint('apps/hub/src/main.ts', [], {
+      ...process.env,
+      HUB_DATA_DIR: dataDir,
+      HUB_PORT: String(port),
+      HUB_HOST: '127.0.0.1',
+      HUB_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      HUB_LOG_LEVEL: 'info',
+      HUB_PASSWORD_HASH: 'minimum',
+      ...(await databaseEnv(dataDir)),
+    });
+    children.push(child);
+    let errors = '';
+    child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+    // As `head -1` does: read the first line, then close the pipe. Every later line the hub
+    // writes (its start-up lines, "Hub listening on ...") meets a closed pipe (EPIPE).
+    child.stdout.once('data', () => child.stdout.destroy());
+    const exited = new Promise<string>((resolve) =>
+      child.once('exit', (code, signal) => resolve(`exited (${code ?? signal})`)),
+    );
+    await waitFor(
+      async () =>
+        (await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2000) })
+          .then((response) => response.status)
+          .catch(() => 0)) === 200,
+      'the hub answering /api/health',
+      60_000,
+    );
+    for (let i = 0; i < 5; i += 1) {
+      expect((await fetch(`${url}/api/no-such-route`)).status).toBe(404);
+    }
+    child.kill('SIGTERM');
+    const outcome = await Promise.race([
+      exited,
+      new Promise<string>((resolve) => setTimeout(() => resolve('still running'), 15_000)),
+    ]);
+    expect(`${outcome} ${errors}`).toMatch(/^exited \(0\)/);
   }, 120_000);
 });

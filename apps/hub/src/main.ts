@@ -48,7 +48,25 @@ async function holdPort(port: number, host: string): Promise<net.Server | null> 
   return holder;
 }
 
+/**
+ * Keeps the hub running when the reader of its output goes away (`| head -1`, a log collector
+ * restarting): a write to the closed pipe fails with EPIPE, which Node raises as an `error` event
+ * on process.stdout or stderr and, unhandled, ends the process, in the middle of serving. The
+ * lines are dropped instead (pino's own log stream does the same with its EPIPE). Any other
+ * error of the two streams is thrown as before.
+ */
+function dropOutputWithoutReader(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') {
+        throw error;
+      }
+    });
+  }
+}
+
 async function main(): Promise<void> {
+  dropOutputWithoutReader();
   // Everything the hub creates is for its own user only: the database, the WAL, the CA
   // (issue 8 item 15). Files from older installs are fixed at start (config/data-dir.ts).
   process.umask(0o077);
