@@ -1,28 +1,13 @@
 // Where the new-asset form says the register's refusals: by the `code` the hub answers (read
 // through the console's own API client), never by the words of the message, which may change.
 // A file .tsx so that the unit suite runs it: the console's plain .ts files are its own.
-import { api, ApiError } from '../api/client';
+import { ApiError } from '../api/client';
+import { refusalOf } from '../api/refusal-of';
 import { assetFieldOf, assetRefusalOf } from './asset-words';
 
 /** What POST /api/assets rejects with when the hub answers `status` with `body`. */
-async function refusalFor(status: number, body: unknown): Promise<unknown> {
-  const realFetch = global.fetch;
-  global.fetch = () =>
-    Promise.resolve(
-      new Response(JSON.stringify(body), {
-        status,
-        headers: { 'Content-Type': 'application/json' },
-      }),
-    );
-  try {
-    await api('/api/assets', { method: 'POST', body: {} });
-    throw new Error('the asset was not refused');
-  } catch (error) {
-    return error;
-  } finally {
-    global.fetch = realFetch;
-  }
-}
+const refusalFor = (status: number, body: unknown): Promise<unknown> =>
+  refusalOf('/api/assets', { method: 'POST', body: {} }, status, body);
 
 describe('the asset register refusals at the new-asset form', () => {
   it('puts a taken serial number or tag at its field by the code, whatever the message says', async () => {

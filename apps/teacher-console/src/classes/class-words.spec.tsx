@@ -2,28 +2,12 @@
 // that field first, as the hub does ("appId is required for app.lock"); a message that merely
 // holds the word decides nothing. Read through the console's own API client. A file .tsx so that
 // the unit suite runs it: the console's plain .ts files are its own.
-import { api } from '../api/client';
+import { refusalOf } from '../api/refusal-of';
 import { actionFieldError } from './class-words';
 
 /** What POST /api/classes/:id/session/actions rejects with when the hub answers `status` with `body`. */
-async function refusalFor(status: number, body: unknown): Promise<unknown> {
-  const realFetch = global.fetch;
-  global.fetch = () =>
-    Promise.resolve(
-      new Response(JSON.stringify(body), {
-        status,
-        headers: { 'Content-Type': 'application/json' },
-      }),
-    );
-  try {
-    await api('/api/classes/c1/session/actions', { method: 'POST', body: {} });
-    throw new Error('the action was not refused');
-  } catch (error) {
-    return error;
-  } finally {
-    global.fetch = realFetch;
-  }
-}
+const refusalFor = (status: number, body: unknown): Promise<unknown> =>
+  refusalOf('/api/classes/c1/session/actions', { method: 'POST', body: {} }, status, body);
 
 describe('a class action refused at its dialogs', () => {
   it('says a 400 beside the field its message names first', async () => {

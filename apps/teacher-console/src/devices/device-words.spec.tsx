@@ -2,28 +2,12 @@
 // message names that payload field first, as the hub does; a message that merely holds the word
 // ("message", "text") decides nothing. Read through the console's own API client. A file .tsx so
 // that the unit suite runs it: the console's plain .ts files are its own.
-import { api } from '../api/client';
+import { refusalOf } from '../api/refusal-of';
 import { commandFieldError } from './device-words';
 
 /** What POST /api/devices/:id/commands rejects with when the hub answers `status` with `body`. */
-async function refusalFor(status: number, body: unknown): Promise<unknown> {
-  const realFetch = global.fetch;
-  global.fetch = () =>
-    Promise.resolve(
-      new Response(JSON.stringify(body), {
-        status,
-        headers: { 'Content-Type': 'application/json' },
-      }),
-    );
-  try {
-    await api('/api/devices/d1/commands', { method: 'POST', body: {} });
-    throw new Error('the command was not refused');
-  } catch (error) {
-    return error;
-  } finally {
-    global.fetch = realFetch;
-  }
-}
+const refusalFor = (status: number, body: unknown): Promise<unknown> =>
+  refusalOf('/api/devices/d1/commands', { method: 'POST', body: {} }, status, body);
 
 describe('a device command refused at the lock and message dialogs', () => {
   it('says a 400 beside the payload field its message names first', async () => {

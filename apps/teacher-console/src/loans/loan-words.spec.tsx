@@ -1,28 +1,13 @@
 // How the desk tells the hub's check-out refusals apart: by the `code` the hub answers (read
 // through the console's own API client), never by the words of the message, which may change.
 // A file .tsx so that the unit suite runs it: the console's plain .ts files are its own.
-import { api, ApiError } from '../api/client';
+import { ApiError } from '../api/client';
+import { refusalOf } from '../api/refusal-of';
 import { checkOutRefusalOf, isAssetRefusal, isAupRefusal, isBorrowerRefusal } from './loan-words';
 
 /** What POST /api/loans rejects with when the hub answers `status` with `body`. */
-async function refusalFor(status: number, body: unknown): Promise<unknown> {
-  const realFetch = global.fetch;
-  global.fetch = () =>
-    Promise.resolve(
-      new Response(JSON.stringify(body), {
-        status,
-        headers: { 'Content-Type': 'application/json' },
-      }),
-    );
-  try {
-    await api('/api/loans', { method: 'POST', body: {} });
-    throw new Error('the check-out was not refused');
-  } catch (error) {
-    return error;
-  } finally {
-    global.fetch = realFetch;
-  }
-}
+const refusalFor = (status: number, body: unknown): Promise<unknown> =>
+  refusalOf('/api/loans', { method: 'POST', body: {} }, status, body);
 
 describe('check-out refusals at the desk', () => {
   it('decides by the code, whatever the message says', async () => {

@@ -1,28 +1,12 @@
 // Where the policy forms say a name another policy has: by the `code` the hub answers (read
 // through the console's own API client), never by the words of the message, which may change.
 // A file .tsx so that the unit suite runs it: the console's plain .ts files are its own.
-import { api } from '../api/client';
+import { refusalOf } from '../api/refusal-of';
 import { fieldErrorsOf, policyNameErrorOf, policyRefusalOf } from './hub-errors';
 
 /** What PATCH /api/policies/:id rejects with when the hub answers `status` with `body`. */
-async function refusalFor(status: number, body: unknown): Promise<unknown> {
-  const realFetch = global.fetch;
-  global.fetch = () =>
-    Promise.resolve(
-      new Response(JSON.stringify(body), {
-        status,
-        headers: { 'Content-Type': 'application/json' },
-      }),
-    );
-  try {
-    await api('/api/policies/p1', { method: 'PATCH', body: {} });
-    throw new Error('the policy was not refused');
-  } catch (error) {
-    return error;
-  } finally {
-    global.fetch = realFetch;
-  }
-}
+const refusalFor = (status: number, body: unknown): Promise<unknown> =>
+  refusalOf('/api/policies/p1', { method: 'PATCH', body: {} }, status, body);
 
 describe('policy refusals at the policy forms', () => {
   it('says a taken name at the name field by the code, whatever the message says', async () => {

@@ -1,30 +1,14 @@
 // Where the new-account form says a username another account has: by the `code` the hub answers
 // (read through the console's own API client), never by the words of the message, which may
 // change. A file .tsx so that the unit suite runs it: the console's plain .ts files are its own.
-import { api } from '../api/client';
+import { refusalOf } from '../api/refusal-of';
 import { fieldErrors, staffRefusalOf } from './field-errors';
 
 const CREATE_FIELDS = ['username', 'displayName', 'password', 'roles', 'email'] as const;
 
 /** What POST /api/staff rejects with when the hub answers `status` with `body`. */
-async function refusalFor(status: number, body: unknown): Promise<unknown> {
-  const realFetch = global.fetch;
-  global.fetch = () =>
-    Promise.resolve(
-      new Response(JSON.stringify(body), {
-        status,
-        headers: { 'Content-Type': 'application/json' },
-      }),
-    );
-  try {
-    await api('/api/staff', { method: 'POST', body: {} });
-    throw new Error('the account was not refused');
-  } catch (error) {
-    return error;
-  } finally {
-    global.fetch = realFetch;
-  }
-}
+const refusalFor = (status: number, body: unknown): Promise<unknown> =>
+  refusalOf('/api/staff', { method: 'POST', body: {} }, status, body);
 
 describe('staff refusals at the account forms', () => {
   it('says a taken username at the username field by the code, whatever the message says', async () => {
