@@ -47,6 +47,19 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * Which of the `known` codes a 409 from the hub carries beside its message (ApiErrorBody.code):
+ * null for any other error, and for a 409 without a known code. What a screen decides by, never
+ * the message's words, which may change.
+ */
+export function conflictCodeOf<T extends string>(error: unknown, known: readonly T[]): T | null {
+  if (!(error instanceof ApiError) || error.status !== 409 || error.code === null) {
+    return null;
+  }
+  const code = error.code;
+  return known.find((candidate) => candidate === code) ?? null;
+}
+
 interface SessionHooks {
   token(): string | null;
   /**

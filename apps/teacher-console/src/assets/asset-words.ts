@@ -8,7 +8,7 @@ import {
   ASSET_STATUSES,
 } from '@app/hub-api';
 import type { AssetKind, AssetRegisterRefusal, AssetStatus } from '@app/hub-api';
-import { ApiError } from '../api/client';
+import { ApiError, conflictCodeOf } from '../api/client';
 
 /** An asset's kind as a person says it. */
 export const ASSET_KIND_LABELS: Record<AssetKind, string> = {
@@ -62,11 +62,7 @@ export const ASSETS_PATH = '/api/assets';
  * 409 without a known code. Never read from the message, whose words may change.
  */
 export function assetRefusalOf(error: unknown): AssetRegisterRefusal | null {
-  if (!(error instanceof ApiError) || error.status !== 409 || error.code === null) {
-    return null;
-  }
-  const code = error.code;
-  return ASSET_REGISTER_REFUSALS.find((known) => known === code) ?? null;
+  return conflictCodeOf(error, ASSET_REGISTER_REFUSALS);
 }
 
 /**

@@ -1,6 +1,6 @@
 // The loans screens' addresses, and which of the hub's check-out refusals a 409 is (by its code).
 import { CHECK_OUT_REFUSALS, type CheckOutRefusal } from '@app/hub-api';
-import { ApiError } from '../api/client';
+import { conflictCodeOf } from '../api/client';
 
 export type { Borrower } from '@app/hub-api';
 
@@ -17,11 +17,7 @@ export const byTagPath = (tag: string) => `/api/assets/by-tag/${encodeURICompone
  * without a known code. Never read from the message, whose words may change.
  */
 export function checkOutRefusalOf(error: unknown): CheckOutRefusal | null {
-  if (!(error instanceof ApiError) || error.status !== 409 || error.code === null) {
-    return null;
-  }
-  const code = error.code;
-  return CHECK_OUT_REFUSALS.find((known) => known === code) ?? null;
+  return conflictCodeOf(error, CHECK_OUT_REFUSALS);
 }
 
 /** Whether a check-out's error is the hub's "has not accepted the current AUP" (show the AUP). */

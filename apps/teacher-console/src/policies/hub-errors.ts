@@ -5,7 +5,7 @@
 // hub's `code` (POLICY_REFUSALS), never by the words of its message.
 import { POLICY_REFUSALS, type PolicyRefusal } from '@app/hub-api';
 import type { SettingPath } from '@app/policy/settings';
-import { ApiError } from '../api/client';
+import { ApiError, conflictCodeOf } from '../api/client';
 import { SETTING_FIELDS, settingLabel } from './policy-form';
 
 /**
@@ -41,11 +41,7 @@ function plainWords(text: string): string {
  * without a known code. Never read from the message, whose words may change.
  */
 export function policyRefusalOf(error: unknown): PolicyRefusal | null {
-  if (!(error instanceof ApiError) || error.status !== 409 || error.code === null) {
-    return null;
-  }
-  const code = error.code;
-  return POLICY_REFUSALS.find((known) => known === code) ?? null;
+  return conflictCodeOf(error, POLICY_REFUSALS);
 }
 
 /**

@@ -3,7 +3,7 @@
 // with `code` `username_taken` for a username already taken. This splits such an answer so each
 // part goes beside its field; a 409 goes by its code, never by its words.
 import { plainFieldNames, STAFF_REFUSALS, type StaffRefusal } from '@app/hub-api';
-import { ApiError, describeError } from '../api/client';
+import { ApiError, conflictCodeOf, describeError } from '../api/client';
 
 /**
  * Which of the hub's staff refusals an error from POST /api/staff is, by the `code` the hub
@@ -11,11 +11,7 @@ import { ApiError, describeError } from '../api/client';
  * known code. Never read from the message, whose words may change.
  */
 export function staffRefusalOf(error: unknown): StaffRefusal | null {
-  if (!(error instanceof ApiError) || error.status !== 409 || error.code === null) {
-    return null;
-  }
-  const code = error.code;
-  return STAFF_REFUSALS.find((known) => known === code) ?? null;
+  return conflictCodeOf(error, STAFF_REFUSALS);
 }
 
 /**
