@@ -20,6 +20,7 @@ import { AddClassSessionDevices1764830000000 } from './1764830000000-AddClassSes
 import { UniqueNamesAndTags1764840000000 } from './1764840000000-UniqueNamesAndTags';
 import { NameKeysAsRead1764850000000 } from './1764850000000-NameKeysAsRead';
 import { SerialNumbersAsOne1764860000000 } from './1764860000000-SerialNumbersAsOne';
+import { LockLostDevicesLeftUnlocked1764875000000 } from './1764875000000-LockLostDevicesLeftUnlocked';
 
 export const MIGRATIONS = [
   CreateStaffAndAudit1764000000000,
@@ -43,4 +44,5 @@ export const MIGRATIONS = [
   UniqueNamesAndTags1764840000000,
   NameKeysAsRead1764850000000,
   SerialNumbersAsOne1764860000000,
+  LockLostDevicesLeftUnlocked1764875000000,
 ];
