@@ -8,7 +8,8 @@ import {
   ASSET_STATUSES,
 } from '@app/hub-api';
 import type { AssetKind, AssetRegisterRefusal, AssetStatus } from '@app/hub-api';
-import { ApiError, conflictCodeOf } from '../api/client';
+import { badRequestFieldsOf } from '../api/bad-request-fields';
+import { conflictCodeOf } from '../api/client';
 
 /** An asset's kind as a person says it. */
 export const ASSET_KIND_LABELS: Record<AssetKind, string> = {
@@ -67,8 +68,8 @@ export function assetRefusalOf(error: unknown): AssetRegisterRefusal | null {
 
 /**
  * The field of the asset form an error is said at: the tag or the serial number when the hub
- * refused it as taken (by code), or when its 400 names that field first (the hub's validation
- * messages start with the field at fault); null for anything else, said above the buttons.
+ * refused it as taken (by code), or when its 400 starts with that field's name
+ * (badRequestFieldsOf); null for anything else, said above the buttons.
  */
 export function assetFieldOf(error: unknown): 'assetTag' | 'serialNumber' | null {
   const refusal = assetRefusalOf(error);
@@ -78,10 +79,5 @@ export function assetFieldOf(error: unknown): 'assetTag' | 'serialNumber' | null
   if (refusal === 'serial_number_taken') {
     return 'serialNumber';
   }
-  if (error instanceof ApiError && error.status === 400) {
-    // The client writes the message as a sentence: "AssetTag must be …".
-    const field = /^(assetTag|serialNumber)\b/i.exec(error.message)?.[1].toLowerCase();
-    return field === 'assettag' ? 'assetTag' : field === 'serialnumber' ? 'serialNumber' : null;
-  }
-  return null;
+  return badRequestFieldsOf(error, ['assetTag', 'serialNumber'] as const)?.field ?? null;
 }

@@ -7,7 +7,7 @@ import type {
   ClassTile,
   TimetableSlot,
 } from '@app/hub-api';
-import { ApiError } from '../api/client';
+import { badRequestFieldsOf } from '../api/bad-request-fields';
 
 /** ISO 8601 weekdays, 1 (Monday) to 7 (Sunday), as the timetable's `weekday`. */
 export const WEEKDAYS: readonly { value: number; short: string; long: string }[] = [
@@ -158,10 +158,9 @@ export function gridSummary(tiles: readonly ClassTile[]): {
 }
 
 /**
- * The hub's 400 for a class action's field, for beside it: only a 400 whose message names the
- * field first (the hub names the field at fault first: "appId is required for app.lock", "text
- * must be shorter than …"), never one that merely holds the word ("minutes is not a field of
- * app.lock" is not about the app).
+ * The hub's 400 for a class action's field, for beside it, whole: only a 400 whose message starts
+ * with the field's name (badRequestFieldsOf: "appId is required for app.lock"), never one that
+ * merely holds the word ("minutes is not a field of app.lock" is not about the app).
  *
  * @param field the action's property, as the request names it
  * @returns the message, or null when the error is not about that field
@@ -170,9 +169,6 @@ export function actionFieldError(
   error: unknown,
   field: 'appId' | 'text' | 'minutes',
 ): string | null {
-  return error instanceof ApiError &&
-    error.status === 400 &&
-    new RegExp(`^${field}\\b`, 'i').test(error.message)
-    ? error.message
-    : null;
+  const refused = badRequestFieldsOf(error, [field]);
+  return refused?.field ? refused.message : null;
 }

@@ -5,6 +5,7 @@
 // hub's `code` (POLICY_REFUSALS), never by the words of its message.
 import { POLICY_REFUSALS, type PolicyRefusal } from '@app/hub-api';
 import type { SettingPath } from '@app/policy/settings';
+import { badRequestFieldsOf } from '../api/bad-request-fields';
 import { ApiError, conflictCodeOf } from '../api/client';
 import { SETTING_FIELDS, settingLabel } from './policy-form';
 
@@ -46,14 +47,13 @@ export function policyRefusalOf(error: unknown): PolicyRefusal | null {
 
 /**
  * The words for beside a policy's name field: a name another policy has (by the hub's code), or
- * a 400 whose message names `name` first (the hub names the field at fault first); else null.
+ * a 400 whose message starts with `name` (badRequestFieldsOf); else null.
  */
 export function policyNameErrorOf(error: unknown): string | null {
   if (!(error instanceof ApiError)) {
     return null;
   }
-  return policyRefusalOf(error) === 'name_taken' ||
-    (error.status === 400 && /^name\b/i.test(error.message))
+  return policyRefusalOf(error) === 'name_taken' || badRequestFieldsOf(error, ['name'])?.field
     ? error.message
     : null;
 }
@@ -99,8 +99,11 @@ export function fieldErrorsOf(error: unknown, sentEnforced: readonly string[]): 
     }
   } else if (policyRefusalOf(error) === 'name_taken') {
     byField.name = message;
-  } else if (error.status === 400 && /^(name|description)\b/i.test(message)) {
-    byField[/^description/i.test(message) ? 'description' : 'name'] = message;
+  } else {
+    const field = badRequestFieldsOf(error, ['name', 'description'] as const)?.field;
+    if (field) {
+      byField[field] = message;
+    }
   }
   return { byField, error };
 }

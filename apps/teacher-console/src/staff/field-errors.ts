@@ -3,6 +3,7 @@
 // with `code` `username_taken` for a username already taken. This splits such an answer so each
 // part goes beside its field; a 409 goes by its code, never by its words.
 import { plainFieldNames, STAFF_REFUSALS, type StaffRefusal } from '@app/hub-api';
+import { badRequestFieldsOf } from '../api/bad-request-fields';
 import { ApiError, conflictCodeOf, describeError } from '../api/client';
 
 /**
@@ -16,7 +17,7 @@ export function staffRefusalOf(error: unknown): StaffRefusal | null {
 
 /**
  * The error's parts by field: of a 400, each "; "-separated part that starts with one of
- * `fields` (any case) goes to that field; a taken username (by its code) to `username` when it is
+ * `fields` (badRequestFieldsOf) goes to that field; a taken username (by its code) to `username` when it is
  * one of `fields`; the rest, and anything else, to `form`.
  *
  * @param fields the body's property names, as the hub's messages start ("username", "roles")
@@ -33,13 +34,12 @@ export function fieldErrors<F extends string>(
     byField['username' as F] = sentence((error as ApiError).message);
     return { byField, form: null };
   }
-  if (!(error instanceof ApiError) || error.status !== 400) {
+  const refused = badRequestFieldsOf(error, fields);
+  if (!refused) {
     return { byField, form: describeError(error) };
   }
   const rest: string[] = [];
-  for (const raw of error.message.split(/;\s+/)) {
-    const part = raw.trim();
-    const field = fields.find((name) => part.toLowerCase().startsWith(name.toLowerCase() + ' '));
+  for (const { field, text: part } of refused.parts) {
     if (field) {
       const text = sentence(part);
       byField[field] = byField[field] ? `${byField[field]} ${text}` : text;
