@@ -143,24 +143,25 @@ describe(`loans at the desk (${TEST_DATABASE_NAME})`, () => {
   it('refuses unknown tags and borrowers, disabled borrowers, past due dates and teachers at the desk', async () => {
     await createAsset(hub, clerk.token, 'LOAN-002');
     const dueAt = new Date(hub.clock.nowMs() + DAY).toISOString();
-    expect(
-      (
-        await post(hub, clerk.token, '/api/loans', {
-          assetTag: 'NOPE-1',
-          borrowerId: teacher.id,
-          dueAt,
-        })
-      ).status,
-    ).toBe(404);
-    expect(
-      (
-        await post(hub, clerk.token, '/api/loans', {
-          assetTag: 'LOAN-002',
-          borrowerId: '4a1f0a3e-6f1e-4c1b-9a59-2b1f3c1d9e00',
-          dueAt,
-        })
-      ).status,
-    ).toBe(404);
+    const noAsset = await post(hub, clerk.token, '/api/loans', {
+      assetTag: 'NOPE-1',
+      borrowerId: teacher.id,
+      dueAt,
+    });
+    const noBorrower = await post(hub, clerk.token, '/api/loans', {
+      assetTag: 'LOAN-002',
+      borrowerId: '4a1f0a3e-6f1e-4c1b-9a59-2b1f3c1d9e00',
+      dueAt,
+    });
+    // Both are 404s: the code says which was not found, so the desk says each at its own field.
+    expect([noAsset.body, noBorrower.body]).toEqual([
+      { statusCode: 404, code: 'asset_not_found', message: 'No asset with tag NOPE-1' },
+      {
+        statusCode: 404,
+        code: 'borrower_not_found',
+        message: 'No staff account 4a1f0a3e-6f1e-4c1b-9a59-2b1f3c1d9e00',
+      },
+    ]);
     const past = await post(hub, clerk.token, '/api/loans', {
       assetTag: 'LOAN-002',
       borrowerId: teacher.id,

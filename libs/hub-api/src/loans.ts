@@ -58,7 +58,20 @@ export const CHECK_OUT_REFUSALS = [
 export type CheckOutRefusal = (typeof CHECK_OUT_REFUSALS)[number];
 
 /**
- * POST /api/loans. Refusals: unknown tag or borrower 404; asset not available, borrower disabled,
+ * The `code` of each 404 that POST /api/loans answers, beside its message in plain words: which of
+ * the two things the check-out names was not found, as the status alone does not say.
+ * - `asset_not_found`: no asset has the `assetTag` (removed, or given another tag, since it was
+ *   looked up: say it at the asset);
+ * - `borrower_not_found`: no staff account has the `borrowerId` (say it at the borrower).
+ * Beside CHECK_OUT_REFUSALS, not in it: those are 409s, and a client reads each code with its
+ * status (the console's conflictCodeOf and refusalCodeOf).
+ */
+export const CHECK_OUT_NOT_FOUND = ['asset_not_found', 'borrower_not_found'] as const;
+export type CheckOutNotFound = (typeof CHECK_OUT_NOT_FOUND)[number];
+
+/**
+ * POST /api/loans. Refusals: unknown tag or borrower 404 with a `code` of CHECK_OUT_NOT_FOUND;
+ * asset not available, borrower disabled,
  * or AUP not accepted (unless `aupAcceptedAtDesk`) 409 with a `code` of CHECK_OUT_REFUSALS;
  * `dueAt` in the past 400.
  */

@@ -1,7 +1,8 @@
-// A refusal a client must tell apart from others of its status (the desk's check-out 409s): its
+// A refusal a client must tell apart from others of its status (the desk's check-out 409s and
+// 404s): its
 // message stays in plain words for people, and a stable `code` beside it is what code decides by
 // (ApiErrorBody.code), so rewording a message never changes what a client does.
-import { ConflictException, ForbiddenException } from '@nestjs/common';
+import { ConflictException, ForbiddenException, NotFoundException } from '@nestjs/common';
 
 /**
  * A 409 answered as `{ statusCode: 409, message, code }` by AllExceptionsFilter.
@@ -26,4 +27,18 @@ export function codedConflict(code: string, message: string): ConflictException 
  */
 export function codedForbidden(code: string, message: string): ForbiddenException {
   return new ForbiddenException({ message, code });
+}
+
+/**
+ * A 404 answered as `{ statusCode: 404, message, code }` by AllExceptionsFilter: for a route that
+ * looks up more than one thing, so a client can tell which was not found (the desk's check-out:
+ * the asset tag or the borrower, CHECK_OUT_NOT_FOUND) without reading the message's words.
+ *
+ * @param code snake_case and stable once published: name it in the route's docs and in
+ *   @app/hub-api
+ * @param message what was not found, in plain words, as every other error's
+ * @returns the exception to throw
+ */
+export function codedNotFound(code: string, message: string): NotFoundException {
+  return new NotFoundException({ message, code });
 }

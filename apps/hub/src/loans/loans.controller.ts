@@ -33,7 +33,9 @@ export class LoansController {
     ok: 'The open loan',
     errors: {
       400: 'The due date is not in the future',
-      404: 'No asset with that tag, or no such staff account',
+      404:
+        'Not found, with `code` beside the message: `asset_not_found` (no asset with that tag) or ' +
+        '`borrower_not_found` (no such staff account)',
       409:
         'Refused, with `code` beside the message: `asset_not_available` (on loan, on a trip, in ' +
         'repair, lost, retired, or checked out by another desk at the same moment), ' +

@@ -12,12 +12,19 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { Borrower, CheckOutRefusal, Loan, Page, Reminder } from '@app/hub-api';
+import type {
+  Borrower,
+  CheckOutNotFound,
+  CheckOutRefusal,
+  Loan,
+  Page,
+  Reminder,
+} from '@app/hub-api';
 import { assetTarget } from '../audit/audit-labels';
 import { AuditService } from '../audit/audit.service';
 import { AssetsRepository } from '../assets/assets.repository';
 import { Clock } from '../common/clock';
-import { codedConflict } from '../common/coded-refusal';
+import { codedConflict, codedNotFound } from '../common/coded-refusal';
 import { refuseTooFarAhead } from '../common/input-rules';
 import { hasAnyRole, StaffPrincipal } from '../common/roles';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
@@ -36,6 +43,14 @@ import { LoanFilter, LoanRow, LoansRepository, ReminderRow } from './loans.repos
  */
 function checkOutRefused(code: CheckOutRefusal, message: string): ConflictException {
   return codedConflict(code, message);
+}
+
+/**
+ * A check-out's 404: what was not found in plain words, and which one in its `code`, one of
+ * CHECK_OUT_NOT_FOUND (the console says the asset's at the asset, the borrower's at the borrower).
+ */
+function checkOutNotFound(code: CheckOutNotFound, message: string): NotFoundException {
+  return codedNotFound(code, message);
 }
 
 /** Roles that see every loan and reminder (the office desk and ICT). */
@@ -103,7 +118,8 @@ export class LoansService {
    *
    * @returns the open loan
    * @throws BadRequestException 400 for a due date not in the future, or more than a year ahead
-   * @throws NotFoundException 404 for an unknown tag or borrower
+   * @throws NotFoundException 404 with `code` (CHECK_OUT_NOT_FOUND): `asset_not_found` for an
+   *   unknown tag, `borrower_not_found` for an unknown borrower
    * @throws ConflictException 409 with `code` (CHECK_OUT_REFUSALS): `asset_not_available` for an
    *   asset that is not available (also when another clerk checked it out at the same moment),
    *   `borrower_disabled` for a disabled borrower, `aup_not_accepted` for a borrower who has not
@@ -121,11 +137,11 @@ export class LoansService {
       await this.tx.run(async (tx) => {
         const asset = await this.assets.findByTagForUpdate(tx, input.assetTag);
         if (!asset) {
-          throw new NotFoundException(`No asset with tag ${input.assetTag}`);
+          throw checkOutNotFound('asset_not_found', `No asset with tag ${input.assetTag}`);
         }
         const borrower = await this.staff.findByIdIn(tx, input.borrowerId);
         if (!borrower) {
-          throw new NotFoundException(`No staff account ${input.borrowerId}`);
+          throw checkOutNotFound('borrower_not_found', `No staff account ${input.borrowerId}`);
         }
         if (asset.status !== 'available') {
           throw checkOutRefused(

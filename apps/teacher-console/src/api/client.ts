@@ -48,16 +48,25 @@ export class ApiError extends Error {
 }
 
 /**
- * Which of the `known` codes a 409 from the hub carries beside its message (ApiErrorBody.code):
- * null for any other error, and for a 409 without a known code. What a screen decides by, never
- * the message's words, which may change.
+ * Which of the `known` codes a refusal of `status` from the hub carries beside its message
+ * (ApiErrorBody.code): null for any other error, and for one without a known code. What a screen
+ * decides by, never the message's words, which may change.
  */
-export function conflictCodeOf<T extends string>(error: unknown, known: readonly T[]): T | null {
-  if (!(error instanceof ApiError) || error.status !== 409 || error.code === null) {
+export function refusalCodeOf<T extends string>(
+  error: unknown,
+  status: number,
+  known: readonly T[],
+): T | null {
+  if (!(error instanceof ApiError) || error.status !== status || error.code === null) {
     return null;
   }
   const code = error.code;
   return known.find((candidate) => candidate === code) ?? null;
+}
+
+/** Which of the `known` codes a 409 from the hub carries: refusalCodeOf for status 409. */
+export function conflictCodeOf<T extends string>(error: unknown, known: readonly T[]): T | null {
+  return refusalCodeOf(error, 409, known);
 }
 
 interface SessionHooks {

@@ -18,7 +18,7 @@ import {
   StatusMessage,
   TextField,
 } from '../ui';
-import { deviceName, groupFieldOf } from './group-errors';
+import { addDeviceErrorOf, deviceName, groupFieldOf } from './group-errors';
 
 const MEMBERS_PER_PAGE = 25;
 const MATCHES_SHOWN = 20;
@@ -168,6 +168,9 @@ function AddMember({ group }: { group: DeviceGroupDetail }) {
     },
   });
 
+  // Beside the picker only a 400 about the devices; a 404 for the group itself is the form's.
+  const addDeviceError = addDeviceErrorOf(add.error);
+
   return (
     <form
       className="form"
@@ -199,9 +202,10 @@ function AddMember({ group }: { group: DeviceGroupDetail }) {
               ? 'Searching…'
               : 'No device outside this group matches.'
         }
-        errorMessage={add.error ? (add.error as ApiError).message : null}
+        errorMessage={addDeviceError}
       />
       <ErrorMessage error={matches.error} title="Could not search the devices." />
+      {addDeviceError ? null : <ErrorMessage error={add.error} title="Could not add the device." />}
       {added ? <StatusMessage>{added} was added to the group.</StatusMessage> : null}
       <Button type="submit" variant="primary" isDisabled={!picked} isPending={add.isPending}>
         Add to group

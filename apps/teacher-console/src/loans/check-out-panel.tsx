@@ -14,8 +14,8 @@ import {
   ASSETS_PATH,
   AUP_PATH,
   isAssetRefusal,
+  checkOutFieldOf,
   isAupRefusal,
-  isBorrowerRefusal,
   LOANS_PATH,
   type Borrower,
 } from './loan-words';
@@ -88,14 +88,11 @@ export function CheckOutPanel({ asset, onDone, onMoved }: CheckOutPanelProps) {
         : new Date(dueAt).getTime() > Date.now() + MAX_DAYS_AHEAD * DAY_MS
           ? 'The due day is more than a year away: check the year.'
           : null;
-  const error = checkOut.error instanceof ApiError ? checkOut.error : null;
-  // Said at the borrower field: an unknown or disabled borrower (by the hub's code), or a
-  // borrowerId the hub refused (a 400 names its field first).
-  const borrowerError =
-    error &&
-    (error.status === 404 || isBorrowerRefusal(error) || /^borrowerId\b/i.test(error.message))
-      ? error.message
-      : null;
+  // An unknown tag is said at the asset, an unknown or disabled borrower at the borrower field,
+  // by the hub's code (both are 404s); anything else above the buttons.
+  const errorField = checkOutFieldOf(checkOut.error);
+  const errorWords = checkOut.error instanceof ApiError ? checkOut.error.message : null;
+  const borrowerError = errorField === 'borrower' ? errorWords : null;
   const blocked = !borrower
     ? 'Choose the borrower first.'
     : borrower.disabled
@@ -119,6 +116,11 @@ export function CheckOutPanel({ asset, onDone, onMoved }: CheckOutPanelProps) {
           .filter(Boolean)
           .join(', ') || 'Available'}
       </p>
+      {errorField === 'asset' ? (
+        <p className="error-message" role="alert">
+          {errorWords} It was removed or given another tag after it was scanned: scan it again.
+        </p>
+      ) : null}
       <Form className="form desk-form" onSubmit={submit}>
         <BorrowerPicker
           picked={borrower}
@@ -154,7 +156,7 @@ export function CheckOutPanel({ asset, onDone, onMoved }: CheckOutPanelProps) {
             }}
           />
         ) : null}
-        {borrowerError ? null : (
+        {errorField ? null : (
           <ErrorMessage error={checkOut.error} title="Could not check it out." />
         )}
         {blocked && borrower ? <p className="desk-blocked">{blocked}</p> : null}

@@ -1,9 +1,17 @@
-// How the desk tells the hub's check-out refusals apart: by the `code` the hub answers (read
-// through the console's own API client), never by the words of the message, which may change.
+// How the desk tells the hub's check-out refusals apart, and where it says each (an unknown asset
+// tag at the asset, an unknown or disabled borrower at the borrower: both unknowns are 404s): by
+// the `code` the hub answers (read through the console's own API client), never by the words of
+// the message, which may change, nor by the status alone.
 // A file .tsx so that the unit suite runs it: the console's plain .ts files are its own.
 import { ApiError } from '../api/client';
 import { refusalOf } from '../api/refusal-of';
-import { checkOutRefusalOf, isAssetRefusal, isAupRefusal, isBorrowerRefusal } from './loan-words';
+import {
+  checkOutFieldOf,
+  checkOutRefusalOf,
+  isAssetRefusal,
+  isAupRefusal,
+  isBorrowerRefusal,
+} from './loan-words';
 
 /** What POST /api/loans rejects with when the hub answers `status` with `body`. */
 const refusalFor = (status: number, body: unknown): Promise<unknown> =>
@@ -79,5 +87,49 @@ describe('check-out refusals at the desk', () => {
     expect(
       [unnamed, unknownCode, notConflict].some((e) => isAupRefusal(e) || isAssetRefusal(e)),
     ).toBe(false);
+  });
+});
+
+describe(checkOutFieldOf.name, () => {
+  it('says an unknown asset tag at the asset and an unknown borrower at the borrower', async () => {
+    const noAsset = await refusalFor(404, {
+      statusCode: 404,
+      message: 'No asset with tag LOAN-001',
+      code: 'asset_not_found',
+    });
+    const noBorrower = await refusalFor(404, {
+      statusCode: 404,
+      message: 'No staff account 4a1f0a3e-6f1e-4c1b-9a59-2b1f3c1d9e00',
+      code: 'borrower_not_found',
+    });
+    expect([checkOutFieldOf(noAsset), checkOutFieldOf(noBorrower)]).toEqual(['asset', 'borrower']);
+  });
+
+  it('says a disabled borrower or a 400 about borrowerId at the borrower', async () => {
+    const disabled = await refusalFor(409, {
+      statusCode: 409,
+      message: "Jo's account is disabled: loans go to current staff only",
+      code: 'borrower_disabled',
+    });
+    const badId = await refusalFor(400, {
+      statusCode: 400,
+      message: 'borrowerId must be a UUID',
+    });
+    expect([checkOutFieldOf(disabled), checkOutFieldOf(badId)]).toEqual(['borrower', 'borrower']);
+  });
+
+  it('puts a 404 without a known code, and anything else, at neither field', async () => {
+    const uncoded = await refusalFor(404, { statusCode: 404, message: 'Not Found' });
+    const otherStatus = await refusalFor(400, {
+      statusCode: 400,
+      message: 'dueAt is in the past: a loan is due back in the future',
+      code: 'borrower_not_found',
+    });
+    const moved = await refusalFor(409, {
+      statusCode: 409,
+      message: 'Asset LOAN-001 is not available: it is on loan',
+      code: 'asset_not_available',
+    });
+    expect([uncoded, otherStatus, moved].map(checkOutFieldOf)).toEqual([null, null, null]);
   });
 });

@@ -1,6 +1,8 @@
-// The loans screens' addresses, and which of the hub's check-out refusals a 409 is (by its code).
-import { CHECK_OUT_REFUSALS, type CheckOutRefusal } from '@app/hub-api';
-import { conflictCodeOf } from '../api/client';
+// The loans screens' addresses, which of the hub's check-out refusals a 409 is, and which field
+// of the check-out a refusal is said at (by its code).
+import { CHECK_OUT_NOT_FOUND, CHECK_OUT_REFUSALS, type CheckOutRefusal } from '@app/hub-api';
+import { badRequestFieldsOf } from '../api/bad-request-fields';
+import { conflictCodeOf, refusalCodeOf } from '../api/client';
 
 export type { Borrower } from '@app/hub-api';
 
@@ -32,6 +34,26 @@ export function isAupRefusal(error: unknown): boolean {
  */
 export function isAssetRefusal(error: unknown): boolean {
   return checkOutRefusalOf(error) === 'asset_not_available';
+}
+
+/**
+ * Where the check-out panel says an error from POST /api/loans. Both of the hub's 404s are told
+ * apart by their `code` (CHECK_OUT_NOT_FOUND), never by the status alone or the words.
+ *
+ * @returns `asset` for an unknown asset tag (`asset_not_found`); `borrower` for an unknown
+ *   borrower (`borrower_not_found`), a disabled one (`borrower_disabled`) or a 400 that starts
+ *   with `borrowerId` (badRequestFieldsOf); null for anything else, said above the buttons
+ */
+export function checkOutFieldOf(error: unknown): 'asset' | 'borrower' | null {
+  const notFound = refusalCodeOf(error, 404, CHECK_OUT_NOT_FOUND);
+  if (notFound === 'asset_not_found') {
+    return 'asset';
+  }
+  return notFound === 'borrower_not_found' ||
+    isBorrowerRefusal(error) ||
+    badRequestFieldsOf(error, ['borrowerId'])?.field
+    ? 'borrower'
+    : null;
 }
 
 /** Whether a check-out's error is the borrower's account being disabled (said at the borrower). */
