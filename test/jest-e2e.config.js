@@ -26,6 +26,7 @@ module.exports = {
         '/test/command-queue-indexes\\.e2e-spec\\.ts$',
         '/test/transaction-queue\\.e2e-spec\\.ts$',
         '/test/backup-restore\\.e2e-spec\\.ts$',
+        '/test/backup-refusals\\.e2e-spec\\.ts$',
       ]
     : // On SQLite, the specs that need a PostgreSQL server: the copy from SQLite to PostgreSQL.
       ['/node_modules/', '/test/copy-to-postgres\\.e2e-spec\\.ts$'],

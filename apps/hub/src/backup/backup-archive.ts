@@ -117,9 +117,13 @@ export async function unpackArchive(file: string, folder: string): Promise<Backu
       },
     });
   } catch (error) {
-    throw new BadBackupError(
-      `${file} is not a readable backup (a gzipped tar): ${error instanceof Error ? error.message : String(error)}`,
-    );
+    // The reason may name where it was being unpacked: a work folder the person never named.
+    const reason = (error instanceof Error ? error.message : String(error))
+      .split(`${folder}${path.sep}`)
+      .join('')
+      .split(folder)
+      .join('the backup');
+    throw new BadBackupError(`${file} is not a readable backup (a gzipped tar): ${reason}`);
   }
   if (refused.length > 0) {
     throw new BadBackupError(

@@ -154,7 +154,10 @@ export async function backUpHub(
         );
       }
     }
-    const migrations = await readAppliedMigrations(path.join(staged, DATABASE_MEMBER));
+    const migrations = await readAppliedMigrations(
+      path.join(staged, DATABASE_MEMBER),
+      `The copy of ${sqliteFile(config.database)}`,
+    );
     if (migrations.length === 0) {
       throw new BackupRefusedError(
         `The database at ${sqliteFile(config.database)} has no migrations: has this hub ever started?`,

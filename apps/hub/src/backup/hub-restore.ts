@@ -124,7 +124,10 @@ export async function restoreHub(
   const staged = fs.mkdtempSync(path.join(config.dataDir, '.restore-'));
   try {
     const manifest = await unpackArchive(source, staged);
-    const applied = await readAppliedMigrations(path.join(staged, DATABASE_MEMBER));
+    const applied = await readAppliedMigrations(
+      path.join(staged, DATABASE_MEMBER),
+      `${source}: its ${DATABASE_MEMBER}`,
+    );
     const hubLevel = checkMigrationLevel(applied, manifest, source);
 
     const stamp = fileStamp(options.clock.now());

@@ -49,6 +49,8 @@ function exec(db: sqlite3.Database, sql: string): Promise<void> {
 }
 
 const BUSY_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED']);
+/** The driver's codes for a database file that is damaged or not SQLite: a refusal, in words. */
+const DAMAGED_CODES = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB']);
 const BUSY_RETRY_MS = 100;
 const BUSY_GIVE_UP_MS = 60_000;
 
@@ -61,10 +63,22 @@ const BUSY_GIVE_UP_MS = 60_000;
  * self-contained file (journal mode DELETE, its WAL folded in) and checked with
  * `PRAGMA quick_check`.
  *
- * @throws NotAHubDatabaseError when the copy fails its check
+ * @throws NotAHubDatabaseError when `source` is damaged or the copy fails its check, naming
+ *   `source` (the copy is a work file the person never named, gone when they read the message)
  * @throws the driver's error when the source cannot be read (SQLITE_BUSY for more than 60 s)
  */
 export async function copyLiveDatabase(source: string, target: string): Promise<void> {
+  try {
+    await copyAndCheck(source, target);
+  } catch (error) {
+    if (DAMAGED_CODES.has((error as { code?: string }).code ?? '')) {
+      throw new NotAHubDatabaseError(`${source} cannot be copied: ${(error as Error).message}`);
+    }
+    throw error;
+  }
+}
+
+async function copyAndCheck(source: string, target: string): Promise<void> {
   // Read-write because a WAL reader needs to use the -shm index; nothing is written to it.
   const db = (await open(source, sqlite3.OPEN_READWRITE)) as BackupCapable;
   try {
@@ -98,22 +112,23 @@ export async function copyLiveDatabase(source: string, target: string): Promise<
   const copy = await open(target, sqlite3.OPEN_READWRITE);
   try {
     await exec(copy, 'PRAGMA journal_mode = DELETE');
-    await checkWhole(copy, target);
+    await checkWhole(copy, `The copy of ${source}`);
   } finally {
     await close(copy);
   }
 }
 
-async function checkWhole(db: sqlite3.Database, file: string): Promise<void> {
+/** @param named what the message calls the file: a path the person knows, never a work file */
+async function checkWhole(db: sqlite3.Database, named: string): Promise<void> {
   let result: { quick_check: string }[];
   try {
     result = await all<{ quick_check: string }>(db, 'PRAGMA quick_check');
   } catch (error) {
-    throw new NotAHubDatabaseError(`${file} is not a SQLite database: ${String(error)}`);
+    throw new NotAHubDatabaseError(`${named} is not a SQLite database: ${String(error)}`);
   }
   if (result.length !== 1 || result[0].quick_check !== 'ok') {
     throw new NotAHubDatabaseError(
-      `${file} failed SQLite's check: ${result.map((row) => row.quick_check).join('; ')}`,
+      `${named} failed SQLite's check: ${result.map((row) => row.quick_check).join('; ')}`,
     );
   }
 }
@@ -128,24 +143,29 @@ export interface AppliedMigration {
  * The migrations a hub database has had, oldest first, after checking that the file is a whole
  * SQLite database. Opens it read-only and changes nothing.
  *
+ * @param named what a refusal calls the file (default `file`): a copy unpacked or made in a work
+ *   folder is named as the person knows it ("<backup file>: its hub.sqlite"), never by its path
  * @throws NotAHubDatabaseError for a file that is not SQLite, fails its check, or has no
  *   migrations table (not a hub's, or a hub that never started)
  */
-export async function readAppliedMigrations(file: string): Promise<AppliedMigration[]> {
+export async function readAppliedMigrations(
+  file: string,
+  named: string = file,
+): Promise<AppliedMigration[]> {
   let db: sqlite3.Database;
   try {
     db = await open(file, sqlite3.OPEN_READONLY);
   } catch (error) {
-    throw new NotAHubDatabaseError(`${file} cannot be opened as SQLite: ${String(error)}`);
+    throw new NotAHubDatabaseError(`${named} cannot be opened as SQLite: ${String(error)}`);
   }
   try {
-    await checkWhole(db, file);
+    await checkWhole(db, named);
     const tables = await all<{ name: string }>(
       db,
       "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'migrations'",
     );
     if (tables.length === 0) {
-      throw new NotAHubDatabaseError(`${file} is not a hub database: it has no migrations table`);
+      throw new NotAHubDatabaseError(`${named} is not a hub database: it has no migrations table`);
     }
     const rows = await all<{ timestamp: number | string; name: string }>(
       db,

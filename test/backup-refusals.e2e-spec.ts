@@ -1,0 +1,133 @@
+// What `npm run admin -- restore FILE` and `backup FILE` say when a database is damaged: the file
+// the person named (or the hub's own database), never the folder the backup is unpacked or made
+// in, which is gone by the time the message is read.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tar from 'tar';
+import { runAdmin } from '../apps/hub/src/admin';
+import { BackupManifest, fileChecksum, writeArchive } from '../apps/hub/src/backup/backup-archive';
+import { makeDataDir, startHub } from './support/hub';
+import { freePort } from './support/hub-process';
+import { sqliteOnly } from './support/test-database';
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/** The admin CLI's entry (apps/hub/src/admin.ts), run in this process. */
+async function admin(args: string[], env: Record<string, string>): Promise<Run> {
+  let out = '';
+  let err = '';
+  const code = await runAdmin(
+    args,
+    { HUB_LOG_LEVEL: 'silent', ...env },
+    { out: (text) => (out += text), err: (text) => (err += text) },
+  );
+  return { code, out, err };
+}
+
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Overwrites the middle of a SQLite file with junk: SQLite opens it, its check fails. */
+function damagePages(file: string): void {
+  const bytes = fs.readFileSync(file);
+  const page = 4096;
+  const pages = Math.floor(bytes.length / page);
+  for (let p = 2; p < pages; p += 2) {
+    bytes.fill(0x5a, p * page, p * page + 64);
+  }
+  fs.writeFileSync(file, bytes);
+}
+
+sqliteOnly('backup and restore copy the SQLite file')('refusals of a damaged database', () => {
+  const folders: string[] = [];
+  let dataDir: string;
+  let backupFile: string;
+
+  function folder(): string {
+    const dir = makeDataDir();
+    folders.push(dir);
+    return dir;
+  }
+
+  beforeAll(async () => {
+    const hub = await startHub();
+    dataDir = hub.dataDir;
+    folders.push(dataDir);
+    await hub.close();
+    backupFile = path.join(folder(), 'hub.tar.gz');
+    const made = await admin(['backup', backupFile], { HUB_DATA_DIR: dataDir });
+    expect(made.code).toBe(0);
+  });
+
+  afterAll(() => {
+    for (const dir of folders) {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  /** A copy of the backup with its hub.sqlite changed and its manifest made to match again. */
+  async function forged(change: (db: string) => void): Promise<string> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hub-forge-'));
+    folders.push(dir);
+    await tar.extract({ file: backupFile, cwd: dir });
+    change(path.join(dir, 'hub.sqlite'));
+    const manifestFile = path.join(dir, 'manifest.json');
+    const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as BackupManifest;
+    for (const name of Object.keys(manifest.files)) {
+      manifest.files[name] = await fileChecksum(path.join(dir, name));
+    }
+    fs.writeFileSync(manifestFile, JSON.stringify(manifest));
+    const members = ['manifest.json', ...Object.keys(manifest.files)];
+    const out = path.join(folder(), 'forged.tar.gz');
+    await writeArchive(dir, members, out);
+    return out;
+  }
+
+  it.each([
+    ['cut in half', (db: string) => fs.truncateSync(db, Math.floor(fs.statSync(db).size / 2))],
+    ['with damaged pages', damagePages],
+    ['that is not SQLite', (db: string) => fs.writeFileSync(db, 'not a database\n'.repeat(500))],
+    ['that is empty', (db: string) => fs.writeFileSync(db, '')],
+  ])(
+    'a restore of a backup whose hub.sqlite is %s names the backup file',
+    async (_what, change) => {
+      const file = await forged(change);
+      const target = folder();
+      const run = await admin(['restore', file], {
+        HUB_DATA_DIR: target,
+        HUB_PORT: String(await freePort()),
+      });
+      expect(run.code).toBe(1);
+      expect(run.out).toBe('');
+      expect(run.err).toMatch(new RegExp(`^${escaped(file)}: its hub\\.sqlite `));
+      expect(run.err).not.toMatch(/\.restore-/);
+      expect(run.err.split(file).join('')).not.toContain(os.tmpdir());
+      expect(run.err.trimEnd().split('\n')).toHaveLength(1);
+      expect(fs.readdirSync(target)).toEqual([]);
+    },
+  );
+
+  it("a backup of a damaged hub database names that database, not the backup's work folder", async () => {
+    const damaged = folder();
+    fs.cpSync(dataDir, damaged, { recursive: true });
+    // Cell contents, not page headers: SQLite copies the pages, and its check finds them wrong.
+    const db = path.join(damaged, 'hub.sqlite');
+    const bytes = fs.readFileSync(db);
+    const pages = Math.floor(bytes.length / 4096);
+    for (let p = pages - 3; p < pages; p++) {
+      bytes.fill(0xff, p * 4096 + 4000, p * 4096 + 4090);
+    }
+    fs.writeFileSync(db, bytes);
+    const outDir = folder();
+    const file = path.join(outDir, 'from-damaged.tar.gz');
+    const run = await admin(['backup', file], { HUB_DATA_DIR: damaged });
+    expect(run.code).toBe(1);
+    expect(run.err).not.toMatch(/\.hub-backup-/);
+    expect(run.err).toContain(path.join(damaged, 'hub.sqlite'));
+    expect(fs.readdirSync(outDir)).toEqual([]);
+  });
+});
