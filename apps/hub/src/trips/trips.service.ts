@@ -157,7 +157,7 @@ export class TripsService {
    * Adds a trip (POST /api/trips): its leaders and its kit, named asset by asset. Nothing is
    * checked out yet and no asset is held: check-out decides what is available.
    *
-   * @throws BadRequestException 400 for times out of order, past or more than a year ahead, an overlay that is not valid
+   * @throws BadRequestException 400 for an end past or more than a year ahead (the order is the DTO's), an overlay that is not valid
    *   partial policy settings, a leader who is unknown, disabled or not a trip leader (or ICT), a
    *   trip leader adding a trip they do not lead, or a tag not in the register or named twice
    */
@@ -165,9 +165,7 @@ export class TripsService {
     const now = this.clock.now();
     const startsAt = new Date(input.startsAt);
     const endsAt = new Date(input.endsAt);
-    if (endsAt.getTime() <= startsAt.getTime()) {
-      throw new BadRequestException('endsAt must be after startsAt');
-    }
+    // endsAt after startsAt is CreateTripDto's rule (IsLaterThan), named in the same 400 as the rest.
     if (endsAt.getTime() <= now.getTime()) {
       throw new BadRequestException('endsAt is in the past: a trip ends in the future');
     }

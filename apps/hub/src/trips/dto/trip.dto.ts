@@ -13,7 +13,7 @@ import {
 } from 'class-validator';
 import { TRIP_SHORT_NAME_PATTERN, TRIP_SHORT_NAME_RULE, TRIP_STATUSES } from '@app/hub-api';
 import type { TripStatus } from '@app/hub-api';
-import { IsOmittable, IsPlainText, IsRfc3339 } from '../../common/input-rules';
+import { IsLaterThan, IsOmittable, IsPlainText, IsRfc3339 } from '../../common/input-rules';
 import { PageQueryDto } from '../../common/page-query.dto';
 import { ASSET_TAG_PATTERN, ASSET_TAG_RULE } from '../../assets/dto/asset.dto';
 
@@ -39,6 +39,7 @@ export class CreateTripDto {
 
   @ApiProperty({ description: 'RFC 3339, after startsAt' })
   @IsRfc3339()
+  @IsLaterThan('startsAt')
   endsAt: string;
 
   @ApiProperty({ type: [String], description: 'Staff ids of its leaders (trip leaders or ICT)' })
