@@ -101,6 +101,24 @@ function dependencyOrder(tables: string[], references: { child: string; parent: 
   return ordered;
 }
 
+/** PostgreSQL's own databases, which every server has and a hub's copy must never go into. */
+const MAINTENANCE_DATABASES = ['postgres', 'template0', 'template1'];
+
+/**
+ * Refuses a target URL that names one of the server's maintenance databases: the copy belongs in
+ * a database of its own. (A URL naming no database is refused before this, by `postgresUrl`.)
+ *
+ * @throws CopyRefusedError naming the database, in one line
+ */
+function refuseMaintenanceDatabase(url: string): void {
+  const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
+  if (MAINTENANCE_DATABASES.includes(name)) {
+    throw new CopyRefusedError(
+      `The target ${redactUrl(url)} is PostgreSQL's own ${name} database: copy into a new, empty database made for the hub (createdb -O OWNER hub)`,
+    );
+  }
+}
+
 /**
  * Opens the target and checks it is a database that exists and holds no tables.
  *
@@ -159,6 +177,7 @@ export async function copySqliteToPostgres(
   workDir: string,
   options: { rowsPerBatch?: number } = {},
 ): Promise<CopyResult> {
+  refuseMaintenanceDatabase(targetUrl);
   if (!fs.existsSync(sqlitePath)) {
     throw new CopyRefusedError(
       `There is no hub database at ${sqlitePath}: run this with the hub's HUB_DATA_DIR (or HUB_DB)`,
