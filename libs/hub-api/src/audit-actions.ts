@@ -15,6 +15,7 @@ export const AUDIT_ACTION_WORDS: Readonly<Record<string, string>> = {
   'aup.published': 'Acceptable use policy published',
   'aup.republished': 'Acceptable use policy published again',
   'audit.entries_removed': 'Old log entries removed (retention)',
+  'audit.exported': 'Log exported as a CSV file',
   'class.absence_marked': 'Tablets marked absent or present',
   'class.action': 'Class action',
   'class.created': 'Class created',

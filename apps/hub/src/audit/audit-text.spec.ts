@@ -144,6 +144,24 @@ describe(describeAuditDetail.name, () => {
     expect(describeAuditDetail('staff.signed_in', null, 'UTC')).toBe('');
   });
 
+  it('writes an export of the log: its rows, then its filters in the school’s zone', () => {
+    expect(
+      describeAuditDetail(
+        'audit.exported',
+        {
+          filters: { to: '2026-07-02T00:00:00.000Z', targetType: 'device', targetId: 'd-1' },
+          rows: 1,
+        },
+        'Europe/London',
+      ),
+    ).toBe(
+      '1 entry in the export; filters: target type device, target id d-1, to 2026-07-02T01:00:00+01:00',
+    );
+    expect(describeAuditDetail('audit.exported', { filters: {}, rows: 0 }, 'UTC')).toBe(
+      '0 entries in the export; filters: none, the whole log',
+    );
+  });
+
   it('says how long the hub ran before a clean stop', () => {
     expect(describeAuditDetail('hub.stopped', { signal: 'SIGTERM', upSeconds: 7500 }, 'UTC')).toBe(
       'stopped by SIGTERM after 2 h 5 min',

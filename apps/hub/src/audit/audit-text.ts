@@ -170,6 +170,7 @@ const FORMATTERS: Record<string, Formatter> = {
     `${String(detail.removed)} ${detail.removed === 1 ? 'entry' : 'entries'} from before ${words.value(detail.before)} removed`,
     `entries are kept ${String(detail.retentionDays)} days (HUB_AUDIT_RETENTION_DAYS)`,
   ],
+  'audit.exported': (detail, words) => describeExport(detail, words),
   'staff.locked_out': (detail) => [
     `signing in blocked for ${String(detail.minutes)} minutes after repeated wrong passwords`,
   ],
@@ -232,6 +233,33 @@ function duration(seconds: number): string {
   const min = Math.floor((seconds % 3600) / 60);
   const s = seconds % 60;
   return h > 0 ? `${h} h ${min} min` : min > 0 ? `${min} min ${s} s` : `${s} s`;
+}
+
+/** An export's filters as words, in the order the log's filter form has them. */
+const EXPORT_FILTERS: ReadonlyArray<[string, string]> = [
+  ['actor', 'actor'],
+  ['action', 'action'],
+  ['targetType', 'target type'],
+  ['targetId', 'target id'],
+  ['from', 'from'],
+  ['to', 'to'],
+];
+
+/** `3 entries in the export; filters: action staff.created, from 2026-12-01T00:00:00+00:00`. */
+function describeExport(detail: Detail, words: Words): string[] {
+  const filters = (detail.filters ?? {}) as Detail;
+  const known = new Set(EXPORT_FILTERS.map(([key]) => key));
+  const given = [
+    ...EXPORT_FILTERS.filter(([key]) => filters[key] !== undefined && filters[key] !== null).map(
+      ([key, name]) => `${name} ${words.value(filters[key])}`,
+    ),
+    // A filter added later still reads.
+    ...words.pairs(Object.fromEntries(Object.entries(filters).filter(([key]) => !known.has(key)))),
+  ];
+  return [
+    `${String(detail.rows)} ${detail.rows === 1 ? 'entry' : 'entries'} in the export`,
+    `filters: ${given.length > 0 ? given.join(', ') : 'none, the whole log'}`,
+  ];
 }
 
 /** Staff field names as words. */

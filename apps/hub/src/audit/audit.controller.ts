@@ -1,11 +1,14 @@
 // The audit log's reader, for the safeguarding lead and ICT: a filtered page, or a CSV export.
+// An export is a copy of the log taken away, so it writes its own entry (`audit.exported`);
+// reading a page on screen does not (docs/decisions.md, 2026-12-03 sixth).
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { stringify } from 'csv-stringify';
 import type { Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { Roles } from '../common/access';
+import { CurrentStaff, Roles } from '../common/access';
+import type { StaffPrincipal } from '../common/roles';
 import type { AuditFilter } from './audit.repository';
 import { AuditEntryView, AuditService } from './audit.service';
 import { AuditPageDto } from './dto/audit-entry.dto';
@@ -73,22 +76,25 @@ export class AuditController {
   @ApiProduces('text/csv')
   @ApiRoute({
     summary: "Download the filtered audit log as CSV, times in the school's zone",
+    description:
+      'Each export writes one `audit.exported` entry before the first row is sent: who exported, ' +
+      'the filters given and how many rows the file holds. It is never in its own file.',
     ok: 'The CSV file',
   })
-  async exportCsv(@Query() query: AuditQueryDto, @Res() response: Response): Promise<void> {
-    const entries = this.audit.findAll(toFilter(query));
-    // The first page is read before anything is sent, so a fault there is still a proper status
-    // line and {statusCode, message}; a fault later can only cut the download short (pipeline
-    // destroys the response, so the client sees an incomplete body, never a hang).
-    const first = await entries.next();
+  async exportCsv(
+    @CurrentStaff() actor: StaffPrincipal,
+    @Query() query: AuditQueryDto,
+    @Res() response: Response,
+  ): Promise<void> {
+    // The first page is read and the export's own audit entry written before anything is sent,
+    // so a fault there is still a proper status line and {statusCode, message}; a fault later can
+    // only cut the download short (pipeline destroys the response, so the client sees an
+    // incomplete body, never a hang).
+    const { entries } = await this.audit.startExport(actor, toFilter(query));
     response.setHeader('Content-Type', 'text/csv; charset=utf-8');
     response.setHeader('Content-Disposition', 'attachment; filename="audit-log.csv"');
     const rows = Readable.from(
       (async function* () {
-        if (first.done) {
-          return;
-        }
-        yield toCsvRow(first.value);
         for await (const entry of entries) {
           yield toCsvRow(entry);
         }

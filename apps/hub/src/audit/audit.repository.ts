@@ -55,6 +55,14 @@ export class AuditRepository {
     return query.orderBy('e.seq', 'DESC').limit(limit).getMany();
   }
 
+  /**
+   * How many matching entries there are up to entry `atMostSeq`, inclusive: the rows of a CSV
+   * export whose first page begins at that entry (what `findBefore` pages through from there).
+   */
+  async countUpTo(filter: AuditFilter, atMostSeq: number): Promise<number> {
+    return this.filtered(filter).andWhere('e.seq <= :atMostSeq', { atMostSeq }).getCount();
+  }
+
   private filtered(filter: AuditFilter): SelectQueryBuilder<AuditEntryEntity> {
     const query = this.entries.createQueryBuilder('e');
     if (filter.actor) {

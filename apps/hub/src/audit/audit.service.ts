@@ -134,6 +134,25 @@ function actorNameOf(actor: AuditActor): string | null {
   }
 }
 
+/**
+ * The filters of an export as its `audit.exported` entry keeps them: those given, as the export
+ * used them (times as UTC instants, as every time in a detail is; the rest as typed).
+ */
+function exportedFilters(filter: AuditFilter): Record<string, string> {
+  const used: Record<string, string | undefined> = {
+    actor: filter.actor,
+    action: filter.action,
+    targetType: filter.targetType,
+    targetId: filter.targetId,
+    from: filter.from?.toISOString(),
+    to: filter.to?.toISOString(),
+  };
+  return Object.fromEntries(
+    // An empty filter is none, as the repository reads it.
+    Object.entries(used).filter((pair): pair is [string, string] => Boolean(pair[1])),
+  );
+}
+
 /** Audit entries deleted per unit of work by the retention (see `applyRetention`). */
 export const RETENTION_BATCH = 5000;
 
@@ -201,16 +220,60 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
    * newest and are left out, never duplicated (issue 8 item 22).
    */
   async *findAll(filter: AuditFilter, pageSize = 1000): AsyncGenerator<AuditEntryView> {
-    let beforeSeq: number | null = null;
+    yield* this.pagesFrom(
+      filter,
+      await this.repository.findBefore(filter, null, pageSize),
+      pageSize,
+    );
+  }
+
+  /**
+   * Starts `actor`'s export of the log (the CSV download): fixes what it covers (its first page,
+   * as `findAll`), counts its rows, and writes `audit.exported` with the filters and that count,
+   * all before the caller sends a row. Who took a copy of the log, and what, is in the log even
+   * when the download is then cut short or the hub stops part-way; a hub that cannot write the
+   * entry refuses the export rather than hand out an unrecorded copy. The entry comes after every
+   * row the export covers, so it is never in its own export; the next export that matches it
+   * has it.
+   *
+   * @returns the number of rows, as recorded, and the entries to send, newest first
+   */
+  async startExport(
+    actor: StaffPrincipal,
+    filter: AuditFilter,
+    pageSize = 1000,
+  ): Promise<{ rows: number; entries: AsyncGenerator<AuditEntryView> }> {
+    const first = await this.repository.findBefore(filter, null, pageSize);
+    const rows =
+      first.length < pageSize
+        ? first.length
+        : await this.repository.countUpTo(filter, first[0].seq);
+    await this.tx.run((tx) =>
+      this.record(tx, {
+        actor,
+        action: 'audit.exported',
+        target: null,
+        detail: { filters: exportedFilters(filter), rows },
+      }),
+    );
+    return { rows, entries: this.pagesFrom(filter, first, pageSize) };
+  }
+
+  /** `first`, then each page below it, as `findAll` reads them. */
+  private async *pagesFrom(
+    filter: AuditFilter,
+    first: AuditEntryEntity[],
+    pageSize: number,
+  ): AsyncGenerator<AuditEntryView> {
+    let entries = first;
     for (;;) {
-      const entries = await this.repository.findBefore(filter, beforeSeq, pageSize);
       for (const entry of entries) {
         yield toAuditEntryView(entry, this.config.timeZone);
       }
       if (entries.length < pageSize) {
         return;
       }
-      beforeSeq = entries[entries.length - 1].seq;
+      entries = await this.repository.findBefore(filter, entries[entries.length - 1].seq, pageSize);
     }
   }
 
