@@ -130,4 +130,44 @@ sqliteOnly('backup and restore copy the SQLite file')('refusals of a damaged dat
     expect(run.err).toContain(path.join(damaged, 'hub.sqlite'));
     expect(fs.readdirSync(outDir)).toEqual([]);
   });
+
+  it('a backup to a folder, even with --force, says to name the file in it and leaves the folder', async () => {
+    const outDir = folder();
+    fs.writeFileSync(path.join(outDir, 'kept.txt'), 'kept');
+    for (const args of [
+      ['backup', outDir],
+      ['backup', outDir, '--force'],
+    ]) {
+      const run = await admin(args, { HUB_DATA_DIR: dataDir });
+      expect(run.code).toBe(1);
+      expect(run.err).toMatch(new RegExp(`^${escaped(outDir)} is a folder: name the backup file`));
+      expect(run.err).not.toMatch(/\.hub-backup-|EISDIR/);
+      expect(fs.readdirSync(outDir)).toEqual(['kept.txt']);
+    }
+  });
+
+  it('a backup into a "folder" that is a file names it, not the work folder it could not make', async () => {
+    const run = await admin(['backup', path.join(backupFile, 'hub.tar.gz')], {
+      HUB_DATA_DIR: dataDir,
+    });
+    expect(run.code).toBe(1);
+    expect(run.err).toBe(`There is no folder ${backupFile} to write the backup in\n`);
+  });
+
+  it('a restore names a folder given as the backup, and a HUB_DATA_DIR it cannot make', async () => {
+    const asFolder = await admin(['restore', folder()], {
+      HUB_DATA_DIR: folder(),
+      HUB_PORT: String(await freePort()),
+    });
+    expect(asFolder.code).toBe(1);
+    expect(asFolder.err).toMatch(/ is a folder: name the backup file in it\n$/);
+
+    const target = path.join(backupFile, 'data');
+    const run = await admin(['restore', backupFile], {
+      HUB_DATA_DIR: target,
+      HUB_PORT: String(await freePort()),
+    });
+    expect(run.code).toBe(1);
+    expect(run.err).toBe(`Cannot restore into ${target} (HUB_DATA_DIR): it is not a folder\n`);
+  });
 });

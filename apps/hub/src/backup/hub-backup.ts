@@ -70,20 +70,69 @@ function caFiles(caDir: string): string[] {
     .sort();
 }
 
+/**
+ * Why the file system refused to make or write something, in words for the person at the shell:
+ * never the system's own message, which names the work folder (`.hub-backup-XXXXXX`) they never
+ * chose and that is gone when they read it.
+ */
+export function fileSystemRefusal(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+      return "this user may not write there (run it as the hub's user)";
+    case 'EROFS':
+      return 'its file system is read-only';
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return 'its disk is full';
+    case 'ENOTDIR':
+    case 'EEXIST':
+      return 'it is not a folder';
+    case 'EISDIR':
+      return 'it is a folder';
+    default:
+      return code ? `the system refused (${code})` : String(error);
+  }
+}
+
+/** What is at `file`, or undefined when nothing is (or a part of its path is not a folder). */
+export function statIfAny(file: string): fs.Stats | undefined {
+  try {
+    return fs.statSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Makes a private work folder (0700) in `folder`, for a backup or restore.
+ *
+ * @param doing what the refusal says could not be done there ("write the backup")
+ * @throws BackupRefusedError naming `folder`, the one the person chose, when it cannot be made
+ */
+export function makeWorkFolder(folder: string, prefix: string, doing: string): string {
+  try {
+    return fs.mkdtempSync(path.join(folder, prefix));
+  } catch (error) {
+    throw new BackupRefusedError(`Cannot ${doing} in ${folder}: ${fileSystemRefusal(error)}`);
+  }
+}
+
 /** Puts `source` at `target`, leaving any file already at `target` alone unless `replace`. */
 function placeArchive(source: string, target: string, replace: boolean): void {
-  if (replace) {
-    fs.renameSync(source, target);
-    return;
-  }
   try {
+    if (replace) {
+      fs.renameSync(source, target);
+      return;
+    }
     // A hard link fails if the name is taken, even if it was made a moment ago: no check-then-write.
     fs.linkSync(source, target);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+    if (!replace && (error as NodeJS.ErrnoException).code === 'EEXIST') {
       throw new BackupRefusedError(`${target} already exists: choose another name, or add --force`);
     }
-    throw error;
+    throw new BackupRefusedError(`Cannot write ${target}: ${fileSystemRefusal(error)}`);
   }
 }
 
@@ -105,10 +154,16 @@ export async function backUpHub(
   options: { force: boolean; clock: Clock; schoolName: string | null },
 ): Promise<BackupResult> {
   const target = path.resolve(file);
+  // A folder is never replaced, --force or not: the name of the file in it was forgotten.
+  if (statIfAny(target)?.isDirectory()) {
+    throw new BackupRefusedError(
+      `${target} is a folder: name the backup file in it, as in ${path.join(target, 'hub.tar.gz')}`,
+    );
+  }
   if (!options.force && fs.existsSync(target)) {
     throw new BackupRefusedError(`${target} already exists: choose another name, or add --force`);
   }
-  if (!fs.existsSync(path.dirname(target))) {
+  if (!statIfAny(path.dirname(target))?.isDirectory()) {
     throw new BackupRefusedError(
       `There is no folder ${path.dirname(target)} to write the backup in`,
     );
@@ -128,7 +183,7 @@ export async function backUpHub(
   const warnings: string[] = [];
   // Beside the target: the same file system (the archive is linked into place) and not a
   // shared /tmp; mkdtemp makes it 0700.
-  const work = fs.mkdtempSync(path.join(path.dirname(target), '.hub-backup-'));
+  const work = makeWorkFolder(path.dirname(target), '.hub-backup-', 'write the backup');
   try {
     const staged = path.join(work, 'members');
     fs.mkdirSync(path.join(staged, CA_FOLDER), { recursive: true, mode: 0o700 });

@@ -15,7 +15,7 @@ import {
   DATABASE_MEMBER,
   unpackArchive,
 } from './backup-archive';
-import { BackupRefusedError } from './hub-backup';
+import { BackupRefusedError, fileSystemRefusal, makeWorkFolder, statIfAny } from './hub-backup';
 import { whyHubIsRunning } from './hub-running';
 import { AppliedMigration, countRows, readAppliedMigrations } from './sqlite-file';
 import { sqliteFile } from '../config/hub-config';
@@ -112,16 +112,26 @@ export async function restoreHub(
   options: { clock: Clock },
 ): Promise<RestoreResult> {
   const source = path.resolve(file);
-  if (!fs.existsSync(source) || !fs.statSync(source).isFile()) {
+  const found = statIfAny(source);
+  if (found?.isDirectory()) {
+    throw new BackupRefusedError(`${source} is a folder: name the backup file in it`);
+  }
+  if (!found?.isFile()) {
     throw new BackupRefusedError(`There is no backup file at ${source}`);
   }
   const running = await whyHubIsRunning(config);
   if (running) {
     throw new BackupRefusedError(`Stop the hub before restoring: ${running}`);
   }
-  fs.mkdirSync(config.dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  try {
+    fs.mkdirSync(config.dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  } catch (error) {
+    throw new BackupRefusedError(
+      `Cannot restore into ${config.dataDir} (HUB_DATA_DIR): ${fileSystemRefusal(error)}`,
+    );
+  }
   // Inside the data dir: private, and on the file system the files are renamed into.
-  const staged = fs.mkdtempSync(path.join(config.dataDir, '.restore-'));
+  const staged = makeWorkFolder(config.dataDir, '.restore-', 'restore the backup');
   try {
     const manifest = await unpackArchive(source, staged);
     const applied = await readAppliedMigrations(
