@@ -5,7 +5,8 @@
 // own BadRequestExceptions). So a message goes beside a field only when it starts with that
 // field's name; one that merely holds the name later ("minutes is not a field of app.lock") is
 // not about that field, and is said at the form's level.
-import { ApiError } from './client';
+import { plainFieldNames } from '@app/hub-api';
+import { ApiError, describeError, sentence } from './client';
 
 /** One "; "-joined part of a 400's message, and the field it starts with (null: none). */
 export interface BadRequestPart<F extends string> {
@@ -71,4 +72,64 @@ function fieldNamedFirst<F extends string>(text: string, fields: readonly F[]): 
     }
   }
   return named;
+}
+
+/** A 400 placed part by part: see badRequestPlacesOf. */
+export interface BadRequestPlaces<F extends string> {
+  /** Each field's parts, each a sentence, joined by a space (in the message's order). */
+  byField: Partial<Record<F, string>>;
+  /**
+   * The parts that start with none of the fields, each a sentence in plain words as describeError
+   * says a whole message (plainFieldNames), joined by a space; else null.
+   */
+  form: string | null;
+}
+
+/**
+ * A 400 read part by part (badRequestFieldsOf's `parts`): each "; "-joined part goes beside the
+ * field it starts with, the rest to the form's own error, so "assetTag must …; serialNumber
+ * must …" says each half at its own field.
+ *
+ * @param words how a part beside its field is written for people (default: a sentence, capital
+ *   first and a full stop last, as the client writes a whole message)
+ * @returns null for anything but an ApiError of status 400
+ */
+export function badRequestPlacesOf<F extends string>(
+  error: unknown,
+  fields: readonly F[],
+  words: (part: string) => string = sentence,
+): BadRequestPlaces<F> | null {
+  const refused = badRequestFieldsOf(error, fields);
+  if (!refused) {
+    return null;
+  }
+  const byField: Partial<Record<F, string>> = {};
+  const rest: string[] = [];
+  for (const { field, text } of refused.parts) {
+    if (field) {
+      byField[field] = byField[field] ? `${byField[field]} ${words(text)}` : words(text);
+    } else {
+      rest.push(plainFieldNames(sentence(text)));
+    }
+  }
+  return { byField, form: rest.length ? rest.join(' ') : null };
+}
+
+/** A dialog's error for its one field the hub may name, and for above its buttons. */
+export interface OneFieldErrors {
+  /** The 400's parts that start with the field (each a sentence); null for none. */
+  atField: string | null;
+  /** What to say above the buttons: the parts that start with no field, or, when none is at the
+   * field, the whole error in words (describeError); null for no error, or nothing left. */
+  form: string | null;
+}
+
+/** A dialog with one field the hub's 400 may name: badRequestPlacesOf for that one field. */
+export function oneFieldErrorsOf(error: unknown, field: string): OneFieldErrors {
+  if (error === null || error === undefined) {
+    return { atField: null, form: null };
+  }
+  const placed = badRequestPlacesOf(error, [field]);
+  const atField = placed?.byField[field] ?? null;
+  return { atField, form: atField === null ? describeError(error) : (placed?.form ?? null) };
 }

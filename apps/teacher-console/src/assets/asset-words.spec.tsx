@@ -3,7 +3,13 @@
 // A file .tsx so that the unit suite runs it: the console's plain .ts files are its own.
 import { ApiError } from '../api/client';
 import { refusalOf } from '../api/refusal-of';
-import { assetFieldOf, assetRefusalOf } from './asset-words';
+import { assetErrorsOf, assetRefusalOf } from './asset-words';
+
+/** The field an error is said at alone (null: none, or more than one). */
+const assetFieldOf = (error: unknown) => {
+  const fields = Object.keys(assetErrorsOf(error).byField);
+  return fields.length === 1 ? fields[0] : null;
+};
 
 /** What POST /api/assets rejects with when the hub answers `status` with `body`. */
 const refusalFor = (status: number, body: unknown): Promise<unknown> =>
@@ -65,6 +71,27 @@ describe('the asset register refusals at the new-asset form', () => {
   it('says a 400 at the field its message names first, as the hub names the field at fault', async () => {
     const tag = await refusalFor(400, { statusCode: 400, message: 'assetTag must be shorter' });
     const other = await refusalFor(400, { statusCode: 400, message: 'model has an assetTag' });
-    expect([assetFieldOf(tag), assetFieldOf(other)]).toEqual(['assetTag', null]);
+    expect([assetErrorsOf(tag), assetErrorsOf(other)]).toEqual([
+      { byField: { assetTag: 'AssetTag must be shorter.' }, form: null },
+      { byField: {}, form: 'Model has an assetTag.' },
+    ]);
+  });
+
+  it('says each part of a 400 that names two fields beside its own field, the rest at the form', async () => {
+    const both = await refusalFor(400, {
+      statusCode: 400,
+      message:
+        'assetTag must be 1 to 64 letters, digits, dots, dashes or underscores; ' +
+        'serialNumber must be one line, without line breaks or tabs (found U+0009); ' +
+        'model must be shorter than 200 characters',
+    });
+
+    expect(assetErrorsOf(both)).toEqual({
+      byField: {
+        assetTag: 'AssetTag must be 1 to 64 letters, digits, dots, dashes or underscores.',
+        serialNumber: 'SerialNumber must be one line, without line breaks or tabs (found U+0009).',
+      },
+      form: 'Model must be shorter than 200 characters.',
+    });
   });
 });

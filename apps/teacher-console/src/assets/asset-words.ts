@@ -8,8 +8,8 @@ import {
   ASSET_STATUSES,
 } from '@app/hub-api';
 import type { AssetKind, AssetRegisterRefusal, AssetStatus } from '@app/hub-api';
-import { badRequestFieldsOf } from '../api/bad-request-fields';
-import { conflictCodeOf } from '../api/client';
+import { badRequestPlacesOf } from '../api/bad-request-fields';
+import { ApiError, conflictCodeOf } from '../api/client';
 
 /** An asset's kind as a person says it. */
 export const ASSET_KIND_LABELS: Record<AssetKind, string> = {
@@ -66,18 +66,26 @@ export function assetRefusalOf(error: unknown): AssetRegisterRefusal | null {
   return conflictCodeOf(error, ASSET_REGISTER_REFUSALS);
 }
 
+/** The asset form's fields that the hub's refusals are said beside. */
+export type AssetField = 'assetTag' | 'serialNumber';
+
 /**
- * The field of the asset form an error is said at: the tag or the serial number when the hub
- * refused it as taken (by code), or when its 400 starts with that field's name
- * (badRequestFieldsOf); null for anything else, said above the buttons.
+ * Where the asset form says an error: the tag or the serial number when the hub refused it as
+ * taken (by code); each "; "-joined part of a 400 beside the field it starts with
+ * (badRequestPlacesOf: "assetTag must …; serialNumber must …" says each half at its own field),
+ * the parts that start with none at the form's level. `form` is null when every part has a field;
+ * any other error is the form's whole (`form` undefined: say the error itself).
  */
-export function assetFieldOf(error: unknown): 'assetTag' | 'serialNumber' | null {
+export function assetErrorsOf(error: unknown): {
+  byField: Partial<Record<AssetField, string>>;
+  form?: string | null;
+} {
   const refusal = assetRefusalOf(error);
-  if (refusal === 'asset_tag_taken') {
-    return 'assetTag';
+  if (error instanceof ApiError && refusal === 'asset_tag_taken') {
+    return { byField: { assetTag: error.message }, form: null };
   }
-  if (refusal === 'serial_number_taken') {
-    return 'serialNumber';
+  if (error instanceof ApiError && refusal === 'serial_number_taken') {
+    return { byField: { serialNumber: error.message }, form: null };
   }
-  return badRequestFieldsOf(error, ['assetTag', 'serialNumber'] as const)?.field ?? null;
+  return badRequestPlacesOf(error, ['assetTag', 'serialNumber'] as const) ?? { byField: {} };
 }

@@ -27,7 +27,7 @@ import { AssetStatusWords } from './asset-status';
 import {
   ANY,
   ASSET_KIND_LABELS,
-  assetFieldOf,
+  assetErrorsOf,
   ASSETS_PATH,
   isAssetKind,
   isAssetStatus,
@@ -217,10 +217,11 @@ function NewAssetDialog() {
     }
   };
   const error = create.error;
-  // Each at its field by the hub's code (a taken tag or serial), or a 400 naming it first.
-  const field = assetFieldOf(error);
-  const serialError = error && field === 'serialNumber' ? error.message : null;
-  const tagError = error && field === 'assetTag' ? error.message : null;
+  // Each at its field by the hub's code (a taken tag or serial), or each part of a 400 at the
+  // field it names first; the parts that name none above the buttons.
+  const placed = assetErrorsOf(error);
+  const serialError = placed.byField.serialNumber ?? null;
+  const tagError = placed.byField.assetTag ?? null;
   const submit = (event: FormEvent) => {
     event.preventDefault();
     create.mutate();
@@ -258,9 +259,7 @@ function NewAssetDialog() {
           />
           <TextField label="Model" value={model} onChange={setModel} />
           <TextField label="Condition" value={condition} onChange={setCondition} />
-          {tagError || serialError ? null : (
-            <ErrorMessage error={error} title="Could not add the asset." />
-          )}
+          <ErrorMessage error={error} message={placed.form} title="Could not add the asset." />
           <div className="dialog-actions">
             <Button onPress={close}>Cancel</Button>
             <Button type="submit" variant="primary" isPending={create.isPending}>

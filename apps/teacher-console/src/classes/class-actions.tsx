@@ -22,7 +22,7 @@ import {
   TextField,
 } from '../ui';
 import { CLASSES_PATH, classPath, sessionPath } from './class-live';
-import { acceptedWords, actionFieldError } from './class-words';
+import { acceptedWords, actionErrorsOf } from './class-words';
 
 /** LOCK_MESSAGE_MAX_LENGTH and MESSAGE_TEXT_MAX_LENGTH (libs/devices protocol.ts). */
 const MESSAGE_TEXT_MAX = 500;
@@ -254,11 +254,13 @@ export function AppLockForm({
         }}
         maxLength={APP_ID_MAX}
         autoComplete="off"
-        errorMessage={problem ?? actionFieldError(appError, 'appId')}
+        errorMessage={problem ?? actionErrorsOf(appError, 'appId').atField}
       />
-      {actionFieldError(appError, 'appId') ? null : (
-        <ErrorMessage error={appError} title="Could not send that." />
-      )}
+      <ErrorMessage
+        error={appError}
+        message={actionErrorsOf(appError, 'appId').form}
+        title="Could not send that."
+      />
       <div className="dialog-actions">
         {onCancel ? (
           <Button onPress={onCancel} isDisabled={pending}>
@@ -316,11 +318,13 @@ export function MessageForm({ action, onSend, onCancel, deviceIds }: FormProps) 
           setProblem(null);
         }}
         maxLength={MESSAGE_TEXT_MAX}
-        errorMessage={problem ?? actionFieldError(messageError, 'text')}
+        errorMessage={problem ?? actionErrorsOf(messageError, 'text').atField}
       />
-      {actionFieldError(messageError, 'text') ? null : (
-        <ErrorMessage error={messageError} title="Could not send that." />
-      )}
+      <ErrorMessage
+        error={messageError}
+        message={actionErrorsOf(messageError, 'text').form}
+        title="Could not send that."
+      />
       <div className="dialog-actions">
         {onCancel ? (
           <Button onPress={onCancel} isDisabled={action.isPending}>
@@ -361,11 +365,13 @@ export function CameraForm({ action, onSend, onCancel, deviceIds }: FormProps) {
               ? `${value} minutes`
               : `${value / 60} hour${value > 60 ? 's' : ''}`,
         }))}
-        errorMessage={actionFieldError(cameraError, 'minutes')}
+        errorMessage={actionErrorsOf(cameraError, 'minutes').atField}
       />
-      {actionFieldError(cameraError, 'minutes') ? null : (
-        <ErrorMessage error={cameraError} title="Could not send that." />
-      )}
+      <ErrorMessage
+        error={cameraError}
+        message={actionErrorsOf(cameraError, 'minutes').form}
+        title="Could not send that."
+      />
       <div className="dialog-actions">
         {onCancel ? (
           <Button onPress={onCancel} isDisabled={action.isPending}>

@@ -3,7 +3,10 @@
 // holds the word decides nothing. Read through the console's own API client. A file .tsx so that
 // the unit suite runs it: the console's plain .ts files are its own.
 import { refusalOf } from '../api/refusal-of';
-import { actionFieldError } from './class-words';
+import { actionErrorsOf } from './class-words';
+
+const actionFieldError = (error: unknown, field: 'appId' | 'text' | 'minutes') =>
+  actionErrorsOf(error, field).atField;
 
 /** What POST /api/classes/:id/session/actions rejects with when the hub answers `status` with `body`. */
 const refusalFor = (status: number, body: unknown): Promise<unknown> =>
@@ -53,6 +56,27 @@ describe('a class action refused at its dialogs', () => {
       [null, null],
       [null, null],
       [null, null],
+    ]);
+  });
+
+  it('says each part of a 400 beside its own field, and the rest above the buttons', async () => {
+    const two = await refusalFor(400, {
+      statusCode: 400,
+      message:
+        'text must be one line, without line breaks or tabs (found U+0009); ' +
+        'deviceIds must contain no more than 500 elements',
+    });
+    expect([actionErrorsOf(two, 'text'), actionErrorsOf(two, 'appId')]).toEqual([
+      {
+        atField: 'Text must be one line, without line breaks or tabs (found U+0009).',
+        form: 'Device IDs must contain no more than 500 elements.',
+      },
+      {
+        atField: null,
+        form:
+          'Text must be one line, without line breaks or tabs (found U+0009); ' +
+          'device IDs must contain no more than 500 elements.',
+      },
     ]);
   });
 });

@@ -7,7 +7,7 @@ import type {
   ClassTile,
   TimetableSlot,
 } from '@app/hub-api';
-import { badRequestFieldsOf } from '../api/bad-request-fields';
+import { oneFieldErrorsOf, type OneFieldErrors } from '../api/bad-request-fields';
 
 /** ISO 8601 weekdays, 1 (Monday) to 7 (Sunday), as the timetable's `weekday`. */
 export const WEEKDAYS: readonly { value: number; short: string; long: string }[] = [
@@ -158,17 +158,16 @@ export function gridSummary(tiles: readonly ClassTile[]): {
 }
 
 /**
- * The hub's 400 for a class action's field, for beside it, whole: only a 400 whose message starts
- * with the field's name (badRequestFieldsOf: "appId is required for app.lock"), never one that
- * merely holds the word ("minutes is not a field of app.lock" is not about the app).
+ * The hub's 400 for a class action's field, part by part (oneFieldErrorsOf): beside the field the
+ * parts that start with its name ("appId is required for app.lock"), never one that merely holds
+ * the word ("minutes is not a field of app.lock" is not about the app); above the buttons the
+ * other parts, or the whole error when no part is about the field.
  *
  * @param field the action's property, as the request names it
- * @returns the message, or null when the error is not about that field
  */
-export function actionFieldError(
+export function actionErrorsOf(
   error: unknown,
   field: 'appId' | 'text' | 'minutes',
-): string | null {
-  const refused = badRequestFieldsOf(error, [field]);
-  return refused?.field ? refused.message : null;
+): OneFieldErrors {
+  return oneFieldErrorsOf(error, field);
 }

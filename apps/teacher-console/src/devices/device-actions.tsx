@@ -9,7 +9,7 @@ import { api, ApiError } from '../api/client';
 import { useSession } from '../auth/session';
 import { Button, ConfirmDialog, Dialog, ErrorMessage, Select, TextField } from '../ui';
 import { commandsPath, DEVICES_PATH, devicePath, policyPath } from './device-live';
-import { commandFieldError, deviceLabel, isApple, LOCK_REASON_WORDS } from './device-words';
+import { commandErrorsOf, deviceLabel, isApple, LOCK_REASON_WORDS } from './device-words';
 
 /** LOCK_MESSAGE_MAX_LENGTH, MESSAGE_TEXT_MAX_LENGTH (protocol.ts). */
 const LOCK_MESSAGE_MAX = 200;
@@ -95,7 +95,8 @@ function LockDialog({ device, isDisabled }: { device: DeviceDetail; isDisabled: 
   const [isOpen, setOpen] = useState(false);
   const [reason, setReason] = useState('admin');
   const [message, setMessage] = useState('');
-  const messageError = commandFieldError(lock.error, 'message');
+  const lockErrors = commandErrorsOf(lock.error, 'message');
+  const messageError = lockErrors.atField;
   return (
     <Dialog
       title={`Lock ${deviceLabel(device)}`}
@@ -139,7 +140,7 @@ function LockDialog({ device, isDisabled }: { device: DeviceDetail; isDisabled: 
             maxLength={LOCK_MESSAGE_MAX}
             errorMessage={messageError}
           />
-          {messageError ? null : <ErrorMessage error={lock.error} title="Could not lock." />}
+          <ErrorMessage error={lock.error} message={lockErrors.form} title="Could not lock." />
           <div className="dialog-actions">
             <Button onPress={close} isDisabled={lock.isPending}>
               Cancel
@@ -161,7 +162,8 @@ function MessageDialog({ device, isDisabled }: { device: DeviceDetail; isDisable
   const [text, setText] = useState('');
   // Said here rather than sent: the hub's words name the protocol's field (payload.text).
   const [isBlank, setBlank] = useState(false);
-  const textError = isBlank ? 'Type the message to show.' : commandFieldError(send.error, 'text');
+  const sendErrors = commandErrorsOf(send.error, 'text');
+  const textError = isBlank ? 'Type the message to show.' : sendErrors.atField;
   return (
     <Dialog
       title={`Send a message to ${deviceLabel(device)}`}
@@ -203,8 +205,12 @@ function MessageDialog({ device, isDisabled }: { device: DeviceDetail; isDisable
             isRequired
             errorMessage={textError}
           />
-          {textError ? null : (
-            <ErrorMessage error={send.error} title="Could not send the message." />
+          {isBlank ? null : (
+            <ErrorMessage
+              error={send.error}
+              message={sendErrors.form}
+              title="Could not send the message."
+            />
           )}
           <div className="dialog-actions">
             <Button onPress={close} isDisabled={send.isPending}>

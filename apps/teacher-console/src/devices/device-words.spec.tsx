@@ -3,7 +3,10 @@
 // ("message", "text") decides nothing. Read through the console's own API client. A file .tsx so
 // that the unit suite runs it: the console's plain .ts files are its own.
 import { refusalOf } from '../api/refusal-of';
-import { commandFieldError } from './device-words';
+import { commandErrorsOf } from './device-words';
+
+const commandFieldError = (error: unknown, field: 'message' | 'text') =>
+  commandErrorsOf(error, field).atField;
 
 /** What POST /api/devices/:id/commands rejects with when the hub answers `status` with `body`. */
 const refusalFor = (status: number, body: unknown): Promise<unknown> =>
@@ -47,6 +50,26 @@ describe('a device command refused at the lock and message dialogs', () => {
       [null, null],
       [null, null],
       [null, null],
+    ]);
+  });
+
+  it('says each part of a 400 beside its own field, and the rest above the buttons', async () => {
+    const two = await refusalFor(400, {
+      statusCode: 400,
+      message:
+        'payload.message must be one line, without line breaks or tabs (found U+0009); ' +
+        'payload.reason must be one of class, admin, lost',
+    });
+    const other = await refusalFor(400, {
+      statusCode: 400,
+      message: 'payload.reason must be one of class, admin, lost',
+    });
+    expect([commandErrorsOf(two, 'message'), commandErrorsOf(other, 'message')]).toEqual([
+      {
+        atField: 'Payload.message must be one line, without line breaks or tabs (found U+0009).',
+        form: 'Payload.reason must be one of class, admin, lost.',
+      },
+      { atField: null, form: 'Payload.reason must be one of class, admin, lost.' },
     ]);
   });
 });

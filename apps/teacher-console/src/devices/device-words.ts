@@ -2,7 +2,7 @@
 // words), compliance, policy settings and times, for a member of staff rather than an API.
 import type { Device, DeviceCommand, DeviceCompliance, DevicePolicy } from '@app/hub-api';
 import type { SettingPath } from '@app/policy/settings';
-import { badRequestFieldsOf } from '../api/bad-request-fields';
+import { oneFieldErrorsOf, type OneFieldErrors } from '../api/bad-request-fields';
 
 /** The platforms the hub knows (PLATFORMS in libs/devices/src/protocol.ts), as people say them. */
 export const PLATFORM_LABELS: Record<string, string> = {
@@ -139,14 +139,13 @@ export function decidedByWords(decision: DevicePolicy['decidedBy'][string] | und
 }
 
 /**
- * The hub's 400 for a command's payload field (`payload.message`, `payload.text`), for beside
- * that field, whole: only a 400 whose message starts with the field's path (badRequestFieldsOf:
- * "payload.message must be shorter than …"), never one that merely holds the word.
+ * The hub's 400 for a command's payload field (`payload.message`, `payload.text`), part by part
+ * (oneFieldErrorsOf): beside the field the parts that start with its path ("payload.message must
+ * be shorter than …"), never one that merely holds the word; above the buttons the other parts,
+ * or the whole error when no part is about the field.
  *
  * @param field the payload's property, as the protocol names it
- * @returns the message, or null when the error is not about that field
  */
-export function commandFieldError(error: unknown, field: 'message' | 'text'): string | null {
-  const refused = badRequestFieldsOf(error, [`payload.${field}`]);
-  return refused?.field ? refused.message : null;
+export function commandErrorsOf(error: unknown, field: 'message' | 'text'): OneFieldErrors {
+  return oneFieldErrorsOf(error, `payload.${field}`);
 }

@@ -73,4 +73,26 @@ describe('policy refusals at the policy forms', () => {
       { description: 'Description must be shorter than or equal to 500 characters.' },
     ]);
   });
+
+  it('says each part of a 400 that names the name and the description beside its own field', async () => {
+    const both = await refusalFor(400, {
+      statusCode: 400,
+      message:
+        'name must be shorter than or equal to 100 characters; ' +
+        'description must be shorter than or equal to 500 characters; ' +
+        'settings.screen.autoLockMinutes: screen.autoLockMinutes must be between 1 and 60; ' +
+        'revision must be an integer',
+    });
+
+    const placed = fieldErrorsOf(both, []);
+    expect([policyNameErrorOf(both), placed.byField, placed.form]).toEqual([
+      'Name must be shorter than or equal to 100 characters.',
+      {
+        name: 'Name must be shorter than or equal to 100 characters.',
+        description: 'Description must be shorter than or equal to 500 characters.',
+        'screen.autoLockMinutes': 'Must be between 1 and 60',
+      },
+      'Revision must be an integer.',
+    ]);
+  });
 });

@@ -15,7 +15,7 @@ import {
   TextArea,
   TextField,
 } from '../ui';
-import { policyNameErrorOf } from './hub-errors';
+import { fieldErrorsOf, policyNameErrorOf } from './hub-errors';
 
 const WHEN = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -98,6 +98,10 @@ function NewPolicy() {
     }
   };
   const nameError = policyNameErrorOf(error);
+  // Each part of a 400 beside its own field (name, description), the rest above the buttons.
+  const placed = fieldErrorsOf(error, []);
+  const descriptionError = placed.byField.description ?? null;
+  const atField = Boolean(nameError ?? descriptionError);
   return (
     <Dialog
       title="New policy"
@@ -126,8 +130,18 @@ function NewPolicy() {
             errorMessage={nameError}
             isRequired
           />
-          <TextArea label="Description" value={description} onChange={setDescription} rows={2} />
-          {nameError ? null : <ErrorMessage error={error} title="Could not make the policy." />}
+          <TextArea
+            label="Description"
+            value={description}
+            onChange={setDescription}
+            errorMessage={descriptionError}
+            rows={2}
+          />
+          <ErrorMessage
+            error={error}
+            message={atField ? placed.form : undefined}
+            title="Could not make the policy."
+          />
           <div className="dialog-actions">
             <Button onPress={close} isDisabled={busy}>
               Cancel

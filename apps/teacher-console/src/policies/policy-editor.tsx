@@ -131,6 +131,7 @@ export function PolicyEditor({ policy, savedRevision, onSaved }: PolicyEditorPro
             {fieldCount === 1
               ? 'one setting needs changing (shown beside it).'
               : `${fieldCount} settings need changing (shown beside them).`}
+            {errors.form ? ` ${errors.form}` : null}
           </div>
         ) : errors ? (
           <ErrorMessage error={errors.error} title="Could not save." />

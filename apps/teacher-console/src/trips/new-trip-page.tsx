@@ -5,17 +5,12 @@
 // the tags into the box: each scan's Enter starts a new line). While out, the kit's devices get
 // the trip's overlay: the camera is allowed unless switched off here.
 import type { Borrower, CreateTripRequest, Page as ApiPage, Trip } from '@app/hub-api';
-import {
-  plainFieldNames,
-  tagKeyOf,
-  TRIP_SHORT_NAME_PATTERN,
-  TRIP_SHORT_NAME_RULE,
-} from '@app/hub-api';
+import { tagKeyOf, TRIP_SHORT_NAME_PATTERN, TRIP_SHORT_NAME_RULE } from '@app/hub-api';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { Form } from 'react-aria-components';
 import { useNavigate } from 'react-router-dom';
-import { api, ApiError, apiQuery } from '../api/client';
+import { api, apiQuery } from '../api/client';
 import { useSession } from '../auth/session';
 import {
   Button,
@@ -28,7 +23,7 @@ import {
   TextArea,
   TextField,
 } from '../ui';
-import { TRIPS_PATH } from './trip-words';
+import { newTripErrorsOf, TRIPS_PATH, type NewTripField } from './trip-words';
 
 /** Staff by name (the loans module's search, open to trip leaders to pick leaders with). */
 const STAFF_SEARCH_PATH = '/api/loans/borrowers';
@@ -110,9 +105,9 @@ export default function NewTripPage() {
       void navigate(`/trips/${trip.id}`);
     },
   });
-  const hubError = create.error instanceof ApiError ? create.error.message : null;
-  const fieldOf = (field: string) =>
-    hubError && new RegExp(`^${field}\\b`, 'i').test(hubError) ? plainFieldNames(hubError) : null;
+  // Each part of the hub's 400 beside the field it names first; the rest above the button.
+  const placed = newTripErrorsOf(create.error);
+  const fieldOf = (field: NewTripField) => placed.byField[field] ?? null;
   const [tried, setTried] = useState(false);
   const show = (problem: string | null) => (tried ? problem : null);
 
@@ -210,12 +205,7 @@ export default function NewTripPage() {
         >
           Camera on the kit while out
         </Switch>
-        {hubError &&
-        !['name', 'shortName', 'startsAt', 'endsAt', 'leaderIds', 'assetTags'].some((f) =>
-          fieldOf(f),
-        ) ? (
-          <ErrorMessage error={create.error} title="Could not add the trip." />
-        ) : null}
+        <ErrorMessage error={create.error} message={placed.form} title="Could not add the trip." />
         <Button type="submit" variant="primary" isPending={create.isPending}>
           Add trip
         </Button>

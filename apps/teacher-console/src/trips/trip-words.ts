@@ -1,6 +1,10 @@
 // The trips screens' addresses and words: a kit device's state with a mark that differs in shape
-// (colour never carries it alone), a trip's status, and the kit counts as a sentence.
+// (colour never carries it alone), a trip's status, the kit counts as a sentence, and where the
+// new-trip form says the hub's 400.
+import { plainFieldNames } from '@app/hub-api';
 import type { TripKitCounts, TripKitStatus, TripStatus } from '@app/hub-api';
+import { badRequestPlacesOf } from '../api/bad-request-fields';
+import { sentence } from '../api/client';
 
 export const TRIPS_PATH = '/api/trips';
 export const tripPath = (id: string) => `${TRIPS_PATH}/${encodeURIComponent(id)}`;
@@ -59,4 +63,32 @@ export function closeBlocker(status: TripStatus, counts: TripKitCounts): string 
     } in by scan, or mark ${counts.out === 1 ? 'it' : 'them'} lost.`;
   }
   return null;
+}
+
+/** The new-trip form's fields, as POST /api/trips names them, that a 400 may be said beside. */
+export const NEW_TRIP_FIELDS = [
+  'name',
+  'shortName',
+  'startsAt',
+  'endsAt',
+  'leaderIds',
+  'assetTags',
+] as const;
+export type NewTripField = (typeof NEW_TRIP_FIELDS)[number];
+
+/**
+ * Where the new-trip form says an error: each "; "-joined part of a 400 beside the field it starts
+ * with (badRequestPlacesOf), in plain words ("Short name must …"); the parts that start with none
+ * as `form`, above the button (null: every part is at a field). Any other error has no `form`:
+ * it is said whole.
+ */
+export function newTripErrorsOf(error: unknown): {
+  byField: Partial<Record<NewTripField, string>>;
+  form?: string | null;
+} {
+  return (
+    badRequestPlacesOf(error, NEW_TRIP_FIELDS, (part) => plainFieldNames(sentence(part))) ?? {
+      byField: {},
+    }
+  );
 }

@@ -6,16 +6,21 @@ export interface ErrorMessageProps {
   error: unknown;
   /** Words before the error ("Could not sign in."). */
   title?: string;
+  /**
+   * Words to say in place of the error's own (the parts of a 400 that no field shows); null says
+   * nothing (every part is beside its field), undefined the error's own words.
+   */
+  message?: string | null;
 }
 
-export function ErrorMessage({ error, title }: ErrorMessageProps) {
-  if (error === null || error === undefined) {
+export function ErrorMessage({ error, title, message }: ErrorMessageProps) {
+  if (error === null || error === undefined || message === null) {
     return null;
   }
   return (
     <div className="error-message" role="alert">
       {title ? <strong>{title} </strong> : null}
-      {describeError(error)}
+      {message ?? describeError(error)}
     </div>
   );
 }
