@@ -355,6 +355,22 @@ describe('the audit log', () => {
       }
     });
 
+    it('says a start that is not a real time as one part of the 400, beside the others', async () => {
+      // The console splits a 400 at "; " and puts each part beside its field: the whole of the
+      // time rule's words must stay in the one part that starts with `from`.
+      for (const path of ['/api/audit', '/api/audit/export.csv']) {
+        expect(await refusal(path, { from: '2026-02-30T10:00:00Z', pageSize: '501' })).toEqual([
+          400,
+          [
+            expect.stringMatching(
+              /^from must be an RFC 3339 date-time with a time zone, such as \S+: 2026-02-30T10:00:00Z is not a real time$/,
+            ),
+            'pageSize must not be greater than 500',
+          ],
+        ]);
+      }
+    });
+
     it('refuses an end that is not after the start, comparing instants whatever the offsets', async () => {
       // 09:00 in Paris is 08:00 UTC: the same instant, so an empty window.
       expect(

@@ -39,6 +39,20 @@ describe('rfc3339Problem', () => {
     expect(rfc3339Problem(value)).toMatch(/^must be an RFC 3339 date-time with a time zone/);
   });
 
+  it('says an impossible time in one message, with no "; " to split it at', () => {
+    // Several messages of a 400 are joined by "; " (and split there by the console): one rule's
+    // words must never hold it.
+    expect([
+      rfc3339Problem('2026-02-30T10:00:00Z'),
+      rfc3339Problem('9999-12-31T23:00:00-02:00'),
+    ]).toEqual([
+      expect.stringMatching(/^must be an RFC 3339 [^;]*: 2026-02-30T10:00:00Z is not a real time$/),
+      expect.stringMatching(
+        /^must be an RFC 3339 [^;]*: 9999-12-31T23:00:00-02:00 is outside the years 0000 to 9999$/,
+      ),
+    ]);
+  });
+
   it('refuses what is not a string', () => {
     expect(isRfc3339(Date.now())).toBe(false);
     expect(isRfc3339(['2027-01-31T08:00:00Z'])).toBe(false);

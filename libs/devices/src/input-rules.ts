@@ -46,12 +46,12 @@ export function rfc3339Problem(value: unknown): string | null {
     offsetHour > 23 ||
     offsetMinute > 59
   ) {
-    return `${wrong}; ${value} is not a real time`;
+    return `${wrong}: ${value} is not a real time`;
   }
   // The checks above should make this impossible; keep it so nothing unparseable ever passes.
   const instant = Date.parse(value);
   if (!Number.isFinite(instant)) {
-    return `${wrong}; ${value} is not a real time`;
+    return `${wrong}: ${value} is not a real time`;
   }
   // The hub stores times in UTC as text and compares them as text: an offset that moves the
   // instant out of years 0000 to 9999 (9999-12-31T23:00:00-02:00) would be stored as
@@ -59,7 +59,7 @@ export function rfc3339Problem(value: unknown): string | null {
   const utcYear = new Date(instant).getUTCFullYear();
   return utcYear >= 0 && utcYear <= 9999
     ? null
-    : `${wrong}; ${value} is outside the years 0000 to 9999`;
+    : `${wrong}: ${value} is outside the years 0000 to 9999`;
 }
 
 /** True when `value` passes `rfc3339Problem`. */

@@ -116,14 +116,14 @@ const LEAF_VALIDATORS: Record<SettingPath, LeafValidator> = {
     checkList(value, field, checkAppId);
     const missing = PROTECTED_APP_IDS.filter((id) => !(value as string[]).includes(id));
     if (missing.length > 0) {
-      fail(field, `${field} must include the hub's own apps; missing ${missing.join(', ')}`);
+      fail(field, `${field} must include the hub's own apps: missing ${missing.join(', ')}`);
     }
   },
   'apps.blocked': (value, field) => {
     checkList(value, field, checkAppId);
     const found = PROTECTED_APP_IDS.filter((id) => (value as string[]).includes(id));
     if (found.length > 0) {
-      fail(field, `${field} must not include the hub's own apps; found ${found.join(', ')}`);
+      fail(field, `${field} must not include the hub's own apps: found ${found.join(', ')}`);
     }
   },
   'apps.allowInstall': checkBoolean,
