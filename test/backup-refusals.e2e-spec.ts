@@ -5,29 +5,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tar from 'tar';
-import { runAdmin } from '../apps/hub/src/admin';
+import { runAdminHere as admin } from './support/admin';
 import { BackupManifest, fileChecksum, writeArchive } from '../apps/hub/src/backup/backup-archive';
 import { makeDataDir, startHub } from './support/hub';
 import { freePort } from './support/hub-process';
 import { sqliteOnly } from './support/test-database';
-
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-/** The admin CLI's entry (apps/hub/src/admin.ts), run in this process. */
-async function admin(args: string[], env: Record<string, string>): Promise<Run> {
-  let out = '';
-  let err = '';
-  const code = await runAdmin(
-    args,
-    { HUB_LOG_LEVEL: 'silent', ...env },
-    { out: (text) => (out += text), err: (text) => (err += text) },
-  );
-  return { code, out, err };
-}
 
 const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 

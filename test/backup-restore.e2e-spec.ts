@@ -10,7 +10,7 @@ import sqlite3 from 'sqlite3';
 import request from 'supertest';
 import * as tar from 'tar';
 import { DeviceIdentity, enrollDevice } from '@app/devices';
-import { runAdmin } from '../apps/hub/src/admin';
+import { runAdminHere as adminHere } from './support/admin';
 import { BackupManifest, fileChecksum, writeArchive } from '../apps/hub/src/backup/backup-archive';
 import { acceptAup, ADMIN_PASSWORD, makeDataDir } from './support/hub';
 import {
@@ -47,18 +47,6 @@ function adminProcess(args: string[], env: Record<string, string>): Promise<Run>
     child.once('error', reject);
     child.once('exit', (code) => resolve({ code, out, err }));
   });
-}
-
-/** runAdmin in this process, for the refusals (quicker than a process each). */
-async function adminHere(args: string[], env: Record<string, string>): Promise<Run> {
-  let out = '';
-  let err = '';
-  const code = await runAdmin(
-    args,
-    { HUB_LOG_LEVEL: 'silent', ...env },
-    { out: (text) => (out += text), err: (text) => (err += text) },
-  );
-  return { code, out, err };
 }
 
 const mode = (file: string) => fs.statSync(file).mode & 0o777;

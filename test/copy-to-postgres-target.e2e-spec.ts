@@ -4,20 +4,9 @@
 // needed: the URL is refused before it is used.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runAdmin } from '../apps/hub/src/admin';
+import { runAdminHere as admin } from './support/admin';
 import { makeDataDir, startHub } from './support/hub';
 import { freePort } from './support/hub-process';
-
-async function admin(args: string[], env: Record<string, string>) {
-  let out = '';
-  let err = '';
-  const code = await runAdmin(
-    args,
-    { HUB_LOG_LEVEL: 'silent', ...env },
-    { out: (text) => (out += text), err: (text) => (err += text) },
-  );
-  return { code, out, err };
-}
 
 describe('copy-to-postgres into a URL without a database of its own', () => {
   const dataDir = makeDataDir();

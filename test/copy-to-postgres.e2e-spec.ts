@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { ClassDto } from '@app/hub-api';
-import { runAdmin } from '../apps/hub/src/admin';
+import { runAdminHere as admin } from './support/admin';
 import { teachClass } from './support/classroom';
 import { ADMIN_PASSWORD, createStaff, makeDataDir, startHub, TestHub } from './support/hub';
 import { freePort } from './support/hub-process';
@@ -31,23 +31,6 @@ const describePostgres = postgresOnly('the copy goes into a PostgreSQL database'
 type Row = Record<string, unknown>;
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function admin(args: string[], env: Record<string, string>): Promise<Run> {
-  let out = '';
-  let err = '';
-  const code = await runAdmin(
-    args,
-    { HUB_LOG_LEVEL: 'silent', ...env },
-    { out: (text) => (out += text), err: (text) => (err += text) },
-  );
-  return { code, out, err };
-}
 
 /** A new empty database on the test server, dropped when the file ends. */
 const made: string[] = [];
