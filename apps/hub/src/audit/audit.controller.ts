@@ -90,7 +90,7 @@ export class AuditController {
     // so a fault there is still a proper status line and {statusCode, message}; a fault later can
     // only cut the download short (pipeline destroys the response, so the client sees an
     // incomplete body, never a hang).
-    const { entries } = await this.audit.startExport(actor, toFilter(query));
+    const entries = await this.audit.startExport(actor, toFilter(query));
     response.setHeader('Content-Type', 'text/csv; charset=utf-8');
     response.setHeader('Content-Disposition', 'attachment; filename="audit-log.csv"');
     const rows = Readable.from(

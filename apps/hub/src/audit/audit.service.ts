@@ -236,13 +236,13 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
    * row the export covers, so it is never in its own export; the next export that matches it
    * has it.
    *
-   * @returns the number of rows, as recorded, and the entries to send, newest first
+   * @returns the entries to send, newest first
    */
   async startExport(
     actor: StaffPrincipal,
     filter: AuditFilter,
     pageSize = 1000,
-  ): Promise<{ rows: number; entries: AsyncGenerator<AuditEntryView> }> {
+  ): Promise<AsyncGenerator<AuditEntryView>> {
     const first = await this.repository.findBefore(filter, null, pageSize);
     const rows =
       first.length < pageSize
@@ -256,7 +256,7 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
         detail: { filters: exportedFilters(filter), rows },
       }),
     );
-    return { rows, entries: this.pagesFrom(filter, first, pageSize) };
+    return this.pagesFrom(filter, first, pageSize);
   }
 
   /** `first`, then each page below it, as `findAll` reads them. */

@@ -1,7 +1,6 @@
 // A refusal a client must tell apart from others of its status (the desk's check-out 409s and
-// 404s): its
-// message stays in plain words for people, and a stable `code` beside it is what code decides by
-// (ApiErrorBody.code), so rewording a message never changes what a client does.
+// 404s): its message stays in plain words for people, and a stable `code` beside it is what code
+// decides by (ApiErrorBody.code), so rewording a message never changes what a client does.
 import { ConflictException, ForbiddenException, NotFoundException } from '@nestjs/common';
 
 /**
