@@ -1,7 +1,8 @@
 // ICT's form for a class (issue 12): its name, its teachers, its tablets (a group, devices, or
 // both) and its timetable, one row a weekly lesson. The same form makes a class (POST
 // /api/classes) and changes one (PATCH /api/classes/:id, every field sent, `groupId: null` to
-// clear the group). The hub checks everything; its refusals are put beside the field they name.
+// clear the group). The hub checks everything; each part of its 400 is put beside the field it
+// names, the rest above Save.
 import type {
   ClassDto,
   CreateClassRequest,
@@ -14,7 +15,8 @@ import type {
 import { useQueries, useQuery } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { plainFieldNames } from '@app/hub-api';
-import { ApiError, apiQuery } from '../api/client';
+import { badRequestPlacesOf, type BadRequestPlaces } from '../api/bad-request-fields';
+import { ApiError, apiQuery, sentence } from '../api/client';
 import { Button, CheckboxGroup, ErrorMessage, SearchPicker, Select, TextField } from '../ui';
 import { WEEKDAYS } from './class-words';
 
@@ -39,33 +41,40 @@ function useSettled<T>(value: T, ms: number): T {
   return settled;
 }
 
-/** The hub's "; "-joined refusal split by the field each part starts with. */
-export function classFieldErrors(message: string | null): {
-  byField: Partial<Record<'name' | 'teacherIds' | 'groupId' | 'deviceIds' | 'timetable', string>>;
-  rest: string[];
-} {
-  const byField: ReturnType<typeof classFieldErrors>['byField'] = {};
-  const rest: string[] = [];
-  for (const part of (message ?? '').split(/;\s+/).filter(Boolean)) {
-    // "name must …", "timetable.0.end must …", "each of deviceIds must be a UUID".
-    const field =
-      /^(name|teacherIds|groupId|deviceIds|timetable)\b/i.exec(part)?.[1] ??
-      /\b(teacherIds|groupId|deviceIds|timetable)\b/.exec(part)?.[1];
-    const key = (['name', 'teacherIds', 'groupId', 'deviceIds', 'timetable'] as const).find(
-      (name) => name.toLowerCase() === field?.toLowerCase(),
-    );
-    if (key) {
-      const words = part.replace(
-        /^timetable(?:\.|\[)(\d+)\]?\.?/i,
-        (_all, index: string) => `Lesson ${Number(index) + 1}: `,
-      );
-      const plain = plainFieldNames(words);
-      byField[key] = byField[key] ? `${byField[key]} ${plain}` : plain;
-    } else {
-      rest.push(part);
-    }
-  }
-  return { byField, rest };
+/** The request's fields the form shows a 400 beside (CreateClassDto, UpdateClassDto). */
+const CLASS_FIELDS = ['name', 'teacherIds', 'groupId', 'deviceIds', 'timetable'] as const;
+type ClassField = (typeof CLASS_FIELDS)[number];
+
+/**
+ * A part of a 400 about one lesson, in the form's words: the hub names a lesson by its place in
+ * the request's `timetable`, counted from 0, as "timetable.0.end must be …" (the ValidationPipe)
+ * or "timetable[0]: start must be before end" (checkTimetable), and the form numbers its rows from
+ * 1 ("Lesson 1: end must be …"). A reader of the form has no "timetable.0"; any other part is
+ * left as it is. Then in plain words, as a sentence.
+ */
+function lessonWords(part: string): string {
+  const lesson = part.replace(
+    /^timetable(?:\.(\d+)\.|\[(\d+)\]:\s*)/i,
+    (_all, dotted: string | undefined, bracketed: string | undefined) =>
+      `Lesson ${Number(dotted ?? bracketed) + 1}: `,
+  );
+  return plainFieldNames(sentence(lesson));
+}
+
+/**
+ * Where the class form says the hub's 400, by the console's one rule (badRequestPlacesOf,
+ * api/bad-request-fields.ts): each "; "-joined part beside the field it starts with, each a
+ * sentence in plain words, a lesson named by its row (lessonWords), and the parts that start with
+ * no field for above Save. The hub starts every part of its 400s for this form with the field
+ * (flattenValidationErrors writes "deviceIds: each of deviceIds must be a UUID", ClassesService
+ * "teacherIds: no staff account …"), so no part is placed by a name later in it.
+ *
+ * @param error the hub's refusal of the last save
+ * @returns null for anything but a 400 (the form says a 409 at the name, the rest above Save);
+ *   else each field's words (`byField`) and the form's (`form`, null: every part has its field)
+ */
+export function classErrorsOf(error: unknown): BadRequestPlaces<ClassField> | null {
+  return badRequestPlacesOf(error, CLASS_FIELDS, lessonWords);
 }
 
 /** What the form saves: a new class's fields, or all of a class's (`groupId: null` clears it). */
@@ -107,12 +116,11 @@ export function ClassForm({ initial, onSave, isSaving, error, saveLabel }: Class
     .sort((a, b) => a.displayName.localeCompare(b.displayName))
     .map((person) => ({ value: person.id, label: staffName(person, person.id) }));
 
-  // 400: each part beside its field; 409: the name is taken; anything else above Save.
-  const status = error instanceof ApiError ? error.status : null;
-  const message = error instanceof ApiError ? error.message : null;
-  const { byField, rest } = classFieldErrors(status === 400 ? message : null);
-  const nameTaken = status === 409 ? message : null;
-  const general = error && status !== 400 && status !== 409 ? error : null;
+  // 400: each part beside its field, the rest above Save; 409: the name is taken; anything else
+  // above Save.
+  const refused = classErrorsOf(error);
+  const byField = refused?.byField ?? {};
+  const nameTaken = error instanceof ApiError && error.status === 409 ? error.message : null;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -248,13 +256,11 @@ export function ClassForm({ initial, onSave, isSaving, error, saveLabel }: Class
         </Button>
       </fieldset>
 
-      {rest.length ? (
-        <div className="error-message" role="alert">
-          <strong>Could not save the class. </strong>
-          {rest.join(' ')}
-        </div>
-      ) : null}
-      <ErrorMessage error={general} title="Could not save the class." />
+      <ErrorMessage
+        error={nameTaken === null ? error : null}
+        title="Could not save the class."
+        message={refused ? refused.form : undefined}
+      />
       <Button type="submit" variant="primary" isPending={isSaving}>
         {saveLabel}
       </Button>

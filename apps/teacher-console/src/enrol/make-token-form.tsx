@@ -1,11 +1,13 @@
 // ICT makes an enrolment token (POST /api/enrollment-tokens): the groups its devices join, how
-// many devices may use it, how long it lasts, and whether it may re-enrol a wiped device. The
-// hub's errors appear beside the field they name; asking for a token hides the one shown before.
-import type { DeviceGroup, NewEnrolmentToken } from '@app/hub-api';
+// many devices may use it, how long it lasts, and whether it may re-enrol a wiped device. Each
+// part of the hub's 400 appears beside the field it names, the rest above the button; asking for a
+// token hides the one shown before.
+import { plainFieldNames, type DeviceGroup, type NewEnrolmentToken } from '@app/hub-api';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
-import { api, ApiError, apiQuery } from '../api/client';
+import { badRequestPlacesOf } from '../api/bad-request-fields';
+import { api, apiQuery, describeError, sentence } from '../api/client';
 import { Button, CheckboxGroup, ErrorMessage, Select, Switch, TextField } from '../ui';
 
 /** How long a token lasts: the hub takes minutes, at most 30 days. */
@@ -26,15 +28,47 @@ export interface MadeToken extends NewEnrolmentToken {
   groupNames: string[];
 }
 
-type Field = 'label' | 'groupIds' | 'maxUses' | 'ttlMinutes';
+/** The request's fields the form shows a 400 beside (CreateEnrollmentTokenDto). */
+const TOKEN_FIELDS = ['label', 'groupIds', 'maxUses', 'ttlMinutes'] as const;
+type TokenField = (typeof TOKEN_FIELDS)[number];
 
-/** The field a hub 400 names ("maxUses must not be greater than 100000"), if any. */
-function fieldOf(error: unknown): Field | null {
-  if (!(error instanceof ApiError) || error.status !== 400) {
-    return null;
+/** Where the form says a refusal of POST /api/enrollment-tokens: see tokenErrorsOf. */
+export interface TokenErrors {
+  /** Each field's parts of a 400, each a sentence in plain words ("Group IDs must …."). */
+  byField: Partial<Record<TokenField, string>>;
+  /** What to say above the button: the 400's other parts, or any other error in its own words;
+   * null for nothing. */
+  form: string | null;
+}
+
+/**
+ * Where the form says the hub's refusal of a new token, by the console's one rule for a 400
+ * (badRequestPlacesOf, api/bad-request-fields.ts): each "; "-joined part beside the field it
+ * starts with, so "groupIds must name at most 50; label must be one line, …" says each half at
+ * its own field, and the parts that start with no field above the button. Anything but a 400 is
+ * said above the button in its own words (describeError).
+ *
+ * One addition of this form's: the group checkboxes are not on screen when there is no group to
+ * show (every group deleted since the person ticked one), and a part about `groupIds` ("groupIds:
+ * no such groups: …", EnrollmentService.createToken) is then said above the button, or nothing
+ * would say why the token was not made.
+ *
+ * @param error what making the token rejected with (null or undefined: none)
+ * @param groupsShown whether the group checkboxes are on screen
+ */
+export function tokenErrorsOf(error: unknown, groupsShown: boolean): TokenErrors {
+  if (error === null || error === undefined) {
+    return { byField: {}, form: null };
   }
-  const match = /^(label|groupIds|maxUses|ttlMinutes)\b/i.exec(error.message);
-  return match ? (match[1].replace(/^./, (c) => c.toLowerCase()) as Field) : null;
+  const placed = badRequestPlacesOf(error, TOKEN_FIELDS, (part) => plainFieldNames(sentence(part)));
+  if (!placed) {
+    return { byField: {}, form: describeError(error) };
+  }
+  const { groupIds, ...byField } = placed.byField;
+  if (groupIds === undefined || groupsShown) {
+    return placed;
+  }
+  return { byField, form: [groupIds, placed.form].filter(Boolean).join(' ') };
 }
 
 /**
@@ -91,8 +125,8 @@ export function MakeTokenForm({ onMade }: { onMade: (token: MadeToken | null) =>
     });
   };
 
-  const field = fieldOf(make.error);
-  const fieldError = (name: Field) => (field === name ? (make.error as ApiError).message : null);
+  const groupsShown = Boolean(groups.data?.length);
+  const errors = tokenErrorsOf(make.error, groupsShown);
 
   return (
     <form className="form enrol-form" onSubmit={submit} aria-labelledby="make-token-heading">
@@ -103,7 +137,7 @@ export function MakeTokenForm({ onMade }: { onMade: (token: MadeToken | null) =>
         value={label}
         onChange={setLabel}
         maxLength={128}
-        errorMessage={fieldError('label')}
+        errorMessage={errors.byField.label}
       />
       {groups.data && groups.data.length > 0 ? (
         <CheckboxGroup
@@ -111,7 +145,7 @@ export function MakeTokenForm({ onMade }: { onMade: (token: MadeToken | null) =>
           options={groups.data.map((group) => ({ value: group.id, label: group.name }))}
           value={groupIds}
           onChange={setGroupIds}
-          errorMessage={fieldError('groupIds')}
+          errorMessage={errors.byField.groupIds}
         />
       ) : groups.data ? (
         <p className="field-description">
@@ -128,19 +162,19 @@ export function MakeTokenForm({ onMade }: { onMade: (token: MadeToken | null) =>
         onChange={setUses}
         inputMode="numeric"
         isRequired
-        errorMessage={usesProblem ?? fieldError('maxUses')}
+        errorMessage={usesProblem ?? errors.byField.maxUses}
       />
       <Select
         label="How long it lasts"
         options={LIFETIMES}
         value={ttlMinutes}
         onChange={setTtlMinutes}
-        errorMessage={fieldError('ttlMinutes')}
+        errorMessage={errors.byField.ttlMinutes}
       />
       <Switch isSelected={reenrol} onChange={setReenrol} stateWords={{ on: 'Yes', off: 'No' }}>
         May re-enrol a device that is already enrolled (a wiped or replaced device)
       </Switch>
-      {field ? null : <ErrorMessage error={make.error} title="Could not make the token." />}
+      <ErrorMessage error={make.error} title="Could not make the token." message={errors.form} />
       <Button type="submit" variant="primary" isPending={make.isPending}>
         Make token
       </Button>

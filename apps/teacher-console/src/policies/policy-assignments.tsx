@@ -4,7 +4,8 @@
 import type { Device, DeviceGroup, Policy, PolicyAssignment } from '@app/hub-api';
 import { useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, apiQuery, ApiError } from '../api/client';
+import { oneFieldErrorsOf, type OneFieldErrors } from '../api/bad-request-fields';
+import { api, apiQuery } from '../api/client';
 import {
   Button,
   ConfirmDialog,
@@ -114,6 +115,20 @@ export function PolicyAssignments({ policy }: PolicyAssignmentsProps) {
   );
 }
 
+/**
+ * Where the "Assign to a group" dialog says the hub's refusal, by the console's one rule for a
+ * 400 (oneFieldErrorsOf, api/bad-request-fields.ts): the parts that start with `priority`
+ * ("priority must not be greater than 1000", AssignPolicyDto) beside Priority, the other parts,
+ * or any other error in its own words ("No group …", a group deleted meanwhile), above the
+ * buttons. Priority is the only field of the request the dialog lets a person type.
+ *
+ * @param error what the assignment rejected with (null: none)
+ * @returns `atField` for Priority and `form` for above the buttons, each null for nothing
+ */
+export function assignErrorsOf(error: unknown): OneFieldErrors {
+  return oneFieldErrorsOf(error, 'priority');
+}
+
 function AssignToGroup({
   policy,
   groups,
@@ -147,11 +162,7 @@ function AssignToGroup({
       setBusy(false);
     }
   };
-  // A 400 names its field first ("priority must be …"); any other error is said below.
-  const priorityError =
-    error instanceof ApiError && error.status === 400 && /^priority\b/i.test(error.message)
-      ? error.message
-      : null;
+  const errors = assignErrorsOf(error);
   return (
     <Dialog
       title="Assign to a group"
@@ -188,9 +199,9 @@ function AssignToGroup({
             value={priority}
             onChange={setPriority}
             inputMode="numeric"
-            errorMessage={priorityProblem ?? priorityError}
+            errorMessage={priorityProblem ?? errors.atField}
           />
-          {priorityError ? null : <ErrorMessage error={error} title="Could not assign." />}
+          <ErrorMessage error={error} title="Could not assign." message={errors.form} />
           <div className="dialog-actions">
             <Button onPress={close} isDisabled={busy}>
               Cancel
