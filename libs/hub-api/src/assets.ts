@@ -37,7 +37,8 @@ export function serialKeyOf(serial: string): string {
  * - `asset_tag_taken`: another asset, or another active device, has the tag (in any case);
  * - `serial_number_taken`: another asset has the serial number (in any capitals); the message
  *   names it.
- * PATCH's other 409s (on loan or on a trip, changed at the same moment) carry no code.
+ * PATCH's other 409s (on loan or on a trip, lost on a loan still open, changed at the same
+ * moment) carry no code.
  */
 export const ASSET_REGISTER_REFUSALS = ['asset_tag_taken', 'serial_number_taken'] as const;
 export type AssetRegisterRefusal = (typeof ASSET_REGISTER_REFUSALS)[number];

@@ -164,8 +164,9 @@ export class AssetsController {
       409:
         'The tag is already used (`code` `asset_tag_taken`), the serial number is already used ' +
         '(`serial_number_taken`, naming the asset that has it), or, without a code, the asset ' +
-        'is on loan or on a trip (its status and serial number wait for its check-in) or changed ' +
-        'at the same moment',
+        'is on loan or on a trip (its status and serial number wait for its check-in), was lost ' +
+        'while on loan and that loan is still open (its status waits for its check-in at the ' +
+        'desk), or changed at the same moment',
     },
   })
   update(

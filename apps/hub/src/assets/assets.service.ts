@@ -214,7 +214,8 @@ export class AssetsService implements OnModuleInit {
    *   (`serial_number_taken`) already used (the serial in any
    *   capitals, naming the asset that has it; the asset's own serial in other capitals is a
    *   change of spelling, kept as typed), a status or serial number change of an asset on loan or on a trip ("check
-   *   it in first"), or a change that raced another
+   *   it in first"), a status change of an asset lost while on loan whose loan is still open
+   *   (its check-in at the desk makes it available), or a change that raced another
    */
   async update(actor: StaffPrincipal, id: string, input: UpdateAssetDto): Promise<Asset> {
     try {
@@ -249,6 +250,9 @@ export class AssetsService implements OnModuleInit {
           !PATCHABLE_FROM.includes(asset.status)
         ) {
           throw checkInFirst(asset);
+        }
+        if (changes.status !== undefined && asset.status === 'lost') {
+          await this.refuseOpenLoan(tx, asset);
         }
         if (changes.serialNumber) {
           await this.refuseTakenSerial(tx, changes.serialNumber, id);
@@ -515,6 +519,27 @@ export class AssetsService implements OnModuleInit {
       this.logger.warn(`The device of lost asset ${lost.assetId} was not locked (not active)`);
     }
     return { asset: await this.get(lost.assetId), tripId: lost.tripId, lockedDeviceId };
+  }
+
+  /**
+   * Refuses to move a lost asset's status while the loan it was lost on is still open: only its
+   * check-in closes the loan (and stops its reminders), and it sets the status itself. Made
+   * available by PATCH, the asset went back on the shelf with the loan still open: the desk
+   * offered it for check-out (refused as "checked out at the same moment") and never its check-in.
+   * Read, then written conditionally on the status read: a lost asset gets no new loan, so only
+   * that loan's check-in can come between, which makes this refusal stale, never the write wrong.
+   *
+   * @throws ConflictException 409 naming the borrower and where to check it in
+   */
+  private async refuseOpenLoan(tx: Tx, asset: AssetEntity): Promise<void> {
+    const loan = (await this.assets.viewById(asset.id, this.viewClock(), tx))?.currentLoan;
+    if (loan) {
+      throw new ConflictException(
+        `Asset ${asset.assetTag} was reported lost while on loan to ${loan.borrowerName}, and ` +
+          'that loan is still open: check it in at the office desk, which makes it available ' +
+          '(or sends it to repair)',
+      );
+    }
   }
 
   /**

@@ -1,7 +1,8 @@
 // Office and ICT: one asset (GET /api/assets/:id): what it is, where it is now (with whom and
 // until when), its label, and its loan history (GET /api/assets/:id/loans, newest first, a page
 // at a time). "Mark lost" (POST /api/assets/:id/lost) locks its device if it is enrolled; an asset
-// back from repair (or found) is made available again here (PATCH status).
+// back from repair (or found) is made available again here (PATCH status), except one lost while
+// on loan, whose loan is checked in at the desk.
 import type { Asset, Loan, Page as ApiPage, UpdateAssetRequest } from '@app/hub-api';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -131,9 +132,22 @@ function AssetActions({ asset }: { asset: Asset }) {
     },
   });
   const canLose = asset.status !== 'lost' && asset.status !== 'retired';
-  const canReturnToStock = asset.status === 'in_repair' || asset.status === 'lost';
+  // Lost while on loan: only the loan's check-in brings it back (the hub refuses a status change
+  // while that loan is open), so the desk does it, with the check-in already open.
+  const checkInAtDesk = asset.status === 'lost' && asset.currentLoan !== null;
+  const canReturnToStock =
+    (asset.status === 'in_repair' || asset.status === 'lost') && !checkInAtDesk;
   return (
     <div className="device-actions">
+      {checkInAtDesk ? (
+        <p>
+          It was lost while on loan to {asset.currentLoan?.borrowerName}. If it has been found,{' '}
+          <Link href={`/desk?tag=${encodeURIComponent(asset.assetTag)}`}>
+            check it in at the office desk
+          </Link>
+          .
+        </p>
+      ) : null}
       <div className="device-action-buttons">
         {canReturnToStock ? (
           <Button onPress={() => makeAvailable.mutate()} isPending={makeAvailable.isPending}>

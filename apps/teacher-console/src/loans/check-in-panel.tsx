@@ -1,6 +1,7 @@
 // Check-in at the desk (POST /api/loans/:id/return): the condition it came back in, any damage,
 // and whether it goes to repair (the asset becomes `in_repair`) or back on the shelf
-// (`available`). A loan someone else has just checked in gets the hub's 409 in words.
+// (`available`). A loan someone else has just checked in gets the hub's 409 in words. An asset
+// reported lost while on loan comes back the same way: its loan's check-in.
 import type { Asset, AssetCurrentLoan, Loan, ReturnLoanRequest } from '@app/hub-api';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
@@ -68,6 +69,12 @@ export function CheckInPanel({ asset, loan, onDone, onMoved }: CheckInPanelProps
         {/* The hub's count (its clock, the school's zone), as Overdue loans shows it. */}
         {loan.daysOverdue >= 1 ? ` (${daysWords(loan.daysOverdue)} overdue)` : ''}.
       </p>
+      {asset.status === 'lost' ? (
+        <p className="desk-asset">
+          It was reported lost while on loan. Checking it in records that it is back
+          {asset.deviceId ? '; its device stays locked until ICT unlocks it' : ''}.
+        </p>
+      ) : null}
       <Form className="form desk-form" onSubmit={submit}>
         <TextField
           label="Condition coming back"

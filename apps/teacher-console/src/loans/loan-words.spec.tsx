@@ -8,6 +8,7 @@ import { refusalOf } from '../api/refusal-of';
 import {
   checkOutFieldOf,
   checkOutRefusalOf,
+  deskActionOf,
   isAssetRefusal,
   isAupRefusal,
   isBorrowerRefusal,
@@ -131,5 +132,31 @@ describe(checkOutFieldOf.name, () => {
       code: 'asset_not_available',
     });
     expect([uncoded, otherStatus, moved].map(checkOutFieldOf)).toEqual([null, null, null]);
+  });
+});
+
+describe('what the desk offers for a scanned asset', () => {
+  const loan = {
+    id: 'loan-1',
+    borrowerId: 'staff-1',
+    borrowerName: 'Kim Wilson',
+    dueAt: '2026-12-06T15:00:00Z',
+    daysOverdue: 0,
+  };
+
+  it('opens the check-in of an asset lost while on loan, the only way its loan closes', () => {
+    // Before: "It is marked lost. If it has been found, make it available on its page", which
+    // left its loan open and put it on the shelf, where the desk then offered only its check-out.
+    expect(deskActionOf({ status: 'lost', currentLoan: loan })).toBe('check_in');
+    // One a hub before the fix left available with its loan open is checked in too.
+    expect(deskActionOf({ status: 'available', currentLoan: loan })).toBe('check_in');
+  });
+
+  it('opens check-in on loan, check-out when available, and neither otherwise', () => {
+    expect(deskActionOf({ status: 'on_loan', currentLoan: loan })).toBe('check_in');
+    expect(deskActionOf({ status: 'available', currentLoan: null })).toBe('check_out');
+    expect(deskActionOf({ status: 'lost', currentLoan: null })).toBe('neither');
+    expect(deskActionOf({ status: 'in_repair', currentLoan: null })).toBe('neither');
+    expect(deskActionOf({ status: 'on_trip', currentLoan: null })).toBe('neither');
   });
 });

@@ -1,6 +1,11 @@
 // The loans screens' addresses, which of the hub's check-out refusals a 409 is, and which field
 // of the check-out a refusal is said at (by its code).
-import { CHECK_OUT_NOT_FOUND, CHECK_OUT_REFUSALS, type CheckOutRefusal } from '@app/hub-api';
+import {
+  CHECK_OUT_NOT_FOUND,
+  CHECK_OUT_REFUSALS,
+  type Asset,
+  type CheckOutRefusal,
+} from '@app/hub-api';
 import { badRequestFieldsOf } from '../api/bad-request-fields';
 import { conflictCodeOf, refusalCodeOf } from '../api/client';
 
@@ -12,6 +17,20 @@ export const AUP_PATH = '/api/aup';
 /** GET: staff to lend to, by name, with whether each accepted the current AUP. */
 export const BORROWERS_PATH = '/api/loans/borrowers';
 export const byTagPath = (tag: string) => `/api/assets/by-tag/${encodeURIComponent(tag)}`;
+
+/**
+ * What the desk offers for a scanned asset: the check-in of its open loan whenever it has one
+ * (on loan, or reported lost while on loan and now found: only the check-in closes that loan and
+ * brings it back), else the check-out of an available asset, else only why neither.
+ */
+export function deskActionOf(
+  asset: Pick<Asset, 'status' | 'currentLoan'>,
+): 'check_in' | 'check_out' | 'neither' {
+  if (asset.currentLoan) {
+    return 'check_in';
+  }
+  return asset.status === 'available' ? 'check_out' : 'neither';
+}
 
 /**
  * Which of the hub's check-out refusals an error from POST /api/loans is, by the `code` the hub

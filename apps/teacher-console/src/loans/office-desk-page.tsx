@@ -1,7 +1,8 @@
 // Office: the desk, built around one scan box (issue 13). A keyboard-wedge scanner types the tag
 // and Enter; the hub says what the asset is (GET /api/assets/by-tag/:tag) and the right action
-// comes up: check-out for an available asset, check-in for one on loan, and plain words for
-// anything else (in repair, lost, on a trip). After each check-out or check-in the focus goes
+// comes up: check-out for an available asset, check-in for one with an open loan (on loan, or
+// lost while on loan and now found), and plain words for anything else (in repair, lost, on a
+// trip). After each check-out or check-in the focus goes
 // back to the scan box for the next person in the queue, with what was done said above it.
 // The tag looked up is in the address (`/desk?tag=LOAN-001`), so a reload, or a link to the
 // desk, shows the same asset; it leaves the address once the asset is done with.
@@ -13,7 +14,7 @@ import { ApiError, apiQuery } from '../api/client';
 import { ErrorMessage, Link, Page, ScanBox, StatusMessage, useAddressFilters } from '../ui';
 import { CheckInPanel } from './check-in-panel';
 import { CheckOutPanel } from './check-out-panel';
-import { byTagPath } from './loan-words';
+import { byTagPath, deskActionOf } from './loan-words';
 
 /** The office desk: one scan box, then the action the scanned asset needs. */
 export default function OfficeDeskPage() {
@@ -107,13 +108,14 @@ function DeskAction({
   onDone: (message: string | null) => void;
   onMoved: (notice: string) => void;
 }) {
-  if (asset.status === 'available') {
-    return <CheckOutPanel asset={asset} onDone={onDone} onMoved={onMoved} />;
-  }
-  if (asset.status === 'on_loan' && asset.currentLoan) {
+  const action = deskActionOf(asset);
+  if (action === 'check_in' && asset.currentLoan) {
     return (
       <CheckInPanel asset={asset} loan={asset.currentLoan} onDone={onDone} onMoved={onMoved} />
     );
+  }
+  if (action === 'check_out') {
+    return <CheckOutPanel asset={asset} onDone={onDone} onMoved={onMoved} />;
   }
   const why: Record<string, string> = {
     on_trip: 'It is out on a trip: the trip leader checks it in by scan on the trip’s page.',
