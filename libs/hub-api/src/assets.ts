@@ -94,7 +94,11 @@ export interface Asset {
   status: AssetStatus;
   /** The enrolled device with the same serial number in any capitals (`serialKeyOf`), or null. */
   deviceId: string | null;
-  /** The open loan when `status` is `on_loan`, else null. */
+  /**
+   * The open loan when `status` is `on_loan` (or `lost` while on loan), else null. Null too for a
+   * reader who may not read loans (a trip leader): who has an asset, and how overdue, is the
+   * office's and ICT's, as GET /api/loans is.
+   */
   currentLoan: AssetCurrentLoan | null;
   /** The trip that has it when `status` is `on_trip`, else null. */
   currentTripId: string | null;

@@ -59,6 +59,11 @@ async function readCsvBody(request: Request): Promise<string> {
   return Buffer.concat(parts).toString('utf8');
 }
 
+/** What the read routes say of `currentLoan`. */
+const LOAN_SHOWN_TO =
+  '`currentLoan` (who has it, until when, how overdue) is given to office and ICT only, who read ' +
+  'loans; for a trip leader it is null, as GET /api/loans is refused them.';
+
 @ApiTags('assets')
 @ApiBearerAuth()
 @Controller('assets')
@@ -85,10 +90,15 @@ export class AssetsController {
   @Roles('ict', 'office', 'trip_leader')
   @ApiRoute({
     summary: 'List assets by status, kind or search, a page at a time',
+    description: LOAN_SHOWN_TO,
     ok: 'A page of assets in tag order',
   })
-  list(@Query() query: AssetListQueryDto): Promise<Page<Asset>> {
+  list(
+    @CurrentStaff() viewer: StaffPrincipal,
+    @Query() query: AssetListQueryDto,
+  ): Promise<Page<Asset>> {
     return this.assets.list(
+      viewer,
       { status: query.status, kind: query.kind, search: query.search },
       query.page,
       query.pageSize,
@@ -123,11 +133,12 @@ export class AssetsController {
   @Roles('ict', 'office', 'trip_leader')
   @ApiRoute({
     summary: 'Find an asset by its tag (what a scan gives), in any case',
+    description: LOAN_SHOWN_TO,
     ok: 'The asset',
     errors: { 404: 'No asset has that tag' },
   })
-  byTag(@Param('tag') tag: string): Promise<Asset> {
-    return this.assets.getByTag(tag);
+  byTag(@CurrentStaff() viewer: StaffPrincipal, @Param('tag') tag: string): Promise<Asset> {
+    return this.assets.getByTag(viewer, tag);
   }
 
   @Get(':id/label.svg')
@@ -149,9 +160,17 @@ export class AssetsController {
 
   @Get(':id')
   @Roles('ict', 'office', 'trip_leader')
-  @ApiRoute({ summary: 'Read an asset', ok: 'The asset', errors: { 404: 'No such asset' } })
-  get(@Param('id', new IdInPath()) id: string): Promise<Asset> {
-    return this.assets.get(id);
+  @ApiRoute({
+    summary: 'Read an asset',
+    description: LOAN_SHOWN_TO,
+    ok: 'The asset',
+    errors: { 404: 'No such asset' },
+  })
+  get(
+    @CurrentStaff() viewer: StaffPrincipal,
+    @Param('id', new IdInPath()) id: string,
+  ): Promise<Asset> {
+    return this.assets.get(id, viewer);
   }
 
   @Patch(':id')

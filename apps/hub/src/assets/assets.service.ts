@@ -18,7 +18,7 @@ import { AuditActor, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { codedConflict } from '../common/coded-refusal';
 import { HubEvents } from '../common/hub-events';
-import type { StaffPrincipal } from '../common/roles';
+import { hasAnyRole, LOAN_DESK_ROLES, type StaffPrincipal } from '../common/roles';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { isUniqueViolation } from '../database/unique-violation';
@@ -72,6 +72,17 @@ function serialTakenBy(serialNumber: string, holder: AssetEntity | null): string
   return holder
     ? `Serial number ${serialNumber} is already on asset ${holder.assetTag}`
     : `Serial number ${serialNumber} is already on another asset`;
+}
+
+/**
+ * An asset as `viewer` may read it: its open loan (who has it, until when, how overdue) only for
+ * the roles that read loans (LOAN_DESK_ROLES). A trip leader reads assets to find kit, and was
+ * refused GET /api/loans, yet read every borrower and their days overdue here.
+ */
+export function shownTo(viewer: StaffPrincipal, asset: Asset): Asset {
+  return asset.currentLoan && !hasAnyRole(viewer, LOAN_DESK_ROLES)
+    ? { ...asset, currentLoan: null }
+    : asset;
 }
 
 /** What reporting an asset lost did. */
@@ -172,33 +183,47 @@ export class AssetsService implements OnModuleInit {
     }
   }
 
-  /** GET /api/assets: a page of assets in tag order. */
-  async list(filter: AssetFilter, page: number, pageSize: number): Promise<Page<Asset>> {
+  /** GET /api/assets: a page of assets in tag order, as `viewer` may see them (`shownTo`). */
+  async list(
+    viewer: StaffPrincipal,
+    filter: AssetFilter,
+    page: number,
+    pageSize: number,
+  ): Promise<Page<Asset>> {
     const [items, total] = await this.assets.viewPage(
       filter,
       (page - 1) * pageSize,
       pageSize,
       this.viewClock(),
     );
-    return { items, total, page, pageSize };
+    return { items: items.map((asset) => shownTo(viewer, asset)), total, page, pageSize };
   }
 
-  /** @throws NotFoundException 404 for an unknown id */
-  async get(id: string): Promise<Asset> {
+  /**
+   * The asset as `viewer` may see it (`shownTo`); without a viewer, whole (the hub's own answers
+   * to office and ICT).
+   *
+   * @throws NotFoundException 404 for an unknown id
+   */
+  async get(id: string, viewer?: StaffPrincipal): Promise<Asset> {
     const asset = await this.assets.viewById(id, this.viewClock());
     if (!asset) {
       throw new NotFoundException(`No asset ${id}`);
     }
-    return asset;
+    return viewer ? shownTo(viewer, asset) : asset;
   }
 
-  /** @throws NotFoundException 404 for a tag not in the register (any case matches) */
-  async getByTag(tag: string): Promise<Asset> {
+  /**
+   * The asset as `viewer` may see it (`shownTo`).
+   *
+   * @throws NotFoundException 404 for a tag not in the register (any case matches)
+   */
+  async getByTag(viewer: StaffPrincipal, tag: string): Promise<Asset> {
     const asset = await this.assets.viewByTag(tag, this.viewClock());
     if (!asset) {
       throw new NotFoundException(`No asset with tag ${tag}`);
     }
-    return asset;
+    return shownTo(viewer, asset);
   }
 
   /**

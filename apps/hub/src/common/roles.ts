@@ -22,3 +22,9 @@ export type Principal = StaffPrincipal | DevicePrincipal;
 export function hasAnyRole(principal: StaffPrincipal, roles: readonly StaffRole[]): boolean {
   return roles.some((role) => principal.roles.includes(role));
 }
+
+/**
+ * Roles that read loans: every loan and reminder, and who has an asset until when (the office
+ * desk and ICT). Anyone else sees only their own loans, and an asset's status without its loan.
+ */
+export const LOAN_DESK_ROLES: readonly StaffRole[] = ['office', 'ict'];

@@ -26,7 +26,7 @@ import { AssetsRepository } from '../assets/assets.repository';
 import { Clock } from '../common/clock';
 import { codedConflict, codedNotFound } from '../common/coded-refusal';
 import { refuseTooFarAhead } from '../common/input-rules';
-import { hasAnyRole, StaffPrincipal } from '../common/roles';
+import { hasAnyRole, LOAN_DESK_ROLES, StaffPrincipal } from '../common/roles';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { TransactionRunner } from '../database/transaction-runner';
 import { isUniqueViolation } from '../database/unique-violation';
@@ -52,9 +52,6 @@ function checkOutRefused(code: CheckOutRefusal, message: string): ConflictExcept
 function checkOutNotFound(code: CheckOutNotFound, message: string): NotFoundException {
   return codedNotFound(code, message);
 }
-
-/** Roles that see every loan and reminder (the office desk and ICT). */
-export const LOAN_DESK_ROLES = ['office', 'ict'] as const;
 
 /** A loan as the API shows it; `status` and `daysOverdue` follow from the hub clock. */
 export function toLoanDto(row: LoanRow, now: Date, timeZone: string): Loan {
