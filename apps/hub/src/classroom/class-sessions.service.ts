@@ -697,7 +697,7 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
             ) {
               throw new SessionAlreadyEnded();
             }
-            const { classLocked, classApp } = await this.toUndo(tx, entity, session);
+            const { classLocked, classApp } = await this.toUndo(tx, session);
             const issued: IssueOutcome[] = [];
             const party = { party: 'class' as const, expiresAt: null };
             issued.push(
@@ -755,35 +755,35 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
   /**
    * The tablets an end unlocks and takes out of single-app mode (issue 12: the end undoes
    * everything the session did on every tablet it acted on), read inside the end's `tx` with
-   * their rows locked. A tablet of the class now is undone wherever the class owns its lock (app
-   * lock), as before. A tablet the session acted on that is no longer the class's (taken off the
-   * class or out of its group mid-lesson) is undone only while the class owns it and the command
-   * that set it is the session's own latest: another class's later lock on it, or ICT's, stays.
+   * their rows locked. A tablet is undone only while the class owns its lock (app lock) and the
+   * command its desired state follows is the session's own latest: whether it is still the
+   * class's tablet or not. A lock another session put on it since (a second class over the same
+   * trolley, whose lesson overlaps this one), or ICT's, stays: ending a lesson that never locked
+   * a tablet must not unlock another lesson's.
    */
   private async toUndo(
     tx: Tx,
-    entity: ClassEntity,
     session: ClassSessionEntity,
   ): Promise<{ classLocked: string[]; classApp: string[] }> {
-    const current = new Set(await this.classes.deviceIdsOf(entity, tx));
     const acted = new Map(
       (await this.classes.actedOn(session.id, tx)).map((row) => [row.deviceId, row]),
     );
-    const locks = await this.classes.heldLocksForUpdate(tx, [...current, ...acted.keys()]);
+    const locks = await this.classes.heldLocksForUpdate(tx, [...acted.keys()]);
     const classLocked: string[] = [];
     const classApp: string[] = [];
     for (const row of locks.values()) {
-      const mine = current.has(row.id) ? null : acted.get(row.id);
+      const mine = acted.get(row.id);
       if (
         row.lockOwner === 'class' &&
-        (current.has(row.id) || (!!mine?.lockCommandId && mine.lockCommandId === row.lockCommandId))
+        !!mine?.lockCommandId &&
+        mine.lockCommandId === row.lockCommandId
       ) {
         classLocked.push(row.id);
       }
       if (
         row.appLockOwner === 'class' &&
-        (current.has(row.id) ||
-          (!!mine?.appLockCommandId && mine.appLockCommandId === row.appLockCommandId))
+        !!mine?.appLockCommandId &&
+        mine.appLockCommandId === row.appLockCommandId
       ) {
         classApp.push(row.id);
       }

@@ -69,6 +69,10 @@ export function toClassDto(record: ClassRecord, running: ClassSessionEntity | nu
 /** Roles a class's teacher holds, one at least: ICT acts on every class anyway. */
 export const CLASS_TEACHER_ROLES: readonly StaffRole[] = ['teacher', 'ict'];
 
+/** Whether two lists of ids hold the same ids, in any order. */
+const sameMembers = (a: readonly string[], b: readonly string[]) =>
+  new Set(a).size === new Set(b).size && a.every((id) => b.includes(id));
+
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
 const WEEKDAY_NAMES = [
@@ -265,43 +269,70 @@ export class ClassesService implements TeacherTablets {
   }
 
   /**
-   * Changes a class's name, teachers, tablets, group or timetable (those given).
+   * Changes a class's name, teachers, tablets, group or timetable: those given that differ from
+   * the class's, compared inside the write's transaction with the class's row held, so the audit
+   * entry's `changed` lists what this request changed. A save that changes nothing writes
+   * nothing (no `class.updated` entry), as for groups, devices, staff and policies.
    *
    * @throws NotFoundException 404 / ForbiddenException 403 for a class the actor cannot reach
    * @throws ConflictException 409 `A class named "7B Maths" already exists` for a name another
    *   class has, in any case or spacing
    */
   async update(actor: StaffPrincipal, classId: string, input: UpdateClassDto): Promise<ClassDto> {
-    const record = await this.mustAccess(actor, classId);
+    await this.mustAccess(actor, classId);
     const timetable = input.timetable ? checkTimetable(input.timetable) : undefined;
     const teacherIds = input.teacherIds ? await this.checkTeachers(input.teacherIds) : undefined;
     const deviceIds = input.deviceIds ? await this.checkDevices(input.deviceIds) : undefined;
     if (input.groupId !== undefined) {
       await this.checkGroup(input.groupId);
     }
-    const changes: Partial<ClassEntity> = { updatedAt: this.clock.now() };
-    if (input.name !== undefined) {
-      changes.name = input.name;
-    }
-    if (input.groupId !== undefined) {
-      changes.groupId = input.groupId;
-    }
-    if (timetable) {
-      changes.timetable = JSON.stringify(timetable);
-    }
+    let teachersChanged = false;
     await this.tx
       .run(async (tx) => {
+        if (!(await this.classes.lockClass(tx, classId))) {
+          throw new NotFoundException(CLASS_REFUSALS.not_found);
+        }
+        const current = (await this.classes.find(classId, tx)) as ClassRecord;
+        const changes: Partial<ClassEntity> = {};
+        const changed: string[] = [];
+        if (input.name !== undefined && input.name !== current.entity.name) {
+          changes.name = input.name;
+          changed.push('name');
+        }
+        const teachers =
+          teacherIds && !sameMembers(teacherIds, current.teacherIds) ? teacherIds : undefined;
+        if (teachers) {
+          changed.push('teacherIds');
+        }
+        const devices =
+          deviceIds && !sameMembers(deviceIds, current.deviceIds) ? deviceIds : undefined;
+        if (devices) {
+          changed.push('deviceIds');
+        }
+        if (input.groupId !== undefined && input.groupId !== current.entity.groupId) {
+          changes.groupId = input.groupId;
+          changed.push('groupId');
+        }
+        if (timetable && JSON.stringify(timetable) !== current.entity.timetable) {
+          changes.timetable = JSON.stringify(timetable);
+          changed.push('timetable');
+        }
+        if (changed.length === 0) {
+          return;
+        }
+        changes.updatedAt = this.clock.now();
         await this.classes.update(tx, classId, changes);
-        await this.classes.setMembers(tx, classId, teacherIds, deviceIds);
+        await this.classes.setMembers(tx, classId, teachers, devices);
         await this.audit.record(tx, {
           actor,
           action: 'class.updated',
-          target: classTarget({ id: classId, name: changes.name ?? record.entity.name }),
-          detail: { changed: Object.keys(input).filter((key) => key !== 'updatedAt') },
+          target: classTarget({ id: classId, name: changes.name ?? current.entity.name }),
+          detail: { changed },
         });
+        teachersChanged = teachers !== undefined;
       })
       .catch((error: unknown) => this.rethrowNameClash(error, input.name ?? ''));
-    if (teacherIds) {
+    if (teachersChanged) {
       // A teacher taken off the class stops hearing of its tablets now, on every hub.
       this.events.emit('class.teachers.changed', { classId });
     }
