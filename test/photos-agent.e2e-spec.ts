@@ -412,6 +412,76 @@ describe('photo sync across restarts, and the agent (real hub processes)', () =>
     await second.stop();
   }, 120_000);
 
+  it('leaves kept photos the hub has alone: not read again, even after a restart, until one changes', async () => {
+    // A staff laptop's camera roll, kept on the laptop (no deleteAfterUpload): once the hub has
+    // a photo, the passes every 30 s must not read, hash and ask about it again.
+    const dir = path.join(work, 'kept-roll');
+    const stateDir = path.join(work, 'agent-state-kept');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(stateDir, { recursive: true });
+    const photos = [
+      await writePhoto(dir, 'a.jpg', 640, 480),
+      await writePhoto(dir, 'b.jpg', 641, 480),
+      await writePhoto(dir, 'c.jpg', 642, 480),
+    ];
+    const read: string[] = [];
+    const fsPromises = jest.requireActual<typeof import('node:fs/promises')>('node:fs/promises');
+    const realReadFile = fsPromises.readFile;
+    const readFile = jest
+      .spyOn(fsPromises, 'readFile')
+      .mockImplementation((file: Parameters<typeof realReadFile>[0], ...rest: unknown[]) => {
+        if (String(file).startsWith(dir)) {
+          read.push(path.basename(String(file)));
+        }
+        return (realReadFile as (...args: unknown[]) => ReturnType<typeof realReadFile>)(
+          file,
+          ...rest,
+        );
+      });
+    const start = async () => {
+      const sync = new PhotoSync({
+        device,
+        dir,
+        stateDir,
+        deleteAfterUpload: false,
+        intervalMs: 60_000,
+      });
+      syncs.push(sync);
+      await sync.start();
+      return sync;
+    };
+    try {
+      let sync = await start();
+      await sync.syncNow();
+      for (const photo of photos) {
+        expect(await waitForReceipt(device, photo.sha256)).not.toBeNull();
+        expect(fs.existsSync(photo.file)).toBe(true);
+      }
+      // One more pass, for any whose receipt came after the agent stopped waiting for it.
+      await sync.syncNow();
+
+      read.length = 0;
+      await sync.syncNow();
+      await sync.syncNow();
+      expect(read).toEqual([]);
+      await sync.stop();
+
+      // Restarted, it still knows them.
+      sync = await start();
+      await sync.syncNow();
+      expect(read).toEqual([]);
+
+      // A photo edited in place is a new photo: read and sent again, the others left alone.
+      const edited = await writePhoto(dir, 'b.jpg', 800, 600);
+      await sync.syncNow();
+      expect([...new Set(read)]).toEqual(['b.jpg']);
+      expect(await waitForReceipt(device, edited.sha256)).not.toBeNull();
+      await sync.stop();
+    } finally {
+      readFile.mockRestore();
+    }
+  }, 120_000);
+
   it('reports pendingPhotos in its state and uploads on photos.sync', async () => {
     const dir = path.join(work, 'roll-3');
     const stateDir = path.join(work, 'agent-state-3');

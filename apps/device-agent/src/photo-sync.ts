@@ -25,6 +25,11 @@ import {
 
 /** The file in the state dir that remembers upload URLs (to resume) and the photo policy. */
 export const PHOTO_JOURNAL_FILE = 'photo-uploads.json';
+/**
+ * The file in the state dir that remembers the photos kept in the folder (no deleteAfterUpload)
+ * that the hub already has: each by its name and the file as it was (size, times, inode).
+ */
+export const PHOTO_STORED_FILE = 'photo-stored.json';
 /** Extensions taken as pictures; the content decides the kind. */
 const PICTURE = /\.(jpe?g|png|heic)$/i;
 /** A file changed this recently may still be being written by the camera import. */
@@ -97,6 +102,8 @@ export class PhotoSync {
   private readonly notPictures = new Set<string>();
   /** What each file's header said, so that counting reads only new or changed files. */
   private readonly headers = new PictureHeaders();
+  /** Photos kept in the folder that the hub has (a receipt), so that a pass leaves them be. */
+  private stored = new StoredPhotos();
 
   constructor(private readonly options: PhotoSyncOptions) {}
 
@@ -113,6 +120,7 @@ export class PhotoSync {
   /** Reads the journal, watches the folder and makes a first pass. */
   async start(): Promise<void> {
     this.journal = await readJournal(this.journalPath());
+    this.stored = await StoredPhotos.read(path.join(this.options.stateDir, PHOTO_STORED_FILE));
     await fs.mkdir(this.options.dir, { recursive: true });
     this.watcher = watch(this.options.dir, () => this.onChange());
     this.timer = setInterval(() => this.onChange(), this.options.intervalMs ?? 30_000);
@@ -197,27 +205,52 @@ export class PhotoSync {
   }
 
   private async pass(): Promise<void> {
-    for (const name of await this.pictures()) {
-      if (this.stopped) {
-        return;
-      }
-      try {
-        await this.syncOne(name);
-      } catch (error) {
-        if (this.stopped || (error as Error).name === 'AbortError') {
+    const pictures = await this.pictures();
+    try {
+      for (const { name, stat } of pictures) {
+        if (this.stopped) {
           return;
         }
-        if (error instanceof PhotoUploadError && error.status === 0) {
-          this.log('photo sync: the hub cannot be reached; photos wait');
-          break; // offline: the next pass catches up
+        if (!this.deletesAfterUpload() && this.stored.has(name, stat)) {
+          // The hub has it and it stays here: not read, hashed or asked about again.
+          continue;
         }
-        this.log(`photo sync: ${name}: ${(error as Error).message}`);
+        try {
+          await this.syncOne(name, stat);
+        } catch (error) {
+          if (this.stopped || (error as Error).name === 'AbortError') {
+            return;
+          }
+          if (error instanceof PhotoUploadError && error.status === 0) {
+            this.log('photo sync: the hub cannot be reached; photos wait');
+            break; // offline: the next pass catches up
+          }
+          this.log(`photo sync: ${name}: ${(error as Error).message}`);
+        }
       }
+    } finally {
+      // Written once a pass, not once a photo: lost in a crash, it only costs a re-check.
+      this.stored.keepOnly(pictures.map((picture) => picture.name));
+      await this.stored
+        .save()
+        .catch((error: unknown) =>
+          this.log(`photo sync: the list of stored photos could not be written: ${String(error)}`),
+        );
     }
     await this.countPending();
   }
 
-  private async syncOne(name: string): Promise<void> {
+  /** Whether photos are deleted here once the hub has them (the option, else the policy). */
+  private deletesAfterUpload(): boolean {
+    return this.options.deleteAfterUpload ?? this.journal.policy?.deleteAfterUpload ?? false;
+  }
+
+  /**
+   * Sends one photo unless the hub has it, and deletes it after its receipt when the policy says
+   * so; one kept here is remembered as stored, by `seen` (its stat before it was read), when the
+   * file is still as it was then.
+   */
+  private async syncOne(name: string, seen: FileIdentity): Promise<void> {
     const file = path.join(this.options.dir, name);
     const bytes = await fs.readFile(file).catch(() => null);
     const kind = bytes ? photoKindOf(bytes) : null;
@@ -261,9 +294,11 @@ export class PhotoSync {
     }
     delete this.journal.uploads[name];
     await this.saveJournal();
-    const deleteAfterUpload =
-      this.options.deleteAfterUpload ?? this.journal.policy?.deleteAfterUpload ?? false;
-    if (!deleteAfterUpload) {
+    if (!this.deletesAfterUpload()) {
+      const after = await fs.stat(file).catch(() => null);
+      if (after && sameFile(after, seen) && receipt.sha256 === sha256) {
+        this.stored.remember(name, after);
+      }
       return;
     }
     // Hashed again: a file changed since it was read is a different photo, never deleted.
@@ -295,26 +330,25 @@ export class PhotoSync {
     );
   }
 
-  /** Picture files of the folder that have settled, oldest first. */
-  private async pictures(): Promise<string[]> {
+  /** Picture files of the folder that have settled, oldest first, each with its stat. */
+  private async pictures(): Promise<{ name: string; stat: FileIdentity }[]> {
     const entries = await fs.readdir(this.options.dir, { withFileTypes: true }).catch(() => []);
-    const found: { name: string; mtime: number }[] = [];
+    const found: { name: string; stat: FileIdentity }[] = [];
     for (const entry of entries) {
       if (!entry.isFile() || entry.name.startsWith('.') || !PICTURE.test(entry.name)) {
         continue;
       }
       const stat = await fs.stat(path.join(this.options.dir, entry.name)).catch(() => null);
       if (stat && Date.now() - stat.mtimeMs >= SETTLE_MS) {
-        found.push({ name: entry.name, mtime: stat.mtimeMs });
+        found.push({ name: entry.name, stat: identityOf(stat) });
       }
     }
-    return found.sort((a, b) => a.mtime - b.mtime).map((f) => f.name);
+    return found.sort((a, b) => a.stat.mtimeMs - b.stat.mtimeMs);
   }
 
   private async countPending(): Promise<void> {
     const entries = await fs.readdir(this.options.dir).catch(() => [] as string[]);
-    const deleting =
-      this.options.deleteAfterUpload ?? this.journal.policy?.deleteAfterUpload ?? false;
+    const deleting = this.deletesAfterUpload();
     // Without deleting, a stored photo stays in the folder: only those in the journal wait.
     // Deleting, every picture in the folder waits; a file named like one whose content is not a
     // picture is never sent, so it is not counted (staff would wait for it for ever).
@@ -415,13 +449,98 @@ export class PhotoSyncEnforcer implements Enforcer {
 }
 
 /** A file as its header was read: any write or replacement since changes one of these. */
-interface HeaderCheck {
+/** A file as it is now, as far as telling it from a changed or replaced one goes. */
+interface FileIdentity {
   size: number;
   mtimeMs: number;
   /** Changed by every write, and not settable (as mtime is, by a camera import keeping times). */
   ctimeMs: number;
   ino: number;
+}
+
+function identityOf(stat: FileIdentity): FileIdentity {
+  return { size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs, ino: stat.ino };
+}
+
+/** Whether two stats are of the same file, unchanged. */
+function sameFile(a: FileIdentity, b: FileIdentity): boolean {
+  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
+}
+
+interface HeaderCheck extends FileIdentity {
   picture: boolean;
+}
+
+/**
+ * The photos kept in the folder (the policy does not delete after upload) that the hub has
+ * confirmed with a receipt, by name and the file as it was then (PHOTO_STORED_FILE). A pass
+ * leaves such a photo be: a camera roll of thousands of photos is not read, hashed and asked
+ * about again every 30 s. A file changed or replaced since (any of size, times, inode) is a new
+ * photo and is sent. A list that cannot be read starts empty, which only costs one re-check.
+ */
+export class StoredPhotos {
+  private dirty = false;
+
+  /** `file` null: a list that is never saved (before start). */
+  constructor(
+    private readonly file: string | null = null,
+    private readonly byName = new Map<string, FileIdentity>(),
+  ) {}
+
+  /** Reads the list from `file` (empty when missing or unreadable). */
+  static async read(file: string): Promise<StoredPhotos> {
+    try {
+      const parsed = JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, FileIdentity>;
+      const entries = Object.entries(parsed).filter(
+        ([, stat]) =>
+          typeof stat === 'object' &&
+          stat !== null &&
+          ['size', 'mtimeMs', 'ctimeMs', 'ino'].every(
+            (key) => typeof (stat as unknown as Record<string, unknown>)[key] === 'number',
+          ),
+      );
+      return new StoredPhotos(
+        file,
+        new Map(entries.map(([name, stat]) => [name, identityOf(stat)])),
+      );
+    } catch {
+      return new StoredPhotos(file, new Map());
+    }
+  }
+
+  /** Whether the photo `name`, as `stat` says it is now, is one the hub has. */
+  has(name: string, stat: FileIdentity): boolean {
+    const known = this.byName.get(name);
+    return known !== undefined && sameFile(known, stat);
+  }
+
+  /** Notes that the hub has the photo `name` as `stat` says it is. */
+  remember(name: string, stat: FileIdentity): void {
+    this.byName.set(name, identityOf(stat));
+    this.dirty = true;
+  }
+
+  /** Forgets every photo but those still in the folder. */
+  keepOnly(names: readonly string[]): void {
+    const present = new Set(names);
+    for (const name of this.byName.keys()) {
+      if (!present.has(name)) {
+        this.byName.delete(name);
+        this.dirty = true;
+      }
+    }
+  }
+
+  /** Writes the list if it changed (temporary file, rename). Rejects on a write error. */
+  async save(): Promise<void> {
+    if (!this.dirty || !this.file) {
+      return;
+    }
+    this.dirty = false;
+    const temporary = `${this.file}.tmp`;
+    await fs.writeFile(temporary, JSON.stringify(Object.fromEntries(this.byName)), { mode: 0o600 });
+    await fs.rename(temporary, this.file);
+  }
 }
 
 /**
