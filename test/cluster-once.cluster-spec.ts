@@ -49,8 +49,17 @@ describe('work that must happen once, across two hub processes', () => {
     await cluster?.stop();
   }, 60_000);
 
+  /**
+   * What the device saw in this run, in order (ms since the run began): each socket's connect,
+   * disconnect with its reason, and each command it was sent. Shown only when a run fails, so
+   * that a failure seen once in CI says which hub sent what, and when.
+   */
+  let timeline: string[] = [];
+  let runStarted = 0;
+
   /** A raw device socket to `hub` that answers every command at once and notes it. */
   function connect(hub: ClusterHub, identity: DeviceIdentity, receipts: Receipt[]): Socket {
+    const note = (what: string) => timeline.push(`${Date.now() - runStarted} ${hub.name} ${what}`);
     const socket = io(`${hub.url}/device`, {
       auth: { proof: makeProof(identity.deviceId, identity.privateKeyPem) },
       transports: ['websocket'],
@@ -58,10 +67,13 @@ describe('work that must happen once, across two hub processes', () => {
       forceNew: true,
     });
     sockets.push(socket);
+    socket.on('connect', () => note('connect'));
+    socket.on('disconnect', (reason) => note(`disconnect (${reason})`));
     socket.on('command', (command: CommandEnvelope, reply: (answer: unknown) => void) => {
       for (const earlier of receipts.filter((r) => r.id === command.id)) {
         earlier.droppedBefore ??= !earlier.socket.connected;
       }
+      note(`command ${command.id}`);
       receipts.push({ id: command.id, socket });
       reply({ status: 'acknowledged' } satisfies CommandAnswer);
     });
@@ -95,6 +107,8 @@ describe('work that must happen once, across two hub processes', () => {
       const ids = [await issue(identity.deviceId, `run ${run} one`)];
       ids.push(await issue(identity.deviceId, `run ${run} two`));
       const receipts: Receipt[] = [];
+      timeline = [`commands ${ids.join(', ')}`];
+      runStarted = Date.now();
       // Its old socket on one hub and its new one on the other, both connecting at once. The
       // cluster drops one of them: a command sent on the dropped socket may come again on the
       // other (the protocol's journal answers it), but never while both are connected.
@@ -112,10 +126,12 @@ describe('work that must happen once, across two hub processes', () => {
         const sent = receipts.filter((r) => r.id === id);
         expect(sent.length).toBeGreaterThanOrEqual(1);
         // Every earlier delivery of it was on a socket already dropped: never two live ones.
+        const twice = sent.slice(0, -1).some((r) => !r.droppedBefore);
         expect({
           run,
           id,
-          sentToLiveSocketsTwice: sent.slice(0, -1).some((r) => !r.droppedBefore),
+          sentToLiveSocketsTwice: twice,
+          timeline: twice ? timeline : undefined,
         }).toEqual({ run, id, sentToLiveSocketsTwice: false });
       }
       sockets.splice(0).forEach((socket) => socket.disconnect());
