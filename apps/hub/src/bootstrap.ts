@@ -10,7 +10,11 @@ import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { HUB_CONFIG, HubConfig } from './config/hub-config';
 import { serveConsole } from './console/console-files';
 import { requestIdFor, runWithRequestContext } from './common/request-context';
-import { explainUnreadableJson, refuseBodiesThatAreNotJson } from './common/json-bodies.middleware';
+import {
+  explainUnreadableJson,
+  refuseBodiesThatAreNotJson,
+  refuseJsonThatIsNotUtf8,
+} from './common/json-bodies.middleware';
 import { refuseBrokenEscapes, refuseUnsafeInput } from './common/unsafe-input.middleware';
 import { createValidationPipe } from './common/validation';
 import { runAsBackgroundWork } from './database/transaction-runner';
@@ -39,7 +43,7 @@ export function configureHub(app: INestApplication): INestApplication {
   // UTF-8); anything larger gets 413.
   // JSON only: a form or a text body is a 415, not read as if it were JSON (json-bodies.middleware).
   app.use(refuseBodiesThatAreNotJson([...PHOTO_DEVICE_ROUTES, '/api/assets/import']));
-  express.useBodyParser('json', { limit: '1mb' });
+  express.useBodyParser('json', { limit: '1mb', verify: refuseJsonThatIsNotUtf8 });
   app.use(explainUnreadableJson);
   express.useBodyParser('urlencoded', { extended: true });
   app.use(refuseUnsafeInput);

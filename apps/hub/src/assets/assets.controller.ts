@@ -1,6 +1,7 @@
 // The asset register's routes (issue 13): ICT and the office keep it; trip leaders read it to
 // name a trip's kit. Thin: who may call, what comes in, one service call.
 import {
+  BadRequestException,
   Body,
   Controller,
   Get,
@@ -30,6 +31,7 @@ import {
   MarkLostDto,
   UpdateAssetDto,
 } from './dto/asset.dto';
+import { NotUtf8Error, utf8TextOf } from '../common/utf8-text';
 import { IdInPath } from '../common/validation';
 
 /**
@@ -37,6 +39,8 @@ import { IdInPath } from '../common/validation';
  *
  * @throws UnsupportedMediaTypeException 415 for another content type
  * @throws PayloadTooLargeException 413 past the limit
+ * @throws BadRequestException 400 for a file that is not UTF-8 (Excel's plain "CSV" is
+ *   Windows-1252), naming its first such line: read as UTF-8 its letters would be stored as U+FFFD
  */
 async function readCsvBody(request: Request): Promise<string> {
   const type = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
@@ -56,7 +60,17 @@ async function readCsvBody(request: Request): Promise<string> {
     }
     parts.push(chunk);
   }
-  return Buffer.concat(parts).toString('utf8');
+  try {
+    return utf8TextOf(Buffer.concat(parts));
+  } catch (error) {
+    if (error instanceof NotUtf8Error) {
+      throw new BadRequestException(
+        `The file is not UTF-8 text (line ${error.line} is not), so its letters would be ` +
+          'garbled: in Excel, save it as "CSV UTF-8 (Comma delimited)" and import it again',
+      );
+    }
+    throw error;
+  }
 }
 
 /** What the read routes say of `currentLoan`. */
@@ -116,6 +130,7 @@ export class AssetsController {
     ok: '{created, errors: [{row, field, message}], dryRun}',
     errors: {
       409: 'A tag or serial number in the file was added by someone else meanwhile; nothing was imported',
+      400: 'The file is not UTF-8 text (the message names its first line that is not)',
       413: 'The file is larger than 2 MB',
       415: 'The body is not text/csv',
     },

@@ -3,7 +3,7 @@
 // A file .tsx so that the unit suite runs it: the console's plain .ts files are its own.
 import { ApiError } from '../api/client';
 import { refusalOf } from '../api/refusal-of';
-import { assetErrorsOf, assetRefusalOf } from './asset-words';
+import { assetErrorsOf, assetRefusalOf, csvFileText, notUtf8Words } from './asset-words';
 
 /** The field an error is said at alone (null: none, or more than one). */
 const assetFieldOf = (error: unknown) => {
@@ -92,6 +92,37 @@ describe('the asset register refusals at the new-asset form', () => {
         serialNumber: 'SerialNumber must be one line, without line breaks or tabs (found U+0009).',
       },
       form: 'Model must be shorter than 200 characters.',
+    });
+  });
+});
+
+describe('a CSV file read for the import', () => {
+  const bytes = (...parts: (string | number[])[]) =>
+    new Uint8Array(
+      parts.flatMap((part) =>
+        typeof part === 'string' ? [...new TextEncoder().encode(part)] : part,
+      ),
+    );
+
+  it('names the first line that is not UTF-8 (an Excel "CSV" in Windows-1252), never reads it as text', () => {
+    // "Café" with é as Windows-1252's one byte 0xE9: File.text() made it "Caf\uFFFD" and sent it.
+    const excel = bytes(
+      'assetTag,kind,model\r\nLOAN-1,laptop,Plain\r\nLOAN-2,laptop,Caf',
+      [0xe9],
+      '\r\n',
+    );
+    expect(csvFileText(excel)).toEqual({ notUtf8Line: 3 });
+    expect(notUtf8Words('assets.csv', 3)).toBe(
+      'assets.csv is not saved as UTF-8 text (line 3 is not), so its letters would be garbled. ' +
+        'In Excel, save it as "CSV UTF-8 (Comma delimited)" and choose it again.',
+    );
+    // Excel's "Unicode Text" is UTF-16: its byte order mark is not UTF-8.
+    expect(csvFileText(bytes([0xff, 0xfe], 'a\u0000,\u0000'))).toEqual({ notUtf8Line: 1 });
+  });
+
+  it('reads a UTF-8 file as it is, without its byte order mark', () => {
+    expect(csvFileText(bytes('\ufeffassetTag,kind,model\nLOAN-1,laptop,Café ’24\n'))).toEqual({
+      text: 'assetTag,kind,model\nLOAN-1,laptop,Café ’24\n',
     });
   });
 });

@@ -89,3 +89,42 @@ export function assetErrorsOf(error: unknown): {
   }
   return badRequestPlacesOf(error, ['assetTag', 'serialNumber'] as const) ?? { byField: {} };
 }
+
+/** A CSV file's bytes read as text, or the first line that is not UTF-8 (from 1). */
+export type CsvFileText = { text: string } | { notUtf8Line: number };
+
+/**
+ * A chosen CSV file's bytes as text, only when they are UTF-8 (a byte order mark is dropped).
+ * `File.text()` reads any bytes as UTF-8 and makes what is not U+FFFD, so an Excel "CSV"
+ * (Windows-1252) reached the hub, and the register, with "Café" as "Caf\uFFFD".
+ */
+export function csvFileText(bytes: Uint8Array): CsvFileText {
+  const strict = new TextDecoder('utf-8', { fatal: true });
+  try {
+    return { text: strict.decode(bytes) };
+  } catch {
+    // Lines end at LF, which no multi-byte UTF-8 character holds: each is checked on its own.
+    let line = 1;
+    let start = 0;
+    for (let at = 0; at <= bytes.length; at += 1) {
+      if (at === bytes.length || bytes[at] === 0x0a) {
+        try {
+          strict.decode(bytes.subarray(start, at));
+        } catch {
+          return { notUtf8Line: line };
+        }
+        line += 1;
+        start = at + 1;
+      }
+    }
+    return { notUtf8Line: 1 };
+  }
+}
+
+/** What the import page says of a file that is not UTF-8 (`csvFileText`). */
+export function notUtf8Words(fileName: string, line: number): string {
+  return (
+    `${fileName} is not saved as UTF-8 text (line ${line} is not), so its letters would be ` +
+    'garbled. In Excel, save it as "CSV UTF-8 (Comma delimited)" and choose it again.'
+  );
+}

@@ -10,7 +10,7 @@ import { useState } from 'react';
 import { FileTrigger } from 'react-aria-components';
 import { api } from '../api/client';
 import { Button, DataTable, ErrorMessage, Link, Page, StatusMessage, TextArea } from '../ui';
-import { ASSETS_PATH } from './asset-words';
+import { ASSETS_PATH, csvFileText, notUtf8Words, type CsvFileText } from './asset-words';
 
 const IMPORT_PATH = '/api/assets/import';
 
@@ -61,10 +61,18 @@ export default function ImportPage() {
     if (!file) {
       return;
     }
+    let read: CsvFileText;
     try {
-      use({ source: file.name, text: await file.text() });
+      read = csvFileText(new Uint8Array(await file.arrayBuffer()));
     } catch {
       setReadError(`${file.name} could not be read. Save it again as CSV (UTF-8) and retry.`);
+      return;
+    }
+    if ('notUtf8Line' in read) {
+      use(null);
+      setReadError(notUtf8Words(file.name, read.notUtf8Line));
+    } else {
+      use({ source: file.name, text: read.text });
     }
   };
 
@@ -111,7 +119,11 @@ export default function ImportPage() {
           </Button>
         </details>
       </div>
-      {readError ? <p className="error-message">{readError}</p> : null}
+      {readError ? (
+        <p className="error-message" role="alert">
+          {readError}
+        </p>
+      ) : null}
       {loaded ? (
         <p>
           <strong>{loaded.source}</strong>: {lines.toLocaleString('en-GB')}{' '}
