@@ -8,7 +8,7 @@ import { useState, type FormEvent } from 'react';
 import { Form } from 'react-aria-components';
 import { api, ApiError } from '../api/client';
 import { Button, daysWords, ErrorMessage, formatDay, Switch, TextArea, TextField } from '../ui';
-import { ASSETS_PATH, LOANS_PATH } from './loan-words';
+import { ASSETS_PATH, checkInErrorsOf, LOANS_PATH } from './loan-words';
 
 export interface CheckInPanelProps {
   asset: Asset;
@@ -55,6 +55,8 @@ export function CheckInPanel({ asset, loan, onDone, onMoved }: CheckInPanelProps
       }
     },
   });
+  // A 400 says each of its parts beside its own field (checkInErrorsOf).
+  const placed = checkInErrorsOf(checkIn.error);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (condition.trim()) {
@@ -80,7 +82,9 @@ export function CheckInPanel({ asset, loan, onDone, onMoved }: CheckInPanelProps
           label="Condition coming back"
           value={condition}
           onChange={setCondition}
-          errorMessage={condition.trim() ? null : 'Say what condition it is in.'}
+          errorMessage={
+            condition.trim() ? (placed.byField.condition ?? null) : 'Say what condition it is in.'
+          }
           isRequired
           autoFocus
         />
@@ -89,11 +93,12 @@ export function CheckInPanel({ asset, loan, onDone, onMoved }: CheckInPanelProps
           rows={2}
           value={damageNotes}
           onChange={setDamageNotes}
+          errorMessage={placed.byField.damageNotes ?? null}
         />
         <Switch isSelected={toRepair} onChange={setToRepair} stateWords={{ on: 'Yes', off: 'No' }}>
           Send to repair
         </Switch>
-        <ErrorMessage error={checkIn.error} title="Could not check it in." />
+        <ErrorMessage error={checkIn.error} title="Could not check it in." message={placed.form} />
         <div className="desk-buttons">
           <Button
             type="submit"

@@ -7,14 +7,14 @@ import { MAX_DAYS_AHEAD } from '@app/hub-api';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Form } from 'react-aria-components';
-import { api, ApiError, apiQuery } from '../api/client';
+import { api, apiQuery } from '../api/client';
 import { Button, dayAt, dayInput, ErrorMessage, formatDay, TextField } from '../ui';
 import { BorrowerPicker } from './borrower-picker';
 import {
   ASSETS_PATH,
   AUP_PATH,
   isAssetRefusal,
-  checkOutFieldOf,
+  checkOutErrorsOf,
   isAupRefusal,
   LOANS_PATH,
   type Borrower,
@@ -90,9 +90,8 @@ export function CheckOutPanel({ asset, onDone, onMoved }: CheckOutPanelProps) {
           : null;
   // An unknown tag is said at the asset, an unknown or disabled borrower at the borrower field,
   // by the hub's code (both are 404s); anything else above the buttons.
-  const errorField = checkOutFieldOf(checkOut.error);
-  const errorWords = checkOut.error instanceof ApiError ? checkOut.error.message : null;
-  const borrowerError = errorField === 'borrower' ? errorWords : null;
+  // A 400 says each of its parts beside its own field (checkOutErrorsOf).
+  const placed = checkOutErrorsOf(checkOut.error);
   const blocked = !borrower
     ? 'Choose the borrower first.'
     : borrower.disabled
@@ -116,9 +115,9 @@ export function CheckOutPanel({ asset, onDone, onMoved }: CheckOutPanelProps) {
           .filter(Boolean)
           .join(', ') || 'Available'}
       </p>
-      {errorField === 'asset' ? (
+      {placed.asset ? (
         <p className="error-message" role="alert">
-          {errorWords} It was removed or given another tag after it was scanned: scan it again.
+          {placed.asset} It was removed or given another tag after it was scanned: scan it again.
         </p>
       ) : null}
       <Form className="form desk-form" onSubmit={submit}>
@@ -130,14 +129,14 @@ export function CheckOutPanel({ asset, onDone, onMoved }: CheckOutPanelProps) {
             setHubWantsAup(false);
             checkOut.reset();
           }}
-          errorMessage={borrowerError}
+          errorMessage={placed.byField.borrowerId ?? null}
         />
         <TextField
           label="Due back"
           type="date"
           value={dueDay}
           onChange={setDueDay}
-          errorMessage={dueError}
+          errorMessage={dueError ?? placed.byField.dueAt ?? null}
           isRequired
         />
         <TextField
@@ -145,6 +144,7 @@ export function CheckOutPanel({ asset, onDone, onMoved }: CheckOutPanelProps) {
           description="As the clerk sees it now: scratches, missing keys, charger included."
           value={condition}
           onChange={setCondition}
+          errorMessage={placed.byField.conditionOut ?? null}
         />
         {aupNeeded && borrower ? (
           <AupAtDesk
@@ -156,9 +156,11 @@ export function CheckOutPanel({ asset, onDone, onMoved }: CheckOutPanelProps) {
             }}
           />
         ) : null}
-        {errorField ? null : (
-          <ErrorMessage error={checkOut.error} title="Could not check it out." />
-        )}
+        <ErrorMessage
+          error={checkOut.error}
+          title="Could not check it out."
+          message={placed.form}
+        />
         {blocked && borrower ? <p className="desk-blocked">{blocked}</p> : null}
         <div className="desk-buttons">
           <Button

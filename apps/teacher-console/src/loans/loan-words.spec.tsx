@@ -6,6 +6,8 @@
 import { ApiError } from '../api/client';
 import { refusalOf } from '../api/refusal-of';
 import {
+  checkInErrorsOf,
+  checkOutErrorsOf,
   checkOutFieldOf,
   checkOutRefusalOf,
   deskActionOf,
@@ -158,5 +160,70 @@ describe('what the desk offers for a scanned asset', () => {
     expect(deskActionOf({ status: 'lost', currentLoan: null })).toBe('neither');
     expect(deskActionOf({ status: 'in_repair', currentLoan: null })).toBe('neither');
     expect(deskActionOf({ status: 'on_trip', currentLoan: null })).toBe('neither');
+  });
+});
+
+describe('where the desk says a 400 of check-out and check-in', () => {
+  it('says each part of a check-in 400 beside its own field', async () => {
+    // Before: "Condition must be at most 200 characters; damage notes must be at most 1000
+    // characters." went whole above the buttons, beside neither field.
+    const error = await refusalOf('/api/loans/x/return', { method: 'POST', body: {} }, 400, {
+      statusCode: 400,
+      message:
+        'condition must be at most 200 characters; damageNotes must be at most 1000 characters',
+    });
+    expect(checkInErrorsOf(error)).toEqual({
+      byField: {
+        condition: 'Condition must be at most 200 characters.',
+        damageNotes: 'Damage notes must be at most 1000 characters.',
+      },
+      form: null,
+    });
+  });
+
+  it('says each part of a check-out 400 beside its field, the rest above the buttons', async () => {
+    const error = await refusalFor(400, {
+      statusCode: 400,
+      message:
+        'conditionOut must not contain control characters (found U+0007); dueAt is more than a ' +
+        'year ahead (2099-01-01): check the year; aupAcceptedAtDesk must be a boolean value',
+    });
+    expect(checkOutErrorsOf(error)).toEqual({
+      asset: null,
+      byField: {
+        conditionOut: 'Condition out must not contain control characters (found U+0007).',
+        dueAt: 'Due at is more than a year ahead (2099-01-01): check the year.',
+      },
+      form: 'Aup accepted at desk must be a boolean value.',
+    });
+  });
+
+  it('keeps the asset’s and the borrower’s 404s where they were, and any other error whole', async () => {
+    const asset = await refusalFor(404, {
+      statusCode: 404,
+      message: 'No asset with tag LOAN-001',
+      code: 'asset_not_found',
+    });
+    expect(checkOutErrorsOf(asset)).toEqual({
+      asset: 'No asset with tag LOAN-001.',
+      byField: {},
+      form: null,
+    });
+    const borrower = await refusalFor(404, {
+      statusCode: 404,
+      message: 'No staff account x',
+      code: 'borrower_not_found',
+    });
+    expect(checkOutErrorsOf(borrower)).toEqual({
+      asset: null,
+      byField: { borrowerId: 'No staff account x.' },
+      form: null,
+    });
+    const taken = await refusalFor(409, {
+      statusCode: 409,
+      message: 'Asset LOAN-001 is not available: it is on loan',
+      code: 'asset_not_available',
+    });
+    expect(checkOutErrorsOf(taken)).toEqual({ asset: null, byField: {} });
   });
 });

@@ -1,13 +1,15 @@
-// The loans screens' addresses, which of the hub's check-out refusals a 409 is, and which field
-// of the check-out a refusal is said at (by its code).
+// The loans screens' addresses, which of the hub's check-out refusals a 409 is, which field of
+// the check-out or check-in a refusal is said at (by its code, or a 400 part by part), and what
+// the desk offers for a scanned asset.
 import {
   CHECK_OUT_NOT_FOUND,
   CHECK_OUT_REFUSALS,
+  plainFieldNames,
   type Asset,
   type CheckOutRefusal,
 } from '@app/hub-api';
-import { badRequestFieldsOf } from '../api/bad-request-fields';
-import { conflictCodeOf, refusalCodeOf } from '../api/client';
+import { badRequestFieldsOf, badRequestPlacesOf } from '../api/bad-request-fields';
+import { ApiError, conflictCodeOf, refusalCodeOf, sentence } from '../api/client';
 
 export type { Borrower } from '@app/hub-api';
 
@@ -78,4 +80,60 @@ export function checkOutFieldOf(error: unknown): 'asset' | 'borrower' | null {
 /** Whether a check-out's error is the borrower's account being disabled (said at the borrower). */
 export function isBorrowerRefusal(error: unknown): boolean {
   return checkOutRefusalOf(error) === 'borrower_disabled';
+}
+
+/** A 400's part as said beside its field: a sentence, the field in words ("Damage notes must …"). */
+const inPlainWords = (part: string) => plainFieldNames(sentence(part));
+
+/** The check-out form's fields that the hub's refusals are said beside. */
+export type CheckOutField = 'borrowerId' | 'dueAt' | 'conditionOut';
+
+/**
+ * Where the check-out panel says an error of POST /api/loans: an unknown asset tag (`asset`, under
+ * the heading), an unknown or disabled borrower beside the borrower (checkOutFieldOf), and each
+ * "; "-joined part of a 400 beside the field it starts with (badRequestPlacesOf: "conditionOut
+ * must be at most 200 characters" beside Condition going out, in plain words), the rest above the buttons
+ * (`form`; null when every part has a field, undefined: say the error itself).
+ */
+export function checkOutErrorsOf(error: unknown): {
+  asset: string | null;
+  byField: Partial<Record<CheckOutField, string>>;
+  form?: string | null;
+} {
+  const field = checkOutFieldOf(error);
+  const words = error instanceof ApiError ? error.message : null;
+  if (field === 'asset') {
+    return { asset: words, byField: {}, form: null };
+  }
+  const placed = badRequestPlacesOf(
+    error,
+    ['borrowerId', 'dueAt', 'conditionOut'] as const,
+    inPlainWords,
+  );
+  if (placed) {
+    return { asset: null, ...placed };
+  }
+  if (field === 'borrower' && words) {
+    return { asset: null, byField: { borrowerId: words }, form: null };
+  }
+  return { asset: null, byField: {} };
+}
+
+/** The check-in form's fields that the hub's 400 is said beside. */
+export type CheckInField = 'condition' | 'damageNotes';
+
+/**
+ * Where the check-in panel says an error of POST /api/loans/:id/return: each "; "-joined part of
+ * a 400 beside the field it starts with ("damageNotes must be at most 1000 characters" beside
+ * Damage notes), the rest above the buttons (`form`, as checkOutErrorsOf's).
+ */
+export function checkInErrorsOf(error: unknown): {
+  byField: Partial<Record<CheckInField, string>>;
+  form?: string | null;
+} {
+  return (
+    badRequestPlacesOf(error, ['condition', 'damageNotes'] as const, inPlainWords) ?? {
+      byField: {},
+    }
+  );
 }
