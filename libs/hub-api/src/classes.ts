@@ -201,11 +201,21 @@ export interface ClassUnwatchedEvent {
   error: 'forbidden' | 'not_found';
 }
 
+/**
+ * `class.tablets`: a watched class's tablets changed (ICT changed its named tablets or its group,
+ * or its group's members changed): a tablet may have joined or left the grid, so read it again
+ * (`class.watch`). The tablets that joined are also sent as `class.tile`.
+ */
+export interface ClassTabletsEvent {
+  classId: string;
+}
+
 /** The class events the hub sends on /staff (to clients that sent `class.watch`). */
 export interface ClassHubToStaffEvents {
   'class.tile': (event: ClassTileEvent) => void;
   'class.session': (event: ClassSessionEvent) => void;
   'class.unwatched': (event: ClassUnwatchedEvent) => void;
+  'class.tablets': (event: ClassTabletsEvent) => void;
 }
 
 /** The class events a client sends on /staff, each with an acknowledgement callback. */

@@ -47,6 +47,7 @@ interface FollowedClass {
 
 export type TileListener = (classId: string, tile: ClassTile) => void;
 export type SessionListener = (classId: string, session: ClassSession) => void;
+export type TabletsListener = (classId: string) => void;
 
 /** How often a hub in a cluster looks for sessions started on other hubs. */
 const CLUSTER_REFRESH_MS = 5000;
@@ -128,6 +129,7 @@ export class ClassTilesService implements OnModuleInit, OnModuleDestroy {
   private flushQueued = false;
   private readonly tileListeners = new Set<TileListener>();
   private readonly sessionListeners = new Set<SessionListener>();
+  private readonly tabletsListeners = new Set<TabletsListener>();
   private refreshTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -199,6 +201,12 @@ export class ClassTilesService implements OnModuleInit, OnModuleDestroy {
   onTile(listener: TileListener): () => void {
     this.tileListeners.add(listener);
     return () => this.tileListeners.delete(listener);
+  }
+
+  /** Calls `listener` when a followed class's tablets change (`tabletsChanged`). */
+  onTablets(listener: TabletsListener): () => void {
+    this.tabletsListeners.add(listener);
+    return () => this.tabletsListeners.delete(listener);
   }
 
   /** Calls `listener` when a class's session starts or ends. */
@@ -455,13 +463,41 @@ export class ClassTilesService implements OnModuleInit, OnModuleDestroy {
 
   /** A group's members changed: the followed classes over it get their new devices. */
   private async refreshGroup(groupId: string): Promise<void> {
-    for (const [classId, followed] of this.followed) {
+    for (const [classId, followed] of [...this.followed]) {
       const record = await this.classes.find(classId);
       if (record && record.entity.groupId === groupId) {
-        const ids = await this.classes.deviceIdsOf(record.entity);
-        this.setDevices(classId, followed, ids);
-        this.touch(ids);
+        await this.refreshTablets(record.entity, followed);
       }
+    }
+  }
+
+  /**
+   * A class's own tablets changed (ICT changed its named devices or its group): if it is
+   * followed here, its watchers get the tiles of the tablets that joined, and are told to read
+   * the grid again, as when its group's members change.
+   */
+  async tabletsChanged(classId: string): Promise<void> {
+    const followed = this.followed.get(classId);
+    const record = followed ? await this.classes.find(classId) : null;
+    if (followed && record) {
+      await this.refreshTablets(record.entity, followed);
+    }
+  }
+
+  /**
+   * Follows the class's tablets as they are now, sends the tiles of those that joined, and tells
+   * its watchers (`onTablets`): a tablet that left is in no tile event, so only a new read of
+   * the grid takes it off.
+   */
+  private async refreshTablets(
+    entity: Pick<ClassEntity, 'id' | 'groupId'>,
+    followed: FollowedClass,
+  ): Promise<void> {
+    const ids = await this.classes.deviceIdsOf(entity);
+    this.setDevices(entity.id, followed, ids);
+    this.touch(ids);
+    for (const listener of this.tabletsListeners) {
+      listener(entity.id);
     }
   }
 

@@ -28,6 +28,7 @@ import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { isUniqueViolation } from '../database/unique-violation';
 import { DevicesRepository } from '../devices/devices.repository';
 import { StaffService } from '../staff/staff.service';
+import { ClassTilesService } from './class-tiles.service';
 import { ClassRecord, ClassesRepository } from './classes.repository';
 import { ClassEntity, ClassSessionEntity } from './classroom.entities';
 import { CreateClassDto, TimetableSlotDto, UpdateClassDto } from './dto/class.dto';
@@ -143,6 +144,7 @@ export class ClassesService implements TeacherTablets {
     private readonly clock: Clock,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
     private readonly events: HubEvents,
+    private readonly tiles: ClassTilesService,
   ) {}
 
   /** A teacher's own classes; every class for ICT. */
@@ -287,6 +289,7 @@ export class ClassesService implements TeacherTablets {
       await this.checkGroup(input.groupId);
     }
     let teachersChanged = false;
+    let tabletsChanged = false;
     await this.tx
       .run(async (tx) => {
         if (!(await this.classes.lockClass(tx, classId))) {
@@ -330,11 +333,16 @@ export class ClassesService implements TeacherTablets {
           detail: { changed },
         });
         teachersChanged = teachers !== undefined;
+        tabletsChanged = devices !== undefined || changes.groupId !== undefined;
       })
       .catch((error: unknown) => this.rethrowNameClash(error, input.name ?? ''));
     if (teachersChanged) {
       // A teacher taken off the class stops hearing of its tablets now, on every hub.
       this.events.emit('class.teachers.changed', { classId });
+    }
+    if (tabletsChanged) {
+      // A watching grid shows the class's tablets as they are now, not as when it was opened.
+      await this.tiles.tabletsChanged(classId);
     }
     return this.get(actor, classId);
   }

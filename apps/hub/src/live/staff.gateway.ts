@@ -141,6 +141,9 @@ export class StaffGateway implements OnGatewayInit, OnGatewayDisconnect, OnModul
     classTiles.onSession((classId, session) =>
       this.namespace?.to(classRoom(classId)).emit('class.session', { classId, session }),
     );
+    classTiles.onTablets((classId) =>
+      this.namespace?.to(classRoom(classId)).emit('class.tablets', { classId }),
+    );
     this.events.on('device.connected', ({ deviceId }) => {
       const at = this.now();
       this.emit(STAFF_ROOMS.presence.name, 'device.online', { deviceId, at });

@@ -127,6 +127,13 @@ export function useClassSession(classId: string) {
       void queryClient.invalidateQueries({ queryKey: key });
     }
   });
+  useStaffEvent('class.tablets', (event) => {
+    // ICT changed the class's tablets or its group (or the group's members changed): a tablet
+    // that left sends no tile, so the grid is read (and watched) again.
+    if (event.classId === classId) {
+      void queryClient.invalidateQueries({ queryKey: key });
+    }
+  });
   useStaffEvent('class.unwatched', (event) => {
     // No longer this person's class: the grid gives way to the refusal, in the API's words.
     if (event.classId === classId) {
