@@ -94,6 +94,14 @@ export interface LostOutcome {
   lockedDeviceId: string | null;
 }
 
+/** Reports lost an asset out on a trip, its trip's overlay taken off (see markLost). */
+export type LostOnTripReporter = (
+  actor: StaffPrincipal,
+  assetId: string,
+  tripId: string,
+  note: string | undefined,
+) => Promise<LostOutcome>;
+
 /** A lost report written in a transaction not yet committed (`AssetsService.markLostIn`). */
 export interface LostInTransaction {
   assetId: string;
@@ -106,6 +114,8 @@ export interface LostInTransaction {
 @Injectable()
 export class AssetsService implements OnModuleInit {
   private readonly logger = new Logger(AssetsService.name);
+  /** See reportLostOnTripWith. */
+  private lostOnTrip: LostOnTripReporter | null = null;
 
   constructor(
     private readonly assets: AssetsRepository,
@@ -466,9 +476,28 @@ export class AssetsService implements OnModuleInit {
     id: string,
     context: { note?: string; tripId?: string } = {},
   ): Promise<LostOutcome> {
+    if (context.tripId === undefined && this.lostOnTrip) {
+      // Out on a trip: reported as the trip's own lost report is, so the trip's overlay comes off
+      // its device in the same transaction. Reported here (the office's route), the lost tablet
+      // kept the trip's overlay (the camera allowed) until the trip closed. A check-in between
+      // this read and that transaction makes it a 409 "not out on this trip": report it again.
+      const tripId = (await this.assets.viewById(id, this.viewClock()))?.currentTripId;
+      if (tripId) {
+        return this.lostOnTrip(actor, id, tripId, context.note);
+      }
+    }
     const lost = await this.tx.run((tx) => this.markLostIn(tx, actor, id, context));
     this.announceLost(lost);
     return this.lostOutcome(lost);
+  }
+
+  /**
+   * Set by the trips module (which imports this one, so this one cannot call it): reports lost
+   * an asset out on trip `tripId` with the trip's overlay taken off its device, as
+   * POST /api/trips/:id/lost does, answering as `markLost`.
+   */
+  reportLostOnTripWith(reporter: LostOnTripReporter): void {
+    this.lostOnTrip = reporter;
   }
 
   /**

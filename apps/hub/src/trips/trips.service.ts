@@ -11,6 +11,7 @@ import {
   ForbiddenException,
   Injectable,
   NotFoundException,
+  OnModuleInit,
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type {
@@ -140,7 +141,7 @@ function assetWithStatus(asset: { assetTag: string; status: AssetStatus }): stri
 }
 
 @Injectable()
-export class TripsService {
+export class TripsService implements OnModuleInit {
   constructor(
     private readonly trips: TripsRepository,
     private readonly assets: AssetsRepository,
@@ -403,20 +404,50 @@ export class TripsService {
         `${entry.assetTag} is not out on this trip (it is ${entry.status === 'ready' ? 'not checked out yet' : entry.status})`,
       );
     }
-    const deviceIds = [...(await this.trips.deviceIdsOfAssets([entry.assetId])).values()];
+    const lost = await this.markKitLost(actor, id, entry.assetId);
+    if (lost) {
+      this.assetsService.announceLost(lost);
+    }
+    return this.view(id);
+  }
+
+  /**
+   * Asset `assetId`, out on trip `id`, reported lost with the trip's overlay taken off its
+   * device, in one transaction (see `lost`); the caller announces the lock once it commits.
+   */
+  private async markKitLost(
+    actor: StaffPrincipal,
+    id: string,
+    assetId: string,
+    note?: string,
+  ): Promise<LostInTransaction | null> {
+    const deviceIds = [...(await this.trips.deviceIdsOfAssets([assetId])).values()];
     let lost = null as LostInTransaction | null;
     await this.overlays.removeOverlay(
       { source: { kind: 'trip', id }, deviceIds, actor },
       {
         within: async (tx) => {
-          lost = await this.assetsService.markLostIn(tx, actor, entry.assetId, { tripId: id });
+          lost = await this.assetsService.markLostIn(tx, actor, assetId, { tripId: id, note });
         },
       },
     );
-    if (lost) {
+    return lost;
+  }
+
+  /**
+   * The office's lost report (POST /api/assets/:id/lost) of an asset out on a trip goes through
+   * here, so the trip's overlay comes off its device as with the leader's report (the assets
+   * module cannot import this one: AssetsService.reportLostOnTripWith).
+   */
+  onModuleInit(): void {
+    this.assetsService.reportLostOnTripWith(async (actor, assetId, tripId, note) => {
+      const lost = await this.markKitLost(actor, tripId, assetId, note);
+      if (!lost) {
+        throw new Error(`The lost report of asset ${assetId} wrote nothing`);
+      }
       this.assetsService.announceLost(lost);
-    }
-    return this.view(id);
+      return this.assetsService.lostOutcome(lost);
+    });
   }
 
   /**
