@@ -336,13 +336,23 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
     if (stranger) {
       throw new BadRequestException(`deviceIds: device ${stranger} is not a tablet of this class`);
     }
-    const deviceIds = [...new Set(input.deviceIds)];
+    const asked = [...new Set(input.deviceIds)];
     const session = await this.tx.run(async (tx) => {
-      const seq = await this.classes.nextSeq(tx, classId);
+      // The class's row is held before its session and absences are read (as `nextSeq` holds it
+      // for an action), so two marks at once are compared one after the other.
+      const locked = await this.classes.lockClass(tx, classId);
       const running = await this.classes.runningSession(classId, tx);
-      if (!running || seq === null) {
+      if (!running || !locked) {
         throw new ConflictException('This class has no session running');
       }
+      // Only the tablets whose mark changes: marking an absent tablet absent again (a second
+      // tap, two teachers at once) or naming none writes nothing and takes no number.
+      const absentNow = await this.classes.absentDeviceIds(running.id, tx);
+      const deviceIds = asked.filter((id) => absentNow.has(id) !== input.absent);
+      if (deviceIds.length === 0) {
+        return running;
+      }
+      const seq = (await this.classes.nextSeq(tx, classId)) as number;
       await this.classes.setAbsent(tx, running.id, deviceIds, input.absent);
       // The tablets by name, as they are called now: the log is read after they are renamed.
       const names = await this.devices.namesOf(deviceIds, tx);
