@@ -16,3 +16,4 @@ export * from './photos';
 export * from './live-cache';
 export * from './plain-words';
 export * from './audit-actions';
+export * from './number-rules';

@@ -3,11 +3,12 @@
 // bar's dialogs and a tile's dialog share. Every action is one POST
 // /api/classes/:id/session/actions; its result ("Lock sent to 30 tablets.") is said under the
 // bar, and the tiles change as the tablets report, through class.tile.
-import type {
-  ClassAction,
-  ClassActionAccepted,
-  ClassSession,
-  ClassSessionView,
+import {
+  CAMERA_ALLOW_MINUTES,
+  type ClassAction,
+  type ClassActionAccepted,
+  type ClassSession,
+  type ClassSessionView,
 } from '@app/hub-api';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
@@ -28,8 +29,10 @@ import { acceptedWords, actionErrorsOf } from './class-words';
 const MESSAGE_TEXT_MAX = 500;
 /** An app id as the policy names it (apps.allowed entries). */
 const APP_ID_MAX = 200;
-/** The camera allowance's choices, within the hub's 1 to 240 minutes. */
-const CAMERA_MINUTES = [5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 240];
+/** The camera allowance's choices, within the hub's range (CAMERA_ALLOW_MINUTES, 1 to 240). */
+const CAMERA_MINUTES = [5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 240].filter(
+  (minutes) => minutes >= CAMERA_ALLOW_MINUTES.min && minutes <= CAMERA_ALLOW_MINUTES.max,
+);
 
 /**
  * The error of the last action sent with `mutation`, if it was one of `kinds` (each form shows

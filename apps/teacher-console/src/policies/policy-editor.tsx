@@ -14,6 +14,7 @@ import {
   APPS_MODES,
   describeValue,
   fromDraft,
+  numberProblemsOf,
   newNetwork,
   POLICY_SECTIONS,
   SETTING_FIELDS,
@@ -79,6 +80,12 @@ export function PolicyEditor({ policy, savedRevision, onSaved }: PolicyEditorPro
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    // Its own check first: a number outside the hub's range is said here, and nothing is sent.
+    const problems = numberProblemsOf(draft);
+    if (Object.keys(problems).length > 0) {
+      setErrors({ byField: problems, error: null, form: null });
+      return;
+    }
     const body = fromDraft(draft);
     setErrors(null);
     save.mutate(body, {

@@ -2,13 +2,19 @@
 // grouped by section, and the conversions between a policy's settings and what the form holds.
 // A profile sets any subset of settings; a setting it does not set comes from a wider policy or
 // the built-in default. `enforced` lists set settings that narrower policies may not change.
-import type {
-  PartialPolicySettings,
-  PolicySettings,
-  SettingPath,
-  WifiSecurity,
+import {
+  LIMITS,
+  type PartialPolicySettings,
+  type PolicySettings,
+  type SettingPath,
+  type WifiSecurity,
 } from '@app/policy/settings';
-import type { Policy } from '@app/hub-api';
+import {
+  wholeNumberIn,
+  wholeNumberProblem,
+  type Policy,
+  type WholeNumberRange,
+} from '@app/hub-api';
 
 /** How a setting is edited: on/off, a whole number, a list one entry a line, a choice, networks. */
 export type SettingKind = 'boolean' | 'integer' | 'lines' | 'appsMode' | 'networks';
@@ -20,6 +26,8 @@ export interface SettingField {
   kind: SettingKind;
   /** For booleans: the value's words ("Allowed" / "Not allowed"). */
   words?: { on: string; off: string };
+  /** For whole numbers: the range the hub's check takes (libs/policy LIMITS). */
+  range?: WholeNumberRange;
 }
 
 /**
@@ -73,8 +81,9 @@ export const SETTING_FIELDS: Record<SettingPath, SettingField> = {
   },
   'screen.autoLockMinutes': {
     label: 'Lock the screen after (minutes)',
-    description: 'Idle minutes before the screen locks: 1 to 60.',
+    description: `Idle minutes before the screen locks: ${LIMITS.autoLockMinutes.min} to ${LIMITS.autoLockMinutes.max}.`,
     kind: 'integer',
+    range: LIMITS.autoLockMinutes,
   },
   'screen.requirePasscode': {
     label: 'Passcode to unlock the screen',
@@ -84,8 +93,9 @@ export const SETTING_FIELDS: Record<SettingPath, SettingField> = {
   },
   'passcode.minLength': {
     label: 'Shortest passcode (characters)',
-    description: '4 to 64 characters.',
+    description: `${LIMITS.passcodeMinLength.min} to ${LIMITS.passcodeMinLength.max} characters.`,
     kind: 'integer',
+    range: LIMITS.passcodeMinLength,
   },
   'passcode.requireMixedCase': {
     label: 'Upper and lower case letters',
@@ -267,6 +277,25 @@ export function fromDraft(draft: PolicyDraft): {
     settings: settings as PartialPolicySettings,
     enforced: draft.enforced.filter((path) => draft.values[path] !== undefined),
   };
+}
+
+/**
+ * The form's own check of its whole-number settings, before anything is sent: each set one must
+ * be a whole number within the range the hub's check takes (libs/policy LIMITS), digits only, so
+ * a number too long for JavaScript (which JSON would send as null) is refused here, in words
+ * that say the range, rather than by the hub as "must be a whole number".
+ *
+ * @returns the words to say beside each setting at fault, by its path; empty when none is
+ */
+export function numberProblemsOf(draft: PolicyDraft): Record<string, string> {
+  const problems: Record<string, string> = {};
+  for (const [path, value] of Object.entries(draft.values) as [SettingPath, DraftValue][]) {
+    const { kind, label, range } = SETTING_FIELDS[path];
+    if (kind === 'integer' && range && wholeNumberIn(value as string, range) === null) {
+      problems[path] = wholeNumberProblem(label, range);
+    }
+  }
+  return problems;
 }
 
 function fromDraftValue(path: SettingPath, value: DraftValue): unknown {

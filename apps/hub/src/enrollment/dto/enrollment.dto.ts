@@ -20,6 +20,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PLATFORMS, Platform } from '@app/devices';
+import { TOKEN_MAX_USES, TOKEN_TTL_MINUTES } from '@app/hub-api';
 import { IsOmittable, IsPlainText } from '../../common/input-rules';
 
 export class CreateEnrollmentTokenDto {
@@ -31,11 +32,12 @@ export class CreateEnrollmentTokenDto {
   @IsUUID('4', { each: true })
   groupIds?: string[];
 
-  @ApiPropertyOptional({ default: 1, maximum: 100000 })
+  // The console checks the same range before sending (libs/hub-api number-rules).
+  @ApiPropertyOptional({ default: 1, minimum: TOKEN_MAX_USES.min, maximum: TOKEN_MAX_USES.max })
   @IsOmittable()
   @IsInt()
-  @Min(1)
-  @Max(100000)
+  @Min(TOKEN_MAX_USES.min)
+  @Max(TOKEN_MAX_USES.max)
   maxUses?: number;
 
   @ApiPropertyOptional({
@@ -44,8 +46,8 @@ export class CreateEnrollmentTokenDto {
   })
   @IsOmittable()
   @IsInt()
-  @Min(1)
-  @Max(30 * 24 * 60)
+  @Min(TOKEN_TTL_MINUTES.min)
+  @Max(TOKEN_TTL_MINUTES.max)
   ttlMinutes?: number;
 
   @ApiPropertyOptional()
