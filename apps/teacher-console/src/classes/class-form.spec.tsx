@@ -7,7 +7,7 @@ import type { Page, StaffAccount } from '@app/hub-api';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { refusalOf } from '../api/refusal-of';
-import { ClassForm, classErrorsOf, STAFF_LIST_QUERY } from './class-form';
+import { ClassForm, classErrorsOf, goneChoicesOf, STAFF_LIST_QUERY } from './class-form';
 
 /** What POST /api/classes rejects with when the hub answers `status` with `body`. */
 const refusalFor = (status: number, body: unknown): Promise<unknown> =>
@@ -52,7 +52,7 @@ describe('a class refused at its form', () => {
     ]);
   });
 
-  it('says a device, teacher or group the hub does not know beside its field', async () => {
+  it('says a malformed id beside its field, and leaves a device, teacher or group deleted meanwhile to the form', async () => {
     const messages = [
       'deviceIds: each of deviceIds must be a UUID',
       'deviceIds: no device 9e7a50f0-08ff-4bac-89f9-7cdfb6912b47',
@@ -64,20 +64,16 @@ describe('a class refused at its form', () => {
     );
     expect(refusals.map(classErrorsOf)).toEqual([
       { byField: { deviceIds: 'Device IDs: each of device IDs must be a UUID.' }, form: null },
-      {
-        byField: { deviceIds: 'Device IDs: no device 9e7a50f0-08ff-4bac-89f9-7cdfb6912b47.' },
-        form: null,
-      },
-      {
-        byField: {
-          teacherIds: 'Teacher IDs: no staff account d836f2f7-5269-4be2-8311-4a454cb3665d.',
-        },
-        form: null,
-      },
-      {
-        byField: { groupId: 'Group ID: no group 7f2d16de-b9bd-486f-accc-a035c3cb3ddb.' },
-        form: null,
-      },
+      { byField: {}, form: null },
+      { byField: {}, form: null },
+      { byField: {}, form: null },
+    ]);
+    // What the form takes out of its choices (and names) for each.
+    expect(refusals.map(goneChoicesOf)).toEqual([
+      { teacherIds: [], groupId: [], deviceIds: [] },
+      { teacherIds: [], groupId: [], deviceIds: ['9e7a50f0-08ff-4bac-89f9-7cdfb6912b47'] },
+      { teacherIds: ['d836f2f7-5269-4be2-8311-4a454cb3665d'], groupId: [], deviceIds: [] },
+      { teacherIds: [], groupId: ['7f2d16de-b9bd-486f-accc-a035c3cb3ddb'], deviceIds: [] },
     ]);
   });
 

@@ -2,7 +2,8 @@
 // both) and its timetable, one row a weekly lesson. The same form makes a class (POST
 // /api/classes) and changes one (PATCH /api/classes/:id, every field sent, `groupId: null` to
 // clear the group). The hub checks everything; each part of its 400 is put beside the field it
-// names, the rest above Save.
+// names, the rest above Save. A group, device or teacher chosen and deleted meanwhile is taken
+// out of the form and named, so the next Save goes through without a reload.
 import type {
   ClassDto,
   CreateClassRequest,
@@ -13,10 +14,11 @@ import type {
   TimetableSlot,
 } from '@app/hub-api';
 import { useQueries, useQuery } from '@tanstack/react-query';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { plainFieldNames } from '@app/hub-api';
 import { badRequestPlacesOf, type BadRequestPlaces } from '../api/bad-request-fields';
 import { ApiError, apiQuery, sentence } from '../api/client';
+import { goneIdsOf, goneWords } from '../api/gone-choices';
 import { Button, CheckboxGroup, ErrorMessage, SearchPicker, Select, TextField } from '../ui';
 import { WEEKDAYS } from './class-words';
 
@@ -74,7 +76,35 @@ function lessonWords(part: string): string {
  *   else each field's words (`byField`) and the form's (`form`, null: every part has its field)
  */
 export function classErrorsOf(error: unknown): BadRequestPlaces<ClassField> | null {
-  return badRequestPlacesOf(error, CLASS_FIELDS, lessonWords);
+  const placed = badRequestPlacesOf(error, CLASS_FIELDS, lessonWords);
+  if (!placed) {
+    return null;
+  }
+  // A choice deleted meanwhile ("groupId: no group …") is taken out and named by the form
+  // (goneChoicesOf), not said in the hub's words.
+  const byField = { ...placed.byField };
+  for (const field of CHOICE_FIELDS) {
+    if (goneIdsOf(error, field).length > 0) {
+      delete byField[field];
+    }
+  }
+  return { byField, form: placed.form };
+}
+
+/** The fields of the form that hold a choice of things the hub may have deleted meanwhile. */
+const CHOICE_FIELDS = ['teacherIds', 'groupId', 'deviceIds'] as const;
+
+/**
+ * The chosen group, devices and teachers the hub's 400 names as deleted meanwhile
+ * ("groupId: no group <id>", "deviceIds: no device <id>", "teacherIds: no staff account <id>",
+ * ClassesService), each field's ids in lower case.
+ */
+export function goneChoicesOf(error: unknown): Record<(typeof CHOICE_FIELDS)[number], string[]> {
+  return {
+    teacherIds: goneIdsOf(error, 'teacherIds'),
+    groupId: goneIdsOf(error, 'groupId'),
+    deviceIds: goneIdsOf(error, 'deviceIds'),
+  };
 }
 
 /** What the form saves: a new class's fields, or all of a class's (`groupId: null` clears it). */
@@ -106,9 +136,50 @@ export function ClassForm({ initial, onSave, isSaving, error, saveLabel }: Class
   const [deviceIds, setDeviceIds] = useState<string[]>(initial?.deviceIds ?? []);
   const [lessons, setLessons] = useState<LessonRow[]>((initial?.timetable ?? []).map(toRow));
   const [nameProblem, setNameProblem] = useState<string | null>(null);
+  /** Names of chosen things deleted meanwhile, taken out since the last Save. */
+  const [gone, setGone] = useState<string[]>([]);
 
   const staff = useQuery(apiQuery<ApiPage<StaffAccount>>('/api/staff', STAFF_LIST_QUERY));
   const groups = useQuery(apiQuery<DeviceGroup[]>('/api/groups'));
+  // Every name the form has shown: a deleted group or teacher is named after its list lost it.
+  const namesSeen = useRef(new Map<string, string>());
+  for (const group of groups.data ?? []) {
+    namesSeen.current.set(group.id, group.name);
+  }
+  for (const person of staff.data?.items ?? []) {
+    namesSeen.current.set(person.id, staffName(person, person.id));
+  }
+  const sayGone = (ids: readonly string[], otherwise: string) =>
+    setGone((names) => [
+      ...new Set([...names, ...ids.map((id) => namesSeen.current.get(id) ?? otherwise)]),
+    ]);
+
+  // A save refused for a choice deleted meanwhile: take it out of the form and name it.
+  useEffect(() => {
+    const deleted = goneChoicesOf(error);
+    const without = (ids: string[], dropped: string[]) =>
+      ids.filter((id) => !dropped.includes(id.toLowerCase()));
+    if (deleted.groupId.length > 0) {
+      setGroupId((id) => (deleted.groupId.includes(id.toLowerCase()) ? NO_GROUP : id));
+      sayGone(deleted.groupId, 'The group');
+    }
+    if (deleted.deviceIds.length > 0) {
+      setDeviceIds((ids) => without(ids, deleted.deviceIds));
+      sayGone(deleted.deviceIds, 'A device chosen one by one');
+    }
+    if (deleted.teacherIds.length > 0) {
+      setTeacherIds((ids) => without(ids, deleted.teacherIds));
+      sayGone(deleted.teacherIds, 'A teacher');
+    }
+  }, [error]);
+
+  // The chosen group gone from the list read again (deleted meanwhile): no group, and said.
+  useEffect(() => {
+    if (groups.data && groupId !== NO_GROUP && !groups.data.some((g) => g.id === groupId)) {
+      setGroupId(NO_GROUP);
+      sayGone([groupId], 'The group');
+    }
+  }, [groups.data, groupId]);
   // Teachers are the accounts with the teacher role, and anyone the class already names.
   const teacherOptions = (staff.data?.items ?? [])
     .filter((person) => person.roles.includes('teacher') || teacherIds.includes(person.id))
@@ -129,6 +200,7 @@ export function ClassForm({ initial, onSave, isSaving, error, saveLabel }: Class
       return;
     }
     setNameProblem(null);
+    setGone([]);
     onSave({
       name: name.trim(),
       teacherIds,
@@ -256,6 +328,12 @@ export function ClassForm({ initial, onSave, isSaving, error, saveLabel }: Class
         </Button>
       </fieldset>
 
+      {gone.length > 0 ? (
+        <p className="status-message" role="status">
+          {goneWords(gone, 'chosen')}
+          {error ? ' Save again.' : ''}
+        </p>
+      ) : null}
       <ErrorMessage
         error={nameTaken === null ? error : null}
         title="Could not save the class."

@@ -29,14 +29,14 @@ describe('a new enrolment token refused at its form', () => {
     });
   });
 
-  it('says a group deleted meanwhile at the groups, or above the button when no group is left to show', async () => {
+  it('leaves a group deleted meanwhile to the form, which unticks it and names it', async () => {
     const gone = await refusalFor(400, {
       statusCode: 400,
       message: `groupIds: no such groups: ${GONE}`,
     });
     expect([tokenErrorsOf(gone, true), tokenErrorsOf(gone, false)]).toEqual([
-      { byField: { groupIds: `Group IDs: no such groups: ${GONE}.` }, form: null },
-      { byField: {}, form: `Group IDs: no such groups: ${GONE}.` },
+      { byField: {}, form: null },
+      { byField: {}, form: null },
     ]);
   });
 

@@ -1,26 +1,33 @@
 // ICT makes an enrolment token (POST /api/enrollment-tokens): the groups its devices join, how
 // many devices may use it, how long it lasts, and whether it may re-enrol a wiped device. Each
 // part of the hub's 400 appears beside the field it names, the rest above the button; asking for a
-// token hides the one shown before.
-import { plainFieldNames, type DeviceGroup, type NewEnrolmentToken } from '@app/hub-api';
+// token hides the one shown before. A ticked group deleted meanwhile (another tab, another member
+// of staff) is unticked and named, whether the group list read again or the hub's 400 said so, so
+// the next press makes the token without a reload.
+import {
+  plainFieldNames,
+  TOKEN_MAX_USES,
+  TOKEN_TTL_MINUTES,
+  wholeNumberIn,
+  type DeviceGroup,
+  type NewEnrolmentToken,
+} from '@app/hub-api';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
 import { badRequestPlacesOf } from '../api/bad-request-fields';
 import { api, apiQuery, describeError, sentence } from '../api/client';
+import { goneIdsOf, goneWords } from '../api/gone-choices';
 import { Button, CheckboxGroup, ErrorMessage, Select, Switch, TextField } from '../ui';
 
-/** How long a token lasts: the hub takes minutes, at most 30 days. */
+/** How long a token lasts: the hub takes minutes (TOKEN_TTL_MINUTES), at most 30 days. */
 const LIFETIMES = [
   { value: '60', label: '1 hour' },
   { value: '480', label: '8 hours (a school day)' },
   { value: String(24 * 60), label: '1 day' },
   { value: String(7 * 24 * 60), label: '1 week' },
-  { value: String(30 * 24 * 60), label: '30 days' },
+  { value: String(TOKEN_TTL_MINUTES.max), label: '30 days' },
 ] as const;
-
-/** The hub's limit on uses (CreateEnrollmentTokenDto). */
-const MAX_USES = 100_000;
 
 /** What the new-token panel shows beside the token. */
 export interface MadeToken extends NewEnrolmentToken {
@@ -53,6 +60,9 @@ export interface TokenErrors {
  * no such groups: …", EnrollmentService.createToken) is then said above the button, or nothing
  * would say why the token was not made.
  *
+ * A part that names groups deleted meanwhile ("groupIds: no such groups: <id>") is not said in the
+ * hub's words: the form unticks those groups and says which, by name (goneWords).
+ *
  * @param error what making the token rejected with (null or undefined: none)
  * @param groupsShown whether the group checkboxes are on screen
  */
@@ -65,6 +75,11 @@ export function tokenErrorsOf(error: unknown, groupsShown: boolean): TokenErrors
     return { byField: {}, form: describeError(error) };
   }
   const { groupIds, ...byField } = placed.byField;
+  // The hub checks the groups only once the request is valid, so such a 400 has no other
+  // groupIds part; the form says the deleted groups by name instead (goneWords).
+  if (goneIdsOf(error, 'groupIds').length > 0) {
+    return { byField, form: placed.form };
+  }
   if (groupIds === undefined || groupsShown) {
     return placed;
   }
@@ -85,6 +100,23 @@ export function MakeTokenForm({ onMade }: { onMade: (token: MadeToken | null) =>
   const [ttlMinutes, setTtlMinutes] = useState<string>(LIFETIMES[0].value);
   const [reenrol, setReenrol] = useState(false);
   const [usesProblem, setUsesProblem] = useState<string | null>(null);
+  /** The names of ticked groups deleted meanwhile, unticked since the last press. */
+  const [gone, setGone] = useState<string[]>([]);
+  // Every group name the form has shown: a deleted group is named after the list has lost it.
+  const namesSeen = useRef(new Map<string, string>());
+  for (const group of groups.data ?? []) {
+    namesSeen.current.set(group.id, group.name);
+  }
+  const untick = (ids: readonly string[]) => {
+    const dropped = new Set(ids.map((id) => id.toLowerCase()));
+    setGroupIds((ticked) => ticked.filter((id) => !dropped.has(id.toLowerCase())));
+    setGone((names) => [
+      ...new Set([
+        ...names,
+        ...[...dropped].map((id) => namesSeen.current.get(id) ?? 'A group you ticked'),
+      ]),
+    ]);
+  };
 
   const make = useMutation({
     mutationFn: (body: {
@@ -103,15 +135,36 @@ export function MakeTokenForm({ onMade }: { onMade: (token: MadeToken | null) =>
         groupNames: body.groupIds.map((id) => names.get(id) ?? id),
       });
     },
+    onError: (error) => {
+      const deleted = goneIdsOf(error, 'groupIds');
+      if (deleted.length > 0) {
+        untick(deleted);
+        void queryClient.invalidateQueries({ queryKey: ['/api/groups'] });
+      }
+    },
   });
+
+  // A ticked group the list no longer has (read again: deleted meanwhile) is unticked and named.
+  useEffect(() => {
+    if (!groups.data) {
+      return;
+    }
+    const listed = new Set(groups.data.map((group) => group.id));
+    const deleted = groupIds.filter((id) => !listed.has(id));
+    if (deleted.length > 0) {
+      untick(deleted);
+    }
+  }, [groups.data, groupIds]);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
     onMade(null);
-    const maxUses = Number(uses.trim());
-    if (!/^\d+$/.test(uses.trim()) || maxUses < 1 || maxUses > MAX_USES) {
+    setGone([]);
+    const maxUses = wholeNumberIn(uses, TOKEN_MAX_USES);
+    if (maxUses === null) {
       setUsesProblem(
-        `Type a whole number of devices from 1 to ${MAX_USES.toLocaleString('en-GB')}.`,
+        `Type a whole number of devices from ${TOKEN_MAX_USES.min} to ` +
+          `${TOKEN_MAX_USES.max.toLocaleString('en-GB')}.`,
       );
       return;
     }
@@ -174,6 +227,12 @@ export function MakeTokenForm({ onMade }: { onMade: (token: MadeToken | null) =>
       <Switch isSelected={reenrol} onChange={setReenrol} stateWords={{ on: 'Yes', off: 'No' }}>
         May re-enrol a device that is already enrolled (a wiped or replaced device)
       </Switch>
+      {gone.length > 0 ? (
+        <p className="status-message" role="status">
+          {goneWords(gone, 'ticked')}
+          {make.isError ? ' Make the token again.' : ''}
+        </p>
+      ) : null}
       <ErrorMessage error={make.error} title="Could not make the token." message={errors.form} />
       <Button type="submit" variant="primary" isPending={make.isPending}>
         Make token

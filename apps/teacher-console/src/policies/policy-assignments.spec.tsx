@@ -4,7 +4,7 @@
 // read through the console's own API client. A file .tsx so that the unit suite runs it: the
 // console's plain .ts files are its own.
 import { refusalOf } from '../api/refusal-of';
-import { assignErrorsOf } from './policy-assignments';
+import { assignErrorsOf, priorityOf } from './policy-assignments';
 
 /** What POST /api/policies/:id/assignments rejects with when the hub answers `status` with `body`. */
 const refusalFor = (status: number, body: unknown): Promise<unknown> =>
@@ -44,5 +44,23 @@ describe('a policy assignment refused at its dialog', () => {
       atField: 'Priority must not be greater than 1000.',
       form: 'Target ID must be a UUID.',
     });
+  });
+});
+
+describe("the Assign to a group dialog's own check of Priority", () => {
+  it('takes a whole number from -1,000 to 1,000', () => {
+    expect(['-1000', ' 5 ', '1000'].map(priorityOf)).toEqual([
+      { priority: -1000 },
+      { priority: 5 },
+      { priority: 1000 },
+    ]);
+  });
+
+  it('says the range for a number the hub refuses or cannot read, before sending it', () => {
+    const problem = { problem: 'Priority must be a whole number from -1,000 to 1,000.' };
+    // 20 digits: Number gives 1e20; 400 digits: Infinity, which JSON sends as null.
+    expect(
+      ['1001', '-1001', '99999999999999999999', '9'.repeat(400), '', '2.5'].map(priorityOf),
+    ).toEqual(Array.from({ length: 6 }, () => problem));
   });
 });

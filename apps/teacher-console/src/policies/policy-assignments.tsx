@@ -1,11 +1,20 @@
 // Where a policy applies (the whole school, groups, devices) and with what priority, and
 // assigning it to a group. Priority settles two policies in the same scope that set the same
 // setting differently: the higher wins (apps/hub/src/policies, libs/policy resolve.ts).
-import type { Device, DeviceGroup, Policy, PolicyAssignment } from '@app/hub-api';
+import {
+  POLICY_PRIORITY,
+  wholeNumberIn,
+  wholeNumberProblem,
+  type Device,
+  type DeviceGroup,
+  type Policy,
+  type PolicyAssignment,
+} from '@app/hub-api';
 import { useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { oneFieldErrorsOf, type OneFieldErrors } from '../api/bad-request-fields';
 import { api, apiQuery } from '../api/client';
+import { goneIdsOf, goneWords } from '../api/gone-choices';
 import {
   Button,
   ConfirmDialog,
@@ -110,6 +119,7 @@ export function PolicyAssignments({ policy }: PolicyAssignmentsProps) {
           (g) => !policy.assignments.some((a) => a.scope === 'group' && a.targetId === g.id),
         )}
         onAssigned={refresh}
+        onGroupGone={() => queryClient.invalidateQueries({ queryKey: ['/api/groups'] })}
       />
     </>
   );
@@ -129,35 +139,66 @@ export function assignErrorsOf(error: unknown): OneFieldErrors {
   return oneFieldErrorsOf(error, 'priority');
 }
 
+/**
+ * The dialog's own check of Priority, before anything is sent: a whole number within the hub's
+ * range (POLICY_PRIORITY, AssignPolicyDto), digits only, so a number too long for JavaScript
+ * (which JSON would send as null) is refused here in the hub's range rather than by the hub.
+ *
+ * @param typed Priority as typed
+ * @returns the priority, or the words to say beside the field
+ */
+export function priorityOf(typed: string): { priority: number } | { problem: string } {
+  const priority = wholeNumberIn(typed, POLICY_PRIORITY);
+  return priority === null
+    ? { problem: wholeNumberProblem('Priority', POLICY_PRIORITY) }
+    : { priority };
+}
+
 function AssignToGroup({
   policy,
   groups,
   onAssigned,
+  onGroupGone,
 }: {
   policy: Policy;
   groups: DeviceGroup[];
   onAssigned: () => Promise<unknown>;
+  /** A group was deleted meanwhile: read the groups again. */
+  onGroupGone: () => Promise<unknown>;
 }) {
   const [isOpen, setOpen] = useState(false);
   const [groupId, setGroupId] = useState('');
   const [priority, setPriority] = useState('0');
+  const [tried, setTried] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const priorityProblem = /^-?\d+$/.test(priority.trim())
-    ? null
-    : 'Priority must be a whole number.';
-  const assign = async (close: () => void) => {
+  /** Groups deleted meanwhile, by id and name: no longer offered, and said. */
+  const [gone, setGone] = useState<Map<string, string>>(new Map());
+  const checked = priorityOf(priority);
+  const priorityProblem = tried && 'problem' in checked ? checked.problem : null;
+  const offered = groups.filter((group) => !gone.has(group.id));
+  // The chosen group, or the first offered when it was deleted meanwhile.
+  const chosen = offered.some((group) => group.id === groupId) ? groupId : (offered[0]?.id ?? '');
+  const assign = async (close: () => void, value: number) => {
     setBusy(true);
     setError(null);
     try {
       await api(`/api/policies/${policy.id}/assignments`, {
         method: 'POST',
-        body: { scope: 'group', targetId: groupId, priority: Number(priority.trim()) },
+        body: { scope: 'group', targetId: chosen, priority: value },
       });
       await onAssigned();
       close();
     } catch (failure) {
-      setError(failure);
+      // 404 "No group <id>": the group was deleted since the list was read.
+      if (goneIdsOf(failure, null).includes(chosen.toLowerCase())) {
+        const name = groups.find((group) => group.id === chosen)?.name ?? 'The group';
+        setGone((map) => new Map(map).set(chosen, name));
+        setError(null);
+        await onGroupGone();
+      } else {
+        setError(failure);
+      }
     } finally {
       setBusy(false);
     }
@@ -170,6 +211,8 @@ function AssignToGroup({
       onOpenChange={(open) => {
         setOpen(open);
         setError(null);
+        setTried(false);
+        setGone(new Map());
         if (open) {
           setGroupId(groups[0]?.id ?? '');
           setPriority('0');
@@ -182,20 +225,27 @@ function AssignToGroup({
           className="form"
           onSubmit={(event) => {
             event.preventDefault();
-            if (!priorityProblem && groupId) {
-              void assign(close);
+            setTried(true);
+            if ('priority' in checked && chosen) {
+              void assign(close, checked.priority);
             }
           }}
         >
           <Select
             label="Group"
-            options={groups.map((g) => ({ value: g.id, label: g.name }))}
-            value={groupId}
+            options={offered.map((g) => ({ value: g.id, label: g.name }))}
+            value={chosen}
             onChange={setGroupId}
           />
+          {gone.size > 0 ? (
+            <p className="status-message" role="status">
+              {goneWords([...gone.values()], 'offered')}
+              {offered.length > 0 ? ' Choose another group.' : ' No other group is left.'}
+            </p>
+          ) : null}
           <TextField
             label="Priority"
-            description="-1000 to 1000. Where two group policies set the same setting, the higher priority wins."
+            description={`${POLICY_PRIORITY.min} to ${POLICY_PRIORITY.max}. Where two group policies set the same setting, the higher priority wins.`}
             value={priority}
             onChange={setPriority}
             inputMode="numeric"
