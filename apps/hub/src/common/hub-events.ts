@@ -12,6 +12,8 @@ export interface DeviceSnapshot {
   desiredAppLock: string | null;
   desiredPolicyVersion: string | null;
   policyStatus: string | null;
+  /** Whether `failed` is the hub's judgement that the device's policies conflict. */
+  policyConflict: boolean;
 }
 
 export interface HubEventMap {

@@ -124,6 +124,13 @@ export class DeviceEntity {
   @Column({ name: 'policy_detail', type: 'varchar', length: 500, nullable: true })
   policyDetail: string | null;
 
+  /**
+   * Whether `failed` is the hub's judgement that the device's policies conflict (`policyDetail`
+   * says how), not the device's answer: it stands until the hub plans the device again.
+   */
+  @Column({ name: 'policy_conflict', type: 'boolean', default: false })
+  policyConflict: boolean;
+
   @Column({ ...timeColumn({ nullable: true }), name: 'policy_changed_at' })
   policyChangedAt: Date | null;
 

@@ -20,6 +20,12 @@ import {
   RevokedCertificateEntity,
 } from './device.entities';
 
+/** What planning a device's policy reads of it (DevicesRepository.policyStates). */
+export type DevicePolicyState = Pick<
+  DeviceEntity,
+  'id' | 'status' | 'desiredPolicyVersion' | 'policyStatus' | 'policyDetail' | 'policyConflict'
+>;
+
 export interface DeviceFilter {
   groupId?: string;
   platform?: string;
@@ -119,10 +125,12 @@ export class DevicesRepository {
         .addSelect('d.desired_app_lock', 'desiredAppLock')
         .addSelect('d.desired_policy_version', 'desiredPolicyVersion')
         .addSelect('d.policy_status', 'policyStatus')
+        .addSelect('d.policy_conflict', 'policyConflict')
         .where('d.id IN (:...ids)', { ids: part })
         .getRawMany<DeviceSnapshot & { id: string }>();
       for (const { id, ...snapshot } of rows) {
-        found.set(id, snapshot);
+        // 1 or 0 on SQLite, true or false on PostgreSQL.
+        found.set(id, { ...snapshot, policyConflict: Boolean(snapshot.policyConflict) });
       }
     }
     return found;
@@ -507,19 +515,12 @@ export class DevicesRepository {
 
   // Policy compliance
 
-  /**
-   * Ids of the active devices; with `withoutPolicy`, only those that have never had a policy
-   * planned (no desired version).
-   */
-  async activeDeviceIds(options: { withoutPolicy?: boolean } = {}): Promise<string[]> {
+  /** Ids of the active devices. */
+  async activeDeviceIds(): Promise<string[]> {
     const rows = await this.devices
       .createQueryBuilder('d')
       .select('d.id', 'id')
-      .where(
-        options.withoutPolicy
-          ? "d.status = 'active' AND d.desired_policy_version IS NULL"
-          : "d.status = 'active'",
-      )
+      .where("d.status = 'active'")
       .getRawMany<{ id: string }>();
     return rows.map((row) => row.id);
   }
@@ -566,31 +567,36 @@ export class DevicesRepository {
     return active;
   }
 
-  async policyStates(
-    deviceIds: readonly string[],
-  ): Promise<Pick<DeviceEntity, 'id' | 'status' | 'desiredPolicyVersion' | 'policyStatus'>[]> {
-    const rows: Pick<DeviceEntity, 'id' | 'status' | 'desiredPolicyVersion' | 'policyStatus'>[] =
-      [];
-    for (const part of chunks(deviceIds)) {
-      rows.push(
-        ...(await this.devices
-          .createQueryBuilder('d')
-          .select('d.id', 'id')
-          .addSelect('d.status', 'status')
-          .addSelect('d.desired_policy_version', 'desiredPolicyVersion')
-          .addSelect('d.policy_status', 'policyStatus')
-          .where('d.id IN (:...ids)', { ids: part })
-          .getRawMany<
-            Pick<DeviceEntity, 'id' | 'status' | 'desiredPolicyVersion' | 'policyStatus'>
-          >()),
-      );
+  /**
+   * What planning a device's policy reads of it: of these devices (by chunks of ids), or of every
+   * active device in one read when `deviceIds` is omitted.
+   */
+  async policyStates(deviceIds?: readonly string[]): Promise<DevicePolicyState[]> {
+    const query = () =>
+      this.devices
+        .createQueryBuilder('d')
+        .select('d.id', 'id')
+        .addSelect('d.status', 'status')
+        .addSelect('d.desired_policy_version', 'desiredPolicyVersion')
+        .addSelect('d.policy_status', 'policyStatus')
+        .addSelect('d.policy_detail', 'policyDetail')
+        .addSelect('d.policy_conflict', 'policyConflict');
+    const rows: DevicePolicyState[] = [];
+    for (const part of deviceIds ? chunks(deviceIds) : [null]) {
+      const read = part
+        ? query().where('d.id IN (:...ids)', { ids: part })
+        : query().where("d.status = 'active'");
+      for (const row of await read.getRawMany<DevicePolicyState>()) {
+        // 1 or 0 on SQLite, true or false on PostgreSQL.
+        rows.push({ ...row, policyConflict: Boolean(row.policyConflict) });
+      }
     }
     return rows;
   }
 
   /**
-   * Sets the policy status the hub decided (pending for a new version, failed for a conflict).
-   * Any list of unenforced settings belonged to the answer before, so it goes.
+   * Sets the policy status the hub decided (pending for a new version). Any list of unenforced
+   * settings belonged to the answer before, and any conflict to the policies before, so they go.
    */
   async setPolicyState(
     tx: Tx,
@@ -600,7 +606,43 @@ export class DevicesRepository {
     },
   ): Promise<void> {
     for (const part of chunks(deviceIds)) {
-      await tx.update(DeviceEntity, { id: In(part) }, { ...changes, policyUnenforced: null });
+      await tx.update(
+        DeviceEntity,
+        { id: In(part) },
+        { ...changes, policyUnenforced: null, policyConflict: false },
+      );
+    }
+  }
+
+  /**
+   * Marks these devices `failed` because their policies conflict, saying how in `detail`; their
+   * desired version stays the one they had. Conditional: a device already failed with this very
+   * conflict is left as it is (its time included), so judging a conflict again writes nothing.
+   */
+  async setPolicyConflict(
+    tx: Tx,
+    deviceIds: readonly string[],
+    detail: string,
+    at: Date,
+  ): Promise<void> {
+    for (const part of chunks(deviceIds)) {
+      await tx
+        .createQueryBuilder()
+        .update(DeviceEntity)
+        .set({
+          policyStatus: 'failed',
+          policyDetail: detail,
+          policyUnenforced: null,
+          policyConflict: true,
+          policyChangedAt: at,
+        })
+        .where('id IN (:...ids)', { ids: part })
+        // policy_detail is never null where policy_conflict is set: this write sets both.
+        .andWhere('NOT (policy_conflict = :conflict AND policy_detail = :detail)', {
+          conflict: true,
+          detail,
+        })
+        .execute();
     }
   }
 
@@ -610,7 +652,9 @@ export class DevicesRepository {
    * late answer about an older version never marks a device that has moved on (issue 8 item 4).
    * With `unlessAcknowledged` (a state report, which carries no list of unenforced settings) a
    * device already `applied` or `partial` is left as it is, so a report landing after the
-   * device's answer never turns its `partial` back into `applied` (issue 9).
+   * device's answer never turns its `partial` back into `applied` (issue 9). A device whose
+   * policies conflict is left as it is: what it says about the version it had does not settle
+   * what it should run.
    */
   async setPolicyOutcome(
     tx: Tx,
@@ -627,7 +671,8 @@ export class DevicesRepository {
         .createQueryBuilder()
         .update(DeviceEntity)
         .set(changes)
-        .where('id IN (:...ids) AND desired_policy_version = :version', { ids: part, version });
+        .where('id IN (:...ids) AND desired_policy_version = :version', { ids: part, version })
+        .andWhere('policy_conflict = :conflict', { conflict: false });
       if (unlessAcknowledged) {
         query.andWhere("(policy_status IS NULL OR policy_status NOT IN ('applied', 'partial'))");
       }

@@ -248,6 +248,7 @@ export class EnrollmentService {
             policyStatus: null,
             policyDetail: null,
             policyUnenforced: null,
+            policyConflict: false,
             policyChangedAt: null,
             createdAt: now,
           };

@@ -50,6 +50,8 @@ export class ComplianceService
   private readonly writes: BatchWriter<ComplianceChange>;
   /** Devices that enrolled or changed groups, re-planned together a moment later. */
   private toRefresh = new Map<string, boolean>();
+  /** Whether the next batch re-plans every active device (the start's plan). */
+  private refreshEveryDevice = false;
   private refreshTimer: NodeJS.Timeout | null = null;
   /**
    * Devices whose answer to a `policy.apply` is committed, and its version: a state report
@@ -175,20 +177,15 @@ export class ComplianceService
    * group's new or removed members wait up to 200 ms in memory (refreshSoon), and a hub stopped
    * or killed in between would otherwise leave those devices without a policy, or on the one
    * they had before, shown as applied, until some policy changed (decisions.md, "A walk that
-   * tried to break restarts, backups and retention"). A device with none is planned by force;
-   * the others get a `policy.apply` only where the version the hub resolves for them now is not
-   * the one they should run, so a start after a clean stop queues nothing. Runs after the
-   * baseline is made.
+   * tried to break restarts, backups and retention"). A device gets a `policy.apply` only where
+   * the version the hub resolves for it now is not the one it should run (a device with none
+   * never has it), and a device whose policies conflict is marked failed only if it is not
+   * already failed with that conflict, so a start after a clean stop writes nothing. The plan
+   * reads the active devices once, in the first batch after the baseline is made.
    */
-  async onApplicationBootstrap(): Promise<void> {
-    const unplanned = new Set(await this.devices.activeDeviceIds({ withoutPolicy: true }));
-    if (unplanned.size > 0) {
-      this.refreshSoon([...unplanned], true);
-    }
-    const planned = (await this.devices.activeDeviceIds()).filter((id) => !unplanned.has(id));
-    if (planned.length > 0) {
-      this.refreshSoon(planned, false);
-    }
+  onApplicationBootstrap(): void {
+    this.refreshEveryDevice = true;
+    this.refreshSoon([], false);
   }
 
   onApplicationShutdown(): void {
@@ -208,14 +205,18 @@ export class ComplianceService
     this.refreshTimer = setTimeout(() => {
       this.refreshTimer = null;
       const batch = this.toRefresh;
+      const everyDevice = this.refreshEveryDevice;
       this.toRefresh = new Map();
+      this.refreshEveryDevice = false;
       const forced = [...batch].filter(([, force]) => force).map(([id]) => id);
       const others = [...batch].filter(([, force]) => !force).map(([id]) => id);
       const work: Promise<void>[] = [];
       if (forced.length > 0) {
         work.push(this.policyService.refreshDevices(forced, true));
       }
-      if (others.length > 0) {
+      if (everyDevice) {
+        work.push(this.policyService.refreshDevices(undefined, false));
+      } else if (others.length > 0) {
         work.push(this.policyService.refreshDevices(others, false));
       }
       Promise.all(work).catch((error: unknown) =>
@@ -229,7 +230,8 @@ export class ComplianceService
     state: DeviceState,
     device: DeviceSnapshot,
   ): Promise<void> {
-    if (device.status !== 'active' || !device.desiredPolicyVersion) {
+    // A device whose policies conflict stays failed whatever it runs: only a plan settles it.
+    if (device.status !== 'active' || !device.desiredPolicyVersion || device.policyConflict) {
       return;
     }
     if (state.policyVersion === device.desiredPolicyVersion) {

@@ -526,11 +526,15 @@ export class PoliciesService implements OnApplicationBootstrap {
     return null;
   }
 
-  /** Re-plans these devices (they joined or left a group, or enrolled), as the hub itself. */
-  async refreshDevices(deviceIds: readonly string[], force = false): Promise<void> {
+  /**
+   * Re-plans these devices (they joined or left a group, or enrolled), or every active device
+   * when `deviceIds` is omitted (at start), as the hub itself. Writes nothing, and says nothing,
+   * when nothing changes: a conflict judged again as it was recorded included.
+   */
+  async refreshDevices(deviceIds?: readonly string[], force = false): Promise<void> {
     await this.exclusive(async () => {
       const plan = await this.rollout.plan(await this.rollout.loadWorld(), deviceIds, force);
-      if (plan.byVersion.size === 0 && plan.conflicts.length === 0) {
+      if (!this.rollout.changesAnything(plan)) {
         return;
       }
       await this.tx.run((tx) => this.rollout.apply(tx, { kind: 'system' }, plan));

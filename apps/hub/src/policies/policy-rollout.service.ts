@@ -68,9 +68,17 @@ export function overlayLayer(overlay: PolicyOverlayEntity): PolicyLayer {
 export interface RolloutPlan {
   /** Devices whose policy changes, grouped by their new version. */
   byVersion: Map<string, { deviceIds: string[]; resolved: ResolvedPolicy }>;
-  /** Devices whose layers do not combine into valid settings, with the reason. */
-  conflicts: { deviceId: string; error: PolicyValidationError }[];
+  /**
+   * Devices whose layers do not combine into valid settings, with the reason; `recorded` when the
+   * device is already failed with this very conflict (nothing to write).
+   */
+  conflicts: { deviceId: string; error: PolicyValidationError; recorded: boolean }[];
   deviceCount: number;
+}
+
+/** What a device's compliance says when its policies conflict (`policyDetail`, 500 at most). */
+export function conflictDetail(error: PolicyValidationError): string {
+  return `The policies for this device conflict: ${error.field}: ${error.message}`.slice(0, 500);
 }
 
 export function layerOf(assignment: PolicyAssignmentEntity, policy: PolicyEntity): PolicyLayer {
@@ -199,15 +207,16 @@ export class PolicyRolloutService {
 
   /**
    * Which devices need a new `policy.apply`: every active device (or those given) whose
-   * resolved version differs from the one it should run, or all of them when `force`.
+   * resolved version differs from the one it should run, or whose policies conflicted until now
+   * (a conflict is settled by planning the device again, even to the version it had), or all of
+   * them when `force`. Every active device is read in one query.
    */
   async plan(
     world: PolicyWorld,
     deviceIds?: readonly string[],
     force = false,
   ): Promise<RolloutPlan> {
-    const ids = deviceIds ?? (await this.devices.activeDeviceIds());
-    const states = (await this.devices.policyStates(ids)).filter(
+    const states = (await this.devices.policyStates(deviceIds)).filter(
       (state) => state.status === 'active',
     );
     const resolved = await this.resolveDevices(
@@ -221,10 +230,14 @@ export class PolicyRolloutService {
         continue;
       }
       if (result instanceof PolicyValidationError) {
-        plan.conflicts.push({ deviceId: state.id, error: result });
+        plan.conflicts.push({
+          deviceId: state.id,
+          error: result,
+          recorded: state.policyConflict && state.policyDetail === conflictDetail(result),
+        });
         continue;
       }
-      if (!force && result.version === state.desiredPolicyVersion) {
+      if (!force && !state.policyConflict && result.version === state.desiredPolicyVersion) {
         continue;
       }
       const entry = plan.byVersion.get(result.version) ?? { deviceIds: [], resolved: result };
@@ -238,14 +251,23 @@ export class PolicyRolloutService {
     return [...plan.byVersion.values()].flatMap((entry) => entry.deviceIds);
   }
 
+  /** Whether applying the plan would write anything: an apply to queue or a new conflict. */
+  changesAnything(plan: RolloutPlan): boolean {
+    return plan.byVersion.size > 0 || plan.conflicts.some((conflict) => !conflict.recorded);
+  }
+
   /**
-   * Writes the plan inside `tx`: retire waiting applies, queue new ones, mark devices pending.
+   * Writes the plan inside `tx`: retire waiting applies, queue new ones, mark devices pending,
+   * and mark failed the devices whose policies newly conflict (one already failed with the same
+   * conflict is left as it is, its time included, so a plan that judges it again writes nothing).
    * The plan was read before `tx`; a device revoked since is dropped from it here, under a row
    * lock (issue 8: a read, then a write of what was read), so a revoked device is never left a
-   * pending `policy.apply`. `plan` is narrowed in place, so `announce` names only what was queued.
+   * pending `policy.apply`. `plan` is narrowed in place, so `announce` names only what was
+   * queued or newly failed.
    */
   async apply(tx: Tx, actor: AuditActor, plan: RolloutPlan): Promise<void> {
     const now = this.clock.now();
+    plan.conflicts = plan.conflicts.filter((conflict) => !conflict.recorded);
     const planned = [
       ...this.changedDeviceIds(plan),
       ...plan.conflicts.map((conflict) => conflict.deviceId),
@@ -279,14 +301,10 @@ export class PolicyRolloutService {
       });
     }
     if (plan.conflicts.length > 0) {
-      const byMessage = groupBy(plan.conflicts, ({ error }) => `${error.field}: ${error.message}`);
-      for (const [message, conflicts] of byMessage) {
+      const byDetail = groupBy(plan.conflicts, ({ error }) => conflictDetail(error));
+      for (const [detail, conflicts] of byDetail) {
         const deviceIds = conflicts.map((conflict) => conflict.deviceId);
-        await this.devices.setPolicyState(tx, deviceIds, {
-          policyStatus: 'failed',
-          policyDetail: `The policies for this device conflict: ${message}`.slice(0, 500),
-          policyChangedAt: now,
-        });
+        await this.devices.setPolicyConflict(tx, deviceIds, detail, now);
       }
     }
   }

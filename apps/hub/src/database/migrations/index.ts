@@ -21,6 +21,7 @@ import { UniqueNamesAndTags1764840000000 } from './1764840000000-UniqueNamesAndT
 import { NameKeysAsRead1764850000000 } from './1764850000000-NameKeysAsRead';
 import { SerialNumbersAsOne1764860000000 } from './1764860000000-SerialNumbersAsOne';
 import { LockLostDevicesLeftUnlocked1764875000000 } from './1764875000000-LockLostDevicesLeftUnlocked';
+import { AddPolicyConflict1764880000000 } from './1764880000000-AddPolicyConflict';
 
 export const MIGRATIONS = [
   CreateStaffAndAudit1764000000000,
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   NameKeysAsRead1764850000000,
   SerialNumbersAsOne1764860000000,
   LockLostDevicesLeftUnlocked1764875000000,
+  AddPolicyConflict1764880000000,
 ];
