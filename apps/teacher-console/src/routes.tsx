@@ -9,7 +9,7 @@
 // Pages are loaded when first opened (route-level code splitting keeps the first screen small);
 // a page module's default export is its component.
 import type { StaffRole } from '@app/hub-api';
-import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
+import { createElement, lazy, type ComponentType, type LazyExoticComponent } from 'react';
 
 export interface AppRoute {
   /** React Router path ('/devices/:deviceId'). */
@@ -98,7 +98,15 @@ export const APP_ROUTES: AppRoute[] = [
   {
     path: '/trips/:tripId',
     roles: ['trip_leader', 'ict'],
-    page: lazy(() => import('./trips/trip-page')),
+    // The trip's page with the photos feature's parts: the shell composes the two features.
+    page: lazy(async () => {
+      const [trips, photos] = await Promise.all([
+        import('./trips/trip-page'),
+        import('./photos/trip-photos'),
+      ]);
+      const parts = { Section: photos.TripPhotos, StoredCount: photos.StoredPhotoCount };
+      return { default: () => createElement(trips.default, { photos: parts }) };
+    }),
   },
   {
     path: '/photos',

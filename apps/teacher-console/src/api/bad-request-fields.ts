@@ -133,3 +133,25 @@ export function oneFieldErrorsOf(error: unknown, field: string): OneFieldErrors 
   const atField = placed?.byField[field] ?? null;
   return { atField, form: atField === null ? describeError(error) : (placed?.form ?? null) };
 }
+
+/**
+ * A form's errors for any error it got: a 400 placed part by part (badRequestPlacesOf), each part
+ * beside its field in plain words (plainFieldNames: "targetId" is "Target ID"); anything else
+ * whole above the buttons (describeError); no error, nothing.
+ *
+ * @param fields the request's property names the form shows beside a field
+ */
+export function formErrorsOf<F extends string>(
+  error: unknown,
+  fields: readonly F[],
+): BadRequestPlaces<F> {
+  if (error === null || error === undefined) {
+    return { byField: {}, form: null };
+  }
+  return (
+    badRequestPlacesOf(error, fields, (part) => sentence(plainFieldNames(part))) ?? {
+      byField: {},
+      form: describeError(error),
+    }
+  );
+}

@@ -14,6 +14,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Form } from 'react-aria-components';
 import { useSearchParams } from 'react-router-dom';
+import { formErrorsOf } from '../api/bad-request-fields';
 import { api, apiQuery } from '../api/client';
 import {
   Button,
@@ -25,7 +26,6 @@ import {
   StatusMessage,
   TextField,
 } from '../ui';
-import { fieldErrors } from '../staff/field-errors';
 import { AupAcceptancesSection } from './aup-acceptances';
 import {
   auditQuery,
@@ -123,7 +123,7 @@ export default function AuditPage() {
   const set = (key: keyof AuditFilters) => (value: string) =>
     setDraft((old) => ({ ...old, [key]: value }));
 
-  const { byField, form } = fieldErrors(entries.error, [
+  const { byField, form } = formErrorsOf(entries.error, [
     'actor',
     'action',
     'targetType',

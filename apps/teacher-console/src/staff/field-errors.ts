@@ -3,8 +3,8 @@
 // with `code` `username_taken` for a username already taken. This splits such an answer so each
 // part goes beside its field; a 409 goes by its code, never by its words.
 import { plainFieldNames, STAFF_REFUSALS, type StaffRefusal } from '@app/hub-api';
-import { badRequestFieldsOf } from '../api/bad-request-fields';
-import { ApiError, conflictCodeOf, describeError } from '../api/client';
+import { formErrorsOf } from '../api/bad-request-fields';
+import { ApiError, conflictCodeOf, sentence } from '../api/client';
 
 /**
  * Which of the hub's staff refusals an error from POST /api/staff is, by the `code` the hub
@@ -16,9 +16,9 @@ export function staffRefusalOf(error: unknown): StaffRefusal | null {
 }
 
 /**
- * The error's parts by field: of a 400, each "; "-separated part that starts with one of
- * `fields` (badRequestFieldsOf) goes to that field; a taken username (by its code) to `username` when it is
- * one of `fields`; the rest, and anything else, to `form`.
+ * The error's parts by field (formErrorsOf: each part of a 400 beside the field it starts with,
+ * the rest and anything else at the form), and a taken username (by its code) at `username`
+ * when it is one of `fields`.
  *
  * @param fields the body's property names, as the hub's messages start ("username", "roles")
  */
@@ -26,31 +26,13 @@ export function fieldErrors<F extends string>(
   error: unknown,
   fields: readonly F[],
 ): { byField: Partial<Record<F, string>>; form: string | null } {
-  const byField: Partial<Record<F, string>> = {};
-  if (error === null || error === undefined) {
-    return { byField, form: null };
-  }
   if (staffRefusalOf(error) === 'username_taken' && fields.some((name) => name === 'username')) {
-    byField['username' as F] = sentence((error as ApiError).message);
-    return { byField, form: null };
+    return {
+      byField: {
+        ['username' as F]: sentence(plainFieldNames((error as ApiError).message)),
+      } as Partial<Record<F, string>>,
+      form: null,
+    };
   }
-  const refused = badRequestFieldsOf(error, fields);
-  if (!refused) {
-    return { byField, form: describeError(error) };
-  }
-  const rest: string[] = [];
-  for (const { field, text: part } of refused.parts) {
-    if (field) {
-      const text = sentence(part);
-      byField[field] = byField[field] ? `${byField[field]} ${text}` : text;
-    } else {
-      rest.push(part);
-    }
-  }
-  return { byField, form: rest.length ? rest.map(sentence).join(' ') : null };
-}
-
-function sentence(text: string): string {
-  const capital = plainFieldNames(text);
-  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+  return formErrorsOf(error, fields);
 }

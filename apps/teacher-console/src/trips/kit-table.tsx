@@ -4,8 +4,7 @@
 // part (photos stored, from the photos feature) is one more entry, and the actions column comes
 // from the page.
 import type { Trip, TripKitDevice } from '@app/hub-api';
-import type { ReactNode } from 'react';
-import { StoredPhotoCount } from '../photos/trip-photos';
+import type { ComponentType, ReactNode } from 'react';
 import { DataTable, formatTime, type DataColumn } from '../ui';
 import { KIT_STATUS_MARKS, KIT_STATUS_WORDS } from './trip-words';
 
@@ -69,23 +68,35 @@ export const KIT_COLUMNS: DataColumn<KitRow>[] = [
           ? 'None'
           : `${device.pendingPhotos} waiting`,
   },
-  {
+];
+
+/** One kit device's photos stored for the trip: a part of the photos feature, given by the shell. */
+export type StoredPhotoCountPart = ComponentType<{ tripId: string; deviceId: string | null }>;
+
+/** The "Photos stored" column, from the photos feature's count (KitTableProps.storedPhotos). */
+function storedPhotosColumn(StoredCount: StoredPhotoCountPart): DataColumn<KitRow> {
+  return {
     id: 'storedPhotos',
     name: 'Photos stored',
-    cell: ({ trip, device }) => <StoredPhotoCount tripId={trip.id} deviceId={device.deviceId} />,
-  },
-];
+    cell: ({ trip, device }) => <StoredCount tripId={trip.id} deviceId={device.deviceId} />,
+  };
+}
 
 export interface KitTableProps {
   trip: Trip;
   /** The last column: what can be done with a device (Mark lost). */
   actions?: (row: KitRow) => ReactNode;
+  /**
+   * Each device's photos stored for the trip (the photos feature's count, which this feature
+   * does not import: the shell composes the two); without it the column is left out.
+   */
+  storedPhotos?: StoredPhotoCountPart;
 }
 
 /** Devices still out first, then lost, then back, each group by asset tag. */
 const ORDER: Record<TripKitDevice['status'], number> = { out: 0, ready: 1, lost: 2, back: 3 };
 
-export function KitTable({ trip, actions }: KitTableProps) {
+export function KitTable({ trip, actions, storedPhotos }: KitTableProps) {
   const rows = trip.kit
     .map((device) => ({ trip, device }))
     .sort(
@@ -93,9 +104,11 @@ export function KitTable({ trip, actions }: KitTableProps) {
         ORDER[a.device.status] - ORDER[b.device.status] ||
         a.device.assetTag.localeCompare(b.device.assetTag),
     );
-  const columns = actions
-    ? [...KIT_COLUMNS, { id: 'actions', name: 'Actions', cell: actions }]
-    : KIT_COLUMNS;
+  const columns = [
+    ...KIT_COLUMNS,
+    ...(storedPhotos ? [storedPhotosColumn(storedPhotos)] : []),
+    ...(actions ? [{ id: 'actions', name: 'Actions', cell: actions }] : []),
+  ];
   return (
     <DataTable
       label="Kit"

@@ -6,7 +6,7 @@
 // Online state and last seen change live from the /staff socket's device.presence.
 import { writeLive, type Trip } from '@app/hub-api';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useRef, useState } from 'react';
+import { useRef, useState, type ComponentType } from 'react';
 import { useParams } from 'react-router-dom';
 import { api, apiQuery } from '../api/client';
 import { useStaffEvent } from '../api/staff-socket';
@@ -21,11 +21,27 @@ import {
   ScanBox,
   StatusMessage,
 } from '../ui';
-import { TripPhotos } from '../photos/trip-photos';
-import { KitTable, type KitRow } from './kit-table';
+import { KitTable, type KitRow, type StoredPhotoCountPart } from './kit-table';
 import { closeBlocker, kitCountWords, tripPath, TRIP_STATUS_WORDS, TRIPS_PATH } from './trip-words';
 
-export default function TripPage() {
+/**
+ * The photos feature's parts on a trip's page, given by the shell (routes.tsx) so that trips
+ * never imports photos (engineering.md: nothing imported across features).
+ */
+export interface TripPhotoParts {
+  /** The trip's newest photos and the store's state. */
+  Section: ComponentType<{ trip: Trip }>;
+  /** One kit device's photos stored for the trip. */
+  StoredCount: StoredPhotoCountPart;
+}
+
+export interface TripPageProps {
+  /** The photos feature's parts; without them the page shows no photos. */
+  photos?: TripPhotoParts;
+}
+
+/** A trip's page: its kit, check-out and check-in, closing, and (given `photos`) its photos. */
+export default function TripPage({ photos }: TripPageProps) {
   const { tripId = '' } = useParams();
   const path = tripPath(tripId);
   const client = useQueryClient();
@@ -60,13 +76,13 @@ export default function TripPage() {
           <StatusMessage>Loading the trip…</StatusMessage>
         ) : null
       ) : (
-        <TripDetail trip={data} />
+        <TripDetail trip={data} photos={photos} />
       )}
     </Page>
   );
 }
 
-function TripDetail({ trip }: { trip: Trip }) {
+function TripDetail({ trip, photos }: { trip: Trip; photos?: TripPhotoParts }) {
   const client = useQueryClient();
   const path = tripPath(trip.id);
   const scanBox = useRef<HTMLInputElement>(null);
@@ -196,7 +212,11 @@ function TripDetail({ trip }: { trip: Trip }) {
       ) : null}
 
       <h2>Kit</h2>
-      <KitTable trip={trip} actions={trip.status === 'out' ? lostActions : undefined} />
+      <KitTable
+        trip={trip}
+        actions={trip.status === 'out' ? lostActions : undefined}
+        storedPhotos={photos?.StoredCount}
+      />
 
       {trip.status !== 'closed' ? (
         <div className="trip-close">
@@ -218,7 +238,7 @@ function TripDetail({ trip }: { trip: Trip }) {
         </div>
       ) : null}
 
-      <TripPhotos trip={trip} />
+      {photos ? <photos.Section trip={trip} /> : null}
     </>
   );
 }
