@@ -1,11 +1,12 @@
 // A choice that names something deleted meanwhile (another tab, another member of staff) never
 // leaves a form stuck: the form drops what the hub named as gone, reads the list again, says in
-// plain words what was removed, and the next press goes through, without a reload. The hub has no
-// route that deletes a group yet, so the browser is given the hub's own answers for the deleted
-// group (the words of EnrollmentService.createToken, ClassesService and PoliciesService.assign)
-// and a group list without it; every other request reaches the real hub.
-import type { Page, Request } from 'playwright-core';
-import type { DeviceGroup } from '@app/hub-api';
+// plain words what was removed, and the next press goes through, without a reload.
+// The group is deleted in the hub's database while the page is open because no route deletes a
+// group yet; every request the page makes reaches the real hub, which gives its own refusal.
+import * as path from 'node:path';
+import type { Page, Response } from 'playwright-core';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import type { ClassDto, DeviceGroup, Policy } from '@app/hub-api';
 import {
   ADMIN_PASSWORD,
   apiSignIn,
@@ -14,6 +15,7 @@ import {
   createStaffAccount,
   signInWithForm,
 } from '../support/browser';
+import { databaseEnv } from '../support/test-database';
 
 describe('a choice deleted meanwhile', () => {
   let adminToken: string;
@@ -26,57 +28,77 @@ describe('a choice deleted meanwhile', () => {
     adminToken = await apiSignIn(hub().url, 'admin', ADMIN_PASSWORD);
     ict = await createStaffAccount(hub().url, adminToken, 'gina', ['ict', 'teacher']);
     await apiSignIn(hub().url, ict.username, ict.password);
-    oak = await callApi<DeviceGroup>(hub().url, 'POST', '/api/groups', adminToken, {
-      name: 'Year 4 Oak',
-    });
     ash = await callApi<DeviceGroup>(hub().url, 'POST', '/api/groups', adminToken, {
       name: 'Year 5 Ash',
     });
   });
 
-  async function signInAt(path: string): Promise<void> {
-    await page().goto(`${hub().url}${path}`);
+  // Each test deletes "Year 4 Oak", so each makes it again (its name is free once its row is gone).
+  beforeEach(async () => {
+    oak = await callApi<DeviceGroup>(hub().url, 'POST', '/api/groups', adminToken, {
+      name: 'Year 4 Oak',
+    });
+  });
+
+  async function signInAt(pagePath: string): Promise<void> {
+    await page().goto(`${hub().url}${pagePath}`);
     await page().waitForURL(/\/sign-in/);
     await signInWithForm(page(), ict.username, ict.password);
   }
 
+  /** The spec hub's own database: its PostgreSQL database (HUB_DB) or its SQLite file. */
+  async function hubDatabase(): Promise<DataSourceOptions> {
+    const { HUB_DB } = await databaseEnv(hub().dataDir);
+    return HUB_DB
+      ? { type: 'postgres', url: HUB_DB }
+      : {
+          type: 'sqlite',
+          database: path.join(hub().dataDir, 'hub.sqlite'),
+          // The running hub may be writing (its leases, its scheduled work): wait, do not fail.
+          busyTimeout: 10_000,
+        };
+  }
+
   /**
-   * From now on the hub, as this page sees it, has no "Year 4 Oak": GET /api/groups lists the
-   * others, and a request naming it is refused with `refusal` (status and message) as the hub
-   * words it. Returns the bodies of the requests to `sentTo` (method and path) that went through.
+   * Deletes `group` as another member of staff would have, straight in the running hub's
+   * database, in one transaction: what refers to it first (its memberships, the policies
+   * assigned to it, the classes over it), then its row. Then checks the hub no longer lists it.
    */
-  async function deleteOakFor(
-    on: Page,
-    sentTo: { method: string; path: RegExp },
-    refusal: { status: number; message: string },
-  ): Promise<unknown[]> {
-    const passed: unknown[] = [];
-    await on.route(
-      (url) => url.pathname === '/api/groups',
-      async (route) => {
-        const answer = await route.fetch();
-        const groups = (await answer.json()) as DeviceGroup[];
-        await route.fulfill({ response: answer, json: groups.filter((g) => g.id !== oak.id) });
-      },
+  async function deleteGroupInDatabase(group: DeviceGroup): Promise<void> {
+    const db = await new DataSource(await hubDatabase()).initialize();
+    try {
+      const id = db.options.type === 'postgres' ? '$1' : '?';
+      await db.transaction(async (tx) => {
+        await tx.query(`DELETE FROM device_group_members WHERE group_id = ${id}`, [group.id]);
+        await tx.query(
+          `DELETE FROM policy_assignments WHERE scope = 'group' AND target_id = ${id}`,
+          [group.id],
+        );
+        await tx.query(`UPDATE classes SET group_id = NULL WHERE group_id = ${id}`, [group.id]);
+        await tx.query(`DELETE FROM device_groups WHERE id = ${id}`, [group.id]);
+      });
+    } finally {
+      await db.destroy();
+    }
+    const groups = await callApi<DeviceGroup[]>(hub().url, 'GET', '/api/groups', adminToken);
+    expect(groups.map((g) => g.name)).not.toContain(group.name);
+  }
+
+  /** The hub's answer to the page's next `method` request to a path that `pathname` matches. */
+  function nextAnswer(on: Page, method: string, pathname: RegExp): Promise<Response> {
+    return on.waitForResponse(
+      (response) =>
+        response.request().method() === method && pathname.test(new URL(response.url()).pathname),
     );
-    await on.route(
-      (url) => sentTo.path.test(url.pathname),
-      async (route, request: Request) => {
-        if (request.method() !== sentTo.method) {
-          return route.continue();
-        }
-        const body = request.postData() ?? '';
-        if (body.includes(oak.id)) {
-          return route.fulfill({
-            status: refusal.status,
-            json: { statusCode: refusal.status, message: refusal.message },
-          });
-        }
-        passed.push(JSON.parse(body));
-        return route.continue();
-      },
-    );
-    return passed;
+  }
+
+  /** What the hub answered: its status and its message. */
+  async function refusalOf(
+    answer: Promise<Response>,
+  ): Promise<{ status: number; message: unknown }> {
+    const response = await answer;
+    const body = (await response.json()) as { message?: unknown };
+    return { status: response.status(), message: body.message };
   }
 
   it('the new-token form unticks a deleted group, says so, and makes the token on the next press', async () => {
@@ -85,12 +107,13 @@ describe('a choice deleted meanwhile', () => {
     await page().getByRole('checkbox', { name: 'Year 4 Oak' }).check({ force: true });
     await page().getByRole('checkbox', { name: 'Year 5 Ash' }).check({ force: true });
 
-    const sent = await deleteOakFor(
-      page(),
-      { method: 'POST', path: /^\/api\/enrollment-tokens$/ },
-      { status: 400, message: `groupIds: no such groups: ${oak.id}` },
-    );
+    await deleteGroupInDatabase(oak);
+    const refused = nextAnswer(page(), 'POST', /^\/api\/enrollment-tokens$/);
     await page().getByRole('button', { name: 'Make token' }).click();
+    expect(await refusalOf(refused)).toEqual({
+      status: 400,
+      message: `groupIds: no such groups: ${oak.id}`,
+    });
     await page()
       .getByText('Year 4 Oak was deleted meanwhile, so it is no longer ticked.', { exact: false })
       .waitFor();
@@ -101,11 +124,17 @@ describe('a choice deleted meanwhile', () => {
     // The next press goes through, with the group that is left.
     await page().getByRole('button', { name: 'Make token' }).click();
     await page().getByRole('img', { name: 'Enrolment QR code' }).waitFor();
-    expect(sent).toEqual([expect.objectContaining({ groupIds: [ash.id] })]);
+    const tokens = await callApi<{ groupIds: string[] }[]>(
+      hub().url,
+      'GET',
+      '/api/enrollment-tokens',
+      adminToken,
+    );
+    expect(tokens.map((token) => token.groupIds)).toEqual([[ash.id]]);
   });
 
   it('the Assign to a group dialog stops offering a deleted group, says so, and assigns another', async () => {
-    const policy = await callApi<{ id: string }>(hub().url, 'POST', '/api/policies', adminToken, {
+    const policy = await callApi<Policy>(hub().url, 'POST', '/api/policies', adminToken, {
       name: 'Camera on for trips',
       settings: { camera: { allowed: true } },
     });
@@ -116,12 +145,10 @@ describe('a choice deleted meanwhile', () => {
     await dialog.getByRole('button', { name: /Group$/ }).click();
     await page().getByRole('option', { name: 'Year 4 Oak' }).click();
 
-    const sent = await deleteOakFor(
-      page(),
-      { method: 'POST', path: /^\/api\/policies\/[^/]+\/assignments$/ },
-      { status: 404, message: `No group ${oak.id}` },
-    );
+    await deleteGroupInDatabase(oak);
+    const refused = nextAnswer(page(), 'POST', /^\/api\/policies\/[^/]+\/assignments$/);
     await dialog.getByRole('button', { name: 'Assign', exact: true }).click();
+    expect(await refusalOf(refused)).toEqual({ status: 404, message: `No group ${oak.id}` });
     await dialog
       .getByText('Year 4 Oak was deleted meanwhile, so it is no longer offered.', { exact: false })
       .waitFor();
@@ -129,12 +156,15 @@ describe('a choice deleted meanwhile', () => {
 
     await dialog.getByRole('button', { name: 'Assign', exact: true }).click();
     await dialog.waitFor({ state: 'hidden' });
-    expect(sent).toEqual([expect.objectContaining({ targetId: ash.id })]);
     await page()
       .getByRole('grid', { name: 'Where this policy applies' })
       .getByRole('row')
       .filter({ hasText: 'Year 5 Ash (group)' })
       .waitFor();
+    const saved = await callApi<Policy>(hub().url, 'GET', `/api/policies/${policy.id}`, adminToken);
+    expect(saved.assignments).toEqual([
+      expect.objectContaining({ scope: 'group', targetId: ash.id }),
+    ]);
   });
 
   it('the class form drops a deleted group, says so, and saves on the next press', async () => {
@@ -149,12 +179,13 @@ describe('a choice deleted meanwhile', () => {
       .getByRole('option', { name: /^Year 4 Oak/ })
       .click();
 
-    const sent = await deleteOakFor(
-      page(),
-      { method: 'POST', path: /^\/api\/classes$/ },
-      { status: 400, message: `groupId: no group ${oak.id}` },
-    );
+    await deleteGroupInDatabase(oak);
+    const refused = nextAnswer(page(), 'POST', /^\/api\/classes$/);
     await page().getByRole('button', { name: 'Make class' }).click();
+    expect(await refusalOf(refused)).toEqual({
+      status: 400,
+      message: `groupId: no group ${oak.id}`,
+    });
     await page()
       .getByText('Year 4 Oak was deleted meanwhile, so it is no longer chosen.', { exact: false })
       .waitFor();
@@ -162,6 +193,9 @@ describe('a choice deleted meanwhile', () => {
     await page().getByRole('button', { name: 'Make class' }).click();
     await page().waitForURL(/\/manage-classes$/);
     await page().getByText('Year 4 Science').first().waitFor();
-    expect(sent).toEqual([expect.not.objectContaining({ groupId: expect.anything() })]);
+    const classes = await callApi<ClassDto[]>(hub().url, 'GET', '/api/classes', adminToken);
+    expect(classes.map((c) => ({ name: c.name, groupId: c.groupId }))).toEqual([
+      { name: 'Year 4 Science', groupId: null },
+    ]);
   });
 });
