@@ -133,7 +133,7 @@ sqliteOnly('backup and restore copy the SQLite file')('refusals of a damaged dat
       HUB_DATA_DIR: dataDir,
     });
     expect(run.code).toBe(1);
-    expect(run.err).toBe(`There is no folder ${backupFile} to write the backup in\n`);
+    expect(run.err).toBe(`Cannot write the backup in ${backupFile}: it is a file, not a folder\n`);
   });
 
   it('a restore names a folder given as the backup, and a HUB_DATA_DIR it cannot make', async () => {
@@ -150,6 +150,8 @@ sqliteOnly('backup and restore copy the SQLite file')('refusals of a damaged dat
       HUB_PORT: String(await freePort()),
     });
     expect(run.code).toBe(1);
-    expect(run.err).toBe(`Cannot restore into ${target} (HUB_DATA_DIR): it is not a folder\n`);
+    expect(run.err).toBe(
+      `Cannot restore into ${target} (HUB_DATA_DIR): ${backupFile} is a file, not a folder\n`,
+    );
   });
 });

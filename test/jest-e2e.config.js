@@ -17,8 +17,8 @@ module.exports = {
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   setupFilesAfterEnv: ['<rootDir>/test/support/per-file.ts'],
   // On PostgreSQL, the specs about SQLite itself are left out, each for its reason: its WAL file,
-  // its query plans, its one shared connection, and the backup of its file (PostgreSQL is backed
-  // up with pg_dump).
+  // its query plans, its one shared connection, and the backup of its file and the admin
+  // commands' refusals of its paths (PostgreSQL is backed up with pg_dump).
   testPathIgnorePatterns: process.env.HUB_TEST_DB
     ? [
         '/node_modules/',
@@ -27,6 +27,7 @@ module.exports = {
         '/test/transaction-queue\\.e2e-spec\\.ts$',
         '/test/backup-restore\\.e2e-spec\\.ts$',
         '/test/backup-refusals\\.e2e-spec\\.ts$',
+        '/test/admin-path-refusals\\.e2e-spec\\.ts$',
       ]
     : // On SQLite, the specs that need a PostgreSQL server: the copy from SQLite to PostgreSQL.
       ['/node_modules/', '/test/copy-to-postgres\\.e2e-spec\\.ts$'],

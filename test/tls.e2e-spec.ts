@@ -624,7 +624,7 @@ describe('HUB_TLS_CERT and HUB_TLS_KEY', () => {
       const unreadable = file('unreadable.pem', server.keyPem);
       fs.chmodSync(unreadable, 0o000);
       expect(problem({ HUB_TLS_CERT: cert, HUB_TLS_KEY: unreadable })).toMatch(
-        /^HUB_TLS_KEY: .* cannot be read by this user$/,
+        /^HUB_TLS_KEY: cannot read .*: this user \(.+\) may not read it: give .+ read permission on it$/,
       );
     }
   });

@@ -23,6 +23,7 @@ import { restoreHub } from './backup/hub-restore';
 import { whyHubIsRunning } from './backup/hub-running';
 import { NotAHubDatabaseError } from './backup/sqlite-file';
 import { Clock, SystemClock } from './common/clock';
+import { PathRefusedError } from './common/file-system-refusal';
 import { HubInstance } from './common/hub-instance';
 import {
   ConfigError,
@@ -164,7 +165,10 @@ export async function runAdmin(
       error instanceof BackupRefusedError ||
       error instanceof BadBackupError ||
       error instanceof NotAHubDatabaseError ||
-      error instanceof CopyRefusedError
+      error instanceof CopyRefusedError ||
+      error instanceof PathRefusedError ||
+      // A path of the settings the database module refused (prepareDataDir), named with it.
+      error instanceof ConfigError
     ) {
       output.err(`${error.message}\n`);
       return 1;
@@ -189,6 +193,9 @@ async function resetPassword(
   const newPassword = env.HUB_NEW_PASSWORD === '' ? undefined : env.HUB_NEW_PASSWORD;
   const app = await NestFactory.createApplicationContext(AdminModule.forConfig(config), {
     logger: false,
+    // A module that cannot start throws here and is said; by default Nest would end the
+    // process with exit code 1 and, its logger off, nothing said at all.
+    abortOnError: false,
   });
   try {
     const result = await app
@@ -254,6 +261,8 @@ async function backup(
 async function auditRestore(config: HubConfig, manifest: BackupManifest, file: string) {
   const app = await NestFactory.createApplicationContext(AdminModule.forConfig(config), {
     logger: false,
+    // A failure is reported (the files are restored by then), not a silent process.exit.
+    abortOnError: false,
   });
   try {
     await app.get(TransactionRunner).run((tx) =>

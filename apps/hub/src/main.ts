@@ -1,7 +1,7 @@
 // Boots the hub: private files, validated configuration, the port held, migrations (run by the
 // database module), the first admin, listen (HTTP, or HTTPS with HUB_TLS_*), then say where.
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Server } from 'node:http';
 import type { Server as TlsServer } from 'node:https';
@@ -11,6 +11,7 @@ import { AppModule } from './app.module';
 import { configureHub } from './bootstrap';
 import { RedisIoAdapter } from './cluster/redis-io.adapter';
 import { describeAddresses, hubAddresses } from './config/addresses';
+import { databaseFileRefusal, prepareDataDir } from './config/data-dir';
 import { ConfigError, HUB_CONFIG, HubConfig, loadHubConfig } from './config/hub-config';
 import { CertificateAuthority } from './enrollment/certificate-authority';
 
@@ -65,6 +66,36 @@ function dropOutputWithoutReader(): void {
   }
 }
 
+/**
+ * Makes the Nest application and starts its modules: the database and its migrations, the CA,
+ * the AUP, the cluster's Redis adapter.
+ *
+ * @throws ConfigError naming the database's setting and file when SQLite meets a full disk (its
+ *   SQLITE_FULL names neither); a module's own error otherwise
+ */
+async function createHub(checked: HubConfig): Promise<INestApplication> {
+  try {
+    // With HUB_TLS_CERT and HUB_TLS_KEY the one port serves HTTPS and, through it, WSS.
+    const app = await NestFactory.create(AppModule, {
+      bufferLogs: true,
+      // A module that cannot start (the database unreachable, HUB_DB naming no database) throws
+      // here, so the start fails with the one-line message below rather than Nest's stack trace.
+      abortOnError: false,
+      ...(checked.tls ? { httpsOptions: { cert: checked.tls.cert, key: checked.tls.key } } : {}),
+    });
+    configureHub(app);
+    const config = app.get<HubConfig>(HUB_CONFIG);
+    if (config.cluster) {
+      // One cluster with the other hubs on this Redis (issue 10): set before the gateways start.
+      app.useWebSocketAdapter(await RedisIoAdapter.connect(app, config.cluster));
+    }
+    await app.init();
+    return app;
+  } catch (error) {
+    throw databaseFileRefusal(checked, error) ?? error;
+  }
+}
+
 async function main(): Promise<void> {
   dropOutputWithoutReader();
   // Everything the hub creates is for its own user only: the database, the WAL, the CA
@@ -74,21 +105,12 @@ async function main(): Promise<void> {
   // eslint-disable-next-line no-restricted-properties -- the same check HubConfigModule makes
   const checked = loadHubConfig(process.env);
   const holder = await holdPort(checked.port, checked.host);
-  // With HUB_TLS_CERT and HUB_TLS_KEY the one port serves HTTPS and, through it, WSS.
-  const app = await NestFactory.create(AppModule, {
-    bufferLogs: true,
-    // A module that cannot start (the database unreachable, HUB_DB naming no database) throws
-    // here, so the start fails with the one-line message below rather than Nest's stack trace.
-    abortOnError: false,
-    ...(checked.tls ? { httpsOptions: { cert: checked.tls.cert, key: checked.tls.key } } : {}),
-  });
-  configureHub(app);
+  // Here as well as in the database module (which the tests and the admin commands start
+  // without this file): a data dir or database file the hub cannot use stops the start with
+  // one line naming its setting, before Nest, which would print its stack trace first.
+  prepareDataDir(checked);
+  const app = await createHub(checked);
   const config = app.get<HubConfig>(HUB_CONFIG);
-  if (config.cluster) {
-    // One cluster with the other hubs on this Redis (issue 10): set before the gateways start.
-    app.useWebSocketAdapter(await RedisIoAdapter.connect(app, config.cluster));
-  }
-  await app.init();
   // app.listen() would flush the logs buffered during start-up; listening ourselves, we must.
   app.flushLogs();
   if (holder) {

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
+import { isFileSystemError } from '../common/file-system-refusal';
 import type { AppliedMigration } from './sqlite-file';
 
 export const MANIFEST_NAME = 'manifest.json';
@@ -92,7 +93,8 @@ export async function writeArchive(
  * plain files and folders at the paths a backup has.
  *
  * @throws BadBackupError naming what is wrong (not gzip/tar, no manifest, a member missing,
- *   changed or unexpected)
+ *   changed or unexpected); the file system's own error (ENOSPC, EACCES…) when `folder` cannot
+ *   be written, which says nothing about the backup
  */
 export async function unpackArchive(file: string, folder: string): Promise<BackupManifest> {
   const refused: string[] = [];
@@ -117,6 +119,10 @@ export async function unpackArchive(file: string, folder: string): Promise<Backu
       },
     });
   } catch (error) {
+    // A disk that is full or refuses to be written is not a damaged backup: the caller says it.
+    if (isFileSystemError(error)) {
+      throw error;
+    }
     // The reason may name where it was being unpacked: a work folder the person never named.
     const reason = (error instanceof Error ? error.message : String(error))
       .split(`${folder}${path.sep}`)

@@ -18,7 +18,15 @@ import {
   ManifestFile,
   writeArchive,
 } from './backup-archive';
-import { copyLiveDatabase, readAppliedMigrations } from './sqlite-file';
+import { checkHubDatabaseFile, copyLiveDatabase, readAppliedMigrations } from './sqlite-file';
+import {
+  checkFileToOpen,
+  fileSystemRefusal,
+  isFileSystemError,
+  makeWorkFolder,
+  refusingPath,
+  statIfAny,
+} from '../common/file-system-refusal';
 import { sqliteFile } from '../config/hub-config';
 
 /** A backup or restore the command will not do, said in one line for the person at the shell. */
@@ -70,55 +78,6 @@ function caFiles(caDir: string): string[] {
     .sort();
 }
 
-/**
- * Why the file system refused to make or write something, in words for the person at the shell:
- * never the system's own message, which names the work folder (`.hub-backup-XXXXXX`) they never
- * chose and that is gone when they read it.
- */
-export function fileSystemRefusal(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  switch (code) {
-    case 'EACCES':
-    case 'EPERM':
-      return "this user may not write there (run it as the hub's user)";
-    case 'EROFS':
-      return 'its file system is read-only';
-    case 'ENOSPC':
-    case 'EDQUOT':
-      return 'its disk is full';
-    case 'ENOTDIR':
-    case 'EEXIST':
-      return 'it is not a folder';
-    case 'EISDIR':
-      return 'it is a folder';
-    default:
-      return code ? `the system refused (${code})` : String(error);
-  }
-}
-
-/** What is at `file`, or undefined when nothing is (or a part of its path is not a folder). */
-export function statIfAny(file: string): fs.Stats | undefined {
-  try {
-    return fs.statSync(file);
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Makes a private work folder (0700) in `folder`, for a backup or restore.
- *
- * @param doing what the refusal says could not be done there ("write the backup")
- * @throws BackupRefusedError naming `folder`, the one the person chose, when it cannot be made
- */
-export function makeWorkFolder(folder: string, prefix: string, doing: string): string {
-  try {
-    return fs.mkdtempSync(path.join(folder, prefix));
-  } catch (error) {
-    throw new BackupRefusedError(`Cannot ${doing} in ${folder}: ${fileSystemRefusal(error)}`);
-  }
-}
-
 /** Puts `source` at `target`, leaving any file already at `target` alone unless `replace`. */
 function placeArchive(source: string, target: string, replace: boolean): void {
   try {
@@ -132,7 +91,8 @@ function placeArchive(source: string, target: string, replace: boolean): void {
     if (!replace && (error as NodeJS.ErrnoException).code === 'EEXIST') {
       throw new BackupRefusedError(`${target} already exists: choose another name, or add --force`);
     }
-    throw new BackupRefusedError(`Cannot write ${target}: ${fileSystemRefusal(error)}`);
+    const reason = fileSystemRefusal(error, { path: path.dirname(target), use: 'write' });
+    throw new BackupRefusedError(`Cannot write ${target}: ${reason}`);
   }
 }
 
@@ -145,7 +105,9 @@ function placeArchive(source: string, target: string, replace: boolean): void {
  * @param env the HUB_* settings as given, for the manifest (secrets left out)
  * @param options.force replace `file` if it exists
  * @throws BackupRefusedError when `file` exists (without force), its folder does not, or there
- *   is no hub (database or CA) at these settings
+ *   is no hub (database or CA) at these settings; and, naming the path the person gave and why,
+ *   when a file cannot be read or the backup cannot be written (PathRefusedError where the
+ *   reason is the file system's alone)
  */
 export async function backUpHub(
   config: HubConfig,
@@ -154,68 +116,90 @@ export async function backUpHub(
   options: { force: boolean; clock: Clock; schoolName: string | null },
 ): Promise<BackupResult> {
   const target = path.resolve(file);
+  const folder = path.dirname(target);
+  // Seen before anything is made: a folder above that this user may not open, or a file where a
+  // folder should be, is said as that, not as "there is no folder".
+  const [atTarget, atFolder] = refusingPath('write', `the backup in ${folder}`, folder, () => [
+    statIfAny(target),
+    statIfAny(folder),
+  ]);
   // A folder is never replaced, --force or not: the name of the file in it was forgotten.
-  if (statIfAny(target)?.isDirectory()) {
+  if (atTarget?.isDirectory()) {
     throw new BackupRefusedError(
       `${target} is a folder: name the backup file in it, as in ${path.join(target, 'hub.tar.gz')}`,
     );
   }
-  if (!options.force && fs.existsSync(target)) {
+  if (!options.force && atTarget) {
     throw new BackupRefusedError(`${target} already exists: choose another name, or add --force`);
   }
-  if (!statIfAny(path.dirname(target))?.isDirectory()) {
+  if (!atFolder) {
+    throw new BackupRefusedError(`There is no folder ${folder} to write the backup in`);
+  }
+  if (!atFolder.isDirectory()) {
     throw new BackupRefusedError(
-      `There is no folder ${path.dirname(target)} to write the backup in`,
+      `Cannot write the backup in ${folder}: it is a file, not a folder`,
     );
   }
-  if (!fs.existsSync(sqliteFile(config.database))) {
+  const db = sqliteFile(config.database);
+  if (!checkHubDatabaseFile(db)) {
     throw new BackupRefusedError(
-      `There is no hub database at ${sqliteFile(config.database)}: run this with the hub's HUB_DATA_DIR (or HUB_DB)`,
+      `There is no hub database at ${db}: run this with the hub's HUB_DATA_DIR (or HUB_DB)`,
     );
   }
   const caDir = config.caDir;
-  if (
-    !fs.existsSync(path.join(caDir, 'ca.key.pem')) ||
-    !fs.existsSync(path.join(caDir, 'ca.cert.pem'))
-  ) {
-    throw new BackupRefusedError(`There is no hub CA in ${caDir}: has this hub ever started?`);
+  const caFolder = refusingPath('read', `the hub CA in ${caDir}`, caDir, () => statIfAny(caDir));
+  if (caFolder && !caFolder.isDirectory()) {
+    throw new BackupRefusedError(`Cannot read the hub CA in ${caDir}: it is a file, not a folder`);
+  }
+  for (const name of ['ca.key.pem', 'ca.cert.pem']) {
+    const caFile = path.join(caDir, name);
+    if (!checkFileToOpen(caFile, `the hub CA file ${caFile}`)) {
+      throw new BackupRefusedError(`There is no hub CA in ${caDir}: has this hub ever started?`);
+    }
   }
   const warnings: string[] = [];
   // Beside the target: the same file system (the archive is linked into place) and not a
   // shared /tmp; mkdtemp makes it 0700.
-  const work = makeWorkFolder(path.dirname(target), '.hub-backup-', 'write the backup');
+  const work = makeWorkFolder(folder, '.hub-backup-', 'write the backup');
   try {
     const staged = path.join(work, 'members');
     fs.mkdirSync(path.join(staged, CA_FOLDER), { recursive: true, mode: 0o700 });
-    await copyLiveDatabase(sqliteFile(config.database), path.join(staged, DATABASE_MEMBER));
+    await copyLiveDatabase(db, path.join(staged, DATABASE_MEMBER));
     const createdAt = options.clock.now();
     const members = [DATABASE_MEMBER];
-    for (const name of caFiles(caDir)) {
-      fs.copyFileSync(path.join(caDir, name), path.join(staged, CA_FOLDER, name));
-      fs.chmodSync(path.join(staged, CA_FOLDER, name), 0o600);
+    const names = refusingPath('read', `the hub CA in ${caDir}`, caDir, () => caFiles(caDir));
+    for (const name of names) {
+      const caFile = path.join(caDir, name);
+      const bytes = refusingPath('read', `the hub CA file ${caFile}`, caFile, () =>
+        fs.readFileSync(caFile),
+      );
+      fs.writeFileSync(path.join(staged, CA_FOLDER, name), bytes, { mode: 0o600 });
       members.push(`${CA_FOLDER}/${name}`);
     }
     let aupFile: string | null = null;
     if (config.aupFile) {
+      let aupText: Buffer | null = null;
       try {
-        fs.writeFileSync(path.join(staged, AUP_MEMBER), fs.readFileSync(config.aupFile), {
-          mode: 0o600,
-        });
+        aupText = fs.readFileSync(config.aupFile);
+      } catch (error) {
+        const reason = fileSystemRefusal(error, { path: config.aupFile, use: 'read' });
+        warnings.push(
+          `HUB_AUP_FILE (${config.aupFile}) could not be read, so its text is not in the backup: ${reason}`,
+        );
+      }
+      if (aupText !== null) {
+        fs.writeFileSync(path.join(staged, AUP_MEMBER), aupText, { mode: 0o600 });
         aupFile = config.aupFile;
         members.push(AUP_MEMBER);
-      } catch (error) {
-        warnings.push(
-          `HUB_AUP_FILE (${config.aupFile}) could not be read, so its text is not in the backup: ${(error as Error).message}`,
-        );
       }
     }
     const migrations = await readAppliedMigrations(
       path.join(staged, DATABASE_MEMBER),
-      `The copy of ${sqliteFile(config.database)}`,
+      `The copy of ${db}`,
     );
     if (migrations.length === 0) {
       throw new BackupRefusedError(
-        `The database at ${sqliteFile(config.database)} has no migrations: has this hub ever started?`,
+        `The database at ${db} has no migrations: has this hub ever started?`,
       );
     }
     const files: Record<string, ManifestFile> = {};
@@ -240,6 +224,15 @@ export async function backUpHub(
     await writeArchive(staged, [MANIFEST_NAME, ...members], archive);
     placeArchive(archive, target, options.force);
     return { file: target, bytes: fs.statSync(target).size, manifest, warnings };
+  } catch (error) {
+    // What is read was said above; what fails now is writing in the work folder: the folder
+    // the person chose, full or read-only.
+    if (isFileSystemError(error)) {
+      throw new BackupRefusedError(
+        `Cannot write the backup in ${folder}: ${fileSystemRefusal(error, { path: folder, use: 'write' })}`,
+      );
+    }
+    throw error;
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }

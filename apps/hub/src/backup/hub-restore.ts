@@ -15,10 +15,18 @@ import {
   DATABASE_MEMBER,
   unpackArchive,
 } from './backup-archive';
-import { BackupRefusedError, fileSystemRefusal, makeWorkFolder, statIfAny } from './hub-backup';
+import { BackupRefusedError } from './hub-backup';
 import { whyHubIsRunning } from './hub-running';
 import { AppliedMigration, countRows, readAppliedMigrations } from './sqlite-file';
 import { sqliteFile } from '../config/hub-config';
+import {
+  checkFileToOpen,
+  fileSystemRefusal,
+  isFileSystemError,
+  makeWorkFolder,
+  refusingPath,
+  statIfAny,
+} from '../common/file-system-refusal';
 
 /** What a restore did. */
 export interface RestoreResult {
@@ -40,6 +48,12 @@ function knownMigrations(): AppliedMigration[] {
     const name = (new migration() as { name?: string }).name ?? migration.name;
     return { name, timestamp: Number(name.slice(-13)) };
   });
+}
+
+/** Why nothing could be written in HUB_DATA_DIR, naming it, not the work folder inside it. */
+function cannotRestoreInto(dataDir: string, error: unknown): string {
+  const reason = fileSystemRefusal(error, { path: dataDir, use: 'write' });
+  return `Cannot restore into ${dataDir} (HUB_DATA_DIR): ${reason}`;
 }
 
 /** A time for file names: 20261201T093000Z. */
@@ -102,8 +116,9 @@ function checkMigrationLevel(
  * and `-shm` included, are renamed `<name>.before-restore-<time>`; if anything fails part-way
  * they are put back. Other things in the data dir (the store) are left alone.
  *
- * @throws BackupRefusedError when the hub is running, the file does not exist, or the backup
- *   is from a newer migration level than this hub knows
+ * @throws BackupRefusedError when the hub is running, the file does not exist, the backup is
+ *   from a newer migration level than this hub knows, or the file system refuses to write a
+ *   file in place (everything put back first); PathRefusedError when the file cannot be read
  * @throws BadBackupError when the file is damaged, changed, or not a hub backup
  */
 export async function restoreHub(
@@ -112,13 +127,16 @@ export async function restoreHub(
   options: { clock: Clock },
 ): Promise<RestoreResult> {
   const source = path.resolve(file);
-  const found = statIfAny(source);
+  const named = `the backup file ${source}`;
+  const found = refusingPath('read', named, source, () => statIfAny(source));
   if (found?.isDirectory()) {
     throw new BackupRefusedError(`${source} is a folder: name the backup file in it`);
   }
   if (!found?.isFile()) {
     throw new BackupRefusedError(`There is no backup file at ${source}`);
   }
+  // Here, not when tar opens it: its EACCES would read as a damaged backup.
+  checkFileToOpen(source, named);
   const running = await whyHubIsRunning(config);
   if (running) {
     throw new BackupRefusedError(`Stop the hub before restoring: ${running}`);
@@ -126,14 +144,17 @@ export async function restoreHub(
   try {
     fs.mkdirSync(config.dataDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   } catch (error) {
-    throw new BackupRefusedError(
-      `Cannot restore into ${config.dataDir} (HUB_DATA_DIR): ${fileSystemRefusal(error)}`,
-    );
+    throw new BackupRefusedError(cannotRestoreInto(config.dataDir, error));
   }
   // Inside the data dir: private, and on the file system the files are renamed into.
   const staged = makeWorkFolder(config.dataDir, '.restore-', 'restore the backup');
   try {
-    const manifest = await unpackArchive(source, staged);
+    const manifest = await unpackArchive(source, staged).catch((error: unknown) => {
+      // The backup was read: what failed is writing its files out, in HUB_DATA_DIR.
+      throw isFileSystemError(error)
+        ? new BackupRefusedError(cannotRestoreInto(config.dataDir, error))
+        : error;
+    });
     const applied = await readAppliedMigrations(
       path.join(staged, DATABASE_MEMBER),
       `${source}: its ${DATABASE_MEMBER}`,
@@ -150,7 +171,10 @@ export async function restoreHub(
       manifest.aupFile === null ? null : fs.readFileSync(path.join(staged, AUP_MEMBER));
     const aupTarget = config.aupFile ?? path.join(config.dataDir, AUP_MEMBER);
     const aupUnchanged =
-      aupText !== null && fs.existsSync(aupTarget) && fs.readFileSync(aupTarget).equals(aupText);
+      aupText !== null &&
+      refusingPath('read', `the AUP file ${aupTarget}`, aupTarget, () =>
+        fs.existsSync(aupTarget) ? fs.readFileSync(aupTarget).equals(aupText) : false,
+      );
     if (aupText !== null && !aupUnchanged) {
       places.push({ member: AUP_MEMBER, target: aupTarget });
     }
@@ -158,8 +182,11 @@ export async function restoreHub(
 
     const movedAside: { from: string; to: string }[] = [];
     const restored: string[] = [];
+    // What is being put in place or moved aside when the file system refuses, for the refusal.
+    let doing = db;
     try {
       for (const from of inTheWay) {
+        doing = from;
         if (fs.existsSync(from)) {
           let to = `${from}.before-restore-${stamp}`;
           // Never over an earlier restore's files (two in one second).
@@ -173,6 +200,7 @@ export async function restoreHub(
       fs.mkdirSync(path.dirname(db), { recursive: true, mode: PRIVATE_DIR_MODE });
       fs.mkdirSync(path.dirname(config.caDir), { recursive: true, mode: PRIVATE_DIR_MODE });
       for (const { member, target } of places) {
+        doing = target;
         move(path.join(staged, member), target);
         restored.push(target);
         if (member === CA_FOLDER) {
@@ -188,6 +216,10 @@ export async function restoreHub(
       }
       for (const { from, to } of movedAside.reverse()) {
         fs.renameSync(to, from);
+      }
+      if (isFileSystemError(error)) {
+        const reason = fileSystemRefusal(error, { path: path.dirname(doing), use: 'write' });
+        throw new BackupRefusedError(`Cannot restore ${doing}: ${reason}. Nothing was changed.`);
       }
       throw error;
     }

@@ -2,7 +2,14 @@
 // hub already uses: an online copy with SQLite's backup API, a check that a copy is whole, and
 // reading its migration level. Not TypeORM: a backup is of the file, not of the entities, and
 // the admin command must not run the hub's migrations on the copy it is checking.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import sqlite3 from 'sqlite3';
+import {
+  checkFileToOpen,
+  fileSystemRefusal,
+  PathRefusedError,
+} from '../common/file-system-refusal';
 
 /** The driver's Backup object (lib/sqlite3.js); its type definitions leave it out. */
 interface SqliteBackup {
@@ -15,6 +22,36 @@ interface SqliteBackup {
 type BackupCapable = sqlite3.Database & {
   backup(file: string, callback: (error: Error | null) => void): SqliteBackup;
 };
+
+/**
+ * Checks that this user may use the hub's SQLite file at `file` for a copy: read it, and write
+ * in its folder, where SQLite makes the `-shm` file it needs even to read a database in WAL
+ * mode, as the hub's is. Said in words, naming the file: SQLite itself says only "attempt to
+ * write a readonly database", which reads as a fault of the database.
+ *
+ * @returns false when there is nothing at `file`
+ * @throws PathRefusedError naming the file and why this user may not use it
+ */
+export function checkHubDatabaseFile(file: string): boolean {
+  const named = `the hub database ${file}`;
+  if (!checkFileToOpen(file, named)) {
+    return false;
+  }
+  const folder = path.dirname(file);
+  for (const at of [folder, `${file}-wal`, `${file}-shm`]) {
+    try {
+      if (at === folder || fs.existsSync(at)) {
+        fs.accessSync(at, fs.constants.W_OK);
+      }
+    } catch (error) {
+      const reason = fileSystemRefusal(error, { path: at, use: 'write' });
+      throw new PathRefusedError(
+        `Cannot read ${named}: SQLite writes beside it even to read it, and ${at === folder ? reason : `${at}: ${reason}`}`,
+      );
+    }
+  }
+  return true;
+}
 
 /** Thrown when a file is not a SQLite database the hub made, or not a whole one. */
 export class NotAHubDatabaseError extends Error {

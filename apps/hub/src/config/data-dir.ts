@@ -5,7 +5,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { HUB_CONFIG, HubConfig } from './hub-config';
+import { fileSystemRefusal, isFileSystemError } from '../common/file-system-refusal';
+import { ConfigError, HUB_CONFIG, HubConfig } from './hub-config';
 
 /** Mode of the data dir and of every folder under it. */
 export const PRIVATE_DIR_MODE = 0o700;
@@ -40,26 +41,97 @@ function chmodTree(dir: string): void {
   }
 }
 
+/** The setting that names the SQLite file: HUB_DB when it is set, else HUB_DATA_DIR. */
+function databaseSetting(config: Pick<HubConfig, 'dataDir' | 'database'>): string {
+  return config.database.type === 'sqlite' &&
+    config.database.path !== path.join(config.dataDir, 'hub.sqlite')
+    ? 'HUB_DB'
+    : 'HUB_DATA_DIR';
+}
+
+/**
+ * A failure of the file system met while preparing `setting`'s path, said as what the hub was
+ * doing there and why, naming the path (the one the school gave, or a file in it), never the
+ * errno; anything else is returned as it is.
+ */
+function refusalOf(setting: string, error: unknown, where: string): unknown {
+  if (!isFileSystemError(error)) {
+    return error;
+  }
+  const at = error.path ?? where;
+  const syscall = error.syscall ?? '';
+  const doing =
+    syscall === 'mkdir'
+      ? `make the folder ${at}`
+      : syscall === 'chmod'
+        ? `make ${at} readable by this user only`
+        : syscall === 'scandir'
+          ? `look in ${at}`
+          : syscall === 'open'
+            ? `open ${at}`
+            : `write ${at}`;
+  const use = syscall === 'scandir' ? 'read' : 'write';
+  return new ConfigError(
+    setting,
+    `cannot ${doing}: ${fileSystemRefusal(error, { path: at, use })}`,
+  );
+}
+
 /**
  * Makes the data dir private, then makes sure the SQLite file exists with mode 0600 before
  * SQLite opens it: SQLite gives the `-wal` and `-shm` files it creates the mode of the database
  * file, so they are 0600 too. A database outside the data dir (HUB_DB) gets a 0700 folder only
  * if the hub creates it; its file and its `-wal`/`-shm` are made 0600 all the same.
+ *
+ * @throws ConfigError naming HUB_DATA_DIR (or HUB_DB), the path and the reason in words, when the
+ *   file system refuses: a folder or file of another user, a file where the folder should be
  */
 export function prepareDataDir(config: Pick<HubConfig, 'dataDir' | 'database'>): void {
-  makePrivateTree(config.dataDir);
+  try {
+    makePrivateTree(config.dataDir);
+  } catch (error) {
+    throw refusalOf('HUB_DATA_DIR', error, config.dataDir);
+  }
   if (config.database.type !== 'sqlite') {
     // PostgreSQL keeps its files itself; the data dir still holds the CA.
     return;
   }
   const file = config.database.path;
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
-  fs.closeSync(fs.openSync(file, 'a', PRIVATE_FILE_MODE));
-  for (const companion of [file, `${file}-wal`, `${file}-shm`]) {
-    if (fs.existsSync(companion)) {
-      fs.chmodSync(companion, PRIVATE_FILE_MODE);
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
+    fs.closeSync(fs.openSync(file, 'a', PRIVATE_FILE_MODE));
+    for (const companion of [file, `${file}-wal`, `${file}-shm`]) {
+      if (fs.existsSync(companion)) {
+        fs.chmodSync(companion, PRIVATE_FILE_MODE);
+      }
     }
+  } catch (error) {
+    throw refusalOf(databaseSetting(config), error, file);
   }
+}
+
+/**
+ * A failure of the file system under the hub's SQLite database once SQLite has it (a full disk,
+ * met by the migrations at start), as a ConfigError naming the setting and the file; null for
+ * anything else, which SQLite's own words say well enough.
+ */
+export function databaseFileRefusal(
+  config: Pick<HubConfig, 'dataDir' | 'database'>,
+  error: unknown,
+): ConfigError | null {
+  // SQLite's codes only: another module's errno (exiftool not found, say) is not the database's.
+  const code = (error as { code?: unknown } | null)?.code;
+  if (
+    config.database.type !== 'sqlite' ||
+    typeof code !== 'string' ||
+    !code.startsWith('SQLITE_') ||
+    !isFileSystemError(error)
+  ) {
+    return null;
+  }
+  const file = config.database.path;
+  const reason = fileSystemRefusal(error, { path: file, use: 'write' });
+  return new ConfigError(databaseSetting(config), `cannot write ${file}: ${reason}`);
 }
 
 /**

@@ -4,6 +4,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
+import { refusingPath, statIfAny } from '../common/file-system-refusal';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -287,20 +288,14 @@ function tlsFiles(env: Env): HubTls | null {
   if (certFile === undefined) {
     throw new ConfigError('HUB_TLS_CERT', 'must be set with HUB_TLS_KEY (both or neither)');
   }
+  // The file system's refusals in words (a folder, a folder above it this user may not open),
+  // never the errno; a missing file as before.
   const read = (setting: string, file: string): string => {
-    try {
-      return fs.readFileSync(file, 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new ConfigError(
-        setting,
-        code === 'ENOENT'
-          ? `no file at ${file}`
-          : code === 'EACCES'
-            ? `${file} cannot be read by this user`
-            : `${file} cannot be read (${code ?? String(error)})`,
-      );
+    const refuse = (problem: string) => new ConfigError(setting, problem);
+    if (!refusingPath('read', file, file, () => statIfAny(file), refuse)) {
+      throw new ConfigError(setting, `no file at ${file}`);
     }
+    return refusingPath('read', file, file, () => fs.readFileSync(file, 'utf8'), refuse);
   };
   const cert = read('HUB_TLS_CERT', path.resolve(certFile));
   const key = read('HUB_TLS_KEY', path.resolve(keyFile));

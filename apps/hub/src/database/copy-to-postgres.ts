@@ -8,7 +8,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataSource, MigrationExecutor, QueryRunner } from 'typeorm';
-import { AppliedMigration, copyLiveDatabase, readAppliedMigrations } from '../backup/sqlite-file';
+import {
+  AppliedMigration,
+  checkHubDatabaseFile,
+  copyLiveDatabase,
+  readAppliedMigrations,
+} from '../backup/sqlite-file';
+import {
+  fileSystemRefusal,
+  isFileSystemError,
+  makeWorkFolder,
+} from '../common/file-system-refusal';
 import { redactUrl } from '../config/hub-config';
 import { MIGRATIONS } from './migrations';
 
@@ -178,7 +188,7 @@ export async function copySqliteToPostgres(
   options: { rowsPerBatch?: number } = {},
 ): Promise<CopyResult> {
   refuseMaintenanceDatabase(targetUrl);
-  if (!fs.existsSync(sqlitePath)) {
+  if (!checkHubDatabaseFile(sqlitePath)) {
     throw new CopyRefusedError(
       `There is no hub database at ${sqlitePath}: run this with the hub's HUB_DATA_DIR (or HUB_DB)`,
     );
@@ -192,12 +202,22 @@ export async function copySqliteToPostgres(
       `The SQLite hub is from a newer version (it has ${unknown.map((m) => m.name).join(', ')}): copy it with that version of the hub or a later one`,
     );
   }
-  const target = await openEmptyTarget(targetUrl);
-  const work = fs.mkdtempSync(path.join(workDir, '.copy-to-postgres-'));
+  // Before connecting: a folder that cannot take the copy is said without a server to ask.
+  const work = makeWorkFolder(workDir, '.copy-to-postgres-', 'copy the hub database');
+  let target: DataSource | null = null;
   let source: DataSource | null = null;
   try {
+    target = await openEmptyTarget(targetUrl);
     const snapshot = path.join(work, 'hub.sqlite');
-    await copyLiveDatabase(sqlitePath, snapshot);
+    try {
+      await copyLiveDatabase(sqlitePath, snapshot);
+    } catch (error) {
+      if (isFileSystemError(error)) {
+        const reason = fileSystemRefusal(error, { path: workDir, use: 'write' });
+        throw new CopyRefusedError(`Cannot copy the hub database in ${workDir}: ${reason}`);
+      }
+      throw error;
+    }
     source = new DataSource({
       type: 'sqlite',
       database: snapshot,
@@ -226,7 +246,7 @@ export async function copySqliteToPostgres(
     if (source?.isInitialized) {
       await source.destroy();
     }
-    await target.destroy();
+    await target?.destroy();
     fs.rmSync(work, { recursive: true, force: true });
   }
 }

@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import { promisify } from 'node:util';
 import * as path from 'node:path';
 import { Clock } from '../common/clock';
+import { refusingPath, statIfAny } from '../common/file-system-refusal';
 import { ConfigError, HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { CaTrustRepository, DatabaseTrust } from './ca-trust.repository';
 
@@ -147,6 +148,26 @@ function signedBy(pem: string, caKey: crypto.KeyObject): boolean {
   }
 }
 
+/** A refusal of HUB_CA_DIR's folder or files by the file system, naming the setting. */
+const inCaDir = (problem: string) => new ConfigError('HUB_CA_DIR', problem);
+
+/**
+ * Whether HUB_CA_DIR holds the CA's key and certificate. A path that is a file, or that this
+ * user may not look in, is refused in words rather than taken for an empty folder: a new CA
+ * would be made in its place, or the start refused as if the CA were not there.
+ *
+ * @throws ConfigError naming HUB_CA_DIR, the path and why
+ */
+function caFilesThere(dir: string, keyFile: string, certFile: string): boolean {
+  const folder = refusingPath('read', dir, dir, () => statIfAny(dir), inCaDir);
+  if (folder && !folder.isDirectory()) {
+    throw new ConfigError('HUB_CA_DIR', `cannot use ${dir}: it is a file, not a folder`);
+  }
+  return [keyFile, certFile].every(
+    (file) => refusingPath('read', file, file, () => statIfAny(file), inCaDir) !== undefined,
+  );
+}
+
 /** A certificate's issuer on one line, for the refusal's message. */
 function issuerOf(pem: string): string {
   try {
@@ -182,16 +203,19 @@ export class CertificateAuthority implements OnModuleInit {
    * Loads the CA from HUB_CA_DIR, or makes one there if the database has no devices and no CA
    * recorded; then checks it is the database's CA and records its fingerprint if none is.
    *
-   * @throws UntrustedCaError when the database's devices were signed by another CA
+   * @throws UntrustedCaError when the database's devices were signed by another CA;
+   *   ConfigError naming HUB_CA_DIR when its folder or files cannot be read or written
    */
   async onModuleInit(): Promise<void> {
     const dir = this.config.caDir;
     const keyFile = path.join(dir, 'ca.key.pem');
     const certFile = path.join(dir, 'ca.cert.pem');
     const known = await this.trust.read();
-    if (fs.existsSync(keyFile) && fs.existsSync(certFile)) {
-      this.caKey = crypto.createPrivateKey(fs.readFileSync(keyFile, 'utf8'));
-      this.caCertPem = fs.readFileSync(certFile, 'utf8');
+    if (caFilesThere(dir, keyFile, certFile)) {
+      const read = (file: string) =>
+        refusingPath('read', file, file, () => fs.readFileSync(file, 'utf8'), inCaDir);
+      this.caKey = crypto.createPrivateKey(read(keyFile));
+      this.caCertPem = read(certFile);
       this.caCert = forge.pki.certificateFromPem(this.caCertPem);
     } else {
       refuseNewCa(dir, known);
@@ -232,7 +256,13 @@ export class CertificateAuthority implements OnModuleInit {
   }
 
   private async createCa(dir: string, keyFile: string, certFile: string): Promise<void> {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    refusingPath(
+      'write',
+      dir,
+      dir,
+      () => fs.mkdirSync(dir, { recursive: true, mode: 0o700 }),
+      inCaDir,
+    );
     const { privateKey, publicKey } = await rsaKeyPair(3072);
     const cert = forge.pki.createCertificate();
     cert.publicKey = forge.pki.publicKeyFromPem(
@@ -263,12 +293,20 @@ export class CertificateAuthority implements OnModuleInit {
     await signCertificate(cert, privateKey);
     const certPem = forge.pki.certificateToPem(cert);
     // Write both, then rename, so a crash never leaves a key without its certificate.
-    fs.writeFileSync(`${keyFile}.tmp`, privateKey.export({ type: 'pkcs8', format: 'pem' }), {
-      mode: 0o600,
-    });
-    fs.writeFileSync(`${certFile}.tmp`, certPem, { mode: 0o600 });
-    fs.renameSync(`${keyFile}.tmp`, keyFile);
-    fs.renameSync(`${certFile}.tmp`, certFile);
+    refusingPath(
+      'write',
+      `the hub's new CA in ${dir}`,
+      dir,
+      () => {
+        fs.writeFileSync(`${keyFile}.tmp`, privateKey.export({ type: 'pkcs8', format: 'pem' }), {
+          mode: 0o600,
+        });
+        fs.writeFileSync(`${certFile}.tmp`, certPem, { mode: 0o600 });
+        fs.renameSync(`${keyFile}.tmp`, keyFile);
+        fs.renameSync(`${certFile}.tmp`, certFile);
+      },
+      inCaDir,
+    );
     this.caKey = privateKey;
     this.caCert = cert;
     this.caCertPem = certPem;

@@ -95,8 +95,7 @@ export class PhotoStoreWorker {
   /** Tries the store and records what it found. */
   async checkStore(): Promise<void> {
     const { stored } = await this.parts.photos.counts();
-    const problem = await this.parts.store.probe(stored > 0);
-    this.setStatus(problem);
+    this.setStatus(await this.parts.store.probe(stored > 0));
   }
 
   /**
@@ -229,7 +228,7 @@ export class PhotoStoreWorker {
       }
     });
     if (unavailable && !this.stopped) {
-      this.setStatus((unavailable as StoreUnavailableError).problem);
+      this.setStatus(unavailable);
     }
   }
 
@@ -346,10 +345,14 @@ export class PhotoStoreWorker {
     await fsyncDir(this.parts.stagingDir);
   }
 
-  private setStatus(problem: PhotoStoreProblem | null): void {
+  /** Records whether the store takes photos; says a change in the log, naming the store. */
+  private setStatus(unavailable: StoreUnavailableError | null): void {
+    const problem = unavailable?.problem ?? null;
     if (problem !== this.currentStatus.problem) {
-      if (problem) {
-        this.logger.warn(`The photo store is unavailable (${problem}); photos wait in staging`);
+      if (unavailable) {
+        this.logger.warn(
+          `The photo store ${this.parts.store.root} (HUB_STORE_DIR) is unavailable: ${unavailable.message}; photos wait in staging`,
+        );
       } else {
         this.logger.log('The photo store is available');
       }

@@ -7,6 +7,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { PhotoStoreProblem } from '@app/hub-api';
+import { fileSystemRefusal } from '../common/file-system-refusal';
 import { PRIVATE_DIR_MODE } from '../config/data-dir';
 import {
   durableRename,
@@ -20,7 +21,10 @@ import {
 /** The file a store the hub has written to carries: a share that is not mounted lacks it. */
 export const STORE_MARKER = '.classroom-hub-store';
 
-/** The store could not be written; `problem` says why as far as the error tells. */
+/**
+ * The store could not be written; `problem` says why as far as the error tells, for the API, and
+ * the message says it in words for the log (fileSystemRefusal), after the store's path.
+ */
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
   constructor(
@@ -88,9 +92,9 @@ export class PhotoStore {
    * marker once the hub has stored anything (`expectMarker`), and a small file can be written,
    * flushed and removed.
    *
-   * @returns null when available, or the problem
+   * @returns null when available, or why not (its `problem`, and its message in words)
    */
-  async probe(expectMarker: boolean): Promise<PhotoStoreProblem | null> {
+  async probe(expectMarker: boolean): Promise<StoreUnavailableError | null> {
     try {
       await this.ensureRoot(expectMarker);
       const probe = path.join(this.root, `.probe-${crypto.randomUUID()}`);
@@ -102,8 +106,16 @@ export class PhotoStore {
       }
       return null;
     } catch (error) {
-      return error instanceof StoreUnavailableError ? error.problem : storeProblemOf(error);
+      return error instanceof StoreUnavailableError ? error : this.unavailable(error);
     }
+  }
+
+  /** A failure of the file system in the store, with its problem and why, in words. */
+  private unavailable(error: unknown): StoreUnavailableError {
+    return new StoreUnavailableError(
+      storeProblemOf(error),
+      fileSystemRefusal(error, { path: this.root, use: 'write' }),
+    );
   }
 
   /**
@@ -140,9 +152,9 @@ export class PhotoStore {
       } catch (error) {
         // exiftool says only that it could not write: a read-only or full store, or a damaged
         // picture. The store's own probe tells the two apart.
-        const problem = await this.probe(expectMarker);
-        if (problem) {
-          throw new StoreUnavailableError(problem, `the store could not be written (${problem})`);
+        const unavailable = await this.probe(expectMarker);
+        if (unavailable) {
+          throw unavailable;
         }
         producerError = error;
         throw error;
@@ -176,10 +188,7 @@ export class PhotoStore {
       ) {
         throw error;
       }
-      throw new StoreUnavailableError(
-        storeProblemOf(error),
-        `the store could not be written (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
-      );
+      throw this.unavailable(error);
     }
   }
 
@@ -202,10 +211,12 @@ export class PhotoStore {
       await fs.mkdir(this.root, { recursive: true, mode: PRIVATE_DIR_MODE });
     }
     const stat = await fs.stat(this.root).catch((error: unknown) => {
-      throw new StoreUnavailableError(storeProblemOf(error), `the store folder is not there`);
+      throw (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? new StoreUnavailableError('missing', 'there is no folder there: is the share mounted?')
+        : this.unavailable(error);
     });
     if (!stat.isDirectory()) {
-      throw new StoreUnavailableError('missing', 'the store is not a folder');
+      throw new StoreUnavailableError('missing', 'it is a file, not a folder');
     }
     if (expectMarker && !(await exists(path.join(this.root, STORE_MARKER)))) {
       throw new StoreUnavailableError(

@@ -9,9 +9,10 @@ import { aupTarget } from '../audit/audit-labels';
 import { AuditService } from '../audit/audit.service';
 import { AupGate } from '../common/access';
 import { Clock } from '../common/clock';
+import { refusingPath } from '../common/file-system-refusal';
 import { HubEvents } from '../common/hub-events';
 import type { StaffPrincipal } from '../common/roles';
-import { HUB_CONFIG, HubConfig } from '../config/hub-config';
+import { ConfigError, HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { isUniqueViolation } from '../database/unique-violation';
 import { DEFAULT_AUP_TEXT } from './default-aup';
@@ -76,16 +77,20 @@ export class AupService extends AupGate implements OnApplicationBootstrap {
    * Makes HUB_AUP_FILE (or the built-in text on a new hub) the current version if it is not.
    * A text published before, and since replaced, becomes current again (issue 8 item 20).
    *
-   * @throws Error naming HUB_AUP_FILE when the file cannot be read
+   * @throws ConfigError naming HUB_AUP_FILE, the file and why (nothing there, a folder, not for
+   *   this user) when it cannot be read
    */
   async onApplicationBootstrap(): Promise<void> {
     let text: string;
     if (this.config.aupFile) {
-      try {
-        text = fs.readFileSync(this.config.aupFile, 'utf8');
-      } catch {
-        throw new Error(`HUB_AUP_FILE: cannot read ${this.config.aupFile}`);
-      }
+      const file = this.config.aupFile;
+      text = refusingPath(
+        'read',
+        file,
+        file,
+        () => fs.readFileSync(file, 'utf8'),
+        (problem) => new ConfigError('HUB_AUP_FILE', problem),
+      );
     } else if (await this.staff.currentAup()) {
       return;
     } else {
