@@ -14,6 +14,8 @@ module.exports = {
   moduleNameMapper: require(path.join(root, 'jest.paths')),
   testEnvironment: 'node',
   globalSetup: '<rootDir>/test/support/browser-global-setup.ts',
+  // Drops the PostgreSQL databases this run's hubs made (on HUB_TEST_DB), as the e2e run does.
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 120000,
   maxWorkers: 2,
   // A timer a client library leaves behind would keep Jest (and CI) waiting for ever

@@ -1,7 +1,10 @@
 // Before the browser specs: builds the console (vite) when dist/console is missing or older than
 // any of its sources, so `npm run test:browser` tests what the sources say; and the hub that
-// serves it, compiled when stale (built-hub.ts).
+// serves it, compiled when stale (built-hub.ts). On PostgreSQL (HUB_TEST_DB, as CI sets it) one
+// prefix names the databases this run's hubs make, shared with every worker through the
+// environment, so that the global teardown drops them all (test-database.ts).
 import { execFileSync } from 'node:child_process';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildHubIfStale } from './built-hub';
@@ -23,6 +26,7 @@ function newest(dir: string): number {
 }
 
 export default function buildConsoleIfStale(): void {
+  process.env.HUB_TEST_RUN = crypto.randomBytes(4).toString('hex');
   buildHubIfStale();
   const index = path.join(ROOT, 'dist', 'console', 'index.html');
   const built = fs.existsSync(index) ? fs.statSync(index).mtimeMs : 0;
