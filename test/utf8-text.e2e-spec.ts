@@ -1,8 +1,10 @@
 // Text handed to the hub as bytes must be UTF-8, or it is refused in words: read as UTF-8 without
 // a check, another encoding's letters were stored as U+FFFD. An Excel "CSV" (Windows-1252)
 // imported "Café" as "Caf\uFFFD", and a JSON body did the same to any field.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Asset, Page } from '@app/hub-api';
-import { startHub, TestHub } from './support/hub';
+import { makeDataDir, startHub, TestHub } from './support/hub';
 import { TEST_DATABASE_NAME } from './support/test-database';
 
 jest.setTimeout(120_000);
@@ -128,5 +130,25 @@ describe(`text that is not UTF-8 (${TEST_DATABASE_NAME})`, () => {
     expect(utf8.status).toBe(200);
     expect(utf8.body).toMatchObject({ created: 1, errors: [] });
     expect(await modelsOf('CSV-')).toEqual({ 'CSV-4': 'Café' });
+  });
+});
+
+describe(`HUB_AUP_FILE that is not UTF-8 (${TEST_DATABASE_NAME})`, () => {
+  it('stops the hub at start, naming the setting and the line, before anything is published', async () => {
+    const dataDir = makeDataDir();
+    const aupFile = path.join(dataDir, 'aup.txt');
+    // Word's plain text: the curly apostrophe is 0x92 in Windows-1252.
+    fs.writeFileSync(
+      aupFile,
+      Buffer.concat([
+        Buffer.from('Acceptable use of school devices\n\nStaff must not share passwords.\n'),
+        Buffer.from([0x49, 0x92, 0x6c, 0x6c]),
+        Buffer.from(' report anything lost at once.\n'),
+      ]),
+    );
+    await expect(startHub({ dataDir, env: { HUB_AUP_FILE: aupFile } })).rejects.toThrow(
+      `HUB_AUP_FILE: ${aupFile} is not UTF-8 text (line 4 is not): save it as UTF-8 (in Word, ` +
+        'Plain Text with the encoding Unicode (UTF-8))',
+    );
   });
 });

@@ -11,6 +11,7 @@ import { AupGate } from '../common/access';
 import { Clock } from '../common/clock';
 import { refusingPath } from '../common/file-system-refusal';
 import { HubEvents } from '../common/hub-events';
+import { firstLineNotUtf8 } from '../common/utf8-text';
 import type { StaffPrincipal } from '../common/roles';
 import { ConfigError, HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
@@ -78,19 +79,31 @@ export class AupService extends AupGate implements OnApplicationBootstrap {
    * A text published before, and since replaced, becomes current again (issue 8 item 20).
    *
    * @throws ConfigError naming HUB_AUP_FILE, the file and why (nothing there, a folder, not for
-   *   this user) when it cannot be read
+   *   this user) when it cannot be read, and the first line that is not UTF-8 when it is not
+   *   UTF-8 text
    */
   async onApplicationBootstrap(): Promise<void> {
     let text: string;
     if (this.config.aupFile) {
       const file = this.config.aupFile;
-      text = refusingPath(
+      const bytes = refusingPath(
         'read',
         file,
         file,
-        () => fs.readFileSync(file, 'utf8'),
+        () => fs.readFileSync(file),
         (problem) => new ConfigError('HUB_AUP_FILE', problem),
       );
+      // Word's plain text is Windows-1252 unless told otherwise: read as UTF-8, every curly
+      // apostrophe of the text staff accept would be published as U+FFFD.
+      const line = firstLineNotUtf8(bytes);
+      if (line !== null) {
+        throw new ConfigError(
+          'HUB_AUP_FILE',
+          `${file} is not UTF-8 text (line ${line} is not): save it as UTF-8 ` +
+            '(in Word, Plain Text with the encoding Unicode (UTF-8))',
+        );
+      }
+      text = bytes.toString('utf8');
     } else if (await this.staff.currentAup()) {
       return;
     } else {
