@@ -3,8 +3,9 @@
 // the same time), its devices reconnecting change nothing either, and no command is queued.
 // A conflict lasts until the policies are changed so that the device's combine again; a device
 // whose policies combine again gets its policy, even the version it had. And the start reads the
-// active devices once.
+// active devices once, by pages of at most 500.
 import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent';
@@ -12,6 +13,7 @@ import { DataSource } from 'typeorm';
 import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import { SqliteQueryRunner } from 'typeorm/driver/sqlite/SqliteQueryRunner';
 import type { DeviceIdentity } from '@app/devices';
+import { DeviceEntity } from '../apps/hub/src/devices/device.entities';
 import {
   acceptAup,
   ADMIN_PASSWORD,
@@ -350,5 +352,71 @@ describe('starting the hub', () => {
         (/"d"\."status" = 'active'/.test(sql) && !/ IN \(|COALESCE/.test(sql)),
     );
     expect(planning).toHaveLength(1);
+  });
+
+  it('plans a school’s worth of devices by pages of at most 500, each device read once', async () => {
+    hub = await startHub();
+    const dataDir = hub.dataDir;
+    const admin = await hub.login();
+    const enrolled = (await enrollTestDevice(hub, await createEnrollmentToken(hub, admin)))
+      .deviceId;
+    await waitForBaselinePlanned(hub, admin, [enrolled]);
+    await hub.close();
+    // 1,200 active devices, none planned yet, as a hub killed before their plans ran leaves them.
+    const data = new DataSource({ ...hubDatabaseOf(hub), entities: [DeviceEntity] });
+    await data.initialize();
+    const devices = data.getRepository(DeviceEntity);
+    const model = await devices.findOneByOrFail({ id: enrolled });
+    const copies = Array.from({ length: 1199 }, (_, i) => ({
+      ...model,
+      id: randomUUID(),
+      serialNumber: `PAGE-${i}`,
+      serialKey: `PAGE-${i}`,
+      name: `Tablet ${i}`,
+      assetTag: null,
+      tagKey: null,
+      certificateSerial: `page-${i}`,
+    }));
+    for (let i = 0; i < copies.length; i += 100) {
+      await devices.insert(copies.slice(i, i + 100));
+    }
+    await data.query(
+      'UPDATE devices SET desired_policy_version = NULL, policy_status = NULL, policy_changed_at = NULL',
+    );
+
+    const pages: number[] = [];
+    for (const runner of [SqliteQueryRunner, PostgresQueryRunner]) {
+      const query = runner.prototype.query;
+      jest.spyOn(runner.prototype, 'query').mockImplementation(function (
+        this: unknown,
+        ...args: Parameters<typeof query>
+      ) {
+        const [sql] = args;
+        const result = query.apply(this, args);
+        if (/^\s*SELECT\b/i.test(sql) && /"d"\."desired_policy_version"/.test(sql)) {
+          void result.then((read: unknown) => {
+            // getRawMany asks for a structured result: { records, ... }.
+            const rows = Array.isArray(read) ? read : (read as { records?: unknown[] }).records;
+            pages.push(rows?.length ?? -1);
+          });
+        }
+        return result;
+      });
+    }
+    hub = await startHub({ dataDir });
+    const unplanned = async () =>
+      Number(
+        (
+          (await data.query(
+            'SELECT COUNT(*) AS n FROM devices WHERE desired_policy_version IS NULL',
+          )) as { n: string | number }[]
+        )[0].n,
+      );
+    await waitFor(async () => (await unplanned()) === 0, 'every device planned');
+    await data.destroy();
+    // Each page is small, so a teacher's lock never waits behind one read of every device.
+    expect(pages.length).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...pages)).toBeLessThanOrEqual(500);
+    expect(pages.reduce((sum, rows) => sum + rows, 0)).toBe(1200);
   });
 });
