@@ -70,6 +70,8 @@ export const AUDIT_ACTION_WORDS: Readonly<Record<string, string>> = {
   'trip.checked_out': 'Trip kit checked out',
   'trip.closed': 'Trip closed',
   'trip.created': 'Trip created',
+  'trip.kit_added': 'Device added to a trip kit',
+  'trip.kit_removed': 'Device taken out of a trip kit',
 };
 
 /** Words for the first part of a code the table does not know (`photo` in `photo.rotated`). */

@@ -19,7 +19,8 @@ export type TripKitStatus = (typeof TRIP_KIT_STATUSES)[number];
  * - `kit_already_out`: the kit is already checked out;
  * - `trip_closed`: the trip is closed;
  * - `trip_ended`: the trip's end has passed;
- * - `kit_changed`: a kit device enrolled meanwhile (check the kit out again).
+ * - `kit_changed`: the kit changed (an asset added or taken out) or a kit device enrolled
+ *   meanwhile, three times over (check the kit out again).
  */
 export const TRIP_CHECK_OUT_REFUSALS = [
   'asset_not_available',
@@ -29,6 +30,38 @@ export const TRIP_CHECK_OUT_REFUSALS = [
   'kit_changed',
 ] as const;
 export type TripCheckOutRefusal = (typeof TRIP_CHECK_OUT_REFUSALS)[number];
+
+/**
+ * The `code` of each 409 that a change of a trip's kit answers (POST /api/trips/:id/kit adds an
+ * asset, DELETE /api/trips/:id/kit/:assetTag takes one out), beside its message in plain words:
+ * - `already_in_kit`: the asset is in this trip's kit already (one that came back while the trip
+ *   is out is not: added again, it goes out again);
+ * - `asset_not_available`: the kit is out, so an added asset goes out at once, and this one is on
+ *   loan, on another trip, in repair, lost or retired (the message says which), or was taken at
+ *   the same moment;
+ * - `trip_closed`: the trip is closed;
+ * - `trip_ended`: the trip's end has passed, so nothing more can join its kit;
+ * - `kit_full`: the kit already has TRIP_KIT_MAX assets;
+ * - `last_in_kit`: the asset is the planned kit's only one (close the trip to call it off);
+ * - `kept_in_record`: the asset came back or was reported lost on this trip, so its entry stays
+ *   as the trip's record;
+ * - `kit_changed`: the trip or the asset's device changed while the change was made, three times
+ *   over (try again).
+ */
+export const TRIP_KIT_CHANGE_REFUSALS = [
+  'already_in_kit',
+  'asset_not_available',
+  'trip_closed',
+  'trip_ended',
+  'kit_full',
+  'last_in_kit',
+  'kept_in_record',
+  'kit_changed',
+] as const;
+export type TripKitChangeRefusal = (typeof TRIP_KIT_CHANGE_REFUSALS)[number];
+
+/** The most assets one trip's kit may name (a coach of iPads, with room to spare). */
+export const TRIP_KIT_MAX = 200;
 
 /** The rule of a trip's short name (it becomes part of stored photo names: never a person's name). */
 export const TRIP_SHORT_NAME_PATTERN = /^[a-z0-9-]{1,24}$/;
@@ -98,6 +131,16 @@ export interface CreateTripRequest {
 /** POST /api/trips/:id/check-in and /lost. */
 export interface TripAssetRequest {
   assetTag: string;
+}
+
+/**
+ * Where a trip's kit is changed: `/api/trips/:id/kit` (POST `{ assetTag }` adds an asset) and,
+ * given a tag, `/api/trips/:id/kit/:assetTag` (DELETE takes it out). Both answer the Trip as it
+ * is now.
+ */
+export function tripKitPath(tripId: string, assetTag?: string): string {
+  const kit = `/api/trips/${encodeURIComponent(tripId)}/kit`;
+  return assetTag === undefined ? kit : `${kit}/${encodeURIComponent(assetTag)}`;
 }
 
 /** GET /api/trips query. `status` filters; `mine=true` limits ICT to trips they lead. */

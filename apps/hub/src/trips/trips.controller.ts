@@ -1,12 +1,12 @@
 // Trips (issue 13): trip leaders (their own trips) and ICT (all). Thin: who may call, what comes
 // in, one service call; the per-trip check (a leader of another trip gets 403) is the service's.
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Page, Trip, TripSummary } from '@app/hub-api';
 import { ApiRoute } from '../api-docs/openapi';
 import { CurrentStaff, Roles } from '../common/access';
 import type { StaffPrincipal } from '../common/roles';
-import { CreateTripDto, TripAssetDto, TripListQueryDto } from './dto/trip.dto';
+import { AssetTagInPath, CreateTripDto, TripAssetDto, TripListQueryDto } from './dto/trip.dto';
 import { TripsService } from './trips.service';
 import { IdInPath } from '../common/validation';
 
@@ -81,8 +81,8 @@ export class TripsController {
       409:
         'Refused, with `code` beside the message: `asset_not_available` (an asset of the kit is ' +
         'not available, each named, or was taken at the same moment), `kit_already_out`, ' +
-        '`trip_closed`, `trip_ended`, or `kit_changed` (a kit device enrolled meanwhile: check ' +
-        'the kit out again)',
+        '`trip_closed`, `trip_ended`, or `kit_changed` (the kit changed or a kit device ' +
+        'enrolled meanwhile: check the kit out again)',
     },
   })
   checkOut(
@@ -131,6 +131,59 @@ export class TripsController {
     @Body() body: TripAssetDto,
   ): Promise<Trip> {
     return this.trips.lost(actor, id, body.assetTag);
+  }
+
+  @Post(':id/kit')
+  @Roles('trip_leader', 'ict')
+  @HttpCode(200)
+  @ApiRoute({
+    summary: 'Add one asset to the kit by its tag; on a trip that is out it goes out at once',
+    description:
+      'A planned trip’s kit takes any asset in the register (the check-out decides what can go). ' +
+      'On a trip that is out the asset must be available: it goes out to the leaders and its ' +
+      'enrolled device gets the trip’s overlay in the same step.',
+    ok: 'The trip as it is now',
+    errors: {
+      400: 'The tag is not valid, or the trip’s overlay would make the device’s policies conflict',
+      403: NOT_YOURS,
+      404: 'No such trip, or no asset has that tag',
+      409:
+        'Refused, with `code` beside the message: `already_in_kit`, `asset_not_available` (the ' +
+        'trip is out and the asset is on loan, on another trip, in repair, lost or retired: ' +
+        'named), `trip_closed`, `trip_ended`, `kit_full`, or `kit_changed` (try again)',
+    },
+  })
+  addToKit(
+    @CurrentStaff() actor: StaffPrincipal,
+    @Param('id', new IdInPath()) id: string,
+    @Body() body: TripAssetDto,
+  ): Promise<Trip> {
+    return this.trips.addToKit(actor, id, body.assetTag);
+  }
+
+  @Delete(':id/kit/:assetTag')
+  @Roles('trip_leader', 'ict')
+  @ApiRoute({
+    summary: 'Take one asset out of the kit; one that is out is checked in as it leaves',
+    description:
+      'One that never went out leaves the kit. One that is out is checked in (available again, ' +
+      'the trip’s overlay off its device) and stays in the kit as back, the trip’s record.',
+    ok: 'The trip as it is now',
+    errors: {
+      400: 'The tag is not valid',
+      403: NOT_YOURS,
+      404: 'No such trip, or the tag is not in its kit',
+      409:
+        'Refused, with `code` beside the message: `trip_closed`, `last_in_kit` (a planned ' +
+        'kit’s only asset: close the trip to call it off), or `kept_in_record` (back or lost)',
+    },
+  })
+  removeFromKit(
+    @CurrentStaff() actor: StaffPrincipal,
+    @Param('id', new IdInPath()) id: string,
+    @Param('assetTag', new AssetTagInPath()) assetTag: string,
+  ): Promise<Trip> {
+    return this.trips.removeFromKit(actor, id, assetTag);
   }
 
   @Post(':id/close')

@@ -208,6 +208,13 @@ export class TripsRepository {
     ).getMany();
   }
 
+  /** One asset, its row locked until `tx` ends on PostgreSQL (an asset joining a kit). */
+  assetForUpdate(tx: Tx, assetId: string): Promise<AssetEntity | null> {
+    return forUpdate(
+      tx.createQueryBuilder(AssetEntity, 'a').where('a.id = :assetId', { assetId }),
+    ).getOne();
+  }
+
   /** The kit entry whose asset has this tag (any case), or null when it is not in the kit. */
   async kitEntryByTag(tx: Tx, tripId: string, tag: string): Promise<KitEntry | null> {
     const row = await tx
@@ -256,6 +263,42 @@ export class TripsRepository {
       moved += (await update(part)).affected ?? 0;
     }
     return moved;
+  }
+
+  /** Adds one asset to a trip's kit, `ready` (a planned trip) or `out` (a trip out) by `by`. */
+  async insertKitEntry(
+    tx: Tx,
+    tripId: string,
+    assetId: string,
+    status: 'ready' | 'out',
+    by: string,
+    at: Date,
+  ): Promise<void> {
+    await tx.insert(TripKitEntity, { tripId, assetId, status, changedAt: at, changedBy: by });
+  }
+
+  /**
+   * Takes an asset out of a trip's kit while its entry is still `ready` (never went out), in one
+   * conditional statement.
+   *
+   * @returns whether the entry was deleted
+   */
+  async deleteReadyKitEntry(tx: Tx, tripId: string, assetId: string): Promise<boolean> {
+    const result = await tx
+      .createQueryBuilder()
+      .delete()
+      .from(TripKitEntity)
+      .where("trip_id = :tripId AND asset_id = :assetId AND status = 'ready'", {
+        tripId,
+        assetId,
+      })
+      .execute();
+    return (result.affected ?? 0) === 1;
+  }
+
+  /** How many assets a trip's kit has, whatever their state. */
+  countWholeKit(tx: Tx, tripId: string): Promise<number> {
+    return tx.countBy(TripKitEntity, { tripId });
   }
 
   /** How many of a trip's kit entries are in `status`. */

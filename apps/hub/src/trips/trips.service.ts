@@ -23,7 +23,12 @@ import type {
   TripStatus,
   TripSummary,
 } from '@app/hub-api';
-import { ASSET_STATUS_LABELS, type TripCheckOutRefusal } from '@app/hub-api';
+import {
+  ASSET_STATUS_LABELS,
+  TRIP_KIT_MAX,
+  type TripCheckOutRefusal,
+  type TripKitChangeRefusal,
+} from '@app/hub-api';
 import { PartialPolicySettings, PolicyValidationError, validatePartialSettings } from '@app/policy';
 import { AssetsRepository } from '../assets/assets.repository';
 import { AssetsService, LostInTransaction } from '../assets/assets.service';
@@ -42,13 +47,21 @@ import { PolicyOverlaysService, settingPathsOf } from '../policies/policy-overla
 import { StaffRepository } from '../staff/staff.repository';
 import type { CreateTripDto } from './dto/trip.dto';
 import type { TripEntity } from './trip.entities';
-import { KitRow, LeaderRow, TripFilter, TripsRepository } from './trips.repository';
+import { KitEntry, KitRow, LeaderRow, TripFilter, TripsRepository } from './trips.repository';
 
 /**
  * A kit check-out's 409: its plain-words `message` and its `code`, one of
  * TRIP_CHECK_OUT_REFUSALS (the published codes only).
  */
 function kitRefused(code: TripCheckOutRefusal, message: string): ConflictException {
+  return codedConflict(code, message);
+}
+
+/**
+ * A kit change's 409 (adding or taking out one asset): its plain-words `message` and its `code`,
+ * one of TRIP_KIT_CHANGE_REFUSALS.
+ */
+function kitChangeRefused(code: TripKitChangeRefusal, message: string): ConflictException {
   return codedConflict(code, message);
 }
 
@@ -65,11 +78,23 @@ export const READ_ALL_TRIPS_ROLES: readonly StaffRole[] = ['ict', 'safeguarding'
 /** Roles a trip's leaders must hold: only they reach the trip routes. */
 export const TRIP_LEADER_ROLES: readonly StaffRole[] = ['trip_leader', 'ict'];
 
-/** How many times a check-out is tried again when a kit device enrolled while it was being made. */
-const CHECK_OUT_TRIES = 3;
+/**
+ * How many times a step that lays the trip's overlay is tried in all, when the trip, its kit or
+ * the kit's devices changed between reading them and its transaction.
+ */
+const OVERLAY_STEP_TRIES = 3;
 
-/** Thrown inside a check-out's transaction when its kit's devices changed meanwhile. */
-class KitDevicesChanged extends Error {}
+/**
+ * Thrown inside a step's transaction when what it read before it (the trip's status, the kit, the
+ * kit's enrolled devices) changed meanwhile: the step is tried again from the start.
+ */
+class ReadAgain extends Error {}
+
+/** What a trip's 409 for being closed carries (lockOpenTrip). */
+interface LockOpenTripOptions {
+  /** The `code` beside "This trip is closed", for the routes whose 409s all carry one. */
+  closedCode?: 'trip_closed';
+}
 
 /** How a kit device's online state is shown: connected here, or on a live peer hub. */
 type ShownOnline = (device: { id: string; online: boolean; hubId: string | null }) => boolean;
@@ -275,58 +300,98 @@ export class TripsService implements OnModuleInit {
    * @throws ForbiddenException 403 for a trip leader who does not lead it
    * @throws ConflictException 409 with `code` (TRIP_CHECK_OUT_REFUSALS): `kit_already_out`,
    *   `trip_closed`, `trip_ended`, `asset_not_available` (an asset of the kit is not available, or
-   *   was taken at the same moment), or `kit_changed` (a kit device enrolled meanwhile)
+   *   was taken at the same moment), or `kit_changed` (the kit changed or a kit device enrolled
+   *   meanwhile, three times over)
    * @throws BadRequestException 400 when the trip's overlay would make a device's policies
    *   conflict (nothing is checked out then)
    */
   async checkOut(actor: StaffPrincipal, id: string): Promise<Trip> {
     const trip = await this.mustAccess(actor, id);
-    const settings = JSON.parse(trip.overlay) as PartialPolicySettings;
-    const hasOverlay = settingPathsOf(settings).length > 0;
-    for (let attempt = 1; ; attempt += 1) {
-      const kit = await this.trips.kitView(id);
-      const deviceIds = await this.trips.deviceIdsOfAssets(kit.map((k) => k.assetId));
-      const within = async (tx: Tx) => {
-        await this.checkOutIn(tx, actor, id);
-        // The devices given the overlay are those matched now: one that enrolled since they were
-        // read would go out without it.
-        const matched = await this.trips.deviceIdsOfAssets(
-          kit.map((k) => k.assetId),
-          tx,
-        );
-        if (!sameMap(matched, deviceIds)) {
-          throw new KitDevicesChanged();
-        }
-      };
-      try {
-        if (hasOverlay && deviceIds.size > 0) {
-          await this.overlays.applyOverlay(
-            {
-              source: { kind: 'trip', id },
-              deviceIds: [...deviceIds.values()],
-              settings,
-              expiresAt: null,
-              actor,
-              label: `Trip ${trip.name}`,
-            },
-            { within },
-          );
+    await this.retryWhileChanged(
+      async () => {
+        const kitIds = (await this.trips.kitView(id)).map((k) => k.assetId);
+        await this.withTripOverlayOn(actor, trip, kitIds, async (tx) => {
+          const taken = await this.checkOutIn(tx, actor, id);
+          // The kit may have changed since it was read (an asset added or taken out): the
+          // devices given the overlay must be the kit's as it goes.
+          if (!sameSet(taken, kitIds)) {
+            throw new ReadAgain();
+          }
+        });
+      },
+      () =>
+        kitRefused(
+          'kit_changed',
+          'The kit or its devices changed meanwhile (an asset added or taken out, a device enrolled); check the kit out again',
+        ),
+    );
+    return this.view(id);
+  }
+
+  /**
+   * Adds one asset to a trip's kit by its tag (POST /api/trips/:id/kit). To a planned trip it is
+   * added `ready`, as at the trip's creation: nothing is held, and the check-out decides whether
+   * it can go. To a trip that is out it goes out at once to the leaders, as if checked out with
+   * the kit: it must be available (not on loan, on another trip, in repair, lost or retired), its
+   * asset becomes `on_trip` in one conditional statement (its row locked on PostgreSQL), and its
+   * enrolled device gets the trip's overlay in the same transaction; one of its kit that came
+   * back (checked in, or taken out) goes out with it again. The trip's row is locked first, as
+   * every trip step does. Audited `trip.kit_added`.
+   *
+   * @throws NotFoundException 404 for an unknown trip, or no asset with that tag
+   * @throws ForbiddenException 403 for a trip leader who does not lead it
+   * @throws ConflictException 409 with `code` (TRIP_KIT_CHANGE_REFUSALS): `already_in_kit`,
+   *   `asset_not_available` (the message names its status), `trip_closed`, `trip_ended`,
+   *   `kit_full`, or `kit_changed`
+   * @throws BadRequestException 400 when the trip's overlay would make the device's policies
+   *   conflict (nothing is added then)
+   */
+  async addToKit(actor: StaffPrincipal, id: string, assetTag: string): Promise<Trip> {
+    await this.mustAccess(actor, id);
+    const asset = (await this.trips.assetsByTags([assetTag])).get(tagKeyOf(assetTag));
+    if (!asset) {
+      throw new NotFoundException(`No asset has the tag ${assetTag}`);
+    }
+    await this.retryWhileChanged(
+      async () => {
+        const trip = await this.mustFindTrip(id);
+        const within = (tx: Tx) => this.addToKitIn(tx, actor, id, asset.id, trip.status);
+        if (trip.status === 'out') {
+          await this.withTripOverlayOn(actor, trip, [asset.id], within);
         } else {
           await this.tx.run(within);
         }
-        break;
-      } catch (error) {
-        if (!(error instanceof KitDevicesChanged) || attempt >= CHECK_OUT_TRIES) {
-          if (error instanceof KitDevicesChanged) {
-            throw kitRefused(
-              'kit_changed',
-              'A kit device enrolled meanwhile; check the kit out again',
-            );
-          }
-          throw error;
-        }
-      }
-    }
+      },
+      () =>
+        kitChangeRefused(
+          'kit_changed',
+          `The trip or ${asset.assetTag} changed while it was being added; add it again`,
+        ),
+    );
+    return this.view(id);
+  }
+
+  /**
+   * Takes one asset out of a trip's kit (DELETE /api/trips/:id/kit/:assetTag). One that never
+   * went out (`ready`) leaves the kit; one that is out is checked in as it leaves: its asset is
+   * `available` again and the trip's overlay comes off its device in the same transaction, and its
+   * entry stays as `back`, the trip's record that it went (photos it took on the trip stay the
+   * trip's). One already back or reported lost stays as it is, for the same reason. Audited
+   * `trip.kit_removed`, saying whether it was checked in.
+   *
+   * @throws NotFoundException 404 for an unknown trip, or a tag not in its kit
+   * @throws ForbiddenException 403 for a trip leader who does not lead it
+   * @throws ConflictException 409 with `code` (TRIP_KIT_CHANGE_REFUSALS): `trip_closed`,
+   *   `last_in_kit` (a planned kit's only asset), or `kept_in_record` (back or lost)
+   */
+  async removeFromKit(actor: StaffPrincipal, id: string, assetTag: string): Promise<Trip> {
+    await this.mustAccess(actor, id);
+    const entry = await this.mustFindEntry(id, assetTag);
+    const deviceIds = [...(await this.trips.deviceIdsOfAssets([entry.assetId])).values()];
+    await this.overlays.removeOverlay(
+      { source: { kind: 'trip', id }, deviceIds, actor },
+      { within: (tx) => this.removeFromKitIn(tx, actor, id, entry, deviceIds[0] ?? null) },
+    );
     return this.view(id);
   }
 
@@ -525,25 +590,242 @@ export class TripsService implements OnModuleInit {
   }
 
   /**
-   * Inside `tx`: the trip, locked; 409 when it is closed (with `code` `trip_closed` for the
-   * check-out, whose 409s all carry one; `closedCode`).
+   * Inside `tx`: the trip, its row locked until `tx` ends (PostgreSQL).
+   *
+   * @param options.closedCode the `code` of the 409 for a closed trip, on the routes whose 409s
+   *   all carry one (check-out, kit changes); left out, that 409 carries none
+   * @throws NotFoundException 404 for an unknown trip
+   * @throws ConflictException 409 "This trip is closed" when it is closed
    */
-  private async lockOpenTrip(tx: Tx, id: string, closedCode = false): Promise<TripEntity> {
+  private async lockOpenTrip(
+    tx: Tx,
+    id: string,
+    options: LockOpenTripOptions = {},
+  ): Promise<TripEntity> {
     const trip = await this.trips.findForUpdate(tx, id);
     if (!trip) {
       throw new NotFoundException(`No trip ${id}`);
     }
     if (trip.status === 'closed') {
-      throw closedCode
-        ? kitRefused('trip_closed', 'This trip is closed')
+      throw options.closedCode
+        ? codedConflict(options.closedCode, 'This trip is closed')
         : new ConflictException('This trip is closed');
     }
     return trip;
   }
 
-  /** The check-out's writes inside its transaction (see checkOut). */
-  private async checkOutIn(tx: Tx, actor: StaffPrincipal, id: string): Promise<void> {
-    const trip = await this.lockOpenTrip(tx, id, true);
+  /**
+   * Runs `step` again from the start while it throws ReadAgain (the trip, its kit or the kit's
+   * devices changed between reading them and the step's transaction), OVERLAY_STEP_TRIES times in
+   * all; then throws `refusal()`.
+   */
+  private async retryWhileChanged(
+    step: () => Promise<void>,
+    refusal: () => ConflictException,
+  ): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await step();
+        return;
+      } catch (error) {
+        if (!(error instanceof ReadAgain)) {
+          throw error;
+        }
+        if (attempt >= OVERLAY_STEP_TRIES) {
+          throw refusal();
+        }
+      }
+    }
+  }
+
+  /**
+   * Runs `within` in one transaction that also lays the trip's overlay on the enrolled devices of
+   * `assetIds` (those matched by serial number now). The match is read again inside the
+   * transaction: a device that enrolled in between would go out without the overlay, so the
+   * transaction is rolled back with ReadAgain. A trip whose overlay is empty lays nothing.
+   *
+   * @throws ReadAgain when the devices matched changed meanwhile (nothing written)
+   * @throws BadRequestException 400 when the overlay would make a device's policies conflict
+   */
+  private async withTripOverlayOn(
+    actor: StaffPrincipal,
+    trip: TripEntity,
+    assetIds: readonly string[],
+    within: (tx: Tx) => Promise<void>,
+  ): Promise<void> {
+    const settings = JSON.parse(trip.overlay) as PartialPolicySettings;
+    const deviceIds = await this.trips.deviceIdsOfAssets(assetIds);
+    const checked = async (tx: Tx) => {
+      await within(tx);
+      if (!sameMap(await this.trips.deviceIdsOfAssets(assetIds, tx), deviceIds)) {
+        throw new ReadAgain();
+      }
+    };
+    if (settingPathsOf(settings).length === 0 || deviceIds.size === 0) {
+      await this.tx.run(checked);
+      return;
+    }
+    await this.overlays.applyOverlay(
+      {
+        source: { kind: 'trip', id: trip.id },
+        deviceIds: [...deviceIds.values()],
+        settings,
+        expiresAt: null,
+        actor,
+        label: `Trip ${trip.name}`,
+      },
+      { within: checked },
+    );
+  }
+
+  /**
+   * The writes of adding asset `assetId` to trip `id`'s kit, inside their transaction (see
+   * addToKit). `expected` is the trip's status when the step was prepared: out means the overlay
+   * is being laid on the asset's device, so a trip that changed status meanwhile is read again.
+   */
+  private async addToKitIn(
+    tx: Tx,
+    actor: StaffPrincipal,
+    id: string,
+    assetId: string,
+    expected: TripStatus,
+  ): Promise<void> {
+    const trip = await this.lockOpenTrip(tx, id, { closedCode: 'trip_closed' });
+    if (trip.status !== expected) {
+      throw new ReadAgain();
+    }
+    const now = this.clock.now();
+    if (now.getTime() >= trip.endsAt.getTime()) {
+      throw kitChangeRefused(
+        'trip_ended',
+        `This trip ended at ${trip.endsAt.toISOString()}: nothing more can join its kit`,
+      );
+    }
+    const asset = await this.trips.assetForUpdate(tx, assetId);
+    if (!asset) {
+      throw new NotFoundException('That asset is no longer in the register');
+    }
+    const existing = await this.trips.kitEntryByTag(tx, id, asset.assetTag);
+    // One that came back (or was taken out) while the trip is out may go out with it again.
+    const outAgain = existing?.status === 'back' && trip.status === 'out';
+    if (existing && !outAgain) {
+      throw kitChangeRefused(
+        'already_in_kit',
+        existing.status === 'lost'
+          ? `${asset.assetTag} is in this trip's kit already, reported lost`
+          : `${asset.assetTag} is already in this trip's kit`,
+      );
+    }
+    if (!outAgain && (await this.trips.countWholeKit(tx, id)) >= TRIP_KIT_MAX) {
+      throw kitChangeRefused(
+        'kit_full',
+        `The kit already has ${TRIP_KIT_MAX} assets, the most one trip takes`,
+      );
+    }
+    const goesOut = trip.status === 'out';
+    if (goesOut) {
+      if (asset.status !== 'available') {
+        throw kitChangeRefused(
+          'asset_not_available',
+          `${asset.assetTag} cannot join the kit while it is out: it is ${ASSET_STATUS_LABELS[
+            asset.status
+          ].toLowerCase()}`,
+        );
+      }
+      if ((await this.assets.moveStatus(tx, [asset.id], 'available', 'on_trip', now)) !== 1) {
+        throw kitChangeRefused(
+          'asset_not_available',
+          `${asset.assetTag} was taken at the same moment; it did not join the kit`,
+        );
+      }
+    }
+    if (!outAgain) {
+      await this.trips.insertKitEntry(tx, id, asset.id, goesOut ? 'out' : 'ready', actor.id, now);
+    } else if ((await this.trips.moveKit(tx, id, 'back', 'out', actor.id, now, [asset.id])) !== 1) {
+      throw kitChangeRefused(
+        'already_in_kit',
+        `${asset.assetTag} changed at the same moment; it did not join the kit`,
+      );
+    }
+    const deviceId = (await this.trips.deviceIdsOfAssets([asset.id], tx)).get(asset.id) ?? null;
+    await this.audit.record(tx, {
+      actor,
+      action: 'trip.kit_added',
+      target: tripTarget(trip),
+      detail: {
+        assetId: asset.id,
+        assetTag: asset.assetTag,
+        deviceId,
+        checkedOut: goesOut,
+        outAgain,
+        kitSize: await this.trips.countWholeKit(tx, id),
+      },
+    });
+  }
+
+  /** The writes of taking `entry` out of trip `id`'s kit, inside their transaction (removeFromKit). */
+  private async removeFromKitIn(
+    tx: Tx,
+    actor: StaffPrincipal,
+    id: string,
+    entry: KitEntry,
+    deviceId: string | null,
+  ): Promise<void> {
+    const trip = await this.lockOpenTrip(tx, id, { closedCode: 'trip_closed' });
+    const current = await this.trips.kitEntryByTag(tx, id, entry.assetTag);
+    if (!current || current.assetId !== entry.assetId) {
+      throw new NotFoundException(`${entry.assetTag} is not in this trip's kit`);
+    }
+    const now = this.clock.now();
+    if (current.status === 'back' || current.status === 'lost') {
+      throw kitChangeRefused(
+        'kept_in_record',
+        current.status === 'back'
+          ? `${entry.assetTag} went out with this trip and is back: it stays in the trip's record`
+          : `${entry.assetTag} was reported lost on this trip: it stays in the trip's record`,
+      );
+    }
+    if (current.status === 'ready') {
+      if ((await this.trips.countWholeKit(tx, id)) <= 1) {
+        throw kitChangeRefused(
+          'last_in_kit',
+          `${entry.assetTag} is the only asset in the kit: a trip takes at least one (close the trip to call it off)`,
+        );
+      }
+      if (!(await this.trips.deleteReadyKitEntry(tx, id, entry.assetId))) {
+        throw new ConflictException(`${entry.assetTag} changed at the same moment; try again`);
+      }
+    } else {
+      // Out: checked in as it leaves (the overlay comes off in this transaction, removeFromKit).
+      if ((await this.trips.moveKit(tx, id, 'out', 'back', actor.id, now, [entry.assetId])) !== 1) {
+        throw new ConflictException(`${entry.assetTag} changed at the same moment; try again`);
+      }
+      await this.assets.updateWhereStatus(tx, entry.assetId, ['on_trip'], {
+        status: 'available',
+        updatedAt: now,
+      });
+    }
+    await this.audit.record(tx, {
+      actor,
+      action: 'trip.kit_removed',
+      target: tripTarget(trip),
+      detail: {
+        assetId: entry.assetId,
+        assetTag: entry.assetTag,
+        deviceId,
+        checkedIn: current.status === 'out',
+        kitSize: await this.trips.countWholeKit(tx, id),
+      },
+    });
+  }
+
+  /**
+   * The check-out's writes inside its transaction (see checkOut).
+   *
+   * @returns the ids of the assets that went out
+   */
+  private async checkOutIn(tx: Tx, actor: StaffPrincipal, id: string): Promise<string[]> {
+    const trip = await this.lockOpenTrip(tx, id, { closedCode: 'trip_closed' });
     if (trip.status !== 'planned') {
       throw kitRefused('kit_already_out', 'The kit is already checked out');
     }
@@ -592,6 +874,16 @@ export class TripsService implements OnModuleInit {
         overlay: settingPathsOf(JSON.parse(trip.overlay) as PartialPolicySettings),
       },
     });
+    return ids;
+  }
+
+  /** @throws NotFoundException 404 for an unknown trip */
+  private async mustFindTrip(id: string): Promise<TripEntity> {
+    const trip = await this.trips.findById(id);
+    if (!trip) {
+      throw new NotFoundException(`No trip ${id}`);
+    }
+    return trip;
   }
 
   /** @throws NotFoundException 404 when the tag names no asset of this trip's kit */
@@ -666,4 +958,10 @@ export class TripsService implements OnModuleInit {
 
 function sameMap(a: Map<string, string>, b: Map<string, string>): boolean {
   return a.size === b.size && [...a].every(([key, value]) => b.get(key) === value);
+}
+
+/** Whether two lists of ids hold the same ids, in any order. */
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  const inB = new Set(b);
+  return new Set(a).size === inB.size && a.every((item) => inB.has(item));
 }

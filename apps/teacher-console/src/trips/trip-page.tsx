@@ -3,8 +3,12 @@
 // not available, and then nothing goes). Back at school each device is checked in by scanning
 // its tag into the scan box; one that did not come back is marked lost (and locked if enrolled).
 // "Close trip" stays disabled, with the reason beside it, until every device is back or lost.
+// Until the trip is closed its kit can change: a device is added by scanning or typing its tag
+// into "Asset tag to add to the kit" (on a trip that is out it goes out at once, so the hub
+// refuses one on loan, lost or on another trip, saying why), and taken out by its row's "Remove
+// from kit" (one that is out is checked in as it leaves, and stays listed as back).
 // Online state and last seen change live from the /staff socket's device.presence.
-import { writeLive, type Trip } from '@app/hub-api';
+import { tripKitPath, writeLive, type Trip, type TripKitDevice } from '@app/hub-api';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState, type ComponentType } from 'react';
 import { useParams } from 'react-router-dom';
@@ -82,6 +86,16 @@ export default function TripPage({ photos }: TripPageProps) {
   );
 }
 
+/** The label of the box a device is added to the kit by (a second scan box on the page). */
+const ADD_BOX_LABEL = 'Asset tag to add to the kit';
+
+/** What "Remove from kit" will do to this device, said before it is done. */
+function removeWords(device: TripKitDevice): string {
+  return device.status === 'out'
+    ? `${device.assetTag} is checked in as it leaves the kit: it is available again, the trip's settings come off it, and it stays listed as back.`
+    : `${device.assetTag} will not go on this trip. It stays in the register.`;
+}
+
 function TripDetail({ trip, photos }: { trip: Trip; photos?: TripPhotoParts }) {
   const client = useQueryClient();
   const path = tripPath(trip.id);
@@ -122,21 +136,70 @@ function TripDetail({ trip, photos }: { trip: Trip; photos?: TripPhotoParts }) {
     const next = await api<Trip>(`${path}/lost`, { method: 'POST', body: { assetTag } });
     await settle(next, `${assetTag} is marked lost.`);
   };
+  const addBox = useRef<HTMLInputElement>(null);
+  const addToKit = useMutation({
+    mutationFn: (assetTag: string) =>
+      api<Trip>(tripKitPath(trip.id), { method: 'POST', body: { assetTag } }),
+    onSuccess: async (next, typed) => {
+      const added = next.kit.find(
+        (device) => device.assetTag.toLowerCase() === typed.toLowerCase(),
+      );
+      const assetTag = added?.assetTag ?? typed;
+      await settle(
+        next,
+        added?.status === 'out'
+          ? `${assetTag} is added to the kit and checked out. ${kitCountWords(next.kitCounts)}.`
+          : `${assetTag} is added to the kit. ${kitCountWords(next.kitCounts)}.`,
+      );
+      addBox.current?.focus();
+    },
+    onError: () => addBox.current?.focus(),
+  });
+  const removeFromKit = async (device: TripKitDevice) => {
+    const next = await api<Trip>(tripKitPath(trip.id, device.assetTag), { method: 'DELETE' });
+    await settle(
+      next,
+      device.status === 'out'
+        ? `${device.assetTag} is checked in and taken out of the kit. ${kitCountWords(next.kitCounts)}.`
+        : `${device.assetTag} is out of the kit. ${kitCountWords(next.kitCounts)}.`,
+    );
+  };
 
   const blocker = closeBlocker(trip.status, trip.kitCounts);
-  const lostActions = (row: KitRow) =>
-    row.device.status === 'out' ? (
-      <ConfirmDialog
-        triggerLabel="Mark lost"
-        title={`Mark ${row.device.assetTag} lost?`}
-        confirmLabel="Mark lost"
-        onConfirm={() => markLost(row.device.assetTag)}
-      >
-        {row.device.deviceId
-          ? `${row.device.assetTag} will be locked with a message to bring it to the school office, until ICT unlocks it.`
-          : `${row.device.assetTag} will be listed as lost.`}
-      </ConfirmDialog>
-    ) : null;
+  const kitActions = (row: KitRow) => {
+    const { device } = row;
+    const canMarkLost = trip.status === 'out' && device.status === 'out';
+    const canRemove = device.status === 'ready' || device.status === 'out';
+    if (!canMarkLost && !canRemove) {
+      return null;
+    }
+    return (
+      <div className="row-actions">
+        {canRemove ? (
+          <ConfirmDialog
+            triggerLabel="Remove from kit"
+            title={`Remove ${device.assetTag} from the kit?`}
+            confirmLabel="Remove from kit"
+            onConfirm={() => removeFromKit(device)}
+          >
+            {removeWords(device)}
+          </ConfirmDialog>
+        ) : null}
+        {canMarkLost ? (
+          <ConfirmDialog
+            triggerLabel="Mark lost"
+            title={`Mark ${device.assetTag} lost?`}
+            confirmLabel="Mark lost"
+            onConfirm={() => markLost(device.assetTag)}
+          >
+            {device.deviceId
+              ? `${device.assetTag} will be locked with a message to bring it to the school office, until ICT unlocks it.`
+              : `${device.assetTag} will be listed as lost.`}
+          </ConfirmDialog>
+        ) : null}
+      </div>
+    );
+  };
 
   return (
     <>
@@ -212,9 +275,32 @@ function TripDetail({ trip, photos }: { trip: Trip; photos?: TripPhotoParts }) {
       ) : null}
 
       <h2>Kit</h2>
+      {trip.status !== 'closed' ? (
+        <div className="trip-step">
+          <ScanBox
+            label={ADD_BOX_LABEL}
+            focusRef={addBox}
+            description={
+              trip.status === 'out'
+                ? 'The kit is out: a device added goes out at once with it, so it must be available.'
+                : 'Scan or type the tag of a device to take on this trip.'
+            }
+            actionLabel="Add to kit"
+            isPending={addToKit.isPending}
+            onScan={(tag) => {
+              setDone(null);
+              addToKit.mutate(tag);
+            }}
+          />
+          <ErrorMessage
+            error={addToKit.error}
+            title={`Could not add ${addToKit.variables ?? ''} to the kit.`}
+          />
+        </div>
+      ) : null}
       <KitTable
         trip={trip}
-        actions={trip.status === 'out' ? lostActions : undefined}
+        actions={trip.status !== 'closed' ? kitActions : undefined}
         storedPhotos={photos?.StoredCount}
       />
 

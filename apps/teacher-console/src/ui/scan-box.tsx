@@ -22,11 +22,16 @@ export interface ScanBoxProps {
   autoFocus?: boolean;
   /** The button's words: what a scan does here ("Check in" at a trip); default "Look up". */
   actionLabel?: string;
+  /**
+   * The box's label, for a second box on one page that does something else ("Asset tag to add
+   * to the kit"); default SCAN_BOX_LABEL, the one the issue names.
+   */
+  label?: string;
 }
 
 /**
- * The scan box: a labelled field (SCAN_BOX_LABEL) and a button named `actionLabel`; Enter or the
- * button calls `onScan` with the trimmed tag and empties the field.
+ * The scan box: a labelled field (`label`, SCAN_BOX_LABEL unless given) and a button named
+ * `actionLabel`; Enter or the button calls `onScan` with the trimmed tag and empties the field.
  */
 export function ScanBox({
   onScan,
@@ -35,13 +40,14 @@ export function ScanBox({
   isPending,
   autoFocus,
   actionLabel = 'Look up',
+  label = SCAN_BOX_LABEL,
 }: ScanBoxProps) {
   const [typed, setTyped] = useState('');
   return (
     <Form
       className="scan-box"
       role="search"
-      aria-label="Asset tag"
+      aria-label={label === SCAN_BOX_LABEL ? 'Asset tag' : label}
       onSubmit={(event) => {
         event.preventDefault();
         const tag = typed.trim();
@@ -59,7 +65,7 @@ export function ScanBox({
         autoComplete="off"
         spellCheck="false"
       >
-        <Label className="field-label">{SCAN_BOX_LABEL}</Label>
+        <Label className="field-label">{label}</Label>
         {description ? (
           <Text slot="description" className="field-description">
             {description}

@@ -1,4 +1,5 @@
 // Request shapes for trips (issue 13); the responses are @app/hub-api's Trip and TripSummary.
+import { BadRequestException, type PipeTransform } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
@@ -11,14 +12,17 @@ import {
   IsUUID,
   Matches,
 } from 'class-validator';
-import { TRIP_SHORT_NAME_PATTERN, TRIP_SHORT_NAME_RULE, TRIP_STATUSES } from '@app/hub-api';
+import {
+  TRIP_KIT_MAX,
+  TRIP_SHORT_NAME_PATTERN,
+  TRIP_SHORT_NAME_RULE,
+  TRIP_STATUSES,
+} from '@app/hub-api';
 import type { TripStatus } from '@app/hub-api';
 import { IsLaterThan, IsOmittable, IsPlainText, IsRfc3339 } from '../../common/input-rules';
 import { PageQueryDto } from '../../common/page-query.dto';
 import { ASSET_TAG_PATTERN, ASSET_TAG_RULE } from '../../assets/dto/asset.dto';
 
-/** The most assets one trip's kit may name (a coach of iPads, with room to spare). */
-export const TRIP_KIT_MAX = 200;
 /** The most leaders one trip may have. */
 export const TRIP_LEADERS_MAX = 20;
 
@@ -71,11 +75,26 @@ export class CreateTripDto {
   overlay?: Record<string, Record<string, unknown>>;
 }
 
-/** POST /api/trips/:id/check-in and /lost: one device, by scan. */
+/** POST /api/trips/:id/check-in, /lost and /kit: one device, by scan. */
 export class TripAssetDto {
   @ApiProperty({ description: 'What the scan gave (any case)' })
   @Matches(ASSET_TAG_PATTERN, { message: `assetTag must be ${ASSET_TAG_RULE}` })
   assetTag: string;
+}
+
+/**
+ * The pipe for an asset tag in the address (DELETE /api/trips/:id/kit/:assetTag): the tag as
+ * given (any case), or 400 naming the rule, as the body's `assetTag` is checked.
+ *
+ * @throws BadRequestException 400 when the tag is not ASSET_TAG_RULE
+ */
+export class AssetTagInPath implements PipeTransform<string, string> {
+  transform(value: string): string {
+    if (!ASSET_TAG_PATTERN.test(value)) {
+      throw new BadRequestException(`assetTag must be ${ASSET_TAG_RULE}`);
+    }
+    return value;
+  }
 }
 
 export class TripListQueryDto extends PageQueryDto {
