@@ -113,6 +113,18 @@ export interface AuditEntry {
   correlationId: string | null;
 }
 
+/**
+ * GET /api/audit/people?search= (safeguarding, ICT): a member of staff the audit log names as
+ * having acted, with their account's names as they are now. The Person filter finds entries by
+ * every such person whose display name or username holds its text (any capitals), or whose id
+ * it is; the console's type-ahead offers them by name.
+ */
+export interface AuditPerson {
+  id: string;
+  username: string;
+  displayName: string;
+}
+
 /** A member of staff named from their account as it is now (null names: no such account). */
 export interface AupAcceptancePerson {
   staffId: string;

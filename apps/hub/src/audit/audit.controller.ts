@@ -1,4 +1,5 @@
-// The audit log's reader, for the safeguarding lead and ICT: a filtered page, or a CSV export.
+// The audit log's reader, for the safeguarding lead and ICT: a filtered page, or a CSV export,
+// and the staff its Person filter can name (for the console's type-ahead).
 // An export is a copy of the log taken away, so it writes its own entry (`audit.exported`);
 // reading a page on screen does not (docs/decisions.md, 2026-12-03 sixth).
 import { Controller, Get, Query, Res } from '@nestjs/common';
@@ -11,8 +12,8 @@ import { CurrentStaff, Roles } from '../common/access';
 import type { StaffPrincipal } from '../common/roles';
 import type { AuditFilter } from './audit.repository';
 import { AuditEntryView, AuditService } from './audit.service';
-import { AuditPageDto } from './dto/audit-entry.dto';
-import { AuditQueryDto } from './dto/audit-query.dto';
+import { AuditPageDto, AuditPeoplePageDto } from './dto/audit-entry.dto';
+import { AuditPeopleQueryDto, AuditQueryDto } from './dto/audit-query.dto';
 import { ApiRoute } from '../api-docs/openapi';
 
 /**
@@ -69,6 +70,22 @@ export class AuditController {
   })
   list(@Query() query: AuditQueryDto) {
     return this.audit.find(toFilter(query), query.page, query.pageSize);
+  }
+
+  @Get('people')
+  @Roles('safeguarding', 'ict')
+  @ApiOkResponse({ type: AuditPeoplePageDto })
+  @ApiRoute({
+    summary: 'Find the staff who acted in the log by part of their name or username',
+    description:
+      'The people the Person filter (`actor`) finds entries by, for the console to offer by ' +
+      'name: staff accounts with at least one entry as the one who acted, with their id, ' +
+      'username and display name now, and nothing else (the staff list, with roles and email, ' +
+      'is for ICT only).',
+    ok: 'A page of people, by display name',
+  })
+  people(@Query() query: AuditPeopleQueryDto) {
+    return this.audit.people(query.search, query.page, query.pageSize);
   }
 
   @Get('export.csv')

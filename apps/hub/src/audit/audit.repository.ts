@@ -1,18 +1,39 @@
 // Reads and appends audit entries. There is deliberately no update; deletion is retention only.
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository, SelectQueryBuilder } from 'typeorm';
+import { Brackets, Repository, SelectQueryBuilder } from 'typeorm';
 import { bulkInsert } from '../database/bulk-insert';
 import type { Tx } from '../database/transaction-runner';
 import { AuditEntryEntity } from './audit-entry.entity';
 
 export interface AuditFilter {
+  /**
+   * The Person filter as typed: an entry matches when its actor's id or username is this text
+   * (as typed or lower-cased), or its actor is one of `actorStaffIds`.
+   */
   actor?: string;
+  /**
+   * The staff accounts the `actor` text names by part of their name or username (the service
+   * finds them, see AuditService.peopleNamed); only read when `actor` is given.
+   */
+  actorStaffIds?: readonly string[];
   action?: string;
   targetType?: string;
   targetId?: string;
   from?: Date;
   to?: Date;
+}
+
+/** A member of staff as the audit reader may name them: their account's id and names now. */
+export interface AuditPersonRow {
+  id: string;
+  username: string;
+  displayName: string;
+}
+
+/** `text` with LIKE's wildcards (and the escape character) escaped, for `LIKE … ESCAPE '\'`. */
+function escapeLike(text: string): string {
+  return text.replace(/[%_\\]/g, (c) => `\\${c}`);
 }
 
 @Injectable()
@@ -63,18 +84,55 @@ export class AuditRepository {
     return this.filtered(filter).andWhere('e.seq <= :atMostSeq', { atMostSeq }).getCount();
   }
 
+  /**
+   * Every member of staff the log names as having acted (at least one entry with them as its
+   * actor), with their account's username and display name as they are now: what the audit
+   * reader's Person filter may name, and nothing the log itself does not already show its
+   * reader (no roles, email or disabled state). One probe of the (actor_id, at) index per
+   * account; a school has hundreds of staff, not the log's millions of entries.
+   */
+  async staffWhoActed(): Promise<AuditPersonRow[]> {
+    return this.entries.manager
+      .createQueryBuilder()
+      .from('staff_accounts', 's')
+      .select('s.id', 'id')
+      .addSelect('s.username', 'username')
+      .addSelect('s.display_name', 'displayName')
+      .where(
+        "EXISTS (SELECT 1 FROM audit_entries a WHERE a.actor_id = s.id AND a.actor_type = 'staff')",
+      )
+      .getRawMany<AuditPersonRow>();
+  }
+
   private filtered(filter: AuditFilter): SelectQueryBuilder<AuditEntryEntity> {
     const query = this.entries.createQueryBuilder('e');
     if (filter.actor) {
       // Usernames and the hub's ids are lower case, so "Tariq" finds tariq as signing in does; the
       // text as typed is kept too, for a shell user written with capitals.
       const actors = [...new Set([filter.actor, filter.actor.toLowerCase()])];
-      query.andWhere('(e.actor_id IN (:...actors) OR e.actor_label IN (:...actors))', { actors });
+      const staffIds = [...new Set(filter.actorStaffIds ?? [])];
+      query.andWhere(
+        new Brackets((where) => {
+          where
+            .where('e.actor_id IN (:...actors)', { actors })
+            .orWhere('e.actor_label IN (:...actors)', { actors });
+          if (staffIds.length > 0) {
+            // Ids, not names: every entry by the people named, whatever they were called when
+            // it was written; the (actor_id, at) index finds them.
+            where.orWhere("(e.actor_type = 'staff' AND e.actor_id IN (:...staffIds))", {
+              staffIds,
+            });
+          }
+        }),
+      );
     }
     if (filter.action) {
-      // "device.lock" matches exactly; "command." matches every action under that prefix.
+      // "device.lock" matches exactly; "command." matches every action under that prefix (its
+      // "_" a letter, not LIKE's any-one-character).
       if (filter.action.endsWith('.')) {
-        query.andWhere('e.action LIKE :prefix', { prefix: `${filter.action}%` });
+        query.andWhere("e.action LIKE :prefix ESCAPE '\\'", {
+          prefix: `${escapeLike(filter.action)}%`,
+        });
       } else {
         query.andWhere('e.action = :action', { action: filter.action });
       }

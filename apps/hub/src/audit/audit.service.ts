@@ -1,6 +1,6 @@
 // The audit log: every state-changing staff action and every command staff send to devices is
 // written here, in the same transaction as the change itself, and read by safeguarding and ICT.
-import { auditActionWords } from '@app/hub-api';
+import { auditActionWords, nameKeyOf, type AuditPerson, type Page } from '@app/hub-api';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { DailyTask, DAY_MS } from '../common/daily-task';
@@ -13,7 +13,7 @@ import { TransactionRunner, type Tx } from '../database/transaction-runner';
 import { AuditEntryEntity } from './audit-entry.entity';
 import { AuditDeviceActor, AuditTarget, fitLabel } from './audit-labels';
 import { describeAuditDetail } from './audit-text';
-import { AuditFilter, AuditRepository } from './audit.repository';
+import { AuditFilter, AuditPersonRow, AuditRepository } from './audit.repository';
 
 /**
  * Who made a change: a signed-in member of staff, a device (named as it is now, see
@@ -153,6 +153,31 @@ function exportedFilters(filter: AuditFilter): Record<string, string> {
   );
 }
 
+/**
+ * Whether the audit reader's Person filter text names `person`: it is their id (any capitals, as
+ * a copied id may be), or it is part of their display name or username. Names are compared as
+ * `nameKeyOf` reads them (any capitals, including "Ø" and "ø", compatibility forms and inner
+ * spaces as one), in JavaScript rather than SQL, so SQLite (whose LOWER() folds only A-Z) and
+ * PostgreSQL answer alike; `%` and `_` are letters here, never patterns.
+ *
+ * @param person a member of staff who acted in the log (AuditRepository.staffWhoActed)
+ * @param text the filter as typed, e.g. "patel", "Mrs Patel", an id
+ */
+export function personNamedBy(person: AuditPersonRow, text: string): boolean {
+  const wanted = nameKeyOf(text);
+  if (wanted === '') {
+    return false;
+  }
+  return (
+    person.id === text.trim().toLowerCase() ||
+    nameKeyOf(person.displayName).includes(wanted) ||
+    nameKeyOf(person.username).includes(wanted)
+  );
+}
+
+/** People in the order a list of names is read: by display name, then username. */
+const byName = new Intl.Collator('en-GB', { sensitivity: 'base', numeric: true });
+
 /** Audit entries deleted per unit of work by the retention (see `applyRetention`). */
 export const RETENTION_BATCH = 5000;
 
@@ -203,7 +228,56 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
     );
   }
 
-  async find(filter: AuditFilter, page: number, pageSize: number) {
+  /**
+   * The staff who acted in the log that `text` names (`personNamedBy`; every one of them when
+   * `text` is empty or left out), ordered by display name then username.
+   */
+  async peopleNamed(text: string | undefined): Promise<AuditPerson[]> {
+    const everyone = await this.repository.staffWhoActed();
+    const named = text?.trim()
+      ? everyone.filter((person) => personNamedBy(person, text))
+      : everyone;
+    return named
+      .map(({ id, username, displayName }) => ({ id, username, displayName }))
+      .sort(
+        (a, b) =>
+          byName.compare(a.displayName, b.displayName) || byName.compare(a.username, b.username),
+      );
+  }
+
+  /**
+   * GET /api/audit/people: a page of the staff the Person filter `search` would find entries
+   * by (see `peopleNamed`), for the console's type-ahead.
+   */
+  async people(
+    search: string | undefined,
+    page: number,
+    pageSize: number,
+  ): Promise<Page<AuditPerson>> {
+    const named = await this.peopleNamed(search);
+    return {
+      items: named.slice((page - 1) * pageSize, page * pageSize),
+      total: named.length,
+      page,
+      pageSize,
+    };
+  }
+
+  /**
+   * `filter` with the staff its Person text names: when several match ("Patel"), entries by
+   * every one of them, as a safeguarding lead searching a surname expects to see all who bear it
+   * (each entry says who); the console's type-ahead picks one by id.
+   */
+  private async withPeople(filter: AuditFilter): Promise<AuditFilter> {
+    if (!filter.actor) {
+      return filter;
+    }
+    const people = await this.peopleNamed(filter.actor);
+    return { ...filter, actorStaffIds: people.map((person) => person.id) };
+  }
+
+  async find(query: AuditFilter, page: number, pageSize: number) {
+    const filter = await this.withPeople(query);
     const [entries, total] = await this.repository.find(filter, (page - 1) * pageSize, pageSize);
     return {
       items: entries.map((entry) => toAuditEntryView(entry, this.config.timeZone)),
@@ -219,7 +293,8 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
    * covers is fixed by its first page: entries appended while it runs come after that page's
    * newest and are left out, never duplicated (issue 8 item 22).
    */
-  async *findAll(filter: AuditFilter, pageSize = 1000): AsyncGenerator<AuditEntryView> {
+  async *findAll(query: AuditFilter, pageSize = 1000): AsyncGenerator<AuditEntryView> {
+    const filter = await this.withPeople(query);
     yield* this.pagesFrom(
       filter,
       await this.repository.findBefore(filter, null, pageSize),
@@ -240,9 +315,10 @@ export class AuditService implements OnModuleInit, OnApplicationShutdown {
    */
   async startExport(
     actor: StaffPrincipal,
-    filter: AuditFilter,
+    query: AuditFilter,
     pageSize = 1000,
   ): Promise<AsyncGenerator<AuditEntryView>> {
+    const filter = await this.withPeople(query);
     const first = await this.repository.findBefore(filter, null, pageSize);
     const rows =
       first.length < pageSize

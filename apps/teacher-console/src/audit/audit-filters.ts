@@ -1,5 +1,7 @@
 // The audit log's filters as the page holds them (in the address, so a filtered view can be
-// reloaded or shared) and as the hub's GET /api/audit and /api/audit/export.csv take them.
+// reloaded or shared) and as the hub's GET /api/audit and /api/audit/export.csv take them, and
+// what the page says about whom its Person filter took in.
+import type { AuditPerson } from '@app/hub-api';
 import type { ApiQuery } from '../api/client';
 
 /** What a person types: dates are the school day's `YYYY-MM-DD` from a date field. */
@@ -77,4 +79,27 @@ export function auditQuery(filters: AuditFilters): ApiQuery {
     from: startOfDay(filters.fromDate),
     to: startOfDay(filters.toDate, 1),
   };
+}
+
+/**
+ * Whom the applied Person filter names, in words for above the entries: "Person filter: Anita
+ * Patel (apatel) and Raj Patel (rpatel)." Entries by all of them are shown (a search for a
+ * surname finds every bearer), so this says who they are; "… and 3 more" past the names read.
+ *
+ * @param people the first page of GET /api/audit/people for the filter's text
+ * @param total how many it names in all
+ * @returns the words, or null when the text names no member of staff (a device's id, a typo)
+ */
+export function peopleWords(people: readonly AuditPerson[], total: number): string | null {
+  if (people.length === 0) {
+    return null;
+  }
+  const names = people.map((person) => `${person.displayName} (${person.username})`);
+  const listed =
+    total > names.length
+      ? `${names.join(', ')} and ${total - names.length} more`
+      : names.length === 1
+        ? names[0]
+        : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+  return `Person filter: ${listed}.`;
 }

@@ -1,4 +1,5 @@
-// Safeguarding and ICT: the audit log, newest first, filtered by person, action, target and
+// Safeguarding and ICT: the audit log, newest first, filtered by person (part of a name, or one
+// person chosen by name: person-filter.tsx), action, target and
 // dates, a page at a time from the hub (GET /api/audit), and exported as CSV with the same
 // filters (GET /api/audit/export.csv, fetched with the bearer token and saved as a file). Each
 // action is said and picked in words (one table with the hub: @app/hub-api's audit-actions).
@@ -8,6 +9,7 @@ import {
   AUDIT_ACTION_WORDS,
   auditActionWords,
   type AuditEntry,
+  type AuditPerson,
   type Page as ListPage,
 } from '@app/hub-api';
 import { useMutation, useQuery } from '@tanstack/react-query';
@@ -33,9 +35,11 @@ import {
   FILTER_KEYS,
   filtersFrom,
   NO_FILTERS,
+  peopleWords,
   type AuditFilters,
 } from './audit-filters';
 import { saveBlob } from './download';
+import { AUDIT_PEOPLE_PATH, PEOPLE_SHOWN, PersonFilter } from './person-filter';
 
 const PAGE_SIZE = 50;
 
@@ -98,6 +102,14 @@ export default function AuditPage() {
     ...apiQuery<ListPage<AuditEntry>>('/api/audit', { ...query, page, pageSize: PAGE_SIZE }),
     enabled: swappedDays === null,
   });
+  // Whom the applied Person text names (the same question the Person box asks while typing).
+  const named = useQuery({
+    ...apiQuery<ListPage<AuditPerson>>(AUDIT_PEOPLE_PATH, {
+      search: query.actor,
+      pageSize: PEOPLE_SHOWN,
+    }),
+    enabled: Boolean(query.actor),
+  });
   const exportCsv = useMutation({
     mutationFn: () => api<Blob>('/api/audit/export.csv', { query, as: 'blob' }),
     onSuccess: (blob) => saveBlob(blob, 'audit-log.csv'),
@@ -132,6 +144,13 @@ export default function AuditPage() {
     'to',
   ] as const);
   const data = entries.data;
+  const whom =
+    query.actor && named.data
+      ? (peopleWords(named.data.items, named.data.total) ??
+        (data?.total === 0
+          ? `Nobody with entries in the log has “${String(query.actor)}” in their name or username.`
+          : null))
+      : null;
 
   return (
     <Page
@@ -151,13 +170,7 @@ export default function AuditPage() {
         <StatusMessage>The CSV of the filtered log was downloaded (audit-log.csv).</StatusMessage>
       ) : null}
       <Form className="filter-form" onSubmit={submit} aria-label="Filter the audit log">
-        <TextField
-          label="Person"
-          description="A username, or a staff or device id"
-          value={draft.actor}
-          onChange={set('actor')}
-          errorMessage={byField.actor}
-        />
+        <PersonFilter value={draft.actor} onChange={set('actor')} errorMessage={byField.actor} />
         <Select
           label="Action"
           options={actionOptions(draft.action)}
@@ -208,6 +221,7 @@ export default function AuditPage() {
         </div>
       </Form>
       {form ? <ErrorMessage error={entries.error} title="Could not read the audit log." /> : null}
+      {whom ? <StatusMessage>{whom}</StatusMessage> : null}
       {!data ? (
         entries.isPending && swappedDays === null ? (
           <StatusMessage>Loading the audit log…</StatusMessage>

@@ -15,6 +15,7 @@ export { DataTable, type DataColumn, type DataTableProps } from './table';
 export { TextField, type TextFieldProps } from './text-field';
 export { Switch, type SwitchProps } from './switch';
 export { TextArea, type TextAreaProps } from './text-area';
+export { useSettled } from './use-settled';
 export {
   dayAt,
   dayInput,

@@ -42,6 +42,12 @@ export interface SearchPickerProps {
   emptyText: string;
   errorMessage?: string | null;
   isDisabled?: boolean;
+  /**
+   * The text typed stands on its own, not only as a search for an item (the audit log's Person
+   * filter, sent as typed): Escape and moving on close the list and keep it. Otherwise react-aria
+   * reopens the list over text that picked nothing.
+   */
+  allowsCustomValue?: boolean;
 }
 
 export function SearchPicker({
@@ -55,6 +61,7 @@ export function SearchPicker({
   emptyText,
   errorMessage,
   isDisabled,
+  allowsCustomValue,
 }: SearchPickerProps) {
   const [picks, setPicks] = useState(0);
   return (
@@ -71,6 +78,7 @@ export function SearchPicker({
         onSelectedChange(key === null ? null : String(key));
       }}
       allowsEmptyCollection
+      allowsCustomValue={allowsCustomValue}
       menuTrigger="focus"
       isInvalid={Boolean(errorMessage)}
       isDisabled={isDisabled}

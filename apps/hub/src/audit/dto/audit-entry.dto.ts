@@ -1,5 +1,6 @@
 // The audit log as the API answers it: one entry, and a page of them.
 import { ApiProperty } from '@nestjs/swagger';
+import type { AuditPerson } from '@app/hub-api';
 import type { AuditEntryView } from '../audit.service';
 
 export class AuditEntryDto implements AuditEntryView {
@@ -101,6 +102,32 @@ export class AuditPageDto {
   items: AuditEntryDto[];
 
   @ApiProperty({ description: 'How many entries match the filters in all' })
+  total: number;
+
+  @ApiProperty()
+  page: number;
+
+  @ApiProperty()
+  pageSize: number;
+}
+
+/** A member of staff the log names as having acted, named as their account is now. */
+export class AuditPersonDto implements AuditPerson {
+  @ApiProperty({ description: 'The staff account’s id, as entries’ actorId has it' })
+  id: string;
+
+  @ApiProperty({ example: 'apatel' })
+  username: string;
+
+  @ApiProperty({ example: 'Mrs Anita Patel' })
+  displayName: string;
+}
+
+export class AuditPeoplePageDto {
+  @ApiProperty({ type: [AuditPersonDto], description: 'By display name, then username' })
+  items: AuditPersonDto[];
+
+  @ApiProperty({ description: 'How many people match in all' })
   total: number;
 
   @ApiProperty()

@@ -3,10 +3,16 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
 import { IsLaterThan, IsPlainText, IsRfc3339 } from '../../common/input-rules';
-import { PageQueryDto } from '../../common/page-query.dto';
+import { PageQuery, PageQueryDto } from '../../common/page-query.dto';
 
 export class AuditQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'Staff id, username or device id' })
+  @ApiPropertyOptional({
+    description:
+      'Who acted: a staff id, username or device id (exactly, any capitals), or part of a ' +
+      'member of staff’s display name or username (any capitals, `%` and `_` as letters): ' +
+      'entries by every member of staff it names, as GET /api/audit/people lists them',
+    example: 'patel',
+  })
   @IsOptional()
   @IsPlainText({ max: 128 })
   actor?: string;
@@ -42,4 +48,17 @@ export class AuditQueryDto extends PageQueryDto {
   @IsRfc3339()
   @IsLaterThan('from')
   to?: string;
+}
+
+/** The Person filter's type-ahead: 20 names by default, at most 100. */
+export class AuditPeopleQueryDto extends PageQuery(20, 100) {
+  @ApiPropertyOptional({
+    description:
+      'Part of a display name or username (any capitals), or a staff id; left out: everyone ' +
+      'the log names as having acted',
+    example: 'patel',
+  })
+  @IsOptional()
+  @IsPlainText({ max: 128 })
+  search?: string;
 }
