@@ -372,4 +372,49 @@ describe('the Photos screens', () => {
       .waitFor();
     expect(await dialog.getByText(/Try again later/).count()).toBe(0);
   });
+
+  it("says the hub's reason when a trip leader opens the photos of a trip they do not lead", async () => {
+    const adminToken = await apiSignIn(hub().url, 'admin', ADMIN_PASSWORD);
+    const account = (username: string) =>
+      callApi<{ id: string }>(hub().url, 'POST', '/api/staff', adminToken, {
+        username,
+        displayName: username.charAt(0).toUpperCase() + username.slice(1),
+        password: 'Staff-Pass1!',
+        roles: ['trip_leader'],
+      });
+    const [mine, theirs] = [await account('priya'), await account('owen')];
+    await callApi(hub().url, 'POST', '/api/assets', adminToken, {
+      assetTag: 'BEACH-1',
+      kind: 'tablet',
+    });
+    const now = Date.now();
+    const tripOf = (leaderId: string, name: string, shortName: string) =>
+      callApi<Trip>(hub().url, 'POST', '/api/trips', adminToken, {
+        name,
+        shortName,
+        startsAt: new Date(now + 3_600_000).toISOString(),
+        endsAt: new Date(now + 8 * 3_600_000).toISOString(),
+        leaderIds: [leaderId],
+        assetTags: ['BEACH-1'],
+      });
+    await tripOf(mine.id, 'Beach clean', 'beach');
+    const other = await tripOf(theirs.id, 'Castle visit', 'castle');
+
+    // Priya follows a link to Owen's trip's photos.
+    await page().goto(`${hub().url}/sign-in`);
+    await signInWithForm(page(), 'priya', 'Staff-Pass1!');
+    await page().getByRole('button', { name: 'I accept' }).click();
+    await page()
+      .getByRole('heading', { name: /^Hello/ })
+      .waitFor();
+    await page().goto(`${hub().url}/photos?trip=${other.id}`);
+    await page().getByRole('heading', { name: 'Photos', level: 1 }).waitFor();
+    // The day filter says why it has no days: the hub's own words, not only that it failed.
+    await page()
+      .getByText(
+        'Could not read the days. Only the leaders of this trip, ICT and safeguarding see its photos.',
+      )
+      .waitFor();
+    await checkScreen('photos-not-your-trip');
+  });
 });

@@ -215,6 +215,16 @@ export function describeError(error: unknown): string {
 }
 
 /**
+ * What could not be done and why, in one line, for a place that has room for one (a field's
+ * error slot) rather than an ErrorMessage: "Could not read the days. Only the leaders of this
+ * trip, ICT and safeguarding see its photos." `title` is a sentence; the reason is the hub's own
+ * words (describeError), never left out.
+ */
+export function failureWords(title: string, error: unknown): string {
+  return `${title} ${describeError(error)}`;
+}
+
+/**
  * TanStack Query options for a GET, keyed by the API path: `[path]` or `[path, query]`. Live
  * events and mutations invalidate or update by the same key (`queryClient.invalidateQueries({
  * queryKey: ['/api/devices'] })` reaches every page and filter of the list).

@@ -17,7 +17,7 @@ import { useQueries, useQuery } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { plainFieldNames } from '@app/hub-api';
 import { badRequestPlacesOf, type BadRequestPlaces } from '../api/bad-request-fields';
-import { ApiError, apiQuery, sentence } from '../api/client';
+import { ApiError, apiQuery, failureWords, sentence } from '../api/client';
 import { goneIdsOf, goneWords } from '../api/gone-choices';
 import { Button, CheckboxGroup, ErrorMessage, SearchPicker, Select, TextField } from '../ui';
 import { WEEKDAYS } from './class-words';
@@ -264,7 +264,10 @@ export function ClassForm({ initial, onSave, isSaving, error, saveLabel }: Class
                 label: `${group.name} (${group.members} ${group.members === 1 ? 'device' : 'devices'})`,
               })),
           ]}
-          errorMessage={byField.groupId ?? (groups.error ? 'Could not read the groups.' : null)}
+          errorMessage={
+            byField.groupId ??
+            (groups.error ? failureWords('Could not read the groups.', groups.error) : null)
+          }
         />
         <ChosenDevices
           deviceIds={deviceIds}

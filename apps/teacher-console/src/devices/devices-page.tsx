@@ -5,7 +5,7 @@
 import type { Device, Page as ApiPage } from '@app/hub-api';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { apiQuery } from '../api/client';
+import { apiQuery, failureWords } from '../api/client';
 import {
   DataTable,
   ErrorMessage,
@@ -85,7 +85,9 @@ export default function DevicesPage() {
             { value: ANY, label: 'All groups' },
             ...(groups.data ?? []).map((group) => ({ value: group.id, label: group.name })),
           ]}
-          errorMessage={groups.error ? 'Could not read the groups.' : null}
+          errorMessage={
+            groups.error ? failureWords('Could not read the groups.', groups.error) : null
+          }
         />
         <Select
           label="Platform"

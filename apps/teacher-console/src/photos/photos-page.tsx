@@ -7,7 +7,7 @@
 import type { Page as ApiPage, PhotoDay, PhotoPage, TripSummary } from '@app/hub-api';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import { ApiError, apiQuery } from '../api/client';
+import { ApiError, apiQuery, failureWords } from '../api/client';
 import { useSession } from '../auth/session';
 import { ErrorMessage, Page, Pager, Select, StatusMessage, useAddressFilters } from '../ui';
 import { DevicePhotoTable } from './device-photo-counts';
@@ -100,7 +100,7 @@ export default function PhotosPage() {
                 errorMessage={
                   // An account that may not list trips (403) still sees every photo by day.
                   trips.error && !(trips.error instanceof ApiError && trips.error.status === 403)
-                    ? 'Could not read the trips.'
+                    ? failureWords('Could not read the trips.', trips.error)
                     : null
                 }
               />
@@ -111,7 +111,9 @@ export default function PhotosPage() {
               onChange={(value) => change({ day: value })}
               options={dayOptions}
               isDisabled={!canList}
-              errorMessage={days.error ? 'Could not read the days.' : null}
+              errorMessage={
+                days.error ? failureWords('Could not read the days.', days.error) : null
+              }
             />
           </form>
 
