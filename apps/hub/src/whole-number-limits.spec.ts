@@ -1,8 +1,8 @@
 // The whole numbers the console checks before sending (libs/hub-api number-rules) are the ranges
-// the hub's DTOs accept, read from the DTOs' own class-validator decorators: a DTO changed
-// without the shared limit (or the other way round) fails here, not in a school where a form lets
-// through a number the hub refuses. The enrolment DTO reads the limits themselves; the policy and
-// class DTOs still write theirs out, so this is what keeps them one.
+// the hub's DTOs accept, read from the DTOs' own class-validator decorators. The enrolment,
+// policy and class DTOs now take their @Min and @Max from these constants, so the two cannot
+// part by a change to the constant; what this still catches is a DTO edited away from them: a
+// number written back into a decorator, a bound or @IsInt dropped, another constant used.
 import {
   CAMERA_ALLOW_MINUTES,
   LESSON_WEEKDAY,

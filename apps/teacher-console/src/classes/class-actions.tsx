@@ -10,6 +10,8 @@ import {
   type ClassSession,
   type ClassSessionView,
 } from '@app/hub-api';
+import { MESSAGE_TEXT_MAX_LENGTH } from '@app/devices/protocol';
+import { LIMITS } from '@app/policy/settings';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api/client';
@@ -25,10 +27,10 @@ import {
 import { CLASSES_PATH, classPath, sessionPath } from './class-live';
 import { acceptedWords, actionErrorsOf } from './class-words';
 
-/** LOCK_MESSAGE_MAX_LENGTH and MESSAGE_TEXT_MAX_LENGTH (libs/devices protocol.ts). */
-const MESSAGE_TEXT_MAX = 500;
-/** An app id as the policy names it (apps.allowed entries). */
-const APP_ID_MAX = 200;
+/** A message's text, as the device protocol takes it (and the hub's ClassActionDto). */
+const MESSAGE_TEXT_MAX = MESSAGE_TEXT_MAX_LENGTH;
+/** An app id as long as the policy may name one (apps.allowed entries, libs/policy LIMITS). */
+const APP_ID_MAX = LIMITS.appIdLength.max;
 /** The camera allowance's choices, within the hub's range (CAMERA_ALLOW_MINUTES, 1 to 240). */
 const CAMERA_MINUTES = [5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 240].filter(
   (minutes) => minutes >= CAMERA_ALLOW_MINUTES.min && minutes <= CAMERA_ALLOW_MINUTES.max,

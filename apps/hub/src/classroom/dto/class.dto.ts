@@ -19,7 +19,9 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import type { ClassActionName } from '@app/hub-api';
+import { LOCK_MESSAGE_MAX_LENGTH, MESSAGE_TEXT_MAX_LENGTH } from '@app/devices';
+import { CAMERA_ALLOW_MINUTES, LESSON_WEEKDAY, type ClassActionName } from '@app/hub-api';
+import { LIMITS } from '@app/policy';
 import { IsOmittable, IsPlainText, IsRfc3339 } from '../../common/input-rules';
 
 /** "HH:MM", 00:00 to 23:59. */
@@ -38,10 +40,14 @@ export const CLASS_ACTIONS: readonly ClassActionName[] = [
 ];
 
 export class TimetableSlotDto {
-  @ApiProperty({ minimum: 1, maximum: 7, description: '1 = Monday … 7 = Sunday (ISO 8601)' })
+  @ApiProperty({
+    minimum: LESSON_WEEKDAY.min,
+    maximum: LESSON_WEEKDAY.max,
+    description: '1 = Monday … 7 = Sunday (ISO 8601)',
+  })
   @IsInt()
-  @Min(1)
-  @Max(7)
+  @Min(LESSON_WEEKDAY.min)
+  @Max(LESSON_WEEKDAY.max)
   weekday: number;
 
   @ApiProperty({ example: '09:00', description: 'HH:MM in the hub’s time zone' })
@@ -131,28 +137,44 @@ export class ClassActionDto {
   @IsIn(CLASS_ACTIONS, { message: `action must be one of ${CLASS_ACTIONS.join(', ')}` })
   action: ClassActionName;
 
-  @ApiPropertyOptional({ maxLength: 200, description: 'lock: shown on the locked screen' })
+  // Each limit is the one the device command it becomes (libs/devices protocol), the policy that
+  // names its app (libs/policy LIMITS) or the console's check (libs/hub-api number-rules) holds.
+  @ApiPropertyOptional({
+    maxLength: LOCK_MESSAGE_MAX_LENGTH,
+    description: 'lock: shown on the locked screen',
+  })
   @IsOmittable()
-  @IsPlainText({ max: 200 })
+  @IsPlainText({ max: LOCK_MESSAGE_MAX_LENGTH })
   message?: string;
 
-  @ApiPropertyOptional({ description: 'app.lock: the app to keep the tablets in' })
+  @ApiPropertyOptional({
+    minLength: LIMITS.appIdLength.min,
+    maxLength: LIMITS.appIdLength.max,
+    description: 'app.lock: the app to keep the tablets in, as the policy names it',
+  })
   @IsOmittable()
   @IsString()
-  @MinLength(1, { message: 'appId must not be empty' })
-  @MaxLength(200)
+  @MinLength(LIMITS.appIdLength.min, { message: 'appId must not be empty' })
+  @MaxLength(LIMITS.appIdLength.max)
   appId?: string;
 
-  @ApiPropertyOptional({ maxLength: 500, description: 'message: the text shown' })
+  @ApiPropertyOptional({
+    maxLength: MESSAGE_TEXT_MAX_LENGTH,
+    description: 'message: the text shown',
+  })
   @IsOmittable()
-  @IsPlainText({ max: 500, multiline: true })
+  @IsPlainText({ max: MESSAGE_TEXT_MAX_LENGTH, multiline: true })
   text?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 240, description: 'camera.allow: for how long' })
+  @ApiPropertyOptional({
+    minimum: CAMERA_ALLOW_MINUTES.min,
+    maximum: CAMERA_ALLOW_MINUTES.max,
+    description: 'camera.allow: for how long',
+  })
   @IsOmittable()
   @IsInt()
-  @Min(1)
-  @Max(240)
+  @Min(CAMERA_ALLOW_MINUTES.min)
+  @Max(CAMERA_ALLOW_MINUTES.max)
   minutes?: number;
 
   @ApiPropertyOptional({

@@ -1,5 +1,6 @@
 // Request shapes for policies and assignments. The settings themselves are checked by
 // @app/policy, which names the field that is wrong.
+import { POLICY_PRIORITY } from '@app/hub-api';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   IsArray,
@@ -92,14 +93,17 @@ export class AssignPolicyDto {
   @IsUUID()
   targetId?: string;
 
+  // The console checks the same range before sending (libs/hub-api number-rules).
   @ApiPropertyOptional({
     default: 0,
+    minimum: POLICY_PRIORITY.min,
+    maximum: POLICY_PRIORITY.max,
     description: 'Settles disagreeing profiles in the same scope: higher wins',
   })
   @IsOmittable()
   @IsInt()
-  @Min(-1000)
-  @Max(1000)
+  @Min(POLICY_PRIORITY.min)
+  @Max(POLICY_PRIORITY.max)
   priority?: number;
 }
 
