@@ -95,6 +95,12 @@ export interface Asset {
   /** The enrolled device with the same serial number in any capitals (`serialKeyOf`), or null. */
   deviceId: string | null;
   /**
+   * True while that device still holds the lock of a lost report (lock owner `lost`), which only
+   * ICT lifts: an asset found and made available keeps it, so it is not lent until ICT unlocks
+   * the device (POST /api/loans answers 409 `device_locked_lost`). False with no device.
+   */
+  deviceLockedAsLost: boolean;
+  /**
    * The open loan when `status` is `on_loan` (or `lost` while on loan), else null. Null too for a
    * reader who may not read loans (a trip leader): who has an asset, and how overdue, is the
    * office's and ICT's, as GET /api/loans is.

@@ -48,12 +48,16 @@ export interface Loan {
  *   desk checked it out at the same moment (show the asset as it is now);
  * - `borrower_disabled`: the borrower's account is disabled (loans go to current staff only);
  * - `aup_not_accepted`: the borrower has not accepted the current AUP (show it; check out again
- *   with `aupAcceptedAtDesk: true` once they accept it in person).
+ *   with `aupAcceptedAtDesk: true` once they accept it in person);
+ * - `device_locked_lost`: the asset is available (found after a lost report) but its device still
+ *   holds the lost report's lock, which only ICT lifts: it would go out locked (Asset's
+ *   `deviceLockedAsLost`).
  */
 export const CHECK_OUT_REFUSALS = [
   'asset_not_available',
   'borrower_disabled',
   'aup_not_accepted',
+  'device_locked_lost',
 ] as const;
 export type CheckOutRefusal = (typeof CHECK_OUT_REFUSALS)[number];
 

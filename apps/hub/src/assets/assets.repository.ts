@@ -11,9 +11,13 @@ import { chunks } from '../database/chunks';
 import { daysOverdue } from '../common/days-overdue';
 import { forUpdate } from '../database/row-lock';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
+import type { LockOwner } from '../commands/command.entity';
 import { DeviceEntity } from '../devices/device.entities';
 import { serialKeyOf, tagKeyOf } from '@app/hub-api';
 import { AssetEntity } from './asset.entity';
+
+/** The owner of a lost report's lock, which only ICT lifts. */
+const LOST_LOCK_OWNER: LockOwner = 'lost';
 
 /** Filters of the asset list (GET /api/assets). */
 export interface AssetFilter {
@@ -34,7 +38,9 @@ export interface MatchedDevice {
  * An asset as its SQL answers it: the API's Asset with its open loan and its trip as the joined
  * columns, which toAssetDto gathers.
  */
-type AssetRow = Omit<Asset, 'currentLoan' | 'currentTripId'> & {
+type AssetRow = Omit<Asset, 'currentLoan' | 'currentTripId' | 'deviceLockedAsLost'> & {
+  /** The device's desired lock owner (`desired_lock_owner`), null without a device or lock. */
+  deviceLockOwner: string | null;
   loanId: string | null;
   loanBorrowerId: string | null;
   loanBorrowerName: string | null;
@@ -64,6 +70,7 @@ export function toAssetDto(row: AssetRow, clock: AssetViewClock): Asset {
     notes: row.notes,
     status: row.status,
     deviceId: row.deviceId,
+    deviceLockedAsLost: row.deviceId !== null && row.deviceLockOwner === LOST_LOCK_OWNER,
     currentLoan:
       row.loanId && row.loanBorrowerId && row.loanDueAt
         ? {
@@ -110,6 +117,7 @@ export class AssetsRepository {
       .addSelect('a.created_at', 'createdAt')
       .addSelect('a.updated_at', 'updatedAt')
       .addSelect('d.id', 'deviceId')
+      .addSelect('d.desired_lock_owner', 'deviceLockOwner')
       .addSelect('l.id', 'loanId')
       .addSelect('l.borrower_id', 'loanBorrowerId')
       .addSelect('s.display_name', 'loanBorrowerName')
@@ -176,6 +184,32 @@ export class AssetsRepository {
     return forUpdate(
       tx.createQueryBuilder(AssetEntity, 'a').where('a.tag_key = :key', { key: tagKeyOf(tag) }),
     ).getOne();
+  }
+
+  /**
+   * The active device matched with `asset` (by serial number in any capitals) if it still holds
+   * a lost report's lock (desired lock owner `lost`), else null: what the desk may not lend.
+   */
+  async deviceLockedAsLost(asset: AssetEntity, tx?: Tx): Promise<MatchedDevice | null> {
+    if (!asset.serialKey) {
+      return null;
+    }
+    const device = await this.manager(tx)
+      .createQueryBuilder(DeviceEntity, 'd')
+      .select(['d.id', 'd.name', 'd.assetTag', 'd.serialNumber'])
+      .where("d.serial_key = :key AND d.status = 'active' AND d.desired_lock_owner = :owner", {
+        key: asset.serialKey,
+        owner: LOST_LOCK_OWNER,
+      })
+      .getOne();
+    return device
+      ? {
+          id: device.id,
+          name: device.name,
+          assetTag: device.assetTag,
+          serialNumber: device.serialNumber,
+        }
+      : null;
   }
 
   /** Assets with these tags (any case), keyed by tag key. */

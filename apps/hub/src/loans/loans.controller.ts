@@ -39,8 +39,10 @@ export class LoansController {
       409:
         'Refused, with `code` beside the message: `asset_not_available` (on loan, on a trip, in ' +
         'repair, lost, retired, or checked out by another desk at the same moment), ' +
-        '`borrower_disabled`, or `aup_not_accepted` (the borrower has not accepted the current ' +
-        'AUP: check out again with aupAcceptedAtDesk once they accept it in person)',
+        '`borrower_disabled`, `aup_not_accepted` (the borrower has not accepted the current ' +
+        'AUP: check out again with aupAcceptedAtDesk once they accept it in person), or ' +
+        '`device_locked_lost` (found after a lost report, its device still locked until ICT ' +
+        'unlocks it)',
     },
   })
   checkOut(@CurrentStaff() actor: StaffPrincipal, @Body() body: CreateLoanDto): Promise<Loan> {

@@ -120,7 +120,8 @@ export class LoansService {
    * @throws ConflictException 409 with `code` (CHECK_OUT_REFUSALS): `asset_not_available` for an
    *   asset that is not available (also when another clerk checked it out at the same moment),
    *   `borrower_disabled` for a disabled borrower, `aup_not_accepted` for a borrower who has not
-   *   accepted the current AUP (unless `aupAcceptedAtDesk`)
+   *   accepted the current AUP (unless `aupAcceptedAtDesk`), `device_locked_lost` for an asset
+   *   found after a lost report whose device ICT has not unlocked yet
    */
   async checkOut(actor: StaffPrincipal, input: CreateLoanDto): Promise<Loan> {
     const now = this.clock.now();
@@ -144,6 +145,17 @@ export class LoansService {
           throw checkOutRefused(
             'asset_not_available',
             `Asset ${asset.assetTag} is not available: it is ${asset.status.replace('_', ' ')}`,
+          );
+        }
+        const locked = await this.assets.deviceLockedAsLost(asset, tx);
+        if (locked) {
+          // Found and made available, but its lost lock stays until ICT lifts it (decisions.md):
+          // lent now, it would reach the borrower saying it is lost.
+          throw checkOutRefused(
+            'device_locked_lost',
+            `Asset ${asset.assetTag} is still locked as lost on its device` +
+              `${locked.name ? ` (${locked.name})` : ''}: ask ICT to unlock the device ` +
+              'before it is lent',
           );
         }
         if (borrower.disabled) {

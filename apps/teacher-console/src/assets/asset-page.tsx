@@ -173,6 +173,11 @@ function AssetActions({ asset }: { asset: Asset }) {
       </div>
       <ErrorMessage error={makeAvailable.error} title="Could not change the status." />
       {done ? <StatusMessage>{done}</StatusMessage> : null}
+      {asset.deviceLockedAsLost && asset.status !== 'lost' ? (
+        <p className="desk-blocked">
+          Its device is still locked as lost, so it is not lent until ICT unlocks the device.
+        </p>
+      ) : null}
     </div>
   );
 }

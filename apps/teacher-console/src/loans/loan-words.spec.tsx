@@ -161,6 +161,20 @@ describe('what the desk offers for a scanned asset', () => {
     expect(deskActionOf({ status: 'in_repair', currentLoan: null })).toBe('neither');
     expect(deskActionOf({ status: 'on_trip', currentLoan: null })).toBe('neither');
   });
+
+  it('does not open check-out for an available asset whose device is still locked as lost', () => {
+    // Found after a lost report: the hub refuses its check-out until ICT unlocks the device.
+    expect(deskActionOf({ status: 'available', currentLoan: null, deviceLockedAsLost: true })).toBe(
+      'neither',
+    );
+    expect(
+      deskActionOf({ status: 'available', currentLoan: null, deviceLockedAsLost: false }),
+    ).toBe('check_out');
+    // Its loan's check-in still comes first: a laptop lost on loan is checked in locked.
+    expect(deskActionOf({ status: 'lost', currentLoan: loan, deviceLockedAsLost: true })).toBe(
+      'check_in',
+    );
+  });
 });
 
 describe('where the desk says a 400 of check-out and check-in', () => {

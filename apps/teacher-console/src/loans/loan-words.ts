@@ -23,16 +23,24 @@ export const byTagPath = (tag: string) => `/api/assets/by-tag/${encodeURICompone
 /**
  * What the desk offers for a scanned asset: the check-in of its open loan whenever it has one
  * (on loan, or reported lost while on loan and now found: only the check-in closes that loan and
- * brings it back), else the check-out of an available asset, else only why neither.
+ * brings it back), else the check-out of an available asset whose device is not still locked as
+ * lost (the hub refuses that check-out until ICT unlocks it), else only why neither.
  */
 export function deskActionOf(
-  asset: Pick<Asset, 'status' | 'currentLoan'>,
+  asset: Pick<Asset, 'status' | 'currentLoan'> & Partial<Pick<Asset, 'deviceLockedAsLost'>>,
 ): 'check_in' | 'check_out' | 'neither' {
   if (asset.currentLoan) {
     return 'check_in';
   }
-  return asset.status === 'available' ? 'check_out' : 'neither';
+  return asset.status === 'available' && asset.deviceLockedAsLost !== true
+    ? 'check_out'
+    : 'neither';
 }
+
+/** Why the desk cannot lend an available asset whose device is still locked as lost. */
+export const LOCKED_AS_LOST_WORDS =
+  'Its device is still locked as lost, so it would reach the borrower locked: ask ICT to ' +
+  'unlock the device, then it can be lent.';
 
 /**
  * Which of the hub's check-out refusals an error from POST /api/loans is, by the `code` the hub

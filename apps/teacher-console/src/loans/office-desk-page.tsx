@@ -14,7 +14,7 @@ import { ApiError, apiQuery } from '../api/client';
 import { ErrorMessage, Link, Page, ScanBox, StatusMessage, useAddressFilters } from '../ui';
 import { CheckInPanel } from './check-in-panel';
 import { CheckOutPanel } from './check-out-panel';
-import { byTagPath, deskActionOf } from './loan-words';
+import { byTagPath, deskActionOf, LOCKED_AS_LOST_WORDS } from './loan-words';
 
 /** The office desk: one scan box, then the action the scanned asset needs. */
 export default function OfficeDeskPage() {
@@ -118,6 +118,7 @@ function DeskAction({
     return <CheckOutPanel asset={asset} onDone={onDone} onMoved={onMoved} />;
   }
   const why: Record<string, string> = {
+    available: LOCKED_AS_LOST_WORDS,
     on_trip: 'It is out on a trip: the trip leader checks it in by scan on the trip’s page.',
     in_repair: 'It is in repair. Once repaired, make it available on its page.',
     lost: 'It is marked lost. If it has been found, make it available on its page.',
