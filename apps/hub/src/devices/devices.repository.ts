@@ -71,6 +71,16 @@ export class DevicesRepository {
   }
 
   /**
+   * The device as it is now, read inside `tx`, its row locked until `tx` ends on PostgreSQL
+   * (SQLite's transactions run one at a time): for a change decided on what it reads, such as a
+   * revocation recording the certificate it revokes, which a re-enrolment must not replace
+   * between the read and the write.
+   */
+  findForUpdate(tx: Tx, id: string): Promise<DeviceEntity | null> {
+    return forUpdate(tx.createQueryBuilder(DeviceEntity, 'd').where('d.id = :id', { id })).getOne();
+  }
+
+  /**
    * The device enrolled with this serial number in any capitals: the one with exactly this serial
    * if there is one, else the one whose `serial_key` (`serialKeyOf`, unique) is its key. A device
    * reporting "c02xk1" is the device enrolled as "C02XK1" (decisions.md, "One serial number, one

@@ -256,31 +256,37 @@ export class DevicesService {
    *   has the tag in any case (`tagKeyOf`); the unique key on active devices' tags decides a race
    */
   async update(actor: StaffPrincipal, id: string, input: UpdateDeviceDto): Promise<DeviceDto> {
-    const device = await this.mustFind(id);
-    const changes: Partial<DeviceEntity> = {};
-    if (input.name !== undefined && input.name.trim() !== device.name) {
-      changes.name = input.name.trim();
-    }
-    if (input.assetTag !== undefined && input.assetTag.trim() !== device.assetTag) {
-      changes.assetTag = input.assetTag.trim();
-    }
-    if (Object.keys(changes).length === 0) {
-      // Nothing to write (an UPDATE with no columns is a database error, once a 500), nothing
-      // to audit (a save with nothing edited is not a change): the device as it is.
-      return toDeviceDto(device, this.shownOnline(device));
-    }
-    if (changes.assetTag) {
-      const holder = await this.devices.findActiveByTag(changes.assetTag, id);
-      if (holder && device.status === 'active') {
-        throw assetTagTaken(changes.assetTag, holder);
+    // Read in the transaction that writes, its row locked: what the change is compared with, and
+    // what the audit log says it was before, is the device as it is (a re-enrolment may have
+    // renamed it a moment ago), not as it was before the transaction began.
+    const { device, changes } = await this.tx.run(async (tx) => {
+      const found = await this.devices.findForUpdate(tx, id);
+      if (!found) {
+        throw new NotFoundException(`No device ${id}`);
       }
-    }
-    await this.tx.run(async (tx) => {
-      await this.devices.updateDevice(tx, id, changes).catch(async (error: unknown) => {
-        if (changes.assetTag && isAssetTagClash(error)) {
+      const changed: Partial<DeviceEntity> = {};
+      if (input.name !== undefined && input.name.trim() !== found.name) {
+        changed.name = input.name.trim();
+      }
+      if (input.assetTag !== undefined && input.assetTag.trim() !== found.assetTag) {
+        changed.assetTag = input.assetTag.trim();
+      }
+      if (Object.keys(changed).length === 0) {
+        // Nothing to write (an UPDATE with no columns is a database error, once a 500), nothing
+        // to audit (a save with nothing edited is not a change): the device as it is.
+        return { device: found, changes: changed };
+      }
+      if (changed.assetTag) {
+        const holder = await this.devices.findActiveByTag(changed.assetTag, id);
+        if (holder && found.status === 'active') {
+          throw assetTagTaken(changed.assetTag, holder);
+        }
+      }
+      await this.devices.updateDevice(tx, id, changed).catch(async (error: unknown) => {
+        if (changed.assetTag && isAssetTagClash(error)) {
           throw assetTagTaken(
-            changes.assetTag,
-            await this.devices.findActiveByTag(changes.assetTag, id),
+            changed.assetTag,
+            await this.devices.findActiveByTag(changed.assetTag, id),
           );
         }
         throw error;
@@ -289,33 +295,46 @@ export class DevicesService {
         actor,
         action: 'device.updated',
         // Named as it is now; what it was called before is in the detail.
-        target: deviceTarget({ ...device, ...changes }),
+        target: deviceTarget({ ...found, ...changed }),
         detail: {
-          changed: Object.keys(changes),
+          changed: Object.keys(changed),
           previous: Object.fromEntries(
-            (Object.keys(changes) as ('name' | 'assetTag')[]).map((key) => [key, device[key]]),
+            (Object.keys(changed) as ('name' | 'assetTag')[]).map((key) => [key, found[key]]),
           ),
         },
       });
+      return { device: found, changes: changed };
     });
     return toDeviceDto({ ...device, ...changes }, this.shownOnline(device));
   }
 
-  /** Revokes a device: its certificate is refused from now on and a live connection is dropped. */
+  /**
+   * Revokes a device: its certificate is refused from now on, its open commands are cancelled
+   * and a live connection is dropped.
+   *
+   * The device is read inside the transaction that revokes it, its row locked (`findForUpdate`),
+   * so the certificate recorded as revoked, and the names the answer and the audit log give it,
+   * are those it holds at that moment: a re-enrolment racing it either commits first (and its
+   * new certificate is the one revoked) or waits and then finds the device revoked (409).
+   *
+   * @returns the device as revoked
+   * @throws NotFoundException 404 for an unknown id
+   * @throws ConflictException 409 when the device is already revoked
+   */
   async revoke(actor: StaffPrincipal, id: string): Promise<DeviceDto> {
-    const device = await this.mustFind(id);
-    if (device.status === 'revoked') {
-      throw new ConflictException('This device is already revoked');
-    }
     const now = this.clock.now();
-    await this.tx.run(async (tx) => {
-      // Conditional: of two revocations at once (or a revocation racing a re-enrolment), one
-      // wins and the other is told, rather than both writing and auditing.
-      if (!(await this.devices.revokeDevice(tx, id, now))) {
+    const device = await this.tx.run(async (tx) => {
+      const found = await this.devices.findForUpdate(tx, id);
+      if (!found) {
+        throw new NotFoundException(`No device ${id}`);
+      }
+      // Conditional as well: of two revocations at once, one wins and the other is told, rather
+      // than both writing and auditing.
+      if (found.status === 'revoked' || !(await this.devices.revokeDevice(tx, id, now))) {
         throw new ConflictException('This device is already revoked');
       }
       await this.devices.insertRevokedCertificate(tx, {
-        serial: device.certificateSerial,
+        serial: found.certificateSerial,
         deviceId: id,
         reason: 'revoked',
         revokedAt: now,
@@ -323,16 +342,17 @@ export class DevicesService {
       // Nothing queued for this enrolment may ever reach a device again (issue 8 item 21).
       const cancelled = await this.moduleRef
         .get(DeviceCommandsReader, { strict: false })
-        .cancelOpenFor(tx, actor, deviceTarget(device), 'revoked');
+        .cancelOpenFor(tx, actor, deviceTarget(found), 'revoked');
       await this.audit.record(tx, {
         actor,
         action: 'device.revoked',
-        target: deviceTarget(device),
+        target: deviceTarget(found),
         detail: {
-          serialNumber: device.serialNumber,
+          serialNumber: found.serialNumber,
           ...(cancelled.length > 0 ? { cancelledCommands: cancelled.length } : {}),
         },
       });
+      return found;
     });
     this.connections.disconnect(id);
     this.events.emit('device.revoked', { deviceId: id });
