@@ -30,6 +30,29 @@ const quietSqlite3: typeof sqlite3 = Object.assign(Object.create(sqlite3) as typ
  */
 const POSTGRES_POOL_SIZE = 10;
 
+/**
+ * SQLite's codes for a database file another process holds at this moment (another hub starting
+ * on the same file, an admin command writing to it): the failure to open it that a later try
+ * mends, once that process lets go.
+ */
+const SQLITE_BUSY_CODES: ReadonlySet<string> = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED']);
+
+/**
+ * Whether TypeORM's module tries again to open the database and run its migrations after `error`
+ * at start (its `toRetry`): only while the SQLite file is busy. A full disk, a permission
+ * refused, a folder that is not there, a damaged file or a migration that fails is the same on
+ * the next try, so the start stops at once and main.ts says why in one line, rather than after
+ * nine tries 3 s apart (about 30 s of silence).
+ *
+ * @param error what TypeORM's DataSource.initialize threw: sqlite3's error (`code`
+ *   `SQLITE_FULL`…), a QueryFailedError carrying it, or an errno error from the file system
+ */
+export function isWorthRetrying(error: unknown): boolean {
+  const failed = error as { code?: unknown; driverError?: { code?: unknown } } | null;
+  const code = failed?.driverError?.code ?? failed?.code;
+  return typeof code === 'string' && SQLITE_BUSY_CODES.has(code);
+}
+
 @Global()
 @Module({
   imports: [
@@ -65,6 +88,7 @@ const POSTGRES_POOL_SIZE = 10;
           database: config.database.path,
           enableWAL: true,
           busyErrorRetry: 50,
+          toRetry: isWorthRetrying,
         };
       },
     }),
