@@ -1,12 +1,15 @@
 // The hub serves the built console at / (issue 11): page addresses fall back to index.html (not
 // cached), hashed assets are cached for a year, every console answer carries the
 // Content-Security-Policy, and /api and Socket.IO are unaffected. A tiny fake build in a
-// temporary HUB_CONSOLE_DIR stands in for `npm run build`.
+// temporary HUB_CONSOLE_DIR stands in for `npm run build`. A console the hub's user may not read
+// is said so, with what to do, not as a console never built.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { io } from 'socket.io-client';
-import { startHub, TestHub } from './support/hub';
+import { makeDataDir, startHub, TestHub } from './support/hub';
+import { freePort, HubProcess, startHubProcess, stopHubProcess } from './support/hub-process';
+import { asOtherUser, giveTo, OTHER_USER } from './support/other-user';
 
 const INDEX =
   '<!doctype html><title>console</title><script type="module" src="/assets/app-1a2b3c.js"></script>';
@@ -123,5 +126,72 @@ describe('a hub whose console is not built', () => {
     expect(response.text).toContain('The console has not been built');
     expect(response.text).toContain('npm run build');
     expect((await hub.http.get('/api/health')).status).toBe(200);
+  });
+});
+
+// The specs run as root, whom file modes do not stop: this hub runs as `nobody` (other-user.ts),
+// over a console built by root, as when `npm run build` ran as root and the hub's service user
+// may not open what it made.
+asOtherUser('a hub whose user may not read its console', () => {
+  let hub: HubProcess;
+  let consoleDir: string;
+  let dataDir: string;
+  const USER = OTHER_USER.name;
+
+  beforeAll(async () => {
+    consoleDir = fakeBuild(); // root's, 0700: nobody may open it
+    dataDir = makeDataDir();
+    giveTo(dataDir);
+    hub = await startHubProcess(dataDir, await freePort(), {
+      otherUser: true,
+      env: { HUB_CONSOLE_DIR: consoleDir },
+    });
+  }, 90_000);
+  afterAll(async () => {
+    await stopHubProcess(hub.child);
+    fs.rmSync(consoleDir, { recursive: true, force: true });
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('says at / that this user may not open the folder and what to do, not that it is not built', async () => {
+    fs.chmodSync(consoleDir, 0o700);
+    const response = await fetch(`${hub.url}/`);
+    const text = await response.text();
+    expect(response.status).toBe(503);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(text).toContain('The hub cannot read the console');
+    expect(text).toContain(
+      `this user (${USER}) may not open the folder ${consoleDir}: give ${USER} permission to open it`,
+    );
+    expect(text).not.toContain('has not been built');
+    expect((await fetch(`${hub.url}/api/health`)).status).toBe(200);
+  });
+
+  it('says an index.html or an asset this user may not read is so, never a 500 or a stack trace', async () => {
+    fs.chmodSync(consoleDir, 0o755);
+    const index = path.join(consoleDir, 'index.html');
+    const script = path.join(consoleDir, 'assets', 'app-1a2b3c.js');
+    fs.chmodSync(index, 0o600);
+    fs.chmodSync(script, 0o600);
+    const page = await fetch(`${hub.url}/devices`);
+    const pageText = await page.text();
+    expect(page.status).toBe(503);
+    expect(pageText).toContain(
+      `cannot read <code>${index}</code>: this user (${USER}) may not read it: give ${USER} read permission on it`,
+    );
+    expect(pageText).not.toContain('has not been built');
+
+    const asset = await fetch(`${hub.url}/assets/app-1a2b3c.js`);
+    const assetText = await asset.text();
+    expect(asset.status).toBe(503);
+    expect(assetText).toBe(
+      `The hub cannot read ${script}: this user (${USER}) may not read it: give ${USER} read permission on it`,
+    );
+
+    // Readable again: served as ever, without a restart.
+    fs.chmodSync(index, 0o644);
+    fs.chmodSync(script, 0o644);
+    expect(await (await fetch(`${hub.url}/devices`)).text()).toBe(INDEX);
+    expect(await (await fetch(`${hub.url}/assets/app-1a2b3c.js`)).text()).toBe(SCRIPT);
   });
 });

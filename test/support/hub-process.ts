@@ -7,6 +7,7 @@ import * as net from 'node:net';
 import { trustCa, trustingFetch } from '@app/devices';
 import { ADMIN_PASSWORD } from './hub';
 import { builtEntryPoint, ROOT } from './built-hub';
+import { OTHER_USER } from './other-user';
 import { databaseEnv } from './test-database';
 
 export interface HubProcess {
@@ -23,6 +24,11 @@ export interface HubProcessOptions {
   env?: Record<string, string>;
   /** With HUB_TLS_CERT: the CA (PEM) that signed it, trusted by the start-up health check. */
   ca?: string;
+  /**
+   * Runs the hub as OTHER_USER (`nobody`, through setpriv), for specs about paths its user may
+   * not read; the data dir must be given to that user first (other-user.ts `giveTo`).
+   */
+  otherUser?: boolean;
 }
 
 /**
@@ -35,8 +41,14 @@ export function spawnEntryPoint(
   entry: string,
   args: readonly string[],
   env: NodeJS.ProcessEnv,
+  options: { otherUser?: boolean } = {},
 ): ChildProcessByStdio<null, Readable, Readable> {
-  return spawn(process.execPath, [builtEntryPoint(entry), ...args], {
+  const command = [process.execPath, builtEntryPoint(entry), ...args];
+  const asUser = options.otherUser
+    ? ['setpriv', `--reuid=${OTHER_USER.uid}`, `--regid=${OTHER_USER.gid}`, '--clear-groups']
+    : [];
+  const [program, ...rest] = [...asUser, ...command];
+  return spawn(program, rest, {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -62,18 +74,23 @@ export async function startHubProcess(
   options: HubProcessOptions = {},
 ): Promise<HubProcess> {
   const database = await databaseEnv(dataDir);
-  const child = spawnEntryPoint('apps/hub/src/main.ts', [], {
-    ...process.env,
-    HUB_DATA_DIR: dataDir,
-    HUB_PORT: String(port),
-    HUB_HOST: '127.0.0.1',
-    HUB_ADMIN_PASSWORD: ADMIN_PASSWORD,
-    HUB_LOG_LEVEL: 'warn',
-    // OWASP's minimum argon2id cost: the suites hash and check hundreds of passwords.
-    HUB_PASSWORD_HASH: 'minimum',
-    ...database,
-    ...options.env,
-  });
+  const child = spawnEntryPoint(
+    'apps/hub/src/main.ts',
+    [],
+    {
+      ...process.env,
+      HUB_DATA_DIR: dataDir,
+      HUB_PORT: String(port),
+      HUB_HOST: '127.0.0.1',
+      HUB_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      HUB_LOG_LEVEL: 'warn',
+      // OWASP's minimum argon2id cost: the suites hash and check hundreds of passwords.
+      HUB_PASSWORD_HASH: 'minimum',
+      ...database,
+      ...options.env,
+    },
+    { otherUser: options.otherUser },
+  );
   let output = '';
   let stdout = '';
   child.stdout?.on('data', (chunk: Buffer) => {

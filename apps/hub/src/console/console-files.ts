@@ -8,6 +8,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fileSystemRefusal, isFileSystemError } from '../common/file-system-refusal';
 
 /** The hash of the one fixed <style> React Aria adds (see CONSOLE_CSP). */
 const REACT_ARIA_PRESS_STYLE = "'sha256-38RhXrc7EdReTKsOm23ZPOCUgniTUUcjky8QOOrQx6o='";
@@ -65,6 +66,41 @@ function notBuiltPage(dir: string): string {
   ].join('\n');
 }
 
+/**
+ * What / says on a hub that cannot read its built console (HUB_CONSOLE_DIR): the file and why, in
+ * the words of `fileSystemRefusal` ("this user (hub) may not open the folder …: give hub
+ * permission to open it"), not "not built", which sent ICT to build a console that was there.
+ */
+function unreadablePage(dir: string, indexFile: string, reason: string): string {
+  return [
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8"><title>Console cannot be read</title></head>',
+    '<body><h1>The hub cannot read the console</h1>',
+    `<p>This hub serves the staff console from <code>${escapeHtml(dir)}</code> (HUB_CONSOLE_DIR),`,
+    `but cannot read <code>${escapeHtml(indexFile)}</code>: ${escapeHtml(reason)}.`,
+    'Then reload this page.</p>',
+    '<p>The API works meanwhile: see <a href="/api/docs">/api/docs</a>.</p>',
+    '</body></html>',
+  ].join('\n');
+}
+
+/**
+ * Why the hub cannot serve `indexFile`: 'missing' when it is not there (the console has not been
+ * built), the reason in words when the file system refuses it to this user (a folder it may not
+ * open, a file it may not read, a file where a folder should be), or null when it can be read.
+ */
+function indexProblem(indexFile: string): 'missing' | { reason: string } | null {
+  try {
+    fs.accessSync(indexFile, fs.constants.R_OK);
+    return null;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      return 'missing';
+    }
+    return { reason: fileSystemRefusal(error, { path: indexFile, use: 'read' }) };
+  }
+}
+
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
@@ -94,15 +130,47 @@ export function serveConsole(app: NestExpressApplication, dir: string): void {
     response.status(404).setHeader('Cache-Control', 'no-store');
     response.type('text').send('Not found');
   });
+  // A file the hub's user may not read: said in words, never Express's 500 with a stack trace.
+  app.use(
+    '/assets',
+    (error: unknown, _request: Request, response: Response, next: NextFunction): void => {
+      if (!isFileSystemError(error) || response.headersSent) {
+        next(error);
+        return;
+      }
+      // The path the file system refused: the file, or the folder above it this user may not open.
+      const file = error.path ?? path.join(dir, 'assets');
+      // Set for the file before it failed to open: not this answer's.
+      response.removeHeader('ETag');
+      response.removeHeader('Last-Modified');
+      response.status(503).setHeader('Cache-Control', 'no-store');
+      response
+        .type('text')
+        .send(
+          `The hub cannot read ${file}: ${fileSystemRefusal(error, { path: file, use: 'read' })}`,
+        );
+    },
+  );
   app.use((request: Request, response: Response, next: NextFunction) => {
     if ((request.method !== 'GET' && request.method !== 'HEAD') || isServerPath(request.path)) {
       next();
       return;
     }
     securityHeaders(response);
-    if (!fs.existsSync(indexFile)) {
+    const unservable = (problem: 'missing' | { reason: string }) => {
+      response.removeHeader('ETag');
       response.status(503).setHeader('Cache-Control', 'no-store');
-      response.type('html').send(notBuiltPage(dir));
+      response
+        .type('html')
+        .send(
+          problem === 'missing'
+            ? notBuiltPage(dir)
+            : unreadablePage(dir, indexFile, problem.reason),
+        );
+    };
+    const problem = indexProblem(indexFile);
+    if (problem) {
+      unservable(problem);
       return;
     }
     // The app decides what the path shows (a page, or its own "Page not found").
@@ -110,10 +178,9 @@ export function serveConsole(app: NestExpressApplication, dir: string): void {
       indexFile,
       { headers: { 'Cache-Control': 'no-cache' }, lastModified: false },
       (error?: Error) => {
-        // Removed or unreadable between the check and the read (a build replacing it).
+        // Removed or made unreadable between the check and the read (a build replacing it).
         if (error && !response.headersSent) {
-          response.status(503).setHeader('Cache-Control', 'no-store');
-          response.type('html').send(notBuiltPage(dir));
+          unservable(indexProblem(indexFile) ?? 'missing');
         }
       },
     );
