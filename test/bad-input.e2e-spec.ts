@@ -680,4 +680,88 @@ describe('bad input', () => {
       }
     });
   });
+
+  describe('what a refusal quotes back, and how it says a length', () => {
+    /** `text` as a refusal quotes it: its first 64 characters and its length. */
+    const quoted = (text: string) => `${text.slice(0, 64)}… (${text.length} characters)`;
+
+    it('quotes a tag, a field name or a charset of any length only so far', async () => {
+      const tag = 'T'.repeat(5000);
+      const byTag = await hub.http.get(`/api/assets/by-tag/${tag}`).set('Authorization', as());
+      expect([byTag.status, byTag.body.message]).toEqual([404, `No asset with tag ${quoted(tag)}`]);
+      // A tag as long as one can be is quoted whole.
+      const longest = 'T'.repeat(64);
+      const whole = await hub.http.get(`/api/assets/by-tag/${longest}`).set('Authorization', as());
+      expect([whole.status, whole.body.message]).toEqual([404, `No asset with tag ${longest}`]);
+
+      const key = 'k'.repeat(5000);
+      const unknownField = await hub.http
+        .post('/api/groups')
+        .set('Authorization', as())
+        .send({ name: 'Quoted', [key]: 1 });
+      expect([unknownField.status, unknownField.body.message]).toEqual([
+        400,
+        `${quoted(key)}: property ${quoted(key)} should not exist`,
+      ]);
+      const payloadField = await hub.http
+        .post(`/api/devices/${deviceId}/commands`)
+        .set('Authorization', as())
+        .send({ type: 'device.unlock', payload: { [key]: true } });
+      expect([payloadField.status, payloadField.body.message]).toEqual([
+        400,
+        `payload.${quoted(key)} should not exist`,
+      ]);
+      const prototypeBelow = await hub.http
+        .post('/api/groups')
+        .set('Authorization', as())
+        .set('Content-Type', 'application/json')
+        .send(`{"${key}": {"__proto__": {}}}`);
+      expect([prototypeBelow.status, prototypeBelow.body.message]).toEqual([
+        400,
+        `body.${quoted(key)}.__proto__: the key __proto__ is not allowed`,
+      ]);
+      const charset = 'x'.repeat(500);
+      const otherCharset = await hub.http
+        .post('/api/groups')
+        .set('Authorization', as())
+        .set('Content-Type', `application/json; charset=${charset}`)
+        .send('{"name": "Quoted"}');
+      expect([otherCharset.status, otherCharset.body.message]).toEqual([
+        415,
+        `Send JSON encoded as UTF-8 (charset=utf-8), not ${quoted(charset)}`,
+      ]);
+    });
+
+    it("says a text too long in the hub's words on the command route and wherever a DTO gives none", async () => {
+      const cases: [string, object, string][] = [
+        [
+          `/api/devices/${deviceId}/commands`,
+          { type: 'device.lock', payload: { reason: 'class', message: 'm'.repeat(201) } },
+          'payload.message must be at most 200 characters',
+        ],
+        [
+          '/api/enroll',
+          {
+            token: 'not-a-token',
+            csr: 'c'.repeat(16385),
+            device: { serialNumber: 'LONG-CSR', platform: 'linux' },
+          },
+          'csr must be at most 16384 characters',
+        ],
+        [
+          '/api/auth/login',
+          { username: 'admin', password: 'p'.repeat(257) },
+          'password must be at most 256 characters',
+        ],
+      ];
+      const answers = [];
+      for (const [path, body, message] of cases) {
+        const response = await hub.http.post(path).set('Authorization', as()).send(body);
+        answers.push([path, response.status, response.body.message, message]);
+      }
+      expect(answers.filter(([, status, said, meant]) => status !== 400 || said !== meant)).toEqual(
+        [],
+      );
+    });
+  });
 });

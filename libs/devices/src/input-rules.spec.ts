@@ -1,4 +1,10 @@
-import { isRfc3339, plainTextProblem, rfc3339Problem, toPlainText } from './input-rules';
+import {
+  isRfc3339,
+  plainTextProblem,
+  quotedInput,
+  rfc3339Problem,
+  toPlainText,
+} from './input-rules';
 
 describe('rfc3339Problem', () => {
   it.each([
@@ -141,5 +147,23 @@ describe('toPlainText', () => {
     expect(toPlainText('Year 5 \u202eevil\u0001 \ud800done', 100)).toBe('Year 5 evil done');
     expect(toPlainText('line one\nline two', 100)).toBe('line one\nline two');
     expect(toPlainText('Zoë 😀😀', 5)).toBe('Zoë ');
+  });
+});
+
+describe('quotedInput', () => {
+  it('keeps what is at most 64 characters whole', () => {
+    expect(quotedInput('OAK-07')).toBe('OAK-07');
+    expect(quotedInput('T'.repeat(64))).toBe('T'.repeat(64));
+  });
+
+  it('says the start and the length of anything longer', () => {
+    expect(quotedInput('T'.repeat(5000))).toBe(`${'T'.repeat(64)}… (5000 characters)`);
+    expect(quotedInput('abcdef', 3)).toBe('abc… (6 characters)');
+  });
+
+  it('counts and cuts whole characters, never half an emoji', () => {
+    // 64 emoji are 128 UTF-16 units but 64 characters: kept whole.
+    expect(quotedInput('😀'.repeat(64))).toBe('😀'.repeat(64));
+    expect(quotedInput('😀'.repeat(65))).toBe(`${'😀'.repeat(64)}… (65 characters)`);
   });
 });

@@ -160,3 +160,30 @@ export function toPlainText(value: string, max: number): string {
   const cut = clean.slice(0, max);
   return /[\ud800-\udbff]$/.test(cut) ? cut.slice(0, -1) : cut;
 }
+
+/**
+ * Characters of what was sent that a refusal quotes back, at most: the longest asset tag, and
+ * more than any name of a field a route takes.
+ */
+export const QUOTED_INPUT_MAX = 64;
+
+/**
+ * `value`, something a person or a program sent (a tag in the address, a field's name in a
+ * body), as a refusal may quote it back: whole when it is at most `max` characters (Unicode code
+ * points, so an emoji is never cut in half), else its first `max` and "… (N characters)". So a
+ * 404 for a tag of 10,000 characters, or a 400 naming a body's unknown key, is a line that names
+ * what was sent, never the request sent back.
+ *
+ * @param value the text as sent
+ * @param max how many characters to keep, QUOTED_INPUT_MAX by default
+ * @returns `value`, or its start and its length in characters
+ */
+export function quotedInput(value: string, max = QUOTED_INPUT_MAX): string {
+  if (value.length <= max) {
+    return value;
+  }
+  const characters = Array.from(value);
+  return characters.length <= max
+    ? value
+    : `${characters.slice(0, max).join('')}… (${characters.length} characters)`;
+}

@@ -60,7 +60,7 @@ describe('validateCommandPayload', () => {
         errorsOf(
           validateCommandPayload('device.lock', { reason: 'class', message: 'm'.repeat(201) }),
         ),
-      ).toEqual(['payload.message must be shorter than or equal to 200 characters']);
+      ).toEqual(['payload.message must be at most 200 characters']);
       expect(
         errorsOf(validateCommandPayload('device.lock', { reason: 'class', message: null })),
       ).toEqual(['payload.message must be a string']);
@@ -234,10 +234,7 @@ describe('validateDeviceState', () => {
       { storageFreeMb: Number.NaN },
       'state.storageFreeMb must be a number conforming to the specified constraints',
     ],
-    [
-      { osVersion: 'x'.repeat(101) },
-      'state.osVersion must be shorter than or equal to 100 characters',
-    ],
+    [{ osVersion: 'x'.repeat(101) }, 'state.osVersion must be at most 100 characters'],
     [{ ssid: 42 }, 'state.ssid must be a string'],
     [{ locked: 'true' }, 'state.locked must be a boolean value'],
     [{ policyVersion: 'v1' }, 'state.policyVersion must be 64 lowercase hex characters'],
@@ -276,7 +273,7 @@ describe('validateCommandAnswer', () => {
       'answer.status must be one of acknowledged, error, not_now',
     ]);
     expect(errorsOf(validateCommandAnswer({ status: 'error', detail: 'd'.repeat(1001) }))).toEqual([
-      'answer.detail must be shorter than or equal to 1000 characters',
+      'answer.detail must be at most 1000 characters',
     ]);
     expect(errorsOf(validateCommandAnswer({ status: 'error', code: 3 }))).toEqual([
       'answer.code should not exist',
@@ -313,7 +310,7 @@ describe('validateCommandAnswer', () => {
     }
     const many = Array.from({ length: 65 }, (_, i) => `group.setting${i}`);
     expect(errorsOf(validateCommandAnswer({ status: 'acknowledged', unenforced: many }))).toEqual([
-      'answer.unenforced must contain no more than 64 elements',
+      'answer.unenforced must name at most 64',
     ]);
     expect(
       errorsOf(

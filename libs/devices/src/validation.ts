@@ -7,11 +7,13 @@
 // Compiled ajv code is at least as fast as the hand-written field tables it replaced (bench/
 // device-validation.ts measures both): at a fan-out every device checks one command and the hub
 // checks one answer and one state report per device. Every refusal names the field, in the words
-// class-validator used before (and ./input-rules for times and free text, issue 8 items 16, 17).
+// class-validator used before (and ./input-rules for times and free text, issue 8 items 16, 17),
+// but for lengths and lists, said as the hub's own 400s say them ("must be at most 200
+// characters", "must name at most 50").
 
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { isUUID } from 'class-validator';
-import { plainTextProblem, rfc3339Problem } from './input-rules';
+import { plainTextProblem, quotedInput, rfc3339Problem } from './input-rules';
 import {
   COMMAND_TYPES,
   isCommandType,
@@ -275,7 +277,8 @@ function describe(
     const name = (error.params as { additionalProperty: string }).additionalProperty;
     return {
       field: name,
-      text: `${root}.${name} should not exist`,
+      // A key of any length may be sent: quoted only so far.
+      text: `${root}.${quotedInput(name)} should not exist`,
       wrongType: false,
       unknownField: true,
     };
@@ -312,8 +315,10 @@ function describe(
       if (min !== undefined && max !== undefined) {
         return refusal(at, `must be ${min} to ${max} characters`);
       }
+      // The hub's words for a length, as plainTextProblem and its DTOs say it, not
+      // class-validator's "must be shorter than or equal to".
       return max !== undefined
-        ? refusal(at, `must be shorter than or equal to ${max} characters`)
+        ? refusal(at, `must be at most ${max} characters`)
         : refusal(at, `must be at least ${min} characters`);
     }
     case 'minimum':
@@ -321,7 +326,7 @@ function describe(
     case 'maximum':
       return refusal(at, `must not be greater than ${String(parent.maximum)}`);
     case 'maxItems':
-      return refusal(at, `must contain no more than ${String(parent.maxItems)} elements`);
+      return refusal(at, `must name at most ${String(parent.maxItems)}`);
     case PLAIN_TEXT_KEYWORD:
       return refusal(at, error.message ?? 'must be plain text');
     default:

@@ -13,6 +13,7 @@ import {
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Asset, AssetRegisterRefusal, AssetStatus, ImportReport, Page } from '@app/hub-api';
+import { quotedInput } from '@app/devices';
 import { assetTarget, deviceTarget } from '../audit/audit-labels';
 import { AuditActor, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
@@ -231,7 +232,7 @@ export class AssetsService implements OnModuleInit {
   async getByTag(viewer: StaffPrincipal, tag: string): Promise<Asset> {
     const asset = await this.assets.viewByTag(tag, this.viewClock());
     if (!asset) {
-      throw new NotFoundException(`No asset with tag ${tag}`);
+      throw new NotFoundException(`No asset with tag ${quotedInput(tag)}`);
     }
     return shownTo(viewer, asset);
   }

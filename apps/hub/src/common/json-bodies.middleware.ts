@@ -6,6 +6,7 @@
 // stream`, protocol section 5) and the asset register's CSV import (`text/csv`).
 import { BadRequestException, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { quotedInput } from '@app/devices';
 import { firstLineNotUtf8, NotUtf8Error } from './utf8-text';
 
 /** A request's media type: its Content-Type without parameters, lower case ('' when none). */
@@ -96,7 +97,7 @@ export function explainUnreadableJson(
   if (failure?.type === 'charset.unsupported') {
     next(
       new UnsupportedMediaTypeException(
-        `Send JSON encoded as UTF-8 (charset=utf-8), not ${String(failure.charset)}`,
+        `Send JSON encoded as UTF-8 (charset=utf-8), not ${quotedInput(String(failure.charset))}`,
       ),
     );
     return;

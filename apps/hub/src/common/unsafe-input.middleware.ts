@@ -5,6 +5,7 @@
 // every route gets the same 400.
 import { BadRequestException } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { quotedInput } from '@app/devices';
 
 /**
  * How deep a body may nest, the body itself being level 1. The deepest body any route takes is a
@@ -47,7 +48,8 @@ export function unsafeInputProblem(
       continue;
     }
     for (const key of Object.keys(next.value)) {
-      const path = `${next.path}.${key}`;
+      // Keys of any length may be sent: the path a refusal names quotes each only so far.
+      const path = `${next.path}.${quotedInput(key)}`;
       if (PROTOTYPE_KEYS.has(key)) {
         return `${path}: the key ${key} is not allowed`;
       }

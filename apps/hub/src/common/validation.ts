@@ -5,6 +5,7 @@ import {
   ValidationError,
   ValidationPipe,
 } from '@nestjs/common';
+import { quotedInput } from '@app/devices';
 
 /** class-validator's names of the rules that check a value's type. */
 const TYPE_RULES: ReadonlySet<string> = new Set([
@@ -17,9 +18,11 @@ const TYPE_RULES: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * class-validator's own words for its list rules, said as staff would: "All roles's elements must
- * be unique" is "roles must not name anything twice", "must contain at least 1 elements" is "must
- * name at least 1". A DTO's own message is left as it is.
+ * class-validator's own words for its list and length rules, said as the hub's own messages say
+ * them (`plainTextProblem`'s "must be at most 128 characters"): "All roles's elements must be
+ * unique" is "roles must not name anything twice", "must contain at least 1 elements" is "must
+ * name at least 1", "must be shorter than or equal to 256 characters" (a bare `@MaxLength`) is
+ * "must be at most 256 characters". A DTO's own message is left as it is.
  */
 function inPlainWords(text: string, property: string): string {
   if (text === `All ${property}'s elements must be unique`) {
@@ -27,7 +30,15 @@ function inPlainWords(text: string, property: string): string {
   }
   return text
     .replace(/ must contain at least (\d+) elements$/, ' must name at least $1')
-    .replace(/ must contain no more than (\d+) elements$/, ' must name at most $1');
+    .replace(/ must contain no more than (\d+) elements$/, ' must name at most $1')
+    .replace(
+      / must be shorter than or equal to (\d+) characters$/,
+      ' must be at most $1 characters',
+    )
+    .replace(
+      / must be longer than or equal to (\d+) characters$/,
+      ' must be at least $1 characters',
+    );
 }
 
 /**
@@ -48,7 +59,9 @@ function inPlainWords(text: string, property: string): string {
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): string[] {
   const messages: string[] = [];
   for (const error of errors) {
-    const field = parent ? `${parent}.${error.property}` : error.property;
+    // A body may name an unknown field of any length: it is quoted only so far (quotedInput).
+    const property = quotedInput(error.property);
+    const field = parent ? `${parent}.${property}` : property;
     if (error.value === undefined && error.constraints && !error.constraints.whitelistValidation) {
       messages.push(`${field} is required`);
       continue;
@@ -60,12 +73,11 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
     const texts = wrongType.length
       ? wrongType.map((name) => constraints[name])
       : Object.values(constraints);
-    for (const text of texts.map((said) => inPlainWords(said, error.property))) {
+    for (const said of texts.map((text) => inPlainWords(text, error.property))) {
+      const text = property === error.property ? said : said.split(error.property).join(property);
       // class-validator says "property x should not exist" for unknown fields: keep the path.
       messages.push(
-        text.startsWith(error.property)
-          ? `${field}${text.slice(error.property.length)}`
-          : `${field}: ${text}`,
+        text.startsWith(property) ? `${field}${text.slice(property.length)}` : `${field}: ${text}`,
       );
     }
     if (error.children?.length) {
