@@ -266,6 +266,11 @@ describe('loans and trips in the console', () => {
     await confirm.getByRole('button', { name: 'Mark lost' }).click();
     await page().getByText('LATE-1 is marked lost.').waitFor();
     expect((await api<Asset>('GET', `/api/assets/${late.id}`)).status).toBe('lost');
+    // The page shows it as it is now, without a reload: lost while on loan, so its way back is
+    // the desk's check-in, and "Mark lost" is not offered again.
+    await page().getByText('It was lost while on loan to Carl.', { exact: false }).waitFor();
+    await page().getByRole('link', { name: 'check it in at the office desk' }).waitFor();
+    expect(await page().getByRole('button', { name: 'Mark lost' }).count()).toBe(0);
 
     // CSV import: a dry run that changes nothing, then the import, each with its per-row report.
     await page().goto(`${hub().url}/inventory/import`);

@@ -118,7 +118,14 @@ function AssetFacts({ asset }: { asset: Asset }) {
 /** Mark lost; and, for an asset in repair, lost or retired, make it available again. */
 function AssetActions({ asset }: { asset: Asset }) {
   const client = useQueryClient();
-  const refresh = () => client.invalidateQueries({ queryKey: [ASSETS_PATH] });
+  // The list's keys start with ASSETS_PATH, but this page reads its asset by its own path (a
+  // different first key), which that does not reach: without it the page kept the old status
+  // and offered "Mark lost" again after a lost report (and "Found" after a find).
+  const refresh = () =>
+    Promise.all([
+      client.invalidateQueries({ queryKey: [ASSETS_PATH] }),
+      client.invalidateQueries({ queryKey: [assetPath(asset.id)] }),
+    ]);
   const [done, setDone] = useState<string | null>(null);
   const makeAvailable = useMutation({
     mutationFn: () =>
