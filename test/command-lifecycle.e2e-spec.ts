@@ -1,10 +1,17 @@
 // The life of a command where it meets another (issue 8): an expiring lock ends its desired
 // state with it (item 7); a newer lock or unlock retires the waiting ones, even one already
 // fetched for sending (item 8); an answer after the expiry still counts (item 9); two reports
-// at once queue one restore (item 3); revoking a device cancels its queue (item 21).
+// at once queue one restore (item 3), and a report the device sent before it answered a lock
+// or a policy asks for none again; revoking a device cancels its queue (item 21).
 import { io, Socket } from 'socket.io-client';
 import { DataSource } from 'typeorm';
-import { CommandEnvelope, DeviceIdentity, makeProof, SimulatedEnforcer } from '@app/devices';
+import {
+  CommandEnvelope,
+  DeviceIdentity,
+  DeviceState,
+  makeProof,
+  SimulatedEnforcer,
+} from '@app/devices';
 import { teachClass } from './support/classroom';
 import { startHub, TestHub } from './support/hub';
 import {
@@ -435,6 +442,89 @@ describe('command lifecycle', () => {
     );
     expect(restores).toHaveLength(1);
     expect(locks).toHaveLength(2);
+  });
+
+  /**
+   * A device on a raw socket that acknowledges every command, acts on it and then reports its
+   * state, as the agent does; for the types in `reportFirst` it first reports its state as it
+   * still is (a report already on its way when the command came, a battery change), then
+   * answers. Those reports reach the hub before the answer, on the same socket.
+   */
+  async function deviceReportingFirst(identity: DeviceIdentity, reportFirst: readonly string[]) {
+    const socket = io(`${hub.url}/device`, {
+      auth: { proof: makeProof(identity.deviceId, identity.privateKeyPem) },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
+    sockets.push(socket);
+    const state: DeviceState = { locked: false, appLock: null, policyVersion: null };
+    const received: CommandEnvelope[] = [];
+    socket.on('command', (command: CommandEnvelope, reply: (answer: object) => void) => {
+      received.push(command);
+      if (reportFirst.includes(command.type)) {
+        socket.emit('state', { ...state });
+      }
+      if (command.type === 'device.lock') {
+        state.locked = true;
+      } else if (command.type === 'app.lock') {
+        state.appLock = command.payload.appId;
+      } else if (command.type === 'policy.apply') {
+        state.policyVersion = command.payload.policyVersion;
+      }
+      reply({ status: 'acknowledged' });
+      socket.emit('state', { ...state });
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
+    socket.emit('state', { ...state });
+    return { state, received };
+  }
+
+  it('queues no restore from a report the device sent before it answered the lock', async () => {
+    const identity = await enrollTestDevice(hub, token);
+    await waitForBaselinePlanned(hub, admin, [identity.deviceId]);
+    const device = await deviceReportingFirst(identity, ['device.lock', 'app.lock']);
+    await waitFor(() => device.state.policyVersion !== null, 'baseline applied');
+    const ids: string[] = [];
+    for (const body of [
+      { type: 'device.lock', payload: { reason: 'class' } },
+      { type: 'app.lock', payload: { appId: 'org.school.reader' } },
+    ]) {
+      ids.push((await send(identity.deviceId, body)).body.id as string);
+    }
+    await waitFor(
+      async () =>
+        (await Promise.all(ids.map((id) => commandById(identity.deviceId, id)))).every(
+          (command) => command?.status === 'acknowledged',
+        ),
+      'lock and app lock acknowledged',
+    );
+    // A restore would be queued within milliseconds of the answer being written.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // No restore (issued by `system`): only the two that staff sent.
+    expect(
+      (await commandsOf(identity.deviceId)).map((c) => `${c.type} by ${c.issuedBy.type}`).sort(),
+    ).toEqual(['app.lock by staff', 'device.lock by staff']);
+    expect(device.received.filter((c) => c.type !== 'policy.apply').map((c) => c.id)).toEqual(ids);
+    expect(device.state).toMatchObject({ locked: true, appLock: 'org.school.reader' });
+  });
+
+  it('sends the policy once to a device that reported its old version before it answered', async () => {
+    const identity = await enrollTestDevice(hub, token);
+    const device = await deviceReportingFirst(identity, ['policy.apply']);
+    await waitFor(() => device.state.policyVersion !== null, 'baseline applied');
+    // A policy sent again would be planned 200 ms after the report, and sent at once.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(device.received.map((c) => c.type)).toEqual(['policy.apply']);
+    await waitFor(
+      async () =>
+        (await hub.http.get(`/api/devices/${identity.deviceId}`).set(auth())).body.compliance
+          ?.status === 'applied',
+      'shown applied',
+    );
   });
 
   it('cancels the open commands of a revoked device, and audits each', async () => {

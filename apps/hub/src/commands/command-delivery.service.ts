@@ -206,6 +206,13 @@ export class CommandDeliveryService
   /** Per device, the write of the last answer it gave that may not be committed yet. */
   private readonly answerWrites = new Map<string, Promise<void>>();
   private readonly answersWriters: AnswersWriter[] = [];
+  /**
+   * Per device served here, when the latest answer to each command type arrived (SendOutcome's
+   * `receivedMark`): `answeredSince` tells a state report sent before such an answer. A few
+   * numbers per device of the school; kept across reconnections, as a report of a connection
+   * that has gone may still be waiting to be judged.
+   */
+  private readonly answerMarks = new Map<string, Map<string, number>>();
 
   constructor(
     private readonly commands: CommandsRepository,
@@ -445,6 +452,7 @@ export class CommandDeliveryService
           await this.releaseClaim(command);
           return;
         }
+        this.noteAnswerMark(deviceId, command.type, sent.receivedMark);
         await this.recordAnswer(deviceId, command, sent.answer, urgent);
       }
       // A prefetch or a short batch was everything open; a command queued since wakes the
@@ -490,6 +498,31 @@ export class CommandDeliveryService
         // It runs out by itself.
         this.logger.warn(`Could not give up a command claim: ${String(error)}`),
       );
+  }
+
+  /**
+   * Whether the device answered a command of one of `types` on this hub after `mark` (a
+   * `device.state` report's `receivedMark`): a report that arrived before that answer shows the
+   * device as it was before it acted on the command, and judged after the answer (which no longer
+   * counts as open) it would ask for the same again. The device reports again once it has acted
+   * (protocol section 3: whenever its state changes), and that report is judged instead. The
+   * device's answers and reports come on one socket, so on the hub that holds it their marks
+   * are in the order the device sent them.
+   *
+   * @param mark `performance.now()` of this process, in ms
+   */
+  answeredSince(deviceId: string, types: readonly string[], mark: number): boolean {
+    const marks = this.answerMarks.get(deviceId);
+    return marks !== undefined && types.some((type) => (marks.get(type) ?? -Infinity) > mark);
+  }
+
+  private noteAnswerMark(deviceId: string, type: string, mark: number): void {
+    let marks = this.answerMarks.get(deviceId);
+    if (!marks) {
+      marks = new Map();
+      this.answerMarks.set(deviceId, marks);
+    }
+    marks.set(type, Math.max(marks.get(type) ?? -Infinity, mark));
   }
 
   /**

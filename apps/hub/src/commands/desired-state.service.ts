@@ -37,8 +37,8 @@ export class DesiredStateService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.events.on('device.state', ({ deviceId, state, device }) =>
-      this.reconcile(deviceId, state, device),
+    this.events.on('device.state', ({ deviceId, state, device, receivedMark }) =>
+      this.reconcile(deviceId, state, device, receivedMark),
     );
   }
 
@@ -47,9 +47,18 @@ export class DesiredStateService implements OnModuleInit {
    * differs and no lock (or single-app) command is already open for it. The desired state, the
    * open commands and the insert are read and written in one transaction, with the device's
    * row locked: two reports at once queue one restore, not two (issue 8 item 3). The snapshot
-   * only saves the transaction when nothing differs.
+   * only saves the transaction when nothing differs. A report that came before the device
+   * answered a command of the kind (`receivedMark`, CommandDeliveryService.answeredSince) shows
+   * the device before it acted: that kind is left to the report the device sends after it.
+   *
+   * @param receivedMark when the report arrived here (`device.state`'s `receivedMark`)
    */
-  async reconcile(deviceId: string, state: DeviceState, device: DeviceSnapshot): Promise<void> {
+  async reconcile(
+    deviceId: string,
+    state: DeviceState,
+    device: DeviceSnapshot,
+    receivedMark: number,
+  ): Promise<void> {
     if (
       device.status !== 'active' ||
       ((device.desiredLock !== null) === state.locked &&
@@ -68,7 +77,13 @@ export class DesiredStateService implements OnModuleInit {
       }
       const restores: CommandRequest[] = [];
       const wantLocked = current.desiredLock !== null;
-      if (wantLocked !== state.locked && (await this.mayRestore(tx, deviceId, LOCK_TYPES))) {
+      // Asked after the open commands are read: an answer written before that read had come
+      // before it, and is known here.
+      if (
+        wantLocked !== state.locked &&
+        (await this.mayRestore(tx, deviceId, LOCK_TYPES)) &&
+        !this.delivery.answeredSince(deviceId, LOCK_TYPES, receivedMark)
+      ) {
         restores.push(
           wantLocked
             ? {
@@ -83,7 +98,8 @@ export class DesiredStateService implements OnModuleInit {
       const wantApp = current.desiredAppLock;
       if (
         (wantApp ?? null) !== (state.appLock ?? null) &&
-        (await this.mayRestore(tx, deviceId, APP_LOCK_TYPES))
+        (await this.mayRestore(tx, deviceId, APP_LOCK_TYPES)) &&
+        !this.delivery.answeredSince(deviceId, APP_LOCK_TYPES, receivedMark)
       ) {
         restores.push(
           wantApp

@@ -21,13 +21,16 @@ export interface HubEventMap {
   'device.disconnected': { deviceId: string };
   /**
    * A device's state report, when it arrived (`receivedAt`): emitted after a read of the device,
-   * a device's reports in the order they arrived.
+   * a device's reports in the order they arrived. `receivedMark` is when its packet was read,
+   * on this process's monotonic clock (`performance.now()`, ms), to order the report against
+   * the device's command answers that arrived here (`CommandDeliveryService.answeredSince`).
    */
   'device.state': {
     deviceId: string;
     state: DeviceState;
     device: DeviceSnapshot;
     receivedAt: Date;
+    receivedMark: number;
   };
   'device.revoked': { deviceId: string };
   'commands.queued': { deviceIds: readonly string[] };
@@ -54,6 +57,12 @@ export interface HubEventMap {
   };
   'device.enrolled': { deviceId: string };
   'group.members.changed': { groupId: string; deviceIds: readonly string[] };
+  /**
+   * A class's tablets changed: ICT changed its named tablets or its group (`classId`), or a
+   * group's members changed (`groupId`: every class over that group). Every hub of a cluster
+   * follows its own watchers' classes, so each reads the class's tablets again (issue 12).
+   */
+  'class.tablets.changed': { classId: string } | { groupId: string };
   /** A command's status changed (queued by staff, sent, expired); answers are `command.answered`. */
   'command.updated': { commandId: string; deviceId: string; type: string; status: string };
   /** A text became the current AUP version (new, or an older one again): `version` is its hash. */
@@ -76,8 +85,9 @@ export interface HubEventMap {
 /**
  * The events that every hub of a cluster must hear wherever they happen (issue 10): commands
  * queued for a device another hub holds, a device that moved hub, a revocation (each hub caches
- * proof keys), and what ends staff sockets on every hub. The rest happen on the hub that holds
- * the device or the request, and stay there.
+ * proof keys), what ends staff sockets on every hub, and a class's tablets changing (each hub
+ * follows the classes its own consoles watch). The rest happen on the hub that holds the device
+ * or the request, and stay there.
  */
 export const CLUSTER_EVENTS = [
   'commands.queued',
@@ -87,6 +97,7 @@ export const CLUSTER_EVENTS = [
   'staff.changed',
   'aup.published',
   'class.teachers.changed',
+  'class.tablets.changed',
 ] as const satisfies readonly (keyof HubEventMap)[];
 export type ClusterEvent = (typeof CLUSTER_EVENTS)[number];
 

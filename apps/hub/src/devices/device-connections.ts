@@ -21,8 +21,16 @@ export type DeviceNamespace = Namespace<
   { deviceId: string }
 >;
 
+/**
+ * How a command sent to a device ended. `receivedMark` is when its answer's packet was read
+ * here, on this process's monotonic clock (`performance.now()`, ms; Socket.IO calls the
+ * acknowledgement as it reads the packet), as `device.state`'s `receivedMark` is taken for a
+ * report: it orders the answer against the same device's state reports on this hub.
+ */
 export type SendOutcome =
-  { outcome: 'answered'; answer: unknown } | { outcome: 'timeout' } | { outcome: 'gone' };
+  | { outcome: 'answered'; answer: unknown; receivedMark: number }
+  | { outcome: 'timeout' }
+  | { outcome: 'gone' };
 
 export const deviceRoom = (deviceId: string) => `device:${deviceId}`;
 
@@ -200,7 +208,7 @@ export class DeviceConnections {
       }
       socket.once('disconnect', onDisconnect);
       socket.emit('command', command, (answer: CommandAnswer) =>
-        settle({ outcome: 'answered', answer }),
+        settle({ outcome: 'answered', answer, receivedMark: performance.now() }),
       );
     });
   }

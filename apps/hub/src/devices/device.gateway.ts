@@ -70,18 +70,25 @@ export class DeviceGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     // Listening starts before anything is awaited: a device reports its state as soon as it is in.
     // The acknowledgement is the last argument, wherever it falls: a `state` sent with no body, or
     // with more than its one body, is still answered with its error (protocol section 3).
+    // When each report came is taken as its packet is read (`onAny` runs then; Socket.IO hands
+    // the event to `state` a tick later), as a command's answer is (device-connections.ts): the
+    // two marks are in the order the device sent them.
+    const reportMarks: number[] = [];
     socket.on('state', (...args: unknown[]) => {
+      const receivedMark = reportMarks.shift() ?? performance.now();
       const ack = args[args.length - 1];
       const body = typeof ack === 'function' ? args.slice(0, -1) : args;
       answer(
         ack,
         body.length === 1
-          ? this.handleState(socket, body[0])
+          ? this.handleState(socket, body[0], receivedMark)
           : { ok: false, error: 'state must be sent as one object' },
       );
     });
     socket.onAny((event: string, ...args: unknown[]) => {
-      if (event !== 'state') {
+      if (event === 'state') {
+        reportMarks.push(performance.now());
+      } else {
         answer(args[args.length - 1], { ok: false, error: `${event} is not a device event` });
       }
     });
@@ -106,16 +113,19 @@ export class DeviceGateway implements OnGatewayInit, OnGatewayConnection, OnGate
    * handed to the devices service without waiting for it.
    *
    * @param body the event's one argument, as the device sent it
+   * @param receivedMark when its packet was read (`performance.now()`, ms)
    * @returns `{ ok: true }`, or `{ ok: false, error }` naming each field at fault (nothing kept)
    */
-  handleState(socket: DeviceSocket, body: unknown): StateAck {
+  handleState(socket: DeviceSocket, body: unknown, receivedMark: number): StateAck {
     const result = validateDeviceState(body);
     if (!result.ok) {
       return { ok: false, error: result.errors.join('; ') };
     }
-    this.devices.stateReported(socket.data.deviceId, result.payload).catch((error: unknown) => {
-      this.logger.error(`Could not take a state report: ${String(error)}`);
-    });
+    this.devices
+      .stateReported(socket.data.deviceId, result.payload, receivedMark)
+      .catch((error: unknown) => {
+        this.logger.error(`Could not take a state report: ${String(error)}`);
+      });
     return { ok: true };
   }
 }

@@ -184,7 +184,15 @@ export class DevicesService {
     }
   }
 
-  async stateReported(deviceId: string, state: DeviceState): Promise<void> {
+  /**
+   * A device's state report as it arrives (protocol section 3). Its presence goes with the next
+   * batch of presence writes; `device.state` follows once the device's row is read, a device's
+   * reports in the order they came.
+   *
+   * @param receivedMark when the report's packet was read (`performance.now()`, ms): orders it
+   *   against the device's command answers (`device.state`'s `receivedMark`)
+   */
+  async stateReported(deviceId: string, state: DeviceState, receivedMark: number): Promise<void> {
     const now = this.clock.now();
     this.presence.record({
       deviceId,
@@ -196,7 +204,13 @@ export class DevicesService {
     // Reported in the order the device sent them, though their reads may finish in any order.
     await this.reportsInOrder.run(deviceId, this.snapshotReads.load(deviceId), (device) => {
       if (device) {
-        this.events.emit('device.state', { deviceId, state, device, receivedAt: now });
+        this.events.emit('device.state', {
+          deviceId,
+          state,
+          device,
+          receivedAt: now,
+          receivedMark,
+        });
       }
     });
   }

@@ -146,8 +146,8 @@ export class ComplianceService
   }
 
   onModuleInit(): void {
-    this.events.on('device.state', ({ deviceId, state, device }) =>
-      this.stateReported(deviceId, state, device),
+    this.events.on('device.state', ({ deviceId, state, device, receivedMark }) =>
+      this.stateReported(deviceId, state, device, receivedMark),
     );
     this.delivery.onAnswersRecorded((t, answers) => this.answersRecorded(t, answers));
     this.events.on('command.answered', (answer) => {
@@ -229,6 +229,7 @@ export class ComplianceService
     deviceId: string,
     state: DeviceState,
     device: DeviceSnapshot,
+    receivedMark: number,
   ): Promise<void> {
     // A device whose policies conflict stays failed whatever it runs: only a plan settles it.
     if (device.status !== 'active' || !device.desiredPolicyVersion || device.policyConflict) {
@@ -256,11 +257,15 @@ export class ComplianceService
       }
       return;
     }
-    // The device runs something else. Unless an apply is on its way or it already failed with
-    // this version, send the policy again (a reset device, a restored backup).
+    // The device runs something else. Unless an apply is on its way, was answered after this
+    // report came (the report shows the device before it applied; the next one says what it
+    // runs now), or it already failed with this version, send the policy again (a reset device,
+    // a restored backup).
     if (
       device.policyStatus === 'failed' ||
-      (await this.commands.countOpen(deviceId, ['policy.apply'])) > 0
+      (await this.commands.countOpen(deviceId, ['policy.apply'])) > 0 ||
+      // After the read: an answer written before it had come before it, and is known here.
+      this.delivery.answeredSince(deviceId, ['policy.apply'], receivedMark)
     ) {
       return;
     }
