@@ -12,6 +12,7 @@ import type {
   SessionEndedEvent,
 } from '@app/devices';
 import { StaffGateway } from '../apps/hub/src/live/staff.gateway';
+import { StaffRepository } from '../apps/hub/src/staff/staff.repository';
 import {
   connectTestDevice,
   createEnrollmentToken,
@@ -329,6 +330,53 @@ describe('the /staff namespace', () => {
         .of<DeviceStateEvent>('device.state')
         .some((e) => e.deviceId === identity.deviceId);
     }, 'device.state after the new role');
+    expect(watcher.socket.connected).toBe(true);
+  });
+
+  it('answers an event it does not take, sent with an acknowledgement, and stays connected', async () => {
+    const watcher = await watch(admin);
+    const ask = (...args: unknown[]) =>
+      watcher.socket.timeout(5000).emitWithAck(...(args as [string]));
+    // A misspelt event, one of /device, one with no body and one with two: each is answered.
+    expect(await ask('class.wtach', { classId: '6f1c2a56-0d4e-4a4f-9d41-3c6f0b7a1e22' })).toEqual({
+      ok: false,
+      error: 'unknown_event',
+      message: "'class.wtach' is not a /staff event: /staff takes class.watch and class.unwatch",
+    });
+    expect(await ask('state', { locked: true })).toMatchObject({
+      ok: false,
+      error: 'unknown_event',
+      message: "'state' is not a /staff event: /staff takes class.watch and class.unwatch",
+    });
+    expect(await ask('toString')).toMatchObject({ ok: false, error: 'unknown_event' });
+    expect(await ask('x'.repeat(5000), 1, 2)).toMatchObject({
+      ok: false,
+      error: 'unknown_event',
+      message: `'${'x'.repeat(100)}' is not a /staff event: /staff takes class.watch and class.unwatch`,
+    });
+    // Sent with no acknowledgement: ignored. A known event with a bad body keeps its own answer.
+    watcher.socket.emit('class.wtach', {});
+    expect(await ask('class.watch', 'not an object')).toEqual({ ok: false, error: 'invalid' });
+    expect(watcher.socket.connected).toBe(true);
+    expect(watcher.events.filter((e) => e.name === 'exception')).toEqual([]);
+  });
+
+  it('answers class.watch unavailable when the sign-in cannot be read, rather than never', async () => {
+    const watcher = await watch(admin);
+    // The failure is made by wrapping the hub's own repository method, as delivery-faults does:
+    // the read of the sign-in behind the watch fails as a database that went away would.
+    const repository = hub.app.get(StaffRepository);
+    const original = repository.sessionForRequest.bind(repository);
+    repository.sessionForRequest = () => Promise.reject(new Error('the database went away'));
+    try {
+      expect(
+        await watcher.socket
+          .timeout(5000)
+          .emitWithAck('class.watch', { classId: '6f1c2a56-0d4e-4a4f-9d41-3c6f0b7a1e22' }),
+      ).toEqual({ ok: false, error: 'unavailable' });
+    } finally {
+      repository.sessionForRequest = original;
+    }
     expect(watcher.socket.connected).toBe(true);
   });
 

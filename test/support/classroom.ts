@@ -139,7 +139,10 @@ export interface ClassWatcher {
   watch(classId: string): Promise<ClassWatchAck>;
 }
 
-export async function connectWatcher(hub: TestHub, token: string): Promise<ClassWatcher> {
+export async function connectWatcher(
+  hub: Pick<TestHub, 'url'>,
+  token: string,
+): Promise<ClassWatcher> {
   const socket = io(`${hub.url}/staff`, {
     auth: { token },
     transports: ['websocket'],

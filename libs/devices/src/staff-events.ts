@@ -133,3 +133,15 @@ export interface HubToStaffEvents extends ClassHubToStaffEvents {
 
 /** Staff send only `class.watch` and `class.unwatch` on /staff (issue 12). */
 export type StaffToHubEvents = ClassStaffToHubEvents;
+
+/**
+ * The acknowledgement of an event that /staff does not take (a misspelt name, an event of
+ * another namespace), where the sender asked for one: `message` names the event and those
+ * /staff takes. The event is otherwise ignored, as /device ignores one it does not take
+ * (protocol section 3), and the connection stays.
+ */
+export interface StaffUnknownEventAck {
+  ok: false;
+  error: 'unknown_event';
+  message: string;
+}

@@ -4,7 +4,8 @@
 // are read with one query per kind (rows, open commands) and only tiles that changed are sent.
 // A class is followed while someone on this hub watches it; in a cluster (issue 10) also while
 // it has a running session, so that a hub holding some of its tablets sends their tiles to the
-// watchers on every hub through the Redis adapter.
+// watchers on every hub through the Redis adapter. A change of a class's tablets reaches every
+// hub (`class.tablets.changed`, a cluster event), and each follows the new tablets itself.
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { ClassSession, ClassTile } from '@app/hub-api';
 import { HubEvents } from '../common/hub-events';
@@ -182,7 +183,14 @@ export class ClassTilesService implements OnModuleInit, OnModuleDestroy {
     this.events.on('device.connected', ({ deviceId }) => {
       this.notReportingHere.delete(deviceId);
     });
-    this.events.on('group.members.changed', ({ groupId }) => this.refreshGroup(groupId));
+    // A group's members change on the hub that took the request; the classes over it are
+    // followed on every hub of a cluster, so the change goes to each (a cluster event).
+    this.events.on('group.members.changed', ({ groupId }) =>
+      this.events.emit('class.tablets.changed', { groupId }),
+    );
+    this.events.on('class.tablets.changed', (change) =>
+      'classId' in change ? this.tabletsChanged(change.classId) : this.refreshGroup(change.groupId),
+    );
     if (this.config.cluster) {
       this.refreshTimer = setInterval(() => void this.followRunning(), CLUSTER_REFRESH_MS);
       this.refreshTimer.unref();
@@ -203,7 +211,11 @@ export class ClassTilesService implements OnModuleInit, OnModuleDestroy {
     return () => this.tileListeners.delete(listener);
   }
 
-  /** Calls `listener` when a followed class's tablets change (`tabletsChanged`). */
+  /**
+   * Calls `listener` when a class followed here has its tablets changed (`tabletsChanged`). In a
+   * cluster every hub that follows the class calls it, once its own tiles follow the new
+   * tablets: a listener tells this hub's own watchers only.
+   */
   onTablets(listener: TabletsListener): () => void {
     this.tabletsListeners.add(listener);
     return () => this.tabletsListeners.delete(listener);
@@ -472,9 +484,10 @@ export class ClassTilesService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * A class's own tablets changed (ICT changed its named devices or its group): if it is
-   * followed here, its watchers get the tiles of the tablets that joined, and are told to read
-   * the grid again, as when its group's members change.
+   * A class's own tablets changed (ICT changed its named devices or its group; the
+   * `class.tablets.changed` event, from any hub of a cluster): if it is followed here, its
+   * watchers get the tiles of the tablets that joined, and are told to read the grid again, as
+   * when its group's members change.
    */
   async tabletsChanged(classId: string): Promise<void> {
     const followed = this.followed.get(classId);

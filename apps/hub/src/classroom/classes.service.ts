@@ -28,7 +28,6 @@ import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { isUniqueViolation } from '../database/unique-violation';
 import { DevicesRepository } from '../devices/devices.repository';
 import { StaffService } from '../staff/staff.service';
-import { ClassTilesService } from './class-tiles.service';
 import { ClassRecord, ClassesRepository } from './classes.repository';
 import { ClassEntity, ClassSessionEntity } from './classroom.entities';
 import { CreateClassDto, TimetableSlotDto, UpdateClassDto } from './dto/class.dto';
@@ -144,7 +143,6 @@ export class ClassesService implements TeacherTablets {
     private readonly clock: Clock,
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
     private readonly events: HubEvents,
-    private readonly tiles: ClassTilesService,
   ) {}
 
   /** A teacher's own classes; every class for ICT. */
@@ -341,8 +339,9 @@ export class ClassesService implements TeacherTablets {
       this.events.emit('class.teachers.changed', { classId });
     }
     if (tabletsChanged) {
-      // A watching grid shows the class's tablets as they are now, not as when it was opened.
-      await this.tiles.tabletsChanged(classId);
+      // A watching grid shows the class's tablets as they are now, not as when it was opened,
+      // on whichever hub of a cluster its console is connected to.
+      this.events.emit('class.tablets.changed', { classId });
     }
     return this.get(actor, classId);
   }

@@ -25,6 +25,8 @@ import {
   STAFF_NAMESPACE,
   StaffCommandStatus,
   StaffToHubEvents,
+  StaffUnknownEventAck,
+  toPlainText,
   UNAUTHORIZED_MESSAGE,
 } from '@app/devices';
 import type { Namespace, Socket } from 'socket.io';
@@ -84,6 +86,41 @@ export const STAFF_ROOMS = {
   compliance: { name: 'compliance', roles: ['ict'] },
 } as const satisfies Record<string, { name: string; roles: readonly StaffRole[] | 'any' }>;
 
+/**
+ * The events a client may send on /staff, each answered by a handler of StaffGateway. Keyed by
+ * the shared event map, so an event added there and not here fails the type check.
+ */
+const STAFF_CLIENT_EVENTS: Readonly<Record<keyof StaffToHubEvents, true>> = {
+  'class.watch': true,
+  'class.unwatch': true,
+};
+
+/**
+ * Answers, where the sender asked for an acknowledgement, each event of this socket that /staff
+ * does not take: without it the client's callback waited for ever. `{ok: false, error:
+ * 'unknown_event', message}` (StaffUnknownEventAck), as a known event's bad body is answered
+ * `{ok: false, error: 'invalid'}`; the event is otherwise ignored, as /device does (protocol
+ * section 3). The acknowledgement is the last argument, wherever it falls.
+ */
+export function answerUnknownEvents(socket: Pick<StaffSocket, 'onAny'>): void {
+  socket.onAny((event: unknown, ...args: unknown[]) => {
+    const ack = args[args.length - 1];
+    if (
+      typeof ack !== 'function' ||
+      (typeof event === 'string' && Object.hasOwn(STAFF_CLIENT_EVENTS, event))
+    ) {
+      return;
+    }
+    const name = typeof event === 'string' ? toPlainText(event, 100) : String(event);
+    const answer: StaffUnknownEventAck = {
+      ok: false,
+      error: 'unknown_event',
+      message: `'${name}' is not a /staff event: /staff takes ${Object.keys(STAFF_CLIENT_EVENTS).join(' and ')}`,
+    };
+    (ack as (answer: StaffUnknownEventAck) => void)(answer);
+  });
+}
+
 /** How often every staff socket's sign-in and AUP acceptance is checked again. */
 export const STAFF_RECHECK_MS = 30_000;
 
@@ -141,8 +178,11 @@ export class StaffGateway implements OnGatewayInit, OnGatewayDisconnect, OnModul
     classTiles.onSession((classId, session) =>
       this.namespace?.to(classRoom(classId)).emit('class.session', { classId, session }),
     );
+    // This hub's own watchers only: in a cluster every hub that follows the class hears of the
+    // change and tells its own, once its tiles follow the new tablets (sent through the Redis
+    // adapter, a watcher would be told once by each of them).
     classTiles.onTablets((classId) =>
-      this.namespace?.to(classRoom(classId)).emit('class.tablets', { classId }),
+      this.namespace?.local.to(classRoom(classId)).emit('class.tablets', { classId }),
     );
     this.events.on('device.connected', ({ deviceId }) => {
       const at = this.now();
@@ -205,7 +245,10 @@ export class StaffGateway implements OnGatewayInit, OnGatewayDisconnect, OnModul
 
   afterInit(namespace: StaffNamespace): void {
     this.namespace = namespace;
-    namespace.on('connection', (socket) => writeGatheredPacketsTogether(socket));
+    namespace.on('connection', (socket) => {
+      writeGatheredPacketsTogether(socket);
+      answerUnknownEvents(socket);
+    });
     namespace.use((socket, next) => {
       const token: unknown = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
       if (typeof token !== 'string' || token === '') {
@@ -252,7 +295,13 @@ export class StaffGateway implements OnGatewayInit, OnGatewayDisconnect, OnModul
       return { ok: false, error: 'invalid' };
     }
     // One socket's watches and unwatches of a class run one after another, in the order sent.
-    return this.classOps.after(watchKey(socket, classId), () => this.watchInTurn(socket, classId));
+    return this.classOps
+      .after(watchKey(socket, classId), () => this.watchInTurn(socket, classId))
+      .catch((error: unknown) => {
+        // Thrown past the gateway, Nest would send an `exception` event and never answer.
+        this.logger.error(`A class watch failed: ${String(error)}`);
+        return { ok: false, error: 'unavailable' } as const;
+      });
   }
 
   private async watchInTurn(socket: StaffSocket, classId: string): Promise<ClassWatchAck> {
