@@ -362,7 +362,10 @@ export class AssetsRepository {
     }));
   }
 
-  /** Marks the asset's kit entry on a trip lost, if it is out on one; returns the trip's id. */
+  /**
+   * Marks the asset's kit entry on a trip lost, if it is out on one, and ends its period out with
+   * the trip; returns the trip's id.
+   */
   async markTripKitLost(tx: Tx, assetId: string, by: string, at: Date): Promise<string | null> {
     const rows = (await tx
       .createQueryBuilder()
@@ -378,6 +381,12 @@ export class AssetsRepository {
       `UPDATE trip_kit SET status = 'lost', changed_at = ${p(0)}, changed_by = ${p(1)} ` +
         `WHERE asset_id = ${p(2)} AND status = 'out'`,
       [at.toISOString(), by, assetId],
+    );
+    // Lost on the trip: its time out with the trip ends here (TripKitPeriodEntity).
+    await tx.query(
+      `UPDATE trip_kit_periods SET back_at = ${p(0)} ` +
+        `WHERE trip_id = ${p(1)} AND asset_id = ${p(2)} AND back_at IS NULL`,
+      [at.toISOString(), rows[0].tripId, assetId],
     );
     return rows[0].tripId;
   }

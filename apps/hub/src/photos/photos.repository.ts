@@ -218,13 +218,16 @@ export class PhotosRepository {
   }
 
   /**
-   * The trip a device was out on when a photo was taken, for a photo sent without `tripId`: a
-   * trip whose kit holds the device's asset (matched by serial number, as `tripKitDeviceIds`),
-   * checked out at or before `takenAt`, with that kit entry still out, or back or lost at or
-   * after `takenAt`. The most recently checked out, if the device went on several. Times are
+   * The trip a device was out with when a photo was taken, for a photo sent without `tripId`: a
+   * trip one of whose kit periods (`trip_kit_periods`, migration 1764890000000) for the device's
+   * asset (matched by serial number, as `tripKitDeviceIds`) holds `takenAt`: from the moment that
+   * device went out with the trip (the trip's check-out, or its addition to a kit already out) to
+   * the moment it came back (checked in, taken out of the kit, or reported lost), or still open
+   * while it is out. Not the trip's own check-out: a device added at 14:00 to a trip out since
+   * 09:00 was in a lesson at 10:00. The period that began last, if several hold it. Times are
    * compared as the ISO 8601 UTC text they are stored as.
    *
-   * @returns the trip's id and short name, or undefined when the device was on no trip then
+   * @returns the trip's id and short name, or undefined when the device was with no trip then
    */
   async tripOfDeviceAt(
     deviceId: string,
@@ -235,16 +238,13 @@ export class PhotosRepository {
       .createQueryBuilder()
       .select('t.id', 'id')
       .addSelect('t.short_name', 'shortName')
-      .from('trip_kit', 'k')
+      .from('trip_kit_periods', 'k')
       .innerJoin('trips', 't', 't.id = k.trip_id')
       .innerJoin('assets', 'a', 'a.id = k.asset_id')
       .innerJoin('devices', 'd', 'd.serial_key = a.serial_key')
       .where('d.id = :deviceId', { deviceId })
-      .andWhere('t.checked_out_at IS NOT NULL AND t.checked_out_at <= :at', { at })
-      .andWhere("(k.status = 'out' OR (k.status IN ('back', 'lost') AND k.changed_at >= :at))", {
-        at,
-      })
-      .orderBy('t.checked_out_at', 'DESC')
+      .andWhere('k.out_at <= :at AND (k.back_at IS NULL OR k.back_at >= :at)', { at })
+      .orderBy('k.out_at', 'DESC')
       .limit(1)
       .getRawMany<{ id: string; shortName: string }>();
     return rows[0];

@@ -2,7 +2,7 @@
 // for. The tables are made by migration 1764780000000-AddAssetsLoansAndTrips.
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import type { TripKitStatus, TripStatus } from '@app/hub-api';
-import { timeColumn } from '../database/iso-date.transformer';
+import { isoDate, timeColumn } from '../database/iso-date.transformer';
 
 /** One trip. `status` moves planned → out (the kit checked out) → closed, each step conditional. */
 @Entity('trips')
@@ -73,4 +73,26 @@ export class TripKitEntity {
   changedBy: string | null;
 }
 
-export const TRIP_ENTITIES = [TripEntity, TripLeaderEntity, TripKitEntity];
+/**
+ * One time a kit device was out with its trip (migration 1764890000000-AddTripKitPeriods): from
+ * `outAt`, when it went out with the trip (the trip's check-out, or its addition to a kit already
+ * out), to `backAt`, when it came back (checked in, taken out of the kit, or reported lost), null
+ * while it is still out. A device taken out of the kit and added again has two. Photos are filed
+ * under a trip by these (PhotosRepository.tripOfDeviceAt).
+ */
+@Entity('trip_kit_periods')
+export class TripKitPeriodEntity {
+  @PrimaryColumn({ name: 'trip_id', type: 'varchar', length: 36 })
+  tripId: string;
+
+  @PrimaryColumn({ name: 'asset_id', type: 'varchar', length: 36 })
+  assetId: string;
+
+  @PrimaryColumn({ name: 'out_at', type: 'varchar', length: 30, transformer: isoDate })
+  outAt: Date;
+
+  @Column({ ...timeColumn({ nullable: true }), name: 'back_at' })
+  backAt: Date | null;
+}
+
+export const TRIP_ENTITIES = [TripEntity, TripLeaderEntity, TripKitEntity, TripKitPeriodEntity];

@@ -231,7 +231,8 @@ export class TripsRepository {
 
   /**
    * Moves kit entries of a trip (all, or those of `assetIds`) from `from` to `to` in one
-   * conditional statement per chunk.
+   * conditional statement per chunk; a move to or from `out` opens or closes the moved devices'
+   * kit periods (recordKitPeriods) in the same transaction.
    *
    * @returns how many moved
    */
@@ -255,17 +256,49 @@ export class TripsRepository {
       }
       return query.execute();
     };
-    if (!assetIds) {
-      return (await update()).affected ?? 0;
-    }
     let moved = 0;
-    for (const part of chunks(assetIds)) {
-      moved += (await update(part)).affected ?? 0;
+    if (!assetIds) {
+      moved = (await update()).affected ?? 0;
+    } else {
+      for (const part of chunks(assetIds)) {
+        moved += (await update(part)).affected ?? 0;
+      }
+    }
+    if (moved > 0 && (from === 'out' || to === 'out')) {
+      await this.recordKitPeriods(tx, tripId, at);
     }
     return moved;
   }
 
-  /** Adds one asset to a trip's kit, `ready` (a planned trip) or `out` (a trip out) by `by`. */
+  /**
+   * Brings a trip's kit periods (TripKitPeriodEntity) in line with its kit entries at `at`: a
+   * period opens for each entry `out` without an open one, and the open period of each entry no
+   * longer `out` (back or lost) closes. Called in the transaction of every change to or from
+   * `out`, so a photo's trip is judged by the times each device really was out with it.
+   */
+  private async recordKitPeriods(tx: Tx, tripId: string, at: Date): Promise<void> {
+    const p = (index: number) => tx.connection.driver.createParameter(`p${index + 1}`, index);
+    const when = at.toISOString();
+    await tx.query(
+      `INSERT INTO trip_kit_periods (trip_id, asset_id, out_at, back_at)
+       SELECT k.trip_id, k.asset_id, ${p(0)}, NULL FROM trip_kit k
+       WHERE k.trip_id = ${p(1)} AND k.status = 'out' AND NOT EXISTS (
+         SELECT 1 FROM trip_kit_periods o
+         WHERE o.trip_id = k.trip_id AND o.asset_id = k.asset_id AND o.back_at IS NULL)`,
+      [when, tripId],
+    );
+    await tx.query(
+      `UPDATE trip_kit_periods SET back_at = ${p(0)}
+       WHERE trip_id = ${p(1)} AND back_at IS NULL AND asset_id NOT IN (
+         SELECT k.asset_id FROM trip_kit k WHERE k.trip_id = ${p(2)} AND k.status = 'out')`,
+      [when, tripId, tripId],
+    );
+  }
+
+  /**
+   * Adds one asset to a trip's kit, `ready` (a planned trip) or `out` (a trip out, its kit period
+   * opening at `at`) by `by`.
+   */
   async insertKitEntry(
     tx: Tx,
     tripId: string,
@@ -275,6 +308,9 @@ export class TripsRepository {
     at: Date,
   ): Promise<void> {
     await tx.insert(TripKitEntity, { tripId, assetId, status, changedAt: at, changedBy: by });
+    if (status === 'out') {
+      await this.recordKitPeriods(tx, tripId, at);
+    }
   }
 
   /**

@@ -22,6 +22,7 @@ import { NameKeysAsRead1764850000000 } from './1764850000000-NameKeysAsRead';
 import { SerialNumbersAsOne1764860000000 } from './1764860000000-SerialNumbersAsOne';
 import { LockLostDevicesLeftUnlocked1764875000000 } from './1764875000000-LockLostDevicesLeftUnlocked';
 import { AddPolicyConflict1764880000000 } from './1764880000000-AddPolicyConflict';
+import { AddTripKitPeriods1764890000000 } from './1764890000000-AddTripKitPeriods';
 
 export const MIGRATIONS = [
   CreateStaffAndAudit1764000000000,
@@ -47,4 +48,5 @@ export const MIGRATIONS = [
   SerialNumbersAsOne1764860000000,
   LockLostDevicesLeftUnlocked1764875000000,
   AddPolicyConflict1764880000000,
+  AddTripKitPeriods1764890000000,
 ];
