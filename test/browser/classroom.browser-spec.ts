@@ -86,6 +86,11 @@ describe('the classroom screens', () => {
 
   it('a teacher starts the lesson, taps "Lock all" and sees all 30 tiles turn locked', async () => {
     const teacher = await createStaffAccount(hub().url, adminToken, 'tess', ['teacher']);
+    /** The focused element's text; '' when the focus is nowhere (on the page's body). */
+    const focusedName = () =>
+      page().evaluate<string>(
+        '(() => { const a = document.activeElement; return a && a !== document.body ? (a.textContent ?? "").trim() : ""; })()',
+      );
     const other = await createStaffAccount(hub().url, adminToken, 'otto', ['teacher']);
     const oak = await callApi<ClassDto>(hub().url, 'POST', '/api/classes', adminToken, {
       name: 'Year 4 Oak',
@@ -258,6 +263,28 @@ describe('the classroom screens', () => {
     const confirm = page().getByRole('alertdialog', { name: 'End the lesson now?' });
     await checkScreen('class-end-confirm');
     await confirm.getByRole('button', { name: 'End the lesson' }).click();
+    await page().getByText('No lesson running', { exact: true }).waitFor();
+    // The buttons pressed went with the lesson: the focus rests on the lesson's state line, not
+    // the page's start, so the next Tab reaches "Start lesson" (keyboard only, issue 11).
+    await waitFor(
+      async () => (await focusedName()) === 'No lesson running',
+      'the focus on the lesson state',
+      5_000,
+      async () => `focus on "${await focusedName()}"`,
+    );
+    await page().keyboard.press('Tab');
+    expect(await focusedName()).toBe('Start lesson');
+    // Started by keyboard, the same: the state line, then "Lock all".
+    await page().keyboard.press('Enter');
+    await waitFor(
+      async () => /^Lesson running until/.test(await focusedName()),
+      'the focus on the running lesson',
+      5_000,
+      async () => `focus on "${(await focusedName()).slice(0, 80)}"`,
+    );
+    await page().keyboard.press('Tab');
+    expect(await focusedName()).toBe('Lock all');
+    await callApi(hub().url, 'DELETE', `/api/classes/${oak.id}/session`, adminToken);
     await page().getByText('No lesson running', { exact: true }).waitFor();
     await waitFor(
       async () => (await tilesSaying('Unlocked').count()) === TABLETS,

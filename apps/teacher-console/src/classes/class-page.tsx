@@ -4,7 +4,7 @@
 // and tiles from the watch (class-live.ts).
 import type { ClassDto, ClassSession } from '@app/hub-api';
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useParams } from 'react-router-dom';
 import { apiQuery } from '../api/client';
 import { useStaffEvent } from '../api/staff-socket';
@@ -29,6 +29,7 @@ export default function ClassPage() {
       setEnded(event.session.endedAt ? event.session : null);
     }
   });
+  const lessonState = useLessonStateFocus(view.data ? session !== null : null);
 
   return (
     <Page title={found ? found.name : 'Class'}>
@@ -40,7 +41,7 @@ export default function ClassPage() {
       {view.data ? (
         <>
           <div className="class-lesson">
-            <p className="class-lesson-state" role="status">
+            <p className="class-lesson-state" role="status" ref={lessonState} tabIndex={-1}>
               {sessionWords(session)}
             </p>
             {session ? null : (
@@ -68,4 +69,34 @@ export default function ClassPage() {
       ) : null}
     </Page>
   );
+}
+
+/**
+ * The lesson's state line, which takes the focus when a lesson starts or ends while the focus was
+ * on a button that went with it ("Start lesson", or "End the lesson" in the bar's dialog): the
+ * focus would fall to the page's start, and a keyboard user would tab through the navigation
+ * again to reach "Lock all". From the state line the next Tab reaches the lesson's first button.
+ * Focus that is still somewhere on the page is left where it is.
+ *
+ * @param running whether a lesson runs; null until the class's session is read (no move then)
+ */
+function useLessonStateFocus(running: boolean | null) {
+  const line = useRef<HTMLParagraphElement>(null);
+  const before = useRef<boolean | null>(null);
+  useEffect(() => {
+    const changed = before.current !== null && running !== null && before.current !== running;
+    before.current = running;
+    if (!changed) {
+      return;
+    }
+    // After the dialog that closed with the bar has tried to give the focus back.
+    const frame = requestAnimationFrame(() => {
+      const active = document.activeElement;
+      if (!active || active === document.body) {
+        line.current?.focus();
+      }
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [running]);
+  return line;
 }
