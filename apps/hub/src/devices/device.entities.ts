@@ -34,6 +34,15 @@ export class DeviceEntity {
   @Column({ type: 'varchar', length: 128, nullable: true })
   name: string | null;
 
+  /**
+   * The name by `nameKeyOf` (NFKC, spaces folded, capitals of any alphabet folded), null with no
+   * name: what GET /api/devices?search= compares, so "zoë" finds "ZOË-iPad" on SQLite as on
+   * PostgreSQL (migration 1764900000000). Not unique. Written by DevicesRepository with every
+   * write of `name`.
+   */
+  @Column({ name: 'name_key', type: 'varchar', length: 255, nullable: true })
+  nameKey: string | null;
+
   /** As given (by staff, the asset register or the device at enrolment). */
   @Column({ name: 'asset_tag', type: 'varchar', length: 64, nullable: true })
   assetTag: string | null;

@@ -9,6 +9,7 @@ import { chunks } from '../database/chunks';
 import { forUpdate } from '../database/row-lock';
 import { insertReturning } from '../database/insert-returning';
 import { valuesParameter, ValuesColumnType } from '../database/dialect';
+import { nameKeyContaining } from '../database/name-search';
 import { getManyPlain } from '../database/plain-rows';
 import type { Tx } from '../database/transaction-runner';
 import {
@@ -46,14 +47,19 @@ export interface PresenceUpdate {
 }
 
 /**
- * `changes` with `tagKey` set from `assetTag` when it is among them (null for no tag), so the
- * unique key on active devices' tags always follows the tag as written.
+ * `changes` with `tagKey` set from `assetTag` when it is among them (null for no tag), and
+ * `nameKey` from `name` (by `nameKeyOf`, null for no name), so the unique key on active devices'
+ * tags and the key the device search compares always follow what is written.
  */
-function withTagKey<T extends Partial<DeviceEntity>>(changes: T): T & Partial<DeviceEntity> {
-  if (changes.assetTag === undefined) {
-    return changes;
+function withKeys<T extends Partial<DeviceEntity>>(changes: T): T & Partial<DeviceEntity> {
+  const keyed: T & Partial<DeviceEntity> = { ...changes };
+  if (changes.assetTag !== undefined) {
+    keyed.tagKey = changes.assetTag === null ? null : tagKeyOf(changes.assetTag);
   }
-  return { ...changes, tagKey: changes.assetTag === null ? null : tagKeyOf(changes.assetTag) };
+  if (changes.name !== undefined) {
+    keyed.nameKey = changes.name === null ? null : nameKeyOf(changes.name);
+  }
+  return keyed;
 }
 
 @Injectable()
@@ -175,11 +181,13 @@ export class DevicesRepository {
       query.andWhere('d.status = :status', { status: filter.status });
     }
     if (filter.search) {
-      const like = `%${filter.search.toLowerCase().replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+      // The name by its key (any alphabet's capitals, alike on both databases); serial numbers
+      // and tags are ASCII letters, digits, '.', '_' and '-' only, which LOWER() folds everywhere.
+      const like = nameKeyContaining(filter.search);
       query.andWhere(
         new Brackets((where) => {
           where
-            .where("LOWER(d.name) LIKE :like ESCAPE '\\'", { like })
+            .where("d.name_key LIKE :like ESCAPE '\\'", { like })
             .orWhere("LOWER(d.serial_number) LIKE :like ESCAPE '\\'", { like })
             .orWhere("LOWER(d.asset_tag) LIKE :like ESCAPE '\\'", { like });
         }),
@@ -189,15 +197,18 @@ export class DevicesRepository {
   }
 
   /**
-   * Inserts a newly enrolled device, its `tagKey` made from its asset tag and its `serialKey`
-   * from its serial number here; an asset tag another active device has (by `tagKeyOf`) fails
+   * Inserts a newly enrolled device, its `tagKey` made from its asset tag, its `nameKey` from its
+   * name and its `serialKey` from its serial number here; an asset tag another active device has (by `tagKeyOf`) fails
    * with a unique violation on `tag_key`, a serial number another device has in any capitals
    * (by `serialKeyOf`) with one on `serial_key`.
    */
-  async insertDevice(tx: Tx, device: Omit<DeviceEntity, 'tagKey' | 'serialKey'>): Promise<void> {
+  async insertDevice(
+    tx: Tx,
+    device: Omit<DeviceEntity, 'tagKey' | 'serialKey' | 'nameKey'>,
+  ): Promise<void> {
     await tx.insert(
       DeviceEntity,
-      withTagKey({ ...device, serialKey: serialKeyOf(device.serialNumber) }),
+      withKeys({ ...device, serialKey: serialKeyOf(device.serialNumber) }),
     );
   }
 
@@ -206,7 +217,7 @@ export class DevicesRepository {
    * device has fails with a unique violation on `tag_key`.
    */
   async updateDevice(tx: Tx, id: string, changes: Partial<DeviceEntity>): Promise<void> {
-    await tx.update(DeviceEntity, { id }, withTagKey(changes));
+    await tx.update(DeviceEntity, { id }, withKeys(changes));
   }
 
   /** The active device other than `exceptId` whose asset tag is `tag` by `tagKeyOf`, if any. */
@@ -234,7 +245,7 @@ export class DevicesRepository {
     const result = await tx
       .createQueryBuilder()
       .update(DeviceEntity)
-      .set(withTagKey(changes))
+      .set(withKeys(changes))
       .where('id = :id AND certificate_serial = :serial AND status = :status', {
         id,
         serial: expected.certificateSerial,

@@ -4,6 +4,7 @@
 import { Injectable } from '@nestjs/common';
 import { Brackets, EntityManager, SelectQueryBuilder } from 'typeorm';
 import type { Loan, LoanStatus, ReminderStep } from '@app/hub-api';
+import { nameKeyContaining } from '../database/name-search';
 import { forUpdate } from '../database/row-lock';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { LoanEntity, LoanReminderEntity } from './loan.entities';
@@ -271,7 +272,10 @@ export class LoansRepository {
     return [rows, await count.getCount()];
   }
 
-  /** Enabled staff accounts by name or username, with their acceptance of `aupHash`. */
+  /**
+   * Enabled staff accounts whose display name or username holds `search` (compared by
+   * `nameKeyOf`, so in any capitals of any alphabet), with their acceptance of `aupHash`.
+   */
   async borrowersPage(
     search: string | undefined,
     aupHash: string | null,
@@ -290,11 +294,13 @@ export class LoansRepository {
       .addSelect('x.id', 'acceptanceId')
       .where('s.disabled = :disabled', { disabled: false });
     if (search) {
-      const like = `%${search.toLowerCase().replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+      // The display name by its key (any alphabet's capitals, alike on both databases); usernames
+      // are ASCII in lower case, which LOWER() folds everywhere.
+      const like = nameKeyContaining(search);
       query.andWhere(
         new Brackets((where) => {
           where
-            .where("LOWER(s.display_name) LIKE :like ESCAPE '\\'", { like })
+            .where("s.name_key LIKE :like ESCAPE '\\'", { like })
             .orWhere("LOWER(s.username) LIKE :like ESCAPE '\\'", { like });
         }),
       );

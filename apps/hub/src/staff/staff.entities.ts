@@ -14,6 +14,16 @@ export class StaffAccountEntity {
   @Column({ name: 'display_name', type: 'varchar', length: 128 })
   displayName: string;
 
+  /**
+   * The display name by `nameKeyOf` (NFKC, spaces folded, capitals of any alphabet folded): what
+   * the loan desk's borrower search compares, so "ødegård" finds "Ingrid Ødegård" on SQLite as on
+   * PostgreSQL (migration 1764900000000). Not unique. Written by StaffRepository with every write
+   * of `displayName`; null only in a row written by other means, which the search then finds by
+   * username alone.
+   */
+  @Column({ name: 'name_key', type: 'varchar', length: 255, nullable: true })
+  nameKey: string | null;
+
   @Column({ name: 'password_hash', type: 'varchar', length: 255 })
   passwordHash: string;
 

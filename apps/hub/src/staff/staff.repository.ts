@@ -2,6 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { FindOptionsWhere, In, IsNull, Repository } from 'typeorm';
+import { nameKeyOf } from '@app/hub-api';
 import { BatchLoader } from '../database/batch-loader';
 import { chunks } from '../database/chunks';
 import { forUpdate } from '../database/row-lock';
@@ -106,15 +107,19 @@ export class StaffRepository {
     });
   }
 
-  /** Inserts a new account; a taken username fails with a unique violation (see isUniqueViolation). */
-  async insertAccount(tx: Tx, account: StaffAccountEntity): Promise<void> {
-    await tx.insert(StaffAccountEntity, account);
+  /**
+   * Inserts a new account, its `nameKey` made here from its display name (whatever `account`
+   * holds); a taken username fails with a unique violation (see isUniqueViolation).
+   */
+  async insertAccount(tx: Tx, account: Omit<StaffAccountEntity, 'nameKey'>): Promise<void> {
+    await tx.insert(StaffAccountEntity, { ...account, nameKey: nameKeyOf(account.displayName) });
   }
 
   /**
    * Writes only the given columns of one account, and only while `condition` still holds (for
    * example the password hash that was checked, or `disabled: false`). Never a whole entity read
    * before a slow step: a change made meanwhile by someone else survives (issue 8 item 2).
+   * A new `displayName` writes its `nameKey` too.
    *
    * @returns whether the row was changed (false: no such account, or the condition failed)
    */
@@ -135,7 +140,11 @@ export class StaffRepository {
       >
     >,
   ): Promise<boolean> {
-    const result = await tx.update(StaffAccountEntity, { id, ...condition }, changes);
+    const keyed =
+      changes.displayName === undefined
+        ? changes
+        : { ...changes, nameKey: nameKeyOf(changes.displayName) };
+    const result = await tx.update(StaffAccountEntity, { id, ...condition }, keyed);
     return (result.affected ?? 0) > 0;
   }
 

@@ -30,7 +30,8 @@ import { framedBlock } from './plain-block';
 import { StaffAccountEntity } from './staff.entities';
 import { StaffRepository } from './staff.repository';
 
-export function toStaffAccountDto(account: StaffAccountEntity): StaffAccountDto {
+/** An account as the API shows it: no password hash, no name key; dates as ISO 8601 text. */
+export function toStaffAccountDto(account: Omit<StaffAccountEntity, 'nameKey'>): StaffAccountDto {
   return {
     id: account.id,
     username: account.username,
@@ -102,7 +103,7 @@ export class StaffService implements OnApplicationBootstrap {
       password = generatePassword();
     }
     const now = this.clock.now();
-    const account: StaffAccountEntity = {
+    const account: Omit<StaffAccountEntity, 'nameKey'> = {
       id: randomUUID(),
       username: 'admin',
       displayName: 'Administrator',
@@ -171,7 +172,7 @@ export class StaffService implements OnApplicationBootstrap {
       throw taken();
     }
     const now = this.clock.now();
-    const account: StaffAccountEntity = {
+    const account: Omit<StaffAccountEntity, 'nameKey'> = {
       id: randomUUID(),
       username: input.username,
       displayName: input.displayName.trim(),

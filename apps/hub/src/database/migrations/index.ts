@@ -23,6 +23,7 @@ import { SerialNumbersAsOne1764860000000 } from './1764860000000-SerialNumbersAs
 import { LockLostDevicesLeftUnlocked1764875000000 } from './1764875000000-LockLostDevicesLeftUnlocked';
 import { AddPolicyConflict1764880000000 } from './1764880000000-AddPolicyConflict';
 import { AddTripKitPeriods1764890000000 } from './1764890000000-AddTripKitPeriods';
+import { AddNameSearchKeys1764900000000 } from './1764900000000-AddNameSearchKeys';
 
 export const MIGRATIONS = [
   CreateStaffAndAudit1764000000000,
@@ -49,4 +50,5 @@ export const MIGRATIONS = [
   LockLostDevicesLeftUnlocked1764875000000,
   AddPolicyConflict1764880000000,
   AddTripKitPeriods1764890000000,
+  AddNameSearchKeys1764900000000,
 ];
