@@ -1,10 +1,11 @@
 // The hub's searches by name find a name typed in any capitals of any alphabet, on SQLite as on
-// PostgreSQL: the loan desk's borrower search (GET /api/loans/borrowers?search=) and the device
-// search (GET /api/devices?search=). SQLite's LOWER() folds only A-Z, so "ødegård" (and even
+// PostgreSQL: the loan desk's borrower search (GET /api/loans/borrowers?search=), the device
+// search (GET /api/devices?search=) and the asset register's (GET /api/assets?search=, by serial
+// number and model). SQLite's LOWER() folds only A-Z, so "ødegård" (and even
 // "Ødegård", typed exactly) found no "Ingrid Ødegård" there. Run this file on both databases.
 import * as path from 'path';
 import { DataSource } from 'typeorm';
-import type { Borrower, Page } from '@app/hub-api';
+import type { Asset, Borrower, Page } from '@app/hub-api';
 import { createEnrollmentToken, enrollTestDevice } from './support/devices';
 import { startHub, type TestHub } from './support/hub';
 
@@ -52,6 +53,21 @@ describe('searching by name, in any capitals of any alphabet', () => {
     return page.items.map((d) => d.name ?? '').sort();
   }
 
+  /** The tags of the assets GET /api/assets lists for `search`, sorted. */
+  async function assets(search: string, on = hub, token = admin): Promise<string[]> {
+    const response = await on.http
+      .get('/api/assets')
+      .query({ search, pageSize: 100 })
+      .set('Authorization', as(token));
+    expect(response.status).toBe(200);
+    const page = response.body as Page<Asset>;
+    expect(page.items).toHaveLength(page.total);
+    return page.items.map((a) => a.assetTag).sort();
+  }
+
+  /** Ids of the assets made here, by tag. */
+  const assetIds: Record<string, string> = {};
+
   beforeAll(async () => {
     hub = await startHub();
     admin = await hub.login();
@@ -69,6 +85,29 @@ describe('searching by name, in any capitals of any alphabet', () => {
     ] as const) {
       deviceIds[name] = (await enrollTestDevice(hub, token, { name, assetTag })).deviceId;
     }
+    for (const body of [
+      {
+        assetTag: 'Cam-01',
+        kind: 'camera',
+        serialNumber: 'ÆØÅ-77',
+        model: 'Nikon Ødegård edition',
+      },
+      { assetTag: 'CB-Ela', kind: 'laptop', serialNumber: 'cb-100', model: 'ZOË Chromebook' },
+      { assetTag: 'CB-2', kind: 'laptop', serialNumber: 'cb-200', model: 'Zoe Chromebook' },
+    ]) {
+      const created = await hub.http.post('/api/assets').set('Authorization', as(admin)).send(body);
+      expect(created.status).toBe(201);
+      assetIds[body.assetTag] = (created.body as Asset).id;
+    }
+    const imported = await hub.http
+      .post('/api/assets/import')
+      .set('Authorization', as(admin))
+      .set('Content-Type', 'text/csv')
+      .send('assetTag,kind,serialNumber,model\nTRI-9,tablet,ÉÈ-9,Élan tablet\n');
+    expect([imported.status, imported.body]).toEqual([
+      200,
+      { created: 1, errors: [], dryRun: false },
+    ]);
   });
   afterAll(() => hub.close());
 
@@ -134,6 +173,38 @@ describe('searching by name, in any capitals of any alphabet', () => {
     expect(await devices('zoe')).toEqual([]);
   });
 
+  it('finds an asset by part of its model or serial number with letters past A-Z, in any capitals', async () => {
+    for (const typed of ['ødegård', 'NIKON ØDEGÅRD', 'æøå-77', 'ÆøÅ', 'cam-01']) {
+      expect([typed, await assets(typed)]).toEqual([typed, ['Cam-01']]);
+    }
+    expect(await assets('zoë')).toEqual(['CB-Ela']);
+    expect(await assets('ZOË CHROMEBOOK')).toEqual(['CB-Ela']);
+    expect(await assets('zoe')).toEqual(['CB-2']);
+    expect(await assets('chromebook')).toEqual(['CB-2', 'CB-Ela']);
+    // Imported from a file like any other, and found by a tag in other capitals.
+    expect(await assets('élan')).toEqual(['TRI-9']);
+    expect(await assets('éè-9')).toEqual(['TRI-9']);
+    expect(await assets('cb-e')).toEqual(['CB-Ela']);
+    expect(await assets('cb_1')).toEqual([]);
+  });
+
+  it('finds an asset by its new model and serial number after a change', async () => {
+    const changed = await hub.http
+      .patch(`/api/assets/${assetIds['CB-2']}`)
+      .set('Authorization', as(admin))
+      .send({ model: 'ØYVIND Chromebook', serialNumber: 'ÅB-300' });
+    expect(changed.status).toBe(200);
+    expect(await assets('øyvind')).toEqual(['CB-2']);
+    expect(await assets('åb-3')).toEqual(['CB-2']);
+    expect(await assets('zoe')).toEqual([]);
+    const cleared = await hub.http
+      .patch(`/api/assets/${assetIds['CB-2']}`)
+      .set('Authorization', as(admin))
+      .send({ model: null });
+    expect(cleared.status).toBe(200);
+    expect(await assets('øyvind')).toEqual([]);
+  });
+
   it('finds the names a hub kept before this search, once it is upgraded', async () => {
     await hub.close();
     const first = hub;
@@ -148,7 +219,11 @@ describe('searching by name, in any capitals of any alphabet', () => {
     try {
       await earlier.query('ALTER TABLE devices DROP COLUMN name_key');
       await earlier.query('ALTER TABLE staff_accounts DROP COLUMN name_key');
-      await earlier.query(`DELETE FROM migrations WHERE name = 'AddNameSearchKeys1764900000000'`);
+      await earlier.query('ALTER TABLE assets DROP COLUMN serial_search_key');
+      await earlier.query('ALTER TABLE assets DROP COLUMN model_key');
+      await earlier.query(
+        `DELETE FROM migrations WHERE name IN ('AddNameSearchKeys1764900000000', 'AddAssetSearchKeys1764910000000')`,
+      );
     } finally {
       await earlier.destroy();
     }
@@ -159,5 +234,8 @@ describe('searching by name, in any capitals of any alphabet', () => {
     expect(await borrowers('åse')).toEqual(['Åse Olsen']);
     expect(await devices('zoë')).toEqual(['ZOË-iPad']);
     expect(await devices('ØYVIND')).toEqual(['ØYVIND-iPad']);
+    expect(await assets('ØDEGÅRD')).toEqual(['Cam-01']);
+    expect(await assets('åb-300')).toEqual(['CB-2']);
+    expect(await assets('ÉLAN')).toEqual(['TRI-9']);
   });
 });

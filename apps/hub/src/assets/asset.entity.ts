@@ -31,8 +31,25 @@ export class AssetEntity {
   @Column({ name: 'serial_key', type: 'varchar', length: 128, nullable: true })
   serialKey: string | null;
 
+  /**
+   * The serial number by `nameKeyOf` (NFKC, spaces folded, capitals of any alphabet folded), null
+   * with none: what GET /api/assets?search= compares, alike on SQLite and PostgreSQL (migration
+   * 1764910000000). Not unique (`serialKey` is). Written by AssetsRepository with every write of
+   * `serialNumber`.
+   */
+  @Column({ name: 'serial_search_key', type: 'varchar', length: 255, nullable: true })
+  serialSearchKey: string | null;
+
   @Column({ type: 'varchar', length: 128, nullable: true })
   model: string | null;
+
+  /**
+   * The model by `nameKeyOf`, null with none: what GET /api/assets?search= compares, so "zoë"
+   * finds a model "ZOË's Chromebook" on SQLite as on PostgreSQL (migration 1764910000000). Written
+   * by AssetsRepository with every write of `model`.
+   */
+  @Column({ name: 'model_key', type: 'varchar', length: 255, nullable: true })
+  modelKey: string | null;
 
   @Column({ type: 'varchar', length: 200, nullable: true })
   condition: string | null;

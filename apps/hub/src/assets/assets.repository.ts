@@ -8,12 +8,13 @@ import { Brackets, EntityManager, In, Repository, SelectQueryBuilder } from 'typ
 import type { Asset, AssetKind, AssetStatus } from '@app/hub-api';
 import { bulkInsert } from '../database/bulk-insert';
 import { chunks } from '../database/chunks';
+import { nameKeyContaining } from '../database/name-search';
 import { daysOverdue } from '../common/days-overdue';
 import { forUpdate } from '../database/row-lock';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import type { LockOwner } from '../commands/command.entity';
 import { DeviceEntity } from '../devices/device.entities';
-import { serialKeyOf, tagKeyOf } from '@app/hub-api';
+import { nameKeyOf, serialKeyOf, tagKeyOf } from '@app/hub-api';
 import { AssetEntity } from './asset.entity';
 
 /** The owner of a lost report's lock, which only ICT lifts. */
@@ -87,6 +88,25 @@ export function toAssetDto(row: AssetRow, clock: AssetViewClock): Asset {
   };
 }
 
+/** An asset as the service makes it: AssetsRepository writes its search keys. */
+export type UnkeyedAsset = Omit<AssetEntity, 'serialSearchKey' | 'modelKey'>;
+
+/**
+ * `changes` with `serialSearchKey` set from `serialNumber` and `modelKey` from `model` (by
+ * `nameKeyOf`, null for none) when they are among them, so the keys the asset search compares
+ * always follow what is written.
+ */
+function withSearchKeys<T extends Partial<AssetEntity>>(changes: T): T & Partial<AssetEntity> {
+  const keyed: T & Partial<AssetEntity> = { ...changes };
+  if (changes.serialNumber !== undefined) {
+    keyed.serialSearchKey = changes.serialNumber === null ? null : nameKeyOf(changes.serialNumber);
+  }
+  if (changes.model !== undefined) {
+    keyed.modelKey = changes.model === null ? null : nameKeyOf(changes.model);
+  }
+  return keyed;
+}
+
 @Injectable()
 export class AssetsRepository {
   constructor(
@@ -156,13 +176,15 @@ export class AssetsRepository {
         q.andWhere('a.kind = :kind', { kind: filter.kind });
       }
       if (filter.search) {
-        const like = `%${filter.search.toLowerCase().replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+        // Serial numbers and models by their keys (any alphabet's capitals, alike on both
+        // databases); tags are ASCII, kept in lower case in `tag_key`.
+        const like = nameKeyContaining(filter.search);
         q.andWhere(
           new Brackets((where) => {
             where
               .where("a.tag_key LIKE :like ESCAPE '\\'", { like })
-              .orWhere("LOWER(a.serial_number) LIKE :like ESCAPE '\\'", { like })
-              .orWhere("LOWER(a.model) LIKE :like ESCAPE '\\'", { like });
+              .orWhere("a.serial_search_key LIKE :like ESCAPE '\\'", { like })
+              .orWhere("a.model_key LIKE :like ESCAPE '\\'", { like });
           }),
         );
       }
@@ -224,17 +246,23 @@ export class AssetsRepository {
     return found;
   }
 
-  async insert(tx: Tx, asset: AssetEntity): Promise<void> {
-    await tx.insert(AssetEntity, asset);
+  /** Inserts an asset, its search keys (`serialSearchKey`, `modelKey`) made here. */
+  async insert(tx: Tx, asset: UnkeyedAsset): Promise<void> {
+    await tx.insert(AssetEntity, withSearchKeys(asset));
   }
 
-  async insertMany(tx: Tx, assets: readonly AssetEntity[]): Promise<void> {
-    await bulkInsert(tx, AssetEntity, assets);
+  /** Inserts many assets, each one's search keys made here. */
+  async insertMany(tx: Tx, assets: readonly UnkeyedAsset[]): Promise<void> {
+    await bulkInsert(
+      tx,
+      AssetEntity,
+      assets.map((asset) => withSearchKeys(asset) as AssetEntity),
+    );
   }
 
   /**
    * Writes `changes` only while the asset's status is one of `from` (one conditional statement:
-   * the engineering guide's Data rule).
+   * the engineering guide's Data rule); a new serial number or model writes its search key too.
    *
    * @returns whether the row changed
    */
@@ -247,7 +275,7 @@ export class AssetsRepository {
     const result = await tx
       .createQueryBuilder()
       .update(AssetEntity)
-      .set(changes)
+      .set(withSearchKeys(changes))
       .where('id = :id AND status IN (:...from)', { id, from: [...from] })
       .execute();
     return (result.affected ?? 0) === 1;

@@ -28,7 +28,13 @@ import { parseAssetCsv } from './asset-import';
 import { assetLabelSvg } from './asset-label';
 import { serialKeyOf, tagKeyOf } from '@app/hub-api';
 import { AssetEntity } from './asset.entity';
-import { AssetFilter, AssetsRepository, AssetViewClock, MatchedDevice } from './assets.repository';
+import {
+  AssetFilter,
+  AssetsRepository,
+  AssetViewClock,
+  MatchedDevice,
+  UnkeyedAsset,
+} from './assets.repository';
 import type { CreateAssetDto, UpdateAssetDto } from './dto/asset.dto';
 
 /** What a lost device's lock screen says (issue 13; device.lock's message is at most 200). */
@@ -151,7 +157,7 @@ export class AssetsService implements OnModuleInit {
    */
   async create(actor: StaffPrincipal, input: CreateAssetDto): Promise<Asset> {
     const now = this.clock.now();
-    const asset: AssetEntity = {
+    const asset: UnkeyedAsset = {
       id: randomUUID(),
       assetTag: input.assetTag,
       tagKey: tagKeyOf(input.assetTag),
@@ -396,7 +402,7 @@ export class AssetsService implements OnModuleInit {
             return 0;
           }
           const now = this.clock.now();
-          const rows: AssetEntity[] = good.map((row) => ({
+          const rows: UnkeyedAsset[] = good.map((row) => ({
             id: randomUUID(),
             assetTag: row.assetTag,
             tagKey: tagKeyOf(row.assetTag),
@@ -634,7 +640,7 @@ export class AssetsService implements OnModuleInit {
   private async matchDevice(
     tx: Tx,
     actor: AuditActor,
-    asset: AssetEntity,
+    asset: UnkeyedAsset,
   ): Promise<MatchedDevice | null> {
     if (!asset.serialKey) {
       return null;
@@ -650,7 +656,7 @@ export class AssetsService implements OnModuleInit {
   private async giveDeviceTag(
     tx: Tx,
     actor: AuditActor,
-    asset: AssetEntity,
+    asset: UnkeyedAsset,
     device: MatchedDevice,
   ): Promise<void> {
     if (device.assetTag === asset.assetTag) {

@@ -24,6 +24,7 @@ import { LockLostDevicesLeftUnlocked1764875000000 } from './1764875000000-LockLo
 import { AddPolicyConflict1764880000000 } from './1764880000000-AddPolicyConflict';
 import { AddTripKitPeriods1764890000000 } from './1764890000000-AddTripKitPeriods';
 import { AddNameSearchKeys1764900000000 } from './1764900000000-AddNameSearchKeys';
+import { AddAssetSearchKeys1764910000000 } from './1764910000000-AddAssetSearchKeys';
 
 export const MIGRATIONS = [
   CreateStaffAndAudit1764000000000,
@@ -51,4 +52,5 @@ export const MIGRATIONS = [
   AddPolicyConflict1764880000000,
   AddTripKitPeriods1764890000000,
   AddNameSearchKeys1764900000000,
+  AddAssetSearchKeys1764910000000,
 ];
