@@ -16,6 +16,8 @@ export type TripKitStatus = (typeof TRIP_KIT_STATUSES)[number];
  * words: what a client acts on, as the words may change.
  * - `asset_not_available`: an asset of the kit is on loan, on another trip, in repair, lost or
  *   retired (the message names each), or was taken at the same moment; nothing went out;
+ * - `device_locked_lost`: an asset of the kit was found after a lost report and its device is
+ *   still locked as lost until ICT unlocks it (the message names each); nothing went out;
  * - `kit_already_out`: the kit is already checked out;
  * - `trip_closed`: the trip is closed;
  * - `trip_ended`: the trip's end has passed;
@@ -24,6 +26,7 @@ export type TripKitStatus = (typeof TRIP_KIT_STATUSES)[number];
  */
 export const TRIP_CHECK_OUT_REFUSALS = [
   'asset_not_available',
+  'device_locked_lost',
   'kit_already_out',
   'trip_closed',
   'trip_ended',
@@ -39,6 +42,8 @@ export type TripCheckOutRefusal = (typeof TRIP_CHECK_OUT_REFUSALS)[number];
  * - `asset_not_available`: the kit is out, so an added asset goes out at once, and this one is on
  *   loan, on another trip, in repair, lost or retired (the message says which), or was taken at
  *   the same moment;
+ * - `device_locked_lost`: the kit is out, and the asset was found after a lost report with its
+ *   device still locked as lost until ICT unlocks it;
  * - `trip_closed`: the trip is closed;
  * - `trip_ended`: the trip's end has passed, so nothing more can join its kit;
  * - `kit_full`: the kit already has TRIP_KIT_MAX assets;
@@ -51,6 +56,7 @@ export type TripCheckOutRefusal = (typeof TRIP_CHECK_OUT_REFUSALS)[number];
 export const TRIP_KIT_CHANGE_REFUSALS = [
   'already_in_kit',
   'asset_not_available',
+  'device_locked_lost',
   'trip_closed',
   'trip_ended',
   'kit_full',

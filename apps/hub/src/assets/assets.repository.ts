@@ -234,6 +234,48 @@ export class AssetsRepository {
       : null;
   }
 
+  /**
+   * Of `assets`, those whose matched active device (by serial number in any capitals) still holds
+   * a lost report's lock (desired lock owner `lost`), keyed by asset id: what may not leave the
+   * school (a trip's kit, as the desk's loans by deviceLockedAsLost). Assets without a serial
+   * number or a matched device are absent. Read in `tx` after the assets' rows are locked.
+   */
+  async devicesLockedAsLost(
+    assets: readonly AssetEntity[],
+    tx?: Tx,
+  ): Promise<Map<string, MatchedDevice>> {
+    const found = new Map<string, MatchedDevice>();
+    const keys = [...new Set(assets.map((a) => a.serialKey).filter((k): k is string => !!k))];
+    const bySerial = new Map<string, MatchedDevice>();
+    for (const part of chunks(keys)) {
+      const devices = await this.manager(tx)
+        .createQueryBuilder(DeviceEntity, 'd')
+        .select(['d.id', 'd.name', 'd.assetTag', 'd.serialNumber', 'd.serialKey'])
+        .where(
+          "d.serial_key IN (:...keys) AND d.status = 'active' AND d.desired_lock_owner = :owner",
+          { keys: part, owner: LOST_LOCK_OWNER },
+        )
+        .getMany();
+      for (const device of devices) {
+        if (device.serialKey) {
+          bySerial.set(device.serialKey, {
+            id: device.id,
+            name: device.name,
+            assetTag: device.assetTag,
+            serialNumber: device.serialNumber,
+          });
+        }
+      }
+    }
+    for (const asset of assets) {
+      const device = asset.serialKey ? bySerial.get(asset.serialKey) : undefined;
+      if (device) {
+        found.set(asset.id, device);
+      }
+    }
+    return found;
+  }
+
   /** Assets with these tags (any case), keyed by tag key. */
   async findByTags(tags: readonly string[], tx?: Tx): Promise<Map<string, AssetEntity>> {
     const found = new Map<string, AssetEntity>();

@@ -80,7 +80,9 @@ export class TripsController {
       404: 'No such trip',
       409:
         'Refused, with `code` beside the message: `asset_not_available` (an asset of the kit is ' +
-        'not available, each named, or was taken at the same moment), `kit_already_out`, ' +
+        'not available, each named, or was taken at the same moment), `device_locked_lost` ' +
+        '(an asset of the kit found after a lost report, its device still locked until ICT ' +
+        'unlocks it, each named), `kit_already_out`, ' +
         '`trip_closed`, `trip_ended`, or `kit_changed` (the kit changed or a kit device ' +
         'enrolled meanwhile: check the kit out again)',
     },
@@ -150,7 +152,9 @@ export class TripsController {
       409:
         'Refused, with `code` beside the message: `already_in_kit`, `asset_not_available` (the ' +
         'trip is out and the asset is on loan, on another trip, in repair, lost or retired: ' +
-        'named), `trip_closed`, `trip_ended`, `kit_full`, or `kit_changed` (try again)',
+        "named), `device_locked_lost` (the trip is out and the asset's device is still " +
+        'locked as lost until ICT unlocks it), `trip_closed`, `trip_ended`, `kit_full`, or ' +
+        '`kit_changed` (try again)',
     },
   })
   addToKit(

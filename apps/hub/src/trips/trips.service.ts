@@ -300,8 +300,9 @@ export class TripsService implements OnModuleInit {
    * @throws ForbiddenException 403 for a trip leader who does not lead it
    * @throws ConflictException 409 with `code` (TRIP_CHECK_OUT_REFUSALS): `kit_already_out`,
    *   `trip_closed`, `trip_ended`, `asset_not_available` (an asset of the kit is not available, or
-   *   was taken at the same moment), or `kit_changed` (the kit changed or a kit device enrolled
-   *   meanwhile, three times over)
+   *   was taken at the same moment), `device_locked_lost` (an asset of the kit found after a lost
+   *   report whose device ICT has not unlocked yet; nothing goes out), or `kit_changed` (the kit
+   *   changed or a kit device enrolled meanwhile, three times over)
    * @throws BadRequestException 400 when the trip's overlay would make a device's policies
    *   conflict (nothing is checked out then)
    */
@@ -341,8 +342,9 @@ export class TripsService implements OnModuleInit {
    * @throws NotFoundException 404 for an unknown trip, or no asset with that tag
    * @throws ForbiddenException 403 for a trip leader who does not lead it
    * @throws ConflictException 409 with `code` (TRIP_KIT_CHANGE_REFUSALS): `already_in_kit`,
-   *   `asset_not_available` (the message names its status), `trip_closed`, `trip_ended`,
-   *   `kit_full`, or `kit_changed`
+   *   `asset_not_available` (the message names its status), `device_locked_lost` (the kit is out
+   *   and the asset's device is still locked as lost until ICT unlocks it), `trip_closed`,
+   *   `trip_ended`, `kit_full`, or `kit_changed`
    * @throws BadRequestException 400 when the trip's overlay would make the device's policies
    *   conflict (nothing is added then)
    */
@@ -732,6 +734,15 @@ export class TripsService implements OnModuleInit {
           ].toLowerCase()}`,
         );
       }
+      const locked = await this.assets.deviceLockedAsLost(asset, tx);
+      if (locked) {
+        // As the desk's loans and the kit's check-out: its lost lock stays until ICT lifts it.
+        throw kitChangeRefused(
+          'device_locked_lost',
+          `${asset.assetTag} cannot join the kit while it is out: it is still locked as lost on its device` +
+            `${locked.name ? ` (${locked.name})` : ''}; ask ICT to unlock the device first`,
+        );
+      }
       if ((await this.assets.moveStatus(tx, [asset.id], 'available', 'on_trip', now)) !== 1) {
         throw kitChangeRefused(
           'asset_not_available',
@@ -846,6 +857,24 @@ export class TripsService implements OnModuleInit {
         `Nothing was checked out: ${unavailable.length} of the kit ${
           unavailable.length === 1 ? 'is' : 'are'
         } not available: ${unavailable.map(assetWithStatus).join(', ')}`,
+      );
+    }
+    // Found after a lost report and available again, but its device keeps the lost lock until
+    // ICT lifts it (decisions.md): taken out, it would tell the trip it is lost. The whole
+    // check-out is refused, as for any asset of the kit that cannot go.
+    const locked = await this.assets.devicesLockedAsLost(assets, tx);
+    if (locked.size > 0) {
+      const tags = assets
+        .filter((a) => locked.has(a.id))
+        .sort((a, b) => a.tagKey.localeCompare(b.tagKey))
+        .map((a) => a.assetTag);
+      throw kitRefused(
+        'device_locked_lost',
+        `Nothing was checked out: ${tags.join(', ')} ${
+          tags.length === 1 ? 'is' : 'are'
+        } still locked as lost on ${tags.length === 1 ? 'its device' : 'their devices'}: ask ICT to unlock ${
+          tags.length === 1 ? 'it' : 'them'
+        }, or take ${tags.length === 1 ? 'it' : 'them'} out of the kit`,
       );
     }
     const ids = assets.map((a) => a.id);
