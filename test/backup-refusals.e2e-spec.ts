@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import sqlite3 from 'sqlite3';
 import * as tar from 'tar';
 import { runAdminHere as admin } from './support/admin';
 import { BackupManifest, fileChecksum, writeArchive } from '../apps/hub/src/backup/backup-archive';
@@ -22,6 +23,30 @@ function damagePages(file: string): void {
     bytes.fill(0x5a, p * page, p * page + 64);
   }
   fs.writeFileSync(file, bytes);
+}
+
+/** The root page numbers (1-based) of these tables in a SQLite file, read by SQLite itself. */
+function rootPagesOf(file: string, tables: readonly string[]): Promise<number[]> {
+  return new Promise((resolve, reject) => {
+    const db = new sqlite3.Database(file, sqlite3.OPEN_READONLY, (opened) => {
+      if (opened) {
+        reject(opened);
+        return;
+      }
+      db.all<{ rootpage: number }>(
+        `SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name IN (${tables.map(() => '?').join(', ')})`,
+        tables,
+        (error, rows) => {
+          db.close();
+          if (error) {
+            reject(error);
+          } else {
+            resolve(rows.map((row) => row.rootpage));
+          }
+        },
+      );
+    });
+  });
 }
 
 sqliteOnly('backup and restore copy the SQLite file')('refusals of a damaged database', () => {
@@ -97,11 +122,15 @@ sqliteOnly('backup and restore copy the SQLite file')('refusals of a damaged dat
     const damaged = folder();
     fs.cpSync(dataDir, damaged, { recursive: true });
     // Cell contents, not page headers: SQLite copies the pages, and its check finds them wrong.
+    // The pages are the root pages of tables that hold rows, not the file's last pages, which a
+    // migration that rebuilds a table leaves free (and a free page is never checked).
     const db = path.join(damaged, 'hub.sqlite');
+    const roots = await rootPagesOf(db, ['migrations', 'staff_accounts', 'audit_log']);
     const bytes = fs.readFileSync(db);
-    const pages = Math.floor(bytes.length / 4096);
-    for (let p = pages - 3; p < pages; p++) {
-      bytes.fill(0xff, p * 4096 + 4000, p * 4096 + 4090);
+    const pageSize = bytes.readUInt16BE(16) === 1 ? 65536 : bytes.readUInt16BE(16);
+    for (const root of roots) {
+      const start = (root - 1) * pageSize;
+      bytes.fill(0xff, start + pageSize - 96, start + pageSize - 6);
     }
     fs.writeFileSync(db, bytes);
     const outDir = folder();
