@@ -107,6 +107,11 @@ export interface ClassTile {
    * class allowance is in force (its policy decides). It turns null by itself at that time.
    */
   cameraUntil: string | null;
+  /**
+   * The trip it is out on (its kit checked out, not yet back), or null. A class's actions leave
+   * it alone until it is back. Absent from older hubs' tiles.
+   */
+  onTrip?: { tripId: string; name: string } | null;
 }
 
 /** GET /api/classes/:id/session, and PUT /api/classes/:id/session/absent's answer. */
@@ -131,11 +136,15 @@ export type ClassAction =
 /** The `action` values of ClassAction. */
 export type ClassActionName = ClassAction['action'];
 
-/** A tablet an action left alone because a stronger party owns its lock. */
-export interface ClassActionSkipped {
-  deviceId: string;
-  owner: ClassLockOwner;
-}
+/**
+ * A tablet an action left alone: a stronger party owns its lock (`owner`, `reason` absent or
+ * 'held'), or it is out on a trip (`reason: 'on_trip'`, the trip named; a tablet out on a trip
+ * belongs to the trip until it is back). Older clients that read only `owner` see it absent for
+ * the trip's.
+ */
+export type ClassActionSkipped =
+  | { deviceId: string; owner: ClassLockOwner; reason?: 'held' }
+  | { deviceId: string; owner?: undefined; reason: 'on_trip'; tripId: string; tripName: string };
 
 /** POST /api/classes/:id/session/actions → 202. */
 export interface ClassActionAccepted {
@@ -143,7 +152,7 @@ export interface ClassActionAccepted {
   deviceIds: string[];
   /** This action's number in the class: the highest one is in force. */
   seq: number;
-  /** Devices left out because a stronger lock (ICT's, lost) holds them. */
+  /** Devices left out: a stronger lock (ICT's, lost) holds them, or they are out on a trip. */
   skipped: ClassActionSkipped[];
 }
 

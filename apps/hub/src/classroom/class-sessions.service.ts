@@ -38,6 +38,7 @@ import {
 import {
   CLASS_REFUSALS,
   type ClassActionAccepted,
+  type ClassActionSkipped,
   type ClassSession,
   type ClassSessionView,
   type ClassTile,
@@ -428,7 +429,10 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
     return {
       deviceIds: done.issued.commands.map((command) => command.deviceId),
       seq: done.seq,
-      skipped: done.issued.refused.map(({ deviceId, owner }) => ({ deviceId, owner })),
+      skipped: [
+        ...done.issued.refused.map(({ deviceId, owner }) => ({ deviceId, owner })),
+        ...done.onTrip,
+      ],
     };
   }
 
@@ -460,8 +464,10 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
   private async actTogether(
     tx: Tx,
     requests: Array<BatchRequest<ActionRequest>>,
-  ): Promise<Array<Settled<{ seq: number; issued: IssueOutcome }>>> {
-    const answers: Array<Settled<{ seq: number; issued: IssueOutcome }> | undefined> = [];
+  ): Promise<Array<Settled<{ seq: number; issued: IssueOutcome; onTrip: ClassActionSkipped[] }>>> {
+    const answers: Array<
+      Settled<{ seq: number; issued: IssueOutcome; onTrip: ClassActionSkipped[] }> | undefined
+    > = [];
     const refuse = (index: number, error: unknown) => {
       answers[index] = { ok: false, error };
     };
@@ -516,6 +522,7 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
       record: ClassRecord;
       targets: string[];
       held: RefusedDevice[];
+      onTrip: ClassActionSkipped[];
     }> = [];
     checked.forEach((found, index) => {
       if (!found) {
@@ -534,7 +541,7 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
         found.classDevices,
         absences.get(session.id) ?? new Set<string>(),
       );
-      ready.push({ index, seq, session, record: found.record, targets, held: [] });
+      ready.push({ index, seq, session, record: found.record, targets, held: [], onTrip: [] });
     });
     // Tablets held by a stronger lock are left out, whatever the action (see the head of this
     // file); their rows stay locked until the commit, so no stronger lock lands in between.
@@ -542,10 +549,17 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
       tx,
       ready.flatMap((action) => action.targets),
     );
+    // A tablet out on a trip belongs to the trip until it is back: left out and named. Read with
+    // the assets' rows locked, so a check-out at the same moment is either seen or comes after.
+    const trips = await this.classes.onTripForUpdate(
+      tx,
+      ready.flatMap((action) => action.targets),
+    );
     for (const action of ready) {
       const { reach, held } = splitHeld(action.targets, locks);
-      action.targets = reach;
+      action.targets = reach.filter((id) => !trips.has(id));
       action.held = held;
+      action.onTrip = onTripSkips(reach, trips);
     }
     // Rounds in order: an action joins the round unless it shares a tablet with one in it.
     const rounds: Array<typeof ready> = [];
@@ -604,10 +618,16 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
           action.session,
           action.seq,
           input,
-          { devices: outcome.commands.length, skipped: outcome.refused.length },
+          {
+            devices: outcome.commands.length,
+            skipped: outcome.refused.length + action.onTrip.length,
+          },
         );
         entries.push(...[...audit, record].map((entry) => ({ ...entry, correlationId })));
-        answers[action.index] = { ok: true, value: { seq: action.seq, issued: outcome } };
+        answers[action.index] = {
+          ok: true,
+          value: { seq: action.seq, issued: outcome, onTrip: action.onTrip },
+        };
       }
     }
     for (const kind of ['lock', 'appLock'] as const) {
@@ -842,7 +862,10 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
     // A tablet held by a stronger lock neither gets the camera nor loses it through the class
     // (see the head of this file). Read here, as the overlay needs its devices before its
     // transaction, and checked again inside it with the rows locked.
-    const { reach: targets, held } = splitHeld(asked, await this.heldLocksOf(asked));
+    const { reach, held } = splitHeld(asked, await this.heldLocksOf(asked));
+    const trips = await this.classes.onTripForUpdate(this.tx.reader, reach, false);
+    const targets = reach.filter((id) => !trips.has(id));
+    const onTrip = onTripSkips(reach, trips);
     let seq = 0;
     const within = async (tx: Tx) => {
       const taken = await this.takeSeq(tx, record.entity.id);
@@ -851,6 +874,9 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
       }
       if (splitHeld(targets, await this.classes.heldLocksForUpdate(tx, targets)).held.length) {
         throw new ConflictException('A tablet was locked by ICT meanwhile; try again');
+      }
+      if (!sameKeys(await this.classes.onTripForUpdate(tx, reach), trips)) {
+        throw new ConflictException('A tablet went out on or came back from a trip; try again');
       }
       seq = taken.seq;
       if (input.action === 'camera.allow') {
@@ -885,7 +911,7 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
     return {
       deviceIds: targets,
       seq,
-      skipped: held.map(({ deviceId, owner }) => ({ deviceId, owner })),
+      skipped: [...held.map(({ deviceId, owner }) => ({ deviceId, owner })), ...onTrip],
     };
   }
 
@@ -985,6 +1011,24 @@ export class ClassSessionsService implements OnApplicationBootstrap, OnApplicati
       },
     };
   }
+}
+
+/** The tablets of `deviceIds` out on a trip (`trips`), as an action's skipped entries. */
+function onTripSkips(
+  deviceIds: readonly string[],
+  trips: ReadonlyMap<string, { tripId: string; name: string }>,
+): ClassActionSkipped[] {
+  return deviceIds.flatMap((deviceId) => {
+    const trip = trips.get(deviceId);
+    return trip
+      ? [{ deviceId, reason: 'on_trip' as const, tripId: trip.tripId, tripName: trip.name }]
+      : [];
+  });
+}
+
+/** Whether two maps have the same keys. */
+function sameKeys(a: ReadonlyMap<string, unknown>, b: ReadonlyMap<string, unknown>): boolean {
+  return a.size === b.size && [...a.keys()].every((key) => b.has(key));
 }
 
 /** Thrown inside an end's transaction when the session was already ended: rolls it back. */

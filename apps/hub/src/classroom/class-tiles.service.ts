@@ -55,7 +55,8 @@ const CLUSTER_REFRESH_MS = 5000;
 
 /**
  * A tile from a device's row, what it last reported, its open commands, the session's absences
- * and a class's camera allowance on it (`cameraUntil`, ISO 8601, or null). `pending`: an open
+ * and a class's camera allowance on it (`cameraUntil`, ISO 8601, or null), and the trip it is out
+ * on (`onTrip`, or null). `pending`: an open
  * lock/app/message/policy command, or a reported lock or app that differs from the desired one.
  */
 export function toClassTile(
@@ -65,6 +66,7 @@ export function toClassTile(
   openCommands: number,
   absent: boolean,
   cameraUntil: string | null = null,
+  onTrip: { tripId: string; name: string } | null = null,
 ): ClassTile {
   const parsed =
     reported ??
@@ -100,6 +102,7 @@ export function toClassTile(
     pending: openCommands > 0 || differs,
     lockOwner: row.desiredLockOwner,
     cameraUntil,
+    onTrip,
   };
 }
 
@@ -370,7 +373,7 @@ export class ClassTilesService implements OnModuleInit, OnModuleDestroy {
       return;
     }
     // A device in several followed classes is read once; its absence differs per class.
-    const { rows, open, camera } = await this.readRows(deviceIds);
+    const { rows, open, camera, trips } = await this.readRows(deviceIds);
     for (const row of rows) {
       for (const classId of this.classesOfDevice.get(row.id) ?? []) {
         const followed = this.followed.get(classId);
@@ -384,6 +387,7 @@ export class ClassTilesService implements OnModuleInit, OnModuleDestroy {
           open.get(row.id) ?? 0,
           followed.absent.has(row.id),
           camera.get(row.id) ?? null,
+          trips.get(row.id) ?? null,
         );
         const json = JSON.stringify(tile);
         if (followed.sent.get(row.id) === json) {
@@ -405,11 +409,13 @@ export class ClassTilesService implements OnModuleInit, OnModuleDestroy {
     rows: TileDeviceRow[];
     open: Map<string, number>;
     camera: Map<string, string>;
+    trips: Map<string, { tripId: string; name: string }>;
   }> {
     return this.tx.run(async (tx) => ({
       rows: await this.classes.tileRows(deviceIds, tx),
       open: await this.commands.openCountsByDevice(deviceIds, TILE_COMMAND_TYPES, tx),
       camera: await this.overlays.classCameraUntil(deviceIds, tx),
+      trips: await this.classes.onTripForUpdate(tx, deviceIds, false),
     }));
   }
 
@@ -421,7 +427,7 @@ export class ClassTilesService implements OnModuleInit, OnModuleDestroy {
     if (deviceIds.length === 0) {
       return tiles;
     }
-    const { rows, open, camera } = await this.readRows(deviceIds);
+    const { rows, open, camera, trips } = await this.readRows(deviceIds);
     const absent = absentOf();
     for (const row of rows) {
       tiles.set(
@@ -433,6 +439,7 @@ export class ClassTilesService implements OnModuleInit, OnModuleDestroy {
           open.get(row.id) ?? 0,
           absent.has(row.id),
           camera.get(row.id) ?? null,
+          trips.get(row.id) ?? null,
         ),
       );
     }

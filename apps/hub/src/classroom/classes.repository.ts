@@ -515,6 +515,41 @@ export class ClassesRepository {
   }
 
   /**
+   * The tablets among `deviceIds` that are out on a trip now: their asset (matched by serial key)
+   * is `on_trip` in the kit (`out`) of a trip that is out. Keyed by device id: the trip's id and
+   * name. The assets' rows are locked until the commit (PostgreSQL), so a check-out or check-in
+   * at the same moment waits: the caller's action either sees the tablet out or acts on it.
+   * `lock` false for a read outside a transaction (checked again inside it).
+   */
+  async onTripForUpdate(
+    tx: Tx,
+    deviceIds: readonly string[],
+    lock = true,
+  ): Promise<Map<string, { tripId: string; name: string }>> {
+    const out = new Map<string, { tripId: string; name: string }>();
+    for (const part of chunks([...new Set(deviceIds)])) {
+      const query = tx
+        .createQueryBuilder()
+        .from('assets', 'a')
+        .innerJoin('devices', 'd', 'd.serial_key = a.serial_key')
+        .innerJoin('trip_kit', 'k', "k.asset_id = a.id AND k.status = 'out'")
+        .innerJoin('trips', 't', "t.id = k.trip_id AND t.status = 'out'")
+        .select('d.id', 'deviceId')
+        .addSelect('t.id', 'tripId')
+        .addSelect('t.name', 'name')
+        .where('d.id IN (:...part)', { part })
+        .andWhere("a.status = 'on_trip'");
+      const rows = await (
+        lock && tx.connection.driver.options.type === 'postgres'
+          ? query.setLock('pessimistic_write', undefined, ['a'])
+          : query
+      ).getRawMany<{ deviceId: string; tripId: string; name: string }>();
+      rows.forEach((row) => out.set(row.deviceId, { tripId: row.tripId, name: row.name }));
+    }
+    return out;
+  }
+
+  /**
    * Records that a session acted on these tablets, in the action's transaction (issue 12: the end
    * undoes on every tablet the session acted on, also one taken out of the class since). With
    * `kind`, each entry's command id replaces the lock (or app lock) command recorded for that

@@ -18,6 +18,7 @@ import {
   cameraWords,
   gridSummary,
   lockWords,
+  onTripWords,
   pendingWords,
   tileName,
 } from './class-words';
@@ -114,6 +115,7 @@ function Tile({ tile, onOpen }: { tile: ClassTile; onOpen: () => void }) {
       <TileLine icon="battery">{batteryWords(tile)}</TileLine>
       {cameraWords(tile) ? <TileLine icon="camera">{cameraWords(tile) as string}</TileLine> : null}
       {tile.absent ? <TileLine icon="absent">Absent</TileLine> : null}
+      {onTripWords(tile) ? <TileLine icon="absent">{onTripWords(tile) as string}</TileLine> : null}
       <TileLine icon={tile.pending ? 'waiting' : 'done'}>{pendingWords(tile)}</TileLine>
     </AriaButton>
   );

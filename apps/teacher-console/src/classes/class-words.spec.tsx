@@ -3,7 +3,7 @@
 // holds the word decides nothing. Read through the console's own API client. A file .tsx so that
 // the unit suite runs it: the console's plain .ts files are its own.
 import { refusalOf } from '../api/refusal-of';
-import { actionErrorsOf } from './class-words';
+import { acceptedWords, actionErrorsOf, onTripWords } from './class-words';
 
 const actionFieldError = (error: unknown, field: 'appId' | 'text' | 'minutes') =>
   actionErrorsOf(error, field).atField;
@@ -78,5 +78,21 @@ describe('a class action refused at its dialogs', () => {
           'device IDs must contain no more than 500 elements.',
       },
     ]);
+  });
+});
+
+describe('tablets out on a trip', () => {
+  it('counts them apart in the "sent to" line and names the trip on the tile', () => {
+    expect(
+      acceptedWords('lock', {
+        deviceIds: ['a', 'b'],
+        seq: 1,
+        skipped: [{ deviceId: 'c', reason: 'on_trip', tripId: 't', tripName: 'Museum visit' }],
+      }),
+    ).toBe('Lock sent to 2 tablets (1 on a trip).');
+    expect(onTripWords({ onTrip: { tripId: 't', name: 'Museum visit' } })).toBe(
+      'On trip: Museum visit',
+    );
+    expect(onTripWords({ onTrip: null })).toBeNull();
   });
 });

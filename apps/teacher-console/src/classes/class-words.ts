@@ -119,17 +119,28 @@ const ACTION_WORDS: Record<ClassActionName, string> = {
   'camera.revoke': 'Camera off',
 };
 
-/** "Lock sent to 30 tablets. 2 left alone: ICT or a lost report holds their lock." */
+/**
+ * "Lock sent to 28 tablets (3 on a trip). 2 left alone: ICT or a lost report holds their lock."
+ * Tablets out on a trip belong to the trip until they are back (`skipped` reason `on_trip`).
+ */
 export function acceptedWords(action: ClassActionName, accepted: ClassActionAccepted): string {
   const count = accepted.deviceIds.length;
-  const sent = `${ACTION_WORDS[action]} sent to ${count} ${count === 1 ? 'tablet' : 'tablets'}.`;
-  const skipped = accepted.skipped.length;
+  const onTrip = accepted.skipped.filter((entry) => entry.reason === 'on_trip').length;
+  const sent = `${ACTION_WORDS[action]} sent to ${count} ${count === 1 ? 'tablet' : 'tablets'}${
+    onTrip > 0 ? ` (${onTrip} on a trip)` : ''
+  }.`;
+  const skipped = accepted.skipped.length - onTrip;
   if (skipped === 0) {
     return sent;
   }
   return `${sent} ${skipped} left alone: ICT or a lost report holds ${
     skipped === 1 ? 'its' : 'their'
   } lock.`;
+}
+
+/** "On trip: Year 4 museum visit" for a tablet out on a trip, else null. */
+export function onTripWords(tile: Pick<ClassTile, 'onTrip'>): string | null {
+  return tile.onTrip ? `On trip: ${tile.onTrip.name}` : null;
 }
 
 /**
