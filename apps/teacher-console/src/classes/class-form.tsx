@@ -19,7 +19,15 @@ import { plainFieldNames } from '@app/hub-api';
 import { badRequestPlacesOf, type BadRequestPlaces } from '../api/bad-request-fields';
 import { ApiError, apiQuery, failureWords, sentence } from '../api/client';
 import { goneIdsOf, goneWords } from '../api/gone-choices';
-import { Button, CheckboxGroup, ErrorMessage, SearchPicker, Select, TextField } from '../ui';
+import {
+  Button,
+  CheckboxGroup,
+  ErrorMessage,
+  SearchPicker,
+  Select,
+  TextField,
+  useSettled,
+} from '../ui';
 import { WEEKDAYS } from './class-words';
 
 /** Every active account, to name teachers (ICT reads /api/staff). */
@@ -31,16 +39,6 @@ const NO_GROUP = '';
 /** "Tom Reed (teacher)": a member of staff as a list of teachers names them. */
 export function staffName(person: StaffAccount | undefined, id: string): string {
   return person ? `${person.displayName} (${person.username})` : `Staff id ${id.slice(0, 8)}`;
-}
-
-/** The value after it has stopped changing for `ms` (one search per pause in typing). */
-function useSettled<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return settled;
 }
 
 /** The request's fields the form shows a 400 beside (CreateClassDto, UpdateClassDto). */

@@ -17,21 +17,12 @@ import {
   SearchPicker,
   StatusMessage,
   TextField,
+  useSettled,
 } from '../ui';
 import { addDeviceErrorOf, deviceName, groupFieldOf } from './group-errors';
 
 const MEMBERS_PER_PAGE = 25;
 const MATCHES_SHOWN = 20;
-
-/** The value after it has stopped changing for `ms` (one search per pause in typing). */
-function useSettled<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return settled;
-}
 
 export default function GroupPage() {
   const { groupId = '' } = useParams();

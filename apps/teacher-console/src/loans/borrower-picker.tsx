@@ -4,22 +4,13 @@
 // accepted the current AUP (the desk then shows it to read before "Check out").
 import type { Page as ApiPage } from '@app/hub-api';
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { apiQuery } from '../api/client';
-import { ErrorMessage, SearchPicker } from '../ui';
+import { ErrorMessage, SearchPicker, useSettled } from '../ui';
 import { BORROWERS_PATH, type Borrower } from './loan-words';
 
 /** Names shown per search: enough to tell two Smiths apart. */
 const MATCHES_SHOWN = 20;
-
-function useSettled<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return settled;
-}
 
 export interface BorrowerPickerProps {
   picked: Borrower | null;

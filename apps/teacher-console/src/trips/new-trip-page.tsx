@@ -7,7 +7,7 @@
 import type { Borrower, CreateTripRequest, Page as ApiPage, Trip } from '@app/hub-api';
 import { tagKeyOf, TRIP_SHORT_NAME_PATTERN, TRIP_SHORT_NAME_RULE } from '@app/hub-api';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { Form } from 'react-aria-components';
 import { useNavigate } from 'react-router-dom';
 import { api, apiQuery } from '../api/client';
@@ -22,6 +22,7 @@ import {
   Switch,
   TextArea,
   TextField,
+  useSettled,
 } from '../ui';
 import { newTripErrorsOf, TRIPS_PATH, type NewTripField } from './trip-words';
 
@@ -212,15 +213,6 @@ export default function NewTripPage() {
       </Form>
     </Page>
   );
-}
-
-function useSettled<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return settled;
 }
 
 /** Another leader, found by name: picking one adds them to the list. */
