@@ -208,6 +208,9 @@ describe('the Photos screens', () => {
     const strip = page().getByRole('grid', { name: 'Newest photos from Zoo visit' });
     await strip.waitFor();
     expect(await strip.getByRole('row').count()).toBe(4);
+    // The strip is below the kit (and its add box): its thumbnails load as it nears the screen,
+    // so the leader scrolls to it, as on an iPad.
+    await strip.scrollIntoViewIfNeeded();
     await waitFor(async () => (await loadedImages(/^Photo taken at/)) === 4, 'four thumbnails');
     await page().getByText('The photo store is available.').waitFor();
     await page().getByText('4 photos from this trip').waitFor();
