@@ -213,25 +213,7 @@ export class AssetsRepository {
    * a lost report's lock (desired lock owner `lost`), else null: what the desk may not lend.
    */
   async deviceLockedAsLost(asset: AssetEntity, tx?: Tx): Promise<MatchedDevice | null> {
-    if (!asset.serialKey) {
-      return null;
-    }
-    const device = await this.manager(tx)
-      .createQueryBuilder(DeviceEntity, 'd')
-      .select(['d.id', 'd.name', 'd.assetTag', 'd.serialNumber'])
-      .where("d.serial_key = :key AND d.status = 'active' AND d.desired_lock_owner = :owner", {
-        key: asset.serialKey,
-        owner: LOST_LOCK_OWNER,
-      })
-      .getOne();
-    return device
-      ? {
-          id: device.id,
-          name: device.name,
-          assetTag: device.assetTag,
-          serialNumber: device.serialNumber,
-        }
-      : null;
+    return (await this.devicesLockedAsLost([asset], tx)).get(asset.id) ?? null;
   }
 
   /**
