@@ -539,11 +539,11 @@ export class ClassesRepository {
         .addSelect('t.name', 'name')
         .where('d.id IN (:...part)', { part })
         .andWhere("a.status = 'on_trip'");
-      const rows = await (
-        lock && tx.connection.driver.options.type === 'postgres'
-          ? query.setLock('pessimistic_write', undefined, ['a'])
-          : query
-      ).getRawMany<{ deviceId: string; tripId: string; name: string }>();
+      const rows = await (lock ? forUpdate(query, ['a']) : query).getRawMany<{
+        deviceId: string;
+        tripId: string;
+        name: string;
+      }>();
       rows.forEach((row) => out.set(row.deviceId, { tripId: row.tripId, name: row.name }));
     }
     return out;

@@ -8,12 +8,16 @@ import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 /**
  * Locks the rows `query` reads until the transaction ends, where the database has row locks
  * (PostgreSQL); returns the same builder. Use it only inside a transaction.
+ *
+ * @param of the aliases whose rows are locked (`FOR UPDATE OF a`), for a read that joins tables
+ *   it only reads; all of them when omitted
  */
 export function forUpdate<T extends ObjectLiteral>(
   query: SelectQueryBuilder<T>,
+  of?: string[],
 ): SelectQueryBuilder<T> {
   return query.connection.driver.options.type === 'postgres'
-    ? query.setLock('pessimistic_write')
+    ? query.setLock('pessimistic_write', undefined, of)
     : query;
 }
 
