@@ -4,6 +4,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
+import { HUB_NODE_FLAGS } from '../apps/hub/src/runtime-flags';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const ADMIN_PASSWORD = 'Bench-Admin1!';
@@ -119,6 +120,8 @@ export class HubProcess {
     this.child = spawnNode(
       [
         '--max-old-space-size=4096',
+        // The flags a school's hub runs with (npm start, deploy/), so the figures are theirs.
+        ...HUB_NODE_FLAGS,
         // BENCH_HUB_NODE_ARGS="--cpu-prof" profiles the hub (written when it stops cleanly).
         ...(process.env.BENCH_HUB_NODE_ARGS ? process.env.BENCH_HUB_NODE_ARGS.split(' ') : []),
         path.join(ROOT, 'dist/apps/hub/src/main.js'),

@@ -2,6 +2,7 @@
 // directory, the open-file limit, restart on failure and the hardening.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { HUB_NODE_FLAGS } from '../apps/hub/src/runtime-flags';
 
 const unit = fs.readFileSync(path.join(__dirname, '..', 'deploy', 'classroom-hub.service'), 'utf8');
 
@@ -20,7 +21,7 @@ describe('deploy/classroom-hub.service', () => {
         ['WorkingDirectory', '/opt/classroom-hub'],
         ['EnvironmentFile', '/etc/classroom-hub/hub.env'],
         ['Environment', 'HUB_DATA_DIR=/var/lib/classroom-hub'],
-        ['ExecStart', '/usr/bin/node dist/apps/hub/src/main.js'],
+        ['ExecStart', `/usr/bin/node ${HUB_NODE_FLAGS.join(' ')} dist/apps/hub/src/main.js`],
         ['LimitNOFILE', '65536'],
         ['Restart', 'on-failure'],
       ]),
@@ -47,6 +48,20 @@ describe('deploy/classroom-hub.service', () => {
   });
 });
 
+describe("the hub's Node flags (HUB_NODE_FLAGS)", () => {
+  it('are the ones npm start and npm run start:prod run the hub with', () => {
+    const scripts = (
+      JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8')) as {
+        scripts: Record<string, string>;
+      }
+    ).scripts;
+    const run = `node ${HUB_NODE_FLAGS.join(' ')} dist/apps/hub/src/main.js`;
+    expect(HUB_NODE_FLAGS).toContain('--max-semi-space-size=64');
+    expect(scripts['start:prod']).toBe(run);
+    expect(scripts.start).toBe(`npm run build && ${run}`);
+  });
+});
+
 describe('deploy/classroom-hub@.service (a hub of a cluster, issue 10)', () => {
   const root = path.join(__dirname, '..');
   const cluster = fs
@@ -64,7 +79,7 @@ describe('deploy/classroom-hub@.service (a hub of a cluster, issue 10)', () => {
         ['Environment', 'HUB_DATA_DIR=/var/lib/classroom-hub/hub-%i'],
         ['Environment', 'HUB_CA_DIR=/var/lib/classroom-hub/ca'],
         ['Environment', 'HUB_STORE_DIR=/srv/classroom-hub/store'],
-        ['ExecStart', '/usr/bin/node dist/apps/hub/src/main.js'],
+        ['ExecStart', `/usr/bin/node ${HUB_NODE_FLAGS.join(' ')} dist/apps/hub/src/main.js`],
         ['LimitNOFILE', '65536'],
         ['Restart', 'on-failure'],
       ]),

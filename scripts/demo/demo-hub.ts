@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { HUB_NODE_FLAGS } from '../../apps/hub/src/runtime-flags';
 import { demoPassword } from './demo-school';
 
 export interface DemoHub {
@@ -126,7 +127,7 @@ function spawnHub(env: NodeJS.ProcessEnv, output: 'inherit' | 'ignore'): ChildPr
   const loader = typescript
     ? ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register']
     : [];
-  return spawn(process.execPath, [...loader, entry], {
+  return spawn(process.execPath, [...HUB_NODE_FLAGS, ...loader, entry], {
     cwd: typescript ? TREE : path.dirname(TREE),
     env: typescript ? { TS_NODE_PROJECT: 'tsconfig.json', ...env } : env,
     stdio: ['ignore', output, output],
