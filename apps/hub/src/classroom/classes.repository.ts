@@ -436,11 +436,6 @@ export class ClassesRepository {
     return out;
   }
 
-  /** Every running session. */
-  allRunning(): Promise<ClassSessionEntity[]> {
-    return this.sessions.findBy({ endedAt: IsNull() });
-  }
-
   /** Running sessions whose end time has passed (the clock's sweep, and start-up). */
   due(now: Date, limit: number): Promise<ClassSessionEntity[]> {
     return this.sessions.find({

@@ -63,6 +63,24 @@ export interface HubEventMap {
    * follows its own watchers' classes, so each reads the class's tablets again (issue 12).
    */
   'class.tablets.changed': { classId: string } | { groupId: string };
+  /**
+   * A class's session started or ended, or its absences changed: `absent` is the running
+   * session's absent tablets (none once it ended). Every hub that follows the class marks them on
+   * its tiles, so the hub holding a tablet sends the same tile as the hub that took the request.
+   */
+  'class.session.changed': { classId: string; absent: readonly string[] };
+  /**
+   * In a cluster: every class that the consoles connected to hub `hubId` watch now (the whole
+   * list), sent when it changes and on each heartbeat. Each hub follows those classes too, and
+   * sends the tiles of the tablets connected to it (issue 12, with issue 10).
+   */
+  'classes.watched': { hubId: string; classIds: readonly string[] };
+  /**
+   * In a cluster: class tiles changed by something only the emitting hub heard of (a command
+   * expired there, a class's camera allowance, a tablet gone offline from it). The hub a tablet
+   * is connected to sends its tile; the emitting hub has sent those of tablets on no hub.
+   */
+  'class.tiles.touched': { deviceIds: readonly string[] };
   /** A command's status changed (queued by staff, sent, expired); answers are `command.answered`. */
   'command.updated': { commandId: string; deviceId: string; type: string; status: string };
   /** A text became the current AUP version (new, or an older one again): `version` is its hash. */
@@ -98,8 +116,17 @@ export const CLUSTER_EVENTS = [
   'aup.published',
   'class.teachers.changed',
   'class.tablets.changed',
+  'class.session.changed',
+  'classes.watched',
+  'class.tiles.touched',
 ] as const satisfies readonly (keyof HubEventMap)[];
 export type ClusterEvent = (typeof CLUSTER_EVENTS)[number];
+
+/**
+ * Where a handled event was emitted: `here` (this hub; for a cluster event, the other hubs hear
+ * it too) or `peer` (a cluster event another hub emitted).
+ */
+export type EventOrigin = 'here' | 'peer';
 
 /** Sends a cluster event to the other hubs (devices/hub-peers.ts). */
 export type PeerSender = <K extends ClusterEvent>(event: K, payload: HubEventMap[K]) => void;
@@ -112,7 +139,7 @@ export class HubEvents {
 
   /** Handles the event here and, for a CLUSTER_EVENTS event in a cluster, on every other hub. */
   emit<K extends keyof HubEventMap>(event: K, payload: HubEventMap[K]): void {
-    this.emitter.emit(event, payload);
+    this.emitter.emit(event, payload, 'here');
     if (this.peers && isClusterEvent(event)) {
       this.peers(event, payload as HubEventMap[typeof event]);
     }
@@ -125,16 +152,17 @@ export class HubEvents {
 
   /** A cluster event another hub emitted: handled here only, never sent on again. */
   emitFromPeer<K extends ClusterEvent>(event: K, payload: HubEventMap[K]): void {
-    this.emitter.emit(event, payload);
+    this.emitter.emit(event, payload, 'peer');
   }
 
+  /** Calls `handler` with each `event`'s payload and where it was emitted (EventOrigin). */
   on<K extends keyof HubEventMap>(
     event: K,
-    handler: (payload: HubEventMap[K]) => void | Promise<void>,
+    handler: (payload: HubEventMap[K], origin: EventOrigin) => void | Promise<void>,
   ): void {
-    this.emitter.on(event, (payload: HubEventMap[K]) => {
+    this.emitter.on(event, (payload: HubEventMap[K], origin: EventOrigin) => {
       try {
-        const result = handler(payload);
+        const result = handler(payload, origin);
         if (result instanceof Promise) {
           result.catch((error: unknown) =>
             this.logger.error(`${event} handler failed: ${String(error)}`),
