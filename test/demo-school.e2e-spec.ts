@@ -14,6 +14,7 @@ import type {
   DeviceCommand,
   Loan,
   Page,
+  PhotoPage,
   TripSummary,
 } from '@app/hub-api';
 import { STAFF_ROLES } from '@app/hub-api';
@@ -128,6 +129,9 @@ describe('the demo school', () => {
       expect(trips.items.map((trip) => [trip.name, trip.status, trip.kitCounts])).toEqual([
         ['Year 4 museum visit', 'out', { ready: 0, out: 3, back: 2, lost: 0 }],
       ]);
+      // Its six photos, taken while the tablets were out with it, are the trip's.
+      const tripPhotos = await leader.get<PhotoPage>(`/api/photos?tripId=${trips.items[0].id}`);
+      expect(tripPhotos.total).toBe(6);
 
       // The tablets answer commands: a lock reaches acknowledged.
       const tablet = online.items[0];

@@ -6,78 +6,16 @@
 // real tus upload, without a tripId (as the reference agent sends them), on SQLite and, with
 // HUB_TEST_DB, PostgreSQL.
 import { DataSource } from 'typeorm';
-import { photoSha256, type PhotoDevice } from '@app/devices';
+import type { PhotoDevice } from '@app/devices';
 import { tripKitPath, type PhotoPage, type Trip } from '@app/hub-api';
-import { createEnrollmentToken, enrollTestDevice } from './support/devices';
 import { createStaff, hubDatabaseOf, startHub, TestHub } from './support/hub';
-import { makeJpeg, sendPhoto, waitForReceipt } from './support/photos';
+import { enrolledAsset, photoTakenAt, tripOut } from './support/photos';
 import { TEST_DATABASE_NAME } from './support/test-database';
 
 jest.setTimeout(120_000);
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-
-/** A kit asset with an enrolled device of the same serial number, whose proofs use the hub's clock. */
-async function enrolledAsset(
-  hubOf: () => TestHub,
-  admin: string,
-  assetTag: string,
-): Promise<PhotoDevice> {
-  const hub = hubOf();
-  const serialNumber = `${assetTag}-${process.pid}`;
-  const asset = await hub.http
-    .post('/api/assets')
-    .set('Authorization', `Bearer ${admin}`)
-    .send({ assetTag, kind: 'tablet', serialNumber, model: 'School iPad' });
-  expect(asset.status).toBe(201);
-  const identity = await enrollTestDevice(hub, await createEnrollmentToken(hub, admin), {
-    serialNumber,
-    name: assetTag,
-  });
-  return {
-    hubUrl: hub.url,
-    deviceId: identity.deviceId,
-    privateKeyPem: identity.privateKeyPem,
-    now: () => hubOf().clock.nowMs(),
-  };
-}
-
-/** Sends a new JPEG taken at `takenAt` (ms), without a tripId; resolves with its receipt's trip. */
-async function photoTakenAt(device: PhotoDevice, takenAt: number) {
-  const bytes = await makeJpeg(320, 240);
-  const sha256 = photoSha256(bytes);
-  await sendPhoto(device, bytes, { takenAt: new Date(takenAt).toISOString() });
-  const receipt = await waitForReceipt(device, sha256);
-  expect(receipt).not.toBeNull();
-  return { sha256, tripId: receipt?.tripId ?? null };
-}
-
-/** Makes a trip of `assetTags` led by `leader` and checks it out; resolves with the trip. */
-async function tripOut(
-  hub: TestHub,
-  leader: { id: string; token: string },
-  assetTags: string[],
-): Promise<Trip> {
-  const now = hub.clock.nowMs();
-  const created = await hub.http
-    .post('/api/trips')
-    .set('Authorization', `Bearer ${leader.token}`)
-    .send({
-      name: 'Year 5 museum visit',
-      shortName: 'museum',
-      startsAt: new Date(now).toISOString(),
-      endsAt: new Date(now + 10 * HOUR).toISOString(),
-      leaderIds: [leader.id],
-      assetTags,
-    });
-  expect(created.status).toBe(201);
-  const out = await hub.http
-    .post(`/api/trips/${(created.body as Trip).id}/check-out`)
-    .set('Authorization', `Bearer ${leader.token}`);
-  expect(out.status).toBe(200);
-  return out.body as Trip;
-}
 
 describe(`photos of a device that joined or left a trip's kit while the trip was out (${TEST_DATABASE_NAME})`, () => {
   let hub: TestHub;

@@ -351,18 +351,49 @@ describe('photo sync (a real hub process)', () => {
     const zoo = await newTrip(leader.token, leader.id, 'zoo', 'CAM-07');
     const museum = await newTrip(otherLeader.token, otherLeader.id, 'museum', 'CAM-99');
 
-    // 23:30 UTC on 12 June is 00:30 on 13 June in London: the day and time are the hub's.
+    // 23:30 UTC on 12 June is 00:30 on 13 June in London: the day and time are the hub's. Taken
+    // before the zoo trip went out, it is no trip's though it names the zoo.
+    const night = await makeJpeg();
+    const nightSha = photoSha256(night);
+    await sendPhoto(camera, night, { takenAt: '2026-06-12T23:30:00Z', tripId: zoo });
+    expect(await waitForReceipt(camera, nightSha)).not.toHaveProperty('tripId');
+    expect(filesUnder(storeDir)).toContain(
+      `2026/2026-06-13/CAM-07-003000-${nightSha.slice(0, 8)}.jpg`,
+    );
+
+    // The zoo trip goes out with the camera: a photo taken now is the zoo's.
+    const out = await http()
+      .post(`/api/trips/${zoo}/check-out`)
+      .set('Authorization', `Bearer ${leader.token}`);
+    expect(out.status).toBe(200);
+    const takenAt = new Date(Date.parse(out.body.checkedOutAt as string) + 1000);
     const bytes = await makeJpeg();
     const sha256 = photoSha256(bytes);
     // Written in upper case, as a Swift UUID's uuidString gives it: the same trip.
-    await sendPhoto(camera, bytes, { takenAt: '2026-06-12T23:30:00Z', tripId: zoo.toUpperCase() });
+    await sendPhoto(camera, bytes, { takenAt: takenAt.toISOString(), tripId: zoo.toUpperCase() });
     expect(await waitForReceipt(camera, sha256)).toEqual({
       sha256,
       storedAt: expect.any(String),
       storedSha256: expect.any(String),
       tripId: zoo,
     });
-    const name = `2026/2026-06-13-zoo/CAM-07-003000-${sha256.slice(0, 8)}.jpg`;
+    const local = Object.fromEntries(
+      new Intl.DateTimeFormat('en-GB', {
+        timeZone: 'Europe/London',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+        hourCycle: 'h23',
+      })
+        .formatToParts(takenAt)
+        .map((part) => [part.type, part.value]),
+    );
+    const day = `${local.year}-${local.month}-${local.day}`;
+    const time = `${local.hour}${local.minute}${local.second}`;
+    const name = `${local.year}/${day}-zoo/CAM-07-${time}-${sha256.slice(0, 8)}.jpg`;
     expect(filesUnder(storeDir)).toContain(name);
 
     // The zoo's leader sees its photos, thumbnails and pictures.

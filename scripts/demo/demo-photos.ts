@@ -24,7 +24,8 @@ interface SimulatorIdentities {
 }
 
 /**
- * Uploads a few generated photos from the trip's kit tablets with the trip's id, waits for each
+ * Uploads a few generated photos from the trip's kit tablets with the trip's id, taken now (call
+ * it while the kit is out: see addTrip), waits for each
  * receipt (so the photos are in the store when the demo says it is ready), and has one tablet
  * still out report photos waiting on it.
  *
@@ -50,7 +51,6 @@ export async function addTripPhotos(
     .map((item) => item.deviceId)
     .filter((id): id is string => id !== null && keyOf.has(id))
     .slice(0, TABLETS_WITH_PHOTOS);
-  const now = Date.now();
   let stored = 0;
   for (const [tabletIndex, deviceId] of kitDevices.entries()) {
     const device: PhotoDevice = { hubUrl, deviceId, privateKeyPem: keyOf.get(deviceId) as string };
@@ -62,8 +62,9 @@ export async function addTripPhotos(
         bytes,
         sha256,
         contentType: 'image/jpeg',
-        // Through the last hour, a few minutes apart, oldest first.
-        takenAt: new Date(now - (60 - seed * 9) * 60_000).toISOString(),
+        // Taken now, on the trip: the hub files a photo under the trip it names only while its
+        // tablet is out with that trip (addTrip calls this between the check-out and check-ins).
+        takenAt: new Date().toISOString(),
         tripId: trip.id,
       });
       await waitForReceipt(device, sha256);

@@ -97,9 +97,10 @@ export async function setUpDemoSchool(
   }
   try {
     await addLoans(admin, log);
-    const trip = await addTrip(admin, DEMO_STAFF.trip_leader.username, log);
     const oakIdentities = simulatorStateFile(options.stateDir, 'oak');
-    await addTripPhotos(admin.hubUrl, trip, tablets, oakIdentities, log);
+    await addTrip(admin, DEMO_STAFF.trip_leader.username, log, (trip) =>
+      addTripPhotos(admin.hubUrl, trip, tablets, oakIdentities, log),
+    );
   } catch (error) {
     await Promise.all([tablets.stop(), laptops.stop()]);
     throw error;

@@ -13,14 +13,16 @@ const HOUR_MS = 3_600_000;
 
 /**
  * Makes the trip for `leaderUsername` with the tablets "Oak 01" to "Oak 05" as its kit, checks it
- * out and checks the first two back in.
+ * out, runs `whileOut` with the trip as checked out (the photos its tablets take: a photo is the
+ * trip's only while its tablet is out with it), and checks the first two back in.
  *
- * @throws HubRequestError when the hub refuses a step
+ * @throws HubRequestError when the hub refuses a step; what `whileOut` throws
  */
 export async function addTrip(
   admin: HubClient,
   leaderUsername: string,
   log: (line: string) => void,
+  whileOut: (trip: Trip) => Promise<unknown> = async () => undefined,
 ): Promise<Trip> {
   const tablets = await admin.get<Page<Device>>('/api/devices?platform=ipados&pageSize=100');
   const kit = tablets.items
@@ -51,8 +53,8 @@ export async function addTrip(
     leaderIds: [leader.id],
     assetTags: tags,
   });
-  await admin.post<Trip>(`/api/trips/${trip.id}/check-out`, {});
-  let latest = trip;
+  let latest = await admin.post<Trip>(`/api/trips/${trip.id}/check-out`, {});
+  await whileOut(latest);
   for (const assetTag of tags.slice(0, BACK_ALREADY)) {
     latest = await admin.post<Trip>(`/api/trips/${trip.id}/check-in`, { assetTag });
   }

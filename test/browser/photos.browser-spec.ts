@@ -158,7 +158,15 @@ describe('the Photos screens', () => {
       leaderIds: [leader.id],
       assetTags: ['TAB-01', 'TAB-02'],
     });
-    await callApi(hub().url, 'POST', `/api/trips/${trip.id}/check-out`, adminToken);
+    const out = await callApi<Trip>(
+      hub().url,
+      'POST',
+      `/api/trips/${trip.id}/check-out`,
+      adminToken,
+    );
+    /** `seconds` after the kit went out: a photo is the trip's only while its tablet is out. */
+    const onTrip = (seconds: number) =>
+      new Date(Date.parse(out.checkedOutAt as string) + seconds * 1000);
 
     // The first tablet is online and says two more photos wait on it.
     devices.push(
@@ -168,22 +176,22 @@ describe('the Photos screens', () => {
     );
 
     // Four photos from the trip (three from the first tablet, one from the second), and one
-    // taken on the second tablet outside any trip, which the leader must not see.
+    // taken on the second tablet before the trip went out, which the leader must not see.
     const tripPhotos = [
       await upload(identities[0], await makeJpeg(1), {
-        takenAt: taken(30),
+        takenAt: onTrip(1),
         tripId: trip.id,
       }),
       await upload(identities[0], await makeJpeg(2), {
-        takenAt: taken(20),
+        takenAt: onTrip(2),
         tripId: trip.id,
       }),
       await upload(identities[0], await makeJpeg(3), {
-        takenAt: taken(10),
+        takenAt: onTrip(3),
         tripId: trip.id,
       }),
       await upload(identities[1], await makeJpeg(4), {
-        takenAt: taken(5),
+        takenAt: onTrip(4),
         tripId: trip.id,
       }),
     ];

@@ -7,6 +7,9 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import type { ExifTool } from 'exiftool-vendored';
 import { fetchPhotoReceipt, photoSha256, uploadPhoto, type PhotoDevice } from '@app/devices';
+import type { Trip } from '@app/hub-api';
+import { createEnrollmentToken, enrollTestDevice } from './devices';
+import type { TestHub } from './hub';
 
 /** A JPEG of random pixels (so every one is a new photo), `width` x `height`. */
 export async function makeJpeg(width = 640, height = 480): Promise<Buffer> {
@@ -72,6 +75,86 @@ export function sendPhoto(
     tripId: options.tripId,
     retryDelays: [],
   });
+}
+
+/**
+ * A tablet asset (`POST /api/assets` as `admin`, serial number `<assetTag>-<pid>`) with an
+ * enrolled device of the same serial number, so a trip's kit names it; not connected. Its proofs
+ * use the hub's clock, so a spec may move that clock.
+ *
+ * @param hubOf the hub now (a spec that restarts its hub passes a getter)
+ * @throws Error (a failed expectation) unless the asset is made
+ */
+export async function enrolledAsset(
+  hubOf: () => TestHub,
+  admin: string,
+  assetTag: string,
+): Promise<PhotoDevice> {
+  const hub = hubOf();
+  const serialNumber = `${assetTag}-${process.pid}`;
+  const asset = await hub.http
+    .post('/api/assets')
+    .set('Authorization', `Bearer ${admin}`)
+    .send({ assetTag, kind: 'tablet', serialNumber, model: 'School iPad' });
+  expect(asset.status).toBe(201);
+  const identity = await enrollTestDevice(hub, await createEnrollmentToken(hub, admin), {
+    serialNumber,
+    name: assetTag,
+  });
+  return {
+    hubUrl: hub.url,
+    deviceId: identity.deviceId,
+    privateKeyPem: identity.privateKeyPem,
+    now: () => hubOf().clock.nowMs(),
+  };
+}
+
+/**
+ * Sends a new JPEG taken at `takenAt` (ms), naming `tripId` if given, and waits for its receipt.
+ *
+ * @returns its SHA-256 and the trip its receipt names (null for none)
+ * @throws Error (a failed expectation) when no receipt comes
+ */
+export async function photoTakenAt(device: PhotoDevice, takenAt: number, tripId?: string) {
+  const bytes = await makeJpeg(320, 240);
+  const sha256 = photoSha256(bytes);
+  await sendPhoto(device, bytes, { takenAt: new Date(takenAt).toISOString(), tripId });
+  const receipt = await waitForReceipt(device, sha256);
+  expect(receipt).not.toBeNull();
+  return { sha256, tripId: receipt?.tripId ?? null };
+}
+
+/**
+ * Makes a trip of `assetTags` led by `leader` ("Year 5 <shortName> visit", from the hub's now for
+ * ten hours) and checks it out.
+ *
+ * @returns the trip as checked out
+ * @throws Error (a failed expectation) unless both are done
+ */
+export async function tripOut(
+  hub: TestHub,
+  leader: { id: string; token: string },
+  assetTags: string[],
+  shortName = 'museum',
+): Promise<Trip> {
+  const now = hub.clock.nowMs();
+  const created = await hub.http
+    .post('/api/trips')
+    .set('Authorization', `Bearer ${leader.token}`)
+    .send({
+      name: `Year 5 ${shortName} visit`,
+      shortName,
+      startsAt: new Date(now).toISOString(),
+      endsAt: new Date(now + 10 * 60 * 60 * 1000).toISOString(),
+      leaderIds: [leader.id],
+      assetTags,
+    });
+  expect(created.status).toBe(201);
+  const out = await hub.http
+    .post(`/api/trips/${(created.body as Trip).id}/check-out`)
+    .set('Authorization', `Bearer ${leader.token}`);
+  expect(out.status).toBe(200);
+  return out.body as Trip;
 }
 
 /** Asks for a receipt until it comes (or `timeoutMs` passes); null if it never did. */

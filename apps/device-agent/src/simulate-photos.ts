@@ -18,7 +18,10 @@ export interface SimulatedPhotoOptions {
   perDevice: number;
   /** Size of each photo in bytes (a JPEG of noise, padded to exactly this size). */
   sizeBytes: number;
-  /** The trip the photos belong to (protocol section 5 `tripId`); none by default. */
+  /**
+   * The trip each upload names (protocol section 5 `tripId`); none by default. The hub files a
+   * photo under it only while the device is out with that trip (its kit), as any device's.
+   */
   tripId?: string;
   /** When each was taken (RFC 3339); default now. */
   takenAt?: (deviceIndex: number, photoIndex: number) => string;

@@ -50,6 +50,7 @@ export const AUDIT_ACTION_WORDS: Readonly<Record<string, string>> = {
   'loan.returned': 'Loan checked in',
   'photo.refused': 'Photo refused',
   'photo.stored': 'Photo stored',
+  'photo.trip_not_taken': 'Photo not filed under the trip its device named',
   'policy.assigned': 'Policy assigned',
   'policy.created': 'Policy created',
   'policy.overlay_applied': 'Temporary settings applied',

@@ -310,7 +310,7 @@ export class PhotoIngestService implements OnApplicationBootstrap, OnApplication
       return;
     }
     const device = await this.devices.findById(deviceId);
-    const trip = await this.tripOf(metadata.tripId, deviceId, metadata.takenAt);
+    const { trip, namedNotTaken } = await this.tripOf(metadata.tripId, deviceId, metadata.takenAt);
     const tripShortName = trip?.shortName ?? null;
     const deviceTag = device?.assetTag?.trim() || device?.serialNumber || deviceId;
     const { name, day } = storedPhotoName({
@@ -347,28 +347,45 @@ export class PhotoIngestService implements OnApplicationBootstrap, OnApplication
       this.worker.kick();
       return;
     }
+    if (namedNotTaken && device) {
+      // Said once, with the photo's row: ids only, nothing of the picture or a person.
+      await this.tx.run((tx) =>
+        this.audit.record(tx, {
+          actor: deviceActor(device),
+          action: 'photo.trip_not_taken',
+          target: null,
+          detail: { sha256, namedTripId: metadata.tripId, tripId: trip?.id ?? null },
+        }),
+      );
+    }
     await durableRename(file, staged);
     await this.fileStore.configstore.delete(upload.id);
     this.worker.kick();
   }
 
   /**
-   * The trip a photo is filed under: the one its upload named, else the trip whose kit the device
-   * was out with when the photo was taken (PhotosRepository.tripOfDeviceAt). The protocol leaves
-   * `tripId` optional and the reference agent cannot know it, so without this a kit laptop's
-   * photos from a trip were filed under no trip, unseen by its leaders.
+   * The trip a photo is filed under: the trip whose kit the device was out with when the photo
+   * was taken (PhotosRepository.tripOfDeviceAt), and of two such, the one its upload named. The
+   * protocol leaves `tripId` optional and the reference agent cannot know it, so without the kit
+   * a kit laptop's photos from a trip were filed under no trip, unseen by its leaders. A named
+   * trip the device was not out with then (another school's trip, one it was never in the kit
+   * of, a closed trip from last year, or its own after it came back) is not taken: the photo is
+   * filed as if it named none, and the receipt's `tripId` says where it went (protocol section 5
+   * asks a 400 only for a trip the hub does not know, which the creation answers;
+   * docs/decisions.md, "A photo's named trip is taken only while its device was out with it").
    *
-   * @returns the trip's id and short name, or null for a photo of no trip
+   * @param tripId the upload's `tripId` (lower case), or null
+   * @param takenAt the upload's `takenAt`
+   * @returns the trip's id and short name, or null for a photo of no trip; `namedNotTaken` when
+   *   the upload named a trip that was not taken
    */
   private async tripOf(
     tripId: string | null,
     deviceId: string,
     takenAt: Date,
-  ): Promise<{ id: string; shortName: string | null } | null> {
-    if (tripId !== null) {
-      return { id: tripId, shortName: (await this.photos.tripShortName(tripId)) ?? null };
-    }
-    return (await this.photos.tripOfDeviceAt(deviceId, takenAt)) ?? null;
+  ): Promise<{ trip: { id: string; shortName: string } | null; namedNotTaken: boolean }> {
+    const trip = (await this.photos.tripOfDeviceAt(deviceId, takenAt, tripId)) ?? null;
+    return { trip, namedNotTaken: tripId !== null && trip?.id !== tripId };
   }
 
   /**

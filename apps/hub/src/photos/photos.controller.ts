@@ -78,7 +78,7 @@ export class PhotoUploadsController {
     name: 'Upload-Metadata',
     required: true,
     description:
-      'tus metadata: sha256 (lowercase hex of the file as taken), contentType, takenAt (RFC 3339), tripId (optional)',
+      "tus metadata: sha256 (lowercase hex of the file as taken), contentType, takenAt (RFC 3339), tripId (optional; the photo is filed under it only if the device was out with that trip at takenAt, else by the device's own trips: the receipt's tripId says which)",
   })
   @ApiRoute({
     summary: 'tus creation: start a photo upload (Upload-Length, Upload-Metadata)',

@@ -218,22 +218,28 @@ export class PhotosRepository {
   }
 
   /**
-   * The trip a device was out with when a photo was taken, for a photo sent without `tripId`: a
-   * trip one of whose kit periods (`trip_kit_periods`, migration 1764890000000) for the device's
-   * asset (matched by serial number, as `tripKitDeviceIds`) holds `takenAt`: from the moment that
-   * device went out with the trip (the trip's check-out, or its addition to a kit already out) to
-   * the moment it came back (checked in, taken out of the kit, or reported lost), or still open
-   * while it is out. Not the trip's own check-out: a device added at 14:00 to a trip out since
-   * 09:00 was in a lesson at 10:00. The period that began last, if several hold it. Times are
-   * compared as the ISO 8601 UTC text they are stored as.
+   * The trip a device was out with when a photo was taken: a trip one of whose kit periods
+   * (`trip_kit_periods`, migration 1764890000000) for the device's asset (matched by serial
+   * number, as `tripKitDeviceIds`) holds `takenAt`: from the moment that device went out with the
+   * trip (the trip's check-out, or its addition to a kit already out) to the moment it came back
+   * (checked in, taken out of the kit, or reported lost), or still open while it is out. Not the
+   * trip's own check-out: a device added at 14:00 to a trip out since 09:00 was in a lesson at
+   * 10:00. Of several periods that hold it, `namedTripId`'s (the trip the upload named) if it is
+   * one of them, else the one that began last; a named trip the device was not out with then is
+   * never the answer (docs/decisions.md, "A photo's named trip is taken only while its device was
+   * out with it"). Times are compared as the ISO 8601 UTC text they are stored as.
    *
+   * @param namedTripId the upload's `tripId` (lower case), or null when it named none
    * @returns the trip's id and short name, or undefined when the device was with no trip then
    */
   async tripOfDeviceAt(
     deviceId: string,
     takenAt: Date,
+    namedTripId: string | null = null,
   ): Promise<{ id: string; shortName: string } | undefined> {
     const at = takenAt.toISOString();
+    // An asset is out with one trip at a time: one row, or two where one period ends as the next
+    // begins.
     const rows = await this.dataSource
       .createQueryBuilder()
       .select('t.id', 'id')
@@ -245,9 +251,8 @@ export class PhotosRepository {
       .where('d.id = :deviceId', { deviceId })
       .andWhere('k.out_at <= :at AND (k.back_at IS NULL OR k.back_at >= :at)', { at })
       .orderBy('k.out_at', 'DESC')
-      .limit(1)
       .getRawMany<{ id: string; shortName: string }>();
-    return rows[0];
+    return rows.find((row) => row.id === namedTripId) ?? rows[0];
   }
 
   /** The enrolled devices of a trip's kit: its assets matched to devices by serial key. */
