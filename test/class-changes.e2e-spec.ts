@@ -106,4 +106,84 @@ describe("a class's changes in the audit log", () => {
     expect(cleared.body).toEqual(expect.objectContaining({ groupId: null, deviceIds: [] }));
     expect((await entriesOf(klass.id))[0]).toEqual(['deviceIds', 'groupId']);
   });
+
+  it('refuses a save made from the class as it was before someone else changed it: their change stands', async () => {
+    const teachers = [
+      (await createStaff(hub, admin, 'elm1', ['teacher'])).id,
+      (await createStaff(hub, admin, 'elm2', ['teacher'])).id,
+    ];
+    const monday = { weekday: 1, start: '09:00', end: '10:00' };
+    const created = await hub.http
+      .post('/api/classes')
+      .set(as())
+      .send({ name: 'Year 6 Elm', teacherIds: [teachers[0]], timetable: [monday] });
+    expect(created.status).toBe(201);
+    const read = created.body as ClassDto;
+    // Both as the class form sends them: every field, with the `updatedAt` it was filled from.
+    const form = (change: Partial<ClassDto>) => ({
+      name: read.name,
+      teacherIds: read.teacherIds,
+      deviceIds: read.deviceIds,
+      groupId: read.groupId,
+      timetable: read.timetable,
+      updatedAt: read.updatedAt,
+      ...change,
+    });
+
+    // One ICT adds a teacher; another, from the same read, adds a lesson.
+    const first = await hub.http
+      .patch(`/api/classes/${read.id}`)
+      .set(as())
+      .send(form({ teacherIds: teachers }));
+    expect(first.status).toBe(200);
+    const friday = { weekday: 5, start: '13:30', end: '14:30' };
+    const second = await hub.http
+      .patch(`/api/classes/${read.id}`)
+      .set(as())
+      .send(form({ timetable: [monday, friday] }));
+    expect([second.status, second.body]).toEqual([
+      409,
+      {
+        statusCode: 409,
+        code: 'changed_meanwhile',
+        message:
+          'Class "Year 6 Elm" was changed by someone else after you read it. Nothing was ' +
+          'saved: read it again and make the change there',
+      },
+    ]);
+    const now = (await hub.http.get(`/api/classes/${read.id}`).set(as())).body as ClassDto;
+    expect([now.teacherIds.sort(), now.timetable]).toEqual([[...teachers].sort(), [monday]]);
+    expect(await entriesOf(read.id)).toEqual([['teacherIds']]);
+
+    // Made again from the class as it is now, it is saved, and both changes stand.
+    const again = await hub.http
+      .patch(`/api/classes/${read.id}`)
+      .set(as())
+      .send({
+        ...form({ teacherIds: now.teacherIds }),
+        timetable: [monday, friday],
+        updatedAt: now.updatedAt,
+      });
+    expect(again.status).toBe(200);
+    expect([
+      (again.body as ClassDto).teacherIds.sort(),
+      (again.body as ClassDto).timetable,
+    ]).toEqual([[...teachers].sort(), [monday, friday]]);
+    // The same moment in another offset is the same read; a time that is not one is a 400.
+    const later = again.body as ClassDto;
+    const inOffset = new Date(later.updatedAt);
+    const sameMoment = new Date(inOffset.getTime() + 60 * 60 * 1000)
+      .toISOString()
+      .replace('Z', '+01:00');
+    const renamed = await hub.http
+      .patch(`/api/classes/${read.id}`)
+      .set(as())
+      .send({ name: 'Year 6 Elm and Oak', updatedAt: sameMoment });
+    expect(renamed.status).toBe(200);
+    const bad = await hub.http
+      .patch(`/api/classes/${read.id}`)
+      .set(as())
+      .send({ name: 'Year 6', updatedAt: 'yesterday' });
+    expect([bad.status, String(bad.body.message).startsWith('updatedAt ')]).toEqual([400, true]);
+  });
 });

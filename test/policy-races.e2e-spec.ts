@@ -91,6 +91,108 @@ describe('a policy changed by someone else mid-edit', () => {
     expect((revisions.body as { revision: number }[]).map((r) => r.revision)).toEqual([2, 1]);
   });
 
+  it('refuses a save made from an older revision than the policy has: the other editor’s change stands and nothing is written', async () => {
+    const auth = { Authorization: `Bearer ${admin}` };
+    const created = await hub.http
+      .post('/api/policies')
+      .set(auth)
+      .send({
+        name: 'Two editors',
+        settings: { camera: { allowed: true }, screen: { autoLockMinutes: 5 } },
+      });
+    expect(created.status).toBe(201);
+    const id = created.body.id as string;
+    const { deviceId } = await enrollTestDevice(hub, await createEnrollmentToken(hub, admin));
+    const assigned = await hub.http
+      .post(`/api/policies/${id}/assignments`)
+      .set(auth)
+      .send({ scope: 'device', targetId: deviceId });
+    expect(assigned.status).toBe(201);
+    const applies = async () => {
+      const commands = await hub.http
+        .get(`/api/devices/${deviceId}/commands`)
+        .query({ pageSize: 500 })
+        .set(auth);
+      return (commands.body.items as { type: string }[]).filter((c) => c.type === 'policy.apply')
+        .length;
+    };
+    const updates = async () => {
+      const entries = await hub.http
+        .get('/api/audit')
+        .query({ action: 'policy.updated', targetId: id })
+        .set(auth);
+      return entries.body.total as number;
+    };
+
+    // Two ICT staff open revision 1. The first turns the camera off and saves.
+    const first = await hub.http
+      .patch(`/api/policies/${id}`)
+      .set(auth)
+      .send({
+        settings: { camera: { allowed: false }, screen: { autoLockMinutes: 5 } },
+        revision: 1,
+      });
+    expect([first.status, first.body.revision]).toEqual([200, 2]);
+    const appliesBefore = await applies();
+
+    // The second changes the auto-lock, with the camera as they read it, from revision 1; then
+    // presses Save with nothing changed. Neither puts the camera back on.
+    const refusal = {
+      statusCode: 409,
+      code: 'changed_meanwhile',
+      message:
+        'Policy "Two editors" was changed by someone else after revision 1, which this change ' +
+        'was made from: it is now at revision 2. Nothing was saved: read it again and make the ' +
+        'change there',
+    };
+    for (const minutes of [10, 5]) {
+      const second = await hub.http
+        .patch(`/api/policies/${id}`)
+        .set(auth)
+        .send({
+          name: 'Two editors',
+          settings: { camera: { allowed: true }, screen: { autoLockMinutes: minutes } },
+          revision: 1,
+        });
+      expect([second.status, second.body]).toEqual([409, refusal]);
+    }
+    const policy = await hub.http.get(`/api/policies/${id}`).set(auth);
+    expect([policy.body.revision, policy.body.settings]).toEqual([
+      2,
+      { camera: { allowed: false }, screen: { autoLockMinutes: 5 } },
+    ]);
+    const revisions = await hub.http.get(`/api/policies/${id}/revisions`).set(auth);
+    expect((revisions.body as { revision: number }[]).map((r) => r.revision)).toEqual([2, 1]);
+    expect(await updates()).toBe(1);
+    expect(await applies()).toBe(appliesBefore);
+
+    // Made again from revision 2, it is saved; without `revision` a change is made to whatever
+    // revision is current, as before.
+    const again = await hub.http
+      .patch(`/api/policies/${id}`)
+      .set(auth)
+      .send({
+        settings: { camera: { allowed: false }, screen: { autoLockMinutes: 10 } },
+        revision: 2,
+      });
+    expect([again.status, again.body.revision]).toEqual([200, 3]);
+    const unconditional = await hub.http
+      .patch(`/api/policies/${id}`)
+      .set(auth)
+      .send({ description: 'Tablets of the museum trip' });
+    expect([unconditional.status, unconditional.body.revision]).toEqual([200, 4]);
+
+    // A revision that is not a whole number from 1 is a 400 naming it.
+    for (const revision of ['4', 0, 3.5, null]) {
+      const bad = await hub.http
+        .patch(`/api/policies/${id}`)
+        .set(auth)
+        .send({ description: 'x', revision });
+      expect([bad.status, String(bad.body.message).startsWith('revision ')]).toEqual([400, true]);
+    }
+    expect((await hub.http.get(`/api/policies/${id}`).set(auth)).body.revision).toBe(4);
+  });
+
   it('answers 409 to an assignment another hub made between the check and the insert, never a 500', async () => {
     const auth = { Authorization: `Bearer ${admin}` };
     const created = await hub.http

@@ -22,7 +22,7 @@ describe('a choice deleted meanwhile', () => {
   let ict: { username: string; password: string };
   let oak: DeviceGroup;
   let ash: DeviceGroup;
-  const { hub, page } = consoleSpec();
+  const { hub, page, checkScreen } = consoleSpec();
 
   beforeAll(async () => {
     adminToken = await apiSignIn(hub().url, 'admin', ADMIN_PASSWORD);
@@ -197,5 +197,54 @@ describe('a choice deleted meanwhile', () => {
     expect(classes.map((c) => ({ name: c.name, groupId: c.groupId }))).toEqual([
       { name: 'Year 4 Science', groupId: null },
     ]);
+  });
+
+  // Last: it makes a class, which the list above does not expect.
+  it('the class form, saved over a change made meanwhile, says so, keeps what was typed, and saves from the class as it is', async () => {
+    const gina = await apiSignIn(hub().url, ict.username, ict.password);
+    const me = await callApi<{ id: string }>(hub().url, 'GET', '/api/auth/me', gina);
+    const monday = { weekday: 1, start: '09:00', end: '10:00' };
+    const friday = { weekday: 5, start: '13:30', end: '14:30' };
+    const klass = await callApi<ClassDto>(hub().url, 'POST', '/api/classes', adminToken, {
+      name: 'Year 6 Elm',
+      teacherIds: [me.id],
+      timetable: [monday],
+    });
+    await signInAt(`/manage-classes/${klass.id}`);
+    await page().getByRole('heading', { name: 'Class: Year 6 Elm', level: 1 }).waitFor();
+
+    // Someone else adds a lesson while the form is open; this person renames the class.
+    await callApi(hub().url, 'PATCH', `/api/classes/${klass.id}`, adminToken, {
+      timetable: [monday, friday],
+    });
+    const name = page().getByRole('textbox', { name: 'Name' });
+    await name.fill('Year 6 Elm and Ash');
+    const refused = nextAnswer(page(), 'PATCH', /^\/api\/classes\//);
+    await page().getByRole('button', { name: 'Save class' }).click();
+    expect((await refused).status()).toBe(409);
+    const notice = page().getByRole('alert').filter({ hasText: 'Not saved.' });
+    await notice
+      .filter({ hasText: 'Someone else saved this class after you opened it.' })
+      .waitFor();
+    expect(await name.inputValue()).toBe('Year 6 Elm and Ash');
+    expect(await name.getAttribute('aria-invalid')).toBeNull();
+    let stored = await callApi<ClassDto>(hub().url, 'GET', `/api/classes/${klass.id}`, gina);
+    expect([stored.name, stored.timetable]).toEqual(['Year 6 Elm', [monday, friday]]);
+    await checkScreen('class-changed-meanwhile');
+
+    // Shown the class as it is now, they rename it again; both changes stand.
+    await notice
+      .getByRole('button', { name: 'Discard mine and show the class as it is now' })
+      .click();
+    await notice.waitFor({ state: 'hidden' });
+    expect(await name.inputValue()).toBe('Year 6 Elm');
+    expect(await page().getByRole('textbox', { name: 'Starts (lesson 2)' }).inputValue()).toBe(
+      '13:30',
+    );
+    await name.fill('Year 6 Elm and Ash');
+    await page().getByRole('button', { name: 'Save class' }).click();
+    await page().waitForURL(/\/manage-classes$/);
+    stored = await callApi<ClassDto>(hub().url, 'GET', `/api/classes/${klass.id}`, gina);
+    expect([stored.name, stored.timetable]).toEqual(['Year 6 Elm and Ash', [monday, friday]]);
   });
 });

@@ -254,6 +254,87 @@ describe('the Policies and Compliance screens', () => {
     await checkScreen('policy-rolled-back');
   });
 
+  it('keeps what one editor typed when another saves the policy first, and does not save it over theirs', async () => {
+    // A policy of its own, assigned nowhere: the counts of the other tests are not touched.
+    const shared = await callApi<Policy>(hub().url, 'POST', '/api/policies', adminToken, {
+      name: 'Library laptops',
+      settings: { camera: { allowed: true }, screen: { autoLockMinutes: 5 } },
+    });
+    const stored = () =>
+      callApi<Policy>(hub().url, 'GET', `/api/policies/${shared.id}`, adminToken);
+    const open = async (on: Page) => {
+      await signIn(on);
+      await on.goto(`${hub().url}/policies/${shared.id}`);
+      await on.getByRole('heading', { name: 'Library laptops', level: 1 }).waitFor();
+    };
+    const camera = (on: Page) => on.getByRole('switch', { name: 'Camera allowed', exact: true });
+    const minutes = (on: Page) => on.getByLabel('Lock the screen after (minutes)', { exact: true });
+    const first = page();
+    const second = await browser().newPage();
+    await open(first);
+    await open(second);
+
+    // The second types a new auto-lock; the first turns the camera off and saves meanwhile.
+    await minutes(second).fill('10');
+    await camera(first).uncheck();
+    await first.getByRole('button', { name: 'Save changes' }).click();
+    await first.getByRole('status').filter({ hasText: 'Saved as revision 2' }).waitFor();
+
+    // The second's save is refused, saying so, and what they typed is still there.
+    await second.getByRole('button', { name: 'Save changes' }).click();
+    const notice = second.getByRole('alert').filter({ hasText: 'Not saved.' });
+    await notice
+      .filter({ hasText: 'saved as revision 2 (by someone else, or by a rollback)' })
+      .waitFor();
+    expect(await minutes(second).inputValue()).toBe('10');
+    expect(await camera(second).isChecked()).toBe(true);
+    let now = await stored();
+    expect([now.revision, now.settings]).toEqual([
+      2,
+      { camera: { allowed: false }, screen: { autoLockMinutes: 5 } },
+    ]);
+    usePage(second);
+    await checkScreen('policy-changed-meanwhile');
+
+    // Shown the newer revision, they make their change again, and both changes stand.
+    await notice.getByRole('button', { name: 'Discard mine and show revision 2' }).click();
+    await notice.waitFor({ state: 'hidden' });
+    expect(await camera(second).isChecked()).toBe(false);
+    expect(await minutes(second).inputValue()).toBe('5');
+    await minutes(second).fill('10');
+    await second.getByRole('button', { name: 'Save changes' }).click();
+    await second.getByRole('status').filter({ hasText: 'Saved as revision 3' }).waitFor();
+    now = await stored();
+    expect([now.revision, now.settings]).toEqual([
+      3,
+      { camera: { allowed: false }, screen: { autoLockMinutes: 10 } },
+    ]);
+
+    // The first, with nothing typed, is shown revision 3 when it reads the policy again (the
+    // tab shown again, once its read is 10 s old)...
+    const shownAgain = async (on: Page) => {
+      await on.waitForTimeout(10_500);
+      await on.evaluate("window.dispatchEvent(new Event('visibilitychange'))");
+    };
+    await shownAgain(first);
+    await waitFor(
+      async () => (await minutes(first).inputValue()) === '10',
+      'the first tab to show revision 3',
+    );
+    // ...but what it types is not replaced by a revision saved meanwhile.
+    await camera(first).check();
+    await callApi(hub().url, 'PATCH', `/api/policies/${shared.id}`, adminToken, {
+      description: 'Laptops lent from the library',
+    });
+    await shownAgain(first);
+    await first
+      .getByRole('alert')
+      .filter({ hasText: 'Changed by someone else.' })
+      .filter({ hasText: 'saved as revision 4' })
+      .waitFor();
+    expect(await camera(first).isChecked()).toBe(true);
+  }, 120_000);
+
   // Last: it adds a device, which the counts above do not expect.
   it('shows a device that could not enforce a setting as partly applied, naming the setting', async () => {
     const token = await makeEnrollmentToken(hub().url, adminToken, { maxUses: 1 });

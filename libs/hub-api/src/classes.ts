@@ -73,7 +73,22 @@ export interface UpdateClassRequest {
   groupId?: string | null;
   deviceIds?: string[];
   timetable?: TimetableSlot[];
+  /**
+   * The class's `updatedAt` as read when the change was made: a class changed since is not
+   * saved over (409 `changed_meanwhile`, CLASS_UPDATE_REFUSALS). Left out: no such check.
+   */
+  updatedAt?: string;
 }
+
+/**
+ * The `code` of each 409 of PATCH /api/classes/:id that a client tells apart, beside its message
+ * in plain words:
+ * - `changed_meanwhile`: the class changed after the `updatedAt` the change was made from (or at
+ *   the same moment); nothing was saved.
+ * Its other 409, a name another class has, carries no code.
+ */
+export const CLASS_UPDATE_REFUSALS = ['changed_meanwhile'] as const;
+export type ClassUpdateRefusal = (typeof CLASS_UPDATE_REFUSALS)[number];
 
 /** POST /api/classes/:id/session: `endsAt` (RFC 3339) defaults to the lesson's end, or 60 min. */
 export interface StartClassSessionRequest {

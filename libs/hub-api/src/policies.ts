@@ -5,7 +5,9 @@
  * message in plain words (the console says it at the name field; the words may change):
  * - `name_taken`: another policy has that name (compared ignoring capitals and extra spaces);
  *   the message names it.
- * PATCH's other 409 (someone changed the policy at the same moment) carries no code.
+ * - `changed_meanwhile` (PATCH and the rollback): the policy has a newer revision than the one
+ *   the change was made from (PATCH's `revision`), or someone changed it at the same moment;
+ *   nothing was saved, and the message names the revision it is at now.
  */
-export const POLICY_REFUSALS = ['name_taken'] as const;
+export const POLICY_REFUSALS = ['name_taken', 'changed_meanwhile'] as const;
 export type PolicyRefusal = (typeof POLICY_REFUSALS)[number];

@@ -72,7 +72,10 @@ export class ClassesController {
     errors: {
       400: 'A field is not valid',
       404: 'No such class',
-      409: 'Another class has that name (names are compared ignoring capitals and extra spaces)',
+      409:
+        'Another class has that name (names are compared ignoring capitals and extra spaces), ' +
+        'or the class changed after the `updatedAt` given (`code` `changed_meanwhile`): nothing ' +
+        'was saved',
     },
   })
   update(

@@ -14,11 +14,13 @@ import {
   nameKeyOf,
   type ClassDto,
   type ClassSession,
+  type ClassUpdateRefusal,
   type TimetableSlot,
 } from '@app/hub-api';
 import { AuditService } from '../audit/audit.service';
 import type { AuditTarget } from '../audit/audit-labels';
 import { Clock } from '../common/clock';
+import { codedConflict } from '../common/coded-refusal';
 import { HubEvents } from '../common/hub-events';
 import { localTime } from '../common/local-time';
 import { hasAnyRole, StaffPrincipal, type StaffRole } from '../common/roles';
@@ -276,7 +278,8 @@ export class ClassesService implements TeacherTablets {
    *
    * @throws NotFoundException 404 / ForbiddenException 403 for a class the actor cannot reach
    * @throws ConflictException 409 `A class named "7B Maths" already exists` for a name another
-   *   class has, in any case or spacing
+   *   class has, in any case or spacing; 409 `changed_meanwhile` when `input.updatedAt` is given
+   *   and is not the class's `updatedAt` (it changed since the change was made)
    */
   async update(actor: StaffPrincipal, classId: string, input: UpdateClassDto): Promise<ClassDto> {
     await this.mustAccess(actor, classId);
@@ -294,6 +297,19 @@ export class ClassesService implements TeacherTablets {
           throw new NotFoundException(CLASS_REFUSALS.not_found);
         }
         const current = (await this.classes.find(classId, tx)) as ClassRecord;
+        // Read with the row held: a change made from an older read would put back, whole, the
+        // teachers, tablets or timetable someone saved since (the form sends them all).
+        if (
+          input.updatedAt !== undefined &&
+          new Date(input.updatedAt).getTime() !== current.entity.updatedAt.getTime()
+        ) {
+          const code: ClassUpdateRefusal = 'changed_meanwhile';
+          throw codedConflict(
+            code,
+            `Class "${current.entity.name}" was changed by someone else after you read it. ` +
+              'Nothing was saved: read it again and make the change there',
+          );
+        }
         const changes: Partial<ClassEntity> = {};
         const changed: string[] = [];
         if (input.name !== undefined && input.name !== current.entity.name) {

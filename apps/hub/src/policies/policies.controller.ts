@@ -86,8 +86,9 @@ export class PoliciesController {
     ok: 'The policy as changed',
     errors: {
       409:
-        'Another policy has that name (`code` `name_taken`), or, without a code, someone changed ' +
-        'this one at the same moment',
+        'Another policy has that name (`code` `name_taken`), or the policy has a newer revision ' +
+        'than `revision`, or someone changed it at the same moment (`code` `changed_meanwhile`): ' +
+        'nothing was saved',
     },
   })
   update(
@@ -117,8 +118,8 @@ export class PoliciesController {
     errors: {
       404: 'No such policy, or it has no such revision',
       409:
-        "Another policy has taken the revision's name since (`code` `name_taken`), or, without a " +
-        'code, someone changed this one at the same moment',
+        "Another policy has taken the revision's name since (`code` `name_taken`), or someone " +
+        'changed this one at the same moment (`code` `changed_meanwhile`)',
     },
   })
   rollback(

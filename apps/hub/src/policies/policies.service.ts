@@ -50,6 +50,26 @@ export function policyNameTaken(name: string): ConflictException {
   return codedConflict(code, `A policy named "${name}" already exists`);
 }
 
+/**
+ * The 409 for a change made from a revision that is no longer the policy's current one (PATCH's
+ * `revision` older than the policy's, or another change written at the same moment), with `code`
+ * `changed_meanwhile` (POLICY_REFUSALS): nothing was saved, and the console keeps what was typed
+ * and offers the policy as it is now.
+ *
+ * @param name the policy's name as read
+ * @param from the revision the change was made from
+ * @param current the revision the policy is at now, when known
+ */
+export function policyChangedMeanwhile(name: string, from: number, current?: number) {
+  const code: PolicyRefusal = 'changed_meanwhile';
+  const now = current === undefined ? 'it has a newer one' : `it is now at revision ${current}`;
+  return codedConflict(
+    code,
+    `Policy "${name}" was changed by someone else after revision ${from}, which this change ` +
+      `was made from: ${now}. Nothing was saved: read it again and make the change there`,
+  );
+}
+
 function toPolicyDto(policy: PolicyEntity, assignments: PolicyAssignmentEntity[]) {
   return {
     id: policy.id,
@@ -307,8 +327,9 @@ export class PoliciesService implements OnApplicationBootstrap {
    * @returns the policy as it is now, with its assignments
    * @throws NotFoundException 404 for an unknown id
    * @throws BadRequestException 400 naming the setting at fault
-   * @throws ConflictException 409 for a name another policy has (in any case or spacing), or a
-   *   change made meanwhile
+   * @throws ConflictException 409 for a name another policy has (in any case or spacing,
+   *   `name_taken`), or `changed_meanwhile`: `input.revision` is not the policy's current one, or
+   *   another change was written at the same moment
    */
   async update(
     actor: StaffPrincipal,
@@ -318,6 +339,11 @@ export class PoliciesService implements OnApplicationBootstrap {
   ) {
     return this.exclusive(async () => {
       const policy = await this.mustFind(id);
+      // Checked before anything else: an edit made from an older revision would put back
+      // everything changed since (the editor sends the settings whole), even a save of nothing.
+      if (input.revision !== undefined && input.revision !== policy.revision) {
+        throw policyChangedMeanwhile(policy.name, input.revision, policy.revision);
+      }
       const before = JSON.parse(policy.settings) as PartialPolicySettings;
       const profile = checkProfile(
         input.settings ?? before,
@@ -358,9 +384,7 @@ export class PoliciesService implements OnApplicationBootstrap {
       world.policies.set(id, updated);
       await this.commitChange(actor, world, async (tx, plan) => {
         if (!(await this.policies.updatePolicyFrom(tx, policy.revision, updated))) {
-          throw new ConflictException(
-            `Policy ${id} was changed by someone else at the same moment; read it again`,
-          );
+          throw policyChangedMeanwhile(policy.name, policy.revision);
         }
         await this.policies.insertRevision(
           tx,

@@ -1,11 +1,12 @@
 // ICT: a new class (/manage-classes/new, POST /api/classes) or one class to change
 // (/manage-classes/:classId, PATCH /api/classes/:id), with the form of class-form.tsx. After a
 // save the list of classes is read again and ICT goes back to it.
-import type { ClassDto } from '@app/hub-api';
+import { CLASS_UPDATE_REFUSALS, type ClassDto } from '@app/hub-api';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
-import { api, apiQuery } from '../api/client';
-import { ErrorMessage, Link, Page, StatusMessage } from '../ui';
+import { api, apiQuery, conflictCodeOf } from '../api/client';
+import { Button, ErrorMessage, Link, Page, StatusMessage } from '../ui';
 import { ClassForm, type ClassFormBody } from './class-form';
 import { CLASSES_PATH, classPath } from './class-live';
 
@@ -17,11 +18,19 @@ export default function ClassEditPage() {
     ...apiQuery<ClassDto>(classPath(classId ?? '')),
     enabled: classId !== undefined,
   });
+  /** Bumped to fill the form again from the class as it is now (after a change meanwhile). */
+  const [filling, setFilling] = useState(0);
   const save = useMutation({
     mutationFn: (body: ClassFormBody) =>
       classId
         ? api<ClassDto>(classPath(classId), { method: 'PATCH', body })
         : api<ClassDto>(CLASSES_PATH, { method: 'POST', body }),
+    onError: (error) => {
+      // Read it again, so "show the class as it is now" fills the form with their change.
+      if (conflictCodeOf(error, CLASS_UPDATE_REFUSALS) === 'changed_meanwhile') {
+        void queryClient.invalidateQueries({ queryKey: [classPath(classId ?? '')] });
+      }
+    },
     onSuccess: async (saved) => {
       queryClient.setQueryData([classPath(saved.id)], saved);
       await queryClient.invalidateQueries({ queryKey: [CLASSES_PATH], exact: true });
@@ -45,12 +54,31 @@ export default function ClassEditPage() {
         />
       ) : existing.data ? (
         <ClassForm
-          key={existing.data.id}
+          key={`${existing.data.id}-${filling}`}
           initial={existing.data}
           onSave={(body) => save.mutate(body)}
           isSaving={save.isPending}
           error={save.error}
           saveLabel="Save class"
+          beforeSave={
+            conflictCodeOf(save.error, CLASS_UPDATE_REFUSALS) === 'changed_meanwhile' ? (
+              <div className="error-message" role="alert">
+                <strong>Not saved.</strong> Someone else saved this class after you opened it. What
+                you chose is still here, but the hub will not save it over their change, as that
+                would undo it. Note what you changed, then show the class as it is now and make your
+                changes again.{' '}
+                <Button
+                  onPress={() => {
+                    save.reset();
+                    setFilling((n) => n + 1);
+                  }}
+                  isDisabled={existing.isFetching}
+                >
+                  Discard mine and show the class as it is now
+                </Button>
+              </div>
+            ) : null
+          }
         />
       ) : existing.isPending ? (
         <StatusMessage>Loading the class…</StatusMessage>

@@ -14,10 +14,10 @@ import type {
   TimetableSlot,
 } from '@app/hub-api';
 import { useQueries, useQuery } from '@tanstack/react-query';
-import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { plainFieldNames } from '@app/hub-api';
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { CLASS_UPDATE_REFUSALS, plainFieldNames } from '@app/hub-api';
 import { badRequestPlacesOf, type BadRequestPlaces } from '../api/bad-request-fields';
-import { ApiError, apiQuery, failureWords, sentence } from '../api/client';
+import { ApiError, apiQuery, conflictCodeOf, failureWords, sentence } from '../api/client';
 import { goneIdsOf, goneWords } from '../api/gone-choices';
 import {
   Button,
@@ -105,8 +105,15 @@ export function goneChoicesOf(error: unknown): Record<(typeof CHOICE_FIELDS)[num
   };
 }
 
-/** What the form saves: a new class's fields, or all of a class's (`groupId: null` clears it). */
-export type ClassFormBody = Omit<CreateClassRequest, 'groupId'> & { groupId?: string | null };
+/**
+ * What the form saves: a new class's fields, or all of a class's (`groupId: null` clears it) with
+ * the `updatedAt` the form was filled from, so the hub refuses it (409 `changed_meanwhile`)
+ * rather than put back what someone else saved since.
+ */
+export type ClassFormBody = Omit<CreateClassRequest, 'groupId'> & {
+  groupId?: string | null;
+  updatedAt?: string;
+};
 
 export interface ClassFormProps {
   /** The class as it is (editing), or null (a new class). */
@@ -117,6 +124,8 @@ export interface ClassFormProps {
   /** The hub's refusal of the last save, in its words. */
   error: unknown;
   saveLabel: string;
+  /** Shown just above Save, beside the button the person last pressed (a notice of the page's). */
+  beforeSave?: ReactNode;
 }
 
 interface LessonRow extends TimetableSlot {
@@ -127,12 +136,21 @@ interface LessonRow extends TimetableSlot {
 let nextRowKey = 1;
 const toRow = (slot: TimetableSlot): LessonRow => ({ ...slot, key: nextRowKey++ });
 
-export function ClassForm({ initial, onSave, isSaving, error, saveLabel }: ClassFormProps) {
+export function ClassForm({
+  initial,
+  onSave,
+  isSaving,
+  error,
+  saveLabel,
+  beforeSave,
+}: ClassFormProps) {
   const [name, setName] = useState(initial?.name ?? '');
   const [teacherIds, setTeacherIds] = useState<string[]>(initial?.teacherIds ?? []);
   const [groupId, setGroupId] = useState(initial?.groupId ?? NO_GROUP);
   const [deviceIds, setDeviceIds] = useState<string[]>(initial?.deviceIds ?? []);
   const [lessons, setLessons] = useState<LessonRow[]>((initial?.timetable ?? []).map(toRow));
+  // The class as the form was filled from it: `initial` is read again while the form is open.
+  const [filledFrom] = useState(initial?.updatedAt);
   const [nameProblem, setNameProblem] = useState<string | null>(null);
   /** Names of chosen things deleted meanwhile, taken out since the last Save. */
   const [gone, setGone] = useState<string[]>([]);
@@ -189,7 +207,10 @@ export function ClassForm({ initial, onSave, isSaving, error, saveLabel }: Class
   // above Save.
   const refused = classErrorsOf(error);
   const byField = refused?.byField ?? {};
-  const nameTaken = error instanceof ApiError && error.status === 409 ? error.message : null;
+  // The name's 409 carries no code; the other 409, a class changed meanwhile, is said by the page.
+  const changedMeanwhile = conflictCodeOf(error, CLASS_UPDATE_REFUSALS) !== null;
+  const nameTaken =
+    error instanceof ApiError && error.status === 409 && !changedMeanwhile ? error.message : null;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -209,6 +230,7 @@ export function ClassForm({ initial, onSave, isSaving, error, saveLabel }: Class
         start: start.trim(),
         end: end.trim(),
       })),
+      ...(filledFrom ? { updatedAt: filledFrom } : {}),
     });
   };
 
@@ -336,10 +358,11 @@ export function ClassForm({ initial, onSave, isSaving, error, saveLabel }: Class
         </p>
       ) : null}
       <ErrorMessage
-        error={nameTaken === null ? error : null}
+        error={nameTaken === null && !changedMeanwhile ? error : null}
         title="Could not save the class."
         message={refused ? refused.form : undefined}
       />
+      {beforeSave}
       <Button type="submit" variant="primary" isPending={isSaving}>
         {saveLabel}
       </Button>

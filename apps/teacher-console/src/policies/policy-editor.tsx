@@ -9,7 +9,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { api } from '../api/client';
 import { Button, ErrorMessage, Select, StatusMessage, Switch, TextArea, TextField } from '../ui';
-import { fieldErrorsOf, type FieldErrors } from './hub-errors';
+import { fieldErrorsOf, policyRefusalOf, type FieldErrors } from './hub-errors';
 import {
   APPS_MODES,
   describeValue,
@@ -33,20 +33,48 @@ function defaultOf(path: SettingPath): unknown {
 
 export interface PolicyEditorProps {
   policy: Policy;
-  /** The revision this page last saved (kept by the page: the form remounts on a new revision). */
+  /** The revision this page last saved (kept by the page, which outlives the form). */
   savedRevision: number | null;
   onSaved: (revision: number) => void;
 }
 
-/** Remount with `key={policy.revision}` so a saved or rolled-back policy refills the form. */
+/** Whether the form holds anything other than `base` (what it would send, so not React's keys). */
+function isEdited(draft: PolicyDraft, base: Policy): boolean {
+  return JSON.stringify(fromDraft(draft)) !== JSON.stringify(fromDraft(toDraft(base)));
+}
+
+/**
+ * The form of one policy (`key={policy.id}`). It keeps the revision its draft was made from and
+ * sends it with the save, so a save made from an older revision is refused by the hub
+ * (`changed_meanwhile`) rather than putting back what someone else changed since. A newer
+ * revision read meanwhile (another person's save, a rollback, seen when the page reads the
+ * policy again) refills the form if nothing was typed; an edited form is kept, saying so, until
+ * its author discards it.
+ */
 export function PolicyEditor({ policy, savedRevision, onSaved }: PolicyEditorProps) {
   const queryClient = useQueryClient();
+  const [base, setBase] = useState<Policy>(policy);
   const [draft, setDraft] = useState<PolicyDraft>(() => toDraft(policy));
   const [errors, setErrors] = useState<FieldErrors | null>(null);
+  /** The hub refused the last save as made from an older revision (until the form is refilled). */
+  const [refused, setRefused] = useState(false);
+  const edited = isEdited(draft, base);
+  const refill = (from: Policy) => {
+    setBase(from);
+    setDraft(toDraft(from));
+    setErrors(null);
+    setRefused(false);
+  };
+  if (policy.id === base.id && policy.revision > base.revision && !edited && !refused) {
+    // Nothing typed: take the newer revision at once (React's state adjusted while rendering).
+    refill(policy);
+  }
+  const stale = policy.revision > base.revision;
   const save = useMutation({
-    mutationFn: (body: ReturnType<typeof fromDraft>) =>
+    mutationFn: (body: ReturnType<typeof fromDraft> & { revision: number }) =>
       api<Policy>(`/api/policies/${policy.id}`, { method: 'PATCH', body }),
     onSuccess: async (updated) => {
+      refill(updated);
       onSaved(updated.revision);
       queryClient.setQueryData([`/api/policies/${policy.id}`], updated);
       await Promise.all([
@@ -86,10 +114,22 @@ export function PolicyEditor({ policy, savedRevision, onSaved }: PolicyEditorPro
       setErrors({ byField: problems, error: null, form: null });
       return;
     }
-    const body = fromDraft(draft);
+    const body = { ...fromDraft(draft), revision: base.revision };
     setErrors(null);
+    setRefused(false);
     save.mutate(body, {
-      onError: (error) => setErrors(fieldErrorsOf(error, body.enforced)),
+      onError: (error) => {
+        if (policyRefusalOf(error) === 'changed_meanwhile') {
+          // Said by the notice below, with the newer revision once it is read again.
+          setRefused(true);
+          void queryClient.invalidateQueries({ queryKey: [`/api/policies/${policy.id}`] });
+          void queryClient.invalidateQueries({
+            queryKey: [`/api/policies/${policy.id}/revisions`],
+          });
+          return;
+        }
+        setErrors(fieldErrorsOf(error, body.enforced));
+      },
     });
   };
 
@@ -131,6 +171,22 @@ export function PolicyEditor({ policy, savedRevision, onSaved }: PolicyEditorPro
         </fieldset>
       ))}
       <div className="policy-save" role="group" aria-label="Save">
+        {stale || refused ? (
+          <div className="error-message" role="alert">
+            <strong>{refused ? 'Not saved.' : 'Changed by someone else.'}</strong>{' '}
+            {stale
+              ? `This policy was saved as revision ${policy.revision} (by someone else, or by a rollback) while you were editing revision ${base.revision}.`
+              : 'Someone else changed this policy after you opened it.'}{' '}
+            Your changes are still here, but the hub will not save them over the newer revision, as
+            that would undo what was changed there. Note what you changed, then show the policy as
+            it is now and make your changes again.
+            {stale ? (
+              <Button onPress={() => refill(policy)}>
+                Discard mine and show revision {policy.revision}
+              </Button>
+            ) : null}
+          </div>
+        ) : null}
         {errors && fieldCount > 0 ? (
           // The hub's own words are beside the field; here only where to look.
           <div className="error-message" role="alert">
@@ -150,13 +206,7 @@ export function PolicyEditor({ policy, savedRevision, onSaved }: PolicyEditorPro
           <Button type="submit" variant="primary" isPending={save.isPending}>
             Save changes
           </Button>
-          <Button
-            onPress={() => {
-              setDraft(toDraft(policy));
-              setErrors(null);
-            }}
-            isDisabled={save.isPending}
-          >
+          <Button onPress={() => refill(policy)} isDisabled={save.isPending}>
             Discard changes
           </Button>
         </div>

@@ -40,7 +40,7 @@ export default function PolicyPage() {
             enforced setting cannot be changed by a narrower policy (a group’s or a device’s).
           </p>
           <PolicyEditor
-            key={data.revision}
+            key={data.id}
             policy={data}
             savedRevision={savedRevision}
             onSaved={setSavedRevision}

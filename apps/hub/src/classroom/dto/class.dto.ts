@@ -116,6 +116,16 @@ export class UpdateClassDto extends ClassTabletsAndTimetableDto {
   @ValidateIf((_o: unknown, value: unknown) => value !== undefined && value !== null)
   @IsUUID('all', { message: 'groupId must be a UUID or null' })
   groupId?: string | null;
+
+  @ApiPropertyOptional({
+    description:
+      "The class's `updatedAt` as read when the change was made (RFC 3339). If the class has " +
+      'changed since, nothing is saved: 409 `changed_meanwhile`. Left out, the change is made ' +
+      'to the class as it is',
+  })
+  @IsOmittable()
+  @IsRfc3339()
+  updatedAt?: string;
 }
 
 export class StartSessionDto {

@@ -74,6 +74,18 @@ export class UpdatePolicyDto {
   @IsArray()
   @IsString({ each: true })
   enforced?: string[];
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    description:
+      'The revision this change was made from (the one the editor read). If the policy has a ' +
+      'newer revision, nothing is saved: 409 `changed_meanwhile`. Left out, the change is made ' +
+      'to whatever revision is current',
+  })
+  @IsOmittable()
+  @IsInt({ message: 'revision must be a whole number (the revision the change was made from)' })
+  @Min(1)
+  revision?: number;
 }
 
 export class RollbackPolicyDto {
