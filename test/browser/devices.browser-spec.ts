@@ -274,6 +274,58 @@ describe('the Devices screens', () => {
     }
   });
 
+  it('names a device and gives it an asset tag from its page, saying beside the tag one another device has', async () => {
+    const adminToken = await apiSignIn(hub().url, 'admin', ADMIN_PASSWORD);
+    const token = await makeEnrollmentToken(hub().url, adminToken, { maxUses: 2 });
+    // Enrolled as the device names itself; the school knows it by another name and its label.
+    const tablet = await enrollTestDevice(hub(), token, { name: "Sam's iPad" });
+    await enrollTestDevice(hub(), token, { name: 'Ash 12', assetTag: 'ASH-12' });
+    await page().goto(`${hub().url}/sign-in`);
+    await signInWithForm(page(), 'admin', ADMIN_PASSWORD);
+    await page()
+      .getByRole('heading', { name: /^Hello/ })
+      .waitFor();
+    await page().goto(`${hub().url}/devices/${tablet.deviceId}`);
+    await page().getByRole('heading', { name: "Sam's iPad", level: 1 }).waitFor();
+
+    await page().getByRole('button', { name: 'Name and asset tag' }).click();
+    const dialog = page().getByRole('dialog', { name: "Name and asset tag of Sam's iPad" });
+    expect(await dialog.getByLabel('Name').inputValue()).toBe("Sam's iPad");
+    const tagField = dialog.locator('.field').filter({ has: page().getByLabel('Asset tag') });
+    await dialog.getByLabel('Name').fill('Ash 07');
+    // A tag another device has: the hub's words, naming that device, beside the tag.
+    await dialog.getByLabel('Asset tag').fill('ash-12');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await tagField
+      .locator('.field-error')
+      .filter({ hasText: 'Asset tag "ash-12" is already on Ash 12' })
+      .waitFor();
+    // A tag the hub's rule refuses: its words beside the tag, in plain words.
+    await dialog.getByLabel('Asset tag').fill('ASH 07');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await tagField
+      .locator('.field-error')
+      .filter({ hasText: /^Asset tag must be 1 to 64 letters/ })
+      .waitFor();
+    await checkScreen('device-name-dialog');
+    let stored = await callApi<{ name: string; assetTag: string | null }>(
+      hub().url,
+      'GET',
+      `/api/devices/${tablet.deviceId}`,
+      adminToken,
+    );
+    expect([stored.name, stored.assetTag]).toEqual(["Sam's iPad", null]);
+
+    await dialog.getByLabel('Asset tag').fill('ASH-07');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page().getByRole('heading', { name: 'Ash 07', level: 1 }).waitFor();
+    const facts = page().locator('.device-facts');
+    await facts.getByText('ASH-07', { exact: true }).waitFor();
+    stored = await callApi(hub().url, 'GET', `/api/devices/${tablet.deviceId}`, adminToken);
+    expect([stored.name, stored.assetTag]).toEqual(['Ash 07', 'ASH-07']);
+  });
+
   it('revokes after a confirmation, and shows a hub refusal in words beside the action', async () => {
     const adminToken = await apiSignIn(hub().url, 'admin', ADMIN_PASSWORD);
     const token = await makeEnrollmentToken(hub().url, adminToken, { maxUses: 3 });

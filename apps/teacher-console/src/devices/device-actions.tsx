@@ -1,11 +1,13 @@
 // What ICT can do to one device from its detail page: lock (with a reason and an optional
-// message), unlock, send a message, download its signed .mobileconfig (Apple devices), revoke.
+// message), unlock, send a message, give it a name and an asset tag, download its signed
+// .mobileconfig (Apple devices), revoke.
 // Each sends one request to the hub; the hub's refusal is shown beside the button or field that
 // caused it, in its own words.
-import type { DeviceCommand, DeviceDetail } from '@app/hub-api';
+import { ASSET_REGISTER_REFUSALS, type DeviceCommand, type DeviceDetail } from '@app/hub-api';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { api, ApiError } from '../api/client';
+import { badRequestPlacesOf } from '../api/bad-request-fields';
+import { api, ApiError, conflictCodeOf } from '../api/client';
 import { useSession } from '../auth/session';
 import { Button, ConfirmDialog, Dialog, ErrorMessage, Select, TextField } from '../ui';
 import { commandsPath, DEVICES_PATH, devicePath, policyPath } from './device-live';
@@ -14,6 +16,9 @@ import { commandErrorsOf, deviceLabel, isApple, LOCK_REASON_WORDS } from './devi
 /** LOCK_MESSAGE_MAX_LENGTH, MESSAGE_TEXT_MAX_LENGTH (protocol.ts). */
 const LOCK_MESSAGE_MAX = 200;
 const MESSAGE_TEXT_MAX = 500;
+/** UpdateDeviceDto: a name of at most 128 characters, an asset tag of at most 64. */
+const NAME_MAX = 128;
+const ASSET_TAG_MAX = 64;
 
 /** Sends a command to the device; afterwards its detail and command list are read again. */
 function useIssueCommand(deviceId: string) {
@@ -57,6 +62,7 @@ export function DeviceActions({ device }: { device: DeviceDetail }) {
           Unlock
         </Button>
         <MessageDialog device={device} isDisabled={revoked} />
+        <NameDialog device={device} isDisabled={revoked} />
         {isApple(device) ? (
           <Button onPress={() => void downloadProfile()} isDisabled={revoked}>
             Download .mobileconfig
@@ -218,6 +224,113 @@ function MessageDialog({ device, isDisabled }: { device: DeviceDetail; isDisable
             </Button>
             <Button type="submit" variant="primary" isPending={send.isPending}>
               Send
+            </Button>
+          </div>
+        </form>
+      )}
+    </Dialog>
+  );
+}
+
+/** The fields of PATCH /api/devices/:id that the name dialog shows a 400 beside. */
+const NAME_FIELDS = ['name', 'assetTag'] as const;
+
+/**
+ * "Name and asset tag": ICT names a device as the school knows it ("Oak 07") and gives it the
+ * asset tag on its label (PATCH /api/devices/:id, only what changed). The hub's words go beside
+ * the field they are about: a 400 by the field it names first, a tag another device has (409
+ * `asset_tag_taken`, naming that device) beside the tag.
+ */
+function NameDialog({ device, isDisabled }: { device: DeviceDetail; isDisabled: boolean }) {
+  const queryClient = useQueryClient();
+  const [isOpen, setOpen] = useState(false);
+  const [name, setName] = useState('');
+  const [assetTag, setAssetTag] = useState('');
+  const [problems, setProblems] = useState<{ name?: string; assetTag?: string }>({});
+  const save = useMutation({
+    mutationFn: (body: { name?: string; assetTag?: string }) =>
+      api(devicePath(device.id), { method: 'PATCH', body }),
+    onSuccess: () =>
+      Promise.all([
+        queryClient.invalidateQueries({ queryKey: [devicePath(device.id)] }),
+        queryClient.invalidateQueries({ queryKey: [DEVICES_PATH] }),
+      ]),
+  });
+  const placed = badRequestPlacesOf(save.error, NAME_FIELDS);
+  const tagTaken =
+    conflictCodeOf(save.error, ASSET_REGISTER_REFUSALS) === 'asset_tag_taken'
+      ? (save.error as ApiError).message
+      : null;
+  const nameError = problems.name ?? placed?.byField.name;
+  const tagError = problems.assetTag ?? placed?.byField.assetTag ?? tagTaken;
+  const formError = placed ? placed.form : tagTaken ? null : undefined;
+  return (
+    <Dialog
+      title={`Name and asset tag of ${deviceLabel(device)}`}
+      isOpen={isOpen}
+      onOpenChange={(open) => {
+        setOpen(open);
+        setName(device.name ?? '');
+        setAssetTag(device.assetTag ?? '');
+        setProblems({});
+        save.reset();
+      }}
+      trigger={<Button isDisabled={isDisabled}>Name and asset tag</Button>}
+    >
+      {(close) => (
+        <form
+          className="form"
+          onSubmit={(event) => {
+            event.preventDefault();
+            const newName = name.trim();
+            const newTag = assetTag.trim();
+            const found: { name?: string; assetTag?: string } = {};
+            if (newName === '' && device.name) {
+              found.name = 'Type a name: a device that has one cannot be left without.';
+            }
+            if (newTag === '' && device.assetTag) {
+              found.assetTag =
+                'Type an asset tag: one can be changed here but not taken off, as its photos and ' +
+                'trips are named by it.';
+            }
+            setProblems(found);
+            if (Object.keys(found).length > 0) {
+              return;
+            }
+            const body = {
+              ...(newName !== '' && newName !== device.name ? { name: newName } : {}),
+              ...(newTag !== '' && newTag !== device.assetTag ? { assetTag: newTag } : {}),
+            };
+            if (Object.keys(body).length === 0) {
+              setOpen(false);
+              return;
+            }
+            save.mutate(body, { onSuccess: () => setOpen(false) });
+          }}
+        >
+          <TextField
+            label="Name"
+            description="As the school knows it, for example “Oak 07”."
+            value={name}
+            onChange={setName}
+            maxLength={NAME_MAX}
+            errorMessage={nameError}
+          />
+          <TextField
+            label="Asset tag"
+            description="As on its label: letters, digits, dots, dashes or underscores."
+            value={assetTag}
+            onChange={setAssetTag}
+            maxLength={ASSET_TAG_MAX}
+            errorMessage={tagError}
+          />
+          <ErrorMessage error={save.error} message={formError} title="Could not save." />
+          <div className="dialog-actions">
+            <Button onPress={close} isDisabled={save.isPending}>
+              Cancel
+            </Button>
+            <Button type="submit" variant="primary" isPending={save.isPending}>
+              Save
             </Button>
           </div>
         </form>
