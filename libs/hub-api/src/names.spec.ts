@@ -1,4 +1,4 @@
-import { nameKeyOf } from './names';
+import { NAME_SORT_KEY_MAX, nameKeyOf, nameSortKeyOf } from './names';
 
 describe(nameKeyOf.name, () => {
   it('reads names alike but for capitals and spaces as one', () => {
@@ -41,5 +41,97 @@ describe(nameKeyOf.name, () => {
   it('keeps a key within the 255 characters of its column, however a name lengthens', () => {
     expect(Array.from(nameKeyOf('\ufdfa'.repeat(128))).length).toBe(255);
     expect(Array.from(nameKeyOf('\u0130'.repeat(128))).length).toBe(128);
+  });
+});
+
+describe(nameSortKeyOf.name, () => {
+  /** Keys compared as the databases compare them: by code point (these names are all in the BMP). */
+  const byKey = (a: string, b: string) => {
+    const [x, y] = [nameSortKeyOf(a), nameSortKeyOf(b)];
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
+
+  it('orders names as English readers do (CLDR, numbers by value), by comparing keys by code point', () => {
+    const names = [
+      'Zoë',
+      'zoe',
+      'Zygmunt',
+      'Ødegård',
+      'Odegard',
+      'Oakley',
+      "O'Brien",
+      'O\u2019Neill',
+      'Ölaf',
+      'Ola',
+      'Ørjan',
+      'Oscar',
+      'Ünal',
+      'Uma',
+      'ULLA',
+      'Łukasz',
+      'Lukas',
+      'Luke',
+      'Émile',
+      'Emile',
+      'emile',
+      'Emma',
+      'Æsa',
+      'Aesa',
+      'Ægir',
+      'Adam',
+      'Ada',
+      'Ann Lee',
+      'Anna',
+      'Ann-Marie',
+      'Đorđe',
+      'Dora',
+      'Ħal',
+      'Hal',
+      'Straße',
+      'Strasse',
+      'Stras',
+      'Year 10',
+      'Year 9',
+      'Year 5b',
+      'Year 50',
+      'year 5',
+      'Trolley 2 - 07',
+      'Trolley 2 - 10',
+      'Trolley 12',
+      'Ærø',
+      'Ébène',
+      'ebony',
+      'Čapek',
+      'Capek',
+      'Cárdenas',
+      'Þór',
+      'Thor',
+      'Ingrid',
+      'Ines',
+      'Ivan',
+    ];
+    const collator = new Intl.Collator('en', { numeric: true });
+    expect([...names].sort(byKey)).toEqual([...names].sort(collator.compare));
+  });
+
+  it('puts Latin letters before other scripts, which keep their own letters', () => {
+    expect(['Игорь', 'Zoë', 'Ярослав', 'Йосиф', 'Иван', 'Κώστας', 'Αλέξης'].sort(byKey)).toEqual([
+      'Zoë',
+      'Αλέξης',
+      'Κώστας',
+      'Иван',
+      'Игорь',
+      'Йосиф',
+      'Ярослав',
+    ]);
+  });
+
+  it('gives one key to names a reader cannot tell apart, and keeps within its column', () => {
+    expect(nameSortKeyOf('Caf\u00e9 club')).toBe(nameSortKeyOf('Cafe\u0301  club '));
+    expect(nameSortKeyOf('Year\u200b 5')).toBe(nameSortKeyOf('Year 5'));
+    expect(nameSortKeyOf('Year 5')).not.toBe(nameSortKeyOf('year 5'));
+    for (const name of ['\ufdfa'.repeat(128), '1'.repeat(128), '\u0130'.repeat(128)]) {
+      expect(Array.from(nameSortKeyOf(name)).length).toBeLessThanOrEqual(NAME_SORT_KEY_MAX);
+    }
   });
 });

@@ -8,6 +8,7 @@ import { Brackets, EntityManager, In, Repository, SelectQueryBuilder } from 'typ
 import type { Asset, AssetKind, AssetStatus } from '@app/hub-api';
 import { bulkInsert } from '../database/bulk-insert';
 import { chunks } from '../database/chunks';
+import { inCodePointOrder } from '../database/dialect';
 import { nameKeyContaining } from '../database/name-search';
 import { daysOverdue } from '../common/days-overdue';
 import { forUpdate } from '../database/row-lock';
@@ -159,7 +160,10 @@ export class AssetsRepository {
     return row ? toAssetDto(row, clock) : null;
   }
 
-  /** Assets in tag order, a page at a time, with the total that match. */
+  /**
+   * Assets in tag order (`tag_key`, unique, by code point: alike on both databases), a page at a
+   * time, with the total that match.
+   */
   async viewPage(
     filter: AssetFilter,
     offset: number,
@@ -190,7 +194,7 @@ export class AssetsRepository {
       }
     }
     const rows = await query
-      .orderBy('a.tag_key', 'ASC')
+      .orderBy(inCodePointOrder(query.connection.driver, 'a.tag_key'), 'ASC')
       .offset(offset)
       .limit(limit)
       .getRawMany<AssetRow>();

@@ -6,6 +6,7 @@ import { In, IsNull, LessThanOrEqual, Repository } from 'typeorm';
 import { nameKeyOf } from '@app/hub-api';
 import { groupBy } from '../common/group-by';
 import { chunks } from '../database/chunks';
+import { nameKeysOf, orderByName } from '../database/name-search';
 import { getManyPlain } from '../database/plain-rows';
 import { forShare, forUpdate } from '../database/row-lock';
 import type { Tx } from '../database/transaction-runner';
@@ -89,21 +90,18 @@ export class ClassesRepository {
     }));
   }
 
-  /** Every class (ICT), or those `staffId` teaches, by name. */
+  /**
+   * Every class (ICT), or those `staffId` teaches, by name (`orderByName`: "Émile's class" among
+   * the Es, "Year 5" before "Year 10", alike on both databases).
+   */
   async list(staffId?: string): Promise<ClassRecord[]> {
-    if (staffId === undefined) {
-      return this.withMembers(await this.classes.find({ order: { name: 'ASC', id: 'ASC' } }));
+    const query = this.classes.createQueryBuilder('c');
+    if (staffId !== undefined) {
+      query.where('c.id IN (SELECT t.class_id FROM class_teachers t WHERE t.staff_id = :staffId)', {
+        staffId,
+      });
     }
-    const taught = await this.teachers.findBy({ staffId });
-    if (taught.length === 0) {
-      return [];
-    }
-    return this.withMembers(
-      await this.classes.find({
-        where: { id: In(taught.map((t) => t.classId)) },
-        order: { name: 'ASC', id: 'ASC' },
-      }),
-    );
+    return this.withMembers(await orderByName(query, 'c').getMany());
   }
 
   /** A class with its teachers and named devices; in `tx` when given. */
@@ -131,11 +129,12 @@ export class ClassesRepository {
   }
 
   /**
-   * Inserts a class and its teachers and tablets, its `nameKey` made here from its name; a name
-   * another class has, in any case or spacing, fails with a unique violation (the caller's 409).
+   * Inserts a class and its teachers and tablets, its `nameKey` and `nameSortKey` made here from
+   * its name; a name another class has, in any case or spacing, fails with a unique violation
+   * (the caller's 409).
    */
   async insert(tx: Tx, record: ClassRecord): Promise<void> {
-    await tx.insert(ClassEntity, { ...record.entity, nameKey: nameKeyOf(record.entity.name) });
+    await tx.insert(ClassEntity, { ...record.entity, ...nameKeysOf(record.entity.name) });
     await this.setMembers(tx, record.entity.id, record.teacherIds, record.deviceIds);
   }
 
@@ -167,8 +166,8 @@ export class ClassesRepository {
   }
 
   /**
-   * Writes the named columns of a class (`nameKey` follows `name`); a name another class has
-   * fails with a unique violation.
+   * Writes the named columns of a class (`nameKey` and `nameSortKey` follow `name`); a name
+   * another class has fails with a unique violation.
    */
   async update(
     tx: Tx,
@@ -178,7 +177,7 @@ export class ClassesRepository {
     await tx.update(
       ClassEntity,
       { id },
-      changes.name !== undefined ? { ...changes, nameKey: nameKeyOf(changes.name) } : changes,
+      changes.name !== undefined ? { ...changes, ...nameKeysOf(changes.name) } : changes,
     );
   }
 

@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import {
   CLASS_REFUSALS,
   nameKeyOf,
+  nameSortKeyOf,
   type ClassDto,
   type ClassSession,
   type ClassUpdateRefusal,
@@ -242,6 +243,7 @@ export class ClassesService implements TeacherTablets {
         id: randomUUID(),
         name: input.name,
         nameKey: nameKeyOf(input.name),
+        nameSortKey: nameSortKeyOf(input.name),
         groupId: input.groupId ?? null,
         timetable: JSON.stringify(timetable),
         actionSeq: 0,

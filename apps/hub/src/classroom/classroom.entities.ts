@@ -16,6 +16,14 @@ export class ClassEntity {
   @Column({ name: 'name_key', type: 'varchar', length: 255 })
   nameKey: string;
 
+  /**
+   * The name by `nameSortKeyOf`: what the classes are ordered by, compared by code point, so they
+   * read alike on SQLite and PostgreSQL ("Émile" among the Es; migration 1764920000000). Not
+   * unique. Written by ClassesRepository with every write of `name`.
+   */
+  @Column({ name: 'name_sort_key', type: 'varchar', length: 800, nullable: true })
+  nameSortKey: string | null;
+
   @Column({ name: 'group_id', type: 'varchar', length: 36, nullable: true })
   groupId: string | null;
 

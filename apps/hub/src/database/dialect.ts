@@ -20,3 +20,18 @@ export function valuesParameter(driver: Driver, index: number, type: ValuesColum
   const placeholder = driver.createParameter(`p${index + 1}`, index);
   return isPostgres(driver) ? `CAST(${placeholder} AS ${type})` : placeholder;
 }
+
+/**
+ * `column` (an SQL expression of text) for an ORDER BY that compares it character by character,
+ * by code point, on both databases: as is on SQLite (its BINARY collation compares UTF-8 bytes),
+ * with `COLLATE "C"` on PostgreSQL, whose own order is the database's collation, chosen when the
+ * server was set up (`en_GB.UTF-8` sorts "cb_1" before "cb-1" and ignores control characters).
+ * Order every list by text through this, by a key made in JavaScript (`nameSortKeyOf`, `tagKeyOf`)
+ * so the order is the same on both (decisions.md, "Lists in one order on SQLite and PostgreSQL").
+ *
+ * @param column e.g. `d.name_sort_key`
+ * @returns e.g. `d.name_sort_key COLLATE "C"` on PostgreSQL; never throws
+ */
+export function inCodePointOrder(driver: Driver, column: string): string {
+  return isPostgres(driver) ? `${column} COLLATE "C"` : column;
+}

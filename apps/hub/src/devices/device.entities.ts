@@ -43,6 +43,15 @@ export class DeviceEntity {
   @Column({ name: 'name_key', type: 'varchar', length: 255, nullable: true })
   nameKey: string | null;
 
+  /**
+   * The name by `nameSortKeyOf`: what the device and compliance lists are ordered by, compared by
+   * code point, so they read alike on SQLite and PostgreSQL ("Émile" among the Es; migration
+   * 1764920000000). Not unique. Written by DevicesRepository with every write of `name`, null with
+   * no name (listed first).
+   */
+  @Column({ name: 'name_sort_key', type: 'varchar', length: 800, nullable: true })
+  nameSortKey: string | null;
+
   /** As given (by staff, the asset register or the device at enrolment). */
   @Column({ name: 'asset_tag', type: 'varchar', length: 64, nullable: true })
   assetTag: string | null;
@@ -174,6 +183,14 @@ export class DeviceGroupEntity {
   /** The name by `nameKeyOf`: unique, so "Year 5" and "year  5" are one group (1764840000000). */
   @Column({ name: 'name_key', type: 'varchar', length: 255 })
   nameKey: string;
+
+  /**
+   * The name by `nameSortKeyOf`: what groups are listed by, compared by code point, so they
+   * read alike on SQLite and PostgreSQL ("Émile" among the Es; migration 1764920000000). Not
+   * unique. Written by DevicesRepository with every write of `name`.
+   */
+  @Column({ name: 'name_sort_key', type: 'varchar', length: 800, nullable: true })
+  nameSortKey: string | null;
 
   @Column({ type: 'varchar', length: 500, nullable: true })
   description: string | null;

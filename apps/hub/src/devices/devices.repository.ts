@@ -9,7 +9,7 @@ import { chunks } from '../database/chunks';
 import { forUpdate } from '../database/row-lock';
 import { insertReturning } from '../database/insert-returning';
 import { valuesParameter, ValuesColumnType } from '../database/dialect';
-import { nameKeyContaining } from '../database/name-search';
+import { nameKeyContaining, nameKeysOf, orderByName } from '../database/name-search';
 import { getManyPlain } from '../database/plain-rows';
 import type { Tx } from '../database/transaction-runner';
 import {
@@ -48,8 +48,9 @@ export interface PresenceUpdate {
 
 /**
  * `changes` with `tagKey` set from `assetTag` when it is among them (null for no tag), and
- * `nameKey` from `name` (by `nameKeyOf`, null for no name), so the unique key on active devices'
- * tags and the key the device search compares always follow what is written.
+ * `nameKey` and `nameSortKey` from `name` (by `nameKeysOf`, null for no name), so the unique key
+ * on active devices' tags, the key the device search compares and the one the lists are ordered
+ * by always follow what is written.
  */
 function withKeys<T extends Partial<DeviceEntity>>(changes: T): T & Partial<DeviceEntity> {
   const keyed: T & Partial<DeviceEntity> = { ...changes };
@@ -57,7 +58,10 @@ function withKeys<T extends Partial<DeviceEntity>>(changes: T): T & Partial<Devi
     keyed.tagKey = changes.assetTag === null ? null : tagKeyOf(changes.assetTag);
   }
   if (changes.name !== undefined) {
-    keyed.nameKey = changes.name === null ? null : nameKeyOf(changes.name);
+    Object.assign(
+      keyed,
+      changes.name === null ? { nameKey: null, nameSortKey: null } : nameKeysOf(changes.name),
+    );
   }
   return keyed;
 }
@@ -197,14 +201,14 @@ export class DevicesRepository {
   }
 
   /**
-   * Inserts a newly enrolled device, its `tagKey` made from its asset tag, its `nameKey` from its
-   * name and its `serialKey` from its serial number here; an asset tag another active device has (by `tagKeyOf`) fails
-   * with a unique violation on `tag_key`, a serial number another device has in any capitals
-   * (by `serialKeyOf`) with one on `serial_key`.
+   * Inserts a newly enrolled device, its `tagKey` made from its asset tag, its `nameKey` and
+   * `nameSortKey` from its name and its `serialKey` from its serial number here; an asset tag
+   * another active device has (by `tagKeyOf`) fails with a unique violation on `tag_key`, a
+   * serial number another device has in any capitals (by `serialKeyOf`) with one on `serial_key`.
    */
   async insertDevice(
     tx: Tx,
-    device: Omit<DeviceEntity, 'tagKey' | 'serialKey' | 'nameKey'>,
+    device: Omit<DeviceEntity, 'tagKey' | 'serialKey' | 'nameKey' | 'nameSortKey'>,
   ): Promise<void> {
     await tx.insert(
       DeviceEntity,
@@ -402,8 +406,9 @@ export class DevicesRepository {
     return ids.length === 0 ? [] : this.groups.findBy({ id: In([...ids]) });
   }
 
+  /** Every group by name (`orderByName`), with how many devices are in each. */
   async listGroupsWithCounts(): Promise<{ group: DeviceGroupEntity; members: number }[]> {
-    const groups = await this.groups.find({ order: { name: 'ASC' } });
+    const groups = await orderByName(this.groups.createQueryBuilder('g'), 'g').getMany();
     const counts = await this.members
       .createQueryBuilder('m')
       .select('m.group_id', 'groupId')
@@ -415,11 +420,12 @@ export class DevicesRepository {
   }
 
   /**
-   * Inserts a new group, its `nameKey` made from its name here; a name another group has (by
-   * `nameKeyOf`: in any case or spacing) fails with a unique violation (the caller's 409).
+   * Inserts a new group, its `nameKey` and `nameSortKey` made from its name here; a name another
+   * group has (by `nameKeyOf`: in any case or spacing) fails with a unique violation (the
+   * caller's 409).
    */
   async insertGroup(tx: Tx, group: DeviceGroupEntity): Promise<void> {
-    await tx.insert(DeviceGroupEntity, { ...group, nameKey: nameKeyOf(group.name) });
+    await tx.insert(DeviceGroupEntity, { ...group, ...nameKeysOf(group.name) });
   }
 
   /** The group whose name is `name` by `nameKeyOf` ("year  5" finds "Year 5"), if any. */
@@ -440,7 +446,7 @@ export class DevicesRepository {
     const result = await tx.update(
       DeviceGroupEntity,
       { id },
-      changes.name !== undefined ? { ...changes, nameKey: nameKeyOf(changes.name) } : changes,
+      changes.name !== undefined ? { ...changes, ...nameKeysOf(changes.name) } : changes,
     );
     return (result.affected ?? 0) === 1;
   }
@@ -763,18 +769,15 @@ export class DevicesRepository {
 }
 
 /**
- * One page of devices in the order staff read them: by name, then serial number. Unnamed devices
- * come first, as SQLite sorts NULL; PostgreSQL would put them last without NULLS FIRST.
+ * One page of devices in the order staff read them: by name (`orderByName`: "Émile-iPad" among
+ * the Es, alike on SQLite and PostgreSQL), then by serial number (unique, so each device has one
+ * place). Unnamed devices come first, as SQLite sorts NULL; PostgreSQL would put them last
+ * without NULLS FIRST.
  */
 function pageByName(
   query: SelectQueryBuilder<DeviceEntity>,
   offset: number,
   limit: number,
 ): Promise<[DeviceEntity[], number]> {
-  return query
-    .orderBy('d.name', 'ASC', 'NULLS FIRST')
-    .addOrderBy('d.serial_number', 'ASC')
-    .skip(offset)
-    .take(limit)
-    .getManyAndCount();
+  return orderByName(query, 'd', 'd.serial_number').skip(offset).take(limit).getManyAndCount();
 }

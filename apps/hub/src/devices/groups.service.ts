@@ -17,7 +17,7 @@ import { DeviceConnections } from './device-connections';
 import { DeviceGroupEntity } from './device.entities';
 import { DevicesRepository } from './devices.repository';
 import { CreateGroupDto, GroupDto, UpdateGroupDto } from './dto/device.dto';
-import { nameKeyOf } from '@app/hub-api';
+import { nameKeyOf, nameSortKeyOf } from '@app/hub-api';
 
 /** The 409 for a group name taken (in any case or spacing), naming the group that has it. */
 export function groupNameTaken(name: string): ConflictException {
@@ -73,6 +73,7 @@ export class GroupsService {
       id: randomUUID(),
       name,
       nameKey: nameKeyOf(name),
+      nameSortKey: nameSortKeyOf(name),
       description: input.description?.trim() ?? null,
       createdAt: now,
       updatedAt: now,

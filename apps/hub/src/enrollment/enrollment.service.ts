@@ -224,7 +224,7 @@ export class EnrollmentService {
           // Commands queued for the old enrolment are never delivered to the new one.
           cancelledIds = await this.commands.cancelOpenForDevice(tx, deviceId, now);
         } else {
-          const device: Omit<DeviceEntity, 'tagKey' | 'serialKey' | 'nameKey'> = {
+          const device: Omit<DeviceEntity, 'tagKey' | 'serialKey' | 'nameKey' | 'nameSortKey'> = {
             id: deviceId,
             serialNumber: info.serialNumber,
             ...described,

@@ -4,7 +4,7 @@
 import { Injectable } from '@nestjs/common';
 import { Brackets, EntityManager, SelectQueryBuilder } from 'typeorm';
 import type { Loan, LoanStatus, ReminderStep } from '@app/hub-api';
-import { nameKeyContaining } from '../database/name-search';
+import { nameKeyContaining, orderByName } from '../database/name-search';
 import { forUpdate } from '../database/row-lock';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { LoanEntity, LoanReminderEntity } from './loan.entities';
@@ -306,9 +306,9 @@ export class LoansRepository {
       );
     }
     const total = await query.clone().select('COUNT(*)', 'n').getRawOne<{ n: string | number }>();
-    const rows = await query
-      .orderBy('LOWER(s.display_name)', 'ASC')
-      .addOrderBy('s.id', 'ASC')
+    // By name as a person reads it, alike on both databases (`orderByName`; `LOWER()` folded
+    // only A-Z on SQLite, so "Émile" came after "Zoë" there).
+    const rows = await orderByName(query, 's')
       .offset(offset)
       .limit(limit)
       .getRawMany<BorrowerRow>();

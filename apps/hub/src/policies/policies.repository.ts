@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { nameKeyOf } from '@app/hub-api';
+import { nameKeysOf, orderByName } from '../database/name-search';
 import type { Tx } from '../database/transaction-runner';
 import { PolicyAssignmentEntity, PolicyEntity, PolicyRevisionEntity } from './policy.entities';
 
@@ -20,8 +21,9 @@ export class PoliciesRepository {
     return this.policies.count();
   }
 
+  /** Every policy by name (`orderByName`: "Émile's" among the Es, alike on both databases). */
   all(): Promise<PolicyEntity[]> {
-    return this.policies.find({ order: { name: 'ASC' } });
+    return orderByName(this.policies.createQueryBuilder('p'), 'p').getMany();
   }
 
   findById(id: string): Promise<PolicyEntity | null> {
@@ -34,11 +36,11 @@ export class PoliciesRepository {
   }
 
   /**
-   * Inserts a new policy (its `nameKey` made here from its name); a name another policy has, in
-   * any case or spacing, fails with a unique violation (the caller's 409).
+   * Inserts a new policy (its `nameKey` and `nameSortKey` made here from its name); a name another
+   * policy has, in any case or spacing, fails with a unique violation (the caller's 409).
    */
   async insertPolicy(tx: Tx, policy: PolicyEntity): Promise<void> {
-    await tx.insert(PolicyEntity, { ...policy, nameKey: nameKeyOf(policy.name) });
+    await tx.insert(PolicyEntity, { ...policy, ...nameKeysOf(policy.name) });
   }
 
   /**
@@ -55,7 +57,7 @@ export class PoliciesRepository {
       { id: policy.id, revision: fromRevision },
       {
         name: policy.name,
-        nameKey: nameKeyOf(policy.name),
+        ...nameKeysOf(policy.name),
         description: policy.description,
         settings: policy.settings,
         enforced: policy.enforced,

@@ -21,7 +21,7 @@ import {
   signMobileconfig,
   validatePolicyLayer,
 } from '@app/policy';
-import { nameKeyOf, type PolicyRefusal } from '@app/hub-api';
+import { nameKeyOf, nameSortKeyOf, type PolicyRefusal } from '@app/hub-api';
 import { deviceLabel, policyTarget } from '../audit/audit-labels';
 import { AuditActor, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
@@ -139,6 +139,7 @@ export class PoliciesService implements OnApplicationBootstrap {
       id: randomUUID(),
       name: BASELINE_POLICY_NAME,
       nameKey: nameKeyOf(BASELINE_POLICY_NAME),
+      nameSortKey: nameSortKeyOf(BASELINE_POLICY_NAME),
       description:
         'Drawn from the schools’ acceptable use policies: camera off, strong passcodes, auto-lock, no user Wi-Fi or app installs, encrypted removable media, photos moved to the school store.',
       settings: JSON.stringify(SCHOOL_BASELINE),
@@ -290,6 +291,7 @@ export class PoliciesService implements OnApplicationBootstrap {
         id: randomUUID(),
         name: input.name.trim(),
         nameKey: nameKeyOf(input.name),
+        nameSortKey: nameSortKeyOf(input.name),
         description: input.description?.trim() ?? null,
         settings: JSON.stringify(profile.settings),
         enforced: JSON.stringify(profile.enforced),
@@ -374,6 +376,7 @@ export class PoliciesService implements OnApplicationBootstrap {
         ...policy,
         name,
         nameKey: nameKeyOf(name),
+        nameSortKey: nameSortKeyOf(name),
         description,
         settings: JSON.stringify(profile.settings),
         enforced: JSON.stringify(profile.enforced),

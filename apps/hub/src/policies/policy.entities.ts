@@ -16,6 +16,14 @@ export class PolicyEntity {
   @Column({ name: 'name_key', type: 'varchar', length: 255 })
   nameKey: string;
 
+  /**
+   * The name by `nameSortKeyOf`: what the policies and the compliance summary are ordered by,
+   * compared by code point, so they read alike on SQLite and PostgreSQL ("Émile" among the Es;
+   * migration 1764920000000). Not unique. Written by PoliciesRepository with every write of `name`.
+   */
+  @Column({ name: 'name_sort_key', type: 'varchar', length: 800, nullable: true })
+  nameSortKey: string | null;
+
   @Column({ type: 'varchar', length: 500, nullable: true })
   description: string | null;
 

@@ -24,6 +24,15 @@ export class StaffAccountEntity {
   @Column({ name: 'name_key', type: 'varchar', length: 255, nullable: true })
   nameKey: string | null;
 
+  /**
+   * The display name by `nameSortKeyOf`: what the loan desk's borrowers and a trip's leaders are
+   * ordered by, compared by code point, so they read alike on SQLite and PostgreSQL ("Émile" among
+   * the Es; migration 1764920000000). Not unique. Written by StaffRepository with every write of
+   * `displayName`; null only in a row written by other means, listed first.
+   */
+  @Column({ name: 'name_sort_key', type: 'varchar', length: 800, nullable: true })
+  nameSortKey: string | null;
+
   @Column({ name: 'password_hash', type: 'varchar', length: 255 })
   passwordHash: string;
 

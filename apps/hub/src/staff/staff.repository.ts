@@ -2,9 +2,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { FindOptionsWhere, In, IsNull, Repository } from 'typeorm';
-import { nameKeyOf } from '@app/hub-api';
 import { BatchLoader } from '../database/batch-loader';
 import { chunks } from '../database/chunks';
+import { inCodePointOrder } from '../database/dialect';
+import { nameKeysOf } from '../database/name-search';
 import { forUpdate } from '../database/row-lock';
 import type { Tx } from '../database/transaction-runner';
 import {
@@ -94,32 +95,42 @@ export class StaffRepository {
     return this.accounts.findOneBy({ username });
   }
 
+  /**
+   * A page of accounts by username (ASCII by its rule), compared by code point on both databases
+   * (`inCodePointOrder`: a PostgreSQL server's own collation would put "ann_b" before "ann-b").
+   */
   findPage(
     offset: number,
     limit: number,
     includeDisabled: boolean,
   ): Promise<[StaffAccountEntity[], number]> {
-    return this.accounts.findAndCount({
-      where: includeDisabled ? {} : { disabled: false },
-      order: { username: 'ASC' },
-      skip: offset,
-      take: limit,
-    });
+    const query = this.accounts.createQueryBuilder('a');
+    if (!includeDisabled) {
+      query.where('a.disabled = :disabled', { disabled: false });
+    }
+    return query
+      .orderBy(inCodePointOrder(query.connection.driver, 'a.username'), 'ASC')
+      .skip(offset)
+      .take(limit)
+      .getManyAndCount();
   }
 
   /**
-   * Inserts a new account, its `nameKey` made here from its display name (whatever `account`
-   * holds); a taken username fails with a unique violation (see isUniqueViolation).
+   * Inserts a new account, its `nameKey` and `nameSortKey` made here from its display name;
+   * a taken username fails with a unique violation (see isUniqueViolation).
    */
-  async insertAccount(tx: Tx, account: Omit<StaffAccountEntity, 'nameKey'>): Promise<void> {
-    await tx.insert(StaffAccountEntity, { ...account, nameKey: nameKeyOf(account.displayName) });
+  async insertAccount(
+    tx: Tx,
+    account: Omit<StaffAccountEntity, 'nameKey' | 'nameSortKey'>,
+  ): Promise<void> {
+    await tx.insert(StaffAccountEntity, { ...account, ...nameKeysOf(account.displayName) });
   }
 
   /**
    * Writes only the given columns of one account, and only while `condition` still holds (for
    * example the password hash that was checked, or `disabled: false`). Never a whole entity read
    * before a slow step: a change made meanwhile by someone else survives (issue 8 item 2).
-   * A new `displayName` writes its `nameKey` too.
+   * A new `displayName` writes its `nameKey` and `nameSortKey` too.
    *
    * @returns whether the row was changed (false: no such account, or the condition failed)
    */
@@ -143,7 +154,7 @@ export class StaffRepository {
     const keyed =
       changes.displayName === undefined
         ? changes
-        : { ...changes, nameKey: nameKeyOf(changes.displayName) };
+        : { ...changes, ...nameKeysOf(changes.displayName) };
     const result = await tx.update(StaffAccountEntity, { id, ...condition }, keyed);
     return (result.affected ?? 0) > 0;
   }

@@ -31,7 +31,9 @@ import { StaffAccountEntity } from './staff.entities';
 import { StaffRepository } from './staff.repository';
 
 /** An account as the API shows it: no password hash, no name key; dates as ISO 8601 text. */
-export function toStaffAccountDto(account: Omit<StaffAccountEntity, 'nameKey'>): StaffAccountDto {
+export function toStaffAccountDto(
+  account: Omit<StaffAccountEntity, 'nameKey' | 'nameSortKey'>,
+): StaffAccountDto {
   return {
     id: account.id,
     username: account.username,
@@ -103,7 +105,7 @@ export class StaffService implements OnApplicationBootstrap {
       password = generatePassword();
     }
     const now = this.clock.now();
-    const account: Omit<StaffAccountEntity, 'nameKey'> = {
+    const account: Omit<StaffAccountEntity, 'nameKey' | 'nameSortKey'> = {
       id: randomUUID(),
       username: 'admin',
       displayName: 'Administrator',
@@ -172,7 +174,7 @@ export class StaffService implements OnApplicationBootstrap {
       throw taken();
     }
     const now = this.clock.now();
-    const account: Omit<StaffAccountEntity, 'nameKey'> = {
+    const account: Omit<StaffAccountEntity, 'nameKey' | 'nameSortKey'> = {
       id: randomUUID(),
       username: input.username,
       displayName: input.displayName.trim(),

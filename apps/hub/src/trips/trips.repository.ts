@@ -9,6 +9,8 @@ import { tagKeyOf } from '@app/hub-api';
 import { AssetEntity } from '../assets/asset.entity';
 import { bulkInsert } from '../database/bulk-insert';
 import { chunks } from '../database/chunks';
+import { inCodePointOrder } from '../database/dialect';
+import { orderByName } from '../database/name-search';
 import { forUpdate } from '../database/row-lock';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { TripEntity, TripKitEntity, TripLeaderEntity } from './trip.entities';
@@ -105,20 +107,21 @@ export class TripsRepository {
     return (await this.manager(tx).countBy(TripLeaderEntity, { tripId, staffId })) > 0;
   }
 
-  /** The leaders of these trips with their names, by trip id, in name order. */
+  /**
+   * The leaders of these trips with their names, by trip id, in name order (`orderByName`: alike
+   * on both databases).
+   */
   async leadersOf(tripIds: readonly string[], tx?: Tx): Promise<Map<string, LeaderRow[]>> {
     const out = new Map<string, LeaderRow[]>(tripIds.map((id) => [id, []]));
     for (const part of chunks([...new Set(tripIds)])) {
-      const rows = await this.manager(tx)
+      const query = this.manager(tx)
         .createQueryBuilder(TripLeaderEntity, 'l')
         .innerJoin('staff_accounts', 's', 's.id = l.staff_id')
         .select('l.trip_id', 'tripId')
         .addSelect('s.id', 'id')
         .addSelect('s.display_name', 'displayName')
-        .where('l.trip_id IN (:...part)', { part })
-        .orderBy('s.display_name', 'ASC')
-        .addOrderBy('s.id', 'ASC')
-        .getRawMany<LeaderRow>();
+        .where('l.trip_id IN (:...part)', { part });
+      const rows = await orderByName(query, 's').getRawMany<LeaderRow>();
       for (const row of rows) {
         out.get(row.tripId)?.push(row);
       }
@@ -149,9 +152,13 @@ export class TripsRepository {
     return out;
   }
 
-  /** A trip's kit in tag order, each entry with its asset and its enrolled device (if any). */
+  /**
+   * A trip's kit in tag order (`tag_key` by code point, alike on both databases), each entry with
+   * its asset and its enrolled device (if any).
+   */
   kitView(tripId: string, tx?: Tx): Promise<KitRow[]> {
-    return this.manager(tx)
+    const manager = this.manager(tx);
+    return manager
       .createQueryBuilder(TripKitEntity, 'k')
       .innerJoin(AssetEntity, 'a', 'a.id = k.asset_id')
       .leftJoin('devices', 'd', "d.serial_key = a.serial_key AND d.status = 'active'")
@@ -167,7 +174,7 @@ export class TripsRepository {
       .addSelect('d.last_seen_at', 'deviceLastSeenAt')
       .addSelect('d.reported_state', 'deviceReportedState')
       .where('k.trip_id = :tripId', { tripId })
-      .orderBy('a.tag_key', 'ASC')
+      .orderBy(inCodePointOrder(manager.connection.driver, 'a.tag_key'), 'ASC')
       .getRawMany<KitRow>();
   }
 

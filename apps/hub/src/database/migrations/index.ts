@@ -25,6 +25,7 @@ import { AddPolicyConflict1764880000000 } from './1764880000000-AddPolicyConflic
 import { AddTripKitPeriods1764890000000 } from './1764890000000-AddTripKitPeriods';
 import { AddNameSearchKeys1764900000000 } from './1764900000000-AddNameSearchKeys';
 import { AddAssetSearchKeys1764910000000 } from './1764910000000-AddAssetSearchKeys';
+import { AddNameSortKeys1764920000000 } from './1764920000000-AddNameSortKeys';
 
 export const MIGRATIONS = [
   CreateStaffAndAudit1764000000000,
@@ -53,4 +54,5 @@ export const MIGRATIONS = [
   AddTripKitPeriods1764890000000,
   AddNameSearchKeys1764900000000,
   AddAssetSearchKeys1764910000000,
+  AddNameSortKeys1764920000000,
 ];
