@@ -3,27 +3,25 @@
 // lost, its kit entry lost, its device locked, and the trip's overlay taken off it. The office's
 // route did all but the last, so the lost tablet kept the trip's overlay (its camera allowed)
 // until the trip closed.
-import type { Asset, DevicePolicy, Trip } from '@app/hub-api';
-import {
-  connectTestDevice,
-  createEnrollmentToken,
-  enrollTestDevice,
-  TestDevice,
-  waitFor,
-  waitForConnect,
-} from './support/devices';
-import { createStaff, startHub, TestHub } from './support/hub';
+import type { Asset, Trip } from '@app/hub-api';
+import { TestDevice, waitFor } from './support/devices';
+import type { TestHub } from './support/hub';
 import { TEST_DATABASE_NAME } from './support/test-database';
+import {
+  cameraOf as cameraSetting,
+  makeTabletKit,
+  makeTrip,
+  startTripHub,
+  TripPerson,
+} from './support/trips';
 
 jest.setTimeout(120_000);
-
-const HOUR = 60 * 60 * 1000;
 
 describe(`a kit device reported lost at the office (${TEST_DATABASE_NAME})`, () => {
   let hub: TestHub;
   let admin: string;
-  let leader: { id: string; token: string };
-  let clerk: { id: string; token: string };
+  let leader: TripPerson;
+  let clerk: TripPerson;
   const tablets: TestDevice[] = [];
 
   const post = (token: string, path: string, body: object = {}) =>
@@ -35,19 +33,10 @@ describe(`a kit device reported lost at the office (${TEST_DATABASE_NAME})`, () 
     return response.body as T;
   }
 
-  async function cameraOf(deviceId: string): Promise<{ allowed: unknown; scope: string }> {
-    const policy = await get<DevicePolicy>(admin, `/api/devices/${deviceId}/policy`);
-    return {
-      allowed: policy.settings.camera.allowed,
-      scope: policy.decidedBy['camera.allowed'].scope,
-    };
-  }
+  const cameraOf = (deviceId: string) => cameraSetting(hub, admin, deviceId);
 
   beforeAll(async () => {
-    hub = await startHub();
-    admin = await hub.login();
-    leader = await createStaff(hub, admin, 'msleader', ['trip_leader']);
-    clerk = await createStaff(hub, admin, 'clerk', ['office']);
+    ({ hub, admin, leader, clerk } = await startTripHub());
   });
 
   afterAll(async () => {
@@ -56,33 +45,10 @@ describe(`a kit device reported lost at the office (${TEST_DATABASE_NAME})`, () 
   });
 
   it('takes the trip’s overlay off the lost tablet, as the leader’s report does', async () => {
-    const token = await createEnrollmentToken(hub, admin, { maxUses: 2 });
-    const deviceIds: string[] = [];
-    for (const i of [1, 2]) {
-      const serialNumber = `SN-${process.pid}-${i}`;
-      const created = await post(admin, '/api/assets', {
-        assetTag: `OAK-0${i}`,
-        kind: 'tablet',
-        serialNumber,
-      });
-      expect(created.status).toBe(201);
-      const identity = await enrollTestDevice(hub, token, { serialNumber, name: `Oak 0${i}` });
-      const device = connectTestDevice(identity);
-      await waitForConnect(device);
-      tablets.push(device);
-      deviceIds.push(identity.deviceId);
-    }
-    const now = hub.clock.nowMs();
-    const made = await post(leader.token, '/api/trips', {
-      name: 'Year 4 museum visit',
-      shortName: 'museum',
-      startsAt: new Date(now + HOUR).toISOString(),
-      endsAt: new Date(now + 8 * HOUR).toISOString(),
-      leaderIds: [leader.id],
-      assetTags: ['OAK-01', 'OAK-02'],
-    });
-    expect(made.status).toBe(201);
-    const trip = made.body as Trip;
+    const kit = await makeTabletKit(hub, admin, { enrolled: 2, tags: ['OAK-01', 'OAK-02'] });
+    tablets.push(...kit.devices.values());
+    const deviceIds = tablets.map((device) => device.identity.deviceId);
+    const trip = await makeTrip(hub, leader.token, { leaderIds: [leader.id], assetTags: kit.tags });
     expect((await post(leader.token, `/api/trips/${trip.id}/check-out`)).status).toBe(200);
     for (const id of deviceIds) {
       expect(await cameraOf(id)).toEqual({ allowed: true, scope: 'overlay' });

@@ -8,20 +8,18 @@
 import type { Asset, Trip } from '@app/hub-api';
 import { tripKitPath } from '@app/hub-api';
 import { createEnrollmentToken, enrollTestDevice } from './support/devices';
-import { createStaff, startHub, TestHub } from './support/hub';
+import type { TestHub } from './support/hub';
 import { TEST_DATABASE_NAME } from './support/test-database';
+import { makeTrip, startTripHub, TripPerson } from './support/trips';
 
 jest.setTimeout(120_000);
-
-const HOUR = 60 * 60 * 1000;
 
 describe(`a trip and a found tablet still locked as lost (${TEST_DATABASE_NAME})`, () => {
   let hub: TestHub;
   let ict: string;
-  let leader: { id: string; token: string };
-  let clerk: { id: string; token: string };
+  let leader: TripPerson;
+  let clerk: TripPerson;
   let enrolToken: string;
-  let counter = 0;
 
   const post = (token: string, path: string, body: object = {}) =>
     hub.http.post(path).set('Authorization', `Bearer ${token}`).send(body);
@@ -53,28 +51,13 @@ describe(`a trip and a found tablet still locked as lost (${TEST_DATABASE_NAME})
     });
     expect(unlock.status).toBe(201);
   };
-  const newTrip = async (assetTags: string[]): Promise<Trip> => {
-    counter += 1;
-    const now = hub.clock.nowMs();
-    const response = await post(ict, '/api/trips', {
-      name: `Year 4 to the museum ${counter}`,
-      shortName: `museum-${counter}`,
-      startsAt: new Date(now + HOUR / 2).toISOString(),
-      endsAt: new Date(now + 10 * HOUR).toISOString(),
-      leaderIds: [leader.id],
-      assetTags,
-    });
-    expect(response.status).toBe(201);
-    return response.body as Trip;
-  };
+  const newTrip = (assetTags: string[]) =>
+    makeTrip(hub, ict, { leaderIds: [leader.id], assetTags });
   const statusOf = async (tag: string) =>
     ((await get(ict, `/api/assets/by-tag/${tag}`)).body as Asset).status;
 
   beforeAll(async () => {
-    hub = await startHub();
-    ict = await hub.login();
-    leader = await createStaff(hub, ict, 'msleader', ['trip_leader']);
-    clerk = await createStaff(hub, ict, 'clerk', ['office']);
+    ({ hub, admin: ict, leader, clerk } = await startTripHub());
     enrolToken = await createEnrollmentToken(hub, ict, { maxUses: 10 });
   });
 

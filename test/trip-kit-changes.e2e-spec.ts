@@ -6,18 +6,20 @@
 // out of a trip that is out is checked in (available, overlay off) and stays listed as back.
 // Two trips adding the same tablet at the same moment, or a trip and the office desk: exactly one
 // gets it. Who may change a kit, the refusals of a closed or ended trip, and the audit log.
-import type { Asset, DevicePolicy, Page, Trip } from '@app/hub-api';
+import type { Asset, Page, Trip } from '@app/hub-api';
 import { tripKitPath } from '@app/hub-api';
-import {
-  connectTestDevice,
-  createEnrollmentToken,
-  enrollTestDevice,
-  TestDevice,
-  waitFor,
-  waitForConnect,
-} from './support/devices';
-import { createStaff, startHub, TestHub } from './support/hub';
+import type { TestDevice } from './support/devices';
+import type { TestHub } from './support/hub';
 import { TEST_DATABASE_NAME } from './support/test-database';
+import {
+  cameraOf as cameraSetting,
+  kitStatus,
+  makeTabletKit,
+  makeTrip,
+  startTripHub,
+  TripPerson,
+  waitForApplied as waitForPolicyApplied,
+} from './support/trips';
 
 jest.setTimeout(120_000);
 
@@ -35,12 +37,11 @@ interface Refusal {
 describe(`changing a trip's kit (${TEST_DATABASE_NAME})`, () => {
   let hub: TestHub;
   let admin: string;
-  let leader: { id: string; token: string };
-  let otherLeader: { id: string; token: string };
-  let clerk: { id: string; token: string };
-  let teacher: { id: string; token: string };
+  let leader: TripPerson;
+  let otherLeader: TripPerson;
+  let clerk: TripPerson;
+  let teacher: TripPerson;
   const tablets = new Map<string, TestDevice>();
-  let counter = 0;
 
   const post = (token: string, path: string, body: object = {}) =>
     hub.http.post(path).set('Authorization', as(token)).send(body);
@@ -57,76 +58,23 @@ describe(`changing a trip's kit (${TEST_DATABASE_NAME})`, () => {
 
   const assetOf = (tag: string) => get<Asset>(admin, `/api/assets/by-tag/${tag}`);
 
-  async function cameraOf(tag: string): Promise<{ allowed: unknown; scope: string }> {
-    const deviceId = tablets.get(tag)!.identity.deviceId;
-    const policy = await get<DevicePolicy>(admin, `/api/devices/${deviceId}/policy`);
-    return {
-      allowed: policy.settings.camera.allowed,
-      scope: policy.decidedBy['camera.allowed'].scope,
-    };
-  }
-
+  const cameraOf = (tag: string) => cameraSetting(hub, admin, tablets.get(tag)!.identity.deviceId);
   /** Waits until the tablet itself runs the policy the hub resolved for it now. */
-  async function waitForApplied(tag: string): Promise<void> {
-    const device = tablets.get(tag)!;
-    const { version } = await get<DevicePolicy>(
-      admin,
-      `/api/devices/${device.identity.deviceId}/policy`,
-    );
-    await waitFor(
-      () => device.enforcer.currentState().policyVersion === version,
-      `${tag} to apply policy ${version}`,
-      20_000,
-    );
-  }
+  const waitForApplied = (tag: string) => waitForPolicyApplied(hub, admin, tablets.get(tag)!, tag);
 
   /** `count` tablets, enrolled by serial number and connected, with their assets; then tags. */
-  async function tabletsOf(count: number, unenrolled = 0): Promise<string[]> {
-    counter += 1;
-    const token = count > 0 ? await createEnrollmentToken(hub, admin, { maxUses: count }) : '';
-    const tags: string[] = [];
-    for (let i = 1; i <= count + unenrolled; i += 1) {
-      const tag = `KIT${counter}-T${i}`;
-      const serialNumber = `KSN-${process.pid}-${counter}-${i}`;
-      const created = await post(admin, '/api/assets', {
-        assetTag: tag,
-        kind: 'tablet',
-        serialNumber,
-        model: 'iPad',
-      });
-      expect(created.status).toBe(201);
-      if (i <= count) {
-        const identity = await enrollTestDevice(hub, token, { serialNumber, name: `Tablet ${i}` });
-        const device = connectTestDevice(identity);
-        await waitForConnect(device);
-        tablets.set(tag, device);
-      }
-      tags.push(tag);
-    }
-    return tags;
-  }
+  const tabletsOf = async (count: number, unenrolled = 0) =>
+    (
+      await makeTabletKit(hub, admin, {
+        enrolled: count,
+        unenrolled,
+        prefix: 'KIT',
+        keepIn: tablets,
+      })
+    ).tags;
 
-  async function newTrip(
-    leaderIds: string[],
-    assetTags: string[],
-    endsInMs = 10 * HOUR,
-  ): Promise<Trip> {
-    counter += 1;
-    const now = hub.clock.nowMs();
-    const response = await post(admin, '/api/trips', {
-      name: `Year 5 to the castle ${counter}`,
-      shortName: `castle-${counter}`,
-      startsAt: new Date(now + HOUR / 2).toISOString(),
-      endsAt: new Date(now + endsInMs).toISOString(),
-      leaderIds,
-      assetTags,
-    });
-    expect(response.status).toBe(201);
-    return response.body as Trip;
-  }
-
-  const kitStatus = (trip: Trip) =>
-    Object.fromEntries(trip.kit.map((device) => [device.assetTag, device.status]));
+  const newTrip = (leaderIds: string[], assetTags: string[], endsInMs = 10 * HOUR) =>
+    makeTrip(hub, admin, { leaderIds, assetTags, endsInMs });
 
   async function lendTo(tag: string) {
     return post(clerk.token, '/api/loans', {
@@ -137,12 +85,7 @@ describe(`changing a trip's kit (${TEST_DATABASE_NAME})`, () => {
   }
 
   beforeAll(async () => {
-    hub = await startHub();
-    admin = await hub.login();
-    leader = await createStaff(hub, admin, 'msleader', ['trip_leader']);
-    otherLeader = await createStaff(hub, admin, 'mrother', ['trip_leader']);
-    clerk = await createStaff(hub, admin, 'clerk', ['office']);
-    teacher = await createStaff(hub, admin, 'mrsjones', ['teacher']);
+    ({ hub, admin, leader, otherLeader, clerk, teacher } = await startTripHub());
   });
 
   afterAll(async () => {

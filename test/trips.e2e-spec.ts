@@ -4,18 +4,20 @@
 // itself applied; partial check-in; a device lost on the trip (locked); the closing rules; who
 // may see and act on a trip (a leader of another trip gets 403); the refusals of a new trip; and
 // a lost report that fails part-way (as when the hub is killed) leaving nothing half-done.
-import type { Asset, DevicePolicy, Page, Trip, TripSummary } from '@app/hub-api';
+import type { Asset, Page, Trip, TripSummary } from '@app/hub-api';
 import { PolicyRolloutService } from '../apps/hub/src/policies/policy-rollout.service';
-import {
-  connectTestDevice,
-  createEnrollmentToken,
-  enrollTestDevice,
-  TestDevice,
-  waitFor,
-  waitForConnect,
-} from './support/devices';
-import { createStaff, startHub, TestHub } from './support/hub';
+import { TestDevice, waitFor } from './support/devices';
+import type { TestHub } from './support/hub';
 import { TEST_DATABASE_NAME } from './support/test-database';
+import {
+  cameraOf as cameraSetting,
+  kitStatus,
+  makeTabletKit,
+  makeTrip,
+  startTripHub,
+  TripPerson,
+  waitForApplied as waitForPolicyApplied,
+} from './support/trips';
 
 jest.setTimeout(120_000);
 
@@ -27,14 +29,13 @@ const as = (token: string) => `Bearer ${token}`;
 describe(`trips (${TEST_DATABASE_NAME})`, () => {
   let hub: TestHub;
   let admin: string;
-  let leader: { id: string; token: string };
-  let otherLeader: { id: string; token: string };
-  let clerk: { id: string; token: string };
-  let teacher: { id: string; token: string };
-  let safeguarding: { id: string; token: string };
+  let leader: TripPerson;
+  let otherLeader: TripPerson;
+  let clerk: TripPerson;
+  let teacher: TripPerson;
+  let safeguarding: TripPerson;
   /** Enrolled, connected tablets by asset tag. */
   const tablets = new Map<string, TestDevice>();
-  let counter = 0;
 
   function post(token: string, path: string, body: object = {}) {
     return hub.http.post(path).set('Authorization', as(token)).send(body);
@@ -52,85 +53,26 @@ describe(`trips (${TEST_DATABASE_NAME})`, () => {
     return (await get<Asset>(admin, `/api/assets/by-tag/${tag}`)).status;
   }
 
-  async function cameraOf(deviceId: string): Promise<{ allowed: unknown; scope: string }> {
-    const policy = await get<DevicePolicy>(admin, `/api/devices/${deviceId}/policy`);
-    return {
-      allowed: policy.settings.camera.allowed,
-      scope: policy.decidedBy['camera.allowed'].scope,
-    };
-  }
-
+  const cameraOf = (deviceId: string) => cameraSetting(hub, admin, deviceId);
   /** Waits until the device itself runs the policy the hub resolved for it now. */
-  async function waitForApplied(tag: string): Promise<void> {
-    const device = tablets.get(tag) as TestDevice;
-    const { version } = await get<DevicePolicy>(
-      admin,
-      `/api/devices/${device.identity.deviceId}/policy`,
-    );
-    await waitFor(
-      () => device.enforcer.currentState().policyVersion === version,
-      `${tag} to apply policy ${version}`,
-      20_000,
-    );
-  }
+  const waitForApplied = (tag: string) => waitForPolicyApplied(hub, admin, tablets.get(tag)!, tag);
 
   /** `count` tablets enrolled (with their serial numbers) and connected, plus their assets. */
-  async function kitOf(count: number, unenrolled = 0): Promise<string[]> {
-    counter += 1;
-    const token = count > 0 ? await createEnrollmentToken(hub, admin, { maxUses: count }) : '';
-    const tags: string[] = [];
-    for (let i = 1; i <= count + unenrolled; i += 1) {
-      const tag = `TRIP${counter}-T${i}`;
-      const serialNumber = `SN-${process.pid}-${counter}-${i}`;
-      const created = await post(admin, '/api/assets', {
-        assetTag: tag,
-        kind: 'tablet',
-        serialNumber,
-        model: 'iPad',
-      });
-      expect(created.status).toBe(201);
-      if (i <= count) {
-        const identity = await enrollTestDevice(hub, token, { serialNumber, name: `Tablet ${i}` });
-        const device = connectTestDevice(identity);
-        await waitForConnect(device);
-        tablets.set(tag, device);
-      }
-      tags.push(tag);
-    }
-    return tags;
-  }
+  const kitOf = async (count: number, unenrolled = 0) =>
+    (
+      await makeTabletKit(hub, admin, {
+        enrolled: count,
+        unenrolled,
+        prefix: 'TRIP',
+        keepIn: tablets,
+      })
+    ).tags;
 
-  async function newTrip(
-    token: string,
-    leaderIds: string[],
-    assetTags: string[],
-    extra: object = {},
-  ): Promise<Trip> {
-    const now = hub.clock.nowMs();
-    const response = await post(token, '/api/trips', {
-      name: `Year 4 to the museum ${counter}`,
-      shortName: `museum-${counter}`,
-      startsAt: new Date(now + HOUR).toISOString(),
-      endsAt: new Date(now + 10 * HOUR).toISOString(),
-      leaderIds,
-      assetTags,
-      ...extra,
-    });
-    expect(response.status).toBe(201);
-    return response.body as Trip;
-  }
-
-  const kitStatus = (trip: Trip) =>
-    Object.fromEntries(trip.kit.map((device) => [device.assetTag, device.status]));
+  const newTrip = (token: string, leaderIds: string[], assetTags: string[], extra: object = {}) =>
+    makeTrip(hub, token, { leaderIds, assetTags, ...extra });
 
   beforeAll(async () => {
-    hub = await startHub();
-    admin = await hub.login();
-    leader = await createStaff(hub, admin, 'msleader', ['trip_leader']);
-    otherLeader = await createStaff(hub, admin, 'mrother', ['trip_leader']);
-    clerk = await createStaff(hub, admin, 'clerk', ['office']);
-    teacher = await createStaff(hub, admin, 'mrsjones', ['teacher']);
-    safeguarding = await createStaff(hub, admin, 'dsl', ['safeguarding']);
+    ({ hub, admin, leader, otherLeader, clerk, teacher, safeguarding } = await startTripHub());
   });
 
   afterAll(async () => {
