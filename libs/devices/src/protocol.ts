@@ -44,6 +44,13 @@ export const LOCK_REASONS = ['class', 'lost', 'admin'] as const;
 export type LockReason = (typeof LOCK_REASONS)[number];
 
 export const LOCK_MESSAGE_MAX_LENGTH = 200;
+/**
+ * The longest app id (a bundle id such as `com.apple.Pages`, or a package name), in characters:
+ * docs/protocol.md section 3.3 (`app.lock`'s `appId` is 1 to 255 characters), section 3.4 (the
+ * state's `appLock`) and section 4 (the app ids of `apps.allowed` and `apps.blocked`). The one
+ * source: `@app/policy`'s `LIMITS.appIdLength` reads it, so a policy never allows, and a class
+ * never keeps a tablet in, an app id that a device may not be held in.
+ */
 export const APP_ID_MAX_LENGTH = 255;
 export const MESSAGE_TEXT_MAX_LENGTH = 500;
 export const MESSAGE_FROM_MAX_LENGTH = 100;

@@ -1,6 +1,9 @@
 // The PolicySettings schema (protocol section 4): its types, its leaf paths, and the validators
 // that every profile and every resolved policy pass through before anything is stored or sent.
 
+// The protocol's constants alone (types and constants, no client): the device protocol owns the
+// app id's length, which a policy's app lists share.
+import { APP_ID_MAX_LENGTH } from '@app/devices/protocol';
 import { canonicalJson } from './version';
 
 export type WifiSecurity = 'open' | 'wpa2' | 'wpa3';
@@ -76,7 +79,8 @@ export const LIMITS = Object.freeze({
   passcodeMinLength: { min: 4, max: 64 },
   ssidBytes: { min: 1, max: 32 },
   wifiPassword: { min: 8, max: 63 },
-  appIdLength: { min: 1, max: 255 },
+  /** An app id (`apps.allowed`, `apps.blocked`, a class's Keep in app): the protocol's length. */
+  appIdLength: { min: 1, max: APP_ID_MAX_LENGTH },
   listEntries: 500,
 });
 
