@@ -1,12 +1,15 @@
 // Everyone's first page: who they are, their roles, what is theirs (a teacher's classes, a trip
-// leader's trips, what they have on loan) and the pages their roles open.
+// leader's trips, what they have on loan) and the pages their roles open. Part of the shell, as
+// routes.tsx is: it composes each feature's own "yours" section (classes/my-classes,
+// trips/my-trips), whose words stay in their features.
 import { STAFF_ROLE_LABELS } from '@app/hub-api';
 import { Link } from 'react-router-dom';
 import { useSession } from '../auth/session';
 import { navigationFor } from '../routes';
 import { Page } from '../ui';
+import { MyClasses } from '../classes/my-classes';
+import { MyTrips } from '../trips/my-trips';
 import { MyLoans } from './my-loans';
-import { MyClasses, MyTrips } from './my-work';
 
 export default function HomePage() {
   const { user, allows } = useSession();
