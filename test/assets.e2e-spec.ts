@@ -168,6 +168,90 @@ describe(`the asset register (${TEST_DATABASE_NAME})`, () => {
     expect((await get<Page<Asset>>(clerk.token, '/api/assets?search=teacher-9')).total).toBe(0);
   });
 
+  it('refuses a row with more values than the header has columns, instead of dropping the rest', async () => {
+    const csv = [
+      'assetTag,kind,model',
+      // Unquoted, the comma splits the model in two: "Gen 2" has no column.
+      'COMMA-1,laptop,ThinkPad 14, Gen 2',
+      'COMMA-2,laptop,"ThinkPad 14, Gen 2"',
+      // A spreadsheet's empty cells past the last column change nothing.
+      'COMMA-3,tablet,iPad 9,,',
+      // A short row leaves the missing values empty.
+      'COMMA-4,camera',
+      'COMMA-5,laptop,ThinkPad,,Gen 3',
+      '',
+    ].join('\r\n');
+    const refused = (row: number, counted: number) => ({
+      row,
+      field: 'row',
+      message: `has ${counted} values where the header names 3 columns: a value holding a comma must be in double quotes, such as "ThinkPad 14, Gen 2"`,
+    });
+    for (const query of ['?dryRun=true', '']) {
+      const report = await importCsv(clerk.token, csv, query);
+      expect([query, report.status, report.body]).toEqual([
+        query,
+        200,
+        { created: 3, errors: [refused(2, 4), refused(6, 5)], dryRun: query !== '' },
+      ]);
+    }
+    const imported = await get<Page<Asset>>(clerk.token, '/api/assets?search=comma-');
+    expect(imported.items.map((a) => [a.assetTag, a.model])).toEqual([
+      ['COMMA-2', 'ThinkPad 14, Gen 2'],
+      ['COMMA-3', 'iPad 9'],
+      ['COMMA-4', null],
+    ]);
+  });
+
+  it('reads a file saved with semicolons, and quotes back at most 64 characters of a bad value', async () => {
+    // As Excel saves "CSV" where the comma is the decimal mark: semicolons, commas in values.
+    const semicolons = [
+      'assetTag;kind;model;notes',
+      'SEMI-1;laptop;ThinkPad 14, Gen 2;Charger, bag',
+      'SEMI-2;tablet;iPad 9;Case; cracked',
+      '',
+    ].join('\r\n');
+    const report = await importCsv(clerk.token, semicolons);
+    expect([report.status, report.body]).toEqual([
+      200,
+      {
+        created: 1,
+        dryRun: false,
+        errors: [
+          {
+            row: 3,
+            field: 'row',
+            message:
+              'has 5 values where the header names 4 columns: a value holding a semicolon must be in double quotes, such as "ThinkPad 14; Gen 2"',
+          },
+        ],
+      },
+    ]);
+    const semi = await get<Page<Asset>>(clerk.token, '/api/assets?search=semi-');
+    expect(semi.items.map((a) => [a.assetTag, a.kind, a.model, a.notes])).toEqual([
+      ['SEMI-1', 'laptop', 'ThinkPad 14, Gen 2', 'Charger, bag'],
+    ]);
+
+    // A kind, or a column's name, of 3,000 characters is named by its start and its length.
+    const long = 'K'.repeat(3000);
+    const kinds = await importCsv(clerk.token, `assetTag,kind\nLONG-1,${long}\n`, '?dryRun=true');
+    expect(kinds.body).toEqual({
+      created: 0,
+      dryRun: true,
+      errors: [
+        {
+          row: 2,
+          field: 'kind',
+          message: `unknown kind ${'K'.repeat(64)}… (3000 characters); one of laptop, tablet, netbook, camera, charger, other`,
+        },
+      ],
+    });
+    const columns = await importCsv(clerk.token, `assetTag,kind,${long}\nLONG-2,laptop,x\n`);
+    expect((columns.body as ImportReport).errors).toEqual([
+      expect.objectContaining({ row: 1, field: `${'K'.repeat(64)}… (3000 characters)` }),
+    ]);
+    expect(JSON.stringify(columns.body).length).toBeLessThan(500);
+  });
+
   it('prints a label that is an SVG whose QR code and Code 128 both read as the tag', async () => {
     for (const assetTag of ['LAB-001', 'lab.2_Z']) {
       const asset = await createAsset({ assetTag, kind: 'laptop', model: 'ThinkPad <T14> & co' });

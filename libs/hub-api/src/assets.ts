@@ -160,7 +160,10 @@ export const ASSET_IMPORT_COLUMNS = [
 export interface ImportRowError {
   /** The line of the file, the header being line 1. */
   row: number;
-  /** The JSON name of the column at fault, e.g. `assetTag`, `kind`. */
+  /**
+   * The JSON name of the column at fault, e.g. `assetTag`, `kind`; `row` for the line as a whole
+   * (more values than the header has columns), `file` for a file that cannot be read as CSV.
+   */
   field: string;
   message: string;
 }

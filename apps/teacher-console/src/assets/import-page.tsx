@@ -86,9 +86,10 @@ export default function ImportPage() {
       </p>
       <p className="page-intro">
         The first line names the columns: <code>{ASSET_IMPORT_COLUMNS.join(', ')}</code>, in any
-        order; <code>assetTag</code> and <code>kind</code> are needed on every row. The hub checks
-        the whole file first and changes nothing; then you import. Rows with a problem are left out
-        and listed by their line in the file.
+        order; <code>assetTag</code> and <code>kind</code> are needed on every row, and a value
+        holding a comma goes in double quotes (<code>&quot;ThinkPad 14, Gen 2&quot;</code>). The hub
+        checks the whole file first and changes nothing; then you import. Rows with a problem are
+        left out and listed by their line in the file.
       </p>
       <pre className="import-example" aria-label="Example file">
         {EXAMPLE}
