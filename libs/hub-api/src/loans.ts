@@ -20,6 +20,13 @@ export interface Loan {
   borrowerId: string;
   /** The borrower's display name. */
   borrowerName: string;
+  /**
+   * True when the borrower's staff account is disabled now (they have left the school, and ICT
+   * disabled it): no reminder goes to them, so the office chases the loan another way. Read
+   * where loans are read: by office and ICT, and by the borrower of their own (who cannot sign in
+   * once disabled).
+   */
+  borrowerDisabled: boolean;
   /** The staff id of the clerk who issued it. */
   issuedBy: string;
   issuedByName: string;
@@ -108,7 +115,9 @@ export interface LoanListQuery {
 
 /**
  * The steps of a loan's reminders (issue 13): two school days before the due date (`before_due`),
- * on the due date (`due`), then once a week while overdue (`overdue`, week 1, 2, ...).
+ * on the due date (`due`), then once a week while overdue (`overdue`, week 1, 2, ...). None goes
+ * to a borrower whose account is disabled (`Loan.borrowerDisabled`): the loan stays on the overdue
+ * list, marked, for the office to chase; enabled again, the next step due is sent.
  */
 export const REMINDER_STEPS = ['before_due', 'due', 'overdue'] as const;
 export type ReminderStep = (typeof REMINDER_STEPS)[number];

@@ -75,7 +75,8 @@ async function readCsvBody(request: Request): Promise<string> {
 
 /** What the read routes say of `currentLoan`. */
 const LOAN_SHOWN_TO =
-  '`currentLoan` (who has it, until when, how overdue) is given to office and ICT only, who read ' +
+  '`currentLoan` (who has it, until when, how overdue, whether their account is disabled) is ' +
+  'given to office and ICT only, who read ' +
   'loans; for a trip leader it is null, as GET /api/loans is refused them.';
 
 @ApiTags('assets')

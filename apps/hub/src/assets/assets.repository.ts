@@ -46,6 +46,8 @@ type AssetRow = Omit<Asset, 'currentLoan' | 'currentTripId' | 'deviceLockedAsLos
   loanId: string | null;
   loanBorrowerId: string | null;
   loanBorrowerName: string | null;
+  /** The borrower's `disabled`, as the database gives a boolean (SQLite: 0 or 1). */
+  loanBorrowerDisabled: boolean | number | null;
   loanDueAt: string | null;
   tripId: string | null;
 };
@@ -79,6 +81,7 @@ export function toAssetDto(row: AssetRow, clock: AssetViewClock): Asset {
             id: row.loanId,
             borrowerId: row.loanBorrowerId,
             borrowerName: row.loanBorrowerName ?? '',
+            borrowerDisabled: Boolean(row.loanBorrowerDisabled),
             dueAt: row.loanDueAt,
             daysOverdue: daysOverdue(new Date(row.loanDueAt), clock.now, clock.timeZone),
           }
@@ -142,6 +145,7 @@ export class AssetsRepository {
       .addSelect('l.id', 'loanId')
       .addSelect('l.borrower_id', 'loanBorrowerId')
       .addSelect('s.display_name', 'loanBorrowerName')
+      .addSelect('s.disabled', 'loanBorrowerDisabled')
       .addSelect('l.due_at', 'loanDueAt')
       .addSelect('k.trip_id', 'tripId');
   }

@@ -4,7 +4,9 @@
 // at once when it gains the lease (at start), so a hub restarted on the due date sends that day's
 // reminder then, and only if it was not sent before the restart: the row (loan, step, week) is
 // unique and written before any email, in the transaction that audits it. An email that fails is
-// not tried again (at most once, never twice); the reminder still shows in the console.
+// not tried again (at most once, never twice); the reminder still shows in the console. A
+// borrower whose account is disabled (they have left) is sent none: the overdue list marks the
+// loan for the office to chase (LoansRepository.reminderCandidates).
 import {
   Inject,
   Injectable,

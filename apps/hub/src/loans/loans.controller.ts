@@ -53,6 +53,9 @@ export class LoansController {
   @Roles('office', 'ict')
   @ApiRoute({
     summary: 'List loans: open, overdue (with days overdue) or returned, by borrower or asset',
+    description:
+      "Each loan says whether its borrower's account is disabled (`borrowerDisabled`: they have " +
+      'left the school); no reminder goes to such a borrower, so the office chases the loan.',
     ok: 'A page of loans',
   })
   list(@Query() query: LoanListQueryDto): Promise<Page<Loan>> {

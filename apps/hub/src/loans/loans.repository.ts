@@ -13,9 +13,13 @@ import { LoanEntity, LoanReminderEntity } from './loan.entities';
  * A loan with the names it is shown with, as the list's SQL answers it: the API's Loan without
  * what the service works out (`status`, `daysOverdue`), and booleans as SQLite gives them (0, 1).
  */
-export type LoanRow = Omit<Loan, 'status' | 'daysOverdue' | 'aupAcceptedAtDesk' | 'toRepair'> & {
+export type LoanRow = Omit<
+  Loan,
+  'status' | 'daysOverdue' | 'aupAcceptedAtDesk' | 'toRepair' | 'borrowerDisabled'
+> & {
   aupAcceptedAtDesk: boolean | number;
   toRepair: boolean | number;
+  borrowerDisabled: boolean | number;
 };
 
 export interface LoanFilter {
@@ -80,6 +84,7 @@ export class LoansRepository {
       .addSelect('a.asset_tag', 'assetTag')
       .addSelect('l.borrower_id', 'borrowerId')
       .addSelect('b.display_name', 'borrowerName')
+      .addSelect('b.disabled', 'borrowerDisabled')
       .addSelect('l.issued_by', 'issuedBy')
       .addSelect('i.display_name', 'issuedByName')
       .addSelect('l.issued_at', 'issuedAt')
@@ -164,7 +169,12 @@ export class LoansRepository {
     return (result.affected ?? 0) === 1;
   }
 
-  /** Open loans due before `horizon`, with their borrowers' email: the reminder job's work. */
+  /**
+   * Open loans due before `horizon`, with their borrowers' email: the reminder job's work. A loan
+   * whose borrower's account is disabled is left out: they have left the school, so no reminder
+   * is recorded or emailed to them; the overdue list marks the loan (`borrowerDisabled`) for the
+   * office instead (decisions.md, "No reminders to a borrower who has left").
+   */
   reminderCandidates(horizon: Date): Promise<ReminderCandidate[]> {
     return this.manager()
       .createQueryBuilder(LoanEntity, 'l')
@@ -180,6 +190,7 @@ export class LoansRepository {
       .addSelect('l.issued_at', 'issuedAt')
       .addSelect('l.due_at', 'dueAt')
       .where('l.returned_at IS NULL AND l.due_at < :horizon', { horizon: horizon.toISOString() })
+      .andWhere('b.disabled = :disabled', { disabled: false })
       .orderBy('l.due_at', 'ASC')
       .getRawMany<ReminderCandidate>();
   }

@@ -64,6 +64,7 @@ export function toLoanDto(row: LoanRow, now: Date, timeZone: string): Loan {
     assetTag: row.assetTag,
     borrowerId: row.borrowerId,
     borrowerName: row.borrowerName,
+    borrowerDisabled: Boolean(row.borrowerDisabled),
     issuedBy: row.issuedBy,
     issuedByName: row.issuedByName ?? '',
     issuedAt: row.issuedAt,
@@ -137,7 +138,10 @@ export class LoansService {
         if (!asset) {
           throw checkOutNotFound('asset_not_found', `No asset with tag ${input.assetTag}`);
         }
-        const borrower = await this.staff.findByIdIn(tx, input.borrowerId);
+        // Locked until the loan is written (PostgreSQL): ICT disabling the borrower at the same
+        // moment (StaffService.update locks the account too) comes wholly before, and is refused
+        // below, or after, and finds the loan on the overdue list marked as theirs.
+        const [borrower] = await this.staff.lockAccounts(tx, [input.borrowerId]);
         if (!borrower) {
           throw checkOutNotFound('borrower_not_found', `No staff account ${input.borrowerId}`);
         }

@@ -9,7 +9,9 @@ import { useState } from 'react';
 import { useParams } from 'react-router-dom';
 import { api, apiQuery } from '../api/client';
 import {
+  BorrowerName,
   Button,
+  CHASE_ANOTHER_WAY,
   ConfirmDialog,
   DataTable,
   daysWords,
@@ -70,10 +72,17 @@ function AssetFacts({ asset }: { asset: Asset }) {
         <div>
           <dt>On loan to</dt>
           <dd>
-            {asset.currentLoan.borrowerName}, due {formatDay(asset.currentLoan.dueAt)}
+            <BorrowerName
+              name={asset.currentLoan.borrowerName}
+              disabled={asset.currentLoan.borrowerDisabled}
+            />
+            , due {formatDay(asset.currentLoan.dueAt)}
             {asset.currentLoan.daysOverdue >= 1
               ? ` (${daysWords(asset.currentLoan.daysOverdue)} overdue)`
               : ''}
+            {asset.currentLoan.borrowerDisabled ? (
+              <span className="borrower-chase"> {CHASE_ANOTHER_WAY}</span>
+            ) : null}
           </dd>
         </div>
       ) : null}
@@ -148,7 +157,8 @@ function AssetActions({ asset }: { asset: Asset }) {
     <div className="device-actions">
       {checkInAtDesk ? (
         <p>
-          It was lost while on loan to {asset.currentLoan?.borrowerName}. If it has been found,{' '}
+          It was lost while on loan to {asset.currentLoan?.borrowerName}
+          {asset.currentLoan?.borrowerDisabled ? ' (account disabled)' : ''}. If it has been found,{' '}
           <Link href={`/desk?tag=${encodeURIComponent(asset.assetTag)}`}>
             check it in at the office desk
           </Link>
@@ -217,7 +227,14 @@ function LoanHistory({ assetId }: { assetId: string }) {
             id: 'borrower',
             name: 'Borrower',
             isRowHeader: true,
-            cell: (loan) => loan.borrowerName,
+            // Whether the account is disabled is said while the loan is open, to be chased; a
+            // returned loan's borrower is shown as named, whatever has become of them since.
+            cell: (loan) => (
+              <BorrowerName
+                name={loan.borrowerName}
+                disabled={loan.borrowerDisabled && loan.returnedAt === null}
+              />
+            ),
           },
           {
             id: 'issued',

@@ -9,6 +9,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { Form } from 'react-aria-components';
 import { api, apiQuery } from '../api/client';
 import {
+  BorrowerName,
   Button,
   DataTable,
   daysWords,
@@ -151,13 +152,21 @@ export default function AssetsPage() {
                 id: 'where',
                 name: 'With',
                 cell: (asset) =>
-                  asset.currentLoan
-                    ? `${asset.currentLoan.borrowerName}, due ${formatDay(asset.currentLoan.dueAt)}${
+                  asset.currentLoan ? (
+                    <>
+                      <BorrowerName
+                        name={asset.currentLoan.borrowerName}
+                        disabled={asset.currentLoan.borrowerDisabled}
+                      />
+                      {`, due ${formatDay(asset.currentLoan.dueAt)}${
                         asset.currentLoan.daysOverdue >= 1
                           ? ` (${daysWords(asset.currentLoan.daysOverdue)} overdue)`
                           : ''
-                      }`
-                    : '—',
+                      }`}
+                    </>
+                  ) : (
+                    '—'
+                  ),
               },
             ]}
           />

@@ -7,7 +7,16 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Form } from 'react-aria-components';
 import { api, ApiError } from '../api/client';
-import { Button, daysWords, ErrorMessage, formatDay, Switch, TextArea, TextField } from '../ui';
+import {
+  BorrowerName,
+  Button,
+  daysWords,
+  ErrorMessage,
+  formatDay,
+  Switch,
+  TextArea,
+  TextField,
+} from '../ui';
 import { ASSETS_PATH, checkInErrorsOf, LOANS_PATH } from './loan-words';
 
 export interface CheckInPanelProps {
@@ -67,7 +76,11 @@ export function CheckInPanel({ asset, loan, onDone, onMoved }: CheckInPanelProps
     <section className="desk-panel" aria-labelledby="desk-panel-title">
       <h2 id="desk-panel-title">Check in {asset.assetTag}</h2>
       <p className="desk-asset">
-        On loan to <strong>{loan.borrowerName}</strong>, due {formatDay(loan.dueAt)}
+        On loan to{' '}
+        <strong>
+          <BorrowerName name={loan.borrowerName} disabled={loan.borrowerDisabled} />
+        </strong>
+        , due {formatDay(loan.dueAt)}
         {/* The hub's count (its clock, the school's zone), as Overdue loans shows it. */}
         {loan.daysOverdue >= 1 ? ` (${daysWords(loan.daysOverdue)} overdue)` : ''}.
       </p>

@@ -142,6 +142,7 @@ describe('what the desk offers for a scanned asset', () => {
     id: 'loan-1',
     borrowerId: 'staff-1',
     borrowerName: 'Kim Wilson',
+    borrowerDisabled: false,
     dueAt: '2026-12-06T15:00:00Z',
     daysOverdue: 0,
   };

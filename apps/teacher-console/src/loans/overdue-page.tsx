@@ -1,10 +1,13 @@
 // Office and ICT: the loans past their due day (GET /api/loans?status=overdue), a page at a time,
 // each with how many days overdue, who has it and who lent it, so the office can chase them. The
-// hub also reminds each borrower once a week while a loan is overdue.
+// hub also reminds each borrower once a week while a loan is overdue, except a borrower whose
+// account is disabled (they have left the school): their loan says "Account disabled" in words,
+// and that no reminders go to them, so the office chases it another way.
 import type { Loan, Page as ApiPage } from '@app/hub-api';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { apiQuery } from '../api/client';
 import {
+  BorrowerName,
   DataTable,
   daysWords,
   ErrorMessage,
@@ -56,7 +59,13 @@ export default function OverduePage() {
                 isRowHeader: true,
                 cell: (loan) => <Link href={`/inventory/${loan.assetId}`}>{loan.assetTag}</Link>,
               },
-              { id: 'borrower', name: 'Borrower', cell: (loan) => loan.borrowerName },
+              {
+                id: 'borrower',
+                name: 'Borrower',
+                cell: (loan) => (
+                  <BorrowerName name={loan.borrowerName} disabled={loan.borrowerDisabled} chase />
+                ),
+              },
               { id: 'due', name: 'Was due', cell: (loan) => formatDay(loan.dueAt) },
               {
                 id: 'overdue',

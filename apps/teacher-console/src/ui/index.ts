@@ -1,6 +1,7 @@
 // The few shared pieces every screen builds on. Screens import from here ('../ui').
 export { useAddressFilters, type FilterChange } from './address-filters';
 export { Button, type ButtonProps } from './button';
+export { BorrowerName, CHASE_ANOTHER_WAY, type BorrowerNameProps } from './borrower-name';
 export { CheckboxGroup, type CheckboxGroupProps } from './checkbox-group';
 export { ConfirmDialog, type ConfirmDialogProps } from './confirm-dialog';
 export { CopyText, type CopyTextProps } from './copy-text';
