@@ -96,3 +96,35 @@ export function formatLocalTime(at: Date, timeZone: string): string {
   const local = localTime(at, timeZone);
   return `${localDateText(local)}T${localClockText(local)}${local.offset}`;
 }
+
+const spokenFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * A moment in words as the school's clock shows it, to the minute, for a message a person reads:
+ * `16:00 on Wednesday 10 March 2027` (24-hour, English names). Not for anything read back by a
+ * program: the API's times stay RFC 3339.
+ *
+ * @param timeZone an IANA zone name, already checked by the configuration (`HUB_TIME_ZONE`)
+ * @throws RangeError an unknown zone (Intl's own error)
+ */
+export function spokenTime(at: Date, timeZone: string): string {
+  let formatter = spokenFormatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      weekday: 'long',
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    spokenFormatters.set(timeZone, formatter);
+  }
+  const parts: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
+  for (const part of formatter.formatToParts(at)) {
+    parts[part.type] = part.value;
+  }
+  return `${parts.hour}:${parts.minute} on ${parts.weekday} ${parts.day} ${parts.month} ${parts.year}`;
+}

@@ -9,6 +9,7 @@ import {
   BadRequestException,
   ConflictException,
   ForbiddenException,
+  Inject,
   Injectable,
   NotFoundException,
   OnModuleInit,
@@ -39,7 +40,9 @@ import { redactPayload } from '../commands/commands.service';
 import { Clock } from '../common/clock';
 import { codedConflict } from '../common/coded-refusal';
 import { refuseTooFarAhead } from '../common/input-rules';
+import { spokenTime } from '../common/local-time';
 import { hasAnyRole, StaffPrincipal, StaffRole } from '../common/roles';
+import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { DevicesService } from '../devices/devices.service';
 import { pendingPhotosOf } from '../photos/photos.service';
@@ -168,6 +171,7 @@ function assetWithStatus(asset: { assetTag: string; status: AssetStatus }): stri
 @Injectable()
 export class TripsService implements OnModuleInit {
   constructor(
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
     private readonly trips: TripsRepository,
     private readonly assets: AssetsRepository,
     private readonly assetsService: AssetsService,
@@ -570,6 +574,14 @@ export class TripsService implements OnModuleInit {
   }
 
   /**
+   * When `trip` ended, in words on the school's clock (HUB_TIME_ZONE), for a refusal a trip leader
+   * reads: "16:00 on Wednesday 10 March 2027".
+   */
+  private endWords(trip: TripEntity): string {
+    return spokenTime(trip.endsAt, this.config.timeZone);
+  }
+
+  /**
    * The trip, if `actor` may see and act on it: ICT any, a trip leader those they lead. With
    * `allRoles` = READ_ALL_TRIPS_ROLES (reading only), safeguarding any too.
    *
@@ -700,7 +712,7 @@ export class TripsService implements OnModuleInit {
     if (now.getTime() >= trip.endsAt.getTime()) {
       throw kitChangeRefused(
         'trip_ended',
-        `This trip ended at ${trip.endsAt.toISOString()}: nothing more can join its kit`,
+        `This trip ended at ${this.endWords(trip)}: nothing more can join its kit`,
       );
     }
     const asset = await this.trips.assetForUpdate(tx, assetId);
@@ -844,7 +856,7 @@ export class TripsService implements OnModuleInit {
     if (now.getTime() >= trip.endsAt.getTime()) {
       throw kitRefused(
         'trip_ended',
-        `This trip ended at ${trip.endsAt.toISOString()}: its kit can no longer be checked out`,
+        `This trip ended at ${this.endWords(trip)}: its kit can no longer be checked out`,
       );
     }
     const assets = await this.trips.kitAssetsForUpdate(tx, id);
