@@ -72,6 +72,8 @@ export interface AssetCurrentLoan {
   id: string;
   borrowerId: string;
   borrowerName: string;
+  /** True when the borrower's account is disabled (they have left): as `Loan.borrowerDisabled`. */
+  borrowerDisabled: boolean;
   /** ISO 8601, UTC. */
   dueAt: string;
   /**
