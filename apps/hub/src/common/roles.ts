@@ -24,6 +24,12 @@ export function hasAnyRole(principal: StaffPrincipal, roles: readonly StaffRole[
 }
 
 /**
+ * Roles a trip's leaders must hold (issue 13): only they reach the trip routes, so anyone else
+ * named would lead a trip they could never open.
+ */
+export const TRIP_LEADER_ROLES: readonly StaffRole[] = ['trip_leader', 'ict'];
+
+/**
  * Roles that read loans: every loan and reminder, and who has an asset until when (the office
  * desk and ICT). Anyone else sees only their own loans, and an asset's status without its loan.
  */

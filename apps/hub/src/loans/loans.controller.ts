@@ -74,7 +74,11 @@ export class LoansController {
     ok: 'A page of enabled staff accounts',
   })
   borrowers(@Query() query: BorrowerQueryDto): Promise<Page<Borrower>> {
-    return this.loans.borrowers(query.search, query.page, query.pageSize);
+    return this.loans.borrowers(
+      { search: query.search, canLead: query.canLead === 'true' },
+      query.page,
+      query.pageSize,
+    );
   }
 
   @Get('loans/:id')

@@ -3,8 +3,8 @@
 // (returned_at, due_at) and (asset_id, issued_at).
 import { Injectable } from '@nestjs/common';
 import { Brackets, EntityManager, SelectQueryBuilder } from 'typeorm';
-import type { Loan, LoanStatus, ReminderStep } from '@app/hub-api';
-import { nameKeyContaining, orderByName } from '../database/name-search';
+import type { Loan, LoanStatus, ReminderStep, StaffRole } from '@app/hub-api';
+import { escapeLike, nameKeyContaining, orderByName } from '../database/name-search';
 import { forUpdate } from '../database/row-lock';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { LoanEntity, LoanReminderEntity } from './loan.entities';
@@ -284,11 +284,12 @@ export class LoansRepository {
   }
 
   /**
-   * Enabled staff accounts whose display name or username holds `search` (compared by
-   * `nameKeyOf`, so in any capitals of any alphabet), with their acceptance of `aupHash`.
+   * Enabled staff accounts whose display name or username holds `filter.search` (compared by
+   * `nameKeyOf`, so in any capitals of any alphabet) and, given `filter.roles`, that hold one of
+   * those roles, with their acceptance of `aupHash`.
    */
   async borrowersPage(
-    search: string | undefined,
+    filter: { search?: string; roles?: readonly StaffRole[] },
     aupHash: string | null,
     offset: number,
     limit: number,
@@ -304,6 +305,20 @@ export class LoansRepository {
       .addSelect('s.username', 'username')
       .addSelect('x.id', 'acceptanceId')
       .where('s.disabled = :disabled', { disabled: false });
+    const { search, roles } = filter;
+    if (roles) {
+      // `roles` is a comma-separated list (TypeORM's simple-array): a role is matched whole,
+      // between commas, so "ict" never matches inside another role's name.
+      query.andWhere(
+        new Brackets((where) => {
+          roles.forEach((role, index) =>
+            where.orWhere(`(',' || s.roles || ',') LIKE :role${index} ESCAPE '\\'`, {
+              [`role${index}`]: `%,${escapeLike(role)},%`,
+            }),
+          );
+        }),
+      );
+    }
     if (search) {
       // The display name by its key (any alphabet's capitals, alike on both databases); usernames
       // are ASCII in lower case, which LOWER() folds everywhere.

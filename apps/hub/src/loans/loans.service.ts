@@ -26,7 +26,7 @@ import { AssetsRepository } from '../assets/assets.repository';
 import { Clock } from '../common/clock';
 import { codedConflict, codedNotFound } from '../common/coded-refusal';
 import { refuseTooFarAhead } from '../common/input-rules';
-import { hasAnyRole, LOAN_DESK_ROLES, StaffPrincipal } from '../common/roles';
+import { hasAnyRole, LOAN_DESK_ROLES, StaffPrincipal, TRIP_LEADER_ROLES } from '../common/roles';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { TransactionRunner } from '../database/transaction-runner';
 import { isUniqueViolation } from '../database/unique-violation';
@@ -337,15 +337,19 @@ export class LoansService {
     return { items: rows.map(toReminderDto), total, page, pageSize };
   }
 
-  /** GET /api/loans/borrowers: enabled staff by name, with whether they accepted the AUP. */
+  /**
+   * GET /api/loans/borrowers: enabled staff by name, with whether they accepted the AUP. With
+   * `canLead`, only those a trip may name as a leader (TRIP_LEADER_ROLES, the rule
+   * TripsService.create checks), so the new-trip form offers no one the hub would refuse.
+   */
   async borrowers(
-    search: string | undefined,
+    filter: { search?: string; canLead?: boolean },
     page: number,
     pageSize: number,
   ): Promise<Page<Borrower>> {
     const current = this.config.requireAup ? await this.staff.currentAup() : null;
     const [rows, total] = await this.loans.borrowersPage(
-      search,
+      { search: filter.search, roles: filter.canLead ? TRIP_LEADER_ROLES : undefined },
       current?.hash ?? null,
       (page - 1) * pageSize,
       pageSize,

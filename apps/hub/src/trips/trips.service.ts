@@ -41,7 +41,7 @@ import { Clock } from '../common/clock';
 import { codedConflict } from '../common/coded-refusal';
 import { refuseTooFarAhead } from '../common/input-rules';
 import { spokenTime } from '../common/local-time';
-import { hasAnyRole, StaffPrincipal, StaffRole } from '../common/roles';
+import { hasAnyRole, StaffPrincipal, StaffRole, TRIP_LEADER_ROLES } from '../common/roles';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
 import { DevicesService } from '../devices/devices.service';
@@ -78,8 +78,6 @@ export const ALL_TRIPS_ROLES: readonly StaffRole[] = ['ict'];
  * 14: "Who may browse: ICT, safeguarding, and the trip's own leaders for their trip").
  */
 export const READ_ALL_TRIPS_ROLES: readonly StaffRole[] = ['ict', 'safeguarding'];
-/** Roles a trip's leaders must hold: only they reach the trip routes. */
-export const TRIP_LEADER_ROLES: readonly StaffRole[] = ['trip_leader', 'ict'];
 
 /**
  * How many times a step that lays the trip's overlay is tried in all, when the trip, its kit or

@@ -26,7 +26,10 @@ import {
 } from '../ui';
 import { newTripErrorsOf, TRIPS_PATH, type NewTripField } from './trip-words';
 
-/** Staff by name (the loans module's search, open to trip leaders to pick leaders with). */
+/**
+ * Staff by name (the loans module's search, open to trip leaders to pick leaders with), with
+ * `canLead`: only the trip leaders and ICT, whom the hub takes as a trip's leaders.
+ */
 const STAFF_SEARCH_PATH = '/api/loans/borrowers';
 
 /**
@@ -220,7 +223,11 @@ function LeaderPicker(props: { chosen: Borrower[]; onAdd: (leader: Borrower) => 
   const [search, setSearch] = useState('');
   const settled = useSettled(search.trim(), 250);
   const matches = useQuery({
-    ...apiQuery<ApiPage<Borrower>>(STAFF_SEARCH_PATH, { search: settled, pageSize: 20 }),
+    ...apiQuery<ApiPage<Borrower>>(STAFF_SEARCH_PATH, {
+      search: settled,
+      canLead: true,
+      pageSize: 20,
+    }),
     enabled: settled !== '',
   });
   const found = (settled ? (matches.data?.items ?? []) : []).filter(
@@ -230,7 +237,7 @@ function LeaderPicker(props: { chosen: Borrower[]; onAdd: (leader: Borrower) => 
     <>
       <SearchPicker
         label="Add another leader"
-        description="Type part of their name, then choose them."
+        description="A trip leader or ICT: type part of their name, then choose them."
         search={search}
         onSearchChange={setSearch}
         items={found.map((staff) => ({
@@ -251,7 +258,7 @@ function LeaderPicker(props: { chosen: Borrower[]; onAdd: (leader: Borrower) => 
             ? 'Type a name to search.'
             : matches.isFetching
               ? 'Searching…'
-              : 'No member of staff has that name.'
+              : 'No trip leader or ICT member of staff has that name.'
         }
       />
       <ErrorMessage error={matches.error} title="Could not search the staff." />

@@ -90,6 +90,15 @@ export class BorrowerQueryDto extends PageQueryDto {
   @IsOptional()
   @IsPlainText({ max: 128 })
   search?: string;
+
+  @ApiPropertyOptional({
+    enum: ['true', 'false'],
+    description:
+      'true: only those who may lead a trip (trip leaders and ICT), for picking a trip’s leaders',
+  })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  canLead?: 'true' | 'false';
 }
 
 export type {
