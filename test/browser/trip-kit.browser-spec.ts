@@ -3,7 +3,8 @@
 // Enter (as a scanner does), takes one out by touch through "Remove from kit" and its question,
 // checks the kit out, then finds a laptop on loan refused in plain words with the focus back in
 // the box, adds an available tablet that goes out at once, and takes one out of the trip that is
-// out: it is checked in and listed as back. What the page said is read back from the hub. The
+// out: it is checked in and listed as back. A planned trip is called off by keyboard through
+// "Close trip", whose question says so. What the page said is read back from the hub. The
 // screen at both iPad sizes: no serious or critical axe violation, no sideways scrolling, 44 px
 // targets, no CSP violation.
 import type { Locator, Page } from 'playwright-core';
@@ -42,7 +43,7 @@ async function tap(page: Page, target: Locator): Promise<void> {
 
 describe("a trip's kit changed from its page", () => {
   let adminToken: string;
-  const { hub, page, checkScreen } = consoleSpec({ pageTimeout: 20_000 });
+  const { hub, browser, page, checkScreen } = consoleSpec({ pageTimeout: 20_000 });
 
   beforeAll(async () => {
     adminToken = await apiSignIn(hub().url, 'admin', ADMIN_PASSWORD);
@@ -163,5 +164,147 @@ describe("a trip's kit changed from its page", () => {
     ]);
     expect((await api<HubAsset>('GET', '/api/assets/by-tag/IPAD-02')).status).toBe('available');
     expect((await api<HubAsset>('GET', '/api/assets/by-tag/LAP-07')).status).toBe('on_loan');
+  });
+
+  it('calls off a planned trip by keyboard: "Close trip" is offered and says what it does', async () => {
+    const password = 'Staff-Pass1!';
+    const leader = await api<{ id: string }>('POST', '/api/staff', {
+      username: 'tia',
+      displayName: 'Tia',
+      password,
+      roles: ['trip_leader'],
+    });
+    for (const tag of ['IPAD-11', 'IPAD-12']) {
+      await api<HubAsset>('POST', '/api/assets', { assetTag: tag, kind: 'tablet', model: 'iPad' });
+    }
+    const now = Date.now();
+    const trip = await api<Trip>('POST', '/api/trips', {
+      name: 'Year 5 castle visit',
+      shortName: 'y5-castle',
+      startsAt: new Date(now + 24 * 3_600_000).toISOString(),
+      endsAt: new Date(now + 30 * 3_600_000).toISOString(),
+      leaderIds: [leader.id],
+      assetTags: ['IPAD-11', 'IPAD-12'],
+    });
+
+    await page().goto(`${hub().url}/sign-in`);
+    await signInWithForm(page(), 'tia', password);
+    await page().getByRole('button', { name: 'I accept' }).click();
+    await page()
+      .getByRole('heading', { name: /^Hello/ })
+      .waitFor();
+    await page().goto(`${hub().url}/trips/${trip.id}`);
+    await page().getByRole('heading', { name: 'Trip: Year 5 castle visit', level: 1 }).waitFor();
+
+    // The kit never went out, so the trip can be called off: nothing stands in the way.
+    const close = page().getByRole('button', { name: 'Close trip' });
+    expect(await close.isDisabled()).toBe(false);
+    await close.focus();
+    await page().keyboard.press('Enter');
+    const question = page().getByRole('alertdialog', { name: 'Close Year 5 castle visit?' });
+    await question
+      .getByText(
+        'The kit has not gone out, so closing calls the trip off: its devices stay in the register, free for loans and other trips, and the trip stays in the list as closed.',
+      )
+      .waitFor();
+    await checkScreen('trip-call-off');
+    await question.getByRole('button', { name: 'Close trip' }).focus();
+    await page().keyboard.press('Enter');
+    await page()
+      .getByRole('status')
+      .filter({ hasText: 'The trip is called off and closed: its kit never went out.' })
+      .waitFor();
+    await page().getByText('Closed', { exact: true }).waitFor();
+
+    const after = await api<Trip>('GET', `/api/trips/${trip.id}`);
+    expect([after.status, after.checkedOutAt]).toEqual(['closed', null]);
+    for (const tag of ['IPAD-11', 'IPAD-12']) {
+      expect((await api<HubAsset>('GET', `/api/assets/by-tag/${tag}`)).status).toBe('available');
+    }
+  });
+
+  it("shows the kit as the hub has it when another tab's check-in came first", async () => {
+    const password = 'Staff-Pass1!';
+    const leader = await api<{ id: string }>('POST', '/api/staff', {
+      username: 'tomas',
+      displayName: 'Tomas',
+      password,
+      roles: ['trip_leader'],
+    });
+    for (const tag of ['IPAD-21', 'IPAD-22', 'IPAD-23']) {
+      await api<HubAsset>('POST', '/api/assets', { assetTag: tag, kind: 'tablet', model: 'iPad' });
+    }
+    const now = Date.now();
+    const trip = await api<Trip>('POST', '/api/trips', {
+      name: 'Year 2 beach day',
+      shortName: 'y2-beach',
+      startsAt: new Date(now - 3_600_000).toISOString(),
+      endsAt: new Date(now + 6 * 3_600_000).toISOString(),
+      leaderIds: [leader.id],
+      assetTags: ['IPAD-21', 'IPAD-22', 'IPAD-23'],
+    });
+    await api('POST', `/api/trips/${trip.id}/check-out`);
+
+    // Two leaders at the coach, each with an iPad (two tabs, each signed in on its own).
+    const first = page();
+    const second = await browser().context.newPage();
+    await second.setViewportSize({ width: 768, height: 1024 });
+    for (const [index, tab] of [first, second].entries()) {
+      await tab.goto(`${hub().url}/sign-in`);
+      await signInWithForm(tab, 'tomas', password);
+      if (index === 0) {
+        await tab.getByRole('button', { name: 'I accept' }).click();
+      }
+      await tab.getByRole('heading', { name: /^Hello/ }).waitFor();
+      await tab.goto(`${hub().url}/trips/${trip.id}`);
+      await tab.getByRole('heading', { name: 'Trip: Year 2 beach day', level: 1 }).waitFor();
+    }
+    const scan = async (tab: Page, tag: string) => {
+      const box = tab.getByRole('textbox', { name: 'Scan or type an asset tag' });
+      await box.fill(tag);
+      await box.press('Enter');
+    };
+    const stateOf = (tab: Page, tag: string) =>
+      tab
+        .getByRole('grid', { name: 'Kit' })
+        .getByRole('row')
+        .filter({ hasText: tag })
+        .locator('.kit-status');
+    /** Well before the page's own 30 s reading, so only the refusal can have read it again. */
+    const soon = { timeout: 5_000 };
+
+    // The first checks IPAD-21 in; the second, not knowing, scans it too.
+    await scan(first, 'IPAD-21');
+    await first.getByText('IPAD-21 is back. 1 of 3 back, 2 out.').waitFor();
+    await scan(second, 'IPAD-21');
+    await second
+      .getByRole('alert')
+      .filter({ hasText: 'Could not check in IPAD-21. IPAD-21 is already checked in.' })
+      .waitFor();
+    await stateOf(second, 'IPAD-21').filter({ hasText: 'Back' }).waitFor(soon);
+    await second.getByText('1 of 3 back, 2 out', { exact: true }).waitFor(soon);
+
+    // The first checks IPAD-22 in; the second tries to mark it lost: refused, and once the
+    // question is closed the row says it is back.
+    await scan(first, 'IPAD-22');
+    await first.getByText('IPAD-22 is back. 2 of 3 back, 1 out.').waitFor();
+    await stateOf(second, 'IPAD-22').filter({ hasText: 'Out' }).waitFor();
+    const row = second.getByRole('grid', { name: 'Kit' }).getByRole('row').filter({
+      hasText: 'IPAD-22',
+    });
+    await row.getByRole('button', { name: 'Mark lost' }).click();
+    const question = second.getByRole('alertdialog', { name: 'Mark IPAD-22 lost?' });
+    await question.getByRole('button', { name: 'Mark lost' }).click();
+    await question.getByText('IPAD-22 is not out on this trip (it is back).').waitFor();
+    await checkScreen('trip-kit-refused-lost', second);
+    await question.getByRole('button', { name: 'Cancel' }).click();
+    await stateOf(second, 'IPAD-22').filter({ hasText: 'Back' }).waitFor(soon);
+    await second.getByText('2 of 3 back, 1 out', { exact: true }).waitFor(soon);
+    expect((await api<Trip>('GET', `/api/trips/${trip.id}`)).kitCounts).toEqual({
+      ready: 0,
+      out: 1,
+      back: 2,
+      lost: 0,
+    });
   });
 });

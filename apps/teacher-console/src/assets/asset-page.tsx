@@ -146,6 +146,8 @@ function AssetActions({ asset }: { asset: Asset }) {
       setDone(`${asset.assetTag} is available again.`);
       await refresh();
     },
+    // Refused because someone else changed it first: show it as it is now, beside the words.
+    onError: () => void refresh(),
   });
   const canLose = asset.status !== 'lost' && asset.status !== 'retired';
   // Lost while on loan: only the loan's check-in brings it back (the hub refuses a status change
@@ -176,6 +178,7 @@ function AssetActions({ asset }: { asset: Asset }) {
             triggerLabel="Mark lost"
             title={`Mark ${asset.assetTag} lost?`}
             confirmLabel="Mark lost"
+            onClosedAfterFailure={() => void refresh()}
             onConfirm={async () => {
               await api<Asset>(`${assetPath(asset.id)}/lost`, { method: 'POST' });
               setDone(`${asset.assetTag} is marked lost.`);

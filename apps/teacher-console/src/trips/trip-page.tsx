@@ -2,7 +2,8 @@
 // the whole kit to the leaders in one step (the hub refuses with 409, naming the assets, if any is
 // not available, and then nothing goes). Back at school each device is checked in by scanning
 // its tag into the scan box; one that did not come back is marked lost (and locked if enrolled).
-// "Close trip" stays disabled, with the reason beside it, until every device is back or lost.
+// "Close trip" stays disabled, with the reason beside it, until every device is back or lost; a
+// planned trip (its kit never out) can be closed at once, which calls it off.
 // Until the trip is closed its kit can change: a device is added by scanning or typing its tag
 // into "Asset tag to add to the kit" (on a trip that is out it goes out at once, so the hub
 // refuses one on loan, lost or on another trip, saying why), and taken out by its row's "Remove
@@ -26,7 +27,14 @@ import {
   StatusMessage,
 } from '../ui';
 import { KitTable, type KitRow, type StoredPhotoCountPart } from './kit-table';
-import { closeBlocker, kitCountWords, tripPath, TRIP_STATUS_WORDS, TRIPS_PATH } from './trip-words';
+import {
+  closeBlocker,
+  closeWords,
+  kitCountWords,
+  tripPath,
+  TRIP_STATUS_WORDS,
+  TRIPS_PATH,
+} from './trip-words';
 
 /**
  * The photos feature's parts on a trip's page, given by the shell (routes.tsx) so that trips
@@ -107,6 +115,12 @@ function TripDetail({ trip, photos }: { trip: Trip; photos?: TripPhotoParts }) {
     setDone(message);
     await client.invalidateQueries({ queryKey: [TRIPS_PATH], exact: false, refetchType: 'none' });
   };
+  /**
+   * A refused step (another leader or tab checked the device in first, added to the kit, closed
+   * the trip): the trip is read again, so the kit shows what the hub's words say, not the state
+   * this page last saw.
+   */
+  const readAgain = () => void client.invalidateQueries({ queryKey: [path] });
   const checkOut = useMutation({
     mutationFn: () => api<Trip>(`${path}/check-out`, { method: 'POST' }),
     onSuccess: (next) =>
@@ -114,6 +128,7 @@ function TripDetail({ trip, photos }: { trip: Trip; photos?: TripPhotoParts }) {
         next,
         `Kit checked out: ${next.kit.length} ${next.kit.length === 1 ? 'device' : 'devices'} out.`,
       ),
+    onError: readAgain,
   });
   const checkIn = useMutation({
     mutationFn: (assetTag: string) =>
@@ -126,11 +141,19 @@ function TripDetail({ trip, photos }: { trip: Trip; photos?: TripPhotoParts }) {
       await settle(next, `${assetTag} is back. ${kitCountWords(next.kitCounts)}.`);
       scanBox.current?.focus();
     },
-    onError: () => scanBox.current?.focus(),
+    onError: () => {
+      scanBox.current?.focus();
+      readAgain();
+    },
   });
   const close = async () => {
     const next = await api<Trip>(`${path}/close`, { method: 'POST' });
-    await settle(next, 'The trip is closed.');
+    await settle(
+      next,
+      trip.status === 'planned'
+        ? 'The trip is called off and closed: its kit never went out.'
+        : 'The trip is closed.',
+    );
   };
   const markLost = async (assetTag: string) => {
     const next = await api<Trip>(`${path}/lost`, { method: 'POST', body: { assetTag } });
@@ -153,7 +176,10 @@ function TripDetail({ trip, photos }: { trip: Trip; photos?: TripPhotoParts }) {
       );
       addBox.current?.focus();
     },
-    onError: () => addBox.current?.focus(),
+    onError: () => {
+      addBox.current?.focus();
+      readAgain();
+    },
   });
   const removeFromKit = async (device: TripKitDevice) => {
     const next = await api<Trip>(tripKitPath(trip.id, device.assetTag), { method: 'DELETE' });
@@ -181,6 +207,7 @@ function TripDetail({ trip, photos }: { trip: Trip; photos?: TripPhotoParts }) {
             title={`Remove ${device.assetTag} from the kit?`}
             confirmLabel="Remove from kit"
             onConfirm={() => removeFromKit(device)}
+            onClosedAfterFailure={readAgain}
           >
             {removeWords(device)}
           </ConfirmDialog>
@@ -191,6 +218,7 @@ function TripDetail({ trip, photos }: { trip: Trip; photos?: TripPhotoParts }) {
             title={`Mark ${device.assetTag} lost?`}
             confirmLabel="Mark lost"
             onConfirm={() => markLost(device.assetTag)}
+            onClosedAfterFailure={readAgain}
           >
             {device.deviceId
               ? `${device.assetTag} will be locked with a message to bring it to the school office, until ICT unlocks it.`
@@ -313,8 +341,9 @@ function TripDetail({ trip, photos }: { trip: Trip; photos?: TripPhotoParts }) {
             variant="primary"
             isDisabled={Boolean(blocker)}
             onConfirm={close}
+            onClosedAfterFailure={readAgain}
           >
-            Every device is back or lost. Closing ends the trip; it stays in the list as closed.
+            {closeWords(trip.status)}
           </ConfirmDialog>
           {blocker ? (
             <p className="desk-blocked" id="close-trip-reason">

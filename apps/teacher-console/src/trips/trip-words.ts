@@ -49,13 +49,13 @@ export function kitCountWords(counts: TripKitCounts): string {
   return parts.join(', ');
 }
 
-/** Why a trip cannot be closed yet, or null when it can. */
+/**
+ * Why a trip cannot be closed yet, or null when it can. A planned trip can always be closed: its
+ * kit never went out, so closing calls it off (the hub's rule; its 409 `last_in_kit` says to).
+ */
 export function closeBlocker(status: TripStatus, counts: TripKitCounts): string | null {
   if (status === 'closed') {
     return 'This trip is closed.';
-  }
-  if (status === 'planned') {
-    return 'The kit has not been checked out yet.';
   }
   if (counts.out > 0) {
     return `${counts.out} ${counts.out === 1 ? 'device is' : 'devices are'} still out: check ${
@@ -63,6 +63,16 @@ export function closeBlocker(status: TripStatus, counts: TripKitCounts): string 
     } in by scan, or mark ${counts.out === 1 ? 'it' : 'them'} lost.`;
   }
   return null;
+}
+
+/**
+ * What "Close trip" will do, said in its question: a planned trip is called off (nothing went
+ * out), one that is out ends with every device back or lost.
+ */
+export function closeWords(status: TripStatus): string {
+  return status === 'planned'
+    ? 'The kit has not gone out, so closing calls the trip off: its devices stay in the register, free for loans and other trips, and the trip stays in the list as closed.'
+    : 'Every device is back or lost. Closing ends the trip; it stays in the list as closed.';
 }
 
 /** The new-trip form's fields, as POST /api/trips names them, that a 400 may be said beside. */

@@ -18,6 +18,12 @@ export interface ConfirmDialogProps {
   onConfirm: () => Promise<unknown>;
   variant?: 'danger' | 'primary';
   isDisabled?: boolean;
+  /**
+   * Called when the dialog closes after `onConfirm` failed (the hub refused: another person or
+   * tab changed it first), so the page can read again what it shows. Not called before: the
+   * page stays as it is while the refusal is on screen, so the dialog and its words stay too.
+   */
+  onClosedAfterFailure?: () => void;
 }
 
 export function ConfirmDialog({
@@ -28,6 +34,7 @@ export function ConfirmDialog({
   onConfirm,
   variant = 'danger',
   isDisabled,
+  onClosedAfterFailure,
 }: ConfirmDialogProps) {
   const [isOpen, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -51,6 +58,9 @@ export function ConfirmDialog({
       isOpen={isOpen}
       onOpenChange={(open) => {
         setOpen(open);
+        if (!open && error !== null) {
+          onClosedAfterFailure?.();
+        }
         setError(null);
       }}
       trigger={
