@@ -128,4 +128,56 @@ describe("the audit log's Person filter", () => {
       .waitFor();
     await page().getByText('No entries match these filters.').waitFor();
   });
+
+  it("Back and Forward bring each Filter's fields back with its entries", async () => {
+    await page().goto(`${hub().url}/sign-in?next=%2Faudit`);
+    await signInWithForm(page(), 'safelead', PASSWORD);
+    await page().getByRole('heading', { name: 'Audit log' }).waitFor();
+    const person = page().getByRole('combobox', { name: 'Person' });
+    const action = page().getByRole('button', { name: /Action$/ });
+    const filter = async (text: string, actionWords: string) => {
+      await person.fill(text);
+      await page().keyboard.press('Escape');
+      await action.click();
+      await page().getByRole('option', { name: actionWords, exact: true }).click();
+      await page().getByRole('button', { name: 'Filter', exact: true }).click();
+    };
+    /** What the form says, and who acted in the entries shown, once both have settled. */
+    const shown = async (entriesOf: string[]) => {
+      await waitFor(
+        async () => JSON.stringify(await whoIsShown()) === JSON.stringify(entriesOf),
+        `the entries of ${entriesOf.join(', ') || 'everyone'}`,
+      );
+      return {
+        person: await person.inputValue(),
+        action: await action.locator('.select-value').textContent(),
+      };
+    };
+
+    await filter('patel', 'Signed in');
+    await page().waitForURL(/[?&]actor=patel(&|$)/);
+    const patels = ['Mr Raj Patelrpatel', 'Mrs Anita Patelapatel'];
+    expect(await shown(patels)).toEqual({ person: 'patel', action: 'Signed in' });
+    await filter('reed', 'Acceptable use policy accepted');
+    await page().waitForURL(/[?&]actor=reed(&|$)/);
+    expect(await shown(['Tom Reedtreed'])).toEqual({
+      person: 'reed',
+      action: 'Acceptable use policy accepted',
+    });
+
+    // Back: the Patels' sign-ins again, and the fields say so (they kept "reed" before).
+    await page().goBack();
+    await page().waitForURL(/[?&]actor=patel(&|$)/);
+    expect(await shown(patels)).toEqual({ person: 'patel', action: 'Signed in' });
+    // Filter pressed now filters by what the fields show.
+    await page().getByRole('button', { name: 'Filter', exact: true }).click();
+    expect(await shown(patels)).toEqual({ person: 'patel', action: 'Signed in' });
+    // Forward: Tom Reed's acceptance, with its fields.
+    await page().goForward();
+    await page().waitForURL(/[?&]actor=reed(&|$)/);
+    expect(await shown(['Tom Reedtreed'])).toEqual({
+      person: 'reed',
+      action: 'Acceptable use policy accepted',
+    });
+  });
 });

@@ -95,6 +95,15 @@ export default function AuditPage() {
   const applied = filtersFrom(params);
   const page = Math.max(1, Number(params.get('page')) || 1);
   const [draft, setDraft] = useState<AuditFilters>(applied);
+  // Each Filter is a step in the browser's history: Back, Forward or a link followed change the
+  // address's filters without the form, which then shows them, so the fields always say what the
+  // entries below are filtered by (and a Filter pressed next starts from them).
+  const appliedKey = JSON.stringify(applied);
+  const [draftOf, setDraftOf] = useState(appliedKey);
+  if (draftOf !== appliedKey) {
+    setDraftOf(appliedKey);
+    setDraft(applied);
+  }
   const query = auditQuery(applied);
   // Days the wrong way round are said here in the console's words; nothing is asked of the hub.
   const swappedDays = daysProblem(applied);
@@ -125,7 +134,8 @@ export default function AuditPage() {
     if (toPage > 1) {
       next.set('page', String(toPage));
     }
-    setParams(next);
+    // The same filters again is no step in the history, so Forward still leads where it did.
+    setParams(next, { replace: next.toString() === params.toString() });
     exportCsv.reset();
   };
   const submit = (event: FormEvent<HTMLFormElement>) => {
