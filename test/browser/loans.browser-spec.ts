@@ -2,7 +2,9 @@
 // scan box and presses Enter (what a keyboard-wedge scanner does), checks the laptop out to a
 // member of staff who has not accepted the AUP ("Accepted in person"), and the focus is back in
 // the scan box; the borrower then sees the loan on their home page; the same scan checks it back
-// in. The office's other screens: overdue loans, the asset search and an asset's history with
+// in. The focus follows the work: a scan that opens a check-out or check-in puts it in the first
+// field (the borrower, the condition coming back), one with nothing to do leaves it in the box.
+// The office's other screens: overdue loans, the asset search and an asset's history with
 // "Mark lost", the labels sheet and the CSV import (dry run first, then its per-row report). A trip
 // leader makes a trip, checks its kit out, checks devices in by scan, marks one lost and closes
 // the trip once "Close trip" allows it. Every screen at both iPad sizes: no serious or critical
@@ -46,6 +48,15 @@ describe('loans and trips in the console', () => {
     page()
       .getByRole('textbox', { name: SCAN_BOX })
       .evaluate((element) => element === element.ownerDocument.activeElement);
+  /** Waits until the field named `name` (a text box or combo box) has the keyboard's focus. */
+  const focusReaches = (role: 'combobox' | 'textbox', name: string) =>
+    waitFor(
+      () =>
+        page()
+          .getByRole(role, { name })
+          .evaluate((element) => element === element.ownerDocument.activeElement),
+      `the focus in ${name}`,
+    );
 
   const signInAs = async (username: string, password: string, acceptAup = true) => {
     await page().goto(`${hub().url}/sign-in`);
@@ -77,15 +88,21 @@ describe('loans and trips in the console', () => {
     // A tag nobody has: said in words.
     await scan('NOPE-1');
     await page().getByText('No asset has the tag NOPE-1.').waitFor();
+    // Nothing to do with it: the focus stays in the box for the next scan.
+    expect(await scanBoxHasFocus()).toBe(true);
 
-    // An available laptop opens check-out.
+    // An available laptop opens check-out, with the focus in its first step, the borrower: the
+    // clerk types the name and picks it by keyboard, never touching the screen.
     await scan('LOAN-101');
     const panel = page().getByRole('region', { name: 'Check out LOAN-101' });
     await panel.waitFor();
-    await panel.getByRole('combobox', { name: 'Borrower' }).fill('Bel');
+    await focusReaches('combobox', 'Borrower');
+    await page().keyboard.type('Bel');
     await page()
       .getByRole('option', { name: /^Bella/ })
-      .click();
+      .waitFor();
+    await page().keyboard.press('ArrowDown');
+    await page().keyboard.press('Enter');
     // Bella has not accepted the AUP: the text to read, and no check-out until she has.
     await panel
       .getByRole('heading', { name: 'Bella has not accepted the acceptable use policy' })
@@ -143,6 +160,7 @@ describe('loans and trips in the console', () => {
     await scan('LOAN-101');
     const checkIn = page().getByRole('region', { name: 'Check in LOAN-101' });
     await checkIn.getByText('On loan to').waitFor();
+    await focusReaches('textbox', 'Condition coming back');
     await checkIn.getByText('Bella', { exact: true }).waitFor();
     await checkScreen('desk-check-in');
     await checkIn.getByRole('textbox', { name: 'Condition coming back' }).fill('Scratched lid');
@@ -165,6 +183,7 @@ describe('loans and trips in the console', () => {
     await api('PATCH', `/api/assets/${repair}`, { status: 'in_repair' });
     await scan('LOAN-102');
     await page().getByRole('heading', { name: 'LOAN-102: In repair' }).waitFor();
+    expect(await scanBoxHasFocus()).toBe(true);
 
     // The asset looked up is in the address: a reload (or the link, shared) shows it again.
     await page().waitForURL(/\/desk\?tag=LOAN-102$/);
@@ -173,7 +192,10 @@ describe('loans and trips in the console', () => {
     // And an available one comes back with its check-out, from a link to the desk.
     await page().goto(`${hub().url}/desk?tag=LOAN-101`);
     await page().getByRole('region', { name: 'Check out LOAN-101' }).waitFor();
-    expect(await scanBoxHasFocus()).toBe(true);
+    await focusReaches('combobox', 'Borrower');
+    // The same tag scanned again reads it afresh, and its check-out takes the focus again.
+    await scan('LOAN-101');
+    await focusReaches('combobox', 'Borrower');
 
     // Another desk checks it out while this one has the form open: the clerk is told, and the
     // desk shows it as it is now (its check-in), not a form that can only be refused again.

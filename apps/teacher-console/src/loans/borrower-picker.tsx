@@ -16,10 +16,12 @@ export interface BorrowerPickerProps {
   picked: Borrower | null;
   onPick: (borrower: Borrower | null) => void;
   errorMessage?: string | null;
+  /** Takes the focus when it appears (the check-out's first step after a scan). */
+  autoFocus?: boolean;
 }
 
 /** A search-as-you-type picker of staff by name or username. */
-export function BorrowerPicker({ picked, onPick, errorMessage }: BorrowerPickerProps) {
+export function BorrowerPicker({ picked, onPick, errorMessage, autoFocus }: BorrowerPickerProps) {
   const [search, setSearch] = useState(picked?.displayName ?? '');
   const settled = useSettled(search.trim(), 250);
   const searching = settled !== '' && settled !== picked?.displayName;
@@ -63,6 +65,7 @@ export function BorrowerPicker({ picked, onPick, errorMessage }: BorrowerPickerP
               : 'No member of staff has that name.'
         }
         errorMessage={errorMessage}
+        autoFocus={autoFocus}
       />
       <ErrorMessage error={matches.error} title="Could not search the staff." />
     </>

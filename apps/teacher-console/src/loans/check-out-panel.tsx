@@ -121,7 +121,9 @@ export function CheckOutPanel({ asset, onDone, onMoved }: CheckOutPanelProps) {
         </p>
       ) : null}
       <Form className="form desk-form" onSubmit={submit}>
+        {/* The office person's next step after the scan: the focus goes there (the desk). */}
         <BorrowerPicker
+          autoFocus
           picked={borrower}
           onPick={(next) => {
             setBorrower(next);

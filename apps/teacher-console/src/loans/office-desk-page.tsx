@@ -2,8 +2,12 @@
 // and Enter; the hub says what the asset is (GET /api/assets/by-tag/:tag) and the right action
 // comes up: check-out for an available asset, check-in for one with an open loan (on loan, or
 // lost while on loan and now found), and plain words for anything else (in repair, lost, on a
-// trip). After each check-out or check-in the focus goes
-// back to the scan box for the next person in the queue, with what was done said above it.
+// trip). The focus follows the work, so a keyboard or scanner user never touches the screen: a
+// scan that opens a check-out or check-in puts it in that panel's first field (the borrower, or
+// the condition coming back), each scan's panel afresh, even of the tag already shown; a scan
+// with nothing to do (not found, in repair, lost, on a trip) leaves it in the scan box; after each
+// check-out, check-in or Cancel it goes back to the scan box for the next person in the queue,
+// with what was done said above it.
 // The tag looked up is in the address (`/desk?tag=LOAN-001`), so a reload, or a link to the
 // desk, shows the same asset; it leaves the address once the asset is done with.
 import type { Asset } from '@app/hub-api';
@@ -22,6 +26,8 @@ export default function OfficeDeskPage() {
   const [params, change] = useAddressFilters();
   const tag = params.get('tag') ?? '';
   const [done, setDone] = useState<string | null>(null);
+  /** Scans made: each opens its panel afresh, so its first field takes the focus again. */
+  const [scans, setScans] = useState(0);
   /** Why the asset shown changed under the clerk (another desk checked it out or in first). */
   const [moved, setMoved] = useState<string | null>(null);
   const lookup = useQuery({
@@ -65,6 +71,7 @@ export default function OfficeDeskPage() {
         onScan={(scanned) => {
           setDone(null);
           setMoved(null);
+          setScans((count) => count + 1);
           if (scanned === tag) {
             // The same tag again: read it afresh (it may have been checked out meanwhile).
             void lookup.refetch();
@@ -92,7 +99,12 @@ export default function OfficeDeskPage() {
         </p>
       ) : null}
       {asset ? (
-        <DeskAction key={asset.id} asset={asset} onDone={backToScan} onMoved={showAsItIsNow} />
+        <DeskAction
+          key={`${asset.id} ${scans}`}
+          asset={asset}
+          onDone={backToScan}
+          onMoved={showAsItIsNow}
+        />
       ) : null}
     </Page>
   );

@@ -48,6 +48,14 @@ export interface SearchPickerProps {
    * reopens the list over text that picked nothing.
    */
   allowsCustomValue?: boolean;
+  /**
+   * Takes the focus when it appears: the next step after a scan (the desk's borrower), so a
+   * keyboard or scanner user goes on without touching the screen. Its list then opens once
+   * something is typed, not on the focus: React Aria hides the rest of the page from screen
+   * readers while the list is open, which would hide what the page says as the field appears
+   * (the desk's "Someone else has just dealt with it").
+   */
+  autoFocus?: boolean;
 }
 
 export function SearchPicker({
@@ -62,6 +70,7 @@ export function SearchPicker({
   errorMessage,
   isDisabled,
   allowsCustomValue,
+  autoFocus,
 }: SearchPickerProps) {
   const [picks, setPicks] = useState(0);
   return (
@@ -79,7 +88,8 @@ export function SearchPicker({
       }}
       allowsEmptyCollection
       allowsCustomValue={allowsCustomValue}
-      menuTrigger="focus"
+      autoFocus={autoFocus}
+      menuTrigger={autoFocus ? 'input' : 'focus'}
       isInvalid={Boolean(errorMessage)}
       isDisabled={isDisabled}
       validationBehavior="aria"
