@@ -141,6 +141,45 @@ export async function waitForBaselinePlanned(
   }, `the baseline policy planned for ${deviceIds.length} device(s)`);
 }
 
+/**
+ * Waits until each device has applied its baseline policy (compliance `applied` or `partial`) and
+ * then reported nothing for `quietMs`, and answers the list its later state reports go on (device
+ * ids, in the order sent): for specs that show a console was told something without a device's
+ * report waking it (a report after this is in the list).
+ */
+export async function reportsOnceSettled(
+  hub: Pick<TestHub, 'http'>,
+  token: string,
+  devices: readonly TestDevice[],
+  quietMs = 1000,
+): Promise<string[]> {
+  const reports: string[] = [];
+  let lastReportAt = Date.now();
+  for (const device of devices) {
+    device.client.on('state', () => {
+      reports.push(device.identity.deviceId);
+      lastReportAt = Date.now();
+    });
+  }
+  await waitFor(
+    async () => {
+      for (const device of devices) {
+        const read = await hub.http
+          .get(`/api/devices/${device.identity.deviceId}`)
+          .set('Authorization', `Bearer ${token}`);
+        if (!['applied', 'partial'].includes(read.body?.compliance?.status)) {
+          return false;
+        }
+      }
+      return Date.now() - lastReportAt > quietMs;
+    },
+    `${devices.length} device(s) on their baseline policy, then ${quietMs} ms with no report`,
+    20_000,
+  );
+  reports.length = 0;
+  return reports;
+}
+
 export function waitForConnect(device: TestDevice): Promise<void> {
   return device.client.connected
     ? Promise.resolve()

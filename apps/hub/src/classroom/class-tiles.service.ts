@@ -1,7 +1,8 @@
 // The teacher's grid (issue 12): one tile per tablet of a class, and the live view that sends a
 // watching console `class.tile` whenever a tile changes (online, locked, app, battery, absent,
-// pending). Device events from the in-process bus mark tiles dirty; the dirty tiles of one tick
-// are read with one query per kind (rows, open commands) and only tiles that changed are sent.
+// pending, on a trip). Device events from the in-process bus mark tiles dirty; the dirty tiles of
+// one tick are read with one query per kind (rows, open commands) and only tiles that changed
+// are sent.
 // A class is followed while someone on this hub watches it. In a cluster (issue 10) every hub
 // also follows the classes watched on the others (`classes.watched`, a cluster event), lesson or
 // not, and each tile is sent by one hub only, to the watchers on every hub through the Redis
@@ -185,6 +186,11 @@ export class ClassTilesService implements OnModuleInit, OnApplicationBootstrap, 
       this.touch(deviceIds, heardFrom(origin)),
     );
     this.events.on('overlays.expired', ({ deviceIds }, origin) =>
+      this.touch(deviceIds, heardFrom(origin)),
+    );
+    // A trip step that lays no settings (or none that change the device) queues no command: its
+    // own event wakes the tiles, from whichever hub of a cluster took the step.
+    this.events.on('trip.devices.changed', ({ deviceIds }, origin) =>
       this.touch(deviceIds, heardFrom(origin)),
     );
     // Kept for every device, followed or not: a report that arrives while a class's tiles are

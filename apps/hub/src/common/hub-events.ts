@@ -94,6 +94,12 @@ export interface HubEventMap {
    * trip's): the class tiles that show them are read again (issue 12).
    */
   'overlays.expired': { deviceIds: readonly string[] };
+  /**
+   * These devices went out on a trip or came back from one (a trip's check-out, check-in, kit
+   * added or taken out while out, lost report), after the step's commit: the class tiles that
+   * show `onTrip` are read again (issue 12), also where the step laid or removed no settings.
+   */
+  'trip.devices.changed': { deviceIds: readonly string[] };
   /** Devices' compliance status changed (a push queued, a device answered): counts to send. */
   'compliance.changed': { deviceIds: readonly string[] };
   /** Coalesced compliance counts for the /staff namespace (policies/compliance-progress.ts). */
@@ -103,13 +109,14 @@ export interface HubEventMap {
 /**
  * The events that every hub of a cluster must hear wherever they happen (issue 10): commands
  * queued for a device another hub holds, a device that moved hub, a revocation (each hub caches
- * proof keys), what ends staff sockets on every hub, and a class's tablets changing (each hub
- * follows the classes its own consoles watch). The rest happen on the hub that holds the device
- * or the request, and stay there.
+ * proof keys), what ends staff sockets on every hub, and a class's tablets changing or going out
+ * on a trip (each hub follows the classes its own consoles watch). The rest happen on the hub
+ * that holds the device or the request, and stay there.
  */
 export const CLUSTER_EVENTS = [
   'commands.queued',
   'overlays.expired',
+  'trip.devices.changed',
   'devices.claimed',
   'device.revoked',
   'staff.changed',

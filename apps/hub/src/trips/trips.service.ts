@@ -38,6 +38,7 @@ import { tripTarget } from '../audit/audit-labels';
 import { AuditService } from '../audit/audit.service';
 import { redactPayload } from '../commands/commands.service';
 import { Clock } from '../common/clock';
+import { HubEvents } from '../common/hub-events';
 import { codedConflict } from '../common/coded-refusal';
 import { refuseTooFarAhead } from '../common/input-rules';
 import { spokenTime } from '../common/local-time';
@@ -179,6 +180,7 @@ export class TripsService implements OnModuleInit {
     private readonly tx: TransactionRunner,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly events: HubEvents,
   ) {}
 
   /**
@@ -310,10 +312,11 @@ export class TripsService implements OnModuleInit {
    */
   async checkOut(actor: StaffPrincipal, id: string): Promise<Trip> {
     const trip = await this.mustAccess(actor, id);
+    let wentOut: string[] = [];
     await this.retryWhileChanged(
       async () => {
         const kitIds = (await this.trips.kitView(id)).map((k) => k.assetId);
-        await this.withTripOverlayOn(actor, trip, kitIds, async (tx) => {
+        wentOut = await this.withTripOverlayOn(actor, trip, kitIds, async (tx) => {
           const taken = await this.checkOutIn(tx, actor, id);
           // The kit may have changed since it was read (an asset added or taken out): the
           // devices given the overlay must be the kit's as it goes.
@@ -328,6 +331,7 @@ export class TripsService implements OnModuleInit {
           'The kit or its devices changed meanwhile (an asset added or taken out, a device enrolled); check the kit out again',
         ),
     );
+    this.announceMoved(wentOut);
     return this.view(id);
   }
 
@@ -356,13 +360,15 @@ export class TripsService implements OnModuleInit {
     if (!asset) {
       throw new NotFoundException(`No asset has the tag ${assetTag}`);
     }
+    let wentOut: string[] = [];
     await this.retryWhileChanged(
       async () => {
         const trip = await this.mustFindTrip(id);
         const within = (tx: Tx) => this.addToKitIn(tx, actor, id, asset.id, trip.status);
         if (trip.status === 'out') {
-          await this.withTripOverlayOn(actor, trip, [asset.id], within);
+          wentOut = await this.withTripOverlayOn(actor, trip, [asset.id], within);
         } else {
+          wentOut = [];
           await this.tx.run(within);
         }
       },
@@ -372,6 +378,7 @@ export class TripsService implements OnModuleInit {
           `The trip or ${asset.assetTag} changed while it was being added; add it again`,
         ),
     );
+    this.announceMoved(wentOut);
     return this.view(id);
   }
 
@@ -392,10 +399,18 @@ export class TripsService implements OnModuleInit {
     await this.mustAccess(actor, id);
     const entry = await this.mustFindEntry(id, assetTag);
     const deviceIds = [...(await this.trips.deviceIdsOfAssets([entry.assetId])).values()];
+    let checkedIn = false;
     await this.overlays.removeOverlay(
       { source: { kind: 'trip', id }, deviceIds, actor },
-      { within: (tx) => this.removeFromKitIn(tx, actor, id, entry, deviceIds[0] ?? null) },
+      {
+        within: async (tx) => {
+          checkedIn = await this.removeFromKitIn(tx, actor, id, entry, deviceIds[0] ?? null);
+        },
+      },
     );
+    if (checkedIn) {
+      this.announceMoved(deviceIds);
+    }
     return this.view(id);
   }
 
@@ -449,6 +464,7 @@ export class TripsService implements OnModuleInit {
         },
       },
     );
+    this.announceMoved(deviceIds);
     return this.view(id);
   }
 
@@ -500,6 +516,7 @@ export class TripsService implements OnModuleInit {
         },
       },
     );
+    this.announceMoved(deviceIds);
     return lost;
   }
 
@@ -656,6 +673,7 @@ export class TripsService implements OnModuleInit {
    * transaction: a device that enrolled in between would go out without the overlay, so the
    * transaction is rolled back with ReadAgain. A trip whose overlay is empty lays nothing.
    *
+   * @returns the ids of the enrolled devices of `assetIds`, as the committed transaction found them
    * @throws ReadAgain when the devices matched changed meanwhile (nothing written)
    * @throws BadRequestException 400 when the overlay would make a device's policies conflict
    */
@@ -664,7 +682,7 @@ export class TripsService implements OnModuleInit {
     trip: TripEntity,
     assetIds: readonly string[],
     within: (tx: Tx) => Promise<void>,
-  ): Promise<void> {
+  ): Promise<string[]> {
     const settings = JSON.parse(trip.overlay) as PartialPolicySettings;
     const deviceIds = await this.trips.deviceIdsOfAssets(assetIds);
     const checked = async (tx: Tx) => {
@@ -675,7 +693,7 @@ export class TripsService implements OnModuleInit {
     };
     if (settingPathsOf(settings).length === 0 || deviceIds.size === 0) {
       await this.tx.run(checked);
-      return;
+      return [...deviceIds.values()];
     }
     await this.overlays.applyOverlay(
       {
@@ -688,6 +706,20 @@ export class TripsService implements OnModuleInit {
       },
       { within: checked },
     );
+    return [...deviceIds.values()];
+  }
+
+  /**
+   * After a step's commit: these devices went out on the trip or came back, so the class tiles
+   * that show them are read again and sent to their watchers (`trip.devices.changed`, on every
+   * hub of a cluster). One event for the whole step, however big the kit. Needed even when the
+   * step laid or removed settings: settings that change nothing on a device queue no command,
+   * and a trip may name none.
+   */
+  private announceMoved(deviceIds: readonly string[]): void {
+    if (deviceIds.length > 0) {
+      this.events.emit('trip.devices.changed', { deviceIds });
+    }
   }
 
   /**
@@ -784,14 +816,18 @@ export class TripsService implements OnModuleInit {
     });
   }
 
-  /** The writes of taking `entry` out of trip `id`'s kit, inside their transaction (removeFromKit). */
+  /**
+   * The writes of taking `entry` out of trip `id`'s kit, inside their transaction (removeFromKit).
+   *
+   * @returns whether it was out, so checked in as it left
+   */
   private async removeFromKitIn(
     tx: Tx,
     actor: StaffPrincipal,
     id: string,
     entry: KitEntry,
     deviceId: string | null,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const trip = await this.lockOpenTrip(tx, id, { closedCode: 'trip_closed' });
     const current = await this.trips.kitEntryByTag(tx, id, entry.assetTag);
     if (!current || current.assetId !== entry.assetId) {
@@ -838,6 +874,7 @@ export class TripsService implements OnModuleInit {
         kitSize: await this.trips.countWholeKit(tx, id),
       },
     });
+    return current.status === 'out';
   }
 
   /**
