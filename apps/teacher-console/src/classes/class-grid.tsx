@@ -1,8 +1,8 @@
 // The lesson's tablets as a grid of tiles (issue 12), one per tablet: its name and asset tag,
-// then online, lock, app, battery, a camera allowed by the class, absent and "not done yet", each in words with a shape beside
-// it (never colour alone). A tablet that has not yet done what was last asked has a dashed,
-// thicker frame and says so, so a teacher sees at a glance which ones to wait for. A tile opens a
-// dialog to act on that one tablet or mark it absent.
+// then online, lock, app, battery, a camera allowed by the class, absent, out on a trip and "not
+// done yet", each in words with a shape beside it (never colour alone). A tablet that has not yet
+// done what was last asked has a dashed, thicker frame and says so, so a teacher sees at a glance
+// which ones to wait for. A tile opens a dialog to act on that one tablet or mark it absent.
 import type { ClassSessionView, ClassTile } from '@app/hub-api';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -115,7 +115,7 @@ function Tile({ tile, onOpen }: { tile: ClassTile; onOpen: () => void }) {
       <TileLine icon="battery">{batteryWords(tile)}</TileLine>
       {cameraWords(tile) ? <TileLine icon="camera">{cameraWords(tile) as string}</TileLine> : null}
       {tile.absent ? <TileLine icon="absent">Absent</TileLine> : null}
-      {onTripWords(tile) ? <TileLine icon="absent">{onTripWords(tile) as string}</TileLine> : null}
+      {onTripWords(tile) ? <TileLine icon="trip">{onTripWords(tile) as string}</TileLine> : null}
       <TileLine icon={tile.pending ? 'waiting' : 'done'}>{pendingWords(tile)}</TileLine>
     </AriaButton>
   );
@@ -191,6 +191,11 @@ function TileDialog({
                 {tile.absent ? 'Marked absent' : 'Present'}
               </TileLine>
             </li>
+            {onTripWords(tile) ? (
+              <li>
+                <TileLine icon="trip">{onTripWords(tile) as string}</TileLine>
+              </li>
+            ) : null}
             <li>
               <TileLine icon={tile.pending ? 'waiting' : 'done'}>
                 {tile.pending ? 'Has not yet done what was asked' : 'Has done what was asked'}

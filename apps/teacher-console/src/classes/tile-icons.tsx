@@ -15,7 +15,8 @@ export type TileIconName =
   | 'waiting'
   | 'done'
   | 'absent'
-  | 'camera';
+  | 'camera'
+  | 'trip';
 
 const PATHS: Record<TileIconName, ReactNode> = {
   // A filled dot, and a hollow ring.
@@ -73,6 +74,17 @@ const PATHS: Record<TileIconName, ReactNode> = {
     <>
       <circle cx="12" cy="8" r="3.5" fill="none" strokeWidth="2" />
       <path d="M5 20c.8-3.5 3.5-5.5 7-5.5s6.2 2 7 5.5M4 4l16 16" fill="none" strokeWidth="2" />
+    </>
+  ),
+  // A coach seen from the front, as a school trip goes: windscreen, lights and wheels.
+  trip: (
+    <>
+      <rect x="4.5" y="3" width="15" height="15" rx="2.5" fill="none" strokeWidth="2" />
+      <path
+        d="M4.5 10.5h15M8 14.5h.5M15.5 14.5h.5M7.5 18v2.5M16.5 18v2.5"
+        fill="none"
+        strokeWidth="2"
+      />
     </>
   ),
 };
