@@ -15,6 +15,7 @@ import {
   createStaffAccount,
   signInWithForm,
 } from '../support/browser';
+import { waitFor } from '../support/devices';
 import { databaseEnv } from '../support/test-database';
 
 describe('a choice deleted meanwhile', () => {
@@ -241,6 +242,28 @@ describe('a choice deleted meanwhile', () => {
     expect(await page().getByRole('textbox', { name: 'Starts (lesson 2)' }).inputValue()).toBe(
       '13:30',
     );
+    // A name another class has: said beside the name, which takes the focus from Save (far
+    // below it), in view.
+    await callApi(hub().url, 'POST', '/api/classes', adminToken, {
+      name: 'Year 6 Ash',
+      teacherIds: [me.id],
+    });
+    await name.fill('year 6  ASH');
+    await page().getByRole('button', { name: 'Save class' }).click();
+    await page()
+      .locator('.field-error')
+      .filter({ hasText: 'A class named "Year 6 Ash" already exists' })
+      .waitFor();
+    const focused = `(() => {
+      const input = document.activeElement;
+      const box = input ? input.getBoundingClientRect() : null;
+      return input && box ? { name: input.getAttribute('aria-invalid') === 'true' && input.labels?.[0]?.textContent, inView: box.top >= 0 && box.bottom <= window.innerHeight } : null;
+    })()`;
+    await waitFor(
+      async () => (await page().evaluate<{ name: unknown } | null>(focused))?.name === 'Name',
+      'the focus to move to Name',
+    );
+    expect(await page().evaluate(focused)).toEqual({ name: 'Name', inView: true });
     await name.fill('Year 6 Elm and Ash');
     await page().getByRole('button', { name: 'Save class' }).click();
     await page().waitForURL(/\/manage-classes$/);

@@ -115,6 +115,42 @@ describe('the Staff screen and the audit log', () => {
     await checkScreen('staff-after');
   });
 
+  it('takes ICT to the field a refusal is beside, in view, when the button pressed is below it', async () => {
+    await page().goto(`${hub().url}/staff`);
+    await page().waitForURL(/\/sign-in\?next=%2Fstaff$/);
+    await signInWithForm(page(), 'ivy', 'Staff-Pass1!');
+    await page().getByRole('heading', { name: 'Staff', exact: true }).waitFor();
+    // iPad landscape: the New account dialog scrolls, and its button is below the username.
+    await page().getByRole('button', { name: 'New account' }).click();
+    const dialog = page().getByRole('dialog', { name: 'New staff account' });
+    const username = dialog.getByLabel('Username');
+    await username.fill('ivy');
+    await dialog.getByLabel('Display name').fill('Ivy Again');
+    await dialog.getByLabel('First password').fill('Ivy-Pass1!');
+    await dialog.getByLabel('Email (optional)').fill('ivy@school.example');
+    await dialog.getByRole('button', { name: 'Create account' }).click();
+    await dialog
+      .locator('.field')
+      .filter({ has: page().getByLabel('Username') })
+      .locator('.field-error')
+      .filter({ hasText: 'already taken' })
+      .waitFor();
+    // The refused field has the focus (a screen reader reads its label and error) and is seen.
+    // (Run in the page as text: this file is compiled without the DOM's types.)
+    const focused = `(() => {
+      const input = document.activeElement;
+      if (!input || input.getAttribute('aria-invalid') !== 'true') return null;
+      const box = input.getBoundingClientRect();
+      return { label: input.labels?.[0]?.textContent ?? '', inView: box.top >= 0 && box.bottom <= window.innerHeight };
+    })()`;
+    await waitFor(
+      async () => (await page().evaluate(focused)) !== null,
+      'the focus to move to the refused field',
+    );
+    expect(await page().evaluate(focused)).toEqual({ label: 'Username', inView: true });
+    await checkScreen('staff-new-account-taken');
+  });
+
   it('ICT gives an account an email for loan reminders, and changes its name and email', async () => {
     await page().goto(`${hub().url}/sign-in?next=%2Fstaff`);
     await signInWithForm(page(), 'ivy', 'Staff-Pass1!');

@@ -26,6 +26,7 @@ import {
   SearchPicker,
   Select,
   TextField,
+  useFocusOnRefusal,
   useSettled,
 } from '../ui';
 import { WEEKDAYS } from './class-words';
@@ -205,6 +206,7 @@ export function ClassForm({
 
   // 400: each part beside its field, the rest above Save; 409: the name is taken; anything else
   // above Save.
+  const formRef = useFocusOnRefusal(error);
   const refused = classErrorsOf(error);
   const byField = refused?.byField ?? {};
   // The name's 409 carries no code; the other 409, a class changed meanwhile, is said by the page.
@@ -238,7 +240,7 @@ export function ClassForm({
     setLessons((rows) => rows.map((row) => (row.key === key ? { ...row, ...change } : row)));
 
   return (
-    <form className="form class-edit-form" onSubmit={submit} aria-label="Class">
+    <form className="form class-edit-form" onSubmit={submit} aria-label="Class" ref={formRef}>
       <TextField
         label="Name"
         value={name}

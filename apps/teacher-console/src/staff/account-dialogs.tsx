@@ -13,7 +13,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { Form } from 'react-aria-components';
 import { api, apiQuery } from '../api/client';
-import { Button, CheckboxGroup, Dialog, ErrorMessage, TextField } from '../ui';
+import { Button, CheckboxGroup, Dialog, ErrorMessage, TextField, useFocusOnRefusal } from '../ui';
 import { fieldErrors } from './field-errors';
 
 const ROLE_OPTIONS = STAFF_ROLES.map((role) => ({ value: role, label: STAFF_ROLE_LABELS[role] }));
@@ -116,6 +116,7 @@ export function CreateAccountDialog() {
       create.reset();
     }
   };
+  const formRef = useFocusOnRefusal(create.error);
   const { byField, form } = fieldErrors(create.error, CREATE_FIELDS);
   // A taken username (the hub's code) is beside the username too: fieldErrors puts it there.
   const usernameError = byField.username;
@@ -131,7 +132,7 @@ export function CreateAccountDialog() {
       trigger={<Button variant="primary">New account</Button>}
     >
       {(close) => (
-        <Form className="form" onSubmit={submit}>
+        <Form className="form" onSubmit={submit} ref={formRef}>
           <TextField
             label="Username"
             description="Lowercase letters, digits, dots, dashes or underscores; used to sign in."
@@ -220,6 +221,7 @@ function AccountChangeDialog(props: AccountChangeDialogProps) {
       setOpen(false);
     },
   });
+  const formRef = useFocusOnRefusal(save.error);
   return (
     <Dialog
       title={props.title}
@@ -236,6 +238,7 @@ function AccountChangeDialog(props: AccountChangeDialogProps) {
       {(close) => (
         <Form
           className="form"
+          ref={formRef}
           onSubmit={(event) => {
             event.preventDefault();
             save.mutate();

@@ -7,6 +7,7 @@ export { ConfirmDialog, type ConfirmDialogProps } from './confirm-dialog';
 export { CopyText, type CopyTextProps } from './copy-text';
 export { Dialog, type DialogProps } from './dialog';
 export { ErrorMessage, StatusMessage, type ErrorMessageProps } from './error-message';
+export { useFocusOnRefusal } from './focus-on-refusal';
 export { Page, type PageProps } from './page';
 export { Pager, type PagerProps } from './pager';
 export { ScanBox, SCAN_BOX_LABEL, type ScanBoxProps } from './scan-box';
