@@ -11,6 +11,7 @@ import {
   consoleSpec,
   signInWithForm,
 } from '../support/browser';
+import { waitFor } from '../support/devices';
 
 describe("an asset's page when another tab changed it first", () => {
   let adminToken: string;
@@ -56,6 +57,14 @@ describe("an asset's page when another tab changed it first", () => {
 
     await markLost(first);
     await first.getByText('LAP-31 is marked lost.').waitFor();
+    // "Mark lost" went with the status it changed: the focus is on the line saying what was
+    // done, not back at the page's start.
+    await waitFor(
+      async () =>
+        (await first.evaluate<string | null>('document.activeElement.textContent')) ===
+        'LAP-31 is marked lost.',
+      'the focus on "LAP-31 is marked lost."',
+    );
     const question = await markLost(second);
     await question.getByText('Asset LAP-31 is already lost').waitFor();
     await checkScreen('asset-refused-lost', second);

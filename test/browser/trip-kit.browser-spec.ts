@@ -17,6 +17,7 @@ import {
   scrollsSideways,
   signInWithForm,
 } from '../support/browser';
+import { waitFor } from '../support/devices';
 
 jest.setTimeout(240_000);
 
@@ -214,6 +215,15 @@ describe("a trip's kit changed from its page", () => {
       .getByRole('status')
       .filter({ hasText: 'The trip is called off and closed: its kit never went out.' })
       .waitFor();
+    // "Close trip" went with the trip it closed: the keyboard's place is the line saying so, not
+    // the page's start (from which Tab would go through the navigation again).
+    const focused = async () =>
+      (await page().evaluate<string | null>('document.activeElement.textContent'))?.trim();
+    await waitFor(
+      async () =>
+        (await focused()) === '✓ The trip is called off and closed: its kit never went out.',
+      'the focus on the line saying the trip is closed',
+    );
     await page().getByText('Closed', { exact: true }).waitFor();
 
     const after = await api<Trip>('GET', `/api/trips/${trip.id}`);

@@ -22,6 +22,7 @@ import {
   Page,
   Pager,
   StatusMessage,
+  useFocusWhenDropped,
 } from '../ui';
 import { AssetLabel } from './asset-label';
 import { AssetStatusWords } from './asset-status';
@@ -136,6 +137,7 @@ function AssetActions({ asset }: { asset: Asset }) {
       client.invalidateQueries({ queryKey: [assetPath(asset.id)] }),
     ]);
   const [done, setDone] = useState<string | null>(null);
+  const doneLine = useFocusWhenDropped(done);
   const makeAvailable = useMutation({
     mutationFn: () =>
       api<Asset>(assetPath(asset.id), {
@@ -143,8 +145,9 @@ function AssetActions({ asset }: { asset: Asset }) {
         body: { status: 'available' } satisfies UpdateAssetRequest,
       }),
     onSuccess: async () => {
-      setDone(`${asset.assetTag} is available again.`);
+      // Said once the page shows it: the button pressed has gone by then (useFocusWhenDropped).
       await refresh();
+      setDone(`${asset.assetTag} is available again.`);
     },
     // Refused because someone else changed it first: show it as it is now, beside the words.
     onError: () => void refresh(),
@@ -181,8 +184,8 @@ function AssetActions({ asset }: { asset: Asset }) {
             onClosedAfterFailure={() => void refresh()}
             onConfirm={async () => {
               await api<Asset>(`${assetPath(asset.id)}/lost`, { method: 'POST' });
-              setDone(`${asset.assetTag} is marked lost.`);
               await refresh();
+              setDone(`${asset.assetTag} is marked lost.`);
             }}
           >
             {asset.deviceId
@@ -192,7 +195,11 @@ function AssetActions({ asset }: { asset: Asset }) {
         ) : null}
       </div>
       <ErrorMessage error={makeAvailable.error} title="Could not change the status." />
-      {done ? <StatusMessage>{done}</StatusMessage> : null}
+      {done ? (
+        <p className="status-message" role="status" tabIndex={-1} ref={doneLine}>
+          {done}
+        </p>
+      ) : null}
       {asset.deviceLockedAsLost && asset.status !== 'lost' ? (
         <p className="desk-blocked">
           Its device is still locked as lost, so it is not lent until ICT unlocks the device.

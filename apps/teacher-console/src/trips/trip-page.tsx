@@ -25,6 +25,7 @@ import {
   Page,
   ScanBox,
   StatusMessage,
+  useFocusWhenDropped,
 } from '../ui';
 import { KitTable, type KitRow, type StoredPhotoCountPart } from './kit-table';
 import {
@@ -109,6 +110,9 @@ function TripDetail({ trip, photos }: { trip: Trip; photos?: TripPhotoParts }) {
   const path = tripPath(trip.id);
   const scanBox = useRef<HTMLInputElement>(null);
   const [done, setDone] = useState<string | null>(null);
+  // The step's button often goes with it (Check out, Close trip, a row's Mark lost): its words
+  // take the focus then, so the next Tab goes on from here.
+  const doneLine = useFocusWhenDropped(done);
   /** Every step answers with the trip as it is now: put it straight into the cache. */
   const settle = async (next: Trip, message: string) => {
     client.setQueryData([path], next);
@@ -296,7 +300,7 @@ function TripDetail({ trip, photos }: { trip: Trip; photos?: TripPhotoParts }) {
         </div>
       ) : null}
       {done ? (
-        <p className="desk-done" role="status">
+        <p className="desk-done" role="status" tabIndex={-1} ref={doneLine}>
           <span aria-hidden="true">✓ </span>
           {done}
         </p>

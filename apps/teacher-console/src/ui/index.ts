@@ -8,6 +8,7 @@ export { CopyText, type CopyTextProps } from './copy-text';
 export { Dialog, type DialogProps } from './dialog';
 export { ErrorMessage, StatusMessage, type ErrorMessageProps } from './error-message';
 export { useFocusOnRefusal } from './focus-on-refusal';
+export { useFocusWhenDropped } from './focus-when-dropped';
 export { Page, type PageProps } from './page';
 export { Pager, type PagerProps } from './pager';
 export { ScanBox, SCAN_BOX_LABEL, type ScanBoxProps } from './scan-box';
