@@ -193,6 +193,49 @@ describe('the Staff screen and the audit log', () => {
     });
   });
 
+  it("keeps the roles ICT ticked when someone else changed the account's roles meanwhile, and says so", async () => {
+    await createStaffAccount(hub().url, adminToken, 'wren', ['teacher']);
+    const rolesOfWren = async () => {
+      const accounts = await callApi<{
+        items: { id: string; username: string; roles: string[] }[];
+      }>(hub().url, 'GET', '/api/staff?pageSize=100', adminToken);
+      return accounts.items.find((account) => account.username === 'wren')!;
+    };
+    await page().goto(`${hub().url}/sign-in?next=%2Fstaff`);
+    await signInWithForm(page(), 'ivy', 'Staff-Pass1!');
+    await page().getByRole('button', { name: 'Roles of Wren' }).click();
+    const roles = page().getByRole('dialog', { name: 'Roles of Wren' });
+    await roles.getByRole('checkbox', { name: 'Office' }).check();
+
+    // Another member of ICT makes Wren a trip leader while this dialog is open.
+    const wren = await rolesOfWren();
+    await callApi(hub().url, 'PATCH', `/api/staff/${wren.id}`, adminToken, {
+      roles: ['teacher', 'trip_leader'],
+    });
+    await roles.getByRole('button', { name: 'Save roles' }).click();
+    const notice = roles.getByRole('alert').filter({ hasText: 'Not saved.' });
+    await notice
+      .filter({ hasText: 'Someone else saved this account after you opened it.' })
+      .waitFor();
+    await checkScreen('staff-roles-changed-meanwhile');
+    // What was ticked stays; the other person's change stands.
+    expect(await roles.getByRole('checkbox', { name: 'Office' }).isChecked()).toBe(true);
+    expect(await roles.getByRole('checkbox', { name: 'Trip leader' }).isChecked()).toBe(false);
+    expect((await rolesOfWren()).roles.sort()).toEqual(['teacher', 'trip_leader']);
+
+    // Shown the account as it is now, ICT ticks Office again; both changes stand.
+    await notice
+      .getByRole('button', { name: 'Discard mine and show the account as it is now' })
+      .click();
+    await notice.waitFor({ state: 'detached' });
+    expect(await roles.getByRole('checkbox', { name: 'Trip leader' }).isChecked()).toBe(true);
+    expect(await roles.getByRole('checkbox', { name: 'Office' }).isChecked()).toBe(false);
+    await roles.getByRole('checkbox', { name: 'Office' }).check();
+    await roles.getByRole('button', { name: 'Save roles' }).click();
+    await roles.waitFor({ state: 'detached' });
+    expect((await rolesOfWren()).roles.sort()).toEqual(['office', 'teacher', 'trip_leader']);
+  });
+
   it('sends ICT to Change password for their own, rather than a reset that signs them out', async () => {
     await page().goto(`${hub().url}/sign-in?next=%2Fstaff`);
     await signInWithForm(page(), 'ivy', 'Staff-Pass1!');

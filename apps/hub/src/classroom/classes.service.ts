@@ -15,13 +15,12 @@ import {
   nameSortKeyOf,
   type ClassDto,
   type ClassSession,
-  type ClassUpdateRefusal,
   type TimetableSlot,
 } from '@app/hub-api';
 import { AuditService } from '../audit/audit.service';
 import type { AuditTarget } from '../audit/audit-labels';
 import { Clock } from '../common/clock';
-import { codedConflict } from '../common/coded-refusal';
+import { changedMeanwhile, isUnchangedSince } from '../common/changed-meanwhile';
 import { HubEvents } from '../common/hub-events';
 import { localTime } from '../common/local-time';
 import { hasAnyRole, StaffPrincipal, type StaffRole } from '../common/roles';
@@ -301,16 +300,8 @@ export class ClassesService implements TeacherTablets {
         const current = (await this.classes.find(classId, tx)) as ClassRecord;
         // Read with the row held: a change made from an older read would put back, whole, the
         // teachers, tablets or timetable someone saved since (the form sends them all).
-        if (
-          input.updatedAt !== undefined &&
-          new Date(input.updatedAt).getTime() !== current.entity.updatedAt.getTime()
-        ) {
-          const code: ClassUpdateRefusal = 'changed_meanwhile';
-          throw codedConflict(
-            code,
-            `Class "${current.entity.name}" was changed by someone else after you read it. ` +
-              'Nothing was saved: read it again and make the change there',
-          );
+        if (!isUnchangedSince(input.updatedAt, current.entity.updatedAt)) {
+          throw changedMeanwhile(`Class "${current.entity.name}"`);
         }
         const changes: Partial<ClassEntity> = {};
         const changed: string[] = [];

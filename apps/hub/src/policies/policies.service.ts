@@ -26,6 +26,7 @@ import { deviceLabel, policyTarget } from '../audit/audit-labels';
 import { AuditActor, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { codedConflict } from '../common/coded-refusal';
+import { changedMeanwhile } from '../common/changed-meanwhile';
 import { HUB_CONFIG, HubConfig } from '../config/hub-config';
 import type { StaffPrincipal } from '../common/roles';
 import { TransactionRunner, Tx } from '../database/transaction-runner';
@@ -61,12 +62,10 @@ export function policyNameTaken(name: string): ConflictException {
  * @param current the revision the policy is at now, when known
  */
 export function policyChangedMeanwhile(name: string, from: number, current?: number) {
-  const code: PolicyRefusal = 'changed_meanwhile';
-  const now = current === undefined ? 'it has a newer one' : `it is now at revision ${current}`;
-  return codedConflict(
-    code,
-    `Policy "${name}" was changed by someone else after revision ${from}, which this change ` +
-      `was made from: ${now}. Nothing was saved: read it again and make the change there`,
+  return changedMeanwhile(
+    `Policy "${name}"`,
+    `after revision ${from}, which this change was made from`,
+    current === undefined ? 'it has a newer one' : `it is now at revision ${current}`,
   );
 }
 

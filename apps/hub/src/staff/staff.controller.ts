@@ -120,7 +120,10 @@ export class StaffController {
     summary: 'Change a staff account: name, roles, disabled, password reset',
     ok: 'The account as changed',
     errors: {
-      409: 'You cannot disable yourself or remove your own ict role, or someone changed the account (or yours) at the same moment',
+      409:
+        'You cannot disable yourself or remove your own ict role, or someone changed the account ' +
+        '(or yours) at the same moment, or the account changed after the `updatedAt` given ' +
+        '(`code` `changed_meanwhile`): nothing was saved',
     },
   })
   update(

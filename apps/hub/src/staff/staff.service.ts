@@ -16,6 +16,7 @@ import { staffTarget } from '../audit/audit-labels';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { codedConflict } from '../common/coded-refusal';
+import { changedMeanwhile, isUnchangedSince } from '../common/changed-meanwhile';
 import { HubEvents } from '../common/hub-events';
 import { hashToken } from '../common/token-hash';
 import { STAFF_ROLES, StaffPrincipal } from '../common/roles';
@@ -237,7 +238,9 @@ export class StaffService implements OnApplicationBootstrap {
    * @throws ConflictException 409 for ICT disabling themselves or dropping their own ict role,
    *   when someone else enabled or disabled the account at the same moment, or when the actor's
    *   own account was disabled or lost the ict role meanwhile (so two ICT staff disabling each
-   *   other at once never leave the school with no ICT account)
+   *   other at once never leave the school with no ICT account); 409 `changed_meanwhile` when
+   *   `input.updatedAt` is given and is not the account's `updatedAt` (checked under the row
+   *   lock; nothing is written or audited)
    */
   async update(actor: StaffPrincipal, id: string, input: UpdateStaffDto): Promise<StaffAccountDto> {
     await this.mustFind(id);
@@ -266,6 +269,11 @@ export class StaffService implements OnApplicationBootstrap {
         throw new NotFoundException(`No staff account ${id}`);
       }
       mustStillBeIct(locked.find((row) => row.id === actor.id));
+      // Read with the row held: roles made from an older read would put back, whole, the list
+      // someone else saved since (the Roles dialog sends them all).
+      if (!isUnchangedSince(input.updatedAt, account.updatedAt)) {
+        throw changedMeanwhile(`The account of ${account.displayName} (${account.username})`);
+      }
       const changes: Parameters<StaffRepository['updateAccountWhere']>[3] = {};
       const changed: string[] = [];
       if (input.displayName !== undefined && input.displayName.trim() !== account.displayName) {

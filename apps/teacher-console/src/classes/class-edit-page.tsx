@@ -6,7 +6,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate, useParams } from 'react-router-dom';
 import { api, apiQuery, conflictCodeOf } from '../api/client';
-import { Button, ErrorMessage, Link, Page, StatusMessage } from '../ui';
+import { ChangedMeanwhileNotice, ErrorMessage, Link, Page, StatusMessage } from '../ui';
 import { ClassForm, type ClassFormBody } from './class-form';
 import { CLASSES_PATH, classPath } from './class-live';
 
@@ -62,21 +62,15 @@ export default function ClassEditPage() {
           saveLabel="Save class"
           beforeSave={
             conflictCodeOf(save.error, CLASS_UPDATE_REFUSALS) === 'changed_meanwhile' ? (
-              <div className="error-message" role="alert">
-                <strong>Not saved.</strong> Someone else saved this class after you opened it. What
-                you chose is still here, but the hub will not save it over their change, as that
-                would undo it. Note what you changed, then show the class as it is now and make your
-                changes again.{' '}
-                <Button
-                  onPress={() => {
-                    save.reset();
-                    setFilling((n) => n + 1);
-                  }}
-                  isDisabled={existing.isFetching}
-                >
-                  Discard mine and show the class as it is now
-                </Button>
-              </div>
+              <ChangedMeanwhileNotice
+                thing="this class"
+                discardLabel="Discard mine and show the class as it is now"
+                onDiscard={() => {
+                  save.reset();
+                  setFilling((n) => n + 1);
+                }}
+                isDisabled={existing.isFetching}
+              />
             ) : null
           }
         />

@@ -5,6 +5,8 @@ import {
   passwordRuleChecks,
   STAFF_ROLE_LABELS,
   STAFF_ROLES,
+  STAFF_UPDATE_REFUSALS,
+  type UpdateStaffRequest,
   type PasswordRule,
   type StaffAccount,
   type StaffRole,
@@ -12,8 +14,16 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { Form } from 'react-aria-components';
-import { api, apiQuery } from '../api/client';
-import { Button, CheckboxGroup, Dialog, ErrorMessage, TextField, useFocusOnRefusal } from '../ui';
+import { api, apiQuery, conflictCodeOf } from '../api/client';
+import {
+  Button,
+  ChangedMeanwhileNotice,
+  CheckboxGroup,
+  Dialog,
+  ErrorMessage,
+  TextField,
+  useFocusOnRefusal,
+} from '../ui';
 import { fieldErrors } from './field-errors';
 
 const ROLE_OPTIONS = STAFF_ROLES.map((role) => ({ value: role, label: STAFF_ROLE_LABELS[role] }));
@@ -196,10 +206,19 @@ interface AccountChangeDialogProps {
   title: string;
   /** The row's button that opens it. */
   trigger: ReactNode;
-  /** Called as the dialog opens: the fields go back to the account as it is. */
-  onOpen: () => void;
+  /**
+   * Called as the dialog opens, and after a refusal as made from an older read when the person
+   * asks for the account as it is now: the fields go back to `account`.
+   */
+  onOpen: (account: StaffAccount) => void;
   /** The body of PATCH /api/staff/:id, from the fields. */
-  body: () => Record<string, unknown>;
+  body: () => UpdateStaffRequest;
+  /**
+   * The body holds a whole value read when the dialog opened (the roles): it is sent with the
+   * account's `updatedAt` as read then, so the hub refuses it (409 `changed_meanwhile`) rather
+   * than put back what someone else saved since.
+   */
+  sendsWhole?: boolean;
   submitLabel: string;
   submitDisabled?: boolean;
   /** The fields, given the hub's refusal of the last save (null before one). */
@@ -212,13 +231,37 @@ interface AccountChangeDialogProps {
  */
 function AccountChangeDialog(props: AccountChangeDialogProps) {
   const [isOpen, setOpen] = useState(false);
+  /** The account's `updatedAt` as the fields were filled from it. */
+  const [readAt, setReadAt] = useState(props.account.updatedAt);
   const refresh = useRefreshStaff();
+  const path = `/api/staff/${props.account.id}`;
   const save = useMutation({
     mutationFn: () =>
-      api<StaffAccount>(`/api/staff/${props.account.id}`, { method: 'PATCH', body: props.body() }),
+      api<StaffAccount>(path, {
+        method: 'PATCH',
+        body: {
+          ...props.body(),
+          ...(props.sendsWhole ? { updatedAt: readAt } : {}),
+        } satisfies UpdateStaffRequest,
+      }),
     onSuccess: async () => {
       await refresh();
       setOpen(false);
+    },
+    onError: (error) => {
+      if (conflictCodeOf(error, STAFF_UPDATE_REFUSALS) === 'changed_meanwhile') {
+        void refresh();
+      }
+    },
+  });
+  const changedMeanwhile = conflictCodeOf(save.error, STAFF_UPDATE_REFUSALS) !== null;
+  // Discarding what was typed: the fields are filled again from the account as the hub has it.
+  const reread = useMutation({
+    mutationFn: () => api<StaffAccount>(path),
+    onSuccess: (account) => {
+      props.onOpen(account);
+      setReadAt(account.updatedAt);
+      save.reset();
     },
   });
   const formRef = useFocusOnRefusal(save.error);
@@ -229,8 +272,10 @@ function AccountChangeDialog(props: AccountChangeDialogProps) {
       onOpenChange={(next) => {
         setOpen(next);
         if (next) {
-          props.onOpen();
+          props.onOpen(props.account);
+          setReadAt(props.account.updatedAt);
           save.reset();
+          reread.reset();
         }
       }}
       trigger={props.trigger}
@@ -244,7 +289,17 @@ function AccountChangeDialog(props: AccountChangeDialogProps) {
             save.mutate();
           }}
         >
-          {props.children(save.error)}
+          {/* A change made meanwhile is said once, below the fields, not as a field's error. */}
+          {props.children(changedMeanwhile ? null : save.error)}
+          {changedMeanwhile ? (
+            <ChangedMeanwhileNotice
+              thing="this account"
+              discardLabel="Discard mine and show the account as it is now"
+              onDiscard={() => reread.mutate()}
+              isDisabled={reread.isPending}
+            />
+          ) : null}
+          {reread.error ? <ErrorMessage error={reread.error} /> : null}
           <div className="dialog-actions">
             <Button onPress={close} isDisabled={save.isPending}>
               Cancel
@@ -276,9 +331,9 @@ export function DetailsDialog({ account }: AccountProps) {
       account={account}
       title={`Details of ${account.displayName}`}
       trigger={<Button aria-label={`Details of ${account.displayName}`}>Details</Button>}
-      onOpen={() => {
-        setDisplayName(account.displayName);
-        setEmail(account.email ?? '');
+      onOpen={(current) => {
+        setDisplayName(current.displayName);
+        setEmail(current.email ?? '');
       }}
       body={() => ({
         ...(displayName.trim() !== account.displayName ? { displayName: displayName.trim() } : {}),
@@ -312,8 +367,9 @@ export function RolesDialog({ account, isSelf }: AccountProps & { isSelf: boolea
       account={account}
       title={`Roles of ${account.displayName}`}
       trigger={<Button aria-label={`Roles of ${account.displayName}`}>Roles</Button>}
-      onOpen={() => setRoles(account.roles)}
-      body={() => ({ roles })}
+      onOpen={(current) => setRoles(current.roles)}
+      body={() => ({ roles: roles as StaffRole[] })}
+      sendsWhole
       submitLabel="Save roles"
       submitDisabled={roles.length === 0}
     >

@@ -2,6 +2,7 @@
 export { useAddressFilters, type FilterChange } from './address-filters';
 export { Button, type ButtonProps } from './button';
 export { BorrowerName, CHASE_ANOTHER_WAY, type BorrowerNameProps } from './borrower-name';
+export { ChangedMeanwhileNotice, type ChangedMeanwhileNoticeProps } from './changed-meanwhile';
 export { CheckboxGroup, type CheckboxGroupProps } from './checkbox-group';
 export { ConfirmDialog, type ConfirmDialogProps } from './confirm-dialog';
 export { CopyText, type CopyTextProps } from './copy-text';

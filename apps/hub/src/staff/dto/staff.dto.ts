@@ -17,7 +17,7 @@ import {
 } from 'class-validator';
 import { STAFF_ROLES, StaffRole } from '../../common/roles';
 import { PageQueryDto } from '../../common/page-query.dto';
-import { IsOmittable, IsPlainText } from '../../common/input-rules';
+import { IsOmittable, IsPlainText, IsRfc3339 } from '../../common/input-rules';
 
 export class LoginDto {
   @ApiProperty()
@@ -114,6 +114,16 @@ export class UpdateStaffDto {
   @IsEmail({}, { message: 'email must be an email address or null' })
   @MaxLength(254)
   email?: string | null;
+
+  @ApiPropertyOptional({
+    description:
+      "The account's `updatedAt` as read when the change was made (RFC 3339). If the account " +
+      'has changed since, nothing is saved: 409 `changed_meanwhile`. Left out, the change is ' +
+      'made to the account as it is',
+  })
+  @IsOmittable()
+  @IsRfc3339()
+  updatedAt?: string;
 }
 
 export class ChangeOwnPasswordDto {
