@@ -6,6 +6,7 @@ import { Transform } from 'class-transformer';
 import { ValidateBy, ValidateIf, ValidationArguments, ValidationOptions } from 'class-validator';
 import { plainTextProblem, PlainTextRule, rfc3339Problem } from '@app/devices';
 import { MAX_DAYS_AHEAD } from '@app/hub-api';
+import { spokenDate } from './local-time';
 
 /**
  * The value must be an RFC 3339 date-time with a time zone (`2027-01-31T08:00:00Z`,
@@ -116,12 +117,14 @@ export function IsOmittable(options?: ValidationOptions): PropertyDecorator {
  * @param field the request's field, named in the message
  * @param when the time given
  * @param now the hub's clock
- * @throws BadRequestException 400 "`field` is more than a year ahead …"
+ * @param timeZone the school's (`HUB_TIME_ZONE`): the message names the day there, in words
+ * @throws BadRequestException 400 "`field` is more than a year ahead (Tuesday 5 December 2028):
+ *   check the year"
  */
-export function refuseTooFarAhead(field: string, when: Date, now: Date): void {
+export function refuseTooFarAhead(field: string, when: Date, now: Date, timeZone: string): void {
   if (when.getTime() - now.getTime() > MAX_DAYS_AHEAD * 24 * 60 * 60 * 1000) {
     throw new BadRequestException(
-      `${field} is more than a year ahead (${when.toISOString().slice(0, 10)}): check the year`,
+      `${field} is more than a year ahead (${spokenDate(when, timeZone)}): check the year`,
     );
   }
 }

@@ -128,3 +128,49 @@ export function spokenTime(at: Date, timeZone: string): string {
   }
   return `${parts.hour}:${parts.minute} on ${parts.weekday} ${parts.day} ${parts.month} ${parts.year}`;
 }
+
+/**
+ * When `at` comes, in words on the school's clock, as short as a person reading it at `now` needs:
+ * `14:33` when it is the same day there, otherwise `spokenTime`'s `14:33 on Saturday 5 December
+ * 2026`. To the minute as shown (seconds dropped): a caller that means "not before" rounds `at`
+ * up to the minute first.
+ *
+ * @param timeZone an IANA zone name, already checked by the configuration (`HUB_TIME_ZONE`)
+ * @throws RangeError an unknown zone (Intl's own error)
+ */
+export function spokenTimeFrom(at: Date, now: Date, timeZone: string): string {
+  const local = localTime(at, timeZone);
+  if (localDateText(local) !== localDateText(localTime(now, timeZone))) {
+    return spokenTime(at, timeZone);
+  }
+  return `${pad(local.hour)}:${pad(local.minute)}`;
+}
+
+const dateFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * The day of `at` in words as the school's calendar shows it, for a message a person reads:
+ * `Friday 5 December 2025` (English names; no comma, as `spokenTime` writes the day, whatever
+ * Node's ICU would put). A loan reminder's due date; a refused far-off date.
+ *
+ * @param timeZone an IANA zone name, already checked by the configuration (`HUB_TIME_ZONE`)
+ * @throws RangeError an unknown zone (Intl's own error)
+ */
+export function spokenDate(at: Date, timeZone: string): string {
+  let formatter = dateFormatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      weekday: 'long',
+      day: 'numeric',
+      month: 'long',
+      year: 'numeric',
+    });
+    dateFormatters.set(timeZone, formatter);
+  }
+  const parts: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
+  for (const part of formatter.formatToParts(at)) {
+    parts[part.type] = part.value;
+  }
+  return `${parts.weekday} ${parts.day} ${parts.month} ${parts.year}`;
+}

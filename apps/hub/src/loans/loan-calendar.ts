@@ -110,13 +110,5 @@ export function latestReminderDue(
 /** Whole days a loan is overdue: the one rule, kept in common/ for the assets' view too. */
 export { daysOverdue } from '../common/days-overdue';
 
-/** `Friday 5 December 2025`: a date as a reminder says it. */
-export function spokenDate(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-GB', {
-    timeZone,
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-  }).format(at);
-}
+/** `Friday 5 December 2025`: a date as a reminder says it (common/local-time.ts). */
+export { spokenDate } from '../common/local-time';

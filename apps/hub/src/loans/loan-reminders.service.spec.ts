@@ -20,7 +20,7 @@ describe(LoanRemindersService.name, () => {
       );
       expect(words.subject).toBe('LOAN-004 is overdue');
       expect(words.text).toBe(
-        'The laptop LOAN-004 was due back on Monday, 9 March 2026 and is 7 days overdue. Please return it to the school office.',
+        'The laptop LOAN-004 was due back on Monday 9 March 2026 and is 7 days overdue. Please return it to the school office.',
       );
     });
   });

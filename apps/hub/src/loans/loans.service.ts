@@ -130,7 +130,7 @@ export class LoansService {
     if (dueAt.getTime() <= now.getTime()) {
       throw new BadRequestException('dueAt is in the past: a loan is due back in the future');
     }
-    refuseTooFarAhead('dueAt', dueAt, now);
+    refuseTooFarAhead('dueAt', dueAt, now, this.config.timeZone);
     const loanId = randomUUID();
     try {
       await this.tx.run(async (tx) => {

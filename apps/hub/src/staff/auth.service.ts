@@ -11,7 +11,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SIGN_IN_ENDED, StaffAuthenticator } from '../common/access';
 import { Clock } from '../common/clock';
-import { formatLocalTime } from '../common/local-time';
+import { spokenTimeFrom } from '../common/local-time';
 import { HubEvents } from '../common/hub-events';
 import { hashToken } from '../common/token-hash';
 import type { StaffPrincipal } from '../common/roles';
@@ -33,15 +33,18 @@ export interface LoginResult {
 const WRONG_CREDENTIALS = 'Wrong username or password';
 
 /**
- * The 429 of a locked username. The time it reopens is the school's wall-clock time with its
- * offset (`HUB_TIME_ZONE`), as staff read every other time, not UTC: in British summer time a
- * UTC time reads an hour early.
+ * The 429 of a locked username, read at `now`. It says when the lock ends on the school's clock
+ * (`HUB_TIME_ZONE`) in words, "try again after 14:33" (with the day when that is not today there),
+ * not in RFC 3339: only a person reads it, on the sign-in page or Change password, and UTC reads
+ * an hour early in British summer time. The minute is rounded up, so trying at the minute shown
+ * never meets the lock again.
  */
-function tooManyFailures(lockedUntil: Date, timeZone: string): HttpException {
+function tooManyFailures(lockedUntil: Date, now: Date, timeZone: string): HttpException {
+  const reopens = new Date(Math.ceil(lockedUntil.getTime() / 60_000) * 60_000);
   return new HttpException(
     {
       statusCode: HttpStatus.TOO_MANY_REQUESTS,
-      message: `Too many failed sign-ins: try again after ${formatLocalTime(lockedUntil, timeZone)}`,
+      message: `Too many failed sign-ins: try again after ${spokenTimeFrom(reopens, now, timeZone)}`,
     },
     HttpStatus.TOO_MANY_REQUESTS,
   );
@@ -204,7 +207,7 @@ export class AuthService extends StaffAuthenticator {
       ),
     );
     if (attempt === null) {
-      throw tooManyFailures(lockedUntil ?? lockUntil, this.config.timeZone);
+      throw tooManyFailures(lockedUntil ?? lockUntil, now, this.config.timeZone);
     }
     // Attempt n follows n - 1 failures: each one past HUB_LOGIN_SLOW_AFTER waits a step longer.
     const over = attempt - this.config.auth.slowAfterFailures;

@@ -199,7 +199,7 @@ export class TripsService implements OnModuleInit {
     if (endsAt.getTime() <= now.getTime()) {
       throw new BadRequestException('endsAt is in the past: a trip ends in the future');
     }
-    refuseTooFarAhead('endsAt', endsAt, now);
+    refuseTooFarAhead('endsAt', endsAt, now, this.config.timeZone);
     const overlay = this.checkOverlay(input.overlay ?? DEFAULT_TRIP_OVERLAY);
     const leaders = await this.checkLeaders(actor, input.leaderIds);
     const keys = input.assetTags.map(tagKeyOf);

@@ -201,13 +201,13 @@ describe('where the desk says a 400 of check-out and check-in', () => {
       statusCode: 400,
       message:
         'conditionOut must not contain control characters (found U+0007); dueAt is more than a ' +
-        'year ahead (2099-01-01): check the year; aupAcceptedAtDesk must be a boolean value',
+        'year ahead (Thursday 1 January 2099): check the year; aupAcceptedAtDesk must be a boolean value',
     });
     expect(checkOutErrorsOf(error)).toEqual({
       asset: null,
       byField: {
         conditionOut: 'Condition out must not contain control characters (found U+0007).',
-        dueAt: 'Due at is more than a year ahead (2099-01-01): check the year.',
+        dueAt: 'Due at is more than a year ahead (Thursday 1 January 2099): check the year.',
       },
       form: 'Aup accepted at desk must be a boolean value.',
     });
