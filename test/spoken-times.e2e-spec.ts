@@ -2,7 +2,13 @@
 // sign-in lock's 429 and the 400 of a date more than a year ahead. RFC 3339 in UTC (or a UTC date
 // cut from it) is an hour or a day off a British school's clock all summer, and the console shows
 // these messages as they are. Europe/London in June, where UTC and the school's clock differ.
-import { createStaff, startHub, TestHub } from './support/hub';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { runAdmin } from '../apps/hub/src/admin';
+import { AdjustableClock } from '../apps/hub/src/common/clock';
+import { createStaff, makeDataDir, startHub, TestHub } from './support/hub';
+import { freePort } from './support/hub-process';
+import { sqliteOnly } from './support/test-database';
 
 const LOCK_AFTER = 3;
 const LOCK_MINUTES = 15;
@@ -88,5 +94,55 @@ describe("times in refusals, on the school's clock and in words", () => {
       400,
       'dueAt is more than a year ahead (Tuesday 20 June 2028): check the year',
     ]);
+  });
+});
+
+// `npm run admin -- backup` and `restore` tell ICT when the backup was taken: in the school's time
+// and words, then the manifest's own stamp (UTC) to match it by.
+sqliteOnly('backup and restore work on the SQLite file')('a backup says when it was taken', () => {
+  const folders: string[] = [];
+  afterAll(() => {
+    for (const dir of folders) {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("on the school's clock in words, then as the manifest has it", async () => {
+    const hub = await startHub();
+    folders.push(hub.dataDir);
+    await hub.close();
+    const out = makeDataDir();
+    folders.push(out);
+    const file = path.join(out, 'hub.tar.gz');
+    const clock = new AdjustableClock();
+    // 14:20:10 British summer time.
+    clock.advance(Date.parse('2027-06-15T13:20:10Z') - clock.nowMs());
+    const env = {
+      HUB_LOG_LEVEL: 'silent',
+      HUB_PORT: String(await freePort()),
+      HUB_TIME_ZONE: 'Europe/London',
+    };
+    const run = async (args: string[], dataDir: string) => {
+      let text = '';
+      const code = await runAdmin(
+        args,
+        { ...env, HUB_DATA_DIR: dataDir },
+        { out: (more) => (text += more), err: (more) => (text += more) },
+        clock,
+      );
+      return { code, text };
+    };
+    const backedUp = await run(['backup', file], hub.dataDir);
+    expect(backedUp.code).toBe(0);
+    expect(backedUp.text).toMatch(
+      /\n {2}taken at: {8}14:20 on Tuesday 15 June 2027 \(2027-06-15T13:20:10\.\d{3}Z\)\n/,
+    );
+    const restoredDir = path.join(out, 'restored');
+    const restored = await run(['restore', file], restoredDir);
+    folders.push(restoredDir);
+    expect(restored.code).toBe(0);
+    expect(restored.text).toMatch(
+      /\n {2}taken at: {8}14:20 on Tuesday 15 June 2027 \(2027-06-15T13:20:10\.\d{3}Z\)\n/,
+    );
   });
 });

@@ -24,6 +24,7 @@ import { whyHubIsRunning } from './backup/hub-running';
 import { NotAHubDatabaseError } from './backup/sqlite-file';
 import { Clock, SystemClock } from './common/clock';
 import { PathRefusedError } from './common/file-system-refusal';
+import { spokenTime } from './common/local-time';
 import { HubInstance } from './common/hub-instance';
 import {
   ConfigError,
@@ -111,6 +112,15 @@ function parseArgs(
     return null;
   }
   return { command: command as AdminCommand, target: words[0], force };
+}
+
+/**
+ * When a backup was taken, for the person at the command line: on the school's clock in words
+ * (`HUB_TIME_ZONE`), then the manifest's own RFC 3339 UTC stamp to match it by, "14:20 on Tuesday
+ * 15 June 2027 (2027-06-15T13:20:10.000Z)". UTC alone reads an hour early in British summer time.
+ */
+function takenAt(manifest: BackupManifest, timeZone: string): string {
+  return `${spokenTime(new Date(manifest.createdAt), timeZone)} (${manifest.createdAt})`;
 }
 
 /**
@@ -239,7 +249,7 @@ async function backup(
   output.out(
     [
       `Backed up the hub to ${result.file} (${result.bytes} bytes, readable by this user only).`,
-      `  taken at:        ${manifest.createdAt}`,
+      `  taken at:        ${takenAt(manifest, config.timeZone)}`,
       `  hub version:     ${manifest.hubVersion}`,
       `  migration level: ${manifest.migration.timestamp} (${manifest.migration.name})`,
       ...(manifest.schoolName === null ? [] : [`  school:          ${manifest.schoolName}`]),
@@ -295,7 +305,7 @@ async function restore(
   output.out(
     [
       `Restored the backup ${path.resolve(file)}.`,
-      `  taken at:        ${manifest.createdAt}`,
+      `  taken at:        ${takenAt(manifest, config.timeZone)}`,
       `  hub version:     ${manifest.hubVersion}`,
       `  migration level: ${manifest.migration.timestamp} (${manifest.migration.name})` +
         (manifest.migration.name === result.hubLevel.name
