@@ -1,4 +1,12 @@
-import { formatLocalTime, localClockText, localDateText, localTime } from './local-time';
+import {
+  formatLocalTime,
+  localClockText,
+  localDateText,
+  localTime,
+  spokenDate,
+  spokenTime,
+  spokenTimeFrom,
+} from './local-time';
 
 describe('localTime', () => {
   it('reads an instant on the wall clock of a zone in summer time', () => {
@@ -60,5 +68,24 @@ describe('formatLocalTime', () => {
   it('pads the date and the clock', () => {
     const local = localTime(new Date('2026-03-04T05:06:07Z'), 'UTC');
     expect([localDateText(local), localClockText(local)]).toEqual(['2026-03-04', '05:06:07']);
+  });
+});
+
+describe('spoken times (messages a person reads)', () => {
+  // 23:30 UTC on Tuesday 15 June 2027 is 00:30 on Wednesday in London (BST).
+  const lateEvening = new Date('2027-06-15T23:30:00Z');
+
+  it('say the time and the day on the school clock, without a comma', () => {
+    expect(spokenTime(lateEvening, 'Europe/London')).toBe('00:30 on Wednesday 16 June 2027');
+    expect(spokenDate(lateEvening, 'Europe/London')).toBe('Wednesday 16 June 2027');
+    expect(spokenDate(lateEvening, 'UTC')).toBe('Tuesday 15 June 2027');
+  });
+
+  it('leave out the day when it is the same day on the school clock', () => {
+    const now = new Date('2027-06-15T22:10:00Z'); // 23:10 in London, the same day as 23:50
+    expect(spokenTimeFrom(new Date('2027-06-15T22:50:00Z'), now, 'Europe/London')).toBe('23:50');
+    expect(spokenTimeFrom(lateEvening, now, 'Europe/London')).toBe(
+      '00:30 on Wednesday 16 June 2027',
+    );
   });
 });

@@ -99,15 +99,11 @@ export function formatLocalTime(at: Date, timeZone: string): string {
 
 const spokenFormatters = new Map<string, Intl.DateTimeFormat>();
 
-/**
- * A moment in words as the school's clock shows it, to the minute, for a message a person reads:
- * `16:00 on Wednesday 10 March 2027` (24-hour, English names). Not for anything read back by a
- * program: the API's times stay RFC 3339.
- *
- * @param timeZone an IANA zone name, already checked by the configuration (`HUB_TIME_ZONE`)
- * @throws RangeError an unknown zone (Intl's own error)
- */
-export function spokenTime(at: Date, timeZone: string): string {
+/** `at`'s day and time parts on `timeZone`'s clock, English names, 24-hour (one formatter a zone). */
+function spokenParts(
+  at: Date,
+  timeZone: string,
+): Partial<Record<Intl.DateTimeFormatPartTypes, string>> {
   let formatter = spokenFormatters.get(timeZone);
   if (!formatter) {
     formatter = new Intl.DateTimeFormat('en-GB', {
@@ -126,7 +122,24 @@ export function spokenTime(at: Date, timeZone: string): string {
   for (const part of formatter.formatToParts(at)) {
     parts[part.type] = part.value;
   }
-  return `${parts.hour}:${parts.minute} on ${parts.weekday} ${parts.day} ${parts.month} ${parts.year}`;
+  return parts;
+}
+
+function spokenDay(parts: Partial<Record<Intl.DateTimeFormatPartTypes, string>>): string {
+  return `${parts.weekday} ${parts.day} ${parts.month} ${parts.year}`;
+}
+
+/**
+ * A moment in words as the school's clock shows it, to the minute, for a message a person reads:
+ * `16:00 on Wednesday 10 March 2027` (24-hour, English names). Not for anything read back by a
+ * program: the API's times stay RFC 3339.
+ *
+ * @param timeZone an IANA zone name, already checked by the configuration (`HUB_TIME_ZONE`)
+ * @throws RangeError an unknown zone (Intl's own error)
+ */
+export function spokenTime(at: Date, timeZone: string): string {
+  const parts = spokenParts(at, timeZone);
+  return `${parts.hour}:${parts.minute} on ${spokenDay(parts)}`;
 }
 
 /**
@@ -146,8 +159,6 @@ export function spokenTimeFrom(at: Date, now: Date, timeZone: string): string {
   return `${pad(local.hour)}:${pad(local.minute)}`;
 }
 
-const dateFormatters = new Map<string, Intl.DateTimeFormat>();
-
 /**
  * The day of `at` in words as the school's calendar shows it, for a message a person reads:
  * `Friday 5 December 2025` (English names; no comma, as `spokenTime` writes the day, whatever
@@ -157,20 +168,5 @@ const dateFormatters = new Map<string, Intl.DateTimeFormat>();
  * @throws RangeError an unknown zone (Intl's own error)
  */
 export function spokenDate(at: Date, timeZone: string): string {
-  let formatter = dateFormatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-GB', {
-      timeZone,
-      weekday: 'long',
-      day: 'numeric',
-      month: 'long',
-      year: 'numeric',
-    });
-    dateFormatters.set(timeZone, formatter);
-  }
-  const parts: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
-  for (const part of formatter.formatToParts(at)) {
-    parts[part.type] = part.value;
-  }
-  return `${parts.weekday} ${parts.day} ${parts.month} ${parts.year}`;
+  return spokenDay(spokenParts(at, timeZone));
 }
