@@ -10,7 +10,12 @@ import { UniquePolicyAssignments1764810000000 } from '../apps/hub/src/database/m
 import { PoliciesRepository } from '../apps/hub/src/policies/policies.repository';
 import { PoliciesService } from '../apps/hub/src/policies/policies.service';
 import { PolicyRolloutService } from '../apps/hub/src/policies/policy-rollout.service';
-import { createEnrollmentToken, enrollTestDevice, waitFor } from './support/devices';
+import {
+  createEnrollmentToken,
+  enrollTestDevice,
+  waitFor,
+  waitForBaselinePlanned,
+} from './support/devices';
 import { startHub, TestHub } from './support/hub';
 import { ON_POSTGRES } from './support/test-database';
 
@@ -103,6 +108,9 @@ describe('a policy changed by someone else mid-edit', () => {
     expect(created.status).toBe(201);
     const id = created.body.id as string;
     const { deviceId } = await enrollTestDevice(hub, await createEnrollmentToken(hub, admin));
+    // Enrolment plans the baseline's policy.apply within 200 ms, gathered with other enrolments:
+    // counted after it lands, not in the middle of what this test counts.
+    await waitForBaselinePlanned(hub, admin, [deviceId]);
     const assigned = await hub.http
       .post(`/api/policies/${id}/assignments`)
       .set(auth)
