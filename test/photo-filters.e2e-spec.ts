@@ -36,7 +36,7 @@ describe('the photo filters', () => {
       '/api/photos?deviceId=not-a-uuid 400 deviceId must be a UUID',
       '/api/photos/days?tripId=not-a-uuid 400 tripId must be a UUID',
       '/api/photos/devices?tripId=not-a-uuid 400 tripId must be a UUID',
-      '/api/photos/devices?deviceId=a&deviceId=b 400 deviceId: each must be a UUID',
+      '/api/photos/devices?deviceId=a&deviceId=b 400 deviceId must each be a UUID: "a" and "b" are not',
     ]);
   });
 

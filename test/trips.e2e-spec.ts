@@ -6,6 +6,7 @@
 // a lost report that fails part-way (as when the hub is killed) leaving nothing half-done.
 import type { Asset, Page, Trip, TripSummary } from '@app/hub-api';
 import { PolicyRolloutService } from '../apps/hub/src/policies/policy-rollout.service';
+import { ASSET_TAG_RULE } from '../apps/hub/src/assets/dto/asset.dto';
 import { TestDevice, waitFor } from './support/devices';
 import type { TestHub } from './support/hub';
 import { TEST_DATABASE_NAME } from './support/test-database';
@@ -494,6 +495,33 @@ describe(`trips (${TEST_DATABASE_NAME})`, () => {
       const response = await post(leader.token, '/api/trips', { ...good, ...change });
       expect([change, response.status]).toEqual([change, status]);
       expect((response.body as { message: string }).message).toMatch(message);
+    }
+    // A tag (or leader) the hub cannot take is named, quoted, so it can be found in a long kit:
+    // each once, a long one cut short, five at most and the rest counted.
+    const tagsMust = `assetTags must each be ${ASSET_TAG_RULE}`;
+    const named: [object, string][] = [
+      [{ assetTags: ['LT/01', tags[0], 'OAK 3'] }, `${tagsMust}: "LT/01" and "OAK 3" are not`],
+      [{ assetTags: ['LT/01', 'LT/01'] }, `${tagsMust}: "LT/01" is not`],
+      [
+        { assetTags: [`${'X'.repeat(70)}!`] },
+        `${tagsMust}: "${'X'.repeat(64)}… (71 characters)" is not`,
+      ],
+      [
+        { assetTags: ['a/1', 'a/2', 'a/3', 'a/4', 'a/5', 'a/6', 'a/7', tags[0]] },
+        `${tagsMust}: "a/1", "a/2", "a/3", "a/4", "a/5" and 2 more are not`,
+      ],
+      [
+        { leaderIds: [leader.id, 'Mr Smith'] },
+        'leaderIds must each be a staff account id (a UUID): "Mr Smith" is not',
+      ],
+    ];
+    for (const [change, message] of named) {
+      const response = await post(leader.token, '/api/trips', { ...good, ...change });
+      expect([change, response.status, (response.body as { message: string }).message]).toEqual([
+        change,
+        400,
+        message,
+      ]);
     }
     expect((await post(clerk.token, '/api/trips', good)).status).toBe(403);
 

@@ -11,6 +11,10 @@ describe('plainFieldNames: the hub’s field names as a member of staff reads th
     ],
     ['each of deviceIds must be a UUID', 'Each of device IDs must be a UUID'],
     [
+      'assetTags must each be 1 to 64 letters: "labTablet/1" and "oakRoom 2" are not',
+      'Asset tags must each be 1 to 64 letters: "labTablet/1" and "oakRoom 2" are not',
+    ],
+    [
       'teacherIds: account x is not a teacher; groupId must be a UUID',
       'Teacher IDs: account x is not a teacher; group ID must be a UUID',
     ],

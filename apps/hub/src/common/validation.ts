@@ -5,6 +5,7 @@ import {
   ValidationError,
   ValidationPipe,
 } from '@nestjs/common';
+import { isUUID, type ValidationArguments } from 'class-validator';
 import { quotedInput } from '@app/devices';
 
 /** class-validator's names of the rules that check a value's type. */
@@ -85,6 +86,70 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
     }
   }
   return messages;
+}
+
+/** How many of a list's elements that break a rule its message names; the rest are counted. */
+export const NAMED_MISFITS_MAX = 5;
+
+/** One element of a list as a refusal quotes it: text in quotes (quotedInput), else as JSON. */
+function quotedElement(element: unknown): string {
+  return typeof element === 'string'
+    ? `"${quotedInput(element)}"`
+    : quotedInput(JSON.stringify(element) ?? String(element));
+}
+
+/**
+ * The `message` of a rule checked on each element of a list (`each: true`), naming the elements
+ * that break it, so the person can find the one to fix: "assetTags must each be 1 to 64 letters,
+ * digits, dots, dashes or underscores: "LT/01" and "OAK#3" are not". class-validator's own
+ * message ("each value in groupIds must be a UUID") and a fixed one name none, which for a trip's
+ * kit of 30 tags left the leader to guess. Each element is quoted by quotedElement (a long one
+ * cut short), each named once, at most NAMED_MISFITS_MAX of them, then "and N more".
+ *
+ * @param rule what each element must be, said after "must each be" ("a UUID")
+ * @param fits the test the decorator makes of one element (the same pattern or list of values)
+ * @returns the decorator's `message` option: "`property` must each be `rule`", then the misfits
+ */
+export function eachMustBe(
+  rule: string,
+  fits: (element: unknown) => boolean,
+): (args: ValidationArguments) => string {
+  return ({ property, value }) => {
+    const said = `${property} must each be ${rule}`;
+    const misfits = [
+      ...new Set(
+        (Array.isArray(value) ? (value as unknown[]) : [value])
+          .filter((element) => !fits(element))
+          .map(quotedElement),
+      ),
+    ];
+    if (misfits.length === 0) {
+      return said;
+    }
+    const named = misfits.slice(0, NAMED_MISFITS_MAX);
+    const more = misfits.length - named.length;
+    const list =
+      more > 0
+        ? `${named.join(', ')} and ${more} more`
+        : named.length > 1
+          ? `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]}`
+          : named[0];
+    return `${said}: ${list} ${misfits.length === 1 ? 'is' : 'are'} not`;
+  };
+}
+
+/**
+ * eachMustBe for `@IsUUID(version, { each: true })`: "deviceIds must each be a UUID: "Oak 01" is
+ * not".
+ *
+ * @param version the UUID version the decorator checks, the same as its first argument
+ * @param rule what each id must be, said after "must each be"
+ */
+export function eachMustBeUuid(
+  version: '4' | 'all' = 'all',
+  rule = 'a UUID',
+): (args: ValidationArguments) => string {
+  return eachMustBe(rule, (id) => typeof id === 'string' && isUUID(id, version));
 }
 
 export function createValidationPipe(): ValidationPipe {

@@ -67,7 +67,7 @@ function lessonWords(part: string): string {
  * api/bad-request-fields.ts): each "; "-joined part beside the field it starts with, each a
  * sentence in plain words, a lesson named by its row (lessonWords), and the parts that start with
  * no field for above Save. The hub starts every part of its 400s for this form with the field
- * (flattenValidationErrors writes "deviceIds: each of deviceIds must be a UUID", ClassesService
+ * (the ValidationPipe writes "deviceIds must each be a UUID: "x" is not", ClassesService
  * "teacherIds: no staff account …"), so no part is placed by a name later in it.
  *
  * @param error the hub's refusal of the last save

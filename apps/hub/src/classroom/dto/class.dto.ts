@@ -23,6 +23,7 @@ import { LOCK_MESSAGE_MAX_LENGTH, MESSAGE_TEXT_MAX_LENGTH } from '@app/devices';
 import { CAMERA_ALLOW_MINUTES, LESSON_WEEKDAY, type ClassActionName } from '@app/hub-api';
 import { LIMITS } from '@app/policy';
 import { IsOmittable, IsPlainText, IsRfc3339 } from '../../common/input-rules';
+import { eachMustBeUuid } from '../../common/validation';
 
 /** "HH:MM", 00:00 to 23:59. */
 const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -70,7 +71,7 @@ class ClassTabletsAndTimetableDto {
   @IsOmittable()
   @IsArray()
   @ArrayMaxSize(MAX_DEVICES)
-  @IsUUID('all', { each: true, message: 'each of deviceIds must be a UUID' })
+  @IsUUID('all', { each: true, message: eachMustBeUuid() })
   deviceIds?: string[];
 
   @ApiPropertyOptional({ type: [TimetableSlotDto] })
@@ -90,7 +91,7 @@ export class CreateClassDto extends ClassTabletsAndTimetableDto {
   @ApiProperty({ type: [String], description: 'Staff ids of its teachers' })
   @IsArray()
   @ArrayMaxSize(50)
-  @IsUUID('all', { each: true, message: 'each of teacherIds must be a UUID' })
+  @IsUUID('all', { each: true, message: eachMustBeUuid() })
   teacherIds: string[];
 
   @ApiPropertyOptional()
@@ -109,7 +110,7 @@ export class UpdateClassDto extends ClassTabletsAndTimetableDto {
   @IsOmittable()
   @IsArray()
   @ArrayMaxSize(50)
-  @IsUUID('all', { each: true, message: 'each of teacherIds must be a UUID' })
+  @IsUUID('all', { each: true, message: eachMustBeUuid() })
   teacherIds?: string[];
 
   @ApiPropertyOptional({ nullable: true, description: 'null: the class has no group' })
@@ -199,7 +200,7 @@ export class ClassActionDto {
     message: 'deviceIds must name at least one tablet, or be left out for the whole class',
   })
   @ArrayMaxSize(MAX_DEVICES)
-  @IsUUID('all', { each: true, message: 'each of deviceIds must be a UUID' })
+  @IsUUID('all', { each: true, message: eachMustBeUuid() })
   deviceIds?: string[];
 }
 
@@ -207,7 +208,7 @@ export class SetAbsentDto {
   @ApiProperty({ type: [String] })
   @IsArray()
   @ArrayMaxSize(MAX_DEVICES)
-  @IsUUID('all', { each: true, message: 'each of deviceIds must be a UUID' })
+  @IsUUID('all', { each: true, message: eachMustBeUuid() })
   deviceIds: string[];
 
   @ApiProperty()

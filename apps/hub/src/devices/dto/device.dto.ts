@@ -13,6 +13,7 @@ import {
 import { PLATFORMS } from '@app/devices';
 import { PageQueryDto } from '../../common/page-query.dto';
 import { IsOmittable, IsPlainText } from '../../common/input-rules';
+import { eachMustBeUuid } from '../../common/validation';
 
 export class DeviceListQueryDto extends PageQueryDto {
   @ApiPropertyOptional()
@@ -77,7 +78,7 @@ export class GroupMembersDto {
   @ArrayMinSize(1)
   @ArrayMaxSize(10000)
   @ArrayUnique()
-  @IsUUID('4', { each: true })
+  @IsUUID('4', { each: true, message: eachMustBeUuid('4') })
   deviceIds: string[];
 }
 

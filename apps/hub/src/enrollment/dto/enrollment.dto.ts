@@ -22,6 +22,7 @@ import {
 import { PLATFORMS, Platform } from '@app/devices';
 import { TOKEN_MAX_USES, TOKEN_TTL_MINUTES } from '@app/hub-api';
 import { IsOmittable, IsPlainText } from '../../common/input-rules';
+import { eachMustBeUuid } from '../../common/validation';
 
 export class CreateEnrollmentTokenDto {
   @ApiPropertyOptional({ type: [String], description: 'Groups the enrolled devices join' })
@@ -29,7 +30,7 @@ export class CreateEnrollmentTokenDto {
   @IsArray()
   @ArrayMaxSize(50)
   @ArrayUnique()
-  @IsUUID('4', { each: true })
+  @IsUUID('4', { each: true, message: eachMustBeUuid('4') })
   groupIds?: string[];
 
   // The console checks the same range before sending (libs/hub-api number-rules).

@@ -4,6 +4,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsISO8601, IsOptional, IsUUID, Matches } from 'class-validator';
 import { PageQuery } from '../../common/page-query.dto';
+import { eachMustBeUuid } from '../../common/validation';
 
 const DAY = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
@@ -46,6 +47,6 @@ export class DevicePhotoCountsQueryDto {
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? [value] : value))
   @IsArray()
   @ArrayMaxSize(500)
-  @IsUUID('all', { each: true, message: 'each must be a UUID' })
+  @IsUUID('all', { each: true, message: eachMustBeUuid() })
   deviceId?: string[];
 }

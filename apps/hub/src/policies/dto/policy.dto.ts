@@ -16,6 +16,7 @@ import {
 } from 'class-validator';
 import { PageQuery } from '../../common/page-query.dto';
 import { IsOmittable, IsPlainText } from '../../common/input-rules';
+import { eachMustBe } from '../../common/validation';
 import {
   COMPLIANCE_STATUSES,
   type ComplianceStatus,
@@ -45,7 +46,7 @@ export class CreatePolicyDto {
   })
   @IsOmittable()
   @IsArray()
-  @IsString({ each: true })
+  @IsString({ each: true, message: eachMustBe('a string', (path) => typeof path === 'string') })
   enforced?: string[];
 }
 
@@ -72,7 +73,7 @@ export class UpdatePolicyDto {
   @ApiPropertyOptional({ type: [String] })
   @IsOmittable()
   @IsArray()
-  @IsString({ each: true })
+  @IsString({ each: true, message: eachMustBe('a string', (path) => typeof path === 'string') })
   enforced?: string[];
 
   @ApiPropertyOptional({

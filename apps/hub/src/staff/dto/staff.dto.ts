@@ -18,6 +18,12 @@ import {
 import { STAFF_ROLES, StaffRole } from '../../common/roles';
 import { PageQueryDto } from '../../common/page-query.dto';
 import { IsOmittable, IsPlainText, IsRfc3339 } from '../../common/input-rules';
+import { eachMustBe } from '../../common/validation';
+
+/** A list of roles naming one that is not a role: the message names it (eachMustBe). */
+const ROLES_MESSAGE = eachMustBe(`one of ${STAFF_ROLES.join(', ')}`, (role) =>
+  (STAFF_ROLES as readonly unknown[]).includes(role),
+);
 
 export class LoginDto {
   @ApiProperty()
@@ -70,7 +76,7 @@ export class CreateStaffDto {
   @ArrayMinSize(1)
   @ArrayMaxSize(STAFF_ROLES.length)
   @ArrayUnique()
-  @IsIn(STAFF_ROLES, { each: true, message: `roles must each be one of ${STAFF_ROLES.join(', ')}` })
+  @IsIn(STAFF_ROLES, { each: true, message: ROLES_MESSAGE })
   roles: StaffRole[];
 
   @ApiPropertyOptional({ description: 'Where loan reminders are emailed (issue 13)' })
@@ -98,7 +104,7 @@ export class UpdateStaffDto {
   @ArrayMinSize(1)
   @ArrayMaxSize(STAFF_ROLES.length)
   @ArrayUnique()
-  @IsIn(STAFF_ROLES, { each: true, message: `roles must each be one of ${STAFF_ROLES.join(', ')}` })
+  @IsIn(STAFF_ROLES, { each: true, message: ROLES_MESSAGE })
   roles?: StaffRole[];
 
   @ApiPropertyOptional({

@@ -21,6 +21,7 @@ import {
 import type { TripStatus } from '@app/hub-api';
 import { IsLaterThan, IsOmittable, IsPlainText, IsRfc3339 } from '../../common/input-rules';
 import { PageQueryDto } from '../../common/page-query.dto';
+import { eachMustBe, eachMustBeUuid } from '../../common/validation';
 import { ASSET_TAG_PATTERN, ASSET_TAG_RULE } from '../../assets/dto/asset.dto';
 
 /** The most leaders one trip may have. */
@@ -51,7 +52,10 @@ export class CreateTripDto {
   @ArrayMinSize(1, { message: 'leaderIds must name at least one leader' })
   @ArrayMaxSize(TRIP_LEADERS_MAX)
   @ArrayUnique({ message: 'leaderIds must not name anyone twice' })
-  @IsUUID('all', { each: true, message: 'each of leaderIds must be a staff account id (a UUID)' })
+  @IsUUID('all', {
+    each: true,
+    message: eachMustBeUuid('all', 'a staff account id (a UUID)'),
+  })
   leaderIds: string[];
 
   @ApiProperty({ type: [String], description: 'The kit: asset tags, each once' })
@@ -60,7 +64,10 @@ export class CreateTripDto {
   @ArrayMaxSize(TRIP_KIT_MAX)
   @Matches(ASSET_TAG_PATTERN, {
     each: true,
-    message: `each of assetTags must be ${ASSET_TAG_RULE}`,
+    message: eachMustBe(
+      ASSET_TAG_RULE,
+      (tag) => typeof tag === 'string' && ASSET_TAG_PATTERN.test(tag),
+    ),
   })
   assetTags: string[];
 
