@@ -63,13 +63,16 @@ describe(`photos whose upload names a trip (${TEST_DATABASE_NAME})`, () => {
     return photo?.storedName as string;
   }
 
-  /** The `photo.trip_not_taken` entries of the audit log, newest first. */
-  async function notTaken(): Promise<Record<string, unknown>[]> {
+  /** The `photo.trip_not_taken` entries of the audit log, newest first: detail and its words. */
+  async function notTaken(): Promise<{ detail: Record<string, unknown>; words: string }[]> {
     const page = await hub.http
       .get('/api/audit?action=photo.trip_not_taken')
       .set('Authorization', as(admin));
     expect(page.status).toBe(200);
-    return (page.body as Page<AuditEntry>).items.map((entry) => entry.detail ?? {});
+    return (page.body as Page<AuditEntry>).items.map((entry) => ({
+      detail: entry.detail ?? {},
+      words: entry.detailText,
+    }));
   }
 
   beforeAll(async () => {
@@ -110,11 +113,31 @@ describe(`photos whose upload names a trip (${TEST_DATABASE_NAME})`, () => {
     expect(await storedNameOf(fromOurs.sha256)).toMatch(new RegExp(`-${ours.shortName}/OAK-01-`));
     expect(await storedNameOf(fromSchool.sha256)).toMatch(/^\d{4}\/\d{4}-\d\d-\d\d\/LAB-01-/);
 
-    // ICT can see which device named a trip it was not out with.
+    // ICT can see which device named a trip it was not out with: the trips by name, as the
+    // log's other entries name them, their ids kept in the detail.
+    const named = `named the trip ${theirs.name}, which its device was not out with when the photo was taken`;
     expect(await notTaken()).toEqual(
       expect.arrayContaining([
-        { sha256: fromOurs.sha256, namedTripId: theirs.id, tripId: ours.id },
-        { sha256: fromSchool.sha256, namedTripId: theirs.id, tripId: null },
+        {
+          detail: {
+            sha256: fromOurs.sha256,
+            namedTripId: theirs.id,
+            namedTrip: theirs.name,
+            tripId: ours.id,
+            trip: ours.name,
+          },
+          words: `${named}; filed under the trip ${ours.name}; photo ${fromOurs.sha256}`,
+        },
+        {
+          detail: {
+            sha256: fromSchool.sha256,
+            namedTripId: theirs.id,
+            namedTrip: theirs.name,
+            tripId: null,
+            trip: null,
+          },
+          words: `${named}; filed under no trip; photo ${fromSchool.sha256}`,
+        },
       ]),
     );
     // Their own tablet naming their trip is filed under it, as before.

@@ -123,6 +123,25 @@ describe(describeAuditDetail.name, () => {
     ).toBe('single app failed: no such app; command c2');
   });
 
+  it('names the trips of a photo not filed under the trip it named, or their ids in an older entry', () => {
+    const sha256 = 'cd'.repeat(32);
+    const named = 'which its device was not out with when the photo was taken';
+    expect(
+      describeAuditDetail(
+        'photo.trip_not_taken',
+        { sha256, namedTripId: 't-1', namedTrip: 'Year 5 zoo', tripId: 't-2', trip: 'Museum' },
+        'UTC',
+      ),
+    ).toBe(`named the trip Year 5 zoo, ${named}; filed under the trip Museum; photo ${sha256}`);
+    expect(
+      describeAuditDetail(
+        'photo.trip_not_taken',
+        { sha256, namedTripId: 't-1', tripId: null },
+        'UTC',
+      ),
+    ).toBe(`named the trip t-1, ${named}; filed under no trip; photo ${sha256}`);
+  });
+
   it('falls back to key: value pairs for an action it has no words for', () => {
     expect(
       describeAuditDetail(

@@ -191,6 +191,15 @@ const FORMATTERS: Record<string, Formatter> = {
   'group.member_removed': (detail, words) => [
     `removed ${words.value(detail.device ?? detail.deviceId)}`,
   ],
+  // Trips by name, as the log's targets name them (tripTarget); an entry written before the names
+  // were kept falls back to the ids.
+  'photo.trip_not_taken': (detail, words) => [
+    `named the trip ${words.value(detail.namedTrip ?? detail.namedTripId)}, which its device was not out with when the photo was taken`,
+    detail.tripId
+      ? `filed under the trip ${words.value(detail.trip ?? detail.tripId)}`
+      : 'filed under no trip',
+    ...(detail.sha256 !== undefined ? [`photo ${words.value(detail.sha256)}`] : []),
+  ],
   'policy.updated': (detail, words) => describePolicyChange(detail, words),
   'policy.rolled_back': (detail, words) => describePolicyChange(detail, words),
   'policy.assigned': (detail, words) => [

@@ -25,7 +25,7 @@ import { Metadata, Server, Upload } from '@tus/server';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { deviceActor } from '../audit/audit-labels';
+import { deviceActor, fitLabel } from '../audit/audit-labels';
 import { AuditService } from '../audit/audit.service';
 import type { RequestWithPrincipal } from '../common/access';
 import { Clock } from '../common/clock';
@@ -347,14 +347,22 @@ export class PhotoIngestService implements OnApplicationBootstrap, OnApplication
       this.worker.kick();
       return;
     }
-    if (namedNotTaken && device) {
-      // Said once, with the photo's row: ids only, nothing of the picture or a person.
+    if (namedNotTaken && device && metadata.tripId) {
+      // Said once, with the photo's row: the trips by id and by name (as the log names a trip,
+      // tripTarget), nothing of the picture or a person.
+      const namedTrip = fitLabel(await this.photos.tripName(metadata.tripId));
       await this.tx.run((tx) =>
         this.audit.record(tx, {
           actor: deviceActor(device),
           action: 'photo.trip_not_taken',
           target: null,
-          detail: { sha256, namedTripId: metadata.tripId, tripId: trip?.id ?? null },
+          detail: {
+            sha256,
+            namedTripId: metadata.tripId,
+            namedTrip,
+            tripId: trip?.id ?? null,
+            trip: fitLabel(trip?.name),
+          },
         }),
       );
     }
@@ -376,14 +384,17 @@ export class PhotoIngestService implements OnApplicationBootstrap, OnApplication
    *
    * @param tripId the upload's `tripId` (lower case), or null
    * @param takenAt the upload's `takenAt`
-   * @returns the trip's id and short name, or null for a photo of no trip; `namedNotTaken` when
-   *   the upload named a trip that was not taken
+   * @returns the trip's id, short name and name, or null for a photo of no trip;
+   *   `namedNotTaken` when the upload named a trip that was not taken
    */
   private async tripOf(
     tripId: string | null,
     deviceId: string,
     takenAt: Date,
-  ): Promise<{ trip: { id: string; shortName: string } | null; namedNotTaken: boolean }> {
+  ): Promise<{
+    trip: { id: string; shortName: string; name: string } | null;
+    namedNotTaken: boolean;
+  }> {
     const trip = (await this.photos.tripOfDeviceAt(deviceId, takenAt, tripId)) ?? null;
     return { trip, namedNotTaken: tripId !== null && trip?.id !== tripId };
   }

@@ -206,6 +206,20 @@ export class PhotosRepository {
     return rows[0]?.shortName;
   }
 
+  /**
+   * A trip's name (what the audit log calls a trip, tripTarget), or undefined when the hub knows
+   * no such trip.
+   */
+  async tripName(tripId: string): Promise<string | undefined> {
+    const rows = await this.dataSource
+      .createQueryBuilder()
+      .select('t.name', 'name')
+      .from('trips', 't')
+      .where('t.id = :tripId', { tripId })
+      .getRawMany<{ name: string }>();
+    return rows[0]?.name;
+  }
+
   /** Whether `staffId` leads trip `tripId` (issue 13's `trip_leaders`). */
   async isTripLeader(tripId: string, staffId: string): Promise<boolean> {
     const rows = await this.dataSource
@@ -230,13 +244,14 @@ export class PhotosRepository {
    * out with it"). Times are compared as the ISO 8601 UTC text they are stored as.
    *
    * @param namedTripId the upload's `tripId` (lower case), or null when it named none
-   * @returns the trip's id and short name, or undefined when the device was with no trip then
+   * @returns the trip's id, short name and name, or undefined when the device was with no trip
+   *   then
    */
   async tripOfDeviceAt(
     deviceId: string,
     takenAt: Date,
     namedTripId: string | null = null,
-  ): Promise<{ id: string; shortName: string } | undefined> {
+  ): Promise<{ id: string; shortName: string; name: string } | undefined> {
     const at = takenAt.toISOString();
     // An asset is out with one trip at a time: one row, or two where one period ends as the next
     // begins.
@@ -244,6 +259,7 @@ export class PhotosRepository {
       .createQueryBuilder()
       .select('t.id', 'id')
       .addSelect('t.short_name', 'shortName')
+      .addSelect('t.name', 'name')
       .from('trip_kit_periods', 'k')
       .innerJoin('trips', 't', 't.id = k.trip_id')
       .innerJoin('assets', 'a', 'a.id = k.asset_id')
@@ -251,7 +267,7 @@ export class PhotosRepository {
       .where('d.id = :deviceId', { deviceId })
       .andWhere('k.out_at <= :at AND (k.back_at IS NULL OR k.back_at >= :at)', { at })
       .orderBy('k.out_at', 'DESC')
-      .getRawMany<{ id: string; shortName: string }>();
+      .getRawMany<{ id: string; shortName: string; name: string }>();
     return rows.find((row) => row.id === namedTripId) ?? rows[0];
   }
 
