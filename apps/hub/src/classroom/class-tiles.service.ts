@@ -228,6 +228,19 @@ export class ClassTilesService implements OnModuleInit, OnApplicationBootstrap, 
     this.events.on('device.connected', ({ deviceId }) => {
       this.notReportingHere.delete(deviceId);
     });
+    // In a cluster: this hub marked devices offline for a dead hub, or online again for itself
+    // after it was taken for dead. Only this hub heard of it (HERE): it sends their tiles (and
+    // tells the others, `class.tiles.touched`, that it did), whatever it sent of them last: the
+    // dead hub, or the hub that swept this one, sent them since.
+    this.events.on('devices.presence.marked', ({ devices }) => {
+      const deviceIds = devices.map(({ deviceId }) => deviceId);
+      for (const deviceId of deviceIds) {
+        for (const classId of this.classesOfDevice.get(deviceId) ?? []) {
+          this.followed.get(classId)?.sent.delete(deviceId);
+        }
+      }
+      this.touch(deviceIds, HERE);
+    });
     // A group's members change on the hub that took the request; the classes over it are
     // followed on every hub of a cluster, so the change goes to each (a cluster event).
     this.events.on('group.members.changed', ({ groupId }) =>

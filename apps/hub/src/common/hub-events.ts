@@ -33,6 +33,19 @@ export interface HubEventMap {
     receivedMark: number;
   };
   'device.revoked': { deviceId: string };
+  /**
+   * In a cluster (issue 10): devices whose presence this hub wrote with no socket of theirs
+   * coming or going here (PresenceWriter), after the write's commit. `online: false`: it marked
+   * them offline for a hub silent for HUB_CLUSTER_DEAD_AFTER_MS (a crash), `lastSeenAt` what
+   * each row now says (ISO 8601, that hub's last heartbeat; null if never seen). `online: true`:
+   * this hub, taken for dead after a stall, recorded the devices it still holds online again.
+   * Not a cluster event: only the hub that wrote the rows hears it, and it sends their class
+   * tiles and /staff presence once, to the consoles of every hub (through the Redis adapter).
+   */
+  'devices.presence.marked': {
+    online: boolean;
+    devices: readonly { deviceId: string; lastSeenAt: string | null }[];
+  };
   'commands.queued': { deviceIds: readonly string[] };
   /** In a cluster: these devices have just connected to hub `hubId`; other hubs drop theirs. */
   /**

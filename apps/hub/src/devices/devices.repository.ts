@@ -46,6 +46,12 @@ export interface PresenceUpdate {
   reportedAt?: Date;
 }
 
+/** A device `sweepDeadHubs` marked offline, and when it was last seen (ISO 8601, or null). */
+export interface SweptDevice {
+  deviceId: string;
+  lastSeenAt: string | null;
+}
+
 /**
  * `changes` with `tagKey` set from `assetTag` when it is among them (null for no tag), and
  * `nameKey` and `nameSortKey` from `name` (by `nameKeysOf`, null for no name), so the unique key
@@ -352,10 +358,13 @@ export class DevicesRepository {
   /**
    * Marks offline every online device whose hub is not alive (no heartbeat since `aliveSince`,
    * or no hub at all), last seen when its hub last said it was alive, then forgets those hubs.
+   * PostgreSQL only (a cluster): of two hubs sweeping at once, the row lock gives each device
+   * to one of them, so each device is in one hub's answer.
    *
-   * @returns how many devices were marked offline
+   * @returns the devices this statement marked offline and their last-seen time now (ISO 8601,
+   *   or null for a device never seen)
    */
-  async sweepDeadHubs(tx: Tx, aliveSince: Date): Promise<number> {
+  async sweepDeadHubs(tx: Tx, aliveSince: Date): Promise<SweptDevice[]> {
     const since = aliveSince.toISOString();
     const result = await tx
       .createQueryBuilder()
@@ -376,6 +385,7 @@ export class DevicesRepository {
             ),
         ),
       )
+      .returning(['id', 'lastSeenAt'])
       .execute();
     await tx
       .createQueryBuilder()
@@ -383,7 +393,8 @@ export class DevicesRepository {
       .from(HubEntity)
       .where('heartbeat_at < :since', { since })
       .execute();
-    return result.affected ?? 0;
+    const rows = (result.raw ?? []) as { id: string; last_seen_at: string | null }[];
+    return rows.map((row) => ({ deviceId: row.id, lastSeenAt: row.last_seen_at }));
   }
 
   /** A hub that stops cleanly: its devices offline (those no other hub holds now), its row gone. */

@@ -6,15 +6,18 @@
 // hub keeps a liveness row (`hubs`) that it beats every HUB_CLUSTER_HEARTBEAT_MS. A hub that
 // starts, and every live hub on each beat, marks offline the devices of hubs silent for
 // HUB_CLUSTER_DEAD_AFTER_MS: a hub that died does not leave its devices shown online for ever.
+// The hub whose sweep marked them says so once (`devices.presence.marked`), so that a teacher's
+// class tiles and the consoles' device lists show them offline too, not only a page read again.
 // A hub on its own marks every device offline at start and at shutdown, as before.
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Clock } from '../common/clock';
+import { HubEvents } from '../common/hub-events';
 import { HubInstance } from '../common/hub-instance';
 import { HUB_CONFIG, HubCluster, HubConfig } from '../config/hub-config';
 import { chunks } from '../database/chunks';
 import { TransactionRunner } from '../database/transaction-runner';
 import { DeviceConnections } from './device-connections';
-import { DevicesRepository, PresenceUpdate } from './devices.repository';
+import { DevicesRepository, PresenceUpdate, SweptDevice } from './devices.repository';
 
 const FLUSH_MS = 200;
 
@@ -45,6 +48,7 @@ export class PresenceWriter implements OnModuleInit, OnApplicationShutdown {
     private readonly instance: HubInstance,
     private readonly clock: Clock,
     @Inject(HUB_CONFIG) config: HubConfig,
+    private readonly events: HubEvents,
   ) {
     this.cluster = config.cluster;
   }
@@ -58,10 +62,11 @@ export class PresenceWriter implements OnModuleInit, OnApplicationShutdown {
     }
     // Other hubs of the cluster hold their devices: only those of dead hubs go offline.
     const now = this.clock.now();
-    await this.tx.run(async (tx) => {
+    const swept = await this.tx.run(async (tx) => {
       await this.devices.addHub(tx, this.instance.id, now);
-      await this.devices.sweepDeadHubs(tx, new Date(now.getTime() - cluster.deadAfterMs));
+      return this.devices.sweepDeadHubs(tx, new Date(now.getTime() - cluster.deadAfterMs));
     });
+    this.announceSwept(swept);
     this.heartbeat = setInterval(() => {
       this.beating = this.beat(cluster).catch((error: unknown) =>
         this.logger.error(`Hub heartbeat failed: ${String(error)}`),
@@ -133,19 +138,45 @@ export class PresenceWriter implements OnModuleInit, OnApplicationShutdown {
    */
   private async beat(cluster: HubCluster): Promise<void> {
     const now = this.clock.now();
-    const rejoined = await this.tx.run(async (tx) => {
+    const { rejoined, swept } = await this.tx.run(async (tx) => {
       const alive = await this.devices.beatHub(tx, this.instance.id, now);
       if (!alive) {
         await this.devices.addHub(tx, this.instance.id, now);
       }
-      await this.devices.sweepDeadHubs(tx, new Date(now.getTime() - cluster.deadAfterMs));
-      return !alive;
+      const marked = await this.devices.sweepDeadHubs(
+        tx,
+        new Date(now.getTime() - cluster.deadAfterMs),
+      );
+      return { rejoined: !alive, swept: marked };
     });
+    this.announceSwept(swept);
     if (rejoined) {
       this.logger.warn('This hub was taken for dead by the cluster; recording its devices again');
-      for (const deviceId of this.connections.connectedIds()) {
+      const held = this.connections.connectedIds();
+      for (const deviceId of held) {
         this.record({ deviceId, online: true, lastSeenAt: now });
       }
+      // Another hub marked them offline and said so to every console: they are online again.
+      await this.flush();
+      if (held.length > 0) {
+        const lastSeenAt = now.toISOString();
+        this.events.emit('devices.presence.marked', {
+          online: true,
+          devices: held.map((deviceId) => ({ deviceId, lastSeenAt })),
+        });
+      }
+    }
+  }
+
+  /**
+   * Says (`devices.presence.marked`, after the sweep's commit) which devices this hub's sweep
+   * marked offline, but for those connected here: a device that reconnected here just before
+   * its dead hub was swept has its online write on its way, and is shown online.
+   */
+  private announceSwept(swept: readonly SweptDevice[]): void {
+    const gone = swept.filter(({ deviceId }) => !this.connections.isConnected(deviceId));
+    if (gone.length > 0) {
+      this.events.emit('devices.presence.marked', { online: false, devices: gone });
     }
   }
 }

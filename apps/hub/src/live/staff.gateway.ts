@@ -202,6 +202,23 @@ export class StaffGateway implements OnGatewayInit, OnGatewayDisconnect, OnModul
         lastSeenAt: at,
       });
     });
+    // In a cluster: devices this hub marked offline for a dead hub (or online again for itself),
+    // with no socket of theirs going or coming here. Only this hub hears of it, and it tells the
+    // consoles of every hub once; `lastSeenAt` is what the device's row now says.
+    this.events.on('devices.presence.marked', ({ online, devices }) => {
+      const at = this.now();
+      for (const { deviceId, lastSeenAt } of devices) {
+        this.emit(STAFF_ROOMS.presence.name, online ? 'device.online' : 'device.offline', {
+          deviceId,
+          at,
+        });
+        this.emit(STAFF_ROOMS.presence.name, 'device.presence', {
+          deviceId,
+          online,
+          lastSeenAt: lastSeenAt ?? at,
+        });
+      }
+    });
     this.events.on('device.state', ({ deviceId, state }) => {
       if (this.listening(STAFF_ROOMS.devices.name)) {
         this.emit(STAFF_ROOMS.devices.name, 'device.state', {
