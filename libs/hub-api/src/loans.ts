@@ -150,17 +150,23 @@ export interface ReminderListQuery {
 }
 
 /**
- * GET /api/loans/borrowers?search=&page=&pageSize= (office, ICT, trip leaders, who pick trip
- * leaders with it too): enabled staff accounts a loan
- * may go to, matched by display name or username, with whether they accepted the current AUP
- * (if not, the desk shows the AUP text from GET /api/aup and "Accepted in person").
+ * One member of staff from GET /api/loans/borrowers?search=&canLead=&page=&pageSize=: an
+ * enabled staff account matched by display name or username. What a caller gets depends on
+ * their role:
+ * - office and ICT (the loan desk): every field, so the desk knows who has not accepted the
+ *   current AUP (it shows the AUP text from GET /api/aup and "Accepted in person");
+ * - a trip leader (picking a trip's other leaders, only with `canLead=true`): `id`,
+ *   `displayName` and `username` alone; `disabled` and `aupAccepted` are absent.
  */
 export interface Borrower {
   id: string;
   displayName: string;
   username: string;
-  /** Always false: disabled accounts are not listed (they cannot borrow). */
-  disabled: boolean;
-  /** True when the account accepted the current AUP version (or the hub does not require it). */
-  aupAccepted: boolean;
+  /** Office and ICT only. Always false: disabled accounts are not listed (they cannot borrow). */
+  disabled?: boolean;
+  /**
+   * Office and ICT only. True when the account accepted the current AUP version (or the hub does
+   * not require it).
+   */
+  aupAccepted?: boolean;
 }

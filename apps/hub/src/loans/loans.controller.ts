@@ -69,12 +69,21 @@ export class LoansController {
   @Get('loans/borrowers')
   @Roles('office', 'ict', 'trip_leader')
   @ApiRoute({
-    summary:
-      'Find staff to lend to (or to lead a trip) by name, with whether they accepted the AUP',
-    ok: 'A page of enabled staff accounts',
+    summary: 'Find staff to lend to, or to lead a trip, by name',
+    description:
+      'Office and ICT: enabled staff (with canLead=true, only those who may lead a trip), each ' +
+      'with `disabled` and `aupAccepted` (whether they accepted the current AUP, which a ' +
+      'check-out needs). A trip leader: only with canLead=true, and each person as id, ' +
+      '`displayName` and `username` alone.',
+    ok: 'A page of enabled staff accounts, by name',
+    errors: { 403: 'A trip leader who does not ask with canLead=true' },
   })
-  borrowers(@Query() query: BorrowerQueryDto): Promise<Page<Borrower>> {
+  borrowers(
+    @CurrentStaff() actor: StaffPrincipal,
+    @Query() query: BorrowerQueryDto,
+  ): Promise<Page<Borrower>> {
     return this.loans.borrowers(
+      actor,
       { search: query.search, canLead: query.canLead === 'true' },
       query.page,
       query.pageSize,

@@ -7,6 +7,7 @@
 import {
   BadRequestException,
   ConflictException,
+  ForbiddenException,
   Inject,
   Injectable,
   NotFoundException,
@@ -338,16 +339,31 @@ export class LoansService {
   }
 
   /**
-   * GET /api/loans/borrowers: enabled staff by name, with whether they accepted the AUP. With
-   * `canLead`, only those a trip may name as a leader (TRIP_LEADER_ROLES, the rule
-   * TripsService.create checks), so the new-trip form offers no one the hub would refuse.
+   * GET /api/loans/borrowers: enabled staff by name. Each role gets what its screen needs:
+   * - office and ICT (LOAN_DESK_ROLES, the desk): everyone enabled, or with `canLead` only those
+   *   a trip may name as a leader, each with `disabled` and `aupAccepted` (a check-out is refused
+   *   with 409 `aup_not_accepted` unless the desk records the acceptance, so the desk shows the
+   *   AUP first);
+   * - a trip leader (the new-trip form's "Add another leader"): only those a trip may name as a
+   *   leader (TRIP_LEADER_ROLES, the rule TripsService.create checks), each as id, display name
+   *   and username; whether someone accepted the AUP is not theirs to read.
+   *
+   * @throws ForbiddenException 403 for a caller without a desk role who does not ask with
+   *   `canLead` (a trip leader searches only for a trip's leaders)
    */
   async borrowers(
+    actor: StaffPrincipal,
     filter: { search?: string; canLead?: boolean },
     page: number,
     pageSize: number,
   ): Promise<Page<Borrower>> {
-    const current = this.config.requireAup ? await this.staff.currentAup() : null;
+    const desk = hasAnyRole(actor, LOAN_DESK_ROLES);
+    if (!desk && !filter.canLead) {
+      throw new ForbiddenException(
+        'A trip leader searches only for staff who may lead a trip: ask with canLead=true',
+      );
+    }
+    const current = desk && this.config.requireAup ? await this.staff.currentAup() : null;
     const [rows, total] = await this.loans.borrowersPage(
       { search: filter.search, roles: filter.canLead ? TRIP_LEADER_ROLES : undefined },
       current?.hash ?? null,
@@ -355,13 +371,16 @@ export class LoansService {
       pageSize,
     );
     return {
-      items: rows.map((row) => ({
-        id: row.id,
-        displayName: row.displayName,
-        username: row.username,
-        disabled: false,
-        aupAccepted: current === null || row.acceptanceId !== null,
-      })),
+      items: rows.map((row) => {
+        const person = { id: row.id, displayName: row.displayName, username: row.username };
+        return desk
+          ? {
+              ...person,
+              disabled: false,
+              aupAccepted: current === null || row.acceptanceId !== null,
+            }
+          : person;
+      }),
       total,
       page,
       pageSize,

@@ -37,7 +37,7 @@ export function BorrowerPicker({ picked, onPick, errorMessage, autoFocus }: Borr
     detail: [
       borrower.username,
       borrower.disabled ? 'account disabled' : null,
-      borrower.aupAccepted ? null : 'has not accepted the AUP',
+      borrower.aupAccepted === false ? 'has not accepted the AUP' : null,
     ]
       .filter(Boolean)
       .join(', '),
