@@ -324,6 +324,20 @@ describe('loans and trips in the console', () => {
     await checkScreen('asset-import-done');
     const imported = await api<ApiPage<Asset>>('GET', '/api/assets?search=CSV-');
     expect(imported.items.map((asset) => asset.assetTag).sort()).toEqual(['CSV-1', 'CSV-3']);
+    // Pasted text with no good row: the page says to fix the pasted text, not to choose a file.
+    await page().reload();
+    await page().getByText('Or paste the CSV').click();
+    await page()
+      .getByRole('textbox', { name: 'CSV text' })
+      .fill(['kind,assetTag', 'toaster,CSV-9'].join('\n'));
+    await page().getByRole('button', { name: 'Check the pasted text' }).click();
+    await page().getByText('0 assets would be created.').waitFor();
+    await page()
+      .getByText(
+        'No row can be imported: fix the rows listed above in the pasted text and check it again.',
+        { exact: true },
+      )
+      .waitFor();
 
     // The labels sheet for the imported assets: one label image each.
     await page().goto(`${hub().url}/inventory?q=CSV-`);

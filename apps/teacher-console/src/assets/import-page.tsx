@@ -18,9 +18,27 @@ const IMPORT_PATH = '/api/assets/import';
 const EXAMPLE = `${ASSET_IMPORT_COLUMNS.join(',')}\nLOAN-011,laptop,C02XK1ABCD,ThinkPad 14,Good,`;
 
 interface Loaded {
-  /** Where the text came from: the file's name, or "pasted text". */
+  /** Where the text came from: the file's name, or "the pasted text". */
   source: string;
+  /** Pasted into the page, not read from a file: the page's words say so (sourceWords). */
+  pasted: boolean;
   text: string;
+}
+
+/**
+ * How the page names where the rows came from, in its errors and its "what next": a file is
+ * chosen again once corrected, pasted text is corrected in its box and checked again.
+ *
+ * @param loaded the text being checked or imported
+ * @returns `it` ("the file", "the pasted text") and `again` (what to do after fixing the rows)
+ */
+function sourceWords(loaded: Loaded): { it: string; again: string } {
+  return loaded.pasted
+    ? {
+        it: 'the pasted text',
+        again: 'fix the rows listed above in the pasted text and check it again',
+      }
+    : { it: 'the file', again: 'fix the rows listed above and choose the file again' };
 }
 
 /** Data lines of a CSV text (not the header, not trailing empty lines); quoted line breaks count. */
@@ -72,13 +90,14 @@ export default function ImportPage() {
       use(null);
       setReadError(notUtf8Words(file.name, read.notUtf8Line));
     } else {
-      use({ source: file.name, text: read.text });
+      use({ source: file.name, pasted: false, text: read.text });
     }
   };
 
   const checked = check.data;
   const imported = run.data;
   const lines = loaded ? dataLines(loaded.text) : 0;
+  const words = loaded ? sourceWords(loaded) : null;
   return (
     <Page title="Import assets">
       <p className="back-link">
@@ -88,8 +107,8 @@ export default function ImportPage() {
         The first line names the columns: <code>{ASSET_IMPORT_COLUMNS.join(', ')}</code>, in any
         order; <code>assetTag</code> and <code>kind</code> are needed on every row, and a value
         holding a comma goes in double quotes (<code>&quot;ThinkPad 14, Gen 2&quot;</code>). The hub
-        checks the whole file first and changes nothing; then you import. Rows with a problem are
-        left out and listed by their line in the file.
+        checks every row first and changes nothing; then you import. Rows with a problem are left
+        out and listed by their line (the header is line 1).
       </p>
       <pre className="import-example" aria-label="Example file">
         {EXAMPLE}
@@ -113,7 +132,7 @@ export default function ImportPage() {
             description="Including the header line."
           />
           <Button
-            onPress={() => use({ source: 'the pasted text', text: pasted })}
+            onPress={() => use({ source: 'the pasted text', pasted: true, text: pasted })}
             isDisabled={pasted.trim() === ''}
           >
             Check the pasted text
@@ -141,7 +160,7 @@ export default function ImportPage() {
             running={`Checking ${lines.toLocaleString('en-GB')} rows on the hub…`}
             finished="Checked."
           />
-          <ErrorMessage error={check.error} title="Could not check the file." />
+          <ErrorMessage error={check.error} title={`Could not check ${words?.it}.`} />
           {checked ? <ImportResult report={checked} /> : null}
         </>
       ) : null}
@@ -150,7 +169,7 @@ export default function ImportPage() {
         <>
           <h2>3. Import</h2>
           {checked.created === 0 ? (
-            <p>No row can be imported: fix the rows listed above and choose the file again.</p>
+            <p>No row can be imported: {words?.again}.</p>
           ) : imported ? null : (
             <Button
               variant="primary"
@@ -166,7 +185,7 @@ export default function ImportPage() {
             running={`Importing ${checked.created.toLocaleString('en-GB')} assets…`}
             finished="Imported."
           />
-          <ErrorMessage error={run.error} title="Could not import the file." />
+          <ErrorMessage error={run.error} title={`Could not import ${words?.it}.`} />
           {imported ? <ImportResult report={imported} /> : null}
           {imported ? (
             <p>
